@@ -1,0 +1,68 @@
+// `npm run demo`: the whole product on this machine, offline. Starts the GitHub
+// emulator and the Worker (wrangler dev --local, pointed at the emulator), signs the
+// demo user in, builds the extension and prints what to open. Ctrl-C stops everything.
+import { spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startGithubEmulator } from "../github/server.ts";
+import { projectRoot, startWorker } from "./worker-process.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    "github-port": { type: "string", default: "9100" },
+    stars: { type: "string", default: "300" },
+    "skip-extension": { type: "boolean", default: false },
+  },
+});
+
+const stateDir = path.join(projectRoot, ".demo/state");
+// A fresh database every time: the demo always starts from the same story.
+await rm(stateDir, { recursive: true, force: true });
+
+const github = await startGithubEmulator({ port: Number(values["github-port"]), stars: Number(values.stars), quiet: true });
+console.log(`GitHub emulator   ${github.url}  (user octocat, token emulator-token-octocat, ${values.stars} stars)`);
+
+let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+let stopping = false;
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping…");
+  await worker?.stop();
+  await github.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
+
+try {
+  worker = await startWorker({ port: Number(values.port), persistTo: stateDir, vars: { GITHUB_API_URL: github.url } });
+  console.log(`Worker            ${worker.url}  (GET ${worker.url}/health)`);
+
+  const signIn = await fetch(`${worker.url}/api/auth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ githubToken: "emulator-token-octocat" }),
+  });
+  if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
+  const { sessionToken } = (await signIn.json()) as { sessionToken: string };
+  console.log(`Session (octocat) ${sessionToken}`);
+  console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" ${worker.url}/api/me`);
+
+  if (!values["skip-extension"]) {
+    const build = spawn(process.execPath, [path.join(projectRoot, "node_modules/wxt/bin/wxt.mjs"), "build"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const code = await new Promise<number | null>((resolve) => build.on("exit", resolve));
+    if (code !== 0) throw new Error(`wxt build failed (exit ${code})`);
+    console.log(`Extension         ${path.join(projectRoot, ".output/extension/chrome-mv3")}`);
+    console.log("  load it unpacked at chrome://extensions (Developer mode → Load unpacked)");
+  }
+  console.log("\nReady. Ctrl-C stops the emulator and the Worker.");
+} catch (error) {
+  console.error(error);
+  await shutdown(1);
+}

@@ -1,0 +1,123 @@
+// Runs the real Worker locally (`wrangler dev --local`) for the demo, the benchmark and
+// e2e tests. Always offline: remote bindings off, no telemetry, no network lookups.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const wranglerBin = path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js");
+
+/** toolchain.md "Worker side, offline": quiet and never phoning home. */
+export const offlineEnv = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+};
+
+/** Local stand-ins that production gets from bindings: Vectorize has no local simulator. */
+export const localVars: Record<string, string> = { VECTOR_STORE: "d1" };
+
+/** Secrets for local runs: the developer's .dev.vars, else the committed dev-only example. */
+export function envFileArgs(): string[] {
+  return existsSync(path.join(projectRoot, ".dev.vars")) ? [] : ["--env-file", path.join(projectRoot, ".dev.vars.example")];
+}
+
+function wrangler(args: string[], options: { stdio?: "inherit" | "pipe"; detached?: boolean } = {}): ChildProcess {
+  return spawn(process.execPath, [wranglerBin, ...args], {
+    cwd: projectRoot,
+    // CI=true keeps wrangler from asking questions (e.g. "apply these migrations?").
+    env: { ...process.env, ...offlineEnv, CI: "true" },
+    stdio: options.stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+    // Its own process group: wrangler leaves workerd children behind when only its pid
+    // is killed (toolchain.md), so we stop the whole group.
+    detached: options.detached ?? false,
+  });
+}
+
+/** Applies migrations/ to the local D1 that `wrangler dev --persist-to <dir>` will use. */
+export async function applyMigrations(persistTo?: string): Promise<void> {
+  const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  const child = wrangler(args);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output}`);
+}
+
+export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess };
+
+/** Starts `wrangler dev --local` in its own process group and waits until /health answers. */
+export async function startWorker(options: {
+  port: number;
+  persistTo: string;
+  vars?: Record<string, string>;
+  stdio?: "inherit" | "pipe";
+}): Promise<WorkerProcess> {
+  await applyMigrations(options.persistTo);
+  const vars = { ...localVars, ...options.vars };
+  const child = wrangler(
+    [
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(options.port),
+      "--persist-to",
+      options.persistTo,
+      "--show-interactive-dev-session=false",
+      ...envFileArgs(),
+      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    ],
+    { stdio: options.stdio ?? "pipe", detached: true },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
+  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = () => stopGroup(child);
+  try {
+    await waitForHealth(url, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop, child };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not answer ${url}/health within ${timeoutMs} ms:\n${output()}`);
+}
+
+/** SIGTERM to the whole process group, SIGKILL if it lingers; resolves when it is gone. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler for a moment: make sure the group is empty.
+  signal("SIGKILL");
+}

@@ -1,0 +1,55 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vitest/config";
+import { WxtVitest } from "wxt/testing/vitest-plugin";
+
+// Three projects, one `vitest run`:
+// - worker:    Worker code inside workerd (real D1 migrations, DOs, Workflows); the
+//              emulators run as real HTTP servers started by globalSetup.
+// - node:      the emulators, benchmark helpers and scripts, in Node.
+// - extension: extension units with WXT's fakeBrowser and happy-dom.
+// Browser end-to-end tests have their own config (e2e/vitest.config.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            remoteBindings: false,
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                GITHUB_API_URL: inject<string>("githubUrl"),
+                VECTOR_STORE: "d1",
+                TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAxMjM=",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts"],
+          globalSetup: ["./worker/test/global-setup.ts"],
+          setupFiles: ["./worker/test/apply-migrations.ts"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["emulators/**/*.test.ts", "bench/**/*.test.ts", "shared/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [WxtVitest(), preact()],
+        test: {
+          name: "extension",
+          environment: "happy-dom",
+          include: ["extension/**/*.test.{ts,tsx}"],
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
+import { GithubError } from "./github/errors";
+import { ApiError } from "./lib/errors";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { meRoutes } from "./routes/me";
+import { servicesMiddleware } from "./services";
+
+const app = new Hono<AppEnv>();
+
+// Clients authenticate with a bearer token, never cookies, so any origin (the extension's
+// chrome-extension:// or moz-extension:// page) may call the API.
+app.use(cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type"], maxAge: 86_400 }));
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new ApiError("payload_too_large", "The request body is larger than 1 MiB");
+    },
+  }),
+);
+app.use(servicesMiddleware);
+
+// The map of the API (STYLE.md habit 2): one sub-app per resource.
+const routes = app
+  .route("/", healthRoutes)
+  .route("/api/auth", authRoutes)
+  .route("/api/me", meRoutes);
+
+app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
+
+app.onError((err, c) => {
+  const error = toApiError(err);
+  if (error.status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+  return c.json(error.toJSON(), error.status);
+});
+
+/** Every failure leaves as one of the codes in shared/errors.ts. */
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof GithubError) return err.toApiError();
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return new ApiError("bad_request", err.message || "Bad request");
+    if (err.status === 401) return new ApiError("unauthorized", err.message || "Unauthorized");
+    if (err.status === 404) return new ApiError("not_found", err.message || "Not found");
+    if (err.status === 413) return new ApiError("payload_too_large", err.message || "Payload too large");
+  }
+  return new ApiError("internal_error", "Something went wrong on our side; nothing was lost — please retry", {
+    cause: err,
+  });
+}
+
+export { app };
+export type AppType = typeof routes;

@@ -1,0 +1,4 @@
+export * from "./repositories";
+export * from "./stars";
+export * from "./sync-runs";
+export * from "./users";

@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export type UserSettings = {
+  /** Chat AI provider for analysis; the API key is stored encrypted (`apiKeyCiphertext`). */
+  ai?: { kind: "workers-ai" | "openai-compatible" | "none"; baseUrl?: string; model?: string; apiKeyCiphertext?: string };
+};
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    githubId: integer("github_id").notNull().unique(),
+    login: text("login").notNull(),
+    avatarUrl: text("avatar_url"),
+    /** AES-GCM ciphertext of the GitHub token (worker/lib/crypto.ts); never returned by the API. */
+    tokenCiphertext: text("token_ciphertext").notNull(),
+    /** `invalid` once GitHub rejected the token: syncs stop until the user reconnects. */
+    tokenStatus: text("token_status", { enum: ["valid", "invalid"] }).notNull().default("valid"),
+    language: text("language", { enum: ["en", "zh"] }).notNull().default("en"),
+    autoSync: integer("auto_sync", { mode: "boolean" }).notNull().default(true),
+    lastSyncedAt: integer("last_synced_at", { mode: "timestamp_ms" }),
+    nextSyncAt: integer("next_sync_at", { mode: "timestamp_ms" }),
+    settings: text("settings", { mode: "json" }).$type<UserSettings>().notNull().default(sql`'{}'`),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [
+    // The cron's query: users with auto_sync whose next_sync_at has passed (DESIGN §7).
+    index("users_due_idx").on(t.autoSync, t.nextSyncAt),
+  ],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** sha256 (hex) of the session token; the raw token is shown to the client once. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);

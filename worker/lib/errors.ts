@@ -1,0 +1,32 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode } from "../../shared/errors";
+
+/** One code → status table for the whole API (STYLE.md habit 6). */
+const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  payload_too_large: 413,
+  conflict: 409,
+  github_token_invalid: 401,
+  github_rate_limited: 503,
+  github_unavailable: 502,
+  not_configured: 500,
+  internal_error: 500,
+};
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: ContentfulStatusCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = statusByCode[code];
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
