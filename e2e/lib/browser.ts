@@ -1,0 +1,124 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type ConsoleMessage, type Page, type Worker } from "playwright-core";
+
+/** The Chrome build of the extension, as `wxt build` writes it. */
+export const EXTENSION_DIR = fileURLToPath(new URL("../../.output/extension/chrome-mv3", import.meta.url));
+
+/** Where failing tests leave screenshots (ignored by git). */
+export const ARTIFACTS_DIR = fileURLToPath(new URL("../.artifacts", import.meta.url));
+
+const CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
+
+/**
+ * The Chromium to drive: `CHROMIUM_PATH`, else Debian's `chromium` package.
+ * Branded Google Chrome ignores `--load-extension` since 137, so it is not a
+ * candidate; we never download a browser (`playwright install`).
+ */
+export function findChromium(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const found = CHROMIUM_CANDIDATES.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(
+      `No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). ` +
+        "Install it with `apt-get install -y chromium` or set CHROMIUM_PATH.",
+    );
+  }
+  return found;
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  /** The extension's background service worker. */
+  background: Worker;
+  extensionId: string;
+  /** `chrome-extension://<id>/<path>` */
+  extensionUrl(path: string): string;
+  /** Console errors and uncaught exceptions from the extension's pages and worker. */
+  errors: string[];
+  /** Opens an extension page and records its errors in `errors`. */
+  openPage(path: string): Promise<Page>;
+  /** Closes Chromium and deletes its temporary profile. */
+  close(): Promise<void>;
+}
+
+/** Starts headless Chromium with the built extension in a fresh temporary profile. */
+export async function launchWithExtension(): Promise<ExtensionBrowser> {
+  if (!existsSync(join(EXTENSION_DIR, "manifest.json"))) {
+    throw new Error(`No built extension at ${EXTENSION_DIR}; run \`wxt build\` first (npm run test:e2e does).`);
+  }
+  const executablePath = findChromium();
+  const profile = await mkdtemp(join(tmpdir(), "starwise-e2e-"));
+  let context: BrowserContext | undefined;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      // Playwright's `headless: true` starts Chromium's new headless mode
+      // (`--headless`, the full browser), which loads extensions; the old
+      // headless shell could not.
+      headless: true,
+      args: [
+        `--disable-extensions-except=${EXTENSION_DIR}`,
+        `--load-extension=${EXTENSION_DIR}`,
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+
+    const isOurs = (worker: Worker) => worker.url().startsWith("chrome-extension://");
+    const background =
+      context.serviceWorkers().find(isOurs) ??
+      (await context.waitForEvent("serviceworker", { predicate: isOurs, timeout: 15_000 }));
+    // The id depends on the folder path (the manifest has no `key`), so read it.
+    const extensionId = new URL(background.url()).host;
+
+    const errors: string[] = [];
+    const recordConsole = (where: string) => (message: ConsoleMessage) => {
+      if (message.type() === "error") errors.push(`${where}: ${message.text()}`);
+    };
+    background.on("console", recordConsole("background"));
+
+    const extensionUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, "")}`;
+    const opened = context;
+    return {
+      context: opened,
+      background,
+      extensionId,
+      extensionUrl,
+      errors,
+      async openPage(path) {
+        const page = await opened.newPage();
+        page.on("console", recordConsole(path));
+        page.on("pageerror", (error) => errors.push(`${path}: ${error.message}`));
+        await page.goto(extensionUrl(path));
+        return page;
+      },
+      async close() {
+        try {
+          await opened.close();
+        } finally {
+          await rm(profile, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    await context?.close().catch(() => {
+      // Already failing: the launch error below is the one worth reporting.
+    });
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Browser end-to-end tests: real Chromium with the built extension loaded.
+// Run with `npm run test:e2e` (builds the extension first).
+export default defineConfig({
+  // Paths (include, .output) are relative to the project root, not to e2e/.
+  root: fileURLToPath(new URL("..", import.meta.url)),
+  test: {
+    name: "e2e",
+    environment: "node",
+    include: ["e2e/**/*.test.ts"],
+    // One Chromium at a time: they are heavy, and each test file owns its browser.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

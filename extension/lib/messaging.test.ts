@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeBrowser } from "wxt/testing/fake-browser";
+import { handleMessages, MessageError, sendMessage, type MessageHandlers } from "./messaging";
+
+const status = { connected: true, login: "octocat", workerUrl: "http://127.0.0.1:8787" };
+
+function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
+  return {
+    getStatus: async () => status,
+    startSync: async () => ({ runId: "run-1", attached: false }),
+    ...overrides,
+  };
+}
+
+describe("message protocol", () => {
+  let stop: (() => void) | undefined;
+
+  beforeEach(() => {
+    fakeBrowser.reset();
+  });
+  afterEach(() => {
+    stop?.();
+    stop = undefined;
+  });
+
+  it("delivers a typed answer from the handler", async () => {
+    stop = handleMessages(handlers());
+    await expect(sendMessage("getStatus")).resolves.toEqual(status);
+    await expect(sendMessage("startSync")).resolves.toEqual({ runId: "run-1", attached: false });
+  });
+
+  it("accepts a payload-less message however the browser serialised it", async () => {
+    stop = handleMessages(handlers());
+    // Chrome drops `data: undefined` on the way; fakeBrowser keeps the key.
+    for (const message of [{ type: "getStatus" }, { type: "getStatus", data: undefined }]) {
+      await expect(fakeBrowser.runtime.sendMessage(message)).resolves.toEqual({ ok: true, value: status });
+    }
+  });
+
+  it("turns a MessageError into the same code on the sending side", async () => {
+    stop = handleMessages(
+      handlers({
+        startSync: async () => {
+          throw new MessageError("not_connected", "Connect first.");
+        },
+      }),
+    );
+    const error = await sendMessage("startSync").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageError);
+    expect(error).toMatchObject({ code: "not_connected", message: "Connect first." });
+  });
+
+  it("reports an unexpected failure as internal, and logs it", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    stop = handleMessages(
+      handlers({
+        getStatus: async () => {
+          throw new TypeError("boom");
+        },
+      }),
+    );
+    await expect(sendMessage("getStatus")).rejects.toMatchObject({ code: "internal", message: "boom" });
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+  });
+
+  it("rejects unknown types and malformed payloads without calling a handler", async () => {
+    const getStatus = vi.fn(async () => status);
+    stop = handleMessages(handlers({ getStatus }));
+    for (const message of [{ type: "deleteEverything" }, "getStatus", null, { type: "getStatus", data: { x: 1 } }]) {
+      await expect(fakeBrowser.runtime.sendMessage(message)).resolves.toMatchObject({
+        ok: false,
+        error: { code: "bad_message" },
+      });
+    }
+    expect(getStatus).not.toHaveBeenCalled();
+  });
+
+  it("refuses an answer that does not match the protocol", async () => {
+    stop = handleMessages(
+      // A handler that breaks its contract (as a stale background might).
+      handlers({ getStatus: async () => ({ connected: "yes" }) as never }),
+    );
+    await expect(sendMessage("getStatus")).rejects.toMatchObject({ code: "bad_message" });
+  });
+});
