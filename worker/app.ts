@@ -6,8 +6,11 @@ import type { AppEnv } from "./env";
 import { GithubError } from "./github/errors";
 import { ApiError } from "./lib/errors";
 import { authRoutes } from "./routes/auth";
+import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
+import { repositoriesRoutes } from "./routes/repositories";
+import { syncRoutes, syncTriggerRoutes } from "./routes/sync";
 import { servicesMiddleware } from "./services";
 
 const app = new Hono<AppEnv>();
@@ -30,7 +33,11 @@ app.use(servicesMiddleware);
 const routes = app
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
-  .route("/api/me", meRoutes);
+  .route("/api/me", meRoutes)
+  .route("/api/repositories/sync", syncTriggerRoutes)
+  .route("/api/sync", syncRoutes)
+  .route("/api/repositories", repositoriesRoutes)
+  .route("/api/export", exportRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
 

@@ -37,8 +37,9 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS?: import("@cloudflare/vitest-plugin").D1Migration[];
     }
-    interface Exports {
-      default: Fetcher;
+    interface GlobalProps {
+      mainModule: typeof import("./index");
+      durableNamespaces: "UserSync";
     }
   }
 }

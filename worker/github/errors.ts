@@ -9,6 +9,8 @@ export type GithubErrorKind =
   | "secondary_limited"
   /** 404, or a private repository this token cannot see. */
   | "not_found"
+  /** 502/504 or RESOURCE_LIMITS_EXCEEDED on a big GraphQL query: ask for less and retry. */
+  | "too_large"
   /** 5xx, timeouts, network failures, malformed answers: retry with backoff. */
   | "unavailable";
 
@@ -43,6 +45,7 @@ export class GithubError extends Error {
         return new ApiError("github_rate_limited", `GitHub rate limit reached: ${this.message}`);
       case "not_found":
         return new ApiError("not_found", this.message);
+      case "too_large":
       case "unavailable":
         return new ApiError("github_unavailable", `GitHub did not answer correctly: ${this.message}`);
     }

@@ -16,7 +16,9 @@ export function bearerToken(header: string | undefined): string {
 }
 
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-  const tokenHash = await sha256Hex(bearerToken(c.req.header("Authorization")));
+  // Mounted sub-apps may both ask for the session: look it up once.
+  if (c.get("user")) return next();
+  const tokenHash = await sha256Hex(bearerToken(sessionHeader(c.req.raw)));
   const { db } = c.var.services;
   const [row] = await db
     .select({ id: users.id, githubId: users.githubId, login: users.login })
@@ -28,6 +30,17 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
   c.set("user", { ...row, tokenHash });
   await next();
 });
+
+/**
+ * The Authorization header, or for a WebSocket upgrade (browsers cannot set headers on
+ * `new WebSocket()`) the `access_token` query parameter in its place.
+ */
+function sessionHeader(request: Request): string | undefined {
+  const header = request.headers.get("Authorization") ?? undefined;
+  if (header || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return header;
+  const token = new URL(request.url).searchParams.get("access_token");
+  return token ? `Bearer ${token}` : undefined;
+}
 
 /** Creates a session and returns the raw token: the only time it exists outside the client. */
 export async function createSession(db: Db, userId: number, ttlMs: number): Promise<string> {

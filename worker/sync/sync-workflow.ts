@@ -1,15 +1,102 @@
-import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
+import type { DoneData, ErrorData, SyncEvent } from "../../shared/events";
+import { userSync } from "../durable-objects/user-sync";
 import type { Bindings } from "../env";
+import { GithubUsage, usageToStats } from "../github/api";
+import { strategyName, type StrategyName } from "../github/source";
+import { beginRun } from "./begin";
+import { enrichmentPhases } from "./enrich";
+import { failRun, finishRun } from "./finish";
+import { addCounts, listStep, zeroCounts } from "./list-step";
+import { fetchSavedReadmes } from "./saved-readmes";
+import { markUnstarred } from "./unstar";
 
-export type SyncParams = { userId: number; trigger: "manual" | "auto" };
+export type SyncParams = {
+  userId: number;
+  trigger: "manual" | "auto";
+  /** Overrides SYNC_STRATEGY for this run (tests and benchmarks compare strategies). */
+  strategy?: StrategyName;
+};
+
+/** GitHub 5xx, timeouts and D1 hiccups: the step runs again with exponential backoff. */
+const RETRY: WorkflowStepConfig = { retries: { limit: 5, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" };
+/** Rate-limit waits per run before giving up (each can be up to an hour). */
+const MAX_WAITS = 6;
 
 /**
- * One instance per sync run (DESIGN §5). The steps (list → diff → readmes → upsert →
- * analyse → openrank → embed → finish) are built by the sync engine issue; until then no
- * route creates instances of this class, which exists so the binding can be declared.
+ * One sync run (DESIGN §5). Reads top to bottom as its steps: begin → list (pages of
+ * stars, each brought into D1 with its READMEs) → unstar → saved READMEs → analyse →
+ * openrank → embed → finish. Progress is published to the user's Durable Object from
+ * outside the steps: on a replay an event may be sent again, which is harmless (the
+ * object drops a repeat of its latest event and ignores runs that no longer hold the lock).
  */
 export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
-  override async run(event: WorkflowEvent<SyncParams>, step: WorkflowStep): Promise<void> {
-    await step.do("start", async () => ({ userId: event.payload.userId }));
+  override async run(event: WorkflowEvent<SyncParams>, step: WorkflowStep): Promise<DoneData | ErrorData> {
+    const runId = event.instanceId;
+    const params = event.payload;
+    const publish = (e: SyncEvent) => userSync(this.env, params.userId).publish(runId, e);
+    const fail = async (error: ErrorData) => {
+      const failed = await step.do("fail", RETRY, () => failRun(this.env, runId, params.userId, error));
+      await publish({ event: "error", data: failed });
+      return failed;
+    };
+
+    try {
+      const strategy = params.strategy ?? strategyName(this.env);
+      const begin = await step.do("begin", RETRY, () => beginRun(this.env, runId, params));
+      if (begin.status === "fatal") return await fail({ code: begin.code, message: begin.message });
+      await publish({ event: "progress", data: { phase: "fetching" } });
+
+      // list: page after page until GitHub says there is no next one.
+      const usage = new GithubUsage();
+      let counts = zeroCounts();
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      let chunk = 0;
+      let waits = 0;
+      for (;;) {
+        const result = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
+          listStep(this.env, { userId: params.userId, strategy, cursor }),
+        );
+        usage.add(result.usage);
+        counts = addCounts(counts, result.counts);
+        if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
+        if (result.status === "wait") {
+          // Primary limit: sleep until GitHub's reset; secondary: its retry-after (the seed gave up).
+          if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
+          await step.sleepUntil(`wait for GitHub ${waits}`, new Date(result.until));
+          continue;
+        }
+        seen.push(...result.seen);
+        cursor = result.next;
+        chunk++;
+        if (!cursor) break;
+      }
+
+      const unstarred = await step.do("unstar", RETRY, () => markUnstarred(this.env, params.userId, seen));
+      const saved = await step.do("saved readmes", RETRY, () => fetchSavedReadmes(this.env, { userId: params.userId, strategy }));
+      usage.add(saved.usage);
+      counts = addCounts(counts, saved.counts);
+      await publish({ event: "progress", data: { phase: "fetched", total: seen.length, needsReadme: counts.readmesChecked } });
+
+      for (const phase of enrichmentPhases) await publish({ event: "progress", data: phase.progress });
+
+      const done = await step.do("finish", RETRY, () =>
+        finishRun(this.env, runId, params.userId, {
+          total: seen.length,
+          new_count: counts.new,
+          updated_count: counts.updated,
+          unstarred_count: unstarred.unstarred,
+          stats: usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
+        }),
+      );
+      await publish({ event: "done", data: done });
+      return done;
+    } catch (error) {
+      // A step that failed all its retries (GitHub or D1 down for long): end the run
+      // cleanly with what was saved so far; the next sync continues from there.
+      const message = error instanceof Error ? error.message : String(error);
+      return await fail({ code: "sync_failed", message: `The sync could not finish: ${message}` });
+    }
   }
 }

@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+/**
+ * Live sync progress (DESIGN §6): the seed's event names and fields, kept byte for byte.
+ * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
+ */
+export const ProgressData = z.discriminatedUnion("phase", [
+  z.object({ phase: z.literal("fetching") }),
+  z.object({ phase: z.literal("fetched"), total: z.number().int(), needsReadme: z.number().int() }),
+  z.object({
+    phase: z.literal("analyzing"),
+    current: z.string(),
+    completed: z.number().int(),
+    total: z.number().int(),
+  }),
+  z.object({ phase: z.literal("saving"), savedCount: z.number().int(), saveTotal: z.number().int() }),
+  z.object({ phase: z.literal("openrank"), completed: z.number().int().optional(), total: z.number().int().optional() }),
+  z.object({
+    phase: z.literal("embedding"),
+    current: z.string(),
+    completed: z.number().int(),
+    total: z.number().int(),
+  }),
+]);
+export type ProgressData = z.infer<typeof ProgressData>;
+export type SyncPhase = ProgressData["phase"];
+
+/** What a run cost and did; counted by the sync as it talks to GitHub and D1. */
+export const SyncStats = z.object({
+  requests: z.object({
+    /** REST requests GitHub charged for (2xx/4xx/5xx answers). */
+    rest: z.number().int(),
+    /** REST answers `304 Not Modified`: free. */
+    restNotModified: z.number().int(),
+    graphql: z.number().int(),
+  }),
+  graphqlPoints: z.number().int(),
+  rowsWritten: z.number().int(),
+  readmesFetched: z.number().int(),
+  failures: z.number().int(),
+});
+export type SyncStats = z.infer<typeof SyncStats>;
+
+export const DoneData = z.object({
+  total: z.number().int(),
+  new_count: z.number().int(),
+  updated_count: z.number().int(),
+  unstarred_count: z.number().int(),
+  runId: z.string(),
+  stats: SyncStats,
+});
+export type DoneData = z.infer<typeof DoneData>;
+
+export const ErrorData = z.object({ message: z.string(), code: z.string() });
+export type ErrorData = z.infer<typeof ErrorData>;
+
+export const SyncEvent = z.discriminatedUnion("event", [
+  z.object({ event: z.literal("progress"), data: ProgressData }),
+  z.object({ event: z.literal("done"), data: DoneData }),
+  z.object({ event: z.literal("error"), data: ErrorData }),
+]);
+export type SyncEvent = z.infer<typeof SyncEvent>;
+
+export const isFinal = (event: SyncEvent) => event.event !== "progress";
+
+/** One SSE frame. */
+export function sseFrame(event: SyncEvent): string {
+  return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** Parses a stream of SSE text into events (frames may be split across chunks). */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SyncEvent> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) !== -1) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "";
+      let data = "";
+      for (const line of frame.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+      }
+      if (!name || !data) continue; // a comment or keep-alive
+      yield SyncEvent.parse({ event: name, data: JSON.parse(data) });
+    }
+  }
+}
+
+export const SyncStatus = z.object({
+  running: z.boolean(),
+  runId: z.string().nullable(),
+  phase: z.string().nullable(),
+  progress: ProgressData.nullable(),
+  lastSyncedAt: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
+  lastResult: z.union([DoneData.extend({ ok: z.literal(true) }), ErrorData.extend({ ok: z.literal(false) })]).nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;

@@ -1,0 +1,173 @@
+import { z } from "zod";
+
+/**
+ * The library contract (DESIGN §4): a user's starred and saved repositories with their
+ * own fields. Shared by the Worker (responses), its tests and the extension.
+ */
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** `owner/name` as GitHub spells it: owner ≤ 39 letters, digits or hyphens; name ≤ 100 of `[A-Za-z0-9._-]`. */
+export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+export const GITHUB_REPO_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
+
+export const FullName = z
+  .string()
+  .trim()
+  .max(140, "fullName is too long")
+  .refine((value) => {
+    const [owner, name, ...rest] = value.split("/");
+    return rest.length === 0 && GITHUB_OWNER.test(owner ?? "") && GITHUB_REPO_NAME.test(name ?? "");
+  }, "fullName must look like owner/name");
+
+/** One repository in the user's library: GitHub's facts, the enrichment, and the user's own fields. */
+export const RepositoryItem = z.object({
+  fullName: z.string(),
+  name: z.string(),
+  owner: z.string(),
+  ownerAvatarUrl: z.string().nullable(),
+  description: z.string().nullable(),
+  htmlUrl: z.string(),
+  homepage: z.string().nullable(),
+  stargazersCount: z.number().int(),
+  language: z.string().nullable(),
+  topics: z.array(z.string()),
+  license: z.string().nullable(),
+  archived: z.boolean(),
+  fork: z.boolean(),
+  isPrivate: z.boolean(),
+  pushedAt: isoTime.nullable(),
+  /** When the user starred it; null for a repository that was only saved. */
+  starredAt: isoTime.nullable(),
+  isStarred: z.boolean(),
+  /** Added from a page without starring. */
+  isSaved: z.boolean(),
+  /** Set when a sync found the star gone; the row stays for the user's notes. */
+  unstarredAt: isoTime.nullable(),
+  /** null until the AI analysis ran. */
+  aiSummary: z.string().nullable(),
+  aiTags: z.array(z.string()),
+  aiPlatforms: z.array(z.string()),
+  openrank: z.number().nullable(),
+  openrankPeriod: z.string().nullable(),
+  customDescription: z.string().nullable(),
+  customTags: z.array(z.string()),
+  customCategory: z.string().nullable(),
+  notes: z.string().nullable(),
+  lastEdited: isoTime.nullable(),
+});
+export type RepositoryItem = z.infer<typeof RepositoryItem>;
+
+export const repositorySorts = ["starred_at", "stars", "openrank", "name"] as const;
+export const RepositorySort = z.enum(repositorySorts);
+export type RepositorySort = z.infer<typeof RepositorySort>;
+
+const booleanParam = z
+  .enum(["true", "false"], { error: "must be true or false" })
+  .transform((value) => value === "true");
+const filterText = (max: number) => z.string().trim().min(1, "must not be empty").max(max);
+
+/**
+ * `GET /api/repositories` query. Optional outputs (defaults applied by the route) keep the
+ * typed client's query optional: Hono infers a validator's input from its output.
+ */
+export const RepositoryListQuery = z
+  .object({
+    /** true: starred now; false: not starred (saved, or unstarred and kept for notes). Absent: starred or saved. */
+    starred: booleanParam.optional(),
+    saved: booleanParam.optional(),
+    language: filterText(100).optional(),
+    /** Matches custom tags, AI tags or GitHub topics, case-insensitively. */
+    tag: filterText(100).optional(),
+    /** The user's custom category, case-insensitively. */
+    category: filterText(100).optional(),
+    /** Keywords, all of which must match (prefix match on words). Blank = no filter. */
+    q: z.string().trim().max(200).optional(),
+    /** starred_at (newest first; saved repositories by the time they were saved), stars, openrank (nulls last), name. */
+    sort: RepositorySort.optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+    /** `nextCursor` of the previous page, with the same sort. */
+    cursor: z.string().min(1).max(1000).optional(),
+  })
+  .strict();
+export type RepositoryListQuery = z.input<typeof RepositoryListQuery>;
+
+export const REPOSITORY_PAGE_DEFAULT = 50;
+
+export const RepositoryList = z.object({
+  items: z.array(RepositoryItem),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type RepositoryList = z.infer<typeof RepositoryList>;
+
+/** Trimmed, non-empty, deduplicated case-insensitively (the first spelling wins). */
+const CustomTags = z
+  .array(z.string().trim().min(1, "tags must not be empty").max(50, "a tag is at most 50 characters"))
+  .max(30, "at most 30 tags")
+  .transform((tags) => {
+    const seen = new Set<string>();
+    return tags.filter((tag) => {
+      const key = tag.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  });
+
+/** `PATCH /api/repositories/:owner/:name`: the user's own fields; null clears one. */
+export const RepositoryPatch = z
+  .object({
+    customDescription: z.string().max(2000).nullable().optional(),
+    customTags: CustomTags.nullable().optional(),
+    customCategory: z.string().trim().max(100).nullable().optional(),
+    notes: z.string().max(20_000).nullable().optional(),
+  })
+  .strict()
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: "give at least one of customDescription, customTags, customCategory, notes",
+  });
+export type RepositoryPatch = z.input<typeof RepositoryPatch>;
+
+export const SaveRepositoryRequest = z.object({ fullName: FullName }).strict();
+export type SaveRepositoryRequest = z.infer<typeof SaveRepositoryRequest>;
+
+export const LOOKUP_MAX = 100;
+
+export const LookupRequest = z
+  .object({
+    fullNames: z.array(z.string().trim().min(1).max(200)).max(LOOKUP_MAX, `at most ${LOOKUP_MAX} fullNames per request`),
+  })
+  .strict();
+export type LookupRequest = z.infer<typeof LookupRequest>;
+
+/** What a github.com badge shows. */
+export const LookupItem = z.object({
+  fullName: z.string(),
+  starred: z.boolean(),
+  saved: z.boolean(),
+  starredAt: isoTime.nullable(),
+  aiSummary: z.string().nullable(),
+  aiTags: z.array(z.string()),
+  aiPlatforms: z.array(z.string()),
+  openrank: z.number().nullable(),
+  customTags: z.array(z.string()),
+  customCategory: z.string().nullable(),
+  customDescription: z.string().nullable(),
+  notes: z.string().nullable(),
+});
+export type LookupItem = z.infer<typeof LookupItem>;
+
+/** Keyed by the full name exactly as the client sent it; names not in the library are absent. */
+export const LookupResponse = z.object({ items: z.record(z.string(), LookupItem) });
+export type LookupResponse = z.infer<typeof LookupResponse>;
+
+export const ExportQuery = z.object({ format: z.enum(["json", "csv"]).optional() }).strict();
+
+/** `GET /api/export` (JSON): every repository the user has a row for, README text excluded. */
+export const LibraryExport = z.object({
+  exportedAt: isoTime,
+  user: z.object({ login: z.string() }),
+  repositories: z.array(RepositoryItem),
+});
+export type LibraryExport = z.infer<typeof LibraryExport>;

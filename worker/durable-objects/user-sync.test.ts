@@ -1,0 +1,178 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  evictDurableObject,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { SyncStatus, type SyncEvent } from "../../shared/events";
+import { BASE, env, signIn, workerFetch } from "../test/helpers";
+import { collect, doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
+import worker from "../index";
+import { LOCK_TTL_MS, UserSync, userSync } from "./user-sync";
+
+describe("the per-user lock", () => {
+  it("ten simultaneous triggers make one run, and all ten streams see it finish", async () => {
+    await using introspector = await fastWorkflows();
+    const { sessionToken } = await signIn("lock-ten", 120);
+    const streams = await Promise.all(Array.from({ length: 10 }, () => syncOnce(sessionToken)));
+    const runIds = new Set(streams.map((events) => doneOf(events).runId));
+    expect(runIds.size).toBe(1);
+    expect(await introspector.get()).toHaveLength(1);
+    for (const events of streams) expect(doneOf(events).total).toBe(120);
+  });
+
+  it("a second trigger attaches (JSON mode) instead of starting another run", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("lock-json", 20);
+    const post = () =>
+      workerFetch(`${BASE}/api/repositories/sync`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${sessionToken}`, Accept: "application/json" },
+      });
+    const [a, b] = await Promise.all([post(), post()]);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    const [first, second] = [(await a.json()) as { runId: string; attached: boolean }, (await b.json()) as { runId: string; attached: boolean }];
+    expect(first.runId).toBe(second.runId);
+    expect([first.attached, second.attached].sort()).toEqual([false, true]);
+    const events = await collect(await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } }));
+    expect(doneOf(events).runId).toBe(first.runId);
+  });
+
+  it("a crashed run's lock expires by alarm, and the next trigger starts afresh", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("lock-crash", 10);
+    const stub = userSync(env, user.id);
+    // A run that took the lock and died without a word (no Workflow instance behind it).
+    await runInDurableObject(stub, async (_instance: UserSync, state) => {
+      await state.storage.put("lock", { runId: "dead-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - LOCK_TTL_MS - 1 });
+    });
+    // Evicted: the object comes back with only what it stored, as after a crash.
+    await evictDurableObject(stub);
+    expect((await stub.status()).running).toBe(true);
+    expect((await stub.startOrAttach({ userId: user.id, trigger: "manual" })).runId).toBe("dead-run");
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const status = await stub.status();
+    expect(status.running).toBe(false);
+    expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
+
+    const events = await syncOnce(sessionToken);
+    expect(doneOf(events).runId).not.toBe("dead-run");
+  });
+
+  it("keeps the lock of a run that is quiet but alive", async () => {
+    const { user } = await signIn("lock-alive", 1);
+    const stub = userSync(env, user.id);
+    await runInDurableObject(stub, async (_instance: UserSync, state) => {
+      await state.storage.put("lock", { runId: "sleeping-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - LOCK_TTL_MS - 1 });
+    });
+    await evictDurableObject(stub);
+    // The Workflow says the instance is waiting (e.g. sleeping until a rate limit resets).
+    const realGet = env.SYNC_WORKFLOW.get.bind(env.SYNC_WORKFLOW);
+    const { vi } = await import("vitest");
+    const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
+      id === "sleeping-run" ? ({ id, status: async () => ({ status: "waiting" }) } as unknown as WorkflowInstance) : realGet(id),
+    );
+    try {
+      await runDurableObjectAlarm(stub);
+      expect((await stub.status()).running).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe("live progress", () => {
+  it("a late subscriber gets the current phase first", async () => {
+    const { sessionToken, user } = await signIn("late-sub", 1);
+    const stub = userSync(env, user.id);
+    await runInDurableObject(stub, async (_instance: UserSync, state) => {
+      await state.storage.put("lock", { runId: "run-late", trigger: "manual", startedAt: Date.now(), heartbeatAt: Date.now() });
+    });
+    await evictDurableObject(stub);
+    await stub.publish("run-late", { event: "progress", data: { phase: "fetching" } });
+    await stub.publish("run-late", { event: "progress", data: { phase: "fetched", total: 7, needsReadme: 3 } });
+    // Another run's events are not this run's to tell.
+    await stub.publish("other-run", { event: "progress", data: { phase: "embedding", current: "x", completed: 1, total: 2 } });
+
+    const response = await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const pending = collect(response);
+    const statusResponse = await workerFetch(`${BASE}/api/sync/status`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const status = SyncStatus.parse(await statusResponse.json());
+    expect(status).toMatchObject({ running: true, runId: "run-late", phase: "fetched", progress: { phase: "fetched", total: 7, needsReadme: 3 } });
+
+    const done = { total: 7, new_count: 7, updated_count: 0, unstarred_count: 0, runId: "run-late", stats: { requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0 } };
+    await stub.publish("run-late", { event: "done", data: done });
+    const events = await pending;
+    expect(events).toEqual<SyncEvent[]>([
+      { event: "progress", data: { phase: "fetched", total: 7, needsReadme: 3 } },
+      { event: "done", data: done },
+    ]);
+    expect((await stub.status()).running).toBe(false);
+  });
+
+  it("streams the same events over a WebSocket as {event, data}", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("ws-sub", 30);
+    const upgrade = await exports.default.fetch(
+      new Request(`${BASE}/api/sync/ws?access_token=${sessionToken}`, { headers: { Upgrade: "websocket" } }),
+    );
+    expect(upgrade.status).toBe(101);
+    const ws = upgrade.webSocket!;
+    ws.accept();
+    const received: SyncEvent[] = [];
+    const finished = new Promise<void>((resolve) => {
+      ws.addEventListener("message", (message) => {
+        const event = JSON.parse(String(message.data)) as SyncEvent;
+        received.push(event);
+        if (event.event !== "progress") resolve();
+      });
+    });
+    const sse = await syncOnce(sessionToken);
+    await finished;
+    ws.close();
+    expect(received).toEqual(sse);
+    expect(received.map((e) => (e.event === "progress" ? e.data.phase : e.event))).toEqual([
+      "fetching", "fetched", "analyzing", "openrank", "embedding", "done",
+    ]);
+  });
+
+  it("refuses the WebSocket without a session", async () => {
+    const response = await exports.default.fetch(new Request(`${BASE}/api/sync/ws`, { headers: { Upgrade: "websocket" } }));
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("the hourly schedule", () => {
+  it("cron starts runs only for users who are due, with auto-sync on and a working token", async () => {
+    await using introspector = await fastWorkflows();
+    const due = await signIn("cron-due", 3);
+    const later = await signIn("cron-later", 3);
+    const off = await signIn("cron-off", 3);
+    const broken = await signIn("cron-broken", 3);
+    const now = Date.now();
+    // Only these four exist for this cron; other test files have their own D1.
+    await env.DB.prepare("update users set next_sync_at = ?").bind(now + 3_600_000).run();
+    await env.DB.prepare("update users set next_sync_at = ? where id in (?, ?, ?)").bind(now - 1000, due.user.id, off.user.id, broken.user.id).run();
+    await env.DB.prepare("update users set auto_sync = 0 where id = ?").bind(off.user.id).run();
+    await env.DB.prepare("update users set token_status = 'invalid' where id = ?").bind(broken.user.id).run();
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: "*/5 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const instances = await introspector.get();
+    expect(instances).toHaveLength(1);
+    await instances[0]!.waitForStatus("complete");
+    const run = await env.DB.prepare("select user_id, trigger, status from sync_runs order by started_at desc limit 1").first();
+    expect(run).toMatchObject({ user_id: due.user.id, trigger: "auto", status: "done" });
+    const next = await env.DB.prepare("select next_sync_at from users where id = ?").bind(due.user.id).first<{ next_sync_at: number }>();
+    expect(next!.next_sync_at).toBeGreaterThan(now + 3_500_000);
+    expect((await userSync(env, later.user.id).status()).running).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+import { Hono } from "hono";
+import { ExportQuery, RepositoryItem } from "../../shared/repositories";
+import type { Db } from "../db/client";
+import type { AppEnv } from "../env";
+import { requireSession } from "../lib/auth";
+import { validate } from "../lib/validate";
+import { afterCursor, cursorOf, selectLibrary, sortOrder, toRepositoryItem, type LibraryRow } from "./repositories";
+
+/** Rows per D1 query: a 50,000-star library streams in 100 small reads, never held whole. */
+const CHUNK = 500;
+
+/**
+ * `GET /api/export`: every repository the user has a row for (starred, saved, and unstarred
+ * ones kept for their notes — it is their backup), newest first, README text excluded.
+ */
+export const exportRoutes = new Hono<AppEnv>()
+  .use(requireSession)
+  .get("/", validate("query", ExportQuery), async (c) => {
+    const format = c.req.valid("query").format ?? "json";
+    const { db } = c.var.services;
+    const { id: userId, login } = c.var.user;
+    const exportedAt = new Date();
+    // The first chunk is read before answering, so a failing database is a proper error
+    // response rather than a 200 with a truncated body.
+    const first = await readChunk(db, userId, null);
+    const pages = libraryPages(db, userId, first);
+    const text = format === "csv" ? csvChunks(pages) : jsonChunks(pages, { exportedAt: exportedAt.toISOString(), login });
+
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await text.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        } catch (error) {
+          // Headers are gone already: abort the body so the client sees a failed download.
+          console.error(`export for user ${userId} failed mid-stream:`, error);
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await text.return(undefined);
+      },
+    });
+    const filename = `starwise-${login.replace(/[^A-Za-z0-9_-]/g, "_")}-${exportedAt.toISOString().slice(0, 10)}.${format}`;
+    return c.body(body, 200, {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename}"`,
+      "Cache-Control": "no-store",
+    });
+  });
+
+function readChunk(db: Db, userId: number, after: LibraryRow | null) {
+  return selectLibrary(db, userId, after ? [afterCursor(cursorOf("starred_at", after))] : [], sortOrder.starred_at, CHUNK);
+}
+
+/** Keyset pagination (the list's starred_at order), so rows added meanwhile cannot shift pages. */
+async function* libraryPages(db: Db, userId: number, first: LibraryRow[]): AsyncGenerator<RepositoryItem[]> {
+  let rows = first;
+  while (rows.length > 0) {
+    yield rows.map(toRepositoryItem);
+    const last = rows.at(-1);
+    if (rows.length < CHUNK || !last) return;
+    rows = await readChunk(db, userId, last);
+  }
+}
+
+async function* jsonChunks(
+  pages: AsyncIterable<RepositoryItem[]>,
+  header: { exportedAt: string; login: string },
+): AsyncGenerator<string> {
+  yield `{"exportedAt":${JSON.stringify(header.exportedAt)},"user":{"login":${JSON.stringify(header.login)}},"repositories":[`;
+  let first = true;
+  for await (const items of pages) {
+    yield (first ? "" : ",") + items.map((item) => JSON.stringify(item)).join(",");
+    first = false;
+  }
+  yield "]}\n";
+}
+
+/** The CSV columns are the contract's fields, in its order: the two formats cannot drift apart. */
+const columns = Object.keys(RepositoryItem.shape).filter((key): key is keyof RepositoryItem => key in RepositoryItem.shape);
+
+async function* csvChunks(pages: AsyncIterable<RepositoryItem[]>): AsyncGenerator<string> {
+  yield csvRow(columns);
+  for await (const items of pages) {
+    yield items.map((item) => csvRow(columns.map((column) => item[column]))).join("");
+  }
+}
+
+type Cell = string | number | boolean | null | readonly string[];
+
+/** One RFC 4180 record, CRLF-terminated. */
+export function csvRow(cells: readonly Cell[]): string {
+  return `${cells.map(csvCell).join(",")}\r\n`;
+}
+
+export function csvCell(value: Cell): string {
+  if (value === null) return "";
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  let text = typeof value === "string" ? value : value.join("; ");
+  // CSV formula injection (OWASP): a spreadsheet runs a cell starting with one of these as a
+  // formula, so text from GitHub, the AI or the user is defused with a leading apostrophe.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import type { DoneData } from "../../shared/events";
+import { userSync } from "../durable-objects/user-sync";
+import { env, signIn } from "../test/helpers";
+import { controlPost, doneOf, fastWorkflows, finalEvent, githubStars, library, notInD1, syncOnce } from "../test/sync-helpers";
+
+describe("sync: GitHub misbehaving", () => {
+  it("waits out an exhausted primary rate limit and completes", async () => {
+    // Real sleeps: the run must sleep until the reset GitHub announced.
+    await using _ = await fastWorkflows({ sleeps: true });
+    const { sessionToken, user } = await signIn("rl-primary", 40);
+    await controlPost("rate-limit", { login: "rl-primary", resource: "graphql", remaining: 0, resetInSeconds: 1 });
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.total).toBe(40);
+    expect((await library(user.id)).size).toBe(40);
+  });
+
+  it("honours a secondary limit's retry-after and completes", async () => {
+    await using _ = await fastWorkflows({ sleeps: true });
+    const { sessionToken } = await signIn("rl-secondary", 40);
+    await controlPost("faults", { route: "POST /graphql", login: "rl-secondary", secondary: { retryAfter: 1 }, count: 1 });
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.total).toBe(40);
+  });
+
+  it("rides out a burst of 5xx answers (retries, smaller pages) and loses nothing", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("burst-5xx", 150);
+    await controlPost("faults", { route: "POST /graphql", login: "burst-5xx", status: 502, count: 2 });
+    await controlPost("faults", { route: "POST /graphql", login: "burst-5xx", status: 500, count: 2 });
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.total).toBe(150);
+    const truth = await githubStars("burst-5xx");
+    const lib = await library(user.id);
+    expect(lib.size).toBe(150);
+    for (const star of truth) expect(lib.get(star.fullName)?.readme_sha ?? null).toBe(star.readmeSha ?? null);
+  });
+
+  it("one repository's README failing never fails the run; it is fetched next time", async () => {
+    await using introspector = await fastWorkflows();
+    const { user } = await signIn("readme-fail", 200);
+    const doomed = (await notInD1(await githubStars("readme-fail"))).find((s) => s.readmeSha)!;
+    const run = async () => {
+      // The REST strategy asks `/readme` per repository, so one repository can be made to fail.
+      await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
+      const instances = await introspector.get();
+      const instance = instances.at(-1)!;
+      await instance.waitForStatus("complete");
+      return (await instance.getOutput()) as DoneData;
+    };
+    await controlPost("faults", { route: `GET /repos/${doomed.fullName}/readme`, status: 500, login: "readme-fail", count: 1 });
+    const first = await run();
+    expect(first).toMatchObject({ total: 200, new_count: 200 });
+    expect(first.stats.failures).toBe(1);
+    expect((await library(user.id)).get(doomed.fullName)).toMatchObject({ readme_status: "error", is_starred: 1 });
+
+    const second = await run();
+    expect(second.stats.failures).toBe(0);
+    expect((await library(user.id)).get(doomed.fullName)).toMatchObject({ readme_status: "ok", readme_sha: doomed.readmeSha });
+  });
+
+  it("a revoked token ends the run with github_token_invalid, marks the user, deletes nothing", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("revoked", 30);
+    doneOf(await syncOnce(sessionToken));
+    await controlPost("revoke", { login: "revoked" });
+    const last = finalEvent(await syncOnce(sessionToken));
+    expect(last).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
+    expect((await library(user.id)).size).toBe(30);
+    const row = await env.DB.prepare("select token_status from users where id = ?").bind(user.id).first();
+    expect(row).toMatchObject({ token_status: "invalid" });
+    // Until the user reconnects, a sync says so at once.
+    const again = finalEvent(await syncOnce(sessionToken));
+    expect(again).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
+  });
+
+  it("a token revoked in the middle of a sync keeps what was saved", async () => {
+    await using introspector = await fastWorkflows();
+    const { sessionToken, user } = await signIn("revoked-mid", 1500);
+    await controlPost("config", { latencyMs: 30 });
+    try {
+      const pending = syncOnce(sessionToken);
+      const [instance] = await waitForInstances(introspector);
+      await instance!.waitForStepResult({ name: "list 0.0" });
+      await controlPost("revoke", { login: "revoked-mid" });
+      const last = finalEvent(await pending);
+      expect(last).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
+    } finally {
+      await controlPost("config", { latencyMs: 0 });
+    }
+    const lib = await library(user.id);
+    expect(lib.size).toBeGreaterThanOrEqual(1000);
+    expect([...lib.values()].every((row) => row.is_starred === 1)).toBe(true);
+  });
+});
+
+async function waitForInstances(introspector: Awaited<ReturnType<typeof fastWorkflows>>) {
+  for (let i = 0; i < 100; i++) {
+    const instances = await introspector.get();
+    if (instances.length > 0) return instances;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("no Workflow instance was created");
+}

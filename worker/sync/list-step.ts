@@ -1,0 +1,130 @@
+import type { Bindings } from "../env";
+import { GithubUsage, type GithubUsageJson } from "../github/api";
+import { GithubError } from "../github/errors";
+import { createStarSource, type StarSource, type StrategyName } from "../github/source";
+import type { StarredRepo } from "../github/types";
+import { loadRunUser } from "./context";
+import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
+import { loadKnown, pageWrites, runWrites } from "./store";
+
+/** Pages per step: 1,000 stars keeps each step's CPU, subrequests and result small. */
+export const PAGES_PER_STEP = 10;
+
+export type Counts = { listed: number; new: number; updated: number; readmesChecked: number; failures: number; rowsWritten: number };
+export const zeroCounts = (): Counts => ({ listed: 0, new: 0, updated: 0, readmesChecked: 0, failures: 0, rowsWritten: 0 });
+export function addCounts(a: Counts, b: Counts): Counts {
+  return {
+    listed: a.listed + b.listed,
+    new: a.new + b.new,
+    updated: a.updated + b.updated,
+    readmesChecked: a.readmesChecked + b.readmesChecked,
+    failures: a.failures + b.failures,
+    rowsWritten: a.rowsWritten + b.rowsWritten,
+  };
+}
+
+/** A step's answer about GitHub trouble the run must handle itself (not by retrying the step). */
+export type Interruption =
+  | { status: "wait"; until: number; reason: string }
+  | { status: "fatal"; code: "github_token_invalid" | "not_found"; message: string };
+
+export type ListStepResult =
+  | {
+      status: "ok";
+      next: string | null;
+      totalCount: number | null;
+      /** github ids of the stars listed by this step (for unstar detection). */
+      seen: number[];
+      counts: Counts;
+      usage: GithubUsageJson;
+    }
+  | (Interruption & { counts: Counts; usage: GithubUsageJson });
+
+/**
+ * Lists up to PAGES_PER_STEP pages from `cursor` and brings each page's repositories
+ * into D1: diff, READMEs where needed, writes of what changed. Idempotent: a retried or
+ * replayed step finds its earlier writes in D1 and writes nothing again. While one page
+ * is being diffed and its READMEs fetched, the next page is already being listed.
+ */
+export async function listStep(
+  env: Bindings,
+  input: { userId: number; strategy: StrategyName; cursor: string | null },
+): Promise<ListStepResult> {
+  const usage = new GithubUsage();
+  let counts = zeroCounts();
+  const user = await loadRunUser(env, input.userId);
+  if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON() };
+  const source = createStarSource(env, input.strategy, user.token, usage);
+  const seen: number[] = [];
+  let cursor = input.cursor;
+  let totalCount: number | null = null;
+  const processing: Array<Promise<Counts>> = [];
+  try {
+    for (let page = 0; page < PAGES_PER_STEP; page++) {
+      const listed = await source.listPage(cursor);
+      totalCount = listed.totalCount ?? totalCount;
+      for (const item of listed.items) seen.push(item.repo.githubId);
+      const work = bringIntoD1(env.DB, source, user.id, listed.items);
+      work.catch(() => undefined); // awaited below; this only keeps it from being "unhandled" meanwhile
+      processing.push(work);
+      // At most two pages in flight: the listing and README downloads share 6 connections.
+      if (processing.length >= 2) counts = addCounts(counts, await processing.shift()!);
+      cursor = listed.next;
+      if (!cursor) break;
+    }
+    for (const work of processing.splice(0)) counts = addCounts(counts, await work);
+  } catch (error) {
+    // Let in-flight pages finish what they can; their writes are idempotent either way.
+    await Promise.allSettled(processing);
+    const interruption = interruptionOf(error);
+    if (interruption) return { ...interruption, counts, usage: usage.toJSON() };
+    throw error;
+  }
+  return { status: "ok", next: cursor, totalCount, seen, counts, usage: usage.toJSON() };
+}
+
+async function bringIntoD1(db: D1Database, source: StarSource, userId: number, items: StarredRepo[]): Promise<Counts> {
+  if (items.length === 0) return zeroCounts();
+  const ids = items.map((item) => item.repo.githubId);
+  const [known, hashes] = await Promise.all([
+    loadKnown(db, userId, ids),
+    Promise.all(items.map(async (item) => [item.repo.githubId, await metaHash(item.repo)] as const)),
+  ]);
+  const planned = planPage(items, new Map(hashes), known.repos, known.stars);
+  const requests = planned.flatMap((p) => (p.readme ? [p.readme] : []));
+  const outcomes = new Map((await source.fetchReadmes(requests)).map((o) => [o.githubId, o]));
+  const changes = new Map<number, ReadmeChange>();
+  let failures = 0;
+  for (const p of planned) {
+    const outcome = outcomes.get(p.item.repo.githubId);
+    if (outcome?.kind === "error") failures++;
+    const change = readmeChange(outcome, p.known);
+    if (change) changes.set(p.item.repo.githubId, change);
+  }
+  const rowsWritten = await runWrites(db, pageWrites(db, userId, planned, changes, Date.now()));
+  return {
+    listed: items.length,
+    new: planned.filter((p) => p.star === "new").length,
+    updated: planned.filter(
+      (p) => p.star !== "new" && (p.repo === "update" || changes.get(p.item.repo.githubId)?.kind === "content"),
+    ).length,
+    readmesChecked: requests.length,
+    failures,
+    rowsWritten,
+  };
+}
+
+/** GitHub trouble that a retry of the same step cannot fix: wait for a limit, or stop. */
+export function interruptionOf(error: unknown): Interruption | null {
+  if (!(error instanceof GithubError)) return null;
+  switch (error.kind) {
+    case "token_invalid":
+      return { status: "fatal", code: "github_token_invalid", message: "GitHub rejected the token: reconnect GitHub in Starwise" };
+    case "rate_limited":
+      return { status: "wait", until: (error.resetAt ?? new Date(Date.now() + 60_000)).getTime() + 1000, reason: error.message };
+    case "secondary_limited":
+      return { status: "wait", until: Date.now() + (error.retryAfterSeconds ?? 60) * 1000, reason: error.message };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { signIn } from "../test/helpers";
+import { controlPost, doneOf, fastWorkflows, githubStars, library, notInD1, stats, syncOnce } from "../test/sync-helpers";
+import { env } from "../test/helpers";
+
+const phases = (events: Awaited<ReturnType<typeof syncOnce>>) =>
+  events.map((e) => (e.event === "progress" ? e.data.phase : e.event));
+
+describe("sync: first run and resync", () => {
+  it("brings every star into D1, with READMEs, then resyncs without writing", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("sync-first", 250);
+    const events = await syncOnce(sessionToken);
+
+    // The seed's phases, in the seed's order, with the seed's fields.
+    expect(phases(events)).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
+    const done = doneOf(events);
+    expect(done).toMatchObject({ total: 250, new_count: 250, unstarred_count: 0 });
+    expect(events[1]).toEqual({ event: "progress", data: { phase: "fetched", total: 250, needsReadme: 250 } });
+
+    const truth = await githubStars("sync-first");
+    const lib = await library(user.id);
+    expect([...lib.keys()].sort()).toEqual(truth.map((s) => s.fullName).sort());
+    for (const star of truth) {
+      const row = lib.get(star.fullName)!;
+      expect(row.is_starred).toBe(1);
+      expect(row.starred_at).toBe(Date.parse(star.starredAt));
+      if (star.readmeSha) {
+        expect(row.readme_status, star.fullName).toBe("ok");
+        expect(row.readme_sha).toBe(star.readmeSha);
+        expect(row.readme_content?.length).toBeGreaterThan(0);
+      } else {
+        expect(row.readme_status, star.fullName).toBe("missing");
+      }
+    }
+    const downloads = (await stats()).readmeDownloads["sync-first"];
+    expect(done.stats.readmesFetched).toBe(downloads);
+    expect(done.stats.readmesFetched).toBe(truth.filter((s) => s.readmeSha).length);
+    expect(done.stats.rowsWritten).toBeGreaterThanOrEqual(500);
+
+    // Nothing changed on GitHub: nothing is downloaded or written.
+    const before = await stats();
+    const again = doneOf(await syncOnce(sessionToken));
+    expect(again).toMatchObject({ total: 250, new_count: 0, updated_count: 0, unstarred_count: 0 });
+    expect(again.stats.rowsWritten).toBe(0);
+    expect(again.stats.readmesFetched).toBe(0);
+    const after = await stats();
+    expect(after.readmeDownloads["sync-first"]).toBe(before.readmeDownloads["sync-first"]);
+    // 3 pages of stars, one GraphQL point each; no REST at all.
+    expect(after.rateLimit["sync-first"]!.graphql.used - before.rateLimit["sync-first"]!.graphql.used).toBe(3);
+    expect(after.rateLimit["sync-first"]!.core.used).toBe(before.rateLimit["sync-first"]!.core.used);
+
+    const run = await env.DB.prepare("select status, counters from sync_runs where id = ?").bind(again.runId).first<{ status: string; counters: string }>();
+    expect(run?.status).toBe("done");
+    const me = await env.DB.prepare("select last_synced_at, next_sync_at from users where id = ?").bind(user.id).first<{ last_synced_at: number; next_sync_at: number }>();
+    expect(me!.next_sync_at - me!.last_synced_at).toBe(3_600_000);
+  });
+
+  it("the rest strategy reaches the same library", async () => {
+    await using introspector = await fastWorkflows();
+    const { user } = await signIn("sync-rest", 300);
+    // Repositories are global: those another test already fetched need no README request.
+    const fresh = await notInD1(await githubStars("sync-rest"));
+    const { userSync } = await import("../durable-objects/user-sync");
+    const { runId } = await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
+    const [instance] = await introspector.get();
+    await instance!.waitForStatus("complete");
+    const done = (await instance!.getOutput()) as { runId: string; total: number; stats: { requests: { rest: number; graphql: number } } };
+    expect(done.runId).toBe(runId);
+    expect(done.total).toBe(300);
+    expect(done.stats.requests.graphql).toBe(0);
+    // 3 pages + one README request per repository not seen before (the first test synced 250 of them).
+    expect(fresh).toHaveLength(50);
+    expect(done.stats.requests.rest).toBe(3 + fresh.length);
+    const truth = await githubStars("sync-rest");
+    const lib = await library(user.id);
+    for (const star of truth) {
+      expect(lib.get(star.fullName)?.readme_sha ?? null, star.fullName).toBe(star.readmeSha ?? null);
+    }
+  });
+});
+
+describe("sync: changes on GitHub", () => {
+  it("refreshes pushed repositories, downloads only changed READMEs, clears stale analysis", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("sync-push", 60);
+    doneOf(await syncOnce(sessionToken));
+    const truth = await githubStars("sync-push");
+    const withReadme = truth.filter((s) => s.readmeSha);
+    const [readmeChanged, codeOnly] = [withReadme[3]!, withReadme[7]!];
+    await env.DB.prepare("update repositories set ai_summary = 'old summary' where full_name in (?, ?)")
+      .bind(readmeChanged.fullName, codeOnly.fullName)
+      .run();
+    await controlPost("push", { fullName: readmeChanged.fullName, readme: "# Rewritten\n\nA brand new README." });
+    await controlPost("push", { fullName: codeOnly.fullName });
+
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.stats.readmesFetched).toBe(1);
+    expect(done.updated_count).toBe(2);
+    const lib = await library(user.id);
+    expect(lib.get(readmeChanged.fullName)?.readme_content).toBe("# Rewritten\n\nA brand new README.");
+    expect(lib.get(readmeChanged.fullName)?.ai_summary).toBeNull();
+    expect(lib.get(codeOnly.fullName)?.ai_summary).toBe("old summary");
+    const pushedTruth = (await githubStars("sync-push")).find((s) => s.fullName === codeOnly.fullName) as { pushedAt?: string };
+    expect(lib.get(codeOnly.fullName)?.github_pushed_at).toBe(Date.parse(pushedTruth.pushedAt!));
+  });
+
+  it("marks unstarred repositories, keeps the user's notes, and restores them on re-star", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("sync-unstar", 30);
+    doneOf(await syncOnce(sessionToken));
+    const victim = (await githubStars("sync-unstar"))[5]!.fullName;
+    await env.DB.prepare(
+      "update stars set notes = 'remember this' where user_id = ? and repository_id = (select id from repositories where full_name = ?)",
+    )
+      .bind(user.id, victim)
+      .run();
+
+    await controlPost("unstar", { login: "sync-unstar", fullName: victim });
+    const afterUnstar = doneOf(await syncOnce(sessionToken));
+    expect(afterUnstar).toMatchObject({ total: 29, unstarred_count: 1, new_count: 0 });
+    let row = (await library(user.id)).get(victim)!;
+    expect(row).toMatchObject({ is_starred: 0, notes: "remember this" });
+    expect(row.unstarred_at).toBeGreaterThan(0);
+
+    await controlPost("star", { login: "sync-unstar", fullName: victim });
+    const afterRestar = doneOf(await syncOnce(sessionToken));
+    expect(afterRestar).toMatchObject({ total: 30, unstarred_count: 0, new_count: 1 });
+    expect(afterRestar.stats.readmesFetched).toBe(0);
+    row = (await library(user.id)).get(victim)!;
+    expect(row).toMatchObject({ is_starred: 1, notes: "remember this", unstarred_at: null });
+    expect(row.starred_at).toBe(Date.parse((await githubStars("sync-unstar"))[0]!.starredAt));
+  });
+
+  it("fetches the README of a saved (not starred) repository", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("sync-saved", 5);
+    await signIn("sync-saved-other", 400);
+    const mine = new Set((await githubStars("sync-saved")).map((s) => s.fullName));
+    const other = (await notInD1(await githubStars("sync-saved-other"))).find((s) => s.readmeSha && !mine.has(s.fullName))!;
+    await env.DB.prepare(
+      `insert into repositories (github_id, node_id, full_name, name, owner_login, html_url, created_at, updated_at)
+       values (?1, ?2, ?3, ?4, ?5, 'https://github.com/' || ?3, 0, 0)`,
+    )
+      .bind(other.id, (other as { nodeId?: string }).nodeId, other.fullName, other.fullName.split("/")[1], other.fullName.split("/")[0])
+      .run();
+    await env.DB.prepare(
+      "insert into stars (user_id, repository_id, is_saved, created_at) values (?, (select id from repositories where full_name = ?), 1, 0)",
+    )
+      .bind(user.id, other.fullName)
+      .run();
+
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.total).toBe(5);
+    const row = (await library(user.id)).get(other.fullName)!;
+    expect(row).toMatchObject({ is_saved: 1, is_starred: 0, readme_status: "ok", readme_sha: other.readmeSha });
+  });
+});
