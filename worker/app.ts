@@ -17,7 +17,14 @@ const app = new Hono<AppEnv>();
 
 // Clients authenticate with a bearer token, never cookies, so any origin (the extension's
 // chrome-extension:// or moz-extension:// page) may call the API.
-app.use(cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type"], maxAge: 86_400 }));
+app.use(
+  cors({
+    origin: "*",
+    allowHeaders: ["Authorization", "Content-Type"],
+    exposeHeaders: ["Content-Disposition"],
+    maxAge: 86_400,
+  }),
+);
 app.use(
   "/api/*",
   bodyLimit({

@@ -37,6 +37,28 @@ export function usageToStats(usage: GithubUsageJson, rowsWritten: number, failur
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** A Worker keeps at most 6 connections open at once (reference/cloudflare-limits.md). */
+export const MAX_CONNECTIONS = 6;
+
+/** A counting semaphore: at most `limit` holders at a time, the rest wait in order. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+  constructor(limit: number) {
+    this.#free = limit;
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
 
 /**
  * GitHub with one user's token, for one sync step. Plain fetch rather than Octokit: the
@@ -48,6 +70,8 @@ export class GithubApi {
   readonly config: GithubConfig;
   readonly usage: GithubUsage;
   readonly #token: string;
+  /** Shared by everything this client does at once: listing and README downloads together. */
+  readonly #connections = new Semaphore(MAX_CONNECTIONS);
 
   constructor(config: GithubConfig, token: string, usage = new GithubUsage()) {
     this.config = config;
@@ -135,7 +159,16 @@ export class GithubApi {
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      // The body is read inside the slot: a connection is busy until its response is consumed.
+      return await this.#connections.run(async () => {
+        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const body = await response.arrayBuffer();
+        return new Response([101, 204, 205, 304].includes(response.status) ? null : body, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      });
     } catch (cause) {
       throw new GithubError("unavailable", `GitHub could not be reached: ${String(cause)}`, { cause });
     }
