@@ -1,0 +1,270 @@
+// The control API under /_emulator/: no auth, not counted in stats, no latency. Tests and
+// benchmarks use it to shape the world (users, stars, pushes), inject faults and read counters.
+import { validateRule, type FaultRuleInput } from "./faults.ts";
+import { isoSeconds, json, type EmuResponse } from "./http.ts";
+import { remaining, type Resource } from "./ratelimit.ts";
+import { isValidFullName, type CustomRepoInput, type Repo } from "./repos.ts";
+import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
+import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
+
+export interface ControlRequest {
+  method: string;
+  /** Path below /_emulator/, e.g. "users". */
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}
+
+class ControlError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function parseJson(body: string): Record<string, unknown> {
+  if (!body.trim()) return {};
+  try {
+    const value = JSON.parse(body) as unknown;
+    if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ControlError(400, "body must be a JSON object");
+}
+
+function requireString(body: Record<string, unknown>, key: string): string {
+  const value = body[key];
+  if (typeof value !== "string" || !value) throw new ControlError(422, `"${key}" must be a non-empty string`);
+  return value;
+}
+
+function requireUser(state: EmulatorState, login: string): User {
+  const user = state.users.get(login);
+  if (!user) throw new ControlError(404, `no user "${login}"`);
+  return user;
+}
+
+function requireRepo(state: EmulatorState, fullName: string): Repo {
+  const repo = state.universe.find(fullName);
+  if (!repo) throw new ControlError(404, `no repository "${fullName}"`);
+  return repo;
+}
+
+function userSummary(user: User) {
+  return { login: user.login, id: user.id, nodeId: user.nodeId, token: user.token, stars: user.stars.length };
+}
+
+/** The stats document; its shape is a contract with the tests and benchmarks (keys may be added). */
+export function statsSnapshot(state: EmulatorState) {
+  const now = state.now();
+  const rateLimit: Record<string, Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number }>> = {};
+  const readmeDownloads: Record<string, number> = {};
+  for (const user of state.users.all()) {
+    const entry = (resource: Resource) => {
+      const limit = resource === "core" ? state.config.coreLimit : state.config.graphqlLimit;
+      const bucket = state.limiter.peek(userIdentity(user.login), resource);
+      const live = bucket && now < bucket.resetAt;
+      const used = live ? bucket.used : 0;
+      return {
+        used,
+        limit,
+        remaining: Math.max(0, limit - used),
+        reset: Math.ceil((live ? bucket.resetAt : now + state.config.rateWindowSeconds * 1000) / 1000),
+        total: bucket?.total ?? 0,
+      };
+    };
+    rateLimit[user.login] = { core: entry("core"), graphql: entry("graphql") };
+    readmeDownloads[user.login] = state.stats.readmeDownloads[user.login] ?? 0;
+  }
+  return {
+    requests: { total: state.stats.total, byRoute: { ...state.stats.byRoute }, byStatus: { ...state.stats.byStatus } },
+    rateLimit,
+    readmeDownloads,
+    maxConcurrency: state.concurrency.max,
+  };
+}
+
+function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean) {
+  const readme = withSha ? state.universe.readme(repo) : null;
+  return {
+    fullName: repo.fullName,
+    id: repo.id,
+    nodeId: repo.nodeId,
+    private: repo.private,
+    archived: repo.archived,
+    defaultBranch: repo.defaultBranch,
+    pushedAt: isoSeconds(repo.pushedAt),
+    readmePath: repo.readmePath,
+    ...(withSha ? { readmeSha: readme?.sha ?? null } : {}),
+  };
+}
+
+const CONFIG_KEYS: ReadonlyArray<keyof EmulatorConfig> = [
+  "latencyMs",
+  "maxConcurrentRequests",
+  "secondaryRetryAfter",
+  "coreLimit",
+  "graphqlLimit",
+  "anonymousLimit",
+  "rateWindowSeconds",
+];
+
+function route(state: EmulatorState, request: ControlRequest, log: (message: string) => void): EmuResponse {
+  const key = `${request.method} ${request.path.replace(/\/+$/, "")}`;
+  const body = () => parseJson(request.body);
+  switch (key) {
+    case "GET stats":
+      return json(200, statsSnapshot(state));
+
+    case "POST reset":
+      state.reset();
+      log("reset");
+      return json(200, { reset: true });
+
+    case "GET users":
+      return json(200, { users: state.users.all().map(userSummary) });
+
+    case "POST users": {
+      const input = body();
+      const login = requireString(input, "login");
+      if (!LOGIN_RE.test(login)) throw new ControlError(422, `invalid login "${login}"`);
+      const stars = input.stars ?? 0;
+      if (typeof stars !== "number" || !Number.isInteger(stars) || stars < 0 || stars > MAX_STARS) {
+        throw new ControlError(422, `"stars" must be an integer from 0 to ${MAX_STARS}`);
+      }
+      const user = state.users.create(login, stars);
+      // A replaced user starts with fresh budgets, like a new account would.
+      state.limiter.forget(userIdentity(login));
+      log(`user ${login} with ${stars} stars`);
+      return json(201, userSummary(user));
+    }
+
+    case "POST revoke": {
+      const user = requireUser(state, requireString(body(), "login"));
+      state.users.revoke(user);
+      log(`revoked token of ${user.login}`);
+      return json(200, { login: user.login, revoked: true });
+    }
+
+    case "POST star": {
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      const fullName = requireString(input, "fullName");
+      let repo = state.universe.find(fullName);
+      let created = false;
+      if (!repo) {
+        if (!isValidFullName(fullName)) throw new ControlError(422, `invalid repository name "${fullName}"`);
+        const repoInput = (typeof input.repo === "object" && input.repo !== null ? input.repo : {}) as CustomRepoInput;
+        repo = state.universe.createCustom(fullName, repoInput, state.now());
+        created = true;
+      }
+      const star = state.users.star(user, repo, state.now());
+      return json(200, {
+        login: user.login,
+        fullName: repo.fullName,
+        created,
+        alreadyStarred: star === undefined,
+        starredAt: star ? isoSeconds(star.starredAt) : null,
+      });
+    }
+
+    case "POST unstar": {
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      const repo = requireRepo(state, requireString(input, "fullName"));
+      return json(200, { login: user.login, fullName: repo.fullName, unstarred: state.users.unstar(user, repo) });
+    }
+
+    case "POST push": {
+      const input = body();
+      const repo = requireRepo(state, requireString(input, "fullName"));
+      if (input.readme !== undefined && typeof input.readme !== "string") throw new ControlError(422, '"readme" must be a string');
+      state.universe.push(repo, state.now(), input.readme as string | undefined);
+      return json(200, { ...repoSummary(state, repo, true), updatedAt: isoSeconds(repo.updatedAt) });
+    }
+
+    case "GET repo": {
+      const repo = requireRepo(state, request.query.get("fullName") ?? "");
+      return json(200, repoSummary(state, repo, true));
+    }
+
+    case "GET stars": {
+      // Ground truth for sync tests: a user's stars, newest first.
+      const user = requireUser(state, request.query.get("login") ?? "");
+      const withSha = request.query.get("sha") === "1" || request.query.get("sha") === "true";
+      return json(200, {
+        login: user.login,
+        stars: user.stars.map((star) => ({
+          starredAt: isoSeconds(star.starredAt),
+          ...repoSummary(state, state.universe.repo(star.uid), withSha),
+        })),
+      });
+    }
+
+    case "GET faults":
+      return json(200, { faults: state.faults.list() });
+
+    case "POST faults": {
+      const input = JSON.parse(request.body || "null") as unknown;
+      const list = Array.isArray(input) ? input : typeof input === "object" && input !== null && Array.isArray((input as { rules?: unknown }).rules) ? (input as { rules: unknown[] }).rules : [input];
+      let rules: FaultRuleInput[];
+      try {
+        rules = list.map(validateRule);
+      } catch (error) {
+        throw new ControlError(422, (error as Error).message);
+      }
+      const added = rules.map((rule) => state.faults.add(rule));
+      log(`faults added: ${added.map((r) => JSON.stringify(r)).join(", ")}`);
+      return json(201, { faults: added });
+    }
+
+    case "DELETE faults": {
+      const count = state.faults.list().length;
+      state.faults.clear();
+      return json(200, { cleared: count });
+    }
+
+    case "GET config":
+      return json(200, state.config);
+
+    case "POST config": {
+      const input = body();
+      for (const name of CONFIG_KEYS) {
+        const value = input[name];
+        if (value === undefined) continue;
+        if (typeof value !== "number" || !(value >= 0)) throw new ControlError(422, `"${name}" must be a number >= 0`);
+        state.config[name] = value;
+      }
+      return json(200, state.config);
+    }
+
+    case "POST rate-limit": {
+      // Direct budget control: {login, resource, remaining?, resetInSeconds?}.
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      const resource = input.resource ?? "core";
+      if (resource !== "core" && resource !== "graphql") throw new ControlError(422, '"resource" must be "core" or "graphql"');
+      const bucket = state.bucketFor(userIdentity(user.login), user, resource);
+      const left = typeof input.remaining === "number" ? input.remaining : 0;
+      const resetIn = typeof input.resetInSeconds === "number" ? input.resetInSeconds : undefined;
+      state.limiter.set(bucket, state.now(), left, resetIn);
+      return json(200, { login: user.login, resource, limit: bucket.limit, remaining: remaining(bucket), reset: Math.ceil(bucket.resetAt / 1000) });
+    }
+
+    default:
+      throw new ControlError(404, `unknown control endpoint ${request.method} /_emulator/${request.path}`);
+  }
+}
+
+export function handleControl(state: EmulatorState, request: ControlRequest, log: (message: string) => void): EmuResponse {
+  try {
+    return route(state, request, log);
+  } catch (error) {
+    if (error instanceof ControlError) return json(error.status, { message: error.message });
+    if (error instanceof SyntaxError) return json(400, { message: "body must be JSON" });
+    if (error instanceof Error) return json(422, { message: error.message });
+    throw error;
+  }
+}

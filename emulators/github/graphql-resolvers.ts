@@ -1,0 +1,481 @@
+// Resolvers for GitHub's published GraphQL schema.
+//
+// Objects are plain "views": properties hold values, functions compute fields on demand (so a
+// README's text is only read, and counted as a download, when a query asks for `text`). Fields the
+// emulator does not implement resolve to null, or to a type-appropriate default when non-null, so
+// every query that validates against the schema executes.
+import {
+  GraphQLError,
+  isAbstractType,
+  isEnumType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLFieldResolver,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type GraphQLTypeResolver,
+} from "graphql";
+import { decodeNodeId, encodeNodeId } from "./git.ts";
+import { isoSeconds } from "./http.ts";
+import { remaining, type Bucket } from "./ratelimit.ts";
+import type { BlobObject, CommitObject, GitObject, Repo, TreeObject } from "./repos.ts";
+import { hashString } from "./random.ts";
+import type { EmulatorState } from "./state.ts";
+import { compareStarsDesc, type Star, type User } from "./users.ts";
+
+/** GitHub cuts `Blob.text` at this many bytes (and sets `isTruncated`). */
+export const BLOB_TEXT_LIMIT = 512_000;
+
+export interface GraphqlContext {
+  state: EmulatorState;
+  viewer: User;
+  bucket: Bucket;
+  cost: number;
+  nodeCount: number;
+  /** Repository objects built while executing (drives the size-dependent latency). */
+  repositoriesResolved: number;
+}
+
+type View = Record<string, unknown> & { __typename: string };
+
+function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { type: "NOT_FOUND" } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generic machinery
+
+function defaultFor(type: GraphQLOutputType, schema: GraphQLSchema): unknown {
+  if (!isNonNullType(type)) return null;
+  const inner = type.ofType;
+  if (isListType(inner)) return [];
+  if (isScalarType(inner)) {
+    switch (inner.name) {
+      case "Boolean":
+        return false;
+      case "Int":
+      case "Float":
+        return 0;
+      case "DateTime":
+        return "1970-01-01T00:00:00Z";
+      case "URI":
+        return "https://github.com";
+      case "GitObjectID":
+        return "0".repeat(40);
+      default:
+        return "";
+    }
+  }
+  if (isEnumType(inner)) return inner.getValues()[0]?.value ?? null;
+  if (isObjectType(inner)) return { __typename: inner.name };
+  if (isAbstractType(inner)) {
+    const first = schema.getPossibleTypes(inner)[0];
+    return first ? { __typename: first.name } : null;
+  }
+  return null;
+}
+
+export const fieldResolver: GraphQLFieldResolver<unknown, GraphqlContext> = (source, args, context, info) => {
+  const value = source !== null && typeof source === "object" ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+  if (typeof value === "function") return (value as (a: unknown, c: GraphqlContext) => unknown).call(source, args, context);
+  if (value !== undefined) return value;
+  return defaultFor(info.returnType, info.schema);
+};
+
+export const typeResolver: GraphQLTypeResolver<unknown, GraphqlContext> = (value) =>
+  value !== null && typeof value === "object" ? ((value as { __typename?: string }).__typename ?? undefined) : undefined;
+
+interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+function encodeCursor(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+function invalidCursor(cursor: string): GraphQLError {
+  return new GraphQLError(`\`${cursor}\` does not appear to be a valid cursor.`, { extensions: { type: "INVALID_CURSOR_ARGUMENTS" } });
+}
+
+/**
+ * Applies first/last to the window [start, end) that after/before left, as Relay specifies.
+ * hasNextPage/hasPreviousPage say whether anything exists beyond the page in the whole ordering,
+ * which is what GitHub reports in practice.
+ */
+function pageWindow(start: number, end: number, args: PageArgs, total: number) {
+  if (typeof args.first === "number") end = Math.min(end, start + args.first);
+  if (typeof args.last === "number") start = Math.max(start, end - args.last);
+  return { start, end, hasNextPage: end < total, hasPreviousPage: start > 0 };
+}
+
+/** An offset-cursor connection over a small in-memory list (topics and the like). */
+function listConnection<T>(items: readonly T[], args: PageArgs, toNode: (item: T) => unknown) {
+  const offsetOf = (cursor: string) => {
+    const match = /^cursor:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+    if (!match) throw invalidCursor(cursor);
+    return Number(match[1]);
+  };
+  const start = args.after ? offsetOf(args.after) : 0;
+  const end = args.before ? offsetOf(args.before) - 1 : items.length;
+  const page = pageWindow(Math.min(start, items.length), Math.max(0, Math.min(end, items.length)), args, items.length);
+  const edges = [];
+  for (let i = page.start; i < page.end; i++) edges.push({ cursor: encodeCursor(`cursor:${i + 1}`), node: toNode(items[i] as T) });
+  return {
+    totalCount: items.length,
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users and stars
+
+function avatarUrl(id: number): string {
+  return `https://avatars.githubusercontent.com/u/${id}?v=4`;
+}
+
+function userView(user: User, ctx: GraphqlContext): View {
+  return {
+    __typename: "User",
+    id: user.nodeId,
+    databaseId: user.id,
+    login: user.login,
+    name: user.name,
+    avatarUrl: () => avatarUrl(user.id),
+    url: `https://github.com/${user.login}`,
+    resourcePath: `/${user.login}`,
+    createdAt: isoSeconds(user.createdAt),
+    updatedAt: isoSeconds(user.createdAt),
+    isViewer: user === ctx.viewer,
+    starredRepositories: (args: PageArgs & { orderBy?: { field: string; direction: string } }) => starConnection(user, args, ctx),
+  };
+}
+
+const STAR_CURSOR = /^cursor:v2:(\d+):(\d+)$/;
+
+/**
+ * `starredRepositories`: keyed cursors (star time + repository), so paging stays consistent while
+ * stars are added or removed. Without `orderBy` GitHub lists oldest first; clients should pass
+ * `orderBy: {field: STARRED_AT, direction: DESC}`.
+ */
+function starConnection(owner: User, args: PageArgs & { orderBy?: { field: string; direction: string } }, ctx: GraphqlContext) {
+  const stars = ctx.state.users.visibleStars(owner, ctx.viewer); // newest first
+  const total = stars.length;
+  const ascending = args.orderBy?.direction !== "DESC";
+  const decode = (cursor: string): Star => {
+    const match = STAR_CURSOR.exec(Buffer.from(cursor, "base64").toString("utf8"));
+    if (!match) throw invalidCursor(cursor);
+    return { starredAt: Number(match[1]), uid: Number(match[2]) };
+  };
+  /** Number of stars that come before `key` in the newest-first list (plus `key` itself if `inclusive`). */
+  const countBefore = (key: Star, inclusive: boolean): number => {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const cmp = compareStarsDesc(stars[mid] as Star, key);
+      if (cmp < 0 || (inclusive && cmp === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // Positions are in the requested order: descending positions equal list indexes, ascending are mirrored.
+  let start = 0;
+  let end = total;
+  if (args.after) {
+    const key = decode(args.after);
+    start = ascending ? total - countBefore(key, false) : countBefore(key, true);
+  }
+  if (args.before) {
+    const key = decode(args.before);
+    end = ascending ? total - countBefore(key, true) : countBefore(key, false);
+  }
+  const page = pageWindow(start, Math.max(start, end), args, total);
+  const at = (position: number) => stars[ascending ? total - 1 - position : position] as Star;
+
+  let views: View[] | undefined;
+  const nodesOfPage = () => {
+    views ??= Array.from({ length: page.end - page.start }, (_, i) => repoView(ctx.state.universe.repo(at(page.start + i).uid), ctx));
+    return views;
+  };
+  const cursorAt = (position: number) => {
+    const star = at(position);
+    return encodeCursor(`cursor:v2:${star.starredAt}:${star.uid}`);
+  };
+  return {
+    __typename: "StarredRepositoryConnection",
+    totalCount: total,
+    isOverLimit: false,
+    edges: () =>
+      nodesOfPage().map((node, i) => ({
+        __typename: "StarredRepositoryEdge",
+        cursor: cursorAt(page.start + i),
+        starredAt: isoSeconds(at(page.start + i).starredAt),
+        node,
+      })),
+    nodes: nodesOfPage,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.end > page.start ? cursorAt(page.start) : null,
+      endCursor: page.end > page.start ? cursorAt(page.end - 1) : null,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repositories and git objects
+
+const LANGUAGE_COLORS: Record<string, string> = {
+  TypeScript: "#3178c6",
+  JavaScript: "#f1e05a",
+  Rust: "#dea584",
+  Python: "#3572A5",
+  Java: "#b07219",
+  Go: "#00ADD8",
+  C: "#555555",
+  "C++": "#f34b7d",
+  Dart: "#00B4AB",
+  Elixir: "#6e4a7e",
+};
+
+function repoView(repo: Repo, ctx: GraphqlContext): View {
+  ctx.repositoriesResolved++;
+  const { universe, users } = ctx.state;
+  const ownerView: View = {
+    __typename: repo.ownerType,
+    id: repo.ownerNodeId,
+    databaseId: repo.ownerId,
+    login: repo.owner,
+    avatarUrl: () => avatarUrl(repo.ownerId),
+    url: `https://github.com/${repo.owner}`,
+    resourcePath: `/${repo.owner}`,
+  };
+  const license = repo.license;
+  return {
+    __typename: "Repository",
+    id: repo.nodeId,
+    databaseId: repo.id,
+    name: repo.name,
+    nameWithOwner: repo.fullName,
+    owner: ownerView,
+    description: repo.description,
+    url: `https://github.com/${repo.fullName}`,
+    resourcePath: `/${repo.fullName}`,
+    homepageUrl: repo.homepage,
+    stargazerCount: repo.stargazers,
+    forkCount: repo.forks,
+    stargazers: { totalCount: repo.stargazers },
+    watchers: { totalCount: Math.floor(repo.stargazers / 20) },
+    primaryLanguage: repo.language
+      ? { __typename: "Language", id: encodeNodeId("LA", hashString(repo.language) % 100_000), name: repo.language, color: LANGUAGE_COLORS[repo.language] ?? null }
+      : null,
+    repositoryTopics: (args: PageArgs) =>
+      listConnection(repo.topics, args, (name) => ({
+        __typename: "RepositoryTopic",
+        id: encodeNodeId("RT", hashString(`${repo.fullName}/${name}`) % 100_000_000),
+        url: `https://github.com/topics/${name}`,
+        resourcePath: `/topics/${name}`,
+        topic: { __typename: "Topic", id: encodeNodeId("TO", hashString(name) % 100_000_000), name },
+      })),
+    licenseInfo: license
+      ? {
+          __typename: "License",
+          id: encodeNodeId("L", hashString(license.key) % 100_000),
+          key: license.key,
+          name: license.name,
+          spdxId: license.spdxId,
+          url: license.known ? `http://choosealicense.com/licenses/${license.key}/` : null,
+          nickname: null,
+        }
+      : null,
+    isArchived: repo.archived,
+    isFork: repo.fork,
+    isPrivate: repo.private,
+    visibility: repo.private ? "PRIVATE" : "PUBLIC",
+    isDisabled: false,
+    isEmpty: false,
+    isLocked: false,
+    isMirror: false,
+    isTemplate: false,
+    hasIssuesEnabled: true,
+    hasWikiEnabled: true,
+    diskUsage: repo.sizeKb,
+    createdAt: isoSeconds(repo.createdAt),
+    updatedAt: isoSeconds(repo.updatedAt),
+    pushedAt: isoSeconds(repo.pushedAt),
+    viewerHasStarred: () => ctx.viewer.starred.has(repo.uid),
+    defaultBranchRef: () => ({
+      __typename: "Ref",
+      id: encodeNodeId("REF", (repo.id + 1) % 0xffffffff),
+      name: repo.defaultBranch,
+      prefix: "refs/heads/",
+      target: commitView(universe.headCommit(repo), ctx),
+    }),
+    object: (args: { expression?: string | null; oid?: string | null }) => {
+      if (typeof args.expression === "string") return gitObjectView(universe.resolve(repo, args.expression), ctx);
+      if (typeof args.oid === "string") return gitObjectView(universe.byOid(repo, args.oid), ctx);
+      return null;
+    },
+    viewerPermission: users.canSee(ctx.viewer, repo) ? "READ" : null,
+  };
+}
+
+function gitObjectView(object: GitObject | null, ctx: GraphqlContext): View | null {
+  if (!object) return null;
+  switch (object.kind) {
+    case "blob":
+      return blobView(object, ctx);
+    case "tree":
+      return treeView(object, ctx);
+    case "commit":
+      return commitView(object, ctx);
+  }
+}
+
+function gitCommon(object: GitObject, typename: string) {
+  const repo = object.repo;
+  return {
+    __typename: typename,
+    id: `${typename[0]}_${Buffer.from(`${repo.id}:${object.oid}`).toString("base64url")}`,
+    oid: object.oid,
+    abbreviatedOid: object.oid.slice(0, 7),
+    commitResourcePath: `/${repo.fullName}/commit/${object.oid}`,
+    commitUrl: `https://github.com/${repo.fullName}/commit/${object.oid}`,
+  };
+}
+
+/** Cuts UTF-8 text at a byte limit without splitting a character. */
+function truncateUtf8(bytes: Buffer, limit: number): string {
+  let end = Math.min(limit, bytes.length);
+  // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (end > 0 && end < bytes.length && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+
+function blobView(blob: BlobObject, ctx: GraphqlContext): View {
+  let bytes: Buffer | undefined;
+  const content = () => (bytes ??= Buffer.from(blob.content(), "utf8"));
+  return {
+    ...gitCommon(blob, "Blob"),
+    byteSize: () => content().length,
+    isBinary: false,
+    isTruncated: () => content().length > BLOB_TEXT_LIMIT,
+    text: () => {
+      if (blob.isReadme) ctx.state.stats.readme(ctx.viewer.login);
+      return truncateUtf8(content(), BLOB_TEXT_LIMIT);
+    },
+    repository: () => repoView(blob.repo, ctx),
+  };
+}
+
+function treeView(tree: TreeObject, ctx: GraphqlContext): View {
+  const { universe } = ctx.state;
+  return {
+    ...gitCommon(tree, "Tree"),
+    entries: tree.entries.map((entry) => {
+      const dot = entry.name.lastIndexOf(".");
+      return {
+        __typename: "TreeEntry",
+        name: entry.name,
+        nameRaw: Buffer.from(entry.name).toString("base64"),
+        path: entry.path,
+        pathRaw: Buffer.from(entry.path).toString("base64"),
+        oid: entry.oid,
+        type: entry.type,
+        mode: entry.type === "tree" ? 0o40000 : 0o100644,
+        extension: entry.type === "blob" && dot > 0 ? entry.name.slice(dot) : null,
+        isGenerated: false,
+        size: () => {
+          const object = universe.resolve(tree.repo, `HEAD:${entry.path}`);
+          return object?.kind === "blob" ? Buffer.byteLength(object.content(), "utf8") : 0;
+        },
+        object: () => gitObjectView(universe.resolve(tree.repo, `HEAD:${entry.path}`), ctx),
+        repository: () => repoView(tree.repo, ctx),
+      };
+    }),
+    repository: () => repoView(tree.repo, ctx),
+  };
+}
+
+function commitView(commit: CommitObject, ctx: GraphqlContext): View {
+  const { universe } = ctx.state;
+  const date = isoSeconds(commit.committedDate);
+  return {
+    ...gitCommon(commit, "Commit"),
+    committedDate: date,
+    authoredDate: date,
+    pushedDate: date,
+    message: "Update",
+    messageHeadline: "Update",
+    url: `https://github.com/${commit.repo.fullName}/commit/${commit.oid}`,
+    tree: () => gitObjectView(universe.resolve(commit.repo, "HEAD:"), ctx),
+    repository: () => repoView(commit.repo, ctx),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Root fields
+
+function nodeById(id: string, ctx: GraphqlContext): View | GraphQLError {
+  const decoded = decodeNodeId(id);
+  const failure = () => notFound(`Could not resolve to a node with the global id of '${id}'`);
+  if (!decoded) return failure();
+  if (decoded.prefix === "R") {
+    const repo = ctx.state.universe.byDatabaseId(decoded.databaseId);
+    return repo && ctx.state.users.canSee(ctx.viewer, repo) ? repoView(repo, ctx) : failure();
+  }
+  if (decoded.prefix === "U") {
+    const user = ctx.state.users.byId(decoded.databaseId);
+    return user ? userView(user, ctx) : failure();
+  }
+  return failure();
+}
+
+export function rootValue(ctx: GraphqlContext): Record<string, unknown> {
+  const { users, universe } = ctx.state;
+  return {
+    viewer: () => userView(ctx.viewer, ctx),
+    user: ({ login }: { login: string }) => {
+      const user = users.get(login);
+      if (!user) throw notFound(`Could not resolve to a User with the login of '${login}'.`);
+      return userView(user, ctx);
+    },
+    repositoryOwner: ({ login }: { login: string }) => {
+      const user = users.get(login);
+      return user ? userView(user, ctx) : null;
+    },
+    repository: ({ owner, name }: { owner: string; name: string }) => {
+      const repo = universe.find(`${owner}/${name}`);
+      if (!repo || !users.canSee(ctx.viewer, repo)) throw notFound(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
+      return repoView(repo, ctx);
+    },
+    node: ({ id }: { id: string }) => {
+      const node = nodeById(id, ctx);
+      if (node instanceof GraphQLError) throw node;
+      return node;
+    },
+    // An Error in a list becomes a null item plus an error with that item's path, as on GitHub.
+    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => nodeById(id, ctx)),
+    rateLimit: () => ({
+      __typename: "RateLimit",
+      cost: ctx.cost,
+      limit: ctx.bucket.limit,
+      remaining: remaining(ctx.bucket),
+      used: Math.min(ctx.bucket.used, ctx.bucket.limit),
+      resetAt: isoSeconds(ctx.bucket.resetAt),
+      nodeCount: ctx.nodeCount,
+    }),
+  };
+}

@@ -1,0 +1,513 @@
+// The universe of repositories the emulated users star.
+//
+// Universe index (uid) u < GENERATED_LIMIT maps to corpus entry perm[u % N] and variant
+// floor(u / N): variant 0 is the real repository, variant k > 0 is "<owner>/<name>-v<k>" with a
+// README whose title line names the variant (so every repository has its own blob sha).
+// Repositories are materialised lazily and memoised; README texts are never stored per repository
+// (they are the shared corpus text plus a header), only their sha and byte length are memoised.
+import type { Corpus } from "./corpus.ts";
+import { blobSha, encodeNodeId, sha1Hex, sortTreeItems, treeSha } from "./git.ts";
+import { licenseFromSpdx, type License } from "./licenses.ts";
+import { hash, hashString, permutation, pickWeighted, unit } from "./random.ts";
+
+/** Generated data is anchored to this instant, not the wall clock, so a seed always yields the same data. */
+export const DATA_NOW = Date.UTC(2026, 10, 1);
+export const DAY = 86_400_000;
+
+/** Generated uids stay below this; repositories created through the control API get uids above it. */
+const GENERATED_LIMIT = 1_000_000;
+
+/**
+ * README locations and their share (per mille). Most are README.md; the rest are spread so that a
+ * client that only aliases a few `HEAD:<path>` candidates misses some and must fall back to REST.
+ */
+export const README_PATHS: ReadonlyArray<readonly [string, number]> = [
+  ["README.md", 840],
+  ["readme.md", 40],
+  ["Readme.md", 15],
+  ["README.rst", 20],
+  ["README", 15],
+  ["README.markdown", 10],
+  ["README.txt", 10],
+  ["docs/README.md", 25],
+  [".github/README.md", 25],
+];
+/** Share of repositories without any README. */
+const NO_README = 0.04;
+const PRIVATE = 0.02;
+const ARCHIVED = 0.03;
+const FORK = 0.05;
+
+export interface Repo {
+  uid: number;
+  id: number;
+  nodeId: string;
+  owner: string;
+  ownerId: number;
+  ownerNodeId: string;
+  ownerType: "User" | "Organization";
+  name: string;
+  fullName: string;
+  description: string | null;
+  homepage: string | null;
+  language: string | null;
+  topics: readonly string[];
+  license: License | null;
+  stargazers: number;
+  forks: number;
+  openIssues: number;
+  sizeKb: number;
+  archived: boolean;
+  fork: boolean;
+  private: boolean;
+  defaultBranch: string;
+  createdAt: number;
+  updatedAt: number;
+  pushedAt: number;
+  /** Path of the README in the default branch, or null when the repository has none. */
+  readmePath: string | null;
+  /** Corpus entry that provides the README text and metadata. */
+  corpusIndex: number;
+  variant: number;
+  custom: boolean;
+  /** Set by a push with a new README; replaces the generated text. */
+  readmeOverride?: string;
+  /** Bumped on every push; part of the head commit id. */
+  pushes: number;
+  readmeMemo?: { sha: string; size: number };
+}
+
+export interface Readme {
+  path: string;
+  name: string;
+  text: string;
+  sha: string;
+  size: number;
+}
+
+export interface RepoFile {
+  path: string;
+  isReadme: boolean;
+  content(): string;
+}
+
+export interface BlobObject {
+  kind: "blob";
+  repo: Repo;
+  path: string;
+  isReadme: boolean;
+  oid: string;
+  content(): string;
+}
+export interface TreeEntryObject {
+  name: string;
+  path: string;
+  type: "blob" | "tree";
+  oid: string;
+}
+export interface TreeObject {
+  kind: "tree";
+  repo: Repo;
+  path: string;
+  oid: string;
+  entries: TreeEntryObject[];
+}
+export interface CommitObject {
+  kind: "commit";
+  repo: Repo;
+  oid: string;
+  committedDate: number;
+  treeOid: string;
+}
+export type GitObject = BlobObject | TreeObject | CommitObject;
+
+export interface CustomRepoInput {
+  description?: string | null;
+  language?: string | null;
+  topics?: string[];
+  private?: boolean;
+  readme?: string | null;
+  stargazers?: number;
+  homepage?: string | null;
+}
+
+const NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
+const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+export function isValidFullName(fullName: string): boolean {
+  const [owner, name, extra] = fullName.split("/");
+  return extra === undefined && !!owner && !!name && OWNER_RE.test(owner) && NAME_RE.test(name);
+}
+
+export class Universe {
+  readonly corpus: Corpus;
+  readonly seed: number;
+  /** Bumped on every mutation that changes repository data (for caches keyed on it). */
+  version = 0;
+  private readonly perm: number[];
+  private readonly invPerm: number[];
+  private readonly corpusByName = new Map<string, number>();
+  private readonly topicsByCorpus: ReadonlyArray<readonly string[]>;
+  private readonly repos = new Map<number, Repo>();
+  private readonly customByName = new Map<string, number>();
+  private nextCustomUid = GENERATED_LIMIT;
+
+  constructor(corpus: Corpus, seed: number) {
+    this.corpus = corpus;
+    this.seed = seed;
+    const n = corpus.repos.length;
+    // A seed-dependent order of the corpus, so that small users star a varied sample of it.
+    this.perm = permutation(n, hash(seed, "corpus-order"));
+    this.invPerm = new Array<number>(n);
+    this.perm.forEach((corpusIndex, position) => {
+      this.invPerm[corpusIndex] = position;
+    });
+    corpus.repos.forEach((repo, index) => this.corpusByName.set(repo.fullName.toLowerCase(), index));
+    this.topicsByCorpus = corpus.repos.map((repo) => githubTopics(repo.topics));
+  }
+
+  /** The repository with this universe index (generated on first use). */
+  repo(uid: number): Repo {
+    let repo = this.repos.get(uid);
+    if (!repo) {
+      if (uid < 0 || uid >= GENERATED_LIMIT || !Number.isInteger(uid)) throw new RangeError(`no repository with uid ${uid}`);
+      repo = this.generate(uid);
+      this.repos.set(uid, repo);
+    }
+    return repo;
+  }
+
+  /** Case-insensitive lookup by "owner/name", as GitHub resolves names. */
+  find(fullName: string): Repo | undefined {
+    const key = fullName.toLowerCase();
+    const custom = this.customByName.get(key);
+    if (custom !== undefined) return this.repos.get(custom);
+    const n = this.corpus.repos.length;
+    const direct = this.corpusByName.get(key);
+    if (direct !== undefined) return this.repo(this.invPerm[direct] as number);
+    const match = /^(.+)-v([1-9][0-9]*)$/.exec(key);
+    if (!match) return undefined;
+    const base = this.corpusByName.get(match[1] as string);
+    if (base === undefined) return undefined;
+    const uid = Number(match[2]) * n + (this.invPerm[base] as number);
+    return uid < GENERATED_LIMIT ? this.repo(uid) : undefined;
+  }
+
+  /** Lookup by REST `id` / GraphQL `databaseId`: ids encode the uid (see generate). */
+  byDatabaseId(id: number): Repo | undefined {
+    const uid = Math.floor((id - 100_000_000) / 1009);
+    if (uid < 0) return undefined;
+    const repo = uid < GENERATED_LIMIT ? this.repo(uid) : this.repos.get(uid);
+    return repo && repo.id === id ? repo : undefined;
+  }
+
+  /** Creates a repository outside the generated universe (control API `star` of an unknown name). */
+  createCustom(fullName: string, input: CustomRepoInput, now: number): Repo {
+    const uid = this.nextCustomUid++;
+    const [owner = "", name = ""] = fullName.split("/");
+    const corpusIndex = hashString(fullName.toLowerCase()) % this.corpus.repos.length;
+    const repo: Repo = {
+      ...this.identity(uid, owner, name),
+      description: input.description ?? null,
+      homepage: input.homepage ?? null,
+      language: input.language ?? null,
+      topics: githubTopics(input.topics ?? []),
+      license: licenseFromSpdx("MIT"),
+      stargazers: input.stargazers ?? 0,
+      forks: 0,
+      openIssues: 0,
+      sizeKb: 12,
+      archived: false,
+      fork: false,
+      private: input.private ?? false,
+      defaultBranch: "main",
+      createdAt: now,
+      updatedAt: now,
+      pushedAt: now,
+      readmePath: input.readme === null ? null : "README.md",
+      corpusIndex,
+      variant: 0,
+      custom: true,
+      pushes: 0,
+    };
+    if (typeof input.readme === "string") repo.readmeOverride = input.readme;
+    this.repos.set(uid, repo);
+    this.customByName.set(fullName.toLowerCase(), uid);
+    this.version++;
+    return repo;
+  }
+
+  /** A push: new pushed_at/updated_at and head commit; with `readme`, a new README blob. */
+  push(repo: Repo, now: number, readme?: string): void {
+    repo.pushes++;
+    repo.pushedAt = Math.max(now, repo.pushedAt + 1000);
+    repo.updatedAt = repo.pushedAt;
+    if (readme !== undefined) {
+      repo.readmeOverride = readme;
+      if (repo.readmePath === null) repo.readmePath = "README.md";
+      delete repo.readmeMemo;
+    }
+    this.version++;
+  }
+
+  readmeText(repo: Repo): string {
+    if (repo.readmeOverride !== undefined) return repo.readmeOverride;
+    const base = this.corpus.readme(repo.corpusIndex);
+    if (repo.custom) return `# ${repo.fullName}\n\n${base}`;
+    if (repo.variant === 0) return base;
+    const original = this.corpus.repos[repo.corpusIndex]?.fullName ?? "";
+    return `# ${repo.fullName}\n\n_Variant ${repo.variant} of ${original}._\n\n${base}`;
+  }
+
+  /** The README (text, blob sha and size), or null when the repository has none. */
+  readme(repo: Repo): Readme | null {
+    if (repo.readmePath === null) return null;
+    const text = this.readmeText(repo);
+    const memo = this.readmeMeta(repo, text);
+    const slash = repo.readmePath.lastIndexOf("/");
+    return { path: repo.readmePath, name: repo.readmePath.slice(slash + 1), text, sha: memo.sha, size: memo.size };
+  }
+
+  /** Blob sha and byte size of the README, memoised because hashing a README is the expensive part. */
+  private readmeMeta(repo: Repo, text = this.readmeText(repo)): { sha: string; size: number } {
+    if (!repo.readmeMemo) repo.readmeMemo = { sha: blobSha(text), size: Buffer.byteLength(text, "utf8") };
+    return repo.readmeMemo;
+  }
+
+  /** Every file in the default branch. Besides the README they are small generated stand-ins. */
+  files(repo: Repo): RepoFile[] {
+    const files: RepoFile[] = [];
+    if (repo.readmePath !== null) files.push({ path: repo.readmePath, isReadme: true, content: () => this.readmeText(repo) });
+    const year = new Date(repo.createdAt).getUTCFullYear();
+    if (repo.license) {
+      const license = repo.license;
+      files.push({ path: "LICENSE", isReadme: false, content: () => `${license.name}\n\nCopyright (c) ${year} ${repo.owner}\n` });
+    }
+    files.push({ path: ".gitignore", isReadme: false, content: () => ".DS_Store\nnode_modules/\ndist/\ntarget/\n" });
+    for (const [path, content] of languageFiles(repo)) files.push({ path, isReadme: false, content: () => content });
+    if (repo.readmePath?.startsWith("docs/") || unit(this.seed, "docs", repo.uid) < 0.4) {
+      files.push({ path: "docs/guide.md", isReadme: false, content: () => `# Guide\n\nHow to use ${repo.name}.\n` });
+    }
+    if (repo.readmePath?.startsWith(".github/") || unit(this.seed, "ci", repo.uid) < 0.5) {
+      files.push({
+        path: ".github/workflows/ci.yml",
+        isReadme: false,
+        content: () => "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+      });
+    }
+    return files;
+  }
+
+  /**
+   * Resolves a git revision expression as GitHub's `Repository.object(expression:)` does:
+   * "HEAD" or the default branch name (optionally "refs/heads/<name>"), then ":<path>".
+   * Paths are case-sensitive; "HEAD:" is the root tree.
+   */
+  resolve(repo: Repo, expression: string): GitObject | null {
+    const colon = expression.indexOf(":");
+    const rev = colon === -1 ? expression : expression.slice(0, colon);
+    const revs = ["HEAD", repo.defaultBranch, `refs/heads/${repo.defaultBranch}`];
+    if (!revs.includes(rev)) return null;
+    if (colon === -1) return this.headCommit(repo);
+    let path = expression.slice(colon + 1);
+    if (path.endsWith("/")) path = path.slice(0, -1);
+    if (path.startsWith("/") || path.includes("//")) return null;
+    return this.objectAt(repo, path);
+  }
+
+  /** Looks an object up by oid among the head commit, its trees and blobs. */
+  byOid(repo: Repo, oid: string): GitObject | null {
+    const head = this.headCommit(repo);
+    if (head.oid === oid) return head;
+    const visit = (path: string): GitObject | null => {
+      const object = this.objectAt(repo, path);
+      if (!object) return null;
+      if (object.oid === oid) return object;
+      if (object.kind === "tree") {
+        for (const entry of object.entries) {
+          const found = entry.oid === oid ? this.objectAt(repo, entry.path) : entry.type === "tree" ? visit(entry.path) : null;
+          if (found) return found;
+        }
+      }
+      return null;
+    };
+    return visit("");
+  }
+
+  headCommit(repo: Repo): CommitObject {
+    const treeOid = this.treeAt(repo, "")?.oid ?? sha1Hex("empty");
+    return {
+      kind: "commit",
+      repo,
+      oid: sha1Hex(`commit ${repo.fullName} ${repo.pushes} ${repo.pushedAt} ${treeOid}`),
+      committedDate: repo.pushedAt,
+      treeOid,
+    };
+  }
+
+  private objectAt(repo: Repo, path: string): BlobObject | TreeObject | null {
+    if (path !== "") {
+      const file = this.files(repo).find((f) => f.path === path);
+      if (file) return this.blob(repo, file);
+    }
+    return this.treeAt(repo, path);
+  }
+
+  private blob(repo: Repo, file: RepoFile): BlobObject {
+    return {
+      kind: "blob",
+      repo,
+      path: file.path,
+      isReadme: file.isReadme,
+      oid: file.isReadme ? this.readmeMeta(repo).sha : blobSha(file.content()),
+      content: file.content,
+    };
+  }
+
+  private treeAt(repo: Repo, dir: string): TreeObject | null {
+    const prefix = dir === "" ? "" : `${dir}/`;
+    const children = new Map<string, TreeEntryObject>();
+    for (const file of this.files(repo)) {
+      if (!file.path.startsWith(prefix)) continue;
+      const rest = file.path.slice(prefix.length);
+      const slash = rest.indexOf("/");
+      const name = slash === -1 ? rest : rest.slice(0, slash);
+      if (children.has(name)) continue;
+      const path = prefix + name;
+      if (slash === -1) children.set(name, { name, path, type: "blob", oid: this.blob(repo, file).oid });
+      else children.set(name, { name, path, type: "tree", oid: (this.treeAt(repo, path) as TreeObject).oid });
+    }
+    if (children.size === 0) return dir === "" ? { kind: "tree", repo, path: "", oid: treeSha([]), entries: [] } : null;
+    const entries = sortTreeItems([...children.values()]);
+    return { kind: "tree", repo, path: dir, oid: treeSha(entries.map((e) => ({ name: e.name, type: e.type, sha: e.oid }))), entries };
+  }
+
+  /** Fields shared by generated and custom repositories: ids and owner. */
+  private identity(uid: number, owner: string, name: string) {
+    // The id encodes the uid (plus seed-dependent jitter), so byDatabaseId needs no index.
+    const id = 100_000_000 + uid * 1009 + (hash(this.seed, "id", uid) % 1009);
+    const ownerHash = hashString(owner.toLowerCase());
+    const ownerId = 1000 + (ownerHash % 150_000_000);
+    const ownerType: "User" | "Organization" = ownerHash % 3 === 0 ? "User" : "Organization";
+    return {
+      uid,
+      id,
+      nodeId: encodeNodeId("R", id),
+      owner,
+      ownerId,
+      ownerNodeId: encodeNodeId(ownerType === "User" ? "U" : "O", ownerId),
+      ownerType,
+      name,
+      fullName: `${owner}/${name}`,
+    };
+  }
+
+  private generate(uid: number): Repo {
+    const n = this.corpus.repos.length;
+    const corpusIndex = this.perm[uid % n] as number;
+    const variant = Math.floor(uid / n);
+    const source = this.corpus.repos[corpusIndex];
+    if (!source) throw new Error(`corpus entry ${corpusIndex} missing`);
+    const r = (tag: string) => unit(this.seed, tag, uid);
+    const name = variant === 0 ? source.name : `${source.name}-v${variant}`;
+
+    // Real repositories are older and popular; variants are a long tail of younger, smaller ones.
+    const createdAt =
+      variant === 0
+        ? Date.UTC(2010, 0, 1) + r("created") * (Date.UTC(2022, 0, 1) - Date.UTC(2010, 0, 1))
+        : Date.UTC(2011, 0, 1) + r("created") * (DATA_NOW - 120 * DAY - Date.UTC(2011, 0, 1));
+    const archived = r("archived") < ARCHIVED;
+    const age = DATA_NOW - createdAt;
+    // Active repositories were mostly pushed to recently; archived ones long ago.
+    const pushedAt = archived ? createdAt + age * r("pushed") * 0.6 : DATA_NOW - age * r("pushed") ** 3;
+    const updatedAt = pushedAt + (DATA_NOW - pushedAt) * r("updated") ** 2;
+    const stargazers =
+      variant === 0
+        ? Math.floor(Math.exp(Math.log(500) + r("stars") * Math.log(400)))
+        : Math.floor(Math.exp(r("stars") * Math.log(20_000))) - 1;
+    const readmeRoll = r("readme");
+    const readmePath =
+      readmeRoll < NO_README ? null : pickWeighted((readmeRoll - NO_README) / (1 - NO_README), README_PATHS);
+    const defaultBranch =
+      r("branch") < 0.02 ? "develop" : createdAt < Date.UTC(2020, 9, 1) && r("branch") < 0.7 ? "master" : "main";
+
+    return {
+      ...this.identity(uid, source.owner, name),
+      description: source.description,
+      homepage: variant === 0 || r("homepage") < 0.5 ? source.homepage : null,
+      language: source.language,
+      topics: this.topicsByCorpus[corpusIndex] ?? [],
+      license: licenseFromSpdx(source.licenseSpdx),
+      stargazers,
+      forks: Math.floor(stargazers * (0.02 + 0.18 * r("forks"))),
+      openIssues: Math.floor(Math.sqrt(stargazers) * r("issues")),
+      sizeKb: Math.floor(50 + 80_000 * r("size") ** 3),
+      archived,
+      fork: variant > 0 && r("fork") < FORK,
+      private: r("private") < PRIVATE,
+      defaultBranch,
+      createdAt: secondPrecision(createdAt),
+      updatedAt: secondPrecision(updatedAt),
+      pushedAt: secondPrecision(pushedAt),
+      readmePath,
+      corpusIndex,
+      variant,
+      custom: false,
+      pushes: 0,
+    };
+  }
+}
+
+/**
+ * The corpus topics of npm packages are free-form keywords; GitHub topics are lowercase letters,
+ * digits and hyphens (at most 50 characters, 20 per repository), so "three.js" becomes "threejs"
+ * and keywords GitHub would refuse (e.g. Chinese words) are dropped.
+ */
+export function githubTopics(keywords: readonly string[]): string[] {
+  const topics = new Set<string>();
+  for (const keyword of keywords) {
+    const topic = keyword.toLowerCase().replace(/\./g, "").replace(/[\s_]+/g, "-");
+    if (/^[a-z0-9][a-z0-9-]{0,49}$/.test(topic)) topics.add(topic);
+  }
+  return [...topics].slice(0, 20);
+}
+
+/** GitHub timestamps have second precision. */
+export function secondPrecision(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+function languageFiles(repo: Repo): Array<[string, string]> {
+  const pkg = repo.name.toLowerCase();
+  switch (repo.language) {
+    case "TypeScript":
+    case "JavaScript": {
+      const ext = repo.language === "TypeScript" ? "ts" : "js";
+      const manifest = JSON.stringify({ name: pkg, version: "1.0.0", description: repo.description ?? "" }, null, 2);
+      return [
+        ["package.json", `${manifest}\n`],
+        [`src/index.${ext}`, `// ${repo.fullName}\nexport {};\n`],
+      ];
+    }
+    case "Rust":
+      return [
+        ["Cargo.toml", `[package]\nname = "${pkg}"\nversion = "0.1.0"\n`],
+        ["src/lib.rs", `//! ${repo.fullName}\n`],
+      ];
+    case "Python":
+      return [
+        ["pyproject.toml", `[project]\nname = "${pkg}"\nversion = "0.1.0"\n`],
+        ["src/__init__.py", `"""${repo.fullName}"""\n`],
+      ];
+    case "Go":
+      return [
+        ["go.mod", `module github.com/${repo.fullName}\n\ngo 1.22\n`],
+        ["main.go", "package main\n\nfunc main() {}\n"],
+      ];
+    default:
+      return [
+        ["Makefile", "all:\n\t@echo build\n"],
+        ["src/main.c", `/* ${repo.fullName} */\nint main(void) { return 0; }\n`],
+      ];
+  }
+}

@@ -1,0 +1,176 @@
+// Emulated users, their tokens and their stars.
+//
+// A user with N generated stars stars universe uids 0..N-1 (a seed-dependent sample of the corpus
+// first, then its variants), each at a time between the later of the account's and the
+// repository's creation and DATA_NOW. Stars are kept newest first, which is GitHub's default order.
+import { encodeNodeId } from "./git.ts";
+import { hash, hashString, unit } from "./random.ts";
+import { DATA_NOW, DAY, secondPrecision, type Repo, type Universe } from "./repos.ts";
+
+export const MAX_STARS = 50_000;
+export const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+export interface Star {
+  uid: number;
+  starredAt: number;
+}
+
+export interface User {
+  login: string;
+  id: number;
+  nodeId: string;
+  token: string;
+  name: string;
+  createdAt: number;
+  /** Newest first; ties (same second) broken by uid, descending. */
+  stars: Star[];
+  starred: Set<number>;
+  /** Bumped whenever `stars` changes. */
+  version: number;
+}
+
+export function tokenFor(login: string): string {
+  return `emulator-token-${login}`;
+}
+
+/** Newest-first order of stars, the order GitHub lists them by default. */
+export function compareStarsDesc(a: Star, b: Star): number {
+  return b.starredAt - a.starredAt || b.uid - a.uid;
+}
+
+export class UserStore {
+  private readonly universe: Universe;
+  private readonly seed: number;
+  private readonly byLogin = new Map<string, User>();
+  private readonly byTokenMap = new Map<string, User>();
+  private readonly revoked = new Set<string>();
+  private readonly pushedOrderCache = new Map<string, { key: string; stars: Star[] }>();
+
+  constructor(universe: Universe, seed: number) {
+    this.universe = universe;
+    this.seed = seed;
+  }
+
+  all(): User[] {
+    return [...this.byLogin.values()];
+  }
+
+  get(login: string): User | undefined {
+    return this.byLogin.get(login.toLowerCase());
+  }
+
+  /** The user a token belongs to; undefined for unknown or revoked tokens. */
+  byToken(token: string): User | undefined {
+    return this.revoked.has(token) ? undefined : this.byTokenMap.get(token);
+  }
+
+  byId(id: number): User | undefined {
+    for (const user of this.byLogin.values()) if (user.id === id) return user;
+    return undefined;
+  }
+
+  /** Creates (or replaces) a user with `starCount` deterministic stars and a valid token. */
+  create(login: string, starCount: number): User {
+    if (!LOGIN_RE.test(login)) throw new Error(`invalid login: ${login}`);
+    if (!Number.isInteger(starCount) || starCount < 0 || starCount > MAX_STARS) {
+      throw new Error(`stars must be an integer from 0 to ${MAX_STARS}`);
+    }
+    const previous = this.get(login);
+    if (previous) this.byTokenMap.delete(previous.token);
+
+    const key = login.toLowerCase();
+    // octocat keeps its real id; other ids are stable functions of the login (not of the seed).
+    const id = key === "octocat" ? 583231 : 1_000_000 + (hashString(key) % 100_000_000);
+    const createdAt =
+      key === "octocat"
+        ? Date.UTC(2011, 0, 25, 18, 44, 36)
+        : secondPrecision(Date.UTC(2009, 0, 1) + unit(this.seed, "user-created", key) * 10 * 365 * DAY);
+
+    const stars: Star[] = new Array<Star>(starCount);
+    for (let uid = 0; uid < starCount; uid++) {
+      stars[uid] = { uid, starredAt: this.generatedStarTime(key, createdAt, this.universe.repo(uid)) };
+    }
+    stars.sort(compareStarsDesc);
+
+    const token = tokenFor(login);
+    const user: User = {
+      login,
+      id,
+      nodeId: encodeNodeId("U", id),
+      token,
+      name: login === "octocat" ? "The Octocat" : login,
+      createdAt,
+      stars,
+      starred: new Set(stars.map((s) => s.uid)),
+      version: 0,
+    };
+    this.byLogin.set(key, user);
+    this.byTokenMap.set(token, user);
+    this.revoked.delete(token);
+    return user;
+  }
+
+  revoke(user: User): void {
+    this.revoked.add(user.token);
+  }
+
+  /** Stars a repository at `now`; false when it was already starred (GitHub's PUT is idempotent). */
+  star(user: User, repo: Repo, now: number): Star | undefined {
+    if (user.starred.has(repo.uid)) return undefined;
+    const star = { uid: repo.uid, starredAt: secondPrecision(now) };
+    // Binary search for the insertion point keeps the list sorted (it is usually the front).
+    let lo = 0;
+    let hi = user.stars.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareStarsDesc(user.stars[mid] as Star, star) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    user.stars.splice(lo, 0, star);
+    user.starred.add(repo.uid);
+    user.version++;
+    return star;
+  }
+
+  unstar(user: User, repo: Repo): boolean {
+    if (!user.starred.delete(repo.uid)) return false;
+    const index = user.stars.findIndex((s) => s.uid === repo.uid);
+    if (index >= 0) user.stars.splice(index, 1);
+    user.version++;
+    return true;
+  }
+
+  /** Private repositories are visible to the users who starred them and to their owner only. */
+  canSee(viewer: User | undefined, repo: Repo): boolean {
+    if (!repo.private) return true;
+    if (!viewer) return false;
+    return viewer.starred.has(repo.uid) || viewer.login.toLowerCase() === repo.owner.toLowerCase();
+  }
+
+  /** `owner`'s stars as `viewer` sees them (newest first). */
+  visibleStars(owner: User, viewer: User | undefined): Star[] {
+    if (viewer === owner) return owner.stars;
+    return owner.stars.filter((s) => this.canSee(viewer, this.universe.repo(s.uid)));
+  }
+
+  /** REST `sort=updated`: by the repository's last push, newest first (memoised per data version). */
+  byPushed(owner: User, viewer: User | undefined): Star[] {
+    const cacheKey = `${owner.login}|${viewer?.login ?? ""}`;
+    const version = `${owner.version}|${this.universe.version}`;
+    const cached = this.pushedOrderCache.get(cacheKey);
+    if (cached?.key === version) return cached.stars;
+    const pushed = (s: Star) => this.universe.repo(s.uid).pushedAt;
+    const stars = [...this.visibleStars(owner, viewer)].sort((a, b) => pushed(b) - pushed(a) || b.uid - a.uid);
+    this.pushedOrderCache.set(cacheKey, { key: version, stars });
+    return stars;
+  }
+
+  private generatedStarTime(loginKey: string, userCreatedAt: number, repo: Repo): number {
+    const hi = DATA_NOW - 3_600_000;
+    let lo = Math.max(userCreatedAt, repo.createdAt + DAY);
+    if (lo >= hi) lo = hi - DAY;
+    // Mildly skewed towards recent years: people star more as they use GitHub longer.
+    const u = hash(this.seed, "starred", loginKey, repo.uid) / 0x100000000;
+    return secondPrecision(hi - (hi - lo) * u ** 1.3);
+  }
+}
