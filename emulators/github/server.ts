@@ -177,7 +177,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     };
     let payload: string | Buffer | undefined;
     if (response.status !== 304 && response.body !== undefined && response.body !== null) {
-      payload = typeof response.body === "string" || Buffer.isBuffer(response.body) ? response.body : JSON.stringify(response.body);
+      const body: unknown = response.body;
+      payload = typeof body === "string" ? body : body instanceof Buffer ? body : JSON.stringify(body);
     }
     if (payload === undefined) delete headers["content-type"];
     res.writeHead(response.status, headers);
