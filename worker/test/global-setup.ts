@@ -1,11 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startGithubEmulator } from "../../emulators/github/server.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    githubUrl: string;
-  }
-}
 
 /** The outside world for worker tests: real HTTP servers on 127.0.0.1, reached from workerd. */
 export default async function setup(project: TestProject) {
