@@ -164,12 +164,16 @@ export function readmeUpdate(db: D1Database, githubId: number, change: ReadmeCha
     .bind(...assignments.map(([, v]) => v), now, githubId);
 }
 
-/** Runs statements in D1 batches (each batch is atomic); returns the rows changed. */
+/**
+ * Runs single-row statements in D1 batches (each batch is atomic); returns how many rows
+ * they changed. D1's `meta.changes` also counts index and FTS rows the write touched,
+ * so a statement counts as one row written when it changed anything.
+ */
 export async function runWrites(db: D1Database, statements: D1PreparedStatement[]): Promise<number> {
   let changed = 0;
   for (let i = 0; i < statements.length; i += BATCH) {
     const results = await db.batch(statements.slice(i, i + BATCH));
-    for (const result of results) changed += result.meta.changes ?? 0;
+    for (const result of results) if ((result.meta.changes ?? 0) > 0) changed++;
   }
   return changed;
 }
