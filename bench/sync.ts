@@ -76,22 +76,34 @@ async function control<T>(github: GithubEmulator, pathname: string, body?: unkno
   return (await response.json()) as T;
 }
 
-/** One sync through the public API, as the extension starts it: SSE until done. */
-async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number }> {
+/**
+ * One sync through the public API, as the extension starts it: SSE until done. A stream
+ * that drops (a proxy's idle timeout during a long rate-limit wait) is re-attached with
+ * `GET /api/sync/events`, which replays the latest event first.
+ */
+async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number; reattached: number }> {
   const started = performance.now();
-  const response = await fetch(`${worker.url}/api/repositories/sync`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${session}` },
-  });
-  if (!response.ok || !response.body) throw new Error(`sync: HTTP ${response.status} ${await response.text()}`);
+  const headers = { Authorization: `Bearer ${session}` };
+  let response = await fetch(`${worker.url}/api/repositories/sync`, { method: "POST", headers });
   let last: SyncEvent | undefined;
-  for await (const event of readSse(response.body)) {
-    last = event;
-    if (isFinal(event)) break;
+  let reattached = 0;
+  for (;;) {
+    if (!response.ok || !response.body) throw new Error(`sync: HTTP ${response.status} ${await response.text()}`);
+    try {
+      for await (const event of readSse(response.body)) {
+        last = event;
+        if (isFinal(event)) break;
+      }
+    } catch (error) {
+      log(`    (event stream dropped: ${String(error)}; re-attaching)`);
+    }
+    if (last && isFinal(last)) break;
+    reattached++;
+    response = await fetch(`${worker.url}/api/sync/events`, { headers });
   }
   const wallMs = performance.now() - started;
   if (last?.event !== "done") throw new Error(`sync did not finish: ${JSON.stringify(last)}`);
-  return { done: last.data, wallMs };
+  return { done: last.data, wallMs, reattached };
 }
 
 async function measure(

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { isFinal, readSse } from "../../shared/events.ts";
 import { startGithubEmulator } from "../github/server.ts";
 import { projectRoot, startWorker } from "./worker-process.ts";
 
@@ -50,6 +51,26 @@ try {
   const { sessionToken } = (await signIn.json()) as { sessionToken: string };
   console.log(`Session (octocat) ${sessionToken}`);
   console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" ${worker.url}/api/me`);
+
+  // The first sync, streamed as the popup sees it.
+  const started = Date.now();
+  const sync = await fetch(`${worker.url}/api/repositories/sync`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${sessionToken}` },
+  });
+  if (!sync.ok || !sync.body) throw new Error(`sync failed: ${sync.status} ${await sync.text()}`);
+  for await (const event of readSse(sync.body)) {
+    if (event.event === "progress") console.log(`  sync: ${event.data.phase}${"total" in event.data && event.data.total ? ` (${event.data.total})` : ""}`);
+    else if (event.event === "done") {
+      const { total, new_count, stats } = event.data;
+      console.log(
+        `First sync        ${total} stars (${new_count} new) in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+          `${stats.requests.graphql} GraphQL requests (${stats.graphqlPoints} points), ${stats.requests.rest} REST, ${stats.readmesFetched} READMEs`,
+      );
+    } else throw new Error(`sync error: ${event.data.code}: ${event.data.message}`);
+    if (isFinal(event)) break;
+  }
+  console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" "${worker.url}/api/repositories?limit=5"`);
 
   if (!values["skip-extension"]) {
     const build = spawn(process.execPath, [path.join(projectRoot, "node_modules/wxt/bin/wxt.mjs"), "build"], {

@@ -7,15 +7,16 @@ import type { ReadmeRef, RepoMetadata, StarredRepo } from "./types";
 
 /** Page sizes tried in turn when GitHub times out on a big page (502/504, RESOURCE_LIMITS_EXCEEDED). */
 const PAGE_SIZES = [100, 50, 25, 10];
-/** README texts per query: at most this many blobs and about this many bytes. */
-const README_BATCH_COUNT = 100;
+/** README texts per query: at most this many blobs and about this many bytes (halved on a timeout). */
+const README_BATCH_COUNT = 250;
 const README_BATCH_BYTES = 2_000_000;
 const README_BATCH_CONCURRENCY = 3;
 const REST_FALLBACK_CONCURRENCY = 3;
 
 // Where GitHub looks for a README, in its order: .github/, the root, docs/ (docs.github.com,
-// "About READMEs"). The root tree lists every root README whatever its case or extension;
-// the other two places are asked for by their usual name and fall back to REST `/readme`.
+// "About READMEs"). Listing those three trees finds every README whatever its case or
+// extension, or proves there is none, without a single REST `/readme` call. Trees are
+// objects, not connections: they cost no points.
 const STARRED_PAGE = /* GraphQL */ `
   query StarredPage($first: Int!, $after: String) {
     viewer {
@@ -33,8 +34,8 @@ const STARRED_PAGE = /* GraphQL */ `
             licenseInfo { spdxId }
             isArchived isFork isPrivate createdAt updatedAt pushedAt
             root: object(expression: "HEAD:") { ... on Tree { entries { name type oid size } } }
-            dotGithub: object(expression: "HEAD:.github/README.md") { ... on Blob { oid byteSize } }
-            docs: object(expression: "HEAD:docs/README.md") { ... on Blob { oid byteSize } }
+            dotGithub: object(expression: "HEAD:.github") { ... on Tree { entries { name type oid size } } }
+            docs: object(expression: "HEAD:docs") { ... on Tree { entries { name type oid size } } }
           }
         }
       }
@@ -43,7 +44,13 @@ const STARRED_PAGE = /* GraphQL */ `
   }
 `;
 
-const BlobRef = z.object({ oid: z.string(), byteSize: z.number().int().nullish() }).nullish();
+const Tree = z
+  .object({
+    entries: z
+      .array(z.object({ name: z.string(), type: z.string(), oid: z.string(), size: z.number().int().nullish() }))
+      .nullish(),
+  })
+  .nullish();
 const Node = z.object({
   databaseId: z.number().int(),
   id: z.string(),
@@ -63,15 +70,9 @@ const Node = z.object({
   createdAt: z.string().nullish(),
   updatedAt: z.string().nullish(),
   pushedAt: z.string().nullish(),
-  root: z
-    .object({
-      entries: z
-        .array(z.object({ name: z.string(), type: z.string(), oid: z.string(), size: z.number().int().nullish() }))
-        .nullish(),
-    })
-    .nullish(),
-  dotGithub: BlobRef,
-  docs: BlobRef,
+  root: Tree,
+  dotGithub: Tree,
+  docs: Tree,
 });
 const StarredPageData = z.object({
   viewer: z.object({
@@ -110,22 +111,21 @@ function toMetadata(node: z.infer<typeof Node>): RepoMetadata {
 }
 
 const README_NAME = /^readme(\.[a-z0-9]+)?$/i;
-/** Among several root READMEs, GitHub prefers markdown. */
-const rootPreference = (name: string) => (/\.(md|markdown)$/i.test(name) ? 0 : /\./.test(name) ? 2 : 1);
+/** Among several READMEs in one folder, GitHub prefers markdown. */
+const preference = (name: string) => (/\.(md|markdown)$/i.test(name) ? 0 : /\./.test(name) ? 2 : 1);
 
-/** Where the README is, from what the listing returned (see STARRED_PAGE). */
-export function readmeRefOf(node: z.infer<typeof Node>): ReadmeRef {
-  if (node.dotGithub) return { kind: "found", sha: node.dotGithub.oid, path: ".github/README.md", byteSize: node.dotGithub.byteSize ?? 0 };
-  const entries = node.root?.entries;
-  if (!entries) return node.root === null ? { kind: "none" } : { kind: "unknown" }; // null root = empty repository
-  const root = entries
+function readmeIn(tree: z.infer<typeof Tree>, folder: string): Extract<ReadmeRef, { kind: "found" }> | null {
+  const entry = (tree?.entries ?? [])
     .filter((e) => e.type === "blob" && README_NAME.test(e.name))
-    .sort((a, b) => rootPreference(a.name) - rootPreference(b.name) || a.name.localeCompare(b.name))[0];
-  if (root) return { kind: "found", sha: root.oid, path: root.name, byteSize: root.size ?? 0 };
-  if (node.docs) return { kind: "found", sha: node.docs.oid, path: "docs/README.md", byteSize: node.docs.byteSize ?? 0 };
-  // A README under another name in .github/ or docs/: only REST `/readme` knows.
-  const hasDir = entries.some((e) => e.type === "tree" && (e.name === ".github" || e.name === "docs"));
-  return hasDir ? { kind: "unknown" } : { kind: "none" };
+    .sort((a, b) => preference(a.name) - preference(b.name) || a.name.localeCompare(b.name))[0];
+  return entry ? { kind: "found", sha: entry.oid, path: folder + entry.name, byteSize: entry.size ?? 0 } : null;
+}
+
+/** Where the README is, from the three trees the listing returned (see STARRED_PAGE). */
+export function readmeRefOf(node: z.infer<typeof Node>): ReadmeRef {
+  // An absent root (not null) means the listing did not say: let REST `/readme` decide.
+  if (node.root === undefined) return { kind: "unknown" };
+  return readmeIn(node.dotGithub, ".github/") ?? readmeIn(node.root, "") ?? readmeIn(node.docs, "docs/") ?? { kind: "none" };
 }
 
 export class GraphqlStarSource implements StarSource {
@@ -203,6 +203,11 @@ export class GraphqlStarSource implements StarSource {
       data = await this.#api.graphql(query, variables, Data);
     } catch (error) {
       if (isRunWide(error)) throw error;
+      // Too much for GitHub's 10 s budget: ask for half at a time.
+      if (error instanceof GithubError && error.kind === "too_large" && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        return [...(await this.#readmeBatch(batch.slice(0, half))), ...(await this.#readmeBatch(batch.slice(half)))];
+      }
       // The batch failed as a whole (GitHub 5xx): each repository is retried next sync.
       const message = error instanceof Error ? error.message : String(error);
       return batch.map((request) => ({ githubId: request.githubId, kind: "error" as const, message }));
