@@ -21,8 +21,10 @@ const { values } = parseArgs({
     // GitHub's budgets refill an hour after the window opened. A run that exhausts them
     // sleeps until then; the bench shortens the window so such a run ends in minutes,
     // and reports the wait it needed (in reality: up to an hour).
-    "rate-window": { type: "string", default: "90" },
+    "rate-window": { type: "string", default: "300" },
     json: { type: "boolean", default: false },
+    /** Show the Worker's own output (wrangler dev). */
+    verbose: { type: "boolean", default: false },
   },
 });
 
@@ -157,6 +159,7 @@ async function benchOne(stars: number, strategy: string, latencyMs: number, wind
       port: await freePort(),
       persistTo: state,
       vars: { GITHUB_API_URL: github.url, SYNC_STRATEGY: strategy },
+      stdio: values.verbose ? "inherit" : "pipe",
     });
     const signIn = await fetch(`${worker.url}/api/auth/token`, {
       method: "POST",

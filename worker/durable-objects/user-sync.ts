@@ -146,8 +146,15 @@ export class UserSync extends DurableObject<Bindings> {
     this.#broadcast(event);
   }
 
-  /** Account deletion: forget everything and hang up on every listener. */
+  /** Account deletion: stop the running sync, forget everything, hang up on every listener. */
   async deleteAll(): Promise<void> {
+    if (this.#lock) {
+      try {
+        await (await this.env.SYNC_WORKFLOW.get(this.#lock.runId)).terminate();
+      } catch {
+        // Already finished or never started: nothing to stop.
+      }
+    }
     for (const ws of this.ctx.getWebSockets()) ws.close(1000, "account deleted");
     for (const writer of this.#streams) void writer.close().catch(() => undefined);
     this.#streams.clear();
