@@ -17,6 +17,17 @@ const REST_FALLBACK_CONCURRENCY = 3;
 // "About READMEs"). Listing those three trees finds every README whatever its case or
 // extension, or proves there is none, without a single REST `/readme` call. Trees are
 // objects, not connections: they cost no points.
+/** The repository fields a sync keeps (RepoMetadata), for every query that reads repositories. */
+export const REPOSITORY_FIELDS = /* GraphQL */ `
+  databaseId id nameWithOwner name
+  owner { login avatarUrl }
+  description url homepageUrl stargazerCount
+  primaryLanguage { name }
+  repositoryTopics(first: 20) { nodes { topic { name } } }
+  licenseInfo { spdxId }
+  isArchived isFork isPrivate createdAt updatedAt pushedAt
+`;
+
 const STARRED_PAGE = /* GraphQL */ `
   query StarredPage($first: Int!, $after: String) {
     viewer {
@@ -26,13 +37,7 @@ const STARRED_PAGE = /* GraphQL */ `
         edges {
           starredAt
           node {
-            databaseId id nameWithOwner name
-            owner { login avatarUrl }
-            description url homepageUrl stargazerCount
-            primaryLanguage { name }
-            repositoryTopics(first: 20) { nodes { topic { name } } }
-            licenseInfo { spdxId }
-            isArchived isFork isPrivate createdAt updatedAt pushedAt
+            ${REPOSITORY_FIELDS}
             root: object(expression: "HEAD:") { ... on Tree { entries { name type oid size } } }
             dotGithub: object(expression: "HEAD:.github") { ... on Tree { entries { name type oid size } } }
             docs: object(expression: "HEAD:docs") { ... on Tree { entries { name type oid size } } }
@@ -51,7 +56,7 @@ const Tree = z
       .nullish(),
   })
   .nullish();
-const Node = z.object({
+export const RepositoryNode = z.object({
   databaseId: z.number().int(),
   id: z.string(),
   nameWithOwner: z.string(),
@@ -70,10 +75,8 @@ const Node = z.object({
   createdAt: z.string().nullish(),
   updatedAt: z.string().nullish(),
   pushedAt: z.string().nullish(),
-  root: Tree,
-  dotGithub: Tree,
-  docs: Tree,
 });
+const Node = RepositoryNode.extend({ root: Tree, dotGithub: Tree, docs: Tree });
 const StarredPageData = z.object({
   viewer: z.object({
     starredRepositories: z.object({
@@ -86,7 +89,7 @@ const StarredPageData = z.object({
 
 const time = (value: string | null | undefined) => (value ? Date.parse(value) : null);
 
-function toMetadata(node: z.infer<typeof Node>): RepoMetadata {
+export function toMetadata(node: z.infer<typeof RepositoryNode>): RepoMetadata {
   return {
     githubId: node.databaseId,
     nodeId: node.id,
@@ -94,7 +97,7 @@ function toMetadata(node: z.infer<typeof Node>): RepoMetadata {
     name: node.name,
     ownerLogin: node.owner.login,
     ownerAvatarUrl: node.owner.avatarUrl ?? null,
-    description: node.description ?? null,
+    description: node.description || null,
     htmlUrl: node.url,
     homepage: node.homepageUrl || null,
     stargazersCount: node.stargazerCount,
