@@ -499,7 +499,7 @@ describe("privacy", () => {
     await seedStar(bob.user.id, sharedId, { notes: "bob note" });
 
     const asBob = api(bob.sessionToken).api;
-    const bobList = RepositoryList.parse(await (await asBob.repositories.$get({ query: { starred: false } })).json());
+    const bobList = RepositoryList.parse(await (await asBob.repositories.$get({ query: { starred: "false" } })).json());
     const bobAll = RepositoryList.parse(await (await asBob.repositories.$get({ query: {} })).json());
     expect([...bobList.items, ...bobAll.items].map((item) => item.fullName)).toEqual(["pub/shared"]);
     expect(bobAll.items[0]?.notes).toBe("bob note");
