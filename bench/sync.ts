@@ -159,7 +159,7 @@ async function benchOne(stars: number, strategy: string, latencyMs: number, wind
       port: await freePort(),
       persistTo: state,
       vars: { GITHUB_API_URL: github.url, SYNC_STRATEGY: strategy },
-      stdio: values.verbose ? "inherit" : "pipe",
+      stdio: values.verbose ? "inherit" : "log",
     });
     const signIn = await fetch(`${worker.url}/api/auth/token`, {
       method: "POST",
@@ -179,6 +179,7 @@ async function benchOne(stars: number, strategy: string, latencyMs: number, wind
     await worker?.stop();
     await github.close();
     await rm(state, { recursive: true, force: true });
+    await rm(`${state}.log`, { force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // Runs the real Worker locally (`wrangler dev --local`) for the demo, the benchmark and
 // e2e tests. Always offline: remote bindings off, no telemetry, no network lookups.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,16 +24,29 @@ export function envFileArgs(): string[] {
   return existsSync(path.join(projectRoot, ".dev.vars")) ? [] : ["--env-file", path.join(projectRoot, ".dev.vars.example")];
 }
 
-function wrangler(args: string[], options: { stdio?: "inherit" | "pipe"; detached?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, [wranglerBin, ...args], {
+function wrangler(
+  args: string[],
+  options: { stdio?: "inherit" | "pipe" | { logFile: string }; detached?: boolean } = {},
+): ChildProcess {
+  let stdio: "inherit" | Array<"ignore" | "pipe" | number> = ["ignore", "pipe", "pipe"];
+  if (options.stdio === "inherit") stdio = "inherit";
+  else if (typeof options.stdio === "object") {
+    // A long-running wrangler writes to a file: a pipe the parent must keep draining
+    // is one more way for a busy benchmark process to stall it.
+    const fd = openSync(options.stdio.logFile, "a");
+    stdio = ["ignore", fd, fd];
+  }
+  const child = spawn(process.execPath, [wranglerBin, ...args], {
     cwd: projectRoot,
     // CI=true keeps wrangler from asking questions (e.g. "apply these migrations?").
     env: { ...process.env, ...offlineEnv, CI: "true" },
-    stdio: options.stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+    stdio,
     // Its own process group: wrangler leaves workerd children behind when only its pid
     // is killed (toolchain.md), so we stop the whole group.
     detached: options.detached ?? false,
   });
+  for (const fd of new Set(Array.isArray(stdio) ? stdio : [])) if (typeof fd === "number") closeSync(fd);
+  return child;
 }
 
 /** Applies migrations/ to the local D1 that `wrangler dev --persist-to <dir>` will use. */
@@ -47,16 +60,18 @@ export async function applyMigrations(persistTo?: string): Promise<void> {
   if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output}`);
 }
 
-export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess };
+export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess; /** Its output so far. */ output(): string };
 
 /** Starts `wrangler dev --local` in its own process group and waits until /health answers. */
 export async function startWorker(options: {
   port: number;
   persistTo: string;
   vars?: Record<string, string>;
-  stdio?: "inherit" | "pipe";
+  /** "inherit": wrangler's output on this terminal; otherwise it goes to `<persistTo>.log`. */
+  stdio?: "inherit" | "log";
 }): Promise<WorkerProcess> {
   await applyMigrations(options.persistTo);
+  const logFile = `${options.persistTo.replace(/\/+$/, "")}.log`;
   const vars = { ...localVars, ...options.vars };
   const child = wrangler(
     [
@@ -72,20 +87,18 @@ export async function startWorker(options: {
       ...envFileArgs(),
       ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
-    { stdio: options.stdio ?? "pipe", detached: true },
+    { stdio: options.stdio === "inherit" ? "inherit" : { logFile }, detached: true },
   );
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
-  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
+  const output = () => (options.stdio === "inherit" ? "" : readFileSync(logFile, "utf8").slice(-20_000));
   const url = `http://127.0.0.1:${options.port}`;
   const stop = () => stopGroup(child);
   try {
-    await waitForHealth(url, child, () => output);
+    await waitForHealth(url, child, output);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, stop, child };
+  return { url, stop, child, output };
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
