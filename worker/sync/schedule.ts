@@ -3,8 +3,12 @@ import { userSync } from "../durable-objects/user-sync";
 import { mapPool } from "../github/source";
 import { SYNC_INTERVAL_MS } from "./finish";
 
-/** Users started per cron tick; the rest are due on the next tick (every 5 minutes). */
-export const CRON_BATCH = 50;
+/**
+ * Users started per cron tick; the rest are due on the next tick (every 5 minutes), so one
+ * deployment keeps up to 12 × 250 = 3,000 users hourly. Each start is one Durable Object
+ * call and one Workflow creation, well within a cron invocation's subrequest budget.
+ */
+export const CRON_BATCH = 250;
 
 /**
  * The hourly re-sync (DESIGN §7): start a run for each user with auto_sync whose

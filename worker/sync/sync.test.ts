@@ -105,6 +105,27 @@ describe("sync: changes on GitHub", () => {
     expect(lib.get(codeOnly.fullName)?.github_pushed_at).toBe(Date.parse(pushedTruth.pushedAt!));
   });
 
+  it("stores hostile and huge READMEs as plain data", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("sync-hostile", 12);
+    doneOf(await syncOnce(sessionToken));
+    const [evil, huge] = (await githubStars("sync-hostile")).filter((s) => s.readmeSha);
+    const hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>\u0000'); DROP TABLE repositories; --\n\u202e甲乙 🙂";
+    const big = `# Big\n${"0123456789abcdef".repeat(40_000)}`; // 640,000 characters
+    await controlPost("push", { fullName: evil!.fullName, readme: hostile });
+    await controlPost("push", { fullName: huge!.fullName, readme: big });
+
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done.stats.failures).toBe(0);
+    const lib = await library(user.id);
+    expect(lib.get(evil!.fullName)?.readme_content).toBe(hostile);
+    // GitHub's GraphQL cuts Blob.text at 512,000 bytes; we keep what it gives, whole.
+    const stored = lib.get(huge!.fullName)?.readme_content ?? "";
+    expect(stored.length).toBe(512_000);
+    expect(big.startsWith(stored)).toBe(true);
+    expect((await env.DB.prepare("select count(*) as n from repositories").first<{ n: number }>())?.n).toBeGreaterThan(0);
+  });
+
   it("marks unstarred repositories, keeps the user's notes, and restores them on re-star", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken, user } = await signIn("sync-unstar", 30);
