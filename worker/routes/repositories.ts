@@ -20,8 +20,8 @@ import { GithubError } from "../github/errors";
 import { fetchRepository } from "../github/repository";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
+import { loadGithubUser } from "../lib/github-token";
 import { validate } from "../lib/validate";
-import { tokenContext } from "./auth";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
 const RepositoryParams = z.object({
@@ -53,7 +53,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const { db, github } = c.var.services;
     const user = c.var.user;
     const [owner = "", name = ""] = c.req.valid("json").fullName.split("/");
-    const token = await storedGithubToken(c.var.services, user);
+    const token = await storedGithubToken(c.env, user.id);
     const meta = await fetchRepository(github.config, token, owner, name).catch(async (error: unknown) => {
       // GitHub said the token is no good: the sync must not keep trying it either (DESIGN §5).
       if (error instanceof GithubError && error.kind === "token_invalid" && error.status === 401) {
@@ -433,23 +433,12 @@ async function findByFullName(db: Db, userId: number, fullName: string): Promise
 }
 
 /** The user's GitHub token, decrypted for one call. */
-async function storedGithubToken(
-  services: AppEnv["Variables"]["services"],
-  user: AppEnv["Variables"]["user"],
-): Promise<string> {
-  const [row] = await services.db
-    .select({ tokenCiphertext: users.tokenCiphertext })
-    .from(users)
-    .where(eq(users.id, user.id))
-    .limit(1);
-  if (!row) throw new ApiError("unauthorized", "The account no longer exists");
-  try {
-    return await services.secrets.open(row.tokenCiphertext, tokenContext(user.githubId));
-  } catch (cause) {
-    if (cause instanceof ApiError) throw cause; // not_configured: the deployment's problem, not the user's
-    // Sealed with a key that has since been rotated: only a new sign-in can fix it.
-    throw new ApiError("github_token_invalid", "The stored GitHub token can no longer be read: sign in again", { cause });
-  }
+async function storedGithubToken(env: AppEnv["Bindings"], userId: number): Promise<string> {
+  const user = await loadGithubUser(env, userId);
+  if (!user) throw new ApiError("unauthorized", "The account no longer exists");
+  // Sealed with a key that has since been rotated: only a new sign-in can fix it.
+  if (user.token === null) throw new ApiError("github_token_invalid", "The stored GitHub token can no longer be read: sign in again");
+  return user.token;
 }
 
 function notInLibrary(owner: string, name: string): ApiError {

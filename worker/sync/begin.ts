@@ -1,6 +1,6 @@
 import type { Bindings } from "../env";
-import { loadRunUser } from "./context";
-import type { Interruption } from "./list-step";
+import { loadGithubUser } from "../lib/github-token";
+import { TOKEN_INVALID, type Interruption } from "./list-step";
 import type { SyncParams } from "./sync-workflow";
 
 /** Records the run and checks that it can talk to GitHub at all. Idempotent (insert or ignore). */
@@ -16,10 +16,10 @@ export async function beginRun(
   )
     .bind(runId, params.userId, params.trigger, Date.now())
     .run();
-  const user = await loadRunUser(env, params.userId);
+  const user = await loadGithubUser(env, params.userId);
   if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists" };
-  if (user.tokenStatus === "invalid") {
-    return { status: "fatal", code: "github_token_invalid", message: "GitHub rejected the token: reconnect GitHub in Starwise" };
+  if (user.tokenStatus === "invalid" || user.token === null) {
+    return TOKEN_INVALID;
   }
   return { status: "ok", login: user.login };
 }

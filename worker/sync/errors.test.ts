@@ -74,6 +74,16 @@ describe("sync: GitHub misbehaving", () => {
     expect(again).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
   });
 
+  it("a stored token that no longer decrypts (key rotated) ends the run at once, like a revoked one", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("unreadable", 5);
+    await env.DB.prepare("update users set token_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA' where id = ?").bind(user.id).run();
+    const last = finalEvent(await syncOnce(sessionToken));
+    expect(last).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
+    const row = await env.DB.prepare("select token_status from users where id = ?").bind(user.id).first();
+    expect(row).toMatchObject({ token_status: "invalid" });
+  });
+
   it("a token revoked in the middle of a sync keeps what was saved", async () => {
     await using introspector = await fastWorkflows();
     const { sessionToken, user } = await signIn("revoked-mid", 1500);

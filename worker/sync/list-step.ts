@@ -3,7 +3,7 @@ import { GithubUsage, type GithubUsageJson } from "../github/api";
 import { GithubError } from "../github/errors";
 import { createStarSource, type StarSource, type StrategyName } from "../github/source";
 import type { StarredRepo } from "../github/types";
-import { loadRunUser } from "./context";
+import { loadGithubUser } from "../lib/github-token";
 import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
@@ -52,8 +52,9 @@ export async function listStep(
 ): Promise<ListStepResult> {
   const usage = new GithubUsage();
   let counts = zeroCounts();
-  const user = await loadRunUser(env, input.userId);
+  const user = await loadGithubUser(env, input.userId);
   if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON() };
+  if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON() };
   const source = createStarSource(env, input.strategy, user.token, usage);
   const seen: number[] = [];
   let cursor = input.cursor;
@@ -114,12 +115,18 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
   };
 }
 
+export const TOKEN_INVALID = {
+  status: "fatal",
+  code: "github_token_invalid",
+  message: "GitHub rejected the token: reconnect GitHub in Starwise",
+} as const satisfies Interruption;
+
 /** GitHub trouble that a retry of the same step cannot fix: wait for a limit, or stop. */
 export function interruptionOf(error: unknown): Interruption | null {
   if (!(error instanceof GithubError)) return null;
   switch (error.kind) {
     case "token_invalid":
-      return { status: "fatal", code: "github_token_invalid", message: "GitHub rejected the token: reconnect GitHub in Starwise" };
+      return TOKEN_INVALID;
     case "rate_limited":
       return { status: "wait", until: (error.resetAt ?? new Date(Date.now() + 60_000)).getTime() + 1000, reason: error.message };
     case "secondary_limited":

@@ -1,7 +1,7 @@
 import type { Bindings } from "../env";
 import { GithubUsage } from "../github/api";
 import { createStarSource, type StrategyName } from "../github/source";
-import { loadRunUser } from "./context";
+import { loadGithubUser } from "../lib/github-token";
 import { interruptionOf, zeroCounts, type Counts } from "./list-step";
 import { readmeChange, type KnownRepo } from "./plan";
 import { readmeUpdate, runWrites } from "./store";
@@ -30,8 +30,8 @@ export async function fetchSavedReadmes(
     .bind(input.userId)
     .all<{ github_id: number; node_id: string | null; full_name: string; readme_sha: string | null; readme_status: KnownRepo["readmeStatus"]; github_pushed_at: number | null }>();
   if (results.length === 0) return { counts, usage: usage.toJSON() };
-  const user = await loadRunUser(env, input.userId);
-  if (!user) return { counts, usage: usage.toJSON() };
+  const user = await loadGithubUser(env, input.userId);
+  if (!user?.token) return { counts, usage: usage.toJSON() };
   const source = createStarSource(env, input.strategy, user.token, usage);
   try {
     const outcomes = await source.fetchReadmes(
