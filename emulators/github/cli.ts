@@ -14,6 +14,14 @@ const { values } = parseArgs({
     corpus: { type: "string" },
     "max-concurrency": { type: "string" },
     "rate-window": { type: "string" },
+    realism: { type: "string", default: "github" },
+    "time-scale": { type: "string" },
+    cutoff: { type: "string" },
+    "cpu-graphql": { type: "string" },
+    "cpu-total": { type: "string" },
+    "over-limit": { type: "string" },
+    "resource-limit": { type: "string" },
+    "penalty-points": { type: "string" },
     quiet: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -23,7 +31,9 @@ const { values } = parseArgs({
 if (values.help) {
   process.stderr.write(
     "usage: node emulators/github/cli.ts [--port 9100] [--host 127.0.0.1] [--stars 100] [--seed 1] [--latency 0]\n" +
-      "                                   [--corpus DIR] [--max-concurrency 100] [--rate-window 3600] [--quiet]\n",
+      "                                   [--corpus DIR] [--max-concurrency 100] [--rate-window 3600] [--quiet]\n" +
+      "  realism: [--realism github|ideal] [--time-scale 1] [--cutoff 10000] [--cpu-graphql 60000] [--cpu-total 90000]\n" +
+      "           [--over-limit 0] [--resource-limit 0] [--penalty-points 5]   (ms per 60 s window; 0 = off)\n",
   );
   process.exit(0);
 }
@@ -53,6 +63,32 @@ if (maxConcurrency !== undefined) options.maxConcurrentRequests = maxConcurrency
 if (rateWindow !== undefined) options.rateWindowSeconds = rateWindow;
 if (values.host !== undefined) options.host = values.host;
 if (values.corpus !== undefined) options.corpusDir = values.corpus;
+if (values.realism !== "github" && values.realism !== "ideal") {
+  process.stderr.write(`--realism must be "github" or "ideal", got "${values.realism}"\n`);
+  process.exit(2);
+}
+const realismFlags: Record<string, string | undefined> = {
+  cutoffMs: values.cutoff,
+  cpuGraphqlMsPerWindow: values["cpu-graphql"],
+  cpuTotalMsPerWindow: values["cpu-total"],
+  overLimitStars: values["over-limit"],
+  resourceLimitMs: values["resource-limit"],
+  timeoutPenaltyPoints: values["penalty-points"],
+};
+const realism: Record<string, number | string> = { preset: values.realism };
+for (const [key, value] of Object.entries(realismFlags)) {
+  const n = integer(key, value);
+  if (n !== undefined) realism[key] = n;
+}
+if (values["time-scale"] !== undefined) {
+  const scale = Number(values["time-scale"]);
+  if (!(scale >= 0)) {
+    process.stderr.write(`--time-scale must be a number >= 0, got "${values["time-scale"]}"\n`);
+    process.exit(2);
+  }
+  realism.timeScale = scale;
+}
+options.realism = realism as GithubEmulatorOptions["realism"];
 
 try {
   const emulator = await startGithubEmulator(options);

@@ -3,6 +3,7 @@
 import { validateRule, type FaultRuleInput } from "./faults.ts";
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
+import { realismPreset, type RealismConfig } from "./realism.ts";
 import { isValidFullName, type CustomRepoInput, type Repo } from "./repos.ts";
 import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
 import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
@@ -83,7 +84,46 @@ export function statsSnapshot(state: EmulatorState) {
     rateLimit,
     readmeDownloads,
     maxConcurrency: state.concurrency.max,
+    /** Per token (`user:<login>`): server time by resource, timeouts, secondary-limit hits. */
+    tokens: state.stats.tokens,
   };
+}
+
+const SHAPES = new Set(["502", "504", "200"]);
+
+/** Applies `POST config {realism: {...}}`: a preset name resets to it, fields override. */
+export function mergeRealism(current: RealismConfig, input: unknown): RealismConfig {
+  if (typeof input === "string" || (input && typeof input === "object" && "preset" in input && Object.keys(input).length === 1)) {
+    const preset = typeof input === "string" ? input : (input as { preset: unknown }).preset;
+    if (preset !== "ideal" && preset !== "github") throw new ControlError(422, 'realism preset must be "ideal" or "github"');
+    return realismPreset(preset);
+  }
+  if (!input || typeof input !== "object" || Array.isArray(input)) throw new ControlError(422, "realism must be a preset name or an object");
+  const next: RealismConfig = structuredClone(current);
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    if (key === "preset") {
+      if (value !== "ideal" && value !== "github") throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
+      next.preset = value;
+    } else if (key === "timeoutShapes") {
+      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => SHAPES.has(String(v)))) {
+        throw new ControlError(422, 'realism.timeoutShapes must be a non-empty list of "502", "504", "200"');
+      }
+      next.timeoutShapes = value.map(String) as RealismConfig["timeoutShapes"];
+    } else if (key === "model") {
+      if (!value || typeof value !== "object") throw new ControlError(422, "realism.model must be an object");
+      for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!(name in next.model)) throw new ControlError(422, `unknown realism.model field "${name}"`);
+        if (typeof v !== "number" || !(v >= 0)) throw new ControlError(422, `realism.model.${name} must be a number >= 0`);
+        next.model[name as keyof RealismConfig["model"]] = v;
+      }
+    } else if (key in next && typeof (next as unknown as Record<string, unknown>)[key] === "number") {
+      if (typeof value !== "number" || !(value >= 0)) throw new ControlError(422, `realism.${key} must be a number >= 0`);
+      (next as unknown as Record<string, number>)[key] = value;
+    } else {
+      throw new ControlError(422, `unknown realism field "${key}"`);
+    }
+  }
+  return next;
 }
 
 function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean) {
@@ -101,7 +141,7 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean) {
   };
 }
 
-const CONFIG_KEYS: ReadonlyArray<keyof EmulatorConfig> = [
+const CONFIG_KEYS: ReadonlyArray<Exclude<keyof EmulatorConfig, "realism">> = [
   "latencyMs",
   "maxConcurrentRequests",
   "secondaryRetryAfter",
@@ -231,6 +271,7 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
 
     case "POST config": {
       const input = body();
+      if (input.realism !== undefined) state.config.realism = mergeRealism(state.config.realism, input.realism);
       for (const name of CONFIG_KEYS) {
         const value = input[name];
         if (value === undefined) continue;

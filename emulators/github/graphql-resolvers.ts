@@ -22,6 +22,7 @@ import { isoSeconds } from "./http.ts";
 import { remaining, type Bucket } from "./ratelimit.ts";
 import type { BlobObject, CommitObject, GitObject, Repo, TreeObject } from "./repos.ts";
 import { hashString } from "./random.ts";
+import type { GraphqlWork } from "./realism.ts";
 import type { EmulatorState } from "./state.ts";
 import { compareStarsDesc, type Star, type User } from "./users.ts";
 
@@ -34,8 +35,8 @@ export interface GraphqlContext {
   bucket: Bucket;
   cost: number;
   nodeCount: number;
-  /** Repository objects built while executing (drives the size-dependent latency). */
-  repositoriesResolved: number;
+  /** What the execution touched: drives the modelled server time (realism.ts). */
+  work: GraphqlWork;
 }
 
 type View = Record<string, unknown> & { __typename: string };
@@ -170,7 +171,12 @@ const STAR_CURSOR = /^cursor:v2:(\d+):(\d+)$/;
  * `orderBy: {field: STARRED_AT, direction: DESC}`.
  */
 function starConnection(owner: User, args: PageArgs & { orderBy?: { field: string; direction: string } }, ctx: GraphqlContext) {
-  const stars = ctx.state.users.visibleStars(owner, ctx.viewer); // newest first
+  const all = ctx.state.users.visibleStars(owner, ctx.viewer); // newest first
+  // GitHub truncates the star list of users with many stars and says so with `isOverLimit`
+  // (threshold undisclosed; `realism.overLimitStars` here). totalCount stays the true count.
+  const limit = ctx.state.config.realism.overLimitStars;
+  const isOverLimit = limit > 0 && all.length > limit;
+  const stars = isOverLimit ? all.slice(0, limit) : all;
   const total = stars.length;
   const ascending = args.orderBy?.direction !== "DESC";
   const decode = (cursor: string): Star => {
@@ -215,8 +221,8 @@ function starConnection(owner: User, args: PageArgs & { orderBy?: { field: strin
   };
   return {
     __typename: "StarredRepositoryConnection",
-    totalCount: total,
-    isOverLimit: false,
+    totalCount: all.length,
+    isOverLimit,
     edges: () =>
       nodesOfPage().map((node, i) => ({
         __typename: "StarredRepositoryEdge",
@@ -251,7 +257,7 @@ const LANGUAGE_COLORS: Record<string, string> = {
 };
 
 function repoView(repo: Repo, ctx: GraphqlContext): View {
-  ctx.repositoriesResolved++;
+  ctx.work.repositories++;
   const { universe, users } = ctx.state;
   const ownerView: View = {
     __typename: repo.ownerType,
@@ -276,19 +282,27 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
     homepageUrl: repo.homepage,
     stargazerCount: repo.stargazers,
     forkCount: repo.forks,
-    stargazers: { totalCount: repo.stargazers },
-    watchers: { totalCount: Math.floor(repo.stargazers / 20) },
+    stargazers: () => {
+      ctx.work.nestedConnections++;
+      return { totalCount: repo.stargazers };
+    },
+    watchers: () => {
+      ctx.work.nestedConnections++;
+      return { totalCount: Math.floor(repo.stargazers / 20) };
+    },
     primaryLanguage: repo.language
       ? { __typename: "Language", id: encodeNodeId("LA", hashString(repo.language) % 100_000), name: repo.language, color: LANGUAGE_COLORS[repo.language] ?? null }
       : null,
-    repositoryTopics: (args: PageArgs) =>
-      listConnection(repo.topics, args, (name) => ({
+    repositoryTopics: (args: PageArgs) => {
+      ctx.work.nestedConnections++;
+      return listConnection(repo.topics, args, (name) => ({
         __typename: "RepositoryTopic",
         id: encodeNodeId("RT", hashString(`${repo.fullName}/${name}`) % 100_000_000),
         url: `https://github.com/topics/${name}`,
         resourcePath: `/topics/${name}`,
         topic: { __typename: "Topic", id: encodeNodeId("TO", hashString(name) % 100_000_000), name },
-      })),
+      }));
+    },
     licenseInfo: license
       ? {
           __typename: "License",
@@ -324,6 +338,7 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       target: commitView(universe.headCommit(repo), ctx),
     }),
     object: (args: { expression?: string | null; oid?: string | null }) => {
+      ctx.work.objects++;
       if (typeof args.expression === "string") return gitObjectView(universe.resolve(repo, args.expression), ctx);
       if (typeof args.oid === "string") return gitObjectView(universe.byOid(repo, args.oid), ctx);
       return null;
@@ -374,6 +389,7 @@ function blobView(blob: BlobObject, ctx: GraphqlContext): View {
     isTruncated: () => content().length > BLOB_TEXT_LIMIT,
     text: () => {
       if (blob.isReadme) ctx.state.stats.readme(ctx.viewer.login);
+      ctx.work.blobBytes += Math.min(content().length, BLOB_TEXT_LIMIT);
       return truncateUtf8(content(), BLOB_TEXT_LIMIT);
     },
     repository: () => repoView(blob.repo, ctx),
@@ -384,7 +400,14 @@ function treeView(tree: TreeObject, ctx: GraphqlContext): View {
   const { universe } = ctx.state;
   return {
     ...gitCommon(tree, "Tree"),
-    entries: tree.entries.map((entry) => {
+    entries: () => {
+      ctx.work.treeEntries += tree.entries.length;
+      return treeEntries();
+    },
+    repository: () => repoView(tree.repo, ctx),
+  };
+  function treeEntries() {
+    return tree.entries.map((entry) => {
       const dot = entry.name.lastIndexOf(".");
       return {
         __typename: "TreeEntry",
@@ -404,9 +427,8 @@ function treeView(tree: TreeObject, ctx: GraphqlContext): View {
         object: () => gitObjectView(universe.resolve(tree.repo, `HEAD:${entry.path}`), ctx),
         repository: () => repoView(tree.repo, ctx),
       };
-    }),
-    repository: () => repoView(tree.repo, ctx),
-  };
+    });
+  }
 }
 
 function commitView(commit: CommitObject, ctx: GraphqlContext): View {

@@ -25,6 +25,7 @@ import { computeCost } from "./graphql-cost.ts";
 import { fieldResolver, rootValue, typeResolver, type GraphqlContext } from "./graphql-resolvers.ts";
 import { DOCS, json, type EmuResponse } from "./http.ts";
 import { remaining } from "./ratelimit.ts";
+import { graphqlServerMs, noWork, timeoutBody } from "./realism.ts";
 import type { RequestContext, Route } from "./routes.ts";
 import type { User } from "./users.ts";
 
@@ -146,7 +147,7 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
     state.limiter.charge(bucket, cost.cost);
   }
 
-  const context: GraphqlContext = { state, viewer, bucket, cost: cost.cost, nodeCount: cost.nodeCount, repositoriesResolved: 0 };
+  const context: GraphqlContext = { state, viewer, bucket, cost: cost.cost, nodeCount: cost.nodeCount, work: noWork() };
   const result = await execute({
     schema,
     document,
@@ -159,9 +160,63 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   });
   const body: Record<string, unknown> = { data: result.data ?? null };
   if (result.errors?.length) body.errors = result.errors.map(formatError);
-  // Big answers take GitHub longer: +latency per 100 repositories in the response.
-  const delayMs = Math.round((state.config.latencyMs * context.repositoriesResolved) / 100);
-  return { status: 200, body, cost: 0, ...(delayMs > 0 ? { delayMs } : {}) };
+  const charged = dryRun ? 0 : cost.cost;
+
+  // How long GitHub would have worked on this (realism.ts), and what it does past its limits.
+  const realism = state.config.realism;
+  const serverMs = graphqlServerMs(context.work, realism, ctx.othersInFlight, state.timing);
+  const tokenStats = state.stats.token(ctx.identity);
+  if (realism.cutoffMs > 0 && serverMs > realism.cutoffMs) {
+    // Cut off at 10 s. The client sees a 502/504 or a 200 with data:null, and a timed-out query
+    // costs extra points (docs.github.com, "Rate limits and query limits for the GraphQL API").
+    tokenStats.timeouts++;
+    tokenStats.penaltyPoints += realism.timeoutPenaltyPoints;
+    if (!dryRun) state.limiter.charge(bucket, realism.timeoutPenaltyPoints);
+    const shapes = realism.timeoutShapes.length > 0 ? realism.timeoutShapes : (["502"] as const);
+    const shape = shapes[state.timeouts++ % shapes.length];
+    const timedOut = { serverMs: realism.cutoffMs, cost: 0, pointsCharged: charged + realism.timeoutPenaltyPoints };
+    if (shape === "200") return { status: 200, body: timeoutBody(ctx.requestId), ...timedOut };
+    if (shape === "504") return { status: 504, body: { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists." }, ...timedOut };
+    return { status: 502, body: { data: null, errors: [{ message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug." }] }, ...timedOut };
+  }
+  if (realism.resourceLimitMs > 0 && serverMs > realism.resourceLimitMs && body.data) {
+    // Past the undisclosed per-query budget GitHub stops resolving and answers what it has.
+    tokenStats.resourceLimitHits++;
+    body.data = partialData(body.data as Record<string, unknown>, realism.resourceLimitMs / serverMs);
+    body.errors = [
+      ...((body.errors as unknown[]) ?? []),
+      { type: "RESOURCE_LIMITS_EXCEEDED", message: "Resource limits for this query exceeded." },
+    ];
+    return { status: 200, body, cost: 0, serverMs: realism.resourceLimitMs, pointsCharged: charged };
+  }
+  return { status: 200, body, cost: 0, serverMs, pointsCharged: charged };
+}
+
+/**
+ * What GitHub answers when a query runs out of its resource budget part way: the share `kept`
+ * of the work resolved, the rest null — aliased root fields beyond it, or the items beyond it
+ * of the longest list (a page of stars).
+ */
+export function partialData(data: Record<string, unknown>, kept: number): Record<string, unknown> {
+  const keys = Object.keys(data).filter((key) => key !== "rateLimit");
+  if (keys.length > 1) {
+    const keep = Math.floor(keys.length * kept);
+    return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, key === "rateLimit" || keys.indexOf(key) < keep ? value : null]));
+  }
+  let longest: unknown[] | undefined;
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) {
+      if (!longest || value.length > longest.length) longest = value;
+      value.forEach(walk);
+    } else if (value && typeof value === "object") Object.values(value).forEach(walk);
+  };
+  const copy = structuredClone(data);
+  walk(copy);
+  if (longest) {
+    const list = longest;
+    for (let i = Math.floor(list.length * kept); i < list.length; i++) list[i] = null;
+  }
+  return copy;
 }
 
 export const graphqlRoute: Route = {

@@ -9,8 +9,12 @@ export interface EmuResponse {
   body?: unknown;
   /** Points to charge to the request's budget; by default 1 for REST (0 for a 304). */
   cost?: number;
-  /** Extra time to wait before answering (size-dependent latency). */
-  delayMs?: number;
+  /** Modelled server time already decided by the handler (GraphQL: after execution; includes cut-offs). */
+  serverMs?: number;
+  /** Repositories in a REST list answer (drives the modelled REST server time). */
+  items?: number;
+  /** GraphQL points this answer cost, penalties included (for the per-minute points limit). */
+  pointsCharged?: number;
 }
 
 export const DOCS = {

@@ -83,7 +83,7 @@ function listStarred(ctx: RequestContext, owner: User): EmuResponse {
   const headers: Record<string, string> = { "x-github-media-type": starFormat ? "github.v3; param=star; format=json" : JSON_MEDIA };
   const link = linkHeader(ctx.baseUrl, ctx.url, page, lastPage);
   if (link) headers.link = link;
-  return cacheable(ctx, items, headers);
+  return { ...cacheable(ctx, items, headers), items: items.length };
 }
 
 /** A repository as `ctx.user` may see it: private ones of others do not exist (404). */

@@ -22,6 +22,9 @@ export interface RequestContext {
   bucket: Bucket | undefined;
   /** The emulator's own base URL, for absolute links. */
   baseUrl: string;
+  /** Other requests of the same identity in flight (they slow this one down). */
+  othersInFlight: number;
+  requestId: string;
 }
 
 export interface Route {

@@ -11,6 +11,7 @@ import { isTerminal, type FaultRule } from "./faults.ts";
 import { graphqlRoute } from "./graphql.ts";
 import { DOCS, badCredentials, json, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
 import { rateLimitHeaders, remaining, type Bucket } from "./ratelimit.ts";
+import { realismPreset, restServerMs, type RealismConfig } from "./realism.ts";
 import { restRoutes } from "./rest.ts";
 import { Router, type RequestContext } from "./routes.ts";
 import { EmulatorState, identityOf, type EmulatorConfig } from "./state.ts";
@@ -40,6 +41,17 @@ export interface GithubEmulatorOptions {
   graphqlLimit?: number;
   /** Length of a budget window in seconds (default 3600, as on GitHub); shorter for benchmarks. */
   rateWindowSeconds?: number;
+  /**
+   * GitHub's speed and strictness (realism.ts): a preset name, or a preset with overrides. The
+   * library default is "ideal" (fast tests); the CLI's default is "github".
+   */
+  realism?: RealismConfig["preset"] | (Partial<Omit<RealismConfig, "model">> & { model?: Partial<RealismConfig["model"]> });
+}
+
+export function resolveRealism(input: GithubEmulatorOptions["realism"]): RealismConfig {
+  if (input === undefined || typeof input === "string") return realismPreset(input ?? "ideal");
+  const base = realismPreset(input.preset ?? "github");
+  return { ...base, ...input, model: { ...base.model, ...input.model } };
 }
 
 export interface GithubEmulator {
@@ -65,6 +77,13 @@ function primaryRateLimit(user: User | undefined, bucket: Bucket, requestId: str
   });
 }
 
+function bodyBytes(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === "string") return Buffer.byteLength(body);
+  if (body instanceof Buffer) return body.length;
+  return 0;
+}
+
 function defaultFaultBody(status: number): unknown {
   if (status === 502) return { message: "Server Error" };
   if (status === 503) return { message: "Service Unavailable" };
@@ -86,6 +105,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     graphqlLimit: options.graphqlLimit ?? 5000,
     anonymousLimit: 60,
     rateWindowSeconds: options.rateWindowSeconds ?? 3600,
+    realism: resolveRealism(options.realism),
   };
   const state = new EmulatorState({ stars: options.stars ?? 100, seed: options.seed ?? 1, corpusDir: options.corpusDir, config });
   const router = new Router([...restRoutes, graphqlRoute]);
@@ -114,11 +134,28 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     const withLimits = (response: EmuResponse): EmuResponse => ({ ...response, headers: { ...rateLimitHeaders(bucket), ...response.headers } });
 
     const now = state.now();
+    const tokenStats = state.stats.token(identity);
     const blockedFor = state.concurrency.blockedFor(identity, now);
-    if (blockedFor > 0) return withLimits(secondaryRateLimit(blockedFor));
+    if (blockedFor > 0) {
+      tokenStats.secondaryLimitHits++;
+      return withLimits(secondaryRateLimit(blockedFor));
+    }
     if (inFlight > state.config.maxConcurrentRequests) {
+      tokenStats.secondaryLimitHits++;
       state.concurrency.block(identity, now, state.config.secondaryRetryAfter);
       return withLimits(secondaryRateLimit(state.config.secondaryRetryAfter));
+    }
+    const endpoint = match ? `${method} ${match.route.template}` : `${method} (unmatched)`;
+    if (resource !== null && auth.present) {
+      const waitMs = secondaryWait(identity, resource, endpoint, now);
+      if (waitMs > 0) {
+        // GitHub's secondary limits on server time and points per minute: retry-after says when
+        // the sliding window has room again; the token is blocked until then.
+        const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+        tokenStats.secondaryLimitHits++;
+        state.concurrency.block(identity, now, retryAfter);
+        return withLimits(secondaryRateLimit(retryAfter));
+      }
     }
 
     const fired: FaultRule[] = state.faults.fire(method, url.pathname, user?.login, state.random);
@@ -156,13 +193,50 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       identity,
       bucket: resource ? bucket : undefined,
       baseUrl,
+      othersInFlight: inFlight - 1,
+      requestId,
     };
     const response = match ? await match.route.handle(ctx) : notFound();
     // REST: one request unless the answer is a 304. GraphQL charges its computed cost itself, before executing.
     const cost = response.cost ?? (resource === "core" && response.status !== 304 ? 1 : 0);
     if (cost > 0) state.limiter.charge(bucket, cost);
-    if (response.delayMs) await sleep(response.delayMs);
+    // Server time: GraphQL decided it after executing (cut-offs included); REST from the answer's size.
+    const realism = state.config.realism;
+    const serverMs =
+      response.serverMs ??
+      restServerMs(
+        { items: response.items ?? 0, bytes: bodyBytes(response.body), notModified: response.status === 304 },
+        realism,
+        inFlight - 1,
+        state.timing,
+      );
+    if (resource !== null && auth.present) {
+      const windowMs = realism.secondaryWindowMs;
+      const at = state.now();
+      state.meter.add(`${identity}\ncpu:${resource}`, at, windowMs, serverMs);
+      state.meter.add(`${identity}\ncpu`, at, windowMs, serverMs);
+      if (resource === "core") state.meter.add(`${identity}\npoints:${endpoint}`, at, windowMs, 1);
+      else state.meter.add(`${identity}\npoints:graphql`, at, windowMs, Math.max(1, response.pointsCharged ?? 1));
+    }
+    tokenStats.serverMs[resource === "graphql" ? "graphql" : "rest"] += serverMs;
+    tokenStats.maxRequestMs = Math.max(tokenStats.maxRequestMs, serverMs);
+    await sleep(serverMs);
     return withLimits(response);
+  }
+
+  /** Milliseconds until GitHub's per-minute secondary limits let this token send (0 = now). */
+  function secondaryWait(identity: string, resource: "core" | "graphql", endpoint: string, now: number): number {
+    const r = state.config.realism;
+    const windowMs = r.secondaryWindowMs;
+    const waits = [0];
+    if (r.cpuTotalMsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\ncpu`, now, windowMs, r.cpuTotalMsPerWindow));
+    if (resource === "graphql") {
+      if (r.cpuGraphqlMsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\ncpu:graphql`, now, windowMs, r.cpuGraphqlMsPerWindow));
+      if (r.graphqlPointsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\npoints:graphql`, now, windowMs, r.graphqlPointsPerWindow));
+    } else if (r.restPointsPerEndpointPerWindow > 0) {
+      waits.push(state.meter.waitFor(`${identity}\npoints:${endpoint}`, now, windowMs, r.restPointsPerEndpointPerWindow));
+    }
+    return Math.max(...waits);
   }
 
   function send(res: ServerResponse, response: EmuResponse, requestId: string, counted: boolean): void {

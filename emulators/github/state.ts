@@ -3,6 +3,7 @@ import { loadCorpus, type Corpus } from "./corpus.ts";
 import { FaultList } from "./faults.ts";
 import { hash, sequence } from "./random.ts";
 import { ConcurrencyGuard, RateLimiter, type Bucket, type Resource } from "./ratelimit.ts";
+import { SecondaryMeter, emptyTokenStats, type RealismConfig, type TokenRealismStats } from "./realism.ts";
 import { Universe } from "./repos.ts";
 import { UserStore, type User } from "./users.ts";
 
@@ -20,6 +21,8 @@ export interface EmulatorConfig {
   anonymousLimit: number;
   /** Length of a budget window in seconds (GitHub: 3600). */
   rateWindowSeconds: number;
+  /** GitHub's server-time model, cut-off and secondary limits (see realism.ts). */
+  realism: RealismConfig;
 }
 
 export interface StateOptions {
@@ -34,6 +37,12 @@ export class Stats {
   byRoute: Record<string, number> = {};
   byStatus: Record<string, number> = {};
   readmeDownloads: Record<string, number> = {};
+  /** Per identity: server time used, timeouts, secondary-limit hits (realism.ts). */
+  tokens: Record<string, TokenRealismStats> = {};
+
+  token(identity: string): TokenRealismStats {
+    return (this.tokens[identity] ??= emptyTokenStats());
+  }
 
   request(route: string): void {
     this.total++;
@@ -59,6 +68,11 @@ export class EmulatorState {
   concurrency!: ConcurrencyGuard;
   faults!: FaultList;
   stats!: Stats;
+  /** Sliding-window usage behind GitHub's secondary limits. */
+  meter!: SecondaryMeter;
+  /** Seeded draws for server-time spread and timeout shapes. */
+  timing!: () => number;
+  timeouts = 0;
   /** Seeded draws for fault probabilities. */
   random!: () => number;
   private requestCounter = 0;
@@ -71,7 +85,7 @@ export class EmulatorState {
 
   /** Back to the initial state: default user only, no faults, budgets and counters zeroed. */
   reset(): void {
-    this.config = { ...this.options.config };
+    this.config = { ...this.options.config, realism: structuredClone(this.options.config.realism) };
     this.universe = new Universe(this.corpus, this.options.seed);
     this.users = new UserStore(this.universe, this.options.seed);
     this.users.create("octocat", this.options.stars);
@@ -80,7 +94,10 @@ export class EmulatorState {
     this.concurrency = new ConcurrencyGuard();
     this.faults = new FaultList();
     this.stats = new Stats();
+    this.meter = new SecondaryMeter();
     this.random = sequence(hash(this.options.seed, "faults"));
+    this.timing = sequence(hash(this.options.seed, "timing"));
+    this.timeouts = 0;
   }
 
   now(): number {
