@@ -13,7 +13,7 @@ const repo = (githubId: number, pushedAt: number, readme: ReadmeRef): StarredRep
   },
 });
 const known = (githubId: number, over: Partial<KnownRepo> = {}): KnownRepo => ({
-  githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", githubPushedAt: 5, ...over,
+  githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", githubPushedAt: 5, meta: null, ...over,
 });
 const found = (sha: string): ReadmeRef => ({ kind: "found", sha, path: "README.md", byteSize: 10 });
 

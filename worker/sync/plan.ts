@@ -8,7 +8,11 @@ export type KnownRepo = {
   readmeSha: string | null;
   readmeStatus: "ok" | "missing" | "error" | null;
   githubPushedAt: number | null;
+  /** The stored metadata columns (null when not read): an update writes only those that differ. */
+  meta: StoredMeta | null;
 };
+/** Rows saved by `POST /api/repositories/save` before GraphQL ids were stored may lack a node id. */
+export type StoredMeta = Omit<RepoMetadata, "githubId" | "nodeId"> & { nodeId: string | null };
 /** … and for this user's star of it. */
 export type KnownStar = { githubId: number; isStarred: boolean; starredAt: number | null };
 

@@ -4,7 +4,7 @@ import { createStarSource, type StrategyName } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
 import { interruptionOf, zeroCounts, type Counts } from "./list-step";
 import { readmeChange, type KnownRepo } from "./plan";
-import { readmeUpdate, runWrites } from "./store";
+import { readmeUpdate, runWrites, type Write } from "./store";
 
 /** Per run, at most this many saved repositories get their README (the rest next hour). */
 const LIMIT = 200;
@@ -44,7 +44,7 @@ export async function fetchSavedReadmes(
       })),
     );
     const now = Date.now();
-    const statements: D1PreparedStatement[] = [];
+    const statements: Write[] = [];
     for (const outcome of outcomes) {
       const row = results.find((r) => r.github_id === outcome.githubId)!;
       const known: KnownRepo = {
@@ -53,6 +53,7 @@ export async function fetchSavedReadmes(
         readmeSha: row.readme_sha,
         readmeStatus: row.readme_status,
         githubPushedAt: row.github_pushed_at,
+        meta: null,
       };
       if (outcome.kind === "error") counts.failures++;
       const change = readmeChange(outcome, known);

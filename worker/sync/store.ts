@@ -1,167 +1,231 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { RunnableQuery } from "drizzle-orm/runnable-query";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { createDb } from "../db/client";
+import { repositories, stars } from "../db/schema";
 import type { RepoMetadata } from "../github/types";
-import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange } from "./plan";
+import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
 
-// The sync's D1 access in plain SQL: bulk upserts with sub-selects and `json_each` keep
-// every statement far below D1's 100 bound parameters and each page to one batch.
+// The sync's D1 access. Every statement is one row's write (or one page's read) with at
+// most ~40 bound parameters: lists of ids travel as one JSON parameter through `json_each`,
+// so D1's limit of 100 bound parameters per statement is never near
+// (https://developers.cloudflare.com/d1/platform/limits/).
 
 /** README text is stored whole up to GraphQL's own cap (the seed cut at 8,000 characters). */
 export const README_MAX_CHARS = 512_000;
 /** Statements per D1 batch: big enough to be cheap, small enough to stay under request limits. */
 const BATCH = 50;
 
+/** One write of the sync: an INSERT or UPDATE whose D1 result says how much it changed. */
+export type Write = RunnableQuery<D1Result, "sqlite">;
+
+/** The metadata columns a listing refreshes; their TypeScript names are RepoMetadata's. */
+const META = {
+  nodeId: repositories.nodeId,
+  fullName: repositories.fullName,
+  name: repositories.name,
+  ownerLogin: repositories.ownerLogin,
+  ownerAvatarUrl: repositories.ownerAvatarUrl,
+  description: repositories.description,
+  htmlUrl: repositories.htmlUrl,
+  homepage: repositories.homepage,
+  stargazersCount: repositories.stargazersCount,
+  language: repositories.language,
+  topics: repositories.topics,
+  license: repositories.license,
+  archived: repositories.archived,
+  fork: repositories.fork,
+  isPrivate: repositories.isPrivate,
+  githubCreatedAt: repositories.githubCreatedAt,
+  githubUpdatedAt: repositories.githubUpdatedAt,
+  githubPushedAt: repositories.githubPushedAt,
+} satisfies { [K in keyof StoredMeta]: SQLiteColumn };
+const META_KEYS = Object.keys(META) as Array<keyof StoredMeta>;
+
+/** RepoMetadata as column values (timestamps as Dates). */
+function metaColumns(repo: RepoMetadata) {
+  return {
+    nodeId: repo.nodeId,
+    fullName: repo.fullName,
+    name: repo.name,
+    ownerLogin: repo.ownerLogin,
+    ownerAvatarUrl: repo.ownerAvatarUrl,
+    description: repo.description,
+    htmlUrl: repo.htmlUrl,
+    homepage: repo.homepage,
+    stargazersCount: repo.stargazersCount,
+    language: repo.language,
+    topics: repo.topics,
+    license: repo.license,
+    archived: repo.archived,
+    fork: repo.fork,
+    isPrivate: repo.isPrivate,
+    githubCreatedAt: date(repo.githubCreatedAt),
+    githubUpdatedAt: date(repo.githubUpdatedAt),
+    githubPushedAt: date(repo.githubPushedAt),
+  } satisfies { [K in keyof StoredMeta]: (typeof repositories.$inferInsert)[K] };
+}
+
+const inGithubIds = (githubIds: number[]) =>
+  sql`${repositories.githubId} in (select value from json_each(${JSON.stringify(githubIds)}))`;
+
+/** What D1 already holds for the listed repositories, and for this user's stars of them (one round trip). */
 export async function loadKnown(
-  db: D1Database,
+  d1: D1Database,
   userId: number,
   githubIds: number[],
 ): Promise<{ repos: Map<number, KnownRepo>; stars: Map<number, KnownStar> }> {
-  const ids = JSON.stringify(githubIds);
-  const [repos, stars] = await db.batch<Record<string, unknown>>([
+  const db = createDb(d1);
+  // Column names must be distinct within each select: D1 returns batch rows as objects.
+  const [repoRows, starRows] = await db.batch([
     db
-      .prepare(
-        `select github_id, meta_hash, readme_sha, readme_status, github_pushed_at
-         from repositories where github_id in (select value from json_each(?1))`,
-      )
-      .bind(ids),
+      .select({
+        githubId: repositories.githubId,
+        metaHash: repositories.metaHash,
+        readmeSha: repositories.readmeSha,
+        readmeStatus: repositories.readmeStatus,
+        ...META,
+      })
+      .from(repositories)
+      .where(inGithubIds(githubIds)),
     db
-      .prepare(
-        `select r.github_id, s.is_starred, s.starred_at
-         from stars s join repositories r on r.id = s.repository_id
-         where s.user_id = ?1 and r.github_id in (select value from json_each(?2))`,
-      )
-      .bind(userId, ids),
+      .select({ githubId: repositories.githubId, isStarred: stars.isStarred, starredAt: stars.starredAt })
+      .from(stars)
+      .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+      .where(and(eq(stars.userId, userId), inGithubIds(githubIds))),
   ]);
   return {
     repos: new Map(
-      (repos?.results ?? []).map((row) => [
-        Number(row.github_id),
-        {
-          githubId: Number(row.github_id),
-          metaHash: (row.meta_hash as string | null) ?? null,
-          readmeSha: (row.readme_sha as string | null) ?? null,
-          readmeStatus: (row.readme_status as KnownRepo["readmeStatus"]) ?? null,
-          githubPushedAt: row.github_pushed_at == null ? null : Number(row.github_pushed_at),
-        },
-      ]),
+      repoRows.map(({ githubId, metaHash, readmeSha, readmeStatus, ...columns }) => {
+        const meta: StoredMeta = {
+          ...columns,
+          githubCreatedAt: ms(columns.githubCreatedAt),
+          githubUpdatedAt: ms(columns.githubUpdatedAt),
+          githubPushedAt: ms(columns.githubPushedAt),
+        };
+        const known: KnownRepo = {
+          githubId,
+          metaHash,
+          readmeSha,
+          readmeStatus,
+          githubPushedAt: meta.githubPushedAt,
+          meta,
+        };
+        return [githubId, known];
+      }),
     ),
     stars: new Map(
-      (stars?.results ?? []).map((row) => [
-        Number(row.github_id),
-        {
-          githubId: Number(row.github_id),
-          isStarred: Number(row.is_starred) === 1,
-          starredAt: row.starred_at == null ? null : Number(row.starred_at),
-        },
-      ]),
+      starRows.map((row) => [row.githubId, { githubId: row.githubId, isStarred: row.isStarred, starredAt: ms(row.starredAt) }]),
     ),
   };
 }
 
-const META_COLUMNS = [
-  "node_id", "full_name", "name", "owner_login", "owner_avatar_url", "description", "html_url", "homepage",
-  "stargazers_count", "language", "topics", "license", "archived", "fork", "is_private", "github_created_at",
-  "github_updated_at", "github_pushed_at", "meta_hash",
-] as const;
-
-function metaValues(repo: RepoMetadata, hash: string): unknown[] {
-  return [
-    repo.nodeId, repo.fullName, repo.name, repo.ownerLogin, repo.ownerAvatarUrl, repo.description, repo.htmlUrl,
-    repo.homepage, repo.stargazersCount, repo.language, JSON.stringify(repo.topics), repo.license,
-    repo.archived ? 1 : 0, repo.fork ? 1 : 0, repo.isPrivate ? 1 : 0, repo.githubCreatedAt, repo.githubUpdatedAt,
-    repo.githubPushedAt, hash,
-  ];
+/**
+ * The metadata columns to write. Only columns whose value differs from the stored row are
+ * SET: an UPDATE that names a column fires the FTS trigger for it
+ * (migrations/0002_fts_update_when_changed.sql), and a star-count change must not rewrite
+ * the repository's full-text row. With nothing stored to compare (`null`), all are written.
+ */
+function metaAssignments(repo: RepoMetadata, stored: StoredMeta | null): Partial<ReturnType<typeof metaColumns>> {
+  const columns = metaColumns(repo);
+  if (!stored) return columns;
+  const changed = META_KEYS.filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(repo[key]));
+  return Object.fromEntries(changed.map((key) => [key, columns[key]]));
 }
 
 /** Column assignments for a README change; a new README clears the AI analysis (DESIGN §5 step 4). */
-function readmeAssignments(change: ReadmeChange, now: number): Array<[string, unknown]> {
-  const clearAi: Array<[string, unknown]> = [
-    ["ai_summary", null], ["ai_tags", null], ["ai_platforms", null], ["ai_language", null], ["ai_model", null],
-    ["analyzed_at", null], ["analysis_failed", 0], ["analysis_attempts", 0],
-  ];
+function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof repositories.$inferInsert> {
+  const clearAi = {
+    aiSummary: null, aiTags: null, aiPlatforms: null, aiLanguage: null, aiModel: null,
+    analyzedAt: null, analysisFailed: false, analysisAttempts: 0,
+  } satisfies Partial<typeof repositories.$inferInsert>;
   switch (change.kind) {
     case "content":
-      return [
-        ["readme_sha", change.sha],
-        ["readme_path", change.path],
-        ["readme_content", change.content.slice(0, README_MAX_CHARS)],
-        ["readme_status", "ok"],
-        ["readme_fetched_at", now],
-        ...(change.contentChanged ? clearAi : []),
-      ];
+      return {
+        // The same blob sha as stored: the stored text is that blob's already, so it is not SET again.
+        ...(change.contentChanged ? { readmeSha: change.sha, readmeContent: change.content.slice(0, README_MAX_CHARS) } : {}),
+        readmePath: change.path,
+        readmeStatus: "ok",
+        readmeFetchedAt: new Date(now),
+        ...(change.contentChanged ? clearAi : {}),
+      };
     case "missing":
-      return [
-        ["readme_sha", null], ["readme_path", null], ["readme_content", null], ["readme_status", "missing"],
-        ["readme_fetched_at", now], ...(change.contentChanged ? clearAi : []),
-      ];
+      return {
+        readmeSha: null, readmePath: null, readmeContent: null, readmeStatus: "missing", readmeFetchedAt: new Date(now),
+        ...(change.contentChanged ? clearAi : {}),
+      };
     case "error":
-      return [["readme_status", "error"]];
+      return { readmeStatus: "error" };
   }
 }
 
 /**
  * The writes for one planned page: repository rows that are new or changed, README
- * changes, and this user's star rows. Unchanged rows get no statement at all.
+ * changes, and this user's star rows. Unchanged rows get no statement at all, and a
+ * changed row's UPDATE names only the columns that changed.
  */
 export function pageWrites(
-  db: D1Database,
+  d1: D1Database,
   userId: number,
   planned: PlannedItem[],
   readmes: Map<number, ReadmeChange>,
   now: number,
-): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  for (const { item, metaHash, repo, star } of planned) {
+): Write[] {
+  const db = createDb(d1);
+  const writes: Write[] = [];
+  for (const { item, metaHash, known, repo, star } of planned) {
     const { githubId } = item.repo;
     const readme = readmes.get(githubId);
-    const assignments: Array<[string, unknown]> = [];
-    if (repo !== "keep") META_COLUMNS.forEach((column, i) => assignments.push([column, metaValues(item.repo, metaHash)[i]]));
-    if (readme) assignments.push(...readmeAssignments(readme, now));
+    const readmeSet = readme ? readmeAssignments(readme, now) : {};
     if (repo === "insert") {
-      // Another user's sync may insert the same repository at the same moment: then ours updates it.
-      const columns = ["github_id", ...assignments.map(([c]) => c), "created_at", "updated_at"];
-      statements.push(
+      const values = { ...metaColumns(item.repo), metaHash, ...readmeSet };
+      writes.push(
         db
-          .prepare(
-            `insert into repositories (${columns.join(", ")}) values (${columns.map((_, i) => `?${i + 1}`).join(", ")})
-             on conflict (github_id) do update set ${assignments.map(([c]) => `${c} = excluded.${c}`).join(", ")}, updated_at = excluded.updated_at`,
-          )
-          .bind(githubId, ...assignments.map(([, v]) => v), now, now),
+          .insert(repositories)
+          .values({ githubId, ...values, createdAt: new Date(now), updatedAt: new Date(now) })
+          // Another user's sync may insert the same repository at the same moment: then ours updates it.
+          .onConflictDoUpdate({
+            target: repositories.githubId,
+            set: excludedOf([...(Object.keys(values) as Array<keyof typeof values>), "updatedAt"]),
+          }),
       );
-    } else if (assignments.length > 0) {
-      statements.push(
-        db
-          .prepare(
-            `update repositories set ${assignments.map(([c], i) => `${c} = ?${i + 1}`).join(", ")}, updated_at = ?${assignments.length + 1}
-             where github_id = ?${assignments.length + 2}`,
-          )
-          .bind(...assignments.map(([, v]) => v), now, githubId),
-      );
+    } else {
+      const set = {
+        ...(repo === "update" ? { ...metaAssignments(item.repo, known?.meta ?? null), metaHash } : {}),
+        ...readmeSet,
+      };
+      if (Object.keys(set).length > 0) {
+        writes.push(db.update(repositories).set({ ...set, updatedAt: new Date(now) }).where(eq(repositories.githubId, githubId)));
+      }
     }
     if (star !== "keep") {
       // Re-starring restores the row with its notes and tags; a saved repository becomes starred too.
-      statements.push(
+      writes.push(
         db
-          .prepare(
-            `insert into stars (user_id, repository_id, starred_at, is_starred, created_at)
-             values (?1, (select id from repositories where github_id = ?2), ?3, 1, ?4)
-             on conflict (user_id, repository_id) do update set
-               is_starred = 1, starred_at = excluded.starred_at, unstarred_at = null`,
-          )
-          .bind(userId, githubId, item.starredAt, now),
+          .insert(stars)
+          .values({
+            userId,
+            repositoryId: sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`,
+            starredAt: new Date(item.starredAt),
+            isStarred: true,
+            createdAt: new Date(now),
+          })
+          .onConflictDoUpdate({
+            target: [stars.userId, stars.repositoryId],
+            set: { isStarred: true, starredAt: excluded(stars.starredAt), unstarredAt: null },
+          }),
       );
     }
   }
-  return statements;
+  return writes;
 }
 
 /** An UPDATE of one repository's README columns (for repositories outside a listed page). */
-export function readmeUpdate(db: D1Database, githubId: number, change: ReadmeChange, now: number): D1PreparedStatement {
-  const assignments = readmeAssignments(change, now);
-  return db
-    .prepare(
-      `update repositories set ${assignments.map(([c], i) => `${c} = ?${i + 1}`).join(", ")}, updated_at = ?${assignments.length + 1}
-       where github_id = ?${assignments.length + 2}`,
-    )
-    .bind(...assignments.map(([, v]) => v), now, githubId);
+export function readmeUpdate(d1: D1Database, githubId: number, change: ReadmeChange, now: number): Write {
+  return createDb(d1)
+    .update(repositories)
+    .set({ ...readmeAssignments(change, now), updatedAt: new Date(now) })
+    .where(eq(repositories.githubId, githubId));
 }
 
 /**
@@ -169,11 +233,27 @@ export function readmeUpdate(db: D1Database, githubId: number, change: ReadmeCha
  * they changed. D1's `meta.changes` also counts index and FTS rows the write touched,
  * so a statement counts as one row written when it changed anything.
  */
-export async function runWrites(db: D1Database, statements: D1PreparedStatement[]): Promise<number> {
+export async function runWrites(d1: D1Database, writes: Write[]): Promise<number> {
+  const db = createDb(d1);
   let changed = 0;
-  for (let i = 0; i < statements.length; i += BATCH) {
-    const results = await db.batch(statements.slice(i, i + BATCH));
+  for (let i = 0; i < writes.length; i += BATCH) {
+    const [first, ...rest] = writes.slice(i, i + BATCH);
+    if (!first) break;
+    const results = await db.batch([first, ...rest]);
     for (const result of results) if ((result.meta.changes ?? 0) > 0) changed++;
   }
   return changed;
 }
+
+/** `excluded.<column>` of an upsert: the value the INSERT tried to write. */
+function excluded(column: SQLiteColumn): SQL {
+  return sql.raw(`excluded.${column.name}`);
+}
+
+/** `{ key: excluded.<column> }` for the given repository columns. */
+function excludedOf(keys: Array<keyof typeof repositories.$inferInsert>): Record<string, SQL> {
+  return Object.fromEntries(keys.map((key) => [key, excluded(repositories[key])]));
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+const ms = (value: Date | null) => (value === null ? null : value.getTime());
