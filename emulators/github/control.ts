@@ -4,7 +4,7 @@ import { validateRule, type FaultRuleInput } from "./faults.ts";
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
-import { isValidFullName, type CustomRepoInput, type Repo } from "./repos.ts";
+import { SYMLINK_TARGET, isValidFullName, type CustomRepoInput, type ReadmeKind, type Repo } from "./repos.ts";
 import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
 import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
 
@@ -53,8 +53,30 @@ function requireRepo(state: EmulatorState, fullName: string): Repo {
   return repo;
 }
 
-function userSummary(user: User) {
-  return { login: user.login, id: user.id, nodeId: user.nodeId, token: user.token, stars: user.stars.length };
+/** One user as the control API describes it (`POST users`, `GET users`). */
+export interface UserSummary {
+  login: string;
+  id: number;
+  nodeId: string;
+  token: string;
+  stars: number;
+  /** The token's `X-OAuth-Scopes` ("" = a classic token with no scopes). */
+  scopes: string;
+}
+
+function userSummary(user: User): UserSummary {
+  return { login: user.login, id: user.id, nodeId: user.nodeId, token: user.token, stars: user.stars.length, scopes: user.scopes };
+}
+
+/** `scopes` of `POST users`: a string ("repo, read:user") or a list; normalised to GitHub's "a, b" form. */
+function parseScopes(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  const parts = typeof value === "string" ? value.split(",") : Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+  if (!parts) throw new ControlError(422, '"scopes" must be a string like "repo, read:user" or a list of strings');
+  return parts
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(", ");
 }
 
 /** The stats document; its shape is a contract with the tests and benchmarks (keys may be added). */
@@ -126,7 +148,32 @@ export function mergeRealism(current: RealismConfig, input: unknown): RealismCon
   return next;
 }
 
-function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean) {
+/** One repository as the ground truth describes it (`GET stars`, `GET repo`, `POST push`). */
+export interface RepoSummary {
+  fullName: string;
+  id: number;
+  nodeId: string;
+  private: boolean;
+  archived: boolean;
+  defaultBranch: string;
+  pushedAt: string;
+  /** Path of the README entry in the tree (for a symlink: the link), null without README. */
+  readmePath: string | null;
+  /** "text", "symlink" (README is a link to readmeTarget), "binary" or "bom" (UTF-8 with a BOM). */
+  readmeKind: ReadmeKind | null;
+  /** Symlinks only: the path the link points at (it holds the README text). */
+  readmeTarget?: string;
+  /**
+   * With `sha=1`: the README blob sha a correct client stores. For a symlink the target's blob
+   * (what REST `/readme` serves); for a BOM README the sha over the bytes including the BOM; for a
+   * binary README null ("no usable README": the Worker stores none); null without README.
+   */
+  readmeSha?: string | null;
+  /** With `sha=1`: the sha of the blob at readmePath itself (the link blob for a symlink, the image for binary). */
+  readmeEntrySha?: string | null;
+}
+
+function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSummary {
   const readme = withSha ? state.universe.readme(repo) : null;
   return {
     fullName: repo.fullName,
@@ -137,7 +184,14 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean) {
     defaultBranch: repo.defaultBranch,
     pushedAt: isoSeconds(repo.pushedAt),
     readmePath: repo.readmePath,
-    ...(withSha ? { readmeSha: readme?.sha ?? null } : {}),
+    readmeKind: repo.readmePath === null ? null : repo.readmeKind,
+    ...(repo.readmePath !== null && repo.readmeKind === "symlink" ? { readmeTarget: SYMLINK_TARGET } : {}),
+    ...(withSha
+      ? {
+          readmeSha: readme && readme.kind !== "binary" ? readme.sha : null,
+          readmeEntrySha: readme ? (readme.linkSha ?? readme.sha) : null,
+        }
+      : {}),
   };
 }
 
@@ -174,7 +228,7 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       if (typeof stars !== "number" || !Number.isInteger(stars) || stars < 0 || stars > MAX_STARS) {
         throw new ControlError(422, `"stars" must be an integer from 0 to ${MAX_STARS}`);
       }
-      const user = state.users.create(login, stars);
+      const user = state.users.create(login, stars, parseScopes(input.scopes));
       // A replaced user starts with fresh budgets, like a new account would.
       state.limiter.forget(userIdentity(login));
       log(`user ${login} with ${stars} stars`);

@@ -12,6 +12,8 @@ export interface TreeItem {
   name: string;
   type: "blob" | "tree";
   sha: string;
+  /** git's octal mode; default "40000" for trees and "100644" for blobs ("120000": a symlink). */
+  mode?: string;
 }
 
 /** Sorts entries as git does: byte order, with tree names compared as if they ended in "/". */
@@ -24,7 +26,7 @@ export function sortTreeItems<T extends Pick<TreeItem, "name" | "type">>(items: 
 export function treeSha(items: readonly TreeItem[]): string {
   const parts = sortTreeItems(items).map((item) =>
     Buffer.concat([
-      Buffer.from(`${item.type === "tree" ? "40000" : "100644"} ${item.name}\0`),
+      Buffer.from(`${item.mode ?? (item.type === "tree" ? "40000" : "100644")} ${item.name}\0`),
       Buffer.from(item.sha, "hex"),
     ]),
   );

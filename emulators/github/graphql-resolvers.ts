@@ -2,10 +2,13 @@
 //
 // Objects are plain "views": properties hold values, functions compute fields on demand (so a
 // README's text is only read, and counted as a download, when a query asks for `text`). Fields the
-// emulator does not implement resolve to null, or to a type-appropriate default when non-null, so
-// every query that validates against the schema executes.
+// emulator does not implement never answer with a shape GitHub never sends: any connection is an
+// empty connection (never null), any list is [], other non-null fields get a type-appropriate
+// default, nullable objects and scalars are null. So every query that validates executes.
 import {
   GraphQLError,
+  getNamedType,
+  getNullableType,
   isAbstractType,
   isEnumType,
   isListType,
@@ -48,10 +51,23 @@ function notFound(message: string): GraphQLError {
 // ---------------------------------------------------------------------------------------------
 // Generic machinery
 
+/** An empty connection of any `…Connection` type: what GitHub answers when there is nothing. */
+export function emptyConnection(typename: string) {
+  return {
+    __typename: typename,
+    totalCount: 0,
+    nodes: [],
+    edges: [],
+    pageInfo: { __typename: "PageInfo", hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  };
+}
+
 function defaultFor(type: GraphQLOutputType, schema: GraphQLSchema): unknown {
+  const named = getNamedType(type);
+  if (isListType(getNullableType(type))) return [];
+  if (isObjectType(named) && named.name.endsWith("Connection")) return emptyConnection(named.name);
   if (!isNonNullType(type)) return null;
   const inner = type.ofType;
-  if (isListType(inner)) return [];
   if (isScalarType(inner)) {
     switch (inner.name) {
       case "Boolean":
@@ -115,7 +131,7 @@ function pageWindow(start: number, end: number, args: PageArgs, total: number) {
 }
 
 /** An offset-cursor connection over a small in-memory list (topics and the like). */
-function listConnection<T>(items: readonly T[], args: PageArgs, toNode: (item: T) => unknown) {
+function listConnection<T>(items: readonly T[], args: PageArgs, toNode: (item: T) => unknown, edgeFields?: (item: T) => Record<string, unknown>) {
   const offsetOf = (cursor: string) => {
     const match = /^cursor:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
     if (!match) throw invalidCursor(cursor);
@@ -125,7 +141,10 @@ function listConnection<T>(items: readonly T[], args: PageArgs, toNode: (item: T
   const end = args.before ? offsetOf(args.before) - 1 : items.length;
   const page = pageWindow(Math.min(start, items.length), Math.max(0, Math.min(end, items.length)), args, items.length);
   const edges = [];
-  for (let i = page.start; i < page.end; i++) edges.push({ cursor: encodeCursor(`cursor:${i + 1}`), node: toNode(items[i] as T) });
+  for (let i = page.start; i < page.end; i++) {
+    const item = items[i] as T;
+    edges.push({ ...edgeFields?.(item), cursor: encodeCursor(`cursor:${i + 1}`), node: toNode(item) });
+  }
   return {
     totalCount: items.length,
     edges,
@@ -243,6 +262,7 @@ function starConnection(owner: User, args: PageArgs & { orderBy?: { field: strin
 // ---------------------------------------------------------------------------------------------
 // Repositories and git objects
 
+// Linguist's colours (github-linguist languages.yml).
 const LANGUAGE_COLORS: Record<string, string> = {
   TypeScript: "#3178c6",
   JavaScript: "#f1e05a",
@@ -254,7 +274,89 @@ const LANGUAGE_COLORS: Record<string, string> = {
   "C++": "#f34b7d",
   Dart: "#00B4AB",
   Elixir: "#6e4a7e",
+  HTML: "#e34c26",
+  CSS: "#663399",
+  SCSS: "#c6538c",
+  Shell: "#89e051",
+  Makefile: "#427819",
+  Dockerfile: "#384d54",
+  Vue: "#41b883",
+  Svelte: "#ff3e00",
+  Kotlin: "#A97BFF",
+  Swift: "#F05138",
+  Ruby: "#701516",
+  PHP: "#4F5D95",
+  CMake: "#DA3434",
+  Batchfile: "#C1F12E",
+  PowerShell: "#012456",
+  Nix: "#7e7eff",
+  Lua: "#000080",
+  "Jupyter Notebook": "#DA5B0B",
+  "Objective-C": "#438eff",
 };
+
+/** Secondary languages that usually come with a primary one (the rest of a repository's bytes). */
+const COMPANIONS: Record<string, readonly string[]> = {
+  TypeScript: ["JavaScript", "CSS", "HTML", "Shell", "Vue", "Svelte", "SCSS", "Dockerfile"],
+  JavaScript: ["TypeScript", "CSS", "HTML", "Shell", "SCSS", "Vue"],
+  Rust: ["Shell", "Python", "TypeScript", "C", "Nix", "Makefile", "PowerShell"],
+  Python: ["Shell", "C", "C++", "Jupyter Notebook", "Dockerfile", "Makefile", "HTML"],
+  Go: ["Shell", "Makefile", "Dockerfile", "HTML", "JavaScript"],
+  Java: ["Kotlin", "Shell", "HTML", "JavaScript", "Batchfile"],
+  C: ["C++", "Makefile", "CMake", "Shell", "Python", "Objective-C"],
+  "C++": ["C", "CMake", "Python", "Shell", "Objective-C"],
+};
+const DEFAULT_COMPANIONS = ["Shell", "Makefile", "HTML", "JavaScript", "Dockerfile", "Python"];
+
+function languageView(name: string) {
+  return { __typename: "Language", id: encodeNodeId("LA", hashString(name) % 100_000), name, color: LANGUAGE_COLORS[name] ?? null };
+}
+
+/**
+ * A repository's languages in bytes, deterministic per repository: the primary language holds
+ * 55–97 % of the code bytes, up to four companions share the rest, biggest first. None without a
+ * primary language (GitHub: repositories without detected code have an empty `languages`).
+ */
+export function repoLanguages(repo: Repo): Array<{ name: string; size: number }> {
+  if (!repo.language) return [];
+  const h = (tag: string) => hashString(`${repo.fullName.toLowerCase()}:${tag}`);
+  const total = Math.max(2048, Math.floor(repo.sizeKb * 1024 * (0.2 + (h("share") % 600) / 1000)));
+  const primaryShare = 0.55 + (h("primary") % 420) / 1000;
+  const pool = (COMPANIONS[repo.language] ?? DEFAULT_COMPANIONS).filter((name) => name !== repo.language);
+  const count = Math.min(pool.length, h("count") % 5);
+  const languages = [{ name: repo.language, size: Math.floor(total * primaryShare) }];
+  let rest = total - (languages[0] as { size: number }).size;
+  for (let i = 0; i < count; i++) {
+    const name = pool[(h("pick") + i * 7) % pool.length] as string;
+    if (languages.some((l) => l.name === name)) continue;
+    // Each companion takes 40–80 % of what is left, so they come out smaller than the primary.
+    const size = i === count - 1 ? rest : Math.floor(rest * (0.4 + (h(`c${i}`) % 400) / 1000));
+    if (size <= 0) break;
+    languages.push({ name, size });
+    rest -= size;
+  }
+  return languages.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
+}
+
+/** How many people starred a topic: deterministic per topic name, 10 to ~30,000. */
+export function topicStargazerCount(name: string): number {
+  return Math.floor(10 ** (1 + ((hashString(`topic:${name}`) % 10_000) / 10_000) * 3.5));
+}
+
+function topicView(name: string, ctx: GraphqlContext): View {
+  const count = topicStargazerCount(name);
+  return {
+    __typename: "Topic",
+    id: encodeNodeId("TO", hashString(name) % 100_000_000),
+    name,
+    stargazerCount: count,
+    stargazers: () => {
+      ctx.work.nestedConnections++;
+      return { ...emptyConnection("StargazerConnection"), totalCount: count };
+    },
+    viewerHasStarred: false,
+  };
+}
 
 function repoView(repo: Repo, ctx: GraphqlContext): View {
   ctx.work.repositories++;
@@ -290,9 +392,18 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       ctx.work.nestedConnections++;
       return { totalCount: Math.floor(repo.stargazers / 20) };
     },
-    primaryLanguage: repo.language
-      ? { __typename: "Language", id: encodeNodeId("LA", hashString(repo.language) % 100_000), name: repo.language, color: LANGUAGE_COLORS[repo.language] ?? null }
-      : null,
+    primaryLanguage: repo.language ? languageView(repo.language) : null,
+    languages: (args: PageArgs & { orderBy?: { field: string; direction: string } | null }) => {
+      ctx.work.nestedConnections++;
+      const all = repoLanguages(repo); // biggest first
+      // GitHub's default order is undocumented; SIZE DESC is what clients ask for and get here.
+      const ordered = args.orderBy?.direction === "ASC" ? [...all].reverse() : all;
+      return {
+        __typename: "LanguageConnection",
+        totalSize: all.reduce((sum, l) => sum + l.size, 0),
+        ...listConnection(ordered, args, (l) => languageView(l.name), (l) => ({ __typename: "LanguageEdge", size: l.size })),
+      };
+    },
     repositoryTopics: (args: PageArgs) => {
       ctx.work.nestedConnections++;
       return listConnection(repo.topics, args, (name) => ({
@@ -300,7 +411,7 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
         id: encodeNodeId("RT", hashString(`${repo.fullName}/${name}`) % 100_000_000),
         url: `https://github.com/topics/${name}`,
         resourcePath: `/topics/${name}`,
-        topic: { __typename: "Topic", id: encodeNodeId("TO", hashString(name) % 100_000_000), name },
+        topic: topicView(name, ctx),
       }));
     },
     licenseInfo: license
@@ -379,15 +490,21 @@ function truncateUtf8(bytes: Buffer, limit: number): string {
   return bytes.subarray(0, end).toString("utf8");
 }
 
+/**
+ * A blob. `text` is the UTF-8 decoding of the bytes with a BOM kept as U+FEFF (GitHub does not
+ * strip it), null for binary blobs; for a symlink it is the link target path (GitHub does not
+ * follow symlinks in `object(expression:)`).
+ */
 function blobView(blob: BlobObject, ctx: GraphqlContext): View {
   let bytes: Buffer | undefined;
-  const content = () => (bytes ??= Buffer.from(blob.content(), "utf8"));
+  const content = () => (bytes ??= blob.bytes());
   return {
     ...gitCommon(blob, "Blob"),
     byteSize: () => content().length,
-    isBinary: false,
-    isTruncated: () => content().length > BLOB_TEXT_LIMIT,
+    isBinary: blob.isBinary,
+    isTruncated: () => !blob.isBinary && content().length > BLOB_TEXT_LIMIT,
     text: () => {
+      if (blob.isBinary) return null;
       if (blob.isReadme) ctx.state.stats.readme(ctx.viewer.login);
       ctx.work.blobBytes += Math.min(content().length, BLOB_TEXT_LIMIT);
       return truncateUtf8(content(), BLOB_TEXT_LIMIT);
@@ -417,12 +534,13 @@ function treeView(tree: TreeObject, ctx: GraphqlContext): View {
         pathRaw: Buffer.from(entry.path).toString("base64"),
         oid: entry.oid,
         type: entry.type,
-        mode: entry.type === "tree" ? 0o40000 : 0o100644,
+        // git's octal mode as an Int: 33188 (100644), 16384 (40000), 40960 (120000, a symlink).
+        mode: Number.parseInt(entry.mode, 8),
         extension: entry.type === "blob" && dot > 0 ? entry.name.slice(dot) : null,
         isGenerated: false,
         size: () => {
           const object = universe.resolve(tree.repo, `HEAD:${entry.path}`);
-          return object?.kind === "blob" ? Buffer.byteLength(object.content(), "utf8") : 0;
+          return object?.kind === "blob" ? object.bytes().length : 0;
         },
         object: () => gitObjectView(universe.resolve(tree.repo, `HEAD:${entry.path}`), ctx),
         repository: () => repoView(tree.repo, ctx),

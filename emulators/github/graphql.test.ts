@@ -254,9 +254,9 @@ describe("validation and authentication", () => {
     expect(bad.body.message).toBe("Bad credentials");
   });
 
-  it("resolves valid but unimplemented fields to defaults", async () => {
+  it("resolves valid but unimplemented fields to defaults, connections to empty ones (never null)", async () => {
     const result: any = await gql(`{ viewer { login isHireable repositories(first: 5) { totalCount nodes { id } } } }`);
-    expect(result.viewer).toEqual({ login: "octocat", isHireable: false, repositories: { totalCount: 0, nodes: null } });
+    expect(result.viewer).toEqual({ login: "octocat", isHireable: false, repositories: { totalCount: 0, nodes: [] } });
   });
 });
 

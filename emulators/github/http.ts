@@ -95,3 +95,12 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/**
+ * GitHub's scope headers for a classic token: `X-OAuth-Scopes` lists the token's scopes (empty
+ * for a token with none), `X-Accepted-OAuth-Scopes` what the endpoint accepts. None without a token.
+ */
+export function oauthScopeHeaders(user: { scopes: string } | undefined, accepted = ""): Record<string, string> {
+  if (!user) return {};
+  return { "x-oauth-scopes": user.scopes, "x-accepted-oauth-scopes": accepted };
+}

@@ -8,7 +8,7 @@
 import type { Corpus } from "./corpus.ts";
 import { blobSha, encodeNodeId, sha1Hex, sortTreeItems, treeSha } from "./git.ts";
 import { licenseFromSpdx, type License } from "./licenses.ts";
-import { hash, hashString, permutation, pickWeighted, unit } from "./random.ts";
+import { hash, hashString, permutation, pickWeighted, sequence, unit } from "./random.ts";
 
 /** Generated data is anchored to this instant, not the wall clock, so a seed always yields the same data. */
 export const DATA_NOW = Date.UTC(2026, 10, 1);
@@ -35,6 +35,20 @@ export const README_PATHS: ReadonlyArray<readonly [string, number]> = [
 /** Share of repositories without any README. */
 const NO_README = 0.04;
 const PRIVATE = 0.02;
+/**
+ * README kinds among repositories with a README (generated ones; custom and pushed READMEs are
+ * plain text). A symlink is a root README (mode 120000) whose blob is the link target path, the
+ * text living at SYMLINK_TARGET; a binary README has NUL bytes (GraphQL `isBinary: true`, `text:
+ * null`); a BOM README is UTF-8 text starting with EF BB BF. Shares of repositories with a README.
+ */
+export const README_SYMLINK = 0.01;
+export const README_BINARY = 0.01;
+export const README_BOM = 0.01;
+export const SYMLINK_TARGET = "docs/README.md";
+export type ReadmeKind = "text" | "symlink" | "binary" | "bom";
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** git modes (octal strings as in a tree object). */
+export type GitMode = "100644" | "120000" | "40000";
 const ARCHIVED = 0.03;
 const FORK = 0.05;
 
@@ -66,6 +80,8 @@ export interface Repo {
   pushedAt: number;
   /** Path of the README in the default branch, or null when the repository has none. */
   readmePath: string | null;
+  /** What the README entry is (see README_SYMLINK and friends). */
+  readmeKind: ReadmeKind;
   /** Corpus entry that provides the README text and metadata. */
   corpusIndex: number;
   variant: number;
@@ -77,18 +93,32 @@ export interface Repo {
   readmeMemo?: { sha: string; size: number };
 }
 
+/**
+ * The README as REST `/readme` serves it. For a symlink GitHub follows the link: the bytes, sha
+ * and size are the target's, while `path`/`name` stay the link's (PyGithub#2280: `get_readme().path`
+ * is "README.md" for a README.md symlink).
+ */
 export interface Readme {
   path: string;
   name: string;
-  text: string;
+  kind: ReadmeKind;
+  /** The served bytes (the target's for a symlink). */
+  bytes: Buffer;
+  /** git blob sha of `bytes`. */
   sha: string;
   size: number;
+  /** Symlinks only: the link target path. */
+  target?: string;
+  /** Symlinks only: the sha of the link blob itself (its content is the target path). */
+  linkSha?: string;
 }
 
 export interface RepoFile {
   path: string;
   isReadme: boolean;
-  content(): string;
+  mode: "100644" | "120000";
+  isBinary: boolean;
+  bytes(): Buffer;
 }
 
 export interface BlobObject {
@@ -96,13 +126,16 @@ export interface BlobObject {
   repo: Repo;
   path: string;
   isReadme: boolean;
+  mode: "100644" | "120000";
+  isBinary: boolean;
   oid: string;
-  content(): string;
+  bytes(): Buffer;
 }
 export interface TreeEntryObject {
   name: string;
   path: string;
   type: "blob" | "tree";
+  mode: GitMode;
   oid: string;
 }
 export interface TreeObject {
@@ -201,6 +234,23 @@ export class Universe {
     return repo && repo.id === id ? repo : undefined;
   }
 
+  /**
+   * Repositories owned by `login` (case-insensitive): the corpus's real repositories of that owner
+   * (variant 0; the generated `-vK` variants are not listed) and custom ones created under it.
+   * Most emulated users own none.
+   */
+  ownedBy(login: string): Repo[] {
+    const key = login.toLowerCase();
+    const out: Repo[] = [];
+    this.corpus.repos.forEach((entry, index) => {
+      if (entry.owner.toLowerCase() === key) out.push(this.repo(this.invPerm[index] as number));
+    });
+    for (const [name, uid] of this.customByName) {
+      if (name.slice(0, name.indexOf("/")) === key) out.push(this.repos.get(uid) as Repo);
+    }
+    return out;
+  }
+
   /** Creates a repository outside the generated universe (control API `star` of an unknown name). */
   createCustom(fullName: string, input: CustomRepoInput, now: number): Repo {
     const uid = this.nextCustomUid++;
@@ -225,6 +275,7 @@ export class Universe {
       updatedAt: now,
       pushedAt: now,
       readmePath: input.readme === null ? null : "README.md",
+      readmeKind: "text",
       corpusIndex,
       variant: 0,
       custom: true,
@@ -245,6 +296,8 @@ export class Universe {
     if (readme !== undefined) {
       repo.readmeOverride = readme;
       if (repo.readmePath === null) repo.readmePath = "README.md";
+      // A pushed README is a regular text file.
+      repo.readmeKind = "text";
       delete repo.readmeMemo;
     }
     this.version++;
@@ -259,41 +312,70 @@ export class Universe {
     return `# ${repo.fullName}\n\n_Variant ${repo.variant} of ${original}._\n\n${base}`;
   }
 
-  /** The README (text, blob sha and size), or null when the repository has none. */
-  readme(repo: Repo): Readme | null {
-    if (repo.readmePath === null) return null;
-    const text = this.readmeText(repo);
-    const memo = this.readmeMeta(repo, text);
-    const slash = repo.readmePath.lastIndexOf("/");
-    return { path: repo.readmePath, name: repo.readmePath.slice(slash + 1), text, sha: memo.sha, size: memo.size };
+  /**
+   * The bytes of the README file (for a symlink: of its target). Text READMEs are the UTF-8 text; BOM
+   * READMEs have EF BB BF in front; binary READMEs are a PNG image committed as the README.
+   */
+  readmeBytes(repo: Repo): Buffer {
+    switch (repo.readmeKind) {
+      case "bom":
+        return Buffer.concat([UTF8_BOM, Buffer.from(this.readmeText(repo), "utf8")]);
+      case "binary":
+        return binaryReadme(this.seed, repo.uid);
+      default:
+        return Buffer.from(this.readmeText(repo), "utf8");
+    }
   }
 
-  /** Blob sha and byte size of the README, memoised because hashing a README is the expensive part. */
-  private readmeMeta(repo: Repo, text = this.readmeText(repo)): { sha: string; size: number } {
-    if (!repo.readmeMemo) repo.readmeMemo = { sha: blobSha(text), size: Buffer.byteLength(text, "utf8") };
+  /** The README as REST `/readme` serves it (a symlink is followed), or null when there is none. */
+  readme(repo: Repo): Readme | null {
+    if (repo.readmePath === null) return null;
+    const bytes = this.readmeBytes(repo);
+    const memo = this.readmeMeta(repo, bytes);
+    const slash = repo.readmePath.lastIndexOf("/");
+    const readme: Readme = { path: repo.readmePath, name: repo.readmePath.slice(slash + 1), kind: repo.readmeKind, bytes, sha: memo.sha, size: memo.size };
+    if (repo.readmeKind === "symlink") {
+      readme.target = SYMLINK_TARGET;
+      readme.linkSha = blobSha(SYMLINK_TARGET);
+    }
+    return readme;
+  }
+
+  /** Blob sha (over the bytes) and byte size of the README, memoised because hashing a README is the expensive part. */
+  private readmeMeta(repo: Repo, bytes?: Buffer): { sha: string; size: number } {
+    if (!repo.readmeMemo) {
+      const content = bytes ?? this.readmeBytes(repo);
+      repo.readmeMemo = { sha: blobSha(content), size: content.length };
+    }
     return repo.readmeMemo;
   }
 
   /** Every file in the default branch. Besides the README they are small generated stand-ins. */
   files(repo: Repo): RepoFile[] {
+    const text = (content: string) => () => Buffer.from(content, "utf8");
     const files: RepoFile[] = [];
-    if (repo.readmePath !== null) files.push({ path: repo.readmePath, isReadme: true, content: () => this.readmeText(repo) });
+    if (repo.readmePath !== null) {
+      const readme = { isReadme: true, mode: "100644", isBinary: repo.readmeKind === "binary", bytes: () => this.readmeBytes(repo) } as const;
+      if (repo.readmeKind === "symlink") {
+        // git stores a symlink as a blob whose content is the target path (no trailing newline).
+        files.push({ path: repo.readmePath, isReadme: false, mode: "120000", isBinary: false, bytes: text(SYMLINK_TARGET) });
+        files.push({ path: SYMLINK_TARGET, ...readme });
+      } else {
+        files.push({ path: repo.readmePath, ...readme });
+      }
+    }
     const year = new Date(repo.createdAt).getUTCFullYear();
     if (repo.license) {
       const license = repo.license;
-      files.push({ path: "LICENSE", isReadme: false, content: () => `${license.name}\n\nCopyright (c) ${year} ${repo.owner}\n` });
+      files.push(plain("LICENSE", `${license.name}\n\nCopyright (c) ${year} ${repo.owner}\n`));
     }
-    files.push({ path: ".gitignore", isReadme: false, content: () => ".DS_Store\nnode_modules/\ndist/\ntarget/\n" });
-    for (const [path, content] of languageFiles(repo)) files.push({ path, isReadme: false, content: () => content });
+    files.push(plain(".gitignore", ".DS_Store\nnode_modules/\ndist/\ntarget/\n"));
+    for (const [path, content] of languageFiles(repo)) files.push(plain(path, content));
     if (repo.readmePath?.startsWith("docs/") || unit(this.seed, "docs", repo.uid) < 0.4) {
-      files.push({ path: "docs/guide.md", isReadme: false, content: () => `# Guide\n\nHow to use ${repo.name}.\n` });
+      files.push(plain("docs/guide.md", `# Guide\n\nHow to use ${repo.name}.\n`));
     }
     if (repo.readmePath?.startsWith(".github/") || unit(this.seed, "ci", repo.uid) < 0.5) {
-      files.push({
-        path: ".github/workflows/ci.yml",
-        isReadme: false,
-        content: () => "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
-      });
+      files.push(plain(".github/workflows/ci.yml", "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"));
     }
     return files;
   }
@@ -359,8 +441,10 @@ export class Universe {
       repo,
       path: file.path,
       isReadme: file.isReadme,
-      oid: file.isReadme ? this.readmeMeta(repo).sha : blobSha(file.content()),
-      content: file.content,
+      mode: file.mode,
+      isBinary: file.isBinary,
+      oid: file.isReadme ? this.readmeMeta(repo).sha : blobSha(file.bytes()),
+      bytes: file.bytes,
     };
   }
 
@@ -374,12 +458,12 @@ export class Universe {
       const name = slash === -1 ? rest : rest.slice(0, slash);
       if (children.has(name)) continue;
       const path = prefix + name;
-      if (slash === -1) children.set(name, { name, path, type: "blob", oid: this.blob(repo, file).oid });
-      else children.set(name, { name, path, type: "tree", oid: (this.treeAt(repo, path) as TreeObject).oid });
+      if (slash === -1) children.set(name, { name, path, type: "blob", mode: file.mode, oid: this.blob(repo, file).oid });
+      else children.set(name, { name, path, type: "tree", mode: "40000", oid: (this.treeAt(repo, path) as TreeObject).oid });
     }
     if (children.size === 0) return dir === "" ? { kind: "tree", repo, path: "", oid: treeSha([]), entries: [] } : null;
     const entries = sortTreeItems([...children.values()]);
-    return { kind: "tree", repo, path: dir, oid: treeSha(entries.map((e) => ({ name: e.name, type: e.type, sha: e.oid }))), entries };
+    return { kind: "tree", repo, path: dir, oid: treeSha(entries.map((e) => ({ name: e.name, type: e.type, mode: e.mode, sha: e.oid }))), entries };
   }
 
   /** Fields shared by generated and custom repositories: ids and owner. */
@@ -428,6 +512,18 @@ export class Universe {
     const readmeRoll = r("readme");
     const readmePath =
       readmeRoll < NO_README ? null : pickWeighted((readmeRoll - NO_README) / (1 - NO_README), README_PATHS);
+    // Symlinks only for root READMEs (the target lives in docs/, where no other README is).
+    const kindRoll = r("readme-kind");
+    const readmeKind: ReadmeKind =
+      readmePath === null
+        ? "text"
+        : kindRoll < README_SYMLINK
+          ? readmePath.includes("/") ? "text" : "symlink"
+          : kindRoll < README_SYMLINK + README_BINARY
+            ? "binary"
+            : kindRoll < README_SYMLINK + README_BINARY + README_BOM
+              ? "bom"
+              : "text";
     const defaultBranch =
       r("branch") < 0.02 ? "develop" : createdAt < Date.UTC(2020, 9, 1) && r("branch") < 0.7 ? "master" : "main";
 
@@ -450,6 +546,7 @@ export class Universe {
       updatedAt: secondPrecision(updatedAt),
       pushedAt: secondPrecision(pushedAt),
       readmePath,
+      readmeKind,
       corpusIndex,
       variant,
       custom: false,
@@ -470,6 +567,22 @@ export function githubTopics(keywords: readonly string[]): string[] {
     if (/^[a-z0-9][a-z0-9-]{0,49}$/.test(topic)) topics.add(topic);
   }
   return [...topics].slice(0, 20);
+}
+
+function plain(path: string, content: string): RepoFile {
+  return { path, isReadme: false, mode: "100644", isBinary: false, bytes: () => Buffer.from(content, "utf8") };
+}
+
+/**
+ * A binary README: a PNG image committed under the README's name (signature, IHDR, then seeded
+ * bytes with NULs), 1–6 KB. Deterministic per seed and repository.
+ */
+function binaryReadme(seed: number, uid: number): Buffer {
+  const next = sequence(hash(seed, "binary-readme", uid));
+  const header = Buffer.from("89504e470d0a1a0a0000000d49484452000000400000004008060000", "hex");
+  const body = Buffer.alloc(1024 + Math.floor(next() * 5 * 1024));
+  for (let i = 0; i < body.length; i++) body[i] = next() < 0.1 ? 0 : Math.floor(next() * 256);
+  return Buffer.concat([header, body]);
 }
 
 /** GitHub timestamps have second precision. */

@@ -184,9 +184,17 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
   };
 }
 
+/**
+ * `minimal-repository`, as lists such as `GET /users/{username}/repos` send it: the same fields as
+ * `repository` (real list items carry them all), without `permissions` for anonymous callers.
+ */
+export function minimalRepositoryJson(repo: Repo, base: string, options: RepositoryJsonOptions = {}) {
+  return repositoryJson(repo, base, options);
+}
+
 /** GitHub wraps base64 content at 60 characters per line, each line ending in "\n". */
-function wrappedBase64(text: string): string {
-  const encoded = Buffer.from(text, "utf8").toString("base64");
+function wrappedBase64(bytes: Buffer): string {
+  const encoded = bytes.toString("base64");
   let out = "";
   for (let i = 0; i < encoded.length; i += 60) out += `${encoded.slice(i, i + 60)}\n`;
   return out;
@@ -211,7 +219,7 @@ export function contentFileJson(repo: Repo, readme: Readme, base: string) {
     git_url: git,
     download_url: `https://raw.githubusercontent.com/${repo.fullName}/${repo.defaultBranch}/${readme.path}`,
     type: "file",
-    content: inline ? wrappedBase64(readme.text) : "",
+    content: inline ? wrappedBase64(readme.bytes) : "",
     encoding: inline ? "base64" : "none",
     _links: { self, git, html },
   };

@@ -1,9 +1,9 @@
 // REST endpoints: the authenticated user, starred repositories, repositories and READMEs.
 import { createHash } from "node:crypto";
-import { DOCS, etagMatches, isoSeconds, json, notFound, requiresAuthentication, type EmuResponse } from "./http.ts";
+import { DOCS, etagMatches, isoSeconds, json, notFound, oauthScopeHeaders, requiresAuthentication, type EmuResponse } from "./http.ts";
 import { remaining } from "./ratelimit.ts";
 import type { Repo } from "./repos.ts";
-import { contentFileJson, privateUserJson, publicUserJson, repositoryJson } from "./rest-shapes.ts";
+import { contentFileJson, minimalRepositoryJson, privateUserJson, publicUserJson, repositoryJson } from "./rest-shapes.ts";
 import type { RequestContext, Route } from "./routes.ts";
 import type { Star, User } from "./users.ts";
 
@@ -16,12 +16,20 @@ function weakEtag(ctx: RequestContext, body: string): string {
   return `W/"${digest}"`;
 }
 
-/** A cacheable JSON answer: 304 (free) when If-None-Match matches, else 200 with the ETag. */
+/**
+ * What a 304 costs: nothing with a valid Authorization header, one request of the IP's budget
+ * without one (GitHub: a 304 does not count "if the request was made while correctly authorized").
+ */
+function notModifiedCost(ctx: RequestContext): number {
+  return ctx.user ? 0 : 1;
+}
+
+/** A cacheable JSON answer: 304 (free when authenticated) when If-None-Match matches, else 200 with the ETag. */
 function cacheable(ctx: RequestContext, value: unknown, headers: Record<string, string> = {}): EmuResponse {
   const body = JSON.stringify(value);
   const etag = weakEtag(ctx, body);
   const common = { etag, vary: VARY, "cache-control": "private, max-age=60, s-maxage=60", ...headers };
-  if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers: common, cost: 0 };
+  if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers: common, cost: notModifiedCost(ctx) };
   return { status: 200, headers: common, body };
 }
 
@@ -86,6 +94,41 @@ function listStarred(ctx: RequestContext, owner: User): EmuResponse {
   return { ...cacheable(ctx, items, headers), items: items.length };
 }
 
+const REPO_SORTS = new Set(["created", "updated", "pushed", "full_name"]);
+
+/**
+ * `GET /users/{username}/repos`: the user's public repositories (`minimal-repository`), `type`
+ * owner|all (owned; the default) or member (none: the emulator has no collaborators), `sort`
+ * full_name (default, ascending) | created | updated | pushed (descending by default).
+ */
+function listUserRepos(ctx: RequestContext, owner: User): EmuResponse {
+  const query = ctx.url.searchParams;
+  const perPage = Math.min(100, positiveInt(query.get("per_page"), 30));
+  const page = positiveInt(query.get("page"), 1);
+  const type = query.get("type") ?? "owner";
+  const sortParam = query.get("sort") ?? "full_name";
+  const sort = REPO_SORTS.has(sortParam) ? sortParam : "full_name";
+  const direction = query.get("direction") ?? (sort === "full_name" ? "asc" : "desc");
+  // Private repositories are not listed here, even for their owner (GitHub: "Lists public repositories").
+  const repos = type === "member" ? [] : ctx.state.universe.ownedBy(owner.login).filter((repo) => !repo.private);
+  const key = (repo: Repo): number | string =>
+    sort === "created" ? repo.createdAt : sort === "updated" ? repo.updatedAt : sort === "pushed" ? repo.pushedAt : repo.fullName.toLowerCase();
+  repos.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const cmp = ka < kb ? -1 : ka > kb ? 1 : a.uid - b.uid;
+    return direction === "asc" ? cmp : -cmp;
+  });
+  const lastPage = Math.max(1, Math.ceil(repos.length / perPage));
+  const items = repos
+    .slice((page - 1) * perPage, page * perPage)
+    .map((repo) => minimalRepositoryJson(repo, ctx.baseUrl, { permissions: ctx.user !== undefined }));
+  const headers: Record<string, string> = { "x-github-media-type": JSON_MEDIA };
+  const link = linkHeader(ctx.baseUrl, ctx.url, page, lastPage);
+  if (link) headers.link = link;
+  return { ...cacheable(ctx, items, headers), items: items.length };
+}
+
 /** A repository as `ctx.user` may see it: private ones of others do not exist (404). */
 function visibleRepo(ctx: RequestContext): Repo | undefined {
   const repo = ctx.state.universe.find(`${ctx.params.owner}/${ctx.params.repo}`);
@@ -107,9 +150,10 @@ function getReadme(ctx: RequestContext): EmuResponse {
       "content-type": "application/vnd.github.raw; charset=utf-8",
       "x-github-media-type": "github.raw; format=json",
     };
-    if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers, cost: 0 };
+    if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers, cost: notModifiedCost(ctx) };
     if (ctx.user) ctx.state.stats.readme(ctx.user.login);
-    return { status: 200, headers, body: Buffer.from(readme.text, "utf8") };
+    // The bytes as stored: a BOM stays, a binary README is served as is, a symlink is followed.
+    return { status: 200, headers, body: readme.bytes };
   }
   const response = cacheable(ctx, contentFileJson(repo, readme, ctx.baseUrl), { "x-github-media-type": JSON_MEDIA });
   if (response.status === 200 && ctx.user) ctx.state.stats.readme(ctx.user.login);
@@ -128,7 +172,7 @@ function rateLimitJson(ctx: RequestContext): EmuResponse {
   return json(200, { resources: { core, graphql, search }, rate: core });
 }
 
-export const restRoutes: Route[] = [
+const routes: Route[] = [
   {
     method: "GET",
     template: "/user",
@@ -167,6 +211,16 @@ export const restRoutes: Route[] = [
   },
   {
     method: "GET",
+    template: "/users/{username}/repos",
+    resource: "core",
+    auth: "optional",
+    handle: (ctx) => {
+      const user = ctx.state.users.get(ctx.params.username ?? "");
+      return user ? listUserRepos(ctx, user) : notFound("https://docs.github.com/rest/repos/repos#list-repositories-for-a-user");
+    },
+  },
+  {
+    method: "GET",
     template: "/repos/{owner}/{repo}",
     resource: "core",
     auth: "optional",
@@ -191,3 +245,18 @@ export const restRoutes: Route[] = [
     handle: rateLimitJson,
   },
 ];
+
+/** `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/…, none elsewhere). */
+function acceptedScopes(template: string): string {
+  return template.startsWith("/repos/") ? "repo" : "";
+}
+
+/** Every REST answer to a token carries GitHub's scope headers (see oauthScopeHeaders). */
+export const restRoutes: Route[] = routes.map((route) => ({
+  ...route,
+  handle: async (ctx) => {
+    const response = await route.handle(ctx);
+    const scopes = oauthScopeHeaders(ctx.user, acceptedScopes(route.template));
+    return Object.keys(scopes).length > 0 ? { ...response, headers: { ...scopes, ...response.headers } } : response;
+  },
+}));

@@ -27,6 +27,8 @@ export interface User {
   starred: Set<number>;
   /** Bumped whenever `stars` changes. */
   version: number;
+  /** The classic token's scopes as GitHub lists them in `X-OAuth-Scopes` ("" = none, e.g. "repo, read:user"). */
+  scopes: string;
 }
 
 export function tokenFor(login: string): string {
@@ -69,8 +71,8 @@ export class UserStore {
     return undefined;
   }
 
-  /** Creates (or replaces) a user with `starCount` deterministic stars and a valid token. */
-  create(login: string, starCount: number): User {
+  /** Creates (or replaces) a user with `starCount` deterministic stars and a valid token with `scopes`. */
+  create(login: string, starCount: number, scopes = ""): User {
     if (!LOGIN_RE.test(login)) throw new Error(`invalid login: ${login}`);
     if (!Number.isInteger(starCount) || starCount < 0 || starCount > MAX_STARS) {
       throw new Error(`stars must be an integer from 0 to ${MAX_STARS}`);
@@ -103,6 +105,7 @@ export class UserStore {
       stars,
       starred: new Set(stars.map((s) => s.uid)),
       version: 0,
+      scopes,
     };
     this.byLogin.set(key, user);
     this.byTokenMap.set(token, user);
