@@ -51,6 +51,9 @@ describe("the per-user lock", () => {
     await runInDurableObject(stub, async (_instance: UserSync, state) => {
       await state.storage.put("lock", { runId: "dead-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - LOCK_TTL_MS - 1 });
     });
+    await env.DB.prepare("insert into sync_runs (id, user_id, trigger, status, started_at) values ('dead-run', ?, 'auto', 'running', 0)")
+      .bind(user.id)
+      .run();
     // Evicted: the object comes back with only what it stored, as after a crash.
     await evictDurableObject(stub);
     expect((await stub.status()).running).toBe(true);
@@ -60,6 +63,11 @@ describe("the per-user lock", () => {
     const status = await stub.status();
     expect(status.running).toBe(false);
     expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
+    // The run's record says how it ended.
+    const run = await env.DB.prepare("select status, finished_at, error from sync_runs where id = 'dead-run'").first<{ status: string; finished_at: number; error: string }>();
+    expect(run?.status).toBe("error");
+    expect(run?.finished_at).toBeGreaterThan(0);
+    expect(JSON.parse(run!.error)).toMatchObject({ code: "sync_interrupted" });
 
     const events = await syncOnce(sessionToken);
     expect(doneOf(events).runId).not.toBe("dead-run");

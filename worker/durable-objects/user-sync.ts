@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { isFinal, sseFrame, type DoneData, type ErrorData, type SyncEvent, type SyncStatus } from "../../shared/events";
+import { createDb } from "../db/client";
+import { syncRuns } from "../db/schema";
 import type { Bindings } from "../env";
 import type { SyncParams } from "../sync/sync-workflow";
 
@@ -138,11 +141,10 @@ export class UserSync extends DurableObject<Bindings> {
     this.#latest = event;
     await this.ctx.storage.put("latest", event);
     await this.#release(event);
-    await this.env.DB.prepare(
-      "update sync_runs set status = 'error', finished_at = ?, error = ? where id = ? and status = 'running'",
-    )
-      .bind(now, JSON.stringify(event.data), lock.runId)
-      .run();
+    await createDb(this.env.DB)
+      .update(syncRuns)
+      .set({ status: "error", finishedAt: new Date(now), error: event.data })
+      .where(and(eq(syncRuns.id, lock.runId), eq(syncRuns.status, "running")));
     this.#broadcast(event);
   }
 

@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { users } from "../db/schema";
 import type { Bindings } from "../env";
-import { tokenContext } from "../routes/auth";
 import { SecretBox } from "./crypto";
 import { ApiError } from "./errors";
 
@@ -17,15 +19,28 @@ export type GithubUser = {
  * Workflow step it must never travel in the step's result (results are persisted).
  */
 export async function loadGithubUser(env: Pick<Bindings, "DB" | "TOKEN_ENCRYPTION_KEY">, userId: number): Promise<GithubUser | null> {
-  const row = await env.DB.prepare("select id, github_id, login, token_status, token_ciphertext from users where id = ?")
-    .bind(userId)
-    .first<{ id: number; github_id: number; login: string; token_status: "valid" | "invalid"; token_ciphertext: string }>();
+  const [row] = await createDb(env.DB)
+    .select({
+      id: users.id,
+      githubId: users.githubId,
+      login: users.login,
+      tokenStatus: users.tokenStatus,
+      tokenCiphertext: users.tokenCiphertext,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
   if (!row) return null;
   let token: string | null = null;
   try {
-    token = await new SecretBox(env.TOKEN_ENCRYPTION_KEY).open(row.token_ciphertext, tokenContext(row.github_id));
+    token = await new SecretBox(env.TOKEN_ENCRYPTION_KEY).open(row.tokenCiphertext, tokenContext(row.githubId));
   } catch (error) {
     if (error instanceof ApiError) throw error; // not_configured: the deployment's problem, not the user's
   }
-  return { id: row.id, githubId: row.github_id, login: row.login, tokenStatus: row.token_status, token };
+  return { id: row.id, githubId: row.githubId, login: row.login, tokenStatus: row.tokenStatus, token };
+}
+
+/** Additional data bound to a stored GitHub token: it only decrypts on its owner's row. */
+export function tokenContext(githubId: number): string {
+  return `github-token:${githubId}`;
 }

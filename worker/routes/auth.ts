@@ -4,6 +4,7 @@ import { sessions, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { bearerToken, createSession } from "../lib/auth";
 import { sha256Hex } from "../lib/crypto";
+import { tokenContext } from "../lib/github-token";
 import { validate } from "../lib/validate";
 import { eq } from "drizzle-orm";
 
@@ -44,8 +45,3 @@ export const authRoutes = new Hono<AppEnv>()
     await c.var.services.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
     return c.body(null, 204);
   });
-
-/** Additional data bound to a stored GitHub token: it only decrypts on its owner's row. */
-export function tokenContext(githubId: number): string {
-  return `github-token:${githubId}`;
-}

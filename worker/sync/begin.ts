@@ -1,3 +1,5 @@
+import { createDb } from "../db/client";
+import { syncRuns } from "../db/schema";
 import type { Bindings } from "../env";
 import { loadGithubUser } from "../lib/github-token";
 import { TOKEN_INVALID, type Interruption } from "./list-step";
@@ -9,15 +11,15 @@ export async function beginRun(
   runId: string,
   params: SyncParams,
 ): Promise<{ status: "ok"; login: string } | Extract<Interruption, { status: "fatal" }>> {
-  await env.DB.prepare(
-    `insert into sync_runs (id, user_id, trigger, status, phase, started_at)
-     select ?1, ?2, ?3, 'running', 'fetching', ?4 where exists (select 1 from users where id = ?2)
-     on conflict (id) do nothing`,
-  )
-    .bind(runId, params.userId, params.trigger, Date.now())
-    .run();
   const user = await loadGithubUser(env, params.userId);
   if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists" };
+  // Keyed on the run id, so a retried step records nothing twice; status starts as the
+  // column's default (`running`). An account deleted since the read above fails the
+  // foreign key, and the retried step then answers not_found.
+  await createDb(env.DB)
+    .insert(syncRuns)
+    .values({ id: runId, userId: user.id, trigger: params.trigger, phase: "fetching", startedAt: new Date() })
+    .onConflictDoNothing({ target: syncRuns.id });
   if (user.tokenStatus === "invalid" || user.token === null) {
     return TOKEN_INVALID;
   }

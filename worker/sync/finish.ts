@@ -1,7 +1,10 @@
+import { and, eq } from "drizzle-orm";
 import type { DoneData, ErrorData, SyncStats } from "../../shared/events";
+import { createDb } from "../db/client";
+import { syncRuns, users } from "../db/schema";
 import type { Bindings } from "../env";
 
-/** The hourly rhythm (DESIGN §7): every finished run, manual or automatic, sets the next one. */
+/** The hourly rhythm (docs/architecture.md): every finished run, manual or automatic, sets the next one. */
 export const SYNC_INTERVAL_MS = 60 * 60_000;
 
 /** Records a finished run and schedules the next. Idempotent: only a running run is finished. */
@@ -11,13 +14,19 @@ export async function finishRun(
   userId: number,
   result: Omit<DoneData, "runId" | "stats"> & { stats: SyncStats },
 ): Promise<DoneData> {
-  const now = Date.now();
+  const db = createDb(env.DB);
+  const now = new Date();
   const done: DoneData = { ...result, runId };
-  await env.DB.batch([
-    env.DB.prepare(
-      "update sync_runs set status = 'done', phase = null, finished_at = ?1, counters = ?2 where id = ?3 and status = 'running'",
-    ).bind(now, JSON.stringify({ ...result.stats, new: result.new_count, updated: result.updated_count, unstarred: result.unstarred_count, total: result.total }), runId),
-    env.DB.prepare("update users set last_synced_at = ?1, next_sync_at = ?2 where id = ?3").bind(now, now + SYNC_INTERVAL_MS, userId),
+  const counters = { ...result.stats, new: result.new_count, updated: result.updated_count, unstarred: result.unstarred_count, total: result.total };
+  await db.batch([
+    db
+      .update(syncRuns)
+      .set({ status: "done", phase: null, finishedAt: now, counters })
+      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, "running"))),
+    db
+      .update(users)
+      .set({ lastSyncedAt: now, nextSyncAt: new Date(now.getTime() + SYNC_INTERVAL_MS) })
+      .where(eq(users.id, userId)),
   ]);
   return done;
 }
@@ -27,18 +36,21 @@ export async function finishRun(
  * again until they reconnect; nothing of theirs is deleted.
  */
 export async function failRun(env: Bindings, runId: string, userId: number, error: ErrorData): Promise<ErrorData> {
-  const now = Date.now();
-  const statements = [
-    env.DB.prepare("update sync_runs set status = 'error', finished_at = ?1, error = ?2 where id = ?3 and status = 'running'").bind(
-      now,
-      JSON.stringify(error),
-      runId,
-    ),
-    env.DB.prepare("update users set next_sync_at = ?1 where id = ?2").bind(now + SYNC_INTERVAL_MS, userId),
-  ];
-  if (error.code === "github_token_invalid") {
-    statements.push(env.DB.prepare("update users set token_status = 'invalid', updated_at = ?1 where id = ?2").bind(now, userId));
-  }
-  await env.DB.batch(statements);
+  const db = createDb(env.DB);
+  const now = new Date();
+  const tokenRejected = error.code === "github_token_invalid";
+  await db.batch([
+    db
+      .update(syncRuns)
+      .set({ status: "error", finishedAt: now, error })
+      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, "running"))),
+    db
+      .update(users)
+      .set({
+        nextSyncAt: new Date(now.getTime() + SYNC_INTERVAL_MS),
+        ...(tokenRejected ? { tokenStatus: "invalid", updatedAt: now } : {}),
+      })
+      .where(eq(users.id, userId)),
+  ]);
   return error;
 }

@@ -1,3 +1,6 @@
+import { and, eq, isNull, or } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { repositories, stars } from "../db/schema";
 import type { Bindings } from "../env";
 import { GithubUsage } from "../github/api";
 import { createStarSource, type StrategyName } from "../github/source";
@@ -20,15 +23,26 @@ export async function fetchSavedReadmes(
 ): Promise<{ counts: Counts; usage: ReturnType<GithubUsage["toJSON"]> }> {
   const usage = new GithubUsage();
   const counts = zeroCounts();
-  const { results } = await env.DB.prepare(
-    `select r.github_id, r.node_id, r.full_name, r.readme_sha, r.readme_status, r.github_pushed_at
-     from stars s join repositories r on r.id = s.repository_id
-     where s.user_id = ?1 and s.is_saved = 1 and s.is_starred = 0
-       and (r.readme_status is null or r.readme_status = 'error')
-     limit ${LIMIT}`,
-  )
-    .bind(input.userId)
-    .all<{ github_id: number; node_id: string | null; full_name: string; readme_sha: string | null; readme_status: KnownRepo["readmeStatus"]; github_pushed_at: number | null }>();
+  const results = await createDb(env.DB)
+    .select({
+      githubId: repositories.githubId,
+      nodeId: repositories.nodeId,
+      fullName: repositories.fullName,
+      readmeSha: repositories.readmeSha,
+      readmeStatus: repositories.readmeStatus,
+      githubPushedAt: repositories.githubPushedAt,
+    })
+    .from(stars)
+    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+    .where(
+      and(
+        eq(stars.userId, input.userId),
+        eq(stars.isSaved, true),
+        eq(stars.isStarred, false),
+        or(isNull(repositories.readmeStatus), eq(repositories.readmeStatus, "error")),
+      ),
+    )
+    .limit(LIMIT);
   if (results.length === 0) return { counts, usage: usage.toJSON() };
   const user = await loadGithubUser(env, input.userId);
   if (!user?.token) return { counts, usage: usage.toJSON() };
@@ -36,9 +50,9 @@ export async function fetchSavedReadmes(
   try {
     const outcomes = await source.fetchReadmes(
       results.map((row) => ({
-        githubId: row.github_id,
-        nodeId: row.node_id ?? "",
-        fullName: row.full_name,
+        githubId: row.githubId,
+        nodeId: row.nodeId ?? "",
+        fullName: row.fullName,
         ref: { kind: "unknown" as const },
         knownSha: null,
       })),
@@ -46,13 +60,13 @@ export async function fetchSavedReadmes(
     const now = Date.now();
     const statements: Write[] = [];
     for (const outcome of outcomes) {
-      const row = results.find((r) => r.github_id === outcome.githubId)!;
+      const row = results.find((r) => r.githubId === outcome.githubId)!;
       const known: KnownRepo = {
-        githubId: row.github_id,
+        githubId: row.githubId,
         metaHash: null,
-        readmeSha: row.readme_sha,
-        readmeStatus: row.readme_status,
-        githubPushedAt: row.github_pushed_at,
+        readmeSha: row.readmeSha,
+        readmeStatus: row.readmeStatus,
+        githubPushedAt: row.githubPushedAt?.getTime() ?? null,
         meta: null,
       };
       if (outcome.kind === "error") counts.failures++;

@@ -1,3 +1,7 @@
+import { and, asc, eq, lte } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { users } from "../db/schema";
+import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
 import { userSync } from "../durable-objects/user-sync";
 import { mapPool } from "../github/source";
@@ -11,21 +15,23 @@ import { SYNC_INTERVAL_MS } from "./finish";
 export const CRON_BATCH = 250;
 
 /**
- * The hourly re-sync (DESIGN §7): start a run for each user with auto_sync whose
+ * The hourly re-sync (docs/architecture.md): start a run for each user with auto_sync whose
  * next_sync_at has passed, in a bounded batch. Each is moved an hour ahead at once so
  * the next tick takes the next batch; the run's own finish sets it again.
  */
 export async function startDueSyncs(env: Bindings, now = Date.now()): Promise<{ started: number; attached: number }> {
-  const { results } = await env.DB.prepare(
-    `select id from users where auto_sync = 1 and token_status = 'valid' and next_sync_at <= ?1
-     order by next_sync_at limit ?2`,
-  )
-    .bind(now, CRON_BATCH)
-    .all<{ id: number }>();
+  const db = createDb(env.DB);
+  const results = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.autoSync, true), eq(users.tokenStatus, "valid"), lte(users.nextSyncAt, new Date(now))))
+    .orderBy(asc(users.nextSyncAt))
+    .limit(CRON_BATCH);
   if (results.length === 0) return { started: 0, attached: 0 };
-  await env.DB.prepare("update users set next_sync_at = ?1 where id in (select value from json_each(?2))")
-    .bind(now + SYNC_INTERVAL_MS, JSON.stringify(results.map((r) => r.id)))
-    .run();
+  await db
+    .update(users)
+    .set({ nextSyncAt: new Date(now + SYNC_INTERVAL_MS) })
+    .where(inJsonArray(users.id, results.map((r) => r.id)));
   const outcomes = await mapPool(results, 6, async ({ id }) => {
     try {
       return (await userSync(env, id).startOrAttach({ userId: id, trigger: "auto" })).attached ? "attached" : "started";

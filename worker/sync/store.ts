@@ -2,13 +2,14 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { createDb } from "../db/client";
+import { excluded, inJsonArray } from "../db/sql";
 import { repositories, stars } from "../db/schema";
 import type { RepoMetadata } from "../github/types";
 import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
 
 // The sync's D1 access. Every statement is one row's write (or one page's read) with at
-// most ~40 bound parameters: lists of ids travel as one JSON parameter through `json_each`,
-// so D1's limit of 100 bound parameters per statement is never near
+// most ~40 bound parameters; lists of ids travel as one JSON parameter (`inJsonArray`), so
+// D1's limit of 100 bound parameters per statement is never near
 // (https://developers.cloudflare.com/d1/platform/limits/).
 
 /** README text is stored whole up to GraphQL's own cap (the seed cut at 8,000 characters). */
@@ -66,9 +67,6 @@ function metaColumns(repo: RepoMetadata) {
   } satisfies { [K in keyof StoredMeta]: (typeof repositories.$inferInsert)[K] };
 }
 
-const inGithubIds = (githubIds: number[]) =>
-  sql`${repositories.githubId} in (select value from json_each(${JSON.stringify(githubIds)}))`;
-
 /** What D1 already holds for the listed repositories, and for this user's stars of them (one round trip). */
 export async function loadKnown(
   d1: D1Database,
@@ -87,12 +85,12 @@ export async function loadKnown(
         ...META,
       })
       .from(repositories)
-      .where(inGithubIds(githubIds)),
+      .where(inJsonArray(repositories.githubId, githubIds)),
     db
       .select({ githubId: repositories.githubId, isStarred: stars.isStarred, starredAt: stars.starredAt })
       .from(stars)
       .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-      .where(and(eq(stars.userId, userId), inGithubIds(githubIds))),
+      .where(and(eq(stars.userId, userId), inJsonArray(repositories.githubId, githubIds))),
   ]);
   return {
     repos: new Map(
@@ -133,7 +131,7 @@ function metaAssignments(repo: RepoMetadata, stored: StoredMeta | null): Partial
   return Object.fromEntries(changed.map((key) => [key, columns[key]]));
 }
 
-/** Column assignments for a README change; a new README clears the AI analysis (DESIGN §5 step 4). */
+/** Column assignments for a README change; a new README clears the AI analysis (docs/architecture.md, the upsert). */
 function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof repositories.$inferInsert> {
   const clearAi = {
     aiSummary: null, aiTags: null, aiPlatforms: null, aiLanguage: null, aiModel: null,
@@ -243,11 +241,6 @@ export async function runWrites(d1: D1Database, writes: Write[]): Promise<number
     for (const result of results) if ((result.meta.changes ?? 0) > 0) changed++;
   }
   return changed;
-}
-
-/** `excluded.<column>` of an upsert: the value the INSERT tried to write. */
-function excluded(column: SQLiteColumn): SQL {
-  return sql.raw(`excluded.${column.name}`);
 }
 
 /** `{ key: excluded.<column> }` for the given repository columns. */

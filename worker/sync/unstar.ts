@@ -1,20 +1,22 @@
+import { and, eq, notInArray } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { repositories, stars } from "../db/schema";
+import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
 
 /**
  * Stars in D1 that GitHub no longer lists become `is_starred = false` with
- * `unstarred_at`; the row and the user's notes and tags stay (DESIGN §5 step 2). Only
- * called after a complete listing. Idempotent: a second call finds nothing to change.
+ * `unstarred_at`; the row and the user's notes and tags stay (docs/architecture.md, the
+ * sync's diff). Only called after a complete listing. Idempotent: a second call finds
+ * nothing to change.
  */
 export async function markUnstarred(env: Bindings, userId: number, seen: number[]): Promise<{ unstarred: number; rowsWritten: number }> {
-  const result = await env.DB.prepare(
-    `update stars set is_starred = 0, unstarred_at = ?1
-     where user_id = ?2 and is_starred = 1
-       and repository_id not in (
-         select r.id from repositories r where r.github_id in (select value from json_each(?3))
-       )`,
-  )
-    .bind(Date.now(), userId, JSON.stringify(seen))
-    .run();
+  const db = createDb(env.DB);
+  const listed = db.select({ id: repositories.id }).from(repositories).where(inJsonArray(repositories.githubId, seen));
+  const result = await db
+    .update(stars)
+    .set({ isStarred: false, unstarredAt: new Date() })
+    .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), notInArray(stars.repositoryId, listed)));
   const changes = result.meta.changes ?? 0;
   // TODO(2026-11-28): remove the unstarred repositories' vectors from the user's namespace (enrichment issue).
   return { unstarred: changes, rowsWritten: changes };
