@@ -1,15 +1,18 @@
 // The control API: users, stars, pushes, faults, revocation, reset and stats.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEmulatorClient, type EmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
-import { STAR_JSON, call, callJson, control, graphql } from "./test-helpers.ts";
+import { STAR_JSON, call, callJson, graphql } from "./test-helpers.ts";
 
 let emulator: GithubEmulator;
+let ctl: EmulatorClient;
 
 beforeAll(async () => {
   emulator = await startGithubEmulator({ port: 0, stars: 40, quiet: true });
+  ctl = createEmulatorClient(emulator.url);
 });
 afterAll(() => emulator.close());
-afterEach(() => control(emulator, "POST", "reset"));
+afterEach(() => ctl.reset());
 
 async function firstStar(token = "emulator-token-octocat") {
   const { body } = await callJson<any[]>(emulator, "/user/starred?per_page=1", { token, accept: STAR_JSON });
@@ -18,7 +21,7 @@ async function firstStar(token = "emulator-token-octocat") {
 
 describe("users", () => {
   it("creates users with deterministic stars and their own token", async () => {
-    const created = await control(emulator, "POST", "users", { login: "carol", stars: 120 });
+    const created = await ctl.createUser({ login: "carol", stars: 120 });
     expect(created).toMatchObject({ login: "carol", token: "emulator-token-carol", stars: 120 });
     const { status, body, headers } = await callJson<any[]>(emulator, "/user/starred?per_page=100", { token: "emulator-token-carol" });
     expect(status).toBe(200);
@@ -29,23 +32,22 @@ describe("users", () => {
   });
 
   it("replaces an existing user", async () => {
-    await control(emulator, "POST", "users", { login: "carol", stars: 10 });
-    await control(emulator, "POST", "users", { login: "carol", stars: 3 });
+    await ctl.createUser({ login: "carol", stars: 10 });
+    await ctl.createUser({ login: "carol", stars: 3 });
     const { body } = await callJson<any[]>(emulator, "/user/starred", { token: "emulator-token-carol" });
     expect(body).toHaveLength(3);
   });
 
   it("validates input", async () => {
-    const tooMany = await fetch(`${emulator.url}/_emulator/users`, { method: "POST", body: JSON.stringify({ login: "x", stars: 50_001 }) });
-    expect(tooMany.status).toBe(422);
-    const badLogin = await fetch(`${emulator.url}/_emulator/users`, { method: "POST", body: JSON.stringify({ login: "-bad-", stars: 1 }) });
-    expect(badLogin.status).toBe(422);
+    await expect(ctl.createUser({ login: "x", stars: 50_001 })).rejects.toMatchObject({ name: "EmulatorControlError", status: 422 });
+    await expect(ctl.createUser({ login: "-bad-", stars: 1 })).rejects.toMatchObject({ status: 422 });
+    await expect(ctl.createUser({ login: "x", scopes: 7 as unknown as string })).rejects.toMatchObject({ status: 422 });
     const unknown = await fetch(`${emulator.url}/_emulator/nope`);
     expect(unknown.status).toBe(404);
   });
 
   it("revokes tokens", async () => {
-    await control(emulator, "POST", "revoke", { login: "octocat" });
+    await ctl.revoke("octocat");
     const rest = await callJson(emulator, "/user");
     expect(rest.status).toBe(401);
     expect(rest.body.message).toBe("Bad credentials");
@@ -58,7 +60,7 @@ describe("star, unstar and push", () => {
     const before = await graphql(emulator, "{ viewer { starredRepositories(first: 1) { totalCount } } }");
     expect(before.body.data.viewer.starredRepositories.totalCount).toBe(40);
 
-    const result = await control(emulator, "POST", "star", { login: "octocat", fullName: "aframevr/aframe-v3" });
+    const result = await ctl.star({ login: "octocat", fullName: "aframevr/aframe-v3" });
     expect(result).toMatchObject({ fullName: "aframevr/aframe-v3", created: false, alreadyStarred: false });
     const top = await firstStar();
     expect(top.repo.full_name).toBe("aframevr/aframe-v3");
@@ -70,12 +72,12 @@ describe("star, unstar and push", () => {
     );
     expect(after.body.data.viewer.starredRepositories).toEqual({ totalCount: 41, nodes: [{ nameWithOwner: "aframevr/aframe-v3" }] });
 
-    const again = await control(emulator, "POST", "star", { login: "octocat", fullName: "aframevr/aframe-v3" });
+    const again = await ctl.star({ login: "octocat", fullName: "aframevr/aframe-v3" });
     expect(again.alreadyStarred).toBe(true);
   });
 
   it("creates a new repository when starring an unknown name", async () => {
-    const result = await control(emulator, "POST", "star", {
+    const result = await ctl.star({
       login: "octocat",
       fullName: "newco/shiny",
       repo: { description: "Shiny new thing", language: "Rust", topics: ["cli", "Fast.Tool"] },
@@ -89,7 +91,7 @@ describe("star, unstar and push", () => {
 
   it("unstars", async () => {
     const top = await firstStar();
-    const result = await control(emulator, "POST", "unstar", { login: "octocat", fullName: top.repo.full_name });
+    const result = await ctl.unstar({ login: "octocat", fullName: top.repo.full_name });
     expect(result.unstarred).toBe(true);
     expect((await firstStar()).repo.full_name).not.toBe(top.repo.full_name);
     const { body } = await callJson<any[]>(emulator, "/user/starred?per_page=100");
@@ -97,13 +99,13 @@ describe("star, unstar and push", () => {
   });
 
   it("push gives a new pushed_at, and with a README a new blob sha everywhere", async () => {
-    const stars = (await control(emulator, "GET", "stars?login=octocat&sha=1")).stars as any[];
+    const stars = (await ctl.stars("octocat", { sha: true })) as any[];
     const star = stars.find((s) => s.readmePath === "README.md" && !s.private);
     const [owner, name] = star.fullName.split("/");
     const oldRaw = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw+json" });
     expect(oldRaw.headers.get("etag")).toBe(`"${star.readmeSha}"`);
 
-    const pushed = await control(emulator, "POST", "push", { fullName: star.fullName, readme: "# Rewritten\n\nAll new.\n" });
+    const pushed = await ctl.push({ fullName: star.fullName, readme: "# Rewritten\n\nAll new.\n" });
     expect(pushed.readmeSha).not.toBe(star.readmeSha);
     expect(Date.parse(pushed.pushedAt)).toBeGreaterThan(Date.now() - 5000);
 
@@ -130,8 +132,8 @@ describe("star, unstar and push", () => {
 
 describe("faults", () => {
   it("fails the next N matching requests only", async () => {
-    await control(emulator, "POST", "faults", { route: "GET /repos/*/*/readme", status: 502, count: 2 });
-    const stars = (await control(emulator, "GET", "stars?login=octocat")).stars as any[];
+    await ctl.addFaults({ route: "GET /repos/*/*/readme", status: 502, count: 2 });
+    const stars = (await ctl.stars("octocat")) as any[];
     const star = stars.find((s) => s.readmePath && !s.private);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await call(emulator, `/repos/${star.fullName}/readme`)).status);
@@ -140,8 +142,8 @@ describe("faults", () => {
   });
 
   it("serves a custom status and body, optionally for one login only", async () => {
-    await control(emulator, "POST", "users", { login: "dave", stars: 2 });
-    await control(emulator, "POST", "faults", { route: "POST /graphql", status: 504, body: { message: "timeout" }, login: "dave" });
+    await ctl.createUser({ login: "dave", stars: 2 });
+    await ctl.addFaults({ route: "POST /graphql", status: 504, body: { message: "timeout" }, login: "dave" });
     const dave = await callJson(emulator, "/graphql", { token: "emulator-token-dave", body: { query: "{ viewer { login } }" } });
     expect(dave.status).toBe(504);
     expect(dave.body).toEqual({ message: "timeout" });
@@ -149,33 +151,33 @@ describe("faults", () => {
   });
 
   it("applies probabilities", async () => {
-    await control(emulator, "POST", "faults", { route: "GET /user", status: 500, probability: 0.5 });
+    await ctl.addFaults({ route: "GET /user", status: 500, probability: 0.5 });
     const statuses = [];
     for (let i = 0; i < 60; i++) statuses.push((await call(emulator, "/user")).status);
     const failures = statuses.filter((s) => s === 500).length;
     expect(failures).toBeGreaterThan(10);
     expect(failures).toBeLessThan(50);
-    await control(emulator, "DELETE", "faults");
+    await ctl.clearFaults();
     expect((await call(emulator, "/user")).status).toBe(200);
   });
 
   it("adds latency", async () => {
-    await control(emulator, "POST", "faults", { route: "GET /user", latencyMs: 250 });
+    await ctl.addFaults({ route: "GET /user", latencyMs: 250 });
     const start = performance.now();
     expect((await call(emulator, "/user")).status).toBe(200);
     expect(performance.now() - start).toBeGreaterThanOrEqual(240);
   });
 
   it("applies the configured base latency", async () => {
-    await control(emulator, "POST", "config", { latencyMs: 120 });
+    await ctl.setConfig({ latencyMs: 120 });
     const start = performance.now();
     await call(emulator, "/user");
     expect(performance.now() - start).toBeGreaterThanOrEqual(115);
-    await control(emulator, "POST", "config", { latencyMs: 0 });
+    await ctl.setConfig({ latencyMs: 0 });
   });
 
   it("holds the socket without answering on timeout", async () => {
-    await control(emulator, "POST", "faults", { route: "GET /user/starred", timeout: true, count: 1 });
+    await ctl.addFaults({ route: "GET /user/starred", timeout: true, count: 1 });
     await expect(call(emulator, "/user/starred", { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     expect((await call(emulator, "/user/starred")).status).toBe(200);
   });
@@ -188,7 +190,7 @@ describe("faults", () => {
 
 describe("stats and reset", () => {
   it("reports exactly the documented shape with route templates and charged costs", async () => {
-    const stars = (await control(emulator, "GET", "stars?login=octocat")).stars as any[];
+    const stars = (await ctl.stars("octocat")) as any[];
     const withReadme = stars.filter((s) => s.readmePath === "README.md" && !s.private);
     const page = await call(emulator, "/user/starred?per_page=10");
     await call(emulator, "/user/starred?per_page=10", { headers: { "if-none-match": page.headers.get("etag") as string } });
@@ -204,29 +206,29 @@ describe("stats and reset", () => {
     await graphql(emulator, "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }");
     await call(emulator, "/user", { token: "bogus" });
 
-    const stats = await control(emulator, "GET", "stats");
+    const stats = await ctl.stats();
     expect(Object.keys(stats).sort()).toEqual(["maxConcurrency", "rateLimit", "readmeDownloads", "requests", "tokens"]);
     expect(stats.requests).toEqual({
       total: 7,
       byRoute: { "GET /user/starred": 2, "GET /repos/{owner}/{repo}/readme": 2, "POST /graphql": 2, "GET /user": 1 },
       byStatus: { "200": 5, "304": 1, "401": 1 },
     });
-    expect(stats.rateLimit.octocat.core).toMatchObject({ used: 3, limit: 5000 });
+    expect(stats.rateLimit.octocat?.core).toMatchObject({ used: 3, limit: 5000 });
     // 1 point for the repository query, 1 + 100 + 1000 requests → 11 for the nested one
-    expect(stats.rateLimit.octocat.graphql).toMatchObject({ used: 12, limit: 5000 });
+    expect(stats.rateLimit.octocat?.graphql).toMatchObject({ used: 12, limit: 5000 });
     expect(stats.readmeDownloads).toEqual({ octocat: 3 });
     expect(stats.maxConcurrency).toBe(1);
   });
 
   it("resets to the initial state", async () => {
-    await control(emulator, "POST", "users", { login: "erin", stars: 5 });
-    await control(emulator, "POST", "unstar", { login: "octocat", fullName: (await firstStar()).repo.full_name });
-    await control(emulator, "POST", "faults", { route: "GET /user", status: 500 });
-    await control(emulator, "POST", "revoke", { login: "octocat" });
+    await ctl.createUser({ login: "erin", stars: 5 });
+    await ctl.unstar({ login: "octocat", fullName: (await firstStar()).repo.full_name });
+    await ctl.addFaults({ route: "GET /user", status: 500 });
+    await ctl.revoke("octocat");
     await call(emulator, "/user");
 
-    await control(emulator, "POST", "reset");
-    const stats = await control(emulator, "GET", "stats");
+    await ctl.reset();
+    const stats = await ctl.stats();
     expect(stats).toEqual({
       requests: { total: 0, byRoute: {}, byStatus: {} },
       rateLimit: { octocat: { core: expect.objectContaining({ used: 0, limit: 5000 }), graphql: expect.objectContaining({ used: 0, limit: 5000 }) } },
@@ -234,7 +236,7 @@ describe("stats and reset", () => {
       maxConcurrency: 0,
       tokens: {},
     });
-    expect((await control(emulator, "GET", "faults")).faults).toEqual([]);
+    expect((await ctl.faults())).toEqual([]);
     expect((await call(emulator, "/user", { token: "emulator-token-erin" })).status).toBe(401);
     const { body } = await callJson<any[]>(emulator, "/user/starred?per_page=100");
     expect(body).toHaveLength(40);

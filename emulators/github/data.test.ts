@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCorpus } from "./corpus.ts";
 import { blobSha, decodeNodeId, encodeNodeId, treeSha } from "./git.ts";
 import { Universe } from "./repos.ts";
+import { createEmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
-import { call, callJson, control, graphql } from "./test-helpers.ts";
+import { call, callJson, graphql } from "./test-helpers.ts";
 import { UserStore } from "./users.ts";
 
 describe("ids", () => {
@@ -103,7 +104,7 @@ describe("determinism by seed", () => {
       emulator,
       "{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { edges { starredAt node { id nameWithOwner stargazerCount pushedAt } } } } }",
     );
-    const truth = await control(emulator, "GET", "stars?login=octocat&sha=1");
+    const truth = await createEmulatorClient(emulator.url).stars("octocat", { sha: true });
     return { rest: (await rest.text()).replaceAll(emulator.url, "BASE"), graphql: gql.body, truth };
   }
 
@@ -125,7 +126,7 @@ describe("a 50,000-star user", () => {
   it("can be created and its last page served quickly", async () => {
     const heapBefore = process.memoryUsage().heapUsed;
     let start = performance.now();
-    await control(emulator, "POST", "users", { login: "whale", stars: 50_000 });
+    await createEmulatorClient(emulator.url).createUser({ login: "whale", stars: 50_000 });
     expect(performance.now() - start).toBeLessThan(10_000);
 
     start = performance.now();

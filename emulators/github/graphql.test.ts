@@ -5,14 +5,17 @@ import { parse, getOperationAST, type FragmentDefinitionNode, type OperationDefi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeCost } from "./graphql-cost.ts";
 import { githubSchema } from "./graphql.ts";
+import { createEmulatorClient, type EmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
-import { call, control, graphql } from "./test-helpers.ts";
+import { call, graphql } from "./test-helpers.ts";
 
 let emulator: GithubEmulator;
+let ctl: EmulatorClient;
 let gql: typeof octokitGraphql;
 
 beforeAll(async () => {
   emulator = await startGithubEmulator({ port: 0, stars: 1234, seed: 7, quiet: true });
+  ctl = createEmulatorClient(emulator.url);
   gql = octokitGraphql.defaults({ baseUrl: emulator.url, headers: { authorization: "token emulator-token-octocat" } });
 });
 afterAll(() => emulator.close());
@@ -26,7 +29,7 @@ interface Truth {
   private: boolean;
 }
 async function truth(sha = false): Promise<Truth[]> {
-  return (await control<{ stars: Truth[] }>(emulator, "GET", `stars?login=octocat${sha ? "&sha=1" : ""}`)).stars;
+  return ctl.stars("octocat", { sha });
 }
 
 const STARS_PAGE = /* GraphQL */ `
@@ -204,7 +207,7 @@ describe("nodes, repository and git objects", () => {
   it("cuts Blob.text at 512,000 bytes without splitting characters", async () => {
     const star = (await truth()).find((s) => s.readmePath === "README.md" && !s.private) as Truth;
     const big = `# Big\n${"é".repeat(300_000)}`; // 600,006 bytes
-    await control(emulator, "POST", "push", { fullName: star.fullName, readme: big });
+    await ctl.push({ fullName: star.fullName, readme: big });
     const [owner, name] = star.fullName.split("/");
     const result: any = await gql(
       `query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { object(expression: "HEAD:README.md") { ... on Blob { text byteSize isTruncated } } } }`,

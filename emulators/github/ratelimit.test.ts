@@ -1,15 +1,18 @@
 // Primary (hourly budget) and secondary (concurrency) rate limits, as GitHub applies them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEmulatorClient, type EmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
-import { call, callJson, control, graphql, openapiErrors } from "./test-helpers.ts";
+import { call, callJson, graphql, openapiErrors } from "./test-helpers.ts";
 
 let emulator: GithubEmulator;
+let ctl: EmulatorClient;
 
 beforeAll(async () => {
   emulator = await startGithubEmulator({ port: 0, stars: 30, quiet: true });
+  ctl = createEmulatorClient(emulator.url);
 });
 afterAll(() => emulator.close());
-afterEach(() => control(emulator, "POST", "reset"));
+afterEach(() => ctl.reset());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +33,7 @@ describe("primary rate limit (REST core)", () => {
   });
 
   it("answers 403 with GitHub's body once the budget is used up", async () => {
-    await control(emulator, "POST", "config", { coreLimit: 3 });
+    await ctl.setConfig({ coreLimit: 3 });
     for (let i = 0; i < 3; i++) expect((await call(emulator, "/user")).status).toBe(200);
     const { status, headers, body } = await callJson(emulator, "/user/starred");
     expect(status).toBe(403);
@@ -44,7 +47,7 @@ describe("primary rate limit (REST core)", () => {
   });
 
   it("can be forced by a fault and resets when the window ends", async () => {
-    await control(emulator, "POST", "faults", { route: "GET /user/starred", rateLimit: "core", resetInSeconds: 1, count: 1 });
+    await ctl.addFaults({ route: "GET /user/starred", rateLimit: "core", resetInSeconds: 1, count: 1 });
     const limited = await call(emulator, "/user/starred");
     expect(limited.status).toBe(403);
     const reset = Number(limited.headers.get("x-ratelimit-reset"));
@@ -59,27 +62,27 @@ describe("primary rate limit (REST core)", () => {
   });
 
   it("uses a configurable window length (rateWindowSeconds)", async () => {
-    await control(emulator, "POST", "config", { coreLimit: 2, rateWindowSeconds: 1 });
+    await ctl.setConfig({ coreLimit: 2, rateWindowSeconds: 1 });
     const first = await call(emulator, "/user");
     expect(Number(first.headers.get("x-ratelimit-reset"))).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 1);
     expect((await call(emulator, "/user")).status).toBe(200);
     expect((await call(emulator, "/user")).status).toBe(403);
     await sleep(1100);
     expect((await call(emulator, "/user")).status).toBe(200);
-    const stats = await control(emulator, "GET", "stats");
-    expect(stats.rateLimit.octocat.core).toMatchObject({ used: 1, limit: 2, total: 3 });
+    const stats = await ctl.stats();
+    expect(stats.rateLimit.octocat?.core).toMatchObject({ used: 1, limit: 2, total: 3 });
   });
 
   it("can answer 429 instead of 403", async () => {
-    await control(emulator, "POST", "faults", { rateLimit: "core", resetInSeconds: 60, status: 429, count: 1 });
+    await ctl.addFaults({ rateLimit: "core", resetInSeconds: 60, status: 429, count: 1 });
     const response = await call(emulator, "/user");
     expect(response.status).toBe(429);
     expect(response.headers.get("x-ratelimit-remaining")).toBe("0");
   });
 
   it("keeps budgets per token", async () => {
-    await control(emulator, "POST", "users", { login: "bob", stars: 1 });
-    await control(emulator, "POST", "rate-limit", { login: "octocat", resource: "core", remaining: 0, resetInSeconds: 30 });
+    await ctl.createUser({ login: "bob", stars: 1 });
+    await ctl.setRateLimit({ login: "octocat", resource: "core", remaining: 0, resetInSeconds: 30 });
     expect((await call(emulator, "/user")).status).toBe(403);
     expect((await call(emulator, "/user", { token: "emulator-token-bob" })).status).toBe(200);
   });
@@ -87,7 +90,7 @@ describe("primary rate limit (REST core)", () => {
 
 describe("primary rate limit (GraphQL)", () => {
   it("answers RATE_LIMITED errors with HTTP 200 once the points are used up", async () => {
-    await control(emulator, "POST", "faults", { route: "POST /graphql", rateLimit: "graphql", resetInSeconds: 1, count: 1 });
+    await ctl.addFaults({ route: "POST /graphql", rateLimit: "graphql", resetInSeconds: 1, count: 1 });
     const { status, headers, body } = await graphql(emulator, "{ viewer { login } }");
     expect(status).toBe(200);
     expect(body.errors).toEqual([{ type: "RATE_LIMITED", message: "API rate limit already exceeded for user ID 583231." }]);
@@ -101,7 +104,7 @@ describe("primary rate limit (GraphQL)", () => {
   });
 
   it("refuses a query that costs more than what is left", async () => {
-    await control(emulator, "POST", "rate-limit", { login: "octocat", resource: "graphql", remaining: 5 });
+    await ctl.setRateLimit({ login: "octocat", resource: "graphql", remaining: 5 });
     const expensive = await graphql(
       emulator,
       "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
@@ -114,8 +117,8 @@ describe("primary rate limit (GraphQL)", () => {
 
 describe("secondary rate limit", () => {
   it("rejects requests beyond the concurrency cap with retry-after and blocks the token meanwhile", async () => {
-    await control(emulator, "POST", "config", { maxConcurrentRequests: 4, secondaryRetryAfter: 1 });
-    await control(emulator, "POST", "faults", { route: "GET /user", latencyMs: 300 });
+    await ctl.setConfig({ maxConcurrentRequests: 4, secondaryRetryAfter: 1 });
+    await ctl.addFaults({ route: "GET /user", latencyMs: 300 });
     const responses = await Promise.all(Array.from({ length: 10 }, () => call(emulator, "/user")));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
@@ -126,17 +129,17 @@ describe("secondary rate limit", () => {
     expect(body.message).toMatch(/^You have exceeded a secondary rate limit/);
     expect(body.documentation_url).toBe("https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits");
 
-    const stats = await control(emulator, "GET", "stats");
+    const stats = await ctl.stats();
     expect(stats.maxConcurrency).toBeGreaterThanOrEqual(5);
 
-    await control(emulator, "DELETE", "faults");
+    await ctl.clearFaults();
     expect((await call(emulator, "/user/starred")).status).toBe(403); // still blocked
     await sleep(1100);
     expect((await call(emulator, "/user/starred")).status).toBe(200);
   });
 
   it("does not charge rejected requests to the primary budget", async () => {
-    await control(emulator, "POST", "faults", { secondary: { retryAfter: 1 }, count: 1 });
+    await ctl.addFaults({ secondary: { retryAfter: 1 }, count: 1 });
     const rejected = await call(emulator, "/user");
     expect(rejected.status).toBe(403);
     expect(rejected.headers.get("retry-after")).toBe("1");

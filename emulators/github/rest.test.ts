@@ -3,13 +3,16 @@
 import { createHash } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEmulatorClient, type EmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
-import { STAR_JSON, call, callJson, control, openapiErrors, parseLinks } from "./test-helpers.ts";
+import { STAR_JSON, call, callJson, openapiErrors, parseLinks } from "./test-helpers.ts";
 
 let emulator: GithubEmulator;
+let ctl: EmulatorClient;
 
 beforeAll(async () => {
   emulator = await startGithubEmulator({ port: 0, stars: 250, seed: 1, quiet: true });
+  ctl = createEmulatorClient(emulator.url);
 });
 afterAll(() => emulator.close());
 
@@ -27,8 +30,7 @@ interface GroundTruthStar {
 }
 
 async function groundTruth(login = "octocat", sha = false): Promise<GroundTruthStar[]> {
-  const body = await control<{ stars: GroundTruthStar[] }>(emulator, "GET", `stars?login=${login}${sha ? "&sha=1" : ""}`);
-  return body.stars;
+  return ctl.stars(login, { sha });
 }
 
 describe("GET /user", () => {
@@ -122,7 +124,7 @@ describe("GET /user/starred", () => {
   });
 
   it("omits the Link header when one page holds everything", async () => {
-    await control(emulator, "POST", "users", { login: "smallfry", stars: 7 });
+    await ctl.createUser({ login: "smallfry", stars: 7 });
     const response = await call(emulator, "/user/starred?per_page=100", { token: "emulator-token-smallfry" });
     expect(response.headers.get("link")).toBeNull();
     expect(await response.json()).toHaveLength(7);
@@ -169,7 +171,7 @@ describe("conditional requests", () => {
   });
 
   it("gives different ETags to different tokens for the same content", async () => {
-    await control(emulator, "POST", "users", { login: "etagger", stars: 300 });
+    await ctl.createUser({ login: "etagger", stars: 300 });
     const mine = await call(emulator, "/users/octocat/starred?per_page=5");
     const theirs = await call(emulator, "/users/octocat/starred?per_page=5", { token: "emulator-token-etagger" });
     expect(await mine.text()).toBe(await theirs.text());
@@ -247,8 +249,8 @@ describe("GET /repos/{owner}/{repo}/readme", () => {
 
 describe("visibility of private repositories", () => {
   it("hides other users' private repositories (404) and shows them to their stargazer", async () => {
-    await control(emulator, "POST", "users", { login: "alice", stars: 3 });
-    await control(emulator, "POST", "star", { login: "alice", fullName: "alice/secret-plans", repo: { private: true, description: "shh" } });
+    await ctl.createUser({ login: "alice", stars: 3 });
+    await ctl.star({ login: "alice", fullName: "alice/secret-plans", repo: { private: true, description: "shh" } });
 
     const asAlice = await callJson<any[]>(emulator, "/user/starred", { token: "emulator-token-alice" });
     expect(asAlice.body[0].full_name).toBe("alice/secret-plans");

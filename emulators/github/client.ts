@@ -1,0 +1,147 @@
+// A typed client for the emulator's control API (`/_emulator/…`). Runtime-neutral: plain fetch and
+// type-only imports, so node tests, the benchmark, the demo and workerd tests can all use it.
+//
+//   const emulator = createEmulatorClient("http://127.0.0.1:9100");
+//   const carol = await emulator.createUser({ login: "carol", stars: 120, scopes: "repo" });
+//   const truth = await emulator.stars("carol", { sha: true });
+import type { RepoSummary, UserSummary, statsSnapshot } from "./control.ts";
+import type { FaultRule, FaultRuleInput } from "./faults.ts";
+import type { RealismConfig, ServerTimeModel } from "./realism.ts";
+import type { CustomRepoInput } from "./repos.ts";
+import type { EmulatorConfig } from "./state.ts";
+
+export type { RepoSummary, UserSummary } from "./control.ts";
+export type { FaultRule, FaultRuleInput } from "./faults.ts";
+
+export interface CreateUserInput {
+  login: string;
+  /** Generated stars (0..50,000), universe entries 0..N-1. */
+  stars?: number;
+  /** The token's `X-OAuth-Scopes`, e.g. "repo, read:user" or ["repo"]; default none (""). */
+  scopes?: string | string[];
+}
+
+export interface StarInput {
+  login: string;
+  fullName: string;
+  /** For an unknown name: the repository to create. */
+  repo?: CustomRepoInput;
+}
+export interface StarResult {
+  login: string;
+  fullName: string;
+  created: boolean;
+  alreadyStarred: boolean;
+  starredAt: string | null;
+}
+export interface UnstarResult {
+  login: string;
+  fullName: string;
+  unstarred: boolean;
+}
+export interface PushInput {
+  fullName: string;
+  /** A new README text (a new blob sha); without it only pushed_at and the head commit change. */
+  readme?: string;
+}
+export type PushResult = RepoSummary & { readmeSha: string | null; updatedAt: string };
+export interface RevokeResult {
+  login: string;
+  revoked: true;
+}
+
+export interface RateLimitInput {
+  login: string;
+  resource?: "core" | "graphql";
+  /** Default 0. */
+  remaining?: number;
+  resetInSeconds?: number;
+}
+export interface RateLimitResult {
+  login: string;
+  resource: "core" | "graphql";
+  limit: number;
+  remaining: number;
+  reset: number;
+}
+
+/** A star in the ground truth (newest first). */
+export type GroundTruthStar = RepoSummary & { starredAt: string };
+export interface StarsResult {
+  login: string;
+  stars: GroundTruthStar[];
+}
+
+export type EmulatorStats = ReturnType<typeof statsSnapshot>;
+
+/** `POST config`: any subset; `realism` is a preset name or fields to override. */
+export type ConfigPatch = Partial<Omit<EmulatorConfig, "realism">> & {
+  realism?: "ideal" | "github" | (Partial<Omit<RealismConfig, "model">> & { model?: Partial<ServerTimeModel> });
+};
+
+/** A control call that did not answer 2xx. */
+export class EmulatorControlError extends Error {
+  readonly status: number;
+  readonly body: string;
+  constructor(method: string, path: string, status: number, body: string) {
+    super(`emulator control ${method} /_emulator/${path}: ${status} ${body}`);
+    this.name = "EmulatorControlError";
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export interface EmulatorClient {
+  readonly baseUrl: string;
+  createUser(input: CreateUserInput): Promise<UserSummary>;
+  users(): Promise<UserSummary[]>;
+  star(input: StarInput): Promise<StarResult>;
+  unstar(input: { login: string; fullName: string }): Promise<UnstarResult>;
+  push(input: PushInput): Promise<PushResult>;
+  revoke(login: string): Promise<RevokeResult>;
+  /** Appends one rule or several; answers the rules as stored (with ids). */
+  addFaults(rules: FaultRuleInput | FaultRuleInput[]): Promise<FaultRule[]>;
+  faults(): Promise<FaultRule[]>;
+  clearFaults(): Promise<{ cleared: number }>;
+  config(): Promise<EmulatorConfig>;
+  setConfig(patch: ConfigPatch): Promise<EmulatorConfig>;
+  setRateLimit(input: RateLimitInput): Promise<RateLimitResult>;
+  /** Ground truth: the user's stars, newest first; `sha: true` adds README shas. */
+  stars(login: string, options?: { sha?: boolean }): Promise<GroundTruthStar[]>;
+  repo(fullName: string): Promise<RepoSummary & { readmeSha: string | null }>;
+  stats(): Promise<EmulatorStats>;
+  reset(): Promise<{ reset: true }>;
+}
+
+/** A client for the emulator at `baseUrl` (e.g. `github.url`); `fetchImpl` defaults to the global fetch. */
+export function createEmulatorClient(baseUrl: string, fetchImpl: typeof fetch = (input, init) => fetch(input, init)): EmulatorClient {
+  const root = baseUrl.replace(/\/+$/, "");
+  async function call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method, headers: { "content-type": "application/json" } };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await fetchImpl(`${root}/_emulator/${path}`, init);
+    const text = await response.text();
+    if (!response.ok) throw new EmulatorControlError(method, path, response.status, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  const q = encodeURIComponent;
+  return {
+    baseUrl: root,
+    createUser: (input) => call("POST", "users", input),
+    users: async () => (await call<{ users: UserSummary[] }>("GET", "users")).users,
+    star: (input) => call("POST", "star", input),
+    unstar: (input) => call("POST", "unstar", input),
+    push: (input) => call("POST", "push", input),
+    revoke: (login) => call("POST", "revoke", { login }),
+    addFaults: async (rules) => (await call<{ faults: FaultRule[] }>("POST", "faults", Array.isArray(rules) ? { rules } : rules)).faults,
+    faults: async () => (await call<{ faults: FaultRule[] }>("GET", "faults")).faults,
+    clearFaults: () => call("DELETE", "faults"),
+    config: () => call("GET", "config"),
+    setConfig: (patch) => call("POST", "config", patch),
+    setRateLimit: (input) => call("POST", "rate-limit", input),
+    stars: async (login, options = {}) => (await call<StarsResult>("GET", `stars?login=${q(login)}${options.sha ? "&sha=1" : ""}`)).stars,
+    repo: (fullName) => call("GET", `repo?fullName=${q(fullName)}`),
+    stats: () => call("GET", "stats"),
+    reset: () => call("POST", "reset"),
+  };
+}
