@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * Every error the API returns is `{ error: { code, message } }`; clients switch on `code`.
- * The HTTP status for each code lives with the Worker (worker/lib/errors.ts).
+ * Every code a client may see: in the API's `{ error: { code, message } }` and in a sync's
+ * `error` event (`ErrorData` in shared/events.ts). Clients switch on `code`, never on the
+ * message. The HTTP status for each code lives with the Worker (worker/lib/errors.ts).
  */
 export const errorCodes = [
   "bad_request",
@@ -15,6 +16,11 @@ export const errorCodes = [
   "github_unavailable",
   "not_configured",
   "internal_error",
+  // Sync runs (the `error` event, `lastResult` of `GET /api/sync/status`):
+  /** A step kept failing after all its retries (GitHub or D1 down for long); what was saved stays. */
+  "sync_failed",
+  /** The run stopped without a word (its Workflow is gone); the next sync continues from what was saved. */
+  "sync_interrupted",
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ErrorCode } from "./errors";
 
 /**
  * Live sync progress (DESIGN §6): the seed's event names and fields, kept byte for byte.
@@ -51,7 +52,8 @@ export const DoneData = z.object({
 });
 export type DoneData = z.infer<typeof DoneData>;
 
-export const ErrorData = z.object({ message: z.string(), code: z.string() });
+/** Why a run ended without `done`: one of the contract's codes (shared/errors.ts). */
+export const ErrorData = z.object({ message: z.string(), code: ErrorCode });
 export type ErrorData = z.infer<typeof ErrorData>;
 
 export const SyncEvent = z.discriminatedUnion("event", [

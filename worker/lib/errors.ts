@@ -13,6 +13,11 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   github_unavailable: 502,
   not_configured: 500,
   internal_error: 500,
+  // Sync outcomes travel in events and in `GET /api/sync/status` (200); should one ever be
+  // an HTTP answer, a run that gave up is the server's failure and an interrupted one
+  // is worth retrying.
+  sync_failed: 500,
+  sync_interrupted: 503,
 };
 
 export class ApiError extends Error {
