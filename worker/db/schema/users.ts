@@ -22,6 +22,11 @@ export const users = sqliteTable(
     lastSyncedAt: integer("last_synced_at", { mode: "timestamp_ms" }),
     nextSyncAt: integer("next_sync_at", { mode: "timestamp_ms" }),
     settings: text("settings", { mode: "json" }).$type<UserSettings>().notNull().default(sql`'{}'`),
+    /**
+     * What the sync learned about GitHub's speed for this user (page and batch sizes, budgets;
+     * validated by worker/github/pacer.ts when read), so the next run starts where the last one ended.
+     */
+    syncTuning: text("sync_tuning", { mode: "json" }).$type<unknown>(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
