@@ -13,6 +13,7 @@ const { values } = parseArgs({
     "no-auth": { type: "boolean", default: false },
     rpm: { type: "string" },
     tpm: { type: "string" },
+    "rate-window-ms": { type: "string" },
     latency: { type: "string" },
     "tokens-per-second": { type: "string" },
     dimensions: { type: "string" },
@@ -29,7 +30,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stderr.write(
     "usage: node emulators/ai/cli.ts [--port 9200] [--host 127.0.0.1] [--seed 1] [--api-key sk-emulator | --no-auth]\n" +
-      "                               [--rpm 0] [--tpm 0] [--latency 0] [--tokens-per-second 0] [--dimensions 1024]\n" +
+      "                               [--rpm 0] [--tpm 0] [--rate-window-ms 60000] [--latency 0] [--tokens-per-second 0] [--dimensions 1024]\n" +
       "                               [--chat-models a,b] [--embedding-models c,d] [--gullible] [--corpus DIR] [--quiet]\n",
   );
   process.exit(0);
@@ -53,6 +54,7 @@ const numeric: Array<[keyof AiEmulatorOptions, string]> = [
   ["seed", "seed"],
   ["rpm", "rpm"],
   ["tpm", "tpm"],
+  ["rateWindowMs", "rate-window-ms"],
   ["latencyMs", "latency"],
   ["outputTokensPerSecond", "tokens-per-second"],
   ["embeddingDimensions", "dimensions"],

@@ -46,7 +46,7 @@ export function statsSnapshot(state: AiState) {
   };
 }
 
-const NUMBER_KEYS = ["rpm", "tpm", "latencyMs", "outputTokensPerSecond", "embeddingDimensions", "maxEmbeddingInputs", "maxInputTokens"] as const;
+const NUMBER_KEYS = ["rpm", "tpm", "rateWindowMs", "latencyMs", "outputTokensPerSecond", "embeddingDimensions", "maxEmbeddingInputs", "maxInputTokens"] as const;
 
 function applyConfig(state: AiState, input: Record<string, unknown>): AiEmulatorConfig {
   const next = structuredClone(state.config);
@@ -77,6 +77,7 @@ function applyConfig(state: AiState, input: Record<string, unknown>): AiEmulator
     }
     next.rpmByModel = value as Record<string, number>;
   }
+  if (next.rateWindowMs < 1) throw new ControlError(422, '"rateWindowMs" must be >= 1');
   if (next.embeddingDimensions < 1) throw new ControlError(422, '"embeddingDimensions" must be >= 1');
   state.config = next;
   return next;

@@ -8,6 +8,8 @@ export interface LimitConfig {
   rpm: number;
   /** Tokens per minute per model (prompt + max completion estimate); 0 = unlimited. */
   tpm: number;
+  /** Length of the window (60,000 ms: "per minute"); shorter makes tests and benchmarks fast. */
+  windowMs: number;
 }
 
 interface Window {
@@ -22,8 +24,6 @@ export interface LimitDecision {
   retryAfterMs: number;
   headers: Record<string, string>;
 }
-
-const WINDOW_MS = 60_000;
 
 /** OpenAI's duration format for x-ratelimit-reset-*: "20ms", "1s", "6m0s". */
 export function duration(ms: number): string {
@@ -40,20 +40,21 @@ export class RateLimiter {
     this.windows.clear();
   }
 
-  private window(model: string, now: number): Window {
+  private window(model: string, now: number, windowMs: number): Window {
     let w = this.windows.get(model);
     if (!w) {
       w = { requests: [], tokens: [] };
       this.windows.set(model, w);
     }
-    while (w.requests.length && (w.requests[0] as number) <= now - WINDOW_MS) w.requests.shift();
-    while (w.tokens.length && (w.tokens[0] as { at: number }).at <= now - WINDOW_MS) w.tokens.shift();
+    while (w.requests.length && (w.requests[0] as number) <= now - windowMs) w.requests.shift();
+    while (w.tokens.length && (w.tokens[0] as { at: number }).at <= now - windowMs) w.tokens.shift();
     return w;
   }
 
   /** Admits (and records) a request, or says how long to wait. */
   admit(model: string, tokens: number, config: LimitConfig, now: number): LimitDecision {
-    const w = this.window(model, now);
+    const w = this.window(model, now, config.windowMs);
+    const windowMs = config.windowMs;
     const usedTokens = w.tokens.reduce((sum, t) => sum + t.tokens, 0);
     const rpmLeft = config.rpm > 0 ? config.rpm - w.requests.length : Number.POSITIVE_INFINITY;
     const tpmLeft = config.tpm > 0 ? config.tpm - usedTokens : Number.POSITIVE_INFINITY;
@@ -61,17 +62,17 @@ export class RateLimiter {
     let kind: "requests" | "tokens" | undefined;
     if (rpmLeft <= 0) {
       kind = "requests";
-      retryAfterMs = (w.requests[0] as number) + WINDOW_MS - now;
+      retryAfterMs = (w.requests[0] as number) + windowMs - now;
     } else if (tokens > tpmLeft) {
       kind = "tokens";
       // Wait until enough old tokens leave the window.
       let freed = tpmLeft;
       for (const t of w.tokens) {
         freed += t.tokens;
-        retryAfterMs = t.at + WINDOW_MS - now;
+        retryAfterMs = t.at + windowMs - now;
         if (freed >= tokens) break;
       }
-      if (tokens > config.tpm) retryAfterMs = WINDOW_MS;
+      if (tokens > config.tpm) retryAfterMs = windowMs;
     }
     if (!kind) {
       w.requests.push(now);
@@ -83,12 +84,12 @@ export class RateLimiter {
     if (config.rpm > 0) {
       headers["x-ratelimit-limit-requests"] = String(config.rpm);
       headers["x-ratelimit-remaining-requests"] = String(Math.max(0, config.rpm - requestsNow));
-      headers["x-ratelimit-reset-requests"] = duration(requestsNow ? (w.requests[0] as number) + WINDOW_MS - now : 0);
+      headers["x-ratelimit-reset-requests"] = duration(requestsNow ? (w.requests[0] as number) + windowMs - now : 0);
     }
     if (config.tpm > 0) {
       headers["x-ratelimit-limit-tokens"] = String(config.tpm);
       headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, config.tpm - tokensNow));
-      headers["x-ratelimit-reset-tokens"] = duration(w.tokens.length ? (w.tokens[0] as { at: number }).at + WINDOW_MS - now : 0);
+      headers["x-ratelimit-reset-tokens"] = duration(w.tokens.length ? (w.tokens[0] as { at: number }).at + windowMs - now : 0);
     }
     if (kind) {
       retryAfterMs = Math.max(1, Math.ceil(retryAfterMs));

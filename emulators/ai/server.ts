@@ -146,7 +146,7 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
 
     const chat = isChat ? (parsed as ChatRequest) : null;
     const estimate = chat ? promptTokens(chat) + (chat.maxTokens ?? 0) : 0;
-    const decision = state.limiter.admit(model, estimate, { rpm: state.rpmFor(model), tpm: state.config.tpm }, state.now());
+    const decision = state.limiter.admit(model, estimate, { rpm: state.rpmFor(model), tpm: state.config.tpm, windowMs: state.config.rateWindowMs }, state.now());
     if (!decision.allowed) {
       modelStats.rateLimited++;
       state.stats.rateLimited++;

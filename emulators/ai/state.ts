@@ -12,6 +12,8 @@ export interface AiEmulatorConfig {
   rpm: number;
   /** Tokens per minute per model (0 = unlimited). */
   tpm: number;
+  /** The rate-limit window (default 60,000 ms); rpm and tpm are counted per window. */
+  rateWindowMs: number;
   /** Per-model overrides of rpm. */
   rpmByModel: Record<string, number>;
   /** Added to every API request. */
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: AiEmulatorConfig = {
   apiKey: "sk-emulator",
   rpm: 0,
   tpm: 0,
+  rateWindowMs: 60_000,
   rpmByModel: {},
   latencyMs: 0,
   outputTokensPerSecond: 0,
