@@ -1,7 +1,7 @@
 // GraphQL: real queries through @octokit/graphql against GitHub's schema, paging, nodes, git
 // objects, validation errors and GitHub's cost rule.
 import { graphql as octokitGraphql, GraphqlResponseError } from "@octokit/graphql";
-import { parse, getOperationAST, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
+import { getNamedType, getOperationAST, isNonNullType, isObjectType, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeCost } from "./graphql-cost.ts";
 import { githubSchema } from "./graphql.ts";
@@ -333,5 +333,94 @@ describe("cost", () => {
     expect(dry.body.data.rateLimit.used).toBe(before.body.data.rateLimit.used);
     const after = await graphql(emulator, `{ rateLimit { used } }`);
     expect(after.body.data.rateLimit.used).toBe(before.body.data.rateLimit.used + 1);
+  });
+});
+
+describe("fields real clients ask for", () => {
+  const LANGS = /* GraphQL */ `
+    query ($o: String!, $n: String!, $d: OrderDirection!) {
+      repository(owner: $o, name: $n) {
+        primaryLanguage { name color }
+        languages(first: 10, orderBy: { field: SIZE, direction: $d }) {
+          totalSize totalCount
+          edges { size node { name color } }
+          nodes { name }
+          pageInfo { hasNextPage }
+        }
+        one: languages(first: 1) { totalCount edges { size } pageInfo { hasNextPage } }
+      }
+    }`;
+
+  it("languages: a real connection derived from the repository's language, biggest first", async () => {
+    const stars = (await truth()).filter((s) => !s.private).slice(0, 60);
+    let multi = 0;
+    for (const star of stars) {
+      const [o, n] = star.fullName.split("/");
+      const desc: any = await gql(LANGS, { o, n, d: "DESC" });
+      const { primaryLanguage, languages, one } = desc.repository;
+      if (!primaryLanguage) {
+        expect(languages).toMatchObject({ totalSize: 0, totalCount: 0, edges: [], nodes: [] });
+        continue;
+      }
+      const sizes = languages.edges.map((e: any) => e.size);
+      expect(languages.edges.length).toBeGreaterThanOrEqual(1);
+      expect(languages.totalCount).toBe(languages.edges.length);
+      expect(languages.totalSize).toBe(sizes.reduce((a: number, b: number) => a + b, 0));
+      expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+      for (const size of sizes) expect(size).toBeGreaterThan(0);
+      expect(languages.edges[0].node).toEqual(primaryLanguage);
+      expect(languages.nodes.map((l: any) => l.name)).toEqual(languages.edges.map((e: any) => e.node.name));
+      expect(one.edges).toHaveLength(1);
+      expect(one.pageInfo.hasNextPage).toBe(languages.totalCount > 1);
+      if (languages.totalCount > 1) multi++;
+
+      const asc: any = await gql(LANGS, { o, n, d: "ASC" });
+      expect(asc.repository.languages.edges).toEqual([...languages.edges].reverse());
+      expect(await gql(LANGS, { o, n, d: "DESC" })).toEqual(desc); // deterministic
+    }
+    expect(multi).toBeGreaterThan(10);
+  });
+
+  it("Topic.stargazerCount is a deterministic, non-zero count (and stargazers.totalCount agrees)", async () => {
+    const query = `{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { nodes {
+      repositoryTopics(first: 20) { nodes { topic { name stargazerCount stargazers(first: 0) { totalCount } } } } } } } }`;
+    const first: any = await gql(query);
+    const topics = first.viewer.starredRepositories.nodes.flatMap((n: any) => n.repositoryTopics.nodes.map((t: any) => t.topic));
+    expect(topics.length).toBeGreaterThan(20);
+    const counts = new Set<number>();
+    for (const topic of topics) {
+      expect(topic.stargazerCount).toBeGreaterThan(0);
+      expect(topic.stargazers.totalCount).toBe(topic.stargazerCount);
+      counts.add(topic.stargazerCount);
+    }
+    expect(counts.size).toBeGreaterThan(10);
+    expect(await gql(query)).toEqual(first);
+  });
+
+  it("answers every connection field of Repository with a connection, never null", async () => {
+    const schema = githubSchema();
+    const repository = schema.getType("Repository") as import("graphql").GraphQLObjectType;
+    const selections: string[] = [];
+    for (const field of Object.values(repository.getFields())) {
+      const named = getNamedType(field.type);
+      if (!isObjectType(named) || !named.name.endsWith("Connection")) continue;
+      if (field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
+      const fields = named.getFields();
+      const parts = ["totalCount" in fields ? "totalCount" : "", "nodes" in fields ? "nodes { __typename }" : "", "edges" in fields ? "edges { __typename }" : "", "pageInfo { hasNextPage endCursor }"];
+      const first = field.args.some((a) => a.name === "first") ? "(first: 1)" : "";
+      selections.push(`${field.name}${first} { ${parts.join(" ")} }`);
+    }
+    expect(selections.length).toBeGreaterThan(30);
+    const star = (await truth()).find((s) => !s.private) as Truth;
+    const [o, n] = star.fullName.split("/");
+    const { body } = await graphql(emulator, `query ($o: String!, $n: String!) { repository(owner: $o, name: $n) { ${selections.join("\n")} } }`, { o, n });
+    expect(body.errors).toBeUndefined();
+    for (const [name, connection] of Object.entries(body.data.repository as Record<string, any>)) {
+      expect(connection, name).not.toBeNull();
+      if ("nodes" in connection) expect(Array.isArray(connection.nodes), name).toBe(true);
+      if ("edges" in connection) expect(Array.isArray(connection.edges), name).toBe(true);
+      if ("totalCount" in connection) expect(typeof connection.totalCount, name).toBe("number");
+      expect(connection.pageInfo, name).toMatchObject({ hasNextPage: expect.any(Boolean) });
+    }
   });
 });

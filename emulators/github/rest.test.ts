@@ -2,6 +2,7 @@
 // conditional requests, README variants, authentication and visibility.
 import { createHash } from "node:crypto";
 import { Octokit } from "@octokit/rest";
+import { loadCorpus } from "./corpus.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulatorClient, type EmulatorClient } from "./client.ts";
 import { startGithubEmulator, type GithubEmulator } from "./server.ts";
@@ -296,5 +297,97 @@ describe("other endpoints", () => {
     const { status, body } = await callJson(emulator, "/no/such/endpoint");
     expect(status).toBe(404);
     expect(openapiErrors("basic-error", body)).toEqual([]);
+  });
+});
+
+describe("GET /users/{username}/repos", () => {
+  it("lists a user's public repositories as minimal-repository, sorted, paged, with ETags", async () => {
+    // A user whose login is a corpus owner owns that owner's real repositories.
+    const corpus = loadCorpus();
+    const counts = new Map<string, number>();
+    for (const repo of corpus.repos) counts.set(repo.owner, (counts.get(repo.owner) ?? 0) + 1);
+    const [owner, owned] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
+    expect(owned).toBeGreaterThan(1);
+    await ctl.createUser({ login: owner, stars: 1 });
+    await ctl.star({ login: owner, fullName: `${owner}/zz-new-tool`, repo: { description: "mine" } });
+    await ctl.star({ login: owner, fullName: `${owner}/zz-hidden`, repo: { private: true } });
+    const expected = owned + 1;
+
+    const { status, headers, body } = await callJson<any[]>(emulator, `/users/${owner}/repos?per_page=100`);
+    expect(status).toBe(200);
+    expect(body).toHaveLength(expected); // the private one is not listed
+    for (const repo of body) {
+      expect(openapiErrors("minimal-repository", repo)).toEqual([]);
+      expect(repo.owner.login.toLowerCase()).toBe(owner.toLowerCase());
+      expect(repo.private).toBe(false);
+    }
+    const names = body.map((r) => r.full_name.toLowerCase());
+    expect(names).toEqual([...names].sort()); // default: full_name ascending
+    expect(names).toContain(`${owner}/zz-new-tool`.toLowerCase());
+    expect(headers.get("link")).toBeNull();
+
+    const pushed = await callJson<any[]>(emulator, `/users/${owner}/repos?sort=pushed&per_page=100`);
+    const times = pushed.body.map((r) => Date.parse(r.pushed_at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const asc = await callJson<any[]>(emulator, `/users/${owner}/repos?sort=pushed&direction=asc&per_page=100`);
+    expect(asc.body.map((r) => r.full_name)).toEqual(pushed.body.map((r) => r.full_name).reverse());
+
+    const paged = await call(emulator, `/users/${owner}/repos?per_page=1&page=1`);
+    expect(new URL(parseLinks(paged.headers.get("link")).last ?? "").searchParams.get("page")).toBe(String(expected));
+    const etag = paged.headers.get("etag") as string;
+    const again = await call(emulator, `/users/${owner}/repos?per_page=1&page=1`, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+
+    expect((await callJson(emulator, `/users/${owner}/repos?type=member`)).body).toEqual([]);
+  });
+
+  it("answers [] for a user without repositories and 404 for an unknown user", async () => {
+    const none = await callJson(emulator, "/users/octocat/repos");
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual([]);
+    const unknown = await callJson(emulator, "/users/no-such-user-here/repos");
+    expect(unknown.status).toBe(404);
+    expect(openapiErrors("basic-error", unknown.body)).toEqual([]);
+  });
+});
+
+describe("X-OAuth-Scopes", () => {
+  it("names the token's scopes on every authenticated REST answer, empty for a token with none", async () => {
+    await ctl.createUser({ login: "scoped", stars: 3, scopes: ["repo", " read:user"] });
+    const me = await call(emulator, "/user", { token: "emulator-token-scoped" });
+    expect(me.headers.get("x-oauth-scopes")).toBe("repo, read:user");
+    expect(me.headers.get("x-accepted-oauth-scopes")).toBe("");
+    const [star] = await ctl.stars("scoped");
+    const repo = await call(emulator, `/repos/${star?.fullName}`, { token: "emulator-token-scoped" });
+    expect(repo.headers.get("x-accepted-oauth-scopes")).toBe("repo");
+    expect((await call(emulator, "/user/starred?per_page=1", { token: "emulator-token-scoped" })).headers.get("x-oauth-scopes")).toBe("repo, read:user");
+
+    const octocat = await call(emulator, "/user");
+    expect(octocat.headers.get("x-oauth-scopes")).toBe(""); // present and empty
+    expect((await ctl.users()).find((u) => u.login === "scoped")?.scopes).toBe("repo, read:user");
+    const anonymous = await call(emulator, "/users/octocat", { token: null });
+    expect(anonymous.headers.get("x-oauth-scopes")).toBeNull();
+  });
+});
+
+describe("anonymous conditional requests", () => {
+  it("charge a 304 to the IP's budget, unlike an authenticated one", async () => {
+    const first = await call(emulator, "/users/octocat/starred?per_page=2", { token: null });
+    expect(first.headers.get("x-ratelimit-limit")).toBe("60");
+    const used = Number(first.headers.get("x-ratelimit-used"));
+    const second = await call(emulator, "/users/octocat/starred?per_page=2", { token: null, headers: { "if-none-match": first.headers.get("etag") as string } });
+    expect(second.status).toBe(304);
+    expect(Number(second.headers.get("x-ratelimit-used"))).toBe(used + 1);
+
+    const truth = await groundTruth("octocat", true);
+    const star = truth.find((s) => !s.private && s.readmeSha) as GroundTruthStar;
+    const raw = await call(emulator, `/repos/${star.fullName}/readme`, { token: null, accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
+    expect(raw.status).toBe(304);
+    expect(Number(raw.headers.get("x-ratelimit-used"))).toBe(used + 2);
+
+    const authed = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
+    const authedAgain = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
+    expect(authedAgain.status).toBe(304);
+    expect(authedAgain.headers.get("x-ratelimit-used")).toBe(authed.headers.get("x-ratelimit-used"));
   });
 });
