@@ -205,8 +205,9 @@ function zhSummary(name: string, category: { zh: string }, tags: string[], platf
   return clip(`${name} 是一个开源${category.zh}${about}${on}。`, max);
 }
 
-function foreignSummary(language: OutputLanguage, name: string, tags: string[]): string {
+function foreignSummary(language: OutputLanguage, name: string, tags: string[], category: string): string {
   const terms = tags.slice(0, 3).join(", ");
+  if (!terms) return language === "fr" ? `${name} est un projet open source.` : `${name} is an open-source ${category}.`;
   switch (language) {
     case "fr":
       return `${name} est un projet open source consacré à ${terms}.`;
@@ -217,7 +218,7 @@ function foreignSummary(language: OutputLanguage, name: string, tags: string[]):
     case "ja":
       return `${name} は ${terms} に関するオープンソースプロジェクトです。`;
     default:
-      return `${name} is an open-source project about ${terms}.`;
+      return `${name} is an open-source ${category} about ${terms}.`;
   }
 }
 
@@ -236,6 +237,8 @@ export function analyse(prompt: UnderstoodPrompt, idf: Idf, limits: AnalysisLimi
   const tags = tagsOf(prompt, doc, idf, limits, name, platforms);
 
   const paragraph = firstRealParagraph(doc, obeyed === null);
+  // Outside Chinese, a summary names only the key terms written in Latin script.
+  const latinTags = tags.filter((t) => !/\p{Script=Han}/u.test(t));
   const description = prompt.meta.description;
   const max = limits.summaryMaxLength;
   let summary: string;
@@ -244,9 +247,9 @@ export function analyse(prompt: UnderstoodPrompt, idf: Idf, limits: AnalysisLimi
     summary = zhSource ? condense(zhSource, max) : zhSummary(name, category, tags, platforms, max);
   } else if (language === "en") {
     const enSource = [paragraph, description].find((t) => t && cjkShare(t) < 0.2);
-    summary = enSource ? condense(enSource, max) : clip(`${name} is an open-source ${category.en} about ${tags.slice(0, 3).join(", ")}.`, max);
+    summary = enSource ? condense(enSource, max) : clip(foreignSummary("en", name, latinTags, category.en), max);
   } else {
-    summary = clip(foreignSummary(language, name, tags), max);
+    summary = clip(foreignSummary(language, name, latinTags, category.en), max);
   }
   if (obeyed?.kind === "say") summary = clip(obeyed.text, max);
   if (obeyed?.kind === "leak") summary = clip(prompt.instructions.replace(/\s+/g, " "), max);

@@ -97,7 +97,9 @@ export function findReadme(userText: string): { readme: string; rest: string } {
     if ((match[1] as string).length >= 200 && (!best || (match[1] as string).length > (best[1] as string).length)) best = match as RegExpExecArray;
   }
   if (best) return { readme: (best[1] as string).trim(), rest: userText.replace(best[0], "") };
-  return { readme: userText, rest: userText };
+  // No delimiters: the whole text, without a leading "Summarise this README:" line.
+  const instruction = /^[^\n:：]{0,80}?(?:summari[sz]e|analy[sz]e|describe|总结|分析|概括)[^\n:：]{0,80}[:：][ \t]*\n?/i.exec(userText);
+  return { readme: instruction ? userText.slice(instruction[0].length) : userText, rest: userText };
 }
 
 function metaLine(rest: string, keys: string): string | null {

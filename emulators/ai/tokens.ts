@@ -31,7 +31,7 @@ export function truncateToTokens(text: string, budget: number): string {
   for (const match of text.matchAll(PIECE)) {
     const piece = match[0];
     const cost = match[1] !== undefined ? 1 : match[2] !== undefined ? Math.ceil(piece.length / 6) : match[3] !== undefined ? Math.ceil(piece.length / 3) : 1;
-    if (tokens + cost > budget) return text.slice(0, match.index);
+    if (tokens + cost > budget) return text.slice(0, match.index).trimEnd();
     tokens += cost;
   }
   return text;
