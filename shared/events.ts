@@ -6,7 +6,8 @@ import { ErrorCode } from "./errors";
  * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
  */
 export const ProgressData = z.discriminatedUnion("phase", [
-  z.object({ phase: z.literal("fetching") }),
+  // `listed`/`total` are extra fields on the seed's event: "1,200 of 5,000" as pages land.
+  z.object({ phase: z.literal("fetching"), listed: z.number().int().optional(), total: z.number().int().optional() }),
   z.object({ phase: z.literal("fetched"), total: z.number().int(), needsReadme: z.number().int() }),
   z.object({
     phase: z.literal("analyzing"),
@@ -38,6 +39,12 @@ export const SyncStats = z.object({
   graphqlPoints: z.number().int(),
   rowsWritten: z.number().int(),
   readmesFetched: z.number().int(),
+  /** Requests GitHub cut off (10 s) or answered with RESOURCE_LIMITS_EXCEEDED; each was asked again smaller. */
+  timeouts: z.number().int().optional(),
+  /** Secondary rate limits met (the pacer aims at none). */
+  secondaryLimits: z.number().int().optional(),
+  /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
+  listedVia: z.string().optional(),
   failures: z.number().int(),
 });
 export type SyncStats = z.infer<typeof SyncStats>;

@@ -9,7 +9,7 @@ export type GithubErrorKind =
   | "secondary_limited"
   /** 404, or a private repository this token cannot see. */
   | "not_found"
-  /** 502/504 or RESOURCE_LIMITS_EXCEEDED on a big GraphQL query: ask for less and retry. */
+  /** GitHub's 10 s cut-off (502/504, or HTTP 200 with data null) or RESOURCE_LIMITS_EXCEEDED: ask for less. */
   | "too_large"
   /** 5xx, timeouts, network failures, malformed answers: retry with backoff. */
   | "unavailable";
@@ -52,29 +52,57 @@ export class GithubError extends Error {
   }
 }
 
-/** Classifies a non-2xx GitHub response (docs: reference/github-api.md, "Rate limits"). */
-export async function githubErrorFromResponse(response: Response): Promise<GithubError> {
-  const text = await response.text().catch(() => "");
-  let message = text.slice(0, 300);
-  try {
-    const body: unknown = JSON.parse(text);
-    if (body && typeof body === "object" && "message" in body && typeof body.message === "string") message = body.message;
-  } catch {
-    // Not JSON (a proxy's HTML error page, say): keep the start of the text.
+/** A secondary limit (a 403/429 with "secondary rate limit" or retry-after), waited out, not fatal. */
+export function isSecondary(error: GithubError): boolean {
+  return error.kind === "secondary_limited";
+}
+
+type OctokitLikeError = {
+  name?: string;
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+};
+
+/** GitHub's 10 s cut-off message, sent with HTTP 200 + `data: null` (and in 502 bodies). */
+const TIMEOUT_MESSAGE = /something went wrong while executing your query|this may be the result of a timeout/i;
+
+/** Classifies what Octokit threw for a non-2xx answer (or a network failure). */
+export function classifyRequestError(error: unknown): GithubError {
+  if (error instanceof GithubError) return error;
+  const e = (error ?? {}) as OctokitLikeError;
+  const status = typeof e.status === "number" ? e.status : null;
+  if (status === null || status === 500 && !e.response) {
+    // No answer at all: a network failure or Octokit's own timeout.
+    return new GithubError("unavailable", `GitHub could not be reached: ${e.message ?? String(error)}`, { cause: error });
   }
-  const status = response.status;
-  const details = { status };
+  const headers = e.response?.headers ?? {};
+  const data = e.response?.data;
+  const message =
+    data && typeof data === "object" && "message" in data && typeof (data as { message: unknown }).message === "string"
+      ? (data as { message: string }).message
+      : (e.message ?? "");
+  return classifyStatus(status, message, headers, error);
+}
+
+export function classifyStatus(
+  status: number,
+  message: string,
+  headers: Record<string, string | undefined | null>,
+  cause?: unknown,
+): GithubError {
+  const details = { status, cause };
   if (status === 401) return new GithubError("token_invalid", message || "Bad credentials", details);
   if (status === 403 || status === 429) {
-    const retryAfter = Number(response.headers.get("retry-after"));
+    const retryAfter = Number(headers["retry-after"]);
     if (/secondary rate limit/i.test(message) || (Number.isFinite(retryAfter) && retryAfter > 0)) {
       return new GithubError("secondary_limited", message, {
         ...details,
         retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 60,
       });
     }
-    if (response.headers.get("x-ratelimit-remaining") === "0") {
-      const reset = Number(response.headers.get("x-ratelimit-reset"));
+    if (headers["x-ratelimit-remaining"] === "0") {
+      const reset = Number(headers["x-ratelimit-reset"]);
       return new GithubError("rate_limited", message, {
         ...details,
         resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : new Date(Date.now() + 60_000),
@@ -84,5 +112,45 @@ export async function githubErrorFromResponse(response: Response): Promise<Githu
     return new GithubError("token_invalid", message || "Forbidden", details);
   }
   if (status === 404) return new GithubError("not_found", message || "Not Found", details);
-  return new GithubError("unavailable", `HTTP ${status}: ${message}`, details);
+  // 502/504 from GraphQL (or REST) is GitHub's cut-off: ask for less, not the same again.
+  if (status === 502 || status === 504 || TIMEOUT_MESSAGE.test(message)) {
+    return new GithubError("too_large", `GitHub cut the request off (HTTP ${status})`, details);
+  }
+  return new GithubError("unavailable", `HTTP ${status}: ${message.slice(0, 200)}`, details);
+}
+
+type GraphqlErrorItem = { type?: string; code?: string; message?: string };
+
+/**
+ * Reads an HTTP-200 GraphQL answer: a rate limit (both spellings), GitHub's cut-off (data null
+ * and "Something went wrong…"), RESOURCE_LIMITS_EXCEEDED (partial data), per-node NOT_FOUND /
+ * FORBIDDEN (partial data the caller reads as nulls), or GitHub failing.
+ */
+export function classifyGraphqlAnswer(
+  data: unknown,
+  rawErrors: unknown[],
+  headers: Record<string, string | undefined>,
+): GithubError | { partial: boolean } {
+  const errors = rawErrors.filter((e): e is GraphqlErrorItem => typeof e === "object" && e !== null);
+  const rateLimited = errors.find((e) => e.type === "RATE_LIMITED" || e.type === "RATE_LIMIT" || e.code === "graphql_rate_limit");
+  if (rateLimited) {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    return new GithubError("rate_limited", rateLimited.message ?? "GraphQL rate limit exceeded", {
+      resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : new Date(Date.now() + 60_000),
+    });
+  }
+  if (data == null && errors.some((e) => TIMEOUT_MESSAGE.test(e.message ?? ""))) {
+    return new GithubError("too_large", "GitHub cut the query off (HTTP 200, data: null)");
+  }
+  const limited = errors.some((e) => e.type === "RESOURCE_LIMITS_EXCEEDED" || e.type === "MAX_NODE_LIMIT_EXCEEDED");
+  if (limited) {
+    if (data == null) return new GithubError("too_large", errors[0]?.message ?? "GraphQL resource limits exceeded");
+    return { partial: true };
+  }
+  const fatal = errors.filter((e) => e.type !== "NOT_FOUND" && e.type !== "FORBIDDEN");
+  if (data == null || fatal.length > 0) {
+    const message = (fatal.length ? fatal : errors).map((e) => e.message).join("; ") || "no data";
+    return new GithubError("unavailable", `GraphQL error: ${message.slice(0, 300)}`);
+  }
+  return { partial: false };
 }

@@ -1,17 +1,10 @@
 import { z } from "zod";
-import type { GithubApi } from "./api";
+import type { GithubClient } from "./client";
 import { GithubError } from "./errors";
-import { fetchReadmeRest, isRunWide } from "./rest-source";
-import { mapPool, type ReadmeOutcome, type ReadmeRequest, type StarPage, type StarSource } from "./source";
+import type { SizedKind } from "./pacer";
+import type { ReadmeFetcher } from "./readmes";
+import type { ReadmeOutcome, ReadmeRequest, StarPage, StarSource } from "./source";
 import type { ReadmeRef, RepoMetadata, StarredRepo } from "./types";
-
-/** Page sizes tried in turn when GitHub times out on a big page (502/504, RESOURCE_LIMITS_EXCEEDED). */
-const PAGE_SIZES = [100, 50, 25, 10];
-/** README texts per query: at most this many blobs and about this many bytes (halved on a timeout). */
-const README_BATCH_COUNT = 250;
-const README_BATCH_BYTES = 2_000_000;
-const README_BATCH_CONCURRENCY = 3;
-const REST_FALLBACK_CONCURRENCY = 3;
 
 // Where GitHub looks for a README, in its order: .github/, the root, docs/ (docs.github.com,
 // "About READMEs"). Listing those three trees finds every README whatever its case or
@@ -28,19 +21,27 @@ export const REPOSITORY_FIELDS = /* GraphQL */ `
   isArchived isFork isPrivate createdAt updatedAt pushedAt
 `;
 
-const STARRED_PAGE = /* GraphQL */ `
+const TREE_FIELDS = "entries { name type oid size mode }";
+
+/** One page of stars; with `trees`, the three trees that locate the README (heavy: ~3 git lookups a repository). */
+function starredPageQuery(trees: boolean): string {
+  const treeSelections = trees
+    ? `
+            root: object(expression: "HEAD:") { ... on Tree { ${TREE_FIELDS} } }
+            dotGithub: object(expression: "HEAD:.github") { ... on Tree { ${TREE_FIELDS} } }
+            docs: object(expression: "HEAD:docs") { ... on Tree { ${TREE_FIELDS} } }`
+    : "";
+  return /* GraphQL */ `
   query StarredPage($first: Int!, $after: String) {
     viewer {
       starredRepositories(first: $first, after: $after, orderBy: { field: STARRED_AT, direction: DESC }) {
         totalCount
+        isOverLimit
         pageInfo { hasNextPage endCursor }
         edges {
           starredAt
           node {
-            ${REPOSITORY_FIELDS}
-            root: object(expression: "HEAD:") { ... on Tree { entries { name type oid size } } }
-            dotGithub: object(expression: "HEAD:.github") { ... on Tree { entries { name type oid size } } }
-            docs: object(expression: "HEAD:docs") { ... on Tree { entries { name type oid size } } }
+            ${REPOSITORY_FIELDS}${treeSelections}
           }
         }
       }
@@ -48,11 +49,14 @@ const STARRED_PAGE = /* GraphQL */ `
     rateLimit { cost remaining resetAt }
   }
 `;
+}
 
 const Tree = z
   .object({
     entries: z
-      .array(z.object({ name: z.string(), type: z.string(), oid: z.string(), size: z.number().int().nullish() }))
+      .array(
+        z.object({ name: z.string(), type: z.string(), oid: z.string(), size: z.number().int().nullish(), mode: z.number().int().nullish() }),
+      )
       .nullish(),
   })
   .nullish();
@@ -81,6 +85,7 @@ const StarredPageData = z.object({
   viewer: z.object({
     starredRepositories: z.object({
       totalCount: z.number().int(),
+      isOverLimit: z.boolean().nullish(),
       pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
       edges: z.array(z.object({ starredAt: z.string(), node: Node })),
     }),
@@ -113,6 +118,8 @@ export function toMetadata(node: z.infer<typeof RepositoryNode>): RepoMetadata {
   };
 }
 
+/** Git's mode 120000 (octal), as GraphQL's TreeEntry.mode reports it. */
+const SYMLINK_MODE = 0o120000;
 const README_NAME = /^readme(\.[a-z0-9]+)?$/i;
 /** Among several READMEs in one folder, GitHub prefers markdown. */
 const preference = (name: string) => (/\.(md|markdown)$/i.test(name) ? 0 : /\./.test(name) ? 2 : 1);
@@ -121,7 +128,10 @@ function readmeIn(tree: z.infer<typeof Tree>, folder: string): Extract<ReadmeRef
   const entry = (tree?.entries ?? [])
     .filter((e) => e.type === "blob" && README_NAME.test(e.name))
     .sort((a, b) => preference(a.name) - preference(b.name) || a.name.localeCompare(b.name))[0];
-  return entry ? { kind: "found", sha: entry.oid, path: folder + entry.name, byteSize: entry.size ?? 0 } : null;
+  if (!entry) return null;
+  // Mode 120000 is a symlink: its blob is the target's path, which REST `/readme` follows.
+  const symlink = entry.mode === SYMLINK_MODE;
+  return { kind: "found", sha: entry.oid, path: folder + entry.name, byteSize: entry.size ?? 0, ...(symlink ? { symlink } : {}) };
 }
 
 /** Where the README is, from the three trees the listing returned (see STARRED_PAGE). */
@@ -131,31 +141,62 @@ export function readmeRefOf(node: z.infer<typeof Node>): ReadmeRef {
   return readmeIn(node.dotGithub, ".github/") ?? readmeIn(node.root, "") ?? readmeIn(node.docs, "docs/") ?? { kind: "none" };
 }
 
+/**
+ * Stars listed through GraphQL. Page sizes follow measured response times (the pacer aims at
+ * ~3 s a page, far from GitHub's 10 s cut-off); a page GitHub cuts off is asked again smaller,
+ * never at the same size.
+ */
 export class GraphqlStarSource implements StarSource {
-  readonly strategy = "graphql" as const;
-  readonly #api: GithubApi;
-  #pageSize = PAGE_SIZES[0]!;
+  readonly strategy: "graphql" | "graphql-light";
+  readonly #client: GithubClient;
+  readonly #readmes: ReadmeFetcher;
+  readonly #trees: boolean;
+  readonly #kind: SizedKind;
+  readonly #query: string;
 
-  constructor(api: GithubApi) {
-    this.#api = api;
+  constructor(client: GithubClient, readmes: ReadmeFetcher, options: { trees: boolean }) {
+    this.#client = client;
+    this.#readmes = readmes;
+    this.#trees = options.trees;
+    this.strategy = options.trees ? "graphql" : "graphql-light";
+    this.#kind = options.trees ? "list-trees" : "list-graphql";
+    this.#query = starredPageQuery(options.trees);
   }
 
-  async listPage(cursor: string | null): Promise<StarPage> {
+  async *pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage> {
+    for (let page = 0; page < maxPages; page++) {
+      const listed = await this.#page(cursor);
+      yield listed;
+      cursor = listed.next;
+      if (!cursor) return;
+    }
+  }
+
+  async #page(cursor: string | null): Promise<StarPage> {
+    const pacer = this.#client.pacer;
     for (;;) {
+      const first = pacer.size(this.#kind);
       try {
-        const data = await this.#api.graphql(STARRED_PAGE, { first: this.#pageSize, after: cursor }, StarredPageData);
-        const { edges, pageInfo, totalCount } = data.viewer.starredRepositories;
+        const { data, ms } = await this.#client.graphql(this.#query, { first, after: cursor }, StarredPageData, {
+          estimateMs: pacer.estimate(this.#kind, first),
+        });
+        const { edges, pageInfo, totalCount, isOverLimit } = data.viewer.starredRepositories;
+        pacer.learn(this.#kind, Math.max(1, edges.length), ms);
         const items: StarredRepo[] = edges.map((edge) => ({
           starredAt: Date.parse(edge.starredAt),
           repo: toMetadata(edge.node),
-          readme: readmeRefOf(edge.node),
+          readme: this.#trees ? readmeRefOf(edge.node) : { kind: "unknown" },
         }));
-        return { items, next: pageInfo.hasNextPage ? (pageInfo.endCursor ?? null) : null, totalCount };
+        return {
+          items,
+          next: pageInfo.hasNextPage ? (pageInfo.endCursor ?? null) : null,
+          totalCount,
+          ...(isOverLimit ? { overLimit: true } : {}),
+        };
       } catch (error) {
-        // Big accounts make GitHub time out on big pages: ask for fewer and go on.
-        const smaller = PAGE_SIZES[PAGE_SIZES.indexOf(this.#pageSize) + 1];
-        if (error instanceof GithubError && error.kind === "too_large" && smaller) {
-          this.#pageSize = smaller;
+        // GitHub cut the page off: remember that size as too big and ask for less.
+        if (error instanceof GithubError && error.kind === "too_large" && first > 1) {
+          pacer.timedOut(this.#kind, first);
           continue;
         }
         throw error;
@@ -163,92 +204,7 @@ export class GraphqlStarSource implements StarSource {
     }
   }
 
-  async fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
-    const outcomes: ReadmeOutcome[] = [];
-    const viaGraphql: Array<ReadmeRequest & { ref: Extract<ReadmeRef, { kind: "found" }> }> = [];
-    const viaRest: ReadmeRequest[] = [];
-    for (const request of requests) {
-      if (request.ref.kind === "none") outcomes.push({ githubId: request.githubId, kind: "missing" });
-      else if (request.ref.kind === "unknown") viaRest.push(request);
-      else if (request.ref.sha === request.knownSha) outcomes.push({ githubId: request.githubId, kind: "unchanged" });
-      else viaGraphql.push({ ...request, ref: request.ref });
-    }
-    const [graphqlOutcomes, restOutcomes] = await Promise.all([
-      mapPool(batches(viaGraphql), README_BATCH_CONCURRENCY, (batch) => this.#readmeBatch(batch)),
-      mapPool(viaRest, REST_FALLBACK_CONCURRENCY, (request) => fetchReadmeRest(this.#api, request)),
-    ]);
-    return [...outcomes, ...graphqlOutcomes.flat(), ...restOutcomes];
+  fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
+    return this.#readmes.fetch(requests);
   }
-
-  /** One query for many README texts: an aliased `node(id:)` per repository (~1 point). */
-  async #readmeBatch(batch: Array<ReadmeRequest & { ref: Extract<ReadmeRef, { kind: "found" }> }>): Promise<ReadmeOutcome[]> {
-    const variables: Record<string, string> = {};
-    const declarations: string[] = [];
-    const selections: string[] = [];
-    batch.forEach((request, i) => {
-      variables[`id${i}`] = request.nodeId;
-      variables[`e${i}`] = `HEAD:${request.ref.path}`;
-      declarations.push(`$id${i}: ID!, $e${i}: String!`);
-      selections.push(
-        `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid text isTruncated isBinary } } } }`,
-      );
-    });
-    const query = `query Readmes(${declarations.join(", ")}) {\n${selections.join("\n")}\nrateLimit { cost }\n}`;
-    const Blob = z.object({
-      oid: z.string(),
-      text: z.string().nullish(),
-      isTruncated: z.boolean().nullish(),
-      isBinary: z.boolean().nullish(),
-    });
-    const Data = z.record(z.string(), z.unknown());
-    let data: Record<string, unknown>;
-    try {
-      data = await this.#api.graphql(query, variables, Data);
-    } catch (error) {
-      if (isRunWide(error)) throw error;
-      // Too much for GitHub's 10 s budget: ask for half at a time.
-      if (error instanceof GithubError && error.kind === "too_large" && batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        return [...(await this.#readmeBatch(batch.slice(0, half))), ...(await this.#readmeBatch(batch.slice(half)))];
-      }
-      // The batch failed as a whole (GitHub 5xx): each repository is retried next sync.
-      const message = error instanceof Error ? error.message : String(error);
-      return batch.map((request) => ({ githubId: request.githubId, kind: "error" as const, message }));
-    }
-    return batch.map((request, i): ReadmeOutcome => {
-      const node = z.object({ object: Blob.nullish() }).nullish().safeParse(data[`r${i}`]);
-      const blob = node.success ? node.data?.object : undefined;
-      if (!node.success || blob === undefined) {
-        return { githubId: request.githubId, kind: "error", message: "GitHub did not return the repository" };
-      }
-      // Moved or deleted since the listing: look again next sync.
-      if (blob === null) return { githubId: request.githubId, kind: "error", message: "README vanished since the listing" };
-      if (blob.isBinary || blob.text == null) return { githubId: request.githubId, kind: "missing" };
-      this.#api.usage.readmesFetched++;
-      return {
-        githubId: request.githubId,
-        kind: "ok",
-        readme: { sha: blob.oid, path: request.ref.path, text: blob.text, truncated: blob.isTruncated ?? false },
-      };
-    });
-  }
-}
-
-/** Groups README requests so each query stays well under GitHub's 10 s / response-size limits. */
-function batches<T extends { ref: { byteSize: number } }>(requests: T[]): T[][] {
-  const result: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const request of requests) {
-    const size = request.ref.byteSize || 20_000;
-    if (current.length > 0 && (current.length >= README_BATCH_COUNT || bytes + size > README_BATCH_BYTES)) {
-      result.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(request);
-    bytes += size;
-  }
-  if (current.length > 0) result.push(current);
-  return result;
 }

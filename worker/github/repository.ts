@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { GithubApi } from "./api";
-import type { GithubConfig } from "./client";
+import { GithubClient, type GithubConfig } from "./client";
 import { GithubError } from "./errors";
 import { REPOSITORY_FIELDS, RepositoryNode, toMetadata } from "./graphql-source";
 import type { RepoMetadata } from "./types";
@@ -18,7 +17,7 @@ const REPOSITORY_QUERY = /* GraphQL */ `
 `;
 
 export async function fetchRepository(config: GithubConfig, token: string, owner: string, name: string): Promise<RepoMetadata> {
-  const data = await new GithubApi(config, token).graphql(
+  const { data } = await new GithubClient(config, token).graphql(
     REPOSITORY_QUERY,
     { owner, name },
     z.object({ repository: RepositoryNode.nullish() }),

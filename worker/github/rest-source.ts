@@ -1,12 +1,15 @@
 import { z } from "zod";
-import type { GithubApi } from "./api";
+import { jsonOf, type GithubClient } from "./client";
 import { GithubError } from "./errors";
-import { mapPool, type ReadmeOutcome, type ReadmeRequest, type StarPage, type StarSource } from "./source";
+import { fetchReadmesRest, isRunWide, type ReadmeFetcher } from "./readmes";
+import type { ReadmeOutcome, ReadmeRequest, StarPage, StarSource } from "./source";
 import type { RepoMetadata, StarredRepo } from "./types";
 
 const PAGE_SIZE = 100;
-/** README requests in flight; the listing may hold one more connection (limit 6). */
+/** README requests in flight in the seed's strategy (it fetched five at a time). */
 const README_CONCURRENCY = 5;
+/** Expected server time of a REST page of 100 stars (GitHub serialises ~75 fields a repository). */
+const REST_PAGE_MS = 1_000;
 
 const RestRepository = z.object({
   id: z.number().int(),
@@ -56,80 +59,120 @@ export function fromRestRepository(repo: z.infer<typeof RestRepository>): RepoMe
   };
 }
 
-/** The seed's algorithm, made correct: the fallback and the benchmark's baseline. */
+/** Stars pages: REST's `sort=created` is star time, a stable order with `starred_at` (the seed used `updated`). */
+async function restPage(client: GithubClient, page: number): Promise<{ items: StarredRepo[]; last: number | null; hasNext: boolean }> {
+  const answer = await client.rest(
+    "GET /user/starred",
+    { sort: "created", direction: "desc", per_page: PAGE_SIZE, page },
+    { accept: "application/vnd.github.star+json", estimateMs: REST_PAGE_MS },
+  );
+  const parsed = z.array(StarredItem).safeParse(jsonOf(answer));
+  if (!parsed.success) throw new GithubError("unavailable", "GitHub listed stars in an unexpected shape");
+  const items: StarredRepo[] = parsed.data.map((item) => ({
+    starredAt: Date.parse(item.starred_at),
+    repo: fromRestRepository(item.repo),
+    readme: { kind: "unknown" },
+  }));
+  const link = answer.headers.link ?? "";
+  const last = /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link);
+  return { items, last: last ? Number(last[1]) : null, hasNext: /rel="next"/.test(link) };
+}
+
+/** How many stars the user has: the `rel="last"` page of a one-per-page listing (null if GitHub does not say). */
+async function starCount(client: GithubClient): Promise<number | null> {
+  try {
+    const answer = await client.rest("GET /user/starred", { per_page: 1 }, { estimateMs: 200 });
+    const last = /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(answer.headers.link ?? "");
+    if (last) return Number(last[1]);
+    const items = jsonOf(answer);
+    return Array.isArray(items) ? items.length : null;
+  } catch (error) {
+    if (isRunWide(error)) throw error;
+    return null;
+  }
+}
+
+/** The seed's algorithm, made correct: pages one after another, one `/readme` per new or pushed repository. */
 export class RestStarSource implements StarSource {
   readonly strategy = "rest" as const;
-  readonly #api: GithubApi;
+  readonly #client: GithubClient;
 
-  constructor(api: GithubApi) {
-    this.#api = api;
+  constructor(client: GithubClient) {
+    this.#client = client;
   }
 
-  async listPage(cursor: string | null): Promise<StarPage> {
-    const page = cursor ? Number(cursor) : 1;
-    // sort=created is star time: a stable order with starred_at (the seed used `updated`).
-    const response = await this.#api.rest(
-      `/user/starred?sort=created&direction=desc&per_page=${PAGE_SIZE}&page=${page}`,
-      { accept: "application/vnd.github.star+json" },
-    );
-    const parsed = z.array(StarredItem).safeParse(await response.json().catch(() => null));
-    if (!parsed.success) throw new GithubError("unavailable", "GitHub listed stars in an unexpected shape");
-    const items: StarredRepo[] = parsed.data.map((item) => ({
-      starredAt: Date.parse(item.starred_at),
-      repo: fromRestRepository(item.repo),
-      readme: { kind: "unknown" },
-    }));
-    const hasNext = /<[^>]+>;\s*rel="next"/.test(response.headers.get("link") ?? "");
-    return { items, next: hasNext ? String(page + 1) : null, totalCount: null };
+  async *pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage> {
+    let page = cursor ? Number(cursor) : 1;
+    for (let n = 0; n < maxPages; n++) {
+      const listed = await restPage(this.#client, page);
+      const next = listed.hasNext ? String(page + 1) : null;
+      yield { items: listed.items, next, totalCount: null };
+      if (!next) return;
+      page++;
+    }
   }
 
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
-    return mapPool(requests, README_CONCURRENCY, (request) => fetchReadmeRest(this.#api, request));
+    return fetchReadmesRest(this.#client, requests, README_CONCURRENCY);
   }
 }
 
+/** Pages fetched ahead of the one being processed (each ~1 s of GitHub's server time). */
+const PAGES_AHEAD = 3;
+
 /**
- * `GET /repos/{o}/{r}/readme` as raw text. Its ETag is the blob sha, so asking with
- * `If-None-Match: <known sha>` makes an unchanged README a free 304.
+ * REST pages fetched in parallel: they are independent (`page=N`), so after the first page says
+ * how many there are (Link `rel="last"`), the next ones are fetched ahead while one is being
+ * processed, and yielded in order. READMEs come from the shared two-lane fetcher.
+ * Cursor: `<page>/<last page>`.
  */
-export async function fetchReadmeRest(api: GithubApi, request: ReadmeRequest): Promise<ReadmeOutcome> {
-  const { githubId } = request;
-  try {
-    const response = await api.rest(`/repos/${request.fullName}/readme`, {
-      accept: "application/vnd.github.raw+json",
-      etag: request.knownSha,
-      allow404: true,
-    });
-    if (response.status === 304) return { githubId, kind: "unchanged" };
-    if (response.status === 404) return { githubId, kind: "missing" };
-    const text = await response.text();
-    const sha = response.headers.get("etag")?.replace(/^W\//, "").replaceAll('"', "") || (await gitBlobSha(text));
-    api.usage.readmesFetched++;
-    return { githubId, kind: "ok", readme: { sha, path: "README", text, truncated: false } };
-  } catch (error) {
-    if (isRunWide(error)) throw error;
-    return { githubId, kind: "error", message: error instanceof Error ? error.message : String(error) };
+export class RestPagesStarSource implements StarSource {
+  readonly strategy = "rest-pages" as const;
+  readonly #client: GithubClient;
+  readonly #readmes: ReadmeFetcher;
+
+  constructor(client: GithubClient, readmes: ReadmeFetcher) {
+    this.#client = client;
+    this.#readmes = readmes;
   }
-}
 
-/**
- * Trouble that concerns the whole run (the token, the rate limits) stops the step; a
- * 404, 5xx or timeout on one README is that repository's alone and is retried next sync.
- */
-export function isRunWide(error: unknown): boolean {
-  return (
-    error instanceof GithubError &&
-    (error.kind === "token_invalid" || error.kind === "rate_limited" || error.kind === "secondary_limited")
-  );
-}
+  async *pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage> {
+    const match = cursor ? /^(\d+)\/(\d+)$/.exec(cursor) : null;
+    let first = match ? Number(match[1]) : 1;
+    let last = match ? Number(match[2]) : null;
+    if (last === null) {
+      // With per_page=1 the `last` page number is the star count (one cheap request): the
+      // progress can say "1,200 of 5,000" from the first page on.
+      const [listed, totalCount] = await Promise.all([restPage(this.#client, 1), starCount(this.#client)]);
+      last = listed.last ?? 1;
+      const next = listed.hasNext ? `2/${Math.max(2, last)}` : null;
+      yield { items: listed.items, next, totalCount: totalCount ?? (next ? null : listed.items.length) };
+      if (!next || maxPages <= 1) return;
+      first = 2;
+      maxPages--;
+    }
+    const end = Math.min(last, first + maxPages - 1);
+    const ahead: Array<Promise<Awaited<ReturnType<typeof restPage>>>> = [];
+    let toStart = first;
+    const startNext = () => {
+      if (toStart > end) return;
+      const promise = restPage(this.#client, toStart++);
+      promise.catch(() => undefined); // awaited in order below; this only keeps it from being "unhandled" meanwhile
+      ahead.push(promise);
+    };
+    for (let i = 0; i < PAGES_AHEAD; i++) startNext();
+    for (let page = first; ahead.length > 0; page++) {
+      const listed = await ahead.shift()!;
+      startNext();
+      // A page beyond the end (stars removed since the count) is empty: the list ends there.
+      const more = listed.hasNext || page < (listed.last ?? page);
+      const next = more ? `${page + 1}/${Math.max(listed.last ?? last, page + 1)}` : null;
+      yield { items: listed.items, next, totalCount: null };
+      if (!next) return;
+    }
+  }
 
-/** The git blob sha of a text, as GitHub computes it. */
-export async function gitBlobSha(text: string): Promise<string> {
-  const body = new TextEncoder().encode(text);
-  const header = new TextEncoder().encode(`blob ${body.byteLength}\0`);
-  const data = new Uint8Array(header.byteLength + body.byteLength);
-  data.set(header);
-  data.set(body, header.byteLength);
-  const digest = await crypto.subtle.digest("SHA-1", data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
+    return this.#readmes.fetch(requests);
+  }
 }

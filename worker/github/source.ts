@@ -1,11 +1,19 @@
 import type { Bindings } from "../env";
-import { GithubApi, type GithubUsage } from "./api";
-import { githubConfig } from "./client";
+import { GithubClient, githubConfig, type GithubUsage } from "./client";
 import { GraphqlStarSource } from "./graphql-source";
-import { RestStarSource } from "./rest-source";
+import { Pacer } from "./pacer";
+import { ReadmeFetcher } from "./readmes";
+import { RestPagesStarSource, RestStarSource } from "./rest-source";
 import type { ReadmeRef, ReadmeText, StarredRepo } from "./types";
 
-export type StarPage = { items: StarredRepo[]; next: string | null; totalCount: number | null };
+export type StarPage = {
+  items: StarredRepo[];
+  /** Where the next page starts; null = this was the last. */
+  next: string | null;
+  totalCount: number | null;
+  /** GraphQL's `isOverLimit`: GitHub truncated this user's list, so it is not the whole truth. */
+  overLimit?: boolean;
+};
 
 export type ReadmeRequest = {
   githubId: number;
@@ -24,50 +32,56 @@ export type ReadmeOutcome = { githubId: number } & (
 );
 
 /**
- * How a sync reads a user's stars from GitHub. Two strategies behind one interface,
- * measured against each other by `npm run bench:sync`:
- * - `graphql` (default): 100 stars a page with metadata and README blob sha (~1 point),
- *   README text only for new blob shas, in batches.
- * - `rest`: the seed's algorithm made correct (sort=created, star+json, one `/readme`
- *   per repository that needs one, conditional on the known sha).
+ * How a sync reads a user's stars from GitHub. Four strategies behind one interface, measured
+ * against each other by `npm run bench:sync` under the emulator's `github` realism:
+ * - `rest-pages` (default): REST pages of 100 stars fetched in parallel (pages are independent),
+ *   README texts of new repositories through GraphQL batches and REST at once, each within its
+ *   share of GitHub's server-time budget; pushed repositories asked with a conditional REST
+ *   `/readme` (a 304 when unchanged).
+ * - `graphql-light`: the same README lookups, stars listed through GraphQL without trees.
+ * - `graphql`: stars listed through GraphQL with the `.github/`, root and `docs/` trees of every
+ *   repository (the README's blob sha in the listing), texts only for new shas.
+ * - `rest`: the seed's algorithm made correct: REST pages one after another, one `/readme` per
+ *   new or pushed repository. The fallback and the benchmark's baseline.
  */
 export interface StarSource {
-  readonly strategy: "graphql" | "rest";
-  /** One page of stars, newest first. `cursor` null = the first page. */
-  listPage(cursor: string | null): Promise<StarPage>;
+  readonly strategy: StrategyName;
   /**
-   * READMEs for the given repositories. A repository's own failure is an `error`
-   * outcome; only run-wide failures (token, rate limit, GitHub down) throw.
+   * Pages of stars from `cursor` (null = the newest), newest first, until `maxPages` pages or
+   * the end. Pages may be fetched ahead in parallel; they are yielded in order.
+   */
+  pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage>;
+  /**
+   * READMEs for the given repositories. A repository's own failure is an `error` outcome;
+   * only run-wide failures (token, rate limit, GitHub down) throw.
    */
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]>;
 }
 
-export type StrategyName = StarSource["strategy"];
+export const strategyNames = ["rest-pages", "graphql-light", "graphql", "rest"] as const;
+export type StrategyName = (typeof strategyNames)[number];
 
 export function strategyName(env: Pick<Bindings, "SYNC_STRATEGY">): StrategyName {
-  return env.SYNC_STRATEGY === "rest" ? "rest" : "graphql";
+  const name = env.SYNC_STRATEGY as StrategyName | undefined;
+  return name && strategyNames.includes(name) ? name : "rest-pages";
 }
 
 export function createStarSource(
   env: Pick<Bindings, "GITHUB_API_URL" | "GITHUB_GRAPHQL_URL">,
   strategy: StrategyName,
   token: string,
-  usage?: GithubUsage,
+  options: { usage?: GithubUsage; pacer?: Pacer } = {},
 ): StarSource {
-  const api = new GithubApi(githubConfig(env), token, usage);
-  return strategy === "rest" ? new RestStarSource(api) : new GraphqlStarSource(api);
-}
-
-/** Runs `task` over `items` with at most `limit` in flight (a Worker keeps ≤ 6 connections open). */
-export async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
+  const client = new GithubClient(githubConfig(env), token, options);
+  const readmes = new ReadmeFetcher(client, { restLane: strategy !== "graphql" });
+  switch (strategy) {
+    case "rest":
+      return new RestStarSource(client);
+    case "rest-pages":
+      return new RestPagesStarSource(client, readmes);
+    case "graphql-light":
+      return new GraphqlStarSource(client, readmes, { trees: false });
+    case "graphql":
+      return new GraphqlStarSource(client, readmes, { trees: true });
+  }
 }

@@ -27,7 +27,7 @@ export type RepoMetadata = {
 /** Where a repository's README is, as far as the listing could tell. */
 export type ReadmeRef =
   /** Found: its git blob sha, path in the default branch and size. */
-  | { kind: "found"; sha: string; path: string; byteSize: number }
+  | { kind: "found"; sha: string; path: string; byteSize: number; symlink?: boolean }
   /** The listing looked and the repository has no README it could see. */
   | { kind: "none" }
   /** The listing cannot tell (REST lists no README data): ask `/readme`. */

@@ -1,6 +1,10 @@
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { users } from "../db/schema";
 import type { Bindings } from "../env";
-import { GithubUsage, type GithubUsageJson } from "../github/api";
+import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError } from "../github/errors";
+import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
 import { createStarSource, type StarSource, type StrategyName } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
@@ -35,10 +39,16 @@ export type ListStepResult =
       totalCount: number | null;
       /** github ids of the stars listed by this step (for unstar detection). */
       seen: number[];
+      /** GitHub truncated the GraphQL list (`isOverLimit`): it must not be taken as the whole list. */
+      overLimit: boolean;
       counts: Counts;
       usage: GithubUsageJson;
+      pacing: PacingState;
     }
-  | (Interruption & { counts: Counts; usage: GithubUsageJson });
+  | (Interruption & { counts: Counts; usage: GithubUsageJson; pacing: PacingState | null });
+
+/** Called as each page lands (best effort: progress never decides a step's fate). */
+export type PageListener = (listed: number, totalCount: number | null) => void;
 
 /**
  * Lists up to PAGES_PER_STEP pages from `cursor` and brings each page's repositories
@@ -48,23 +58,30 @@ export type ListStepResult =
  */
 export async function listStep(
   env: Bindings,
-  input: { userId: number; strategy: StrategyName; cursor: string | null },
+  input: { userId: number; strategy: StrategyName; cursor: string | null; pacing: PacingState | null; listedBefore: number },
+  onPage: PageListener = () => undefined,
 ): Promise<ListStepResult> {
   const usage = new GithubUsage();
   let counts = zeroCounts();
   const user = await loadGithubUser(env, input.userId);
-  if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON() };
-  if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON() };
-  const source = createStarSource(env, input.strategy, user.token, usage);
+  if (!user) {
+    return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON(), pacing: input.pacing };
+  }
+  if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON(), pacing: input.pacing };
+  // The first step of a run starts from what the user's last run learned.
+  const pacer = new Pacer(input.pacing ?? (await loadPacing(env.DB, input.userId)));
+  const source = createStarSource(env, input.strategy, user.token, { usage, pacer });
   const seen: number[] = [];
   let cursor = input.cursor;
   let totalCount: number | null = null;
+  let overLimit = false;
   const processing: Array<Promise<Counts>> = [];
   try {
-    for (let page = 0; page < PAGES_PER_STEP; page++) {
-      const listed = await source.listPage(cursor);
+    for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
       totalCount = listed.totalCount ?? totalCount;
+      overLimit ||= listed.overLimit === true;
       for (const item of listed.items) seen.push(item.repo.githubId);
+      onPage(input.listedBefore + seen.length, totalCount);
       const work = bringIntoD1(env.DB, source, user.id, listed.items);
       work.catch(() => undefined); // awaited below; this only keeps it from being "unhandled" meanwhile
       processing.push(work);
@@ -78,10 +95,21 @@ export async function listStep(
     // Let in-flight pages finish what they can; their writes are idempotent either way.
     await Promise.allSettled(processing);
     const interruption = interruptionOf(error);
-    if (interruption) return { ...interruption, counts, usage: usage.toJSON() };
+    if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
   }
-  return { status: "ok", next: cursor, totalCount, seen, counts, usage: usage.toJSON() };
+  return { status: "ok", next: cursor, totalCount, seen, overLimit, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
+}
+
+/** What the user's last run learned about GitHub's speed (null for a first sync). */
+export async function loadPacing(d1: D1Database, userId: number): Promise<unknown> {
+  const [row] = await createDb(d1).select({ tuning: users.syncTuning }).from(users).where(eq(users.id, userId)).limit(1);
+  return row?.tuning ?? null;
+}
+
+/** Keeps what this run learned for the next one (rates and budgets; not the window of recent requests). */
+export async function savePacing(d1: D1Database, userId: number, pacing: PacingState): Promise<void> {
+  await createDb(d1).update(users).set({ syncTuning: rememberedPacing(pacing) }).where(eq(users.id, userId));
 }
 
 async function bringIntoD1(db: D1Database, source: StarSource, userId: number, items: StarredRepo[]): Promise<Counts> {

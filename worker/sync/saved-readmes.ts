@@ -2,7 +2,7 @@ import { and, eq, isNull, or } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
 import type { Bindings } from "../env";
-import { GithubUsage } from "../github/api";
+import { GithubUsage } from "../github/client";
 import { createStarSource, type StrategyName } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
 import { interruptionOf, zeroCounts, type Counts } from "./list-step";
@@ -46,7 +46,7 @@ export async function fetchSavedReadmes(
   if (results.length === 0) return { counts, usage: usage.toJSON() };
   const user = await loadGithubUser(env, input.userId);
   if (!user?.token) return { counts, usage: usage.toJSON() };
-  const source = createStarSource(env, input.strategy, user.token, usage);
+  const source = createStarSource(env, input.strategy, user.token, { usage });
   try {
     const outcomes = await source.fetchReadmes(
       results.map((row) => ({

@@ -4,7 +4,7 @@ import { users } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
 import { userSync } from "../durable-objects/user-sync";
-import { mapPool } from "../github/source";
+import { mapPool } from "../lib/concurrency";
 import { SYNC_INTERVAL_MS } from "./finish";
 
 /**

@@ -2,12 +2,13 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type Workflo
 import type { DoneData, ErrorData, SyncEvent } from "../../shared/events";
 import { userSync } from "../durable-objects/user-sync";
 import type { Bindings } from "../env";
-import { GithubUsage, usageToStats } from "../github/api";
+import { GithubUsage, usageToStats } from "../github/client";
+import type { PacingState } from "../github/pacer";
 import { strategyName, type StrategyName } from "../github/source";
 import { beginRun } from "./begin";
 import { enrichmentPhases } from "./enrich";
 import { failRun, finishRun } from "./finish";
-import { addCounts, listStep, zeroCounts } from "./list-step";
+import { addCounts, listStep, savePacing, zeroCounts, type ListStepResult } from "./list-step";
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
@@ -47,19 +48,29 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       if (begin.status === "fatal") return await fail({ code: begin.code, message: begin.message });
       await publish({ event: "progress", data: { phase: "fetching" } });
 
-      // list: page after page until GitHub says there is no next one.
+      // list: page after page until GitHub says there is no next one. What the pacer learns
+      // (sizes, budget used in the last minute) goes from each step to the next.
       const usage = new GithubUsage();
       let counts = zeroCounts();
-      const seen: number[] = [];
+      let seen: number[] = [];
       let cursor: string | null = null;
       let chunk = 0;
       let waits = 0;
+      let pacing: PacingState | null = null;
+      let listing = strategy;
+      let truncated = false;
       for (;;) {
-        const result = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
-          listStep(this.env, { userId: params.userId, strategy, cursor }),
+        const listedBefore = seen.length;
+        const input: Parameters<typeof listStep>[1] = { userId: params.userId, strategy: listing, cursor, pacing, listedBefore };
+        const result: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
+          listStep(this.env, input, (listed: number, total: number | null): void => {
+            // Best effort, from inside the step: "1,200 of 5,000" as pages land.
+            publish({ event: "progress", data: { phase: "fetching", listed, ...(total !== null ? { total } : {}) } }).catch(() => undefined);
+          }),
         );
         usage.add(result.usage);
         counts = addCounts(counts, result.counts);
+        pacing = result.pacing ?? pacing;
         if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
         if (result.status === "wait") {
           // Primary limit: sleep until GitHub's reset; secondary: its retry-after (the seed gave up).
@@ -70,7 +81,21 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         seen.push(...result.seen);
         cursor = result.next;
         chunk++;
+        if (result.overLimit && listing !== "rest-pages" && listing !== "rest") {
+          // GitHub truncated the GraphQL list (isOverLimit): list again through REST, which
+          // lists every star, so no star is taken for unstarred. Rows already written are
+          // found unchanged by the second pass.
+          listing = "rest-pages";
+          truncated = true;
+          seen = [];
+          cursor = null;
+          continue;
+        }
         if (!cursor) break;
+      }
+      if (pacing) {
+        const learned = pacing;
+        await step.do("remember pacing", RETRY, () => savePacing(this.env.DB, params.userId, learned));
       }
 
       const unstarred = await step.do("unstar", RETRY, () => markUnstarred(this.env, params.userId, seen));
@@ -87,10 +112,18 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           new_count: counts.new,
           updated_count: counts.updated,
           unstarred_count: unstarred.unstarred,
-          stats: usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
+          stats: {
+            ...usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
+            ...(truncated ? { listedVia: "rest-pages (GitHub truncated the GraphQL list: isOverLimit)" } : {}),
+          },
         }),
       );
-      await publish({ event: "done", data: done });
+      // Its own retried step: a notification that fails never turns a finished run into a failed one.
+      await step
+        .do("notify done", RETRY, async () => {
+          await publish({ event: "done", data: done });
+        })
+        .catch((error: unknown) => console.error(`run ${runId}: the done event could not be published`, error));
       return done;
     } catch (error) {
       // A step that failed all its retries (GitHub or D1 down for long): end the run

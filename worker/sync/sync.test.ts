@@ -12,11 +12,17 @@ describe("sync: first run and resync", () => {
     const { sessionToken, user } = await signIn("sync-first", 250);
     const events = await syncOnce(sessionToken);
 
-    // The seed's phases, in the seed's order, with the seed's fields.
-    expect(phases(events)).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
+    // The seed's phases, in the seed's order, with the seed's fields; `fetching` repeats with counts as pages land.
+    expect(phases(events).filter((p, i, all) => p !== all[i - 1])).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
     const done = doneOf(events);
     expect(done).toMatchObject({ total: 250, new_count: 250, unstarred_count: 0 });
-    expect(events[1]).toEqual({ event: "progress", data: { phase: "fetched", total: 250, needsReadme: 250 } });
+    const fetching = events.flatMap((e) => (e.event === "progress" && e.data.phase === "fetching" ? [e.data] : []));
+    expect(fetching.at(-1)).toEqual({ phase: "fetching", listed: 250, total: 250 });
+    expect(fetching.filter((d) => d.listed !== undefined).map((d) => d.listed)).toEqual([100, 200, 250]);
+    expect(events.find((e) => e.event === "progress" && e.data.phase === "fetched")).toEqual({
+      event: "progress",
+      data: { phase: "fetched", total: 250, needsReadme: 250 },
+    });
 
     const truth = await githubStars("sync-first");
     const lib = await library(user.id);
@@ -46,9 +52,9 @@ describe("sync: first run and resync", () => {
     expect(again.stats.readmesFetched).toBe(0);
     const after = await stats();
     expect(after.readmeDownloads["sync-first"]).toBe(before.readmeDownloads["sync-first"]);
-    // 3 pages of stars, one GraphQL point each; no REST at all.
-    expect(after.rateLimit["sync-first"]!.graphql.used - before.rateLimit["sync-first"]!.graphql.used).toBe(3);
-    expect(after.rateLimit["sync-first"]!.core.used).toBe(before.rateLimit["sync-first"]!.core.used);
+    // 3 REST pages of stars and one count probe; no README request, no GraphQL at all.
+    expect(after.rateLimit["sync-first"]!.core.used - before.rateLimit["sync-first"]!.core.used).toBe(4);
+    expect(after.rateLimit["sync-first"]!.graphql.used).toBe(before.rateLimit["sync-first"]!.graphql.used);
 
     const run = await env.DB.prepare("select status, counters from sync_runs where id = ?").bind(again.runId).first<{ status: string; counters: string }>();
     expect(run?.status).toBe("done");

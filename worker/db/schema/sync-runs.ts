@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { users } from "./users";
 
-export type SyncCounters = Record<string, number | Record<string, number>>;
+export type SyncCounters = Record<string, number | string | Record<string, number>>;
 
 export const syncRuns = sqliteTable(
   "sync_runs",

@@ -1,0 +1,193 @@
+import { z } from "zod";
+import { sleep } from "../lib/concurrency";
+
+/**
+ * Keeps a sync inside GitHub's secondary limits instead of tripping them, and sizes requests
+ * so each one stays well under GitHub's 10 s cut-off.
+ *
+ * GitHub allows at most 90 s of server time per 60 s of real time per token, at most 60 s of
+ * it for GraphQL, and says to estimate server time by the response time (docs.github.com,
+ * "Rate limits for the REST API", secondary rate limits). The pacer measures every response,
+ * keeps a sliding window of them (plus reservations for requests in flight) and makes a request
+ * wait until the window has room. It learns milliseconds per item for each kind of request and
+ * derives page and batch sizes from a target time. Everything it learned is plain JSON: it is
+ * carried from step to step of a run, and from one run to the next per user.
+ */
+
+export type Lane = "graphql" | "rest";
+/** Kinds of request whose size the pacer chooses. */
+export type SizedKind = "list-graphql" | "list-trees" | "readme-batch" | "readme-blobs";
+
+const Kind = z.enum(["list-graphql", "list-trees", "readme-batch", "readme-blobs"]);
+const PositiveRecord = z.partialRecord(Kind, z.number().positive());
+/** The stored shape, checked when read back (D1 or a step result). */
+export const PacingStateSchema = z.object({
+  v: z.literal(1),
+  recent: z.array(z.tuple([z.number(), z.number().nonnegative(), z.union([z.literal(0), z.literal(1)])])).max(10_000),
+  limits: z.object({ graphqlMs: z.number().positive(), totalMs: z.number().positive() }),
+  msPerItem: PositiveRecord,
+  failedAt: PositiveRecord,
+  remaining: z.object({ core: z.number().nullable(), graphql: z.number().nullable() }),
+});
+
+export type PacingState = {
+  v: 1;
+  /** Completed requests inside the window: [ended at (epoch ms), server ms, 0 = graphql | 1 = rest]. */
+  recent: Array<[number, number, 0 | 1]>;
+  /** The budgets as learned: GitHub's documented ones, lowered after a secondary-limit hit. */
+  limits: { graphqlMs: number; totalMs: number };
+  /** Learned milliseconds per item, by kind (exponentially weighted). */
+  msPerItem: Partial<Record<SizedKind, number>>;
+  /** Largest size that timed out, by kind: never ask for that many again. */
+  failedAt: Partial<Record<SizedKind, number>>;
+  /** The primary budgets' last known remaining points (from x-ratelimit-remaining). */
+  remaining: { core: number | null; graphql: number | null };
+};
+
+export const WINDOW_MS = 60_000;
+const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
+/** Use at most this share of a budget: response times include the network, spread is real. */
+const SAFETY = 0.85;
+/** A request should take about this long: far from the 10 s cut-off even on a slow draw. */
+export const TARGET_MS = 3_000;
+const MIN_LIMIT_MS = 5_000;
+
+export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial: number }> = {
+  "list-graphql": { min: 5, max: 100, initial: 50 },
+  "list-trees": { min: 5, max: 100, initial: 20 },
+  "readme-batch": { min: 1, max: 250, initial: 30 },
+  "readme-blobs": { min: 1, max: 250, initial: 30 },
+};
+
+export function freshPacing(): PacingState {
+  return { v: 1, recent: [], limits: { ...GITHUB }, msPerItem: {}, failedAt: {}, remaining: { core: null, graphql: null } };
+}
+
+/** What a run keeps for the user's next run: the learned rates and limits, not the window. */
+export function rememberedPacing(state: PacingState): PacingState {
+  return { ...state, recent: [], remaining: { core: null, graphql: null } };
+}
+
+type Reservation = { lane: Lane; ms: number };
+
+export class Pacer {
+  readonly #state: PacingState;
+  readonly #inFlight = new Set<Reservation>();
+  readonly #now: () => number;
+  /** Total time this pacer made requests wait (for the run's stats). */
+  waitedMs = 0;
+
+  constructor(state: unknown, now: () => number = Date.now) {
+    const parsed = PacingStateSchema.safeParse(state);
+    this.#state = parsed.success ? (structuredClone(parsed.data) as PacingState) : freshPacing();
+    this.#now = now;
+  }
+
+  toJSON(): PacingState {
+    this.#prune();
+    return structuredClone(this.#state);
+  }
+
+  get remaining(): PacingState["remaining"] {
+    return this.#state.remaining;
+  }
+
+  /** The size to ask for: the learned rate times the target time, below any size that timed out. */
+  size(kind: SizedKind): number {
+    const bounds = SIZE_BOUNDS[kind];
+    const rate = this.#state.msPerItem[kind];
+    let size = rate ? Math.floor(TARGET_MS / rate) : bounds.initial;
+    const failed = this.#state.failedAt[kind];
+    if (failed !== undefined) size = Math.min(size, Math.floor(failed / 2));
+    return Math.max(bounds.min, Math.min(bounds.max, size));
+  }
+
+  /** Expected server time of a request of `items` of `kind`. */
+  estimate(kind: SizedKind, items: number): number {
+    const rate = this.#state.msPerItem[kind] ?? TARGET_MS / SIZE_BOUNDS[kind].initial;
+    return rate * items;
+  }
+
+  learn(kind: SizedKind, items: number, ms: number): void {
+    if (items <= 0) return;
+    const sample = ms / items;
+    const old = this.#state.msPerItem[kind];
+    this.#state.msPerItem[kind] = old === undefined ? sample : 0.6 * old + 0.4 * sample;
+  }
+
+  /** A request of `items` timed out: that size never again, and the rate is at least cut-off / items. */
+  timedOut(kind: SizedKind, items: number, cutoffMs = 10_000): void {
+    const failed = this.#state.failedAt[kind];
+    this.#state.failedAt[kind] = failed === undefined ? items : Math.min(failed, items);
+    const rate = cutoffMs / Math.max(1, items);
+    this.#state.msPerItem[kind] = Math.max(this.#state.msPerItem[kind] ?? 0, rate);
+  }
+
+  /** GitHub said "secondary rate limit" although the pacer thought there was room: its budget is smaller. */
+  secondaryHit(lane: Lane): void {
+    this.#prune();
+    const used = (which: 0 | 1 | null) =>
+      this.#state.recent.filter(([, , l]) => which === null || l === which).reduce((sum, [, ms]) => sum + ms, 0);
+    const limits = this.#state.limits;
+    const total = used(null);
+    limits.totalMs = Math.max(MIN_LIMIT_MS, Math.min(limits.totalMs, total / SAFETY) * 0.8);
+    if (lane === "graphql") limits.graphqlMs = Math.max(MIN_LIMIT_MS, Math.min(limits.graphqlMs, used(0) / SAFETY) * 0.8);
+    limits.graphqlMs = Math.min(limits.graphqlMs, limits.totalMs);
+  }
+
+  observeRemaining(resource: "core" | "graphql", remaining: number | null): void {
+    if (remaining !== null && Number.isFinite(remaining)) this.#state.remaining[resource] = remaining;
+  }
+
+  /**
+   * Waits until a request of about `estimateMs` fits in the window, then reserves it. Call
+   * `done(ticket, measuredMs)` when its response has been read.
+   */
+  async admit(lane: Lane, estimateMs: number): Promise<Reservation> {
+    for (;;) {
+      const wait = this.#waitFor(lane, estimateMs);
+      if (wait <= 0) break;
+      this.waitedMs += wait;
+      await sleep(wait);
+    }
+    const reservation = { lane, ms: estimateMs };
+    this.#inFlight.add(reservation);
+    return reservation;
+  }
+
+  done(reservation: Reservation, measuredMs: number): void {
+    this.#inFlight.delete(reservation);
+    this.#state.recent.push([this.#now(), measuredMs, reservation.lane === "graphql" ? 0 : 1]);
+  }
+
+  /** Whether the REST lane may take work now without making anyone wait (for optional REST work). */
+  restHasRoom(estimateMs: number): boolean {
+    return this.#waitFor("rest", estimateMs) <= 0;
+  }
+
+  #prune(): void {
+    const cutoff = this.#now() - WINDOW_MS;
+    this.#state.recent = this.#state.recent.filter(([at]) => at > cutoff);
+  }
+
+  /** Milliseconds until `estimateMs` more of `lane` fits (0 = now). */
+  #waitFor(lane: Lane, estimateMs: number): number {
+    this.#prune();
+    const { graphqlMs, totalMs } = this.#state.limits;
+    const inFlight = [...this.#inFlight];
+    const graphqlActive = lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
+    // GraphQL may use its own budget; REST gets what the total leaves beside it.
+    const cap = lane === "graphql" ? graphqlMs : graphqlActive ? totalMs - graphqlMs : totalMs;
+    const lanes = (which: Lane | null) =>
+      this.#state.recent.filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
+      inFlight.filter((r) => which === null || r.lane === which).reduce((s, r) => s + r.ms, 0);
+    const fits = (extra: number) =>
+      lanes(lane) + extra <= SAFETY * Math.max(cap, estimateMs) && lanes(null) + extra <= SAFETY * Math.max(totalMs, estimateMs);
+    if (fits(estimateMs)) return 0;
+    // Room comes back as completed requests leave the window; in-flight ones will land first.
+    if (inFlight.length > 0 && this.#state.recent.length === 0) return 250;
+    const now = this.#now();
+    const oldest = this.#state.recent[0];
+    return oldest ? Math.max(50, oldest[0] + WINDOW_MS - now + 10) : 250;
+  }
+}
