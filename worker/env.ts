@@ -1,27 +1,13 @@
 import type { Services } from "./services";
 import type { SessionUser } from "./lib/auth";
 
-/** Bindings and vars from wrangler.toml, secrets from `wrangler secret put` / .dev.vars. */
-export type Bindings = {
-  DB: D1Database;
-  USER_SYNC: DurableObjectNamespace<import("./durable-objects/user-sync").UserSync>;
-  SYNC_WORKFLOW: Workflow;
-  VECTORIZE?: VectorizeIndex;
-  AI?: Ai;
-  GITHUB_API_URL: string;
-  GITHUB_GRAPHQL_URL?: string;
-  OPENDIGGER_URL: string;
-  AI_BASE_URL?: string;
-  SYNC_STRATEGY?: string;
-  EMBEDDING_PROVIDER?: string;
-  EMBEDDING_MODEL?: string;
-  EMBEDDING_DIMENSIONS?: string;
-  VECTOR_STORE?: string;
-  SESSION_TTL_DAYS?: string;
-  /** base64 of 32 random bytes: the AES-GCM key for GitHub tokens and API keys at rest. */
-  TOKEN_ENCRYPTION_KEY?: string;
-  AI_API_KEY?: string;
-};
+/**
+ * Bindings, vars and secrets, as `npm run types` (`wrangler types`) generates them from
+ * wrangler.toml into worker-configuration.d.ts (secret names from .dev.vars.example).
+ * Vars arrive as strings and may be unset: read them through `configOf(env)`
+ * (worker/config.ts), which parses them once.
+ */
+export type Bindings = WorkerBindings;
 
 export type Variables = {
   services: Services;
@@ -32,14 +18,12 @@ export type Variables = {
 export type AppEnv = { Bindings: Bindings; Variables: Variables };
 
 declare global {
-  // `import { env } from "cloudflare:workers"` and the test helpers see the same bindings.
+  // `import { env } from "cloudflare:workers"` and the test helpers see the generated
+  // bindings (worker-configuration.d.ts declares Cloudflare.Env and GlobalProps) plus
+  // what vitest.config.ts adds for the tests.
   namespace Cloudflare {
-    interface Env extends Bindings {
+    interface Env {
       TEST_MIGRATIONS?: import("@cloudflare/vitest-plugin").D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import("./index");
-      durableNamespaces: "UserSync";
     }
   }
 }

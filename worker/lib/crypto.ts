@@ -9,7 +9,7 @@ import { ApiError } from "./errors";
 export class SecretBox {
   readonly #key: Promise<CryptoKey>;
 
-  constructor(base64Key: string | undefined) {
+  constructor(base64Key: string | null | undefined) {
     this.#key = importKey(base64Key);
     // Avoid an unhandled rejection when the box is built but never used.
     this.#key.catch(() => undefined);
@@ -37,7 +37,7 @@ export class SecretBox {
   }
 }
 
-async function importKey(base64Key: string | undefined): Promise<CryptoKey> {
+async function importKey(base64Key: string | null | undefined): Promise<CryptoKey> {
   let raw: Uint8Array<ArrayBuffer> = new Uint8Array();
   try {
     if (base64Key) raw = fromBase64Url(base64Key.trim());

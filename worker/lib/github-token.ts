@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { configOf } from "../config";
 import { createDb } from "../db/client";
 import { users } from "../db/schema";
 import type { Bindings } from "../env";
@@ -33,7 +34,7 @@ export async function loadGithubUser(env: Pick<Bindings, "DB" | "TOKEN_ENCRYPTIO
   if (!row) return null;
   let token: string | null = null;
   try {
-    token = await new SecretBox(env.TOKEN_ENCRYPTION_KEY).open(row.tokenCiphertext, tokenContext(row.githubId));
+    token = await new SecretBox(configOf(env).tokenEncryptionKey).open(row.tokenCiphertext, tokenContext(row.githubId));
   } catch (error) {
     if (error instanceof ApiError) throw error; // not_configured: the deployment's problem, not the user's
   }

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { ApiError } from "./lib/errors";
+
+// The Worker's vars and secrets, parsed once into typed settings (the idea of unkey's
+// `zEnv`). wrangler.toml documents each var; it writes "" for one that is not set, and
+// every value arrives as a string (https://developers.cloudflare.com/workers/configuration/environment-variables/).
+// Code reads `configOf(env)`, never `env.SOME_VAR`.
+
+/** "" or whitespace in wrangler.toml or .dev.vars means "not set". */
+const blank = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+/** An absolute http(s) URL without trailing slashes, so paths are appended as `${base}/path`. */
+const baseUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" }))
+  .transform((url) => url.replace(/\/+$/, ""));
+
+const positiveInt = z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be above 0");
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` });
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess(blank, schema.optional()).transform((value) => value ?? schema.parse(fallback));
+
+export const zEnv = z
+  .object({
+    GITHUB_API_URL: withDefault(baseUrl, "https://api.github.com"),
+    /** Unset = `$GITHUB_API_URL/graphql`; GitHub Enterprise Server serves `/api/graphql`. */
+    GITHUB_GRAPHQL_URL: optional(baseUrl),
+    OPENDIGGER_URL: withDefault(baseUrl, "https://oss.open-digger.cn"),
+    AI_BASE_URL: optional(baseUrl),
+    /** worker/github/source.ts describes each; `npm run bench:sync` measures them. */
+    SYNC_STRATEGY: withDefault(oneOf(["graphql", "rest"]), "graphql"),
+    EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible"]), "workers-ai"),
+    EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
+    EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),
+    /** `d1` where Vectorize is not available (local dev, tests). */
+    VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
+    SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
+    /** Checked where it is used (lib/crypto.ts): a deployment without it still serves /health. */
+    TOKEN_ENCRYPTION_KEY: optional(z.string()),
+    AI_API_KEY: optional(z.string()),
+  })
+  .transform((vars) => ({
+    github: {
+      apiUrl: vars.GITHUB_API_URL,
+      graphqlUrl: vars.GITHUB_GRAPHQL_URL ?? `${vars.GITHUB_API_URL}/graphql`,
+    },
+    syncStrategy: vars.SYNC_STRATEGY,
+    opendiggerUrl: vars.OPENDIGGER_URL,
+    ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
+    embedding: { provider: vars.EMBEDDING_PROVIDER, model: vars.EMBEDDING_MODEL, dimensions: vars.EMBEDDING_DIMENSIONS },
+    vectorStore: vars.VECTOR_STORE,
+    sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,
+    tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY ?? null,
+  }));
+
+export type Config = z.output<typeof zEnv>;
+/** The names of the vars and secrets the config reads. */
+export type VarName = keyof z.input<typeof zEnv>;
+const SECRETS = new Set<string>(["TOKEN_ENCRYPTION_KEY", "AI_API_KEY"] satisfies VarName[]);
+
+const parsed = new WeakMap<object, Config>();
+
+/**
+ * The typed config of these bindings, parsed on first use and kept for the isolate's
+ * life (the bindings object does not change under a running isolate). A bad var is a
+ * `not_configured` error naming the var, what it must be and (secrets aside) what it was.
+ */
+export function configOf(env: { readonly [K in VarName]?: string | undefined }): Config {
+  const known = parsed.get(env);
+  if (known) return known;
+  const result = zEnv.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "");
+      const value = (env as Record<string, unknown>)[name];
+      return `${name} ${issue.message}${SECRETS.has(name) ? "" : ` (got ${JSON.stringify(value)})`}`;
+    });
+    throw new ApiError("not_configured", `The Worker is misconfigured (wrangler.toml [vars] or secrets): ${problems.join("; ")}`);
+  }
+  parsed.set(env, result.data);
+  return result.data;
+}
