@@ -33,7 +33,7 @@ export const zEnv = z
     OPENDIGGER_URL: withDefault(baseUrl, "https://oss.open-digger.cn"),
     AI_BASE_URL: optional(baseUrl),
     /** worker/github/source.ts describes each; `npm run bench:sync` measures them. */
-    SYNC_STRATEGY: withDefault(oneOf(["graphql", "rest"]), "graphql"),
+    SYNC_STRATEGY: withDefault(oneOf(["rest-pages", "graphql-light", "graphql", "rest"]), "rest-pages"),
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),

@@ -2,14 +2,14 @@ import { createMiddleware } from "hono/factory";
 import { configOf } from "./config";
 import { createDb, type Db } from "./db/client";
 import type { AppEnv, Bindings } from "./env";
-import { GithubClient, githubConfig } from "./github/client";
+import { GithubClients, githubConfig } from "./github/client";
 import { SecretBox } from "./lib/crypto";
 
 /** Everything a handler needs, built once per request from the bindings (read from `c.var.services`). */
 export type Services = {
   db: Db;
   secrets: SecretBox;
-  github: GithubClient;
+  github: GithubClients;
   sessionTtlMs: number;
 };
 
@@ -18,7 +18,7 @@ export function createServices(env: Bindings): Services {
   return {
     db: createDb(env.DB),
     secrets: new SecretBox(config.tokenEncryptionKey),
-    github: new GithubClient(githubConfig(env)),
+    github: new GithubClients(githubConfig(env)),
     sessionTtlMs: config.sessionTtlMs,
   };
 }
