@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { bearerToken, createSession } from "../lib/auth";
 import { sha256Hex } from "../lib/crypto";
 import { tokenContext } from "../lib/github-token";
-import { validate } from "../lib/validate";
+import { validate } from "../lib/validator";
 import { eq } from "drizzle-orm";
 
 /** The only /api routes that do not need a session. */

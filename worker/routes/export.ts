@@ -3,7 +3,7 @@ import { ExportQuery, RepositoryItem } from "../../shared/repositories";
 import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
-import { validate } from "../lib/validate";
+import { validate } from "../lib/validator";
 import { afterCursor, cursorOf, selectLibrary, sortOrder, toRepositoryItem, type LibraryRow } from "./repositories";
 
 /** Rows per D1 query: a 50,000-star library streams in 100 small reads, never held whole. */

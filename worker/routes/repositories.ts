@@ -21,7 +21,7 @@ import { fetchRepository } from "../github/repository";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { loadGithubUser } from "../lib/github-token";
-import { validate } from "../lib/validate";
+import { validate } from "../lib/validator";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
 const RepositoryParams = z.object({

@@ -1,0 +1,78 @@
+import { Hono } from "hono";
+import { hc, type InferRequestType } from "hono/client";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import { ErrorBody } from "../../shared/errors";
+import { api, BASE, workerFetch } from "../test/helpers";
+import { ApiError } from "./errors";
+import { validate } from "./validator";
+
+const Body = z.object({
+  name: z.string().min(1, "name is required"),
+  tags: z.array(z.string()).max(2, "at most 2 tags"),
+  /** Callers may leave it out; the handler always gets a number. */
+  limit: z.coerce.number().int().default(10),
+});
+
+const app = new Hono()
+  .post("/things", validate("json", Body), (c) => {
+    const body = c.req.valid("json");
+    expectTypeOf(body).toEqualTypeOf<{ name: string; tags: string[]; limit: number }>();
+    return c.json(body, 200);
+  })
+  .get("/things", validate("query", z.object({ a: z.string(), b: z.string(), c: z.string(), d: z.string(), e: z.string(), f: z.string() })), (c) =>
+    c.json(c.req.valid("query"), 200),
+  );
+app.onError((error, c) => (error instanceof ApiError ? c.json(error.toJSON(), error.status) : c.json({ unexpected: String(error) }, 500)));
+
+const client = hc<typeof app>("https://validator.test", { fetch: (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init) });
+
+describe("validate", () => {
+  it("passes the parsed value to the handler", async () => {
+    const response = await client.things.$post({ json: { name: "x", tags: [] } });
+    expect(await response.json()).toEqual({ name: "x", tags: [], limit: 10 });
+  });
+
+  it("answers 400 bad_request naming each wrong field, through the app's error handler", async () => {
+    const response = await app.request("/things", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "", tags: ["a", "b", "c"] }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: { code: "bad_request", message: "Invalid json: name: name is required; tags: at most 2 tags" },
+    });
+  });
+
+  it("names the target and lists at most five problems", async () => {
+    const response = await app.request("/things");
+    const { error } = ErrorBody.parse(await response.json());
+    expect(error.code).toBe("bad_request");
+    expect(error.message).toMatch(/^Invalid query: a: .+; b: .+; c: .+; d: .+; e: [^;]+$/);
+  });
+
+  it("the API's typed client sees each schema's input type, not any", async () => {
+    expectTypeOf<InferRequestType<typeof client.things.$post>["json"]>().toEqualTypeOf<{ name: string; tags: string[]; limit?: unknown }>();
+    type TokenInput = InferRequestType<ReturnType<typeof api>["api"]["auth"]["token"]["$post"]>;
+    expectTypeOf<TokenInput>().toEqualTypeOf<{ json: { githubToken: string } }>();
+    // @ts-expect-error githubToken is a string in the contract (shared/api.ts)
+    const response = await api().api.auth.token.$post({ json: { githubToken: 42 } });
+    expect(ErrorBody.parse(await response.json()).error).toEqual({
+      code: "bad_request",
+      message: "Invalid json: githubToken: Invalid input: expected string, received number",
+    });
+  });
+
+  it("the Worker's routes answer with the same messages as before", async () => {
+    const response = await workerFetch(`${BASE}/api/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ githubToken: "a b" }),
+    });
+    expect(response.status).toBe(400);
+    expect(ErrorBody.parse(await response.json()).error.message).toBe(
+      "Invalid json: githubToken: githubToken must be printable ASCII without spaces",
+    );
+  });
+});
