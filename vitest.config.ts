@@ -38,7 +38,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["emulators/**/*.test.ts", "bench/**/*.test.ts", "shared/**/*.test.ts"],
+          include: ["emulators/**/*.test.ts", "bench/**/*.test.ts", "shared/**/*.test.ts", "scripts/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

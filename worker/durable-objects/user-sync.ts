@@ -4,7 +4,7 @@ import { isFinal, sseFrame, type DoneData, type ErrorData, type SyncEvent, type 
 import { createDb } from "../db/client";
 import { syncRuns } from "../db/schema";
 import type { Bindings } from "../env";
-import type { SyncParams } from "../sync/sync-workflow";
+import type { SyncParams } from "../lib/sync-run";
 
 type Lock = { runId: string; trigger: SyncParams["trigger"]; startedAt: number; heartbeatAt: number };
 type LastResult = NonNullable<SyncStatus["lastResult"]>;
@@ -18,10 +18,8 @@ const ALIVE = new Set(["queued", "running", "waiting", "paused", "waitingForPaus
 
 const encoder = new TextEncoder();
 
-/** The Durable Object of one user (`idFromName(String(userId))`). */
-export function userSync(env: Pick<Bindings, "USER_SYNC">, userId: number) {
-  return env.USER_SYNC.get(env.USER_SYNC.idFromName(String(userId)));
-}
+// TODO(2026-12-01): drop this re-export once sync-workflow.ts imports userSync from lib/sync-run.ts.
+export { userSync } from "../lib/sync-run";
 
 /**
  * One per user: the sync lock (one run at a time; a second trigger attaches) and the

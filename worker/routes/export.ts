@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { validate } from "../lib/validator";
-import { afterCursor, cursorOf, selectLibrary, sortOrder, toRepositoryItem, type LibraryRow } from "./repositories";
+import { afterCursor, cursorOf, selectLibrary, sortOrder, toRepositoryItem, type LibraryRow } from "../library/query";
 
 /** Rows per D1 query: a 50,000-star library streams in 100 small reads, never held whole. */
 const CHUNK = 500;

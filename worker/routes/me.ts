@@ -4,6 +4,7 @@ import { repositories, stars, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
+import { userSync } from "../lib/sync-run";
 
 export const meRoutes = new Hono<AppEnv>()
   .use(requireSession)
@@ -50,8 +51,7 @@ export const meRoutes = new Hono<AppEnv>()
       db.delete(repositories).where(and(eq(repositories.isPrivate, true), mine, onlyMine)),
       db.delete(users).where(eq(users.id, userId)),
     ]);
-    const stub = c.env.USER_SYNC.get(c.env.USER_SYNC.idFromName(String(userId)));
-    await stub.deleteAll();
+    await userSync(c.env, userId).deleteAll();
     // TODO(2026-11-28): also drop the user's vector namespace once the vector store lands (enrichment issue).
     return c.body(null, 204);
   });

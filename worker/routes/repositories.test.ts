@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ErrorBody } from "../../shared/errors";
 import { LookupResponse, RepositoryItem, RepositoryList, type RepositorySort } from "../../shared/repositories";
 import { BASE, api, emulator, env, githubUrl, signIn, workerFetch } from "../test/helpers";
-import { encodeCursor } from "./repositories";
+import { encodeCursor } from "../library/query";
 
 // ---------------------------------------------------------------------------------------------
 // Seeding straight into D1 (the sync fills these tables in production).

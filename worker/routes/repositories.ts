@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import {
@@ -10,8 +10,6 @@ import {
   RepositoryPatch,
   SaveRepositoryRequest,
   type LookupItem,
-  type RepositoryItem,
-  type RepositorySort,
 } from "../../shared/repositories";
 import type { Db } from "../db/client";
 import { repositories, stars, users } from "../db/schema";
@@ -22,6 +20,20 @@ import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { loadGithubUser } from "../lib/github-token";
 import { validate } from "../lib/validator";
+import {
+  afterCursor,
+  cursorOf,
+  decodeCursor,
+  encodeCursor,
+  inLibrary,
+  iso,
+  libraryFilters,
+  selectLibrary,
+  sortOrder,
+  strings,
+  toRepositoryItem,
+  type LibraryRow,
+} from "../library/query";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
 const RepositoryParams = z.object({
@@ -39,7 +51,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const query = c.req.valid("query");
     const sort = query.sort ?? "starred_at";
     const limit = query.limit ?? REPOSITORY_PAGE_DEFAULT;
-    const conditions = listFilters(query);
+    const conditions = libraryFilters(query);
     if (query.cursor) conditions.push(afterCursor(decodeCursor(query.cursor, sort)));
     // One row more than asked says whether another page exists.
     const rows = await selectLibrary(c.var.services.db, c.var.user.id, conditions, sortOrder[sort], limit + 1);
@@ -180,230 +192,6 @@ export const repositoriesRoutes = new Hono<AppEnv>()
 /** More rows than names can only come from renamed duplicates; this bounds the answer anyway. */
 const LOOKUP_ROW_LIMIT = 500;
 
-// ---------------------------------------------------------------------------------------------
-// The library query, shared with the export (worker/routes/export.ts).
-
-/** Every column a RepositoryItem is made of: the repository's facts and the user's stars row. */
-export const libraryColumns = {
-  id: repositories.id,
-  fullName: repositories.fullName,
-  name: repositories.name,
-  ownerLogin: repositories.ownerLogin,
-  ownerAvatarUrl: repositories.ownerAvatarUrl,
-  description: repositories.description,
-  htmlUrl: repositories.htmlUrl,
-  homepage: repositories.homepage,
-  stargazersCount: repositories.stargazersCount,
-  language: repositories.language,
-  topics: repositories.topics,
-  license: repositories.license,
-  archived: repositories.archived,
-  fork: repositories.fork,
-  isPrivate: repositories.isPrivate,
-  pushedAt: repositories.githubPushedAt,
-  aiSummary: repositories.aiSummary,
-  aiTags: repositories.aiTags,
-  aiPlatforms: repositories.aiPlatforms,
-  openrank: repositories.openrank,
-  openrankPeriod: repositories.openrankPeriod,
-  starredAt: stars.starredAt,
-  addedAt: stars.createdAt,
-  isStarred: stars.isStarred,
-  isSaved: stars.isSaved,
-  unstarredAt: stars.unstarredAt,
-  customDescription: stars.customDescription,
-  customTags: stars.customTags,
-  customCategory: stars.customCategory,
-  notes: stars.notes,
-  lastEdited: stars.lastEdited,
-};
-export type LibraryRow = Awaited<ReturnType<typeof selectLibrary>>[number];
-
-/** The session user's rows only: the join on `stars.user_id` is the privacy boundary. */
-export function selectLibrary(db: Db, userId: number, conditions: SQL[], order: SQL[], limit: number) {
-  return db
-    .select(libraryColumns)
-    .from(stars)
-    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .where(and(eq(stars.userId, userId), ...conditions))
-    .orderBy(...order)
-    .limit(limit);
-}
-
-/** Starred now, or saved. Unstarred rows kept only for the user's notes are not "in the library". */
-const inLibrary = sql`(${stars.isStarred} = 1 or ${stars.isSaved} = 1)`;
-
-/** When it entered the library: the star time, or for a saved repository the time it was saved. */
-const addedAt = sql<number>`coalesce(${stars.starredAt}, ${stars.createdAt})`;
-const nameNocase = sql`${repositories.name} collate nocase`;
-
-/** Each sort ends with the repository id, so ties have a stable order and cursors never skip. */
-export const sortOrder: Record<RepositorySort, SQL[]> = {
-  starred_at: [desc(addedAt), desc(repositories.id)],
-  stars: [desc(repositories.stargazersCount), desc(repositories.id)],
-  openrank: [sql`${repositories.openrank} is null`, desc(repositories.openrank), desc(repositories.id)],
-  name: [asc(nameNocase), asc(repositories.id)],
-};
-
-// Cursors are opaque to clients: base64url of the last row's sort key and repository id.
-const Cursor = z.discriminatedUnion("s", [
-  z.object({ s: z.literal("starred_at"), k: z.number().int(), i: z.number().int() }),
-  z.object({ s: z.literal("stars"), k: z.number().int(), i: z.number().int() }),
-  z.object({ s: z.literal("openrank"), k: z.number().nullable(), i: z.number().int() }),
-  z.object({ s: z.literal("name"), k: z.string(), i: z.number().int() }),
-]);
-export type Cursor = z.infer<typeof Cursor>;
-
-export function cursorOf(sort: RepositorySort, row: LibraryRow): Cursor {
-  switch (sort) {
-    case "starred_at":
-      return { s: sort, k: (row.starredAt ?? row.addedAt).getTime(), i: row.id };
-    case "stars":
-      return { s: sort, k: row.stargazersCount, i: row.id };
-    case "openrank":
-      return { s: sort, k: row.openrank, i: row.id };
-    case "name":
-      return { s: sort, k: row.name, i: row.id };
-  }
-}
-
-/** Rows strictly after the cursor in `sortOrder[cursor.s]`. */
-export function afterCursor(cursor: Cursor): SQL {
-  const id = repositories.id;
-  switch (cursor.s) {
-    case "starred_at":
-      return sql`(${addedAt} < ${cursor.k} or (${addedAt} = ${cursor.k} and ${id} < ${cursor.i}))`;
-    case "stars": {
-      const count = repositories.stargazersCount;
-      return sql`(${count} < ${cursor.k} or (${count} = ${cursor.k} and ${id} < ${cursor.i}))`;
-    }
-    case "openrank": {
-      const rank = repositories.openrank;
-      // Nulls come last: after a null key only nulls with smaller ids remain.
-      if (cursor.k === null) return sql`(${rank} is null and ${id} < ${cursor.i})`;
-      return sql`(${rank} < ${cursor.k} or (${rank} = ${cursor.k} and ${id} < ${cursor.i}) or ${rank} is null)`;
-    }
-    case "name":
-      return sql`(${nameNocase} > ${cursor.k} or (${nameNocase} = ${cursor.k} and ${id} > ${cursor.i}))`;
-  }
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(JSON.stringify(cursor))) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-export function decodeCursor(text: string, sort: RepositorySort): Cursor {
-  let decoded: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error("not base64url");
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    decoded = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
-  } catch {
-    throw new ApiError("bad_request", "Invalid query: cursor is not one this API gave out");
-  }
-  const parsed = Cursor.safeParse(decoded);
-  if (!parsed.success) throw new ApiError("bad_request", "Invalid query: cursor is not one this API gave out");
-  if (parsed.data.s !== sort) {
-    throw new ApiError("bad_request", `Invalid query: cursor belongs to sort=${parsed.data.s}, not sort=${sort}`);
-  }
-  return parsed.data;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Filters.
-
-function listFilters(query: z.output<typeof RepositoryListQuery>): SQL[] {
-  const conditions: SQL[] = [];
-  // Default: the library (starred or saved). `starred=false` is what reveals unstarred rows.
-  if (query.starred === undefined) conditions.push(inLibrary);
-  else conditions.push(eq(stars.isStarred, query.starred));
-  if (query.saved !== undefined) conditions.push(eq(stars.isSaved, query.saved));
-  if (query.language) conditions.push(sql`${repositories.language} = ${query.language} collate nocase`);
-  if (query.category) conditions.push(sql`${stars.customCategory} = ${query.category} collate nocase`);
-  if (query.tag) {
-    const hasTag = (column: SQLWrapper) =>
-      sql`exists (select 1 from json_each(${column}) where json_each.value = ${query.tag} collate nocase)`;
-    conditions.push(sql`(${hasTag(stars.customTags)} or ${hasTag(repositories.aiTags)} or ${hasTag(repositories.topics)})`);
-  }
-  if (query.q) conditions.push(...keywordConditions(query.q));
-  return conditions;
-}
-
-/** Han, kana and Hangul: unicode61 keeps a CJK run as one token, so a word inside it only matches by LIKE. */
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-/** What a term may contain and still be searched as FTS words; `c++`, `c#`, `.*` fall back to LIKE. */
-const FTS_SAFE = /^[\p{L}\p{N}\p{M}_\-.'/:@]+$/u;
-const MAX_TERMS = 10;
-
-/**
- * The keyword filter. The user's text never reaches MATCH as syntax: each whitespace-separated
- * term becomes a quoted FTS5 phrase with a prefix star (`"node js"*` for `node.js`), all terms
- * ANDed. Terms the tokenizer would mangle (CJK, symbols) are matched with LIKE on the name,
- * full name and description instead. Exported for tests.
- */
-export function keywordConditions(q: string): SQL[] {
-  const terms = q
-    .replaceAll('"', " ")
-    .split(/\s+/)
-    .filter((term) => term.length > 0)
-    .slice(0, MAX_TERMS);
-  const phrases: string[] = [];
-  const conditions: SQL[] = [];
-  for (const term of terms) {
-    if (FTS_SAFE.test(term) && /[\p{L}\p{N}]/u.test(term) && !CJK.test(term)) {
-      phrases.push(`"${term.replaceAll('"', '""')}"*`);
-    } else {
-      const pattern = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      conditions.push(
-        sql`(${repositories.name} like ${pattern} escape '\\' or ${repositories.fullName} like ${pattern} escape '\\' or ${repositories.description} like ${pattern} escape '\\')`,
-      );
-    }
-  }
-  if (phrases.length > 0) {
-    conditions.unshift(sql`${repositories.id} in (select rowid from repositories_fts where repositories_fts match ${phrases.join(" ")})`);
-  }
-  return conditions;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rows → contract.
-
-export function toRepositoryItem(row: LibraryRow): RepositoryItem {
-  return {
-    fullName: row.fullName,
-    name: row.name,
-    owner: row.ownerLogin,
-    ownerAvatarUrl: row.ownerAvatarUrl,
-    description: row.description,
-    htmlUrl: row.htmlUrl,
-    homepage: row.homepage,
-    stargazersCount: row.stargazersCount,
-    language: row.language,
-    topics: strings(row.topics),
-    license: row.license,
-    archived: row.archived,
-    fork: row.fork,
-    isPrivate: row.isPrivate,
-    pushedAt: iso(row.pushedAt),
-    starredAt: iso(row.starredAt),
-    isStarred: row.isStarred,
-    isSaved: row.isSaved,
-    unstarredAt: iso(row.unstarredAt),
-    aiSummary: row.aiSummary,
-    aiTags: strings(row.aiTags),
-    aiPlatforms: strings(row.aiPlatforms),
-    openrank: row.openrank,
-    openrankPeriod: row.openrankPeriod,
-    customDescription: row.customDescription,
-    customTags: strings(row.customTags),
-    customCategory: row.customCategory,
-    notes: row.notes,
-    lastEdited: iso(row.lastEdited),
-  };
-}
-
 function toLookupItem(row: LibraryRow): LookupItem {
   return {
     fullName: row.fullName,
@@ -445,10 +233,6 @@ function notInLibrary(owner: string, name: string): ApiError {
   return new ApiError("not_found", `${owner}/${name} is not in your library`);
 }
 
-const iso = (date: Date | null) => date?.toISOString() ?? null;
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 const blankToNull = (text: string | null) => (text === null || text.trim() === "" ? null : text);
 const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-/** JSON columns written by older code or by hand may hold anything: only strings survive. */
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];

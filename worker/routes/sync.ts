@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { users } from "../db/schema";
-import { userSync } from "../durable-objects/user-sync";
+import { userSync } from "../lib/sync-run";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";

@@ -3,7 +3,7 @@ import { syncRuns } from "../db/schema";
 import type { Bindings } from "../env";
 import { loadGithubUser } from "../lib/github-token";
 import { TOKEN_INVALID, type Interruption } from "./list-step";
-import type { SyncParams } from "./sync-workflow";
+import type { SyncParams } from "../lib/sync-run";
 
 /** Records the run and checks that it can talk to GitHub at all. Idempotent (insert or ignore). */
 export async function beginRun(

@@ -3,7 +3,7 @@ import { createDb } from "../db/client";
 import { users } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
-import { userSync } from "../durable-objects/user-sync";
+import { userSync } from "../lib/sync-run";
 import { mapPool } from "../lib/concurrency";
 import { SYNC_INTERVAL_MS } from "./finish";
 

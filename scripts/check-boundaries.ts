@@ -1,0 +1,168 @@
+// `npm run lint`: the import boundaries of docs/architecture.md, checked. Data flows one
+// way (GitHub → worker/sync → D1 → routes → shared/ contract → extension), so:
+// - shared/ imports nothing from worker/ or extension/ (the typed client's type-only
+//   import of AppType is the one exception);
+// - a route never imports another route (shared code lives in worker/library/ or worker/lib/);
+// - worker/lib/ imports nothing from the routes, the sync or the Durable Objects;
+// - the Durable Object and the sync Workflow do not import each other's modules (what both
+//   need, the run's parameters and the object's stub, lives in worker/lib/sync-run.ts).
+// Tests are exempt from the worker rules: a test drives whatever it tests.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
+
+export type Violation = { file: string; line: number; imported: string; rule: string };
+
+type Import = { specifier: string; target: string | null; typeOnly: boolean; line: number };
+
+type Rule = {
+  name: string;
+  /** Whether `file` importing `target` (both repository-relative, no extension) breaks the rule. */
+  breaks(file: string, target: string, typeOnly: boolean): boolean;
+};
+
+const isTest = (file: string) => /\.test$/.test(file) || file.startsWith("worker/test/");
+const under = (file: string, dir: string) => file.startsWith(`${dir}/`);
+const routeOf = (file: string) => file.replace(/\.test$/, "");
+
+export const rules: Rule[] = [
+  {
+    name: "shared/ imports nothing from worker/ or extension/ (only shared/client.ts may import the type AppType)",
+    breaks: (file, target, typeOnly) =>
+      under(file, "shared") &&
+      (under(target, "worker") || under(target, "extension")) &&
+      !(file === "shared/client" && target === "worker/app" && typeOnly),
+  },
+  {
+    name: "a route does not import another route",
+    breaks: (file, target) =>
+      !isTest(file) && under(file, "worker/routes") && under(target, "worker/routes") && routeOf(target) !== routeOf(file),
+  },
+  {
+    name: "worker/lib imports nothing from worker/routes, worker/sync or worker/durable-objects",
+    breaks: (file, target) =>
+      !isTest(file) &&
+      under(file, "worker/lib") &&
+      ["worker/routes", "worker/sync", "worker/durable-objects"].some((dir) => under(target, dir)),
+  },
+  {
+    name: "the Durable Object and the sync Workflow do not import each other's modules",
+    breaks: (file, target) =>
+      !isTest(file) &&
+      ((under(file, "worker/durable-objects") && under(target, "worker/sync")) ||
+        (under(file, "worker/sync") && under(target, "worker/durable-objects"))),
+  },
+];
+
+/**
+ * Imports that break a rule today, in files whose owner is changing them (each with why
+ * and when it was found). The check fails on any other, and on an entry that no longer
+ * occurs, so the list only shrinks.
+ */
+export const knownViolations: Array<{ file: string; imported: string; why: string }> = [
+  {
+    file: "worker/sync/sync-workflow.ts",
+    imported: "worker/durable-objects/user-sync",
+    why: "TODO(2026-12-01): import userSync and SyncParams from worker/lib/sync-run.ts (the GitHub-client rewrite owns this file)",
+  },
+];
+
+/** Every import of one source file: static, re-exports, `import("…")` types and dynamic imports. */
+export function importsOf(file: string, source: string): Import[] {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const found: Import[] = [];
+  const add = (node: ts.Node, specifier: ts.Expression | undefined, typeOnly: boolean) => {
+    if (!specifier || !ts.isStringLiteralLike(specifier)) return;
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+    found.push({ specifier: specifier.text, target: resolve(file, specifier.text), typeOnly, line });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((element) => element.isTypeOnly)));
+      add(node, node.moduleSpecifier, typeOnly);
+    } else if (ts.isExportDeclaration(node)) {
+      add(node, node.moduleSpecifier, node.isTypeOnly);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node, node.moduleReference.expression, node.isTypeOnly);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node, node.argument.literal as ts.Expression, true);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node, node.arguments[0], false);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** A relative specifier as a repository path without extension; packages and aliases are null. */
+function resolve(file: string, specifier: string): string | null {
+  if (!specifier.startsWith(".")) return null;
+  const path = normalize(join(dirname(file), specifier)).replaceAll("\\", "/");
+  return path.replace(/\.(d\.)?[cm]?[jt]sx?$/, "").replace(/\/index$/, "");
+}
+
+/** The violations in a set of source files (repository-relative path → text). */
+export function findViolations(files: ReadonlyMap<string, string>): Violation[] {
+  const violations: Violation[] = [];
+  for (const [path, source] of files) {
+    const file = path.replace(/\.[cm]?[jt]sx?$/, "");
+    for (const imported of importsOf(path, source)) {
+      if (!imported.target) continue;
+      for (const rule of rules) {
+        if (rule.breaks(file, imported.target, imported.typeOnly)) {
+          violations.push({ file: path, line: imported.line, imported: imported.target, rule: rule.name });
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+/** Checks the checkout: violations not on the known list, and known entries that no longer occur. */
+export function check(files: ReadonlyMap<string, string>): { violations: Violation[]; stale: typeof knownViolations } {
+  const all = findViolations(files);
+  const isKnown = (v: Violation) => knownViolations.some((k) => k.file === v.file && k.imported === v.imported);
+  return {
+    violations: all.filter((v) => !isKnown(v)),
+    stale: knownViolations.filter((k) => !all.some((v) => v.file === k.file && v.imported === k.imported)),
+  };
+}
+
+/** The TypeScript sources under the checked folders (generated declaration files aside). */
+export function sourceFiles(root: string, dirs = ["shared", "worker"]): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(path);
+      } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        files.set(path, readFileSync(join(root, path), "utf8"));
+      }
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return files;
+}
+
+function main(): void {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const files = sourceFiles(root);
+  const { violations, stale } = check(files);
+  for (const v of violations) console.error(`${v.file}:${v.line}: imports ${v.imported}: ${v.rule}`);
+  for (const k of stale) console.error(`scripts/check-boundaries.ts: ${k.file} no longer imports ${k.imported}: remove it from knownViolations`);
+  if (violations.length > 0 || stale.length > 0) process.exit(1);
+  console.log(`import boundaries: ${files.size} files checked, ${knownViolations.length} known exception(s) listed in scripts/check-boundaries.ts`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
