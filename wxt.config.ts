@@ -1,15 +1,39 @@
 import preact from "@preact/preset-vite";
+import { readFileSync } from "node:fs";
 import { defineConfig } from "wxt";
+
+/** UI languages: extension/locales/<locale>.json, flat `key: "text with $1"`. The first is the default. */
+const LOCALES = ["en", "zh_CN"] as const;
+
+/**
+ * One locale file → the browser's `_locales/<locale>/messages.json`. `$1`…`$9` become
+ * named placeholders (`$P1$`), the form every browser's i18n accepts.
+ */
+function messagesJson(locale: string): string {
+  const flat = JSON.parse(readFileSync(new URL(`./extension/locales/${locale}.json`, import.meta.url), "utf8")) as Record<string, string>;
+  const out: Record<string, { message: string; placeholders?: Record<string, { content: string }> }> = {};
+  for (const [key, text] of Object.entries(flat)) {
+    const digits = [...new Set([...text.matchAll(/\$(\d)/g)].map((match) => match[1]!))];
+    out[key] = {
+      message: text.replace(/\$(\d)/g, "$P$1$"),
+      ...(digits.length ? { placeholders: Object.fromEntries(digits.map((d) => [`p${d}`, { content: `$${d}` }])) } : {}),
+    };
+  }
+  return JSON.stringify(out, null, 1);
+}
 
 // https://wxt.dev/api/config.html
 export default defineConfig({
   srcDir: "extension",
   outDir: ".output/extension",
   manifest: ({ browser }) => ({
-    name: "Starwise",
-    description: "Your GitHub stars, synced, understood and findable.",
-    permissions: ["storage"],
+    name: "__MSG_extName__",
+    description: "__MSG_extDescription__",
+    default_locale: "en",
+    // storage: settings and caches; alarms: re-attach to a running sync after the worker sleeps.
+    permissions: ["storage", "alarms"],
     host_permissions: ["https://github.com/*"],
+    action: { default_title: "__MSG_extName__" },
     ...(browser === "firefox"
       ? {
           browser_specific_settings: {
@@ -18,7 +42,13 @@ export default defineConfig({
         }
       : {}),
   }),
-  vite: () => ({ plugins: [preact()] }),
+  hooks: {
+    "build:publicAssets": (_wxt, files) => {
+      for (const locale of LOCALES) files.push({ relativeDest: `_locales/${locale}/messages.json`, contents: messagesJson(locale) });
+    },
+  },
+  // STARWISE_SOURCEMAP=1: source maps, for `npm run bench:extension -- --why` (what makes a bundle big).
+  vite: () => ({ plugins: [preact()], build: { sourcemap: process.env.STARWISE_SOURCEMAP === "1" } }),
   zip: {
     excludeSources: ["worker/**", "emulators/**", "bench/**", "e2e/**", "migrations/**", ".output/**", ".wrangler/**"],
   },

@@ -10,9 +10,10 @@ export default defineConfig({
     name: "e2e",
     environment: "node",
     include: ["e2e/**/*.test.ts"],
+    globalSetup: ["e2e/global-setup.ts"],
     // One Chromium at a time: they are heavy, and each test file owns its browser.
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });

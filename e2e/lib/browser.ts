@@ -1,37 +1,22 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type ConsoleMessage, type Page, type Worker } from "playwright-core";
+import { findChromium } from "./chromium";
+
+export { findChromium };
 
 /** The Chrome build of the extension, as `wxt build` writes it. */
 export const EXTENSION_DIR = fileURLToPath(new URL("../../.output/extension/chrome-mv3", import.meta.url));
 
-/** Where failing tests leave screenshots (ignored by git). */
-export const ARTIFACTS_DIR = fileURLToPath(new URL("../.artifacts", import.meta.url));
+/** Screenshots of each screen, kept after the run (ignored by git: e2e/.gitignore). */
+export const ARTIFACTS_DIR = fileURLToPath(new URL("../artifacts", import.meta.url));
 
-const CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
-
-/**
- * The Chromium to drive: `CHROMIUM_PATH`, else Debian's `chromium` package.
- * Branded Google Chrome ignores `--load-extension` since 137, so it is not a
- * candidate; we never download a browser (`playwright install`).
- */
-export function findChromium(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const found = CHROMIUM_CANDIDATES.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(
-      `No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). ` +
-        "Install it with `apt-get install -y chromium` or set CHROMIUM_PATH.",
-    );
-  }
-  return found;
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
 
 export interface ExtensionBrowser {
@@ -45,12 +30,14 @@ export interface ExtensionBrowser {
   errors: string[];
   /** Opens an extension page and records its errors in `errors`. */
   openPage(path: string): Promise<Page>;
+  /** Opens any URL (e.g. https://github.com/…) in a new tab, recording its errors too. */
+  open(url: string): Promise<Page>;
   /** Closes Chromium and deletes its temporary profile. */
   close(): Promise<void>;
 }
 
 /** Starts headless Chromium with the built extension in a fresh temporary profile. */
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+export async function launchWithExtension(options: { githubPort?: number; locale?: string } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(join(EXTENSION_DIR, "manifest.json"))) {
     throw new Error(`No built extension at ${EXTENSION_DIR}; run \`wxt build\` first (npm run test:e2e does).`);
   }
@@ -75,7 +62,15 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // https://github.com is the local fixture server; nothing else resolves (the
+        // saved pages name GitHub's CDNs, which must not be reached from here).
+        ...(options.githubPort
+          ? [`--host-resolver-rules=MAP github.com 127.0.0.1:${options.githubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`, "--ignore-certificate-errors"]
+          : []),
+        ...(options.locale ? [`--lang=${options.locale}`] : []),
       ],
+      ignoreHTTPSErrors: true,
+      ...(options.locale ? { locale: options.locale } : {}),
     });
 
     const isOurs = (worker: Worker) => worker.url().startsWith("chrome-extension://");
@@ -90,6 +85,7 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
       if (message.type() === "error") errors.push(`${where}: ${message.text()}`);
     };
     background.on("console", recordConsole("background"));
+    if (process.env.STARWISE_E2E_VERBOSE) background.on("console", (m) => process.stderr.write(`[background ${m.type()}] ${m.text()}\n`));
 
     const extensionUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, "")}`;
     const opened = context;
@@ -104,6 +100,13 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
         page.on("console", recordConsole(path));
         page.on("pageerror", (error) => errors.push(`${path}: ${error.message}`));
         await page.goto(extensionUrl(path));
+        return page;
+      },
+      async open(url) {
+        const page = await opened.newPage();
+        page.on("console", recordConsole(url));
+        page.on("pageerror", (error) => errors.push(`${url}: ${error.message}`));
+        await page.goto(url);
         return page;
       },
       async close() {

@@ -2,12 +2,28 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import { handleMessages, MessageError, sendMessage, type MessageHandlers } from "./messaging";
 
-const status = { connected: true, login: "octocat", workerUrl: "http://127.0.0.1:8787" };
+const status = { connected: true, login: "octocat", workerUrl: "http://127.0.0.1:8787", language: "auto" as const, autoSync: true };
+const syncState = { running: true, runId: "run-1", progress: null, lastResult: null, lastSyncedAt: null, nextSyncAt: null };
+
+const unused = async (): Promise<never> => {
+  throw new Error("not used by this test");
+};
 
 function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
   return {
     getStatus: async () => status,
-    startSync: async () => ({ runId: "run-1", attached: false }),
+    startSync: async () => syncState,
+    signIn: unused,
+    signOut: unused,
+    deleteAccount: unused,
+    checkWorker: unused,
+    setPreferences: unused,
+    getSyncState: unused,
+    lookup: unused,
+    saveRepository: unused,
+    updateRepository: unused,
+    search: unused,
+    getCatalog: unused,
     ...overrides,
   };
 }
@@ -26,7 +42,7 @@ describe("message protocol", () => {
   it("delivers a typed answer from the handler", async () => {
     stop = handleMessages(handlers());
     await expect(sendMessage("getStatus")).resolves.toEqual(status);
-    await expect(sendMessage("startSync")).resolves.toEqual({ runId: "run-1", attached: false });
+    await expect(sendMessage("startSync")).resolves.toEqual(syncState);
   });
 
   it("accepts a payload-less message however the browser serialised it", async () => {

@@ -1,5 +1,8 @@
 import { browser } from "wxt/browser";
 import { z } from "zod";
+import { LookupItem } from "../../shared/repositories";
+import { SearchHit } from "./search-contract";
+import { connectionSchema, preferencesSchema, syncStateSchema } from "./storage";
 
 // The one message protocol between the extension's pages/content scripts and
 // the background. Every message type is listed in `protocol` with a schema for
@@ -14,6 +17,8 @@ export const statusSchema = z.object({
   /** GitHub login of the connected user (untrusted text: render as text). */
   login: z.string().nullable(),
   workerUrl: z.string(),
+  language: preferencesSchema.shape.language,
+  autoSync: z.boolean(),
 });
 export type Status = z.infer<typeof statusSchema>;
 
@@ -26,12 +31,60 @@ export const syncStartedSchema = z.object({
 export type SyncStarted = z.infer<typeof syncStartedSchema>;
 
 const noData = z.undefined();
+const fullName = z.string().min(3).max(200);
+
+/** What a new-tab card shows: a library item or a search hit (search fills `snippet`). */
+export const cardSchema = SearchHit;
+export type Card = z.infer<typeof cardSchema>;
+
+export const searchRequestSchema = z.object({
+  q: z.string().max(200),
+  language: z.string().max(100).optional(),
+  tag: z.string().max(100).optional(),
+  /** "starred" | "saved" | undefined (both). */
+  kind: z.enum(["starred", "saved"]).optional(),
+});
+export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+export const searchAnswerSchema = z.object({
+  /** The Worker's search mode, or "library" while `/api/search` does not exist. */
+  mode: z.string(),
+  items: z.array(cardSchema),
+});
+export type SearchAnswer = z.infer<typeof searchAnswerSchema>;
 
 export const protocol = {
-  /** What the popup needs to draw itself: the stored connection, without the secret. */
+  /** What a page needs to draw itself: the stored connection, without the secret. */
   getStatus: { data: noData, response: statusSchema },
-  /** Start (or attach to) a sync run on the Worker. */
-  startSync: { data: noData, response: syncStartedSchema },
+  /** Exchanges a GitHub token for a session; the GitHub token is not kept. */
+  signIn: { data: z.object({ workerUrl: connectionSchema.shape.workerUrl, githubToken: z.string().min(1).max(512) }), response: statusSchema },
+  signOut: { data: noData, response: statusSchema },
+  /** `DELETE /api/me`: the account and all its data; then signed out. */
+  deleteAccount: { data: noData, response: statusSchema },
+  /** Can this URL's Worker be reached? */
+  checkWorker: { data: z.object({ workerUrl: connectionSchema.shape.workerUrl }), response: z.object({ version: z.string() }) },
+  setPreferences: { data: preferencesSchema.partial(), response: z.object({ preferences: preferencesSchema, savedOnServer: z.boolean() }) },
+  /** Start (or attach to) a sync run on the Worker; the background follows it. */
+  startSync: { data: noData, response: syncStateSchema },
+  /** The sync as the background knows it now. */
+  getSyncState: { data: noData, response: syncStateSchema },
+  /** Badge data for names on a github.com page (cached, batched ≤ 100 a request). */
+  lookup: { data: z.object({ fullNames: z.array(fullName).max(500) }), response: z.object({ items: z.record(z.string(), LookupItem) }) },
+  /** Adds a repository without starring it. */
+  saveRepository: { data: z.object({ fullName }), response: LookupItem },
+  /** The user's own fields; saves the repository first when it is not in the library yet. */
+  updateRepository: {
+    data: z.object({
+      fullName,
+      customTags: z.array(z.string().max(50)).max(30).optional(),
+      notes: z.string().max(20_000).nullable().optional(),
+    }),
+    response: LookupItem,
+  },
+  /** New-tab search: `/api/search`, or the library's `q` filter until it exists. */
+  search: { data: searchRequestSchema, response: searchAnswerSchema },
+  /** A language's strings, for content scripts (they cannot read the extension's files). */
+  getCatalog: { data: z.object({ language: z.enum(["en", "zh"]) }), response: z.record(z.string(), z.string()) },
 } satisfies Record<string, { data: z.ZodType; response: z.ZodType }>;
 
 type Protocol = typeof protocol;
@@ -44,27 +97,8 @@ export type MessageHandlers = {
   [K in MessageType]: (data: MessageData<K>) => Promise<MessageResponse<K>>;
 };
 
-/**
- * Machine-readable failure codes of the protocol. Worker error codes
- * (`{error:{code}}` of the HTTP API) are passed through unchanged, so the set
- * is open; callers switch on `code`, never on `message`.
- */
-export type MessageErrorCode =
-  | "bad_message"
-  | "not_connected"
-  | "not_implemented"
-  | "internal"
-  | (string & {});
-
-export class MessageError extends Error {
-  override readonly name = "MessageError";
-  constructor(
-    readonly code: MessageErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { MessageError, type MessageErrorCode } from "./message-error";
+import { MessageError } from "./message-error";
 
 const envelopeSchema = z.object({
   type: z.enum(Object.keys(protocol) as [MessageType, ...MessageType[]]),

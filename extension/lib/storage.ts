@@ -1,15 +1,29 @@
 import { storage } from "wxt/utils/storage";
 import { z } from "zod";
+import { DoneData, ProgressData } from "../../shared/events";
+import { LookupItem } from "../../shared/repositories";
 
 // Every storage key of the extension is declared here, once, with its type,
 // fallback and version. Nothing else calls `storage.defineItem` or touches
-// `browser.storage` directly.
+// `browser.storage` directly. Storage is a boundary (an older build, a devtools
+// edit or another version may have written anything): reads go through `read()`,
+// which validates and falls back.
+
+async function read<T>(item: { getValue(): Promise<T>; fallback: T }, schema: z.ZodType<T>, key: string): Promise<T> {
+  const raw = await item.getValue();
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  console.warn(`starwise: ignoring malformed ${key}`, parsed.error.issues);
+  return item.fallback;
+}
+
+// --- local:connection ------------------------------------------------------------------
 
 /** Where the Worker lives and who we are signed in as there. */
 export const connectionSchema = z.object({
   /** Base URL of the Starwise Worker, without a trailing slash. */
   workerUrl: z.url({ protocol: /^https?$/ }),
-  /** Bearer session from `POST /api/auth/token`; null until connected. */
+  /** Bearer session from `POST /api/auth/token`; null until connected. The GitHub token is never stored. */
   sessionToken: z.string().min(1).nullable(),
   /** GitHub login of the connected user; null until connected. */
   login: z.string().min(1).nullable(),
@@ -24,20 +38,87 @@ export const connectionItem = storage.defineItem<Connection>("local:connection",
   version: 1,
 });
 
-/**
- * Reads the connection and validates it: storage is a boundary (an older build,
- * a devtools edit or another extension version may have written anything).
- * A malformed value is reported and treated as "not connected" rather than
- * trusted.
- */
-export async function readConnection(): Promise<Connection> {
-  const raw = await connectionItem.getValue();
-  const parsed = connectionSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  console.warn("starwise: ignoring malformed local:connection", parsed.error.issues);
-  return connectionItem.fallback;
+export function readConnection(): Promise<Connection> {
+  return read(connectionItem, connectionSchema, "local:connection");
 }
 
 export function isConnected(connection: Connection): boolean {
   return connection.sessionToken !== null;
+}
+
+// --- local:preferences -----------------------------------------------------------------
+
+export const preferencesSchema = z.object({
+  /** "auto" follows the browser's language. */
+  language: z.enum(["auto", "en", "zh"]),
+  /** The Worker's hourly sync for this account (mirrored from `/api/me` when signed in). */
+  autoSync: z.boolean(),
+});
+export type Preferences = z.infer<typeof preferencesSchema>;
+
+export const preferencesItem = storage.defineItem<Preferences>("local:preferences", {
+  fallback: { language: "auto", autoSync: true },
+  version: 1,
+});
+
+export function readPreferences(): Promise<Preferences> {
+  return read(preferencesItem, preferencesSchema, "local:preferences");
+}
+
+// --- local:syncState -------------------------------------------------------------------
+
+export const lastResultSchema = z.union([
+  DoneData.extend({ ok: z.literal(true), finishedAt: z.number() }),
+  // Not ErrorData: a run can also end in a client-side code (worker_unreachable, …).
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), finishedAt: z.number() }),
+]);
+export type LastResult = z.infer<typeof lastResultSchema>;
+
+/** The sync as the background last saw it: what the popup draws at once when it opens. */
+export const syncStateSchema = z.object({
+  running: z.boolean(),
+  runId: z.string().nullable(),
+  /** The latest progress event of the running sync. */
+  progress: ProgressData.nullable(),
+  lastResult: lastResultSchema.nullable(),
+  lastSyncedAt: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export const IDLE_SYNC_STATE: SyncState = {
+  running: false,
+  runId: null,
+  progress: null,
+  lastResult: null,
+  lastSyncedAt: null,
+  nextSyncAt: null,
+};
+
+export const syncStateItem = storage.defineItem<SyncState>("local:syncState", {
+  fallback: IDLE_SYNC_STATE,
+  version: 1,
+});
+
+export function readSyncState(): Promise<SyncState> {
+  return read(syncStateItem, syncStateSchema, "local:syncState");
+}
+
+// --- local:lookupCache -----------------------------------------------------------------
+
+/** One looked-up name: its badge data, or null when it is not in the library. */
+export const lookupEntrySchema = z.object({ item: LookupItem.nullable(), fetchedAt: z.number() });
+export type LookupEntry = z.infer<typeof lookupEntrySchema>;
+/** Keyed by the lower-cased full name (GitHub names are case-insensitive). */
+export const lookupCacheSchema = z.record(z.string(), lookupEntrySchema);
+export type LookupCache = z.infer<typeof lookupCacheSchema>;
+
+/** Persisted so a woken service worker still answers badges from memory-speed cache. */
+export const lookupCacheItem = storage.defineItem<LookupCache>("local:lookupCache", {
+  fallback: {},
+  version: 1,
+});
+
+export function readLookupCache(): Promise<LookupCache> {
+  return read(lookupCacheItem, lookupCacheSchema, "local:lookupCache");
 }

@@ -1,8 +1,15 @@
+import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { setUpMessaging } from "./messaging";
 
 // Thin on purpose: WXT imports this file in Node at build time, so everything
 // happens inside `main`, and each concern is a `setUpX()` beside this file.
 export default defineBackground(() => {
-  setUpMessaging();
+  const background = setUpMessaging();
+  // A service worker that Chrome stopped mid-sync starts again here (on any event):
+  // pick the run up where the Worker has it. The watch alarm wakes us while a run lasts.
+  void background.sync.resume();
+  browser.alarms?.onAlarm.addListener((alarm) => {
+    if (alarm.name === background.sync.WATCH_ALARM) void background.sync.resume();
+  });
 });

@@ -1,40 +1,167 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import { sendMessage } from "@/lib/messaging";
-import { connectionItem } from "@/lib/storage";
+import { connectionItem, readSyncState, syncStateItem } from "@/lib/storage";
+import { fakeWorker, sseStream, stats } from "@/test/fake-worker";
 import { setUpMessaging } from "./messaging";
 
+const WORKER = "https://sw.example.dev";
+const signedIn = () => connectionItem.setValue({ workerUrl: WORKER, sessionToken: "s3ss10n", login: "octocat" });
+const idleStatus = { running: false, runId: null, phase: null, progress: null, lastSyncedAt: null, nextSyncAt: null, lastResult: null };
+const done = { total: 3, new_count: 2, updated_count: 1, unstarred_count: 0, runId: "run-1", stats };
+
 describe("background messaging", () => {
-  let stop: () => void;
+  let stop: ReturnType<typeof setUpMessaging>;
+  let worker: ReturnType<typeof fakeWorker> | undefined;
 
   beforeEach(() => {
     fakeBrowser.reset();
-    stop = setUpMessaging();
+    stop = setUpMessaging({ retryBaseMs: 1 });
   });
-  afterEach(() => stop());
+  afterEach(() => {
+    stop();
+    worker?.restore();
+    worker = undefined;
+  });
 
   it("getStatus reports a fresh install as not connected", async () => {
     await expect(sendMessage("getStatus")).resolves.toEqual({
       connected: false,
       login: null,
       workerUrl: "http://127.0.0.1:8787",
+      language: "auto",
+      autoSync: true,
     });
   });
 
-  it("getStatus reports the stored connection without the session token", async () => {
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "secret", login: "octocat" });
-    const status = await sendMessage("getStatus");
-    expect(status).toEqual({ connected: true, login: "octocat", workerUrl: "https://sw.example.dev" });
-    expect(JSON.stringify(status)).not.toContain("secret");
+  it("signs in with a GitHub token, keeps only the session, and never returns it", async () => {
+    worker = fakeWorker({
+      "POST /api/auth/token": async (request) => {
+        expect(await request.json()).toEqual({ githubToken: "ghp_secret" });
+        return Response.json({ sessionToken: "s3ss10n", user: { id: 1, login: "octocat", avatarUrl: null } });
+      },
+      "GET /api/me": () =>
+        Response.json({
+          user: { id: 1, login: "octocat", avatarUrl: null, language: "en", autoSync: false, tokenStatus: "valid" },
+          sync: { lastSyncedAt: null, nextSyncAt: null },
+          library: { starred: 0, saved: 0 },
+        }),
+      "GET /api/sync/status": () => Response.json(idleStatus),
+    });
+    const status = await sendMessage("signIn", { workerUrl: `${WORKER}/`, githubToken: " ghp_secret " });
+    expect(status).toMatchObject({ connected: true, login: "octocat", workerUrl: WORKER, autoSync: false });
+    const stored = JSON.stringify(await fakeBrowser.storage.local.get(null));
+    expect(stored).toContain("s3ss10n");
+    expect(stored).not.toContain("ghp_secret");
+    expect(JSON.stringify(status)).not.toContain("s3ss10n");
   });
 
-  it("startSync needs a connection", async () => {
+  it("passes a rejected token and an unreachable Worker on as codes", async () => {
+    worker = fakeWorker({
+      "POST /api/auth/token": () => Response.json({ error: { code: "github_token_invalid", message: "Bad credentials" } }, { status: 401 }),
+    });
+    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "nope" })).rejects.toMatchObject({ code: "github_token_invalid" });
+    worker.restore();
+    worker = undefined;
+    vi.spyOn(globalThis, "fetch").mockRejectedValueOnce(new TypeError("Failed to fetch"));
+    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "x" })).rejects.toMatchObject({ code: "worker_unreachable" });
+    expect((await connectionItem.getValue()).sessionToken).toBeNull();
+  });
+
+  it("signed out: lookups answer empty and nothing is requested", async () => {
+    worker = fakeWorker({});
+    await expect(sendMessage("lookup", { fullNames: ["a/b"] })).resolves.toEqual({ items: {} });
     await expect(sendMessage("startSync")).rejects.toMatchObject({ code: "not_connected" });
+    await expect(sendMessage("search", { q: "x" })).rejects.toMatchObject({ code: "not_connected" });
+    expect(worker.requests).toEqual([]);
   });
 
-  // Placeholder until the sync issue wires the Worker in; flip this test then.
-  it("startSync says plainly that it is not implemented yet", async () => {
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "secret", login: "octocat" });
-    await expect(sendMessage("startSync")).rejects.toMatchObject({ code: "not_implemented" });
+  it("a session the Worker no longer knows signs the extension out", async () => {
+    await signedIn();
+    worker = fakeWorker({
+      "POST /api/repositories/lookup": () => Response.json({ error: { code: "unauthorized", message: "expired" } }, { status: 401 }),
+    });
+    await expect(sendMessage("lookup", { fullNames: ["a/b"] })).rejects.toMatchObject({ code: "unauthorized" });
+    expect((await connectionItem.getValue()).sessionToken).toBeNull();
+  });
+
+  it("follows a sync to done: stored state, toolbar badge, and a forgotten lookup cache", async () => {
+    await signedIn();
+    const stream = sseStream();
+    let lookups = 0;
+    worker = fakeWorker({
+      "POST /api/repositories/sync": (request) => {
+        expect(request.headers.get("Authorization")).toBe("Bearer s3ss10n");
+        expect(request.url).not.toContain("s3ss10n");
+        return stream.response();
+      },
+      "POST /api/repositories/lookup": () => (lookups++, Response.json({ items: {} })),
+    });
+    await sendMessage("lookup", { fullNames: ["a/b"] });
+    const started = await sendMessage("startSync");
+    expect(started.running).toBe(true);
+
+    stream.send("progress", { phase: "analyzing", current: "a/b", completed: 1, total: 2 });
+    await vi.waitFor(async () => expect((await readSyncState()).progress).toMatchObject({ phase: "analyzing", completed: 1 }));
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("47%");
+
+    stream.send("done", done);
+    await vi.waitFor(async () => expect((await readSyncState()).running).toBe(false));
+    const state = await readSyncState();
+    expect(state.lastResult).toMatchObject({ ok: true, total: 3, new_count: 2 });
+    expect(state.lastSyncedAt).not.toBeNull();
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("");
+    await sendMessage("lookup", { fullNames: ["a/b"] });
+    expect(lookups).toBe(2);
+  });
+
+  it("re-attaches with GET /api/sync/events when the stream drops", async () => {
+    await signedIn();
+    const first = sseStream();
+    const second = sseStream();
+    worker = fakeWorker({
+      "POST /api/repositories/sync": () => first.response(),
+      "GET /api/sync/status": () => Response.json({ ...idleStatus, running: true, runId: "run-1", phase: "fetching", progress: { phase: "fetching" } }),
+      "GET /api/sync/events": () => second.response(),
+    });
+    await sendMessage("startSync");
+    first.send("progress", { phase: "fetching", listed: 100, total: 300 });
+    first.fail();
+    await vi.waitFor(() => expect(worker!.requests).toContain("GET /api/sync/events"));
+    second.send("error", { code: "github_rate_limited", message: "later" });
+    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "github_rate_limited" }));
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("!");
+  });
+
+  it("after the service worker wakes, picks up a run the Worker says is going", async () => {
+    await signedIn();
+    await syncStateItem.setValue({ ...(await readSyncState()), running: true, progress: { phase: "fetching" } });
+    const stream = sseStream();
+    worker = fakeWorker({
+      "GET /api/sync/status": () => Response.json({ ...idleStatus, running: true, runId: "run-9", phase: "fetched", progress: { phase: "fetched", total: 5, needsReadme: 1 } }),
+      "GET /api/sync/events": () => stream.response(),
+    });
+    await stop.sync.resume();
+    expect((await readSyncState()).progress).toEqual({ phase: "fetched", total: 5, needsReadme: 1 });
+    stream.send("done", { ...done, runId: "run-9" });
+    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: true, runId: "run-9" }));
+  });
+
+  it("search falls back to the library's q filter while /api/search does not exist", async () => {
+    await signedIn();
+    const item = { fullName: "a/b", name: "b", owner: "a", ownerAvatarUrl: null, description: "d", htmlUrl: "https://github.com/a/b", homepage: null,
+      stargazersCount: 1, language: "Go", topics: [], license: null, archived: false, fork: false, isPrivate: false, pushedAt: null,
+      starredAt: null, isStarred: true, isSaved: false, unstarredAt: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null,
+      openrankPeriod: null, customDescription: null, customTags: [], customCategory: null, notes: null, lastEdited: null };
+    let query = "";
+    worker = fakeWorker({
+      "GET /api/repositories": (request) => ((query = new URL(request.url).search), Response.json({ items: [item], nextCursor: null })),
+    });
+    const answer = await sendMessage("search", { q: "bee", language: "Go", kind: "starred" });
+    expect(answer.mode).toBe("library");
+    expect(answer.items.map((card) => card.fullName)).toEqual(["a/b"]);
+    expect(new URLSearchParams(query).get("q")).toBe("bee");
+    expect(new URLSearchParams(query).get("starred")).toBe("true");
+    expect(worker.requests).toEqual(["GET /api/search", "GET /api/repositories"]);
   });
 });

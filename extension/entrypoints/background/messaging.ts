@@ -1,27 +1,231 @@
-import { handleMessages, MessageError } from "@/lib/messaging";
-import { isConnected, readConnection } from "@/lib/storage";
+import { browser } from "wxt/browser";
+import type { LookupItem, RepositoryItem } from "../../../shared/repositories";
+import { api } from "@/lib/api";
+import { fetchCatalog } from "@/lib/i18n";
+import { handleMessages, MessageError, type Card, type Status } from "@/lib/messaging";
+import {
+  connectionItem,
+  isConnected,
+  preferencesItem,
+  readConnection,
+  readPreferences,
+  type Connection,
+} from "@/lib/storage";
+import { createLookupCache, type LookupCacheApi } from "./lookup-cache";
+import { createSyncFollower, type SyncFollower } from "./sync";
 
-/** Registers the background's answers to the message protocol. */
-export function setUpMessaging(): () => void {
-  return handleMessages({
-    async getStatus() {
+// The background's answers to the message protocol: the only place that talks to the
+// Worker. A signed-out extension makes no request at all: every handler that needs
+// the Worker checks the session first.
+
+export interface Background {
+  sync: SyncFollower;
+  lookups: LookupCacheApi;
+}
+
+async function status(): Promise<Status> {
+  const [connection, preferences] = await Promise.all([readConnection(), readPreferences()]);
+  // The session token stays in the background: no page needs it.
+  return {
+    connected: isConnected(connection),
+    login: connection.login,
+    workerUrl: connection.workerUrl,
+    language: preferences.language,
+    autoSync: preferences.autoSync,
+  };
+}
+
+async function session(): Promise<Connection> {
+  const connection = await readConnection();
+  if (!isConnected(connection)) throw new MessageError("not_connected", "Sign in first.");
+  return connection;
+}
+
+/** A request the Worker refused because the session is gone: sign out here too. */
+async function guard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof MessageError && error.code === "unauthorized") {
       const connection = await readConnection();
-      // The session token stays in the background: no page needs it.
-      return {
-        connected: isConnected(connection),
-        login: connection.login,
-        workerUrl: connection.workerUrl,
-      };
+      await connectionItem.setValue({ ...connection, sessionToken: null });
+    }
+    throw error;
+  }
+}
+
+const toLookupItem = (item: RepositoryItem): LookupItem => ({
+  fullName: item.fullName,
+  starred: item.isStarred,
+  saved: item.isSaved,
+  starredAt: item.starredAt,
+  aiSummary: item.aiSummary,
+  aiTags: item.aiTags,
+  aiPlatforms: item.aiPlatforms,
+  openrank: item.openrank,
+  customTags: item.customTags,
+  customCategory: item.customCategory,
+  customDescription: item.customDescription,
+  notes: item.notes,
+});
+
+/** Search falls back to the library's `q` filter while the Worker has no `/api/search`. */
+let searchMissingUntil = 0;
+let searching: AbortController | null = null;
+
+/** Registers the background's answers; returns the pieces (for the other setUp*s and tests) and a stop function. */
+export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => void) & Background {
+  const lookups = createLookupCache({
+    fetchBatch: async (fullNames) => (await guard(api.lookup(await session(), fullNames))).items,
+  });
+  const sync = createSyncFollower({ onDone: () => lookups.invalidate(), retryBaseMs: options.retryBaseMs });
+
+  const signedOut = async (connection: Connection) => {
+    await connectionItem.setValue({ workerUrl: connection.workerUrl, sessionToken: null, login: null });
+    await sync.reset();
+    await lookups.invalidate();
+    return status();
+  };
+
+  const stop = handleMessages({
+    getStatus: status,
+
+    async signIn({ workerUrl, githubToken }) {
+      const url = workerUrl.replace(/\/+$/, "");
+      const answer = await api.signIn(url, githubToken.trim());
+      // Only the session is kept; the GitHub token now lives (encrypted) on the Worker alone.
+      await connectionItem.setValue({ workerUrl: url, sessionToken: answer.sessionToken, login: answer.user.login });
+      await lookups.invalidate();
+      await sync.reset();
+      try {
+        const me = await api.me({ workerUrl: url, sessionToken: answer.sessionToken });
+        const preferences = await readPreferences();
+        await preferencesItem.setValue({ ...preferences, autoSync: me.user.autoSync });
+      } catch (error) {
+        console.warn("starwise: /api/me after sign-in failed", error);
+      }
+      void sync.resume();
+      return status();
     },
 
-    async startSync() {
+    async signOut() {
       const connection = await readConnection();
-      if (!isConnected(connection)) {
-        throw new MessageError("not_connected", "Connect to a Starwise server first.");
+      if (isConnected(connection)) {
+        await api.signOut(connection).catch((error: unknown) => console.warn("starwise: the Worker did not confirm the sign-out", error));
       }
-      // TODO(2026-11-28): call `POST /api/repositories/sync` on the Worker (later
-      // issue: sync + live progress). Until then the pipe answers honestly.
-      throw new MessageError("not_implemented", "Syncing from the extension is not available yet.");
+      return signedOut(connection);
+    },
+
+    async deleteAccount() {
+      const connection = await session();
+      await guard(api.deleteAccount(connection));
+      return signedOut(connection);
+    },
+
+    async checkWorker({ workerUrl }) {
+      const health = await api.health(workerUrl.replace(/\/+$/, ""), AbortSignal.timeout(5000));
+      return { version: health.version };
+    },
+
+    async setPreferences(patch) {
+      const preferences = { ...(await readPreferences()), ...patch };
+      await preferencesItem.setValue(preferences);
+      let savedOnServer = false;
+      const connection = await readConnection();
+      if (isConnected(connection) && (patch.autoSync !== undefined || patch.language !== undefined)) {
+        const body: Record<string, unknown> = {};
+        if (patch.autoSync !== undefined) body.autoSync = patch.autoSync;
+        if (patch.language !== undefined && patch.language !== "auto") body.language = patch.language;
+        try {
+          await api.putSettings(connection, body);
+          savedOnServer = true;
+        } catch (error) {
+          // `/api/settings` is not on every Worker yet: the choice stays in this browser.
+          if (!(error instanceof MessageError && error.code === "not_found")) throw error;
+        }
+      }
+      return { preferences, savedOnServer };
+    },
+
+    startSync: () => guard(sync.start()),
+    async getSyncState() {
+      return sync.state();
+    },
+
+    async lookup({ fullNames }) {
+      // Signed out: answer from nothing, ask nobody.
+      if (!isConnected(await readConnection())) return { items: {} };
+      return { items: await lookups.get(fullNames) };
+    },
+
+    async saveRepository({ fullName }) {
+      const item = toLookupItem(await guard(api.save(await session(), fullName)));
+      await lookups.put(item);
+      return item;
+    },
+
+    async updateRepository({ fullName, customTags, notes }) {
+      const connection = await session();
+      const patch = { ...(customTags !== undefined ? { customTags } : {}), ...(notes !== undefined ? { notes } : {}) };
+      let updated: RepositoryItem;
+      try {
+        updated = await guard(api.patch(connection, fullName, patch));
+      } catch (error) {
+        // Just starred on github.com: the next sync links the star; save it now so the note has a row.
+        if (!(error instanceof MessageError && error.code === "not_found")) throw error;
+        await guard(api.save(connection, fullName));
+        updated = await guard(api.patch(connection, fullName, patch));
+      }
+      const item = toLookupItem(updated);
+      await lookups.put(item);
+      return item;
+    },
+
+    async search({ q, language, tag, kind }) {
+      const connection = await session();
+      // A newer query cancels the one still on its way (the page drops its answer anyway).
+      searching?.abort();
+      const controller = new AbortController();
+      searching = controller;
+      const filters = {
+        ...(language ? { language } : {}),
+        ...(tag ? { tag } : {}),
+      };
+      const kindFilter = kind === "starred" ? { starred: true } : kind === "saved" ? { saved: true } : {};
+      if (q.trim() && Date.now() >= searchMissingUntil) {
+        try {
+          return await guard(api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal));
+        } catch (error) {
+          if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
+          if (!(error instanceof MessageError && error.code === "not_found")) throw error;
+          searchMissingUntil = Date.now() + 10 * 60_000;
+        }
+      }
+      const list = await guard(
+        api.list(connection, {
+          ...(q.trim() ? { q } : {}),
+          ...filters,
+          ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
+          sort: "starred_at",
+          limit: 30,
+        }, controller.signal),
+      ).catch((error: unknown) => {
+        if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
+        throw error;
+      });
+      const items: Card[] = list.items;
+      return { mode: "library", items };
+    },
+
+    async getCatalog({ language }) {
+      return fetchCatalog(language);
     },
   });
+
+  return Object.assign(stop, { sync, lookups });
+}
+
+/** Opens the options page (from the popup or a badge's "sign in" action). */
+export function openOptions(): Promise<void> {
+  return browser.runtime.openOptionsPage();
 }

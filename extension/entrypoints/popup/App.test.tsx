@@ -1,11 +1,13 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import { connectionItem } from "@/lib/storage";
+import { connectionItem, IDLE_SYNC_STATE, syncStateItem } from "@/lib/storage";
+import { useChinese, useEnglish } from "@/test/i18n";
 import { setUpMessaging } from "../background/messaging";
 import { App } from "./App";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
+const signIn = (login = "octocat") => connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login });
 
 describe("popup", () => {
   let root: HTMLElement;
@@ -13,6 +15,7 @@ describe("popup", () => {
 
   beforeEach(() => {
     fakeBrowser.reset();
+    useEnglish();
     // The real background handlers answer over fakeBrowser's runtime messaging.
     stopMessaging = setUpMessaging();
     root = document.createElement("div");
@@ -30,51 +33,64 @@ describe("popup", () => {
   it("shows the not-connected state on a fresh install", async () => {
     render(<App />, root);
     expect(root.querySelector("h1")?.textContent).toBe("Starwise");
-    await vi.waitFor(() => expect(text()).toContain("Not connected — open options to connect"));
-    expect(root.querySelector("button")).toBeNull();
+    await vi.waitFor(() => expect(text()).toContain("Not connected — sign in on the options page."));
+    expect(root.querySelector("button.sync")).toBeNull();
   });
 
-  it("shows the login and a Sync button when connected", async () => {
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "secret", login: "octocat" });
+  it("shows the login and a Sync button when connected, never the session", async () => {
+    await signIn();
     render(<App />, root);
     await vi.waitFor(() => expect(root.querySelector(".login")?.textContent).toBe("octocat"));
     expect(text()).toContain("https://sw.example.dev");
     expect(text()).not.toContain("Not connected");
-    expect(text()).not.toContain("secret");
-    expect(root.querySelector("button")?.textContent).toBe("Sync");
+    expect(root.querySelector("button.sync")?.textContent).toBe("Sync");
   });
 
   it("renders a hostile login as text, never as HTML", async () => {
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: HOSTILE });
+    await signIn(HOSTILE);
     render(<App />, root);
     await vi.waitFor(() => expect(root.querySelector(".login")?.textContent).toBe(HOSTILE));
     expect(root.querySelector("img")).toBeNull();
-    expect(root.querySelector(".login")?.children).toHaveLength(0);
   });
 
-  it("follows connection changes while open", async () => {
+  it("draws a running sync at once from stored state: phase label and bar", async () => {
+    await signIn();
+    await syncStateItem.setValue({ ...IDLE_SYNC_STATE, running: true, runId: "r", progress: { phase: "saving", savedCount: 1, saveTotal: 2 } });
     render(<App />, root);
-    await vi.waitFor(() => expect(text()).toContain("Not connected"));
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    await vi.waitFor(() => expect(root.querySelector(".login")?.textContent).toBe("octocat"));
-    await connectionItem.removeValue();
-    await vi.waitFor(() => expect(text()).toContain("Not connected"));
+    await vi.waitFor(() => expect(root.querySelector(".phase")?.textContent).toBe("Saving the analysis (1 of 2)"));
+    expect(root.querySelector("[role=progressbar]")?.getAttribute("aria-valuenow")).toBe("97.5");
+    expect((root.querySelector("button.sync") as HTMLButtonElement).disabled).toBe(true);
+    // Live: the background writes the next event, the popup follows.
+    await syncStateItem.setValue({ ...IDLE_SYNC_STATE, running: true, runId: "r", progress: { phase: "embedding", current: "a/b", completed: 1, total: 4 } });
+    await vi.waitFor(() => expect(root.querySelector(".phase")?.textContent).toBe("Embedding a/b (1 of 4)"));
   });
 
-  it("Sync sends startSync and shows the background's answer", async () => {
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    render(<App />, root);
-    const button = await vi.waitFor(() => {
-      const found = root.querySelector("button");
-      expect(found).not.toBeNull();
-      return found!;
+  it("shows the last result and an error with the action that fixes it", async () => {
+    await signIn();
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      lastSyncedAt: "2026-11-30T10:00:00.000Z",
+      nextSyncAt: "2026-11-30T11:00:00.000Z",
+      lastResult: { ok: false, code: "github_token_invalid", message: "Bad credentials", finishedAt: 1 },
     });
-    button.click();
-    // Until the sync issue lands the background answers "not_implemented".
-    await vi.waitFor(() =>
-      expect(root.querySelector("[role=alert]")?.textContent).toBe("Syncing from the extension is not available yet."),
-    );
-    expect(button.disabled).toBe(false);
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector("[role=alert]")?.getAttribute("data-code")).toBe("github_token_invalid"));
+    expect(root.querySelector(".error-text")?.textContent).toBe("GitHub rejected your token. Sign in again with a new token.");
+    expect(root.querySelector("[role=alert] button")?.textContent).toBe("Open options");
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      lastSyncedAt: "2026-11-30T10:00:00.000Z",
+      lastResult: { ok: true, total: 10, new_count: 2, updated_count: 3, unstarred_count: 1, runId: "r", stats: {
+        requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0 }, finishedAt: 2 },
+    });
+    await vi.waitFor(() => expect(root.querySelector(".last-result")?.textContent).toBe("10 stars · 2 new · 3 updated · 1 unstarred"));
+    expect(root.querySelector("[role=alert]")).toBeNull();
+  });
+
+  it("speaks Chinese when that catalog is chosen", async () => {
+    useChinese();
+    render(<App />, root);
+    await vi.waitFor(() => expect(text()).toContain("未连接 — 请在设置页登录。"));
   });
 
   it("shows an error when the background does not answer", async () => {

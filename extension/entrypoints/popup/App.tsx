@@ -1,22 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { MessageError, sendMessage, type Status } from "@/lib/messaging";
-import { connectionItem } from "@/lib/storage";
+import { browser } from "wxt/browser";
+import { ProgressBar } from "@/components/progress-bar";
+import { explain, explainError, type Explained } from "@/lib/errors";
+import { formatDateTime, t } from "@/lib/i18n";
+import { sendMessage, type Status } from "@/lib/messaging";
+import { connectionItem, preferencesItem, readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 
-type StatusView =
-  | { kind: "loading" }
-  | { kind: "ready"; status: Status }
-  | { kind: "failed"; message: string };
-
-type SyncView =
-  | { kind: "idle" }
-  | { kind: "starting" }
-  | { kind: "started"; attached: boolean }
-  | { kind: "failed"; message: string };
-
-function describe(error: unknown): string {
-  if (error instanceof MessageError || error instanceof Error) return error.message;
-  return String(error);
-}
+type StatusView = { kind: "loading" } | { kind: "ready"; status: Status } | { kind: "failed"; error: Explained };
 
 /** Asks the background for the status now and whenever the stored connection changes. */
 function useStatus(): StatusView {
@@ -32,54 +22,119 @@ function useStatus(): StatusView {
           if (!controller.signal.aborted && request === latest) setView({ kind: "ready", status });
         },
         (error: unknown) => {
-          if (!controller.signal.aborted && request === latest) {
-            setView({ kind: "failed", message: describe(error) });
-          }
+          if (!controller.signal.aborted && request === latest) setView({ kind: "failed", error: explainError(error) });
         },
       );
     };
     refresh();
-    const unwatch = connectionItem.watch(refresh);
-    controller.signal.addEventListener("abort", unwatch);
+    const unwatchConnection = connectionItem.watch(refresh);
+    const unwatchPreferences = preferencesItem.watch(refresh);
+    controller.signal.addEventListener("abort", () => {
+      unwatchConnection();
+      unwatchPreferences();
+    });
     return () => controller.abort();
   }, []);
   return view;
 }
 
+/** The sync as stored by the background: drawn at once on open, then live. */
+function useSyncState(): SyncState | null {
+  const [state, setState] = useState<SyncState | null>(null);
+  useEffect(() => {
+    let alive = true;
+    void readSyncState().then((value) => alive && setState(value));
+    const unwatch = syncStateItem.watch((value) => alive && setState(value));
+    // Wakes the background, which re-attaches to a run it lost while asleep.
+    void sendMessage("getSyncState").then(
+      (value) => alive && setState(value),
+      (error: unknown) => console.warn("starwise: background did not answer getSyncState", error),
+    );
+    return () => {
+      alive = false;
+      unwatch();
+    };
+  }, []);
+  return state;
+}
+
+const openOptions = () => void browser.runtime.openOptionsPage();
+
+function ErrorNote({ error, onRetry }: { error: Explained; onRetry?: () => void }) {
+  return (
+    <div class="note error" role="alert" data-code={error.code}>
+      <p class="error-text">{error.text}</p>
+      {error.action === "options" && (
+        <button type="button" class="link" onClick={openOptions}>
+          {t("actionOpenOptions")}
+        </button>
+      )}
+      {error.action === "retry" && onRetry && (
+        <button type="button" class="link" onClick={onRetry}>
+          {t("actionRetry")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
+  const result = state.lastResult;
+  return (
+    <dl class="facts">
+      <dt>{t("lastSynced")}</dt>
+      <dd class="last-synced">{state.lastSyncedAt ? formatDateTime(state.lastSyncedAt) : t("never")}</dd>
+      <dt>{t("nextAutoSync")}</dt>
+      <dd class="next-sync">{!autoSync ? t("autoSyncOff") : state.nextSyncAt ? formatDateTime(state.nextSyncAt) : t("unknown")}</dd>
+      {result?.ok && (
+        <>
+          <dt>{t("lastResult")}</dt>
+          <dd class="last-result">{t("resultSummary", result.total, result.new_count, result.updated_count, result.unstarred_count)}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
 function Connected({ status }: { status: Status }) {
-  const [sync, setSync] = useState<SyncView>({ kind: "idle" });
+  const state = useSyncState();
+  const [starting, setStarting] = useState(false);
+  const [failure, setFailure] = useState<Explained | null>(null);
 
   const startSync = async () => {
-    setSync({ kind: "starting" });
+    setStarting(true);
+    setFailure(null);
     try {
-      const started = await sendMessage("startSync");
-      setSync({ kind: "started", attached: started.attached });
+      await sendMessage("startSync");
     } catch (error) {
-      setSync({ kind: "failed", message: describe(error) });
+      setFailure(explainError(error));
+    } finally {
+      setStarting(false);
     }
   };
 
+  const running = state?.running ?? false;
+  const lastError = state?.lastResult && !state.lastResult.ok ? explain(state.lastResult.code, state.lastResult.message) : null;
+  const shownError = failure ?? (running ? null : lastError);
   return (
-    <section class="card" aria-label="Connection">
+    <section class="card" aria-label={t("connection")}>
       <p class="who">
-        Signed in as <strong class="login">{status.login ?? "unknown user"}</strong>
+        {t("signedInAs")} <strong class="login">{status.login ?? t("unknownUser")}</strong>
       </p>
       <p class="muted server" title={status.workerUrl}>
         {status.workerUrl}
       </p>
-      <button type="button" class="primary" onClick={startSync} disabled={sync.kind === "starting"}>
-        {sync.kind === "starting" ? "Starting…" : "Sync"}
+      <button type="button" class="primary sync" onClick={startSync} disabled={starting || running}>
+        {starting ? t("syncStartingButton") : running ? t("syncRunningButton") : t("syncButton")}
       </button>
-      {sync.kind === "started" && (
-        <p class="note" role="status">
-          {sync.attached ? "A sync is already running; following it." : "Sync started."}
+      {running && state && <ProgressBar progress={state.progress} />}
+      {state?.lastResult?.ok && !running && (
+        <p class="note done" role="status">
+          {t("syncDone")}
         </p>
       )}
-      {sync.kind === "failed" && (
-        <p class="note error" role="alert">
-          {sync.message}
-        </p>
-      )}
+      {shownError && <ErrorNote error={shownError} onRetry={startSync} />}
+      {state && <LastRun state={state} autoSync={status.autoSync} />}
     </section>
   );
 }
@@ -89,20 +144,22 @@ export function App() {
   return (
     <main class="popup">
       <header>
-        <h1>Starwise</h1>
+        <h1>{t("extName")}</h1>
+        <button type="button" class="link options" onClick={openOptions}>
+          {t("optionsLink")}
+        </button>
       </header>
-      {view.kind === "loading" && <p class="muted">Loading…</p>}
-      {view.kind === "failed" && (
-        <p class="note error" role="alert">
-          {view.message}
-        </p>
-      )}
+      {view.kind === "loading" && <p class="muted">{t("loading")}</p>}
+      {view.kind === "failed" && <ErrorNote error={view.error} />}
       {view.kind === "ready" &&
         (view.status.connected ? (
           <Connected status={view.status} />
         ) : (
-          <section class="card" aria-label="Connection">
-            <p class="not-connected">Not connected — open options to connect.</p>
+          <section class="card" aria-label={t("connection")}>
+            <p class="not-connected">{t("notConnected")}</p>
+            <button type="button" class="primary" onClick={openOptions}>
+              {t("actionSignIn")}
+            </button>
           </section>
         ))}
     </main>

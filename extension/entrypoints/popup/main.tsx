@@ -1,7 +1,6 @@
-import { render } from "preact";
+import { mountPage } from "@/lib/page";
 import { App } from "./App";
+import "@/components/base.css";
 import "./style.css";
 
-const root = document.getElementById("app");
-if (!root) throw new Error("popup.html has no #app element");
-render(<App />, root);
+void mountPage(App);

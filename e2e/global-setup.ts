@@ -1,0 +1,7 @@
+import { ensureChromium } from "./lib/chromium";
+
+// Before any browser test: a Chromium to drive. Installs Debian's package when it can
+// (root + apt-get, announced on stderr), else stops with the exact command to run.
+export default function setup(): void {
+  ensureChromium();
+}

@@ -1,0 +1,39 @@
+import type { ContentScriptContext } from "wxt/utils/content-script-context";
+import type { LookupItem } from "../../../shared/repositories";
+import { startFeatures, type Feature } from "@/github/feature-manager";
+import { useCatalog } from "@/lib/i18n";
+import { sendMessageLite as sendMessage } from "@/lib/send-message";
+
+/**
+ * Starts the github.com features. Signed out: nothing runs, so no request is made at
+ * all. Lookups of one page visit are remembered here too, so a Turbo visit back to a
+ * page draws its badges without waiting for the background.
+ */
+export async function startContentScript(ctx: ContentScriptContext, list: Feature[]): Promise<void> {
+  const status = await sendMessage("getStatus");
+  if (!status.connected) return;
+  if (status.language !== "auto") {
+    try {
+      useCatalog(await sendMessage("getCatalog", { language: status.language }), status.language);
+    } catch (error) {
+      console.warn("starwise: chosen language unavailable; using the browser's", error);
+    }
+  }
+  const seen = new Map<string, LookupItem | null>();
+  const lookup = async (fullNames: string[]) => {
+    const missing = fullNames.filter((name) => !seen.has(name));
+    if (missing.length > 0) {
+      const { items } = await sendMessage("lookup", { fullNames: missing });
+      for (const name of missing) seen.set(name, items[name] ?? null);
+    }
+    const answer: Record<string, LookupItem> = {};
+    for (const name of fullNames) {
+      const item = seen.get(name);
+      if (item) answer[name] = item;
+    }
+    return answer;
+  };
+  const controller = new AbortController();
+  ctx.onInvalidated(() => controller.abort());
+  startFeatures(list, { ctx, lookup }, { signal: controller.signal });
+}

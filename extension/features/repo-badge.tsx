@@ -1,0 +1,55 @@
+import { isRepositoryPage, repositoryOf } from "@/github/page";
+import { defineFeature, logFailure } from "@/github/feature-manager";
+import { observe } from "@/github/observe";
+import { repoTitle } from "@/github/selectors";
+import { mountShadow } from "@/github/shadow-ui";
+import { RepoBadge, type BadgeState } from "@/components/repo-badge";
+import { explainError } from "@/lib/errors";
+import { sendMessageLite as sendMessage } from "@/lib/send-message";
+import css from "./repo-badge.css?inline";
+
+// On a repository page, next to the title: starred date, tags, platforms, OpenRank,
+// notes and the AI summary (on expand) — or "save to Starwise" when not in the library.
+
+export default defineFeature({
+  id: "repo-badge",
+  include: [isRepositoryPage],
+  init(signal, env) {
+    const fullName = repositoryOf(new URL(location.href), document);
+    if (!fullName) return;
+    let mounted = false;
+    observe(
+      repoTitle,
+      (title) => {
+        // One badge a page, whatever GitHub re-renders.
+        if (mounted) return;
+        mounted = true;
+        void (async () => {
+          const items = await env.lookup([fullName]);
+          if (signal.aborted) return;
+          const found = items[fullName];
+          let state: BadgeState = found ? { kind: "in-library", item: found } : { kind: "not-in-library", saving: false, error: null };
+          const ui = await mountShadow(env, {
+            name: "starwise-repo-badge",
+            anchor: title,
+            append: "after",
+            css,
+            signal,
+            view: () => <RepoBadge state={state} onSave={save} />,
+          });
+          async function save() {
+            state = { kind: "not-in-library", saving: true, error: null };
+            ui?.rerender();
+            try {
+              state = { kind: "in-library", item: await sendMessage("saveRepository", { fullName: fullName! }) };
+            } catch (error) {
+              state = { kind: "not-in-library", saving: false, error: explainError(error).text };
+            }
+            ui?.rerender();
+          }
+        })().catch((error: unknown) => logFailure("repo-badge", error));
+      },
+      { signal },
+    );
+  },
+});

@@ -1,0 +1,52 @@
+import { render, type VNode } from "preact";
+import { createShadowRootUi } from "wxt/utils/content-script-ui/shadow-root";
+import type { ContentScriptAppendMode } from "wxt/utils/content-script-ui/types";
+import type { FeatureEnv } from "./feature-manager";
+import theme from "./theme.css?inline";
+
+// All UI on github.com lives in a shadow root (WXT's createShadowRootUi): GitHub's CSS
+// cannot reach it, ours cannot leak out. Styles come as strings (`?inline`), never as
+// page-wide stylesheets. Removed when the feature's signal aborts (Turbo navigation).
+
+export async function mountShadow(
+  env: FeatureEnv,
+  options: {
+    /** Custom element name of the host, e.g. `starwise-repo-badge`. */
+    name: string;
+    anchor: Element;
+    append: ContentScriptAppendMode;
+    css: string;
+    signal: AbortSignal;
+    view: () => VNode;
+  },
+): Promise<{ host: HTMLElement; rerender(): void } | null> {
+  if (options.signal.aborted) return null;
+  const ui = await createShadowRootUi(env.ctx, {
+    name: options.name,
+    position: "inline",
+    anchor: options.anchor,
+    append: options.append,
+    css: `${theme}\n${options.css}`,
+    // Typing in our inputs must not trigger GitHub's keyboard shortcuts.
+    isolateEvents: true,
+    onMount: (container) => {
+      render(options.view(), container);
+      return container;
+    },
+    onRemove: (container) => {
+      if (container) render(null, container);
+    },
+  });
+  if (options.signal.aborted) return null;
+  ui.mount();
+  // The host is inline in GitHub's layout.
+  ui.shadowHost.style.display = "inline-block";
+  ui.shadowHost.style.verticalAlign = "middle";
+  options.signal.addEventListener("abort", () => ui.remove(), { once: true });
+  return {
+    host: ui.shadowHost,
+    rerender: () => {
+      if (ui.mounted) render(options.view(), ui.mounted);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { AuthTokenResponse, Me } from "../../shared/api";
+import { SyncStatus } from "../../shared/events";
+import {
+  LookupResponse,
+  RepositoryItem,
+  RepositoryList,
+  type RepositoryListQuery,
+  type RepositoryPatch,
+} from "../../shared/repositories";
+import { MessageError } from "./message-error";
+import { SearchResponse } from "./search-contract";
+import type { Connection } from "./storage";
+
+// The background's client of the Worker API (DESIGN §4). Background only: pages and
+// content scripts reach it through the message protocol.
+//
+// Why not `createApiClient` (hc<AppType>) from shared/client.ts: typing it pulls the
+// Worker's sources (workerd globals: D1Database, cloudflare:workers, …) into the
+// extension's DOM program, which cannot compile them. Until AppType ships as a
+// declaration file, the paths are written here once and every answer is validated
+// with the shared zod contract — which hc does not do anyway.
+
+/** An `{error:{code,message}}` body; codes are read leniently (a newer Worker may add some). */
+const ErrorReply = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Failure codes the extension adds to the Worker's own (shared/errors.ts). */
+export const CLIENT_CODES = ["worker_unreachable", "bad_response", "not_connected", "search_unavailable"] as const;
+
+type Auth = Pick<Connection, "workerUrl" | "sessionToken">;
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  json?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  accept?: string;
+  signal?: AbortSignal;
+  /** Test seam; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Raw request: resolves with an ok Response, rejects with a MessageError carrying the Worker's code. */
+export async function request(auth: Auth, path: string, options: RequestOptions = {}): Promise<Response> {
+  const url = new URL(path, `${auth.workerUrl}/`);
+  for (const [key, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
+  }
+  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+  if (auth.sessionToken) headers.Authorization = `Bearer ${auth.sessionToken}`;
+  if (options.json !== undefined) headers["Content-Type"] = "application/json";
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.json === undefined ? null : JSON.stringify(options.json),
+      signal: options.signal ?? null,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new MessageError("worker_unreachable", `${auth.workerUrl} did not answer`);
+  }
+  if (response.ok) return response;
+  const body = ErrorReply.safeParse(await response.json().catch(() => null));
+  if (body.success) throw new MessageError(body.data.error.code, body.data.error.message);
+  throw new MessageError(response.status === 404 ? "not_found" : "bad_response", `HTTP ${response.status} from ${url.pathname}`);
+}
+
+async function parsed<T>(response: Promise<Response>, schema: z.ZodType<T>): Promise<T> {
+  const res = await response;
+  const result = schema.safeParse(await res.json().catch(() => undefined));
+  if (!result.success) throw new MessageError("bad_response", `Unexpected answer from ${new URL(res.url || "http://x").pathname}`);
+  return result.data;
+}
+
+const path = (fullName: string) => {
+  const [owner = "", name = ""] = fullName.split("/");
+  return `api/repositories/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+};
+
+export interface SearchParams {
+  q: string;
+  language?: string | undefined;
+  tag?: string | undefined;
+  starred?: boolean | undefined;
+  saved?: boolean | undefined;
+  limit?: number;
+}
+
+export const api = {
+  health: (workerUrl: string, signal?: AbortSignal) =>
+    parsed(request({ workerUrl, sessionToken: null }, "health", { signal }), z.object({ ok: z.literal(true), version: z.string() })),
+  signIn: (workerUrl: string, githubToken: string) =>
+    parsed(request({ workerUrl, sessionToken: null }, "api/auth/token", { method: "POST", json: { githubToken } }), AuthTokenResponse),
+  signOut: (auth: Auth) => request(auth, "api/auth/session", { method: "DELETE" }),
+  me: (auth: Auth) => parsed(request(auth, "api/me"), Me),
+  deleteAccount: (auth: Auth) => request(auth, "api/me", { method: "DELETE" }),
+  /** Starts or attaches; the answer is the run's SSE stream. */
+  startSync: (auth: Auth, signal: AbortSignal) =>
+    request(auth, "api/repositories/sync", { method: "POST", accept: "text/event-stream", signal }),
+  /** Attaches to the current run's SSE stream (the latest event first). */
+  syncEvents: (auth: Auth, signal: AbortSignal) => request(auth, "api/sync/events", { accept: "text/event-stream", signal }),
+  syncStatus: (auth: Auth) => parsed(request(auth, "api/sync/status"), SyncStatus),
+  lookup: (auth: Auth, fullNames: string[]) =>
+    parsed(request(auth, "api/repositories/lookup", { method: "POST", json: { fullNames } }), LookupResponse),
+  list: (auth: Auth, query: RepositoryListQuery, signal?: AbortSignal) =>
+    parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
+  get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),
+  patch: (auth: Auth, fullName: string, patch: RepositoryPatch) =>
+    parsed(request(auth, path(fullName), { method: "PATCH", json: patch }), RepositoryItem),
+  save: (auth: Auth, fullName: string) =>
+    parsed(request(auth, "api/repositories/save", { method: "POST", json: { fullName } }), RepositoryItem),
+  /** `PUT /api/settings` (DESIGN §4); answers not_found on a Worker that does not have it yet. */
+  putSettings: (auth: Auth, settings: Record<string, unknown>) => request(auth, "api/settings", { method: "PUT", json: settings }),
+  getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), z.record(z.string(), z.unknown())),
+  search: (auth: Auth, params: SearchParams, signal?: AbortSignal) =>
+    parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
+};

@@ -1,0 +1,37 @@
+import { MessageError } from "./message-error";
+import { t, type MessageKey } from "./i18n";
+
+// What a failure means to the user, and the action that fixes it (issue: "each error
+// with the action that fixes it"). Switches on machine codes, never on messages.
+
+export type FixAction = "options" | "retry" | "none";
+
+export interface Explained {
+  code: string;
+  text: string;
+  action: FixAction;
+}
+
+const KNOWN: Record<string, { key: MessageKey; action: FixAction }> = {
+  github_token_invalid: { key: "errorTokenInvalid", action: "options" },
+  unauthorized: { key: "errorSessionExpired", action: "options" },
+  not_connected: { key: "errorNotConnected", action: "options" },
+  worker_unreachable: { key: "errorWorkerUnreachable", action: "retry" },
+  github_rate_limited: { key: "errorRateLimited", action: "retry" },
+  github_unavailable: { key: "errorGithubUnavailable", action: "retry" },
+  sync_interrupted: { key: "errorSyncInterrupted", action: "retry" },
+  not_configured: { key: "errorNotConfigured", action: "none" },
+  bad_response: { key: "errorBadResponse", action: "retry" },
+};
+
+export function explain(code: string, message: string): Explained {
+  const known = KNOWN[code];
+  if (known) return { code, text: t(known.key), action: known.action };
+  // An unknown code: the Worker's own message is the best we have (shown as text).
+  return { code, text: message || t("errorUnknown"), action: "retry" };
+}
+
+export function explainError(error: unknown): Explained {
+  if (error instanceof MessageError) return explain(error.code, error.message);
+  return explain("internal", error instanceof Error ? error.message : String(error));
+}
