@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ErrorCode } from "./errors";
+import { ErrorCode } from "./errors.ts";
 
 /**
  * Live sync progress (DESIGN §6): the seed's event names and fields, kept byte for byte.
@@ -41,6 +41,8 @@ export const SyncStats = z.object({
   readmesFetched: z.number().int(),
   /** Requests GitHub cut off (10 s) or answered with RESOURCE_LIMITS_EXCEEDED; each was asked again smaller. */
   timeouts: z.number().int().optional(),
+  /** Rows D1 wrote beyond the rows themselves (the FTS index, through its triggers). */
+  triggerRows: z.number().int().optional(),
   /** Secondary rate limits met (the pacer aims at none). */
   secondaryLimits: z.number().int().optional(),
   /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */

@@ -109,6 +109,8 @@ export interface EmulatorClient {
   /** Ground truth: the user's stars, newest first; `sha: true` adds README shas. */
   stars(login: string, options?: { sha?: boolean }): Promise<GroundTruthStar[]>;
   repo(fullName: string): Promise<RepoSummary & { readmeSha: string | null }>;
+  /** Star counts drift, as on GitHub every hour: `fraction` of the user's repositories gain a few. */
+  drift(input: { login?: string; fraction?: number }): Promise<{ changed: number }>;
   stats(): Promise<EmulatorStats>;
   reset(): Promise<{ reset: true }>;
 }
@@ -141,6 +143,7 @@ export function createEmulatorClient(baseUrl: string, fetchImpl: typeof fetch = 
     setRateLimit: (input) => call("POST", "rate-limit", input),
     stars: async (login, options = {}) => (await call<StarsResult>("GET", `stars?login=${q(login)}${options.sha ? "&sha=1" : ""}`)).stars,
     repo: (fullName) => call("GET", `repo?fullName=${q(fullName)}`),
+    drift: (input) => call("POST", "drift", input),
     stats: () => call("GET", "stats"),
     reset: () => call("POST", "reset"),
   };

@@ -82,7 +82,10 @@ function parseScopes(value: unknown): string {
 /** The stats document; its shape is a contract with the tests and benchmarks (keys may be added). */
 export function statsSnapshot(state: EmulatorState) {
   const now = state.now();
-  const rateLimit: Record<string, Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number }>> = {};
+  const rateLimit: Record<
+    string,
+    Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number; exhaustedWindows: number }>
+  > = {};
   const readmeDownloads: Record<string, number> = {};
   for (const user of state.users.all()) {
     const entry = (resource: Resource) => {
@@ -96,6 +99,7 @@ export function statsSnapshot(state: EmulatorState) {
         remaining: Math.max(0, limit - used),
         reset: Math.ceil((live ? bucket.resetAt : now + state.config.rateWindowSeconds * 1000) / 1000),
         total: bucket?.total ?? 0,
+        exhaustedWindows: bucket?.exhaustedWindows ?? 0,
       };
     };
     rateLimit[user.login] = { core: entry("core"), graphql: entry("graphql") };
@@ -277,6 +281,22 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       if (input.readme !== undefined && typeof input.readme !== "string") throw new ControlError(422, '"readme" must be a string');
       state.universe.push(repo, state.now(), input.readme as string | undefined);
       return json(200, { ...repoSummary(state, repo, true), updatedAt: isoSeconds(repo.updatedAt) });
+    }
+
+    case "POST drift": {
+      // Star counts move every hour on GitHub: a share of a user's repositories gain or lose a few.
+      const input = body();
+      const user = requireUser(state, typeof input.login === "string" ? input.login : "octocat");
+      const fraction = input.fraction ?? 1 / 3;
+      if (typeof fraction !== "number" || !(fraction >= 0 && fraction <= 1)) throw new ControlError(422, '"fraction" must be between 0 and 1');
+      let changed = 0;
+      for (const star of user.stars) {
+        if (state.random() >= fraction) continue;
+        const repo = state.universe.repo(star.uid);
+        repo.stargazers = Math.max(0, repo.stargazers + 1 + Math.floor(state.random() * 50));
+        changed++;
+      }
+      return json(200, { changed });
     }
 
     case "GET repo": {

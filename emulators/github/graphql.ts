@@ -24,7 +24,7 @@ import {
 import { computeCost } from "./graphql-cost.ts";
 import { fieldResolver, rootValue, typeResolver, type GraphqlContext } from "./graphql-resolvers.ts";
 import { DOCS, json, type EmuResponse } from "./http.ts";
-import { remaining } from "./ratelimit.ts";
+import { refused, remaining } from "./ratelimit.ts";
 import { graphqlServerMs, noWork, timeoutBody } from "./realism.ts";
 import type { RequestContext, Route } from "./routes.ts";
 import type { User } from "./users.ts";
@@ -141,6 +141,7 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const dryRun = isDryRun(operation, variables);
   if (!dryRun) {
     if (remaining(bucket) < cost.cost) {
+      refused(bucket);
       const already = remaining(bucket) === 0 ? "already " : "";
       return errorsResponse([{ type: "RATE_LIMITED", message: `API rate limit ${already}exceeded for user ID ${viewer.id}.` }]);
     }

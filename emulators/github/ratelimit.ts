@@ -16,6 +16,10 @@ export interface Bucket {
   total: number;
   /** Status of primary-limit rejections (GitHub answers 403 or 429). */
   exceededStatus: 403 | 429;
+  /** Windows in which this budget ran out and requests were refused (for benchmarks). */
+  exhaustedWindows: number;
+  /** resetAt of the window last counted in `exhaustedWindows`. */
+  exhaustedWindowEnd?: number;
 }
 
 export class RateLimiter {
@@ -26,7 +30,7 @@ export class RateLimiter {
     const key = `${identity}\n${resource}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { resource, limit, used: 0, resetAt: now + windowMs, total: 0, exceededStatus: 403 };
+      bucket = { resource, limit, used: 0, resetAt: now + windowMs, total: 0, exceededStatus: 403, exhaustedWindows: 0 };
       this.buckets.set(key, bucket);
     } else if (now >= bucket.resetAt) {
       bucket.used = 0;
@@ -65,6 +69,13 @@ export class RateLimiter {
     bucket.used = Math.max(0, bucket.limit - remaining);
     if (resetInSeconds !== undefined) bucket.resetAt = now + resetInSeconds * 1000;
   }
+}
+
+/** A request was refused for the primary limit: counts the window once. */
+export function refused(bucket: Bucket): void {
+  if (bucket.exhaustedWindowEnd === bucket.resetAt) return;
+  bucket.exhaustedWindowEnd = bucket.resetAt;
+  bucket.exhaustedWindows++;
 }
 
 export function remaining(bucket: Bucket): number {

@@ -9,8 +9,8 @@ import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.ts";
 import { isTerminal, type FaultRule } from "./faults.ts";
 import { graphqlRoute } from "./graphql.ts";
-import { DOCS, badCredentials, json, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
-import { rateLimitHeaders, remaining, type Bucket } from "./ratelimit.ts";
+import { DOCS, badCredentials, json, oauthScopeHeaders, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
+import { rateLimitHeaders, refused, remaining, type Bucket } from "./ratelimit.ts";
 import { realismPreset, restServerMs, type RealismConfig } from "./realism.ts";
 import { restRoutes } from "./rest.ts";
 import { Router, type RequestContext } from "./routes.ts";
@@ -131,7 +131,10 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     // Unknown paths still cost a REST request, as on GitHub.
     const resource = match ? match.route.resource : "core";
     const bucket = state.bucketFor(identity, user, resource ?? "core");
-    const withLimits = (response: EmuResponse): EmuResponse => ({ ...response, headers: { ...rateLimitHeaders(bucket), ...response.headers } });
+    const withLimits = (response: EmuResponse): EmuResponse => ({
+      ...response,
+      headers: { ...rateLimitHeaders(bucket), ...oauthScopeHeaders(user), ...response.headers },
+    });
 
     const now = state.now();
     const tokenStats = state.stats.token(identity);
@@ -179,7 +182,10 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     }
     await sleep(latency);
 
-    if (resource === "core" && remaining(bucket) === 0) return withLimits(primaryRateLimit(user, bucket, requestId));
+    if (resource === "core" && remaining(bucket) === 0) {
+      refused(bucket);
+      return withLimits(primaryRateLimit(user, bucket, requestId));
+    }
 
     const ctx: RequestContext = {
       state,

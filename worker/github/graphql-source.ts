@@ -51,7 +51,7 @@ function starredPageQuery(trees: boolean): string {
 `;
 }
 
-const Tree = z
+export const Tree = z
   .object({
     entries: z
       .array(
@@ -135,7 +135,7 @@ function readmeIn(tree: z.infer<typeof Tree>, folder: string): Extract<ReadmeRef
 }
 
 /** Where the README is, from the three trees the listing returned (see STARRED_PAGE). */
-export function readmeRefOf(node: z.infer<typeof Node>): ReadmeRef {
+export function readmeRefOf(node: { root?: z.infer<typeof Tree>; dotGithub?: z.infer<typeof Tree>; docs?: z.infer<typeof Tree> }): ReadmeRef {
   // An absent root (not null) means the listing did not say: let REST `/readme` decide.
   if (node.root === undefined) return { kind: "unknown" };
   return readmeIn(node.dotGithub, ".github/") ?? readmeIn(node.root, "") ?? readmeIn(node.docs, "docs/") ?? { kind: "none" };

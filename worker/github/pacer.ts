@@ -16,9 +16,9 @@ import { sleep } from "../lib/concurrency";
 
 export type Lane = "graphql" | "rest";
 /** Kinds of request whose size the pacer chooses. */
-export type SizedKind = "list-graphql" | "list-trees" | "readme-batch" | "readme-blobs";
+export type SizedKind = "list-graphql" | "list-trees" | "readme-batch" | "readme-blobs" | "readme-trees";
 
-const Kind = z.enum(["list-graphql", "list-trees", "readme-batch", "readme-blobs"]);
+const Kind = z.enum(["list-graphql", "list-trees", "readme-batch", "readme-blobs", "readme-trees"]);
 const PositiveRecord = z.partialRecord(Kind, z.number().positive());
 /** The stored shape, checked when read back (D1 or a step result). */
 export const PacingStateSchema = z.object({
@@ -28,6 +28,7 @@ export const PacingStateSchema = z.object({
   msPerItem: PositiveRecord,
   failedAt: PositiveRecord,
   remaining: z.object({ core: z.number().nullable(), graphql: z.number().nullable() }),
+  cutoffMs: z.number().positive().optional(),
 });
 
 export type PacingState = {
@@ -42,21 +43,29 @@ export type PacingState = {
   failedAt: Partial<Record<SizedKind, number>>;
   /** The primary budgets' last known remaining points (from x-ratelimit-remaining). */
   remaining: { core: number | null; graphql: number | null };
+  /** How long GitHub let a request run before cutting it off, as last seen (GitHub: 10 s). */
+  cutoffMs?: number;
 };
 
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /** Use at most this share of a budget: response times include the network, spread is real. */
-const SAFETY = 0.85;
-/** A request should take about this long: far from the 10 s cut-off even on a slow draw. */
-export const TARGET_MS = 3_000;
+const SAFETY = 0.9;
+/**
+ * A request should take about this long: half of GitHub's cut-off, so a slow draw (GitHub's
+ * times vary by a factor of two) still answers. Bigger batches mean fewer points: each batch of
+ * aliased lookups costs one point whatever its size.
+ */
+const TARGET_SHARE_OF_CUTOFF = 0.5;
+const GITHUB_CUTOFF_MS = 10_000;
 const MIN_LIMIT_MS = 5_000;
 
 export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial: number }> = {
   "list-graphql": { min: 5, max: 100, initial: 50 },
   "list-trees": { min: 5, max: 100, initial: 20 },
-  "readme-batch": { min: 1, max: 250, initial: 30 },
-  "readme-blobs": { min: 1, max: 250, initial: 30 },
+  "readme-batch": { min: 1, max: 250, initial: 50 },
+  "readme-blobs": { min: 1, max: 250, initial: 50 },
+  "readme-trees": { min: 1, max: 100, initial: 30 },
 };
 
 export function freshPacing(): PacingState {
@@ -96,15 +105,20 @@ export class Pacer {
   size(kind: SizedKind): number {
     const bounds = SIZE_BOUNDS[kind];
     const rate = this.#state.msPerItem[kind];
-    let size = rate ? Math.floor(TARGET_MS / rate) : bounds.initial;
+    let size = rate ? Math.floor(this.targetMs / rate) : bounds.initial;
     const failed = this.#state.failedAt[kind];
     if (failed !== undefined) size = Math.min(size, Math.floor(failed / 2));
     return Math.max(bounds.min, Math.min(bounds.max, size));
   }
 
+  /** How long a request should take: half the cut-off GitHub was last seen to apply. */
+  get targetMs(): number {
+    return TARGET_SHARE_OF_CUTOFF * (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS);
+  }
+
   /** Expected server time of a request of `items` of `kind`. */
   estimate(kind: SizedKind, items: number): number {
-    const rate = this.#state.msPerItem[kind] ?? TARGET_MS / SIZE_BOUNDS[kind].initial;
+    const rate = this.#state.msPerItem[kind] ?? this.targetMs / SIZE_BOUNDS[kind].initial;
     return rate * items;
   }
 
@@ -115,11 +129,16 @@ export class Pacer {
     this.#state.msPerItem[kind] = old === undefined ? sample : 0.6 * old + 0.4 * sample;
   }
 
-  /** A request of `items` timed out: that size never again, and the rate is at least cut-off / items. */
-  timedOut(kind: SizedKind, items: number, cutoffMs = 10_000): void {
+  /**
+   * A request of `items` was cut off after `elapsedMs`: that size never again, the rate is at
+   * least the cut-off per item, and a cut-off earlier than GitHub's documented 10 s is remembered.
+   */
+  timedOut(kind: SizedKind, items: number, elapsedMs = GITHUB_CUTOFF_MS): void {
     const failed = this.#state.failedAt[kind];
     this.#state.failedAt[kind] = failed === undefined ? items : Math.min(failed, items);
-    const rate = cutoffMs / Math.max(1, items);
+    if (elapsedMs > 500 && elapsedMs < (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS)) this.#state.cutoffMs = elapsedMs;
+    const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
+    const rate = Math.min(cutoff, elapsedMs) / Math.max(1, items);
     this.#state.msPerItem[kind] = Math.max(this.#state.msPerItem[kind] ?? 0, rate);
   }
 
@@ -160,9 +179,14 @@ export class Pacer {
     this.#state.recent.push([this.#now(), measuredMs, reservation.lane === "graphql" ? 0 : 1]);
   }
 
-  /** Whether the REST lane may take work now without making anyone wait (for optional REST work). */
-  restHasRoom(estimateMs: number): boolean {
-    return this.#waitFor("rest", estimateMs) <= 0;
+  /** How full `lane`'s budget is over the last window, in flight included (0–1). */
+  load(lane: Lane): number {
+    this.#prune();
+    const { graphqlMs, totalMs } = this.#state.limits;
+    const used =
+      this.#state.recent.filter(([, , l]) => l === (lane === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
+      [...this.#inFlight].filter((r) => r.lane === lane).reduce((s, r) => s + r.ms, 0);
+    return used / (SAFETY * (lane === "graphql" ? graphqlMs : totalMs - graphqlMs));
   }
 
   #prune(): void {

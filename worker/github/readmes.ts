@@ -3,16 +3,22 @@ import { mapPool, sleep } from "../lib/concurrency";
 import type { GithubClient } from "./client";
 import { GithubError } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
+import { readmeRefOf, Tree } from "./graphql-source";
 import type { ReadmeRef } from "./types";
 
 /** A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync. */
 const BATCH_RETRIES = 2;
-/** REST lanes: README requests in flight beside the GraphQL lane (the listing may hold more). */
+/** REST requests in flight for READMEs beside the GraphQL lanes (the listing may hold more connections). */
 const REST_WORKERS = 2;
-/** The optional REST lane leaves this much of the hourly REST budget for listing and pushes. */
-const CORE_RESERVE = 1_000;
-/** Expected REST server time of one `/readme` (refined by nothing: REST answers are small and steady). */
+/** GraphQL batches in flight at most (fewer when the server-time budget gets tight). */
+const GRAPHQL_LANES = 3;
+/** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
+type GraphqlKind = "readme-blobs" | "readme-trees" | "readme-batch";
+/** Work that finishes repositories goes first. */
+const GRAPHQL_ORDER: GraphqlKind[] = ["readme-blobs", "readme-trees", "readme-batch"];
+const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
+const TREES = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} } dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
 
 type Found = Extract<ReadmeRef, { kind: "found" }>;
 type Job = ReadmeRequest & { attempt: number };
@@ -26,115 +32,119 @@ const Blob = z.object({
 });
 const BatchAnswer = z.record(z.string(), z.unknown());
 const Aliased = z.object({ object: Blob.nullish() }).nullish();
+const TreesAnswer = z.object({ root: Tree, dotGithub: Tree, docs: Tree }).nullish();
 
 /**
- * Downloads README texts, only where needed, through two lanes that share GitHub's budgets:
- * - GraphQL batches of aliased `node(id:)` lookups (README text at a known path, or at
- *   `README.md` for a repository seen for the first time), sized by the pacer so a batch takes
- *   about 3 s, halved on a cut-off and never asked again at the size that timed out;
- * - REST `/readme` (raw), which finds any README GitHub would show (any name, `.github/`,
- *   `docs/`, symlinks followed): for what GraphQL could not find, for pushed repositories
- *   (conditional on the known sha, so an unchanged README is a free 304), and — when the REST
- *   budget has room beside the GraphQL lane — for new repositories too.
+ * Downloads README texts, only where needed. GraphQL does the bulk, in batches of aliased
+ * `node(id:)` lookups that cost one point each whatever their size: the pacer sizes them so one
+ * takes about 5 s (far from GitHub's 10 s cut-off), halves a batch GitHub cuts off and never asks
+ * that size again. A repository seen for the first time is asked for `README.md` at once (most
+ * READMEs are there); one without it has its `.github/`, root and `docs/` trees listed to find
+ * whatever GitHub would show, then that blob. REST `/readme` is used where GraphQL cannot help:
+ * symlinked READMEs (REST follows them) and pushed repositories, asked conditionally on the known
+ * sha so an unchanged README is a free 304.
  */
 export class ReadmeFetcher {
   readonly #client: GithubClient;
-  readonly #restLane: boolean;
 
-  constructor(client: GithubClient, options: { restLane: boolean }) {
+  constructor(client: GithubClient) {
     this.#client = client;
-    this.#restLane = options.restLane;
   }
 
   async fetch(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
     const outcomes: ReadmeOutcome[] = [];
-    const atPath: Job[] = [];
-    const fresh: Job[] = [];
+    const queues: Record<GraphqlKind, Job[]> = { "readme-blobs": [], "readme-trees": [], "readme-batch": [] };
     const viaRest: Job[] = [];
     for (const request of requests) {
       const job = { ...request, attempt: 0 };
       const ref = request.ref;
       if (ref.kind === "none") outcomes.push({ githubId: request.githubId, kind: "missing" });
       else if (ref.kind === "found" && ref.sha === request.knownSha) outcomes.push({ githubId: request.githubId, kind: "unchanged" });
-      else if (ref.kind === "found" && !ref.symlink) atPath.push(job);
-      else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) fresh.push(job);
-      else viaRest.push(job); // symlinks (REST follows them), and pushed repositories (conditional)
+      else if (ref.kind === "found" && !ref.symlink) queues["readme-blobs"].push(job);
+      else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) queues["readme-batch"].push(job);
+      else viaRest.push(job); // symlinks (REST follows them), pushed repositories (conditional), rows without a node id
     }
 
-    let graphqlDone = false;
-    const graphqlLane = (async () => {
-      try {
-        while (atPath.length > 0 || fresh.length > 0) {
-          const fromPath = atPath.length > 0;
-          const queue = fromPath ? atPath : fresh;
-          const kind = fromPath ? "readme-blobs" : "readme-batch";
-          const size = Math.min(queue.length, this.#client.pacer.size(kind));
-          const batch = queue.splice(0, size);
-          const answered = await this.#graphqlBatch(batch, kind, (job, where) => (where === "rest" ? viaRest.push(job) : queue.push(job)));
+    let inFlight = 0;
+    const pending = () => GRAPHQL_ORDER.some((kind) => queues[kind].length > 0);
+    const graphqlLane = async (lane: number) => {
+      for (;;) {
+        const kind = GRAPHQL_ORDER.find((k) => queues[k].length > 0);
+        // Extra lanes help while the server-time budget has room; near it, one lane wastes less
+        // (GitHub serves concurrent requests of one token more slowly).
+        if (!kind || (lane > 0 && this.#client.pacer.load("graphql") > 0.5)) {
+          if (inFlight === 0 && !pending()) return;
+          await sleep(100);
+          continue;
+        }
+        const queue = queues[kind];
+        const batch = queue.splice(0, Math.min(queue.length, this.#client.pacer.size(kind)));
+        inFlight++;
+        try {
+          const answered = await this.#graphqlBatch(batch, kind, (job, where) => {
+            if (where === "rest") viaRest.push(job);
+            else queues[where].push(job);
+          });
           if (answered === "retry") queue.unshift(...batch);
           else outcomes.push(...answered);
+        } finally {
+          inFlight--;
         }
-      } finally {
-        graphqlDone = true;
       }
-    })();
-
+    };
+    let graphqlDone = false;
+    const graphql = Promise.all(Array.from({ length: GRAPHQL_LANES }, (_, lane) => graphqlLane(lane))).finally(() => {
+      graphqlDone = true;
+    });
     const restWorkers = Array.from({ length: REST_WORKERS }, async () => {
       for (;;) {
-        let job = viaRest.shift();
-        if (!job && this.#restLane && fresh.length > 0 && this.#restMayHelp()) job = fresh.pop();
+        const job = viaRest.shift();
         if (job) {
           outcomes.push(await fetchReadmeRest(this.#client, job));
           continue;
         }
-        if (graphqlDone && viaRest.length === 0) return;
+        if (graphqlDone) return;
         await sleep(100);
       }
     });
-    await Promise.all([graphqlLane, ...restWorkers]);
+    await Promise.all([graphql, ...restWorkers]);
     return outcomes;
   }
 
-  /** New READMEs may go through REST when its share of the server-time budget and the hourly budget have room. */
-  #restMayHelp(): boolean {
-    const core = this.#client.pacer.remaining.core;
-    return (core === null || core > CORE_RESERVE) && this.#client.pacer.restHasRoom(REST_README_MS);
-  }
-
   /**
-   * One GraphQL query for many README texts (~1 point). Returns the outcomes, or "retry" when
-   * GitHub cut it off (the pacer has shrunk the size by then). Repositories GraphQL cannot
-   * answer for (no README.md, a symlink) are sent to REST; those a partial answer left out, again.
+   * One GraphQL query for many repositories (~1 point): README texts at a path, or the trees
+   * that say where the README is. Returns the outcomes, or "retry" when GitHub cut it off or
+   * failed it (the pacer has shrunk the size by then). Repositories that need another kind of
+   * lookup are handed to `send`.
    */
-  async #graphqlBatch(
-    batch: Job[],
-    kind: "readme-batch" | "readme-blobs",
-    send: (job: Job, where: "rest" | "again") => void,
-  ): Promise<ReadmeOutcome[] | "retry"> {
+  async #graphqlBatch(batch: Job[], kind: GraphqlKind, send: (job: Job, where: GraphqlKind | "rest") => void): Promise<ReadmeOutcome[] | "retry"> {
     const variables: Record<string, string> = {};
     const declarations: string[] = [];
     const selections: string[] = [];
     batch.forEach((job, i) => {
-      const path = job.ref.kind === "found" ? job.ref.path : "README.md";
       variables[`id${i}`] = job.nodeId;
-      variables[`e${i}`] = `HEAD:${path}`;
-      declarations.push(`$id${i}: ID!, $e${i}: String!`);
-      selections.push(
-        `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`,
-      );
+      declarations.push(`$id${i}: ID!`);
+      if (kind === "readme-trees") {
+        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${TREES} } }`);
+      } else {
+        variables[`e${i}`] = `HEAD:${job.ref.kind === "found" ? job.ref.path : "README.md"}`;
+        declarations.push(`$e${i}: String!`);
+        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`);
+      }
     });
     const query = `query Readmes(${declarations.join(", ")}) {\n${selections.join("\n")}\nrateLimit { cost }\n}`;
     const pacer = this.#client.pacer;
     let answer: { data: Record<string, unknown>; partial: boolean; ms: number };
+    const started = Date.now();
     try {
       answer = await this.#client.graphql(query, variables, BatchAnswer, { estimateMs: pacer.estimate(kind, batch.length), acceptPartial: true });
     } catch (error) {
       if (error instanceof GithubError && error.kind === "too_large") {
         if (batch.length > 1) {
-          pacer.timedOut(kind, batch.length);
+          pacer.timedOut(kind, batch.length, Date.now() - started);
           return "retry";
         }
-        // Even one README times out: REST may still serve it.
+        // Even one repository times out: REST may still serve its README.
         send(batch[0]!, "rest");
         return [];
       }
@@ -154,11 +164,21 @@ export class ReadmeFetcher {
     batch.forEach((job, i) => {
       const raw = answer.data[`r${i}`];
       // RESOURCE_LIMITS_EXCEEDED: GitHub stopped before this alias; ask again in a smaller batch.
-      if (answer.partial && raw === null) {
-        send(job, "again");
+      if (answer.partial && raw === null) return send(job, kind);
+      resolved++;
+      if (kind === "readme-trees") {
+        const trees = TreesAnswer.safeParse(raw);
+        if (!trees.success || !trees.data) {
+          outcomes.push({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
+          return;
+        }
+        const ref = readmeRefOf(trees.data);
+        if (ref.kind === "none") outcomes.push({ githubId: job.githubId, kind: "missing" });
+        else if (ref.kind === "found" && ref.symlink) send({ ...job, ref }, "rest");
+        else if (ref.kind === "found") send({ ...job, ref }, "readme-blobs");
+        else send(job, "rest");
         return;
       }
-      resolved++;
       const parsed = Aliased.safeParse(raw);
       if (!parsed.success || parsed.data === null || parsed.data === undefined) {
         outcomes.push({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
@@ -166,8 +186,8 @@ export class ReadmeFetcher {
       }
       const blob = parsed.data.object;
       const path = job.ref.kind === "found" ? job.ref.path : "README.md";
-      // Not at that path (another name or folder, or moved since the listing): REST finds it.
-      if (!blob) return send(job, "rest");
+      // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
+      if (!blob) return send(job, job.ref.kind === "found" ? "rest" : "readme-trees");
       if (blob.isBinary || blob.text == null) {
         outcomes.push({ githubId: job.githubId, kind: "missing" });
         return;
@@ -180,7 +200,7 @@ export class ReadmeFetcher {
         readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.isTruncated ?? false },
       });
     });
-    if (answer.partial) pacer.timedOut(kind, batch.length);
+    if (answer.partial) pacer.timedOut(kind, batch.length, Date.now() - started);
     else pacer.learn(kind, resolved, answer.ms);
     return outcomes;
   }

@@ -34,10 +34,9 @@ export type ReadmeOutcome = { githubId: number } & (
 /**
  * How a sync reads a user's stars from GitHub. Four strategies behind one interface, measured
  * against each other by `npm run bench:sync` under the emulator's `github` realism:
- * - `rest-pages` (default): REST pages of 100 stars fetched in parallel (pages are independent),
- *   README texts of new repositories through GraphQL batches and REST at once, each within its
- *   share of GitHub's server-time budget; pushed repositories asked with a conditional REST
- *   `/readme` (a 304 when unchanged).
+ * - `rest-pages` (default): REST pages of 100 stars fetched ahead in parallel (pages are
+ *   independent); README texts of new repositories through GraphQL batches (worker/github/readmes.ts);
+ *   pushed repositories asked with a conditional REST `/readme` (a free 304 when unchanged).
  * - `graphql-light`: the same README lookups, stars listed through GraphQL without trees.
  * - `graphql`: stars listed through GraphQL with the `.github/`, root and `docs/` trees of every
  *   repository (the README's blob sha in the listing), texts only for new shas.
@@ -73,7 +72,7 @@ export function createStarSource(
   options: { usage?: GithubUsage; pacer?: Pacer } = {},
 ): StarSource {
   const client = new GithubClient(githubConfig(env), token, options);
-  const readmes = new ReadmeFetcher(client, { restLane: strategy !== "graphql" });
+  const readmes = new ReadmeFetcher(client);
   switch (strategy) {
     case "rest":
       return new RestStarSource(client);

@@ -14,8 +14,17 @@ import { loadKnown, pageWrites, runWrites } from "./store";
 /** Pages per step: 1,000 stars keeps each step's CPU, subrequests and result small. */
 export const PAGES_PER_STEP = 10;
 
-export type Counts = { listed: number; new: number; updated: number; readmesChecked: number; failures: number; rowsWritten: number };
-export const zeroCounts = (): Counts => ({ listed: 0, new: 0, updated: 0, readmesChecked: 0, failures: 0, rowsWritten: 0 });
+export type Counts = {
+  listed: number;
+  new: number;
+  updated: number;
+  readmesChecked: number;
+  failures: number;
+  rowsWritten: number;
+  /** Rows D1 wrote beyond the rows themselves: the FTS index, through its triggers. */
+  triggerRows: number;
+};
+export const zeroCounts = (): Counts => ({ listed: 0, new: 0, updated: 0, readmesChecked: 0, failures: 0, rowsWritten: 0, triggerRows: 0 });
 export function addCounts(a: Counts, b: Counts): Counts {
   return {
     listed: a.listed + b.listed,
@@ -24,6 +33,7 @@ export function addCounts(a: Counts, b: Counts): Counts {
     readmesChecked: a.readmesChecked + b.readmesChecked,
     failures: a.failures + b.failures,
     rowsWritten: a.rowsWritten + b.rowsWritten,
+    triggerRows: a.triggerRows + b.triggerRows,
   };
 }
 
@@ -130,7 +140,8 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
     const change = readmeChange(outcome, p.known);
     if (change) changes.set(p.item.repo.githubId, change);
   }
-  const rowsWritten = await runWrites(db, pageWrites(db, userId, planned, changes, Date.now()));
+  const tally = { triggerRows: 0 };
+  const rowsWritten = await runWrites(db, pageWrites(db, userId, planned, changes, Date.now()), tally);
   return {
     listed: items.length,
     new: planned.filter((p) => p.star === "new").length,
@@ -140,6 +151,7 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
     readmesChecked: requests.length,
     failures,
     rowsWritten,
+    triggerRows: tally.triggerRows,
   };
 }
 

@@ -231,14 +231,19 @@ export function readmeUpdate(d1: D1Database, githubId: number, change: ReadmeCha
  * they changed. D1's `meta.changes` also counts index and FTS rows the write touched,
  * so a statement counts as one row written when it changed anything.
  */
-export async function runWrites(d1: D1Database, writes: Write[]): Promise<number> {
+export async function runWrites(d1: D1Database, writes: Write[], tally?: { triggerRows: number }): Promise<number> {
   const db = createDb(d1);
   let changed = 0;
   for (let i = 0; i < writes.length; i += BATCH) {
     const [first, ...rest] = writes.slice(i, i + BATCH);
     if (!first) break;
     const results = await db.batch([first, ...rest]);
-    for (const result of results) if ((result.meta.changes ?? 0) > 0) changed++;
+    for (const result of results) {
+      const changes = result.meta.changes ?? 0;
+      if (changes > 0) changed++;
+      // What D1 counted beyond the row itself: FTS shadow rows written by the triggers.
+      if (tally && changes > 1) tally.triggerRows += changes - 1;
+    }
   }
   return changed;
 }

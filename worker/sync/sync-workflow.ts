@@ -114,6 +114,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           unstarred_count: unstarred.unstarred,
           stats: {
             ...usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
+            triggerRows: counts.triggerRows,
             ...(truncated ? { listedVia: "rest-pages (GitHub truncated the GraphQL list: isOverLimit)" } : {}),
           },
         }),
