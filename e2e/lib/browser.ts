@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type ConsoleMessage, type Page, type Worker } from "playwright-core";
+import { chromium, type BrowserContext, type ConsoleMessage, type Locator, type Page, type Worker } from "playwright-core";
 import { findChromium } from "./chromium";
 
 export { findChromium };
@@ -19,6 +19,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
 
+/** A screenshot of one part of a page (the saved github.com pages are long and unstyled offline). */
+export async function screenshotOf(locator: Locator, name: string, margin = 0): Promise<void> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  if (margin === 0) {
+    await locator.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
+    return;
+  }
+  await locator.scrollIntoViewIfNeeded();
+  const box = await locator.boundingBox();
+  if (!box) throw new Error(`${name}: nothing to photograph`);
+  const x = Math.max(0, box.x - margin);
+  const y = Math.max(0, box.y - margin);
+  await locator.page().screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), clip: { x, y, width: box.width + 2 * margin, height: box.height + 2 * margin } });
+}
+
 export interface ExtensionBrowser {
   context: BrowserContext;
   /** The extension's background service worker. */
@@ -30,7 +45,7 @@ export interface ExtensionBrowser {
   errors: string[];
   /** Opens an extension page and records its errors in `errors`. */
   openPage(path: string): Promise<Page>;
-  /** Opens any URL (e.g. https://github.com/…) in a new tab, recording its errors too. */
+  /** Opens any URL (e.g. https://github.com/…) in a new tab, recording the extension's errors there. */
   open(url: string): Promise<Page>;
   /** Closes Chromium and deletes its temporary profile. */
   close(): Promise<void>;
@@ -104,8 +119,11 @@ export async function launchWithExtension(options: { githubPort?: number; locale
       },
       async open(url) {
         const page = await opened.newPage();
-        page.on("console", recordConsole(url));
-        page.on("pageerror", (error) => errors.push(`${url}: ${error.message}`));
+        // The saved github.com pages fail to load GitHub's CDN (offline) and run none of its
+        // scripts; only the extension's own messages count there.
+        page.on("console", (message) => {
+          if (message.type() === "error" && message.text().includes("starwise")) errors.push(`${url}: ${message.text()}`);
+        });
         await page.goto(url);
         return page;
       },
