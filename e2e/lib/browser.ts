@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type ConsoleMessage, type Locator, type Page, type Worker } from "playwright-core";
-import { findChromium } from "./chromium";
+import { findChromium } from "./chromium.ts";
 
 export { findChromium };
 

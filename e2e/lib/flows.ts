@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import type { ExtensionBrowser } from "./browser";
+import type { ExtensionBrowser } from "./browser.ts";
 
 /** Signs in the way a user does: the options page, a Worker URL and a GitHub token. */
 export async function signInThroughOptions(browser: ExtensionBrowser, workerUrl: string, githubToken: string): Promise<Page> {

@@ -15,6 +15,9 @@ export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/github-pages/", i
 
 export const fixture = (name: string) => readFileSync(join(FIXTURES_DIR, name), "utf8");
 
+/** Repositories under this owner are the playwright page renamed (fresh names for cold lookups). */
+export const BENCH_OWNER = "starwise-bench";
+
 /** Which saved page answers which github.com URL. */
 export function pageFor(url: URL): string | null {
   const path = url.pathname.replace(/\/+$/, "");
@@ -51,6 +54,13 @@ export async function startGithubSite(): Promise<GithubSite> {
     // GitHub's Star form posts here; its own JS would answer in place. 204 keeps the page.
     if (request.method === "POST" && /\/(un)?star$/.test(url.pathname)) {
       response.writeHead(204).end();
+      return;
+    }
+    const bench = url.pathname.match(new RegExp(`^/${BENCH_OWNER}/([A-Za-z0-9._-]+)$`));
+    if (bench) {
+      if (!cache.has("bench")) cache.set("bench", fixture("repo-microsoft-playwright-2026.html"));
+      const html = cache.get("bench")!.replaceAll("microsoft/playwright", `${BENCH_OWNER}/${bench[1]}`);
+      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
       return;
     }
     const name = pageFor(url);

@@ -1,0 +1,183 @@
+// `npm run bench:extension`: what the extension costs a github.com visitor. A benchmark,
+// not a test: it prints figures, it asserts nothing.
+//
+//   npm run bench:extension -- [--runs 20] [--json] [--skip-build]
+//
+// 1. Built sizes (wxt build, chrome-mv3): each entry with the chunks it imports, raw and
+//    gzipped (zlib level 9). Budget: content script ≤ 50 KB gzipped.
+// 2. turbo:render → visible badge on a repository page, in real Chromium (Debian's) with the
+//    built extension, the real Worker (`wrangler dev --local`) and the GitHub emulator:
+//    warm (the repository was looked up before) and cold (a name never looked up: one
+//    lookup request through the background to the Worker). Target warm < 100 ms.
+// 3. Lookup requests per page, counted at the wire by a proxy in front of the Worker, for a
+//    repository page and for list pages (stars tab, trending): one each, never one per repository.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import type { Page } from "playwright-core";
+import { EXTENSION_DIR, launchWithExtension } from "../e2e/lib/browser.ts";
+import { startCountingProxy } from "../e2e/lib/counting-proxy.ts";
+import { signInThroughOptions } from "../e2e/lib/flows.ts";
+import { BENCH_OWNER, startGithubSite } from "../e2e/lib/github-site.ts";
+import { EMULATOR_TOKEN, startStack } from "../e2e/lib/stack.ts";
+import { projectRoot } from "../emulators/scripts/worker-process.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "20" },
+    json: { type: "boolean", default: false },
+    "skip-build": { type: "boolean", default: false },
+  },
+});
+const runs = Number(values.runs);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// --- 1. sizes ------------------------------------------------------------------------------
+
+if (!values["skip-build"]) {
+  log("building the extension (wxt build)…");
+  const build = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/wxt/bin/wxt.mjs"), "build"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+  if (build.status !== 0) throw new Error(`wxt build failed (${build.status})`);
+}
+
+/** A JS file and every chunk it imports, transitively (Vite's `import … from "./x.js"`). */
+function withImports(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = readFileSync(file, "utf8");
+  for (const match of code.matchAll(/(?:import|from)\s*["']([^"']+\.js)["']/g)) withImports(path.resolve(path.dirname(file), match[1]!), seen);
+  return seen;
+}
+
+/** An HTML entry: its scripts and stylesheets with their imports. */
+function pageFiles(html: string): string[] {
+  const file = path.join(EXTENSION_DIR, html);
+  const text = readFileSync(file, "utf8");
+  const files = new Set<string>();
+  for (const match of text.matchAll(/<script[^>]+src="([^"]+)"/g)) for (const f of withImports(path.join(EXTENSION_DIR, match[1]!))) files.add(f);
+  for (const match of text.matchAll(/<link[^>]+href="([^"]+\.css)"/g)) files.add(path.join(EXTENSION_DIR, match[1]!));
+  return [file, ...files];
+}
+
+function measure(files: string[]) {
+  const raw = Buffer.concat(files.map((f) => readFileSync(f)));
+  return { files: files.map((f) => path.relative(EXTENSION_DIR, f)), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length };
+}
+
+const sizes = {
+  contentScript: measure([path.join(EXTENSION_DIR, "content-scripts/github.js")]),
+  popup: measure(pageFiles("popup.html")),
+  newtab: measure(pageFiles("newtab.html")),
+  options: measure(pageFiles("options.html")),
+  background: measure([...withImports(path.join(EXTENSION_DIR, "background.js"))]),
+};
+
+// --- 2 and 3. in the browser ---------------------------------------------------------------
+
+/** In the page: Turbo-swap to `url`, and time `turbo:render` → the badge drawn in its shadow root. */
+function timeTurboRender(page: Page, url: string): Promise<number> {
+  return page.evaluate(async (next) => {
+    const html = await (await fetch(next)).text();
+    const incoming = new DOMParser().parseFromString(html, "text/html");
+    document.dispatchEvent(new CustomEvent("turbo:visit", { detail: { url: next } }));
+    for (const meta of document.head.querySelectorAll("meta[name]")) meta.remove();
+    for (const meta of incoming.head.querySelectorAll("meta[name]")) document.head.append(document.adoptNode(meta));
+    history.pushState({}, "", next);
+    document.body.replaceWith(document.adoptNode(incoming.body));
+    const drawn = new Promise<number>((resolve, reject) => {
+      const check = () => {
+        const host = document.querySelector("starwise-repo-badge");
+        if (host?.shadowRoot?.querySelector(".badge")) {
+          observer.disconnect();
+          resolve(performance.now());
+          return true;
+        }
+        return false;
+      };
+      const observer = new MutationObserver(() => void check());
+      observer.observe(document.documentElement, { childList: true, subtree: true });
+      setTimeout(() => reject(new Error(`no badge on ${next} within 10 s`)), 10_000);
+    });
+    const start = performance.now();
+    document.dispatchEvent(new CustomEvent("turbo:render"));
+    return (await drawn) - start;
+  }, url);
+}
+
+const stats = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { runs: samples.length, medianMs: round(at(0.5)), p95Ms: round(at(0.95)), maxMs: round(sorted.at(-1)!) };
+};
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+log("starting the GitHub emulator, the Worker, the github.com fixture site and Chromium…");
+const stack = await startStack({ stars: 50 });
+const proxy = await startCountingProxy(stack.worker.url);
+const site = await startGithubSite();
+const browser = await launchWithExtension({ githubPort: site.port });
+let timing: { warm: ReturnType<typeof stats>; cold: ReturnType<typeof stats> };
+let lookups: Record<string, { repositoriesOnPage: number; lookupRequests: number }>;
+try {
+  await stack.control("star", { login: "octocat", fullName: "microsoft/playwright" });
+  for (const fullName of ["tokio-rs/tokio", "zed-industries/zed", "AathifZahir/ProIntern"]) await stack.control("star", { login: "octocat", fullName });
+  (await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN)).close();
+  const popup = await browser.openPage("popup.html");
+  await popup.getByRole("button", { name: "Sync" }).click();
+  await popup.locator(".done").waitFor({ timeout: 120_000 });
+  await popup.close();
+
+  // Lookups per page, each page opened fresh (the cache is cold for its names).
+  lookups = {};
+  for (const [label, url, itemSelector] of [
+    ["repository page", "https://github.com/microsoft/playwright", "#repository-container-header"],
+    ["stars tab (5 repositories)", "https://github.com/ammarasad2005?tab=stars", "#user-starred-repos div.col-12.d-block.width-full"],
+    ["trending (16 repositories)", "https://github.com/trending/rust?since=weekly", "article.Box-row"],
+  ] as const) {
+    proxy.reset();
+    const page = await browser.open(url);
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(1000);
+    lookups[label] = { repositoriesOnPage: await page.locator(itemSelector).count(), lookupRequests: proxy.count("POST /api/repositories/lookup") };
+    await page.close();
+  }
+
+  const page = await browser.open("https://github.com/microsoft/playwright");
+  await page.locator("starwise-repo-badge .badge").waitFor();
+  const warm: number[] = [];
+  const cold: number[] = [];
+  // Warm: back and forth between two repositories already looked up.
+  await timeTurboRender(page, "https://github.com/ammarasad2005/Drama-Ghar");
+  for (let i = 0; i < runs; i++) warm.push(await timeTurboRender(page, i % 2 ? "https://github.com/ammarasad2005/Drama-Ghar" : "https://github.com/microsoft/playwright"));
+  // Cold: a name nobody looked up yet, every time (one lookup request each, checked below).
+  proxy.reset();
+  for (let i = 0; i < runs; i++) cold.push(await timeTurboRender(page, `https://github.com/${BENCH_OWNER}/cold-${Date.now()}-${i}`));
+  const coldRequests = proxy.count("POST /api/repositories/lookup");
+  if (coldRequests !== runs) log(`note: ${coldRequests} lookup requests for ${runs} cold renders`);
+  timing = { warm: stats(warm), cold: { ...stats(cold), lookupRequests: coldRequests } as ReturnType<typeof stats> };
+  await page.close();
+} finally {
+  await browser.close();
+  await site.close();
+  await proxy.close();
+  await stack.stop();
+}
+
+const result = { measuredAt: new Date().toISOString(), sizes, badge: timing, lookupsPerPage: lookups };
+if (values.json) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  console.log("\nBuilt sizes (chrome-mv3; an entry with the chunks it loads; gzip level 9)");
+  console.log("| entry | raw | gzip |\n| --- | --- | --- |");
+  for (const [name, size] of Object.entries(sizes)) console.log(`| ${name} | ${kb(size.rawBytes)} | ${kb(size.gzipBytes)} |`);
+  console.log(`content script budget 50 KB gzipped: ${sizes.contentScript.gzipBytes <= 50 * 1024 ? "within" : "OVER"}`);
+  console.log(`\nturbo:render → badge drawn (${runs} renders each)`);
+  console.log("| cache | median | p95 | max |\n| --- | --- | --- | --- |");
+  for (const [name, s] of Object.entries(timing)) console.log(`| ${name} | ${s.medianMs} ms | ${s.p95Ms} ms | ${s.maxMs} ms |`);
+  console.log("\nLookup requests to the Worker per page (counted by a proxy)");
+  console.log("| page | repositories on it | lookup requests |\n| --- | --- | --- |");
+  for (const [name, l] of Object.entries(lookups)) console.log(`| ${name} | ${l.repositoriesOnPage} | ${l.lookupRequests} |`);
+}
