@@ -15,6 +15,8 @@ const HOSTILE_SUMMARY = `<img src=x onerror="window.__pwned='img'"><script>windo
 const HOSTILE_TAG = "<b onmouseover=alert(1)>browser</b>";
 const STARRED_ON_STARS_TAB = ["AathifZahir/ProIntern", "rauf17/flex-prime"];
 const STARRED_ON_TRENDING = ["tokio-rs/tokio", "zed-industries/zed"];
+const STARRED_ON_SEARCH = ["jupyter/docker-stacks"];
+const STARRED_ON_USER_REPOS = ["ammarasad2005/Exam-Table"];
 
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned ?? null);
 const sql = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -28,7 +30,7 @@ describe("github.com with the extension", () => {
 
   beforeAll(async () => {
     stack = await startStack({ stars: 20 });
-    for (const fullName of ["microsoft/playwright", ...STARRED_ON_STARS_TAB, ...STARRED_ON_TRENDING]) {
+    for (const fullName of ["microsoft/playwright", ...STARRED_ON_STARS_TAB, ...STARRED_ON_TRENDING, ...STARRED_ON_SEARCH, ...STARRED_ON_USER_REPOS]) {
       await stack.control("star", { login: "octocat", fullName, repo: { description: `${fullName} (emulated)`, language: "TypeScript" } });
     }
     // Repositories octocat has not starred, known to GitHub (another user's stars create them).
@@ -138,9 +140,14 @@ describe("github.com with the extension", () => {
     );
     expect(chipped.sort()).toEqual(STARRED_ON_TRENDING.map((name) => `/${name}`).sort());
     await screenshotOf(trending.locator("article.Box-row").first(), "github-trending-list-chips");
-    expect(proxy.count("POST /api/repositories/lookup")).toBe(2);
-    await stars.close();
-    await trending.close();
+    const search = await browser.open("https://github.com/search?q=python+OR+docker&type=repositories&p=2");
+    await expect.poll(() => search.locator("starwise-list-chips").count()).toBe(STARRED_ON_SEARCH.length);
+    const repos = await browser.open("https://github.com/ammarasad2005?tab=repositories");
+    // Drama-Ghar, saved (not starred) by an earlier test, is in the library too.
+    await expect.poll(() => repos.locator("starwise-list-chips").count()).toBe(STARRED_ON_USER_REPOS.length + 1);
+    // Four list pages, 5 + 16 + 10 + 30 repositories: one lookup request each.
+    expect(proxy.count("POST /api/repositories/lookup")).toBe(4);
+    for (const page of [stars, trending, search, repos]) await page.close();
   });
 
   it("offers tags and a note when GitHub's Star button is clicked, saved at once", async () => {

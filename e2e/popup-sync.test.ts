@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { launchWithExtension, screenshot, type ExtensionBrowser } from "./lib/browser";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { ARTIFACTS_DIR, launchWithExtension, screenshot, type ExtensionBrowser } from "./lib/browser";
 import { startCountingProxy, type CountingProxy } from "./lib/counting-proxy";
 import { badgeText, signInThroughOptions, storedLocal } from "./lib/flows";
 import { EMULATOR_TOKEN, freePort, startStack, type Stack } from "./lib/stack";
@@ -7,6 +9,12 @@ import { EMULATOR_TOKEN, freePort, startStack, type Stack } from "./lib/stack";
 // Sign-in through the options page, then the popup's Sync with live progress, against
 // the real Worker and the GitHub emulator. GitHub is slowed down (a fault rule) so the
 // run lasts long enough to close and reopen the popup in the middle of it.
+
+/**
+ * A run takes ~10 s here, but the local Workflow sometimes stalls a listing step until the
+ * Worker's 30 s GitHub timeout and its 10 s retry delay pass (reported to the Worker's owners).
+ */
+const RUN_TIMEOUT = 120_000;
 
 const SLOW_GITHUB = [
   { route: "POST /graphql", latencyMs: 1500 },
@@ -27,6 +35,10 @@ describe("options sign-in and popup sync", () => {
     await browser?.close();
     await proxy?.close();
     await stack?.stop();
+  });
+  // A failure leaves the Worker's log beside the screenshots.
+  afterEach(async (context) => {
+    if (context.task.result?.state === "fail") await writeFile(join(ARTIFACTS_DIR, "worker-popup-sync.log"), stack.worker.output());
   });
 
   it("starts signed out and makes no request to the Worker", async () => {
@@ -68,7 +80,7 @@ describe("options sign-in and popup sync", () => {
     await options.close();
   });
 
-  it("syncs from the popup with live progress, also after the popup is closed and reopened", async () => {
+  it("syncs from the popup with live progress, also after the popup is closed and reopened", { timeout: 150_000 }, async () => {
     // Each GitHub listing request takes 1.5 s (REST and GraphQL): the run lasts several seconds.
     await stack.control("faults", SLOW_GITHUB);
     onTestFailed(async () => {
@@ -91,7 +103,7 @@ describe("options sign-in and popup sync", () => {
     await again.locator(".progress").waitFor({ timeout: 2000 });
     expect(await again.locator(".progress .phase").textContent()).not.toBe("");
 
-    await again.locator(".done").waitFor({ timeout: 60_000 });
+    await again.locator(".done").waitFor({ timeout: RUN_TIMEOUT });
     expect(await again.locator(".done").textContent()).toBe("Sync finished.");
     expect(await again.locator(".last-result").textContent()).toBe("150 stars · 150 new · 0 updated · 0 unstarred");
     expect(await again.locator(".last-synced").textContent()).not.toBe("never");
@@ -101,7 +113,7 @@ describe("options sign-in and popup sync", () => {
     await stack.control("faults", undefined, "DELETE");
   });
 
-  it("re-attaches with GET /api/sync/events when the stream drops mid-sync", async () => {
+  it("re-attaches with GET /api/sync/events when the stream drops mid-sync", { timeout: 150_000 }, async () => {
     await stack.control("star", { login: "octocat", fullName: "starwise-e2e/dropped-stream" });
     await stack.control("faults", SLOW_GITHUB);
     const popup = await browser.openPage("popup.html");
@@ -109,11 +121,44 @@ describe("options sign-in and popup sync", () => {
     await popup.locator(".progress").waitFor({ timeout: 10_000 });
     proxy.reset();
     proxy.dropConnections();
-    await popup.locator(".done").waitFor({ timeout: 60_000 });
+    await popup.locator(".done").waitFor({ timeout: RUN_TIMEOUT });
     expect(proxy.count("GET /api/sync/events")).toBeGreaterThanOrEqual(1);
     expect(await popup.locator(".last-result").textContent()).toBe("151 stars · 1 new · 0 updated · 0 unstarred");
     await popup.close();
     await stack.control("faults", undefined, "DELETE");
     expect(browser.errors).toEqual([]);
+  });
+
+  it("switches every page to Chinese from the options", async () => {
+    const options = await browser.openPage("options.html");
+    await options.locator("select[name=language]").selectOption("zh");
+    await expect.poll(() => options.locator("h1").textContent()).toBe("Starwise 设置");
+    await screenshot(options, "options-zh");
+    const popup = await browser.openPage("popup.html");
+    await expect.poll(() => popup.locator("button.sync").textContent()).toBe("同步");
+    try {
+      expect(await popup.locator(".last-result").textContent()).toMatch(/^共 \d+ 个星标 · 新增 \d+ · 更新 \d+ · 取消星标 \d+$/);
+      expect(await popup.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
+      await screenshot(popup, "popup-zh");
+    } finally {
+      await options.locator("select[name=language]").selectOption("auto");
+    }
+    await expect.poll(() => popup.locator("button.sync").textContent()).toBe("Sync");
+    await popup.close();
+    await options.close();
+  });
+
+  it("deletes the account after a confirmation, and signs out", async () => {
+    const session = ((await storedLocal(browser)) as { connection: { sessionToken: string } }).connection.sessionToken;
+    const options = await browser.openPage("options.html");
+    await options.locator("button.delete-account").click();
+    expect(await options.locator(".danger-zone [role=group]").textContent()).toContain("This cannot be undone.");
+    await screenshot(options, "options-delete-confirm");
+    await options.locator("button.confirm-delete").click();
+    await options.locator("input[name=githubToken]").waitFor();
+    const me = await fetch(`${stack.worker.url}/api/me`, { headers: { Authorization: `Bearer ${session}` } });
+    expect(me.status).toBe(401);
+    expect(JSON.stringify(await storedLocal(browser))).not.toContain(session);
+    await options.close();
   });
 });

@@ -20,6 +20,25 @@ export function locateChromium(): string | null {
   return CHROMIUM_CANDIDATES.find((path) => existsSync(path)) ?? null;
 }
 
+/**
+ * Screenshots of the Chinese UI need a CJK font; a bare Debian has none and draws boxes.
+ * As root with apt-get, installs Debian's `fonts-noto-cjk` (announced on stderr);
+ * otherwise says how, and goes on (only the pictures suffer, not the tests).
+ */
+export function ensureCjkFont(): void {
+  const listed = spawnSync("fc-list", [":lang=zh"], { encoding: "utf8" });
+  if (listed.status === 0 && listed.stdout.trim() !== "") return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !hasAptGet()) {
+    process.stderr.write("starwise e2e: no Chinese font; screenshots of the zh UI will show boxes (sudo apt-get install -y fonts-noto-cjk)\n");
+    return;
+  }
+  process.stderr.write("starwise e2e: no Chinese font; installing Debian's `fonts-noto-cjk` with apt-get (running as root)…\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const run = spawnSync("apt-get", ["install", "-y", "-qq", "fonts-noto-cjk"], { env, stdio: ["ignore", "ignore", "inherit"] });
+  if (run.status !== 0) process.stderr.write("starwise e2e: fonts-noto-cjk did not install; zh screenshots will show boxes\n");
+}
+
 /** Like `locateChromium`, but a missing browser is an error that says how to install it. */
 export function findChromium(): string {
   const found = locateChromium();

@@ -96,6 +96,7 @@ describe("background messaging", () => {
         return stream.response();
       },
       "POST /api/repositories/lookup": () => (lookups++, Response.json({ items: {} })),
+      "GET /api/sync/status": () => Response.json({ ...idleStatus, lastSyncedAt: "2026-12-01T10:00:00.000Z", nextSyncAt: "2026-12-01T11:00:00.000Z" }),
     });
     await sendMessage("lookup", { fullNames: ["a/b"] });
     const started = await sendMessage("startSync");
@@ -110,6 +111,8 @@ describe("background messaging", () => {
     const state = await readSyncState();
     expect(state.lastResult).toMatchObject({ ok: true, total: 3, new_count: 2 });
     expect(state.lastSyncedAt).not.toBeNull();
+    // The Worker's next auto-sync, read back after the run.
+    await vi.waitFor(async () => expect((await readSyncState()).nextSyncAt).toBe("2026-12-01T11:00:00.000Z"));
     expect(await fakeBrowser.action.getBadgeText({})).toBe("");
     await sendMessage("lookup", { fullNames: ["a/b"] });
     expect(lookups).toBe(2);
@@ -119,15 +122,22 @@ describe("background messaging", () => {
     await signedIn();
     const first = sseStream();
     const second = sseStream();
+    let running = true;
     worker = fakeWorker({
       "POST /api/repositories/sync": () => first.response(),
-      "GET /api/sync/status": () => Response.json({ ...idleStatus, running: true, runId: "run-1", phase: "fetching", progress: { phase: "fetching" } }),
+      "GET /api/sync/status": () =>
+        Response.json(
+          running
+            ? { ...idleStatus, running: true, runId: "run-1", phase: "fetching", progress: { phase: "fetching" } }
+            : { ...idleStatus, lastResult: { ok: false, code: "github_rate_limited", message: "later" } },
+        ),
       "GET /api/sync/events": () => second.response(),
     });
     await sendMessage("startSync");
     first.send("progress", { phase: "fetching", listed: 100, total: 300 });
     first.fail();
     await vi.waitFor(() => expect(worker!.requests).toContain("GET /api/sync/events"));
+    running = false;
     second.send("error", { code: "github_rate_limited", message: "later" });
     await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "github_rate_limited" }));
     expect(await fakeBrowser.action.getBadgeText({})).toBe("!");

@@ -93,7 +93,11 @@ export function createSyncFollower(deps: SyncDeps = {}) {
       for (let attempt = 0; attempt <= MAX_REATTACH && !controller.signal.aborted; attempt++) {
         try {
           if (!response) response = await api.syncEvents(connection, controller.signal);
-          if (await read(response)) return;
+          if (await read(response)) {
+            // The Worker moved next_sync_at when the run finished: show the new time.
+            await refreshStatus(connection).catch((error: unknown) => console.warn("starwise: sync status after the run", error));
+            return;
+          }
           // The stream ended without a final event: finished while we were away, or dropped.
           if (!(await refreshStatus(connection))) return;
           attempt = 0;
