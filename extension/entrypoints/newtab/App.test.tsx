@@ -1,0 +1,116 @@
+import { render } from "preact";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeBrowser } from "wxt/testing/fake-browser";
+import type { RepositoryItem } from "../../../shared/repositories";
+import { connectionItem, IDLE_SYNC_STATE, syncStateItem } from "@/lib/storage";
+import { fakeWorker } from "@/test/fake-worker";
+import { useEnglish } from "@/test/i18n";
+import { setUpMessaging } from "../background/messaging";
+import { App } from "./App";
+
+const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): RepositoryItem => ({
+  fullName, name: fullName.split("/")[1]!, owner: fullName.split("/")[0]!, ownerAvatarUrl: null, description: `about ${fullName}`,
+  htmlUrl: `https://github.com/${fullName}`, homepage: null, stargazersCount: 1234, language: "Rust", topics: ["cli"], license: null,
+  archived: false, fork: false, isPrivate: false, pushedAt: null, starredAt: "2026-01-02T00:00:00.000Z", isStarred: true, isSaved: false,
+  unstarredAt: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null, openrankPeriod: null, customDescription: null,
+  customTags: [], customCategory: null, notes: null, lastEdited: null, ...extra,
+});
+
+describe("new tab", () => {
+  let root: HTMLElement;
+  let stop: () => void;
+  let worker: ReturnType<typeof fakeWorker> | undefined;
+  const queries: string[] = [];
+
+  beforeEach(() => {
+    fakeBrowser.reset();
+    useEnglish();
+    queries.length = 0;
+    stop = setUpMessaging();
+    root = document.createElement("div");
+    document.body.append(root);
+  });
+  afterEach(() => {
+    render(null, root);
+    root.remove();
+    stop();
+    worker?.restore();
+    worker = undefined;
+  });
+
+  const library = (items: RepositoryItem[]) =>
+    fakeWorker({
+      "GET /api/repositories": (request) => {
+        const q = new URL(request.url).searchParams.get("q") ?? "";
+        queries.push(q);
+        return Response.json({ items: items.filter((item) => item.fullName.includes(q)), nextCursor: null });
+      },
+    });
+  const type = (value: string) => {
+    const box = root.querySelector("input.search") as HTMLInputElement;
+    box.value = value;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const names = () => [...root.querySelectorAll(".result .name")].map((link) => link.textContent);
+
+  it("signed out: says so and asks the Worker nothing", async () => {
+    worker = fakeWorker({});
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".signed-out")?.textContent).toContain("Sign in to search your stars."));
+    expect(worker.requests).toEqual([]);
+  });
+
+  it("before the first sync: offers to sync", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    await syncStateItem.setValue(IDLE_SYNC_STATE);
+    worker = library([]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".empty")?.textContent).toContain("Your stars have not been synced yet."));
+  });
+
+  it("shows recent stars, searches as you type (debounced), and moves the selection with the keyboard", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust"), repo("zed-industries/zed", { homepage: "javascript:alert(1)" })]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio", "rust-lang/rust", "zed-industries/zed"]));
+    expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
+    expect(root.querySelector(".result a.homepage")).toBeNull();
+    expect(document.activeElement).toBe(root.querySelector("input.search"));
+
+    type("r");
+    type("ru");
+    type("rust");
+    await vi.waitFor(() => expect(names()).toEqual(["rust-lang/rust"]));
+    // One request for the burst of keystrokes (after the empty query's).
+    expect(queries).toEqual(["", "rust"]);
+
+    type("");
+    await vi.waitFor(() => expect(names()).toHaveLength(3));
+    document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("zed-industries/zed"));
+    document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true }));
+    await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("rust-lang/rust"));
+  });
+
+  it("drops the answer to an older query", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    let releaseSlow!: () => void;
+    worker = fakeWorker({
+      "GET /api/repositories": async (request) => {
+        const q = new URL(request.url).searchParams.get("q") ?? "";
+        if (q === "slow") await new Promise<void>((resolve) => (releaseSlow = resolve));
+        return Response.json({ items: [repo(`${q || "recent"}/match`)], nextCursor: null });
+      },
+    });
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toEqual(["recent/match"]));
+    type("slow");
+    await vi.waitFor(() => expect(releaseSlow).toBeTypeOf("function"));
+    type("fast");
+    await vi.waitFor(() => expect(names()).toEqual(["fast/match"]));
+    releaseSlow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(names()).toEqual(["fast/match"]);
+  });
+});
