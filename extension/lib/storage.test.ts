@@ -1,6 +1,16 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import { connectionItem, DEFAULT_WORKER_URL, isConnected, readConnection } from "./storage";
+import {
+  connectionItem,
+  DEFAULT_WORKER_URL,
+  IDLE_SYNC_STATE,
+  isConnected,
+  lookupCacheItem,
+  preferencesItem,
+  readConnection,
+  readSyncState,
+  syncStateItem,
+} from "./storage";
 
 describe("local:connection", () => {
   beforeEach(() => {
@@ -41,5 +51,50 @@ describe("local:connection", () => {
     await connectionItem.removeValue();
     unwatch();
     expect(seen).toEqual(["octocat", null]);
+  });
+});
+
+describe("every storage item", () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+  });
+
+  it("is declared once, in this module, each with a version", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..");
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? e.name.startsWith(".") || e.name === "node_modules"
+            ? []
+            : walk(join(dir, e.name))
+          : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)
+            ? [join(dir, e.name)]
+            : [],
+      );
+    const defining = walk(root).filter((file) => readFileSync(file, "utf8").includes("storage.defineItem"));
+    expect(defining.map((file) => file.slice(root.length + 1))).toEqual(["lib/storage.ts"]);
+    const calls = readFileSync(join(root, "lib/storage.ts"), "utf8").split("storage.defineItem<").slice(1);
+    expect(calls).toHaveLength(4);
+    for (const call of calls) expect(call.slice(0, call.indexOf("});"))).toMatch(/\bversion: \d+/);
+    // And each round-trips through browser.storage.local under its key.
+    const items = [
+      [connectionItem, "connection", { workerUrl: DEFAULT_WORKER_URL, sessionToken: "s", login: "octocat" }],
+      [preferencesItem, "preferences", { language: "zh", autoSync: false }],
+      [syncStateItem, "syncState", IDLE_SYNC_STATE],
+      [lookupCacheItem, "lookupCache", {}],
+    ] as const;
+    for (const [item, key, value] of items) {
+      await (item as { setValue(v: unknown): Promise<void> }).setValue(value);
+      expect(await fakeBrowser.storage.local.get(key)).toEqual({ [key]: value });
+    }
+  });
+
+  it("reads a malformed sync state as idle, not as a crash", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await fakeBrowser.storage.local.set({ syncState: { running: "yes" } });
+    expect(await readSyncState()).toEqual(IDLE_SYNC_STATE);
+    warn.mockRestore();
   });
 });

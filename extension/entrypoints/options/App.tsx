@@ -168,8 +168,9 @@ function PreferencesSection({ status }: { status: Status }) {
           onChange={(e) => void save({ language: (e.target as HTMLSelectElement).value as Preferences["language"] })}
         >
           <option value="auto">{t("languageAuto")}</option>
-          <option value="en">English</option>
-          <option value="zh">中文</option>
+          {/* Each language named in itself, whatever the page's language. */}
+          <option value="en">{t("languageEnglish")}</option>
+          <option value="zh">{t("languageChinese")}</option>
         </select>
       </label>
       <label class="row">
