@@ -143,6 +143,19 @@ describe("background messaging", () => {
     expect(await fakeBrowser.action.getBadgeText({})).toBe("!");
   });
 
+  it("stops following on an event this build cannot read, with the code that says so", async () => {
+    await signedIn();
+    const stream = sseStream();
+    worker = fakeWorker({ "POST /api/repositories/sync": () => stream.response() });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    await sendMessage("startSync");
+    stream.send("progress", { phase: "teleporting" });
+    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "bad_response" }));
+    expect((await readSyncState()).running).toBe(false);
+    expect(worker.requests).toEqual(["POST /api/repositories/sync"]);
+    logged.mockRestore();
+  });
+
   it("after the service worker wakes, picks up a run the Worker says is going", async () => {
     await signedIn();
     await syncStateItem.setValue({ ...(await readSyncState()), running: true, progress: { phase: "fetching" } });

@@ -103,6 +103,17 @@ export function createSyncFollower(deps: SyncDeps = {}) {
           attempt = 0;
         } catch (error) {
           if (controller.signal.aborted) return;
+          if (error instanceof Error && error.name === "ZodError") {
+            // An event this build does not understand (a newer Worker): re-attaching would
+            // replay the same event forever. Say so and stop following.
+            console.error("starwise: unexpected sync event", error);
+            await setState({
+              running: false,
+              progress: null,
+              lastResult: { ok: false, code: "bad_response", message: "Unexpected sync event", finishedAt: Date.now() },
+            });
+            return;
+          }
           console.warn("starwise: sync stream dropped; re-attaching", error);
           await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, retryBase * 2 ** Math.min(attempt, 5))));
           // After a drop, ask first: the run may have finished meanwhile.
