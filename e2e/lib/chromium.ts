@@ -35,6 +35,7 @@ export function ensureCjkFont(): void {
   }
   process.stderr.write("starwise e2e: no Chinese font; installing Debian's `fonts-noto-cjk` with apt-get (running as root)…\n");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  spawnSync("apt-get", ["update", "-qq"], { env, stdio: ["ignore", "ignore", "inherit"] });
   const run = spawnSync("apt-get", ["install", "-y", "-qq", "fonts-noto-cjk"], { env, stdio: ["ignore", "ignore", "inherit"] });
   if (run.status !== 0) process.stderr.write("starwise e2e: fonts-noto-cjk did not install; zh screenshots will show boxes\n");
 }
