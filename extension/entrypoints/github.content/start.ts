@@ -22,9 +22,11 @@ export async function startContentScript(ctx: ContentScriptContext, list: Featur
   const seen = new Map<string, LookupItem | null>();
   const lookup = async (fullNames: string[]) => {
     const missing = fullNames.filter((name) => !seen.has(name));
-    if (missing.length > 0) {
-      const { items } = await sendMessage("lookup", { fullNames: missing });
-      for (const name of missing) seen.set(name, items[name] ?? null);
+    // The protocol takes ≤ 500 names a message (the background batches them by 100).
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const { items } = await sendMessage("lookup", { fullNames: chunk });
+      for (const name of chunk) seen.set(name, items[name] ?? null);
     }
     const answer: Record<string, LookupItem> = {};
     for (const name of fullNames) {
