@@ -95,6 +95,11 @@ describe("options sign-in and popup sync", () => {
     expect(await popup.locator(".progress .phase").textContent()).toMatch(/Listing your stars|Starting the sync/);
     expect(await popup.locator("button.sync").isDisabled()).toBe(true);
     await screenshot(popup, "popup-syncing");
+    // The Worker's listing events carry counts: "100 of 150" with a measured bar.
+    await expect.poll(() => popup.locator(".progress .phase").textContent(), { timeout: 10_000 }).toMatch(/^Listing your stars: \d+ of 150$/);
+    expect(Number(await popup.locator("[role=progressbar]").getAttribute("aria-valuenow"))).toBeGreaterThan(0);
+    await popup.waitForTimeout(400); // the bar's 0.3 s transition, for the picture
+    await screenshot(popup, "popup-syncing-counts");
     await expect.poll(() => badgeText(browser)).toMatch(/^(…|\d+%)$/);
     await popup.close();
 
