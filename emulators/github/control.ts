@@ -125,7 +125,10 @@ export function mergeRealism(current: RealismConfig, input: unknown): RealismCon
     return realismPreset(preset);
   }
   if (!input || typeof input !== "object" || Array.isArray(input)) throw new ControlError(422, "realism must be a preset name or an object");
-  const next: RealismConfig = structuredClone(current);
+  // A preset named beside overrides is the base they apply to.
+  const preset = (input as { preset?: unknown }).preset;
+  if (preset !== undefined && preset !== "ideal" && preset !== "github") throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
+  const next: RealismConfig = preset === undefined ? structuredClone(current) : realismPreset(preset);
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     if (key === "preset") {
       if (value !== "ideal" && value !== "github") throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
@@ -345,6 +348,12 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
 
     case "POST config": {
       const input = body();
+      if (input.realism !== undefined && typeof input.login === "string") {
+        // One user's GitHub only: tests that share an emulator do not slow each other down.
+        const login = input.login.toLowerCase();
+        state.userRealism.set(login, mergeRealism(state.userRealism.get(login) ?? state.config.realism, input.realism));
+        return json(200, { login, realism: state.userRealism.get(login) });
+      }
       if (input.realism !== undefined) state.config.realism = mergeRealism(state.config.realism, input.realism);
       for (const name of CONFIG_KEYS) {
         const value = input[name];

@@ -193,7 +193,7 @@ function starConnection(owner: User, args: PageArgs & { orderBy?: { field: strin
   const all = ctx.state.users.visibleStars(owner, ctx.viewer); // newest first
   // GitHub truncates the star list of users with many stars and says so with `isOverLimit`
   // (threshold undisclosed; `realism.overLimitStars` here). totalCount stays the true count.
-  const limit = ctx.state.config.realism.overLimitStars;
+  const limit = ctx.state.realismFor(ctx.viewer).overLimitStars;
   const isOverLimit = limit > 0 && all.length > limit;
   const stars = isOverLimit ? all.slice(0, limit) : all;
   const total = stars.length;

@@ -164,7 +164,7 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const charged = dryRun ? 0 : cost.cost;
 
   // How long GitHub would have worked on this (realism.ts), and what it does past its limits.
-  const realism = state.config.realism;
+  const realism = state.realismFor(viewer);
   const serverMs = graphqlServerMs(context.work, realism, ctx.othersInFlight, state.timing);
   const tokenStats = state.stats.token(ctx.identity);
   if (realism.cutoffMs > 0 && serverMs > realism.cutoffMs) {

@@ -150,7 +150,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     }
     const endpoint = match ? `${method} ${match.route.template}` : `${method} (unmatched)`;
     if (resource !== null && auth.present) {
-      const waitMs = secondaryWait(identity, resource, endpoint, now);
+      const waitMs = secondaryWait(user, identity, resource, endpoint, now);
       if (waitMs > 0) {
         // GitHub's secondary limits on server time and points per minute: retry-after says when
         // the sliding window has room again; the token is blocked until then.
@@ -207,7 +207,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     const cost = response.cost ?? (resource === "core" && response.status !== 304 ? 1 : 0);
     if (cost > 0) state.limiter.charge(bucket, cost);
     // Server time: GraphQL decided it after executing (cut-offs included); REST from the answer's size.
-    const realism = state.config.realism;
+    const realism = state.realismFor(user);
     const serverMs =
       response.serverMs ??
       restServerMs(
@@ -231,8 +231,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   }
 
   /** Milliseconds until GitHub's per-minute secondary limits let this token send (0 = now). */
-  function secondaryWait(identity: string, resource: "core" | "graphql", endpoint: string, now: number): number {
-    const r = state.config.realism;
+  function secondaryWait(user: User | undefined, identity: string, resource: "core" | "graphql", endpoint: string, now: number): number {
+    const r = state.realismFor(user);
     const windowMs = r.secondaryWindowMs;
     const waits = [0];
     if (r.cpuTotalMsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\ncpu`, now, windowMs, r.cpuTotalMsPerWindow));

@@ -73,6 +73,12 @@ export class EmulatorState {
   /** Seeded draws for server-time spread and timeout shapes. */
   timing!: () => number;
   timeouts = 0;
+  /** Realism for one user's token instead of the global one (tests that share an emulator). */
+  userRealism = new Map<string, RealismConfig>();
+
+  realismFor(user: User | undefined): RealismConfig {
+    return (user && this.userRealism.get(user.login.toLowerCase())) ?? this.config.realism;
+  }
   /** Seeded draws for fault probabilities. */
   random!: () => number;
   private requestCounter = 0;
@@ -86,6 +92,7 @@ export class EmulatorState {
   /** Back to the initial state: default user only, no faults, budgets and counters zeroed. */
   reset(): void {
     this.config = { ...this.options.config, realism: structuredClone(this.options.config.realism) };
+    this.userRealism = new Map();
     this.universe = new Universe(this.corpus, this.options.seed);
     this.users = new UserStore(this.universe, this.options.seed);
     this.users.create("octocat", this.options.stars);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { GithubClient } from "./client";
 import { GithubError } from "./errors";
-import type { SizedKind } from "./pacer";
+import { SIZE_BOUNDS, type SizedKind } from "./pacer";
 import type { ReadmeFetcher } from "./readmes";
 import type { ReadmeOutcome, ReadmeRequest, StarPage, StarSource } from "./source";
 import type { ReadmeRef, RepoMetadata, StarredRepo } from "./types";
@@ -176,6 +176,7 @@ export class GraphqlStarSource implements StarSource {
     const pacer = this.#client.pacer;
     for (;;) {
       const first = pacer.size(this.#kind);
+      const started = Date.now();
       try {
         const { data, ms } = await this.#client.graphql(this.#query, { first, after: cursor }, StarredPageData, {
           estimateMs: pacer.estimate(this.#kind, first),
@@ -195,8 +196,8 @@ export class GraphqlStarSource implements StarSource {
         };
       } catch (error) {
         // GitHub cut the page off: remember that size as too big and ask for less.
-        if (error instanceof GithubError && error.kind === "too_large" && first > 1) {
-          pacer.timedOut(this.#kind, first);
+        if (error instanceof GithubError && error.kind === "too_large" && first > SIZE_BOUNDS[this.#kind].min) {
+          pacer.timedOut(this.#kind, first, Date.now() - started);
           continue;
         }
         throw error;

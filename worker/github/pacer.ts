@@ -16,10 +16,13 @@ import { sleep } from "../lib/concurrency";
 
 export type Lane = "graphql" | "rest";
 /** Kinds of request whose size the pacer chooses. */
-export type SizedKind = "list-graphql" | "list-trees" | "readme-batch" | "readme-blobs" | "readme-trees";
+export type SizedKind = "list-graphql" | "list-trees" | "readme-batch";
 
-const Kind = z.enum(["list-graphql", "list-trees", "readme-batch", "readme-blobs", "readme-trees"]);
-const PositiveRecord = z.partialRecord(Kind, z.number().positive());
+const Kind = z.enum(["list-graphql", "list-trees", "readme-batch"]);
+// Kinds an older version wrote are dropped, not refused: z.record of the known ones, loosely.
+const PositiveRecord = z.record(z.string(), z.number().positive()).transform((record) =>
+  Object.fromEntries(Object.entries(record).filter(([key]) => Kind.safeParse(key).success)),
+);
 /** The stored shape, checked when read back (D1 or a step result). */
 export const PacingStateSchema = z.object({
   v: z.literal(1),
@@ -50,7 +53,7 @@ export type PacingState = {
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /** Use at most this share of a budget: response times include the network, spread is real. */
-const SAFETY = 0.9;
+const SAFETY = 0.95;
 /**
  * A request should take about this long: half of GitHub's cut-off, so a slow draw (GitHub's
  * times vary by a factor of two) still answers. Bigger batches mean fewer points: each batch of
@@ -64,8 +67,6 @@ export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial:
   "list-graphql": { min: 5, max: 100, initial: 50 },
   "list-trees": { min: 5, max: 100, initial: 20 },
   "readme-batch": { min: 1, max: 250, initial: 50 },
-  "readme-blobs": { min: 1, max: 250, initial: 50 },
-  "readme-trees": { min: 1, max: 100, initial: 30 },
 };
 
 export function freshPacing(): PacingState {
@@ -86,7 +87,10 @@ export class Pacer {
   /** Total time this pacer made requests wait (for the run's stats). */
   waitedMs = 0;
 
-  constructor(state: unknown, now: () => number = Date.now) {
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep) {
+    this.#sleep = sleepFor;
     const parsed = PacingStateSchema.safeParse(state);
     this.#state = parsed.success ? (structuredClone(parsed.data) as PacingState) : freshPacing();
     this.#now = now;
@@ -136,7 +140,8 @@ export class Pacer {
   timedOut(kind: SizedKind, items: number, elapsedMs = GITHUB_CUTOFF_MS): void {
     const failed = this.#state.failedAt[kind];
     this.#state.failedAt[kind] = failed === undefined ? items : Math.min(failed, items);
-    if (elapsedMs > 500 && elapsedMs < (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS)) this.#state.cutoffMs = elapsedMs;
+    // A failure after a second or more is a real cut-off (an instant 502 says nothing about it).
+    if (elapsedMs >= 1_000 && elapsedMs < (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS)) this.#state.cutoffMs = elapsedMs;
     const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
     const rate = Math.min(cutoff, elapsedMs) / Math.max(1, items);
     this.#state.msPerItem[kind] = Math.max(this.#state.msPerItem[kind] ?? 0, rate);
@@ -167,7 +172,7 @@ export class Pacer {
       const wait = this.#waitFor(lane, estimateMs);
       if (wait <= 0) break;
       this.waitedMs += wait;
-      await sleep(wait);
+      await this.#sleep(wait);
     }
     const reservation = { lane, ms: estimateMs };
     this.#inFlight.add(reservation);
@@ -207,7 +212,8 @@ export class Pacer {
       inFlight.filter((r) => which === null || r.lane === which).reduce((s, r) => s + r.ms, 0);
     const fits = (extra: number) =>
       lanes(lane) + extra <= SAFETY * Math.max(cap, estimateMs) && lanes(null) + extra <= SAFETY * Math.max(totalMs, estimateMs);
-    if (fits(estimateMs)) return 0;
+    // A request bigger than the budget goes alone, once the window is empty.
+    if (fits(estimateMs) || lanes(null) === 0) return 0;
     // Room comes back as completed requests leave the window; in-flight ones will land first.
     if (inFlight.length > 0 && this.#state.recent.length === 0) return 250;
     const now = this.#now();

@@ -14,14 +14,24 @@ const REST_WORKERS = 2;
 const GRAPHQL_LANES = 3;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
-type GraphqlKind = "readme-blobs" | "readme-trees" | "readme-batch";
+/** The GraphQL lookups a README may need: its text at a known path, the trees that locate it, or README.md. */
+type Stage = "blob" | "trees" | "fresh";
 /** Work that finishes repositories goes first. */
-const GRAPHQL_ORDER: GraphqlKind[] = ["readme-blobs", "readme-trees", "readme-batch"];
+const STAGES: Stage[] = ["blob", "trees", "fresh"];
+/** Relative server time of each lookup (three tree objects weigh about two blob lookups). */
+const WEIGHT: Record<Stage, number> = { blob: 1, trees: 2, fresh: 1 };
+/** Aliases in one query at most (250 blob texts per query are used in production by others). */
+const MAX_ALIASES = 250;
 const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
 const TREES = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} } dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
 
 type Found = Extract<ReadmeRef, { kind: "found" }>;
-type Job = ReadmeRequest & { attempt: number };
+type Job = ReadmeRequest & {
+  attempt: number;
+  stage?: Stage;
+  resolve: (outcome: ReadmeOutcome) => void;
+  reject: (error: unknown) => void;
+};
 
 const Blob = z.object({
   oid: z.string(),
@@ -35,96 +45,171 @@ const Aliased = z.object({ object: Blob.nullish() }).nullish();
 const TreesAnswer = z.object({ root: Tree, dotGithub: Tree, docs: Tree }).nullish();
 
 /**
- * Downloads README texts, only where needed. GraphQL does the bulk, in batches of aliased
- * `node(id:)` lookups that cost one point each whatever their size: the pacer sizes them so one
- * takes about 5 s (far from GitHub's 10 s cut-off), halves a batch GitHub cuts off and never asks
- * that size again. A repository seen for the first time is asked for `README.md` at once (most
- * READMEs are there); one without it has its `.github/`, root and `docs/` trees listed to find
- * whatever GitHub would show, then that blob. REST `/readme` is used where GraphQL cannot help:
- * symlinked READMEs (REST follows them) and pushed repositories, asked conditionally on the known
- * sha so an unchanged README is a free 304.
+ * Downloads README texts, only where needed, for every page of a step at once. GraphQL does the
+ * bulk, in batches of aliased `node(id:)` lookups that cost one point whatever their size: the
+ * pacer sizes a batch so it takes about half of GitHub's cut-off, halves a batch GitHub cuts
+ * off and never asks that size again. A repository seen for the first time is asked for
+ * `README.md` at once (most READMEs are there); one without it has its `.github/`, root and
+ * `docs/` trees listed in a later batch to find whatever GitHub would show, then that blob.
+ * Batches mix those lookups and pages: what one page left over rides with the next page's
+ * work, so a step of ten pages costs few points. REST `/readme` is used only where GraphQL
+ * cannot help: symlinked READMEs (REST follows them) and pushed repositories, asked
+ * conditionally on the known sha so an unchanged README is a free 304.
  */
 export class ReadmeFetcher {
   readonly #client: GithubClient;
+  readonly #queues: Record<Stage, Job[]> = { blob: [], trees: [], fresh: [] };
+  readonly #viaRest: Job[] = [];
+  #graphqlLanes = 0;
+  #restLanes = 0;
+  #inFlight = 0;
 
   constructor(client: GithubClient) {
     this.#client = client;
   }
 
+  /** Outcomes for `requests` (in any order); several calls may run at once and share batches. */
   async fetch(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
-    const outcomes: ReadmeOutcome[] = [];
-    const queues: Record<GraphqlKind, Job[]> = { "readme-blobs": [], "readme-trees": [], "readme-batch": [] };
-    const viaRest: Job[] = [];
+    const immediate: ReadmeOutcome[] = [];
+    const waiting: Array<Promise<ReadmeOutcome>> = [];
     for (const request of requests) {
-      const job = { ...request, attempt: 0 };
       const ref = request.ref;
-      if (ref.kind === "none") outcomes.push({ githubId: request.githubId, kind: "missing" });
-      else if (ref.kind === "found" && ref.sha === request.knownSha) outcomes.push({ githubId: request.githubId, kind: "unchanged" });
-      else if (ref.kind === "found" && !ref.symlink) queues["readme-blobs"].push(job);
-      else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) queues["readme-batch"].push(job);
-      else viaRest.push(job); // symlinks (REST follows them), pushed repositories (conditional), rows without a node id
+      if (ref.kind === "none") immediate.push({ githubId: request.githubId, kind: "missing" });
+      else if (ref.kind === "found" && ref.sha === request.knownSha) immediate.push({ githubId: request.githubId, kind: "unchanged" });
+      else {
+        waiting.push(
+          new Promise<ReadmeOutcome>((resolve, reject) => {
+            const job: Job = { ...request, attempt: 0, resolve, reject };
+            if (ref.kind === "found" && !ref.symlink) this.#queues.blob.push(job);
+            else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) this.#queues.fresh.push(job);
+            // Symlinks (REST follows them), pushed repositories (conditional), rows without a node id.
+            else this.#viaRest.push(job);
+          }),
+        );
+      }
     }
+    this.#start();
+    return [...immediate, ...(await Promise.all(waiting))];
+  }
 
-    let inFlight = 0;
-    const pending = () => GRAPHQL_ORDER.some((kind) => queues[kind].length > 0);
-    const graphqlLane = async (lane: number) => {
-      for (;;) {
-        const kind = GRAPHQL_ORDER.find((k) => queues[k].length > 0);
-        // Extra lanes help while the server-time budget has room; near it, one lane wastes less
-        // (GitHub serves concurrent requests of one token more slowly).
-        if (!kind || (lane > 0 && this.#client.pacer.load("graphql") > 0.5)) {
-          if (inFlight === 0 && !pending()) return;
-          await sleep(100);
-          continue;
-        }
-        const queue = queues[kind];
-        const batch = queue.splice(0, Math.min(queue.length, this.#client.pacer.size(kind)));
-        inFlight++;
-        try {
-          const answered = await this.#graphqlBatch(batch, kind, (job, where) => {
-            if (where === "rest") viaRest.push(job);
-            else queues[where].push(job);
-          });
-          if (answered === "retry") queue.unshift(...batch);
-          else outcomes.push(...answered);
-        } finally {
-          inFlight--;
-        }
+  #start(): void {
+    // A lane counts itself out synchronously when it stops, so a later fetch() starts a new one.
+    // (Counted before starting: a lane with nothing to do stops at once.)
+    if (this.#pendingWeight() > 0) {
+      while (this.#graphqlLanes < GRAPHQL_LANES) {
+        this.#graphqlLanes++;
+        void this.#graphqlLane();
       }
-    };
-    let graphqlDone = false;
-    const graphql = Promise.all(Array.from({ length: GRAPHQL_LANES }, (_, lane) => graphqlLane(lane))).finally(() => {
-      graphqlDone = true;
-    });
-    const restWorkers = Array.from({ length: REST_WORKERS }, async () => {
-      for (;;) {
-        const job = viaRest.shift();
-        if (job) {
-          outcomes.push(await fetchReadmeRest(this.#client, job));
-          continue;
+    }
+    if (this.#viaRest.length > 0 || this.#pendingWeight() > 0) {
+      while (this.#restLanes < REST_WORKERS) {
+        this.#restLanes++;
+        void this.#restLane();
+      }
+    }
+  }
+
+  #pendingWeight(): number {
+    return STAGES.reduce((sum, stage) => sum + this.#queues[stage].length * WEIGHT[stage], 0);
+  }
+
+  async #graphqlLane(): Promise<void> {
+    const pacer = this.#client.pacer;
+    for (;;) {
+      const pending = this.#pendingWeight();
+      if (pending === 0) {
+        if (this.#inFlight === 0) {
+          this.#graphqlLanes--;
+          return;
         }
-        if (graphqlDone) return;
+        await sleep(50);
+        continue;
+      }
+      const size = pacer.size("readme-batch");
+      // With nothing in flight a lane always goes. More lanes help while the server-time budget
+      // has room (GitHub serves a token's concurrent requests more slowly), and only with a
+      // batch worth its point.
+      if (this.#inFlight > 0 && (pacer.load("graphql") > 0.5 || pending < size / 2)) {
         await sleep(100);
+        continue;
       }
-    });
-    await Promise.all([graphql, ...restWorkers]);
-    return outcomes;
+      const batch = this.#take(size);
+      this.#inFlight++;
+      try {
+        await this.#graphqlBatch(batch);
+      } catch (error) {
+        // Trouble for the whole run (token, rate limit): every waiting repository learns it.
+        for (const job of [...batch, ...this.#drain()]) job.reject(error);
+      } finally {
+        this.#inFlight--;
+      }
+    }
+  }
+
+  async #restLane(): Promise<void> {
+    for (;;) {
+      const job = this.#viaRest.shift();
+      if (job) {
+        try {
+          job.resolve(await fetchReadmeRest(this.#client, job));
+        } catch (error) {
+          for (const other of [job, ...this.#drain()]) other.reject(error);
+        }
+        continue;
+      }
+      if (this.#graphqlLanes === 0 || (this.#inFlight === 0 && this.#pendingWeight() === 0)) {
+        if (this.#viaRest.length === 0) {
+          this.#restLanes--;
+          return;
+        }
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Up to `size` weight of work, the stages that finish repositories first. */
+  #take(size: number): Job[] {
+    const batch: Job[] = [];
+    let weight = 0;
+    for (const stage of STAGES) {
+      const queue = this.#queues[stage];
+      while (queue.length > 0 && (batch.length === 0 || weight + WEIGHT[stage] <= size) && batch.length < MAX_ALIASES) {
+        const job = queue.shift()!;
+        job.stage = stage;
+        batch.push(job);
+        weight += WEIGHT[stage];
+      }
+    }
+    return batch;
+  }
+
+  #drain(): Job[] {
+    const all = [...STAGES.flatMap((stage) => this.#queues[stage].splice(0)), ...this.#viaRest.splice(0)];
+    return all;
+  }
+
+  #send(job: Job, where: Stage | "rest"): void {
+    if (where === "rest") this.#viaRest.push(job);
+    else this.#queues[where].push(job);
+  }
+
+  /** Puts a batch back to be asked again (its stages unchanged). */
+  #requeue(batch: Job[]): void {
+    for (const stage of [...STAGES].reverse()) this.#queues[stage].unshift(...batch.filter((job) => job.stage === stage));
   }
 
   /**
-   * One GraphQL query for many repositories (~1 point): README texts at a path, or the trees
-   * that say where the README is. Returns the outcomes, or "retry" when GitHub cut it off or
-   * failed it (the pacer has shrunk the size by then). Repositories that need another kind of
-   * lookup are handed to `send`.
+   * One GraphQL query for many repositories (~1 point): README texts at a path, at README.md,
+   * or the trees that say where the README is. Throws only for run-wide trouble.
    */
-  async #graphqlBatch(batch: Job[], kind: GraphqlKind, send: (job: Job, where: GraphqlKind | "rest") => void): Promise<ReadmeOutcome[] | "retry"> {
+  async #graphqlBatch(batch: Job[]): Promise<void> {
     const variables: Record<string, string> = {};
     const declarations: string[] = [];
     const selections: string[] = [];
     batch.forEach((job, i) => {
       variables[`id${i}`] = job.nodeId;
       declarations.push(`$id${i}: ID!`);
-      if (kind === "readme-trees") {
+      if (job.stage === "trees") {
         selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${TREES} } }`);
       } else {
         variables[`e${i}`] = `HEAD:${job.ref.kind === "found" ? job.ref.path : "README.md"}`;
@@ -134,75 +219,67 @@ export class ReadmeFetcher {
     });
     const query = `query Readmes(${declarations.join(", ")}) {\n${selections.join("\n")}\nrateLimit { cost }\n}`;
     const pacer = this.#client.pacer;
+    const weight = batch.reduce((sum, job) => sum + WEIGHT[job.stage!], 0);
     let answer: { data: Record<string, unknown>; partial: boolean; ms: number };
     const started = Date.now();
     try {
-      answer = await this.#client.graphql(query, variables, BatchAnswer, { estimateMs: pacer.estimate(kind, batch.length), acceptPartial: true });
+      answer = await this.#client.graphql(query, variables, BatchAnswer, { estimateMs: pacer.estimate("readme-batch", weight), acceptPartial: true });
     } catch (error) {
       if (error instanceof GithubError && error.kind === "too_large") {
-        if (batch.length > 1) {
-          pacer.timedOut(kind, batch.length, Date.now() - started);
-          return "retry";
-        }
+        pacer.timedOut("readme-batch", weight, Date.now() - started);
+        if (batch.length > 1) return this.#requeue(batch);
         // Even one repository times out: REST may still serve its README.
-        send(batch[0]!, "rest");
-        return [];
+        return this.#send(batch[0]!, "rest");
       }
       if (isRunWide(error)) throw error;
       // GitHub failed the batch as a whole (a 5xx): a few seconds later it usually answers.
       if (batch.every((job) => job.attempt < BATCH_RETRIES)) {
         await sleep(1_000 * 2 ** batch[0]!.attempt);
         for (const job of batch) job.attempt++;
-        return "retry";
+        return this.#requeue(batch);
       }
       // Still failing: each repository is tried again next sync.
       const message = error instanceof Error ? error.message : String(error);
-      return batch.map((job) => ({ githubId: job.githubId, kind: "error" as const, message }));
+      for (const job of batch) job.resolve({ githubId: job.githubId, kind: "error", message });
+      return;
     }
-    const outcomes: ReadmeOutcome[] = [];
-    let resolved = 0;
+    let resolvedWeight = 0;
     batch.forEach((job, i) => {
       const raw = answer.data[`r${i}`];
-      // RESOURCE_LIMITS_EXCEEDED: GitHub stopped before this alias; ask again in a smaller batch.
-      if (answer.partial && raw === null) return send(job, kind);
-      resolved++;
-      if (kind === "readme-trees") {
-        const trees = TreesAnswer.safeParse(raw);
-        if (!trees.success || !trees.data) {
-          outcomes.push({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
-          return;
-        }
-        const ref = readmeRefOf(trees.data);
-        if (ref.kind === "none") outcomes.push({ githubId: job.githubId, kind: "missing" });
-        else if (ref.kind === "found" && ref.symlink) send({ ...job, ref }, "rest");
-        else if (ref.kind === "found") send({ ...job, ref }, "readme-blobs");
-        else send(job, "rest");
-        return;
-      }
-      const parsed = Aliased.safeParse(raw);
-      if (!parsed.success || parsed.data === null || parsed.data === undefined) {
-        outcomes.push({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
-        return;
-      }
-      const blob = parsed.data.object;
-      const path = job.ref.kind === "found" ? job.ref.path : "README.md";
-      // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
-      if (!blob) return send(job, job.ref.kind === "found" ? "rest" : "readme-trees");
-      if (blob.isBinary || blob.text == null) {
-        outcomes.push({ githubId: job.githubId, kind: "missing" });
-        return;
-      }
-      if (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize)) return send(job, "rest");
-      this.#client.usage.readmesFetched++;
-      outcomes.push({
-        githubId: job.githubId,
-        kind: "ok",
-        readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.isTruncated ?? false },
-      });
+      // RESOURCE_LIMITS_EXCEEDED: GitHub stopped before this alias; it goes again, in a smaller batch.
+      if (answer.partial && raw === null) return this.#send(job, job.stage!);
+      resolvedWeight += WEIGHT[job.stage!];
+      this.#settle(job, raw);
     });
-    if (answer.partial) pacer.timedOut(kind, batch.length, Date.now() - started);
-    else pacer.learn(kind, resolved, answer.ms);
-    return outcomes;
+    if (answer.partial) pacer.timedOut("readme-batch", weight, Date.now() - started);
+    else pacer.learn("readme-batch", Math.max(1, resolvedWeight), answer.ms);
+  }
+
+  /** What one alias of a batch says about its repository. */
+  #settle(job: Job, raw: unknown): void {
+    const notReturned = () => job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
+    if (job.stage === "trees") {
+      const trees = TreesAnswer.safeParse(raw);
+      if (!trees.success || !trees.data) return notReturned();
+      const ref = readmeRefOf(trees.data);
+      if (ref.kind === "none") return job.resolve({ githubId: job.githubId, kind: "missing" });
+      if (ref.kind === "found" && !ref.symlink) return this.#send({ ...job, ref }, "blob");
+      return this.#send({ ...job, ref }, "rest");
+    }
+    const parsed = Aliased.safeParse(raw);
+    if (!parsed.success || parsed.data === null || parsed.data === undefined) return notReturned();
+    const blob = parsed.data.object;
+    const path = job.ref.kind === "found" ? job.ref.path : "README.md";
+    // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
+    if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "trees");
+    if (blob.isBinary || blob.text == null) return job.resolve({ githubId: job.githubId, kind: "missing" });
+    if (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize)) return this.#send(job, "rest");
+    this.#client.usage.readmesFetched++;
+    job.resolve({
+      githubId: job.githubId,
+      kind: "ok",
+      readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.isTruncated ?? false },
+    });
   }
 }
 

@@ -95,8 +95,9 @@ export async function listStep(
       const work = bringIntoD1(env.DB, source, user.id, listed.items);
       work.catch(() => undefined); // awaited below; this only keeps it from being "unhandled" meanwhile
       processing.push(work);
-      // At most two pages in flight: the listing and README downloads share 6 connections.
-      if (processing.length >= 2) counts = addCounts(counts, await processing.shift()!);
+      // At most three pages in flight: their READMEs share batches (worker/github/readmes.ts),
+      // and the listing and README downloads share 6 connections.
+      if (processing.length >= 3) counts = addCounts(counts, await processing.shift()!);
       cursor = listed.next;
       if (!cursor) break;
     }

@@ -1,0 +1,122 @@
+// The pacer on a fake clock: GitHub's server-time budget per sliding minute, sizes from
+// measured times, cut-offs never asked again at the same size, and the state that crosses
+// steps and runs.
+import { describe, expect, it } from "vitest";
+import { freshPacing, Pacer, rememberedPacing, SIZE_BOUNDS, WINDOW_MS } from "./pacer";
+
+function clock() {
+  let now = 1_000_000;
+  const waits: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+      now += ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    waits,
+  };
+}
+
+describe("Pacer: GitHub's server-time budget", () => {
+  it("admits GraphQL requests up to 95% of 60 s of server time a minute, then waits for the window to slide", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    let spent = 0;
+    // 5 s requests, one after another, each finishing at once on the fake clock.
+    for (let i = 0; i < 20; i++) {
+      const ticket = await pacer.admit("graphql", 5_000);
+      pacer.done(ticket, 5_000);
+      spent += 5_000;
+      c.advance(100);
+    }
+    expect(spent).toBe(100_000);
+    // 11 requests (55 s) fit the first window; the rest waited for it to slide.
+    expect(c.waits.length).toBeGreaterThan(0);
+    const elapsed = c.now() - 1_000_000;
+    expect(elapsed).toBeGreaterThanOrEqual(WINDOW_MS);
+    // Never more than the budget in any window: recent entries inside the window stay under 57 s.
+    const used = pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0);
+    expect(used).toBeLessThanOrEqual(0.95 * 60_000);
+  });
+
+  it("counts requests in flight against the budget", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    const tickets = [];
+    for (let i = 0; i < 5; i++) tickets.push(await pacer.admit("graphql", 10_000));
+    expect(c.waits).toEqual([]);
+    // 50 s in flight: a sixth 10 s request would pass 57 s, so it waits until some land.
+    const sixth = pacer.admit("graphql", 10_000);
+    await Promise.resolve();
+    for (const ticket of tickets) pacer.done(ticket, 10_000);
+    await sixth;
+    expect(c.waits.length).toBeGreaterThan(0);
+  });
+
+  it("leaves REST the rest of the 90 s total beside GraphQL", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    pacer.done(await pacer.admit("graphql", 50_000), 50_000);
+    // REST may use 30 s of the 90 s while GraphQL is active: 25 s fits, 30 s more does not.
+    pacer.done(await pacer.admit("rest", 25_000), 25_000);
+    expect(c.waits).toEqual([]);
+    await pacer.admit("rest", 5_000);
+    expect(c.waits.length).toBeGreaterThan(0);
+  });
+
+  it("lowers its budget when GitHub says secondary limit first", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    pacer.done(await pacer.admit("graphql", 20_000), 20_000);
+    pacer.secondaryHit("graphql");
+    const limits = pacer.toJSON().limits;
+    expect(limits.graphqlMs).toBeLessThan(20_000);
+    expect(limits.graphqlMs).toBeGreaterThanOrEqual(5_000);
+    // And keeps to it: another 20 s request now waits for the window.
+    await pacer.admit("graphql", 20_000);
+    expect(c.waits.length).toBeGreaterThan(0);
+  });
+});
+
+describe("Pacer: sizes", () => {
+  it("starts from the initial size, then sizes requests at half the cut-off from measured time per item", () => {
+    const pacer = new Pacer(null);
+    expect(pacer.size("readme-batch")).toBe(SIZE_BOUNDS["readme-batch"].initial);
+    pacer.learn("readme-batch", 50, 2_500); // 50 ms an item
+    expect(pacer.size("readme-batch")).toBe(100); // 5 s / 50 ms
+    pacer.learn("list-graphql", 100, 10_000); // 100 ms a repository
+    expect(pacer.size("list-graphql")).toBe(50);
+  });
+
+  it("never asks again at a size that was cut off, and learns an earlier cut-off", () => {
+    const pacer = new Pacer(null);
+    pacer.learn("list-trees", 20, 1_000);
+    expect(pacer.size("list-trees")).toBe(100);
+    pacer.timedOut("list-trees", 100, 6_000); // this GitHub cuts off at 6 s
+    const after = pacer.size("list-trees");
+    expect(after).toBeLessThanOrEqual(50);
+    expect(pacer.targetMs).toBe(3_000);
+    // Faster answers later do not bring the failed size back.
+    pacer.learn("list-trees", 10, 10);
+    expect(pacer.size("list-trees")).toBeLessThan(100);
+  });
+
+  it("keeps what it learned across steps and runs, and checks what it reads back", () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    pacer.learn("readme-batch", 40, 4_000);
+    pacer.timedOut("list-trees", 80);
+    pacer.done({ lane: "graphql", ms: 1 } as never, 1_000);
+    const step = pacer.toJSON();
+    expect(new Pacer(step, c.now).size("readme-batch")).toBe(pacer.size("readme-batch"));
+    const run = rememberedPacing(step);
+    expect(run.recent).toEqual([]);
+    expect(new Pacer(run).size("list-trees")).toBeLessThanOrEqual(40);
+    // Anything else (an older or damaged value in D1) starts afresh.
+    expect(new Pacer({ v: 1, recent: "x" }).toJSON()).toEqual(freshPacing());
+    expect(new Pacer("garbage").toJSON()).toEqual(freshPacing());
+  });
+});

@@ -1,0 +1,138 @@
+// The sync against a GitHub as harsh as the real one: the 10 s cut-off in its shapes,
+// RESOURCE_LIMITS_EXCEEDED with partial data, a truncated
+// star list (isOverLimit), symlinked / binary / BOM READMEs, and what the pacer learns kept
+// for the next run (the server-time budget itself: worker/github/pacer.test.ts). Each test sets the emulator's realism for its own user only, with server
+// times scaled down so a test takes seconds; the cut-off and budgets are scaled with them.
+import { beforeEach, describe, expect, it } from "vitest";
+import type { DoneData } from "../../shared/events";
+import { userSync } from "../durable-objects/user-sync";
+import type { StrategyName } from "../github/source";
+import { env, signIn } from "../test/helpers";
+import { controlPost, fastWorkflows, githubStars, library, stats } from "../test/sync-helpers";
+
+type TokenStats = { timeouts: number; secondaryLimitHits: number; resourceLimitHits: number; serverMs: { graphql: number; rest: number } };
+type Truth = Awaited<ReturnType<typeof githubStars>>[number] & { readmeKind?: string; readmeTarget?: string | null };
+
+async function tokenStats(login: string): Promise<TokenStats> {
+  const all = (await stats()) as unknown as { tokens: Record<string, TokenStats> };
+  return all.tokens[`user:${login}`] ?? { timeouts: 0, secondaryLimitHits: 0, resourceLimitHits: 0, serverMs: { graphql: 0, rest: 0 } };
+}
+
+/** GitHub's realism for `login` only, 100× faster, with the given overrides. */
+async function harsh(login: string, overrides: Record<string, unknown>) {
+  await controlPost("config", { login, realism: { preset: "github", timeScale: 0.01, cpuGraphqlMsPerWindow: 0, cpuTotalMsPerWindow: 0, ...overrides } });
+}
+
+async function run(userId: number, strategy: StrategyName, introspector: Awaited<ReturnType<typeof fastWorkflows>>): Promise<DoneData> {
+  await userSync(env, userId).startOrAttach({ userId, trigger: "manual", strategy });
+  const instance = (await introspector.get()).at(-1)!;
+  await instance.waitForStatus("complete");
+  const output = (await instance.getOutput()) as DoneData | { code: string; message: string };
+  if (!("runId" in output)) throw new Error(`the sync failed: ${JSON.stringify(output)}`);
+  return output;
+}
+
+async function expectLibraryMatches(login: string, userId: number) {
+  const truth = (await githubStars(login)) as Truth[];
+  const lib = await library(userId);
+  expect(lib.size).toBe(truth.length);
+  for (const star of truth) {
+    const row = lib.get(star.fullName);
+    expect(row?.is_starred, star.fullName).toBe(1);
+    expect(row?.readme_sha ?? null, star.fullName).toBe(star.readmeSha ?? null);
+  }
+  return { truth, lib };
+}
+
+async function tuning(userId: number) {
+  const row = await env.DB.prepare("select sync_tuning from users where id = ?").bind(userId).first<{ sync_tuning: string | null }>();
+  return row?.sync_tuning ? (JSON.parse(row.sync_tuning) as { failedAt: Record<string, number>; cutoffMs?: number; msPerItem: Record<string, number> }) : null;
+}
+
+// Every emulated user stars the same first repositories, and repositories are global: start
+// each test with none in D1, so each one downloads its READMEs under its own GitHub.
+beforeEach(async () => {
+  await env.DB.batch([env.DB.prepare("delete from stars"), env.DB.prepare("delete from repositories")]);
+});
+
+describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
+  it.each([
+    ["HTTP 200 with data: null", ["200"]],
+    ["502 and 504", ["502", "504"]],
+  ])("a page GitHub cuts off (%s) is asked again smaller, and the next run starts at the size that worked", async (_, shapes) => {
+    await using introspector = await fastWorkflows();
+    const login = `cutoff-${shapes.join("-")}`;
+    const { user } = await signIn(login, 160);
+    // Listing with trees: ~130 ms of (scaled) server time for 100 repositories, cut off at 60 ms.
+    // No spread: a page of the size that worked must not be cut off by a slow draw.
+    await harsh(login, { cutoffMs: 60, timeoutShapes: shapes, timeoutPenaltyPoints: 5, model: { spread: 0 } });
+    const done = await run(user.id, "graphql", introspector);
+    expect(done.total).toBe(160);
+    const first = await tokenStats(login);
+    expect(first.timeouts).toBeGreaterThan(0);
+    expect(done.stats.timeouts).toBe(first.timeouts);
+    await expectLibraryMatches(login, user.id);
+
+    // What the run learned is kept: the size that timed out, and the time per repository.
+    const learned = await tuning(user.id);
+    expect(learned?.failedAt["list-trees"]).toBeLessThanOrEqual(100);
+    expect(learned?.msPerItem["list-trees"]).toBeGreaterThan(0);
+    const again = await run(user.id, "graphql", introspector);
+    expect(again.stats.timeouts).toBe(0);
+    expect((await tokenStats(login)).timeouts).toBe(first.timeouts);
+  });
+
+  it("RESOURCE_LIMITS_EXCEEDED keeps the partial answer and asks again for the rest", async () => {
+    await using introspector = await fastWorkflows();
+    const login = "partial";
+    const { user } = await signIn(login, 150);
+    // A README batch of 50 takes ~30 ms (scaled); GitHub's budget for one query here: 15 ms.
+    await harsh(login, { resourceLimitMs: 15, model: { spread: 0 } });
+    const done = await run(user.id, "rest-pages", introspector);
+    expect(done.total).toBe(150);
+    expect((await tokenStats(login)).resourceLimitHits).toBeGreaterThan(0);
+    await expectLibraryMatches(login, user.id);
+  });
+
+  it("a truncated star list (isOverLimit) is listed again through REST, and no star is taken for unstarred", async () => {
+    await using introspector = await fastWorkflows();
+    const login = "over-limit";
+    const { user } = await signIn(login, 180);
+    await harsh(login, { overLimitStars: 120 });
+    const done = await run(user.id, "graphql-light", introspector);
+    expect(done).toMatchObject({ total: 180, new_count: 180, unstarred_count: 0 });
+    expect(done.stats.listedVia).toMatch(/isOverLimit/);
+    await expectLibraryMatches(login, user.id);
+    const again = await run(user.id, "graphql-light", introspector);
+    expect(again).toMatchObject({ total: 180, new_count: 0, unstarred_count: 0 });
+  });
+});
+
+describe("READMEs GitHub stores strangely", { timeout: 30_000 }, () => {
+  it.each<StrategyName>(["rest-pages", "graphql"])("%s: a symlinked README is followed, a binary one is no README, a BOM is kept out of the text", async (strategy) => {
+    await using introspector = await fastWorkflows();
+    const login = `odd-readmes-${strategy}`;
+    const { user } = await signIn(login, 600);
+    const truth = (await githubStars(login)) as Truth[];
+    const kinds = (kind: string) => truth.filter((s) => s.readmeKind === kind);
+    // The data set has about 1% of each among 600 repositories.
+    expect(kinds("symlink").length).toBeGreaterThan(0);
+    expect(kinds("binary").length).toBeGreaterThan(0);
+    expect(kinds("bom").length).toBeGreaterThan(0);
+    await run(user.id, strategy, introspector);
+    const { lib } = await expectLibraryMatches(login, user.id);
+    for (const star of kinds("symlink")) {
+      const row = lib.get(star.fullName)!;
+      expect(row.readme_status, star.fullName).toBe("ok");
+      // The target's text, not the link's path.
+      expect(row.readme_content!.length).toBeGreaterThan(100);
+      expect(row.readme_content).not.toBe(star.readmeTarget);
+    }
+    for (const star of kinds("binary")) expect(lib.get(star.fullName)!.readme_status, star.fullName).toBe("missing");
+    for (const star of kinds("bom")) {
+      const row = lib.get(star.fullName)!;
+      expect(row.readme_status).toBe("ok");
+      expect(row.readme_content!.charCodeAt(0)).not.toBe(0xfeff);
+    }
+  });
+});
