@@ -3,7 +3,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-// STYLE.md habit 8: untrusted text (READMEs, AI output, repo names, logins) is
+// docs/architecture.md, habit 8: untrusted text (READMEs, AI output, repo names, logins) is
 // never HTML. Preact escapes text; these are the ways around it.
 const SINKS = ["innerHTML", "outerHTML", "insertAdjacentHTML", "dangerouslySetInnerHTML", "document.write", "createContextualFragment"];
 const SINK_PATTERN = new RegExp(SINKS.map((sink) => sink.replace(".", "\\.")).join("|"));

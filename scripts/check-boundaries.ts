@@ -60,13 +60,7 @@ export const rules: Rule[] = [
  * and when it was found). The check fails on any other, and on an entry that no longer
  * occurs, so the list only shrinks.
  */
-export const knownViolations: Array<{ file: string; imported: string; why: string }> = [
-  {
-    file: "worker/sync/sync-workflow.ts",
-    imported: "worker/durable-objects/user-sync",
-    why: "TODO(2026-12-01): import userSync and SyncParams from worker/lib/sync-run.ts (the GitHub-client rewrite owns this file)",
-  },
-];
+export const knownViolations: Array<{ file: string; imported: string; why: string }> = [];
 
 /** Every import of one source file: static, re-exports, `import("…")` types and dynamic imports. */
 export function importsOf(file: string, source: string): Import[] {

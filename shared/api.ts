@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The HTTP contract between the Worker and its clients (DESIGN §4). */
+/** The HTTP contract between the Worker and its clients (docs/architecture.md §4). */
 
 export const Health = z.object({ ok: z.literal(true), version: z.string() });
 

@@ -1,5 +1,5 @@
 import { hc } from "hono/client";
-// The one allowed import from worker/: the type of the route chain (STYLE.md habit 4).
+// The one allowed import from worker/: the type of the route chain (docs/architecture.md, habit 4).
 import type { AppType } from "../worker/app";
 
 /** Typed client for the Worker's API, used by the tests and the extension's background. */

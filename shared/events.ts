@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ErrorCode } from "./errors.ts";
 
 /**
- * Live sync progress (DESIGN §6): the seed's event names and fields, kept byte for byte.
+ * Live sync progress (docs/architecture.md §6): the seed's event names and fields, kept byte for byte.
  * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
  */
 export const ProgressData = z.discriminatedUnion("phase", [

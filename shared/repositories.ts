@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The library contract (DESIGN §4): a user's starred and saved repositories with their
+ * The library contract (docs/architecture.md §4): a user's starred and saved repositories with their
  * own fields. Shared by the Worker (responses), its tests and the extension.
  */
 

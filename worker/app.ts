@@ -36,7 +36,7 @@ app.use(
 );
 app.use(servicesMiddleware);
 
-// The map of the API (STYLE.md habit 2): one sub-app per resource.
+// The map of the API (docs/architecture.md, habit 2): one sub-app per resource.
 const routes = app
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)

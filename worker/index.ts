@@ -1,4 +1,4 @@
-// The Worker's entry: handlers and the classes wrangler.toml binds (STYLE.md habit 2).
+// The Worker's entry: handlers and the classes wrangler.toml binds (docs/architecture.md, habit 2).
 import { app } from "./app";
 import type { Bindings } from "./env";
 import { startDueSyncs } from "./sync/schedule";

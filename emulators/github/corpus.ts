@@ -26,11 +26,11 @@ export interface Corpus {
   readme(index: number): string;
 }
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Where the corpus lives: option, then STARWISE_CORPUS_DIR, then ../shared/fixtures/corpus next to the project. */
+/** Where the corpus lives: option, then STARWISE_CORPUS_DIR, then emulators/github/corpus in the repository. */
 export function resolveCorpusDir(explicit?: string): string {
-  return explicit ?? process.env.STARWISE_CORPUS_DIR ?? path.resolve(projectRoot, "../shared/fixtures/corpus");
+  return explicit ?? process.env.STARWISE_CORPUS_DIR ?? path.join(here, "corpus");
 }
 
 const cache = new Map<string, Corpus>();

@@ -28,7 +28,7 @@ export interface GithubEmulatorOptions {
   seed?: number;
   /** Latency added to every request (default 0); big GraphQL answers take longer. */
   latencyMs?: number;
-  /** Directory with repos.jsonl and readmes/ (default: STARWISE_CORPUS_DIR or ../shared/fixtures/corpus). */
+  /** Directory with repos.jsonl and readmes/ (default: STARWISE_CORPUS_DIR or emulators/github/corpus). */
   corpusDir?: string;
   /** No logs on stderr. */
   quiet?: boolean;

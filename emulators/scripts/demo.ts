@@ -22,7 +22,8 @@ const stateDir = path.join(projectRoot, ".demo/state");
 // A fresh database every time: the demo always starts from the same story.
 await rm(stateDir, { recursive: true, force: true });
 
-const github = await startGithubEmulator({ port: Number(values["github-port"]), stars: Number(values.stars), quiet: true });
+// GitHub as slow and strict as the real one (emulators/github/README.md, "Realism").
+const github = await startGithubEmulator({ port: Number(values["github-port"]), stars: Number(values.stars), quiet: true, realism: "github" });
 console.log(`GitHub emulator   ${github.url}  (user octocat, token emulator-token-octocat, ${values.stars} stars)`);
 
 let worker: Awaited<ReturnType<typeof startWorker>> | undefined;

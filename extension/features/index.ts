@@ -3,5 +3,5 @@ import listChips from "./list-chips";
 import repoBadge from "./repo-badge";
 import starPopover from "./star-popover";
 
-/** The map of the content script (STYLE.md habit 2): every github.com feature, one file each. */
+/** The map of the content script (docs/architecture.md, habit 2): every github.com feature, one file each. */
 export const features: Feature[] = [repoBadge, listChips, starPopover];

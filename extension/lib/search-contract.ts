@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RepositoryItem } from "../../shared/repositories";
 
-/** DESIGN §4 `GET /api/search` (hybrid search); not in shared/ yet, so declared here. */
+/** docs/architecture.md §4 `GET /api/search` (hybrid search); not in shared/ yet, so declared here. */
 export const SearchHit = RepositoryItem.partial()
   .extend({
     fullName: z.string(),

@@ -12,7 +12,8 @@ import { SyncStatus, type SyncEvent } from "../../shared/events";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { collect, doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
 import worker from "../index";
-import { LOCK_TTL_MS, UserSync, userSync } from "./user-sync";
+import { userSync } from "../lib/sync-run";
+import { LOCK_TTL_MS, UserSync } from "./user-sync";
 
 describe("the per-user lock", () => {
   it("ten simultaneous triggers make one run, and all ten streams see it finish", async () => {

@@ -18,12 +18,10 @@ const ALIVE = new Set(["queued", "running", "waiting", "paused", "waitingForPaus
 
 const encoder = new TextEncoder();
 
-// TODO(2026-12-01): drop this re-export once sync-workflow.ts imports userSync from lib/sync-run.ts.
-export { userSync } from "../lib/sync-run";
 
 /**
  * One per user: the sync lock (one run at a time; a second trigger attaches) and the
- * broadcaster of its progress over SSE and hibernating WebSockets (DESIGN §6–7). The
+ * broadcaster of its progress over SSE and hibernating WebSockets (docs/architecture.md §6–7). The
  * latest event is kept so a late subscriber (a popup reopened mid-sync) sees the
  * current state at once. A run that dies without finishing is found by the alarm.
  */

@@ -53,7 +53,7 @@ export type PacingState = {
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /** Use at most this share of a budget: response times include the network, spread is real. */
-const SAFETY = 0.95;
+const SAFETY = 0.9;
 /**
  * A request should take about this long: half of GitHub's cut-off, so a slow draw (GitHub's
  * times vary by a factor of two) still answers. Bigger batches mean fewer points: each batch of

@@ -11,7 +11,7 @@ const BATCH_RETRIES = 2;
 /** REST requests in flight for READMEs beside the GraphQL lanes (the listing may hold more connections). */
 const REST_WORKERS = 2;
 /** GraphQL batches in flight at most (fewer when the server-time budget gets tight). */
-const GRAPHQL_LANES = 3;
+const GRAPHQL_LANES = 2;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
 /** The GraphQL lookups a README may need: its text at a known path, the trees that locate it, or README.md. */
@@ -29,6 +29,8 @@ type Found = Extract<ReadmeRef, { kind: "found" }>;
 type Job = ReadmeRequest & {
   attempt: number;
   stage?: Stage;
+  /** A symlink was followed to get here (once only). */
+  followed?: boolean;
   resolve: (outcome: ReadmeOutcome) => void;
   reject: (error: unknown) => void;
 };
@@ -53,8 +55,9 @@ const TreesAnswer = z.object({ root: Tree, dotGithub: Tree, docs: Tree }).nullis
  * `docs/` trees listed in a later batch to find whatever GitHub would show, then that blob.
  * Batches mix those lookups and pages: what one page left over rides with the next page's
  * work, so a step of ten pages costs few points. REST `/readme` is used only where GraphQL
- * cannot help: symlinked READMEs (REST follows them) and pushed repositories, asked
- * conditionally on the known sha so an unchanged README is a free 304.
+ * cannot help: links that leave the repository and pushed repositories, asked
+ * conditionally on the known sha so an unchanged README is a free 304. A symlinked README's blob
+ * is its target's path, followed in a later batch.
  */
 export class ReadmeFetcher {
   readonly #client: GithubClient;
@@ -80,9 +83,9 @@ export class ReadmeFetcher {
         waiting.push(
           new Promise<ReadmeOutcome>((resolve, reject) => {
             const job: Job = { ...request, attempt: 0, resolve, reject };
-            if (ref.kind === "found" && !ref.symlink) this.#queues.blob.push(job);
+            if (ref.kind === "found") this.#queues.blob.push(job);
             else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) this.#queues.fresh.push(job);
-            // Symlinks (REST follows them), pushed repositories (conditional), rows without a node id.
+            // Pushed repositories (conditional on the known sha), rows without a node id.
             else this.#viaRest.push(job);
           }),
         );
@@ -263,8 +266,7 @@ export class ReadmeFetcher {
       if (!trees.success || !trees.data) return notReturned();
       const ref = readmeRefOf(trees.data);
       if (ref.kind === "none") return job.resolve({ githubId: job.githubId, kind: "missing" });
-      if (ref.kind === "found" && !ref.symlink) return this.#send({ ...job, ref }, "blob");
-      return this.#send({ ...job, ref }, "rest");
+      return this.#send({ ...job, ref }, ref.kind === "found" ? "blob" : "rest");
     }
     const parsed = Aliased.safeParse(raw);
     if (!parsed.success || parsed.data === null || parsed.data === undefined) return notReturned();
@@ -273,7 +275,13 @@ export class ReadmeFetcher {
     // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
     if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "trees");
     if (blob.isBinary || blob.text == null) return job.resolve({ githubId: job.githubId, kind: "missing" });
-    if (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize)) return this.#send(job, "rest");
+    // A symlink's blob is its target's path: follow it once, in a later batch (REST if it leads nowhere).
+    const symlink = (job.ref.kind === "found" && job.ref.symlink) || (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize));
+    if (symlink || (job.followed && looksLikeSymlink(blob.text, blob.byteSize))) {
+      const target = job.followed ? null : resolveLink(path, blob.text.trim());
+      if (!target) return this.#send(job, "rest");
+      return this.#send({ ...job, followed: true, ref: { kind: "found", sha: "", path: target, byteSize: 0 } }, "blob");
+    }
     this.#client.usage.readmesFetched++;
     job.resolve({
       githubId: job.githubId,
@@ -289,6 +297,20 @@ export class ReadmeFetcher {
  */
 export function looksLikeSymlink(text: string, byteSize: number | null | undefined): boolean {
   return (byteSize ?? text.length) < 256 && /^[\w./-]+$/.test(text) && /readme/i.test(text);
+}
+
+/** A link target relative to the link's folder, inside the repository (null if it leaves it). */
+export function resolveLink(linkPath: string, target: string): string | null {
+  if (target.startsWith("/")) return null;
+  const parts = linkPath.split("/").slice(0, -1);
+  for (const part of target.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length > 0 ? parts.join("/") : null;
 }
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -118,7 +118,7 @@ export class RestStarSource implements StarSource {
 }
 
 /** Pages fetched ahead of the one being processed (each ~1 s of GitHub's server time). */
-const PAGES_AHEAD = 3;
+const PAGES_AHEAD = 2;
 
 /**
  * REST pages fetched in parallel: they are independent (`page=N`), so after the first page says

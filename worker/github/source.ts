@@ -1,3 +1,4 @@
+import type { Config } from "../config";
 import type { Bindings } from "../env";
 import { GithubClient, githubConfig, type GithubUsage } from "./client";
 import { GraphqlStarSource } from "./graphql-source";
@@ -57,13 +58,8 @@ export interface StarSource {
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]>;
 }
 
-export const strategyNames = ["rest-pages", "graphql-light", "graphql", "rest"] as const;
-export type StrategyName = (typeof strategyNames)[number];
-
-export function strategyName(env: Pick<Bindings, "SYNC_STRATEGY">): StrategyName {
-  const name = env.SYNC_STRATEGY as StrategyName | undefined;
-  return name && strategyNames.includes(name) ? name : "rest-pages";
-}
+/** The names are checked where the var is parsed (worker/config.ts). */
+export type StrategyName = Config["syncStrategy"];
 
 export function createStarSource(
   env: Pick<Bindings, "GITHUB_API_URL" | "GITHUB_GRAPHQL_URL">,

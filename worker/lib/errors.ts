@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../../shared/errors";
 
-/** One code → status table for the whole API (STYLE.md habit 6). */
+/** One code → status table for the whole API (docs/architecture.md, habit 6). */
 const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   unauthorized: 401,

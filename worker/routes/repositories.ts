@@ -42,7 +42,7 @@ const RepositoryParams = z.object({
 });
 
 /**
- * The user's library (DESIGN §4). Privacy (DESIGN §3): every read starts from the session
+ * The user's library (docs/architecture.md §4). Privacy (docs/architecture.md §3): every read starts from the session
  * user's `stars` rows, so a repository — private or not — is only visible through one.
  */
 export const repositoriesRoutes = new Hono<AppEnv>()
@@ -67,7 +67,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const [owner = "", name = ""] = c.req.valid("json").fullName.split("/");
     const token = await storedGithubToken(c.env, user.id);
     const meta = await fetchRepository(github.config, token, owner, name).catch(async (error: unknown) => {
-      // GitHub said the token is no good: the sync must not keep trying it either (DESIGN §5).
+      // GitHub said the token is no good: the sync must not keep trying it either (docs/architecture.md §5).
       if (error instanceof GithubError && error.kind === "token_invalid" && error.status === 401) {
         await db.update(users).set({ tokenStatus: "invalid", updatedAt: new Date() }).where(eq(users.id, user.id));
       }

@@ -1,7 +1,7 @@
 import type { ProgressData } from "../../shared/events";
 
 /**
- * Call points for the enrichment phases (DESIGN §5 steps 5–7: AI analysis, OpenRank,
+ * Call points for the enrichment phases (docs/architecture.md §5 steps 5–7: AI analysis, OpenRank,
  * embeddings). They belong to the enrichment issue; until it lands each phase only
  * announces itself so clients see the seed's phase order, and does nothing else.
  */

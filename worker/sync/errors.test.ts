@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DoneData } from "../../shared/events";
-import { userSync } from "../durable-objects/user-sync";
+import { userSync } from "../lib/sync-run";
 import { env, signIn } from "../test/helpers";
 import { controlPost, doneOf, fastWorkflows, finalEvent, githubStars, library, notInD1, syncOnce } from "../test/sync-helpers";
 

@@ -5,7 +5,7 @@
 // times scaled down so a test takes seconds; the cut-off and budgets are scaled with them.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DoneData } from "../../shared/events";
-import { userSync } from "../durable-objects/user-sync";
+import { userSync } from "../lib/sync-run";
 import type { StrategyName } from "../github/source";
 import { env, signIn } from "../test/helpers";
 import { controlPost, fastWorkflows, githubStars, library, stats } from "../test/sync-helpers";

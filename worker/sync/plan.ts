@@ -28,7 +28,7 @@ export type PlannedItem = {
 };
 
 /**
- * The diff of one listed page against D1 (DESIGN §5 steps 2–3): pure, so every rule is
+ * The diff of one listed page against D1 (docs/architecture.md §5 steps 2–3): pure, so every rule is
  * tested directly. A README is asked for when the repository is new, its README was
  * never fetched or failed last time, its blob sha changed (GraphQL lists the sha), or —
  * when the listing cannot tell (REST) — it was pushed since we last looked.

@@ -1,10 +1,10 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import type { DoneData, ErrorData, SyncEvent } from "../../shared/events";
-import { userSync } from "../durable-objects/user-sync";
+import { userSync, type SyncParams } from "../lib/sync-run";
 import type { Bindings } from "../env";
 import { GithubUsage, usageToStats } from "../github/client";
 import type { PacingState } from "../github/pacer";
-import { strategyName, type StrategyName } from "../github/source";
+import { configOf } from "../config";
 import { beginRun } from "./begin";
 import { enrichmentPhases } from "./enrich";
 import { failRun, finishRun } from "./finish";
@@ -12,20 +12,13 @@ import { addCounts, listStep, savePacing, zeroCounts, type ListStepResult } from
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
-export type SyncParams = {
-  userId: number;
-  trigger: "manual" | "auto";
-  /** Overrides SYNC_STRATEGY for this run (tests and benchmarks compare strategies). */
-  strategy?: StrategyName;
-};
-
 /** GitHub 5xx, timeouts and D1 hiccups: the step runs again with exponential backoff. */
 const RETRY: WorkflowStepConfig = { retries: { limit: 5, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" };
 /** Rate-limit waits per run before giving up (each can be up to an hour). */
 const MAX_WAITS = 6;
 
 /**
- * One sync run (DESIGN §5). Reads top to bottom as its steps: begin → list (pages of
+ * One sync run (docs/architecture.md §5). Reads top to bottom as its steps: begin → list (pages of
  * stars, each brought into D1 with its READMEs) → unstar → saved READMEs → analyse →
  * openrank → embed → finish. Progress is published to the user's Durable Object from
  * outside the steps: on a replay an event may be sent again, which is harmless (the
@@ -43,7 +36,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
     };
 
     try {
-      const strategy = params.strategy ?? strategyName(this.env);
+      const strategy = params.strategy ?? configOf(this.env).syncStrategy;
       const begin = await step.do("begin", RETRY, () => beginRun(this.env, runId, params));
       if (begin.status === "fatal") return await fail({ code: begin.code, message: begin.message });
       await publish({ event: "progress", data: { phase: "fetching" } });

@@ -67,7 +67,7 @@ describe("sync: first run and resync", () => {
     const { user } = await signIn("sync-rest", 300);
     // Repositories are global: those another test already fetched need no README request.
     const fresh = await notInD1(await githubStars("sync-rest"));
-    const { userSync } = await import("../durable-objects/user-sync");
+    const { userSync } = await import("../lib/sync-run");
     const { runId } = await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
     const [instance] = await introspector.get();
     await instance!.waitForStatus("complete");

@@ -31,7 +31,7 @@ export const users = sqliteTable(
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
   (t) => [
-    // The cron's query: users with auto_sync whose next_sync_at has passed (DESIGN §7).
+    // The cron's query: users with auto_sync whose next_sync_at has passed (docs/architecture.md §7).
     index("users_due_idx").on(t.autoSync, t.nextSyncAt),
   ],
 );
