@@ -248,12 +248,19 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
   const state = await mkdtemp(path.join(tmpdir(), "starwise-bench-"));
   let worker: WorkerProcess | undefined;
   try {
-    worker = await startWorker({
-      port: await freePort(),
-      persistTo: state,
-      vars: { GITHUB_API_URL: emulator.url, SYNC_STRATEGY: strategy },
-      stdio: values.verbose ? "inherit" : "log",
-    });
+    // Another benchmark on this machine may take the free port first: try a few.
+    for (let attempt = 0; !worker; attempt++) {
+      try {
+        worker = await startWorker({
+          port: await freePort(),
+          persistTo: state,
+          vars: { GITHUB_API_URL: emulator.url, SYNC_STRATEGY: strategy },
+          stdio: values.verbose ? "inherit" : "log",
+        });
+      } catch (error) {
+        if (attempt >= 2 || !/already in use/i.test(String(error))) throw error;
+      }
+    }
     const signIn = await fetch(`${worker.url}/api/auth/token`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },

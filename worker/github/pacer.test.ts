@@ -21,7 +21,7 @@ function clock() {
 }
 
 describe("Pacer: GitHub's server-time budget", () => {
-  it("admits GraphQL requests up to 90% of 60 s of server time a minute, then waits for the window to slide", async () => {
+  it("admits GraphQL requests up to 95% of 60 s of server time a minute, then waits for the window to slide", async () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
     let spent = 0;
@@ -33,13 +33,13 @@ describe("Pacer: GitHub's server-time budget", () => {
       c.advance(100);
     }
     expect(spent).toBe(100_000);
-    // 10 requests (50 s) fit the first window; the rest waited for it to slide.
+    // 11 requests (55 s) fit the first window; the rest waited for it to slide.
     expect(c.waits.length).toBeGreaterThan(0);
     const elapsed = c.now() - 1_000_000;
     expect(elapsed).toBeGreaterThanOrEqual(WINDOW_MS);
     // Never more than the budget in any window: recent entries inside the window stay under 57 s.
     const used = pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0);
-    expect(used).toBeLessThanOrEqual(0.9 * 60_000);
+    expect(used).toBeLessThanOrEqual(0.95 * 60_000);
   });
 
   it("counts requests in flight against the budget", async () => {
@@ -48,7 +48,7 @@ describe("Pacer: GitHub's server-time budget", () => {
     const tickets = [];
     for (let i = 0; i < 5; i++) tickets.push(await pacer.admit("graphql", 10_000));
     expect(c.waits).toEqual([]);
-    // 50 s in flight: a sixth 10 s request would pass 54 s, so it waits until some land.
+    // 50 s in flight: a sixth 10 s request would pass 57 s, so it waits until some land.
     const sixth = pacer.admit("graphql", 10_000);
     await Promise.resolve();
     for (const ticket of tickets) pacer.done(ticket, 10_000);
@@ -113,7 +113,8 @@ describe("Pacer: sizes", () => {
     const step = pacer.toJSON();
     expect(new Pacer(step, c.now).size("readme-batch")).toBe(pacer.size("readme-batch"));
     const run = rememberedPacing(step);
-    expect(run.recent).toEqual([]);
+    // The minute GitHub counts does not restart with a run.
+    expect(run.recent).toEqual(step.recent);
     expect(new Pacer(run).size("list-trees")).toBeLessThanOrEqual(40);
     // Anything else (an older or damaged value in D1) starts afresh.
     expect(new Pacer({ v: 1, recent: "x" }).toJSON()).toEqual(freshPacing());

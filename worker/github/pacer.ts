@@ -53,7 +53,7 @@ export type PacingState = {
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /** Use at most this share of a budget: response times include the network, spread is real. */
-const SAFETY = 0.9;
+const SAFETY = 0.95;
 /**
  * A request should take about this long: half of GitHub's cut-off, so a slow draw (GitHub's
  * times vary by a factor of two) still answers. Bigger batches mean fewer points: each batch of
@@ -73,9 +73,13 @@ export function freshPacing(): PacingState {
   return { v: 1, recent: [], limits: { ...GITHUB }, msPerItem: {}, failedAt: {}, remaining: { core: null, graphql: null } };
 }
 
-/** What a run keeps for the user's next run: the learned rates and limits, not the window. */
+/**
+ * What a run keeps for the user's next run: the learned rates and limits, and the last minute
+ * of requests (GitHub's window does not restart with a run: a sync right after another one
+ * shares its minute). Entries older than the window are dropped when read.
+ */
 export function rememberedPacing(state: PacingState): PacingState {
-  return { ...state, recent: [], remaining: { core: null, graphql: null } };
+  return { ...state, remaining: { core: null, graphql: null } };
 }
 
 type Reservation = { lane: Lane; ms: number };

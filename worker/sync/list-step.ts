@@ -11,8 +11,13 @@ import { loadGithubUser } from "../lib/github-token";
 import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
-/** Pages per step: 1,000 stars keeps each step's CPU, subrequests and result small. */
-export const PAGES_PER_STEP = 10;
+/**
+ * Pages per step, at most: 3,000 stars keep a step's result (their ids) and subrequests small,
+ * and few step boundaries mean few half-empty README batches. A step also stops taking new
+ * pages after STEP_WALL_MS, so a slow GitHub never brings it near its 10-minute timeout.
+ */
+export const PAGES_PER_STEP = 30;
+const STEP_WALL_MS = 4 * 60_000;
 
 export type Counts = {
   listed: number;
@@ -86,6 +91,7 @@ export async function listStep(
   let totalCount: number | null = null;
   let overLimit = false;
   const processing: Array<Promise<Counts>> = [];
+  const deadline = Date.now() + STEP_WALL_MS;
   try {
     for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
       totalCount = listed.totalCount ?? totalCount;
@@ -99,7 +105,7 @@ export async function listStep(
       // and the listing and README downloads share 6 connections.
       if (processing.length >= 3) counts = addCounts(counts, await processing.shift()!);
       cursor = listed.next;
-      if (!cursor) break;
+      if (!cursor || Date.now() > deadline) break;
     }
     for (const work of processing.splice(0)) counts = addCounts(counts, await work);
   } catch (error) {
