@@ -84,7 +84,7 @@ export function statsSnapshot(state: EmulatorState) {
   const now = state.now();
   const rateLimit: Record<
     string,
-    Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number; exhaustedWindows: number }>
+    Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number; exhaustedWindows: number; virtualWaitMs: number }>
   > = {};
   const readmeDownloads: Record<string, number> = {};
   for (const user of state.users.all()) {
@@ -100,6 +100,7 @@ export function statsSnapshot(state: EmulatorState) {
         reset: Math.ceil((live ? bucket.resetAt : now + state.config.rateWindowSeconds * 1000) / 1000),
         total: bucket?.total ?? 0,
         exhaustedWindows: bucket?.exhaustedWindows ?? 0,
+        virtualWaitMs: bucket?.virtualWaitMs ?? 0,
       };
     };
     rateLimit[user.login] = { core: entry("core"), graphql: entry("graphql") };
@@ -202,7 +203,7 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSu
   };
 }
 
-const CONFIG_KEYS: ReadonlyArray<Exclude<keyof EmulatorConfig, "realism">> = [
+const CONFIG_KEYS: ReadonlyArray<Exclude<keyof EmulatorConfig, "realism" | "fastForwardWaits">> = [
   "latencyMs",
   "maxConcurrentRequests",
   "secondaryRetryAfter",

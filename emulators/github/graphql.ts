@@ -141,7 +141,7 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const dryRun = isDryRun(operation, variables);
   if (!dryRun) {
     if (remaining(bucket) < cost.cost) {
-      refused(bucket);
+      refused(bucket, state.now(), state.config.fastForwardWaits);
       const already = remaining(bucket) === 0 ? "already " : "";
       return errorsResponse([{ type: "RATE_LIMITED", message: `API rate limit ${already}exceeded for user ID ${viewer.id}.` }]);
     }

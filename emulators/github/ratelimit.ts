@@ -20,6 +20,8 @@ export interface Bucket {
   exhaustedWindows: number;
   /** resetAt of the window last counted in `exhaustedWindows`. */
   exhaustedWindowEnd?: number;
+  /** Waits skipped by fast-forwarding exhausted windows (benchmarks), in ms. */
+  virtualWaitMs?: number;
 }
 
 export class RateLimiter {
@@ -71,9 +73,18 @@ export class RateLimiter {
   }
 }
 
-/** A request was refused for the primary limit: counts the window once. */
-export function refused(bucket: Bucket): void {
+/**
+ * A request was refused for the primary limit: counts the window once. With `fastForwardMs`
+ * (benchmarks), the rest of the hour is not waited for real: the time it would have lasted is
+ * added to `virtualWaitMs` and the window ends a second from now, so the refused client's
+ * `x-ratelimit-reset` says "in 1 s" and the benchmark adds the hour back to its wall time.
+ */
+export function refused(bucket: Bucket, now: number, fastForward = false): void {
   if (bucket.exhaustedWindowEnd === bucket.resetAt) return;
+  if (fastForward) {
+    bucket.virtualWaitMs = (bucket.virtualWaitMs ?? 0) + Math.max(0, bucket.resetAt - now - 1000);
+    bucket.resetAt = now + 1000;
+  }
   bucket.exhaustedWindowEnd = bucket.resetAt;
   bucket.exhaustedWindows++;
 }

@@ -41,6 +41,8 @@ export interface GithubEmulatorOptions {
   graphqlLimit?: number;
   /** Length of a budget window in seconds (default 3600, as on GitHub); shorter for benchmarks. */
   rateWindowSeconds?: number;
+  /** Benchmarks: an exhausted hourly budget ends a second later and the skipped wait is counted (`virtualWaitMs`). */
+  fastForwardWaits?: boolean;
   /**
    * GitHub's speed and strictness (realism.ts): a preset name, or a preset with overrides. The
    * library default is "ideal" (fast tests); the CLI's default is "github".
@@ -105,6 +107,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     graphqlLimit: options.graphqlLimit ?? 5000,
     anonymousLimit: 60,
     rateWindowSeconds: options.rateWindowSeconds ?? 3600,
+    fastForwardWaits: options.fastForwardWaits ?? false,
     realism: resolveRealism(options.realism),
   };
   const state = new EmulatorState({ stars: options.stars ?? 100, seed: options.seed ?? 1, corpusDir: options.corpusDir, config });
@@ -183,7 +186,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     await sleep(latency);
 
     if (resource === "core" && remaining(bucket) === 0) {
-      refused(bucket);
+      refused(bucket, now, state.config.fastForwardWaits);
       return withLimits(primaryRateLimit(user, bucket, requestId));
     }
 

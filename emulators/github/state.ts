@@ -21,6 +21,8 @@ export interface EmulatorConfig {
   anonymousLimit: number;
   /** Length of a budget window in seconds (GitHub: 3600). */
   rateWindowSeconds: number;
+  /** Benchmarks: skip the rest of an exhausted hour and count it instead (ratelimit.ts `refused`). */
+  fastForwardWaits: boolean;
   /** GitHub's server-time model, cut-off and secondary limits (see realism.ts). */
   realism: RealismConfig;
 }
