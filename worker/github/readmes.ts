@@ -98,17 +98,17 @@ export class ReadmeFetcher {
   #start(): void {
     // A lane counts itself out synchronously when it stops, so a later fetch() starts a new one.
     // (Counted before starting: a lane with nothing to do stops at once.)
-    if (this.#pendingWeight() > 0) {
-      while (this.#graphqlLanes < GRAPHQL_LANES) {
-        this.#graphqlLanes++;
-        void this.#graphqlLane();
-      }
+    // How many to start is counted first: a lane that finds nothing to do stops at once, and
+    // must not be started again in the same breath (that loop never yields).
+    const graphqlLanes = this.#pendingWeight() > 0 ? GRAPHQL_LANES - this.#graphqlLanes : 0;
+    for (let i = 0; i < graphqlLanes; i++) {
+      this.#graphqlLanes++;
+      void this.#graphqlLane();
     }
-    if (this.#viaRest.length > 0 || this.#pendingWeight() > 0) {
-      while (this.#restLanes < REST_WORKERS) {
-        this.#restLanes++;
-        void this.#restLane();
-      }
+    const restLanes = this.#viaRest.length > 0 || this.#pendingWeight() > 0 ? REST_WORKERS - this.#restLanes : 0;
+    for (let i = 0; i < restLanes; i++) {
+      this.#restLanes++;
+      void this.#restLane();
     }
   }
 

@@ -111,6 +111,19 @@ describe("sync: changes on GitHub", () => {
     expect(lib.get(codeOnly.fullName)?.github_pushed_at).toBe(Date.parse(pushedTruth.pushedAt!));
   });
 
+  it("a resync with one pushed repository (one REST lookup, no GraphQL work) finishes", async () => {
+    // Regression: the README lanes were restarted in a loop that never yielded when a page
+    // held exactly one REST lookup and nothing for GraphQL, and the run hung.
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("sync-one-push", 30);
+    doneOf(await syncOnce(sessionToken));
+    const [first] = (await githubStars("sync-one-push")).filter((s) => s.readmeSha);
+    await controlPost("push", { fullName: first!.fullName });
+    const done = doneOf(await syncOnce(sessionToken));
+    expect(done).toMatchObject({ total: 30, updated_count: 1 });
+    expect(done.stats.requests.restNotModified).toBe(1);
+  });
+
   it("stores hostile and huge READMEs as plain data", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken, user } = await signIn("sync-hostile", 12);
