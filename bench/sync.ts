@@ -113,7 +113,7 @@ function realism(): NonNullable<GithubEmulatorOptions["realism"]> {
  * between the first and the last request.) Network time and the work between requests are free
  * in this bound, so no real client reaches it.
  */
-function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpuGraphqlMsPerWindow: number; cpuTotalMsPerWindow: number; secondaryWindowMs: number }, exhaustedWindows: number): number {
+function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpuGraphqlMsPerWindow: number; cpuTotalMsPerWindow: number; secondaryWindowMs: number }, skippedWaitMs: number): number {
   const g = serverMs.graphql;
   const all = g + serverMs.rest;
   const windows = (used: number, budget: number) => (budget > 0 && used > 0 ? Math.ceil(used / budget) - 1 : 0);
@@ -121,7 +121,7 @@ function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpu
     all / CONNECTIONS,
     config.secondaryWindowMs * windows(g, config.cpuGraphqlMsPerWindow),
     config.secondaryWindowMs * windows(all, config.cpuTotalMsPerWindow),
-  ) + exhaustedWindows * HOUR_S * 1000;
+  ) + skippedWaitMs;
 }
 
 async function freePort(): Promise<number> {
@@ -205,7 +205,7 @@ async function measure(
     serverMs,
     timeouts: token(after).timeouts - token(before).timeouts,
     secondaryHits: token(after).secondaryLimitHits - token(before).secondaryLimitHits,
-    lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, 0) + skippedWaitMs),
+    lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
     total: done.total,
     newCount: done.new_count,
     updatedCount: done.updated_count,

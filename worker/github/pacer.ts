@@ -88,8 +88,6 @@ export class Pacer {
   readonly #state: PacingState;
   readonly #inFlight = new Set<Reservation>();
   readonly #now: () => number;
-  /** Total time this pacer made requests wait (for the run's stats). */
-  waitedMs = 0;
 
   readonly #sleep: (ms: number) => Promise<void>;
 
@@ -175,7 +173,6 @@ export class Pacer {
     for (;;) {
       const wait = this.#waitFor(lane, estimateMs);
       if (wait <= 0) break;
-      this.waitedMs += wait;
       await this.#sleep(wait);
     }
     const reservation = { lane, ms: estimateMs };
