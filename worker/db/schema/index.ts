@@ -1,3 +1,4 @@
+export * from "./analyses";
 export * from "./repositories";
 export * from "./stars";
 export * from "./sync-runs";

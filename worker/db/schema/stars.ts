@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { analyses } from "./analyses";
 import { repositories } from "./repositories";
 import { users } from "./users";
 
@@ -22,6 +23,16 @@ export const stars = sqliteTable(
     customCategory: text("custom_category"),
     notes: text("notes"),
     lastEdited: integer("last_edited", { mode: "timestamp_ms" }),
+
+    // Enrichment, per user because language and chat model are the user's settings
+    // (docs/architecture.md §5). The analysis itself is shared (`analyses`).
+    /** The analysis this user reads for this repository; null = not analysed yet. */
+    analysisId: integer("analysis_id").references(() => analyses.id, { onDelete: "set null" }),
+    /** Failed attempts for the current README since the last success; bounded across syncs. */
+    analysisAttempts: integer("analysis_attempts").notNull().default(0),
+    /** sha256 of the text last embedded into this user's vector namespace; differs from the current text → re-embed. */
+    embeddedSha: text("embedded_sha"),
+    embeddingModel: text("embedding_model"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
   (t) => [
