@@ -10,7 +10,11 @@ export const errorCodes = [
   "unauthorized",
   "not_found",
   "payload_too_large",
+  /** A JSON route was sent a body whose Content-Type is not JSON. */
+  "unsupported_media_type",
   "conflict",
+  /** Too many attempts (sign-in): wait for the `Retry-After` seconds. */
+  "rate_limited",
   "github_token_invalid",
   "github_rate_limited",
   "github_unavailable",

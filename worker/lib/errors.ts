@@ -7,7 +7,9 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   not_found: 404,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   conflict: 409,
+  rate_limited: 429,
   github_token_invalid: 401,
   github_rate_limited: 503,
   github_unavailable: 502,
@@ -23,12 +25,15 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: ContentfulStatusCode;
+  /** Sent as `Retry-After` (seconds) by the app's `onError`: when trying again can succeed. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = "ApiError";
     this.code = code;
     this.status = statusByCode[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 
   toJSON() {
