@@ -15,6 +15,18 @@ import { servicesMiddleware } from "./services";
 
 const app = new Hono<AppEnv>();
 
+// Every answer is one user's data (or says something about their session): no browser,
+// proxy or extension cache may keep it, and no browser may sniff a JSON or CSV body into
+// HTML. First in the chain, so errors, 404s and CORS preflights get it too. A route that
+// needs other caching says so itself (SSE: `no-cache`, which proxies read as "do not
+// buffer"). A 101 answer carries the WebSocket and is passed on untouched.
+app.use(async (c, next) => {
+  await next();
+  if (c.res.status === 101) return;
+  c.header("X-Content-Type-Options", "nosniff");
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+});
+
 // Clients authenticate with a bearer token, never cookies, so any origin (the extension's
 // chrome-extension:// or moz-extension:// page) may call the API.
 app.use(

@@ -75,4 +75,42 @@ describe("validate", () => {
       "Invalid json: githubToken: githubToken must be printable ASCII without spaces",
     );
   });
+
+  // The body of a JSON route is read only when it says it is JSON; anything else is "not
+  // JSON", never a missing-field error about a body that was never looked at.
+  it.each([
+    ["text/plain", "text/plain"],
+    ["form-encoded", "application/x-www-form-urlencoded"],
+    ["no Content-Type", null],
+    ["a JSON look-alike", "application/jsonp"],
+  ])("answers 415 unsupported_media_type for %s on a JSON route", async (_, contentType) => {
+    const response = await app.request("/things", {
+      method: "POST",
+      ...(contentType ? { headers: { "Content-Type": contentType } } : {}),
+      body: JSON.stringify({ name: "x", tags: [] }),
+    });
+    expect(response.status).toBe(415);
+    const { error } = ErrorBody.parse(await response.json());
+    expect(error.code).toBe("unsupported_media_type");
+    expect(error.message).toMatch(/the body must be JSON/i);
+  });
+
+  it.each(["application/json; charset=utf-8", "APPLICATION/JSON", "application/merge-patch+json"])("takes %s as JSON", async (contentType) => {
+    const response = await app.request("/things", {
+      method: "POST",
+      headers: { "Content-Type": contentType },
+      body: JSON.stringify({ name: "x", tags: [] }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("answers a Worker route the same way (sign-in with a form body)", async () => {
+    const response = await workerFetch(`${BASE}/api/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify({ githubToken: "ghp_x" }),
+    });
+    expect(response.status).toBe(415);
+    expect(ErrorBody.parse(await response.json()).error.code).toBe("unsupported_media_type");
+  });
 });
