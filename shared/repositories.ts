@@ -136,7 +136,8 @@ export const LOOKUP_MAX = 100;
 
 export const LookupRequest = z
   .object({
-    fullNames: z.array(z.string().trim().min(1).max(200)).max(LOOKUP_MAX, `at most ${LOOKUP_MAX} fullNames per request`),
+    // Not trimmed: the answer is keyed by each name exactly as sent (LookupResponse).
+    fullNames: z.array(z.string().min(1).max(200)).max(LOOKUP_MAX, `at most ${LOOKUP_MAX} fullNames per request`),
   })
   .strict();
 export type LookupRequest = z.infer<typeof LookupRequest>;

@@ -572,6 +572,19 @@ describe("POST /api/repositories/lookup", () => {
     expect(items["look/saved"]).toMatchObject({ starred: false, saved: true, starredAt: null });
   });
 
+  // The content script maps the answer back by the strings it sent (shared/repositories.ts,
+  // LookupResponse): a key changed by the Worker is a badge that never appears.
+  it("keys the answer by each name exactly as sent, spaces included; matching ignores them and case", async () => {
+    const { sessionToken, user } = await signIn("lib-lookup-exact");
+    await seed(user.id, { fullName: "Exact/Name" });
+    const sent = [" exact/name", "Exact/Name ", "\texact/NAME\n", "exact/name"];
+    const response = await api(sessionToken).api.repositories.lookup.$post({ json: { fullNames: sent } });
+    expect(response.status).toBe(200);
+    const { items } = LookupResponse.parse(await response.json());
+    expect(Object.keys(items).sort()).toEqual([...sent].sort());
+    for (const name of sent) expect(items[name]?.fullName).toBe("Exact/Name");
+  });
+
   it("takes 100 names in one request (more than D1's bound-parameter limit) and refuses 101", async () => {
     const { sessionToken, user } = await signIn("lib-lookup-many");
     const names = Array.from({ length: 100 }, (_, i) => `many/r${i}`);

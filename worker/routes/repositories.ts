@@ -130,10 +130,12 @@ export const repositoriesRoutes = new Hono<AppEnv>()
   // Badge data for the repositories on a github.com page: one D1 statement whatever the count.
   .post("/lookup", validate("json", LookupRequest), async (c) => {
     const { fullNames } = c.req.valid("json");
-    // Keys compare like SQLite's NOCASE (ASCII only), so the answer maps back exactly.
+    // Matched without surrounding spaces (text scraped from a page carries them; GitHub names
+    // have none) and like SQLite's NOCASE (ASCII only); answered under each name as sent.
     const sentByKey = new Map<string, string[]>();
     for (const fullName of fullNames) {
-      const key = asciiLower(fullName);
+      const key = asciiLower(fullName.trim());
+      if (!key) continue;
       sentByKey.set(key, [...(sentByKey.get(key) ?? []), fullName]);
     }
     const items: Record<string, LookupItem> = {};
