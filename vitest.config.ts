@@ -21,6 +21,14 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 GITHUB_API_URL: inject<string>("githubUrl"),
+                // AI analysis and embeddings through the AI emulator (an OpenAI-compatible endpoint on
+                // 127.0.0.1, hence private URLs allowed), OpenRank through the OpenDigger emulator.
+                EMBEDDING_PROVIDER: "openai-compatible",
+                AI_BASE_URL: `${inject<string>("aiUrl")}/v1`,
+                AI_API_KEY: "sk-emulator",
+                CHAT_MODEL: "starwise-chat",
+                AI_ALLOW_PRIVATE_URLS: "true",
+                OPENDIGGER_URL: inject<string>("opendiggerUrl"),
                 VECTOR_STORE: "d1",
                 TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAxMjM=",
               },

@@ -24,6 +24,8 @@ describe("configOf", () => {
       github: { apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
       opendiggerUrl: "https://oss.open-digger.cn",
       ai: { baseUrl: null, apiKey: null },
+      chat: { model: null, concurrency: 5 },
+      outbound: { allowPrivateUrls: false, dnsResolverUrl: "https://cloudflare-dns.com/dns-query" },
       embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024 },
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,

@@ -18,6 +18,8 @@ const baseUrl = z
 
 const positiveInt = z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be above 0");
 
+const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((value) => value === "true");
+
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` });
 
@@ -32,6 +34,17 @@ export const zEnv = z
     GITHUB_GRAPHQL_URL: optional(baseUrl),
     OPENDIGGER_URL: withDefault(baseUrl, "https://oss.open-digger.cn"),
     AI_BASE_URL: optional(baseUrl),
+    /** Chat model of the deployment's default provider; unset = worker/enrich/chat-provider.ts's default for it. */
+    CHAT_MODEL: optional(z.string().trim().min(1).max(200)),
+    /** Analyses in flight at once per sync (the seed's 5). */
+    ANALYSIS_CONCURRENCY: withDefault(positiveInt, "5"),
+    /**
+     * "true" lets users aim the AI provider at private, loopback or link-local addresses
+     * (the local demo and the tests, whose emulators listen on 127.0.0.1). Never in production.
+     */
+    AI_ALLOW_PRIVATE_URLS: withDefault(boolean, "false"),
+    /** DNS-over-HTTPS resolver (JSON API) that checks where a user's AI base URL points (worker/lib/public-url.ts). */
+    DNS_RESOLVER_URL: withDefault(baseUrl, "https://cloudflare-dns.com/dns-query"),
     /** worker/github/source.ts describes each; `npm run bench:sync` measures them. */
     SYNC_STRATEGY: withDefault(oneOf(["rest-pages", "graphql-light", "graphql", "rest"]), "rest-pages"),
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible"]), "workers-ai"),
@@ -52,6 +65,8 @@ export const zEnv = z
     syncStrategy: vars.SYNC_STRATEGY,
     opendiggerUrl: vars.OPENDIGGER_URL,
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
+    chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },
+    outbound: { allowPrivateUrls: vars.AI_ALLOW_PRIVATE_URLS, dnsResolverUrl: vars.DNS_RESOLVER_URL },
     embedding: { provider: vars.EMBEDDING_PROVIDER, model: vars.EMBEDDING_MODEL, dimensions: vars.EMBEDDING_DIMENSIONS },
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,

@@ -5,6 +5,22 @@ import { createApiClient } from "../../shared/client";
 
 export const BASE = "https://starwise.test";
 export const githubUrl = () => inject("githubUrl");
+/** The AI emulator (OpenAI-compatible; the API under `/v1`). */
+export const aiUrl = () => inject("aiUrl");
+export const opendiggerUrl = () => inject("opendiggerUrl");
+
+/** Talks to the AI or OpenDigger emulator's control API (`/_emulator/…`, no auth). */
+export async function emulatorControl(which: "ai" | "opendigger", method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<unknown> {
+  const base = which === "ai" ? aiUrl() : opendiggerUrl();
+  const response = await fetch(`${base}/_emulator/${path}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${which} emulator ${method} ${path}: HTTP ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
 
 /** The Worker under test, reached like a client would, through its default export. */
 export const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));

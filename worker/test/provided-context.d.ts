@@ -4,5 +4,8 @@ import "vitest";
 declare module "vitest" {
   export interface ProvidedContext {
     githubUrl: string;
+    /** The AI emulator, without `/v1`. */
+    aiUrl: string;
+    opendiggerUrl: string;
   }
 }
