@@ -30,6 +30,12 @@ export const stars = sqliteTable(
     analysisId: integer("analysis_id").references(() => analyses.id, { onDelete: "set null" }),
     /** Failed attempts for the current README since the last success; bounded across syncs. */
     analysisAttempts: integer("analysis_attempts").notNull().default(0),
+    /**
+     * sha256 of (input, model, language) of the last analysis attempt, success or failure
+     * (worker/enrich/analyse.ts): `analysisAttempts` counts failures of exactly this input, so a
+     * new README, model or language starts again from 0 attempts.
+     */
+    analysisInputKey: text("analysis_input_key"),
     /** sha256 of the text last embedded into this user's vector namespace; differs from the current text → re-embed. */
     embeddedSha: text("embedded_sha"),
     embeddingModel: text("embedding_model"),
