@@ -10,6 +10,7 @@ import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { repositoriesRoutes } from "./routes/repositories";
+import { settingsRoutes } from "./routes/settings";
 import { syncRoutes, syncTriggerRoutes } from "./routes/sync";
 import { servicesMiddleware } from "./services";
 
@@ -53,6 +54,7 @@ const routes = app
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
   .route("/api/me", meRoutes)
+  .route("/api/settings", settingsRoutes)
   .route("/api/repositories/sync", syncTriggerRoutes)
   .route("/api/sync", syncRoutes)
   .route("/api/repositories", repositoriesRoutes)
