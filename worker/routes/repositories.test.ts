@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ErrorBody } from "../../shared/errors";
 import { LookupResponse, RepositoryItem, RepositoryList, type RepositorySort } from "../../shared/repositories";
@@ -655,6 +655,51 @@ describe("POST /api/repositories/save", () => {
     expect(await listNames(sessionToken)).toEqual([target.full_name]);
     expect(await listNames(sessionToken, { saved: "true" })).toEqual([target.full_name]);
     expect(await listNames(sessionToken, { starred: "true" })).toEqual([]);
+  });
+
+  // 201 means "this request added it": twenty clicks racing (two tabs, a retried request)
+  // add it once, and only one of them may say so. GitHub's answers are held until all
+  // twenty have theirs and then released together, so the D1 work of the twenty requests
+  // overlaps (the Worker and this test share an isolate, hence its fetch).
+  it("twenty concurrent saves of one repository answer 201 exactly once", async () => {
+    await emulator("users", { login: "save-race-src", stars: 0 });
+    await emulator("star", { login: "save-race-src", fullName: "race-owner/race-repo" });
+    const { sessionToken, user } = await signIn("lib-saver-race", 0);
+    const realFetch = globalThis.fetch;
+    let releaseAt: number | null = null;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const response = await realFetch(input, init);
+      if (!new Request(input, init).url.endsWith("/graphql")) return response;
+      // Every answer is held until one moment, on each request's own timer (a promise
+      // resolved from another request's handler would carry that request's I/O context).
+      releaseAt ??= Date.now() + 1_000;
+      await new Promise((resume) => setTimeout(resume, releaseAt! - Date.now()));
+      return response;
+    });
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => save(sessionToken, { fullName: "race-owner/race-repo" })));
+      const statuses = answers.map((response) => response.status);
+      expect(statuses.filter((status) => status === 201), statuses.join(",")).toHaveLength(1);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(19);
+    } finally {
+      spy.mockRestore();
+    }
+    const rows = await env.DB.prepare("select is_saved, is_starred from stars where user_id = ?").bind(user.id).all();
+    expect(rows.results).toEqual([{ is_saved: 1, is_starred: 0 }]);
+  });
+
+  it("saving an unstarred repository kept for its notes adds it back (201) and keeps the notes", async () => {
+    await emulator("users", { login: "save-back-src", stars: 0 });
+    await emulator("star", { login: "save-back-src", fullName: "back-owner/back-repo" });
+    const [target] = await emulatorStars("save-back-src");
+    if (!target) throw new Error("the emulator did not star back-owner/back-repo");
+    const { sessionToken, user } = await signIn("lib-saver-back", 0);
+    const repoId = await seedRepo({ fullName: target.full_name, githubId: target.id });
+    await seedStar(user.id, repoId, { isStarred: false, notes: "kept" });
+    const first = await save(sessionToken, { fullName: target.full_name });
+    expect(first.status).toBe(201);
+    expect(RepositoryItem.parse(await first.json())).toMatchObject({ isSaved: true, isStarred: false, notes: "kept" });
+    expect((await save(sessionToken, { fullName: target.full_name })).status).toBe(200);
   });
 
   it("keeps the sync's fields of a known repository and the user's star and notes", async () => {

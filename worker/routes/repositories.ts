@@ -74,14 +74,6 @@ export const repositoriesRoutes = new Hono<AppEnv>()
       throw error;
     });
 
-    const [before] = await db
-      .select({ isStarred: stars.isStarred, isSaved: stars.isSaved })
-      .from(stars)
-      .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-      .where(and(eq(stars.userId, user.id), eq(repositories.githubId, meta.githubId)))
-      .limit(1);
-    const wasInLibrary = Boolean(before && (before.isStarred || before.isSaved));
-
     const now = new Date();
     const metadata = {
       nodeId: meta.nodeId,
@@ -103,29 +95,37 @@ export const repositoriesRoutes = new Hono<AppEnv>()
       githubUpdatedAt: toDate(meta.githubUpdatedAt),
       githubPushedAt: toDate(meta.githubPushedAt),
     };
-    // One batch = one transaction. Keyed on natural ids, so a repeat is harmless. The README,
+    // One batch = one transaction, keyed on natural ids, so a repeat is harmless. The README,
     // AI, OpenRank and embedding fields of a known repository are the sync's and stay as they
     // are; meta_hash is cleared so the next sync re-checks the metadata written here.
-    await db.batch([
+    // Whether this request added the repository is read from the writes themselves, not
+    // from a read before them: concurrent saves each read "absent" and all said 201. D1 runs
+    // one statement at a time, so exactly one request inserts the star row (ON CONFLICT DO
+    // NOTHING RETURNING), or flips an existing row's is_saved (UPDATE … WHERE is_saved = 0
+    // RETURNING: a star kept for its notes, or a starred repository now also saved).
+    const repositoryId = sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${meta.githubId})`;
+    const [, inserted, flipped] = await db.batch([
       db
         .insert(repositories)
         .values({ githubId: meta.githubId, ...metadata, createdAt: now, updatedAt: now })
         .onConflictDoUpdate({ target: repositories.githubId, set: { ...metadata, metaHash: null, updatedAt: now } }),
       db
         .insert(stars)
-        .values({
-          userId: user.id,
-          repositoryId: sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${meta.githubId})`,
-          isSaved: true,
-          createdAt: now,
-        })
-        // is_starred, starred_at and the user's own fields are left exactly as they were.
-        .onConflictDoUpdate({ target: [stars.userId, stars.repositoryId], set: { isSaved: true } }),
+        .values({ userId: user.id, repositoryId, isSaved: true, createdAt: now })
+        .onConflictDoNothing({ target: [stars.userId, stars.repositoryId] })
+        .returning({ userId: stars.userId }),
+      // is_starred, starred_at and the user's own fields are left exactly as they were.
+      db
+        .update(stars)
+        .set({ isSaved: true })
+        .where(and(eq(stars.userId, user.id), eq(stars.repositoryId, repositoryId), eq(stars.isSaved, false)))
+        .returning({ isStarred: stars.isStarred }),
     ]);
+    const added = inserted.length > 0 || flipped.some((row) => !row.isStarred);
 
     const [row] = await selectLibrary(db, user.id, [eq(repositories.githubId, meta.githubId)], [], 1);
     if (!row) throw new Error(`saved repository ${meta.fullName} is not readable back`);
-    return c.json(toRepositoryItem(row), wasInLibrary ? 200 : 201);
+    return c.json(toRepositoryItem(row), added ? 201 : 200);
   })
   // Badge data for the repositories on a github.com page: one D1 statement whatever the count.
   .post("/lookup", validate("json", LookupRequest), async (c) => {
