@@ -3,3 +3,4 @@ export * from "./repositories";
 export * from "./stars";
 export * from "./sync-runs";
 export * from "./users";
+export * from "./vectors";

@@ -39,6 +39,14 @@ export const stars = sqliteTable(
     /** sha256 of the text last embedded into this user's vector namespace; differs from the current text → re-embed. */
     embeddedSha: text("embedded_sha"),
     embeddingModel: text("embedding_model"),
+    /**
+     * sha-1 of what the embedded text was made from (README blob sha, the metadata it shows,
+     * the analysis, the language, the text's version): worker/enrich/embed.ts compares it to
+     * find what may need embedding without reading every README on every sync.
+     */
+    embeddedSource: text("embedded_source"),
+    /** Vectors this star has in the user's namespace (ids `vectorId(user, repository, 0 … n-1)`), so none is left behind. */
+    embeddedChunks: integer("embedded_chunks"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
   (t) => [

@@ -1,0 +1,59 @@
+import { blob, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1-backed vector store (`VECTOR_STORE=d1`, worker/vectors/d1-store.ts): one row per
+ * vector of a namespace. Vectors are stored unit length, so cosine similarity is a dot
+ * product. A query scans only `code` — the vector quantised to int8, base64 text — and
+ * reads the exact float32 `values` of the few candidates the scan cannot rule out, so the
+ * result is exact. Why text for the scan: D1 hands a BLOB to the Worker as an array of
+ * numbers, ~10× slower to read than the same bytes as base64 text (measured, see the store).
+ * Column order matters: the small columns come first, so a scan does not walk the overflow
+ * pages that hold `values`.
+ */
+export const vectors = sqliteTable(
+  "vectors",
+  {
+    namespace: text("namespace").notNull(),
+    id: text("id").notNull(),
+    repositoryId: integer("repository_id").notNull(),
+    /** `code[i] × scale` approximates `values[i]`. */
+    scale: real("scale").notNull(),
+    /** ‖values − code × scale‖: bounds how far the scan's score can be from the exact one. */
+    error: real("error").notNull(),
+    /** int8 per dimension, base64. */
+    code: text("code").notNull(),
+    /** float32 little-endian, unit length. */
+    values: blob("values", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
+);
+
+/**
+ * A counter per namespace, bumped by every write to it, so a Worker that keeps a
+ * namespace's scan codes in memory knows with one small read whether they are current.
+ */
+export const vectorNamespaces = sqliteTable("vector_namespaces", {
+  namespace: text("namespace").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
+
+/**
+ * Embeddings shared by everyone (docs/architecture.md §5 "embed"): one row per (model,
+ * chunk text). A chunk embedded once is never sent to the model again, whoever stars the
+ * repository — a second user's sync copies these into their own namespace. Keyed by the
+ * chunk's own sha256, so a README edit re-embeds only the chunks it changed. Rows are
+ * never rewritten (the same text and model give the same vector).
+ */
+export const embeddingCache = sqliteTable(
+  "embedding_cache",
+  {
+    /** `provider:model:dimensions`, e.g. `workers-ai:@cf/baai/bge-m3:1024` (worker/enrich/embedder.ts). */
+    model: text("model").notNull(),
+    /** sha256 of the chunk's text, base64url. */
+    chunkSha: text("chunk_sha").notNull(),
+    /** float32 little-endian, unit length. */
+    values: blob("values", { mode: "buffer" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.chunkSha] })],
+);
