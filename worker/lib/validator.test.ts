@@ -3,6 +3,7 @@ import { hc, type InferRequestType } from "hono/client";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { ErrorBody } from "../../shared/errors";
+import { LONE_SURROGATE_MESSAGE } from "../../shared/text";
 import { api, BASE, workerFetch } from "../test/helpers";
 import { ApiError } from "./errors";
 import { validate } from "./validator";
@@ -112,5 +113,28 @@ describe("validate", () => {
     });
     expect(response.status).toBe(415);
     expect(ErrorBody.parse(await response.json()).error.code).toBe("unsupported_media_type");
+  });
+
+  // shared/text.ts: JSON can carry "\ud800", UTF-8 (D1) cannot store it.
+  it.each([
+    ["a field", '{"name":"a\\ud800","tags":[]}', "name"],
+    ["an array item", '{"name":"x","tags":["ok","\\udc00b"]}', "tags.1"],
+    ["an unknown key", '{"name":"x","tags":[],"\\ud83d":1}', "\ud83d"],
+  ])("refuses a lone surrogate in %s with 400 naming it", async (_, body, field) => {
+    const response = await app.request("/things", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    expect(response.status).toBe(400);
+    const { error } = ErrorBody.parse(await response.json());
+    expect(error.code).toBe("bad_request");
+    expect(error.message).toBe(`Invalid json: ${field}: ${LONE_SURROGATE_MESSAGE}`);
+  });
+
+  it("takes surrogate pairs (emoji, CJK beyond the BMP) as the text they are", async () => {
+    const response = await app.request("/things", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"name":"\\ud83d\\ude80 𠀀","tags":[]}',
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ name: "🚀 𠀀" });
   });
 });

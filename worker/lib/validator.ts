@@ -1,6 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import type { z } from "zod";
+import { findLoneSurrogate, LONE_SURROGATE_MESSAGE } from "../../shared/text";
 import { ApiError } from "./errors";
 
 /** `application/json` or a `+json` type, with any parameters (Hono's own test, which reads the body only then). */
@@ -15,9 +16,16 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * A `json` body is read only when its Content-Type says JSON. Without this check Hono
  * validates `{}` in its place and the client hears "githubToken: required" about a body it
  * did send: so any other type is 415 `unsupported_media_type` first.
+ *
+ * Every string of every validated part — any field, any depth, keys too — must be valid
+ * Unicode (shared/text.ts): checked here, before the schema, so it is one rule in one place
+ * that no schema, present or future, can forget.
  */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) => {
   const check = zValidator(target, schema, (result) => {
+    // Query, path and header values arrive percent- or byte-decoded, which cannot yield a lone
+    // surrogate; what the handler gets is checked anyway (on failure: what was sent).
+    rejectLoneSurrogates(target, result.data);
     if (result.success) return;
     const issues = result.error.issues
       .slice(0, 5)
@@ -30,7 +38,18 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ApiError("unsupported_media_type", "The body must be JSON: send it with Content-Type: application/json");
     }
+    // The body as sent, unknown keys included (Hono caches the parse, so the schema sees the
+    // same value). A body that is not JSON is left to the validator, which says so.
+    const sent: unknown = await c.req.json().catch(() => undefined);
+    rejectLoneSurrogates(target, sent);
     return check(c, next);
   };
   return jsonOnly;
 };
+
+function rejectLoneSurrogates(target: string, value: unknown): void {
+  const path = findLoneSurrogate(value);
+  if (!path) return;
+  const field = path.length ? `${path.map(String).join(".")}: ` : "";
+  throw new ApiError("bad_request", `Invalid ${target}: ${field}${LONE_SURROGATE_MESSAGE}`);
+}

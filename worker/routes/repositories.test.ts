@@ -462,6 +462,37 @@ describe("PATCH /api/repositories/:owner/:name", () => {
     expect(row).toEqual({ notes: "unchanged", last_edited: null });
   });
 
+  // Defect: "\ud800" was stored as invalid UTF-8 and the category filter never matched it again.
+  it.each([
+    ["notes", '{"notes":"before \\ud800 after"}', "notes"],
+    ["customCategory", '{"customCategory":"\\udfff"}', "customCategory"],
+    ["customTags", '{"customTags":["fine","\\ud83d"]}', "customTags.1"],
+    ["customDescription", '{"customDescription":"x\\udc00"}', "customDescription"],
+  ])("refuses a lone surrogate in %s with 400 naming the field, and changes nothing", async (_, body, field) => {
+    const { sessionToken, user } = await signIn("lib-patch-surrogate");
+    const fullName = `ps/r${nextGithubId}`;
+    const repoId = await seed(user.id, { fullName }, { notes: "unchanged" });
+    const response = await patch(sessionToken, fullName, body);
+    const text = await response.text();
+    expect(response.status, text).toBe(400);
+    const { error } = ErrorBody.parse(JSON.parse(text));
+    expect(error.code).toBe("bad_request");
+    expect(error.message).toMatch(new RegExp(`^Invalid json: ${field.replace(".", "\\.")}: must be valid Unicode text`));
+    const row = await env.DB.prepare("select notes, custom_category, custom_tags, last_edited from stars where repository_id = ?")
+      .bind(repoId)
+      .first();
+    expect(row).toEqual({ notes: "unchanged", custom_category: null, custom_tags: null, last_edited: null });
+  });
+
+  it("stores surrogate pairs (emoji, CJK beyond the BMP) and finds them again by category", async () => {
+    const { sessionToken, user } = await signIn("lib-patch-emoji");
+    await seed(user.id, { fullName: "pe/r" });
+    const response = await patch(sessionToken, "pe/r", '{"customCategory":"\\ud83d\\ude80 𠀀","customTags":["🦀"]}');
+    expect(response.status).toBe(200);
+    expect(RepositoryItem.parse(await response.json())).toMatchObject({ customCategory: "🚀 𠀀", customTags: ["🦀"] });
+    expect(await listNames(sessionToken, { category: "🚀 𠀀" })).toEqual(["pe/r"]);
+  });
+
   it("accepts the limits exactly", async () => {
     const { sessionToken, user } = await signIn("lib-patch-limits");
     await seed(user.id, { fullName: "pl/r" });
