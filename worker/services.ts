@@ -4,12 +4,15 @@ import { createDb, type Db } from "./db/client";
 import type { AppEnv, Bindings } from "./env";
 import { GithubClients, githubConfig } from "./github/client";
 import { SecretBox } from "./lib/crypto";
+import { vectorStoreOf, type VectorStore } from "./vectors";
 
 /** Everything a handler needs, built once per request from the bindings (read from `c.var.services`). */
 export type Services = {
   db: Db;
   secrets: SecretBox;
   github: GithubClients;
+  /** The user vectors (`VECTOR_STORE`: Vectorize or D1), for semantic search. */
+  vectors: VectorStore;
   sessionTtlMs: number;
 };
 
@@ -19,6 +22,7 @@ export function createServices(env: Bindings): Services {
     db: createDb(env.DB),
     secrets: new SecretBox(config.tokenEncryptionKey),
     github: new GithubClients(githubConfig(env)),
+    vectors: vectorStoreOf(env),
     sessionTtlMs: config.sessionTtlMs,
   };
 }
