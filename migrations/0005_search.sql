@@ -7,7 +7,7 @@
 -- characters and makes the index ~2.6× larger and writes ~7× slower (measured on the corpus).
 -- So the index stays unicode61 (English words, prefix queries), and every indexed value is
 -- followed by the overlapping CJK bigrams of its text: "一个前端框架" gets "一个 个前 前端 端框 框架".
--- A query's CJK run is asked as its bigrams (worker/search/terms.ts), so 2-character words
+-- A query's CJK run is asked as its bigrams (worker/library/terms.ts), so 2-character words
 -- are found and longer ones rank by how many of their bigrams match. The bigrams are made
 -- in SQL so the triggers stay the only writers: a recursive CTE cuts the text into
 -- 65-character chunks that overlap by one character (substr is O(n), so walking a 20,000

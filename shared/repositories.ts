@@ -163,7 +163,8 @@ export type LookupItem = z.infer<typeof LookupItem>;
 export const LookupResponse = z.object({ items: z.record(z.string(), LookupItem) });
 export type LookupResponse = z.infer<typeof LookupResponse>;
 
-export const ExportQuery = z.object({ format: z.enum(["json", "csv"]).optional() }).strict();
+/** `json` (default), `csv`, or `markdown`: an awesome-list of the library grouped by category (or first tag). */
+export const ExportQuery = z.object({ format: z.enum(["json", "csv", "markdown"]).optional() }).strict();
 
 /** `GET /api/export` (JSON): every repository the user has a row for, README text excluded. */
 export const LibraryExport = z.object({

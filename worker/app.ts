@@ -10,6 +10,7 @@ import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { repositoriesRoutes } from "./routes/repositories";
+import { searchRoutes } from "./routes/search";
 import { settingsRoutes } from "./routes/settings";
 import { syncRoutes, syncTriggerRoutes } from "./routes/sync";
 import { servicesMiddleware } from "./services";
@@ -58,6 +59,7 @@ const routes = app
   .route("/api/repositories/sync", syncTriggerRoutes)
   .route("/api/sync", syncRoutes)
   .route("/api/repositories", repositoriesRoutes)
+  .route("/api/search", searchRoutes)
   .route("/api/export", exportRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

@@ -1,13 +1,9 @@
-import { z } from "zod";
-import { RepositoryItem } from "../../shared/repositories";
+import { SearchHit as WorkerSearchHit, SearchResponse } from "../../shared/search";
 
-/** docs/architecture.md §4 `GET /api/search` (hybrid search); not in shared/ yet, so declared here. */
-export const SearchHit = RepositoryItem.partial()
-  .extend({
-    fullName: z.string(),
-    score: z.number().optional(),
-    snippet: z.object({ text: z.string(), ranges: z.array(z.tuple([z.number(), z.number()])) }).nullable().optional(),
-  });
-export const SearchResponse = z.object({ mode: z.string(), items: z.array(SearchHit) });
-export type SearchResponse = z.infer<typeof SearchResponse>;
-
+/**
+ * The search contract is the Worker's (shared/search.ts). A new-tab card is a search hit or
+ * a library item (the list fallback has no score, snippet or matchedBy), so cards accept
+ * every field but the name as optional.
+ */
+export const SearchHit = WorkerSearchHit.partial().required({ fullName: true });
+export { SearchResponse };

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
-import type { RepositoryItem, RepositoryListQuery, RepositorySort } from "../../shared/repositories";
+import type { LookupItem, RepositoryItem, RepositoryListQuery, RepositorySort } from "../../shared/repositories";
 import type { Db } from "../db/client";
-import { repositories, stars } from "../db/schema";
+import { analyses, repositories, stars } from "../db/schema";
 import { ApiError } from "../lib/errors";
+import { parseQuery, termExpressions } from "./terms";
 
 // The library query: a user's repositories as the list, the lookup and the export read
 // them (one select, one sort and cursor scheme, one mapping to the contract).
@@ -26,9 +27,10 @@ export const libraryColumns = {
   fork: repositories.fork,
   isPrivate: repositories.isPrivate,
   pushedAt: repositories.githubPushedAt,
-  aiSummary: repositories.aiSummary,
-  aiTags: repositories.aiTags,
-  aiPlatforms: repositories.aiPlatforms,
+  // The analysis this user reads (per language and model; docs/architecture.md §3).
+  aiSummary: analyses.summary,
+  aiTags: analyses.tags,
+  aiPlatforms: analyses.platforms,
   openrank: repositories.openrank,
   openrankPeriod: repositories.openrankPeriod,
   starredAt: stars.starredAt,
@@ -50,6 +52,7 @@ export function selectLibrary(db: Db, userId: number, conditions: SQL[], order: 
     .select(libraryColumns)
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
     .where(and(eq(stars.userId, userId), ...conditions))
     .orderBy(...order)
     .limit(limit);
@@ -139,8 +142,18 @@ export function decodeCursor(text: string, sort: RepositorySort): Cursor {
 // ---------------------------------------------------------------------------------------------
 // Filters.
 
+/** The filters every reader of the library shares (the list, the search). */
+export type LibraryFilter = Pick<z.output<typeof RepositoryListQuery>, "starred" | "saved" | "language" | "tag" | "category">;
+
 /** The list's filters (`GET /api/repositories`). */
-export function libraryFilters(query: z.output<typeof RepositoryListQuery>): SQL[] {
+export function libraryFilters(query: z.output<typeof RepositoryListQuery>, userId: number): SQL[] {
+  const conditions = filterConditions(query);
+  if (query.q) conditions.push(...keywordConditions(query.q, userId));
+  return conditions;
+}
+
+/** Filters on the library's own columns; the search applies the same ones to both of its rankings. */
+export function filterConditions(query: LibraryFilter): SQL[] {
   const conditions: SQL[] = [];
   // Default: the library (starred or saved). `starred=false` is what reveals unstarred rows.
   if (query.starred === undefined) conditions.push(inLibrary);
@@ -151,44 +164,35 @@ export function libraryFilters(query: z.output<typeof RepositoryListQuery>): SQL
   if (query.tag) {
     const hasTag = (column: SQLWrapper) =>
       sql`exists (select 1 from json_each(${column}) where json_each.value = ${query.tag} collate nocase)`;
-    conditions.push(sql`(${hasTag(stars.customTags)} or ${hasTag(repositories.aiTags)} or ${hasTag(repositories.topics)})`);
+    conditions.push(sql`(${hasTag(stars.customTags)} or ${hasTag(analyses.tags)} or ${hasTag(repositories.topics)})`);
   }
-  if (query.q) conditions.push(...keywordConditions(query.q));
   return conditions;
 }
 
-/** Han, kana and Hangul: unicode61 keeps a CJK run as one token, so a word inside it only matches by LIKE. */
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-/** What a term may contain and still be searched as FTS words; `c++`, `c#`, `.*` fall back to LIKE. */
-const FTS_SAFE = /^[\p{L}\p{N}\p{M}_\-.'/:@]+$/u;
-const MAX_TERMS = 10;
+/** rowid of a user's row in `stars_fts` (migrations/0005_search.sql): their rows are one range. */
+export const USER_ROWID_SPAN = 4_294_967_296;
 
 /**
- * The keyword filter. The user's text never reaches MATCH as syntax: each whitespace-separated
- * term becomes a quoted FTS5 phrase with a prefix star (`"node js"*` for `node.js`), all terms
- * ANDed. Terms the tokenizer would mangle (CJK, symbols) are matched with LIKE on the name,
- * full name and description instead.
+ * The keyword filter: every term must match, in the repository's text (`repositories_fts`)
+ * or in this user's own (`stars_fts`: notes, custom fields, the AI analysis they read).
+ * Terms the tokenizer would drop (`c++`, `100%`) are matched with LIKE on the name, full
+ * name and description instead, wildcards taken literally. The text never reaches MATCH
+ * as syntax (worker/library/terms.ts).
  */
-export function keywordConditions(q: string): SQL[] {
-  const terms = q
-    .replaceAll('"', " ")
-    .split(/\s+/)
-    .filter((term) => term.length > 0)
-    .slice(0, MAX_TERMS);
-  const phrases: string[] = [];
+export function keywordConditions(q: string, userId: number): SQL[] {
+  const terms = parseQuery(q);
   const conditions: SQL[] = [];
-  for (const term of terms) {
-    if (FTS_SAFE.test(term) && /[\p{L}\p{N}]/u.test(term) && !CJK.test(term)) {
-      phrases.push(`"${term.replaceAll('"', '""')}"*`);
-    } else {
-      const pattern = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      conditions.push(
-        sql`(${repositories.name} like ${pattern} escape '\\' or ${repositories.fullName} like ${pattern} escape '\\' or ${repositories.description} like ${pattern} escape '\\')`,
-      );
-    }
+  const first = userId * USER_ROWID_SPAN;
+  for (const expression of termExpressions(terms)) {
+    conditions.push(sql`(${repositories.id} in (select rowid from repositories_fts where repositories_fts match ${expression})
+      or ${stars.repositoryId} in (select rowid - ${first} from stars_fts where stars_fts match ${expression} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}))`);
   }
-  if (phrases.length > 0) {
-    conditions.unshift(sql`${repositories.id} in (select rowid from repositories_fts where repositories_fts match ${phrases.join(" ")})`);
+  for (const term of terms) {
+    if (term.kind !== "literal") continue;
+    const pattern = `%${term.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    conditions.push(
+      sql`(${repositories.name} like ${pattern} escape '\\' or ${repositories.fullName} like ${pattern} escape '\\' or ${repositories.description} like ${pattern} escape '\\')`,
+    );
   }
   return conditions;
 }
@@ -228,6 +232,36 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
     notes: row.notes,
     lastEdited: iso(row.lastEdited),
   };
+}
+
+/** What a github.com badge shows (`POST /api/repositories/lookup`). */
+export function toLookupItem(row: LibraryRow): LookupItem {
+  return {
+    fullName: row.fullName,
+    starred: row.isStarred,
+    saved: row.isSaved,
+    starredAt: iso(row.starredAt),
+    aiSummary: row.aiSummary,
+    aiTags: strings(row.aiTags),
+    aiPlatforms: strings(row.aiPlatforms),
+    openrank: row.openrank,
+    customTags: strings(row.customTags),
+    customCategory: row.customCategory,
+    customDescription: row.customDescription,
+    notes: row.notes,
+  };
+}
+
+/** One repository of the library by name (GitHub names ignore case); the starred row wins over a renamed twin. */
+export async function findByFullName(db: Db, userId: number, fullName: string): Promise<LibraryRow | undefined> {
+  const [row] = await selectLibrary(
+    db,
+    userId,
+    [sql`${repositories.fullName} = ${fullName} collate nocase`],
+    [desc(stars.isStarred), desc(stars.isSaved), desc(repositories.id)],
+    1,
+  );
+  return row;
 }
 
 export const iso = (date: Date | null) => date?.toISOString() ?? null;

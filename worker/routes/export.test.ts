@@ -219,3 +219,35 @@ describe("csvCell", () => {
     expect(csvCell(value)).toBe(expected);
   });
 });
+
+describe("GET /api/export?format=markdown", () => {
+  it("is an awesome-list grouped by category, then first tag; untrusted text stays text", async () => {
+    const { sessionToken, user } = await signIn("export-md");
+    await seedOne(user.id, 91_000_001, "md/cli-tool", { description: "A tool", customCategory: "Command line" });
+    await seedOne(user.id, 91_000_002, "md/tagged", { description: "Tagged one", customTags: JSON.stringify(["databases", "sql"]) });
+    await seedOne(user.id, 91_000_003, "md/evil", {
+      description: "<img src=x onerror=alert(1)> [click](javascript:alert(1))\n# not a heading",
+      customCategory: "Command line",
+    });
+    await seedOne(user.id, 91_000_004, "md/plain", { description: null });
+    await seedOne(user.id, 91_000_005, "md/gone", { description: "unstarred", isStarred: 0, notes: "kept for notes" });
+    const response = await exportOf(sessionToken, "?format=markdown");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/markdown; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toMatch(/^attachment; filename="starwise-export-md-\d{4}-\d{2}-\d{2}\.md"$/);
+    const text = await response.text();
+    const lines = text.split("\n");
+    const heading = (name: string) => lines.indexOf(`## ${name}`);
+    // Sections sorted by name, "Other" last; the unstarred row is not in the list.
+    expect(heading("Command line")).toBeGreaterThan(0);
+    expect(heading("Command line")).toBeLessThan(heading("Databases"));
+    expect(heading("Databases")).toBeLessThan(heading("Other"));
+    expect(text).not.toContain("md/gone");
+    expect(lines).toContain("- [md/cli\\-tool](https://github.com/md/cli-tool) — A tool");
+    expect(lines).toContain("- [md/plain](https://github.com/md/plain)");
+    const evil = lines.find((line) => line.includes("md/evil")) ?? "";
+    // Every character that could open HTML, a link or a heading is escaped; one line.
+    expect(evil).toContain("\\<img src=x onerror=alert\\(1\\)\\> \\[click\\]\\(javascript:alert\\(1\\)\\) \\# not a heading");
+    expect(text).toContain("- [Command line](#command-line)");
+  });
+});

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { validate } from "../lib/validator";
+import { markdownEntry, renderMarkdown } from "../library/markdown";
 import { afterCursor, cursorOf, selectLibrary, sortOrder, toRepositoryItem, type LibraryRow } from "../library/query";
 
 /** Rows per D1 query: a 50,000-star library streams in 100 small reads, never held whole. */
@@ -24,7 +25,9 @@ export const exportRoutes = new Hono<AppEnv>()
     // response rather than a 200 with a truncated body.
     const first = await readChunk(db, userId, null);
     const pages = libraryPages(db, userId, first);
-    const text = format === "csv" ? csvChunks(pages) : jsonChunks(pages, { exportedAt: exportedAt.toISOString(), login });
+    const header = { exportedAt: exportedAt.toISOString(), login };
+    const text =
+      format === "csv" ? csvChunks(pages) : format === "markdown" ? markdownChunks(pages, header) : jsonChunks(pages, header);
 
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
@@ -43,13 +46,20 @@ export const exportRoutes = new Hono<AppEnv>()
         await text.return(undefined);
       },
     });
-    const filename = `starwise-${login.replace(/[^A-Za-z0-9_-]/g, "_")}-${exportedAt.toISOString().slice(0, 10)}.${format}`;
+    const filename = `starwise-${login.replace(/[^A-Za-z0-9_-]/g, "_")}-${exportedAt.toISOString().slice(0, 10)}.${EXTENSIONS[format]}`;
     return c.body(body, 200, {
-      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Type": CONTENT_TYPES[format],
       "Content-Disposition": `attachment; filename="${filename}"`,
       "Cache-Control": "no-store",
     });
   });
+
+const EXTENSIONS = { json: "json", csv: "csv", markdown: "md" } as const;
+const CONTENT_TYPES = {
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  markdown: "text/markdown; charset=utf-8",
+} as const;
 
 function readChunk(db: Db, userId: number, after: LibraryRow | null) {
   return selectLibrary(db, userId, after ? [afterCursor(cursorOf("starred_at", after))] : [], sortOrder.starred_at, CHUNK);
@@ -77,6 +87,22 @@ async function* jsonChunks(
     first = false;
   }
   yield "]}\n";
+}
+
+/**
+ * An awesome-list of what is in the library (starred or saved; rows kept only for their notes
+ * are left out). Sections need every row, so the few fields a line shows are gathered first
+ * (about 200 bytes a repository) and the text is written once at the end.
+ */
+async function* markdownChunks(
+  pages: AsyncIterable<RepositoryItem[]>,
+  header: { exportedAt: string; login: string },
+): AsyncGenerator<string> {
+  const entries = [];
+  for await (const items of pages) {
+    for (const item of items) if (item.isStarred || item.isSaved) entries.push(markdownEntry(item));
+  }
+  yield renderMarkdown(entries, header);
 }
 
 /** The CSV columns are the contract's fields, in its order: the two formats cannot drift apart. */

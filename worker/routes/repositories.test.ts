@@ -17,6 +17,7 @@ type SeedRepo = {
   topics?: string[];
   stargazers?: number;
   openrank?: number | null;
+  /** Seeded as the analysis the starring user reads (`seed()`), not on the repository. */
   aiTags?: string[] | null;
   aiSummary?: string | null;
   isPrivate?: boolean;
@@ -29,8 +30,8 @@ async function seedRepo(repo: SeedRepo): Promise<number> {
   const now = Date.now();
   const row = await env.DB.prepare(
     `insert into repositories (github_id, full_name, name, owner_login, html_url, description, language, topics,
-       stargazers_count, openrank, ai_tags, ai_summary, is_private, readme_content, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       stargazers_count, openrank, is_private, readme_content, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
   )
     .bind(
       repo.githubId ?? nextGithubId++,
@@ -43,8 +44,6 @@ async function seedRepo(repo: SeedRepo): Promise<number> {
       JSON.stringify(repo.topics ?? []),
       repo.stargazers ?? 0,
       repo.openrank ?? null,
-      repo.aiTags ? JSON.stringify(repo.aiTags) : null,
-      repo.aiSummary ?? null,
       repo.isPrivate ? 1 : 0,
       repo.readme ?? null,
       now,
@@ -56,6 +55,8 @@ async function seedRepo(repo: SeedRepo): Promise<number> {
 }
 
 type SeedStar = {
+  /** The AI analysis this user reads (analyses are per user's language and model: `stars.analysis_id`). */
+  analysis?: { summary?: string | null; tags?: string[] | null };
   starredAt?: number | null;
   isStarred?: boolean;
   isSaved?: boolean;
@@ -70,8 +71,8 @@ async function seedStar(userId: number, repositoryId: number, star: SeedStar = {
   const isStarred = star.isStarred ?? true;
   await env.DB.prepare(
     `insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, unstarred_at, custom_tags,
-       custom_category, custom_description, notes, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       custom_category, custom_description, notes, created_at, analysis_id)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
     .bind(
       userId,
@@ -85,13 +86,26 @@ async function seedStar(userId: number, repositoryId: number, star: SeedStar = {
       star.customDescription ?? null,
       star.notes ?? null,
       star.createdAt ?? Date.UTC(2026, 0, 1),
+      star.analysis ? await seedAnalysis(star.analysis) : null,
     )
     .run();
 }
 
+let nextAnalysis = 1;
+async function seedAnalysis(analysis: NonNullable<SeedStar["analysis"]>): Promise<number> {
+  const row = await env.DB.prepare(
+    "insert into analyses (input_sha, model, language, summary, tags, created_at) values (?, 'test', 'en', ?, ?, ?) returning id",
+  )
+    .bind(`seed-${nextAnalysis++}`, analysis.summary ?? "", JSON.stringify(analysis.tags ?? []), Date.now())
+    .first<{ id: number }>();
+  if (!row) throw new Error("seedAnalysis: no id");
+  return row.id;
+}
+
 async function seed(userId: number, repo: SeedRepo, star: SeedStar = {}): Promise<number> {
   const id = await seedRepo(repo);
-  await seedStar(userId, id, star);
+  const analysis = repo.aiSummary !== undefined || repo.aiTags !== undefined ? { summary: repo.aiSummary ?? null, tags: repo.aiTags ?? null } : undefined;
+  await seedStar(userId, id, { ...(analysis ? { analysis } : {}), ...star });
   return id;
 }
 
@@ -742,12 +756,15 @@ describe("POST /api/repositories/save", () => {
       fullName: target.full_name,
       githubId: target.id,
       description: "stale description",
-      aiSummary: "expensive summary",
-      aiTags: ["ai"],
       openrank: 9.5,
       readme: "# cached readme",
     });
-    await seedStar(user.id, repoId, { starredAt: Date.UTC(2020, 0, 1), notes: "my notes", customTags: ["keep"] });
+    await seedStar(user.id, repoId, {
+      starredAt: Date.UTC(2020, 0, 1),
+      notes: "my notes",
+      customTags: ["keep"],
+      analysis: { summary: "expensive summary", tags: ["ai"] },
+    });
 
     const response = await save(sessionToken, { fullName: target.full_name });
     expect(response.status).toBe(200);

@@ -11,7 +11,7 @@ import {
   SaveRepositoryRequest,
   type LookupItem,
 } from "../../shared/repositories";
-import type { Db } from "../db/client";
+import { SEARCH_LIMIT_DEFAULT, SimilarQuery } from "../../shared/search";
 import { repositories, stars, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GithubError } from "../github/errors";
@@ -25,15 +25,16 @@ import {
   cursorOf,
   decodeCursor,
   encodeCursor,
+  findByFullName,
   inLibrary,
-  iso,
   libraryFilters,
   selectLibrary,
   sortOrder,
-  strings,
+  toLookupItem,
   toRepositoryItem,
-  type LibraryRow,
 } from "../library/query";
+import { semanticFor } from "../search/semantic";
+import { similarRepositories } from "../search/similar";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
 const RepositoryParams = z.object({
@@ -51,7 +52,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const query = c.req.valid("query");
     const sort = query.sort ?? "starred_at";
     const limit = query.limit ?? REPOSITORY_PAGE_DEFAULT;
-    const conditions = libraryFilters(query);
+    const conditions = libraryFilters(query, c.var.user.id);
     if (query.cursor) conditions.push(afterCursor(decodeCursor(query.cursor, sort)));
     // One row more than asked says whether another page exists.
     const rows = await selectLibrary(c.var.services.db, c.var.user.id, conditions, sortOrder[sort], limit + 1);
@@ -167,6 +168,15 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     if (!row) throw notInLibrary(owner, name);
     return c.json(toRepositoryItem(row), 200);
   })
+  // "Similar in your stars" (docs/architecture.md §8).
+  .get("/:owner/:name/similar", validate("param", RepositoryParams), validate("query", SimilarQuery), async (c) => {
+    const { owner, name } = c.req.valid("param");
+    const { db } = c.var.services;
+    const row = await findByFullName(db, c.var.user.id, `${owner}/${name}`);
+    if (!row) throw notInLibrary(owner, name);
+    const limit = c.req.valid("query").limit ?? SEARCH_LIMIT_DEFAULT;
+    return c.json(await similarRepositories(db, c.var.user.id, row, semanticFor(c.env), limit), 200);
+  })
   .patch("/:owner/:name", validate("param", RepositoryParams), validate("json", RepositoryPatch), async (c) => {
     const { owner, name } = c.req.valid("param");
     const patch = c.req.valid("json");
@@ -193,34 +203,6 @@ export const repositoriesRoutes = new Hono<AppEnv>()
 
 /** More rows than names can only come from renamed duplicates; this bounds the answer anyway. */
 const LOOKUP_ROW_LIMIT = 500;
-
-function toLookupItem(row: LibraryRow): LookupItem {
-  return {
-    fullName: row.fullName,
-    starred: row.isStarred,
-    saved: row.isSaved,
-    starredAt: iso(row.starredAt),
-    aiSummary: row.aiSummary,
-    aiTags: strings(row.aiTags),
-    aiPlatforms: strings(row.aiPlatforms),
-    openrank: row.openrank,
-    customTags: strings(row.customTags),
-    customCategory: row.customCategory,
-    customDescription: row.customDescription,
-    notes: row.notes,
-  };
-}
-
-async function findByFullName(db: Db, userId: number, fullName: string): Promise<LibraryRow | undefined> {
-  const [row] = await selectLibrary(
-    db,
-    userId,
-    [sql`${repositories.fullName} = ${fullName} collate nocase`],
-    [desc(stars.isStarred), desc(stars.isSaved), desc(repositories.id)],
-    1,
-  );
-  return row;
-}
 
 /** The user's GitHub token, decrypted for one call. */
 async function storedGithubToken(env: AppEnv["Bindings"], userId: number): Promise<string> {

@@ -1,0 +1,105 @@
+/**
+ * A person's query as FTS5 expressions (docs/architecture.md §8). The text never reaches
+ * MATCH as syntax: every piece becomes a quoted FTS5 string, so quotes, `*`, `NEAR`, `-`,
+ * `OR`, `:` and parentheses are words like any other.
+ *
+ * The index (migrations/0005_search.sql) is unicode61, with the overlapping bigrams of every
+ * CJK run appended to each value. So a Latin word is asked as a prefix (`"frame"*`), a CJK
+ * run as its bigrams (`"框架"`; 数据库 → `"数据"`, `"据库"`), a lone CJK character as a prefix
+ * of the bigrams it starts.
+ */
+
+/** Han (with extension A and compatibility ideographs), kana, Hangul: the ranges the migration's bigrams cover. */
+const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/u;
+const CJK_RUNS = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+)/u;
+/** What a Latin piece may contain and still be asked as FTS words; `c++`, `c#`, `100%` are matched literally. */
+const FTS_SAFE = /^[\p{L}\p{N}\p{M}_\-.'/:@]+$/u;
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+export const MAX_TERMS = 10;
+
+export type QueryTerm =
+  /** Letters and digits: a prefix match on the words unicode61 makes of it (`node.js` → `node js*`). */
+  | { kind: "word"; text: string }
+  /** A run of CJK characters. */
+  | { kind: "cjk"; text: string }
+  /** Symbols the tokenizer would drop (`c++`, `100%`): the list filter matches them with LIKE. */
+  | { kind: "literal"; text: string };
+
+/** Whitespace-separated pieces (≤ 10), each cut where the script changes: `vue框架` → vue, 框架. */
+export function parseQuery(q: string): QueryTerm[] {
+  const pieces = q
+    .replaceAll('"', " ")
+    .split(/\s+/)
+    .filter((piece) => piece.length > 0)
+    .slice(0, MAX_TERMS);
+  const terms: QueryTerm[] = [];
+  for (const piece of pieces) {
+    for (const part of piece.split(CJK_RUNS)) {
+      if (part === "") continue;
+      if (CJK_CHAR.test(part)) terms.push({ kind: "cjk", text: part });
+      else if (FTS_SAFE.test(part) && HAS_WORD.test(part)) terms.push({ kind: "word", text: part });
+      else terms.push({ kind: "literal", text: part });
+    }
+  }
+  return terms;
+}
+
+/** The overlapping pairs of a CJK run, as the migration indexes them; a single character stays itself. */
+export function cjkBigrams(run: string): string[] {
+  const chars = [...run];
+  if (chars.length < 2) return chars;
+  return chars.slice(0, -1).map((char, i) => char + chars[i + 1]);
+}
+
+const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+/** The FTS5 strings one term is asked as, all of which must match for the term to match. */
+function termStrings(term: QueryTerm): string[] {
+  if (term.kind === "word") return [`${quoted(term.text)}*`];
+  if (term.kind === "cjk") {
+    const grams = cjkBigrams(term.text);
+    return grams.length === 1 && [...term.text].length === 1 ? [`${quoted(term.text)}*`] : grams.map(quoted);
+  }
+  return [];
+}
+
+/**
+ * Every term must match (the list's `q` filter): one FTS5 expression per term, so the
+ * caller can let each term match in either index (the repository's text or the user's).
+ */
+export function termExpressions(terms: readonly QueryTerm[]): string[] {
+  return terms.flatMap((term) => {
+    const strings = termStrings(term);
+    return strings.length === 0 ? [] : [strings.join(" AND ")];
+  });
+}
+
+/**
+ * Words that match nearly every README: left out of the ranking query (bm25 would give them
+ * almost nothing, but each one makes FTS5 score every row it is in). Kept when nothing else is left.
+ */
+const STOP_WORDS = new Set(
+  "a an and are as at be by can do for from how i in is it its me my of on or so that the this to use used using was what when which who with you your".split(" "),
+);
+/** Bigrams of function words that say nothing about a repository. */
+const CJK_STOP = new Set(["一个", "一款", "一种", "这个", "可以", "我们", "用于", "的是", "是一", "个基", "基于"]);
+
+/**
+ * Any term may match, better with more (the search's ranking): one OR expression of every
+ * word and bigram, bm25 ranking rows by how many and how rare. Null when nothing is searchable.
+ */
+export function anyTermExpression(terms: readonly QueryTerm[]): string | null {
+  // A literal still has words for the ranking: NEAR(ripgrep) → near, ripgrep; c++ has none worth asking.
+  const words = (term: QueryTerm): QueryTerm[] =>
+    term.kind === "literal"
+      ? (term.text.match(/[\p{L}\p{N}]{2,}/gu) ?? []).map((text): QueryTerm => ({ kind: "word", text }))
+      : [term];
+  const all = [...new Set(terms.flatMap(words).flatMap(termStrings))];
+  const meaningful = all.filter((text) => {
+    const bare = text.replace(/^"|"\*?$/g, "").toLowerCase();
+    return !STOP_WORDS.has(bare) && !CJK_STOP.has(bare);
+  });
+  const chosen = meaningful.length > 0 ? meaningful : all;
+  return chosen.length > 0 ? chosen.join(" OR ") : null;
+}

@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { SearchQuery } from "../../shared/search";
+import type { AppEnv } from "../env";
+import { requireSession } from "../lib/auth";
+import { validate } from "../lib/validator";
+import { searchLibrary } from "../search/search";
+import { semanticFor } from "../search/semantic";
+
+/** `GET /api/search` (docs/architecture.md §8): hybrid search over the session user's library. */
+export const searchRoutes = new Hono<AppEnv>()
+  .use(requireSession)
+  .get("/", validate("query", SearchQuery), async (c) => {
+    const result = await searchLibrary(c.var.services.db, c.var.user.id, c.req.valid("query"), semanticFor(c.env));
+    return c.json(result, 200);
+  });

@@ -1,0 +1,136 @@
+import { and, eq, inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { z } from "zod";
+import type { SearchHit, SearchMode, SearchQuery } from "../../shared/search";
+import { SEARCH_LIMIT_DEFAULT } from "../../shared/search";
+import type { Db } from "../db/client";
+import { analyses, repositories, stars } from "../db/schema";
+import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
+import { anyTermExpression, parseQuery, type QueryTerm } from "../library/terms";
+import { userNamespace, type VectorStore } from "../vectors/store";
+import { reciprocalRankFusion } from "./fusion";
+import { keywordRanking } from "./keyword";
+import { makeSnippet } from "./snippet";
+
+/**
+ * Hybrid search over one user's library (docs/architecture.md §8): the keyword ranking
+ * (FTS5 bm25 over the repository's and the user's text) fused with the semantic ranking
+ * (nearest vectors in the user's namespace) by reciprocal-rank fusion. Both rankings see the
+ * same filters before fusion, so a filter never empties a page the other ranking would fill.
+ */
+
+/** The semantic half: how a query becomes a vector, and where the user's vectors are. */
+export type Semantic = {
+  embedQuery(text: string): Promise<readonly number[]>;
+  store: VectorStore;
+};
+
+/** Candidates each ranking contributes to the fusion (Vectorize returns at most 100 without metadata). */
+export const CANDIDATES = 100;
+
+export type SearchResult = { mode: SearchMode; items: SearchHit[] };
+
+export async function searchLibrary(
+  db: Db,
+  userId: number,
+  query: z.output<typeof SearchQuery>,
+  semantic: Semantic | null,
+): Promise<SearchResult> {
+  const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
+  const terms = parseQuery(query.q);
+  const filters = filterConditions(query);
+  const expression = anyTermExpression(terms);
+  const [keyword, nearest] = await Promise.all([
+    expression ? keywordRanking(db, userId, expression, filters, CANDIDATES) : Promise.resolve([]),
+    semantic ? semanticRanking(db, userId, semantic, query.q, filters, []) : Promise.resolve(null),
+  ]);
+  const mode: SearchMode = nearest ? "hybrid" : "keyword";
+  const ranked = nearest
+    ? reciprocalRankFusion(
+        keyword.map((hit) => hit.id),
+        nearest.map((hit) => hit.id),
+      )
+        .slice(0, limit)
+        .map((hit) => ({ id: hit.id, score: hit.score, keyword: hit.keywordRank !== null, semantic: hit.semanticRank !== null }))
+    : keyword.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
+  return { mode, items: await hydrate(db, userId, ranked, terms) };
+}
+
+/**
+ * The semantic ranking, filtered: the nearest vectors (a repository may have several, its best
+ * counts), then the library's filters through D1. Null when the embedding model or the store
+ * fails: the search answers with keywords and says so (`mode: "keyword"`).
+ */
+export async function semanticRanking(
+  db: Db,
+  userId: number,
+  semantic: Semantic,
+  text: string,
+  filters: SQL[],
+  exclude: readonly number[],
+): Promise<Array<{ id: number; similarity: number }> | null> {
+  let matches;
+  try {
+    const vector = await semantic.embedQuery(text);
+    matches = await semantic.store.query(userNamespace(userId), vector, CANDIDATES);
+  } catch (error) {
+    console.error(`semantic ranking for user ${userId} failed; answering with keywords:`, error);
+    return null;
+  }
+  const best = new Map<number, number>();
+  for (const match of matches) {
+    if (exclude.includes(match.repositoryId)) continue;
+    if (!best.has(match.repositoryId)) best.set(match.repositoryId, match.score);
+  }
+  if (best.size === 0) return [];
+  // Only rows the user has and the filters keep (a vector may outlive an unstar until the next sync).
+  const allowed = await db
+    .select({ id: repositories.id })
+    .from(stars)
+    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
+    .where(and(eq(stars.userId, userId), inJson(repositories.id, [...best.keys()]), ...filters));
+  const keep = new Set(allowed.map((row) => row.id));
+  return [...best].filter(([id]) => keep.has(id)).map(([id, similarity]) => ({ id, similarity }));
+}
+
+/** `column in (…)` with one JSON parameter: D1 binds at most 100 parameters. */
+export const inJson = (column: SQLWrapper, ids: readonly number[]) =>
+  sql`${column} in (select value from json_each(${JSON.stringify(ids)}))`;
+
+type Ranked = { id: number; score: number; keyword: boolean; semantic: boolean };
+
+/** Ranked ids → the cards, in rank order, each with a snippet of where its words are. */
+export async function hydrate(db: Db, userId: number, ranked: readonly Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
+  if (ranked.length === 0) return [];
+  const ids = ranked.map((hit) => hit.id);
+  const rows = await selectLibrary(db, userId, [inJson(repositories.id, ids)], [], ids.length);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const snippets = new Map(rows.map((row) => [row.id, makeSnippet(shortTexts(row), terms)]));
+  // README windows only for hits whose short fields did not mention a word.
+  const needReadme = rows.filter((row) => snippets.get(row.id) === null).map((row) => row.id);
+  if (needReadme.length > 0 && terms.length > 0) {
+    const readmes = await db
+      .select({ id: repositories.id, readme: sql<string | null>`substr(${repositories.readmeContent}, 1, 20000)` })
+      .from(repositories)
+      .where(inArray(repositories.id, needReadme));
+    for (const { id, readme } of readmes) snippets.set(id, makeSnippet([readme], terms));
+  }
+  return ranked.flatMap((hit) => {
+    const row = byId.get(hit.id);
+    if (!row) return [];
+    const matchedBy: SearchHit["matchedBy"] = [];
+    if (hit.keyword) matchedBy.push("keyword");
+    if (hit.semantic) matchedBy.push("semantic");
+    return [{ ...toRepositoryItem(row), score: hit.score, matchedBy, snippet: snippets.get(hit.id) ?? null }];
+  });
+}
+
+/** What says most about a hit, in order: the user's words, the AI's, the repository's own. */
+const shortTexts = (row: LibraryRow) => [
+  row.notes,
+  row.customDescription,
+  row.aiSummary,
+  row.description,
+  [...strings(row.customTags), ...strings(row.aiTags), ...strings(row.topics)].join(" · ") || null,
+  row.fullName,
+];

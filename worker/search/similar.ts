@@ -1,0 +1,44 @@
+import { ne } from "drizzle-orm";
+import type { SearchResult } from "./search";
+import type { Db } from "../db/client";
+import { repositories } from "../db/schema";
+import { filterConditions, strings, type LibraryRow } from "../library/query";
+import { anyTermExpression, parseQuery } from "../library/terms";
+import { keywordRanking } from "./keyword";
+import { hydrate, semanticRanking, type Semantic } from "./search";
+
+/**
+ * "Similar in your stars" (`GET /api/repositories/:owner/:name/similar`): the library's
+ * repositories nearest to this one. With an embedding model: the nearest vectors to the
+ * embedding of what the repository is (its name, description, AI summary and tags, topics).
+ * Without one, or when it fails: the repositories sharing most of its topics, tags and
+ * description words (bm25). The repository itself is never in the answer.
+ */
+export async function similarRepositories(
+  db: Db,
+  userId: number,
+  row: LibraryRow,
+  semantic: Semantic | null,
+  limit: number,
+): Promise<SearchResult> {
+  const filters = filterConditions({});
+  const text = describe(row);
+  if (semantic) {
+    const nearest = await semanticRanking(db, userId, semantic, text, filters, [row.id]);
+    if (nearest) {
+      const ranked = nearest.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
+      return { mode: "hybrid", items: await hydrate(db, userId, ranked, []) };
+    }
+  }
+  const expression = anyTermExpression(parseQuery(text));
+  if (!expression) return { mode: "keyword", items: [] };
+  const keyword = await keywordRanking(db, userId, expression, [...filters, ne(repositories.id, row.id)], limit);
+  const ranked = keyword.map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
+  return { mode: "keyword", items: await hydrate(db, userId, ranked, []) };
+}
+
+/** What the repository is about, in the words a similar one would share (≤ 10 terms for the keyword side). */
+function describe(row: LibraryRow): string {
+  const tags = [...strings(row.customTags), ...strings(row.aiTags), ...strings(row.topics)];
+  return [...new Set(tags), row.name, row.customDescription ?? row.aiSummary ?? row.description ?? ""].join(" ");
+}
