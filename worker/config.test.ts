@@ -26,7 +26,7 @@ describe("configOf", () => {
       ai: { baseUrl: null, apiKey: null },
       chat: { model: null, concurrency: 5 },
       outbound: { allowPrivateUrls: false, dnsResolverUrl: "https://cloudflare-dns.com/dns-query" },
-      embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024 },
+      embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024, batchSize: null },
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,
       tokenEncryptionKey: null,
@@ -40,6 +40,7 @@ describe("configOf", () => {
       AI_BASE_URL: "http://127.0.0.1:9200/v1/",
       SYNC_STRATEGY: "rest",
       EMBEDDING_DIMENSIONS: "768",
+      EMBEDDING_BATCH_SIZE: "64",
       SESSION_TTL_DAYS: "7",
       VECTOR_STORE: "d1",
     });
@@ -47,6 +48,7 @@ describe("configOf", () => {
     expect(config.ai.baseUrl).toBe("http://127.0.0.1:9200/v1");
     expect(config.syncStrategy).toBe("rest");
     expect(config.embedding.dimensions).toBe(768);
+    expect(config.embedding.batchSize).toBe(64);
     expect(config.sessionTtlMs).toBe(7 * DAY);
     expect(config.vectorStore).toBe("d1");
     // A GraphQL URL of its own is not derived from the REST one.

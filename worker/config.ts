@@ -50,6 +50,8 @@ export const zEnv = z
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),
+    /** Inputs per embedding request; unset = the provider's limit (worker/enrich/embedder.ts). */
+    EMBEDDING_BATCH_SIZE: optional(positiveInt),
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
@@ -67,7 +69,12 @@ export const zEnv = z
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
     chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },
     outbound: { allowPrivateUrls: vars.AI_ALLOW_PRIVATE_URLS, dnsResolverUrl: vars.DNS_RESOLVER_URL },
-    embedding: { provider: vars.EMBEDDING_PROVIDER, model: vars.EMBEDDING_MODEL, dimensions: vars.EMBEDDING_DIMENSIONS },
+    embedding: {
+      provider: vars.EMBEDDING_PROVIDER,
+      model: vars.EMBEDDING_MODEL,
+      dimensions: vars.EMBEDDING_DIMENSIONS,
+      batchSize: vars.EMBEDDING_BATCH_SIZE ?? null,
+    },
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY ?? null,
