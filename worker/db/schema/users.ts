@@ -47,5 +47,20 @@ export const sessions = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("sessions_user_idx").on(t.userId)],
+  (t) => [
+    index("sessions_user_idx").on(t.userId),
+    // The purge of expired sessions (the cron and each sign-in, worker/lib/auth.ts).
+    index("sessions_expires_idx").on(t.expiresAt),
+  ],
 );
+
+/**
+ * Sign-in attempts in the current fixed window, per key: `token:<sha256 of the GitHub
+ * token>` or `client:<address>` (worker/lib/sign-in-throttle.ts). In D1, not in isolate
+ * memory: every isolate, everywhere, counts against the same row.
+ */
+export const signInAttempts = sqliteTable("sign_in_attempts", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
+  count: integer("count").notNull(),
+});
