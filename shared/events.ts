@@ -48,6 +48,27 @@ export const SyncStats = z.object({
   /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
   listedVia: z.string().optional(),
   failures: z.number().int(),
+  /** AI analysis, OpenRank and embeddings (docs/architecture.md §5 steps 5–7). */
+  enrichment: z
+    .object({
+      /** Repositories given a new analysis (a model call, or the heuristic). */
+      analysed: z.number().int(),
+      /** Repositories pointed at an analysis that already existed (another user's, a fork's). */
+      reused: z.number().int(),
+      /** Analyses that failed after their retry (tried again next sync, a bounded number of times). */
+      failed: z.number().int(),
+      /** Analyses left for the next sync (provider down, rate-limit waits used up). */
+      pending: z.number().int(),
+      chatCalls: z.number().int(),
+      tokens: z.object({ input: z.number().int(), output: z.number().int() }),
+      /** Repositories whose OpenRank was fetched (a value or "no data"). */
+      openrank: z.number().int(),
+      opendiggerRequests: z.number().int(),
+      /** Repositories whose vectors were written (with a model call or from the shared cache). */
+      embedded: z.number().int(),
+      embeddingRequests: z.number().int(),
+    })
+    .optional(),
 });
 export type SyncStats = z.infer<typeof SyncStats>;
 
