@@ -60,7 +60,9 @@ export const SyncStats = z.object({
       /** Analyses left for the next sync (provider down, rate-limit waits used up). */
       pending: z.number().int(),
       chatCalls: z.number().int(),
-      tokens: z.object({ input: z.number().int(), output: z.number().int() }),
+      /** Tokens the chat model reported for this run's calls. */
+      inputTokens: z.number().int(),
+      outputTokens: z.number().int(),
       /** Repositories whose OpenRank was fetched (a value or "no data"). */
       openrank: z.number().int(),
       opendiggerRequests: z.number().int(),
