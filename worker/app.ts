@@ -8,6 +8,7 @@ import { ApiError } from "./lib/errors";
 import { authRoutes } from "./routes/auth";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
+import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
 import { repositoriesRoutes } from "./routes/repositories";
 import { searchRoutes } from "./routes/search";
@@ -60,7 +61,8 @@ const routes = app
   .route("/api/sync", syncRoutes)
   .route("/api/repositories", repositoriesRoutes)
   .route("/api/search", searchRoutes)
-  .route("/api/export", exportRoutes);
+  .route("/api/export", exportRoutes)
+  .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
 

@@ -47,7 +47,8 @@ export const zEnv = z
     DNS_RESOLVER_URL: withDefault(baseUrl, "https://cloudflare-dns.com/dns-query"),
     /** worker/github/source.ts describes each; `npm run bench:sync` measures them. */
     SYNC_STRATEGY: withDefault(oneOf(["rest-pages", "graphql-light", "graphql", "rest"]), "rest-pages"),
-    EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible"]), "workers-ai"),
+    /** `none`: no embeddings at all; search answers keyword-only (`mode: "keyword"`, docs/architecture.md §8). */
+    EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible", "none"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),
     /** Inputs per embedding request; unset = the provider's limit (worker/enrich/embedder.ts). */

@@ -60,6 +60,7 @@ export function embedderOf(env: Bindings): Embedder {
   let limit: number;
   let maxRequestTokens: number;
   let askDimensions = false;
+  if (provider === "none") throw new ApiError("not_configured", "EMBEDDING_PROVIDER is none: this deployment embeds nothing");
   if (provider === "openai-compatible") {
     if (!config.ai.baseUrl) throw new ApiError("not_configured", "EMBEDDING_PROVIDER is openai-compatible but AI_BASE_URL is not set");
     const openai = createOpenAICompatible({ name: "embedding", baseURL: config.ai.baseUrl, ...(config.ai.apiKey ? { apiKey: config.ai.apiKey } : {}) });

@@ -33,6 +33,7 @@ import {
   toLookupItem,
   toRepositoryItem,
 } from "../library/query";
+import { updateUserFields } from "../library/edit";
 import { semanticFor } from "../search/semantic";
 import { similarRepositories } from "../search/similar";
 
@@ -175,7 +176,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const row = await findByFullName(db, c.var.user.id, `${owner}/${name}`);
     if (!row) throw notInLibrary(owner, name);
     const limit = c.req.valid("query").limit ?? SEARCH_LIMIT_DEFAULT;
-    return c.json(await similarRepositories(db, c.var.user.id, row, semanticFor(c.env), limit), 200);
+    return c.json(await similarRepositories(db, c.var.user.id, row, semanticFor(c.env, c.var.services.vectors), limit), 200);
   })
   .patch("/:owner/:name", validate("param", RepositoryParams), validate("json", RepositoryPatch), async (c) => {
     const { owner, name } = c.req.valid("param");
@@ -185,16 +186,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const row = await findByFullName(db, userId, `${owner}/${name}`);
     if (!row) throw notInLibrary(owner, name);
 
-    // A cleared text box arrives as "": stored as null, like an explicit null.
-    const set: Partial<typeof stars.$inferInsert> = { lastEdited: new Date() };
-    if (patch.customDescription !== undefined) set.customDescription = blankToNull(patch.customDescription);
-    if (patch.customTags !== undefined) set.customTags = patch.customTags?.length ? patch.customTags : null;
-    if (patch.customCategory !== undefined) set.customCategory = blankToNull(patch.customCategory);
-    if (patch.notes !== undefined) set.notes = blankToNull(patch.notes);
-    await db
-      .update(stars)
-      .set(set)
-      .where(and(eq(stars.userId, userId), eq(stars.repositoryId, row.id)));
+    await updateUserFields(db, userId, row.id, patch);
 
     const [updated] = await selectLibrary(db, userId, [eq(repositories.id, row.id)], [], 1);
     if (!updated) throw notInLibrary(owner, name);
@@ -218,5 +210,4 @@ function notInLibrary(owner: string, name: string): ApiError {
 }
 
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
-const blankToNull = (text: string | null) => (text === null || text.trim() === "" ? null : text);
 const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());

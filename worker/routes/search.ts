@@ -10,6 +10,6 @@ import { semanticFor } from "../search/semantic";
 export const searchRoutes = new Hono<AppEnv>()
   .use(requireSession)
   .get("/", validate("query", SearchQuery), async (c) => {
-    const result = await searchLibrary(c.var.services.db, c.var.user.id, c.req.valid("query"), semanticFor(c.env));
+    const result = await searchLibrary(c.var.services.db, c.var.user.id, c.req.valid("query"), semanticFor(c.env, c.var.services.vectors));
     return c.json(result, 200);
   });

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../shared/errors";
 import { SearchResponse, SimilarResponse, type SearchHit } from "../../shared/search";
 import { createDb } from "../db/client";
+import { embedderOf } from "../enrich/embedder";
+import { vectorStoreOf, vectorId } from "../vectors";
+import { semanticFor } from "./semantic";
 import { seedLibraryItem, seedRepository, seedStar } from "../test/library-seed";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { userNamespace, type VectorMatch, type VectorStore } from "../vectors/store";
@@ -74,10 +77,11 @@ describe("GET /api/search (keyword)", () => {
     expect(ErrorBody.parse(await empty.json()).error.code).toBe("bad_request");
   });
 
-  it("ranks names above descriptions above READMEs, and says mode keyword", async () => {
+  it("ranks names above descriptions above READMEs", async () => {
     const { session } = await seedLibrary("search-rank");
     const answer = await search(session, { q: "ripgrep" });
-    expect(answer.mode).toBe("keyword");
+    // The tests' Worker has an embedding model (the AI emulator); this user has no vectors yet.
+    expect(answer.mode).toBe("hybrid");
     expect(names(answer)[0]).toBe("BurntSushi/ripgrep");
     // "framework": in hono's name? no — in its topics and description, FastAPI's description and summary.
     const framework = await search(session, { q: "framework" });
@@ -269,6 +273,59 @@ describe("hybrid search (searchLibrary with a stand-in semantic ranking)", () =>
   });
 });
 
+describe("hybrid search through the Worker (the D1 vector store, the embedder on the AI emulator)", () => {
+  /** What the enrichment would embed for each repository, embedded and stored in the user's namespace. */
+  async function embedLibrary(userId: number, ids: Record<string, number>) {
+    const rows = await env.DB.prepare(
+      `select r.id, r.full_name, r.description, r.readme_content, a.summary from stars s join repositories r on r.id = s.repository_id
+       left join analyses a on a.id = s.analysis_id where s.user_id = ? order by r.id`,
+    )
+      .bind(userId)
+      .all<{ id: number; full_name: string; description: string | null; readme_content: string | null; summary: string | null }>();
+    const texts = rows.results.map((row) => [row.full_name, row.description, row.summary, row.readme_content].filter(Boolean).join("\n"));
+    const vectors = await embedderOf(env).embedBatch(texts);
+    await vectorStoreOf(env).upsert(
+      userNamespace(userId),
+      rows.results.map((row, i) => ({ id: vectorId(userId, row.id, 0), repositoryId: row.id, values: vectors[i]! })),
+    );
+    expect(rows.results.length).toBe(Object.keys(ids).length);
+  }
+
+  it("finds by meaning what the words miss, fuses both, and filters both", async () => {
+    const { session, userId, ids } = await seedLibrary("hybrid-real");
+    await embedLibrary(userId, ids);
+    // "regex" is in ripgrep's description only as "regex pattern"; "searching" is nowhere as a word.
+    const answer = await search(session, { q: "searching regex directories" });
+    expect(answer.mode).toBe("hybrid");
+    expect(answer.items[0]?.fullName).toBe("BurntSushi/ripgrep");
+    expect(answer.items[0]?.matchedBy).toEqual(["keyword", "semantic"]);
+    // Every repository has a vector, so the semantic side returns the whole (filtered) library.
+    expect(answer.items.some((item) => item.matchedBy.join() === "semantic")).toBe(true);
+    expect(names(answer)).not.toContain("gone/web-thing");
+    const go = await search(session, { q: "searching regex directories", language: "Go" });
+    expect(names(go)).toEqual(["saved/web-scraper"]);
+    const unstarred = await search(session, { q: "web", starred: "false" });
+    expect(names(unstarred).sort()).toEqual(["gone/web-thing", "saved/web-scraper"]);
+  });
+
+  it("similar repositories come from the vectors and exclude the repository itself", async () => {
+    const { session, userId, ids } = await seedLibrary("similar-real");
+    await embedLibrary(userId, ids);
+    const response = await workerFetch(`${BASE}/api/repositories/honojs/hono/similar?limit=3`, { headers: { Authorization: `Bearer ${session}` } });
+    const answer = SimilarResponse.parse(await response.json());
+    expect(answer.mode).toBe("hybrid");
+    expect(names(answer)).toHaveLength(3);
+    expect(names(answer)).not.toContain("honojs/hono");
+    expect(names(answer)).not.toContain("gone/web-thing");
+    for (const item of answer.items) expect(item.matchedBy).toEqual(["semantic"]);
+  });
+
+  it("is keyword-only with EMBEDDING_PROVIDER=none", () => {
+    expect(semanticFor({ ...env, EMBEDDING_PROVIDER: "none" }, vectorStoreOf(env))).toBeNull();
+    expect(semanticFor(env, vectorStoreOf(env))).not.toBeNull();
+  });
+});
+
 describe("reciprocalRankFusion", () => {
   it("sums 1/(60 + rank) per ranking; ties go to the keyword side", () => {
     const fused = reciprocalRankFusion([1, 2, 3], [3, 4, 1]);
@@ -280,7 +337,7 @@ describe("reciprocalRankFusion", () => {
 });
 
 describe("GET /api/repositories/:owner/:name/similar", () => {
-  it("without an embedding model: the library's repositories sharing its words, never itself", async () => {
+  it("before the library has vectors: the library's repositories sharing its words, never itself", async () => {
     const { session } = await seedLibrary("similar-keyword");
     const response = await workerFetch(`${BASE}/api/repositories/tiangolo/fastapi/similar`, { headers: { Authorization: `Bearer ${session}` } });
     expect(response.status).toBe(200);

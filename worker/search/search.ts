@@ -1,9 +1,10 @@
-import { and, eq, inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import type { SearchHit, SearchMode, SearchQuery } from "../../shared/search";
 import { SEARCH_LIMIT_DEFAULT } from "../../shared/search";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
+import { inJsonArray } from "../db/sql";
 import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
 import { anyTermExpression, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
@@ -88,14 +89,10 @@ export async function semanticRanking(
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
     .leftJoin(analyses, eq(analyses.id, stars.analysisId))
-    .where(and(eq(stars.userId, userId), inJson(repositories.id, [...best.keys()]), ...filters));
+    .where(and(eq(stars.userId, userId), inJsonArray(repositories.id, [...best.keys()]), ...filters));
   const keep = new Set(allowed.map((row) => row.id));
   return [...best].filter(([id]) => keep.has(id)).map(([id, similarity]) => ({ id, similarity }));
 }
-
-/** `column in (…)` with one JSON parameter: D1 binds at most 100 parameters. */
-export const inJson = (column: SQLWrapper, ids: readonly number[]) =>
-  sql`${column} in (select value from json_each(${JSON.stringify(ids)}))`;
 
 type Ranked = { id: number; score: number; keyword: boolean; semantic: boolean };
 
@@ -103,7 +100,7 @@ type Ranked = { id: number; score: number; keyword: boolean; semantic: boolean }
 export async function hydrate(db: Db, userId: number, ranked: readonly Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
   if (ranked.length === 0) return [];
   const ids = ranked.map((hit) => hit.id);
-  const rows = await selectLibrary(db, userId, [inJson(repositories.id, ids)], [], ids.length);
+  const rows = await selectLibrary(db, userId, [inJsonArray(repositories.id, ids)], [], ids.length);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const snippets = new Map(rows.map((row) => [row.id, makeSnippet(shortTexts(row), terms)]));
   // README windows only for hits whose short fields did not mention a word.

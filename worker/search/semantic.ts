@@ -1,14 +1,17 @@
+import { configOf } from "../config";
+import { embedQuery } from "../enrich/embedder";
 import type { Bindings } from "../env";
+import type { VectorStore } from "../vectors";
 import type { Semantic } from "./search";
 
 /**
- * The semantic half for this deployment, or null (keyword-only, `mode: "keyword"`).
- *
- * TODO(2026-12-01): the embedder (worker/enrich/embed*) and the D1/Vectorize stores
- * (worker/vectors/) are being built beside this; until they are committed there is nothing
- * to embed a query with, so search answers keyword-only. searchLibrary and its tests take a
- * Semantic directly.
+ * The semantic half for this deployment: the query embedded by the deployment's embedding
+ * model, matched in the user's namespace of the vector store. Null (keyword-only, `mode:
+ * "keyword"`) when the deployment has no embedding model (`EMBEDDING_PROVIDER=none`). A
+ * model that fails or is rate limited for one query makes that answer keyword-only too
+ * (worker/search/search.ts, `semanticRanking`).
  */
-export function semanticFor(_env: Bindings): Semantic | null {
-  return null;
+export function semanticFor(env: Bindings, store: VectorStore): Semantic | null {
+  if (configOf(env).embedding.provider === "none") return null;
+  return { embedQuery: async (text) => Array.from(await embedQuery(env, text)), store };
 }

@@ -11,8 +11,8 @@ import { hydrate, semanticRanking, type Semantic } from "./search";
  * "Similar in your stars" (`GET /api/repositories/:owner/:name/similar`): the library's
  * repositories nearest to this one. With an embedding model: the nearest vectors to the
  * embedding of what the repository is (its name, description, AI summary and tags, topics).
- * Without one, or when it fails: the repositories sharing most of its topics, tags and
- * description words (bm25). The repository itself is never in the answer.
+ * Without one, when it fails, or before the library is embedded: the repositories sharing
+ * most of its topics, tags and description words (bm25). The repository itself is never in the answer.
  */
 export async function similarRepositories(
   db: Db,
@@ -25,7 +25,8 @@ export async function similarRepositories(
   const text = describe(row);
   if (semantic) {
     const nearest = await semanticRanking(db, userId, semantic, text, filters, [row.id]);
-    if (nearest) {
+    // No vectors yet (a library not embedded so far) answers by words, like no model at all.
+    if (nearest && nearest.length > 0) {
       const ranked = nearest.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
       return { mode: "hybrid", items: await hydrate(db, userId, ranked, []) };
     }
