@@ -2,6 +2,7 @@ import { and, eq, notInArray } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
+import { removeUnlistedVectors } from "../enrich/embed";
 import type { Bindings } from "../env";
 
 /**
@@ -18,6 +19,8 @@ export async function markUnstarred(env: Bindings, userId: number, seen: number[
     .set({ isStarred: false, unstarredAt: new Date() })
     .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), notInArray(stars.repositoryId, listed)));
   const changes = result.meta.changes ?? 0;
-  // TODO(2026-11-28): remove the unstarred repositories' vectors from the user's namespace (enrichment issue).
+  // Out of the library (unstarred and not saved): its vectors leave the user's namespace.
+  // A sweep rather than the rows just updated, so a retried step still removes them.
+  await removeUnlistedVectors(env, userId);
   return { unstarred: changes, rowsWritten: changes };
 }

@@ -1,0 +1,343 @@
+import { and, eq, isNotNull, or, sql } from "drizzle-orm";
+import { Buffer } from "node:buffer";
+import { createDb, type Db } from "../db/client";
+import { analyses, embeddingCache, repositories, stars, users } from "../db/schema";
+import { inJsonArray } from "../db/sql";
+import type { Bindings } from "../env";
+import { float32Bytes, float32FromHex } from "../vectors/codec";
+import { userNamespace, vectorId, vectorStoreOf, type StoredVector, type VectorStore } from "../vectors";
+import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
+import { embedderOf, EmbeddingRateLimited, requestBatches, type Embedder } from "./embedder";
+
+/**
+ * The sync's embed step (docs/architecture.md §5 "embed"), called by the Workflow until
+ * nothing is pending. Finds the user's library repositories (starred or saved) whose text
+ * may have changed since it was embedded — a fingerprint of what the text is made of
+ * (`stars.embedded_source`: README blob sha, metadata, analysis, language, text version), so
+ * a no-change sync reads no README — builds their chunks, and only where the chunks' sha
+ * differs from `stars.embedded_sha` (or the model changed) writes vectors: from the shared
+ * cache (`embedding_cache`, one row per model and chunk text, whoever starred it first),
+ * else from the model in batches, each cached as it arrives. Vectors go to the user's
+ * namespace, chunks that no longer exist are deleted, and the star records what it holds.
+ *
+ * Bounded per call so a Workflow step stays inside its limits (30 s of CPU, 128 MB, a
+ * result ≪ 1 MiB): at most `limit` repositories and `budgetMs` of wall time (checked before
+ * each model request), and only full requests unless this call reaches the end — so over a
+ * whole sync, requests = ⌈chunks to embed ÷ batch size⌉. Safe to repeat: every write is an
+ * upsert or a delete of ids that no longer belong, and a repository counts as done only
+ * once its star is updated, after its vectors are written. A 429 ends the call with
+ * `waitUntil` (what is done stays done); the caller sleeps durably and calls again.
+ */
+export type EmbedInput = {
+  userId: number;
+  /** Repositories looked at per call (default 1,000: ~3,300 chunks of the corpus, ~14 MB of README). */
+  limit?: number;
+  /** Wall time per call before it stops asking the model (default 4 minutes, as the list step). */
+  budgetMs?: number;
+};
+
+export type EmbedResult = {
+  /** Repositories whose vectors were written with at least one model call. */
+  embedded: number;
+  /** Repositories whose vectors all came from the shared cache (no model call). */
+  reused: number;
+  /** Repositories whose text had not changed (only their fingerprint was updated). */
+  unchanged: number;
+  /** Vectors deleted: chunks that no longer exist, and repositories no longer in the library. */
+  removed: number;
+  /** Embedding requests made. */
+  requests: number;
+  /** Repositories still to look at (another call is needed when > 0). */
+  pending: number;
+  /** A 429: call again after this time (epoch ms). */
+  waitUntil?: number;
+};
+
+export type EmbedProgress = (current: string, completed: number, total: number) => void;
+
+const DEFAULT_LIMIT = 1000;
+const DEFAULT_BUDGET_MS = 4 * 60_000;
+/** READMEs read per query (mean 14 KB, p99 108 KB: docs/scale.md). */
+const README_PAGE = 50;
+/** D1 binds ≤ 100 parameters a statement: 4 a cache row. */
+const CACHE_ROWS_PER_INSERT = 20;
+const STATEMENTS_PER_BATCH = 100;
+
+export async function embedRepositories(env: Bindings, input: EmbedInput, onProgress: EmbedProgress = () => {}): Promise<EmbedResult> {
+  const started = Date.now();
+  const db = createDb(env.DB);
+  const store = vectorStoreOf(env);
+  const embedder = embedderOf(env);
+  const limit = input.limit ?? DEFAULT_LIMIT;
+  const budgetMs = input.budgetMs ?? DEFAULT_BUDGET_MS;
+  const namespace = userNamespace(input.userId);
+  const result: EmbedResult = { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
+
+  // Repositories that left the library (unstarred, not saved) keep no vectors, even if an
+  // earlier unstar step stopped between its two writes.
+  result.removed += await removeVectorsWhere(db, store, input.userId, UNLISTED);
+
+  const [user] = await db.select({ language: users.language }).from(users).where(eq(users.id, input.userId));
+  if (!user) return result;
+
+  const library = await db
+    .select({
+      repositoryId: stars.repositoryId,
+      embeddedSource: stars.embeddedSource,
+      embeddedSha: stars.embeddedSha,
+      embeddingModel: stars.embeddingModel,
+      embeddedChunks: stars.embeddedChunks,
+      analysisId: stars.analysisId,
+      fullName: repositories.fullName,
+      ownerLogin: repositories.ownerLogin,
+      description: repositories.description,
+      htmlUrl: repositories.htmlUrl,
+      topics: repositories.topics,
+      language: repositories.language,
+      readmeSha: repositories.readmeSha,
+      readmeStatus: repositories.readmeStatus,
+    })
+    .from(stars)
+    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+    .where(and(eq(stars.userId, input.userId), or(eq(stars.isStarred, true), eq(stars.isSaved, true))))
+    .orderBy(stars.repositoryId);
+
+  const candidates: Array<(typeof library)[number] & { source: string }> = [];
+  for (const row of library) {
+    const source = await fingerprint([
+      TEXT_VERSIONS,
+      user.language,
+      row.fullName,
+      row.ownerLogin,
+      row.description,
+      row.htmlUrl,
+      row.topics,
+      row.language,
+      row.readmeStatus === "ok" ? row.readmeSha : null,
+      row.analysisId,
+    ]);
+    if (source !== row.embeddedSource || row.embeddingModel !== embedder.key) candidates.push({ ...row, source });
+  }
+  const total = candidates.length;
+  let completed = 0;
+  const done = (fullName: string) => onProgress(fullName, ++completed, total);
+
+  // Texts of the repositories this call looks at, and which of their chunks the cache lacks.
+  const work: Work[] = [];
+  const vectors = new Map<string, Float32Array>(); // chunk sha → vector, this call
+  const missing = new Map<string, string>(); // chunk sha → text
+  const taken = candidates.slice(0, limit);
+  for (let i = 0; i < taken.length; i += README_PAGE) {
+    const page = taken.slice(i, i + README_PAGE);
+    const details = await db
+      .select({ repositoryId: repositories.id, readme: repositories.readmeContent, summary: analyses.summary, tags: analyses.tags })
+      .from(repositories)
+      .innerJoin(stars, and(eq(stars.repositoryId, repositories.id), eq(stars.userId, input.userId)))
+      .leftJoin(analyses, eq(analyses.id, stars.analysisId))
+      .where(
+        inJsonArray(
+          repositories.id,
+          page.map((row) => row.repositoryId),
+        ),
+      );
+    const byId = new Map(details.map((d) => [d.repositoryId, d]));
+    const pageWork: Work[] = [];
+    for (const row of page) {
+      const detail = byId.get(row.repositoryId);
+      const source: EmbedSource = {
+        fullName: row.fullName,
+        ownerLogin: row.ownerLogin,
+        description: row.description,
+        htmlUrl: row.htmlUrl,
+        topics: row.topics,
+        language: row.language,
+        readme: row.readmeStatus === "ok" ? (detail?.readme ?? null) : null,
+        summary: detail?.summary ?? null,
+        aiTags: detail?.tags ?? null,
+        userLanguage: user.language,
+      };
+      const chunks = embeddingChunks(source);
+      const sha = await chunksSha(chunks);
+      pageWork.push({ row, chunks, sha, chunkShas: await Promise.all(chunks.map(sha256)) });
+    }
+    // The text did not change (metadata that is not in it did, or only the fingerprint's
+    // recipe): nothing to embed, remember the fingerprint.
+    const unchanged = pageWork.filter((w) => w.sha === w.row.embeddedSha && w.row.embeddingModel === embedder.key);
+    await markFingerprints(db, input.userId, unchanged);
+    for (const w of unchanged) {
+      result.unchanged++;
+      done(w.row.fullName);
+    }
+    const changed = pageWork.filter((w) => !unchanged.includes(w));
+    await readCache(db, embedder.key, changed.flatMap((w) => w.chunkShas).filter((s) => !vectors.has(s)), vectors);
+    for (const w of changed) {
+      w.chunkShas.forEach((s, c) => {
+        if (!vectors.has(s)) missing.set(s, w.chunks[c]!);
+      });
+      work.push(w);
+    }
+  }
+  const exhausted = taken.length === candidates.length;
+
+  // Repositories served by the cache alone go first: no model call.
+  const ready = (w: Work) => w.chunkShas.every((s) => vectors.has(s));
+  const fromCache = work.filter(ready);
+  result.removed += await writeVectors(db, store, embedder.key, input.userId, namespace, fromCache, vectors);
+  for (const w of fromCache) {
+    result.reused++;
+    done(w.row.fullName);
+  }
+  let waiting = work.filter((w) => !ready(w));
+
+  // The rest from the model. Only full requests unless this call reaches the end of the
+  // list: a partial one would be followed by another partial one in the next call.
+  let batches = requestBatches([...missing], ([, text]) => text, embedder);
+  if (!exhausted && batches.length > 0 && batches.at(-1)!.length < embedder.batchSize) batches = batches.slice(0, -1);
+  for (const batch of batches) {
+    if (Date.now() - started > budgetMs) break;
+    let answer: Float32Array[];
+    try {
+      answer = await embedder.embedBatch(batch.map(([, text]) => text));
+    } catch (error) {
+      if (!(error instanceof EmbeddingRateLimited)) throw error;
+      result.waitUntil = error.until;
+      break;
+    } finally {
+      result.requests++;
+    }
+    const fresh = batch.map(([chunkSha], i) => ({ chunkSha, values: answer[i]! }));
+    await writeCache(db, embedder.key, fresh);
+    for (const { chunkSha, values } of fresh) vectors.set(chunkSha, values);
+    const finished = waiting.filter(ready);
+    result.removed += await writeVectors(db, store, embedder.key, input.userId, namespace, finished, vectors);
+    for (const w of finished) {
+      result.embedded++;
+      done(w.row.fullName);
+    }
+    waiting = waiting.filter((w) => !ready(w));
+  }
+  result.pending = total - completed;
+  return result;
+}
+
+type Work = {
+  row: { repositoryId: number; fullName: string; embeddedSha: string | null; embeddingModel: string | null; embeddedChunks: number | null; source: string };
+  chunks: string[];
+  /** sha of the chunk list: `stars.embedded_sha`. */
+  sha: string;
+  chunkShas: string[];
+};
+
+/**
+ * Removes a user's vectors of these repositories (unstar, account deletion) and forgets
+ * that they were embedded, so a repository starred again is embedded again. `"all"`: every
+ * repository of the user. Returns the number of vectors deleted. Safe to repeat.
+ */
+export async function removeVectors(env: Bindings, userId: number, repositoryIds: readonly number[] | "all"): Promise<number> {
+  if (repositoryIds !== "all" && repositoryIds.length === 0) return 0;
+  const db = createDb(env.DB);
+  return removeVectorsWhere(db, vectorStoreOf(env), userId, repositoryIds === "all" ? undefined : inJsonArray(stars.repositoryId, repositoryIds));
+}
+
+/** Removes the vectors of the user's repositories that are neither starred nor saved any more (unstar). Safe to repeat. */
+export async function removeUnlistedVectors(env: Bindings, userId: number): Promise<number> {
+  return removeVectorsWhere(createDb(env.DB), vectorStoreOf(env), userId, UNLISTED);
+}
+
+const UNLISTED = and(eq(stars.isStarred, false), eq(stars.isSaved, false));
+
+async function removeVectorsWhere(db: Db, store: VectorStore, userId: number, condition: ReturnType<typeof and>): Promise<number> {
+  const rows = await db
+    .select({ repositoryId: stars.repositoryId, chunks: stars.embeddedChunks })
+    .from(stars)
+    .where(and(eq(stars.userId, userId), isNotNull(stars.embeddedChunks), condition));
+  if (rows.length === 0) return 0;
+  const ids = rows.flatMap((row) => Array.from({ length: row.chunks ?? 0 }, (_, chunk) => vectorId(userId, row.repositoryId, chunk)));
+  // Vectors first: should the second write fail, the next call finds the star still marked and deletes again.
+  await store.delete(userNamespace(userId), ids);
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db
+      .update(stars)
+      .set({ embeddedSha: null, embeddingModel: null, embeddedSource: null, embeddedChunks: null })
+      .where(
+        and(
+          eq(stars.userId, userId),
+          inJsonArray(
+            stars.repositoryId,
+            rows.slice(i, i + 1000).map((row) => row.repositoryId),
+          ),
+        ),
+      );
+  }
+  return ids.length;
+}
+
+/** Vectors of finished repositories into the namespace, stale chunks out, then the stars marked. Returns vectors deleted. */
+async function writeVectors(db: Db, store: VectorStore, model: string, userId: number, namespace: string, finished: Work[], vectors: Map<string, Float32Array>): Promise<number> {
+  if (finished.length === 0) return 0;
+  const upserts: StoredVector[] = finished.flatMap((w) =>
+    w.chunkShas.map((s, chunk) => ({ id: vectorId(userId, w.row.repositoryId, chunk), repositoryId: w.row.repositoryId, values: vectors.get(s)! })),
+  );
+  await store.upsert(namespace, upserts);
+  const stale = finished.flatMap((w) =>
+    Array.from({ length: Math.max(0, (w.row.embeddedChunks ?? 0) - w.chunks.length) }, (_, i) => vectorId(userId, w.row.repositoryId, w.chunks.length + i)),
+  );
+  await store.delete(namespace, stale);
+  const updates = finished.map((w) =>
+    db
+      .update(stars)
+      .set({ embeddedSha: w.sha, embeddingModel: model, embeddedSource: w.row.source, embeddedChunks: w.chunks.length })
+      .where(and(eq(stars.userId, userId), eq(stars.repositoryId, w.row.repositoryId))),
+  );
+  for (let i = 0; i < updates.length; i += STATEMENTS_PER_BATCH) {
+    const [first, ...rest] = updates.slice(i, i + STATEMENTS_PER_BATCH);
+    await db.batch([first!, ...rest]);
+  }
+  return stale.length;
+}
+
+async function markFingerprints(db: Db, userId: number, unchanged: Work[]): Promise<void> {
+  const updates = unchanged.map((w) =>
+    db
+      .update(stars)
+      .set({ embeddedSource: w.row.source })
+      .where(and(eq(stars.userId, userId), eq(stars.repositoryId, w.row.repositoryId))),
+  );
+  for (let i = 0; i < updates.length; i += STATEMENTS_PER_BATCH) {
+    const [first, ...rest] = updates.slice(i, i + STATEMENTS_PER_BATCH);
+    if (first) await db.batch([first, ...rest]);
+  }
+}
+
+/** Cached vectors of these chunks (read as hex: a BLOB reaches the Worker as an array of numbers, ~10× slower). */
+async function readCache(db: Db, model: string, chunkShas: string[], into: Map<string, Float32Array>): Promise<void> {
+  const wanted = [...new Set(chunkShas)];
+  for (let i = 0; i < wanted.length; i += 500) {
+    const rows = await db
+      .select({ chunkSha: embeddingCache.chunkSha, hex: sql<string>`hex(${embeddingCache.values})` })
+      .from(embeddingCache)
+      .where(and(eq(embeddingCache.model, model), inJsonArray(embeddingCache.chunkSha, wanted.slice(i, i + 500))));
+    for (const row of rows) into.set(row.chunkSha, float32FromHex(row.hex));
+  }
+}
+
+async function writeCache(db: Db, model: string, fresh: Array<{ chunkSha: string; values: Float32Array }>): Promise<void> {
+  const inserts = [];
+  for (let i = 0; i < fresh.length; i += CACHE_ROWS_PER_INSERT) {
+    const rows = fresh.slice(i, i + CACHE_ROWS_PER_INSERT).map(({ chunkSha, values }) => ({ model, chunkSha, values: Buffer.from(float32Bytes(values)), createdAt: new Date() }));
+    // Another user's sync may have cached the same chunk a moment ago: same text, same vector.
+    inserts.push(db.insert(embeddingCache).values(rows).onConflictDoNothing());
+  }
+  for (let i = 0; i < inserts.length; i += STATEMENTS_PER_BATCH) {
+    const [first, ...rest] = inserts.slice(i, i + STATEMENTS_PER_BATCH);
+    if (first) await db.batch([first, ...rest]);
+  }
+}
+
+/** A short, stable digest of a row's text inputs (sha-1 is plenty to notice a change). */
+async function fingerprint(parts: unknown[]): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(parts))));
+  let hex = "";
+  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
