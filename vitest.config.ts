@@ -38,6 +38,9 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],
+          // A sync now analyses, ranks and embeds what it lists (through the emulators): a 50-star
+          // sync test takes seconds, more on a busy 2-core machine.
+          testTimeout: 30_000,
           globalSetup: ["./worker/test/global-setup.ts"],
           setupFiles: ["./worker/test/apply-migrations.ts"],
         },

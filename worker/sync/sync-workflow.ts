@@ -1,12 +1,12 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
-import type { DoneData, ErrorData, SyncEvent } from "../../shared/events";
+import type { DoneData, ErrorData, ProgressData, SyncEvent } from "../../shared/events";
 import { userSync, type SyncParams } from "../lib/sync-run";
 import type { Bindings } from "../env";
 import { GithubUsage, usageToStats } from "../github/client";
 import type { PacingState } from "../github/pacer";
 import { configOf } from "../config";
 import { beginRun } from "./begin";
-import { enrichmentPhases } from "./enrich";
+import { analysePhase, embedPhase, openrankPhase, zeroEnrichment } from "./enrich";
 import { failRun, finishRun } from "./finish";
 import { addCounts, listStep, savePacing, zeroCounts, type ListStepResult } from "./list-step";
 import { fetchSavedReadmes } from "./saved-readmes";
@@ -14,6 +14,8 @@ import { markUnstarred } from "./unstar";
 
 /** GitHub 5xx, timeouts and D1 hiccups: the step runs again with exponential backoff. */
 const RETRY: WorkflowStepConfig = { retries: { limit: 5, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" };
+/** Enrichment steps retry less: a phase that keeps failing is left for the next sync, never the run's end. */
+const ENRICH_RETRY: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "exponential" }, timeout: "10 minutes" };
 /** Rate-limit waits per run before giving up (each can be up to an hour). */
 const MAX_WAITS = 6;
 
@@ -97,7 +99,12 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       counts = addCounts(counts, saved.counts);
       await publish({ event: "progress", data: { phase: "fetched", total: seen.length, needsReadme: counts.readmesChecked } });
 
-      for (const phase of enrichmentPhases) await publish({ event: "progress", data: phase.progress });
+      // analyse → openrank → embed: loops of bounded steps; none of them can fail the run.
+      const enrichment = zeroEnrichment();
+      const enrich = { env: this.env, step, userId: params.userId, retry: ENRICH_RETRY, publish: (data: ProgressData) => publish({ event: "progress", data }) };
+      await analysePhase(enrich, enrichment);
+      await openrankPhase(enrich, enrichment);
+      await embedPhase(enrich, enrichment);
 
       const done = await step.do("finish", RETRY, () =>
         finishRun(this.env, runId, params.userId, {
@@ -108,6 +115,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           stats: {
             ...usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
             triggerRows: counts.triggerRows,
+            enrichment,
             ...(truncated ? { listedVia: "rest-pages (GitHub truncated the GraphQL list: isOverLimit)" } : {}),
           },
         }),

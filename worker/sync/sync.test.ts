@@ -13,7 +13,7 @@ describe("sync: first run and resync", () => {
     const events = await syncOnce(sessionToken);
 
     // The seed's phases, in the seed's order, with the seed's fields; `fetching` repeats with counts as pages land.
-    expect(phases(events).filter((p, i, all) => p !== all[i - 1])).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
+    expect(phases(events).filter((p, i, all) => p !== all[i - 1])).toEqual(["fetching", "fetched", "analyzing", "saving", "openrank", "embedding", "done"]);
     const done = doneOf(events);
     expect(done).toMatchObject({ total: 250, new_count: 250, unstarred_count: 0 });
     const fetching = events.flatMap((e) => (e.event === "progress" && e.data.phase === "fetching" ? [e.data] : []));

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { RepositoryList } from "../../shared/repositories";
+import { aiUrl, api, emulatorControl, env, signIn } from "../test/helpers";
+import { doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
+
+// Enrichment inside the sync Workflow: analyse, openrank and embed as their own steps, with
+// progress, counts in the run's stats, and an AI provider that is down never failing the sync.
+
+async function useModel(sessionToken: string, model: string) {
+  await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+  const response = await api(sessionToken).api.settings.$put({
+    json: { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model, apiKey: "sk-emulator" } },
+  });
+  expect(response.status).toBe(200);
+}
+
+async function modelRequests(model: string): Promise<number> {
+  const stats = (await emulatorControl("ai", "GET", "stats")) as { models: Record<string, { requests: number }> };
+  return stats.models[model]?.requests ?? 0;
+}
+
+describe("sync: enrichment", () => {
+  it("analyses, ranks and embeds the library in the sync; a resync makes no AI or OpenDigger call", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("enrich-sync", 12);
+    await useModel(sessionToken, "enrich-sync-model");
+    const events = await syncOnce(sessionToken);
+    const done = doneOf(events);
+    const phases = events.filter((e) => e.event === "progress").map((e) => e.data.phase);
+    expect(phases).toEqual(expect.arrayContaining(["analyzing", "saving", "openrank", "embedding"]));
+    expect(phases.indexOf("analyzing")).toBeLessThan(phases.indexOf("openrank"));
+    expect(phases.indexOf("openrank")).toBeLessThan(phases.indexOf("embedding"));
+    const named = events.find((e) => e.event === "progress" && e.data.phase === "analyzing" && e.data.current !== "");
+    expect(named, "an analyzing event names the repository").toBeDefined();
+
+    const enrichment = done.stats.enrichment!;
+    expect(enrichment.analysed + enrichment.reused).toBe(12);
+    expect(enrichment).toMatchObject({ failed: 0, pending: 0 });
+    expect(enrichment.chatCalls).toBe(await modelRequests("enrich-sync-model"));
+    expect(enrichment.openrank).toBeGreaterThan(0);
+
+    const list = RepositoryList.parse(await (await api(sessionToken).api.repositories.$get({ query: {} })).json());
+    expect(list.items).toHaveLength(12);
+    for (const item of list.items) {
+      expect(item.aiSummary, item.fullName).toBeTruthy();
+      expect(item.aiTags.length, item.fullName).toBeGreaterThan(0);
+    }
+    expect(list.items.some((item) => item.openrankPeriod === "2026Q3")).toBe(true);
+
+    const before = await modelRequests("enrich-sync-model");
+    const again = doneOf(await syncOnce(sessionToken)).stats.enrichment!;
+    expect(again).toMatchObject({ analysed: 0, reused: 0, chatCalls: 0, opendiggerRequests: 0, embeddingRequests: 0 });
+    expect(await modelRequests("enrich-sync-model")).toBe(before);
+  });
+
+  it("an AI provider that is down leaves the analyses for the next sync; the sync itself finishes", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("enrich-down", 6);
+    await useModel(sessionToken, "enrich-down-model");
+    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "enrich-down-model", status: 503 });
+    let first;
+    try {
+      first = doneOf(await syncOnce(sessionToken));
+    } finally {
+      await emulatorControl("ai", "DELETE", "faults");
+    }
+    expect(first.total).toBe(6);
+    expect(first.stats.enrichment).toMatchObject({ analysed: 0, failed: 0, pending: 6 });
+    const second = doneOf(await syncOnce(sessionToken));
+    expect(second.stats.enrichment!.analysed + second.stats.enrichment!.reused).toBe(6);
+    expect(second.stats.enrichment!.pending).toBe(0);
+  });
+});
