@@ -83,6 +83,9 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 type Mode = "keyword" | "hybrid";
+/** What the sync of a kept library reported (`--state`). */
+const SyncInfo = z.object({ stars: z.number(), wallMs: z.number(), stats: z.custom<DoneData["stats"]>() });
+type SyncInfo = z.infer<typeof SyncInfo>;
 type Measured = {
   mode: Mode;
   latenciesMs: number[];
@@ -213,12 +216,12 @@ async function main() {
     startWorker({ port: await freePort(), persistTo: state, vars, stdio: values.verbose ? "inherit" : "log" });
   try {
     const results = [];
-    let syncInfo: { stars: number; wallMs: number; stats: DoneData["stats"] } | null = null;
+    let syncInfo: SyncInfo | null = null;
     for (const mode of ["hybrid", "keyword"] as const) {
       worker = await start(mode === "hybrid" ? enrichment : { ...enrichment, EMBEDDING_PROVIDER: "none" });
       const session = await signIn(worker);
       if (mode === "hybrid") {
-        const kept = existsSync(marker) ? (JSON.parse(readFileSync(marker, "utf8")) as typeof syncInfo) : null;
+        const kept = existsSync(marker) ? SyncInfo.parse(JSON.parse(readFileSync(marker, "utf8"))) : null;
         if (kept && kept.stars === stars) {
           syncInfo = kept;
           log(`Reusing the synced library in ${state} (${stars.toLocaleString("en")} stars)`);
