@@ -25,7 +25,7 @@ import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
 import { projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
-import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
+import { DoneData, isFinal, readSse, type SyncEvent } from "../shared/events.ts";
 import { SearchResponse } from "../shared/search.ts";
 
 const { values } = parseArgs({
@@ -84,7 +84,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 type Mode = "keyword" | "hybrid";
 /** What the sync of a kept library reported (`--state`). */
-const SyncInfo = z.object({ stars: z.number(), wallMs: z.number(), stats: z.custom<DoneData["stats"]>() });
+const SyncInfo = z.object({ stars: z.number(), wallMs: z.number(), stats: DoneData.shape.stats });
 type SyncInfo = z.infer<typeof SyncInfo>;
 type Measured = {
   mode: Mode;
