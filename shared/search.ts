@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RepositoryItem, RepositoryListQuery } from "./repositories";
+import { RepositoryItem, RepositoryListQuery } from "./repositories.ts";
 
 /**
  * The search contract (docs/architecture.md §4, §8): `GET /api/search` and
