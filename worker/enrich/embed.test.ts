@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../db/client";
-import { analyses, repositories, stars, users, vectors } from "../db/schema";
+import { analyses, repositories, stars, users, vectors, vectorValues } from "../db/schema";
 import { markUnstarred } from "../sync/unstar";
 import { api, emulatorControl, env, signIn } from "../test/helpers";
 import { userNamespace, vectorId } from "../vectors";
@@ -129,7 +129,7 @@ describe("embedRepositories", () => {
 
     // The copied vectors are the same vectors: a repository's chunk finds itself in Bob's namespace.
     const store = new D1VectorStore(env.DB, 1024);
-    const [aliceFirst] = await db.select().from(vectors).where(and(eq(vectors.namespace, userNamespace(alice)), eq(vectors.id, vectorId(alice, repos[0]!, 0))));
+    const [aliceFirst] = await db.select().from(vectorValues).where(and(eq(vectorValues.namespace, userNamespace(alice)), eq(vectorValues.id, vectorId(alice, repos[0]!, 0))));
     const values = Array.from(new Float32Array(new Uint8Array(aliceFirst!.values).buffer));
     const nearest = await store.query(userNamespace(bob), values, 1);
     expect(nearest[0]).toMatchObject({ id: vectorId(bob, repos[0]!, 0), repositoryId: repos[0] });

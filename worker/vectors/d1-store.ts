@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
 import { createDb, type Db } from "../db/client";
-import { vectorNamespaces, vectors } from "../db/schema";
+import { vectorNamespaces, vectors, vectorValues } from "../db/schema";
 import { excluded, inJsonArray } from "../db/sql";
 import { codeFromBase64, float32Bytes, float32FromHex, quantize, unit } from "./codec";
 import { checkTopK, type StoredVector, type VectorMatch, type VectorStore } from "./store";
@@ -11,12 +11,12 @@ import { checkTopK, type StoredVector, type VectorMatch, type VectorStore } from
  * development, tests and small self-hosts (docs/architecture.md §8).
  *
  * Why this layout (measured in workerd against local D1, 10,000 rows of 1,024 dimensions,
- * `npm run bench:vectors` for the figures at 10k–40k): a BLOB reaches the Worker as an array
+ * worker/vectors/d1-store.measure.ts for the figures at 10k–40k): a BLOB reaches the Worker as an array
  * of numbers — 3.5 s to read 10,000 float32 vectors, 0.7 s even as int8 — while the same
  * int8 bytes as base64 text read in ~70 ms. So a query scans only the int8 code of every
  * vector (1 byte a dimension, as text) with its scale and error bound, then reads the exact
- * float32 values of the candidates whose bound could still reach the top k, and stops when
- * none can: the answer is the exact cosine top k, with a few dozen exact reads. The decoded
+ * float32 values (a table of their own) of the candidates whose bound could still reach the
+ * top k: the answer is the exact cosine top k, with a few dozen exact reads. The decoded
  * codes of a namespace stay in the isolate's memory, checked by the namespace's version
  * (one small read), so repeated queries skip the scan read.
  */
@@ -36,25 +36,24 @@ export class D1VectorStore implements VectorStore {
     if (items.length === 0) return;
     const rows = items.map((item) => {
       const values = unit(this.#checked(item.values));
-      return { namespace, id: item.id, repositoryId: item.repositoryId, ...quantize(values), values: Buffer.from(float32Bytes(values)) };
+      return { code: { namespace, id: item.id, repositoryId: item.repositoryId, ...quantize(values) }, values: { namespace, id: item.id, values: Buffer.from(float32Bytes(values)) } };
     });
     const writes = [];
-    // D1 binds ≤ 100 parameters a statement (7 a row) and a statement stays well under its 100 KB.
+    // D1 binds ≤ 100 parameters a statement (6 a code row, 3 a values row), and a statement stays well under its 100 KB.
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const slice = rows.slice(i, i + ROWS_PER_INSERT);
       writes.push(
         this.#db
           .insert(vectors)
-          .values(rows.slice(i, i + ROWS_PER_INSERT))
+          .values(slice.map((row) => row.code))
           .onConflictDoUpdate({
             target: [vectors.namespace, vectors.id],
-            set: {
-              repositoryId: excluded(vectors.repositoryId),
-              scale: excluded(vectors.scale),
-              error: excluded(vectors.error),
-              code: excluded(vectors.code),
-              values: excluded(vectors.values),
-            },
+            set: { repositoryId: excluded(vectors.repositoryId), scale: excluded(vectors.scale), error: excluded(vectors.error), code: excluded(vectors.code) },
           }),
+        this.#db
+          .insert(vectorValues)
+          .values(slice.map((row) => row.values))
+          .onConflictDoUpdate({ target: [vectorValues.namespace, vectorValues.id], set: { values: excluded(vectorValues.values) } }),
       );
     }
     // One batch is one transaction: the rows and the version that announces them together.
@@ -65,7 +64,11 @@ export class D1VectorStore implements VectorStore {
     if (ids.length === 0) return;
     const writes = [];
     for (let i = 0; i < ids.length; i += IDS_PER_DELETE) {
-      writes.push(this.#db.delete(vectors).where(and(eq(vectors.namespace, namespace), inJsonArray(vectors.id, ids.slice(i, i + IDS_PER_DELETE)))));
+      const slice = ids.slice(i, i + IDS_PER_DELETE);
+      writes.push(
+        this.#db.delete(vectors).where(and(eq(vectors.namespace, namespace), inJsonArray(vectors.id, slice))),
+        this.#db.delete(vectorValues).where(and(eq(vectorValues.namespace, namespace), inJsonArray(vectorValues.id, slice))),
+      );
     }
     await this.#db.batch([this.#bump(namespace), ...writes]);
   }
@@ -77,38 +80,42 @@ export class D1VectorStore implements VectorStore {
     const n = scan.ids.length;
     if (n === 0) return [];
 
+    // Every vector's score is within its error of the code's score: exact ∈ [approx − error, approx + error].
     const dims = this.dimensions;
-    const bound = new Float32Array(n);
+    const upper = new Float32Array(n);
+    const lower = new Float32Array(n);
     for (let v = 0; v < n; v++) {
       let dot = 0;
       const base = v * dims;
       for (let d = 0; d < dims; d++) dot += scan.codes[base + d]! * q[d]!;
-      bound[v] = dot * scan.scales[v]! + scan.errors[v]!;
+      const approx = dot * scan.scales[v]!;
+      upper[v] = approx + scan.errors[v]!;
+      lower[v] = approx - scan.errors[v]!;
     }
-    const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => bound[b]! - bound[a]!);
+    // The k-th exact score is at least the k-th largest lower bound, so a vector whose upper
+    // bound is below that cannot be in the top k: only the others are read exactly, in one
+    // round (a numeric sort of a Float32Array is native, no comparator).
+    const k = Math.min(topK, n);
+    const threshold = Float32Array.from(lower).sort()[n - k]!;
+    const candidates: string[] = [];
+    for (let v = 0; v < n; v++) if (upper[v]! >= threshold) candidates.push(scan.ids[v]!);
 
-    // Exact scores in bound order until no unread vector can beat the k-th exact score.
     const best: VectorMatch[] = [];
-    let next = 0;
-    while (next < n) {
-      if (best.length >= topK && best[topK - 1]!.score >= bound[order[next]!]!) break;
-      const take = next === 0 ? topK + FIRST_EXTRA : MORE_EACH_ROUND;
-      const batch = Array.from(order.subarray(next, next + take), (index) => scan.ids[index]!);
-      next += batch.length;
+    for (let i = 0; i < candidates.length; i += IDS_PER_READ) {
       const rows = await this.#db
-        .select({ id: vectors.id, repositoryId: vectors.repositoryId, hex: sql<string>`hex(${vectors.values})` })
+        .select({ id: vectors.id, repositoryId: vectors.repositoryId, hex: sql<string>`hex(${vectorValues.values})` })
         .from(vectors)
-        .where(and(eq(vectors.namespace, namespace), inJsonArray(vectors.id, batch)));
+        .innerJoin(vectorValues, and(eq(vectorValues.namespace, vectors.namespace), eq(vectorValues.id, vectors.id)))
+        .where(and(eq(vectors.namespace, namespace), inJsonArray(vectors.id, candidates.slice(i, i + IDS_PER_READ))));
       for (const row of rows) {
         const values = float32FromHex(row.hex);
         let score = 0;
         for (let d = 0; d < dims; d++) score += values[d]! * q[d]!;
         best.push({ id: row.id, repositoryId: row.repositoryId, score });
       }
-      best.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-      best.length = Math.min(best.length, topK);
     }
-    return best;
+    best.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    return best.slice(0, topK);
   }
 
   #checked(values: ArrayLike<number>): ArrayLike<number> {
@@ -168,9 +175,7 @@ export class D1VectorStore implements VectorStore {
 
 const ROWS_PER_INSERT = 10;
 const IDS_PER_DELETE = 500;
-/** Exact reads in the first round beyond topK; with int8 codes the bound is tight, so one round is the rule. */
-const FIRST_EXTRA = 16;
-const MORE_EACH_ROUND = 64;
+const IDS_PER_READ = 500;
 /** Decoded codes kept per isolate (a Worker has 128 MB): ~48,000 vectors of 1,024 dimensions. */
 const SCAN_CACHE_BYTES = 48 * 1024 * 1024;
 

@@ -1,5 +1,8 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../db/client";
+import { vectors, vectorValues } from "../db/schema";
 import { FakeVectorize } from "../test/fake-vectorize";
 import { D1VectorStore } from "./d1-store";
 import { userNamespace, vectorId, type StoredVector, type VectorStore } from "./store";
@@ -117,6 +120,10 @@ describe("D1VectorStore", () => {
     expect(got.map((m) => m.id)).toEqual([vectorId(1, 2, 0), vectorId(1, 1, 0)]);
     await other.delete(namespace, [vectorId(1, 2, 0)]);
     expect((await store.query(namespace, randomVector(2), 10)).map((m) => m.id)).toEqual([vectorId(1, 1, 0)]);
+    // Codes and exact values leave together.
+    const db = createDb(env.DB);
+    expect(await db.select({ id: vectors.id }).from(vectors).where(eq(vectors.namespace, namespace))).toEqual([{ id: vectorId(1, 1, 0) }]);
+    expect(await db.select({ id: vectorValues.id }).from(vectorValues).where(eq(vectorValues.namespace, namespace))).toEqual([{ id: vectorId(1, 1, 0) }]);
   });
 });
 
