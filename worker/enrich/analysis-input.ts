@@ -11,7 +11,7 @@ import { prepareReadme, README_TEXT_VERSION } from "./readme-text";
 /** Bump when the prompt or the preparation changes what a model is given: every analysis is made again once. */
 export const ANALYSIS_PROMPT_VERSION = 1;
 /** README tokens per analysis; with instructions and metadata an analysis stays under ~1,500 input tokens. */
-export const README_TOKEN_BUDGET = 1100;
+export const README_TOKEN_BUDGET = 900;
 /** Lines kept of each code block: enough to show what the project is, not its manual. */
 const CODE_LINES = 6;
 
