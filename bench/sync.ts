@@ -69,6 +69,8 @@ export type SyncMeasurement = {
   secondaryHits: number;
   /** The least wall time GitHub's limits allow for this much server time (see `lowerBoundMs`). */
   lowerBoundMs: number;
+  /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
+  graphqlSecondsByMinute: number[];
   /** What the scenario changed on GitHub (drifted or pushed repositories, new READMEs). */
   changed?: { repositories: number; newReadmes?: number };
   total: number;
@@ -178,7 +180,7 @@ async function measure(
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
-  const token = (s: EmulatorStats) => s.tokens["user:octocat"] ?? { serverMs: { graphql: 0, rest: 0 }, timeouts: 0, secondaryLimitHits: 0 };
+  const token = (s: EmulatorStats) => s.tokens["user:octocat"] ?? { serverMs: { graphql: 0, rest: 0 }, timeouts: 0, secondaryLimitHits: 0, minutes: [] };
   const rest = bucket(after).core.total - bucket(before).core.total;
   const graphql = bucket(after).graphql.total - bucket(before).graphql.total;
   const exhaustedWindows =
@@ -206,6 +208,7 @@ async function measure(
     timeouts: token(after).timeouts - token(before).timeouts,
     secondaryHits: token(after).secondaryLimitHits - token(before).secondaryLimitHits,
     lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
+    graphqlSecondsByMinute: minutesOf(token(before).minutes, token(after).minutes),
     total: done.total,
     newCount: done.new_count,
     updatedCount: done.updated_count,
@@ -215,7 +218,18 @@ async function measure(
       `${String(result.units).padStart(5)} units  ${String(result.readmesFetched).padStart(5)} READMEs  ${String(result.rowsWritten).padStart(6)} rows  ` +
       `${result.timeouts} timeouts  ${result.secondaryHits} secondary${exhaustedWindows ? `  (${exhaustedWindows} hourly budget(s) exhausted)` : ""}`,
   );
+  if (result.graphqlSecondsByMinute.length > 1) log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}`);
   return result;
+}
+
+/**
+ * GraphQL server seconds in each minute of the measured run (the emulator's timeline, minus what
+ * earlier scenarios left in it): how full each minute's 60 s budget was, to see where a run waited.
+ */
+function minutesOf(before: Array<[number, number]>, after: Array<[number, number]>): number[] {
+  const run = after.map(([graphqlMs], i) => graphqlMs - (before[i]?.[0] ?? 0));
+  const first = run.findIndex((ms) => ms > 0);
+  return first < 0 ? [] : run.slice(first).map((ms) => Math.round(ms / 100) / 10);
 }
 
 /** Pushes 1% of the user's repositories; a fifth of those get a new README. */

@@ -223,6 +223,21 @@ export interface TokenRealismStats {
   penaltyPoints: number;
   /** Largest single-request server time seen. */
   maxRequestMs: number;
+  /**
+   * Server time by minute since the token's first request ended, [graphql ms, rest ms] per
+   * minute: how full each minute's budget was, so a benchmark can say where a sync waited.
+   */
+  minutes: Array<[number, number]>;
+  /** When the token's first request ended (emulator clock, epoch ms). */
+  firstAt: number | null;
+}
+
+/** Adds a finished request's server time to its minute of the token's timeline. */
+export function recordMinute(stats: TokenRealismStats, at: number, lane: "graphql" | "rest", serverMs: number): void {
+  stats.firstAt ??= at;
+  const minute = Math.floor((at - stats.firstAt) / 60_000);
+  while (stats.minutes.length <= minute) stats.minutes.push([0, 0]);
+  stats.minutes[minute]![lane === "graphql" ? 0 : 1] += Math.round(serverMs);
 }
 
 export const emptyTokenStats = (): TokenRealismStats => ({
@@ -232,6 +247,8 @@ export const emptyTokenStats = (): TokenRealismStats => ({
   resourceLimitHits: 0,
   penaltyPoints: 0,
   maxRequestMs: 0,
+  minutes: [],
+  firstAt: null,
 });
 
 /** The body GitHub sends with HTTP 200 when a query ran out of time. */

@@ -11,7 +11,7 @@ import { isTerminal, type FaultRule } from "./faults.ts";
 import { graphqlRoute } from "./graphql.ts";
 import { DOCS, badCredentials, json, oauthScopeHeaders, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
 import { rateLimitHeaders, refused, remaining, type Bucket } from "./ratelimit.ts";
-import { realismPreset, restServerMs, type RealismConfig } from "./realism.ts";
+import { realismPreset, recordMinute, restServerMs, type RealismConfig } from "./realism.ts";
 import { restRoutes } from "./rest.ts";
 import { Router, type RequestContext } from "./routes.ts";
 import { EmulatorState, identityOf, type EmulatorConfig } from "./state.ts";
@@ -219,17 +219,21 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
         inFlight - 1,
         state.timing,
       );
+    const lane = resource === "graphql" ? "graphql" : "rest";
+    tokenStats.serverMs[lane] += serverMs;
+    tokenStats.maxRequestMs = Math.max(tokenStats.maxRequestMs, serverMs);
+    await sleep(serverMs);
+    // Server time is known, and charged to the window, when the request ends: GitHub measures it
+    // by the response time, so a request still running has not used any budget yet.
+    const at = state.now();
     if (resource !== null && auth.present) {
       const windowMs = realism.secondaryWindowMs;
-      const at = state.now();
       state.meter.add(`${identity}\ncpu:${resource}`, at, windowMs, serverMs);
       state.meter.add(`${identity}\ncpu`, at, windowMs, serverMs);
       if (resource === "core") state.meter.add(`${identity}\npoints:${endpoint}`, at, windowMs, 1);
       else state.meter.add(`${identity}\npoints:graphql`, at, windowMs, Math.max(1, response.pointsCharged ?? 1));
     }
-    tokenStats.serverMs[resource === "graphql" ? "graphql" : "rest"] += serverMs;
-    tokenStats.maxRequestMs = Math.max(tokenStats.maxRequestMs, serverMs);
-    await sleep(serverMs);
+    recordMinute(tokenStats, at, lane, serverMs);
     return withLimits(response);
   }
 
