@@ -4,6 +4,7 @@ import { createDb, type Db } from "../db/client";
 import { analyses, embeddingCache, repositories, stars, users } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
+import { toBase64 } from "../lib/bytes";
 import { float32Bytes, float32FromHex } from "../vectors/codec";
 import { userNamespace, vectorId, vectorStoreOf, type StoredVector, type VectorStore } from "../vectors";
 import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
@@ -334,10 +335,11 @@ async function writeCache(db: Db, model: string, fresh: Array<{ chunkSha: string
   }
 }
 
-/** A short, stable digest of a row's text inputs (sha-1 is plenty to notice a change). */
+/**
+ * A short, stable digest of a row's text inputs: 96 bits of sha-1 (16 characters) are plenty
+ * to notice a change, and it is kept on every star (docs/scale.md counts its bytes).
+ */
 async function fingerprint(parts: unknown[]): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(parts))));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+  return toBase64(digest.subarray(0, 12), true);
 }

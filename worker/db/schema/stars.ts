@@ -40,7 +40,7 @@ export const stars = sqliteTable(
     embeddedSha: text("embedded_sha"),
     embeddingModel: text("embedding_model"),
     /**
-     * sha-1 of what the embedded text was made from (README blob sha, the metadata it shows,
+     * 96 bits of sha-1 of what the embedded text was made from (README blob sha, the metadata it shows,
      * the analysis, the language, the text's version): worker/enrich/embed.ts compares it to
      * find what may need embedding without reading every README on every sync.
      */

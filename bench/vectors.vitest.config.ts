@@ -1,0 +1,21 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// `npx vitest run --config bench/vectors.vitest.config.ts`: the D1 vector store's query time
+// at 10,000–40,000 vectors, inside workerd against local D1 with the real migrations (the
+// Worker tests' setup, without the emulators: no network is involved).
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      remoteBindings: false,
+      miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations"), VECTOR_STORE: "d1" } },
+    })),
+  ],
+  test: {
+    name: "bench-vectors",
+    include: ["worker/vectors/*.measure.ts"],
+    setupFiles: ["./worker/test/apply-migrations.ts"],
+    testTimeout: 1_800_000,
+  },
+});
