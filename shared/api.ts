@@ -43,3 +43,23 @@ export const Me = z.object({
   library: z.object({ starred: z.number().int(), saved: z.number().int() }),
 });
 export type Me = z.infer<typeof Me>;
+
+/**
+ * `POST /api/sync/ticket` (bearer session) → a ticket for one `GET /api/sync/ws?ticket=`.
+ * Browsers cannot set headers on `new WebSocket()`, so the socket authenticates from its URL,
+ * and a URL is logged (request traces, proxies, history): it carries this single-use ticket
+ * that lives a minute, never the 90-day session token. The socket is bound to the session
+ * that asked for the ticket and closes when that session ends (docs/architecture.md §6).
+ */
+export const SYNC_TICKET_TTL_MS = 60_000;
+/** `swt_<user id>.<32 random bytes, base64url>`: the id says which user's object redeems it. */
+export const SYNC_TICKET = /^swt_([1-9]\d{0,15})\.([\w-]{43})$/;
+
+export const SyncTicket = z.object({
+  ticket: z.string().regex(SYNC_TICKET),
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type SyncTicket = z.infer<typeof SyncTicket>;
+
+/** The socket's query: the ticket and nothing else (a session token in a URL is refused). */
+export const SyncSocketQuery = z.object({ ticket: z.string().regex(SYNC_TICKET, "ticket must be one from POST /api/sync/ticket") }).strict();

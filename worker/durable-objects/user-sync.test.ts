@@ -6,14 +6,15 @@ import {
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SyncStatus, type SyncEvent } from "../../shared/events";
+import { readSse, SyncStatus, type SyncEvent } from "../../shared/events";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { collect, doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
 import worker from "../index";
-import { userSync } from "../lib/sync-run";
-import { LOCK_TTL_MS, UserSync } from "./user-sync";
+import { sha256Hex } from "../lib/crypto";
+import { eventsRequest, userSync } from "../lib/sync-run";
+import { holdLock, openSocket, openStream, progress } from "../test/streams";
+import { LOCK_TTL_MS, SESSION_ENDED_CLOSE, UserSync } from "./user-sync";
 
 describe("the per-user lock", () => {
   it("ten simultaneous triggers make one run, and all ten streams see it finish", async () => {
@@ -128,32 +129,89 @@ describe("live progress", () => {
   it("streams the same events over a WebSocket as {event, data}", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken } = await signIn("ws-sub", 30);
-    const upgrade = await exports.default.fetch(
-      new Request(`${BASE}/api/sync/ws?access_token=${sessionToken}`, { headers: { Upgrade: "websocket" } }),
-    );
-    expect(upgrade.status).toBe(101);
-    const ws = upgrade.webSocket!;
-    ws.accept();
-    const received: SyncEvent[] = [];
+    const socket = await openSocket(sessionToken);
     const finished = new Promise<void>((resolve) => {
-      ws.addEventListener("message", (message) => {
-        const event = JSON.parse(String(message.data)) as SyncEvent;
-        received.push(event);
-        if (event.event !== "progress") resolve();
+      socket.ws.addEventListener("message", (message) => {
+        if ((JSON.parse(String(message.data)) as SyncEvent).event !== "progress") resolve();
       });
     });
     const sse = await syncOnce(sessionToken);
     await finished;
-    ws.close();
-    expect(received).toEqual(sse);
+    socket.ws.close();
+    expect(socket.events).toEqual(sse);
     // `fetching` repeats as pages land (with counts); then the seed's order.
-    const names = received.map((e) => (e.event === "progress" ? e.data.phase : e.event));
+    const names = socket.events.map((e) => (e.event === "progress" ? e.data.phase : e.event));
     expect(names.filter((name, i) => name !== names[i - 1])).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
   });
+});
 
-  it("refuses the WebSocket without a session", async () => {
-    const response = await exports.default.fetch(new Request(`${BASE}/api/sync/ws`, { headers: { Upgrade: "websocket" } }));
-    expect(response.status).toBe(401);
+// Defect 3: signing out (or the session expiring) did not end that session's open streams;
+// they kept receiving the next run's events.
+describe("a stream ends with its session", () => {
+  const goodbye = expect.objectContaining({ event: "error", data: expect.objectContaining({ code: "unauthorized" }) });
+
+  it("signing out ends that session's SSE stream and WebSocket, and only that session's", async () => {
+    const { user, sessionToken: leaving } = await signIn("streams-signout", 0);
+    const { sessionToken: staying } = await signIn("streams-signout", 0);
+    const stub = await holdLock(user.id, "run-signout");
+    const [leavingSse, stayingSse] = [await openStream(leaving), await openStream(staying)];
+    const [leavingWs, stayingWs] = [await openSocket(leaving), await openSocket(staying)];
+    await stub.publish("run-signout", progress(1));
+    await Promise.all([leavingSse.received(1), stayingSse.received(1), leavingWs.received(1), stayingWs.received(1)]);
+
+    expect((await workerFetch(`${BASE}/api/auth/session`, { method: "DELETE", headers: { Authorization: `Bearer ${leaving}` } })).status).toBe(204);
+    expect(await leavingSse.ended).toEqual([progress(1), goodbye]);
+    expect(await leavingWs.closed).toBe(SESSION_ENDED_CLOSE);
+    expect(leavingWs.events).toEqual([progress(1), goodbye]);
+
+    // The next events reach the other session only.
+    await stub.publish("run-signout", progress(2));
+    expect(await stayingSse.received(2)).toEqual([progress(1), progress(2)]);
+    expect(await stayingWs.received(2)).toEqual([progress(1), progress(2)]);
+    expect(leavingWs.events).toHaveLength(2);
+    stayingWs.ws.close();
+  });
+
+  it("a revoked session cannot open a stream a moment later (its D1 check passed just before the row went)", async () => {
+    const { user, sessionToken } = await signIn("streams-race", 0);
+    await holdLock(user.id, "run-race");
+    const session = { tokenHash: await sha256Hex(sessionToken), expiresAt: Date.now() + 60_000 };
+    expect((await workerFetch(`${BASE}/api/auth/session`, { method: "DELETE", headers: { Authorization: `Bearer ${sessionToken}` } })).status).toBe(204);
+    const late = await userSync(env, user.id).fetch(eventsRequest(session));
+    const events: SyncEvent[] = [];
+    for await (const event of readSse(late.body!)) events.push(event);
+    expect(events).toEqual([goodbye]);
+    expect(await userSync(env, user.id).addTicket("0".repeat(64), { session, expiresAt: Date.now() + 60_000 })).toBe(false);
+  });
+
+  it("deleting the account ends every stream of every session", async () => {
+    const { sessionToken, user } = await signIn("streams-delete", 0);
+    const stub = await holdLock(user.id, "run-delete");
+    const sse = await openStream(sessionToken);
+    const socket = await openSocket(sessionToken);
+    await stub.publish("run-delete", progress(1));
+    await Promise.all([sse.received(1), socket.received(1)]);
+    expect((await workerFetch(`${BASE}/api/me`, { method: "DELETE", headers: { Authorization: `Bearer ${sessionToken}` } })).status).toBe(204);
+    expect(await sse.ended).toEqual([progress(1), goodbye]);
+    expect(await socket.closed).toBe(SESSION_ENDED_CLOSE);
+  });
+
+  it("an expired session's streams end at the next event instead of receiving it", async () => {
+    const { sessionToken, user } = await signIn("streams-expiry", 0);
+    const stub = await holdLock(user.id, "run-expiry");
+    // The session has a second left when the streams open.
+    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
+      .bind(Date.now() + 1_000, await sha256Hex(sessionToken))
+      .run();
+    const sse = await openStream(sessionToken);
+    const socket = await openSocket(sessionToken);
+    await stub.publish("run-expiry", progress(1));
+    await Promise.all([sse.received(1), socket.received(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await stub.publish("run-expiry", progress(2));
+    expect(await sse.ended).toEqual([progress(1), goodbye]);
+    expect(await socket.closed).toBe(SESSION_ENDED_CLOSE);
+    expect(socket.events).toEqual([progress(1), goodbye]);
   });
 });
 

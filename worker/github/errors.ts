@@ -35,19 +35,28 @@ export class GithubError extends Error {
     this.retryAfterSeconds = details.retryAfterSeconds ?? null;
   }
 
-  /** How an HTTP route reports this failure to its client. */
+  /**
+   * How an HTTP route reports this failure to its client: the code and a message of our own.
+   * GitHub's text (`this.message`: its error body, a proxy's page, request ids) never goes to
+   * the client; the app's `onError` logs it.
+   */
   toApiError(): ApiError {
     switch (this.kind) {
       case "token_invalid":
-        return new ApiError("github_token_invalid", "GitHub rejected the token: it is wrong, expired or revoked");
+        return new ApiError("github_token_invalid", "GitHub rejected the token: it is wrong, expired, revoked, or lacks a permission");
       case "rate_limited":
-      case "secondary_limited":
-        return new ApiError("github_rate_limited", `GitHub rate limit reached: ${this.message}`);
+      case "secondary_limited": {
+        const waitMs = this.resetAt ? this.resetAt.getTime() - Date.now() : (this.retryAfterSeconds ?? 60) * 1000;
+        const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+        return new ApiError("github_rate_limited", `GitHub's rate limit for this token was reached: try again in ${retryAfterSeconds} s`, {
+          retryAfterSeconds,
+        });
+      }
       case "not_found":
-        return new ApiError("not_found", this.message);
+        return new ApiError("not_found", "GitHub has no such repository, or this token cannot see it");
       case "too_large":
       case "unavailable":
-        return new ApiError("github_unavailable", `GitHub did not answer correctly: ${this.message}`);
+        return new ApiError("github_unavailable", "GitHub did not answer correctly: try again in a while");
     }
   }
 }

@@ -55,7 +55,12 @@ async function importKey(base64Key: string | null | undefined): Promise<CryptoKe
 
 /** A new random session token (256 bits). */
 export function newSessionToken(): string {
-  return `sws_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return `sws_${randomBase64Url()}`;
+}
+
+/** `bytes` random bytes as base64url (32 → 43 characters). */
+export function randomBase64Url(bytes = 32): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 export async function sha256Hex(text: string): Promise<string> {

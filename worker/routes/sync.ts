@@ -1,10 +1,16 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
+import { SYNC_TICKET, SYNC_TICKET_TTL_MS, SyncSocketQuery } from "../../shared/api";
 import { users } from "../db/schema";
-import { userSync } from "../lib/sync-run";
 import type { AppEnv } from "../env";
-import { requireSession } from "../lib/auth";
+import { requireSession, type SessionUser } from "../lib/auth";
+import { randomBase64Url, sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
+import { eventsRequest, socketRequest, userSync } from "../lib/sync-run";
+import { validate } from "../lib/validator";
+
+/** The session a stream is bound to: signing out or its expiry ends the stream (docs/architecture.md §6). */
+const streamSession = (user: SessionUser) => ({ tokenHash: user.tokenHash, expiresAt: user.sessionExpiresAt });
 
 /** `POST /api/repositories/sync`: start a sync, or attach to the running one. */
 export const syncTriggerRoutes = new Hono<AppEnv>().use(requireSession).post("/", async (c) => {
@@ -16,12 +22,35 @@ export const syncTriggerRoutes = new Hono<AppEnv>().use(requireSession).post("/"
     return c.json({ runId, attached }, 202);
   }
   // The default: the run's events as SSE until `done` or `error` (the latest first).
-  return stub.fetch("https://user-sync/events");
+  return stub.fetch(eventsRequest(streamSession(c.var.user)));
 });
 
 /** `/api/sync/*`: the state of this user's sync, and its live events. */
 export const syncRoutes = new Hono<AppEnv>()
+  // The socket first, and outside requireSession: browsers cannot set headers on
+  // `new WebSocket()`, so it authenticates with a single-use ticket in its URL — never with
+  // the session token, which would be written to logs and traces (docs/architecture.md §4).
+  // The strict query refuses anything but `ticket` (an `access_token` is a 400).
+  .get("/ws", validate("query", SyncSocketQuery), async (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError("bad_request", "GET /api/sync/ws expects a WebSocket upgrade");
+    }
+    const { ticket } = c.req.valid("query");
+    const userId = Number(SYNC_TICKET.exec(ticket)![1]);
+    // The user's object redeems it: an id that is not the ticket's owner finds nothing there.
+    return userSync(c.env, userId).fetch(socketRequest(await sha256Hex(ticket)));
+  })
   .use(requireSession)
+  // A ticket for one socket: lives SYNC_TICKET_TTL_MS, is kept only as a hash, and binds the
+  // socket to this session.
+  .post("/ticket", async (c) => {
+    const user = c.var.user;
+    const ticket = `swt_${user.id}.${randomBase64Url()}`;
+    const expiresAt = Math.min(Date.now() + SYNC_TICKET_TTL_MS, user.sessionExpiresAt);
+    const kept = await userSync(c.env, user.id).addTicket(await sha256Hex(ticket), { session: streamSession(user), expiresAt });
+    if (!kept) throw new ApiError("unauthorized", "This session has ended: sign in again");
+    return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201);
+  })
   .get("/status", async (c) => {
     const { id: userId } = c.var.user;
     const [state, [user]] = await Promise.all([
@@ -41,10 +70,4 @@ export const syncRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get("/events", (c) => userSync(c.env, c.var.user.id).fetch("https://user-sync/events"))
-  .get("/ws", (c) => {
-    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new ApiError("bad_request", "GET /api/sync/ws expects a WebSocket upgrade");
-    }
-    return userSync(c.env, c.var.user.id).fetch(new Request("https://user-sync/ws", c.req.raw));
-  });
+  .get("/events", (c) => userSync(c.env, c.var.user.id).fetch(eventsRequest(streamSession(c.var.user))));

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import { AuthTokenResponse } from "../../shared/api";
 import { createApiClient } from "../../shared/client";
+import { sha256Hex } from "../lib/crypto";
 
 export const BASE = "https://starwise.test";
 export const githubUrl = () => inject("githubUrl");
@@ -40,10 +41,17 @@ export async function emulator(path: string, body?: unknown): Promise<unknown> {
   return response.json();
 }
 
-/** Creates `login` in the emulator (with `stars` starred repositories) and signs in as them. */
+/**
+ * Creates `login` in the emulator (with `stars` starred repositories) and signs in as them.
+ * Tests sign one login in many times (a session per case), so each sign-in here starts
+ * with a fresh sign-in throttle window for the token; the throttle has its own tests
+ * (routes/auth.test.ts), which sign in without this helper.
+ */
 export async function signIn(login: string, stars = 5) {
   await emulator("users", { login, stars });
-  const response = await api().api.auth.token.$post({ json: { githubToken: `emulator-token-${login}` } });
+  const githubToken = `emulator-token-${login}`;
+  await env.DB.prepare("delete from sign_in_attempts where key = ?").bind(`token:${await sha256Hex(githubToken)}`).run();
+  const response = await api().api.auth.token.$post({ json: { githubToken } });
   if (response.status !== 200) throw new Error(`sign-in of ${login} failed: ${response.status} ${await response.text()}`);
   return AuthTokenResponse.parse(await response.json());
 }
