@@ -1,18 +1,24 @@
-// `npm run demo`: the whole product on this machine, offline. Starts the GitHub
-// emulator and the Worker (wrangler dev --local, pointed at the emulator), signs the
-// demo user in, builds the extension and prints what to open. Ctrl-C stops everything.
+// `npm run demo`: the whole product on this machine, offline. Starts the GitHub, AI and
+// OpenDigger emulators and the Worker (wrangler dev --local, pointed at them), signs the
+// demo user in, runs the first sync (with AI analysis, OpenRank and embeddings), shows a
+// few enriched repositories, builds the extension and prints what to open. Ctrl-C stops everything.
 import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isFinal, readSse } from "../../shared/events.ts";
+import { RepositoryList } from "../../shared/repositories.ts";
+import { startAiEmulator } from "../ai/server.ts";
 import { startGithubEmulator } from "../github/server.ts";
+import { startOpendiggerEmulator } from "../opendigger/server.ts";
 import { projectRoot, startWorker } from "./worker-process.ts";
 
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8787" },
     "github-port": { type: "string", default: "9100" },
+    "ai-port": { type: "string", default: "9200" },
+    "opendigger-port": { type: "string", default: "9300" },
     stars: { type: "string", default: "300" },
     "skip-extension": { type: "boolean", default: false },
   },
@@ -25,6 +31,11 @@ await rm(stateDir, { recursive: true, force: true });
 // GitHub as slow and strict as the real one (emulators/github/README.md, "Realism").
 const github = await startGithubEmulator({ port: Number(values["github-port"]), stars: Number(values.stars), quiet: true, realism: "github" });
 console.log(`GitHub emulator   ${github.url}  (user octocat, token emulator-token-octocat, ${values.stars} stars)`);
+// An OpenAI-compatible endpoint (chat and embeddings) with a rate limit, and OpenDigger's files.
+const ai = await startAiEmulator({ port: Number(values["ai-port"]), quiet: true, rpm: 600 });
+console.log(`AI emulator       ${ai.url}/v1  (key sk-emulator, 600 requests a minute per model)`);
+const opendigger = await startOpendiggerEmulator({ port: Number(values["opendigger-port"]), quiet: true });
+console.log(`OpenDigger        ${opendigger.url}`);
 
 let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
 let stopping = false;
@@ -33,14 +44,27 @@ async function shutdown(code = 0) {
   stopping = true;
   console.log("\nStopping…");
   await worker?.stop();
-  await github.close();
+  await Promise.all([github.close(), ai.close(), opendigger.close()]);
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown());
 process.on("SIGTERM", () => void shutdown());
 
 try {
-  worker = await startWorker({ port: Number(values.port), persistTo: stateDir, vars: { GITHUB_API_URL: github.url } });
+  worker = await startWorker({
+    port: Number(values.port),
+    persistTo: stateDir,
+    vars: {
+      GITHUB_API_URL: github.url,
+      OPENDIGGER_URL: opendigger.url,
+      EMBEDDING_PROVIDER: "openai-compatible",
+      AI_BASE_URL: `${ai.url}/v1`,
+      AI_API_KEY: "sk-emulator",
+      CHAT_MODEL: "starwise-chat",
+      // The emulators listen on 127.0.0.1: allowed here, refused in a real deployment.
+      AI_ALLOW_PRIVATE_URLS: "true",
+    },
+  });
   console.log(`Worker            ${worker.url}  (GET ${worker.url}/health)`);
 
   const signIn = await fetch(`${worker.url}/api/auth/token`, {
@@ -60,16 +84,37 @@ try {
     headers: { Authorization: `Bearer ${sessionToken}` },
   });
   if (!sync.ok || !sync.body) throw new Error(`sync failed: ${sync.status} ${await sync.text()}`);
+  let lastPhase = "";
   for await (const event of readSse(sync.body)) {
-    if (event.event === "progress") console.log(`  sync: ${event.data.phase}${"total" in event.data && event.data.total ? ` (${event.data.total})` : ""}`);
-    else if (event.event === "done") {
+    if (event.event === "progress") {
+      const phase = event.data.phase;
+      // Analysis and embedding report every repository: show the phase once, not 300 lines.
+      if (phase !== lastPhase) console.log(`  sync: ${phase}${"total" in event.data && event.data.total ? ` (${event.data.total})` : ""}`);
+      lastPhase = phase;
+    } else if (event.event === "done") {
       const { total, new_count, stats } = event.data;
       console.log(
         `First sync        ${total} stars (${new_count} new) in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
           `${stats.requests.graphql} GraphQL requests (${stats.graphqlPoints} points), ${stats.requests.rest} REST, ${stats.readmesFetched} READMEs`,
       );
+      const e = stats.enrichment;
+      if (e) {
+        console.log(
+          `Enrichment        ${e.analysed} analysed (${e.chatCalls} chat calls, ${e.inputTokens.toLocaleString("en")} input tokens), ${e.failed} failed, ${e.pending} left; ` +
+            `OpenRank for ${e.openrank}; ${e.embedded} embedded (${e.embeddingRequests} embedding requests)`,
+        );
+      }
     } else throw new Error(`sync error: ${event.data.code}: ${event.data.message}`);
     if (isFinal(event)) break;
+  }
+  // A few enriched repositories, as the extension shows them. README-derived text is
+  // untrusted: control characters are dropped before it reaches the terminal.
+  const clean = (text: string | null) => (text ?? "").replace(/\p{Cc}/gu, " ");
+  const list = RepositoryList.parse(await (await fetch(`${worker.url}/api/repositories?limit=5&sort=openrank`, { headers: { Authorization: `Bearer ${sessionToken}` } })).json());
+  for (const item of list.items) {
+    console.log(`  ${clean(item.fullName)}  OpenRank ${item.openrank ?? "–"}${item.openrankPeriod ? ` (${item.openrankPeriod})` : ""}`);
+    console.log(`    ${clean(item.aiSummary)}`);
+    console.log(`    tags: ${item.aiTags.map(clean).join(", ")}${item.aiPlatforms.length ? `; platforms: ${item.aiPlatforms.join(", ")}` : ""}`);
   }
   console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" "${worker.url}/api/repositories?limit=5"`);
 
