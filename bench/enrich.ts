@@ -144,11 +144,7 @@ async function main() {
   const aiStats = () => json<AiStats>(`${ai.url}/_emulator/stats`);
   const odStats = () => json<OdStats>(`${od.url}/_emulator/stats`);
   try {
-    worker = await startWorker({
-      port: await freePort(),
-      persistTo: state,
-      stdio: "log",
-      vars: {
+    const vars = {
         GITHUB_API_URL: github.url,
         EMBEDDING_PROVIDER: "openai-compatible",
         EMBEDDING_MODEL: EMBED_MODEL,
@@ -158,8 +154,15 @@ async function main() {
         CHAT_MODEL,
         AI_ALLOW_PRIVATE_URLS: "true",
         OPENDIGGER_URL: od.url,
-      },
-    });
+    };
+    // Another wrangler on this machine may take the port between the probe and the start: try again.
+    for (let attempt = 0; !worker; attempt++) {
+      try {
+        worker = await startWorker({ port: await freePort(), persistTo: state, stdio: "log", vars });
+      } catch (error) {
+        if (attempt >= 3 || !/already in use/i.test(String(error))) throw error;
+      }
+    }
     const signIn = async (login: string) => {
       const answer = await json<{ sessionToken: string }>(`${worker!.url}/api/auth/token`, {
         method: "POST",
