@@ -5,7 +5,8 @@ import { analyses, embeddingCache, repositories, stars, users } from "../db/sche
 import { inJsonArray } from "../db/sql";
 import type { Bindings } from "../env";
 import { toBase64 } from "../lib/bytes";
-import { float32Bytes, float32FromHex } from "../vectors/codec";
+import { fromHex } from "../lib/bytes";
+import { packInt8, unpackInt8 } from "../vectors/codec";
 import { userNamespace, vectorId, vectorStoreOf, type StoredVector, type VectorStore } from "../vectors";
 import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
 import { embedderOf, EmbeddingRateLimited, requestBatches, type Embedder } from "./embedder";
@@ -17,8 +18,8 @@ import { embedderOf, EmbeddingRateLimited, requestBatches, type Embedder } from 
  * (`stars.embedded_source`: README blob sha, metadata, analysis, language, text version), so
  * a no-change sync reads no README — builds their chunks, and only where the chunks' sha
  * differs from `stars.embedded_sha` (or the model changed) writes vectors: from the shared
- * cache (`embedding_cache`, one row per model and chunk text, whoever starred it first),
- * else from the model in batches, each cached as it arrives. Vectors go to the user's
+ * cache (`embedding_cache`, one row per model and chunk text, whoever starred it first; int8,
+ * docs/scale.md says why), else from the model in batches, each cached as it arrives. Vectors go to the user's
  * namespace, chunks that no longer exist are deleted, and the star records what it holds.
  *
  * Bounded per call so a Workflow step stays inside its limits (30 s of CPU, 128 MB, a
@@ -206,9 +207,10 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
     } finally {
       result.requests++;
     }
-    const fresh = batch.map(([chunkSha], i) => ({ chunkSha, values: answer[i]! }));
+    // Everyone gets the cached form, this user too: the same chunk is the same vector in every namespace.
+    const fresh = batch.map(([chunkSha], i) => ({ chunkSha, packed: packInt8(answer[i]!) }));
     await writeCache(db, embedder.key, fresh);
-    for (const { chunkSha, values } of fresh) vectors.set(chunkSha, values);
+    for (const { chunkSha, packed } of fresh) vectors.set(chunkSha, unpackInt8(packed));
     const finished = waiting.filter(ready);
     result.removed += await writeVectors(db, store, embedder.key, input.userId, namespace, finished, vectors);
     for (const w of finished) {
@@ -318,14 +320,14 @@ async function readCache(db: Db, model: string, chunkShas: string[], into: Map<s
       .select({ chunkSha: embeddingCache.chunkSha, hex: sql<string>`hex(${embeddingCache.values})` })
       .from(embeddingCache)
       .where(and(eq(embeddingCache.model, model), inJsonArray(embeddingCache.chunkSha, wanted.slice(i, i + 500))));
-    for (const row of rows) into.set(row.chunkSha, float32FromHex(row.hex));
+    for (const row of rows) into.set(row.chunkSha, unpackInt8(fromHex(row.hex)));
   }
 }
 
-async function writeCache(db: Db, model: string, fresh: Array<{ chunkSha: string; values: Float32Array }>): Promise<void> {
+async function writeCache(db: Db, model: string, fresh: Array<{ chunkSha: string; packed: Uint8Array }>): Promise<void> {
   const inserts = [];
   for (let i = 0; i < fresh.length; i += CACHE_ROWS_PER_INSERT) {
-    const rows = fresh.slice(i, i + CACHE_ROWS_PER_INSERT).map(({ chunkSha, values }) => ({ model, chunkSha, values: Buffer.from(float32Bytes(values)), createdAt: new Date() }));
+    const rows = fresh.slice(i, i + CACHE_ROWS_PER_INSERT).map(({ chunkSha, packed }) => ({ model, chunkSha, values: Buffer.from(packed), createdAt: new Date() }));
     // Another user's sync may have cached the same chunk a moment ago: same text, same vector.
     inserts.push(db.insert(embeddingCache).values(rows).onConflictDoNothing());
   }

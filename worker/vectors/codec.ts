@@ -49,3 +49,30 @@ export const codeFromBase64 = (text: string) => {
   const bytes = fromBase64(text);
   return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 };
+
+/**
+ * A vector as 4 + n bytes: its int8 scale (float32) then one int8 per dimension, a quarter
+ * of float32. The shared embedding cache keeps vectors this way (docs/scale.md: it is what
+ * grows D1 per distinct README). The cosine between a unit vector and its unpacked form is
+ * above 0.9999 for embedding vectors (error ≤ scale / 2 per dimension), far below what
+ * separates two search results.
+ */
+export function packInt8(values: Float32Array): Uint8Array {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
+  const scale = max > 0 ? max / 127 : 1;
+  const out = new Uint8Array(4 + values.length);
+  new DataView(out.buffer).setFloat32(0, scale, true);
+  const code = new Int8Array(out.buffer, 4);
+  for (let i = 0; i < values.length; i++) code[i] = Math.max(-127, Math.min(127, Math.round(values[i]! / scale)));
+  return out;
+}
+
+/** The unit vector of `packInt8`'s bytes. */
+export function unpackInt8(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  const scale = new DataView(copy.buffer).getFloat32(0, true);
+  const code = new Int8Array(copy.buffer, 4);
+  return unit(Float32Array.from(code, (c) => c * scale));
+}

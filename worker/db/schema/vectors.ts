@@ -62,7 +62,10 @@ export const embeddingCache = sqliteTable(
     model: text("model").notNull(),
     /** sha256 of the chunk's text, base64url. */
     chunkSha: text("chunk_sha").notNull(),
-    /** float32 little-endian, unit length. */
+    /**
+     * int8 with its scale (worker/vectors/codec.ts `packInt8`: 4 + dimensions bytes, a quarter
+     * of float32; docs/scale.md weighs it), unpacked to a unit vector for every user.
+     */
     values: blob("values", { mode: "buffer" }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
