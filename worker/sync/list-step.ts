@@ -5,7 +5,7 @@ import type { Bindings } from "../env";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
-import { createStarSource, type StarSource, type StrategyName } from "../github/source";
+import { createStarSource, type ReadmeOutcome, type StarSource, type StrategyName } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
 import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
@@ -18,6 +18,8 @@ import { loadKnown, pageWrites, runWrites } from "./store";
  */
 export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
+/** Pages being diffed, fetched and written at once: up to 800 READMEs (~10 MB) held in memory. */
+const PAGES_IN_FLIGHT = 8;
 
 export type Counts = {
   listed: number;
@@ -90,7 +92,12 @@ export async function listStep(
   let cursor = input.cursor;
   let totalCount: number | null = null;
   let overLimit = false;
-  const processing: Array<Promise<Counts>> = [];
+  const processing = new Set<Promise<void>>();
+  // A page that fails is reported by the next wait, whichever page that waits for.
+  let failed: { error: unknown } | null = null;
+  const rethrow = () => {
+    if (failed) throw failed.error;
+  };
   const deadline = Date.now() + STEP_WALL_MS;
   try {
     for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
@@ -98,19 +105,28 @@ export async function listStep(
       overLimit ||= listed.overLimit === true;
       for (const item of listed.items) seen.push(item.repo.githubId);
       onPage(input.listedBefore + seen.length, totalCount);
-      const work = bringIntoD1(env.DB, source, user.id, listed.items);
-      work.catch(() => undefined); // awaited below; this only keeps it from being "unhandled" meanwhile
-      processing.push(work);
-      // At most three pages in flight: their READMEs share batches (worker/github/readmes.ts),
-      // and the listing and README downloads share 6 connections.
-      if (processing.length >= 3) counts = addCounts(counts, await processing.shift()!);
+      const work: Promise<void> = bringIntoD1(env.DB, source, user.id, listed.items)
+        .then(
+          (done) => void (counts = addCounts(counts, done)),
+          (error: unknown) => void (failed ??= { error }),
+        )
+        .finally(() => processing.delete(work));
+      processing.add(work);
+      // Several pages in flight, and a new one enters as soon as any page is done (not the
+      // oldest): their READMEs share batches (worker/github/readmes.ts), so batches stay full
+      // while one page waits for its last READMEs (a tree lookup, then the blob: two more
+      // round trips). Queued pages cost no connections: the listing and the README lanes
+      // share the Worker's 6.
+      while (processing.size >= PAGES_IN_FLIGHT) await Promise.race(processing);
+      rethrow();
       cursor = listed.next;
       if (!cursor || Date.now() > deadline) break;
     }
-    for (const work of processing.splice(0)) counts = addCounts(counts, await work);
+    await Promise.all([...processing]);
+    rethrow();
   } catch (error) {
     // Let in-flight pages finish what they can; their writes are idempotent either way.
-    await Promise.allSettled(processing);
+    await Promise.allSettled([...processing]);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
@@ -138,7 +154,15 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
   ]);
   const planned = planPage(items, new Map(hashes), known.repos, known.stars);
   const requests = planned.flatMap((p) => (p.readme ? [p.readme] : []));
-  const outcomes = new Map((await source.fetchReadmes(requests)).map((o) => [o.githubId, o]));
+  // Trouble for the whole run (a revoked token, a rate limit) stops the step, but the page's
+  // repositories are written first, their READMEs marked for the next sync: what was listed is kept.
+  let interrupted: { error: unknown } | null = null;
+  const fetched = await source.fetchReadmes(requests).catch((error: unknown): ReadmeOutcome[] => {
+    interrupted = { error };
+    const message = error instanceof Error ? error.message : String(error);
+    return requests.map((request) => ({ githubId: request.githubId, kind: "error", message }));
+  });
+  const outcomes = new Map(fetched.map((o) => [o.githubId, o]));
   const changes = new Map<number, ReadmeChange>();
   let failures = 0;
   for (const p of planned) {
@@ -149,6 +173,7 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
   }
   const tally = { triggerRows: 0 };
   const rowsWritten = await runWrites(db, pageWrites(db, userId, planned, changes, Date.now()), tally);
+  if (interrupted) throw (interrupted as { error: unknown }).error;
   return {
     listed: items.length,
     new: planned.filter((p) => p.star === "new").length,
