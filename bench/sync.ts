@@ -14,6 +14,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createEmulatorClient, type EmulatorClient, type EmulatorStats } from "../emulators/github/client.ts";
 import { startGithubEmulator, type GithubEmulator, type GithubEmulatorOptions } from "../emulators/github/server.ts";
+import { startAiEmulator } from "../emulators/ai/server.ts";
+import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
 import { startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
@@ -69,6 +71,8 @@ export type SyncMeasurement = {
   secondaryHits: number;
   /** The least wall time GitHub's limits allow for this much server time (see `lowerBoundMs`). */
   lowerBoundMs: number;
+  /** After the GitHub part: the enrichment phases until `done` (heuristic analysis, embeddings), not in `wallMs`. */
+  enrichedMs: number;
   /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
   graphqlSecondsByMinute: number[];
   /** What the scenario changed on GitHub (drifted or pushed repositories, new READMEs). */
@@ -141,17 +145,21 @@ async function freePort(): Promise<number> {
  * One sync through the public API, as the extension starts it: SSE until done. A stream that
  * drops is re-attached with `GET /api/sync/events`, which replays the latest event first.
  */
-async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number }> {
+async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number; enrichedMs: number }> {
   const started = performance.now();
   const headers = { Authorization: `Bearer ${session}` };
   let response = await fetch(`${worker.url}/api/repositories/sync`, { method: "POST", headers });
   let last: SyncEvent | undefined;
   let lastListed = 0;
+  // The GitHub part ends with `fetched` (every star listed and brought into D1 with its README);
+  // the enrichment phases after it do not talk to GitHub.
+  let fetchedAt: number | null = null;
   for (;;) {
     if (!response.ok || !response.body) throw new Error(`sync: HTTP ${response.status} ${await response.text()}`);
     try {
       for await (const event of readSse(response.body)) {
         last = event;
+        if (event.event === "progress" && event.data.phase === "fetched") fetchedAt ??= performance.now();
         if (values.verbose && event.event === "progress" && event.data.phase === "fetching" && (event.data.listed ?? 0) >= lastListed + 1000) {
           lastListed = event.data.listed ?? 0;
           log(`    listed ${lastListed} of ${event.data.total ?? "?"} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -164,9 +172,9 @@ async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done:
     if (last && isFinal(last)) break;
     response = await fetch(`${worker.url}/api/sync/events`, { headers });
   }
-  const wallMs = performance.now() - started;
+  const finishedAt = performance.now();
   if (last?.event !== "done") throw new Error(`sync did not finish: ${JSON.stringify(last)}`);
-  return { done: last.data, wallMs };
+  return { done: last.data, wallMs: (fetchedAt ?? finishedAt) - started, enrichedMs: finishedAt - (fetchedAt ?? finishedAt) };
 }
 
 async function measure(
@@ -176,7 +184,7 @@ async function measure(
   base: { stars: number; strategy: string; scenario: Scenario; windowSeconds: number; changed?: SyncMeasurement["changed"] },
 ): Promise<SyncMeasurement> {
   const before = await github.stats();
-  const { done, wallMs } = await syncOnce(worker, session);
+  const { done, wallMs, enrichedMs } = await syncOnce(worker, session);
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
@@ -197,6 +205,7 @@ async function measure(
   const result: SyncMeasurement = {
     ...rest_,
     wallMs: Math.round(wallMs + skippedWaitMs),
+    enrichedMs: Math.round(enrichedMs),
     exhaustedWindows,
     restRequests: rest,
     graphqlPoints: graphql,
@@ -262,6 +271,8 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
     realism: realism(),
   });
   const github = createEmulatorClient(emulator.url);
+  // No rate limit that matters here: the enrichment after the GitHub part should not drag on.
+  const outside = { ai: await startAiEmulator({ port: 0, quiet: true, rpm: 100_000 }), opendigger: await startOpendiggerEmulator({ port: 0, quiet: true }) };
   const state = await mkdtemp(path.join(tmpdir(), "starwise-bench-"));
   let worker: WorkerProcess | undefined;
   try {
@@ -271,7 +282,16 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
         worker = await startWorker({
           port: await freePort(),
           persistTo: state,
-          vars: { GITHUB_API_URL: emulator.url, SYNC_STRATEGY: strategy },
+          vars: {
+            GITHUB_API_URL: emulator.url,
+            SYNC_STRATEGY: strategy,
+            // Enrichment runs after the GitHub part, against the offline emulators (never the network).
+            OPENDIGGER_URL: outside.opendigger.url,
+            EMBEDDING_PROVIDER: "openai-compatible",
+            AI_BASE_URL: `${outside.ai.url}/v1`,
+            AI_API_KEY: "sk-emulator",
+            AI_ALLOW_PRIVATE_URLS: "true",
+          },
           stdio: values.verbose ? "inherit" : "log",
         });
       } catch (error) {
@@ -285,6 +305,13 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
     });
     if (!signIn.ok) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
     const { sessionToken } = (await signIn.json()) as { sessionToken: string };
+    // The heuristic analyser: this benchmark measures GitHub, `npm run bench:enrich` the models.
+    const settings = await fetch(`${worker.url}/api/settings`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ chatProvider: { kind: "none" } }),
+    });
+    if (!settings.ok) throw new Error(`settings: ${settings.status} ${await settings.text()}`);
     log(`${stars} stars, ${strategy}:`);
     const results: SyncMeasurement[] = [];
     const base = { stars, strategy, windowSeconds };
@@ -300,7 +327,7 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
     return scenarios.includes("first sync") ? results : results.slice(1);
   } finally {
     await worker?.stop();
-    await emulator.close();
+    await Promise.all([emulator.close(), outside.ai.close(), outside.opendigger.close()]);
     await rm(state, { recursive: true, force: true });
     await rm(`${state}.log`, { force: true });
   }
