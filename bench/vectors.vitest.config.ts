@@ -1,9 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// `npx vitest run --config bench/vectors.vitest.config.ts`: the D1 vector store's query time
-// at 10,000–40,000 vectors, inside workerd against local D1 with the real migrations (the
-// Worker tests' setup, without the emulators: no network is involved).
+// `npx vitest run --config bench/vectors.vitest.config.ts [file]`: measurements inside workerd
+// against local D1 with the real migrations (the Worker tests' setup, without the emulators: no
+// network is involved) — the D1 vector store's query time at 10,000–40,000 vectors
+// (worker/vectors/d1-store.measure.ts) and the embed step at 10,000 stars (worker/enrich/embed.measure.ts).
 export default defineConfig({
   plugins: [
     cloudflareTest(async () => ({
@@ -14,7 +15,7 @@ export default defineConfig({
   ],
   test: {
     name: "bench-vectors",
-    include: ["worker/vectors/*.measure.ts"],
+    include: ["worker/**/*.measure.ts"],
     setupFiles: ["./worker/test/apply-migrations.ts"],
     testTimeout: 1_800_000,
   },
