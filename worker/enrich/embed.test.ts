@@ -163,8 +163,11 @@ describe("embedRepositories", () => {
 
     // Metadata the text does not show (the star count) changes nothing; a new description
     // re-embeds only the chunk that shows it (the others come from the cache).
-    await db.update(repositories).set({ stargazersCount: 12345 }).where(eq(repositories.id, other));
-    expect((await counted(() => embedRepositories(testEnv, { userId: user }))).requests).toBe(0);
+    // Neither does a README fetch that failed this time (its last text stays).
+    await db.update(repositories).set({ stargazersCount: 12345, readmeStatus: "error" }).where(eq(repositories.id, other));
+    const drift = await counted(() => embedRepositories(testEnv, { userId: user }));
+    expect(drift.value).toMatchObject({ embedded: 0, reused: 0, unchanged: 0, pending: 0 });
+    expect(drift.requests).toBe(0);
     await db.update(repositories).set({ readmeContent: readme("shrinks", 6), readmeSha: "sha-shrinks-3" }).where(eq(repositories.id, long));
     await embedAll(user);
     await db.update(repositories).set({ description: "Now with a new description" }).where(eq(repositories.id, long));

@@ -97,7 +97,6 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
       topics: repositories.topics,
       language: repositories.language,
       readmeSha: repositories.readmeSha,
-      readmeStatus: repositories.readmeStatus,
     })
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
@@ -115,7 +114,9 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
       row.htmlUrl,
       row.topics,
       row.language,
-      row.readmeStatus === "ok" ? row.readmeSha : null,
+      // Text and blob sha are written and cleared together (worker/sync/store.ts); a failed
+      // fetch keeps both, so the README last read stays in the text.
+      row.readmeSha,
       row.analysisId,
     ]);
     if (source !== row.embeddedSource || row.embeddingModel !== embedder.key) candidates.push({ ...row, source });
@@ -153,7 +154,7 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
         htmlUrl: row.htmlUrl,
         topics: row.topics,
         language: row.language,
-        readme: row.readmeStatus === "ok" ? (detail?.readme ?? null) : null,
+        readme: detail?.readme ?? null,
         summary: detail?.summary ?? null,
         aiTags: detail?.tags ?? null,
         userLanguage: user.language,

@@ -73,7 +73,7 @@ export class D1VectorStore implements VectorStore {
     await this.#db.batch([this.#bump(namespace), ...writes]);
   }
 
-  async query(namespace: string, vector: readonly number[], topK: number): Promise<VectorMatch[]> {
+  async query(namespace: string, vector: ArrayLike<number>, topK: number): Promise<VectorMatch[]> {
     checkTopK(topK);
     const q = unit(this.#checked(vector));
     const scan = await this.#scan(namespace);

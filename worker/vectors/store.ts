@@ -18,7 +18,7 @@ export interface VectorStore {
    * similarity (higher is closer). Ids only: callers hydrate from D1. Vectorize makes new
    * vectors queryable a few seconds after the upsert; the D1 store at once.
    */
-  query(namespace: string, vector: readonly number[], topK: number): Promise<VectorMatch[]>;
+  query(namespace: string, vector: ArrayLike<number>, topK: number): Promise<VectorMatch[]>;
   /** Remove these ids (absent ids are ignored). */
   delete(namespace: string, ids: readonly string[]): Promise<void>;
 }

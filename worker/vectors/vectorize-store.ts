@@ -35,7 +35,7 @@ export class VectorizeStore implements VectorStore {
     for (let i = 0; i < vectors.length; i += VECTORIZE_BATCH) await this.index.upsert(vectors.slice(i, i + VECTORIZE_BATCH));
   }
 
-  async query(namespace: string, vector: readonly number[], topK: number): Promise<VectorMatch[]> {
+  async query(namespace: string, vector: ArrayLike<number>, topK: number): Promise<VectorMatch[]> {
     checkTopK(topK);
     // topK up to 100 only without values and metadata.
     const result = await this.index.query(Float32Array.from(vector), { topK, namespace, returnValues: false, returnMetadata: "none" });
