@@ -64,6 +64,10 @@ export const MAX_CONNECTIONS = 6;
 /** A secondary limit asking for at most this long is waited out in place; longer waits end the step. */
 const IN_PLACE_WAIT_S = 65;
 
+type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+/** The response time of one request, filled in when its headers arrive. */
+type Timing = { ms: number | null };
+
 export type RestAnswer = { status: number; headers: Record<string, string | undefined>; body: ArrayBuffer; ms: number };
 
 const AuthenticatedUser = z.object({
@@ -122,29 +126,29 @@ export class GithubClient {
   ): Promise<RestAnswer> {
     const headers: Record<string, string> = { accept: options.accept ?? "application/vnd.github+json" };
     if (options.etag) headers["if-none-match"] = `"${options.etag.replace(/^W\//, "").replaceAll('"', "")}"`;
-    return this.#paced("rest", options.estimateMs ?? 300, async () => {
+    return this.#paced("rest", options.estimateMs ?? 300, async (fetch, timing) => {
       const started = Date.now();
       try {
         const response = await this.#octokit.request(route, {
           ...params,
           headers,
-          request: { parseSuccessResponseBody: false },
+          request: { parseSuccessResponseBody: false, fetch },
         });
         const body = await new Response(response.data as ReadableStream | null).arrayBuffer();
         this.usage.rest++;
         const responseHeaders = stringHeaders(response.headers);
         this.#observe("core", responseHeaders);
-        return { status: response.status, headers: responseHeaders, body, ms: Date.now() - started };
+        return { status: response.status, headers: responseHeaders, body, ms: timing.ms ?? Date.now() - started };
       } catch (error) {
         const status = (error as { status?: number }).status;
         const responseHeaders = stringHeaders((error as { response?: { headers?: Record<string, unknown> } }).response?.headers);
         if (status === 304) {
           this.usage.restNotModified++;
-          return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: Date.now() - started };
+          return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
         }
         if (status !== undefined) this.usage.rest++;
         this.#observe("core", responseHeaders);
-        if (status === 404 && options.allow404) return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: Date.now() - started };
+        if (status === 404 && options.allow404) return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
         throw classifyRequestError(error);
       }
     });
@@ -161,13 +165,13 @@ export class GithubClient {
     schema: z.ZodType<T>,
     options: { estimateMs?: number; acceptPartial?: boolean } = {},
   ): Promise<{ data: T; partial: boolean; ms: number }> {
-    return this.#paced("graphql", options.estimateMs ?? 1_000, async () => {
+    return this.#paced("graphql", options.estimateMs ?? 1_000, async (fetch, timing) => {
       const started = Date.now();
       let data: unknown;
       let errors: unknown[] = [];
       let headers: Record<string, string | undefined> = {};
       try {
-        data = await this.#graphql(query, variables);
+        data = await this.#graphql(query, { ...variables, request: { fetch } });
       } catch (error) {
         // GraphqlResponseError: HTTP 200 with `errors` (and maybe partial data).
         const answer = error as { name?: string; errors?: unknown[]; data?: unknown; headers?: Record<string, string | undefined> };
@@ -200,21 +204,26 @@ export class GithubClient {
         throw new GithubError("unavailable", `GraphQL answered in an unexpected shape: ${parsed.error.issues[0]?.message}`);
       }
       if (verdict.partial) this.usage.timeouts++;
-      return { data: parsed.data, partial: verdict.partial, ms: Date.now() - started };
+      return { data: parsed.data, partial: verdict.partial, ms: timing.ms ?? Date.now() - started };
     });
   }
 
   /** Admits a request through the pacer, and waits out a short secondary limit in place. */
-  async #paced<T extends { ms: number }>(lane: Lane, estimateMs: number, send: () => Promise<T>): Promise<T> {
+  async #paced<T extends { ms: number }>(lane: Lane, estimateMs: number, send: (fetch: FetchLike, timing: Timing) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const ticket = await this.pacer.admit(lane, estimateMs);
       const started = Date.now();
+      // GitHub's server time is estimated by the response time: from sending the request to its
+      // answer's headers, on a connection of our own — not the wait for one of the Worker's 6
+      // connections, nor reading and parsing the body, which GitHub does not spend.
+      const timing: Timing = { ms: null };
+      const fetch: FetchLike = (url, init) => this.#fetch(url, init, timing);
       try {
-        const result = await send();
+        const result = await send(fetch, timing);
         this.pacer.done(ticket, result.ms);
         return result;
       } catch (error) {
-        this.pacer.done(ticket, Date.now() - started);
+        this.pacer.done(ticket, timing.ms ?? Date.now() - started);
         if (error instanceof GithubError && isSecondary(error)) {
           this.usage.secondaryLimits++;
           this.pacer.secondaryHit(lane);
@@ -234,11 +243,13 @@ export class GithubClient {
     if (remaining !== undefined) this.pacer.observeRemaining(resource, Number(remaining));
   }
 
-  async #fetch(url: string, init: RequestInit): Promise<Response> {
+  async #fetch(url: string, init: RequestInit, timing?: Timing): Promise<Response> {
     try {
       // The body is read inside the slot: a connection is busy until its response is consumed.
       return await this.#connections.run(async () => {
+        const sent = Date.now();
         const response = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        if (timing) timing.ms = Date.now() - sent;
         const body = await response.arrayBuffer();
         return new Response([101, 204, 205, 304].includes(response.status) ? null : body, {
           status: response.status,
