@@ -36,13 +36,14 @@ export async function keywordRanking(db: Db, userId: number, expression: string,
       from stars_fts where stars_fts match ${expression} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
   ) as m`;
   const score = sql<number>`sum(m.score)`;
+  // CROSS JOIN fixes the order (SQLite never reorders it, https://www.sqlite.org/optoverview.html#crossjoin):
+  // from the matches to their star rows by primary key. Left to itself the planner walked all
+  // of the user's stars and probed the matches for each: 25 ms for a word with 31 matches
+  // in a 10,000-star library, 0.5 ms this way.
   const rows = await db
     .select({ id: sql<number>`m.id`, score })
-    .from(matches)
-    .innerJoin(stars, and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`))
-    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
-    .where(and(...filters))
+    .from(sql`${matches} cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`)
+    .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`, eq(repositories.id, stars.repositoryId), ...filters))
     .groupBy(sql`m.id`)
     .orderBy(asc(score), asc(sql`m.id`))
     .limit(limit);

@@ -29,20 +29,24 @@ export type Semantic = {
 export const CANDIDATES = 100;
 
 export type SearchResult = { mode: SearchMode; items: SearchHit[] };
+/** Milliseconds per part of one search, for a `Server-Timing` header (the benchmark reads it). */
+export type SearchTimings = { keyword: number; embed: number; vectors: number; hydrate: number; total: number };
 
 export async function searchLibrary(
   db: Db,
   userId: number,
   query: z.output<typeof SearchQuery>,
   semantic: Semantic | null,
-): Promise<SearchResult> {
+): Promise<SearchResult & { timings: SearchTimings }> {
+  const started = Date.now();
+  const timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 };
   const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
   const terms = parseQuery(query.q);
   const filters = filterConditions(query);
   const expression = anyTermExpression(terms);
   const [keyword, nearest] = await Promise.all([
-    expression ? keywordRanking(db, userId, expression, filters, CANDIDATES) : Promise.resolve([]),
-    semantic ? semanticRanking(db, userId, semantic, query.q, filters, []) : Promise.resolve(null),
+    expression ? timed(timings, "keyword", keywordRanking(db, userId, expression, filters, CANDIDATES)) : Promise.resolve([]),
+    semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";
   const ranked = nearest
@@ -53,7 +57,18 @@ export async function searchLibrary(
         .slice(0, limit)
         .map((hit) => ({ id: hit.id, score: hit.score, keyword: hit.keywordRank !== null, semantic: hit.semanticRank !== null }))
     : keyword.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
-  return { mode, items: await hydrate(db, userId, ranked, terms) };
+  const items = await timed(timings, "hydrate", hydrate(db, userId, ranked, terms));
+  timings.total = Date.now() - started;
+  return { mode, items, timings };
+}
+
+async function timed<T>(timings: SearchTimings, part: keyof SearchTimings, work: Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work;
+  } finally {
+    timings[part] += Date.now() - started;
+  }
 }
 
 /**
@@ -68,11 +83,12 @@ export async function semanticRanking(
   text: string,
   filters: SQL[],
   exclude: readonly number[],
+  timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 },
 ): Promise<Array<{ id: number; similarity: number }> | null> {
   let matches;
   try {
-    const vector = await semantic.embedQuery(text);
-    matches = await semantic.store.query(userNamespace(userId), vector, CANDIDATES);
+    const vector = await timed(timings, "embed", semantic.embedQuery(text));
+    matches = await timed(timings, "vectors", semantic.store.query(userNamespace(userId), vector, CANDIDATES));
   } catch (error) {
     console.error(`semantic ranking for user ${userId} failed; answering with keywords:`, error);
     return null;
@@ -84,12 +100,12 @@ export async function semanticRanking(
   }
   if (best.size === 0) return [];
   // Only rows the user has and the filters keep (a vector may outlive an unstar until the next sync).
-  const allowed = await db
+  const allowed = await timed(timings, "vectors", db
     .select({ id: repositories.id })
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
     .leftJoin(analyses, eq(analyses.id, stars.analysisId))
-    .where(and(eq(stars.userId, userId), inJsonArray(repositories.id, [...best.keys()]), ...filters));
+    .where(and(eq(stars.userId, userId), inJsonArray(repositories.id, [...best.keys()]), ...filters)));
   const keep = new Set(allowed.map((row) => row.id));
   return [...best].filter(([id]) => keep.has(id)).map(([id, similarity]) => ({ id, similarity }));
 }
