@@ -63,7 +63,10 @@ async function seedRepository(name: string, sections: number): Promise<number> {
   return row!.id;
 }
 async function star(userId: number, repositoryIds: number[]) {
-  await db.insert(stars).values(repositoryIds.map((repositoryId) => ({ userId, repositoryId, isStarred: true, starredAt: new Date() })));
+  // D1 binds ≤ 100 parameters a statement (7 a star here).
+  for (let i = 0; i < repositoryIds.length; i += 10) {
+    await db.insert(stars).values(repositoryIds.slice(i, i + 10).map((repositoryId) => ({ userId, repositoryId, isStarred: true, starredAt: new Date() })));
+  }
 }
 async function vectorIdsOf(userId: number): Promise<string[]> {
   const rows = await db.select({ id: vectors.id }).from(vectors).where(eq(vectors.namespace, userNamespace(userId)));
@@ -227,6 +230,24 @@ describe("embedRepositories", () => {
     expect(run.inputs).toBe(chunks);
     // Every call but the last sent full requests only.
     expect((await vectorIdsOf(user)).length).toBe(chunks);
+  });
+
+  it("always makes progress when a call's chunks cannot fill a request (short READMEs, a big batch)", async () => {
+    const user = await seedUser("short-embed");
+    const ids = [];
+    for (let i = 0; i < 30; i++) ids.push(await seedRepository(`tiny${i}`, 0));
+    await star(user, ids);
+    const calls: EmbedResult[] = [];
+    for (let i = 0; i < 10; i++) {
+      const result = await embedRepositories(testEnv, { userId: user, limit: 5 });
+      calls.push(result);
+      if (result.pending === 0) break;
+    }
+    expect(calls.at(-1)!.pending).toBe(0);
+    // Each call looked past its limit of 5 (up to 3×) to fill the request, and each one embedded something.
+    expect(calls.length).toBe(2);
+    for (const call of calls) expect(call.embedded).toBe(15);
+    expect(calls.reduce((sum, c) => sum + c.requests, 0)).toBe(2);
   });
 });
 

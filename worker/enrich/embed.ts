@@ -58,11 +58,17 @@ export type EmbedResult = {
 export type EmbedProgress = (current: string, completed: number, total: number) => void;
 
 const DEFAULT_LIMIT = 1000;
+/** How far past `limit` a call may look for chunks to fill a request (short READMEs): 3 × the limit. */
+const MAX_LIMIT_STRETCH = 3;
+/** Text waiting for the model per call (memory: a Worker has 128 MB). */
+const MAX_MISSING_CHARS = 24_000_000;
 const DEFAULT_BUDGET_MS = 4 * 60_000;
 /** READMEs read per query (mean 14 KB, p99 108 KB: docs/scale.md). */
 const README_PAGE = 50;
 /** D1 binds ≤ 100 parameters a statement: 4 a cache row. */
-const CACHE_ROWS_PER_INSERT = 20;
+const CACHE_ROWS_PER_INSERT = 25;
+/** Stars marked per statement (their values travel as one JSON parameter). */
+const STARS_PER_UPDATE = 500;
 const STATEMENTS_PER_BATCH = 100;
 
 export async function embedRepositories(env: Bindings, input: EmbedInput, onProgress: EmbedProgress = () => {}): Promise<EmbedResult> {
@@ -129,9 +135,15 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
   const work: Work[] = [];
   const vectors = new Map<string, Float32Array>(); // chunk sha → vector, this call
   const missing = new Map<string, string>(); // chunk sha → text
-  const taken = candidates.slice(0, limit);
-  for (let i = 0; i < taken.length; i += README_PAGE) {
-    const page = taken.slice(i, i + README_PAGE);
+  let looked = 0;
+  let missingChars = 0;
+  while (looked < candidates.length) {
+    // Past the limit only while chunks wait that cannot fill a request yet (short READMEs):
+    // full requests keep ⌈chunks ÷ batch⌉, and a call that sent nothing would make no progress.
+    const enough = missing.size === 0 || missing.size >= embedder.batchSize || looked >= limit * MAX_LIMIT_STRETCH;
+    if ((looked >= limit && enough) || missingChars > MAX_MISSING_CHARS) break;
+    const page = candidates.slice(looked, looked + Math.min(README_PAGE, looked < limit ? limit - looked : limit));
+    looked += page.length;
     const details = await db
       .select({ repositoryId: repositories.id, readme: repositories.readmeContent, summary: analyses.summary, tags: analyses.tags })
       .from(repositories)
@@ -175,12 +187,14 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
     await readCache(db, embedder.key, changed.flatMap((w) => w.chunkShas).filter((s) => !vectors.has(s)), vectors);
     for (const w of changed) {
       w.chunkShas.forEach((s, c) => {
-        if (!vectors.has(s)) missing.set(s, w.chunks[c]!);
+        if (vectors.has(s) || missing.has(s)) return;
+        missing.set(s, w.chunks[c]!);
+        missingChars += w.chunks[c]!.length;
       });
       work.push(w);
     }
   }
-  const exhausted = taken.length === candidates.length;
+  const exhausted = looked === candidates.length;
 
   // Repositories served by the cache alone go first: no model call.
   const ready = (w: Work) => w.chunkShas.every((s) => vectors.has(s));
@@ -192,10 +206,10 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
   }
   let waiting = work.filter((w) => !ready(w));
 
-  // The rest from the model. Only full requests unless this call reaches the end of the
-  // list: a partial one would be followed by another partial one in the next call.
+  // The rest from the model. A last partial request waits for the next call (which brings
+  // more chunks to fill it) unless this call reaches the end of the list or it is the only one.
   let batches = requestBatches([...missing], ([, text]) => text, embedder);
-  if (!exhausted && batches.length > 0 && batches.at(-1)!.length < embedder.batchSize) batches = batches.slice(0, -1);
+  if (!exhausted && batches.length > 1 && batches.at(-1)!.length < embedder.batchSize) batches = batches.slice(0, -1);
   for (const batch of batches) {
     if (Date.now() - started > budgetMs) break;
     let answer: Float32Array[];
@@ -287,29 +301,38 @@ async function writeVectors(db: Db, store: VectorStore, model: string, userId: n
     Array.from({ length: Math.max(0, (w.row.embeddedChunks ?? 0) - w.chunks.length) }, (_, i) => vectorId(userId, w.row.repositoryId, w.chunks.length + i)),
   );
   await store.delete(namespace, stale);
-  const updates = finished.map((w) =>
-    db
-      .update(stars)
-      .set({ embeddedSha: w.sha, embeddingModel: model, embeddedSource: w.row.source, embeddedChunks: w.chunks.length })
-      .where(and(eq(stars.userId, userId), eq(stars.repositoryId, w.row.repositoryId))),
+  await markStars(
+    db,
+    userId,
+    finished.map((w) => ({ repositoryId: w.row.repositoryId, sha: w.sha, model, source: w.row.source, chunks: w.chunks.length })),
   );
-  for (let i = 0; i < updates.length; i += STATEMENTS_PER_BATCH) {
-    const [first, ...rest] = updates.slice(i, i + STATEMENTS_PER_BATCH);
-    await db.batch([first!, ...rest]);
-  }
   return stale.length;
 }
 
 async function markFingerprints(db: Db, userId: number, unchanged: Work[]): Promise<void> {
-  const updates = unchanged.map((w) =>
-    db
+  for (let i = 0; i < unchanged.length; i += STARS_PER_UPDATE) {
+    const rows = unchanged.slice(i, i + STARS_PER_UPDATE).map((w) => [w.row.repositoryId, w.row.source]);
+    const json = JSON.stringify(rows);
+    await db
       .update(stars)
-      .set({ embeddedSource: w.row.source })
-      .where(and(eq(stars.userId, userId), eq(stars.repositoryId, w.row.repositoryId))),
-  );
-  for (let i = 0; i < updates.length; i += STATEMENTS_PER_BATCH) {
-    const [first, ...rest] = updates.slice(i, i + STATEMENTS_PER_BATCH);
-    if (first) await db.batch([first, ...rest]);
+      .set({ embeddedSource: sql`(select json_extract(j.value, '$[1]') from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})` })
+      .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`));
+  }
+}
+
+/**
+ * What the user's namespace now holds for these repositories, one statement per 500 stars
+ * (each star's values read from one JSON parameter): a step's D1 queries stay few (D1 allows
+ * 1,000 a Worker invocation on Workers Paid).
+ */
+async function markStars(db: Db, userId: number, rows: Array<{ repositoryId: number; sha: string; model: string; source: string; chunks: number }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += STARS_PER_UPDATE) {
+    const json = JSON.stringify(rows.slice(i, i + STARS_PER_UPDATE).map((r) => [r.repositoryId, r.sha, r.model, r.source, r.chunks]));
+    const field = (index: number) => sql`(select json_extract(j.value, ${`$[${index}]`}) from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`;
+    await db
+      .update(stars)
+      .set({ embeddedSha: field(1), embeddingModel: field(2), embeddedSource: field(3), embeddedChunks: field(4) })
+      .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`));
   }
 }
 

@@ -39,20 +39,24 @@ export class D1VectorStore implements VectorStore {
       return { code: { namespace, id: item.id, repositoryId: item.repositoryId, ...quantize(values) }, values: { namespace, id: item.id, values: Buffer.from(float32Bytes(values)) } };
     });
     const writes = [];
-    // D1 binds ≤ 100 parameters a statement (6 a code row, 3 a values row), and a statement stays well under its 100 KB.
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const slice = rows.slice(i, i + ROWS_PER_INSERT);
+    // D1 binds ≤ 100 parameters a statement (6 a code row, 3 a values row), and every
+    // statement of a batch counts against the 1,000 D1 queries a Worker invocation may make.
+    for (let i = 0; i < rows.length; i += CODES_PER_INSERT) {
       writes.push(
         this.#db
           .insert(vectors)
-          .values(slice.map((row) => row.code))
+          .values(rows.slice(i, i + CODES_PER_INSERT).map((row) => row.code))
           .onConflictDoUpdate({
             target: [vectors.namespace, vectors.id],
             set: { repositoryId: excluded(vectors.repositoryId), scale: excluded(vectors.scale), error: excluded(vectors.error), code: excluded(vectors.code) },
           }),
+      );
+    }
+    for (let i = 0; i < rows.length; i += VALUES_PER_INSERT) {
+      writes.push(
         this.#db
           .insert(vectorValues)
-          .values(slice.map((row) => row.values))
+          .values(rows.slice(i, i + VALUES_PER_INSERT).map((row) => row.values))
           .onConflictDoUpdate({ target: [vectorValues.namespace, vectorValues.id], set: { values: excluded(vectorValues.values) } }),
       );
     }
@@ -183,7 +187,9 @@ export class D1VectorStore implements VectorStore {
   }
 }
 
-const ROWS_PER_INSERT = 10;
+const CODES_PER_INSERT = 16;
+// 20 × 4 KB of float32 keeps a statement with its values under D1's 100 KB.
+const VALUES_PER_INSERT = 20;
 const IDS_PER_DELETE = 500;
 const IDS_PER_READ = 500;
 /** Decoded codes kept per isolate (a Worker has 128 MB): ~48,000 vectors of 1,024 dimensions. */
