@@ -251,6 +251,17 @@ describe("embedRepositories", () => {
   });
 });
 
+describe("without an embedding model", () => {
+  it("EMBEDDING_PROVIDER=none embeds nothing and leaves nothing pending (no step to retry)", async () => {
+    const user = await seedUser("none-embed");
+    await star(user, [await seedRepository("unembedded", 1)]);
+    const result = await counted(() => embedRepositories({ ...testEnv, EMBEDDING_PROVIDER: "none" }, { userId: user }));
+    expect(result.value).toEqual({ embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 });
+    expect(result.requests).toBe(0);
+    expect((await starsOf(user))[0]!.embeddedSha).toBeNull();
+  });
+});
+
 describe("removing vectors", () => {
   it("unstar removes the repository's vectors (saved ones stay); starring again embeds again", async () => {
     const user = await seedUser("unstar-embed");

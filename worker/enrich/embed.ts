@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, or, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
+import { configOf } from "../config";
 import { createDb, type Db } from "../db/client";
 import { analyses, embeddingCache, repositories, stars, users } from "../db/schema";
 import { inJsonArray } from "../db/sql";
@@ -75,6 +76,8 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
   const started = Date.now();
   const db = createDb(env.DB);
   const store = vectorStoreOf(env);
+  // A deployment without an embedding model (keyword search only) has nothing to embed.
+  if (configOf(env).embedding.provider === "none") return { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
   const embedder = embedderOf(env);
   const limit = input.limit ?? DEFAULT_LIMIT;
   const budgetMs = input.budgetMs ?? DEFAULT_BUDGET_MS;
