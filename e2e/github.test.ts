@@ -68,10 +68,14 @@ describe("github.com with the extension", () => {
     await popup.locator(".done").waitFor({ timeout: 60_000 });
     await popup.close();
     session = String(((await storedLocal(browser)) as { connection: { sessionToken: string } }).connection.sessionToken);
-    // The enrichment issue fills these; until it lands the test writes them as the sync would.
+    // A hostile analysis, written as the enrichment would: a shared `analyses` row the user's
+    // star points at (the user reads the analysis of their language and model, stars.analysis_id).
     await stack.d1Execute(
-      `update repositories set ai_summary = ${sql(HOSTILE_SUMMARY)}, ai_tags = ${sql(JSON.stringify(["testing", HOSTILE_TAG]))}, ` +
-        `ai_platforms = '["Linux","macOS"]', openrank = 123.456, homepage = 'javascript:alert(1)' where full_name = 'microsoft/playwright'`,
+      `insert into analyses (input_sha, model, language, summary, tags, platforms, created_at) values ('e2e-hostile', 'e2e', 'en', ` +
+        `${sql(HOSTILE_SUMMARY)}, ${sql(JSON.stringify(["testing", HOSTILE_TAG]))}, '["Linux","macOS"]', 0); ` +
+        `update stars set analysis_id = (select id from analyses where input_sha = 'e2e-hostile') ` +
+        `where repository_id in (select id from repositories where full_name = 'microsoft/playwright'); ` +
+        `update repositories set openrank = 123.456, homepage = 'javascript:alert(1)' where full_name = 'microsoft/playwright'`,
     );
   });
 
