@@ -21,7 +21,8 @@ export type Ranked = { id: number; score: number };
  * applied here, before the limit, so a filtered search still fills its page.
  *
  * The repository index is global: FTS5 scores every repository the words match, whoever
- * starred it, before the join keeps this user's (fine for one library; docs/scale.md).
+ * starred it, before the join keeps this user's: its cost grows with the repositories everyone
+ * starred that contain the words, not with this library (docs/architecture.md §8).
  */
 export async function keywordRanking(db: Db, userId: number, expression: string, filters: SQL[], limit: number): Promise<Ranked[]> {
   const first = userId * USER_ROWID_SPAN;
