@@ -12,6 +12,8 @@ const BATCH_RETRIES = 2;
 const REST_WORKERS = 2;
 /** GraphQL batches in flight at most (fewer when the server-time budget gets tight). */
 const GRAPHQL_LANES = 2;
+/** A second GraphQL batch goes out beside the first while the budget's load is at most this. */
+const SECOND_LANE_LOAD = 0.85;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
 /** The GraphQL lookups a README may need: its text at a known path, the trees that locate it, or README.md. */
@@ -129,10 +131,11 @@ export class ReadmeFetcher {
         continue;
       }
       const size = pacer.size("readme-batch");
-      // With nothing in flight a lane always goes. More lanes help while the server-time budget
-      // has room (GitHub serves a token's concurrent requests more slowly), and only with a
-      // batch worth its point.
-      if (this.#inFlight > 0 && (pacer.load("graphql") > 0.5 || pending < size / 2)) {
+      // With nothing in flight a lane always goes. A second one keeps GitHub busy while the
+      // first one's answer is read and settled (a gap of up to a second after each batch), as
+      // long as the server-time budget has room — GitHub serves a token's concurrent requests
+      // more slowly, so not when the budget is nearly spent — and only with a batch worth its point.
+      if (this.#inFlight > 0 && (pacer.load("graphql") > SECOND_LANE_LOAD || pending < size / 2)) {
         await sleep(100);
         continue;
       }
