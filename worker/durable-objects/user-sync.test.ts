@@ -141,7 +141,7 @@ describe("live progress", () => {
     expect(socket.events).toEqual(sse);
     // `fetching` repeats as pages land (with counts); then the seed's order.
     const names = socket.events.map((e) => (e.event === "progress" ? e.data.phase : e.event));
-    expect(names.filter((name, i) => name !== names[i - 1])).toEqual(["fetching", "fetched", "analyzing", "openrank", "embedding", "done"]);
+    expect(names.filter((name, i) => name !== names[i - 1])).toEqual(["fetching", "fetched", "analyzing", "saving", "openrank", "embedding", "done"]);
   });
 });
 
