@@ -75,6 +75,8 @@ export type SyncMeasurement = {
   enrichedMs: number;
   /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
   graphqlSecondsByMinute: number[];
+  /** How many GraphQL requests GitHub was running at once, in seconds of the run (idle = budget not used). */
+  graphqlConcurrency: { idleS: number; oneS: number; twoOrMoreS: number };
   /** What the scenario changed on GitHub (drifted or pushed repositories, new READMEs). */
   changed?: { repositories: number; newReadmes?: number };
   total: number;
@@ -188,7 +190,7 @@ async function measure(
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
-  const token = (s: EmulatorStats) => s.tokens["user:octocat"] ?? { serverMs: { graphql: 0, rest: 0 }, timeouts: 0, secondaryLimitHits: 0, minutes: [] };
+  const token = (s: EmulatorStats) => s.tokens["user:octocat"] ?? { serverMs: { graphql: 0, rest: 0 }, timeouts: 0, secondaryLimitHits: 0, minutes: [], graphqlSpans: [] };
   const rest = bucket(after).core.total - bucket(before).core.total;
   const graphql = bucket(after).graphql.total - bucket(before).graphql.total;
   const exhaustedWindows =
@@ -218,6 +220,7 @@ async function measure(
     secondaryHits: token(after).secondaryLimitHits - token(before).secondaryLimitHits,
     lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
     graphqlSecondsByMinute: minutesOf(token(before).minutes, token(after).minutes),
+    graphqlConcurrency: concurrencyOf(token(after).graphqlSpans.slice(token(before).graphqlSpans.length)),
     total: done.total,
     newCount: done.new_count,
     updatedCount: done.updated_count,
@@ -227,7 +230,10 @@ async function measure(
       `${String(result.units).padStart(5)} units  ${String(result.readmesFetched).padStart(5)} READMEs  ${String(result.rowsWritten).padStart(6)} rows  ` +
       `${result.timeouts} timeouts  ${result.secondaryHits} secondary${exhaustedWindows ? `  (${exhaustedWindows} hourly budget(s) exhausted)` : ""}`,
   );
-  if (result.graphqlSecondsByMinute.length > 1) log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}`);
+  if (result.graphqlSecondsByMinute.length > 1) {
+    const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
+    log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
+  }
   return result;
 }
 
@@ -239,6 +245,23 @@ function minutesOf(before: Array<[number, number]>, after: Array<[number, number
   const run = after.map(([graphqlMs], i) => graphqlMs - (before[i]?.[0] ?? 0));
   const first = run.findIndex((ms) => ms > 0);
   return first < 0 ? [] : run.slice(first).map((ms) => Math.round(ms / 100) / 10);
+}
+
+/**
+ * Seconds, between the run's first GraphQL request and its last answer, during which GitHub was
+ * running no GraphQL request of the token, one, or two and more: idle time is budget not used.
+ */
+function concurrencyOf(spans: Array<[number, number]>): { idleS: number; oneS: number; twoOrMoreS: number } {
+  const edges = spans.flatMap(([from, to]) => [[from, 1] as const, [to, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const ms = [0, 0, 0];
+  let running = 0;
+  for (let i = 0; i < edges.length; i++) {
+    running += edges[i]![1];
+    const next = edges[i + 1];
+    if (next) ms[Math.min(2, running)]! += next[0] - edges[i]![0];
+  }
+  const s = (x: number) => Math.round(x / 100) / 10;
+  return { idleS: s(ms[0]!), oneS: s(ms[1]!), twoOrMoreS: s(ms[2]!) };
 }
 
 /** Pushes 1% of the user's repositories; a fifth of those get a new README. */

@@ -230,6 +230,19 @@ export interface TokenRealismStats {
   minutes: Array<[number, number]>;
   /** When the token's first request ended (emulator clock, epoch ms). */
   firstAt: number | null;
+  /**
+   * The last GraphQL requests of the token as [arrived, ended] (epoch ms), so a benchmark can
+   * tell how long no GraphQL request was running at all, and how long two ran at once.
+   */
+  graphqlSpans: Array<[number, number]>;
+}
+
+/** Keeps at most this many GraphQL spans per token (a 50,000-star sync sends about a thousand). */
+const MAX_SPANS = 5_000;
+
+export function recordGraphqlSpan(stats: TokenRealismStats, arrived: number, ended: number): void {
+  stats.graphqlSpans.push([arrived, ended]);
+  if (stats.graphqlSpans.length > MAX_SPANS) stats.graphqlSpans.splice(0, stats.graphqlSpans.length - MAX_SPANS);
 }
 
 /** Adds a finished request's server time to its minute of the token's timeline. */
@@ -249,6 +262,7 @@ export const emptyTokenStats = (): TokenRealismStats => ({
   maxRequestMs: 0,
   minutes: [],
   firstAt: null,
+  graphqlSpans: [],
 });
 
 /** The body GitHub sends with HTTP 200 when a query ran out of time. */

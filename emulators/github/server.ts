@@ -11,7 +11,7 @@ import { isTerminal, type FaultRule } from "./faults.ts";
 import { graphqlRoute } from "./graphql.ts";
 import { DOCS, badCredentials, json, oauthScopeHeaders, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
 import { rateLimitHeaders, refused, remaining, type Bucket } from "./ratelimit.ts";
-import { realismPreset, recordMinute, restServerMs, type RealismConfig } from "./realism.ts";
+import { realismPreset, recordGraphqlSpan, recordMinute, restServerMs, type RealismConfig } from "./realism.ts";
 import { restRoutes } from "./rest.ts";
 import { Router, type RequestContext } from "./routes.ts";
 import { EmulatorState, identityOf, type EmulatorConfig } from "./state.ts";
@@ -234,6 +234,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       else state.meter.add(`${identity}\npoints:graphql`, at, windowMs, Math.max(1, response.pointsCharged ?? 1));
     }
     recordMinute(tokenStats, at, lane, serverMs);
+    if (lane === "graphql") recordGraphqlSpan(tokenStats, now, at);
     return withLimits(response);
   }
 
