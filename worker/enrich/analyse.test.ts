@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { analyseRepositories, MAX_ANALYSIS_ATTEMPTS, type AnalyseResult } from "./analyse";
+import { ANALYSIS_BREAKER, analyseRepositories, MAX_ANALYSIS_ATTEMPTS, type AnalyseResult } from "./analyse";
 import { readsAs } from "./analysis-output";
 import { sha256Hex } from "../lib/crypto";
 import { aiUrl, api, emulatorControl, env, signIn } from "../test/helpers";
@@ -250,6 +250,31 @@ describe("analyse: failures, limits and outages", () => {
     await useEmulator(sessionToken, "repaired-model");
     expect(await analyseAll(user.id)).toMatchObject({ analysed: 1, failed: 0 });
     expect((await analysesOf(user.id)).get("invalid/flask")?.attempts).toBe(0);
+  });
+
+  it(`a provider whose answers never fit stops the phase after ${ANALYSIS_BREAKER} failures in a row; the rest waits for the next sync`, async () => {
+    const { sessionToken, user } = await signIn("analyse-breaker");
+    await useEmulator(sessionToken, "garbage-model");
+    await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "garbage-model", output: "schema-violation" });
+    const repos = Array.from({ length: 40 }, (_, i) => ({ fullName: `breaker/flask-${i}`, readme: `${README.flask}\n\nVariant ${i}.`, description: `micro framework ${i}` }));
+    await seed(user.id, repos);
+    try {
+      const result = await analyseAll(user.id);
+      expect(result.unavailable).toMatch(/in a row/);
+      // Calls already in flight when the breaker opens finish; nothing new starts.
+      const concurrency = 5;
+      expect(result.failed).toBeGreaterThanOrEqual(ANALYSIS_BREAKER);
+      expect(result.failed).toBeLessThan(ANALYSIS_BREAKER + concurrency);
+      // Two calls per failure, and at most one each of the calls in flight when it opened.
+      const calls = await modelRequests("garbage-model");
+      expect(calls).toBe(result.calls);
+      expect(calls).toBeGreaterThanOrEqual(2 * result.failed);
+      expect(calls).toBeLessThan(2 * result.failed + concurrency);
+      expect(result.pending).toBe(40 - result.failed);
+    } finally {
+      await emulatorControl("ai", "DELETE", "faults");
+    }
   });
 
   it("a 429 is waited out: short ones inside the step, long ones handed to the Workflow; never a failure", async () => {

@@ -25,6 +25,13 @@ const IN_STEP_WAIT_MS = 10_000;
 const STEP_DEADLINE_MS = 3 * 60_000;
 const CALL_TIMEOUT_MS = 60_000;
 const MAX_OUTPUT_TOKENS = 600;
+/**
+ * Analyses that fail in a row (each a call and its stricter retry) before the provider is taken
+ * for broken in this run (answers that never fit the schema, every request refused): the rest
+ * waits for the next sync instead of costing two calls each. A provider that is down stops the
+ * phase at its first failure already (`unavailable`).
+ */
+export const ANALYSIS_BREAKER = 10;
 /** D1 allows 100 bound parameters per statement. */
 const IN_CHUNK = 90;
 
@@ -111,6 +118,7 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
   const gate = new CallGate();
   // Set by the first call that meets a long wait or a provider that is down: the others start nothing new.
   const halt: { outcome: Extract<Outcome, { kind: "wait" | "unavailable" }> | null } = { outcome: null };
+  let failedInARow = 0;
 
   await mapPool([...groups.values()], model ? config.chat.concurrency : 1, async (group) => {
     const first = group[0]!;
@@ -130,7 +138,9 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
       result.failed += group.length;
       result.failedIds.push(...group.map((c) => c.repositoryId));
       console.warn(`analysis of ${first.fullName} failed twice: ${outcome.reason}`);
+      if (++failedInARow >= ANALYSIS_BREAKER) halt.outcome ??= { kind: "unavailable", reason: `${failedInARow} analyses failed in a row (last: ${outcome.reason})` };
     } else {
+      failedInARow = 0;
       const analysisId = await storeAnalysis(db, first.inputSha, provider.modelId, language, outcome);
       await pointAt(db, params.userId, group.map((c) => ({ repositoryId: c.repositoryId, analysisId, key: c.key })));
       result.analysed += 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestCompleteQuarter, monthBefore, refreshBoundary, refreshOpenrank } from "./openrank";
+import { latestCompleteQuarter, monthBefore, OPENRANK_BREAKER, refreshBoundary, refreshOpenrank } from "./openrank";
 import { emulatorControl, env, signIn } from "../test/helpers";
 
 let nextGithubId = 7_800_000;
@@ -103,5 +103,30 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
       await emulatorControl("opendigger", "DELETE", "faults");
     }
     expect(await refreshOpenrank(env, { userId: user.id, budget: 100 })).toMatchObject({ fetched: 2, failed: 0 });
+  });
+
+  it(`an unreachable OpenDigger is asked ${OPENRANK_BREAKER} times in a row, not once per repository; the rest waits for the next sync`, async () => {
+    const { user } = await signIn("openrank-breaker");
+    const names = Array.from({ length: 60 }, (_, i) => `od-breaker/r${i}`);
+    await seed(user.id, names);
+    // Scoped to these repositories: other test files share the emulator.
+    await emulatorControl("opendigger", "POST", "faults", names.map((repo) => ({ repo, status: 503 })));
+    let result;
+    try {
+      result = await refreshOpenrank(env, { userId: user.id, budget: 250 });
+      expect(result.unavailable).toMatch(/in a row/);
+      // Requests already in flight when the breaker opens finish (5 at a time); nothing new starts.
+      expect(result.requests).toBeGreaterThanOrEqual(OPENRANK_BREAKER);
+      expect(result.requests).toBeLessThan(OPENRANK_BREAKER + 5);
+      expect(result.pending).toBe(60 - result.failed);
+      let asked = 0;
+      for (const name of names) asked += await requestsFor(name);
+      expect(asked).toBe(result.requests);
+    } finally {
+      await emulatorControl("opendigger", "DELETE", "faults");
+    }
+    const next = await refreshOpenrank(env, { userId: user.id, budget: 250 });
+    expect(next).toMatchObject({ fetched: 60, failed: 0, pending: 0 });
+    expect(next.unavailable).toBeUndefined();
   });
 });

@@ -19,6 +19,12 @@ const EXPORT_SETTLED_DAY = 8;
 /** Requests in flight (the Worker's 6 connections, one left for D1). */
 const CONCURRENCY = 5;
 const TIMEOUT_MS = 15_000;
+/**
+ * Failures in a row after which OpenDigger is taken for unreachable in this run: the rest waits
+ * for the next sync. Without it a provider that is down costs a failing request (and up to the
+ * timeout) for every repository of the library, every hourly sync.
+ */
+export const OPENRANK_BREAKER = 10;
 
 const OpenrankFile = z.record(z.string(), z.unknown());
 
@@ -40,6 +46,8 @@ export type OpenrankResult = {
   pendingAtStart: number;
   /** Pass as `afterId` to the next call. */
   lastId: number;
+  /** OpenDigger failed OPENRANK_BREAKER times in a row: the phase stops, the rest waits for the next sync. */
+  unavailable?: string;
 };
 
 /** The start of the current OpenDigger month: after it, a value fetched before it is stale. */
@@ -151,19 +159,25 @@ export async function refreshOpenrank(env: Bindings, params: OpenrankParams, onP
   let done = 0;
   const now = new Date();
   const writes: Array<{ id: number; openrank: number | null; period: string | null }> = [];
+  let inARow = 0;
   await mapPool(batch, CONCURRENCY, async (repo) => {
+    if (result.unavailable) return;
     const answer = await fetchOpenrank(config.opendiggerUrl, repo.fullName);
     result.requests += answer.requests;
     if (answer.kind === "error") {
       result.failed++;
       console.warn(`OpenRank of ${repo.fullName}: ${answer.reason}`);
+      if (++inARow >= OPENRANK_BREAKER) result.unavailable ??= `OpenDigger failed ${inARow} times in a row (last: ${answer.reason})`;
     } else {
+      inARow = 0;
       writes.push(answer.kind === "value" ? { id: repo.id, openrank: answer.value, period: answer.period } : { id: repo.id, openrank: null, period: null });
       if (answer.kind === "none") result.noData++;
       result.fetched++;
     }
     onProgress?.(++done, due.length);
   });
+  // Repositories the breaker left out are still due (the next sync asks again).
+  if (result.unavailable) result.pending = due.length - result.fetched - result.failed;
   for (let i = 0; i < writes.length; i += 50) {
     const statements = writes
       .slice(i, i + 50)

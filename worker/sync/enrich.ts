@@ -130,6 +130,10 @@ export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<v
     completed += result.fetched + result.failed;
     afterId = result.lastId;
     if (total > 0) await ctx.publish({ phase: "openrank", completed, total });
+    if (result.unavailable) {
+      console.warn(`OpenRank of user ${userId} waits for the next sync: ${result.unavailable}`);
+      break;
+    }
     if (result.pending === 0) break;
   }
 }
