@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeFromBase64, packInt8, quantize, unit, unpackInt8 } from "./codec";
+import { codeFromBase64, packInt8, quantize, quantizeQuery, unit, unpackInt8 } from "./codec";
 
 function vector(seed: number, dims: number, sparse = false): Float32Array {
   let s = seed;
@@ -36,5 +36,19 @@ describe("vector codecs", () => {
     // The query along the error itself reaches the bound (Cauchy–Schwarz is tight).
     const residual = unit(Float32Array.from(v, (x, i) => x - c[i]! * scale));
     expect(Math.abs(dot(v, residual) - dot(c, residual) * scale)).toBeCloseTo(error, 4);
+  });
+
+  it("quantizeQuery: whole numbers within the limit, and rest = ‖values − code × scale‖ (rounded up)", () => {
+    for (const [seed, sparse] of [[7, false], [8, true]] as const) {
+      const q = vector(seed, 1024, sparse);
+      const { code, scale, rest } = quantizeQuery(q, 16383);
+      expect(Math.max(...Array.from(code, Math.abs))).toBe(16383);
+      let sum = 0;
+      for (let i = 0; i < q.length; i++) sum += (q[i]! - code[i]! * scale) ** 2;
+      expect(rest).toBeGreaterThanOrEqual(Math.sqrt(sum));
+      expect(rest).toBeLessThan(Math.sqrt(sum) * 1.001 + 1e-6);
+      // int16 leaves far less behind than int8's code of the same vector.
+      expect(rest).toBeLessThan(quantize(q).error / 50);
+    }
   });
 });

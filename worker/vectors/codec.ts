@@ -45,6 +45,26 @@ export function quantize(values: Float32Array): { code: string; scale: number; e
   return { code: toBase64(new Uint8Array(code.buffer)), scale, error: Math.sqrt(error) * (1 + 1e-6) + 1e-7 };
 }
 
+/**
+ * A unit query as whole numbers within ±`limit` for the int8 scan (worker/vectors/dot.ts):
+ * `code × scale ≈ values`, and `rest` = ‖values − code × scale‖, rounded up like `quantize`'s
+ * error. With int16 codes `rest` is ~1/250 of an int8 code's error: it widens the scan's
+ * bounds by little.
+ */
+export function quantizeQuery(values: Float32Array, limit: number): { code: Int16Array; scale: number; rest: number } {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
+  const scale = max > 0 ? max / limit : 1;
+  const code = new Int16Array(values.length);
+  let rest = 0;
+  for (let i = 0; i < values.length; i++) {
+    code[i] = Math.max(-limit, Math.min(limit, Math.round(values[i]! / scale)));
+    const diff = values[i]! - code[i]! * scale;
+    rest += diff * diff;
+  }
+  return { code, scale, rest: Math.sqrt(rest) * (1 + 1e-6) + 1e-7 };
+}
+
 export const codeFromBase64 = (text: string) => {
   const bytes = fromBase64(text);
   return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -3,7 +3,8 @@ import { Buffer } from "node:buffer";
 import { createDb, type Db } from "../db/client";
 import { vectorNamespaces, vectors, vectorValues } from "../db/schema";
 import { excluded, inJsonArray } from "../db/sql";
-import { codeFromBase64, float32Bytes, float32FromHex, quantize, unit } from "./codec";
+import { codeFromBase64, float32Bytes, float32FromHex, quantize, quantizeQuery, unit } from "./codec";
+import { Int8Dots } from "./dot";
 import { checkTopK, type StoredVector, type VectorMatch, type VectorStore } from "./store";
 
 /**
@@ -19,6 +20,12 @@ import { checkTopK, type StoredVector, type VectorMatch, type VectorStore } from
  * top k: the answer is the exact cosine top k, with a few dozen exact reads. The decoded
  * codes of a namespace stay in the isolate's memory, checked by the namespace's version
  * (one small read), so repeated queries skip the scan read.
+ *
+ * The scan itself runs in WebAssembly (worker/vectors/dot.ts: SIMD integer dot products of
+ * the int8 codes with the query quantised to int16, whose own rounding widens each bound by
+ * its measured rest). It stays exact — the same answers as float32 over every vector — where
+ * a binary (sign) first pass would have made the store approximate: the AI emulator's query
+ * vectors have 1–15 non-zero dimensions of 1,024, which one bit a dimension cannot rank.
  */
 export class D1VectorStore implements VectorStore {
   readonly #db: Db;
@@ -84,36 +91,29 @@ export class D1VectorStore implements VectorStore {
     const n = scan.ids.length;
     if (n === 0) return [];
 
-    // Every vector's score is within its error of the code's score: exact ∈ [approx − error, approx + error].
-    const dims = this.dimensions;
-    const upper = new Float32Array(n);
-    const lower = new Float32Array(n);
-    const codes = scan.codes;
+    // The scan: every code's dot product with the query as int16 (dot.wasm, exact integer
+    // sums). With q = qScale × qCode + qRest and v = scale × code + rest (‖q‖ = 1, ‖rest‖ ≤ error):
+    //   q·v = scale × qScale × (qCode·code) + scale × (qRest·code) + q·rest,
+    // and |scale × qRest·code| ≤ ‖qRest‖ × ‖v − rest‖ ≤ ‖qRest‖ × (1 + error), |q·rest| ≤ error.
+    // So exact ∈ [approx − bound, approx + bound] with bound = error + ‖qRest‖ × (1 + error).
+    const { code: qCode, scale: qScale, rest: qRest } = quantizeQuery(q, scan.codes.queryLimit);
+    const dots = scan.codes.dots(qCode);
+    const upper = new Float64Array(n);
+    const lower = new Float64Array(n);
     for (let v = 0; v < n; v++) {
-      // Four sums at once: independent additions keep the CPU's pipelines busy (the scan is
-      // the query's hot loop, n × dims multiply-adds).
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-      const base = v * dims;
-      let d = 0;
-      for (; d + 3 < dims; d += 4) {
-        d0 += codes[base + d]! * q[d]!;
-        d1 += codes[base + d + 1]! * q[d + 1]!;
-        d2 += codes[base + d + 2]! * q[d + 2]!;
-        d3 += codes[base + d + 3]! * q[d + 3]!;
-      }
-      for (; d < dims; d++) d0 += codes[base + d]! * q[d]!;
-      const approx = (d0 + d1 + d2 + d3) * scan.scales[v]!;
-      upper[v] = approx + scan.errors[v]!;
-      lower[v] = approx - scan.errors[v]!;
+      const approx = dots[v]! * scan.scales[v]! * qScale;
+      const bound = scan.errors[v]! + qRest * (1 + scan.errors[v]!);
+      upper[v] = approx + bound;
+      lower[v] = approx - bound;
     }
     // The k-th exact score is at least the k-th largest lower bound, so a vector whose upper
-    // bound is below that cannot be in the top k: only the others are read exactly, in one
-    // round (a numeric sort of a Float32Array is native, no comparator).
+    // bound is below that cannot be in the top k: only the others are read exactly, in one round.
     const k = Math.min(topK, n);
-    const threshold = Float32Array.from(lower).sort()[n - k]!;
+    const threshold = kthLargest(lower, k);
     const candidates: string[] = [];
     for (let v = 0; v < n; v++) if (upper[v]! >= threshold) candidates.push(scan.ids[v]!);
 
+    const dims = this.dimensions;
     const best: VectorMatch[] = [];
     for (let i = 0; i < candidates.length; i += IDS_PER_READ) {
       const rows = await this.#db
@@ -168,9 +168,9 @@ export class D1VectorStore implements VectorStore {
       ids: rows.map((r) => r.id),
       scales: Float32Array.from(rows, (r) => r.scale),
       errors: Float32Array.from(rows, (r) => r.error),
-      codes: new Int8Array(rows.length * dims),
+      codes: new Int8Dots(rows.length, dims),
     };
-    rows.forEach((r, i) => scan.codes.set(codeFromBase64(r.code).subarray(0, dims), i * dims));
+    rows.forEach((r, i) => scan.codes.set(i, codeFromBase64(r.code)));
     this.#scans.delete(namespace);
     const bytes = scanBytes(scan);
     if (bytes <= SCAN_CACHE_BYTES) {
@@ -195,7 +195,7 @@ const IDS_PER_READ = 500;
 /** Decoded codes kept per isolate (a Worker has 128 MB): ~48,000 vectors of 1,024 dimensions. */
 const SCAN_CACHE_BYTES = 48 * 1024 * 1024;
 
-type Scan = { version: number; dims: number; ids: string[]; scales: Float32Array; errors: Float32Array; codes: Int8Array };
+type Scan = { version: number; dims: number; ids: string[]; scales: Float32Array; errors: Float32Array; codes: Int8Dots };
 type ScanCache = Map<string, Scan>;
 
 const scanBytes = (scan: Scan) => scan.codes.byteLength + scan.ids.length * 48;
@@ -206,4 +206,30 @@ function scanCacheOf(d1: D1Database): ScanCache {
   let cache = scanCaches.get(d1);
   if (!cache) scanCaches.set(d1, (cache = new Map()));
   return cache;
+}
+
+/**
+ * The k-th largest of `values` (1 ≤ k ≤ length): a min-heap of the k largest seen, so a pass
+ * over n values costs n comparisons and a few sifts, not a sort of n.
+ */
+export function kthLargest(values: ArrayLike<number>, k: number): number {
+  const heap = new Float64Array(k);
+  for (let i = 0; i < k; i++) heap[i] = values[i]!;
+  heap.sort();
+  // A sorted array is a valid min-heap.
+  for (let i = k; i < values.length; i++) {
+    const value = values[i]!;
+    if (value <= heap[0]!) continue;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= k) break;
+      const child = left + 1 < k && heap[left + 1]! < heap[left]! ? left + 1 : left;
+      if (heap[child]! >= value) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = value;
+  }
+  return heap[0]!;
 }
