@@ -29,6 +29,7 @@ describe("configOf", () => {
       embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024, batchSize: null },
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,
+      syncStuckAfterMs: 2 * 3_600_000,
       tokenEncryptionKey: null,
     });
   });

@@ -56,6 +56,13 @@ export const zEnv = z
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
+    /**
+     * A run the Workflow still calls "running" after this much silence is stuck, and the user's
+     * lock is taken from it (worker/durable-objects/user-sync.ts). Longer than a live run can be
+     * silent (a step's 10-minute timeout × 6 attempts plus backoff ≈ 65 min). Shorter only for the
+     * resilience suite, whose local runtime does not resume a Workflow after a restart.
+     */
+    SYNC_STUCK_AFTER_SECONDS: withDefault(positiveInt, "7200"),
     /** Checked where it is used (lib/crypto.ts): a deployment without it still serves /health. */
     TOKEN_ENCRYPTION_KEY: optional(z.string()),
     AI_API_KEY: optional(z.string()),
@@ -66,6 +73,7 @@ export const zEnv = z
       graphqlUrl: vars.GITHUB_GRAPHQL_URL ?? `${vars.GITHUB_API_URL}/graphql`,
     },
     syncStrategy: vars.SYNC_STRATEGY,
+    syncStuckAfterMs: vars.SYNC_STUCK_AFTER_SECONDS * 1000,
     opendiggerUrl: vars.OPENDIGGER_URL,
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
     chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },

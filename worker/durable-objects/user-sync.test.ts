@@ -14,7 +14,8 @@ import worker from "../index";
 import { sha256Hex } from "../lib/crypto";
 import { eventsRequest, userSync } from "../lib/sync-run";
 import { holdLock, openSocket, openStream, progress } from "../test/streams";
-import { LOCK_TTL_MS, SESSION_ENDED_CLOSE, UserSync } from "./user-sync";
+import { LOCK_TTL_MS, SESSION_ENDED_CLOSE, UserSync, watchdogVerdict } from "./user-sync";
+import { configOf } from "../config";
 
 describe("the per-user lock", () => {
   it("ten simultaneous triggers make one run, and all ten streams see it finish", async () => {
@@ -94,6 +95,49 @@ describe("the per-user lock", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe("the watchdog and a run that is stuck", () => {
+  const stuckAfter = configOf(env).syncStuckAfterMs;
+
+  it("calls a run alive while it sleeps or is queued, stuck only when running and silent past the bound, dead otherwise", () => {
+    expect(watchdogVerdict("waiting", 10 * stuckAfter, stuckAfter)).toBe("alive");
+    expect(watchdogVerdict("queued", 10 * stuckAfter, stuckAfter)).toBe("alive");
+    expect(watchdogVerdict("running", LOCK_TTL_MS, stuckAfter)).toBe("alive");
+    expect(watchdogVerdict("running", stuckAfter, stuckAfter)).toBe("stuck");
+    for (const state of ["complete", "errored", "terminated", "unknown", null]) expect(watchdogVerdict(state, LOCK_TTL_MS, stuckAfter)).toBe("dead");
+  });
+
+  it("a run still 'running' after hours of silence (a runtime that never resumed it) is stopped and loses the lock", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken, user } = await signIn("lock-stuck", 3);
+    const stub = userSync(env, user.id);
+    for (const [silentFor, keeps] of [[LOCK_TTL_MS + 1, true], [stuckAfter + 1, false]] as const) {
+      await runInDurableObject(stub, async (_instance: UserSync, state) => {
+        await state.storage.put("lock", { runId: "stuck-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - silentFor });
+      });
+      await evictDurableObject(stub);
+      const terminated: string[] = [];
+      const realGet = env.SYNC_WORKFLOW.get.bind(env.SYNC_WORKFLOW);
+      const { vi } = await import("vitest");
+      const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
+        id === "stuck-run"
+          ? ({ id, status: async () => ({ status: "running" }), terminate: async () => void terminated.push(id) } as unknown as WorkflowInstance)
+          : realGet(id),
+      );
+      try {
+        await runDurableObjectAlarm(stub);
+      } finally {
+        spy.mockRestore();
+      }
+      const status = await stub.status();
+      expect(status.running, `silent for ${silentFor} ms`).toBe(keeps);
+      expect(terminated).toEqual(keeps ? [] : ["stuck-run"]);
+      if (!keeps) expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
+    }
+    // The next trigger starts a run of its own, which finishes.
+    expect(doneOf(await syncOnce(sessionToken)).runId).not.toBe("stuck-run");
   });
 });
 

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { isFinal, sseFrame, type DoneData, type ErrorData, type SyncEvent, type SyncStatus } from "../../shared/events";
+import { configOf } from "../config";
 import { createDb } from "../db/client";
 import { syncRuns } from "../db/schema";
 import type { Bindings } from "../env";
@@ -14,7 +15,11 @@ type LastResult = NonNullable<SyncStatus["lastResult"]>;
 export const LOCK_TTL_MS = 10 * 60_000;
 /** SSE comment interval: keeps idle connections open through proxies. */
 const KEEPALIVE_MS = 20_000;
-/** Workflow states in which a quiet run is still alive (e.g. sleeping until a rate limit resets). */
+/**
+ * Workflow states in which a quiet run is still alive (e.g. sleeping until a rate limit resets),
+ * "running" only until the config's `syncStuckAfterMs` of silence: then the instance is stuck (a
+ * local runtime restarted under it does not resume it) and would otherwise hold the lock forever.
+ */
 const ALIVE = new Set(["queued", "running", "waiting", "paused", "waitingForPause"]);
 
 /** A revoked session is refused a new stream for this long: more than any request takes between its D1 check and this object. */
@@ -64,7 +69,7 @@ export class UserSync extends DurableObject<Bindings> {
       this.#latest = (stored.get("latest") as SyncEvent | undefined) ?? null;
       this.#lastResult = (stored.get("lastResult") as LastResult | undefined) ?? null;
       // A held lock always has its watchdog, whatever happened to the alarm before.
-      if (this.#lock && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + LOCK_TTL_MS);
+      if (this.#lock && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.#watchMs());
     });
   }
 
@@ -80,7 +85,7 @@ export class UserSync extends DurableObject<Bindings> {
     try {
       await this.ctx.storage.put("lock", lock);
       await this.ctx.storage.delete("latest");
-      await this.ctx.storage.setAlarm(now + LOCK_TTL_MS);
+      await this.ctx.storage.setAlarm(now + this.#watchMs());
       await this.env.SYNC_WORKFLOW.create({ id: lock.runId, params });
     } catch (error) {
       this.#lock = null;
@@ -106,7 +111,7 @@ export class UserSync extends DurableObject<Bindings> {
       if (now - lock.heartbeatAt > 60_000) {
         lock.heartbeatAt = now;
         await this.ctx.storage.put("lock", lock);
-        await this.ctx.storage.setAlarm(now + LOCK_TTL_MS);
+        await this.ctx.storage.setAlarm(now + this.#watchMs());
       }
     }
     this.#broadcast(event);
@@ -185,19 +190,28 @@ export class UserSync extends DurableObject<Bindings> {
     const lock = this.#lock;
     if (!lock) return;
     const now = Date.now();
-    if (now - lock.heartbeatAt < LOCK_TTL_MS) {
-      await this.ctx.storage.setAlarm(lock.heartbeatAt + LOCK_TTL_MS);
+    const watch = this.#watchMs();
+    if (now - lock.heartbeatAt < watch) {
+      await this.ctx.storage.setAlarm(lock.heartbeatAt + watch);
       return;
     }
+    let instance: WorkflowInstance | null = null;
     let state: string | null = null;
     try {
-      state = (await (await this.env.SYNC_WORKFLOW.get(lock.runId)).status()).status;
+      instance = await this.env.SYNC_WORKFLOW.get(lock.runId);
+      state = (await instance.status()).status;
     } catch {
       // Unknown instance: it never started or is long gone.
     }
-    if (state && ALIVE.has(state)) {
-      await this.ctx.storage.setAlarm(now + LOCK_TTL_MS);
+    const verdict = watchdogVerdict(state, now - lock.heartbeatAt, configOf(this.env).syncStuckAfterMs);
+    if (verdict === "alive") {
+      await this.ctx.storage.setAlarm(now + watch);
       return;
+    }
+    if (verdict === "stuck") {
+      // Stopped so it cannot wake up later and write beside the next run (its steps are
+      // idempotent, but two runs of one user must never interleave).
+      await instance?.terminate().catch((error: unknown) => console.warn(`run ${lock.runId}: terminate failed`, error));
     }
     const event: SyncEvent = {
       event: "error",
@@ -243,6 +257,11 @@ export class UserSync extends DurableObject<Bindings> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     ws.close(code === 1005 ? 1000 : code, "closing");
+  }
+
+  /** How often a held lock's silence is looked at: the TTL, or sooner when stuck runs are declared sooner. */
+  #watchMs(): number {
+    return Math.min(LOCK_TTL_MS, configOf(this.env).syncStuckAfterMs);
   }
 
   async #release(final: SyncEvent): Promise<void> {
@@ -401,3 +420,13 @@ export const sseHeaders = {
   "Cache-Control": "no-cache",
   "X-Accel-Buffering": "no",
 } as const;
+
+/**
+ * What the watchdog makes of a silent run from the Workflow's word for it: alive (sleeping,
+ * queued, or running and not yet silent for `stuckAfterMs`), stuck (running, and silent for
+ * longer than any live run is), or dead (unknown, finished, failed or terminated).
+ */
+export function watchdogVerdict(state: string | null, silentMs: number, stuckAfterMs: number): "alive" | "stuck" | "dead" {
+  if (state === "running") return silentMs >= stuckAfterMs ? "stuck" : "alive";
+  return state && ALIVE.has(state) ? "alive" : "dead";
+}
