@@ -182,6 +182,12 @@ describe("faults", () => {
     expect((await call(emulator, "/user/starred")).status).toBe(200);
   });
 
+  it("resets the connection on reset: the client sees a network error, not an answer", async () => {
+    await ctl.addFaults({ route: "GET /user/starred", reset: true, count: 1 });
+    await expect(call(emulator, "/user/starred")).rejects.toThrow(/fetch failed/);
+    expect((await call(emulator, "/user/starred")).status).toBe(200);
+  });
+
   it("rejects malformed rules", async () => {
     const response = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ route: "GET /user", probability: 2 }) });
     expect(response.status).toBe(422);

@@ -15,6 +15,8 @@ export interface FaultRuleInput {
   latencyMs?: number;
   /** Hold the socket open without ever answering. */
   timeout?: boolean;
+  /** Reset the connection (TCP RST) instead of answering, as a proxy or load balancer that drops it does. */
+  reset?: boolean;
   /** Exhaust this budget of the requesting token; it resets after `resetInSeconds` (default 3600). */
   rateLimit?: Resource;
   resetInSeconds?: number;
@@ -33,7 +35,7 @@ export interface FaultRule extends FaultRuleInput {
 }
 
 export function isTerminal(rule: FaultRuleInput): boolean {
-  return rule.status !== undefined || rule.timeout === true || rule.rateLimit !== undefined || rule.secondary !== undefined;
+  return rule.status !== undefined || rule.timeout === true || rule.reset === true || rule.rateLimit !== undefined || rule.secondary !== undefined;
 }
 
 /** Throws a readable error for a malformed rule (the control API answers 422 with it). */
@@ -59,7 +61,7 @@ export function validateRule(input: unknown): FaultRuleInput {
     throw new Error("probability must be between 0 and 1");
   }
   if (!isTerminal(rule) && rule.latencyMs === undefined) {
-    throw new Error("a rule needs at least one of status, latencyMs, timeout, rateLimit, secondary");
+    throw new Error("a rule needs at least one of status, latencyMs, timeout, reset, rateLimit, secondary");
   }
   return rule;
 }

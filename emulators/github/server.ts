@@ -70,6 +70,8 @@ const EXPOSED_HEADERS =
 
 /** Marks a request whose socket is deliberately left hanging (fault `timeout`). */
 const HOLD = Symbol("hold");
+/** Marks a request whose connection is reset instead of answered (fault `reset`). */
+const RESET = Symbol("reset");
 
 function primaryRateLimit(user: User | undefined, bucket: Bucket, requestId: string): EmuResponse {
   const who = user ? `user ID ${user.id}` : "this IP address";
@@ -115,7 +117,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   let baseUrl = "";
 
   /** Runs the pipeline for one API request; returns what to send, or HOLD to never answer. */
-  async function handleApiRequest(req: IncomingMessage, url: URL, requestId: string, enter: (identity: string) => number): Promise<EmuResponse | typeof HOLD> {
+  async function handleApiRequest(req: IncomingMessage, url: URL, requestId: string, enter: (identity: string) => number): Promise<EmuResponse | typeof HOLD | typeof RESET> {
     const method = req.method ?? "GET";
     const match = router.match(method, url.pathname);
     state.stats.request(match ? `${method} ${match.route.template}` : `${method} (unmatched)`);
@@ -179,6 +181,9 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     } else if (fault?.timeout) {
       await sleep(latency);
       return HOLD;
+    } else if (fault?.reset) {
+      await sleep(latency);
+      return RESET;
     } else if (fault?.status !== undefined) {
       await sleep(latency);
       return withLimits({ status: fault.status, body: fault.body ?? defaultFaultBody(fault.status), headers: fault.headers ?? {} });
@@ -312,7 +317,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
 
     handleApiRequest(req, url, requestId, enter)
       .then((response) => {
-        if (response !== HOLD) send(res, response, requestId, true);
+        if (response === RESET) req.socket.resetAndDestroy();
+        else if (response !== HOLD) send(res, response, requestId, true);
       })
       .catch((error: unknown) => {
         log(`error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
