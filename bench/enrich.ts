@@ -158,7 +158,7 @@ async function main() {
     // Another wrangler on this machine may take the port between the probe and the start: try again.
     for (let attempt = 0; !worker; attempt++) {
       try {
-        worker = await startWorker({ port: await freePort(), persistTo: state, stdio: "log", vars });
+        worker = await startWorker({ port: await freePort(), persistTo: state, stdio: "log", vars, watch: false });
       } catch (error) {
         if (attempt >= 3 || !/already in use/i.test(String(error))) throw error;
       }

@@ -236,7 +236,7 @@ async function main() {
   };
   let worker: WorkerProcess | undefined;
   const start = async (vars: Record<string, string>) =>
-    startWorker({ port: await freePort(), persistTo: state, vars, stdio: values.verbose ? "inherit" : "log" });
+    startWorker({ port: await freePort(), persistTo: state, vars, stdio: values.verbose ? "inherit" : "log", watch: false });
   try {
     const results = [];
     let syncInfo: SyncInfo | null = null;

@@ -305,6 +305,7 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
         worker = await startWorker({
           port: await freePort(),
           persistTo: state,
+          watch: false,
           vars: {
             GITHUB_API_URL: emulator.url,
             SYNC_STRATEGY: strategy,

@@ -54,6 +54,8 @@ try {
   worker = await startWorker({
     port: Number(values.port),
     persistTo: stateDir,
+    // The demo runs a bundle built once: an edit elsewhere in the tree must not restart it mid-sync.
+    watch: false,
     vars: {
       GITHUB_API_URL: github.url,
       OPENDIGGER_URL: opendigger.url,

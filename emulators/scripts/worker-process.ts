@@ -2,6 +2,8 @@
 // e2e tests. Always offline: remote bindings off, no telemetry, no network lookups.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,7 +23,12 @@ export const localVars: Record<string, string> = { VECTOR_STORE: "d1" };
 
 /** Secrets for local runs: the developer's .dev.vars, else the committed dev-only example. */
 export function envFileArgs(): string[] {
-  return existsSync(path.join(projectRoot, ".dev.vars")) ? [] : ["--env-file", path.join(projectRoot, ".dev.vars.example")];
+  return existsSync(path.join(projectRoot, ".dev.vars")) ? [] : ["--env-file", envFile()];
+}
+
+function envFile(): string {
+  const own = path.join(projectRoot, ".dev.vars");
+  return existsSync(own) ? own : path.join(projectRoot, ".dev.vars.example");
 }
 
 function wrangler(
@@ -51,13 +58,47 @@ function wrangler(
 
 /** Applies migrations/ to the local D1 that `wrangler dev --persist-to <dir>` will use. */
 export async function applyMigrations(persistTo?: string): Promise<void> {
-  const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  await run(["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])], "wrangler d1 migrations apply");
+}
+
+/** Exits non-zero with its output in the error; otherwise resolves. */
+async function run(args: string[], what: string): Promise<void> {
   const child = wrangler(args);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output}`);
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${output}`);
+}
+
+/**
+ * The Worker bundled once, as deployed (`wrangler deploy --dry-run`), into a directory of its
+ * own with a copy of wrangler.toml that runs that bundle as it is (`no_bundle`). `wrangler dev`
+ * rebuilds and restarts the Worker whenever a source file or anything under node_modules
+ * changes, and a restart in the middle of a long sync kills the run; with `no_bundle` it
+ * watches only the bundle's directory and its config, which nothing else writes. Bindings, D1
+ * (same database id, so `applyMigrations` on the project's config is the one it reads), the
+ * Durable Object and Workflow classes and the vars are the project's, unchanged.
+ */
+async function frozenWorker(): Promise<{ dir: string; config: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "starwise-worker-"));
+  const bundle = path.join(dir, "bundle");
+  await run(["deploy", "--dry-run", "--outdir", bundle], "wrangler deploy --dry-run");
+  const source = await readFile(path.join(projectRoot, "wrangler.toml"), "utf8");
+  const replace = (text: string, from: RegExp, to: string) => {
+    if (!from.test(text)) throw new Error(`wrangler.toml: no line matches ${from}; update frozenWorker()`);
+    return text.replace(from, to);
+  };
+  // Paths in a config resolve from the config's own directory: the copy names them absolutely.
+  let config = replace(source, /^main = .*$/m, `main = ${JSON.stringify(path.join(bundle, "index.js"))}`);
+  config = replace(config, /^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(path.join(projectRoot, "migrations"))}`);
+  // Top-level keys go before the first table; the bundle's .wasm modules sit beside index.js.
+  config = `no_bundle = true\nfind_additional_modules = true\n${config}`;
+  const configPath = path.join(dir, "wrangler.toml");
+  await writeFile(configPath, config);
+  // wrangler dev reads .dev.vars beside its config: a copy, so an edit of the tree's is no restart either.
+  await copyFile(envFile(), path.join(dir, ".dev.vars"));
+  return { dir, config: configPath };
 }
 
 export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess; /** Its output so far. */ output(): string };
@@ -69,13 +110,20 @@ export async function startWorker(options: {
   vars?: Record<string, string>;
   /** "inherit": wrangler's output on this terminal; otherwise it goes to `<persistTo>.log`. */
   stdio?: "inherit" | "log";
+  /**
+   * false: run a bundle built once at start (benchmarks, the demo), so edits and `npm install`s
+   * in this tree cannot restart it mid-run. Default true: rebuild and reload on every change.
+   */
+  watch?: boolean;
 }): Promise<WorkerProcess> {
   await applyMigrations(options.persistTo);
   const logFile = `${options.persistTo.replace(/\/+$/, "")}.log`;
   const vars = { ...localVars, ...options.vars };
+  const frozen = options.watch === false ? await frozenWorker() : undefined;
   const child = wrangler(
     [
       "dev",
+      ...(frozen ? ["--config", frozen.config] : []),
       "--local",
       "--ip",
       "127.0.0.1",
@@ -84,14 +132,17 @@ export async function startWorker(options: {
       "--persist-to",
       options.persistTo,
       "--show-interactive-dev-session=false",
-      ...envFileArgs(),
+      ...(frozen ? [] : envFileArgs()),
       ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     { stdio: options.stdio === "inherit" ? "inherit" : { logFile }, detached: true },
   );
   const output = () => (options.stdio === "inherit" ? "" : readFileSync(logFile, "utf8").slice(-20_000));
   const url = `http://127.0.0.1:${options.port}`;
-  const stop = () => stopGroup(child);
+  const stop = async () => {
+    await stopGroup(child);
+    if (frozen) await rm(frozen.dir, { recursive: true, force: true });
+  };
   try {
     await waitForHealth(url, child, output);
   } catch (error) {
