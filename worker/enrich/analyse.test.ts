@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ANALYSIS_BREAKER, analyseRepositories, MAX_ANALYSIS_ATTEMPTS, type AnalyseResult } from "./analyse";
+import { ANALYSIS_BREAKER, ANALYSIS_RETRY_BASE_MS, analyseRepositories, MAX_ANALYSIS_ATTEMPTS, type AnalyseResult } from "./analyse";
 import { readsAs } from "./analysis-output";
 import { sha256Hex } from "../lib/crypto";
 import { aiUrl, api, emulatorControl, env, signIn } from "../test/helpers";
@@ -232,17 +232,29 @@ describe("analyse: untrusted READMEs (the emulator's gullible mode obeys injecti
 });
 
 describe("analyse: failures, limits and outages", () => {
-  it("invalid output is retried once, then counted; attempts are bounded across syncs", async () => {
+  it("invalid output is retried once, then counted; later attempts wait 6 h, then 4× longer, and are bounded across syncs", async () => {
     const { sessionToken, user } = await signIn("analyse-invalid");
     await useEmulator(sessionToken, "broken-model");
     await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
     await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "broken-model", output: "schema-violation" });
-    await seed(user.id, [{ fullName: "invalid/flask", readme: README.flask, description: "micro framework", topics: ["python"] }]);
+    const [id] = await seed(user.id, [{ fullName: "invalid/flask", readme: README.flask, description: "micro framework", topics: ["python"] }]);
+    const retryAt = async () =>
+      (await env.DB.prepare("select analysis_retry_at as at from stars where user_id = ? and repository_id = ?").bind(user.id, id).first<{ at: number | null }>())?.at ?? null;
     for (let sync = 1; sync <= MAX_ANALYSIS_ATTEMPTS; sync++) {
       // One sync: the step is called again until nothing is pending; a failure waits for the next sync.
+      const before = Date.now();
       const result = await analyseAll(user.id);
+      const after = Date.now();
       expect(result, `sync ${sync}`).toMatchObject({ analysed: 0, failed: 1, calls: 2, pending: 0 });
       expect((await analysesOf(user.id)).get("invalid/flask")?.attempts).toBe(sync);
+      const wait = ANALYSIS_RETRY_BASE_MS * 4 ** (sync - 1);
+      const at = await retryAt();
+      expect(at, `sync ${sync}`).toBeGreaterThanOrEqual(before + wait);
+      expect(at, `sync ${sync}`).toBeLessThanOrEqual(after + wait);
+      // The hourly resync right after: the failed input waits, no call.
+      expect(await analyseAll(user.id), `resync after sync ${sync}`).toMatchObject({ pendingAtStart: 0, calls: 0 });
+      // Its time comes (the clock moved on): the next sync tries again.
+      await env.DB.prepare("update stars set analysis_retry_at = ? where user_id = ? and repository_id = ?").bind(Date.now() - 1, user.id, id).run();
     }
     // Three failed syncs: the repository waits for a new README, model or language.
     expect(await analyseAll(user.id)).toMatchObject({ pendingAtStart: 0, calls: 0 });
@@ -250,6 +262,26 @@ describe("analyse: failures, limits and outages", () => {
     await useEmulator(sessionToken, "repaired-model");
     expect(await analyseAll(user.id)).toMatchObject({ analysed: 1, failed: 0 });
     expect((await analysesOf(user.id)).get("invalid/flask")?.attempts).toBe(0);
+    expect(await retryAt()).toBeNull();
+  });
+
+  it("a failure's wait holds for that input only: a new README is analysed at the next sync", async () => {
+    const { sessionToken, user } = await signIn("analyse-retry-new-input");
+    await useEmulator(sessionToken, "flaky-model");
+    await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "flaky-model", output: "schema-violation" });
+    const [id] = await seed(user.id, [{ fullName: "retry/flask", readme: README.flask, description: "micro framework", topics: ["python"] }]);
+    try {
+      expect(await analyseAll(user.id)).toMatchObject({ failed: 1, calls: 2 });
+    } finally {
+      await emulatorControl("ai", "DELETE", "faults");
+    }
+    expect(await analyseAll(user.id)).toMatchObject({ pendingAtStart: 0, calls: 0 });
+    // A push: the README (its blob sha) changed, so the input is another one.
+    const readme = `${README.flask}\n\nNew section.`;
+    await env.DB.prepare("update repositories set readme_content = ?, readme_sha = ? where id = ?").bind(readme, (await sha256Hex(readme)).slice(0, 40), id).run();
+    expect(await analyseAll(user.id)).toMatchObject({ analysed: 1, failed: 0, calls: 1 });
+    expect((await analysesOf(user.id)).get("retry/flask")?.attempts).toBe(0);
   });
 
   it(`a provider whose answers never fit stops the phase after ${ANALYSIS_BREAKER} failures in a row; the rest waits for the next sync`, async () => {

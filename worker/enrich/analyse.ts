@@ -19,6 +19,18 @@ import { heuristicAnalysis } from "./heuristic";
 
 /** Failed attempts (each one call and one retry) for one input before it waits for a new README, model or language. */
 export const MAX_ANALYSIS_ATTEMPTS = 3;
+/**
+ * Wait after the first failed attempt of an input; each further failure waits 4× longer
+ * (6 h, then 24 h before the last of the 3). A model that answers one README badly (wrong
+ * language, broken JSON) does so again at the next hourly sync: retrying it every hour costs
+ * two calls a sync and changes nothing, while a retry a day later may meet a fixed provider.
+ */
+export const ANALYSIS_RETRY_BASE_MS = 6 * 60 * 60_000;
+
+/** When an input that has failed `attempts` times may be tried again. */
+export function analysisRetryAt(attempts: number, now: number): Date {
+  return new Date(now + ANALYSIS_RETRY_BASE_MS * 4 ** Math.max(0, attempts - 1));
+}
 /** A 429 whose retry-after is this short is waited out inside the step; a longer one becomes a durable sleep of the Workflow. */
 const IN_STEP_WAIT_MS = 10_000;
 /** A step stops starting analyses after this long (Workflow steps should stay short; the next one continues). */
@@ -66,7 +78,14 @@ export type AnalyseResult = {
   unavailable?: string;
 };
 
-type Candidate = AnalysisSource & { repositoryId: number; fullName: string; inputSha: string; key: string };
+type Candidate = AnalysisSource & {
+  repositoryId: number;
+  fullName: string;
+  inputSha: string;
+  key: string;
+  /** Failed attempts of exactly this input (key) so far. */
+  attempts: number;
+};
 
 type Outcome =
   | { kind: "ok"; output: AnalysisOutput; inputTokens: number | null; outputTokens: number | null }
@@ -171,6 +190,7 @@ async function pendingAnalyses(db: Db, userId: number, model: string, language: 
       readmeStatus: repositories.readmeStatus,
       attempts: stars.analysisAttempts,
       attemptKey: stars.analysisInputKey,
+      retryAt: stars.analysisRetryAt,
       currentSha: analyses.inputSha,
       currentModel: analyses.model,
       currentLanguage: analyses.language,
@@ -189,6 +209,7 @@ async function pendingAnalyses(db: Db, userId: number, model: string, language: 
     )
     .orderBy(desc(sql`coalesce(${stars.starredAt}, ${stars.createdAt})`), desc(repositories.id));
   const skipped = new Set(skip);
+  const now = Date.now();
   const out: Candidate[] = [];
   for (const row of rows) {
     if (skipped.has(row.repositoryId)) continue;
@@ -202,8 +223,10 @@ async function pendingAnalyses(db: Db, userId: number, model: string, language: 
     const inputSha = await inputShaOf(source);
     if (row.currentSha === inputSha && row.currentModel === model && row.currentLanguage === language) continue;
     const key = await attemptKeyOf(inputSha, model, language);
-    if (row.attemptKey === key && row.attempts >= MAX_ANALYSIS_ATTEMPTS) continue;
-    out.push({ ...source, repositoryId: row.repositoryId, fullName: row.fullName, inputSha, key });
+    // The backoff and the cap hold for the input that failed; a new README, model or language starts afresh.
+    const attempts = row.attemptKey === key ? row.attempts : 0;
+    if (attempts >= MAX_ANALYSIS_ATTEMPTS || (attempts > 0 && row.retryAt !== null && row.retryAt.getTime() > now)) continue;
+    out.push({ ...source, repositoryId: row.repositoryId, fullName: row.fullName, inputSha, key, attempts });
   }
   return out;
 }
@@ -250,7 +273,7 @@ async function pointAt(db: Db, userId: number, pointers: Array<{ repositoryId: n
     const statements = pointers.slice(i, i + 50).map((p) =>
       db
         .update(stars)
-        .set({ analysisId: p.analysisId, analysisAttempts: 0, analysisInputKey: p.key })
+        .set({ analysisId: p.analysisId, analysisAttempts: 0, analysisInputKey: p.key, analysisRetryAt: null })
         .where(and(eq(stars.userId, userId), eq(stars.repositoryId, p.repositoryId))),
     );
     const [first, ...rest] = statements;
@@ -259,14 +282,14 @@ async function pointAt(db: Db, userId: number, pointers: Array<{ repositoryId: n
 }
 
 async function recordFailure(db: Db, userId: number, group: Candidate[]): Promise<void> {
+  const now = Date.now();
   for (const candidate of group) {
+    // Attempts count failures of exactly this input (a new one starts again at 1); the user's
+    // sync lock keeps a second writer out between the read in pendingAnalyses and this write.
+    const attempts = candidate.attempts + 1;
     await db
       .update(stars)
-      .set({
-        // Attempts count failures of exactly this input; a new one starts again at 1.
-        analysisAttempts: sql`case when ${stars.analysisInputKey} = ${candidate.key} then ${stars.analysisAttempts} + 1 else 1 end`,
-        analysisInputKey: candidate.key,
-      })
+      .set({ analysisAttempts: attempts, analysisRetryAt: analysisRetryAt(attempts, now), analysisInputKey: candidate.key })
       .where(and(eq(stars.userId, userId), eq(stars.repositoryId, candidate.repositoryId)));
   }
 }

@@ -36,6 +36,11 @@ export const stars = sqliteTable(
      * new README, model or language starts again from 0 attempts.
      */
     analysisInputKey: text("analysis_input_key"),
+    /**
+     * After a failed attempt, no new one before this time (backoff from `analysisAttempts`,
+     * worker/enrich/analyse.ts): a model that fails an input fails it again an hour later.
+     */
+    analysisRetryAt: integer("analysis_retry_at", { mode: "timestamp_ms" }),
     /** sha256 of the text last embedded into this user's vector namespace; differs from the current text → re-embed. */
     embeddedSha: text("embedded_sha"),
     embeddingModel: text("embedding_model"),

@@ -1,0 +1,1 @@
+ALTER TABLE `stars` ADD `analysis_retry_at` integer;
