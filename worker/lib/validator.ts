@@ -38,6 +38,10 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ApiError("unsupported_media_type", "The body must be JSON: send it with Content-Type: application/json");
     }
+    // JSON is UTF-8 (RFC 8259 §8.1). Decoding replaces invalid bytes with U+FFFD without a word,
+    // so a body that is not UTF-8 would be stored as text nobody sent: refused instead, like a
+    // lone surrogate. Hono caches the bytes; the JSON below is parsed from them.
+    if (!isUtf8(await c.req.arrayBuffer())) throw new ApiError("bad_request", "Invalid json: the body is not valid UTF-8");
     // The body as sent, unknown keys included (Hono caches the parse, so the schema sees the
     // same value). A body that is not JSON is left to the validator, which says so.
     const sent: unknown = await c.req.json().catch(() => undefined);
@@ -46,6 +50,16 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
   };
   return jsonOnly;
 };
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+function isUtf8(bytes: ArrayBuffer): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function rejectLoneSurrogates(target: string, value: unknown): void {
   const path = findLoneSurrogate(value);
