@@ -46,6 +46,11 @@ export class Int8Dots {
     this.#codes.set(code.subarray(0, this.dims), index * this.stride);
   }
 
+  /** The code of vector `index` (a view, padded to `stride`). */
+  row(index: number): Int8Array {
+    return this.#codes.subarray(index * this.stride, (index + 1) * this.stride);
+  }
+
   /**
    * Σ code[d] × query[d] for every vector, exact. The query's values must be whole numbers
    * within ±`queryLimit` (then no int32 sum can overflow). The answer is a view into the
