@@ -68,8 +68,13 @@ export class UserSync extends DurableObject<Bindings> {
       this.#lock = (stored.get("lock") as Lock | undefined) ?? null;
       this.#latest = (stored.get("latest") as SyncEvent | undefined) ?? null;
       this.#lastResult = (stored.get("lastResult") as LastResult | undefined) ?? null;
-      // A held lock always has its watchdog, whatever happened to the alarm before.
-      if (this.#lock && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.#watchMs());
+      // A held lock always has its watchdog, whatever happened to the alarm before, and no later
+      // than its silence allows (a deployment whose stuck bound is shorter than the alarm set).
+      if (this.#lock) {
+        const alarm = await ctx.storage.getAlarm();
+        const due = Math.max(Date.now(), this.#lock.heartbeatAt + this.#watchMs());
+        if (alarm === null || alarm > due) await ctx.storage.setAlarm(alarm === null ? Date.now() + this.#watchMs() : due);
+      }
     });
   }
 
