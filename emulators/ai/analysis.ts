@@ -2,9 +2,11 @@
 //
 // - Summary: the README's first real paragraph (prose of 5+ words or 15+ CJK characters, not a
 //   badge line, an install command or an instruction to the model), its first sentence, plus the
-//   second when the first is short, clipped to the schema's maxLength. Without prose, the
-//   description. In Chinese when asked: the paragraph itself if the README is Chinese, otherwise a
-//   Chinese sentence built around the key terms ("ripgrep 是一个命令行工具，主要涉及 regex、search、grep。").
+//   second when the first is short, clipped to the schema's maxLength — if it is written in the
+//   language asked for; else the description, or a later paragraph, in that language; else a
+//   sentence in that language built around the key terms ("ripgrep 是一个命令行工具，主要涉及 regex、
+//   search、grep。", "easyexcel is an open-source tool about excel, java."). Never the README's
+//   language when another was asked (gullible mode aside).
 // - Tags: the repository's topics, then the README's highest-TF-IDF terms (IDF from the corpus),
 //   then specific headings; lowercased, hyphenated, deduplicated, the repository's own name left out.
 // - Platforms: keyword signals in the README and metadata, mapped onto the schema's enum.
@@ -57,24 +59,25 @@ const GENERIC_TERMS = new Set(
 interface PlatformSignal {
   id: string;
   aliases: string[];
+  en: string;
   zh: string;
   pattern: RegExp;
 }
 
 const PLATFORMS: PlatformSignal[] = [
-  { id: "web", aliases: ["web", "browser", "frontend"], zh: "Web", pattern: /\b(?:browsers?|front-?end|web ?apps?|dom|react|vue(?:\.js)?|angular|svelte|html|css|webpack|vite|web)\b/gi },
-  { id: "node", aliases: ["node", "nodejs", "server", "backend"], zh: "Node.js", pattern: /\b(?:node(?:\.js|js)?|npm|express|deno|bun|server-side)\b/gi },
-  { id: "cli", aliases: ["cli", "terminal", "commandline", "command-line"], zh: "命令行", pattern: /\b(?:command[- ]line|cli|terminal|shell)\b|^\s*\$ \S/gim },
-  { id: "windows", aliases: ["windows", "win"], zh: "Windows", pattern: /\bwindows\b/gi },
-  { id: "macos", aliases: ["macos", "mac", "osx"], zh: "macOS", pattern: /\b(?:macos|mac os|os x|homebrew|brew install)\b/gi },
-  { id: "linux", aliases: ["linux"], zh: "Linux", pattern: /\b(?:linux|ubuntu|debian|apt(?:-get)? install)\b/gi },
-  { id: "desktop", aliases: ["desktop"], zh: "桌面", pattern: /\b(?:desktop|electron|tauri)\b/gi },
-  { id: "ios", aliases: ["ios", "iphone"], zh: "iOS", pattern: /\b(?:ios|iphone|ipad|swift)\b/gi },
-  { id: "android", aliases: ["android"], zh: "Android", pattern: /\bandroid\b/gi },
-  { id: "mobile", aliases: ["mobile"], zh: "移动端", pattern: /\b(?:mobile|react native|flutter)\b|移动端/gi },
-  { id: "miniprogram", aliases: ["miniprogram", "mini-program", "wechat"], zh: "小程序", pattern: /\b(?:mini ?programs?|wechat|weixin)\b|小程序/gi },
-  { id: "docker", aliases: ["docker", "container", "kubernetes", "cloud"], zh: "Docker", pattern: /\b(?:docker|kubernetes|container)\b/gi },
-  { id: "wasm", aliases: ["wasm", "webassembly"], zh: "WebAssembly", pattern: /\b(?:wasm|webassembly)\b/gi },
+  { id: "web", aliases: ["web", "browser", "frontend"], en: "the web", zh: "Web", pattern: /\b(?:browsers?|front-?end|web ?apps?|dom|react|vue(?:\.js)?|angular|svelte|html|css|webpack|vite|web)\b/gi },
+  { id: "node", aliases: ["node", "nodejs", "server", "backend"], en: "Node.js", zh: "Node.js", pattern: /\b(?:node(?:\.js|js)?|npm|express|deno|bun|server-side)\b/gi },
+  { id: "cli", aliases: ["cli", "terminal", "commandline", "command-line"], en: "the command line", zh: "命令行", pattern: /\b(?:command[- ]line|cli|terminal|shell)\b|^\s*\$ \S/gim },
+  { id: "windows", aliases: ["windows", "win"], en: "Windows", zh: "Windows", pattern: /\bwindows\b/gi },
+  { id: "macos", aliases: ["macos", "mac", "osx"], en: "macOS", zh: "macOS", pattern: /\b(?:macos|mac os|os x|homebrew|brew install)\b/gi },
+  { id: "linux", aliases: ["linux"], en: "Linux", zh: "Linux", pattern: /\b(?:linux|ubuntu|debian|apt(?:-get)? install)\b/gi },
+  { id: "desktop", aliases: ["desktop"], en: "the desktop", zh: "桌面", pattern: /\b(?:desktop|electron|tauri)\b/gi },
+  { id: "ios", aliases: ["ios", "iphone"], en: "iOS", zh: "iOS", pattern: /\b(?:ios|iphone|ipad|swift)\b/gi },
+  { id: "android", aliases: ["android"], en: "Android", zh: "Android", pattern: /\bandroid\b/gi },
+  { id: "mobile", aliases: ["mobile"], en: "mobile", zh: "移动端", pattern: /\b(?:mobile|react native|flutter)\b|移动端/gi },
+  { id: "miniprogram", aliases: ["miniprogram", "mini-program", "wechat"], en: "mini programs", zh: "小程序", pattern: /\b(?:mini ?programs?|wechat|weixin)\b|小程序/gi },
+  { id: "docker", aliases: ["docker", "container", "kubernetes", "cloud"], en: "Docker", zh: "Docker", pattern: /\b(?:docker|kubernetes|container)\b/gi },
+  { id: "wasm", aliases: ["wasm", "webassembly"], en: "WebAssembly", zh: "WebAssembly", pattern: /\b(?:wasm|webassembly)\b/gi },
 ];
 
 const CATEGORIES: Array<{ en: string; zh: string; pattern: RegExp }> = [
@@ -101,16 +104,24 @@ function normalizeTag(raw: string): string {
     .replace(/^-|-$/g, "");
 }
 
-function firstRealParagraph(doc: ReadmeOutline, careful: boolean): string | null {
+/** CJK punctuation and full-width forms ("。", "，", "｜"): no English sentence has them. */
+const CJK_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]/;
+
+const LICENSE_TEXT = /^(?:this (?:software|project|library|code) is (?:free|licensed|released|distributed)|(?:licensed|released|distributed) under|copyright|\(c\)|©)|you may not use this file/i;
+
+/** The first paragraph that says what the project is; `written` picks those in the answer's language. */
+function firstRealParagraph(doc: ReadmeOutline, careful: boolean, written: (text: string) => boolean): string | null {
   const candidates = [...doc.paragraphs, ...doc.listItems];
   for (const paragraph of candidates) {
+    if (!written(paragraph)) continue;
     const words = paragraph.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
     const cjk = paragraph.match(/\p{Script=Han}/gu)?.length ?? 0;
     if (words < 5 && cjk < 15) continue;
     if (/^(?:\$|npm |yarn |pnpm |pip |cargo |go get|brew |import |const |<)/i.test(paragraph)) continue;
     if ((paragraph.match(/[{}();=<>]/g)?.length ?? 0) > paragraph.length / 20) continue; // code-like
-    if ((paragraph.match(/\|/g)?.length ?? 0) >= 2) continue; // a language switcher or a nav bar
+    if ((paragraph.match(/[|｜]/g)?.length ?? 0) >= 2) continue; // a language switcher or a nav bar ("English｜简体中文")
     if (careful && looksLikeInstruction(paragraph)) continue;
+    if (LICENSE_TEXT.test(paragraph)) continue; // says what you may do with it, not what it is
     return paragraph;
   }
   return null;
@@ -168,17 +179,19 @@ function keywordTags(doc: ReadmeOutline, prompt: UnderstoodPrompt, idf: Idf): st
   return scored.slice(0, 12).map(([term]) => term);
 }
 
-function tagsOf(prompt: UnderstoodPrompt, doc: ReadmeOutline, idf: Idf, limits: AnalysisLimits, name: string, extra: string[]): string[] {
+function tagsOf(prompt: UnderstoodPrompt, doc: ReadmeOutline, idf: Idf, limits: AnalysisLimits, name: string, extra: string[], language: OutputLanguage): string[] {
   const own = new Set([normalizeTag(name), normalizeTag(prompt.meta.fullName ?? "")]);
   const out: string[] = [];
-  const push = (raw: string) => {
+  const push = (raw: string, topic = false) => {
     const tag = normalizeTag(raw);
     if (tag.length < 2 || tag.length > 30 || own.has(tag) || out.includes(tag)) return;
+    // Tags in the answer's language too: a Chinese heading is no English tag (the repository's own topics stay).
+    if (!topic && language !== "zh" && cjkShare(tag) > 0) return;
     // A bigram whose words are both tags already adds nothing.
     if (tag.includes("-") && tag.split("-").every((part) => out.includes(part))) return;
     out.push(tag);
   };
-  for (const topic of prompt.meta.topics.slice(0, 5)) push(topic);
+  for (const topic of prompt.meta.topics.slice(0, 5)) push(topic, true);
   for (const term of keywordTags(doc, prompt, idf)) {
     if (out.length >= limits.tagsMax) break;
     push(term);
@@ -195,6 +208,12 @@ function tagsOf(prompt: UnderstoodPrompt, doc: ReadmeOutline, idf: Idf, limits: 
   return out.slice(0, limits.tagsMax);
 }
 
+/** Share of the letters that are Chinese characters (Korean and Japanese kana are not Chinese). */
+function hanShare(text: string): number {
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  return letters === 0 ? 0 : (text.match(/\p{Script=Han}/gu)?.length ?? 0) / letters;
+}
+
 const zhJoin = (items: string[]) => items.join("、");
 
 function zhSummary(name: string, category: { zh: string }, tags: string[], platforms: string[], max: number): string {
@@ -203,6 +222,14 @@ function zhSummary(name: string, category: { zh: string }, tags: string[], platf
   const terms = tags.slice(0, 3);
   const about = terms.length ? `，主要涉及 ${zhJoin(terms)}` : "";
   return clip(`${name} 是一个开源${category.zh}${about}${on}。`, max);
+}
+
+/** An English sentence from what is known in English: "easyexcel is an open-source tool about java, excel, for Windows and Linux." */
+function enSummary(name: string, category: string, terms: string[], platforms: string[]): string {
+  const about = terms.length ? ` about ${terms.slice(0, 3).join(", ")}` : "";
+  const names = platforms.map((id) => PLATFORMS.find((p) => p.id === id)?.en ?? id).slice(0, 3);
+  const on = names.length ? `, for ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0]}` : "";
+  return `${name} is an open-source ${category}${about}${on}.`;
 }
 
 function foreignSummary(language: OutputLanguage, name: string, tags: string[], category: string): string {
@@ -234,20 +261,31 @@ export function analyse(prompt: UnderstoodPrompt, idf: Idf, limits: AnalysisLimi
   const signals = `${prompt.meta.description ?? ""}\n${prompt.meta.topics.join(" ")}\n${doc.plain}`;
   const platforms = platformsOf(signals, limits);
   const category = CATEGORIES.find((c) => c.pattern.test(`${prompt.meta.description ?? ""}\n${doc.paragraphs.slice(0, 2).join("\n")}`)) ?? { en: "project", zh: "项目" };
-  const tags = tagsOf(prompt, doc, idf, limits, name, platforms);
+  const tags = tagsOf(prompt, doc, idf, limits, name, platforms, language);
 
-  const paragraph = firstRealParagraph(doc, obeyed === null);
+  // Like a real model, the answer is in the language asked for, whatever the README's: it
+  // quotes only text written in that language (a Chinese README's first paragraph is no English
+  // summary, nor is "JAVA解析Excel工具"), and otherwise states what it can in that language:
+  // the name, category, key terms and platforms. Gullible mode may have switched the language.
+  const written = language === "zh" ? (t: string) => hanShare(t) > 0.5 : (t: string) => cjkShare(t) === 0 && !CJK_PUNCTUATION.test(t);
+  // A paragraph further down stands in for the lead only if it is a sentence, not a list of links or names.
+  const prose = language === "zh" ? written : (t: string) => written(t) && (t.toLowerCase().match(/\b(?:is|are|a|an|the|for|of|to|and|with|that)\b/g)?.length ?? 0) >= 2;
+  const careful = obeyed === null;
+  const lead = firstRealParagraph(doc, careful, () => true);
   // Outside Chinese, a summary names only the key terms written in Latin script.
-  const latinTags = tags.filter((t) => !/\p{Script=Han}/u.test(t));
+  const latinTags = tags.filter((t) => cjkShare(t) === 0);
   const description = prompt.meta.description;
   const max = limits.summaryMaxLength;
   let summary: string;
+  // The README's lead if it is in that language, else the description, else a later paragraph in it.
+  const source = () => [lead, description].find((t) => t && written(t)) ?? firstRealParagraph(doc, careful, prose);
   if (language === "zh") {
-    const zhSource = [paragraph, description].find((t) => t && cjkShare(t) > 0.5);
+    const zhSource = source();
     summary = zhSource ? condense(zhSource, max) : zhSummary(name, category, tags, platforms, max);
   } else if (language === "en") {
-    const enSource = [paragraph, description].find((t) => t && cjkShare(t) < 0.2);
-    summary = enSource ? condense(enSource, max) : clip(foreignSummary("en", name, latinTags, category.en), max);
+    const enSource = source();
+    const enName = written(name) ? name : (prompt.meta.fullName?.split("/").pop() ?? "This project");
+    summary = enSource ? condense(enSource, max) : clip(enSummary(enName, category.en, latinTags, platforms), max);
   } else {
     summary = clip(foreignSummary(language, name, latinTags, category.en), max);
   }

@@ -3,6 +3,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { embed, embedMany, generateObject, generateText, NoObjectGeneratedError, Output, streamText } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { loadCorpus } from "../github/corpus.ts";
 import { startAiEmulator, type AiEmulator } from "./server.ts";
 import { cjkShare, control, corpusRepo, KEY, PLATFORMS, provider, SYSTEM, userPrompt } from "./test-helpers.ts";
 
@@ -73,6 +74,25 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
     const en = (await analyse("THUDM/ChatGLM-6B", "en")).output;
     expect(cjkShare(en.summary)).toBe(0);
     expect(en.summary).toMatch(/^ChatGLM-6B is an open-source language model/);
+  });
+
+  it("answers in the language asked for, whatever the README's, for every README of the corpus", async () => {
+    // Real models follow the system prompt's language; an extractive emulator that quoted a
+    // Chinese README to an English request made the Worker's language check fail it for good.
+    const corpus = loadCorpus();
+    const chinese = corpus.repos.filter((_, i) => /\p{Script=Han}{8}/u.test(corpus.readme(i).slice(0, 3000)));
+    expect(chinese.length).toBeGreaterThan(10);
+    for (const { fullName } of chinese) {
+      const { output, repo } = await analyse(fullName, "en");
+      expect(output.summary.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u), `${fullName}: ${output.summary}`).toBeNull();
+      // Still about this repository: it names it, or quotes its English description or README.
+      const squash = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+      const about = squash(output.summary).includes(squash(repo.name)) || (repo.description !== null && output.summary.startsWith(repo.description.slice(0, 20))) || repo.readme.includes(output.summary.slice(0, 30));
+      expect(about, `${fullName}: ${output.summary}`).toBe(true);
+      // Tags in English too, the repository's own topics aside.
+      for (const tag of output.tags) if (!repo.topics.includes(tag)) expect(tag, fullName).not.toMatch(/\p{Script=Han}/u);
+      expect(cjkShare((await analyse(fullName, "zh")).output.summary), fullName).toBeGreaterThan(0.3);
+    }
   });
 
   it("is deterministic: the same request gets the same answer", async () => {
