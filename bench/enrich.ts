@@ -221,11 +221,33 @@ async function main() {
     const vectorsBefore = (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
     const list = await gh.stars("octocat");
     const pushed = list.filter((_, i) => i % 100 === 50).slice(0, Math.max(1, Math.round(STARS / 100)));
+    const names = pushed.map((repo) => `'${repo.fullName.replace(/'/g, "''")}'`).join(",");
+    // The pushed repositories' rows in octocat's namespace, exactly: id, code (the int8 vector) and whether its float32 row exists.
+    type VectorRow = { repo: number; id: string; code: string; exact: number };
+    const pushedVectors = () =>
+      d1<VectorRow>(
+        state,
+        `select v.repository_id as repo, v.id, v.code, (select count(*) from vector_values x where x.namespace = v.namespace and x.id = v.id) as exact
+         from vectors v join repositories r on r.id = v.repository_id where v.namespace = 'u1' and r.full_name in (${names})`,
+      );
+    const before = await pushedVectors();
     for (const repo of pushed) await gh.push({ fullName: repo.fullName, readme: `# ${repo.fullName}\n\nRewritten for the benchmark: a command-line tool that converts ${repo.fullName.split("/")[1]} data into CSV files.` });
-    await measure(`1% pushed (${pushed.length} new READMEs)`, octocat);
+    await measure(`1% pushed (${pushed.length} new READMEs)`, octocat, { expectedChat: pushed.length });
     const vectorsAfter = (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
+    const after = await pushedVectors();
+    const chunks = await d1<{ repo: number; n: number | null }>(state, `select s.repository_id as repo, s.embedded_chunks as n from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 and r.full_name in (${names})`);
+    // Every pushed repository has exactly ids 1:<repo>:0 … n-1 (n = the star's embedded_chunks), each with its float32 row, and no vector of before.
+    const oldCodes = new Set(before.map((v) => `${v.id} ${v.code}`));
+    const expectedIds = new Set(chunks.flatMap((c) => Array.from({ length: c.n ?? 0 }, (_, i) => `1:${c.repo}:${i}`)));
+    const afterIds = new Set(after.map((v) => v.id));
+    const missing = [...expectedIds].filter((id) => !afterIds.has(id)).length;
+    const extra = after.filter((v) => !expectedIds.has(v.id)).length;
+    const kept = after.filter((v) => oldCodes.has(`${v.id} ${v.code}`)).length;
+    const withoutValues = after.filter((v) => v.exact !== 1).length;
     const stale = (await d1<{ n: number }>(state, "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'"))[0]?.n ?? 0;
-    rows.at(-1)!.note = `vectors in octocat's namespace ${vectorsBefore} → ${vectorsAfter}; ids not of their repository: ${stale}`;
+    rows.at(-1)!.note =
+      `pushed repositories' vectors ${before.length} → ${after.length} (embedded_chunks ${expectedIds.size}); missing ${missing}, left behind ${extra}, unchanged from before ${kept}, without float32 row ${withoutValues}; ` +
+      `octocat's namespace ${vectorsBefore} → ${vectorsAfter}; ids not of their repository: ${stale}`;
 
     if (!values["no-seed"]) rows.push(...(await seedApproach(state, ai.url, od.url, aiStats, odStats)));
   } finally {
