@@ -128,10 +128,12 @@ function firstRealParagraph(doc: ReadmeOutline, careful: boolean, written: (text
 }
 
 function condense(paragraph: string, max: number): string {
-  const list = sentences(paragraph);
-  let text = list[0] ?? paragraph;
-  if (text.length < 60 && list[1] && text.length + list[1].length + 1 <= max) text = `${text} ${list[1]}`;
-  return clip(text, max);
+  // A summary says what the project is; a model leaves the homepage link of a description out.
+  const text = paragraph.replace(/\s*(?:\bhttps?:\/\/|\bwww\.)\S+/gi, "").trim() || paragraph;
+  const list = sentences(text);
+  let summary = list[0] ?? text;
+  if (summary.length < 60 && list[1] && summary.length + list[1].length + 1 <= max) summary = `${summary} ${list[1]}`;
+  return clip(summary, max);
 }
 
 export function platformsOf(text: string, limits: AnalysisLimits): string[] {
