@@ -12,13 +12,20 @@ export interface CountingProxy {
   reset(): void;
   /** Cuts every open connection (an SSE stream dropping mid-sync). */
   dropConnections(): void;
+  /** While down, every connection is cut at once, as when the Worker is unreachable; true also cuts the open ones. */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const requests: string[] = [];
+  let down = false;
   const server: Server = createServer((req, res) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     const line = `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`;
     if (req.method !== "OPTIONS") requests.push(line);
     const forward = httpRequest(
@@ -40,6 +47,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     count: (match) => requests.filter((line) => (typeof match === "string" ? line === match : match.test(line))).length,
     reset: () => void requests.splice(0),
     dropConnections: () => server.closeAllConnections(),
+    setDown: (value) => {
+      down = value;
+      if (value) server.closeAllConnections();
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

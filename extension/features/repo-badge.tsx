@@ -49,7 +49,12 @@ export default defineFeature({
           }
         })().catch((error: unknown) => logFailure("repo-badge", error));
       },
-      { signal },
+      {
+        signal,
+        // GitHub changed the header's markup: no badge, the page untouched, and one line in the
+        // console for whoever updates github/selectors.ts (logFailure logs a feature once).
+        onMissing: () => logFailure("repo-badge", new Error(`no element matches the repository title selector (${repoTitle}): GitHub's markup changed?`)),
+      },
     );
   },
 });

@@ -21,7 +21,21 @@ export async function mountShadow(
   },
 ): Promise<{ host: HTMLElement; rerender(): void } | null> {
   if (options.signal.aborted) return null;
-  const ui = await createShadowRootUi(env.ctx, {
+  // WXT hands each UI's remove() to `ctx.onInvalidated` for the content script's whole life, so
+  // every UI of every page — and through its anchor the page's whole old <body> — stayed alive
+  // across Turbo visits (found by e2e/robustness.test.ts: ~5,000 nodes and 4 listeners a visit).
+  // This mount's own view of the context lets go of the callback when the feature's signal aborts.
+  const ctx = env.ctx;
+  const scoped: typeof ctx = Object.create(ctx, {
+    onInvalidated: {
+      value: (callback: () => void) => {
+        const off = ctx.onInvalidated(callback);
+        options.signal.addEventListener("abort", off, { once: true });
+        return off;
+      },
+    },
+  });
+  const ui = await createShadowRootUi(scoped, {
     name: options.name,
     position: "inline",
     anchor: options.anchor,
