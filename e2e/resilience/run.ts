@@ -60,6 +60,7 @@ async function main() {
       if (!r.completed) failures.push(`${r.name}: the faulted run ended "${r.ended}"`);
       if (!r.converged) failures.push(`${r.name}: the next sync did not converge (${r.verdict.diverged.slice(0, 3).join("; ")})`);
       if (r.verdict.lost.length) failures.push(`${r.name}: lost ${r.verdict.lost.join("; ")}`);
+      if (r.garbage) failures.push(`${r.name}: ${r.garbage} analyses carry an obeyed injection`);
       if (r.verdict.duplicates.length) failures.push(`${r.name}: duplicates ${r.verdict.duplicates.slice(0, 3).join("; ")}`);
     }
   }
