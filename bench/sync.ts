@@ -75,6 +75,8 @@ export type SyncMeasurement = {
   enrichedMs: number;
   /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
   graphqlSecondsByMinute: number[];
+  /** The same server time as the sync's pacer measured it (response times): above GitHub's count by the network and the isolate's delays. */
+  measuredMs: { graphql: number; rest: number };
   /** How many GraphQL requests GitHub was running at once, in seconds of the run (idle = budget not used). */
   graphqlConcurrency: { idleS: number; oneS: number; twoOrMoreS: number };
   /** What the scenario changed on GitHub (drifted or pushed repositories, new READMEs). */
@@ -220,6 +222,7 @@ async function measure(
     secondaryHits: token(after).secondaryLimitHits - token(before).secondaryLimitHits,
     lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
     graphqlSecondsByMinute: minutesOf(token(before).minutes, token(after).minutes),
+    measuredMs: done.stats.measuredMs ?? { graphql: 0, rest: 0 },
     graphqlConcurrency: concurrencyOf(token(after).graphqlSpans.slice(token(before).graphqlSpans.length)),
     total: done.total,
     newCount: done.new_count,
@@ -233,6 +236,7 @@ async function measure(
   if (result.graphqlSecondsByMinute.length > 1) {
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
     log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
+    log(`    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`);
   }
   return result;
 }

@@ -45,6 +45,11 @@ export const SyncStats = z.object({
   triggerRows: z.number().int().optional(),
   /** Secondary rate limits met (the pacer aims at none). */
   secondaryLimits: z.number().int().optional(),
+  /**
+   * GitHub's server time as the sync measured it (response times, milliseconds) — what its
+   * pacer counts against GitHub's per-minute budgets.
+   */
+  measuredMs: z.object({ graphql: z.number().int(), rest: z.number().int() }).optional(),
   /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
   listedVia: z.string().optional(),
   failures: z.number().int(),

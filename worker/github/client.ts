@@ -24,8 +24,13 @@ export class GithubUsage {
   /** Requests GitHub cut off (both shapes) or answered with RESOURCE_LIMITS_EXCEEDED. */
   timeouts = 0;
   secondaryLimits = 0;
+  /** Response times summed by lane: the server time the pacer counted. */
+  graphqlMs = 0;
+  restMs = 0;
 
   add(other: GithubUsageJson): void {
+    this.graphqlMs += other.graphqlMs ?? 0;
+    this.restMs += other.restMs ?? 0;
     this.rest += other.rest;
     this.restNotModified += other.restNotModified;
     this.graphql += other.graphql;
@@ -37,13 +42,15 @@ export class GithubUsage {
 
   toJSON(): GithubUsageJson {
     const { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits } = this;
-    return { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits };
+    const [graphqlMs, restMs] = [Math.round(this.graphqlMs), Math.round(this.restMs)];
+    return { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits, graphqlMs, restMs };
   }
 }
 export type GithubUsageJson = Pick<
   GithubUsage,
   "rest" | "restNotModified" | "graphql" | "graphqlPoints" | "readmesFetched" | "timeouts" | "secondaryLimits"
->;
+> &
+  Partial<Pick<GithubUsage, "graphqlMs" | "restMs">>;
 
 export function usageToStats(usage: GithubUsageJson, rowsWritten: number, failures: number): SyncStats {
   return {
@@ -54,6 +61,7 @@ export function usageToStats(usage: GithubUsageJson, rowsWritten: number, failur
     failures,
     timeouts: usage.timeouts,
     secondaryLimits: usage.secondaryLimits,
+    measuredMs: { graphql: Math.round(usage.graphqlMs ?? 0), rest: Math.round(usage.restMs ?? 0) },
   };
 }
 
@@ -221,9 +229,12 @@ export class GithubClient {
       try {
         const result = await send(fetch, timing);
         this.pacer.done(ticket, result.ms);
+        this.usage[lane === "graphql" ? "graphqlMs" : "restMs"] += result.ms;
         return result;
       } catch (error) {
-        this.pacer.done(ticket, timing.ms ?? Date.now() - started);
+        const ms = timing.ms ?? Date.now() - started;
+        this.pacer.done(ticket, ms);
+        this.usage[lane === "graphql" ? "graphqlMs" : "restMs"] += ms;
         if (error instanceof GithubError && isSecondary(error)) {
           this.usage.secondaryLimits++;
           this.pacer.secondaryHit(lane);

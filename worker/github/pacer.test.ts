@@ -46,13 +46,13 @@ describe("Pacer: GitHub's server-time budget", () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
     const tickets = [];
-    for (let i = 0; i < 5; i++) tickets.push(await pacer.admit("graphql", 10_000));
+    for (let i = 0; i < 6; i++) tickets.push(await pacer.admit("graphql", 10_000));
     expect(c.waits).toEqual([]);
-    // 50 s in flight: a sixth 10 s request would pass 57 s, so it waits until some land.
-    const sixth = pacer.admit("graphql", 10_000);
+    // 60 s in flight, the whole budget: a seventh 10 s request waits until some land.
+    const seventh = pacer.admit("graphql", 10_000);
     await Promise.resolve();
     for (const ticket of tickets) pacer.done(ticket, 10_000);
-    await sixth;
+    await seventh;
     expect(c.waits.length).toBeGreaterThan(0);
   });
 
@@ -60,10 +60,10 @@ describe("Pacer: GitHub's server-time budget", () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
     pacer.done(await pacer.admit("graphql", 50_000), 50_000);
-    // REST may use 30 s of the 90 s while GraphQL is active: 25 s fits, 30 s more does not.
+    // REST may use 30 s of the 90 s while GraphQL is active: 25 s fits, 6 s more does not.
     pacer.done(await pacer.admit("rest", 25_000), 25_000);
     expect(c.waits).toEqual([]);
-    await pacer.admit("rest", 5_000);
+    await pacer.admit("rest", 6_000);
     expect(c.waits.length).toBeGreaterThan(0);
   });
 
