@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { FaultRuleInput } from "../../emulators/github/faults.ts";
 import type { SyncEvent } from "../../shared/events.ts";
-import { judge, protectedState, type Verdict } from "./checks.ts";
+import { judge, protectedState, type Protected, type Verdict } from "./checks.ts";
 import { authed, log, signIn, sync, type Stack } from "./stack.ts";
 
 export type FaultOutcome = {
@@ -22,6 +22,7 @@ export type FaultOutcome = {
   verdict: Verdict;
   /** Stored analyses that carry an obeyed injection (hostile READMEs only). */
   garbage: number;
+  /** The faulted run, from the trigger to its end (for a kill: until the reconnected stream ended). */
   wallMs: number;
   note?: string;
 };
@@ -333,6 +334,7 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
   await stack.gh.createUser({ login: DONOR, stars: STARS + 500 });
   const donorStars = (await stack.gh.stars(DONOR)).map((s) => s.fullName);
   const outcomes: FaultOutcome[] = [];
+  let last: { login: string; userId: number; before: Protected; unstarred: Set<string> } | null = null;
   let index = 0;
   for (const scenario of scenarios) {
     if (only && !only.test(scenario.name)) continue;
@@ -341,7 +343,6 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
     const donor = donorStars.slice(index * 20);
     index++;
     log(`${scenario.name}: preparing ${login}`);
-    const started = Date.now();
     const prepared = await prepare(stack, login, donor);
     const db = stack.d1();
     const before = protectedState(db, prepared.userId);
@@ -356,11 +357,13 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
       },
     };
     let result: { final: SyncEvent | null; fired: number; note?: string };
+    const faultedStarted = Date.now();
     try {
       result = await scenario.run(ctx);
     } finally {
       await stack.gh.clearFaults();
     }
+    const faultedMs = Date.now() - faultedStarted;
     const ended = endOf(result.final);
     log(`${scenario.name}: ${ended} (${result.fired} faults fired) ${result.note ?? ""}`);
     if (scenario.name === "token revoked mid-run") {
@@ -385,11 +388,50 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
       converged: clean.final?.event === "done" && verdict.diverged.length === 0,
       verdict,
       garbage: ctx.garbage ?? 0,
-      wallMs: Date.now() - started,
+      wallMs: faultedMs,
       ...(result.note ? { note: result.note } : {}),
     });
     for (const problem of [...verdict.diverged, ...verdict.lost, ...verdict.duplicates].slice(0, 10)) log(`  ${scenario.name}: ${problem}`);
     if (clean.final?.event !== "done") log(`  ${scenario.name}: the clean sync ended ${JSON.stringify(clean.final)}`);
+    last = { login, userId: prepared.userId, before, unstarred: prepared.unstarred };
   }
+  if (last) outcomes.push(await selfCheck(stack, last));
   return outcomes;
+}
+
+/**
+ * The checks are not vacuous: on the last scenario's converged library, plant one of each
+ * defect they look for (a note gone, a star GitHub does not have, an FTS row without its
+ * repository, a vector of a repository the user does not hold) and ask the judge. The row
+ * "self-check" passes only when it sees every one.
+ */
+async function selfCheck(stack: Stack, user: { login: string; userId: number; before: Protected; unstarred: Set<string> }): Promise<FaultOutcome> {
+  const db = stack.d1();
+  let verdict: Verdict;
+  try {
+    const noted = [...user.before.notes.keys()].find((name) => !user.unstarred.has(name))!;
+    db.prepare("update stars set notes = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)").run(user.userId, noted);
+    db.prepare("update stars set is_starred = 1, unstarred_at = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)").run(user.userId, [...user.unstarred][0]!);
+    db.prepare("insert into repositories_fts (rowid, name, full_name, description, topics, readme) values (999999999, 'x', 'x/x', '', '', '')").run();
+    const vector = db.prepare("select * from vectors where namespace = ? limit 1").get(`u${user.userId}`) as Record<string, string | number>;
+    db.prepare("insert into vectors (namespace, id, repository_id, scale, error, code) values (?, ?, ?, ?, ?, ?)").run(vector.namespace!, "planted", 999999999, vector.scale!, vector.error!, vector.code!);
+    verdict = judge(db, await stack.gh.stars(user.login, { sha: true }), user.before, user.unstarred);
+  } finally {
+    db.close();
+  }
+  const seen = [verdict.lost.length > 0, verdict.diverged.length > 0, verdict.duplicates.some((d) => d.includes("repositories_fts")), verdict.duplicates.some((d) => d.includes("vectors"))];
+  const all = seen.every(Boolean);
+  return {
+    name: "self-check (planted defects)",
+    injected: "a note removed, an unstarred repository marked starred, an orphan FTS row, a vector of a repository the user does not hold",
+    ended: all ? "all four seen by the checks" : `**missed ${seen.filter((s) => !s).length}**`,
+    fired: 4,
+    completed: all,
+    converged: all,
+    // Planted on purpose: not counted as the suite's own losses or duplicates.
+    verdict: { diverged: [], lost: [], duplicates: [] },
+    garbage: 0,
+    wallMs: 0,
+    note: `${verdict.lost.length} lost, ${verdict.diverged.length} differ, ${verdict.duplicates.length} duplicates reported`,
+  };
 }

@@ -22,7 +22,7 @@ const { values } = parseArgs({
 
 function faultTable(rows: FaultOutcome[]): string {
   const lines = [
-    "| fault | injected | faulted run ended | faults fired | next sync converged | rows lost | duplicates | wall |",
+    "| fault | injected | faulted run ended | faults fired | next sync converged | rows lost | duplicates | faulted run |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
