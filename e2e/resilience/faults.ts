@@ -157,14 +157,15 @@ export const scenarios: Scenario[] = [
   simple("secondary rate limit", "403 secondary limit with retry-after: 3", [{ route: "GET /user/starred", secondary: { retryAfter: 3 }, count: 1 }]),
   {
     name: "token revoked mid-run",
-    injected: "token revoked when the first page has landed",
+    injected: "token revoked as the listing starts (pages answer in 400 ms)",
     expect: (final) => final?.event === "error" && final.data.code === "github_token_invalid",
     async run(ctx) {
       // Slow pages, so the run is still listing when the token goes.
       const clear = await githubFaults(ctx.stack, ctx.login, [{ route: "GET /user/starred", latencyMs: 400 }]);
       let revoked = false;
       const final = await ctx.syncOnce((event) => {
-        if (!revoked && event.event === "progress" && event.data.phase === "fetching" && event.data.listed) {
+        // The run's first event: the listing's first requests are in flight, the rest meet the revoked token.
+        if (!revoked && event.event === "progress" && event.data.phase === "fetching") {
           revoked = true;
           void ctx.stack.gh.revoke(ctx.login);
         }
@@ -401,7 +402,7 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
 
 /**
  * The checks are not vacuous: on the last scenario's converged library, plant one of each
- * defect they look for (a note gone, a star GitHub does not have, an FTS row without its
+ * defect they look for (a note gone, a star that differs from GitHub's, an FTS row without its
  * repository, a vector of a repository the user does not hold) and ask the judge. The row
  * "self-check" passes only when it sees every one.
  */
@@ -411,7 +412,7 @@ async function selfCheck(stack: Stack, user: { login: string; userId: number; be
   try {
     const noted = [...user.before.notes.keys()].find((name) => !user.unstarred.has(name))!;
     db.prepare("update stars set notes = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)").run(user.userId, noted);
-    db.prepare("update stars set is_starred = 1, unstarred_at = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)").run(user.userId, [...user.unstarred][0]!);
+    db.prepare("update stars set starred_at = starred_at + 1000 where user_id = ? and is_starred = 1 and repository_id = (select min(repository_id) from stars where user_id = ? and is_starred = 1)").run(user.userId, user.userId);
     db.prepare("insert into repositories_fts (rowid, name, full_name, description, topics, readme) values (999999999, 'x', 'x/x', '', '', '')").run();
     const vector = db.prepare("select * from vectors where namespace = ? limit 1").get(`u${user.userId}`) as Record<string, string | number>;
     db.prepare("insert into vectors (namespace, id, repository_id, scale, error, code) values (?, ?, ?, ?, ?, ?)").run(vector.namespace!, "planted", 999999999, vector.scale!, vector.error!, vector.code!);
@@ -423,7 +424,7 @@ async function selfCheck(stack: Stack, user: { login: string; userId: number; be
   const all = seen.every(Boolean);
   return {
     name: "self-check (planted defects)",
-    injected: "a note removed, an unstarred repository marked starred, an orphan FTS row, a vector of a repository the user does not hold",
+    injected: "a note removed, a star's starred_at moved by 1 s, an orphan FTS row, a vector of a repository the user does not hold",
     ended: all ? "all four seen by the checks" : `**missed ${seen.filter((s) => !s).length}**`,
     fired: 4,
     completed: all,
