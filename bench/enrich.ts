@@ -9,7 +9,6 @@
 //                           [--ai-latency 50] [--batch 100] [--no-seed] [--json]
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -17,7 +16,7 @@ import { startAiEmulator } from "../emulators/ai/server.ts";
 import { createEmulatorClient } from "../emulators/github/client.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { offlineEnv, projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { offlineEnv, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
 const { values } = parseArgs({
@@ -41,16 +40,6 @@ const CHAT_MODEL = "starwise-chat";
 const EMBED_MODEL = "@cf/baai/bge-m3";
 const log = (message: string) => console.error(message);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 type AiStats = { models: Record<string, { requests: number; succeeded: number; rateLimited: number; promptTokens: number; completionTokens: number; inputs: number }>; rateLimited: number };
 type OdStats = { total: number };

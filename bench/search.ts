@@ -17,7 +17,6 @@
 //   --state DIR keeps the synced library in DIR and reuses it next time (the sync is the slow part).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -25,7 +24,7 @@ import { z } from "zod";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { DoneData, isFinal, readSse, type SyncEvent } from "../shared/events.ts";
 import { SearchResponse } from "../shared/search.ts";
 
@@ -100,16 +99,6 @@ type Measured = {
   wrongMode: number;
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function signIn(worker: WorkerProcess): Promise<string> {
   const response = await fetch(`${worker.url}/api/auth/token`, {

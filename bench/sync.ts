@@ -8,7 +8,6 @@
 //                         [--scenarios first,resync,drift,pushed] [--time-scale 1] [--cutoff 10000]
 //                         [--cpu-graphql 60000] [--cpu-total 90000] [--over-limit 0] [--latency 20] [--json]
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,7 +15,7 @@ import { createEmulatorClient, type EmulatorClient, type EmulatorStats } from ".
 import { startGithubEmulator, type GithubEmulator, type GithubEmulatorOptions } from "../emulators/github/server.ts";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
 const { values } = parseArgs({
@@ -134,16 +133,6 @@ function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpu
   ) + skippedWaitMs;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /**
  * One sync through the public API, as the extension starts it: SSE until done. A stream that

@@ -1,23 +1,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { startGithubEmulator, type GithubEmulator } from "../../emulators/github/server.ts";
-import { projectRoot, startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
+import { freePort, projectRoot, startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
+
+export { freePort };
 
 // The product's back end for browser tests and the extension benchmark: the GitHub
 // emulator and the real Worker (`wrangler dev --local`, a fresh D1), both on loopback.
 
 export const EMULATOR_TOKEN = "emulator-token-octocat";
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface Stack {
   github: GithubEmulator;

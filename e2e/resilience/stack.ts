@@ -4,7 +4,6 @@
 // its SQLite file, and the emulators' control APIs.
 import { readdirSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -12,22 +11,12 @@ import { startAiEmulator, type AiEmulator } from "../../emulators/ai/server.ts";
 import { createEmulatorClient, type EmulatorClient } from "../../emulators/github/client.ts";
 import { startGithubEmulator, type GithubEmulator } from "../../emulators/github/server.ts";
 import { startOpendiggerEmulator, type OpendiggerEmulator } from "../../emulators/opendigger/server.ts";
-import { startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
+import { freePort, startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
 import { AuthTokenResponse } from "../../shared/api.ts";
 import { isFinal, readSse, type SyncEvent } from "../../shared/events.ts";
 
 export const log = (message: string) => console.error(`[resilience] ${message}`);
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 export type Stack = {
   github: GithubEmulator;

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,6 +100,18 @@ async function frozenWorker(): Promise<{ dir: string; config: string }> {
   // wrangler dev reads .dev.vars beside its config: a copy, so an edit of the tree's is no restart either.
   await copyFile(envFile(), path.join(dir, ".dev.vars"));
   return { dir, config: configPath };
+}
+
+/** A TCP port nobody listens on right now (another process may still take it first: callers retry). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess; /** Its output so far. */ output(): string };
