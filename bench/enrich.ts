@@ -16,7 +16,7 @@ import { startAiEmulator } from "../emulators/ai/server.ts";
 import { createEmulatorClient } from "../emulators/github/client.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { offlineEnv, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { emulatorVars, offlineEnv, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
 const { values } = parseArgs({
@@ -134,15 +134,10 @@ async function main() {
   const odStats = () => json<OdStats>(`${od.url}/_emulator/stats`);
   try {
     const vars = {
-        GITHUB_API_URL: github.url,
-        EMBEDDING_PROVIDER: "openai-compatible",
-        EMBEDDING_MODEL: EMBED_MODEL,
-        EMBEDDING_BATCH_SIZE: String(BATCH),
-        AI_BASE_URL: `${ai.url}/v1`,
-        AI_API_KEY: "sk-emulator",
-        CHAT_MODEL,
-        AI_ALLOW_PRIVATE_URLS: "true",
-        OPENDIGGER_URL: od.url,
+      ...emulatorVars({ github: github.url, ai: ai.url, opendigger: od.url }),
+      CHAT_MODEL,
+      EMBEDDING_MODEL: EMBED_MODEL,
+      EMBEDDING_BATCH_SIZE: String(BATCH),
     };
     // Another wrangler on this machine may take the port between the probe and the start: try again.
     for (let attempt = 0; !worker; attempt++) {

@@ -24,7 +24,7 @@ import { z } from "zod";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { emulatorVars, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { DoneData, isFinal, readSse, type SyncEvent } from "../shared/events.ts";
 import { SearchResponse } from "../shared/search.ts";
 
@@ -214,15 +214,7 @@ async function main() {
   const opendigger = await startOpendiggerEmulator({ port: 0, quiet: true });
   const state = values.state ? path.resolve(values.state) : await mkdtemp(path.join(tmpdir(), "starwise-bench-search-"));
   const marker = path.join(state, "bench-search.json");
-  const enrichment = {
-    GITHUB_API_URL: github.url,
-    OPENDIGGER_URL: opendigger.url,
-    AI_BASE_URL: `${ai.url}/v1`,
-    AI_API_KEY: "sk-emulator",
-    CHAT_MODEL: "starwise-chat",
-    EMBEDDING_PROVIDER: "openai-compatible",
-    AI_ALLOW_PRIVATE_URLS: "true",
-  };
+  const enrichment = emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url });
   let worker: WorkerProcess | undefined;
   const start = async (vars: Record<string, string>) =>
     startWorker({ port: await freePort(), persistTo: state, vars, stdio: values.verbose ? "inherit" : "log", watch: false });

@@ -15,7 +15,7 @@ import { createEmulatorClient, type EmulatorClient, type EmulatorStats } from ".
 import { startGithubEmulator, type GithubEmulator, type GithubEmulatorOptions } from "../emulators/github/server.ts";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { emulatorVars, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
 const { values } = parseArgs({
@@ -300,14 +300,9 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
           persistTo: state,
           watch: false,
           vars: {
-            GITHUB_API_URL: emulator.url,
-            SYNC_STRATEGY: strategy,
             // Enrichment runs after the GitHub part, against the offline emulators (never the network).
-            OPENDIGGER_URL: outside.opendigger.url,
-            EMBEDDING_PROVIDER: "openai-compatible",
-            AI_BASE_URL: `${outside.ai.url}/v1`,
-            AI_API_KEY: "sk-emulator",
-            AI_ALLOW_PRIVATE_URLS: "true",
+            ...emulatorVars({ github: emulator.url, ai: outside.ai.url, opendigger: outside.opendigger.url }),
+            SYNC_STRATEGY: strategy,
           },
           stdio: values.verbose ? "inherit" : "log",
         });

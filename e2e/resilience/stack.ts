@@ -11,7 +11,7 @@ import { startAiEmulator, type AiEmulator } from "../../emulators/ai/server.ts";
 import { createEmulatorClient, type EmulatorClient } from "../../emulators/github/client.ts";
 import { startGithubEmulator, type GithubEmulator } from "../../emulators/github/server.ts";
 import { startOpendiggerEmulator, type OpendiggerEmulator } from "../../emulators/opendigger/server.ts";
-import { freePort, startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
+import { emulatorVars, freePort, startWorker, type WorkerProcess } from "../../emulators/scripts/worker-process.ts";
 import { AuthTokenResponse } from "../../shared/api.ts";
 import { isFinal, readSse, type SyncEvent } from "../../shared/events.ts";
 
@@ -40,16 +40,7 @@ export async function startStack(options: { stars?: number; vars?: Record<string
   ]);
   const persistTo = await mkdtemp(path.join(tmpdir(), "starwise-resilience-"));
   const port = await freePort();
-  const vars = {
-    GITHUB_API_URL: github.url,
-    OPENDIGGER_URL: opendigger.url,
-    EMBEDDING_PROVIDER: "openai-compatible",
-    AI_BASE_URL: `${ai.url}/v1`,
-    AI_API_KEY: "sk-emulator",
-    CHAT_MODEL: "starwise-chat",
-    AI_ALLOW_PRIVATE_URLS: "true",
-    ...options.vars,
-  };
+  const vars = { ...emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url }), ...options.vars };
   const start = (extra: Record<string, string> = {}) => startWorker({ port, persistTo, stdio: "log", vars: { ...vars, ...extra } });
   const stack: Stack = {
     github,

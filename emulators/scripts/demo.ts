@@ -11,7 +11,7 @@ import { RepositoryList } from "../../shared/repositories.ts";
 import { startAiEmulator } from "../ai/server.ts";
 import { startGithubEmulator } from "../github/server.ts";
 import { startOpendiggerEmulator } from "../opendigger/server.ts";
-import { projectRoot, startWorker } from "./worker-process.ts";
+import { emulatorVars, projectRoot, startWorker } from "./worker-process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -56,16 +56,7 @@ try {
     persistTo: stateDir,
     // The demo runs a bundle built once: an edit elsewhere in the tree must not restart it mid-sync.
     watch: false,
-    vars: {
-      GITHUB_API_URL: github.url,
-      OPENDIGGER_URL: opendigger.url,
-      EMBEDDING_PROVIDER: "openai-compatible",
-      AI_BASE_URL: `${ai.url}/v1`,
-      AI_API_KEY: "sk-emulator",
-      CHAT_MODEL: "starwise-chat",
-      // The emulators listen on 127.0.0.1: allowed here, refused in a real deployment.
-      AI_ALLOW_PRIVATE_URLS: "true",
-    },
+    vars: emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url }),
   });
   console.log(`Worker            ${worker.url}  (GET ${worker.url}/health)`);
 

@@ -22,6 +22,23 @@ export const offlineEnv = {
 /** Local stand-ins that production gets from bindings: Vectorize has no local simulator. */
 export const localVars: Record<string, string> = { VECTOR_STORE: "d1" };
 
+/**
+ * The Worker's vars for the offline world: GitHub, the AI provider (chat and embeddings,
+ * OpenAI-compatible) and OpenDigger all at their emulators. The emulators listen on 127.0.0.1,
+ * so private base URLs are allowed here; a real deployment refuses them.
+ */
+export function emulatorVars(urls: { github: string; ai: string; opendigger: string }): Record<string, string> {
+  return {
+    GITHUB_API_URL: urls.github,
+    OPENDIGGER_URL: urls.opendigger,
+    EMBEDDING_PROVIDER: "openai-compatible",
+    AI_BASE_URL: `${urls.ai}/v1`,
+    AI_API_KEY: "sk-emulator",
+    CHAT_MODEL: "starwise-chat",
+    AI_ALLOW_PRIVATE_URLS: "true",
+  };
+}
+
 /** Secrets for local runs: the developer's .dev.vars, else the committed dev-only example. */
 export function envFileArgs(): string[] {
   return existsSync(path.join(projectRoot, ".dev.vars")) ? [] : ["--env-file", envFile()];
