@@ -21,25 +21,37 @@ function clock() {
 }
 
 describe("Pacer: GitHub's server-time budget", () => {
-  it("admits GraphQL requests up to 95% of 60 s of server time a minute, then waits for the window to slide", async () => {
+  it("starts GraphQL requests while less than 60 s of server time ended in the window, as GitHub checks, then waits for it to slide", async () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
-    let spent = 0;
+    const usedAtStart: number[] = [];
     // 5 s requests, one after another, each finishing at once on the fake clock.
     for (let i = 0; i < 20; i++) {
       const ticket = await pacer.admit("graphql", 5_000);
+      usedAtStart.push(pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0));
       pacer.done(ticket, 5_000);
-      spent += 5_000;
       c.advance(100);
     }
-    expect(spent).toBe(100_000);
-    // 11 requests (55 s) fit the first window; the rest waited for it to slide.
+    // Twelve went at once (0 … 55 s used when each started); the thirteenth waited for the window.
+    expect(usedAtStart.slice(0, 12)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55].map((s) => s * 1_000));
     expect(c.waits.length).toBeGreaterThan(0);
-    const elapsed = c.now() - 1_000_000;
-    expect(elapsed).toBeGreaterThanOrEqual(WINDOW_MS);
-    // Never more than the budget in any window: recent entries inside the window stay under 57 s.
-    const used = pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0);
-    expect(used).toBeLessThanOrEqual(0.95 * 60_000);
+    expect(c.now() - 1_000_000).toBeGreaterThanOrEqual(WINDOW_MS);
+    // No request ever started with the minute's budget spent.
+    expect(Math.max(...usedAtStart)).toBeLessThan(60_000);
+  });
+
+  it("lets a second request go beside another only while the budget has room for both", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    pacer.done(await pacer.admit("graphql", 40_000), 40_000);
+    const first = await pacer.admit("graphql", 10_000);
+    expect(pacer.fits("graphql", 10_000)).toBe(true); // 40 + 10 + 10 ≤ 60
+    expect(pacer.fits("graphql", 10_001)).toBe(false);
+    pacer.done(first, 10_000);
+    expect(pacer.fits("graphql", 10_001)).toBe(false);
+    // A lone request still starts: 50 s ended, less than the budget.
+    await pacer.admit("graphql", 10_001);
+    expect(c.waits).toEqual([]);
   });
 
   it("counts requests in flight against the budget", async () => {
@@ -60,10 +72,11 @@ describe("Pacer: GitHub's server-time budget", () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
     pacer.done(await pacer.admit("graphql", 50_000), 50_000);
-    // REST may use 30 s of the 90 s while GraphQL is active: 25 s fits, 6 s more does not.
+    // REST may use 30 s of the 90 s while GraphQL is active: it starts until 30 s have been used.
     pacer.done(await pacer.admit("rest", 25_000), 25_000);
+    pacer.done(await pacer.admit("rest", 6_000), 6_000);
     expect(c.waits).toEqual([]);
-    await pacer.admit("rest", 6_000);
+    await pacer.admit("rest", 1_000);
     expect(c.waits.length).toBeGreaterThan(0);
   });
 

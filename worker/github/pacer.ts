@@ -42,7 +42,7 @@ export type PacingState = {
   limits: { graphqlMs: number; totalMs: number };
   /** Learned milliseconds per item, by kind (exponentially weighted). */
   msPerItem: Partial<Record<SizedKind, number>>;
-  /** Largest size that timed out, by kind: never ask for that many again. */
+  /** Smallest size that timed out, by kind: never ask for that many again. */
   failedAt: Partial<Record<SizedKind, number>>;
   /** The primary budgets' last known remaining points (from x-ratelimit-remaining). */
   remaining: { core: number | null; graphql: number | null };
@@ -67,6 +67,8 @@ const SAFETY = 1;
 const TARGET_SHARE_OF_CUTOFF = 0.5;
 const GITHUB_CUTOFF_MS = 10_000;
 const MIN_LIMIT_MS = 5_000;
+/** A size GitHub cut off is never asked again, nor anything above this share of it. */
+const FAILED_SHARE = 0.9;
 
 export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial: number }> = {
   "list-graphql": { min: 5, max: 100, initial: 50 },
@@ -118,7 +120,8 @@ export class Pacer {
     const rate = this.#state.msPerItem[kind];
     let size = rate ? Math.floor(this.targetMs / rate) : bounds.initial;
     const failed = this.#state.failedAt[kind];
-    if (failed !== undefined) size = Math.min(size, Math.floor(failed / 2));
+    // (The rate a cut-off teaches already halves the next request; this keeps sizes from creeping back up to it.)
+    if (failed !== undefined) size = Math.min(size, Math.floor(failed * FAILED_SHARE));
     return Math.max(bounds.min, Math.min(bounds.max, size));
   }
 
@@ -171,12 +174,18 @@ export class Pacer {
   }
 
   /**
-   * Waits until a request of about `estimateMs` fits in the window, then reserves it. Call
+   * Waits until GitHub would take a request on `lane`, then reserves its estimate. Call
    * `done(ticket, measuredMs)` when its response has been read.
+   *
+   * GitHub counts a request's server time when it ends and refuses one only once the minute's
+   * budget is spent, so a request may start while what ended in the window plus what is in
+   * flight (counted at twice its estimate, at most the cut-off: a slow draw in flight may land
+   * before this request arrives) is below the budget. Its own time counts when it lands. A
+   * request that would go *beside* others asks `fits` first.
    */
   async admit(lane: Lane, estimateMs: number): Promise<Reservation> {
     for (;;) {
-      const wait = this.#waitFor(lane, estimateMs);
+      const wait = this.#waitFor(lane);
       if (wait <= 0) break;
       await this.#sleep(wait);
     }
@@ -190,14 +199,28 @@ export class Pacer {
     this.#state.recent.push([this.#now(), measuredMs, reservation.lane === "graphql" ? 0 : 1]);
   }
 
-  /** How full `lane`'s budget is over the last window, in flight included (0–1). */
-  load(lane: Lane): number {
+  /**
+   * Whether a request of `estimateMs` on `lane` fits in the window beside everything in flight,
+   * as estimated: the test for a second request at once (GitHub serves a token's concurrent
+   * requests more slowly, so a second one only goes while the budget has room for both).
+   */
+  fits(lane: Lane, estimateMs: number): boolean {
     this.#prune();
+    const { cap, used } = this.#budget(lane, (r) => r.ms);
+    return used(lane) + estimateMs <= SAFETY * cap && used(null) + estimateMs <= SAFETY * this.#state.limits.totalMs;
+  }
+
+  /** The budget `lane` may use now, and what of it (or of the total) is used, in flight counted by `inFlightMs`. */
+  #budget(lane: Lane, inFlightMs: (r: Reservation) => number) {
     const { graphqlMs, totalMs } = this.#state.limits;
-    const used =
-      this.#state.recent.filter(([, , l]) => l === (lane === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
-      [...this.#inFlight].filter((r) => r.lane === lane).reduce((s, r) => s + r.ms, 0);
-    return used / (SAFETY * (lane === "graphql" ? graphqlMs : totalMs - graphqlMs));
+    const inFlight = [...this.#inFlight];
+    const graphqlActive = lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
+    // GraphQL may use its own budget; REST gets what the total leaves beside it.
+    const cap = lane === "graphql" ? graphqlMs : graphqlActive ? totalMs - graphqlMs : totalMs;
+    const used = (which: Lane | null) =>
+      this.#state.recent.filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
+      inFlight.filter((r) => which === null || r.lane === which).reduce((s, r) => s + inFlightMs(r), 0);
+    return { cap, used, inFlight };
   }
 
   #prune(): void {
@@ -205,25 +228,15 @@ export class Pacer {
     this.#state.recent = this.#state.recent.filter(([at]) => at > cutoff);
   }
 
-  /** Milliseconds until `estimateMs` more of `lane` fits (0 = now). */
-  #waitFor(lane: Lane, estimateMs: number): number {
+  /** Milliseconds until GitHub would take a request on `lane` (0 = now). */
+  #waitFor(lane: Lane): number {
     this.#prune();
-    const { graphqlMs, totalMs } = this.#state.limits;
-    const inFlight = [...this.#inFlight];
-    const graphqlActive = lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
-    // GraphQL may use its own budget; REST gets what the total leaves beside it.
-    const cap = lane === "graphql" ? graphqlMs : graphqlActive ? totalMs - graphqlMs : totalMs;
-    const lanes = (which: Lane | null) =>
-      this.#state.recent.filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
-      inFlight.filter((r) => which === null || r.lane === which).reduce((s, r) => s + r.ms, 0);
-    const fits = (extra: number) =>
-      lanes(lane) + extra <= SAFETY * Math.max(cap, estimateMs) && lanes(null) + extra <= SAFETY * Math.max(totalMs, estimateMs);
-    // A request bigger than the budget goes alone, once the window is empty.
-    if (fits(estimateMs) || lanes(null) === 0) return 0;
+    const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
+    const { cap, used, inFlight } = this.#budget(lane, (r) => Math.min(cutoff, 2 * r.ms));
+    if (used(lane) < SAFETY * cap && used(null) < SAFETY * this.#state.limits.totalMs) return 0;
     // Room comes back as completed requests leave the window; in-flight ones will land first.
     if (inFlight.length > 0 && this.#state.recent.length === 0) return 250;
-    const now = this.#now();
     const oldest = this.#state.recent[0];
-    return oldest ? Math.max(50, oldest[0] + WINDOW_MS - now + 10) : 250;
+    return oldest ? Math.max(50, oldest[0] + WINDOW_MS - this.#now() + 10) : 250;
   }
 }

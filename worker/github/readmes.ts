@@ -12,13 +12,6 @@ const BATCH_RETRIES = 2;
 const REST_WORKERS = 2;
 /** GraphQL batches in flight at most (fewer when the server-time budget gets tight). */
 const GRAPHQL_LANES = 2;
-/**
- * A second GraphQL batch goes out beside the first while the budget's load (in flight included)
- * is below this; the pacer's admission still holds it when the window is full. Measured by
- * `npm run bench:sync` (GraphQL server seconds per minute): at 0.5 one lane ran alone with a gap
- * after each answer and used ~48 s of GitHub's 60 s a minute; at 0.85, ~53 s.
- */
-const SECOND_LANE_LOAD = 0.95;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
 /** The GraphQL lookups a README may need: its text at a known path, the trees that locate it, or README.md. */
@@ -136,11 +129,12 @@ export class ReadmeFetcher {
         continue;
       }
       const size = pacer.size("readme-batch");
-      // With nothing in flight a lane always goes. A second one keeps GitHub busy while the
-      // first one's answer is read and settled (a gap of up to a second after each batch), as
-      // long as the server-time budget has room — GitHub serves a token's concurrent requests
-      // more slowly, so not when the budget is nearly spent — and only with a batch worth its point.
-      if (this.#inFlight > 0 && (pacer.load("graphql") > SECOND_LANE_LOAD || pending < size / 2)) {
+      // With nothing in flight a lane always goes (once the pacer admits it). A second one goes
+      // beside it only while the minute's budget has room for both, as at the start of a run:
+      // GitHub serves a token's concurrent requests more slowly, so once the budget is what
+      // holds the sync back, one batch after another spends it for less. And only with a batch
+      // worth its point.
+      if (this.#inFlight > 0 && (!pacer.fits("graphql", pacer.estimate("readme-batch", size)) || pending < size / 2)) {
         await sleep(100);
         continue;
       }
