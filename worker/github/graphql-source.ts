@@ -124,7 +124,8 @@ const README_NAME = /^readme(\.[a-z0-9]+)?$/i;
 /** Among several READMEs in one folder, GitHub prefers markdown. */
 const preference = (name: string) => (/\.(md|markdown)$/i.test(name) ? 0 : /\./.test(name) ? 2 : 1);
 
-function readmeIn(tree: z.infer<typeof Tree>, folder: string): Extract<ReadmeRef, { kind: "found" }> | null {
+/** The README GitHub would show from one folder's tree (null if it has none). */
+export function readmeIn(tree: z.infer<typeof Tree>, folder: string): Extract<ReadmeRef, { kind: "found" }> | null {
   const entry = (tree?.entries ?? [])
     .filter((e) => e.type === "blob" && README_NAME.test(e.name))
     .sort((a, b) => preference(a.name) - preference(b.name) || a.name.localeCompare(b.name))[0];

@@ -3,7 +3,7 @@ import { mapPool, sleep } from "../lib/concurrency";
 import type { GithubClient } from "./client";
 import { GithubError } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
-import { readmeRefOf, Tree } from "./graphql-source";
+import { readmeIn, Tree } from "./graphql-source";
 import type { ReadmeRef } from "./types";
 
 /** A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync. */
@@ -14,16 +14,21 @@ const REST_WORKERS = 2;
 const GRAPHQL_LANES = 2;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
-/** The GraphQL lookups a README may need: its text at a known path, the trees that locate it, or README.md. */
-type Stage = "blob" | "trees" | "fresh";
+/**
+ * The GraphQL lookups a README may need: README.md at the root ("fresh"), the root's tree when
+ * it is not there, the `.github/` and `docs/` trees when the root has none, and the text at the
+ * path a tree named.
+ */
+type Stage = "blob" | "subtrees" | "root" | "fresh";
 /** Work that finishes repositories goes first. */
-const STAGES: Stage[] = ["blob", "trees", "fresh"];
-/** Relative server time of each lookup (three tree objects weigh about two blob lookups). */
-const WEIGHT: Record<Stage, number> = { blob: 1, trees: 2, fresh: 1 };
+const STAGES: Stage[] = ["blob", "subtrees", "root", "fresh"];
+/** Relative server time of each lookup: the repository and one object each, two objects for the subtrees. */
+const WEIGHT: Record<Stage, number> = { blob: 1, subtrees: 1.5, root: 1, fresh: 1 };
 /** Aliases in one query at most (250 blob texts per query are used in production by others). */
 const MAX_ALIASES = 250;
 const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
-const TREES = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} } dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
+const ROOT = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} }`;
+const SUBTREES = `dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
 
 type Found = Extract<ReadmeRef, { kind: "found" }>;
 type Job = ReadmeRequest & {
@@ -44,15 +49,18 @@ const Blob = z.object({
 });
 const BatchAnswer = z.record(z.string(), z.unknown());
 const Aliased = z.object({ object: Blob.nullish() }).nullish();
-const TreesAnswer = z.object({ root: Tree, dotGithub: Tree, docs: Tree }).nullish();
+const RootAnswer = z.object({ root: Tree }).nullish();
+const SubtreesAnswer = z.object({ dotGithub: Tree, docs: Tree }).nullish();
 
 /**
  * Downloads README texts, only where needed, for every page of a step at once. GraphQL does the
  * bulk, in batches of aliased `node(id:)` lookups that cost one point whatever their size: the
  * pacer sizes a batch so it takes about half of GitHub's cut-off, halves a batch GitHub cuts
  * off and never asks that size again. A repository seen for the first time is asked for
- * `README.md` at once (most READMEs are there); one without it has its `.github/`, root and
- * `docs/` trees listed in a later batch to find whatever GitHub would show, then that blob.
+ * `README.md` at once (most READMEs are there). One without it has its root tree listed in a
+ * later batch (most other READMEs are at the root under another name), and only if the root has
+ * none its `.github/` and `docs/` trees; then that blob. (GitHub shows a `.github/` README before
+ * the root's: a repository with both is read from its root here, as for README.md itself.)
  * Batches mix those lookups and pages: what one page left over rides with the next page's
  * work, so a step of ten pages costs few points. REST `/readme` is used only where GraphQL
  * cannot help: links that leave the repository and pushed repositories, asked
@@ -61,7 +69,7 @@ const TreesAnswer = z.object({ root: Tree, dotGithub: Tree, docs: Tree }).nullis
  */
 export class ReadmeFetcher {
   readonly #client: GithubClient;
-  readonly #queues: Record<Stage, Job[]> = { blob: [], trees: [], fresh: [] };
+  readonly #queues: Record<Stage, Job[]> = { blob: [], subtrees: [], root: [], fresh: [] };
   readonly #viaRest: Job[] = [];
   #graphqlLanes = 0;
   #restLanes = 0;
@@ -214,8 +222,8 @@ export class ReadmeFetcher {
     batch.forEach((job, i) => {
       variables[`id${i}`] = job.nodeId;
       declarations.push(`$id${i}: ID!`);
-      if (job.stage === "trees") {
-        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${TREES} } }`);
+      if (job.stage === "root" || job.stage === "subtrees") {
+        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${job.stage === "root" ? ROOT : SUBTREES} } }`);
       } else {
         variables[`e${i}`] = `HEAD:${job.ref.kind === "found" ? job.ref.path : "README.md"}`;
         declarations.push(`$e${i}: String!`);
@@ -263,19 +271,27 @@ export class ReadmeFetcher {
   /** What one alias of a batch says about its repository. */
   #settle(job: Job, raw: unknown): void {
     const notReturned = () => job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
-    if (job.stage === "trees") {
-      const trees = TreesAnswer.safeParse(raw);
-      if (!trees.success || !trees.data) return notReturned();
-      const ref = readmeRefOf(trees.data);
-      if (ref.kind === "none") return job.resolve({ githubId: job.githubId, kind: "missing" });
-      return this.#send({ ...job, ref }, ref.kind === "found" ? "blob" : "rest");
+    if (job.stage === "root") {
+      const answer = RootAnswer.safeParse(raw);
+      if (!answer.success || !answer.data) return notReturned();
+      const found = readmeIn(answer.data.root, "");
+      if (found) return this.#send({ ...job, ref: found }, "blob");
+      // No tree at all: an empty repository has no README anywhere.
+      if (!answer.data.root) return job.resolve({ githubId: job.githubId, kind: "missing" });
+      return this.#send(job, "subtrees");
+    }
+    if (job.stage === "subtrees") {
+      const answer = SubtreesAnswer.safeParse(raw);
+      if (!answer.success || !answer.data) return notReturned();
+      const found = readmeIn(answer.data.dotGithub, ".github/") ?? readmeIn(answer.data.docs, "docs/");
+      return found ? this.#send({ ...job, ref: found }, "blob") : job.resolve({ githubId: job.githubId, kind: "missing" });
     }
     const parsed = Aliased.safeParse(raw);
     if (!parsed.success || parsed.data === null || parsed.data === undefined) return notReturned();
     const blob = parsed.data.object;
     const path = job.ref.kind === "found" ? job.ref.path : "README.md";
     // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
-    if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "trees");
+    if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "root");
     if (blob.isBinary || blob.text == null) return job.resolve({ githubId: job.githubId, kind: "missing" });
     // A symlink's blob is its target's path: follow it once, in a later batch (REST if it leads nowhere).
     const symlink = (job.ref.kind === "found" && job.ref.symlink) || (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize));
