@@ -209,4 +209,8 @@ export class GraphqlStarSource implements StarSource {
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
     return this.#readmes.fetch(requests);
   }
+
+  wantsMore(): boolean {
+    return this.#readmes.wantsMore();
+  }
 }

@@ -54,6 +54,23 @@ describe("Pacer: GitHub's server-time budget", () => {
     expect(c.waits).toEqual([]);
   });
 
+  it("allows requests side by side only until the budget is first reached, and again once the window is empty", async () => {
+    const c = clock();
+    const pacer = new Pacer(null, c.now, c.sleep);
+    expect(pacer.burst(5_000)).toBe(true);
+    for (let i = 0; i < 13; i++) {
+      pacer.done(await pacer.admit("graphql", 5_000), 5_000);
+      c.advance(1_000);
+    }
+    // The thirteenth waited for the window: from now on one request after another.
+    expect(c.waits.length).toBeGreaterThan(0);
+    expect(pacer.burst(1)).toBe(false);
+    // Still so in the next step of the run (the state crosses steps).
+    expect(new Pacer(pacer.toJSON(), c.now, c.sleep).burst(1)).toBe(false);
+    c.advance(WINDOW_MS + 1);
+    expect(pacer.burst(5_000)).toBe(true);
+  });
+
   it("counts requests in flight against the budget", async () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);

@@ -32,6 +32,7 @@ export const PacingStateSchema = z.object({
   failedAt: PositiveRecord,
   remaining: z.object({ core: z.number().nullable(), graphql: z.number().nullable() }),
   cutoffMs: z.number().positive().optional(),
+  saturated: z.boolean().optional(),
 });
 
 export type PacingState = {
@@ -48,6 +49,8 @@ export type PacingState = {
   remaining: { core: number | null; graphql: number | null };
   /** How long GitHub let a request run before cutting it off, as last seen (GitHub: 10 s). */
   cutoffMs?: number;
+  /** The GraphQL budget has been reached since the window was last empty (see `burst`). */
+  saturated?: boolean;
 };
 
 export const WINDOW_MS = 60_000;
@@ -223,9 +226,22 @@ export class Pacer {
     return { cap, used, inFlight };
   }
 
+  /**
+   * Whether a second GraphQL request may go beside one in flight: only while the budget has
+   * room for both, and only until it is first reached. Once the budget is what holds a sync
+   * back, one request after another spends it all (GitHub counts a request when it ends), and
+   * requests side by side would only be served more slowly for the same budget; before that, at
+   * the start of a run with an empty window, they spend the first minute's budget in half a minute.
+   */
+  burst(estimateMs: number): boolean {
+    this.#prune();
+    return !this.#state.saturated && this.fits("graphql", estimateMs);
+  }
+
   #prune(): void {
     const cutoff = this.#now() - WINDOW_MS;
     this.#state.recent = this.#state.recent.filter(([at]) => at > cutoff);
+    if (this.#state.saturated && this.#inFlight.size === 0 && !this.#state.recent.some(([, , l]) => l === 0)) delete this.#state.saturated;
   }
 
   /** Milliseconds until GitHub would take a request on `lane` (0 = now). */
@@ -234,6 +250,7 @@ export class Pacer {
     const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
     const { cap, used, inFlight } = this.#budget(lane, (r) => Math.min(cutoff, 2 * r.ms));
     if (used(lane) < SAFETY * cap && used(null) < SAFETY * this.#state.limits.totalMs) return 0;
+    if (lane === "graphql") this.#state.saturated = true;
     // Room comes back as completed requests leave the window; in-flight ones will land first.
     if (inFlight.length > 0 && this.#state.recent.length === 0) return 250;
     const oldest = this.#state.recent[0];

@@ -120,6 +120,15 @@ export class ReadmeFetcher {
     }
   }
 
+  /**
+   * Whether more repositories should be handed in: less than two batches of lookups are waiting
+   * (a page's last lookups take a few batches more, so pages kept only until then would leave
+   * the batches half empty).
+   */
+  wantsMore(): boolean {
+    return this.#pendingWeight() < 2 * this.#client.pacer.size("readme-batch");
+  }
+
   #pendingWeight(): number {
     return STAGES.reduce((sum, stage) => sum + this.#queues[stage].length * WEIGHT[stage], 0);
   }
@@ -138,11 +147,9 @@ export class ReadmeFetcher {
       }
       const size = pacer.size("readme-batch");
       // With nothing in flight a lane always goes (once the pacer admits it). A second one goes
-      // beside it only while the minute's budget has room for both, as at the start of a run:
-      // GitHub serves a token's concurrent requests more slowly, so once the budget is what
-      // holds the sync back, one batch after another spends it for less. And only with a batch
-      // worth its point.
-      if (this.#inFlight > 0 && (!pacer.fits("graphql", pacer.estimate("readme-batch", size)) || pending < size / 2)) {
+      // beside it only while the pacer allows a burst (the start of a run), and only with a
+      // batch worth its point.
+      if (this.#inFlight > 0 && (!pacer.burst(pacer.estimate("readme-batch", size)) || pending < size / 2)) {
         await sleep(100);
         continue;
       }

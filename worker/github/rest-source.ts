@@ -115,6 +115,10 @@ export class RestStarSource implements StarSource {
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
     return fetchReadmesRest(this.#client, requests, README_CONCURRENCY);
   }
+
+  wantsMore(): boolean {
+    return false;
+  }
 }
 
 /** Pages fetched ahead of the one being processed (each ~1 s of GitHub's server time). */
@@ -174,5 +178,9 @@ export class RestPagesStarSource implements StarSource {
 
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
     return this.#readmes.fetch(requests);
+  }
+
+  wantsMore(): boolean {
+    return this.#readmes.wantsMore();
   }
 }

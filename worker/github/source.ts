@@ -56,6 +56,8 @@ export interface StarSource {
    * only run-wide failures (token, rate limit, GitHub down) throw.
    */
   fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]>;
+  /** Whether the README work would use more repositories now (the listing may run further ahead). */
+  wantsMore(): boolean;
 }
 
 /** The names are checked where the var is parsed (worker/config.ts). */

@@ -7,6 +7,7 @@ import { GithubError } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
 import { createStarSource, type ReadmeOutcome, type StarSource, type StrategyName } from "../github/source";
 import type { StarredRepo } from "../github/types";
+import { sleep } from "../lib/concurrency";
 import { loadGithubUser } from "../lib/github-token";
 import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
@@ -18,8 +19,13 @@ import { loadKnown, pageWrites, runWrites } from "./store";
  */
 export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
-/** Pages being diffed, fetched and written at once: up to 800 READMEs (~10 MB) held in memory. */
+/** Pages being diffed, fetched and written at once… */
 const PAGES_IN_FLIGHT = 8;
+/**
+ * …and up to this many while the README lookups ask for more: a page is held until its last
+ * README, a few batches after most of them (up to 1,600 READMEs, ~20 MB, in memory).
+ */
+const PAGES_HELD = 16;
 
 export type Counts = {
   listed: number;
@@ -113,11 +119,13 @@ export async function listStep(
         .finally(() => processing.delete(work));
       processing.add(work);
       // Several pages in flight, and a new one enters as soon as any page is done (not the
-      // oldest): their READMEs share batches (worker/github/readmes.ts), so batches stay full
-      // while one page waits for its last READMEs (a tree lookup, then the blob: two more
-      // round trips). Queued pages cost no connections: the listing and the README lanes
-      // share the Worker's 6.
-      while (processing.size >= PAGES_IN_FLIGHT) await Promise.race(processing);
+      // oldest), or while the README lookups have too little to fill their batches: their
+      // READMEs share batches (worker/github/readmes.ts), so batches stay full while pages wait
+      // for their last READMEs (tree lookups, then the blob: up to three more round trips).
+      // Queued pages cost no connections: the listing and the README lanes share the Worker's 6.
+      while (processing.size >= PAGES_HELD || (processing.size >= PAGES_IN_FLIGHT && !source.wantsMore())) {
+        await Promise.race([...processing, sleep(200)]);
+      }
       rethrow();
       cursor = listed.next;
       if (!cursor || Date.now() > deadline) break;
