@@ -121,6 +121,26 @@ describe("Pacer: sizes", () => {
     expect(pacer.size("list-graphql")).toBe(50);
   });
 
+  it("sizes by the spread of response times it measures: closer to the cut-off when GitHub is steady, further when it is not", () => {
+    const steady = new Pacer(null);
+    const erratic = new Pacer(null);
+    // The same mean rate (50 ms an item), ±5% against a factor of 2.7 either way.
+    for (let i = 0; i < 40; i++) {
+      steady.learn("readme-batch", 100, i % 2 ? 5_250 : 4_750);
+      erratic.learn("readme-batch", 100, 5_000 * Math.exp(i % 2 ? 0.5 : -0.5));
+    }
+    expect(steady.targetMs).toBeGreaterThan(7_000);
+    expect(erratic.targetMs).toBeLessThan(3_500);
+    expect(steady.size("readme-batch")).toBeGreaterThan(erratic.size("readme-batch") * 2);
+    // A cut-off is a far-off draw: the target comes down.
+    const medium = new Pacer(null);
+    for (let i = 0; i < 40; i++) medium.learn("readme-batch", 100, 5_000 * Math.exp(i % 2 ? 0.2 : -0.2));
+    const before = medium.targetMs;
+    expect(before).toBeLessThan(7_500);
+    medium.timedOut("readme-batch", medium.size("readme-batch"), 10_000);
+    expect(medium.targetMs).toBeLessThan(before * 0.9);
+  });
+
   it("never asks again at a size that was cut off, and learns an earlier cut-off", () => {
     const pacer = new Pacer(null);
     pacer.learn("list-trees", 20, 1_000);
