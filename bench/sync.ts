@@ -138,8 +138,9 @@ function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpu
  * One sync through the public API, as the extension starts it: SSE until done. A stream that
  * drops is re-attached with `GET /api/sync/events`, which replays the latest event first.
  */
-async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number; enrichedMs: number }> {
+async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done: DoneData; wallMs: number; enrichedMs: number; startedAt: number }> {
   const started = performance.now();
+  const startedAt = Date.now();
   const headers = { Authorization: `Bearer ${session}` };
   let response = await fetch(`${worker.url}/api/repositories/sync`, { method: "POST", headers });
   let last: SyncEvent | undefined;
@@ -167,7 +168,7 @@ async function syncOnce(worker: WorkerProcess, session: string): Promise<{ done:
   }
   const finishedAt = performance.now();
   if (last?.event !== "done") throw new Error(`sync did not finish: ${JSON.stringify(last)}`);
-  return { done: last.data, wallMs: (fetchedAt ?? finishedAt) - started, enrichedMs: finishedAt - (fetchedAt ?? finishedAt) };
+  return { done: last.data, wallMs: (fetchedAt ?? finishedAt) - started, enrichedMs: finishedAt - (fetchedAt ?? finishedAt), startedAt };
 }
 
 async function measure(
@@ -177,7 +178,7 @@ async function measure(
   base: { stars: number; strategy: string; scenario: Scenario; windowSeconds: number; changed?: SyncMeasurement["changed"] },
 ): Promise<SyncMeasurement> {
   const before = await github.stats();
-  const { done, wallMs, enrichedMs } = await syncOnce(worker, session);
+  const { done, wallMs, enrichedMs, startedAt } = await syncOnce(worker, session);
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
@@ -195,6 +196,7 @@ async function measure(
     rest: Math.round(token(after).serverMs.rest - token(before).serverMs.rest),
   };
   const { windowSeconds: _window, ...rest_ } = base;
+  const spans = token(after).graphqlSpans.slice(token(before).graphqlSpans.length);
   const result: SyncMeasurement = {
     ...rest_,
     wallMs: Math.round(wallMs + skippedWaitMs),
@@ -212,7 +214,7 @@ async function measure(
     lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
     graphqlSecondsByMinute: minutesOf(token(before).minutes, token(after).minutes),
     measuredMs: done.stats.measuredMs ?? { graphql: 0, rest: 0 },
-    graphqlConcurrency: concurrencyOf(token(after).graphqlSpans.slice(token(before).graphqlSpans.length)),
+    graphqlConcurrency: concurrencyOf(spans),
     total: done.total,
     newCount: done.new_count,
     updatedCount: done.updated_count,
@@ -226,6 +228,11 @@ async function measure(
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
     log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
     log(`    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`);
+    // The emulator runs in this process: its clock is ours. Where the wall time went outside GitHub's GraphQL.
+    const at = (epoch: number) => ((epoch - startedAt) / 1000).toFixed(1);
+    if (spans.length > 0) {
+      log(`    first GraphQL request at ${at(Math.min(...spans.map(([a]) => a)))} s, last GraphQL answer at ${at(Math.max(...spans.map(([, b]) => b)))} s, fetched at ${(wallMs / 1000).toFixed(1)} s`);
+    }
   }
   return result;
 }
