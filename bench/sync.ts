@@ -228,6 +228,8 @@ async function measure(
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
     log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
     log(`    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`);
+    const waited = done.stats.graphqlWaitedMs;
+    if (waited) log(`    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`);
     // The emulator runs in this process: its clock is ours. Where the wall time went outside GitHub's GraphQL.
     const at = (epoch: number) => ((epoch - startedAt) / 1000).toFixed(1);
     if (spans.length > 0) {

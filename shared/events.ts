@@ -50,6 +50,11 @@ export const SyncStats = z.object({
    * pacer counts against GitHub's per-minute budgets.
    */
   measuredMs: z.object({ graphql: z.number().int(), rest: z.number().int() }).optional(),
+  /**
+   * Where GraphQL waited, in milliseconds summed over requests: for GitHub's per-minute budget
+   * (`paced`), and with nothing to ask while pages were still being listed (`starved`).
+   */
+  graphqlWaitedMs: z.object({ paced: z.number().int(), starved: z.number().int() }).optional(),
   /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
   listedVia: z.string().optional(),
   failures: z.number().int(),

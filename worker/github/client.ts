@@ -27,9 +27,15 @@ export class GithubUsage {
   /** Response times summed by lane: the server time the pacer counted. */
   graphqlMs = 0;
   restMs = 0;
+  /** GraphQL requests' time waiting for the server-time budget (the pacer), summed. */
+  graphqlPacedMs = 0;
+  /** Time no README batch could go for want of work, while pages were still coming (see ReadmeFetcher). */
+  graphqlStarvedMs = 0;
 
   add(other: GithubUsageJson): void {
     this.graphqlMs += other.graphqlMs ?? 0;
+    this.graphqlPacedMs += other.graphqlPacedMs ?? 0;
+    this.graphqlStarvedMs += other.graphqlStarvedMs ?? 0;
     this.restMs += other.restMs ?? 0;
     this.rest += other.rest;
     this.restNotModified += other.restNotModified;
@@ -43,14 +49,15 @@ export class GithubUsage {
   toJSON(): GithubUsageJson {
     const { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits } = this;
     const [graphqlMs, restMs] = [Math.round(this.graphqlMs), Math.round(this.restMs)];
-    return { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits, graphqlMs, restMs };
+    const [graphqlPacedMs, graphqlStarvedMs] = [Math.round(this.graphqlPacedMs), Math.round(this.graphqlStarvedMs)];
+    return { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits, graphqlMs, restMs, graphqlPacedMs, graphqlStarvedMs };
   }
 }
 export type GithubUsageJson = Pick<
   GithubUsage,
   "rest" | "restNotModified" | "graphql" | "graphqlPoints" | "readmesFetched" | "timeouts" | "secondaryLimits"
 > &
-  Partial<Pick<GithubUsage, "graphqlMs" | "restMs">>;
+  Partial<Pick<GithubUsage, "graphqlMs" | "restMs" | "graphqlPacedMs" | "graphqlStarvedMs">>;
 
 export function usageToStats(usage: GithubUsageJson, rowsWritten: number, failures: number): SyncStats {
   return {
@@ -62,6 +69,7 @@ export function usageToStats(usage: GithubUsageJson, rowsWritten: number, failur
     timeouts: usage.timeouts,
     secondaryLimits: usage.secondaryLimits,
     measuredMs: { graphql: Math.round(usage.graphqlMs ?? 0), rest: Math.round(usage.restMs ?? 0) },
+    graphqlWaitedMs: { paced: usage.graphqlPacedMs ?? 0, starved: usage.graphqlStarvedMs ?? 0 },
   };
 }
 
@@ -219,8 +227,10 @@ export class GithubClient {
   /** Admits a request through the pacer, and waits out a short secondary limit in place. */
   async #paced<T extends { ms: number }>(lane: Lane, estimateMs: number, send: (fetch: FetchLike, timing: Timing) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const asked = Date.now();
       const ticket = await this.pacer.admit(lane, estimateMs);
       const started = Date.now();
+      if (lane === "graphql") this.usage.graphqlPacedMs += started - asked;
       // GitHub's server time is estimated by the response time: from sending the request to its
       // answer's headers, on a connection of our own — not the wait for one of the Worker's 6
       // connections, nor reading and parsing the body, which GitHub does not spend.

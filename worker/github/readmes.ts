@@ -74,6 +74,8 @@ export class ReadmeFetcher {
   #graphqlLanes = 0;
   #restLanes = 0;
   #inFlight = 0;
+  /** When the last GraphQL lane stopped for want of work (to count the time until more came). */
+  #starvedSince: number | null = null;
 
   constructor(client: GithubClient) {
     this.#client = client;
@@ -109,6 +111,10 @@ export class ReadmeFetcher {
     // How many to start is counted first: a lane that finds nothing to do stops at once, and
     // must not be started again in the same breath (that loop never yields).
     const graphqlLanes = this.#pendingWeight() > 0 ? GRAPHQL_LANES - this.#graphqlLanes : 0;
+    if (graphqlLanes > 0 && this.#starvedSince !== null) {
+      this.#client.usage.graphqlStarvedMs += Date.now() - this.#starvedSince;
+      this.#starvedSince = null;
+    }
     for (let i = 0; i < graphqlLanes; i++) {
       this.#graphqlLanes++;
       void this.#graphqlLane();
@@ -139,7 +145,7 @@ export class ReadmeFetcher {
       const pending = this.#pendingWeight();
       if (pending === 0) {
         if (this.#inFlight === 0) {
-          this.#graphqlLanes--;
+          if (--this.#graphqlLanes === 0) this.#starvedSince = Date.now();
           return;
         }
         await sleep(50);
