@@ -8,7 +8,8 @@ import { ErrorCode } from "./errors.ts";
 export const ProgressData = z.discriminatedUnion("phase", [
   // `listed`/`total` are extra fields on the seed's event: "1,200 of 5,000" as pages land.
   z.object({ phase: z.literal("fetching"), listed: z.number().int().optional(), total: z.number().int().optional() }),
-  z.object({ phase: z.literal("fetched"), total: z.number().int(), needsReadme: z.number().int() }),
+  // `at` (extra): when the GitHub part of the run ended, epoch ms on the Worker's clock.
+  z.object({ phase: z.literal("fetched"), total: z.number().int(), needsReadme: z.number().int(), at: z.number().int().optional() }),
   z.object({
     phase: z.literal("analyzing"),
     current: z.string(),

@@ -94,10 +94,14 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       }
 
       const unstarred = await step.do("unstar", RETRY, () => markUnstarred(this.env, params.userId, seen));
-      const saved = await step.do("saved readmes", RETRY, () => fetchSavedReadmes(this.env, { userId: params.userId, strategy }));
+      // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same event.
+      const saved = await step.do("saved readmes", RETRY, async () => ({
+        ...(await fetchSavedReadmes(this.env, { userId: params.userId, strategy })),
+        at: Date.now(),
+      }));
       usage.add(saved.usage);
       counts = addCounts(counts, saved.counts);
-      await publish({ event: "progress", data: { phase: "fetched", total: seen.length, needsReadme: counts.readmesChecked } });
+      await publish({ event: "progress", data: { phase: "fetched", total: seen.length, needsReadme: counts.readmesChecked, at: saved.at } });
 
       // analyse → openrank → embed: loops of bounded steps; none of them can fail the run.
       const enrichment = zeroEnrichment();

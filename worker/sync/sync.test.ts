@@ -21,7 +21,7 @@ describe("sync: first run and resync", () => {
     expect(fetching.filter((d) => d.listed !== undefined).map((d) => d.listed)).toEqual([100, 200, 250]);
     expect(events.find((e) => e.event === "progress" && e.data.phase === "fetched")).toEqual({
       event: "progress",
-      data: { phase: "fetched", total: 250, needsReadme: 250 },
+      data: { phase: "fetched", total: 250, needsReadme: 250, at: expect.any(Number) },
     });
 
     const truth = await githubStars("sync-first");
