@@ -10,7 +10,7 @@ import type { ReadmeRef } from "./types";
 const BATCH_RETRIES = 2;
 /** REST requests in flight for READMEs beside the GraphQL lanes (the listing may hold more connections). */
 const REST_WORKERS = 2;
-/** GraphQL batches in flight at most (fewer when the server-time budget gets tight). */
+/** GraphQL batches in flight at most: two only while the pacer allows a burst (`Pacer.burst`). */
 const GRAPHQL_LANES = 2;
 /** Expected REST server time of one `/readme`. */
 const REST_README_MS = 250;
@@ -55,8 +55,8 @@ const SubtreesAnswer = z.object({ dotGithub: Tree, docs: Tree }).nullish();
 /**
  * Downloads README texts, only where needed, for every page of a step at once. GraphQL does the
  * bulk, in batches of aliased `node(id:)` lookups that cost one point whatever their size: the
- * pacer sizes a batch so it takes about half of GitHub's cut-off, halves a batch GitHub cuts
- * off and never asks that size again. A repository seen for the first time is asked for
+ * pacer sizes a batch so a slow draw of GitHub's response times still answers before the
+ * cut-off, and a batch GitHub cuts off is asked again at most half as big. A repository seen for the first time is asked for
  * `README.md` at once (most READMEs are there). One without it has its root tree listed in a
  * later batch (most other READMEs are at the root under another name), and only if the root has
  * none its `.github/` and `docs/` trees; then that blob. (GitHub shows a `.github/` README before
