@@ -18,6 +18,10 @@ export const errorCodes = [
   "github_token_invalid",
   "github_rate_limited",
   "github_unavailable",
+  /** GitHub blocks this one repository (its terms, a DMCA notice): the account is fine. */
+  "github_repository_blocked",
+  /** This repository's organisation requires SAML single sign-on the token is not authorised for. */
+  "github_sso_required",
   "not_configured",
   "internal_error",
   // Sync runs (the `error` event, `lastResult` of `GET /api/sync/status`):

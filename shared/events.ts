@@ -58,6 +58,22 @@ export const SyncStats = z.object({
   graphqlWaitedMs: z.object({ paced: z.number().int(), starved: z.number().int() }).optional(),
   /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
   listedVia: z.string().optional(),
+  /**
+   * How true the listing was to GitHub (worker/sync/unstar.ts): passes over the list (a second
+   * when stars moved while it was read), stars missing from it that GitHub says are still
+   * starred, that GitHub refuses to this token (kept, with the reason on the star), and that
+   * were not asked about this run (kept until a later one).
+   */
+  listing: z
+    .object({
+      passes: z.number().int(),
+      drifted: z.boolean(),
+      partial: z.boolean(),
+      stillStarred: z.number().int(),
+      refused: z.number().int(),
+      deferred: z.number().int(),
+    })
+    .optional(),
   failures: z.number().int(),
   /** AI analysis, OpenRank and embeddings (docs/architecture.md §5 steps 5–7). */
   enrichment: z

@@ -44,6 +44,14 @@ export const RepositoryItem = z.object({
   isSaved: z.boolean(),
   /** Set when a sync found the star gone; the row stays for the user's notes. */
   unstarredAt: isoTime.nullable(),
+  /**
+   * GitHub refuses this repository to the user's token, and why: `blocked` (GitHub's terms, a DMCA
+   * notice), `sso` (an organisation's SAML single sign-on; `url` is where the token is
+   * authorised), `forbidden`. null = readable. The star stays; a later sync that reads it clears this.
+   */
+  access: z
+    .object({ state: z.enum(["blocked", "sso", "forbidden"]), message: z.string(), url: z.string().nullable(), checkedAt: isoTime.nullable() })
+    .nullable(),
   /** null until the AI analysis ran. */
   aiSummary: z.string().nullable(),
   aiTags: z.array(z.string()),

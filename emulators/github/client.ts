@@ -4,14 +4,20 @@
 //   const emulator = createEmulatorClient("http://127.0.0.1:9100");
 //   const carol = await emulator.createUser({ login: "carol", stars: 120, scopes: "repo" });
 //   const truth = await emulator.stars("carol", { sha: true });
+import type { RepoState } from "./access.ts";
+import type { RenameInput, RepoStateInput } from "./changes.ts";
 import type { RepoSummary, UserSummary, statsSnapshot } from "./control.ts";
 import type { FaultRule, FaultRuleInput } from "./faults.ts";
 import type { RealismConfig, ServerTimeModel } from "./realism.ts";
 import type { CustomRepoInput } from "./repos.ts";
 import type { EmulatorConfig } from "./state.ts";
+import type { Trigger, TriggerInput } from "./triggers.ts";
 
+export type { RepoState } from "./access.ts";
+export type { RenameInput, RepoStateInput } from "./changes.ts";
 export type { RepoSummary, UserSummary } from "./control.ts";
 export type { FaultRule, FaultRuleInput } from "./faults.ts";
+export type { Trigger, TriggerAction, TriggerInput } from "./triggers.ts";
 
 export interface CreateUserInput {
   login: string;
@@ -43,6 +49,10 @@ export interface PushInput {
   fullName: string;
   /** A new README text (a new blob sha); without it only pushed_at and the head commit change. */
   readme?: string;
+  /** Move the README to this path (the same blob under a new name unless `readme` is given too). */
+  readmePath?: string;
+  /** Make the README a symlink (mode 120000) to this path, which holds the text. */
+  readmeLinkTo?: string;
 }
 export type PushResult = RepoSummary & { readmeSha: string | null; updatedAt: string };
 export interface RevokeResult {
@@ -65,8 +75,15 @@ export interface RateLimitResult {
   reset: number;
 }
 
-/** A star in the ground truth (newest first). */
-export type GroundTruthStar = RepoSummary & { starredAt: string };
+/**
+ * A star in the ground truth (newest first): what the user's `/user/starred` lists now. `state`
+ * is there only when not "ok" (e.g. "blocked": still listed, its routes answer 403).
+ */
+export type GroundTruthStar = RepoSummary & { starredAt: string; state?: RepoState };
+
+/** `POST repo-state` and `GET repo`: the summary with its access state (always present). */
+export type RepoStateResult = RepoSummary & { state: RepoState };
+export type RenameResult = RepoStateResult & { previousName: string };
 export interface StarsResult {
   login: string;
   stars: GroundTruthStar[];
@@ -108,7 +125,15 @@ export interface EmulatorClient {
   setRateLimit(input: RateLimitInput): Promise<RateLimitResult>;
   /** Ground truth: the user's stars, newest first; `sha: true` adds README shas. */
   stars(login: string, options?: { sha?: boolean }): Promise<GroundTruthStar[]>;
-  repo(fullName: string): Promise<RepoSummary & { readmeSha: string | null }>;
+  repo(fullName: string): Promise<RepoStateResult & { readmeSha: string | null }>;
+  /** A repository's access state: "blocked", "dmca", "sso" (with `org`), "deleted", "private", or back to "ok". */
+  setRepoState(input: RepoStateInput): Promise<RepoStateResult>;
+  /** Renames a repository (`newName` is "owner/name"); id and node_id stay, the old name redirects. */
+  rename(input: RenameInput): Promise<RenameResult>;
+  /** Runs `action` once the `after`-th request matching `route`/`query`/`login` has been answered. */
+  addTrigger(input: TriggerInput): Promise<Trigger>;
+  triggers(): Promise<Trigger[]>;
+  clearTriggers(): Promise<{ cleared: number }>;
   /** Star counts drift, as on GitHub every hour: `fraction` of the user's repositories gain a few. */
   drift(input: { login?: string; fraction?: number }): Promise<{ changed: number }>;
   stats(): Promise<EmulatorStats>;
@@ -143,6 +168,11 @@ export function createEmulatorClient(baseUrl: string, fetchImpl: typeof fetch = 
     setRateLimit: (input) => call("POST", "rate-limit", input),
     stars: async (login, options = {}) => (await call<StarsResult>("GET", `stars?login=${q(login)}${options.sha ? "&sha=1" : ""}`)).stars,
     repo: (fullName) => call("GET", `repo?fullName=${q(fullName)}`),
+    setRepoState: (input) => call("POST", "repo-state", input),
+    rename: (input) => call("POST", "rename", input),
+    addTrigger: async (input) => (await call<{ trigger: Trigger }>("POST", "triggers", input)).trigger,
+    triggers: async () => (await call<{ triggers: Trigger[] }>("GET", "triggers")).triggers,
+    clearTriggers: () => call("DELETE", "triggers"),
     drift: (input) => call("POST", "drift", input),
     stats: () => call("GET", "stats"),
     reset: () => call("POST", "reset"),

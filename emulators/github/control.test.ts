@@ -150,6 +150,15 @@ describe("faults", () => {
     expect((await graphql(emulator, "{ viewer { login } }")).status).toBe(200);
   });
 
+  it("matches query parameters: one page of a listing fails, the others are served", async () => {
+    await ctl.addFaults({ route: "GET /user/starred", query: { page: "2" }, status: 500, count: 1 });
+    const statuses = [];
+    for (const page of [1, 2, 2]) statuses.push((await call(emulator, `/user/starred?per_page=10&page=${page}`)).status);
+    expect(statuses).toEqual([200, 500, 200]);
+    const bad = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ status: 500, query: { page: 2 } }) });
+    expect(bad.status).toBe(422);
+  });
+
   it("applies probabilities", async () => {
     await ctl.addFaults({ route: "GET /user", status: 500, probability: 0.5 });
     const statuses = [];

@@ -1,11 +1,26 @@
 // The control API under /_emulator/: no auth, not counted in stats, no latency. Tests and
-// benchmarks use it to shape the world (users, stars, pushes), inject faults and read counters.
+// benchmarks use it to shape the world (users, stars, pushes, repository states, renames), inject
+// faults, set triggers and read counters.
+import { ssoOrg, ssoOrgId, type RepoState } from "./access.ts";
+import {
+  ControlError,
+  parseRenameInput,
+  parseRepoStateInput,
+  renameRepo,
+  requireRepo,
+  requireString,
+  requireUser,
+  setRepoState,
+  starRepo,
+  unstarRepo,
+} from "./changes.ts";
 import { validateRule, type FaultRuleInput } from "./faults.ts";
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
-import { SYMLINK_TARGET, isValidFullName, type CustomRepoInput, type ReadmeKind, type Repo } from "./repos.ts";
+import { isPrivate, type CustomRepoInput, type ReadmeKind, type Repo } from "./repos.ts";
 import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
+import { validateTrigger } from "./triggers.ts";
 import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
 
 export interface ControlRequest {
@@ -14,14 +29,6 @@ export interface ControlRequest {
   path: string;
   query: URLSearchParams;
   body: string;
-}
-
-class ControlError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 function parseJson(body: string): Record<string, unknown> {
@@ -33,24 +40,6 @@ function parseJson(body: string): Record<string, unknown> {
     // fall through
   }
   throw new ControlError(400, "body must be a JSON object");
-}
-
-function requireString(body: Record<string, unknown>, key: string): string {
-  const value = body[key];
-  if (typeof value !== "string" || !value) throw new ControlError(422, `"${key}" must be a non-empty string`);
-  return value;
-}
-
-function requireUser(state: EmulatorState, login: string): User {
-  const user = state.users.get(login);
-  if (!user) throw new ControlError(404, `no user "${login}"`);
-  return user;
-}
-
-function requireRepo(state: EmulatorState, fullName: string): Repo {
-  const repo = state.universe.find(fullName);
-  if (!repo) throw new ControlError(404, `no repository "${fullName}"`);
-  return repo;
 }
 
 /** One user as the control API describes it (`POST users`, `GET users`). */
@@ -179,6 +168,21 @@ export interface RepoSummary {
   readmeSha?: string | null;
   /** With `sha=1`: the sha of the blob at readmePath itself (the link blob for a symlink, the image for binary). */
   readmeEntrySha?: string | null;
+  /** The access state (access.ts): always in `GET repo`, `POST repo-state` and `POST rename`; in `GET stars` only when not "ok". */
+  state?: RepoState;
+  /** When the state was set (not for "ok"). */
+  stateSince?: string;
+  /** State "sso": the organisation enforcing SAML and its id (as in `X-GitHub-SSO: partial-results; organizations=<id>`). */
+  org?: string;
+  orgId?: number;
+}
+
+/** A repository's access state as the control API reports it. */
+function accessSummary(repo: Repo): Pick<RepoSummary, "state" | "stateSince" | "org" | "orgId"> {
+  const access = repo.access;
+  if (!access) return { state: "ok" };
+  const sso = access.state === "sso" ? { org: ssoOrg(repo), orgId: ssoOrgId(ssoOrg(repo)) } : {};
+  return { state: access.state, stateSince: isoSeconds(access.since), ...sso };
 }
 
 function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSummary {
@@ -187,13 +191,13 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSu
     fullName: repo.fullName,
     id: repo.id,
     nodeId: repo.nodeId,
-    private: repo.private,
+    private: isPrivate(repo),
     archived: repo.archived,
     defaultBranch: repo.defaultBranch,
     pushedAt: isoSeconds(repo.pushedAt),
     readmePath: repo.readmePath,
     readmeKind: repo.readmePath === null ? null : repo.readmeKind,
-    ...(repo.readmePath !== null && repo.readmeKind === "symlink" ? { readmeTarget: SYMLINK_TARGET } : {}),
+    ...(repo.readmePath !== null && repo.readmeKind === "symlink" ? { readmeTarget: state.universe.linkTarget(repo) } : {}),
     ...(withSha
       ? {
           readmeSha: readme && readme.kind !== "binary" ? readme.sha : null,
@@ -252,38 +256,41 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
 
     case "POST star": {
       const input = body();
-      const user = requireUser(state, requireString(input, "login"));
-      const fullName = requireString(input, "fullName");
-      let repo = state.universe.find(fullName);
-      let created = false;
-      if (!repo) {
-        if (!isValidFullName(fullName)) throw new ControlError(422, `invalid repository name "${fullName}"`);
-        const repoInput = (typeof input.repo === "object" && input.repo !== null ? input.repo : {}) as CustomRepoInput;
-        repo = state.universe.createCustom(fullName, repoInput, state.now());
-        created = true;
-      }
-      const star = state.users.star(user, repo, state.now());
-      return json(200, {
-        login: user.login,
-        fullName: repo.fullName,
-        created,
-        alreadyStarred: star === undefined,
-        starredAt: star ? isoSeconds(star.starredAt) : null,
-      });
+      const repoInput = (typeof input.repo === "object" && input.repo !== null ? input.repo : {}) as CustomRepoInput;
+      return json(200, starRepo(state, requireString(input, "login"), requireString(input, "fullName"), repoInput));
     }
 
     case "POST unstar": {
       const input = body();
-      const user = requireUser(state, requireString(input, "login"));
-      const repo = requireRepo(state, requireString(input, "fullName"));
-      return json(200, { login: user.login, fullName: repo.fullName, unstarred: state.users.unstar(user, repo) });
+      return json(200, unstarRepo(state, requireString(input, "login"), requireString(input, "fullName")));
+    }
+
+    case "POST repo-state": {
+      // Blocked for GitHub's terms, taken down (DMCA), behind SAML, deleted, made private; "ok" undoes it.
+      const repo = setRepoState(state, parseRepoStateInput(body()));
+      log(`repository ${repo.fullName} is now ${repo.access?.state ?? "ok"}`);
+      return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo) });
+    }
+
+    case "POST rename": {
+      const { repo, previousName } = renameRepo(state, parseRenameInput(body()));
+      log(`renamed ${previousName} to ${repo.fullName}`);
+      return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo), previousName });
     }
 
     case "POST push": {
       const input = body();
       const repo = requireRepo(state, requireString(input, "fullName"));
       if (input.readme !== undefined && typeof input.readme !== "string") throw new ControlError(422, '"readme" must be a string');
-      state.universe.push(repo, state.now(), input.readme as string | undefined);
+      const path = (key: string) => {
+        const value = input[key];
+        if (value === undefined) return undefined;
+        if (typeof value !== "string" || !/^[\w.-]+(\/[\w.-]+)*$/.test(value) || value.split("/").includes("..")) {
+          throw new ControlError(422, `"${key}" must be a path in the repository like "docs/README.md"`);
+        }
+        return value;
+      };
+      state.universe.push(repo, state.now(), input.readme as string | undefined, { path: path("readmePath"), linkTo: path("readmeLinkTo") });
       return json(200, { ...repoSummary(state, repo, true), updatedAt: isoSeconds(repo.updatedAt) });
     }
 
@@ -305,21 +312,41 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
 
     case "GET repo": {
       const repo = requireRepo(state, request.query.get("fullName") ?? "");
-      return json(200, repoSummary(state, repo, true));
+      return json(200, { ...repoSummary(state, repo, true), ...accessSummary(repo) });
     }
 
     case "GET stars": {
-      // Ground truth for sync tests: a user's stars, newest first.
+      // Ground truth for sync tests: exactly what the user's own `/user/starred` lists now, newest
+      // first (deleted, taken-down, SAML-guarded and others' made-private repositories are not).
       const user = requireUser(state, request.query.get("login") ?? "");
       const withSha = request.query.get("sha") === "1" || request.query.get("sha") === "true";
       return json(200, {
         login: user.login,
-        stars: user.stars.map((star) => ({
-          starredAt: isoSeconds(star.starredAt),
-          ...repoSummary(state, state.universe.repo(star.uid), withSha),
-        })),
+        stars: state.users.starList(user, user).stars.map((star) => {
+          const repo = state.universe.repo(star.uid);
+          return { starredAt: isoSeconds(star.starredAt), ...repoSummary(state, repo, withSha), ...(repo.access ? accessSummary(repo) : {}) };
+        }),
       });
     }
+
+    case "GET triggers":
+      return json(200, { triggers: state.triggers.list() });
+
+    case "POST triggers": {
+      let input;
+      try {
+        input = validateTrigger(body());
+      } catch (error) {
+        if (error instanceof ControlError) throw error;
+        throw new ControlError(422, (error as Error).message);
+      }
+      const trigger = state.triggers.add(input);
+      log(`trigger added: ${JSON.stringify(trigger)}`);
+      return json(201, { trigger });
+    }
+
+    case "DELETE triggers":
+      return json(200, { cleared: state.triggers.clear() });
 
     case "GET faults":
       return json(200, { faults: state.faults.list() });

@@ -9,6 +9,8 @@ import type { Resource } from "./ratelimit.ts";
 export interface FaultRuleInput {
   /** "METHOD /path/pattern": `*` or `{name}` match one segment, `**` any number. Default: every request. */
   route?: string;
+  /** Query parameters that must all equal the request's (`{"page": "4"}`): one page of a listing. */
+  query?: Record<string, string>;
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
@@ -43,6 +45,12 @@ export function validateRule(input: unknown): FaultRuleInput {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("a fault rule must be an object");
   const rule = input as FaultRuleInput;
   if (rule.route !== undefined && typeof rule.route !== "string") throw new Error("route must be a string like \"GET /user/starred\"");
+  if (
+    rule.query !== undefined &&
+    (typeof rule.query !== "object" || rule.query === null || Array.isArray(rule.query) || !Object.values(rule.query).every((v) => typeof v === "string"))
+  ) {
+    throw new Error('query must be an object of strings like {"page": "4"}');
+  }
   if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599)) {
     throw new Error("status must be an HTTP status code");
   }
@@ -66,7 +74,8 @@ export function validateRule(input: unknown): FaultRuleInput {
   return rule;
 }
 
-function routeMatcher(pattern: string | undefined): (method: string, path: string) => boolean {
+/** A matcher for the rules' route syntax (see FaultRuleInput.route); shared with triggers.ts. */
+export function routeMatcher(pattern: string | undefined): (method: string, path: string) => boolean {
   if (pattern === undefined || pattern.trim() === "*") return () => true;
   const trimmed = pattern.trim();
   const space = trimmed.indexOf(" ");
@@ -106,12 +115,13 @@ export class FaultList {
   }
 
   /** The rules that fire for this request, consuming their counts. */
-  fire(method: string, path: string, login: string | undefined, random: () => number): FaultRule[] {
+  fire(method: string, path: string, login: string | undefined, random: () => number, search = new URLSearchParams()): FaultRule[] {
     const fired: FaultRule[] = [];
     for (const { rule, matches } of this.rules) {
       if (rule.count !== undefined && rule.fired >= rule.count) continue;
       if (rule.login !== undefined && rule.login.toLowerCase() !== login?.toLowerCase()) continue;
       if (!matches(method, path)) continue;
+      if (rule.query && !Object.entries(rule.query).every(([name, value]) => search.get(name) === value)) continue;
       if (rule.probability !== undefined && random() >= rule.probability) continue;
       rule.fired++;
       fired.push(rule);

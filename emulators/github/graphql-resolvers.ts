@@ -20,10 +20,11 @@ import {
   type GraphQLSchema,
   type GraphQLTypeResolver,
 } from "graphql";
+import { BLOCKED_MESSAGE, SSO_MESSAGE, ssoOrg, ssoUrl } from "./access.ts";
 import { decodeNodeId, encodeNodeId } from "./git.ts";
 import { isoSeconds } from "./http.ts";
 import { remaining, type Bucket } from "./ratelimit.ts";
-import type { BlobObject, CommitObject, GitObject, Repo, TreeObject } from "./repos.ts";
+import { isPrivate, type BlobObject, type CommitObject, type GitObject, type Repo, type TreeObject } from "./repos.ts";
 import { hashString } from "./random.ts";
 import type { GraphqlWork } from "./realism.ts";
 import type { EmulatorState } from "./state.ts";
@@ -40,12 +41,32 @@ export interface GraphqlContext {
   nodeCount: number;
   /** What the execution touched: drives the modelled server time (realism.ts). */
   work: GraphqlWork;
+  /** Set when a lookup was refused for SAML: the answer carries `X-GitHub-SSO: required; url=…`. */
+  ssoUrl?: string;
 }
 
 type View = Record<string, unknown> & { __typename: string };
 
 function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { type: "NOT_FOUND" } });
+}
+
+/**
+ * Why a repository lookup (`repository`, `node`, `nodes`) resolves to null, or undefined when it
+ * does not: NOT_FOUND as for an unknown name (unknown, another's private one, deleted), FORBIDDEN
+ * when GitHub blocks it (terms, DMCA) or an organisation's SAML guards it. A SAML refusal also
+ * carries `extensions.saml_failure` and the answer's `X-GitHub-SSO` header, as GitHub's does
+ * (cli/cli#5054 reads the header from GraphQL answers).
+ */
+function repoFailure(repo: Repo | undefined, ctx: GraphqlContext, notFoundMessage: string): GraphQLError | undefined {
+  const sight = repo ? ctx.state.users.sight(ctx.viewer, repo) : "gone";
+  if (sight === "gone") return notFound(notFoundMessage);
+  if (sight === "blocked" || sight === "dmca") return new GraphQLError(BLOCKED_MESSAGE, { extensions: { type: "FORBIDDEN" } });
+  if (sight === "sso" && repo) {
+    ctx.ssoUrl ??= ssoUrl(ssoOrg(repo), ctx.viewer.login);
+    return new GraphQLError(SSO_MESSAGE, { extensions: { type: "FORBIDDEN", saml_failure: true } });
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +340,8 @@ function languageView(name: string) {
  */
 export function repoLanguages(repo: Repo): Array<{ name: string; size: number }> {
   if (!repo.language) return [];
-  const h = (tag: string) => hashString(`${repo.fullName.toLowerCase()}:${tag}`);
+  // From the name it was created with, so a rename keeps its languages.
+  const h = (tag: string) => hashString(`${repo.createdAs.toLowerCase()}:${tag}`);
   const total = Math.max(2048, Math.floor(repo.sizeKb * 1024 * (0.2 + (h("share") % 600) / 1000)));
   const primaryShare = 0.55 + (h("primary") % 420) / 1000;
   const pool = (COMPANIONS[repo.language] ?? DEFAULT_COMPANIONS).filter((name) => name !== repo.language);
@@ -408,7 +430,7 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       ctx.work.nestedConnections++;
       return listConnection(repo.topics, args, (name) => ({
         __typename: "RepositoryTopic",
-        id: encodeNodeId("RT", hashString(`${repo.fullName}/${name}`) % 100_000_000),
+        id: encodeNodeId("RT", hashString(`${repo.createdAs}/${name}`) % 100_000_000),
         url: `https://github.com/topics/${name}`,
         resourcePath: `/topics/${name}`,
         topic: topicView(name, ctx),
@@ -427,8 +449,8 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       : null,
     isArchived: repo.archived,
     isFork: repo.fork,
-    isPrivate: repo.private,
-    visibility: repo.private ? "PRIVATE" : "PUBLIC",
+    isPrivate: isPrivate(repo),
+    visibility: isPrivate(repo) ? "PRIVATE" : "PUBLIC",
     isDisabled: false,
     isEmpty: false,
     isLocked: false,
@@ -574,7 +596,7 @@ function nodeById(id: string, ctx: GraphqlContext): View | GraphQLError {
   if (!decoded) return failure();
   if (decoded.prefix === "R") {
     const repo = ctx.state.universe.byDatabaseId(decoded.databaseId);
-    return repo && ctx.state.users.canSee(ctx.viewer, repo) ? repoView(repo, ctx) : failure();
+    return repoFailure(repo, ctx, `Could not resolve to a node with the global id of '${id}'`) ?? repoView(repo as Repo, ctx);
   }
   if (decoded.prefix === "U") {
     const user = ctx.state.users.byId(decoded.databaseId);
@@ -597,9 +619,11 @@ export function rootValue(ctx: GraphqlContext): Record<string, unknown> {
       return user ? userView(user, ctx) : null;
     },
     repository: ({ owner, name }: { owner: string; name: string }) => {
-      const repo = universe.find(`${owner}/${name}`);
-      if (!repo || !users.canSee(ctx.viewer, repo)) throw notFound(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
-      return repoView(repo, ctx);
+      // GitHub follows renames here: a former name resolves to the repository it names now.
+      const repo = universe.find(`${owner}/${name}`) ?? universe.renamedFrom(`${owner}/${name}`);
+      const failure = repoFailure(repo, ctx, `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+      if (failure) throw failure;
+      return repoView(repo as Repo, ctx);
     },
     node: ({ id }: { id: string }) => {
       const node = nodeById(id, ctx);

@@ -162,6 +162,8 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const body: Record<string, unknown> = { data: result.data ?? null };
   if (result.errors?.length) body.errors = result.errors.map(formatError);
   const charged = dryRun ? 0 : cost.cost;
+  // A lookup refused for SAML: GitHub's answer says where to authorise the token.
+  const headers: Record<string, string> = context.ssoUrl ? { "x-github-sso": `required; url=${context.ssoUrl}` } : {};
 
   // How long GitHub would have worked on this (realism.ts), and what it does past its limits.
   const realism = state.realismFor(viewer);
@@ -188,9 +190,9 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
       ...((body.errors as unknown[]) ?? []),
       { type: "RESOURCE_LIMITS_EXCEEDED", message: "Resource limits for this query exceeded." },
     ];
-    return { status: 200, body, cost: 0, serverMs: realism.resourceLimitMs, pointsCharged: charged };
+    return { status: 200, headers, body, cost: 0, serverMs: realism.resourceLimitMs, pointsCharged: charged };
   }
-  return { status: 200, body, cost: 0, serverMs, pointsCharged: charged };
+  return { status: 200, headers, body, cost: 0, serverMs, pointsCharged: charged };
 }
 
 /**

@@ -135,3 +135,34 @@ describe("BOM-prefixed READMEs", () => {
     }
   });
 });
+
+describe("READMEs changed by a push", () => {
+  it("moves a README to another name: the same blob, a new path in the tree and in REST", async () => {
+    const ctl = createEmulatorClient(emulator.url);
+    const star = ofKind("text").find((s) => s.readmePath === "README.md")!;
+    const pushed = await ctl.push({ fullName: star.fullName, readmePath: "readme.md" });
+    expect(pushed).toMatchObject({ readmePath: "readme.md", readmeSha: star.readmeSha });
+    const root = await gqlObject(star.fullName, "HEAD:");
+    const entry = root.entries.find((e: { name: string }) => e.name === "readme.md");
+    expect(entry).toMatchObject({ mode: 33188, oid: star.readmeSha });
+    expect(root.entries.some((e: { name: string }) => e.name === "README.md")).toBe(false);
+    const json = await callJson(emulator, `/repos/${star.fullName}/readme`);
+    expect(json.body).toMatchObject({ path: "readme.md", sha: star.readmeSha });
+  });
+
+  it("makes a README a symlink to a target of any name, which REST follows", async () => {
+    const ctl = createEmulatorClient(emulator.url);
+    const star = ofKind("text").filter((s) => s.readmePath === "README.md")[3]!;
+    const pushed = await ctl.push({ fullName: star.fullName, readme: "# Linked\n\nThe text lives in docs/index.md.\n", readmeLinkTo: "docs/index.md" });
+    expect(pushed).toMatchObject({ readmePath: "README.md", readmeTarget: "docs/index.md" });
+    const root = await gqlObject(star.fullName, "HEAD:");
+    const link = root.entries.find((e: { name: string }) => e.name === "README.md");
+    expect(link.mode).toBe(40960);
+    expect((await gqlObject(star.fullName, "HEAD:README.md")).text).toBe("docs/index.md");
+    expect((await gqlObject(star.fullName, "HEAD:docs/index.md")).text).toBe("# Linked\n\nThe text lives in docs/index.md.\n");
+    const json = await callJson(emulator, `/repos/${star.fullName}/readme`);
+    expect(json.body.path).toBe("README.md");
+    expect(Buffer.from(json.body.content, "base64").toString("utf8")).toBe("# Linked\n\nThe text lives in docs/index.md.\n");
+    expect((await fetch(`${emulator.url}/_emulator/push`, { method: "POST", body: JSON.stringify({ fullName: star.fullName, readmePath: "../x" }) })).status).toBe(422);
+  });
+});

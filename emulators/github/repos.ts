@@ -5,6 +5,7 @@
 // README whose title line names the variant (so every repository has its own blob sha).
 // Repositories are materialised lazily and memoised; README texts are never stored per repository
 // (they are the shared corpus text plus a header), only their sha and byte length are memoised.
+import type { RepoAccess } from "./access.ts";
 import type { Corpus } from "./corpus.ts";
 import { blobSha, encodeNodeId, sha1Hex, sortTreeItems, treeSha } from "./git.ts";
 import { licenseFromSpdx, type License } from "./licenses.ts";
@@ -62,6 +63,11 @@ export interface Repo {
   ownerType: "User" | "Organization";
   name: string;
   fullName: string;
+  /**
+   * The full name the repository was created with. Generated contents (README titles, files, the
+   * head commit) are derived from it, so a rename changes no git object, as on GitHub.
+   */
+  createdAs: string;
   description: string | null;
   homepage: string | null;
   language: string | null;
@@ -88,9 +94,13 @@ export interface Repo {
   custom: boolean;
   /** Set by a push with a new README; replaces the generated text. */
   readmeOverride?: string;
+  /** A symlinked README's target when a push chose it (SYMLINK_TARGET otherwise). */
+  readmeLinkTarget?: string;
   /** Bumped on every push; part of the head commit id. */
   pushes: number;
   readmeMemo?: { sha: string; size: number };
+  /** Not normal any more: blocked, taken down, behind SAML, deleted or made private (access.ts). */
+  access?: RepoAccess;
 }
 
 /**
@@ -172,6 +182,23 @@ export function isValidFullName(fullName: string): boolean {
   return extra === undefined && !!owner && !!name && OWNER_RE.test(owner) && NAME_RE.test(name);
 }
 
+/** Private now: generated private, or made private by its owner (access state `private`). */
+export function isPrivate(repo: Repo): boolean {
+  return repo.private || repo.access?.state === "private";
+}
+
+/** The account id of a repository owner (or an organisation) with this login: stable, case-insensitive. */
+export function ownerIdOf(login: string): number {
+  return 1000 + (hashString(login.toLowerCase()) % 150_000_000);
+}
+
+/** Owner fields of a repository owned by `owner`; whether it is a user or an organisation follows from the login. */
+function ownerIdentity(owner: string) {
+  const ownerId = ownerIdOf(owner);
+  const ownerType: "User" | "Organization" = hashString(owner.toLowerCase()) % 3 === 0 ? "User" : "Organization";
+  return { owner, ownerId, ownerNodeId: encodeNodeId(ownerType === "User" ? "U" : "O", ownerId), ownerType };
+}
+
 export class Universe {
   readonly corpus: Corpus;
   readonly seed: number;
@@ -182,7 +209,12 @@ export class Universe {
   private readonly corpusByName = new Map<string, number>();
   private readonly topicsByCorpus: ReadonlyArray<readonly string[]>;
   private readonly repos = new Map<number, Repo>();
-  private readonly customByName = new Map<string, number>();
+  /** Names that are not the generated ones: custom repositories and renamed ones (lower case → uid). */
+  private readonly byName = new Map<string, number>();
+  /** Names repositories were renamed away from (lower case → uid): GitHub redirects them. */
+  private readonly formerNames = new Map<string, number>();
+  /** Uids of repositories with an access state other than ok, so lists without any stay a fast path. */
+  readonly restricted = new Set<number>();
   private nextCustomUid = GENERATED_LIMIT;
 
   constructor(corpus: Corpus, seed: number) {
@@ -210,11 +242,25 @@ export class Universe {
     return repo;
   }
 
-  /** Case-insensitive lookup by "owner/name", as GitHub resolves names. */
+  /** Case-insensitive lookup by "owner/name", as GitHub resolves names; a former name finds nothing (see renamedFrom). */
   find(fullName: string): Repo | undefined {
     const key = fullName.toLowerCase();
-    const custom = this.customByName.get(key);
-    if (custom !== undefined) return this.repos.get(custom);
+    const named = this.byName.get(key);
+    if (named !== undefined) return this.repos.get(named);
+    const repo = this.generatedByName(key);
+    // A renamed repository no longer answers to its generated name.
+    return repo && repo.fullName.toLowerCase() === key ? repo : undefined;
+  }
+
+  /** The repository that was renamed away from `fullName`, unless another one has taken that name since. */
+  renamedFrom(fullName: string): Repo | undefined {
+    const uid = this.formerNames.get(fullName.toLowerCase());
+    if (uid === undefined || this.find(fullName)) return undefined;
+    return this.repos.get(uid);
+  }
+
+  /** The generated repository a lower-case name decodes to: a corpus entry or one of its `-vK` variants. */
+  private generatedByName(key: string): Repo | undefined {
     const n = this.corpus.repos.length;
     const direct = this.corpusByName.get(key);
     if (direct !== undefined) return this.repo(this.invPerm[direct] as number);
@@ -241,14 +287,46 @@ export class Universe {
    */
   ownedBy(login: string): Repo[] {
     const key = login.toLowerCase();
-    const out: Repo[] = [];
+    const out = new Map<number, Repo>();
     this.corpus.repos.forEach((entry, index) => {
-      if (entry.owner.toLowerCase() === key) out.push(this.repo(this.invPerm[index] as number));
+      if (entry.owner.toLowerCase() !== key) return;
+      const repo = this.repo(this.invPerm[index] as number);
+      // Renamed to another owner: it is that owner's now.
+      if (repo.owner.toLowerCase() === key) out.set(repo.uid, repo);
     });
-    for (const [name, uid] of this.customByName) {
-      if (name.slice(0, name.indexOf("/")) === key) out.push(this.repos.get(uid) as Repo);
+    for (const uid of this.byName.values()) {
+      const repo = this.repos.get(uid) as Repo;
+      if (repo.owner.toLowerCase() === key) out.set(uid, repo);
     }
-    return out;
+    return [...out.values()];
+  }
+
+  /**
+   * Renames a repository (owner and/or name): `id` and `node_id` stay, the old name becomes a
+   * redirect (renamedFrom) until another repository takes it. The caller checks the new name.
+   */
+  rename(repo: Repo, newFullName: string): void {
+    const [owner = "", name = ""] = newFullName.split("/");
+    const oldKey = repo.fullName.toLowerCase();
+    const newKey = newFullName.toLowerCase();
+    if (this.byName.get(oldKey) === repo.uid) this.byName.delete(oldKey);
+    if (oldKey !== newKey) this.formerNames.set(oldKey, repo.uid);
+    this.formerNames.delete(newKey);
+    this.byName.set(newKey, repo.uid);
+    Object.assign(repo, ownerIdentity(owner), { name, fullName: `${owner}/${name}` });
+    this.version++;
+  }
+
+  /** Sets (or, with undefined, clears) a repository's access state. */
+  setAccess(repo: Repo, access: RepoAccess | undefined): void {
+    if (access) {
+      repo.access = access;
+      this.restricted.add(repo.uid);
+    } else {
+      delete repo.access;
+      this.restricted.delete(repo.uid);
+    }
+    this.version++;
   }
 
   /** Creates a repository outside the generated universe (control API `star` of an unknown name). */
@@ -283,33 +361,51 @@ export class Universe {
     };
     if (typeof input.readme === "string") repo.readmeOverride = input.readme;
     this.repos.set(uid, repo);
-    this.customByName.set(fullName.toLowerCase(), uid);
+    this.byName.set(fullName.toLowerCase(), uid);
+    this.formerNames.delete(fullName.toLowerCase());
     this.version++;
     return repo;
   }
 
-  /** A push: new pushed_at/updated_at and head commit; with `readme`, a new README blob. */
-  push(repo: Repo, now: number, readme?: string): void {
+  /**
+   * A push: new pushed_at/updated_at and head commit; with `readme`, a new README blob. `path`
+   * moves the README (the same blob under another name, unless `readme` changes it too); `linkTo`
+   * makes the README a symlink (mode 120000) to that path, which holds the text.
+   */
+  push(repo: Repo, now: number, readme?: string, change: { path?: string; linkTo?: string } = {}): void {
     repo.pushes++;
     repo.pushedAt = Math.max(now, repo.pushedAt + 1000);
     repo.updatedAt = repo.pushedAt;
-    if (readme !== undefined) {
-      repo.readmeOverride = readme;
-      if (repo.readmePath === null) repo.readmePath = "README.md";
-      // A pushed README is a regular text file.
-      repo.readmeKind = "text";
+    if (readme !== undefined || change.path !== undefined || change.linkTo !== undefined) {
+      // The text as it is now (a symlink's: its target's), kept unless a new one is pushed.
+      if (readme !== undefined || repo.readmeKind === "symlink" || repo.readmePath === null) {
+        repo.readmeOverride = readme ?? (repo.readmePath === null ? "" : this.readmeText(repo));
+      }
+      repo.readmePath = change.path ?? repo.readmePath ?? "README.md";
+      // A pushed README is a regular text file, or a link to one.
+      if (repo.readmeKind !== "bom" && repo.readmeKind !== "binary") repo.readmeKind = "text";
+      if (readme !== undefined) repo.readmeKind = "text";
+      if (change.linkTo !== undefined) {
+        repo.readmeKind = "symlink";
+        repo.readmeLinkTarget = change.linkTo;
+      } else delete repo.readmeLinkTarget;
       delete repo.readmeMemo;
     }
     this.version++;
   }
 
+  /** Where a symlinked README points. */
+  linkTarget(repo: Repo): string {
+    return repo.readmeLinkTarget ?? SYMLINK_TARGET;
+  }
+
   readmeText(repo: Repo): string {
     if (repo.readmeOverride !== undefined) return repo.readmeOverride;
     const base = this.corpus.readme(repo.corpusIndex);
-    if (repo.custom) return `# ${repo.fullName}\n\n${base}`;
+    if (repo.custom) return `# ${repo.createdAs}\n\n${base}`;
     if (repo.variant === 0) return base;
     const original = this.corpus.repos[repo.corpusIndex]?.fullName ?? "";
-    return `# ${repo.fullName}\n\n_Variant ${repo.variant} of ${original}._\n\n${base}`;
+    return `# ${repo.createdAs}\n\n_Variant ${repo.variant} of ${original}._\n\n${base}`;
   }
 
   /**
@@ -335,8 +431,8 @@ export class Universe {
     const slash = repo.readmePath.lastIndexOf("/");
     const readme: Readme = { path: repo.readmePath, name: repo.readmePath.slice(slash + 1), kind: repo.readmeKind, bytes, sha: memo.sha, size: memo.size };
     if (repo.readmeKind === "symlink") {
-      readme.target = SYMLINK_TARGET;
-      readme.linkSha = blobSha(SYMLINK_TARGET);
+      readme.target = this.linkTarget(repo);
+      readme.linkSha = blobSha(this.linkTarget(repo));
     }
     return readme;
   }
@@ -358,8 +454,8 @@ export class Universe {
       const readme = { isReadme: true, mode: "100644", isBinary: repo.readmeKind === "binary", bytes: () => this.readmeBytes(repo) } as const;
       if (repo.readmeKind === "symlink") {
         // git stores a symlink as a blob whose content is the target path (no trailing newline).
-        files.push({ path: repo.readmePath, isReadme: false, mode: "120000", isBinary: false, bytes: text(SYMLINK_TARGET) });
-        files.push({ path: SYMLINK_TARGET, ...readme });
+        files.push({ path: repo.readmePath, isReadme: false, mode: "120000", isBinary: false, bytes: text(this.linkTarget(repo)) });
+        files.push({ path: this.linkTarget(repo), ...readme });
       } else {
         files.push({ path: repo.readmePath, ...readme });
       }
@@ -367,12 +463,12 @@ export class Universe {
     const year = new Date(repo.createdAt).getUTCFullYear();
     if (repo.license) {
       const license = repo.license;
-      files.push(plain("LICENSE", `${license.name}\n\nCopyright (c) ${year} ${repo.owner}\n`));
+      files.push(plain("LICENSE", `${license.name}\n\nCopyright (c) ${year} ${repo.createdAs.split("/")[0]}\n`));
     }
     files.push(plain(".gitignore", ".DS_Store\nnode_modules/\ndist/\ntarget/\n"));
     for (const [path, content] of languageFiles(repo)) files.push(plain(path, content));
     if (repo.readmePath?.startsWith("docs/") || unit(this.seed, "docs", repo.uid) < 0.4) {
-      files.push(plain("docs/guide.md", `# Guide\n\nHow to use ${repo.name}.\n`));
+      files.push(plain("docs/guide.md", `# Guide\n\nHow to use ${repo.createdAs.split("/")[1]}.\n`));
     }
     if (repo.readmePath?.startsWith(".github/") || unit(this.seed, "ci", repo.uid) < 0.5) {
       files.push(plain(".github/workflows/ci.yml", "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"));
@@ -421,7 +517,7 @@ export class Universe {
     return {
       kind: "commit",
       repo,
-      oid: sha1Hex(`commit ${repo.fullName} ${repo.pushes} ${repo.pushedAt} ${treeOid}`),
+      oid: sha1Hex(`commit ${repo.createdAs} ${repo.pushes} ${repo.pushedAt} ${treeOid}`),
       committedDate: repo.pushedAt,
       treeOid,
     };
@@ -470,20 +566,7 @@ export class Universe {
   private identity(uid: number, owner: string, name: string) {
     // The id encodes the uid (plus seed-dependent jitter), so byDatabaseId needs no index.
     const id = 100_000_000 + uid * 1009 + (hash(this.seed, "id", uid) % 1009);
-    const ownerHash = hashString(owner.toLowerCase());
-    const ownerId = 1000 + (ownerHash % 150_000_000);
-    const ownerType: "User" | "Organization" = ownerHash % 3 === 0 ? "User" : "Organization";
-    return {
-      uid,
-      id,
-      nodeId: encodeNodeId("R", id),
-      owner,
-      ownerId,
-      ownerNodeId: encodeNodeId(ownerType === "User" ? "U" : "O", ownerId),
-      ownerType,
-      name,
-      fullName: `${owner}/${name}`,
-    };
+    return { uid, id, nodeId: encodeNodeId("R", id), ...ownerIdentity(owner), name, fullName: `${owner}/${name}`, createdAs: `${owner}/${name}` };
   }
 
   private generate(uid: number): Repo {
@@ -591,7 +674,8 @@ export function secondPrecision(ms: number): number {
 }
 
 function languageFiles(repo: Repo): Array<[string, string]> {
-  const pkg = repo.name.toLowerCase();
+  const fullName = repo.createdAs;
+  const pkg = (fullName.split("/")[1] ?? "").toLowerCase();
   switch (repo.language) {
     case "TypeScript":
     case "JavaScript": {
@@ -599,28 +683,28 @@ function languageFiles(repo: Repo): Array<[string, string]> {
       const manifest = JSON.stringify({ name: pkg, version: "1.0.0", description: repo.description ?? "" }, null, 2);
       return [
         ["package.json", `${manifest}\n`],
-        [`src/index.${ext}`, `// ${repo.fullName}\nexport {};\n`],
+        [`src/index.${ext}`, `// ${fullName}\nexport {};\n`],
       ];
     }
     case "Rust":
       return [
         ["Cargo.toml", `[package]\nname = "${pkg}"\nversion = "0.1.0"\n`],
-        ["src/lib.rs", `//! ${repo.fullName}\n`],
+        ["src/lib.rs", `//! ${fullName}\n`],
       ];
     case "Python":
       return [
         ["pyproject.toml", `[project]\nname = "${pkg}"\nversion = "0.1.0"\n`],
-        ["src/__init__.py", `"""${repo.fullName}"""\n`],
+        ["src/__init__.py", `"""${fullName}"""\n`],
       ];
     case "Go":
       return [
-        ["go.mod", `module github.com/${repo.fullName}\n\ngo 1.22\n`],
+        ["go.mod", `module github.com/${fullName}\n\ngo 1.22\n`],
         ["main.go", "package main\n\nfunc main() {}\n"],
       ];
     default:
       return [
         ["Makefile", "all:\n\t@echo build\n"],
-        ["src/main.c", `/* ${repo.fullName} */\nint main(void) { return 0; }\n`],
+        ["src/main.c", `/* ${fullName} */\nint main(void) { return 0; }\n`],
       ];
   }
 }

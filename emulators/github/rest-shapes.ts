@@ -2,7 +2,7 @@
 // (`repository`, `simple-user`, `private-user`, `public-user`, `content-file`). API URLs point at
 // the emulator itself; web URLs point at github.com as in real responses.
 import { isoSeconds } from "./http.ts";
-import type { Readme, Repo } from "./repos.ts";
+import { isPrivate, type Readme, type Repo } from "./repos.ts";
 import type { User } from "./users.ts";
 
 interface OwnerLike {
@@ -105,7 +105,7 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
     node_id: repo.nodeId,
     name: repo.name,
     full_name: repo.fullName,
-    private: repo.private,
+    private: isPrivate(repo),
     owner: simpleUserJson({ login: repo.owner, id: repo.ownerId, nodeId: repo.ownerNodeId, type: repo.ownerType }, base),
     html_url: html,
     description: repo.description,
@@ -175,7 +175,7 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
     is_template: false,
     web_commit_signoff_required: false,
     topics: [...repo.topics],
-    visibility: repo.private ? "private" : "public",
+    visibility: isPrivate(repo) ? "private" : "public",
     forks: repo.forks,
     open_issues: repo.openIssues,
     watchers: repo.stargazers,

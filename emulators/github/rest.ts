@@ -1,8 +1,15 @@
 // REST endpoints: the authenticated user, starred repositories, repositories and READMEs.
+//
+// A list's content is read from the state when its handler runs: after the network latency
+// (`latencyMs` and latency faults), before the modelled server time (realism.ts) is slept. So a
+// request held up by latency sees what changed while it waited, as GitHub reads its database
+// when it serves the request, and a trigger fired by another answer (triggers.ts) is seen by every
+// request whose handler runs after it.
 import { createHash } from "node:crypto";
+import { isListed, restRefusal, ssoOrg, ssoOrgId, ssoPartialHeader } from "./access.ts";
 import { DOCS, etagMatches, isoSeconds, json, notFound, oauthScopeHeaders, requiresAuthentication, type EmuResponse } from "./http.ts";
 import { remaining } from "./ratelimit.ts";
-import type { Repo } from "./repos.ts";
+import { isPrivate, type Repo } from "./repos.ts";
 import { contentFileJson, minimalRepositoryJson, privateUserJson, publicUserJson, repositoryJson } from "./rest-shapes.ts";
 import type { RequestContext, Route } from "./routes.ts";
 import type { Star, User } from "./users.ts";
@@ -72,8 +79,11 @@ function listStarred(ctx: RequestContext, owner: User): EmuResponse {
   const query = ctx.url.searchParams;
   const perPage = Math.min(100, positiveInt(query.get("per_page"), 30));
   const page = positiveInt(query.get("page"), 1);
+  // Repositories the viewer may not see in a list (deleted, taken down, behind SAML, …) are left
+  // out before paging: totals and Link rel="last" count what is listed, and later items move up.
+  const listed = users.starList(owner, ctx.user);
   // sort=created is the star time; sort=updated is "when the repository was last pushed to".
-  const stars: Star[] = query.get("sort") === "updated" ? users.byPushed(owner, ctx.user) : users.visibleStars(owner, ctx.user);
+  const stars: Star[] = query.get("sort") === "updated" ? users.byPushed(owner, ctx.user) : listed.stars;
   const ascending = query.get("direction") === "asc";
   const total = stars.length;
   const lastPage = Math.max(1, Math.ceil(total / perPage));
@@ -88,7 +98,10 @@ function listStarred(ctx: RequestContext, owner: User): EmuResponse {
     const repo = repositoryJson(universe.repo(star.uid), ctx.baseUrl, { permissions: ctx.user !== undefined });
     return starFormat ? { starred_at: isoSeconds(star.starredAt), repo } : repo;
   });
-  const headers: Record<string, string> = { "x-github-media-type": starFormat ? "github.v3; param=star; format=json" : JSON_MEDIA };
+  const headers: Record<string, string> = {
+    "x-github-media-type": starFormat ? "github.v3; param=star; format=json" : JSON_MEDIA,
+    ...ssoPartialHeader(listed.ssoOrgIds),
+  };
   const link = linkHeader(ctx.baseUrl, ctx.url, page, lastPage);
   if (link) headers.link = link;
   return { ...cacheable(ctx, items, headers), items: items.length };
@@ -109,8 +122,15 @@ function listUserRepos(ctx: RequestContext, owner: User): EmuResponse {
   const sortParam = query.get("sort") ?? "full_name";
   const sort = REPO_SORTS.has(sortParam) ? sortParam : "full_name";
   const direction = query.get("direction") ?? (sort === "full_name" ? "asc" : "desc");
-  // Private repositories are not listed here, even for their owner (GitHub: "Lists public repositories").
-  const repos = type === "member" ? [] : ctx.state.universe.ownedBy(owner.login).filter((repo) => !repo.private);
+  // Private repositories are not listed here, even for their owner (GitHub: "Lists public repositories"),
+  // nor those the viewer may not see in a list (access.ts).
+  const ssoOrgs = new Set<number>();
+  const listable = (repo: Repo) => {
+    const sight = ctx.state.users.sight(ctx.user, repo);
+    if (sight === "sso") ssoOrgs.add(ssoOrgId(ssoOrg(repo)));
+    return !isPrivate(repo) && isListed(sight);
+  };
+  const repos = type === "member" ? [] : ctx.state.universe.ownedBy(owner.login).filter(listable);
   const key = (repo: Repo): number | string =>
     sort === "created" ? repo.createdAt : sort === "updated" ? repo.updatedAt : sort === "pushed" ? repo.pushedAt : repo.fullName.toLowerCase();
   repos.sort((a, b) => {
@@ -123,22 +143,80 @@ function listUserRepos(ctx: RequestContext, owner: User): EmuResponse {
   const items = repos
     .slice((page - 1) * perPage, page * perPage)
     .map((repo) => minimalRepositoryJson(repo, ctx.baseUrl, { permissions: ctx.user !== undefined }));
-  const headers: Record<string, string> = { "x-github-media-type": JSON_MEDIA };
+  const headers: Record<string, string> = { "x-github-media-type": JSON_MEDIA, ...ssoPartialHeader([...ssoOrgs].sort((a, b) => a - b)) };
   const link = linkHeader(ctx.baseUrl, ctx.url, page, lastPage);
   if (link) headers.link = link;
   return { ...cacheable(ctx, items, headers), items: items.length };
 }
 
-/** A repository as `ctx.user` may see it: private ones of others do not exist (404). */
-function visibleRepo(ctx: RequestContext): Repo | undefined {
+/** The repository a route names, or GitHub's answer when the viewer may not have it. */
+type Resolution = { repo: Repo } | { answer: EmuResponse };
+
+/**
+ * The repository of `/repos/{owner}/{repo}/…` or `/repositories/{id}/…` as `ctx.user` may use it.
+ * Otherwise: 404 when it does not exist for the viewer (unknown, another's private one, deleted),
+ * 301 to `/repositories/{id}/…` for a former name, 403/451 when GitHub blocks it, 403 with
+ * `X-GitHub-SSO` when an organisation's SAML guards it.
+ */
+function resolveRepo(ctx: RequestContext, docs: string): Resolution {
+  const { universe, users } = ctx.state;
+  if (ctx.params.id !== undefined) {
+    const repo = /^\d{1,15}$/.test(ctx.params.id) ? universe.byDatabaseId(Number(ctx.params.id)) : undefined;
+    return repo ? gate(ctx, repo, docs) : { answer: notFound(docs) };
+  }
+  const fullName = `${ctx.params.owner}/${ctx.params.repo}`;
+  const repo = universe.find(fullName);
+  if (repo) return gate(ctx, repo, docs);
+  const moved = universe.renamedFrom(fullName);
+  // A former name of a repository the viewer cannot see says nothing about it.
+  if (moved && users.sight(ctx.user, moved) !== "gone") return { answer: movedPermanently(ctx, moved) };
+  return { answer: notFound(docs) };
+}
+
+function gate(ctx: RequestContext, repo: Repo, docs: string): Resolution {
+  const sight = ctx.state.users.sight(ctx.user, repo);
+  if (sight === "gone") return { answer: notFound(docs) };
+  const refusal = restRefusal(sight, repo, ctx.user?.login);
+  return refusal ? { answer: refusal } : { repo };
+}
+
+/**
+ * GitHub's answer to a renamed repository's old name: 301 to the same path under
+ * `/repositories/{id}` (the query carries over), which fetch and Octokit follow.
+ */
+function movedPermanently(ctx: RequestContext, repo: Repo): EmuResponse {
+  const rest = ctx.url.pathname.split("/").slice(4).filter(Boolean).join("/");
+  const url = `${ctx.baseUrl}/repositories/${repo.id}${rest ? `/${rest}` : ""}${ctx.url.search}`;
+  return json(301, { message: "Moved Permanently", url, documentation_url: DOCS.redirects }, { location: url });
+}
+
+function getRepo(ctx: RequestContext): EmuResponse {
+  const resolved = resolveRepo(ctx, DOCS.getRepo);
+  if ("answer" in resolved) return resolved.answer;
+  return cacheable(ctx, repositoryJson(resolved.repo, ctx.baseUrl, { permissions: ctx.user !== undefined }));
+}
+
+/**
+ * `GET /user/starred/{owner}/{repo}`: 204 when the user starred it and may see it, else 404. A
+ * repository blocked for its terms is still starred (204); a DMCA takedown answers 451 and SAML
+ * 403, as every route of that repository does.
+ */
+function checkStarred(ctx: RequestContext): EmuResponse {
+  const user = ctx.user as User;
   const repo = ctx.state.universe.find(`${ctx.params.owner}/${ctx.params.repo}`);
-  return repo && ctx.state.users.canSee(ctx.user, repo) ? repo : undefined;
+  if (!repo) return notFound(DOCS.checkStarred);
+  const sight = ctx.state.users.sight(user, repo);
+  if (sight === "dmca" || sight === "sso") return restRefusal(sight, repo, user.login) as EmuResponse;
+  if (sight === "gone" || !user.starred.has(repo.uid)) return notFound(DOCS.checkStarred);
+  return { status: 204, headers: { "x-github-media-type": JSON_MEDIA } };
 }
 
 function getReadme(ctx: RequestContext): EmuResponse {
-  const repo = visibleRepo(ctx);
-  const readme = repo ? ctx.state.universe.readme(repo) : null;
-  if (!repo || !readme) return notFound(DOCS.readme);
+  const resolved = resolveRepo(ctx, DOCS.readme);
+  if ("answer" in resolved) return resolved.answer;
+  const repo = resolved.repo;
+  const readme = ctx.state.universe.readme(repo);
+  if (!readme) return notFound(DOCS.readme);
 
   if (accepts(ctx, "application/vnd.github.raw", "application/vnd.github.v3.raw")) {
     // The raw variant's ETag is the blob sha itself, so it is the same for every token.
@@ -190,6 +268,15 @@ const routes: Route[] = [
     handle: (ctx) => listStarred(ctx, ctx.user as User),
   },
   {
+    // Its own template, so the list above is never shadowed and stats count the two apart.
+    method: "GET",
+    template: "/user/starred/{owner}/{repo}",
+    resource: "core",
+    auth: "required",
+    unauthenticated: () => requiresAuthentication(DOCS.checkStarred),
+    handle: checkStarred,
+  },
+  {
     method: "GET",
     template: "/users/{username}",
     resource: "core",
@@ -224,15 +311,26 @@ const routes: Route[] = [
     template: "/repos/{owner}/{repo}",
     resource: "core",
     auth: "optional",
-    handle: (ctx) => {
-      const repo = visibleRepo(ctx);
-      if (!repo) return notFound("https://docs.github.com/rest/repos/repos#get-a-repository");
-      return cacheable(ctx, repositoryJson(repo, ctx.baseUrl, { permissions: ctx.user !== undefined }));
-    },
+    handle: getRepo,
   },
   {
     method: "GET",
     template: "/repos/{owner}/{repo}/readme",
+    resource: "core",
+    auth: "optional",
+    handle: getReadme,
+  },
+  {
+    // Where a renamed repository's old name redirects to.
+    method: "GET",
+    template: "/repositories/{id}",
+    resource: "core",
+    auth: "optional",
+    handle: getRepo,
+  },
+  {
+    method: "GET",
+    template: "/repositories/{id}/readme",
     resource: "core",
     auth: "optional",
     handle: getReadme,
@@ -246,9 +344,9 @@ const routes: Route[] = [
   },
 ];
 
-/** `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/…, none elsewhere). */
+/** `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/… and /repositories/…, none elsewhere). */
 function acceptedScopes(template: string): string {
-  return template.startsWith("/repos/") ? "repo" : "";
+  return template.startsWith("/repos/") || template.startsWith("/repositories/") ? "repo" : "";
 }
 
 /** Every REST answer to a token carries GitHub's scope headers (see oauthScopeHeaders). */

@@ -4,6 +4,9 @@
 // Request pipeline, in GitHub's order: route → authentication (401) → secondary limit (concurrency,
 // 403 + retry-after) → injected faults → latency → primary limit (403/429, or RATE_LIMITED in
 // GraphQL) → handler → charge (304s are free) → x-ratelimit-* headers on every authenticated answer.
+//
+// The handler reads the state when it runs, after the latency sleep and before the modelled server
+// time is slept; triggers (triggers.ts) whose request this was run right after its answer is sent.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.ts";
@@ -15,6 +18,7 @@ import { realismPreset, recordGraphqlSpan, recordMinute, restServerMs, type Real
 import { restRoutes } from "./rest.ts";
 import { Router, type RequestContext } from "./routes.ts";
 import { EmulatorState, identityOf, type EmulatorConfig } from "./state.ts";
+import { runTriggers, type DueTriggers } from "./triggers.ts";
 import type { User } from "./users.ts";
 
 export interface GithubEmulatorOptions {
@@ -116,8 +120,17 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   const router = new Router([...restRoutes, graphqlRoute]);
   let baseUrl = "";
 
-  /** Runs the pipeline for one API request; returns what to send, or HOLD to never answer. */
-  async function handleApiRequest(req: IncomingMessage, url: URL, requestId: string, enter: (identity: string) => number): Promise<EmuResponse | typeof HOLD | typeof RESET> {
+  /**
+   * Runs the pipeline for one API request; returns what to send, or HOLD to never answer. Triggers
+   * for which this request counts as the deciding one are added to `due` (run once it is answered).
+   */
+  async function handleApiRequest(
+    req: IncomingMessage,
+    url: URL,
+    requestId: string,
+    enter: (identity: string) => number,
+    due: DueTriggers,
+  ): Promise<EmuResponse | typeof HOLD | typeof RESET> {
     const method = req.method ?? "GET";
     const match = router.match(method, url.pathname);
     state.stats.request(match ? `${method} ${match.route.template}` : `${method} (unmatched)`);
@@ -166,7 +179,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       }
     }
 
-    const fired: FaultRule[] = state.faults.fire(method, url.pathname, user?.login, state.random);
+    const fired: FaultRule[] = state.faults.fire(method, url.pathname, user?.login, state.random, url.searchParams);
     const latency = state.config.latencyMs + fired.reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0);
     const fault = fired.find(isTerminal);
     if (fault) log(`fault #${fault.id} on ${method} ${url.pathname}`);
@@ -210,6 +223,9 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       othersInFlight: inFlight - 1,
       requestId,
     };
+    // Only requests that get this far (past faults, limits and the latency sleep) count for triggers.
+    due.triggers.push(...state.triggers.arrive(method, url, user?.login));
+    due.login = user?.login;
     const response = match ? await match.route.handle(ctx) : notFound();
     // REST: one request unless the answer is a 304. GraphQL charges its computed cost itself, before executing.
     const cost = response.cost ?? (resource === "core" && response.status !== 304 ? 1 : 0);
@@ -315,14 +331,19 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       return guard.enter(id);
     };
 
-    handleApiRequest(req, url, requestId, enter)
+    const due: DueTriggers = { triggers: [], login: undefined };
+    // Right after the answer is written, in the same tick: a request that starts later sees the change.
+    const answered = () => runTriggers(state, due, log);
+    handleApiRequest(req, url, requestId, enter, due)
       .then((response) => {
         if (response === RESET) req.socket.resetAndDestroy();
         else if (response !== HOLD) send(res, response, requestId, true);
+        answered();
       })
       .catch((error: unknown) => {
         log(`error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         send(res, json(500, { message: "Server Error" }), requestId, true);
+        answered();
       });
   });
   // Keep-alive sockets must not keep close() waiting.

@@ -5,6 +5,7 @@ import { hash, sequence } from "./random.ts";
 import { ConcurrencyGuard, RateLimiter, type Bucket, type Resource } from "./ratelimit.ts";
 import { SecondaryMeter, emptyTokenStats, type RealismConfig, type TokenRealismStats } from "./realism.ts";
 import { Universe } from "./repos.ts";
+import { TriggerList } from "./triggers.ts";
 import { UserStore, type User } from "./users.ts";
 
 export interface EmulatorConfig {
@@ -69,6 +70,8 @@ export class EmulatorState {
   limiter!: RateLimiter;
   concurrency!: ConcurrencyGuard;
   faults!: FaultList;
+  /** Changes that run once a given request has been answered (triggers.ts). */
+  triggers!: TriggerList;
   stats!: Stats;
   /** Sliding-window usage behind GitHub's secondary limits. */
   meter!: SecondaryMeter;
@@ -91,7 +94,7 @@ export class EmulatorState {
     this.reset();
   }
 
-  /** Back to the initial state: default user only, no faults, budgets and counters zeroed. */
+  /** Back to the initial state: default user only, no faults or triggers, budgets and counters zeroed. */
   reset(): void {
     this.config = { ...this.options.config, realism: structuredClone(this.options.config.realism) };
     this.userRealism = new Map();
@@ -102,6 +105,7 @@ export class EmulatorState {
     // Requests that are still in flight during a reset leave the old guard, so they can't skew the new one.
     this.concurrency = new ConcurrencyGuard();
     this.faults = new FaultList();
+    this.triggers = new TriggerList();
     this.stats = new Stats();
     this.meter = new SecondaryMeter();
     this.random = sequence(hash(this.options.seed, "faults"));

@@ -3,6 +3,7 @@
 // A user with N generated stars stars universe uids 0..N-1 (a seed-dependent sample of the corpus
 // first, then its variants), each at a time between the later of the account's and the
 // repository's creation and DATA_NOW. Stars are kept newest first, which is GitHub's default order.
+import { isListed, ssoOrg, ssoOrgId, type Sight } from "./access.ts";
 import { encodeNodeId } from "./git.ts";
 import { hash, hashString, unit } from "./random.ts";
 import { DATA_NOW, DAY, secondPrecision, type Repo, type Universe } from "./repos.ts";
@@ -29,6 +30,13 @@ export interface User {
   version: number;
   /** The classic token's scopes as GitHub lists them in `X-OAuth-Scopes` ("" = none, e.g. "repo, read:user"). */
   scopes: string;
+}
+
+/** A user's stars as a list shows them, and the SAML organisations whose repositories it left out. */
+export interface StarList {
+  stars: Star[];
+  /** Ids of the organisations in `X-GitHub-SSO: partial-results; organizations=…`, ascending. */
+  ssoOrgIds: number[];
 }
 
 export function tokenFor(login: string): string {
@@ -147,13 +155,47 @@ export class UserStore {
   canSee(viewer: User | undefined, repo: Repo): boolean {
     if (!repo.private) return true;
     if (!viewer) return false;
-    return viewer.starred.has(repo.uid) || viewer.login.toLowerCase() === repo.owner.toLowerCase();
+    return viewer.starred.has(repo.uid) || isOwner(viewer, repo);
   }
 
-  /** `owner`'s stars as `viewer` sees them (newest first). */
+  /**
+   * How `viewer` sees `repo` once its access state (access.ts) is applied. A repository made private
+   * by its owner is gone for everyone else, including those who starred it (unlike the generated
+   * private ones, which their stargazers keep seeing). SAML guards tokens only: anonymous callers
+   * see a public repository of such an organisation as usual.
+   */
+  sight(viewer: User | undefined, repo: Repo): Sight {
+    const state = repo.access?.state;
+    if (state === "deleted") return "gone";
+    if (state === "private" && !isOwner(viewer, repo)) return "gone";
+    if (!this.canSee(viewer, repo)) return "gone";
+    if (state === "blocked" || state === "dmca") return state;
+    if (state === "sso" && viewer) return "sso";
+    return "ok";
+  }
+
+  /**
+   * `owner`'s stars as `viewer` sees them in a list (newest first): what is not listed (access.ts
+   * `isListed`) is left out, so totals and pages are over what is listed, as on GitHub.
+   */
+  starList(owner: User, viewer: User | undefined): StarList {
+    const restricted = this.universe.restricted;
+    // The common case, a user's own list with no repository in a special state, needs no copy.
+    if (viewer === owner && restricted.size === 0) return { stars: owner.stars, ssoOrgIds: [] };
+    const orgIds = new Set<number>();
+    const stars = owner.stars.filter((s) => {
+      if (viewer === owner && !restricted.has(s.uid)) return true;
+      const repo = this.universe.repo(s.uid);
+      const sight = this.sight(viewer, repo);
+      if (sight === "sso") orgIds.add(ssoOrgId(ssoOrg(repo)));
+      return isListed(sight);
+    });
+    return { stars, ssoOrgIds: [...orgIds].sort((a, b) => a - b) };
+  }
+
+  /** `owner`'s stars as `viewer` sees them in a list (newest first). */
   visibleStars(owner: User, viewer: User | undefined): Star[] {
-    if (viewer === owner) return owner.stars;
-    return owner.stars.filter((s) => this.canSee(viewer, this.universe.repo(s.uid)));
+    return this.starList(owner, viewer).stars;
   }
 
   /** REST `sort=updated`: by the repository's last push, newest first (memoised per data version). */
@@ -176,4 +218,8 @@ export class UserStore {
     const u = hash(this.seed, "starred", loginKey, repo.uid) / 0x100000000;
     return secondPrecision(hi - (hi - lo) * u ** 1.3);
   }
+}
+
+function isOwner(viewer: User | undefined, repo: Repo): boolean {
+  return viewer !== undefined && viewer.login.toLowerCase() === repo.owner.toLowerCase();
 }

@@ -19,6 +19,8 @@ const KNOWN: Record<string, { key: MessageKey; action: FixAction }> = {
   worker_unreachable: { key: "errorWorkerUnreachable", action: "retry" },
   github_rate_limited: { key: "errorRateLimited", action: "retry" },
   github_unavailable: { key: "errorGithubUnavailable", action: "retry" },
+  github_repository_blocked: { key: "errorRepositoryBlocked", action: "none" },
+  github_sso_required: { key: "errorSsoRequired", action: "none" },
   sync_interrupted: { key: "errorSyncInterrupted", action: "retry" },
   not_configured: { key: "errorNotConfigured", action: "none" },
   bad_response: { key: "errorBadResponse", action: "retry" },

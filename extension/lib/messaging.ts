@@ -47,7 +47,7 @@ export const searchRequestSchema = z.object({
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
 
 export const searchAnswerSchema = z.object({
-  /** The Worker's search mode, or "library" while `/api/search` does not exist. */
+  /** The Worker's search mode, or "library" for an empty query (the library, newest first). */
   mode: z.string(),
   items: z.array(cardSchema),
 });

@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../db/client";
 import { analyses, repositories, stars, users, vectors, vectorValues } from "../db/schema";
-import { markUnstarred } from "../sync/unstar";
+import { unstarRows } from "../sync/unstar";
 import { api, emulatorControl, env, signIn } from "../test/helpers";
 import { userNamespace, vectorId } from "../vectors";
 import { D1VectorStore } from "../vectors/d1-store";
@@ -269,8 +269,7 @@ describe("removing vectors", () => {
     await star(user, [gone!, saved!, kept!]);
     await db.update(stars).set({ isSaved: true }).where(and(eq(stars.userId, user), eq(stars.repositoryId, saved!)));
     await embedAll(user);
-    const githubIds = await db.select({ githubId: repositories.githubId }).from(repositories).where(inArray(repositories.id, [kept!]));
-    await markUnstarred(env, user, githubIds.map((r) => r.githubId));
+    await unstarRows(env, user, [gone!]);
     const ids = await vectorIdsOf(user);
     expect(ids.some((id) => id.startsWith(`${user}:${gone}:`))).toBe(false);
     expect(ids.some((id) => id.startsWith(`${user}:${saved}:`))).toBe(true);

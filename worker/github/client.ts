@@ -4,7 +4,7 @@ import type { SyncStats } from "../../shared/events";
 import { configOf } from "../config";
 import type { Bindings } from "../env";
 import { Semaphore } from "../lib/concurrency";
-import { classifyGraphqlAnswer, classifyRequestError, GithubError, isSecondary } from "./errors";
+import { classifyGraphqlAnswer, classifyRequestError, GithubError, isSecondary, scopeOfRoute } from "./errors";
 import { Pacer, type Lane } from "./pacer";
 
 export type GithubConfig = { apiUrl: string; graphqlUrl: string; userAgent: string };
@@ -165,7 +165,7 @@ export class GithubClient {
         if (status !== undefined) this.usage.rest++;
         this.#observe("core", responseHeaders);
         if (status === 404 && options.allow404) return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
-        throw classifyRequestError(error);
+        throw classifyRequestError(error, scopeOfRoute(route));
       }
     });
   }
@@ -180,7 +180,7 @@ export class GithubClient {
     variables: Record<string, unknown>,
     schema: z.ZodType<T>,
     options: { estimateMs?: number; acceptPartial?: boolean } = {},
-  ): Promise<{ data: T; partial: boolean; ms: number }> {
+  ): Promise<GraphqlAnswer<T>> {
     return this.#paced("graphql", options.estimateMs ?? 1_000, async (fetch, timing) => {
       const started = Date.now();
       let data: unknown;
@@ -220,7 +220,7 @@ export class GithubClient {
         throw new GithubError("unavailable", `GraphQL answered in an unexpected shape: ${parsed.error.issues[0]?.message}`);
       }
       if (verdict.partial) this.usage.timeouts++;
-      return { data: parsed.data, partial: verdict.partial, ms: timing.ms ?? Date.now() - started };
+      return { data: parsed.data, partial: verdict.partial, ms: timing.ms ?? Date.now() - started, nodeErrors: nodeErrorsOf(errors) };
     });
   }
 
@@ -282,6 +282,19 @@ export class GithubClient {
       throw new GithubError("unavailable", `GitHub could not be reached: ${String(cause)}`, { cause });
     }
   }
+}
+
+export type GraphqlAnswer<T> = { data: T; partial: boolean; ms: number; nodeErrors: NodeError[] };
+
+/** A GraphQL error about one field of the answer (NOT_FOUND, FORBIDDEN), by its path. */
+export type NodeError = { type: string; path: Array<string | number>; message: string };
+
+function nodeErrorsOf(errors: unknown[]): NodeError[] {
+  return errors.flatMap((raw) => {
+    const e = raw as { type?: unknown; path?: unknown; message?: unknown };
+    if (typeof e?.type !== "string" || !Array.isArray(e.path)) return [];
+    return [{ type: e.type, path: e.path as Array<string | number>, message: typeof e.message === "string" ? e.message : "" }];
+  });
 }
 
 function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {

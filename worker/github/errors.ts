@@ -9,6 +9,13 @@ export type GithubErrorKind =
   | "secondary_limited"
   /** 404, or a private repository this token cannot see. */
   | "not_found"
+  /**
+   * GitHub refuses one repository, not the token: blocked for its terms or a DMCA notice (403/451
+   * "Repository access blocked"), or owned by an organisation with SAML single sign-on that the
+   * token is not authorised for (403 with `X-GitHub-SSO: required; url=…`). That repository's
+   * state (`access`), never the account's.
+   */
+  | "repository_denied"
   /** GitHub's 10 s cut-off (502/504, or HTTP 200 with data null) or RESOURCE_LIMITS_EXCEEDED: ask for less. */
   | "too_large"
   /** 5xx, timeouts, network failures, malformed answers: retry with backoff. */
@@ -21,11 +28,19 @@ export class GithubError extends Error {
   readonly resetAt: Date | null;
   /** For `secondary_limited`. */
   readonly retryAfterSeconds: number | null;
+  /** For `repository_denied`: why, and for SAML the page where the user authorises the token. */
+  readonly access: RepositoryAccess | null;
 
   constructor(
     kind: GithubErrorKind,
     message: string,
-    details: { status?: number | null; resetAt?: Date | null; retryAfterSeconds?: number | null; cause?: unknown } = {},
+    details: {
+      status?: number | null;
+      resetAt?: Date | null;
+      retryAfterSeconds?: number | null;
+      access?: RepositoryAccess | null;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = "GithubError";
@@ -33,6 +48,7 @@ export class GithubError extends Error {
     this.status = details.status ?? null;
     this.resetAt = details.resetAt ?? null;
     this.retryAfterSeconds = details.retryAfterSeconds ?? null;
+    this.access = details.access ?? null;
   }
 
   /**
@@ -54,11 +70,38 @@ export class GithubError extends Error {
       }
       case "not_found":
         return new ApiError("not_found", "GitHub has no such repository, or this token cannot see it");
+      case "repository_denied":
+        return this.access?.state === "sso"
+          ? new ApiError(
+              "github_sso_required",
+              `This repository belongs to an organisation that requires single sign-on: authorise your token for it${
+                this.access.url ? ` at ${this.access.url}` : " in GitHub's token settings"
+              }`,
+            )
+          : new ApiError("github_repository_blocked", "GitHub blocks access to this repository");
       case "too_large":
       case "unavailable":
         return new ApiError("github_unavailable", "GitHub did not answer correctly: try again in a while");
     }
   }
+}
+
+/**
+ * Why GitHub refuses one repository: `blocked` (its terms, a DMCA notice), `sso` (an
+ * organisation's SAML single sign-on; `url` is where the token is authorised), `forbidden`
+ * (another 403 on that repository alone).
+ */
+export type RepositoryAccess = { state: "blocked" | "sso" | "forbidden"; message: string; url: string | null };
+
+/**
+ * Whose failure a 403 is. On `/user` and `/user/starred` it is the token's (a fine-grained token
+ * without "Starring: read", say); on one repository's routes it is that repository's.
+ */
+export type ErrorScope = "account" | "repository";
+
+/** `GET /repos/{owner}/{repo}/…`, `/repositories/{id}/…` and `/user/starred/{owner}/{repo}` are one repository's. */
+export function scopeOfRoute(route: string): ErrorScope {
+  return /^\w+ \/(repos|repositories)\/|^\w+ \/user\/starred\/\{?\w/.test(route) ? "repository" : "account";
 }
 
 /** A secondary limit (a 403/429 with "secondary rate limit" or retry-after), waited out, not fatal. */
@@ -77,7 +120,7 @@ type OctokitLikeError = {
 const TIMEOUT_MESSAGE = /something went wrong while executing your query|this may be the result of a timeout/i;
 
 /** Classifies what Octokit threw for a non-2xx answer (or a network failure). */
-export function classifyRequestError(error: unknown): GithubError {
+export function classifyRequestError(error: unknown, scope: ErrorScope = "account"): GithubError {
   if (error instanceof GithubError) return error;
   const e = (error ?? {}) as OctokitLikeError;
   const status = typeof e.status === "number" ? e.status : null;
@@ -91,7 +134,7 @@ export function classifyRequestError(error: unknown): GithubError {
     data && typeof data === "object" && "message" in data && typeof (data as { message: unknown }).message === "string"
       ? (data as { message: string }).message
       : (e.message ?? "");
-  return classifyStatus(status, message, headers, error);
+  return classifyStatus(status, message, headers, error, scope);
 }
 
 export function classifyStatus(
@@ -99,9 +142,12 @@ export function classifyStatus(
   message: string,
   headers: Record<string, string | undefined | null>,
   cause?: unknown,
+  scope: ErrorScope = "account",
 ): GithubError {
   const details = { status, cause };
   if (status === 401) return new GithubError("token_invalid", message || "Bad credentials", details);
+  // 451 is always one repository's (a DMCA takedown), whatever the route.
+  if (status === 451) return repositoryDenied(message, headers, details);
   if (status === 403 || status === 429) {
     const retryAfter = Number(headers["retry-after"]);
     if (/secondary rate limit/i.test(message) || (Number.isFinite(retryAfter) && retryAfter > 0)) {
@@ -117,7 +163,10 @@ export function classifyStatus(
         resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : new Date(Date.now() + 60_000),
       });
     }
-    // A plain 403 (missing permission, e.g. a fine-grained token without "Starring: read").
+    if (status === 403 && (scope === "repository" || /repository access blocked/i.test(message) || ssoUrl(headers) !== undefined)) {
+      return repositoryDenied(message, headers, details);
+    }
+    // A plain 403 on the account's own routes: a missing permission (a fine-grained token without "Starring: read").
     return new GithubError("token_invalid", message || "Forbidden", details);
   }
   if (status === 404) return new GithubError("not_found", message || "Not Found", details);
@@ -126,6 +175,34 @@ export function classifyStatus(
     return new GithubError("too_large", `GitHub cut the request off (HTTP ${status})`, details);
   }
   return new GithubError("unavailable", `HTTP ${status}: ${message.slice(0, 200)}`, details);
+}
+
+/** `X-GitHub-SSO: required; url=<where to authorise>` → the url ("" when none is given); undefined without the header. */
+function ssoUrl(headers: Record<string, string | undefined | null>): string | undefined {
+  const value = headers["x-github-sso"];
+  if (!value || !/^\s*required/i.test(value)) return undefined;
+  const url = /url=(\S+)/.exec(value)?.[1] ?? "";
+  return /^https:\/\//.test(url) ? url : "";
+}
+
+function repositoryDenied(
+  message: string,
+  headers: Record<string, string | undefined | null>,
+  details: { status: number; cause?: unknown },
+): GithubError {
+  const sso = ssoUrl(headers);
+  const text = message || (details.status === 451 ? "Unavailable for legal reasons" : "Forbidden");
+  const access: RepositoryAccess =
+    sso !== undefined || /saml/i.test(message)
+      ? { state: "sso", message: text, url: sso || null }
+      : { state: details.status === 451 || /repository access blocked/i.test(message) ? "blocked" : "forbidden", message: text, url: null };
+  return new GithubError("repository_denied", text, { ...details, access });
+}
+
+/** What a GraphQL error entry of type FORBIDDEN says about the repository at its path. */
+export function deniedByGraphql(message: string): RepositoryAccess {
+  if (/saml/i.test(message)) return { state: "sso", message, url: null };
+  return { state: /repository access blocked/i.test(message) ? "blocked" : "forbidden", message, url: null };
 }
 
 type GraphqlErrorItem = { type?: string; code?: string; message?: string };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { mapPool, sleep } from "../lib/concurrency";
-import type { GithubClient } from "./client";
-import { GithubError } from "./errors";
+import { jsonOf, type GithubClient, type GraphqlAnswer } from "./client";
+import { GithubError, deniedByGraphql, type RepositoryAccess } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
 import { readmeIn, Tree } from "./graphql-source";
 import type { ReadmeRef } from "./types";
@@ -34,8 +34,10 @@ type Found = Extract<ReadmeRef, { kind: "found" }>;
 type Job = ReadmeRequest & {
   attempt: number;
   stage?: Stage;
-  /** A symlink was followed to get here (once only). */
-  followed?: boolean;
+  /** A symlink was followed to get here (once only): the link's own path, which GitHub reports as the README's. */
+  linkPath?: string;
+  /** README.md's text when it was short and path-shaped: the root's tree says by its mode whether it is a symlink. */
+  candidate?: { oid: string; text: string; truncated: boolean };
   resolve: (outcome: ReadmeOutcome) => void;
   reject: (error: unknown) => void;
 };
@@ -94,9 +96,10 @@ export class ReadmeFetcher {
           new Promise<ReadmeOutcome>((resolve, reject) => {
             const job: Job = { ...request, attempt: 0, resolve, reject };
             if (ref.kind === "found") this.#queues.blob.push(job);
-            else if (ref.kind === "unknown" && request.knownSha === null && request.nodeId) this.#queues.fresh.push(job);
-            // Pushed repositories (conditional on the known sha), rows without a node id.
-            else this.#viaRest.push(job);
+            // Rows saved before node ids were stored: only REST can find them.
+            else if (!request.nodeId) this.#viaRest.push(job);
+            // New: README.md first. Known and pushed: the trees say whether the README changed or moved.
+            else this.#queues[request.knownSha === null ? "fresh" : "root"].push(job);
           }),
         );
       }
@@ -246,7 +249,7 @@ export class ReadmeFetcher {
     const query = `query Readmes(${declarations.join(", ")}) {\n${selections.join("\n")}\nrateLimit { cost }\n}`;
     const pacer = this.#client.pacer;
     const weight = batch.reduce((sum, job) => sum + WEIGHT[job.stage!], 0);
-    let answer: { data: Record<string, unknown>; partial: boolean; ms: number };
+    let answer: GraphqlAnswer<Record<string, unknown>>;
     const started = Date.now();
     try {
       answer = await this.#client.graphql(query, variables, BatchAnswer, { estimateMs: pacer.estimate("readme-batch", weight), acceptPartial: true });
@@ -270,25 +273,29 @@ export class ReadmeFetcher {
       return;
     }
     let resolvedWeight = 0;
+    // GitHub refuses some repositories by name (blocked, an organisation's SAML): FORBIDDEN at their alias.
+    const forbidden = new Map(answer.nodeErrors.filter((e) => e.type === "FORBIDDEN").map((e) => [e.path[0], e.message]));
     batch.forEach((job, i) => {
       const raw = answer.data[`r${i}`];
+      const refused = raw == null ? forbidden.get(`r${i}`) : undefined;
       // RESOURCE_LIMITS_EXCEEDED: GitHub stopped before this alias; it goes again, in a smaller batch.
-      if (answer.partial && raw === null) return this.#send(job, job.stage!);
+      if (answer.partial && raw === null && refused === undefined) return this.#send(job, job.stage!);
       resolvedWeight += WEIGHT[job.stage!];
-      this.#settle(job, raw);
+      this.#settle(job, raw, refused === undefined ? undefined : deniedByGraphql(refused));
     });
     if (answer.partial) pacer.timedOut("readme-batch", weight, Date.now() - started);
     else pacer.learn("readme-batch", Math.max(1, resolvedWeight), answer.ms);
   }
 
-  /** What one alias of a batch says about its repository. */
-  #settle(job: Job, raw: unknown): void {
+  /** What one alias of a batch says about its repository (`denied`: GitHub refused it, FORBIDDEN). */
+  #settle(job: Job, raw: unknown, denied?: RepositoryAccess): void {
+    if (denied) return job.resolve({ githubId: job.githubId, kind: "denied", access: denied });
     const notReturned = () => job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
     if (job.stage === "root") {
       const answer = RootAnswer.safeParse(raw);
       if (!answer.success || !answer.data) return notReturned();
       const found = readmeIn(answer.data.root, "");
-      if (found) return this.#send({ ...job, ref: found }, "blob");
+      if (found) return this.#found(job, found);
       // No tree at all: an empty repository has no README anywhere.
       if (!answer.data.root) return job.resolve({ githubId: job.githubId, kind: "missing" });
       return this.#send(job, "subtrees");
@@ -297,7 +304,7 @@ export class ReadmeFetcher {
       const answer = SubtreesAnswer.safeParse(raw);
       if (!answer.success || !answer.data) return notReturned();
       const found = readmeIn(answer.data.dotGithub, ".github/") ?? readmeIn(answer.data.docs, "docs/");
-      return found ? this.#send({ ...job, ref: found }, "blob") : job.resolve({ githubId: job.githubId, kind: "missing" });
+      return found ? this.#found(job, found) : job.resolve({ githubId: job.githubId, kind: "missing" });
     }
     const parsed = Aliased.safeParse(raw);
     if (!parsed.success || parsed.data === null || parsed.data === undefined) return notReturned();
@@ -306,28 +313,44 @@ export class ReadmeFetcher {
     // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
     if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "root");
     if (blob.isBinary || blob.text == null) return job.resolve({ githubId: job.githubId, kind: "missing" });
-    // A symlink's blob is its target's path: follow it once, in a later batch (REST if it leads nowhere).
-    const symlink = (job.ref.kind === "found" && job.ref.symlink) || (job.ref.kind !== "found" && looksLikeSymlink(blob.text, blob.byteSize));
-    if (symlink || (job.followed && looksLikeSymlink(blob.text, blob.byteSize))) {
-      const target = job.followed ? null : resolveLink(path, blob.text.trim());
+    const text = { oid: blob.oid, text: blob.text, truncated: blob.isTruncated ?? false };
+    if (job.ref.kind === "found" && job.ref.symlink && !job.linkPath) {
+      // A symlink (the tree said so by its mode): its blob is the target's path. Followed once,
+      // in a later batch; REST `/readme` follows what leaves the repository.
+      const target = resolveLink(path, blob.text.trim());
       if (!target) return this.#send(job, "rest");
-      return this.#send({ ...job, followed: true, ref: { kind: "found", sha: "", path: target, byteSize: 0 } }, "blob");
+      return this.#send({ ...job, linkPath: path, ref: { kind: "found", sha: "", path: target, byteSize: 0 } }, "blob");
     }
+    // README.md read without its tree has no mode: a short path-shaped text may be a link, and
+    // the root's tree says which (its text is kept, so a real README is not asked for again).
+    if (job.ref.kind !== "found" && mayBeLink(blob.text, blob.byteSize)) return this.#send({ ...job, candidate: text }, "root");
+    // A link to a link: REST follows the chain.
+    if (job.linkPath && mayBeLink(blob.text, blob.byteSize)) return this.#send(job, "rest");
+    this.#ok(job, job.linkPath ?? path, text);
+  }
+
+  /** The trees named the README: unchanged, moved, read already (a README.md candidate), or its blob next. */
+  #found(job: Job, found: Found): void {
+    if (job.knownSha !== null && found.sha === job.knownSha && !found.symlink) {
+      return job.resolve({ githubId: job.githubId, kind: "unchanged", path: found.path });
+    }
+    if (job.candidate && found.sha === job.candidate.oid && !found.symlink) return this.#ok(job, found.path, job.candidate);
+    this.#send({ ...job, candidate: undefined, ref: found }, "blob");
+  }
+
+  #ok(job: Job, path: string, blob: { oid: string; text: string; truncated: boolean }): void {
     this.#client.usage.readmesFetched++;
-    job.resolve({
-      githubId: job.githubId,
-      kind: "ok",
-      readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.isTruncated ?? false },
-    });
+    job.resolve({ githubId: job.githubId, kind: "ok", readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.truncated } });
   }
 }
 
 /**
- * A symlinked README's blob is the link target's path (tree mode 120000; GraphQL has no mode on
- * Blob). A one-line, path-shaped "README" of a few bytes is that; REST `/readme` follows it.
+ * Whether a blob read without its tree entry could be a symlink: git stores a link as a blob
+ * holding the target's path, so a short one-line path is one or a tiny README. Only the tree's
+ * mode (120000) decides; this only says when to ask it.
  */
-export function looksLikeSymlink(text: string, byteSize: number | null | undefined): boolean {
-  return (byteSize ?? text.length) < 256 && /^[\w./-]+$/.test(text) && /readme/i.test(text);
+export function mayBeLink(text: string, byteSize: number | null | undefined): boolean {
+  return (byteSize ?? text.length) < 256 && /^[\w.\/-]+$/.test(text.trim()) && !/\n/.test(text.trim());
 }
 
 /** A link target relative to the link's folder, inside the repository (null if it leaves it). */
@@ -346,32 +369,33 @@ export function resolveLink(linkPath: string, target: string): string | null {
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
+const ContentFile = z.object({ path: z.string(), content: z.string(), encoding: z.string() });
+
 /**
- * `GET /repos/{o}/{r}/readme` as raw bytes, with `If-None-Match: <known sha>`: the raw answer's
- * ETag has been the blob sha (observed, not documented), so an unchanged README is a free 304;
- * if it ever is not, GitHub answers 200 and the sha is computed over the bytes anyway.
+ * `GET /repos/{o}/{r}/readme`: the README GitHub shows, with its path, a symlink followed (the
+ * content is the target's, the path the link's). Used only where GraphQL cannot help: a link
+ * that leaves the repository, a README gone since the listing, rows without a node id. The sha
+ * is computed over the bytes, as git does.
  */
 export async function fetchReadmeRest(client: GithubClient, request: ReadmeRequest): Promise<ReadmeOutcome> {
   const { githubId } = request;
   const [owner, repo] = request.fullName.split("/") as [string, string];
   try {
-    const answer = await client.rest(
-      "GET /repos/{owner}/{repo}/readme",
-      { owner, repo },
-      { accept: "application/vnd.github.raw+json", etag: request.knownSha, allow404: true, estimateMs: REST_README_MS },
-    );
-    if (answer.status === 304) return { githubId, kind: "unchanged" };
+    const answer = await client.rest("GET /repos/{owner}/{repo}/readme", { owner, repo }, { allow404: true, estimateMs: REST_README_MS });
     if (answer.status === 404) return { githubId, kind: "missing" };
-    const bytes = new Uint8Array(answer.body);
+    const file = ContentFile.safeParse(jsonOf(answer));
+    if (!file.success || file.data.encoding !== "base64") return { githubId, kind: "error", message: "GitHub sent the README in an unexpected shape" };
+    const bytes = Uint8Array.from(atob(file.data.content.replace(/\s/g, "")), (c) => c.charCodeAt(0));
     const text = decodeText(bytes);
     // A binary README (an image named README, say) is no usable README.
     if (text === null) return { githubId, kind: "missing" };
     const sha = await gitBlobSha(bytes);
-    if (sha === request.knownSha) return { githubId, kind: "unchanged" };
+    if (sha === request.knownSha) return { githubId, kind: "unchanged", path: file.data.path };
     client.usage.readmesFetched++;
-    return { githubId, kind: "ok", readme: { sha, path: "README", text, truncated: false } };
+    return { githubId, kind: "ok", readme: { sha, path: file.data.path, text: stripBom(text), truncated: false } };
   } catch (error) {
     if (isRunWide(error)) throw error;
+    if (error instanceof GithubError && error.access) return { githubId, kind: "denied", access: error.access };
     return { githubId, kind: "error", message: error instanceof Error ? error.message : String(error) };
   }
 }

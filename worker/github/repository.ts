@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GithubClient, type GithubConfig } from "./client";
-import { GithubError } from "./errors";
+import { deniedByGraphql, GithubError } from "./errors";
 import { REPOSITORY_FIELDS, RepositoryNode, toMetadata } from "./graphql-source";
 import type { RepoMetadata } from "./types";
 
@@ -17,11 +17,16 @@ const REPOSITORY_QUERY = /* GraphQL */ `
 `;
 
 export async function fetchRepository(config: GithubConfig, token: string, owner: string, name: string): Promise<RepoMetadata> {
-  const { data } = await new GithubClient(config, token).graphql(
+  const { data, nodeErrors } = await new GithubClient(config, token).graphql(
     REPOSITORY_QUERY,
     { owner, name },
     z.object({ repository: RepositoryNode.nullish() }),
   );
+  // A repository GitHub blocks, or whose organisation's SAML single sign-on the token lacks: FORBIDDEN and null.
+  const refused = nodeErrors.find((e) => e.type === "FORBIDDEN" && e.path[0] === "repository");
+  if (!data.repository && refused) {
+    throw new GithubError("repository_denied", refused.message, { status: 403, access: deniedByGraphql(refused.message) });
+  }
   // GraphQL answers an unknown (or invisible private) repository with NOT_FOUND and null.
   if (!data.repository) {
     throw new GithubError("not_found", `GitHub has no repository ${owner}/${name} that this token can see`, { status: 404 });

@@ -60,7 +60,10 @@ export function fromRestRepository(repo: z.infer<typeof RestRepository>): RepoMe
 }
 
 /** Stars pages: REST's `sort=created` is star time, a stable order with `starred_at` (the seed used `updated`). */
-async function restPage(client: GithubClient, page: number): Promise<{ items: StarredRepo[]; last: number | null; hasNext: boolean }> {
+async function restPage(
+  client: GithubClient,
+  page: number,
+): Promise<{ items: StarredRepo[]; last: number | null; hasNext: boolean; partial: boolean }> {
   const answer = await client.rest(
     "GET /user/starred",
     { sort: "created", direction: "desc", per_page: PAGE_SIZE, page },
@@ -75,8 +78,12 @@ async function restPage(client: GithubClient, page: number): Promise<{ items: St
   }));
   const link = answer.headers.link ?? "";
   const last = /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link);
-  return { items, last: last ? Number(last[1]) : null, hasNext: /rel="next"/.test(link) };
+  const partial = /partial-results/i.test(answer.headers["x-github-sso"] ?? "");
+  return { items, last: last ? Number(last[1]) : null, hasNext: /rel="next"/.test(link), partial };
 }
+
+/** The list's length as its last page shows it; null for an empty page past the first (the list shrank while it was read). */
+const countAtEnd = (page: number, items: number): number | null => (items === 0 && page > 1 ? null : (page - 1) * PAGE_SIZE + items);
 
 /** How many stars the user has: the `rel="last"` page of a one-per-page listing (null if GitHub does not say). */
 async function starCount(client: GithubClient): Promise<number | null> {
@@ -106,7 +113,7 @@ export class RestStarSource implements StarSource {
     for (let n = 0; n < maxPages; n++) {
       const listed = await restPage(this.#client, page);
       const next = listed.hasNext ? String(page + 1) : null;
-      yield { items: listed.items, next, totalCount: null };
+      yield { items: listed.items, next, totalCount: null, partial: listed.partial, ...(next ? {} : { countAtEnd: countAtEnd(page, listed.items.length) }) };
       if (!next) return;
       page++;
     }
@@ -146,11 +153,20 @@ export class RestPagesStarSource implements StarSource {
     let last = match ? Number(match[2]) : null;
     if (last === null) {
       // With per_page=1 the `last` page number is the star count (one cheap request): the
-      // progress can say "1,200 of 5,000" from the first page on.
-      const [listed, totalCount] = await Promise.all([restPage(this.#client, 1), starCount(this.#client)]);
+      // progress can say "1,200 of 5,000" from the first page on. Asked before the first page,
+      // so it is the count before any page was read: a star removed or added while the pages
+      // are read shows as a difference from it (worker/sync/sync-workflow.ts, listingMoved).
+      const totalCount = await starCount(this.#client);
+      const listed = await restPage(this.#client, 1);
       last = listed.last ?? 1;
       const next = listed.hasNext ? `2/${Math.max(2, last)}` : null;
-      yield { items: listed.items, next, totalCount: totalCount ?? (next ? null : listed.items.length) };
+      yield {
+        items: listed.items,
+        next,
+        totalCount: totalCount ?? (next ? null : listed.items.length),
+        partial: listed.partial,
+        ...(next ? {} : { countAtEnd: listed.items.length }),
+      };
       if (!next || maxPages <= 1) return;
       first = 2;
       maxPages--;
@@ -171,7 +187,7 @@ export class RestPagesStarSource implements StarSource {
       // A page beyond the end (stars removed since the count) is empty: the list ends there.
       const more = listed.hasNext || page < (listed.last ?? page);
       const next = more ? `${page + 1}/${Math.max(listed.last ?? last, page + 1)}` : null;
-      yield { items: listed.items, next, totalCount: null };
+      yield { items: listed.items, next, totalCount: null, partial: listed.partial, ...(next ? {} : { countAtEnd: countAtEnd(page, listed.items.length) }) };
       if (!next) return;
     }
   }

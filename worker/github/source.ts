@@ -5,6 +5,7 @@ import { GraphqlStarSource } from "./graphql-source";
 import { Pacer } from "./pacer";
 import { ReadmeFetcher } from "./readmes";
 import { RestPagesStarSource, RestStarSource } from "./rest-source";
+import type { RepositoryAccess } from "./errors";
 import type { ReadmeRef, ReadmeText, StarredRepo } from "./types";
 
 export type StarPage = {
@@ -14,6 +15,17 @@ export type StarPage = {
   totalCount: number | null;
   /** GraphQL's `isOverLimit`: GitHub truncated this user's list, so it is not the whole truth. */
   overLimit?: boolean;
+  /**
+   * On the last page of an offset listing: how many stars the list held when that page was read
+   * (`(page - 1) × size + items`), or null when the page was past the end (the list shrank while
+   * it was read). Compared with the stars seen, it tells a listing that drifted.
+   */
+  countAtEnd?: number | null;
+  /**
+   * GitHub left out stars it would not show this token (`X-GitHub-SSO: partial-results`: an
+   * organisation's SAML single sign-on): a star missing from the list is not proof of an unstar.
+   */
+  partial?: boolean;
 };
 
 export type ReadmeRequest = {
@@ -27,7 +39,10 @@ export type ReadmeRequest = {
 
 export type ReadmeOutcome = { githubId: number } & (
   | { kind: "ok"; readme: ReadmeText }
-  | { kind: "unchanged" }
+  /** The same blob; `path` when GitHub said where it is now (a README renamed without a change). */
+  | { kind: "unchanged"; path?: string }
+  /** GitHub refuses this repository (blocked, SAML single sign-on): its state, not the run's. */
+  | { kind: "denied"; access: RepositoryAccess }
   | { kind: "missing" }
   | { kind: "error"; message: string }
 );

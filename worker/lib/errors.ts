@@ -13,6 +13,8 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   github_token_invalid: 401,
   github_rate_limited: 503,
   github_unavailable: 502,
+  github_repository_blocked: 403,
+  github_sso_required: 403,
   not_configured: 500,
   internal_error: 500,
   // Sync outcomes travel in events and in `GET /api/sync/status` (200); should one ever be

@@ -38,6 +38,10 @@ export const libraryColumns = {
   isStarred: stars.isStarred,
   isSaved: stars.isSaved,
   unstarredAt: stars.unstarredAt,
+  accessState: stars.accessState,
+  accessMessage: stars.accessMessage,
+  accessUrl: stars.accessUrl,
+  accessCheckedAt: stars.accessCheckedAt,
   customDescription: stars.customDescription,
   customTags: stars.customTags,
   customCategory: stars.customCategory,
@@ -221,6 +225,9 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
     isStarred: row.isStarred,
     isSaved: row.isSaved,
     unstarredAt: iso(row.unstarredAt),
+    access: row.accessState
+      ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl, checkedAt: iso(row.accessCheckedAt) }
+      : null,
     aiSummary: row.aiSummary,
     aiTags: strings(row.aiTags),
     aiPlatforms: strings(row.aiPlatforms),

@@ -111,8 +111,14 @@ const columns = Object.keys(RepositoryItem.shape).filter((key): key is keyof Rep
 async function* csvChunks(pages: AsyncIterable<RepositoryItem[]>): AsyncGenerator<string> {
   yield csvRow(columns);
   for await (const items of pages) {
-    yield items.map((item) => csvRow(columns.map((column) => item[column]))).join("");
+    yield items.map((item) => csvRow(columns.map((column) => cellOf(item, column)))).join("");
   }
+}
+
+/** A field as one cell: GitHub refusing the repository is its state and GitHub's words. */
+function cellOf(item: RepositoryItem, column: keyof RepositoryItem): Cell {
+  if (column === "access") return item.access ? `${item.access.state}: ${item.access.message}` : null;
+  return item[column] as Exclude<RepositoryItem[keyof RepositoryItem], RepositoryItem["access"]>;
 }
 
 type Cell = string | number | boolean | null | readonly string[];

@@ -1,23 +1,31 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DoneData, ErrorData, SyncStats } from "../../shared/events";
 import { createDb } from "../db/client";
-import { syncRuns, users } from "../db/schema";
+import { syncPageCounts, syncRuns, users } from "../db/schema";
 import type { Bindings } from "../env";
 
 /** The hourly rhythm (docs/architecture.md): every finished run, manual or automatic, sets the next one. */
 export const SYNC_INTERVAL_MS = 60 * 60_000;
 
-/** Records a finished run and schedules the next. Idempotent: only a running run is finished. */
+/**
+ * Records a finished run and schedules the next. Idempotent: only a running run is finished.
+ * `new` and `updated` are read from what the pages recorded with their writes
+ * (`sync_page_counts`), so a retried list step does not count its own earlier writes as unchanged.
+ */
 export async function finishRun(
   env: Bindings,
   runId: string,
   userId: number,
-  result: Omit<DoneData, "runId" | "stats"> & { stats: SyncStats },
+  result: Omit<DoneData, "runId" | "stats" | "new_count" | "updated_count"> & { stats: SyncStats },
 ): Promise<DoneData> {
   const db = createDb(env.DB);
   const now = new Date();
-  const done: DoneData = { ...result, runId };
-  const counters = { ...result.stats, new: result.new_count, updated: result.updated_count, unstarred: result.unstarred_count, total: result.total };
+  const [tally] = await db
+    .select({ added: sql<number>`coalesce(sum(${syncPageCounts.newCount}), 0)`, updated: sql<number>`coalesce(sum(${syncPageCounts.updatedCount}), 0)` })
+    .from(syncPageCounts)
+    .where(eq(syncPageCounts.runId, runId));
+  const done: DoneData = { ...result, new_count: tally?.added ?? 0, updated_count: tally?.updated ?? 0, runId };
+  const counters = { ...result.stats, new: done.new_count, updated: done.updated_count, unstarred: result.unstarred_count, total: result.total };
   await db.batch([
     db
       .update(syncRuns)

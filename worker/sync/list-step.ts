@@ -3,13 +3,13 @@ import { createDb } from "../db/client";
 import { users } from "../db/schema";
 import type { Bindings } from "../env";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
-import { GithubError } from "../github/errors";
+import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
 import { createStarSource, type ReadmeOutcome, type StarSource, type StrategyName } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { sleep } from "../lib/concurrency";
 import { loadGithubUser } from "../lib/github-token";
-import { metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
+import { accessChange, metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
 /**
@@ -64,6 +64,10 @@ export type ListStepResult =
       seen: number[];
       /** GitHub truncated the GraphQL list (`isOverLimit`): it must not be taken as the whole list. */
       overLimit: boolean;
+      /** When this step listed the last page: the list's length then (`StarPage.countAtEnd`). */
+      countAtEnd?: number | null;
+      /** GitHub left stars out of some page for this token (an organisation's SAML single sign-on). */
+      partial: boolean;
       counts: Counts;
       usage: GithubUsageJson;
       pacing: PacingState;
@@ -81,7 +85,16 @@ export type PageListener = (listed: number, totalCount: number | null) => void;
  */
 export async function listStep(
   env: Bindings,
-  input: { userId: number; strategy: StrategyName; cursor: string | null; pacing: PacingState | null; listedBefore: number },
+  input: {
+    userId: number;
+    /** The run and its listing pass: each page's counts are kept once under `<pass>:<page>`. */
+    runId: string;
+    pass: number;
+    strategy: StrategyName;
+    cursor: string | null;
+    pacing: PacingState | null;
+    listedBefore: number;
+  },
   onPage: PageListener = () => undefined,
 ): Promise<ListStepResult> {
   const usage = new GithubUsage();
@@ -98,6 +111,8 @@ export async function listStep(
   let cursor = input.cursor;
   let totalCount: number | null = null;
   let overLimit = false;
+  let partial = false;
+  let countAtEnd: number | null | undefined;
   const processing = new Set<Promise<void>>();
   // A page that fails is reported by the next wait, whichever page that waits for.
   let failed: { error: unknown } | null = null;
@@ -109,9 +124,13 @@ export async function listStep(
     for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
       totalCount = listed.totalCount ?? totalCount;
       overLimit ||= listed.overLimit === true;
+      partial ||= listed.partial === true;
+      if (listed.countAtEnd !== undefined) countAtEnd = listed.countAtEnd;
       for (const item of listed.items) seen.push(item.repo.githubId);
       onPage(input.listedBefore + seen.length, totalCount);
-      const work: Promise<void> = bringIntoD1(env.DB, source, user.id, listed.items)
+      // The page's own number, the same in every attempt of this step (a cursor's "N/last" may change its last).
+      const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
+      const work: Promise<void> = bringIntoD1(env.DB, source, user.id, listed.items, { runId: input.runId, page })
         .then(
           (done) => void (counts = addCounts(counts, done)),
           (error: unknown) => void (failed ??= { error }),
@@ -139,7 +158,18 @@ export async function listStep(
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
   }
-  return { status: "ok", next: cursor, totalCount, seen, overLimit, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
+  return {
+    status: "ok",
+    next: cursor,
+    totalCount,
+    seen,
+    overLimit,
+    partial,
+    ...(countAtEnd !== undefined ? { countAtEnd } : {}),
+    counts,
+    usage: usage.toJSON(),
+    pacing: pacer.toJSON(),
+  };
 }
 
 /** What the user's last run learned about GitHub's speed (null for a first sync). */
@@ -153,14 +183,21 @@ export async function savePacing(d1: D1Database, userId: number, pacing: PacingS
   await createDb(d1).update(users).set({ syncTuning: rememberedPacing(pacing) }).where(eq(users.id, userId));
 }
 
-async function bringIntoD1(db: D1Database, source: StarSource, userId: number, items: StarredRepo[]): Promise<Counts> {
+async function bringIntoD1(
+  db: D1Database,
+  source: StarSource,
+  userId: number,
+  items: StarredRepo[],
+  tally: { runId: string; page: string },
+): Promise<Counts> {
   if (items.length === 0) return zeroCounts();
   const ids = items.map((item) => item.repo.githubId);
   const [known, hashes] = await Promise.all([
     loadKnown(db, userId, ids),
     Promise.all(items.map(async (item) => [item.repo.githubId, await metaHash(item.repo)] as const)),
   ]);
-  const planned = planPage(items, new Map(hashes), known.repos, known.stars);
+  const now = Date.now();
+  const planned = planPage(items, new Map(hashes), known.repos, known.stars, now);
   const requests = planned.flatMap((p) => (p.readme ? [p.readme] : []));
   // Trouble for the whole run (a revoked token, a rate limit) stops the step, but the page's
   // repositories are written first, their READMEs marked for the next sync: what was listed is kept.
@@ -172,26 +209,35 @@ async function bringIntoD1(db: D1Database, source: StarSource, userId: number, i
   });
   const outcomes = new Map(fetched.map((o) => [o.githubId, o]));
   const changes = new Map<number, ReadmeChange>();
+  const access = new Map<number, RepositoryAccess | null>();
   let failures = 0;
   for (const p of planned) {
-    const outcome = outcomes.get(p.item.repo.githubId);
+    const id = p.item.repo.githubId;
+    const outcome = outcomes.get(id);
     if (outcome?.kind === "error") failures++;
     const change = readmeChange(outcome, p.known);
-    if (change) changes.set(p.item.repo.githubId, change);
+    if (change) changes.set(id, change);
+    const refused = accessChange(outcome, known.stars.get(id));
+    if (refused !== undefined) access.set(id, refused);
+    // GitHub leaves a repository behind SAML single sign-on out of the list: listed again, the token is authorised.
+    else if (known.stars.get(id)?.access?.state === "sso") access.set(id, null);
   }
-  const tally = { triggerRows: 0 };
-  const rowsWritten = await runWrites(db, pageWrites(db, userId, planned, changes, Date.now()), tally);
+  const added = planned.filter((p) => p.star === "new").length;
+  const updated = planned.filter(
+    (p) => p.star !== "new" && (p.repo === "update" || changes.get(p.item.repo.githubId)?.kind === "content"),
+  ).length;
+  const counted = { triggerRows: 0 };
+  const writes = pageWrites(db, userId, planned, changes, now, { access, tally: { ...tally, new: added, updated } });
+  const rowsWritten = await runWrites(db, writes, counted);
   if (interrupted) throw (interrupted as { error: unknown }).error;
   return {
     listed: items.length,
-    new: planned.filter((p) => p.star === "new").length,
-    updated: planned.filter(
-      (p) => p.star !== "new" && (p.repo === "update" || changes.get(p.item.repo.githubId)?.kind === "content"),
-    ).length,
+    new: added,
+    updated,
     readmesChecked: requests.length,
     failures,
     rowsWritten,
-    triggerRows: tally.triggerRows,
+    triggerRows: counted.triggerRows,
   };
 }
 

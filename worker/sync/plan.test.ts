@@ -13,7 +13,7 @@ const repo = (githubId: number, pushedAt: number, readme: ReadmeRef): StarredRep
   },
 });
 const known = (githubId: number, over: Partial<KnownRepo> = {}): KnownRepo => ({
-  githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", githubPushedAt: 5, meta: null, ...over,
+  githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", readmePath: "README.md", githubPushedAt: 5, meta: null, ...over,
 });
 const found = (sha: string): ReadmeRef => ({ kind: "found", sha, path: "README.md", byteSize: 10 });
 
@@ -23,7 +23,8 @@ function plan(item: StarredRepo, k: KnownRepo | null, star?: { isStarred: boolea
     [item],
     new Map([[id, hash]]),
     new Map(k ? [[id, k]] : []),
-    new Map(star ? [[id, { githubId: id, ...star }]] : []),
+    new Map(star ? [[id, { githubId: id, access: null, accessCheckedAt: null, ...star }]] : []),
+    Date.now(),
   )[0]!;
 }
 

@@ -1,3 +1,4 @@
+import type { RepositoryAccess } from "../github/errors";
 import type { ReadmeOutcome, ReadmeRequest } from "../github/source";
 import type { RepoMetadata, StarredRepo } from "../github/types";
 
@@ -7,6 +8,7 @@ export type KnownRepo = {
   metaHash: string | null;
   readmeSha: string | null;
   readmeStatus: "ok" | "missing" | "error" | null;
+  readmePath: string | null;
   githubPushedAt: number | null;
   /** The stored metadata columns (null when not read): an update writes only those that differ. */
   meta: StoredMeta | null;
@@ -14,7 +16,17 @@ export type KnownRepo = {
 /** Rows saved by `POST /api/repositories/save` before GraphQL ids were stored may lack a node id. */
 export type StoredMeta = Omit<RepoMetadata, "githubId" | "nodeId"> & { nodeId: string | null };
 /** … and for this user's star of it. */
-export type KnownStar = { githubId: number; isStarred: boolean; starredAt: number | null };
+export type KnownStar = {
+  githubId: number;
+  isStarred: boolean;
+  starredAt: number | null;
+  /** GitHub refused the repository to this user's token (worker/github/errors.ts), and when it last said so. */
+  access: RepositoryAccess | null;
+  accessCheckedAt: number | null;
+};
+
+/** A repository GitHub refused is asked again at most this often (not at every hourly sync). */
+export const ACCESS_RECHECK_MS = 24 * 60 * 60_000;
 
 export type PlannedItem = {
   item: StarredRepo;
@@ -38,6 +50,7 @@ export function planPage(
   metaHashes: Map<number, string>,
   knownRepos: Map<number, KnownRepo>,
   knownStars: Map<number, KnownStar>,
+  now: number,
 ): PlannedItem[] {
   return items.map((item) => {
     const { githubId } = item.repo;
@@ -50,9 +63,14 @@ export function planPage(
       known,
       repo: !known ? "insert" : known.metaHash !== metaHash ? "update" : "keep",
       star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt ? "refresh" : "keep",
-      readme: needsReadme(item, known) ? readmeRequest(item, known) : null,
+      readme: needsReadme(item, known) && !refusedLately(star, now) ? readmeRequest(item, known) : null,
     };
   });
+}
+
+/** GitHub refused this repository to this token less than a day ago: not asked again yet. */
+function refusedLately(star: KnownStar | undefined, now: number): boolean {
+  return !!star?.access && star.accessCheckedAt !== null && now - star.accessCheckedAt < ACCESS_RECHECK_MS;
 }
 
 function needsReadme(item: StarredRepo, known: KnownRepo | null): boolean {
@@ -88,6 +106,8 @@ export type ReadmeChange =
   | { kind: "content"; sha: string; path: string; content: string; contentChanged: boolean }
   /** GitHub has no README (any more): forget what we had. */
   | { kind: "missing"; contentChanged: boolean }
+  /** The same README under another name (GitHub's `path`): only the path is written. */
+  | { kind: "moved"; path: string }
   /** Could not fetch it this time: keep what we have, look again next sync. */
   | { kind: "error" };
 
@@ -96,7 +116,9 @@ export function readmeChange(outcome: ReadmeOutcome | undefined, known: KnownRep
   if (!outcome) return null;
   switch (outcome.kind) {
     case "ok":
-      if (known?.readmeStatus === "ok" && known.readmeSha === outcome.readme.sha) return null;
+      if (known?.readmeStatus === "ok" && known.readmeSha === outcome.readme.sha) {
+        return known.readmePath === outcome.readme.path ? null : { kind: "moved", path: outcome.readme.path };
+      }
       return {
         kind: "content",
         sha: outcome.readme.sha,
@@ -105,10 +127,23 @@ export function readmeChange(outcome: ReadmeOutcome | undefined, known: KnownRep
         contentChanged: outcome.readme.sha !== known?.readmeSha,
       };
     case "unchanged":
-      return null;
+      return outcome.path !== undefined && known !== null && known.readmeStatus === "ok" && known.readmePath !== outcome.path
+        ? { kind: "moved", path: outcome.path }
+        : null;
     case "missing":
       return known?.readmeStatus === "missing" ? null : { kind: "missing", contentChanged: known?.readmeSha != null };
     case "error":
+    case "denied":
       return known?.readmeStatus === "error" ? null : { kind: "error" };
   }
+}
+
+/**
+ * How a README outcome changes this user's record of GitHub refusing the repository: set (or
+ * its check time renewed) when refused, cleared when GitHub served it again; `undefined` = no write.
+ */
+export function accessChange(outcome: ReadmeOutcome | undefined, star: KnownStar | undefined): RepositoryAccess | null | undefined {
+  if (!outcome || outcome.kind === "error") return undefined;
+  if (outcome.kind === "denied") return outcome.access;
+  return star?.access ? null : undefined;
 }

@@ -30,6 +30,7 @@ export async function fetchSavedReadmes(
       fullName: repositories.fullName,
       readmeSha: repositories.readmeSha,
       readmeStatus: repositories.readmeStatus,
+      readmePath: repositories.readmePath,
       githubPushedAt: repositories.githubPushedAt,
     })
     .from(stars)
@@ -66,6 +67,7 @@ export async function fetchSavedReadmes(
         metaHash: null,
         readmeSha: row.readmeSha,
         readmeStatus: row.readmeStatus,
+        readmePath: row.readmePath,
         githubPushedAt: row.githubPushedAt?.getTime() ?? null,
         meta: null,
       };

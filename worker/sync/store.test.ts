@@ -24,7 +24,7 @@ function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): Sta
 async function syncPage(userId: number, items: StarredRepo[], readmes = new Map<number, ReadmeChange>()) {
   const known = await loadKnown(env.DB, userId, items.map((i) => i.repo.githubId));
   const hashes = new Map(await Promise.all(items.map(async (i) => [i.repo.githubId, await metaHash(i.repo)] as const)));
-  const planned = planPage(items, hashes, known.repos, known.stars);
+  const planned = planPage(items, hashes, known.repos, known.stars, Date.now());
   const writes = pageWrites(env.DB, userId, planned, readmes, Date.now());
   return { writes, rowsWritten: await runWrites(env.DB, writes) };
 }

@@ -3,7 +3,8 @@ import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { createDb } from "../db/client";
 import { excluded, inJsonArray } from "../db/sql";
-import { repositories, stars } from "../db/schema";
+import { repositories, stars, syncPageCounts } from "../db/schema";
+import type { RepositoryAccess } from "../github/errors";
 import type { RepoMetadata } from "../github/types";
 import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
 
@@ -82,19 +83,28 @@ export async function loadKnown(
         metaHash: repositories.metaHash,
         readmeSha: repositories.readmeSha,
         readmeStatus: repositories.readmeStatus,
+        readmePath: repositories.readmePath,
         ...META,
       })
       .from(repositories)
       .where(inJsonArray(repositories.githubId, githubIds)),
     db
-      .select({ githubId: repositories.githubId, isStarred: stars.isStarred, starredAt: stars.starredAt })
+      .select({
+        githubId: repositories.githubId,
+        isStarred: stars.isStarred,
+        starredAt: stars.starredAt,
+        accessState: stars.accessState,
+        accessMessage: stars.accessMessage,
+        accessUrl: stars.accessUrl,
+        accessCheckedAt: stars.accessCheckedAt,
+      })
       .from(stars)
       .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
       .where(and(eq(stars.userId, userId), inJsonArray(repositories.githubId, githubIds))),
   ]);
   return {
     repos: new Map(
-      repoRows.map(({ githubId, metaHash, readmeSha, readmeStatus, ...columns }) => {
+      repoRows.map(({ githubId, metaHash, readmeSha, readmeStatus, readmePath, ...columns }) => {
         const meta: StoredMeta = {
           ...columns,
           githubCreatedAt: ms(columns.githubCreatedAt),
@@ -106,6 +116,7 @@ export async function loadKnown(
           metaHash,
           readmeSha,
           readmeStatus,
+          readmePath,
           githubPushedAt: meta.githubPushedAt,
           meta,
         };
@@ -113,7 +124,16 @@ export async function loadKnown(
       }),
     ),
     stars: new Map(
-      starRows.map((row) => [row.githubId, { githubId: row.githubId, isStarred: row.isStarred, starredAt: ms(row.starredAt) }]),
+      starRows.map((row) => [
+        row.githubId,
+        {
+          githubId: row.githubId,
+          isStarred: row.isStarred,
+          starredAt: ms(row.starredAt),
+          access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
+          accessCheckedAt: ms(row.accessCheckedAt),
+        },
+      ]),
     ),
   };
 }
@@ -152,6 +172,8 @@ function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof re
         readmeSha: null, readmePath: null, readmeContent: null, readmeStatus: "missing", readmeFetchedAt: new Date(now),
         ...(change.contentChanged ? clearAi : {}),
       };
+    case "moved":
+      return { readmePath: change.path };
     case "error":
       return { readmeStatus: "error" };
   }
@@ -168,9 +190,24 @@ export function pageWrites(
   planned: PlannedItem[],
   readmes: Map<number, ReadmeChange>,
   now: number,
+  extra: {
+    /** GitHub refused (or served again) these repositories to this user's token: set or clear `stars.access_*`. */
+    access?: Map<number, RepositoryAccess | null>;
+    /** The page's new and updated stars, kept once per (run, page) in the batch of its first writes. */
+    tally?: { runId: string; page: string; new: number; updated: number };
+  } = {},
 ): Write[] {
   const db = createDb(d1);
   const writes: Write[] = [];
+  const { tally } = extra;
+  if (tally && tally.new + tally.updated > 0) {
+    writes.push(
+      db
+        .insert(syncPageCounts)
+        .values({ runId: tally.runId, page: tally.page, newCount: tally.new, updatedCount: tally.updated })
+        .onConflictDoNothing(),
+    );
+  }
   for (const { item, metaHash, known, repo, star } of planned) {
     const { githubId } = item.repo;
     const readme = readmes.get(githubId);
@@ -214,8 +251,28 @@ export function pageWrites(
           }),
       );
     }
+    const access = extra.access?.get(githubId);
+    if (access !== undefined) writes.push(accessWrite(d1, userId, githubId, access, now));
   }
   return writes;
+}
+
+/** Records (or clears, with null) that GitHub refuses a repository to this user's token. */
+export function accessWrite(d1: D1Database, userId: number, githubId: number, access: RepositoryAccess | null, now: number): Write {
+  return createDb(d1)
+    .update(stars)
+    .set({
+      accessState: access?.state ?? null,
+      accessMessage: access?.message.slice(0, 500) ?? null,
+      accessUrl: access?.url ?? null,
+      accessCheckedAt: access ? new Date(now) : null,
+    })
+    .where(
+      and(
+        eq(stars.userId, userId),
+        eq(stars.repositoryId, sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`),
+      ),
+    );
 }
 
 /** An UPDATE of one repository's README columns (for repositories outside a listed page). */

@@ -18,6 +18,21 @@ const RETRY: WorkflowStepConfig = { retries: { limit: 5, delay: "10 seconds", ba
 const ENRICH_RETRY: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "exponential" }, timeout: "10 minutes" };
 /** Rate-limit waits per run before giving up (each can be up to an hour). */
 const MAX_WAITS = 6;
+/** Listing passes per run: a second when the first drifted; a third would likely drift again (the user is busy starring). */
+const MAX_PASSES = 2;
+
+/**
+ * Whether an offset listing moved while it was read: a star listed twice (one added before its
+ * page), or a count at its start or end that differs from the stars seen (one removed, or added
+ * and not shown). Any star added or removed before a later page was read shows one of these.
+ */
+export function listingMoved(seen: number[], countAtStart: number | null, countAtEnd: number | null | undefined): boolean {
+  const distinct = new Set(seen).size;
+  if (distinct !== seen.length) return true;
+  if (countAtStart !== null && countAtStart !== distinct) return true;
+  // null: the last page was past the end (the list shrank); undefined: the source does not say (cursors do not drift).
+  return countAtEnd === null || (countAtEnd !== undefined && countAtEnd !== distinct);
+}
 
 /**
  * One sync run (docs/architecture.md §5). Reads top to bottom as its steps: begin → list (pages of
@@ -44,19 +59,35 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       await publish({ event: "progress", data: { phase: "fetching" } });
 
       // list: page after page until GitHub says there is no next one. What the pacer learns
-      // (sizes, budget used in the last minute) goes from each step to the next.
+      // (sizes, budget used in the last minute) goes from each step to the next. The list is read
+      // by offset, so stars added or removed while it is read shift later pages: a listing that
+      // shows it (a star twice, or a count that moved) is read once more, and a star missing from
+      // every pass is confirmed one by one before it is taken for unstarred (worker/sync/unstar.ts).
       const usage = new GithubUsage();
       let counts = zeroCounts();
-      let seen: number[] = [];
+      /** Every star seen by any pass (a star seen once was starred then). */
+      const seen = new Set<number>();
+      let passSeen: number[] = [];
+      let countAtStart: number | null = null;
       let cursor: string | null = null;
       let chunk = 0;
       let waits = 0;
+      let pass = 0;
+      let drifted = false;
+      let partial = false;
       let pacing: PacingState | null = null;
       let listing = strategy;
       let truncated = false;
       for (;;) {
-        const listedBefore = seen.length;
-        const input: Parameters<typeof listStep>[1] = { userId: params.userId, strategy: listing, cursor, pacing, listedBefore };
+        const input: Parameters<typeof listStep>[1] = {
+          userId: params.userId,
+          runId,
+          pass,
+          strategy: listing,
+          cursor,
+          pacing,
+          listedBefore: passSeen.length,
+        };
         const result: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
           listStep(this.env, input, (listed: number, total: number | null): void => {
             // Best effort, from inside the step: "1,200 of 5,000" as pages land.
@@ -73,7 +104,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           await step.sleepUntil(`wait for GitHub ${waits}`, new Date(result.until));
           continue;
         }
-        seen.push(...result.seen);
+        if (cursor === null) countAtStart = result.totalCount;
+        passSeen.push(...result.seen);
+        partial ||= result.partial;
         cursor = result.next;
         chunk++;
         if (result.overLimit && listing !== "rest-pages" && listing !== "rest") {
@@ -82,18 +115,31 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           // found unchanged by the second pass.
           listing = "rest-pages";
           truncated = true;
-          seen = [];
+          passSeen = [];
           cursor = null;
           continue;
         }
-        if (!cursor) break;
+        if (cursor) continue;
+        for (const id of passSeen) seen.add(id);
+        const moved = listingMoved(passSeen, countAtStart, result.countAtEnd);
+        drifted ||= moved;
+        if (moved && ++pass < MAX_PASSES) {
+          passSeen = [];
+          continue;
+        }
+        break;
       }
       if (pacing) {
         const learned = pacing;
         await step.do("remember pacing", RETRY, () => savePacing(this.env.DB, params.userId, learned));
       }
 
-      const unstarred = await step.do("unstar", RETRY, () => markUnstarred(this.env, params.userId, seen));
+      const listed = [...seen];
+      const consistent = !drifted && !partial && !truncated;
+      const unstarred = await step.do("unstar", RETRY, () =>
+        markUnstarred(this.env, { userId: params.userId, seen: listed, consistent, pacing }),
+      );
+      usage.add(unstarred.usage);
       // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same event.
       const saved = await step.do("saved readmes", RETRY, async () => ({
         ...(await fetchSavedReadmes(this.env, { userId: params.userId, strategy })),
@@ -101,7 +147,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       }));
       usage.add(saved.usage);
       counts = addCounts(counts, saved.counts);
-      await publish({ event: "progress", data: { phase: "fetched", total: seen.length, needsReadme: counts.readmesChecked, at: saved.at } });
+      await publish({ event: "progress", data: { phase: "fetched", total: seen.size, needsReadme: counts.readmesChecked, at: saved.at } });
 
       // analyse → openrank → embed: loops of bounded steps; none of them can fail the run.
       const enrichment = zeroEnrichment();
@@ -112,13 +158,19 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
 
       const done = await step.do("finish", RETRY, () =>
         finishRun(this.env, runId, params.userId, {
-          total: seen.length,
-          new_count: counts.new,
-          updated_count: counts.updated,
+          total: seen.size,
           unstarred_count: unstarred.unstarred,
           stats: {
             ...usageToStats(usage.toJSON(), counts.rowsWritten + unstarred.rowsWritten, counts.failures),
             triggerRows: counts.triggerRows,
+            listing: {
+              passes: Math.min(pass + 1, MAX_PASSES),
+              drifted,
+              partial,
+              stillStarred: unstarred.stillStarred,
+              refused: unstarred.refused,
+              deferred: unstarred.deferred,
+            },
             enrichment,
             ...(truncated ? { listedVia: "rest-pages (GitHub truncated the GraphQL list: isOverLimit)" } : {}),
           },

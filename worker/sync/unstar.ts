@@ -1,26 +1,141 @@
-import { and, eq, notInArray } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import { removeUnlistedVectors } from "../enrich/embed";
 import type { Bindings } from "../env";
+import { GithubClient, githubConfig, GithubUsage, type GithubUsageJson } from "../github/client";
+import { GithubError, type RepositoryAccess } from "../github/errors";
+import { Pacer, type PacingState } from "../github/pacer";
+import { isRunWide } from "../github/readmes";
+import { mapPool } from "../lib/concurrency";
+import { loadGithubUser } from "../lib/github-token";
+import { ACCESS_RECHECK_MS } from "./plan";
+import { accessWrite, runWrites, type Write } from "./store";
+
+/** Stars missing from the listing that are asked about one by one in a run, at most (~25 s of REST). */
+export const CONFIRM_MAX = 100;
+/** Confirmations in flight (the pacer still admits each). */
+const CONFIRM_LANES = 4;
+
+export type UnstarResult = {
+  unstarred: number;
+  rowsWritten: number;
+  /** Missing from the listing, but GitHub says still starred (the listing drifted): kept. */
+  stillStarred: number;
+  /** Missing from the listing because GitHub refuses the repository to this token (SAML, blocked): kept, with the reason. */
+  refused: number;
+  /** Missing from the listing and not asked about this run (over CONFIRM_MAX, or asked less than a day ago): kept. */
+  deferred: number;
+  usage: GithubUsageJson;
+};
 
 /**
- * Stars in D1 that GitHub no longer lists become `is_starred = false` with
- * `unstarred_at`; the row and the user's notes and tags stay (docs/architecture.md, the
- * sync's diff). Only called after a complete listing. Idempotent: a second call finds
- * nothing to change.
+ * Stars in D1 that the listing did not show become `is_starred = false` with `unstarred_at`;
+ * the row and the user's notes and tags stay. A star missing from a listing is not proof: the
+ * list is read by offset, so a star removed from an earlier page while later ones are read
+ * shifts one still-starred repository past every page; GitHub leaves out repositories of an
+ * organisation whose SAML single sign-on the token lacks. So each candidate is confirmed with
+ * `GET /user/starred/{owner}/{repo}` (204 starred, 404 not): one REST request per candidate,
+ * and a no-change sync has none. More than CONFIRM_MAX at once (a mass unstar) are taken from
+ * the listing only when it was `consistent` (no drift seen, nothing left out); otherwise they
+ * wait for the next run. A repository GitHub refused lately is not asked again for a day.
+ * Idempotent: a second call finds nothing to change.
  */
-export async function markUnstarred(env: Bindings, userId: number, seen: number[]): Promise<{ unstarred: number; rowsWritten: number }> {
+export async function markUnstarred(
+  env: Bindings,
+  input: { userId: number; seen: number[]; consistent: boolean; pacing: PacingState | null },
+): Promise<UnstarResult> {
   const db = createDb(env.DB);
-  const listed = db.select({ id: repositories.id }).from(repositories).where(inJsonArray(repositories.githubId, seen));
-  const result = await db
-    .update(stars)
-    .set({ isStarred: false, unstarredAt: new Date() })
-    .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), notInArray(stars.repositoryId, listed)));
-  const changes = result.meta.changes ?? 0;
-  // Out of the library (unstarred and not saved): its vectors leave the user's namespace.
-  // A sweep rather than the rows just updated, so a retried step still removes them.
+  const usage = new GithubUsage();
+  const listed = db.select({ id: repositories.id }).from(repositories).where(inJsonArray(repositories.githubId, input.seen));
+  const candidates = await db
+    .select({
+      repositoryId: stars.repositoryId,
+      githubId: repositories.githubId,
+      fullName: repositories.fullName,
+      accessState: stars.accessState,
+      accessCheckedAt: stars.accessCheckedAt,
+    })
+    .from(stars)
+    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+    .where(and(eq(stars.userId, input.userId), eq(stars.isStarred, true), notInArray(stars.repositoryId, listed)))
+    .orderBy(desc(stars.starredAt));
+
+  const now = Date.now();
+  const refusedLately = (c: (typeof candidates)[number]) =>
+    c.accessState !== null && c.accessCheckedAt !== null && now - c.accessCheckedAt.getTime() < ACCESS_RECHECK_MS;
+  const open = candidates.filter((c) => !refusedLately(c));
+  const toConfirm = open.slice(0, CONFIRM_MAX);
+  const gone: number[] = [];
+  const access: Array<{ githubId: number; access: RepositoryAccess | null }> = [];
+  let stillStarred = 0;
+  let asked = 0;
+
+  const user = toConfirm.length > 0 ? await loadGithubUser(env, input.userId) : null;
+  if (user?.token) {
+    const client = new GithubClient(githubConfig(env), user.token, { usage, pacer: new Pacer(input.pacing) });
+    let stop = false;
+    await mapPool(toConfirm, CONFIRM_LANES, async (candidate) => {
+      if (stop) return;
+      const verdict = await confirm(client, candidate.fullName);
+      if (verdict === "stop") {
+        // The token or the rate limit: nothing more can be learned this run; the rest stay as they are.
+        stop = true;
+        return;
+      }
+      asked++;
+      if (verdict === "gone") gone.push(candidate.repositoryId);
+      else if (verdict === "starred") {
+        stillStarred++;
+        if (candidate.accessState !== null) access.push({ githubId: candidate.githubId, access: null });
+      } else if (verdict !== "unknown") access.push({ githubId: candidate.githubId, access: verdict });
+    });
+  }
+  // A mass unstar: beyond what is confirmed one by one, a listing that saw no drift is believed.
+  if (input.consistent && asked === toConfirm.length) gone.push(...open.slice(CONFIRM_MAX).map((c) => c.repositoryId));
+
+  const writes: Write[] = access.map((a) => accessWrite(env.DB, input.userId, a.githubId, a.access, now));
+  const accessRows = await runWrites(env.DB, writes);
+  const unstarred = await unstarRows(env, input.userId, gone, now);
+  return {
+    unstarred,
+    rowsWritten: unstarred + accessRows,
+    stillStarred,
+    refused: access.filter((a) => a.access !== null).length,
+    deferred: candidates.length - gone.length - stillStarred - access.filter((a) => a.access !== null).length,
+    usage: usage.toJSON(),
+  };
+}
+
+/**
+ * Marks these stars (repository ids) unstarred and removes the vectors of what left the library
+ * (unstarred and not saved). The sweep covers every such star, so a retried step still removes them.
+ */
+export async function unstarRows(env: Bindings, userId: number, repositoryIds: number[], now = Date.now()): Promise<number> {
+  const db = createDb(env.DB);
+  let unstarred = 0;
+  for (let i = 0; i < repositoryIds.length; i += 500) {
+    const result = await db
+      .update(stars)
+      .set({ isStarred: false, unstarredAt: new Date(now) })
+      .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), inArray(stars.repositoryId, repositoryIds.slice(i, i + 500))));
+    unstarred += result.meta.changes ?? 0;
+  }
   await removeUnlistedVectors(env, userId);
-  return { unstarred: changes, rowsWritten: changes };
+  return unstarred;
+}
+
+/** What GitHub says of one star: still there, gone, refused (with why), unknown (it failed), or stop asking. */
+async function confirm(client: GithubClient, fullName: string): Promise<"starred" | "gone" | "unknown" | "stop" | RepositoryAccess> {
+  const [owner = "", repo = ""] = fullName.split("/");
+  try {
+    const answer = await client.rest("GET /user/starred/{owner}/{repo}", { owner, repo }, { allow404: true, estimateMs: 100 });
+    return answer.status === 404 ? "gone" : "starred";
+  } catch (error) {
+    if (isRunWide(error)) return "stop";
+    if (error instanceof GithubError && error.access) return error.access;
+    // GitHub failed to answer: never take that for an unstar.
+    return "unknown";
+  }
 }

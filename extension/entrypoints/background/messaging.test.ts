@@ -170,21 +170,24 @@ describe("background messaging", () => {
     await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: true, runId: "run-9" }));
   });
 
-  it("search falls back to the library's q filter while /api/search does not exist", async () => {
+  it("an empty query lists the library, newest first; a query goes to /api/search", async () => {
     await signedIn();
     const item = { fullName: "a/b", name: "b", owner: "a", ownerAvatarUrl: null, description: "d", htmlUrl: "https://github.com/a/b", homepage: null,
       stargazersCount: 1, language: "Go", topics: [], license: null, archived: false, fork: false, isPrivate: false, pushedAt: null,
-      starredAt: null, isStarred: true, isSaved: false, unstarredAt: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null,
+      starredAt: null, isStarred: true, isSaved: false, unstarredAt: null, access: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null,
       openrankPeriod: null, customDescription: null, customTags: [], customCategory: null, notes: null, lastEdited: null };
     let query = "";
     worker = fakeWorker({
       "GET /api/repositories": (request) => ((query = new URL(request.url).search), Response.json({ items: [item], nextCursor: null })),
+      "GET /api/search": () => Response.json({ mode: "hybrid", items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }] }),
     });
-    const answer = await sendMessage("search", { q: "bee", language: "Go", kind: "starred" });
+    const answer = await sendMessage("search", { q: " ", language: "Go", kind: "starred" });
     expect(answer.mode).toBe("library");
     expect(answer.items.map((card) => card.fullName)).toEqual(["a/b"]);
-    expect(new URLSearchParams(query).get("q")).toBe("bee");
+    expect(new URLSearchParams(query).get("q")).toBeNull();
+    expect(new URLSearchParams(query).get("sort")).toBe("starred_at");
     expect(new URLSearchParams(query).get("starred")).toBe("true");
-    expect(worker.requests).toEqual(["GET /api/search", "GET /api/repositories"]);
+    expect((await sendMessage("search", { q: "bee" })).mode).toBe("hybrid");
+    expect(worker.requests).toEqual(["GET /api/repositories", "GET /api/search"]);
   });
 });

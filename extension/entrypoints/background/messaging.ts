@@ -69,8 +69,6 @@ const toLookupItem = (item: RepositoryItem): LookupItem => ({
   notes: item.notes,
 });
 
-/** Search falls back to the library's `q` filter while the Worker has no `/api/search`. */
-let searchMissingUntil = 0;
 let searching: AbortController | null = null;
 
 /** Registers the background's answers; returns the pieces (for the other setUp*s and tests) and a stop function. */
@@ -192,27 +190,20 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
         ...(tag ? { tag } : {}),
       };
       const kindFilter = kind === "starred" ? { starred: true } : kind === "saved" ? { saved: true } : {};
-      if (q.trim() && Date.now() >= searchMissingUntil) {
-        try {
-          return await guard(api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal));
-        } catch (error) {
-          if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
-          if (!(error instanceof MessageError && error.code === "not_found")) throw error;
-          searchMissingUntil = Date.now() + 10 * 60_000;
-        }
-      }
+      const aborted = (error: unknown) => {
+        if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
+        throw error;
+      };
+      if (q.trim()) return await guard(api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal)).catch(aborted);
+      // No query: the library itself, newest first.
       const list = await guard(
         api.list(connection, {
-          ...(q.trim() ? { q } : {}),
           ...filters,
           ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
           sort: "starred_at",
           limit: 30,
         }, controller.signal),
-      ).catch((error: unknown) => {
-        if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
-        throw error;
-      });
+      ).catch(aborted);
       const items: Card[] = list.items;
       return { mode: "library", items };
     },

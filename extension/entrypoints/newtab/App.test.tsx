@@ -12,7 +12,7 @@ const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): Repository
   fullName, name: fullName.split("/")[1]!, owner: fullName.split("/")[0]!, ownerAvatarUrl: null, description: `about ${fullName}`,
   htmlUrl: `https://github.com/${fullName}`, homepage: null, stargazersCount: 1234, language: "Rust", topics: ["cli"], license: null,
   archived: false, fork: false, isPrivate: false, pushedAt: null, starredAt: "2026-01-02T00:00:00.000Z", isStarred: true, isSaved: false,
-  unstarredAt: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null, openrankPeriod: null, customDescription: null,
+  unstarredAt: null, access: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null, openrankPeriod: null, customDescription: null,
   customTags: [], customCategory: null, notes: null, lastEdited: null, ...extra,
 });
 

@@ -88,6 +88,24 @@ function Editor({ card, onSaved, onCancel }: { card: Card; onSaved: (card: Card)
   );
 }
 
+/** Why GitHub will not show this repository to the sync, and for SAML where to fix it. */
+function Access({ access }: { access: NonNullable<Card["access"]> }) {
+  const url = access.state === "sso" ? safeHttpUrl(access.url) : null;
+  return (
+    <p class="access" role="note" data-state={access.state}>
+      {t(access.state === "blocked" ? "accessBlocked" : access.state === "sso" ? "accessSso" : "accessForbidden")}
+      {url && (
+        <>
+          {" "}
+          <a href={url} rel="noreferrer">
+            {t("accessSsoAuthorise")}
+          </a>
+        </>
+      )}
+    </p>
+  );
+}
+
 function Result({ card, selected, onChange }: { card: Card; selected: boolean; onChange: (card: Card) => void }) {
   const [editing, setEditing] = useState(false);
   const tags = [...new Set([...(card.customTags ?? []), ...(card.aiTags ?? []), ...(card.topics ?? [])])].slice(0, 8);
@@ -121,6 +139,7 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
           {t("cardEdit")}
         </button>
       </div>
+      {card.access && <Access access={card.access} />}
       {card.notes && !editing && <p class="notes">{card.notes}</p>}
       {editing && (
         <Editor

@@ -52,6 +52,18 @@ export const stars = sqliteTable(
     embeddedSource: text("embedded_source"),
     /** Vectors this star has in the user's namespace (ids `vectorId(user, repository, 0 … n-1)`), so none is left behind. */
     embeddedChunks: integer("embedded_chunks"),
+    /**
+     * GitHub refuses this repository to this user's token (worker/github/errors.ts, RepositoryAccess):
+     * `blocked` (its terms, a DMCA notice), `sso` (an organisation's SAML single sign-on), `forbidden`.
+     * Null = readable. The star and the user's fields stay whatever it is; a later sync that reads
+     * the repository again clears it.
+     */
+    accessState: text("access_state", { enum: ["blocked", "sso", "forbidden"] }),
+    /** GitHub's own words for it, and for `sso` the page where the token is authorised. */
+    accessMessage: text("access_message"),
+    accessUrl: text("access_url"),
+    /** When GitHub last said so: the repository is asked again at most once a day (worker/sync/unstar.ts). */
+    accessCheckedAt: integer("access_checked_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
   (t) => [
