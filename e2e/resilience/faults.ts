@@ -36,6 +36,12 @@ type Context = {
   userId: number;
   /** Runs the faulted sync and returns its final event (or null when the stream broke). */
   syncOnce(onEvent?: (event: SyncEvent) => void): Promise<SyncEvent | null>;
+  /** Stars this user no longer has on GitHub (prepared, and any the scenario removes). */
+  unstarred: Set<string>;
+  /** Repositories prepare() pushed a new README to. */
+  pushed: string[];
+  /** Set by a scenario whose run ended but did something it must not (counts as not completed). */
+  failure?: string;
 };
 
 type Scenario = {
@@ -175,6 +181,72 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: "stars move while the list is read",
+    injected: "150 more stars (3 pages); pages answer in 300 ms; after page 1 one star is removed from it and one is added",
+    expect: (final) => final?.event === "done",
+    async run(ctx) {
+      // More than two pages, so later pages are read after the star list moved.
+      const mine = new Set((await ctx.stack.gh.stars(ctx.login)).map((s) => s.fullName));
+      const more = (await ctx.stack.gh.stars(DONOR)).map((s) => s.fullName).filter((name) => !mine.has(name)).slice(-150);
+      for (const fullName of more) await ctx.stack.gh.star({ login: ctx.login, fullName });
+      const listed = await ctx.stack.gh.stars(ctx.login);
+      const victim = listed[5]!.fullName;
+      const clear = await githubFaults(ctx.stack, ctx.login, [{ route: "GET /user/starred", latencyMs: 300 }]);
+      const page1 = { route: "GET /user/starred", query: { page: "1", per_page: "100" }, login: ctx.login, after: 1 };
+      await ctx.stack.gh.addTrigger({ ...page1, action: { unstar: victim } });
+      await ctx.stack.gh.addTrigger({ ...page1, action: { star: `${ctx.login}-org/starred-mid-list` } });
+      const gone = ctx.unstarred.size;
+      const final = await ctx.syncOnce();
+      ctx.unstarred.add(victim);
+      const fired = (await clear()) + (await ctx.stack.gh.triggers()).filter((t) => t.fired).length;
+      await ctx.stack.gh.clearTriggers();
+      // Only what was unstarred before the run may be: a still-starred repository never is.
+      if (final?.event === "done" && final.data.unstarred_count !== gone) {
+        ctx.failure = `unstarred ${final.data.unstarred_count}, expected ${gone}: a still-starred repository was taken for unstarred`;
+      }
+      const listing = final?.event === "done" ? final.data.stats.listing : undefined;
+      return { final, fired, note: listing ? `${listing.passes} listing passes, drift ${listing.drifted ? "seen" : "not seen"}` : undefined };
+    },
+  },
+  {
+    name: "GitHub refuses single repositories",
+    injected: "one star behind an organisation's SAML single sign-on (left out of the list, 403 by name), one pushed repository blocked (GraphQL FORBIDDEN)",
+    expect: (final) => final?.event === "done",
+    async run(ctx) {
+      const truth = await ctx.stack.gh.stars(ctx.login);
+      // A repository prepare() pushed a new README to: the run asks GitHub for it.
+      const pushed = new Set(ctx.pushed);
+      const blocked = truth.find((s) => pushed.has(s.fullName))!.fullName;
+      const sso = truth.find((s) => !pushed.has(s.fullName) && s.fullName !== blocked && !ctx.unstarred.has(s.fullName))!.fullName;
+      await ctx.stack.gh.setRepoState({ fullName: sso, state: "sso", org: "resilience-corp" });
+      await ctx.stack.gh.setRepoState({ fullName: blocked, state: "blocked" });
+      let final: SyncEvent | null;
+      try {
+        final = await ctx.syncOnce();
+      } finally {
+        await ctx.stack.gh.setRepoState({ fullName: sso, state: "ok" });
+        await ctx.stack.gh.setRepoState({ fullName: blocked, state: "ok" });
+      }
+      const db = ctx.stack.d1();
+      try {
+        const row = (name: string) =>
+          db.prepare("select s.is_starred, s.access_state from stars s join repositories r on r.id = s.repository_id where s.user_id = ? and r.full_name = ?").get(ctx.userId, name) as
+            | { is_starred: number; access_state: string | null }
+            | undefined;
+        const token = db.prepare("select token_status from users where id = ?").get(ctx.userId) as { token_status: string };
+        const [ssoRow, blockedRow] = [row(sso), row(blocked)];
+        if (token.token_status !== "valid") ctx.failure = `the token was marked ${token.token_status}`;
+        else if (ssoRow?.is_starred !== 1 || ssoRow.access_state !== "sso") ctx.failure = `the SAML repository: ${JSON.stringify(ssoRow)}`;
+        else if (blockedRow?.is_starred !== 1 || blockedRow.access_state !== "blocked") ctx.failure = `the blocked repository: ${JSON.stringify(blockedRow)}`;
+        // A day later, GitHub serves both again: the next sync asks once more (the clean sync below).
+        db.prepare("update stars set access_checked_at = access_checked_at - 86400000 where user_id = ?").run(ctx.userId);
+      } finally {
+        db.close();
+      }
+      return { final, fired: 2, note: "GitHub serves both again before the clean sync, a day later" };
+    },
+  },
+  {
     name: "D1 errors in the list step",
     injected: "writes to stars refused (SQLite trigger, RAISE(ABORT)) for 12 s",
     run: (ctx) => d1Fault(ctx, "stars", 12),
@@ -297,7 +369,11 @@ function endOf(event: SyncEvent | null): string {
   return event.event;
 }
 
-async function prepare(stack: Stack, login: string, donorStars: string[]): Promise<{ session: string; userId: number; unstarred: Set<string> }> {
+async function prepare(
+  stack: Stack,
+  login: string,
+  donorStars: string[],
+): Promise<{ session: string; userId: number; unstarred: Set<string>; pushed: string[] }> {
   await stack.gh.createUser({ login, stars: STARS });
   const { sessionToken, userId } = await signIn(stack, login);
   const first = await sync(stack.worker.url, sessionToken);
@@ -327,8 +403,9 @@ async function prepare(stack: Stack, login: string, donorStars: string[]): Promi
     await stack.gh.unstar({ login, fullName: star.fullName });
     unstarred.add(star.fullName);
   }
-  for (const star of truth.slice(20, 22)) await stack.gh.push({ fullName: star.fullName, readme: `# ${star.fullName}\n\nA new README for ${login}: faster, smaller, better.\n` });
-  return { session: sessionToken, userId, unstarred };
+  const pushed = truth.slice(20, 22).map((star) => star.fullName);
+  for (const fullName of pushed) await stack.gh.push({ fullName, readme: `# ${fullName}\n\nA new README for ${login}: faster, smaller, better.\n` });
+  return { session: sessionToken, userId, unstarred, pushed };
 }
 
 export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<FaultOutcome[]> {
@@ -353,6 +430,8 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
       login,
       session: prepared.session,
       userId: prepared.userId,
+      unstarred: prepared.unstarred,
+      pushed: prepared.pushed,
       async syncOnce(onEvent) {
         return (await sync(stack.worker.url, ctx.session, onEvent)).final;
       },
@@ -379,7 +458,8 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
     const after = stack.d1();
     const verdict = judge(after, truth, before, prepared.unstarred);
     after.close();
-    const completed = result.final !== null && (scenario.expect ? scenario.expect(result.final) : true);
+    const completed = result.final !== null && (scenario.expect ? scenario.expect(result.final) : true) && ctx.failure === undefined;
+    if (ctx.failure) log(`  ${scenario.name}: ${ctx.failure}`);
     outcomes.push({
       name: scenario.name,
       injected: scenario.injected,

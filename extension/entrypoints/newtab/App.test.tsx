@@ -38,12 +38,18 @@ describe("new tab", () => {
     worker = undefined;
   });
 
+  const hit = (item: RepositoryItem) => ({ ...item, score: 1, matchedBy: ["keyword"], snippet: null });
+  /** The library (an empty query) and `/api/search` (a query) of a Worker holding `items`. */
   const library = (items: RepositoryItem[]) =>
     fakeWorker({
-      "GET /api/repositories": (request) => {
+      "GET /api/repositories": () => {
+        queries.push("");
+        return Response.json({ items, nextCursor: null });
+      },
+      "GET /api/search": (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
         queries.push(q);
-        return Response.json({ items: items.filter((item) => item.fullName.includes(q)), nextCursor: null });
+        return Response.json({ mode: "hybrid", items: items.filter((item) => item.fullName.includes(q)).map(hit) });
       },
     });
   const type = (value: string) => {
@@ -97,10 +103,11 @@ describe("new tab", () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
     let releaseSlow!: () => void;
     worker = fakeWorker({
-      "GET /api/repositories": async (request) => {
+      "GET /api/repositories": () => Response.json({ items: [repo("recent/match")], nextCursor: null }),
+      "GET /api/search": async (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
         if (q === "slow") await new Promise<void>((resolve) => (releaseSlow = resolve));
-        return Response.json({ items: [repo(`${q || "recent"}/match`)], nextCursor: null });
+        return Response.json({ mode: "hybrid", items: [hit(repo(`${q}/match`))] });
       },
     });
     render(<App />, root);
@@ -112,5 +119,18 @@ describe("new tab", () => {
     releaseSlow();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(names()).toEqual(["fast/match"]);
+  });
+
+  it("says why GitHub will not show a repository, with the fix for single sign-on", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    const access = { state: "sso" as const, message: "Resource protected by organization SAML enforcement.", url: "https://github.com/orgs/acme/sso?authorization_request=A", checkedAt: null };
+    worker = library([repo("acme/internal", { access }), repo("acme/blocked", { access: { ...access, state: "blocked", url: null } }), repo("acme/fine")]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toHaveLength(3));
+    const notes = [...root.querySelectorAll(".result .access")];
+    expect(notes.map((note) => note.getAttribute("data-state"))).toEqual(["sso", "blocked"]);
+    expect(notes[0]!.textContent).toContain("requires single sign-on");
+    expect(notes[0]!.querySelector("a")?.getAttribute("href")).toBe(access.url);
+    expect(notes[1]!.querySelector("a")).toBeNull();
   });
 });

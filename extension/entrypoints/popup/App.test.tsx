@@ -85,6 +85,20 @@ describe("popup", () => {
     });
     await vi.waitFor(() => expect(root.querySelector(".last-result")?.textContent).toBe("10 stars · 2 new · 3 updated · 1 unstarred"));
     expect(root.querySelector("[role=alert]")).toBeNull();
+    expect(root.querySelector(".last-result-note")).toBeNull();
+  });
+
+  it("says when GitHub refused repositories to the token, and that they stay starred", async () => {
+    await signIn();
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      lastSyncedAt: "2026-11-30T10:00:00.000Z",
+      lastResult: { ok: true, total: 10, new_count: 0, updated_count: 0, unstarred_count: 0, runId: "r", stats: {
+        requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0,
+        listing: { passes: 1, drifted: false, partial: true, stillStarred: 0, refused: 2, deferred: 0 } }, finishedAt: 2 },
+    });
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".last-result-note")?.textContent).toContain("GitHub refuses 2 of your repositories"));
   });
 
   it("speaks Chinese when that catalog is chosen", async () => {

@@ -90,6 +90,16 @@ function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
         <>
           <dt>{t("lastResult")}</dt>
           <dd class="last-result">{t("resultSummary", result.total, result.new_count, result.updated_count, result.unstarred_count)}</dd>
+          {(result.stats.listing?.refused ?? 0) > 0 && (
+            <dd class="last-result-note">
+              {t("resultRefused", result.stats.listing!.refused)}
+            </dd>
+          )}
+          {(result.stats.listing?.deferred ?? 0) > 0 && (
+            <dd class="last-result-note">
+              {t("resultDeferred", result.stats.listing!.deferred)}
+            </dd>
+          )}
         </>
       )}
     </dl>
