@@ -56,8 +56,6 @@ export const SyncStats = z.object({
    * (`paced`), and with nothing to ask while pages were still being listed (`starved`).
    */
   graphqlWaitedMs: z.object({ paced: z.number().int(), starved: z.number().int() }).optional(),
-  /** How the stars were listed, when it differs from the strategy: GitHub truncated the GraphQL list. */
-  listedVia: z.string().optional(),
   /**
    * How true the listing was to GitHub (worker/sync/unstar.ts): passes over the list (a second
    * when stars moved while it was read), stars missing from it that GitHub says are still

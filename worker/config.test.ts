@@ -17,9 +17,7 @@ function misconfigured(vars: Record<string, unknown>): ApiError {
 
 describe("configOf", () => {
   it("gives every setting its documented default; wrangler.toml's \"\" means unset", () => {
-    const { syncStrategy, ...config } = configOf({ GITHUB_GRAPHQL_URL: "", AI_BASE_URL: " ", SYNC_STRATEGY: "" });
-    // The default strategy is whichever the benchmark found fastest (worker/github/source.ts).
-    expect(syncStrategy).toBe(configOf({}).syncStrategy);
+    const config = configOf({ GITHUB_GRAPHQL_URL: "", AI_BASE_URL: " " });
     expect(config).toEqual({
       github: { apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
       opendiggerUrl: "https://oss.open-digger.cn",
@@ -39,7 +37,6 @@ describe("configOf", () => {
       GITHUB_API_URL: " http://127.0.0.1:9100// ",
       GITHUB_GRAPHQL_URL: "https://ghe.example.com/api/graphql/",
       AI_BASE_URL: "http://127.0.0.1:9200/v1/",
-      SYNC_STRATEGY: "rest",
       EMBEDDING_DIMENSIONS: "768",
       EMBEDDING_BATCH_SIZE: "64",
       SESSION_TTL_DAYS: "7",
@@ -47,7 +44,6 @@ describe("configOf", () => {
     });
     expect(config.github).toEqual({ apiUrl: "http://127.0.0.1:9100", graphqlUrl: "https://ghe.example.com/api/graphql" });
     expect(config.ai.baseUrl).toBe("http://127.0.0.1:9200/v1");
-    expect(config.syncStrategy).toBe("rest");
     expect(config.embedding.dimensions).toBe(768);
     expect(config.embedding.batchSize).toBe(64);
     expect(config.sessionTtlMs).toBe(7 * DAY);
@@ -57,7 +53,7 @@ describe("configOf", () => {
   });
 
   it.each([
-    [{ SYNC_STRATEGY: "fast" }, /SYNC_STRATEGY must be one of .*"graphql".*"rest".* \(got "fast"\)/],
+    [{ VECTOR_STORE: "fast" }, /VECTOR_STORE must be one of "vectorize", "d1" \(got "fast"\)/],
     [{ SESSION_TTL_DAYS: "ninety" }, /SESSION_TTL_DAYS must be a number \(got "ninety"\)/],
     [{ SESSION_TTL_DAYS: "0" }, /SESSION_TTL_DAYS must be above 0/],
     [{ EMBEDDING_DIMENSIONS: "10.5" }, /EMBEDDING_DIMENSIONS must be a whole number/],

@@ -45,8 +45,8 @@ export const zEnv = z
     AI_ALLOW_PRIVATE_URLS: withDefault(boolean, "false"),
     /** DNS-over-HTTPS resolver (JSON API) that checks where a user's AI base URL points (worker/lib/public-url.ts). */
     DNS_RESOLVER_URL: withDefault(baseUrl, "https://cloudflare-dns.com/dns-query"),
-    /** worker/github/source.ts describes each; `npm run bench:sync` measures them. */
-    SYNC_STRATEGY: withDefault(oneOf(["rest-pages", "graphql-light", "graphql", "rest"]), "rest-pages"),
+    /** How the pacer sizes README batches (worker/github/pacer.ts, Sizing): compared by `npm run bench:sync`. */
+    PACER_SIZING: withDefault(oneOf(["spread", "halve"]), "spread"),
     /** `none`: no embeddings at all; search answers keyword-only (`mode: "keyword"`, docs/architecture.md §8). */
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible", "none"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
@@ -72,8 +72,8 @@ export const zEnv = z
       apiUrl: vars.GITHUB_API_URL,
       graphqlUrl: vars.GITHUB_GRAPHQL_URL ?? `${vars.GITHUB_API_URL}/graphql`,
     },
-    syncStrategy: vars.SYNC_STRATEGY,
     syncStuckAfterMs: vars.SYNC_STUCK_AFTER_SECONDS * 1000,
+    pacerSizing: vars.PACER_SIZING,
     opendiggerUrl: vars.OPENDIGGER_URL,
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
     chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },

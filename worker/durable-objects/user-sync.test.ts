@@ -14,7 +14,8 @@ import worker from "../index";
 import { sha256Hex } from "../lib/crypto";
 import { eventsRequest, userSync } from "../lib/sync-run";
 import { holdLock, openSocket, openStream, progress } from "../test/streams";
-import { LOCK_TTL_MS, SESSION_ENDED_CLOSE, UserSync, watchdogVerdict } from "./user-sync";
+import { LOCK_TTL_MS, UserSync, watchdogVerdict } from "./user-sync";
+import { SESSION_ENDED_CLOSE } from "./stream-hub";
 import { configOf } from "../config";
 
 describe("the per-user lock", () => {

@@ -117,8 +117,6 @@ describe("Pacer: sizes", () => {
     expect(pacer.size("readme-batch")).toBe(SIZE_BOUNDS["readme-batch"].initial);
     pacer.learn("readme-batch", 50, 2_500); // 50 ms an item
     expect(pacer.size("readme-batch")).toBe(100); // 5 s / 50 ms
-    pacer.learn("list-graphql", 100, 10_000); // 100 ms a repository
-    expect(pacer.size("list-graphql")).toBe(50);
   });
 
   it("sizes by the spread of response times it measures: closer to the cut-off when GitHub is steady, further when it is not", () => {
@@ -141,31 +139,39 @@ describe("Pacer: sizes", () => {
     expect(medium.targetMs).toBeLessThan(before * 0.9);
   });
 
+  it("with `halve` sizing, half the cut-off whatever the spread", () => {
+    const halve = new Pacer(null, Date.now, undefined, "halve");
+    for (let i = 0; i < 40; i++) halve.learn("readme-batch", 100, i % 2 ? 5_250 : 4_750);
+    expect(halve.targetMs).toBe(5_000);
+    halve.timedOut("readme-batch", halve.size("readme-batch"), 8_000);
+    expect(halve.targetMs).toBe(4_000);
+  });
+
   it("never asks again at a size that was cut off, and learns an earlier cut-off", () => {
     const pacer = new Pacer(null);
-    pacer.learn("list-trees", 20, 1_000);
-    expect(pacer.size("list-trees")).toBe(100);
-    pacer.timedOut("list-trees", 100, 6_000); // this GitHub cuts off at 6 s
-    const after = pacer.size("list-trees");
+    pacer.learn("readme-batch", 20, 1_000);
+    expect(pacer.size("readme-batch")).toBe(100);
+    pacer.timedOut("readme-batch", 100, 6_000); // this GitHub cuts off at 6 s
+    const after = pacer.size("readme-batch");
     expect(after).toBeLessThanOrEqual(50);
     expect(pacer.targetMs).toBe(3_000);
     // Faster answers later do not bring the failed size back.
-    pacer.learn("list-trees", 10, 10);
-    expect(pacer.size("list-trees")).toBeLessThan(100);
+    pacer.learn("readme-batch", 10, 10);
+    expect(pacer.size("readme-batch")).toBeLessThan(100);
   });
 
   it("keeps what it learned across steps and runs, and checks what it reads back", () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
     pacer.learn("readme-batch", 40, 4_000);
-    pacer.timedOut("list-trees", 80);
+    pacer.timedOut("readme-batch", 80);
     pacer.done({ lane: "graphql", ms: 1 } as never, 1_000);
     const step = pacer.toJSON();
     expect(new Pacer(step, c.now).size("readme-batch")).toBe(pacer.size("readme-batch"));
     const run = rememberedPacing(step);
     // The minute GitHub counts does not restart with a run.
     expect(run.recent).toEqual(step.recent);
-    expect(new Pacer(run).size("list-trees")).toBeLessThanOrEqual(40);
+    expect(new Pacer(run).size("readme-batch")).toBeLessThanOrEqual(40);
     // Anything else (an older or damaged value in D1) starts afresh.
     expect(new Pacer({ v: 1, recent: "x" }).toJSON()).toEqual(freshPacing());
     expect(new Pacer("garbage").toJSON()).toEqual(freshPacing());

@@ -16,9 +16,15 @@ import { sleep } from "../lib/concurrency";
 
 export type Lane = "graphql" | "rest";
 /** Kinds of request whose size the pacer chooses. */
-export type SizedKind = "list-graphql" | "list-trees" | "readme-batch";
+export type SizedKind = "readme-batch";
+/**
+ * How requests are sized against the cut-off: `spread` (from the measured spread of GitHub's
+ * response times, below) or `halve` (half the cut-off, halved again after each cut-off). Compared
+ * by `npm run bench:sync` (the `PACER_SIZING` var); the loser goes.
+ */
+export type Sizing = "spread" | "halve";
 
-const Kind = z.enum(["list-graphql", "list-trees", "readme-batch"]);
+const Kind = z.enum(["readme-batch"]);
 // Kinds an older version wrote are dropped, not refused: z.record of the known ones, loosely.
 const PositiveRecord = z.record(z.string(), z.number().positive()).transform((record) =>
   Object.fromEntries(Object.entries(record).filter(([key]) => Kind.safeParse(key).success)),
@@ -59,13 +65,6 @@ export type PacingState = {
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /**
- * Use at most this share of a budget, as measured. The measure is already above GitHub's own
- * count (a response time includes the network and the time the isolate takes to notice the
- * answer; `npm run bench:sync` prints both), so a further margin only leaves GitHub's minute
- * unused. A secondary-limit hit still lowers the learned limits (`secondaryHit`).
- */
-const SAFETY = 1;
-/**
  * Requests are sized so that a slow draw still answers before the cut-off: until GitHub's spread
  * of response times is measured, at half the cut-off (its times vary by a factor of two); then
  * so that the expected time is SPREAD_Z standard deviations (of log time) below the cut-off,
@@ -86,8 +85,6 @@ const MIN_LIMIT_MS = 5_000;
 const FAILED_SHARE = 0.9;
 
 export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial: number }> = {
-  "list-graphql": { min: 5, max: 100, initial: 50 },
-  "list-trees": { min: 5, max: 100, initial: 20 },
   "readme-batch": { min: 1, max: 250, initial: 50 },
 };
 
@@ -112,9 +109,11 @@ export class Pacer {
   readonly #now: () => number;
 
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sizing: Sizing;
 
-  constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep) {
+  constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep, sizing: Sizing = "spread") {
     this.#sleep = sleepFor;
+    this.#sizing = sizing;
     const parsed = PacingStateSchema.safeParse(state);
     this.#state = parsed.success ? (structuredClone(parsed.data) as PacingState) : freshPacing();
     this.#now = now;
@@ -148,7 +147,7 @@ export class Pacer {
   get targetMs(): number {
     const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
     const spread = this.#state.spread;
-    if (!spread || spread.samples < SPREAD_SAMPLES) return TARGET_SHARE_OF_CUTOFF * cutoff;
+    if (this.#sizing === "halve" || !spread || spread.samples < SPREAD_SAMPLES) return TARGET_SHARE_OF_CUTOFF * cutoff;
     const sigma = Math.sqrt(spread.variance);
     return cutoff * Math.min(MAX_SHARE_OF_CUTOFF, Math.exp((sigma * sigma) / 2 - SPREAD_Z * sigma));
   }
@@ -205,8 +204,8 @@ export class Pacer {
       this.#state.recent.filter(([, , l]) => which === null || l === which).reduce((sum, [, ms]) => sum + ms, 0);
     const limits = this.#state.limits;
     const total = used(null);
-    limits.totalMs = Math.max(MIN_LIMIT_MS, Math.min(limits.totalMs, total / SAFETY) * 0.8);
-    if (lane === "graphql") limits.graphqlMs = Math.max(MIN_LIMIT_MS, Math.min(limits.graphqlMs, used(0) / SAFETY) * 0.8);
+    limits.totalMs = Math.max(MIN_LIMIT_MS, Math.min(limits.totalMs, total) * 0.8);
+    if (lane === "graphql") limits.graphqlMs = Math.max(MIN_LIMIT_MS, Math.min(limits.graphqlMs, used(0)) * 0.8);
     limits.graphqlMs = Math.min(limits.graphqlMs, limits.totalMs);
   }
 
@@ -248,7 +247,7 @@ export class Pacer {
   fits(lane: Lane, estimateMs: number): boolean {
     this.#prune();
     const { cap, used } = this.#budget(lane, (r) => r.ms);
-    return used(lane) + estimateMs <= SAFETY * cap && used(null) + estimateMs <= SAFETY * this.#state.limits.totalMs;
+    return used(lane) + estimateMs <= cap && used(null) + estimateMs <= this.#state.limits.totalMs;
   }
 
   /** The budget `lane` may use now, and what of it (or of the total) is used, in flight counted by `inFlightMs`. */
@@ -287,7 +286,7 @@ export class Pacer {
     this.#prune();
     const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
     const { cap, used, inFlight } = this.#budget(lane, (r) => Math.min(cutoff, 2 * r.ms));
-    if (used(lane) < SAFETY * cap && used(null) < SAFETY * this.#state.limits.totalMs) return 0;
+    if (used(lane) < cap && used(null) < this.#state.limits.totalMs) return 0;
     if (lane === "graphql") this.#state.saturated = true;
     // Room comes back as completed requests leave the window; in-flight ones will land first.
     if (inFlight.length > 0 && this.#state.recent.length === 0) return 250;

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { mapPool, sleep } from "../lib/concurrency";
+import { Signal, sleep } from "../lib/concurrency";
 import { jsonOf, type GithubClient, type GraphqlAnswer } from "./client";
 import { GithubError, deniedByGraphql, type RepositoryAccess } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
-import { readmeIn, Tree } from "./graphql-source";
-import type { ReadmeRef } from "./types";
+import { readmeIn, Tree, type FoundReadme } from "./graphql-shapes";
 
 /** A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync. */
 const BATCH_RETRIES = 2;
@@ -30,10 +29,11 @@ const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
 const ROOT = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} }`;
 const SUBTREES = `dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
 
-type Found = Extract<ReadmeRef, { kind: "found" }>;
 type Job = ReadmeRequest & {
   attempt: number;
   stage?: Stage;
+  /** Where a tree said the README is (its blob is read next); absent: README.md is tried first. */
+  found?: FoundReadme;
   /** A symlink was followed to get here (once only): the link's own path, which GitHub reports as the README's. */
   linkPath?: string;
   /** README.md's text when it was short and path-shaped: the root's tree says by its mode whether it is a symlink. */
@@ -78,6 +78,10 @@ export class ReadmeFetcher {
   #inFlight = 0;
   /** When the last GraphQL lane stopped for want of work (to count the time until more came). */
   #starvedSince: number | null = null;
+  /** Woken whenever work is queued or taken, or a batch ends: lanes and the listing wait on it, not on a timer. */
+  readonly #changed = new Signal();
+  /** More repositories are on their way (the listing is still handing pages in): a part batch waits for them. */
+  #expectingMore = false;
 
   constructor(client: GithubClient) {
     this.#client = client;
@@ -88,22 +92,17 @@ export class ReadmeFetcher {
     const immediate: ReadmeOutcome[] = [];
     const waiting: Array<Promise<ReadmeOutcome>> = [];
     for (const request of requests) {
-      const ref = request.ref;
-      if (ref.kind === "none") immediate.push({ githubId: request.githubId, kind: "missing" });
-      else if (ref.kind === "found" && ref.sha === request.knownSha) immediate.push({ githubId: request.githubId, kind: "unchanged" });
-      else {
-        waiting.push(
-          new Promise<ReadmeOutcome>((resolve, reject) => {
-            const job: Job = { ...request, attempt: 0, resolve, reject };
-            if (ref.kind === "found") this.#queues.blob.push(job);
-            // Rows saved before node ids were stored: only REST can find them.
-            else if (!request.nodeId) this.#viaRest.push(job);
-            // New: README.md first. Known and pushed: the trees say whether the README changed or moved.
-            else this.#queues[request.knownSha === null ? "fresh" : "root"].push(job);
-          }),
-        );
-      }
+      waiting.push(
+        new Promise<ReadmeOutcome>((resolve, reject) => {
+          const job: Job = { ...request, attempt: 0, resolve, reject };
+          // Rows saved before node ids were stored: only REST can find them.
+          if (!request.nodeId) this.#viaRest.push(job);
+          // New: README.md first. Known and pushed: the trees say whether the README changed or moved.
+          else this.#queues[request.knownSha === null ? "fresh" : "root"].push(job);
+        }),
+      );
     }
+    this.#changed.notify();
     this.#start();
     return [...immediate, ...(await Promise.all(waiting))];
   }
@@ -138,6 +137,22 @@ export class ReadmeFetcher {
     return this.#pendingWeight() < 2 * this.#client.pacer.size("readme-batch");
   }
 
+  /** Resolves when the README work next changes (queued, taken, a batch ended): `wantsMore()` may have changed. */
+  changed(): Promise<void> {
+    return this.#changed.wait();
+  }
+
+  /**
+   * Whether the caller is still handing repositories in. While it is, a batch goes only when it is
+   * full (a batch costs a point whatever its size: a resync whose pages each hold one pushed
+   * repository would otherwise spend a point on each); when it stops or waits for READMEs, what
+   * is queued goes as it is.
+   */
+  expectMore(value: boolean): void {
+    this.#expectingMore = value;
+    this.#changed.notify();
+  }
+
   #pendingWeight(): number {
     return STAGES.reduce((sum, stage) => sum + this.#queues[stage].length * WEIGHT[stage], 0);
   }
@@ -149,17 +164,23 @@ export class ReadmeFetcher {
       if (pending === 0) {
         if (this.#inFlight === 0) {
           if (--this.#graphqlLanes === 0) this.#starvedSince = Date.now();
+          this.#changed.notify();
           return;
         }
-        await sleep(50);
+        // Batches in flight may send their repositories on (a tree, then a blob).
+        await this.#changed.wait();
         continue;
       }
       const size = pacer.size("readme-batch");
+      if (pending < size && this.#expectingMore) {
+        await this.#changed.wait();
+        continue;
+      }
       // With nothing in flight a lane always goes (once the pacer admits it). A second one goes
       // beside it only while the pacer allows a burst (the start of a run), and only with a
       // batch worth its point.
       if (this.#inFlight > 0 && (!pacer.burst(pacer.estimate("readme-batch", size)) || pending < size / 2)) {
-        await sleep(100);
+        await this.#changed.wait();
         continue;
       }
       const batch = this.#take(size);
@@ -171,6 +192,7 @@ export class ReadmeFetcher {
         for (const job of [...batch, ...this.#drain()]) job.reject(error);
       } finally {
         this.#inFlight--;
+        this.#changed.notify();
       }
     }
   }
@@ -192,7 +214,8 @@ export class ReadmeFetcher {
           return;
         }
       }
-      await sleep(50);
+      // GraphQL may still send repositories here (a link that leaves the repository).
+      await this.#changed.wait();
     }
   }
 
@@ -209,6 +232,7 @@ export class ReadmeFetcher {
         weight += WEIGHT[stage];
       }
     }
+    this.#changed.notify();
     return batch;
   }
 
@@ -220,11 +244,13 @@ export class ReadmeFetcher {
   #send(job: Job, where: Stage | "rest"): void {
     if (where === "rest") this.#viaRest.push(job);
     else this.#queues[where].push(job);
+    this.#changed.notify();
   }
 
   /** Puts a batch back to be asked again (its stages unchanged). */
   #requeue(batch: Job[]): void {
     for (const stage of [...STAGES].reverse()) this.#queues[stage].unshift(...batch.filter((job) => job.stage === stage));
+    this.#changed.notify();
   }
 
   /**
@@ -241,7 +267,7 @@ export class ReadmeFetcher {
       if (job.stage === "root" || job.stage === "subtrees") {
         selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${job.stage === "root" ? ROOT : SUBTREES} } }`);
       } else {
-        variables[`e${i}`] = `HEAD:${job.ref.kind === "found" ? job.ref.path : "README.md"}`;
+        variables[`e${i}`] = `HEAD:${job.found?.path ?? "README.md"}`;
         declarations.push(`$e${i}: String!`);
         selections.push(`r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`);
       }
@@ -309,33 +335,33 @@ export class ReadmeFetcher {
     const parsed = Aliased.safeParse(raw);
     if (!parsed.success || parsed.data === null || parsed.data === undefined) return notReturned();
     const blob = parsed.data.object;
-    const path = job.ref.kind === "found" ? job.ref.path : "README.md";
+    const path = job.found?.path ?? "README.md";
     // Not at README.md: the trees say where it is (or that there is none). Gone since the listing: REST looks.
-    if (!blob) return this.#send(job, job.ref.kind === "found" ? "rest" : "root");
+    if (!blob) return this.#send(job, job.found ? "rest" : "root");
     if (blob.isBinary || blob.text == null) return job.resolve({ githubId: job.githubId, kind: "missing" });
     const text = { oid: blob.oid, text: blob.text, truncated: blob.isTruncated ?? false };
-    if (job.ref.kind === "found" && job.ref.symlink && !job.linkPath) {
+    if (job.found?.symlink && !job.linkPath) {
       // A symlink (the tree said so by its mode): its blob is the target's path. Followed once,
       // in a later batch; REST `/readme` follows what leaves the repository.
       const target = resolveLink(path, blob.text.trim());
       if (!target) return this.#send(job, "rest");
-      return this.#send({ ...job, linkPath: path, ref: { kind: "found", sha: "", path: target, byteSize: 0 } }, "blob");
+      return this.#send({ ...job, linkPath: path, found: { sha: "", path: target, byteSize: 0 } }, "blob");
     }
     // README.md read without its tree has no mode: a short path-shaped text may be a link, and
     // the root's tree says which (its text is kept, so a real README is not asked for again).
-    if (job.ref.kind !== "found" && mayBeLink(blob.text, blob.byteSize)) return this.#send({ ...job, candidate: text }, "root");
+    if (!job.found && mayBeLink(blob.text, blob.byteSize)) return this.#send({ ...job, candidate: text }, "root");
     // A link to a link: REST follows the chain.
     if (job.linkPath && mayBeLink(blob.text, blob.byteSize)) return this.#send(job, "rest");
     this.#ok(job, job.linkPath ?? path, text);
   }
 
   /** The trees named the README: unchanged, moved, read already (a README.md candidate), or its blob next. */
-  #found(job: Job, found: Found): void {
+  #found(job: Job, found: FoundReadme): void {
     if (job.knownSha !== null && found.sha === job.knownSha && !found.symlink) {
       return job.resolve({ githubId: job.githubId, kind: "unchanged", path: found.path });
     }
     if (job.candidate && found.sha === job.candidate.oid && !found.symlink) return this.#ok(job, found.path, job.candidate);
-    this.#send({ ...job, candidate: undefined, ref: found }, "blob");
+    this.#send({ ...job, candidate: undefined, found }, "blob");
   }
 
   #ok(job: Job, path: string, blob: { oid: string; text: string; truncated: boolean }): void {
@@ -430,7 +456,3 @@ export async function gitBlobSha(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Runs REST README fetches for a plain list (the seed's strategy). */
-export function fetchReadmesRest(client: GithubClient, requests: ReadmeRequest[], concurrency: number): Promise<ReadmeOutcome[]> {
-  return mapPool(requests, concurrency, (request) => fetchReadmeRest(client, request));
-}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { GithubClient, type GithubConfig } from "./client";
 import { deniedByGraphql, GithubError } from "./errors";
-import { REPOSITORY_FIELDS, RepositoryNode, toMetadata } from "./graphql-source";
+import { REPOSITORY_FIELDS, RepositoryNode, toMetadata } from "./graphql-shapes";
 import type { RepoMetadata } from "./types";
 
 /**

@@ -1,13 +1,11 @@
 import { z } from "zod";
 import { jsonOf, type GithubClient } from "./client";
 import { GithubError } from "./errors";
-import { fetchReadmesRest, isRunWide, type ReadmeFetcher } from "./readmes";
-import type { ReadmeOutcome, ReadmeRequest, StarPage, StarSource } from "./source";
+import { isRunWide, type ReadmeFetcher } from "./readmes";
+import type { ReadmeOutcome, ReadmeRequest, StarPage } from "./source";
 import type { RepoMetadata, StarredRepo } from "./types";
 
 const PAGE_SIZE = 100;
-/** README requests in flight in the seed's strategy (it fetched five at a time). */
-const README_CONCURRENCY = 5;
 /** Expected server time of a REST page of 100 stars (GitHub serialises ~75 fields a repository). */
 const REST_PAGE_MS = 1_000;
 
@@ -74,7 +72,6 @@ async function restPage(
   const items: StarredRepo[] = parsed.data.map((item) => ({
     starredAt: Date.parse(item.starred_at),
     repo: fromRestRepository(item.repo),
-    readme: { kind: "unknown" },
   }));
   const link = answer.headers.link ?? "";
   const last = /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link);
@@ -99,35 +96,6 @@ async function starCount(client: GithubClient): Promise<number | null> {
   }
 }
 
-/** The seed's algorithm, made correct: pages one after another, one `/readme` per new or pushed repository. */
-export class RestStarSource implements StarSource {
-  readonly strategy = "rest" as const;
-  readonly #client: GithubClient;
-
-  constructor(client: GithubClient) {
-    this.#client = client;
-  }
-
-  async *pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage> {
-    let page = cursor ? Number(cursor) : 1;
-    for (let n = 0; n < maxPages; n++) {
-      const listed = await restPage(this.#client, page);
-      const next = listed.hasNext ? String(page + 1) : null;
-      yield { items: listed.items, next, totalCount: null, partial: listed.partial, ...(next ? {} : { countAtEnd: countAtEnd(page, listed.items.length) }) };
-      if (!next) return;
-      page++;
-    }
-  }
-
-  fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]> {
-    return fetchReadmesRest(this.#client, requests, README_CONCURRENCY);
-  }
-
-  wantsMore(): boolean {
-    return false;
-  }
-}
-
 /** Pages fetched ahead of the one being processed (each ~1 s of GitHub's server time). */
 const PAGES_AHEAD = 2;
 
@@ -137,8 +105,7 @@ const PAGES_AHEAD = 2;
  * processed, and yielded in order. READMEs come from the shared two-lane fetcher.
  * Cursor: `<page>/<last page>`.
  */
-export class RestPagesStarSource implements StarSource {
-  readonly strategy = "rest-pages" as const;
+export class StarPages {
   readonly #client: GithubClient;
   readonly #readmes: ReadmeFetcher;
 
@@ -196,7 +163,18 @@ export class RestPagesStarSource implements StarSource {
     return this.#readmes.fetch(requests);
   }
 
+  /** Whether the README work would use more repositories now (the listing may run further ahead). */
   wantsMore(): boolean {
     return this.#readmes.wantsMore();
+  }
+
+  /** Resolves when the README work next changes (`wantsMore()` may have). */
+  readmesChanged(): Promise<void> {
+    return this.#readmes.changed();
+  }
+
+  /** While pages are still being handed in, README batches wait to be full (ReadmeFetcher.expectMore). */
+  expectMore(value: boolean): void {
+    this.#readmes.expectMore(value);
   }
 }

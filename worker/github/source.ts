@@ -1,20 +1,16 @@
-import type { Config } from "../config";
 import type { Bindings } from "../env";
 import { GithubClient, githubConfig, type GithubUsage } from "./client";
-import { GraphqlStarSource } from "./graphql-source";
-import { Pacer } from "./pacer";
-import { ReadmeFetcher } from "./readmes";
-import { RestPagesStarSource, RestStarSource } from "./rest-source";
 import type { RepositoryAccess } from "./errors";
-import type { ReadmeRef, ReadmeText, StarredRepo } from "./types";
+import type { Pacer } from "./pacer";
+import { ReadmeFetcher } from "./readmes";
+import { StarPages } from "./rest-source";
+import type { ReadmeText, StarredRepo } from "./types";
 
 export type StarPage = {
   items: StarredRepo[];
   /** Where the next page starts; null = this was the last. */
   next: string | null;
   totalCount: number | null;
-  /** GraphQL's `isOverLimit`: GitHub truncated this user's list, so it is not the whole truth. */
-  overLimit?: boolean;
   /**
    * On the last page of an offset listing: how many stars the list held when that page was read
    * (`(page - 1) × size + items`), or null when the page was past the end (the list shrank while
@@ -32,7 +28,6 @@ export type ReadmeRequest = {
   githubId: number;
   nodeId: string;
   fullName: string;
-  ref: ReadmeRef;
   /** The blob sha we already hold: an unchanged README is not downloaded again. */
   knownSha: string | null;
 };
@@ -48,52 +43,17 @@ export type ReadmeOutcome = { githubId: number } & (
 );
 
 /**
- * How a sync reads a user's stars from GitHub. Four strategies behind one interface, measured
- * against each other by `npm run bench:sync` under the emulator's `github` realism:
- * - `rest-pages` (default): REST pages of 100 stars fetched ahead in parallel (pages are
- *   independent); README texts of new repositories through GraphQL batches (worker/github/readmes.ts);
- *   pushed repositories asked with a conditional REST `/readme` (a free 304 when unchanged).
- * - `graphql-light`: the same README lookups, stars listed through GraphQL without trees.
- * - `graphql`: stars listed through GraphQL with the `.github/`, root and `docs/` trees of every
- *   repository (the README's blob sha in the listing), texts only for new shas.
- * - `rest`: the seed's algorithm made correct: REST pages one after another, one `/readme` per
- *   new or pushed repository. The fallback and the benchmark's baseline.
+ * How a sync reads a user's stars from GitHub (docs/architecture.md §5): REST pages of 100 stars
+ * fetched ahead in parallel, README texts through GraphQL batches (worker/github/readmes.ts).
+ * GraphQL listing was measured slower (`npm run bench:sync` before this was the one path: ~4.6 s
+ * of server time a page against ~0.9 s) and is not kept; the seed's one-`/readme`-per-repository
+ * algorithm is the benchmark's baseline (bench/seed-sync.ts).
  */
-export interface StarSource {
-  readonly strategy: StrategyName;
-  /**
-   * Pages of stars from `cursor` (null = the newest), newest first, until `maxPages` pages or
-   * the end. Pages may be fetched ahead in parallel; they are yielded in order.
-   */
-  pages(cursor: string | null, maxPages: number): AsyncGenerator<StarPage>;
-  /**
-   * READMEs for the given repositories. A repository's own failure is an `error` outcome;
-   * only run-wide failures (token, rate limit, GitHub down) throw.
-   */
-  fetchReadmes(requests: ReadmeRequest[]): Promise<ReadmeOutcome[]>;
-  /** Whether the README work would use more repositories now (the listing may run further ahead). */
-  wantsMore(): boolean;
-}
-
-/** The names are checked where the var is parsed (worker/config.ts). */
-export type StrategyName = Config["syncStrategy"];
-
 export function createStarSource(
   env: Pick<Bindings, "GITHUB_API_URL" | "GITHUB_GRAPHQL_URL">,
-  strategy: StrategyName,
   token: string,
   options: { usage?: GithubUsage; pacer?: Pacer } = {},
-): StarSource {
+): StarPages {
   const client = new GithubClient(githubConfig(env), token, options);
-  const readmes = new ReadmeFetcher(client);
-  switch (strategy) {
-    case "rest":
-      return new RestStarSource(client);
-    case "rest-pages":
-      return new RestPagesStarSource(client, readmes);
-    case "graphql-light":
-      return new GraphqlStarSource(client, readmes, { trees: false });
-    case "graphql":
-      return new GraphqlStarSource(client, readmes, { trees: true });
-  }
+  return new StarPages(client, new ReadmeFetcher(client));
 }

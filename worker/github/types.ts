@@ -24,15 +24,6 @@ export type RepoMetadata = {
   githubPushedAt: number | null;
 };
 
-/** Where a repository's README is, as far as the listing could tell. */
-export type ReadmeRef =
-  /** Found: its git blob sha, path in the default branch and size. */
-  | { kind: "found"; sha: string; path: string; byteSize: number; symlink?: boolean }
-  /** The listing looked and the repository has no README it could see. */
-  | { kind: "none" }
-  /** The listing cannot tell (REST lists no README data): ask `/readme`. */
-  | { kind: "unknown" };
-
-export type StarredRepo = { starredAt: number; repo: RepoMetadata; readme: ReadmeRef };
+export type StarredRepo = { starredAt: number; repo: RepoMetadata };
 
 export type ReadmeText = { sha: string; path: string; text: string; truncated: boolean };

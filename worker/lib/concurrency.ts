@@ -35,3 +35,20 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, task: (i
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * Something to wait on until the state it guards changes (`notify()`): a waiter is woken by the
+ * change itself, not by a timer that polls for it.
+ */
+export class Signal {
+  #waiters: Array<() => void> = [];
+
+  /** Resolves at the next `notify()`. Registered at once, so a change right after the caller's check is not missed. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  notify(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Config } from "../config";
 import type { Bindings } from "../env";
 
 // What the user's Durable Object and the sync Workflow both need, kept below both so
@@ -10,8 +9,6 @@ import type { Bindings } from "../env";
 export type SyncParams = {
   userId: number;
   trigger: "manual" | "auto";
-  /** Overrides SYNC_STRATEGY for this run (tests and benchmarks compare strategies). */
-  strategy?: Config["syncStrategy"];
 };
 
 /** The Durable Object of one user (`idFromName(String(userId))`): the sync lock and its progress. */

@@ -5,9 +5,10 @@ import type { Bindings } from "../env";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
-import { createStarSource, type ReadmeOutcome, type StarSource, type StrategyName } from "../github/source";
+import { createStarSource, type ReadmeOutcome } from "../github/source";
+import type { StarPages } from "../github/rest-source";
 import type { StarredRepo } from "../github/types";
-import { sleep } from "../lib/concurrency";
+import { configOf } from "../config";
 import { loadGithubUser } from "../lib/github-token";
 import { accessChange, metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
@@ -62,8 +63,6 @@ export type ListStepResult =
       totalCount: number | null;
       /** github ids of the stars listed by this step (for unstar detection). */
       seen: number[];
-      /** GitHub truncated the GraphQL list (`isOverLimit`): it must not be taken as the whole list. */
-      overLimit: boolean;
       /** When this step listed the last page: the list's length then (`StarPage.countAtEnd`). */
       countAtEnd?: number | null;
       /** GitHub left stars out of some page for this token (an organisation's SAML single sign-on). */
@@ -90,7 +89,6 @@ export async function listStep(
     /** The run and its listing pass: each page's counts are kept once under `<pass>:<page>`. */
     runId: string;
     pass: number;
-    strategy: StrategyName;
     cursor: string | null;
     pacing: PacingState | null;
     listedBefore: number;
@@ -105,12 +103,11 @@ export async function listStep(
   }
   if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON(), pacing: input.pacing };
   // The first step of a run starts from what the user's last run learned.
-  const pacer = new Pacer(input.pacing ?? (await loadPacing(env.DB, input.userId)));
-  const source = createStarSource(env, input.strategy, user.token, { usage, pacer });
+  const pacer = new Pacer(input.pacing ?? (await loadPacing(env.DB, input.userId)), undefined, undefined, configOf(env).pacerSizing);
+  const source = createStarSource(env, user.token, { usage, pacer });
   const seen: number[] = [];
   let cursor = input.cursor;
   let totalCount: number | null = null;
-  let overLimit = false;
   let partial = false;
   let countAtEnd: number | null | undefined;
   const processing = new Set<Promise<void>>();
@@ -120,10 +117,11 @@ export async function listStep(
     if (failed) throw failed.error;
   };
   const deadline = Date.now() + STEP_WALL_MS;
+  // README batches wait to be full while pages come, and go as they are whenever the listing waits or ends.
+  source.expectMore(true);
   try {
     for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
       totalCount = listed.totalCount ?? totalCount;
-      overLimit ||= listed.overLimit === true;
       partial ||= listed.partial === true;
       if (listed.countAtEnd !== undefined) countAtEnd = listed.countAtEnd;
       for (const item of listed.items) seen.push(item.repo.githubId);
@@ -143,16 +141,20 @@ export async function listStep(
       // for their last READMEs (tree lookups, then the blob: up to three more round trips).
       // Queued pages cost no connections: the listing and the README lanes share the Worker's 6.
       while (processing.size >= PAGES_HELD || (processing.size >= PAGES_IN_FLIGHT && !source.wantsMore())) {
-        await Promise.race([...processing, sleep(200)]);
+        source.expectMore(false);
+        await Promise.race([...processing, source.readmesChanged()]);
       }
+      source.expectMore(true);
       rethrow();
       cursor = listed.next;
       if (!cursor || Date.now() > deadline) break;
     }
+    source.expectMore(false);
     await Promise.all([...processing]);
     rethrow();
   } catch (error) {
     // Let in-flight pages finish what they can; their writes are idempotent either way.
+    source.expectMore(false);
     await Promise.allSettled([...processing]);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
@@ -163,7 +165,6 @@ export async function listStep(
     next: cursor,
     totalCount,
     seen,
-    overLimit,
     partial,
     ...(countAtEnd !== undefined ? { countAtEnd } : {}),
     counts,
@@ -185,7 +186,7 @@ export async function savePacing(d1: D1Database, userId: number, pacing: PacingS
 
 async function bringIntoD1(
   db: D1Database,
-  source: StarSource,
+  source: StarPages,
   userId: number,
   items: StarredRepo[],
   tally: { runId: string; page: string },

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ReadmeRef, StarredRepo } from "../github/types";
-import { planPage, readmeChange, type KnownRepo } from "./plan";
+import type { StarredRepo } from "../github/types";
+import { accessChange, ACCESS_RECHECK_MS, planPage, readmeChange, type KnownRepo, type KnownStar } from "./plan";
 
-const repo = (githubId: number, pushedAt: number, readme: ReadmeRef): StarredRepo => ({
+const repo = (githubId: number, pushedAt = 5): StarredRepo => ({
   starredAt: 1000 + githubId,
-  readme,
   repo: {
     githubId, nodeId: `R_${githubId}`, fullName: `o/r${githubId}`, name: `r${githubId}`, ownerLogin: "o", ownerAvatarUrl: null,
     description: null, htmlUrl: `https://github.com/o/r${githubId}`, homepage: null, stargazersCount: 1, language: null,
@@ -15,52 +14,56 @@ const repo = (githubId: number, pushedAt: number, readme: ReadmeRef): StarredRep
 const known = (githubId: number, over: Partial<KnownRepo> = {}): KnownRepo => ({
   githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", readmePath: "README.md", githubPushedAt: 5, meta: null, ...over,
 });
-const found = (sha: string): ReadmeRef => ({ kind: "found", sha, path: "README.md", byteSize: 10 });
+const NOW = 1_800_000_000_000;
 
-function plan(item: StarredRepo, k: KnownRepo | null, star?: { isStarred: boolean; starredAt: number | null }, hash = "h") {
+function plan(item: StarredRepo, k: KnownRepo | null, star?: Partial<KnownStar>, hash = "h") {
   const id = item.repo.githubId;
   return planPage(
     [item],
     new Map([[id, hash]]),
     new Map(k ? [[id, k]] : []),
-    new Map(star ? [[id, { githubId: id, access: null, accessCheckedAt: null, ...star }]] : []),
-    Date.now(),
+    new Map(star ? [[id, { githubId: id, isStarred: true, starredAt: 1001, access: null, accessCheckedAt: null, ...star }]] : []),
+    NOW,
   )[0]!;
 }
 
 describe("planPage", () => {
   it("a new repository is inserted, starred and its README asked for", () => {
-    const p = plan(repo(1, 5, found("sha-1")), null);
+    const p = plan(repo(1), null);
     expect(p).toMatchObject({ repo: "insert", star: "new", readme: { githubId: 1, knownSha: null } });
   });
 
   it("an unchanged repository and star cost nothing", () => {
-    const p = plan(repo(1, 5, found("sha-1")), known(1), { isStarred: true, starredAt: 1001 });
+    const p = plan(repo(1), known(1), {});
     expect(p).toMatchObject({ repo: "keep", star: "keep", readme: null });
   });
 
-  it.each<[string, ReadmeRef, Partial<KnownRepo>, boolean]>([
-    ["a new blob sha", found("sha-2"), {}, true],
-    ["the same blob sha", found("sha-1"), {}, false],
-    ["a README that failed last time", found("sha-1"), { readmeStatus: "error" }, true],
-    ["a README never looked at", found("sha-1"), { readmeStatus: null }, true],
-    ["a README that disappeared", { kind: "none" }, {}, true],
-    ["still no README", { kind: "none" }, { readmeStatus: "missing", readmeSha: null }, false],
-    ["REST (unknown) and not pushed", { kind: "unknown" }, {}, false],
-  ])("README for %s: %s", (_, ref, over, asked) => {
-    const p = plan(repo(1, 5, ref), known(1, over), { isStarred: true, starredAt: 1001 });
-    expect(p.readme !== null).toBe(asked);
+  it.each<[string, number, Partial<KnownRepo>, boolean]>([
+    ["not pushed", 5, {}, false],
+    ["pushed since", 6, {}, true],
+    ["a README that failed last time", 5, { readmeStatus: "error" }, true],
+    ["a README never looked at", 5, { readmeStatus: null }, true],
+    ["still no README, not pushed", 5, { readmeStatus: "missing", readmeSha: null }, false],
+  ])("README when %s", (_, pushedAt, over, asked) => {
+    expect(plan(repo(1, pushedAt), known(1, over), {}).readme !== null).toBe(asked);
   });
 
-  it("REST: a pushed repository is asked for its README, with the sha we hold", () => {
-    const p = plan(repo(1, 6, { kind: "unknown" }), known(1), { isStarred: true, starredAt: 1001 });
-    expect(p.readme).toMatchObject({ knownSha: "sha-1", ref: { kind: "unknown" } });
+  it("a pushed repository is asked for its README with the sha we hold (its trees say whether it changed)", () => {
+    expect(plan(repo(1, 6), known(1), {}).readme).toEqual({ githubId: 1, nodeId: "R_1", fullName: "o/r1", knownSha: "sha-1" });
+  });
+
+  it("a repository GitHub refused lately is not asked again within a day", () => {
+    const refused = { access: { state: "blocked" as const, message: "Repository access blocked", url: null } };
+    const lately = plan(repo(1, 6), known(1, { readmeStatus: "error" }), { ...refused, accessCheckedAt: NOW - ACCESS_RECHECK_MS + 60_000 });
+    expect(lately.readme).toBeNull();
+    const dayOld = plan(repo(1, 6), known(1, { readmeStatus: "error" }), { ...refused, accessCheckedAt: NOW - ACCESS_RECHECK_MS });
+    expect(dayOld.readme).not.toBeNull();
   });
 
   it("changed metadata updates the row; a re-star or a new star time rewrites the star", () => {
-    expect(plan(repo(1, 5, found("sha-1")), known(1), { isStarred: true, starredAt: 1001 }, "other").repo).toBe("update");
-    expect(plan(repo(1, 5, found("sha-1")), known(1), { isStarred: false, starredAt: 1001 }).star).toBe("new");
-    expect(plan(repo(1, 5, found("sha-1")), known(1), { isStarred: true, starredAt: 9 }).star).toBe("refresh");
+    expect(plan(repo(1), known(1), {}, "other").repo).toBe("update");
+    expect(plan(repo(1), known(1), { isStarred: false }).star).toBe("new");
+    expect(plan(repo(1), known(1), { starredAt: 9 }).star).toBe("refresh");
   });
 });
 
@@ -79,6 +82,28 @@ describe("readmeChange", () => {
   });
   it("unchanged writes nothing; missing forgets the old text", () => {
     expect(readmeChange({ githubId: 1, kind: "unchanged" }, known(1))).toBeNull();
+    expect(readmeChange({ githubId: 1, kind: "unchanged", path: "README.md" }, known(1))).toBeNull();
     expect(readmeChange({ githubId: 1, kind: "missing" }, known(1))).toEqual({ kind: "missing", contentChanged: true });
+  });
+  it("the same blob under another name moves the path only", () => {
+    expect(readmeChange({ githubId: 1, kind: "unchanged", path: "docs/README.md" }, known(1))).toEqual({ kind: "moved", path: "docs/README.md" });
+    expect(readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1", path: "readme.md" } }, known(1))).toEqual({ kind: "moved", path: "readme.md" });
+  });
+  it("a refused repository keeps its text, as a failure does", () => {
+    const access = { state: "sso" as const, message: "SAML", url: "https://github.com/orgs/o/sso" };
+    expect(readmeChange({ githubId: 1, kind: "denied", access }, known(1))).toEqual({ kind: "error" });
+  });
+});
+
+describe("accessChange", () => {
+  const star = (access: KnownStar["access"]): KnownStar => ({ githubId: 1, isStarred: true, starredAt: 1, access, accessCheckedAt: 1 });
+  const access = { state: "blocked" as const, message: "Repository access blocked", url: null };
+  it("records a refusal, clears it when GitHub serves the repository again, and writes nothing otherwise", () => {
+    expect(accessChange({ githubId: 1, kind: "denied", access }, star(null))).toEqual(access);
+    expect(accessChange({ githubId: 1, kind: "unchanged" }, star(access))).toBeNull();
+    expect(accessChange({ githubId: 1, kind: "unchanged" }, star(null))).toBeUndefined();
+    // A failure says nothing either way.
+    expect(accessChange({ githubId: 1, kind: "error", message: "502" }, star(access))).toBeUndefined();
+    expect(accessChange(undefined, star(access))).toBeUndefined();
   });
 });

@@ -41,9 +41,9 @@ export type PlannedItem = {
 
 /**
  * The diff of one listed page against D1 (docs/architecture.md §5 steps 2–3): pure, so every rule is
- * tested directly. A README is asked for when the repository is new, its README was
- * never fetched or failed last time, its blob sha changed (GraphQL lists the sha), or —
- * when the listing cannot tell (REST) — it was pushed since we last looked.
+ * tested directly. A README is asked for when the repository is new, its README was never
+ * fetched or failed last time, or it was pushed since we last looked (the star list says
+ * nothing of READMEs; a pushed repository's trees say whether its README changed).
  */
 export function planPage(
   items: StarredRepo[],
@@ -75,9 +75,6 @@ function refusedLately(star: KnownStar | undefined, now: number): boolean {
 
 function needsReadme(item: StarredRepo, known: KnownRepo | null): boolean {
   if (!known || known.readmeStatus === null || known.readmeStatus === "error") return true;
-  const ref = item.readme;
-  if (ref.kind === "found") return ref.sha !== known.readmeSha || known.readmeStatus !== "ok";
-  if (ref.kind === "none") return known.readmeStatus !== "missing";
   return item.repo.githubPushedAt !== known.githubPushedAt;
 }
 
@@ -86,7 +83,6 @@ function readmeRequest(item: StarredRepo, known: KnownRepo | null): ReadmeReques
     githubId: item.repo.githubId,
     nodeId: item.repo.nodeId,
     fullName: item.repo.fullName,
-    ref: item.readme,
     knownSha: known?.readmeStatus === "ok" ? known.readmeSha : null,
   };
 }

@@ -3,7 +3,7 @@ import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
 import type { Bindings } from "../env";
 import { GithubUsage } from "../github/client";
-import { createStarSource, type StrategyName } from "../github/source";
+import { createStarSource } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
 import { interruptionOf, zeroCounts, type Counts } from "./list-step";
 import { readmeChange, type KnownRepo } from "./plan";
@@ -19,7 +19,7 @@ const LIMIT = 200;
  */
 export async function fetchSavedReadmes(
   env: Bindings,
-  input: { userId: number; strategy: StrategyName },
+  input: { userId: number },
 ): Promise<{ counts: Counts; usage: ReturnType<GithubUsage["toJSON"]> }> {
   const usage = new GithubUsage();
   const counts = zeroCounts();
@@ -47,14 +47,13 @@ export async function fetchSavedReadmes(
   if (results.length === 0) return { counts, usage: usage.toJSON() };
   const user = await loadGithubUser(env, input.userId);
   if (!user?.token) return { counts, usage: usage.toJSON() };
-  const source = createStarSource(env, input.strategy, user.token, { usage });
+  const source = createStarSource(env, user.token, { usage });
   try {
     const outcomes = await source.fetchReadmes(
       results.map((row) => ({
         githubId: row.githubId,
         nodeId: row.nodeId ?? "",
         fullName: row.fullName,
-        ref: { kind: "unknown" as const },
         knownSha: null,
       })),
     );

@@ -9,7 +9,6 @@ const README = `# Quokka\n\n${"The quokka library keeps marsupials happy. ".repe
 function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): StarredRepo {
   return {
     starredAt: 1_700_000_000_000 + githubId,
-    readme: { kind: "found", sha: `sha-${githubId}`, path: "README.md", byteSize: README.length },
     repo: {
       githubId, nodeId: `R_${githubId}`, fullName: `fts-owner/repo-${githubId}`, name: `repo-${githubId}`, ownerLogin: "fts-owner",
       ownerAvatarUrl: null, description: "An ordinary wombat toolkit", htmlUrl: `https://github.com/fts-owner/repo-${githubId}`,

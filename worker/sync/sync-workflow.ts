@@ -4,7 +4,6 @@ import { userSync, type SyncParams } from "../lib/sync-run";
 import type { Bindings } from "../env";
 import { GithubUsage, usageToStats } from "../github/client";
 import type { PacingState } from "../github/pacer";
-import { configOf } from "../config";
 import { beginRun } from "./begin";
 import { analysePhase, embedPhase, openrankPhase, zeroEnrichment } from "./enrich";
 import { failRun, finishRun } from "./finish";
@@ -53,7 +52,6 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
     };
 
     try {
-      const strategy = params.strategy ?? configOf(this.env).syncStrategy;
       const begin = await step.do("begin", RETRY, () => beginRun(this.env, runId, params));
       if (begin.status === "fatal") return await fail({ code: begin.code, message: begin.message });
       await publish({ event: "progress", data: { phase: "fetching" } });
@@ -76,14 +74,11 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       let drifted = false;
       let partial = false;
       let pacing: PacingState | null = null;
-      let listing = strategy;
-      let truncated = false;
       for (;;) {
         const input: Parameters<typeof listStep>[1] = {
           userId: params.userId,
           runId,
           pass,
-          strategy: listing,
           cursor,
           pacing,
           listedBefore: passSeen.length,
@@ -109,16 +104,6 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         partial ||= result.partial;
         cursor = result.next;
         chunk++;
-        if (result.overLimit && listing !== "rest-pages" && listing !== "rest") {
-          // GitHub truncated the GraphQL list (isOverLimit): list again through REST, which
-          // lists every star, so no star is taken for unstarred. Rows already written are
-          // found unchanged by the second pass.
-          listing = "rest-pages";
-          truncated = true;
-          passSeen = [];
-          cursor = null;
-          continue;
-        }
         if (cursor) continue;
         for (const id of passSeen) seen.add(id);
         const moved = listingMoved(passSeen, countAtStart, result.countAtEnd);
@@ -135,14 +120,14 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       }
 
       const listed = [...seen];
-      const consistent = !drifted && !partial && !truncated;
+      const consistent = !drifted && !partial;
       const unstarred = await step.do("unstar", RETRY, () =>
         markUnstarred(this.env, { userId: params.userId, seen: listed, consistent, pacing }),
       );
       usage.add(unstarred.usage);
       // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same event.
       const saved = await step.do("saved readmes", RETRY, async () => ({
-        ...(await fetchSavedReadmes(this.env, { userId: params.userId, strategy })),
+        ...(await fetchSavedReadmes(this.env, { userId: params.userId })),
         at: Date.now(),
       }));
       usage.add(saved.usage);
@@ -172,7 +157,6 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
               deferred: unstarred.deferred,
             },
             enrichment,
-            ...(truncated ? { listedVia: "rest-pages (GitHub truncated the GraphQL list: isOverLimit)" } : {}),
           },
         }),
       );

@@ -61,29 +61,6 @@ describe("sync: first run and resync", () => {
     const me = await env.DB.prepare("select last_synced_at, next_sync_at from users where id = ?").bind(user.id).first<{ last_synced_at: number; next_sync_at: number }>();
     expect(me!.next_sync_at - me!.last_synced_at).toBe(3_600_000);
   });
-
-  it("the rest strategy reaches the same library", async () => {
-    await using introspector = await fastWorkflows();
-    const { user } = await signIn("sync-rest", 300);
-    // Repositories are global: those another test already fetched need no README request.
-    const fresh = await notInD1(await githubStars("sync-rest"));
-    const { userSync } = await import("../lib/sync-run");
-    const { runId } = await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
-    const [instance] = await introspector.get();
-    await instance!.waitForStatus("complete");
-    const done = (await instance!.getOutput()) as { runId: string; total: number; stats: { requests: { rest: number; graphql: number } } };
-    expect(done.runId).toBe(runId);
-    expect(done.total).toBe(300);
-    expect(done.stats.requests.graphql).toBe(0);
-    // 3 pages + one README request per repository not seen before (the first test synced 250 of them).
-    expect(fresh).toHaveLength(50);
-    expect(done.stats.requests.rest).toBe(3 + fresh.length);
-    const truth = await githubStars("sync-rest");
-    const lib = await library(user.id);
-    for (const star of truth) {
-      expect(lib.get(star.fullName)?.readme_sha ?? null, star.fullName).toBe(star.readmeSha ?? null);
-    }
-  });
 });
 
 describe("sync: changes on GitHub", () => {

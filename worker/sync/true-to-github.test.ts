@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { DoneData } from "../../shared/events";
-import { userSync } from "../lib/sync-run";
 import { env, signIn } from "../test/helpers";
 import { controlPost, doneOf, fastWorkflows, githubStars, library, syncOnce } from "../test/sync-helpers";
 
@@ -90,35 +88,6 @@ describe("sync: GitHub refusing one repository", () => {
     await env.DB.prepare("update stars set access_checked_at = 0 where user_id = ?").bind(user.id).run();
     doneOf(await syncOnce(sessionToken));
     expect(await accessOf(user.id, protectedRepo)).toMatchObject({ is_starred: 1, access_state: null });
-  });
-
-  it("a 403 on one README over REST (SAML) is not a revoked token", async () => {
-    await using introspector = await fastWorkflows();
-    const login = "refuse-rest";
-    const { user } = await signIn(login, 30);
-    const target = await ownRepository(login, "saml-guarded");
-    await controlPost("faults", {
-      route: `GET /repos/${target}/readme`,
-      login,
-      status: 403,
-      body: {
-        message: "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.",
-        documentation_url: "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/",
-      },
-      headers: { "x-github-sso": "required; url=https://github.com/orgs/acme/sso?authorization_request=AAA" },
-    });
-    // The REST strategy asks `/readme` per repository.
-    await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
-    const instance = (await introspector.get()).at(-1)!;
-    await instance.waitForStatus("complete");
-    const done = (await instance.getOutput()) as DoneData;
-    expect(done.total).toBe(31);
-    expect(await userRow(user.id)).toMatchObject({ token_status: "valid" });
-    expect(await accessOf(user.id, target)).toMatchObject({
-      is_starred: 1,
-      access_state: "sso",
-      access_url: "https://github.com/orgs/acme/sso?authorization_request=AAA",
-    });
   });
 });
 
@@ -264,17 +233,5 @@ describe("sync: READMEs true to GitHub", () => {
       expect(await pathOf(repo), repo).toEqual({ readme_path: "README.md", readme_sha: truth.get(repo)!.readmeSha, readme_content: text });
     }
     expect((await readmeRow(user.id, fresh))?.readme_status).toBe("ok");
-  });
-
-  it("a README read over REST stores the path GitHub reports", async () => {
-    await using introspector = await fastWorkflows();
-    const login = "readme-rest-path";
-    const { user } = await signIn(login, 5);
-    const repo = await ownRepository(login, "rest-path");
-    await controlPost("push", { fullName: repo, readmePath: ".github/README.md" });
-    await userSync(env, user.id).startOrAttach({ userId: user.id, trigger: "manual", strategy: "rest" });
-    const instance = (await introspector.get()).at(-1)!;
-    await instance.waitForStatus("complete");
-    expect((await pathOf(repo)).readme_path).toBe(".github/README.md");
   });
 });
