@@ -1,12 +1,19 @@
-// `npm run bench:sync`: the sync, strategy against strategy in one run, against the GitHub
+// `npm run bench:sync`: the sync, variant against variant in one run, against the GitHub
 // emulator under its `github` realism (server time per request, the 10 s cut-off, the
 // secondary limits on server time and points per minute, the real hourly budgets). Every
 // figure comes from outside the code under test: units, server time, timeouts and
-// secondary-limit hits are counted by the emulator; rows written are what D1 reported.
+// secondary-limit hits are counted by the emulator; rows written are what D1 reported (for
+// the seed, the rows its in-memory database changed).
 //
-//   npm run bench:sync -- [--sizes 1000,5000] [--strategies rest-pages,graphql-light,graphql,rest]
+//   npm run bench:sync -- [--sizes 1000,5000] [--variants starwise,seed]
 //                         [--scenarios first,resync,drift,pushed] [--time-scale 1] [--cutoff 10000]
-//                         [--cpu-graphql 60000] [--cpu-total 90000] [--over-limit 0] [--latency 20] [--json]
+//                         [--cpu-graphql 60000] [--cpu-total 90000] [--resource-limit 0] [--latency 20] [--json] [--verbose]
+//
+// Variants (bench/variants.ts): `starwise` is the Worker as it ships; `starwise[VAR=value;VAR2=value]`
+// the Worker with those wrangler.toml vars set for its run (e.g. `starwise[PACER_SIZING=halve]`), so
+// two configurations compare in one run; `seed` is the seed's algorithm run from Node against the
+// emulator (bench/seed-sync.ts), the baseline. Each variant gets a fresh emulator (and Worker).
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,27 +22,47 @@ import { createEmulatorClient, type EmulatorClient, type EmulatorStats } from ".
 import { startGithubEmulator, type GithubEmulator, type GithubEmulatorOptions } from "../emulators/github/server.ts";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { emulatorVars, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { emulatorVars, freePort, localVars, projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
+import { seedSync, type SeedStore } from "./seed-sync.ts";
+import { parseVariants, VariantError, VARIANTS_SYNTAX, workerVarNames, type Variant } from "./variants.ts";
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: "string", default: "1000,5000" },
-    strategies: { type: "string", default: "rest-pages,graphql-light,graphql,rest" },
-    scenarios: { type: "string", default: "first,resync,drift,pushed" },
-    /** Network latency per request on top of the modelled server time. */
-    latency: { type: "string", default: "20" },
-    "time-scale": { type: "string" },
-    cutoff: { type: "string" },
-    "cpu-graphql": { type: "string" },
-    "cpu-total": { type: "string" },
-    "over-limit": { type: "string" },
-    "resource-limit": { type: "string" },
+/** A command line that cannot run: say why and stop before anything starts. */
+function usage(message: string): never {
+  console.error(`bench:sync: ${message}`);
+  process.exit(2);
+}
 
-    json: { type: "boolean", default: false },
-    verbose: { type: "boolean", default: false },
-  },
-});
+/** Flags an older benchmark took, and what replaced them. */
+const GONE: Record<string, string> = {
+  strategies: `--strategies is gone: the Worker has one listing path; use --variants (${VARIANTS_SYNTAX}), e.g. --variants "starwise,seed"`,
+  "over-limit": "--over-limit is gone: it only mattered for the GraphQL listing, which the Worker no longer has",
+};
+
+const options = {
+  sizes: { type: "string", default: "1000,5000" },
+  variants: { type: "string", default: "starwise,seed" },
+  scenarios: { type: "string", default: "first,resync,drift,pushed" },
+  /** Network latency per request on top of the modelled server time. */
+  latency: { type: "string", default: "20" },
+  "time-scale": { type: "string" },
+  cutoff: { type: "string" },
+  "cpu-graphql": { type: "string" },
+  "cpu-total": { type: "string" },
+  "resource-limit": { type: "string" },
+
+  json: { type: "boolean", default: false },
+  verbose: { type: "boolean", default: false },
+} as const;
+function flags() {
+  try {
+    return parseArgs({ options });
+  } catch (error) {
+    const gone = process.argv.map((arg) => /^--([\w-]+)/.exec(arg)?.[1]).find((flag) => flag !== undefined && flag in GONE);
+    return usage(gone ? GONE[gone]! : error instanceof Error ? error.message : String(error));
+  }
+}
+const { values } = flags();
 
 const HOUR_S = 3600;
 /** A Worker keeps at most 6 connections open at once. */
@@ -51,7 +78,8 @@ const SCENARIO_FLAGS: Record<string, Scenario> = {
 
 export type SyncMeasurement = {
   stars: number;
-  strategy: string;
+  /** `starwise`, `starwise[VAR=value;…]` or `seed` (bench/variants.ts). */
+  variant: string;
   scenario: Scenario;
   /** Wall time, plus the computed wait for budget windows the shortened window let it skip. */
   wallMs: number;
@@ -63,15 +91,15 @@ export type SyncMeasurement = {
   units: number;
   readmesFetched: number;
   rowsWritten: number;
-  /** Rows D1 wrote beyond the rows themselves: FTS rows rewritten by the triggers. */
-  ftsRows: number;
+  /** Rows D1 wrote beyond the rows themselves: FTS rows rewritten by the triggers (null for the seed: no D1). */
+  ftsRows: number | null;
   serverMs: { graphql: number; rest: number };
   timeouts: number;
   secondaryHits: number;
   /** The least wall time GitHub's limits allow for this much server time (see `lowerBoundMs`). */
   lowerBoundMs: number;
-  /** After the GitHub part: the enrichment phases until `done` (heuristic analysis, embeddings), not in `wallMs`. */
-  enrichedMs: number;
+  /** After the GitHub part: the enrichment phases until `done` (heuristic analysis, embeddings), not in `wallMs`; null for the seed (not run). */
+  enrichedMs: number | null;
   /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
   graphqlSecondsByMinute: number[];
   /** The same server time as the sync's pacer measured it (response times): above GitHub's count by the network and the isolate's delays. */
@@ -107,7 +135,6 @@ function realism(): NonNullable<GithubEmulatorOptions["realism"]> {
   set("cutoffMs", "cutoff");
   set("cpuGraphqlMsPerWindow", "cpu-graphql");
   set("cpuTotalMsPerWindow", "cpu-total");
-  set("overLimitStars", "over-limit");
   set("resourceLimitMs", "resource-limit");
   return overrides as NonNullable<GithubEmulatorOptions["realism"]>;
 }
@@ -182,14 +209,78 @@ async function syncOnce(
   return { done: last.data, wallMs, enrichedMs: finishedAt - started - wallMs, startedAt, fetchedLagMs: fetchedAt !== null ? arrivedMs - wallMs : null };
 }
 
+/** What one sync of a variant reports itself; everything else in a measurement is the emulator's count. */
+type SyncRun = {
+  /** From the start until the GitHub part ended (the Worker's `fetched`; the seed's last README). */
+  wallMs: number;
+  enrichedMs: number | null;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  /** How much later the Worker's `fetched` event reached the benchmark (null: not measured). */
+  fetchedLagMs: number | null;
+  rowsWritten: number;
+  ftsRows: number | null;
+  measuredMs: { graphql: number; rest: number };
+  graphqlWaitedMs?: { paced: number; starved: number } | undefined;
+  total: number;
+  newCount: number;
+  updatedCount: number;
+};
+
+/** One sync of the Worker, as the extension starts it. */
+async function workerRun(worker: WorkerProcess, session: string): Promise<SyncRun> {
+  const { done, wallMs, enrichedMs, startedAt, fetchedLagMs } = await syncOnce(worker, session);
+  return {
+    wallMs,
+    enrichedMs,
+    startedAt,
+    fetchedLagMs,
+    rowsWritten: done.stats.rowsWritten,
+    ftsRows: done.stats.triggerRows ?? 0,
+    measuredMs: done.stats.measuredMs ?? { graphql: 0, rest: 0 },
+    graphqlWaitedMs: done.stats.graphqlWaitedMs,
+    total: done.total,
+    newCount: done.new_count,
+    updatedCount: done.updated_count,
+  };
+}
+
+/** One sync of the seed's algorithm, from this process, into `store` (its database across the scenarios). */
+async function seedRun(github: GithubEmulator, store: SeedStore): Promise<SyncRun> {
+  let lastListed = 0;
+  const started = Date.now();
+  const result = await seedSync({
+    apiUrl: github.url,
+    token: "emulator-token-octocat",
+    store,
+    onListed: (listed) => {
+      if (values.verbose && listed >= lastListed + 1000) {
+        lastListed = listed;
+        log(`    listed ${listed} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
+    },
+  });
+  return {
+    wallMs: result.wallMs,
+    enrichedMs: null,
+    startedAt: result.startedAt,
+    fetchedLagMs: null,
+    rowsWritten: result.rowsWritten,
+    ftsRows: null,
+    measuredMs: { graphql: 0, rest: Math.round(result.measuredRestMs) },
+    total: result.total,
+    newCount: result.newCount,
+    updatedCount: result.updatedCount,
+  };
+}
+
 async function measure(
   github: EmulatorClient,
-  worker: WorkerProcess,
-  session: string,
-  base: { stars: number; strategy: string; scenario: Scenario; windowSeconds: number; changed?: SyncMeasurement["changed"] },
+  run: () => Promise<SyncRun>,
+  base: { stars: number; variant: string; scenario: Scenario; windowSeconds: number; changed?: SyncMeasurement["changed"] },
 ): Promise<SyncMeasurement> {
   const before = await github.stats();
-  const { done, wallMs, enrichedMs, startedAt, fetchedLagMs } = await syncOnce(worker, session);
+  const { wallMs, enrichedMs, startedAt, fetchedLagMs, ...reported } = await run();
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
@@ -211,24 +302,24 @@ async function measure(
   const result: SyncMeasurement = {
     ...rest_,
     wallMs: Math.round(wallMs + skippedWaitMs),
-    enrichedMs: Math.round(enrichedMs),
+    enrichedMs: enrichedMs === null ? null : Math.round(enrichedMs),
     exhaustedWindows,
     restRequests: rest,
     graphqlPoints: graphql,
     units: rest + graphql,
     readmesFetched: (after.readmeDownloads.octocat ?? 0) - (before.readmeDownloads.octocat ?? 0),
-    rowsWritten: done.stats.rowsWritten,
-    ftsRows: done.stats.triggerRows ?? 0,
+    rowsWritten: reported.rowsWritten,
+    ftsRows: reported.ftsRows,
     serverMs,
     timeouts: token(after).timeouts - token(before).timeouts,
     secondaryHits: token(after).secondaryLimitHits - token(before).secondaryLimitHits,
     lowerBoundMs: Math.round(lowerBoundMs(serverMs, config, skippedWaitMs)),
     graphqlSecondsByMinute: minutesOf(token(before).minutes, token(after).minutes),
-    measuredMs: done.stats.measuredMs ?? { graphql: 0, rest: 0 },
+    measuredMs: reported.measuredMs,
     graphqlConcurrency: concurrencyOf(spans),
-    total: done.total,
-    newCount: done.new_count,
-    updatedCount: done.updated_count,
+    total: reported.total,
+    newCount: reported.newCount,
+    updatedCount: reported.updatedCount,
   };
   log(
     `  ${base.scenario.padEnd(18)} ${(result.wallMs / 1000).toFixed(1).padStart(7)} s (bound ${(result.lowerBoundMs / 1000).toFixed(1)} s)  ` +
@@ -239,7 +330,7 @@ async function measure(
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
     log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
     log(`    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`);
-    const waited = done.stats.graphqlWaitedMs;
+    const waited = reported.graphqlWaitedMs;
     if (waited) log(`    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`);
     // The emulator runs in this process: its clock is ours. Where the wall time went outside GitHub's GraphQL.
     const at = (epoch: number) => ((epoch - startedAt) / 1000).toFixed(1);
@@ -293,7 +384,56 @@ async function pushOnePercent(github: EmulatorClient, stars: number): Promise<{ 
   return { repositories: chosen.length, newReadmes };
 }
 
-async function benchOne(stars: number, strategy: string, scenarios: Scenario[]): Promise<SyncMeasurement[]> {
+/** Starts a Worker with the variant's vars against the emulators and signs octocat in. */
+async function startStarwise(
+  variant: Extract<Variant, { kind: "starwise" }>,
+  urls: { github: string; ai: string; opendigger: string },
+  state: string,
+): Promise<{ worker: WorkerProcess; session: string }> {
+  let worker: WorkerProcess | undefined;
+  // Another benchmark on this machine may take the free port first: try a few.
+  for (let attempt = 0; !worker; attempt++) {
+    try {
+      worker = await startWorker({
+        port: await freePort(),
+        persistTo: state,
+        watch: false,
+        // Enrichment runs after the GitHub part, against the offline emulators (never the network).
+        vars: { ...emulatorVars(urls), ...variant.vars },
+        stdio: values.verbose ? "inherit" : "log",
+      });
+    } catch (error) {
+      if (attempt >= 2 || !/already in use/i.test(String(error))) throw error;
+    }
+  }
+  try {
+    const signIn = await fetch(`${worker.url}/api/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ githubToken: "emulator-token-octocat" }),
+    });
+    if (!signIn.ok) {
+      const body = await signIn.text();
+      // The Worker parses its vars on the first request: a value it refuses is this variant's fault.
+      if (/not_configured/.test(body)) throw new Error(`${variant.name}: the Worker refuses its vars: ${body}`);
+      throw new Error(`sign-in: ${signIn.status} ${body}`);
+    }
+    const { sessionToken } = (await signIn.json()) as { sessionToken: string };
+    // The heuristic analyser: this benchmark measures GitHub, `npm run bench:enrich` the models.
+    const settings = await fetch(`${worker.url}/api/settings`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ chatProvider: { kind: "none" } }),
+    });
+    if (!settings.ok) throw new Error(`settings: ${settings.status} ${await settings.text()}`);
+    return { worker, session: sessionToken };
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+}
+
+async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]): Promise<SyncMeasurement[]> {
   const windowSeconds = HOUR_S;
   // GitHub's real hourly budgets. A run that exhausts one (the seed's REST algorithm needs more
   // than 5,000 requests for 5,000 stars) is not made to wait the rest of the hour for real: the
@@ -307,72 +447,56 @@ async function benchOne(stars: number, strategy: string, scenarios: Scenario[]):
     latencyMs: Number(values.latency),
     quiet: true,
     rateWindowSeconds: windowSeconds,
-    realism: realism(),
+    realism: realismOverrides,
   });
   const github = createEmulatorClient(emulator.url);
-  // No rate limit that matters here: the enrichment after the GitHub part should not drag on.
-  const outside = { ai: await startAiEmulator({ port: 0, quiet: true, rpm: 100_000 }), opendigger: await startOpendiggerEmulator({ port: 0, quiet: true }) };
-  const state = await mkdtemp(path.join(tmpdir(), "starwise-bench-"));
+  let ai: Awaited<ReturnType<typeof startAiEmulator>> | undefined;
+  let opendigger: Awaited<ReturnType<typeof startOpendiggerEmulator>> | undefined;
+  let state: string | undefined;
   let worker: WorkerProcess | undefined;
   try {
-    // Another benchmark on this machine may take the free port first: try a few.
-    for (let attempt = 0; !worker; attempt++) {
-      try {
-        worker = await startWorker({
-          port: await freePort(),
-          persistTo: state,
-          watch: false,
-          vars: {
-            // Enrichment runs after the GitHub part, against the offline emulators (never the network).
-            ...emulatorVars({ github: emulator.url, ai: outside.ai.url, opendigger: outside.opendigger.url }),
-            SYNC_STRATEGY: strategy,
-          },
-          stdio: values.verbose ? "inherit" : "log",
-        });
-      } catch (error) {
-        if (attempt >= 2 || !/already in use/i.test(String(error))) throw error;
-      }
+    let run: () => Promise<SyncRun>;
+    if (variant.kind === "seed") {
+      // Its database, in memory, across the scenarios: a resync finds what the first sync stored.
+      const store: SeedStore = new Map();
+      run = () => seedRun(emulator, store);
+    } else {
+      // No rate limit that matters here: the enrichment after the GitHub part should not drag on.
+      ai = await startAiEmulator({ port: 0, quiet: true, rpm: 100_000 });
+      opendigger = await startOpendiggerEmulator({ port: 0, quiet: true });
+      state = await mkdtemp(path.join(tmpdir(), "starwise-bench-"));
+      const started = await startStarwise(variant, { github: emulator.url, ai: ai.url, opendigger: opendigger.url }, state);
+      worker = started.worker;
+      run = () => workerRun(started.worker, started.session);
     }
-    const signIn = await fetch(`${worker.url}/api/auth/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ githubToken: "emulator-token-octocat" }),
-    });
-    if (!signIn.ok) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-    const { sessionToken } = (await signIn.json()) as { sessionToken: string };
-    // The heuristic analyser: this benchmark measures GitHub, `npm run bench:enrich` the models.
-    const settings = await fetch(`${worker.url}/api/settings`, {
-      method: "PUT",
-      headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ chatProvider: { kind: "none" } }),
-    });
-    if (!settings.ok) throw new Error(`settings: ${settings.status} ${await settings.text()}`);
-    log(`${stars} stars, ${strategy}:`);
+    log(`${stars} stars, ${variant.name}:`);
     const results: SyncMeasurement[] = [];
-    const base = { stars, strategy, windowSeconds };
+    const base = { stars, variant: variant.name, windowSeconds };
     // The first sync always runs: the other scenarios start from its library.
-    results.push(await measure(github, worker, sessionToken, { ...base, scenario: "first sync" }));
+    results.push(await measure(github, run, { ...base, scenario: "first sync" }));
     for (const scenario of scenarios) {
       if (scenario === "first sync") continue;
       let changed: SyncMeasurement["changed"];
       if (scenario === "star counts drift") changed = { repositories: (await github.drift({ fraction: 1 / 3 })).changed };
       if (scenario === "1% pushed") changed = await pushOnePercent(github, stars);
-      results.push(await measure(github, worker, sessionToken, { ...base, scenario, ...(changed ? { changed } : {}) }));
+      results.push(await measure(github, run, { ...base, scenario, ...(changed ? { changed } : {}) }));
     }
     return scenarios.includes("first sync") ? results : results.slice(1);
   } finally {
     await worker?.stop();
-    await Promise.all([emulator.close(), outside.ai.close(), outside.opendigger.close()]);
-    await rm(state, { recursive: true, force: true });
-    await rm(`${state}.log`, { force: true });
+    await Promise.all([emulator.close(), ai?.close(), opendigger?.close()]);
+    if (state) {
+      await rm(state, { recursive: true, force: true });
+      await rm(`${state}.log`, { force: true });
+    }
   }
 }
 
 function table(rows: SyncMeasurement[]): string {
-  const header = ["stars", "strategy", "scenario", "wall", "lower bound", "units", "REST", "GQL pts", "GQL server s", "REST server s", "timeouts", "secondary", "READMEs", "rows", "FTS rows"];
+  const header = ["stars", "variant", "scenario", "wall", "lower bound", "units", "REST", "GQL pts", "GQL server s", "REST server s", "timeouts", "secondary", "READMEs", "rows", "FTS rows"];
   const lines = rows.map((r) => [
     r.stars.toLocaleString("en"),
-    r.strategy,
+    r.variant,
     r.scenario + (r.changed ? ` (${r.changed.repositories}${r.changed.newReadmes !== undefined ? `, ${r.changed.newReadmes} READMEs` : ""})` : ""),
     `${(r.wallMs / 1000).toFixed(1)} s${r.exhaustedWindows ? ` (${r.exhaustedWindows} h wait)` : ""}`,
     `${(r.lowerBoundMs / 1000).toFixed(1)} s (${(r.wallMs / Math.max(1, r.lowerBoundMs)).toFixed(2)}×)`,
@@ -385,50 +509,73 @@ function table(rows: SyncMeasurement[]): string {
     String(r.secondaryHits),
     String(r.readmesFetched),
     String(r.rowsWritten),
-    String(r.ftsRows),
+    ftsRows(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [format(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...lines.map(format)].join("\n");
 }
 
+/** The seed has no D1, so no FTS triggers: "–", not 0. */
+const ftsRows = (r: SyncMeasurement) => (r.ftsRows === null ? "–" : String(r.ftsRows));
+
 /** The comparisons the sync issue sets as targets, computed from this run's numbers. */
 function verdicts(rows: SyncMeasurement[]): string[] {
-  const find = (stars: number, strategy: string, scenario: Scenario) => rows.find((r) => r.stars === stars && r.strategy === strategy && r.scenario === scenario);
+  const find = (stars: number, variant: string, scenario: Scenario) => rows.find((r) => r.stars === stars && r.variant === variant && r.scenario === scenario);
   const out: string[] = [];
   for (const stars of new Set(rows.map((r) => r.stars))) {
     const firsts = rows.filter((r) => r.stars === stars && r.scenario === "first sync").sort((a, b) => a.wallMs - b.wallMs);
     const best = firsts[0];
-    const seed = find(stars, "rest", "first sync");
+    const seed = find(stars, "seed", "first sync");
     if (best) {
       out.push(
-        `${stars} stars, first sync: fastest ${best.strategy} in ${(best.wallMs / 1000).toFixed(1)} s = ${(best.wallMs / Math.max(1, best.lowerBoundMs)).toFixed(2)}× its lower bound, ` +
+        `${stars} stars, first sync: fastest ${best.variant} in ${(best.wallMs / 1000).toFixed(1)} s = ${(best.wallMs / Math.max(1, best.lowerBoundMs)).toFixed(2)}× its lower bound, ` +
           `${best.units} units, ${best.timeouts} timeouts, ${best.secondaryHits} secondary-limit hits` +
-          (seed && seed !== best ? `; ${(seed.wallMs / best.wallMs).toFixed(1)}× faster than the seed's REST algorithm` : ""),
+          (seed && seed !== best ? `; ${(seed.wallMs / best.wallMs).toFixed(1)}× faster than the seed's algorithm` : ""),
       );
     }
-    for (const strategy of new Set(rows.map((r) => r.strategy))) {
-      const noChange = find(stars, strategy, "no-change resync");
-      if (noChange) out.push(`${stars} stars, ${strategy}, no-change resync: ${noChange.units} units, ${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${noChange.ftsRows} FTS rows`);
-      const drift = find(stars, strategy, "star counts drift");
-      if (drift) out.push(`${stars} stars, ${strategy}, star counts drift: ${drift.changed?.repositories} repositories changed, ${drift.rowsWritten} rows written, ${drift.ftsRows} FTS rows rewritten`);
+    for (const variant of new Set(rows.map((r) => r.variant))) {
+      const noChange = find(stars, variant, "no-change resync");
+      if (noChange) out.push(`${stars} stars, ${variant}, no-change resync: ${noChange.units} units, ${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${ftsRows(noChange)} FTS rows`);
+      const drift = find(stars, variant, "star counts drift");
+      if (drift) out.push(`${stars} stars, ${variant}, star counts drift: ${drift.changed?.repositories} repositories changed, ${drift.rowsWritten} rows written, ${ftsRows(drift)} FTS rows rewritten`);
     }
   }
   return out;
 }
 
 const sizes = values.sizes.split(",").map(Number).filter((n) => n > 0);
-const strategies = values.strategies.split(",").map((s) => s.trim()).filter(Boolean);
 const scenarios = values.scenarios.split(",").map((s) => {
   const scenario = SCENARIO_FLAGS[s.trim()];
-  if (!scenario) throw new Error(`unknown scenario "${s}" (first, resync, drift, pushed)`);
+  if (!scenario) usage(`--scenarios: unknown scenario "${s}" (first, resync, drift, pushed)`);
   return scenario;
 });
+const variants = (() => {
+  // Vars the benchmark sets itself: the Worker must talk to the emulators, and has no Vectorize locally.
+  const reserved = new Map<string, string>([
+    ...Object.keys(emulatorVars({ github: "", ai: "", opendigger: "" })).map((name) => [name, "it points the Worker at the emulators"] as const),
+    ["GITHUB_GRAPHQL_URL", "GitHub's GraphQL is the emulator's, at GITHUB_API_URL/graphql"],
+    ...Object.keys(localVars).map((name) => [name, "the local stand-in for a binding"] as const),
+  ]);
+  try {
+    return parseVariants(values.variants, { known: workerVarNames(readFileSync(path.join(projectRoot, "wrangler.toml"), "utf8")), reserved });
+  } catch (error) {
+    if (error instanceof VariantError) usage(`--variants: ${error.message}`);
+    throw error;
+  }
+})();
+const realismOverrides = (() => {
+  try {
+    return realism();
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+})();
 const rows: SyncMeasurement[] = [];
 for (const stars of sizes) {
-  for (const strategy of strategies) rows.push(...(await benchOne(stars, strategy, scenarios)));
+  for (const variant of variants) rows.push(...(await benchOne(stars, variant, scenarios)));
 }
-const settings = { latencyMs: Number(values.latency), realism: realism() };
+const settings = { latencyMs: Number(values.latency), realism: realismOverrides };
 if (values.json) {
   console.log(JSON.stringify({ settings, results: rows, verdicts: verdicts(rows) }, null, 2));
 } else {

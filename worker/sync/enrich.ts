@@ -51,51 +51,84 @@ function throttled(publish: Publish): Publish {
   };
 }
 
-/** AI analysis: steps of up to 100 repositories, 429s slept out durably. */
-export async function analysePhase(ctx: Context, totals: Enrichment): Promise<void> {
-  const { env, step, userId } = ctx;
-  const failedIds: number[] = [];
-  let total: number | null = null;
-  let completed = 0;
+/** What every enrichment step answers about the phase: what is left, and why it stops early. */
+type StepOutcome = { pending: number; unavailable?: string | null; waitUntil?: number | null };
+
+/**
+ * One phase: its bounded steps until nothing is pending. A step that keeps failing or a provider
+ * that is down ends the phase (the rest waits for the next sync); a provider's rate limit is a
+ * durable sleep, at most MAX_WAITS a phase. Step and sleep names are the Workflow's memory of
+ * what ran: they stay as they are, or a run in flight would redo its work after an update.
+ */
+async function runPhase<R extends StepOutcome>(
+  ctx: Context,
+  phase: {
+    /** Step names `<step> 0`, `<step> 1`, …; the phase's name in logs. */
+    step: string;
+    what: string;
+    /** Sleep names `wait for <provider> 1`, …. */
+    provider?: string;
+    work(live: Publish): Promise<R>;
+    /** After each step, replayed or not: totals and progress. */
+    done(result: R): Promise<void>;
+  },
+): Promise<void> {
   let waits = 0;
-  await ctx.publish({ phase: "analyzing", current: "", completed: 0, total: 0 });
   for (let i = 0; i < MAX_STEPS; i++) {
-    const skip = [...failedIds];
     const live = throttled(ctx.publish);
-    const base = completed;
-    let result: AnalyseResult;
+    let result: R;
     try {
-      result = await step.do(`analyse ${i}`, ctx.retry, () =>
-        analyseRepositories(env, { userId, budget: ANALYSE_PER_STEP, skip }, (p) => {
-          void live({ phase: "analyzing", current: p.current, completed: base + p.done, total: total ?? p.pendingAtStart });
-        }),
-      );
+      // Each phase's result is plain JSON (counters and ids); the Workflow's Serializable<R> type cannot see that through a generic.
+      result = (await ctx.step.do(`${phase.step} ${i}`, ctx.retry, () => phase.work(live) as Promise<never>)) as R;
     } catch (error) {
-      console.error(`analysis of user ${userId} stopped after step ${i}:`, error);
+      console.error(`${phase.what} of user ${ctx.userId} stopped after step ${i}:`, error);
       break;
     }
-    total ??= result.pendingAtStart;
-    totals.analysed += result.analysed;
-    totals.reused += result.reused;
-    totals.failed += result.failed;
-    totals.chatCalls += result.calls;
-    totals.inputTokens += result.inputTokens;
-    totals.outputTokens += result.outputTokens;
-    totals.pending = result.pending;
-    failedIds.push(...result.failedIds);
-    completed += result.analysed + result.reused + result.failed;
+    await phase.done(result);
     if (result.unavailable) {
-      console.warn(`analysis of user ${userId} waits for the next sync: ${result.unavailable}`);
+      console.warn(`${phase.what} of user ${ctx.userId} waits for the next sync: ${result.unavailable}`);
       break;
     }
-    if (result.waitUntil) {
+    if (result.waitUntil && phase.provider) {
       if (++waits > MAX_WAITS) break;
-      await step.sleepUntil(`wait for the AI provider ${waits}`, new Date(result.waitUntil));
+      await ctx.step.sleepUntil(`wait for ${phase.provider} ${waits}`, new Date(result.waitUntil));
       continue;
     }
     if (result.pending === 0) break;
-    await ctx.publish({ phase: "analyzing", current: "", completed, total });
   }
+}
+
+/** AI analysis: steps of up to 100 repositories, 429s slept out durably. */
+export async function analysePhase(ctx: Context, totals: Enrichment): Promise<void> {
+  const { env, userId } = ctx;
+  const failedIds: number[] = [];
+  let total: number | null = null;
+  let completed = 0;
+  await ctx.publish({ phase: "analyzing", current: "", completed: 0, total: 0 });
+  await runPhase<AnalyseResult>(ctx, {
+    step: "analyse",
+    what: "analysis",
+    provider: "the AI provider",
+    work: (live) => {
+      const base = completed;
+      return analyseRepositories(env, { userId, budget: ANALYSE_PER_STEP, skip: [...failedIds] }, (p) => {
+        void live({ phase: "analyzing", current: p.current, completed: base + p.done, total: total ?? p.pendingAtStart });
+      });
+    },
+    async done(result) {
+      total ??= result.pendingAtStart;
+      totals.analysed += result.analysed;
+      totals.reused += result.reused;
+      totals.failed += result.failed;
+      totals.chatCalls += result.calls;
+      totals.inputTokens += result.inputTokens;
+      totals.outputTokens += result.outputTokens;
+      totals.pending = result.pending;
+      failedIds.push(...result.failedIds);
+      completed += result.analysed + result.reused + result.failed;
+      if (!result.unavailable && !result.waitUntil && result.pending > 0) await ctx.publish({ phase: "analyzing", current: "", completed, total });
+    },
+  });
   // The seed's `saving` follows `analyzing`. Results are written as they arrive (a step that
   // dies keeps what it did), so this says how many were saved in all.
   const saved = totals.analysed + totals.reused;
@@ -104,68 +137,50 @@ export async function analysePhase(ctx: Context, totals: Enrichment): Promise<vo
 
 /** OpenRank: steps of up to 250 repositories not fetched since OpenDigger's last export. */
 export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<void> {
-  const { env, step, userId } = ctx;
+  const { env, userId } = ctx;
   let afterId = 0;
   let completed = 0;
   let total: number | null = null;
   await ctx.publish({ phase: "openrank" });
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const live = throttled(ctx.publish);
-    const base = completed;
-    const from = afterId;
-    let result: OpenrankResult;
-    try {
-      result = await step.do(`openrank ${i}`, ctx.retry, () =>
-        refreshOpenrank(env, { userId, budget: OPENRANK_PER_STEP, afterId: from }, (done, due) => {
-          void live({ phase: "openrank", completed: base + done, total: total ?? due });
-        }),
-      );
-    } catch (error) {
-      console.error(`OpenRank of user ${userId} stopped after step ${i}:`, error);
-      break;
-    }
-    total ??= result.pendingAtStart;
-    totals.openrank += result.fetched;
-    totals.opendiggerRequests += result.requests;
-    completed += result.fetched + result.failed;
-    afterId = result.lastId;
-    if (total > 0) await ctx.publish({ phase: "openrank", completed, total });
-    if (result.unavailable) {
-      console.warn(`OpenRank of user ${userId} waits for the next sync: ${result.unavailable}`);
-      break;
-    }
-    if (result.pending === 0) break;
-  }
+  await runPhase<OpenrankResult>(ctx, {
+    step: "openrank",
+    what: "OpenRank",
+    work: (live) => {
+      const base = completed;
+      return refreshOpenrank(env, { userId, budget: OPENRANK_PER_STEP, afterId }, (done, due) => {
+        void live({ phase: "openrank", completed: base + done, total: total ?? due });
+      });
+    },
+    async done(result) {
+      total ??= result.pendingAtStart;
+      totals.openrank += result.fetched;
+      totals.opendiggerRequests += result.requests;
+      completed += result.fetched + result.failed;
+      afterId = result.lastId;
+      if (total > 0) await ctx.publish({ phase: "openrank", completed, total });
+    },
+  });
 }
 
 /** Embeddings (worker/enrich/embed.ts): steps until nothing is pending, 429s slept out durably. */
 export async function embedPhase(ctx: Context, totals: Enrichment): Promise<void> {
-  const { env, step, userId } = ctx;
+  const { env, userId } = ctx;
   let completed = 0;
-  let waits = 0;
   await ctx.publish({ phase: "embedding", current: "", completed: 0, total: 0 });
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const live = throttled(ctx.publish);
-    const base = completed;
-    let result: EmbedResult;
-    try {
-      result = await step.do(`embed ${i}`, ctx.retry, () =>
-        embedRepositories(env, { userId }, (current, done, total) => {
-          void live({ phase: "embedding", current, completed: base + done, total: base + total });
-        }),
-      );
-    } catch (error) {
-      console.error(`embeddings of user ${userId} stopped after step ${i}:`, error);
-      break;
-    }
-    totals.embedded += result.embedded + result.reused;
-    totals.embeddingRequests += result.requests;
-    completed += result.embedded + result.reused + result.unchanged;
-    if (result.waitUntil) {
-      if (++waits > MAX_WAITS) break;
-      await step.sleepUntil(`wait for the embedding provider ${waits}`, new Date(result.waitUntil));
-      continue;
-    }
-    if (result.pending === 0) break;
-  }
+  await runPhase<EmbedResult>(ctx, {
+    step: "embed",
+    what: "embeddings",
+    provider: "the embedding provider",
+    work: (live) => {
+      const base = completed;
+      return embedRepositories(env, { userId }, (current, done, total) => {
+        void live({ phase: "embedding", current, completed: base + done, total: base + total });
+      });
+    },
+    async done(result) {
+      totals.embedded += result.embedded + result.reused;
+      totals.embeddingRequests += result.requests;
+      completed += result.embedded + result.reused + result.unchanged;
+    },
+  });
 }
