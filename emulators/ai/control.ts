@@ -1,6 +1,5 @@
 // The control API under /_emulator/: no auth, not counted in stats, no latency.
 import type { ApiAnswer } from "./errors.ts";
-import { validateRule, type FaultRuleInput } from "./faults.ts";
 import type { AiEmulatorConfig, AiState } from "./state.ts";
 import { embed, cosine } from "./vectors.ts";
 
@@ -100,25 +99,10 @@ function route(state: AiState, request: ControlRequest, log: (message: string) =
       return json(200, config);
     }
     case "GET faults":
-      return json(200, { faults: state.faults.list() });
-    case "POST faults": {
-      const input = JSON.parse(request.body || "null") as unknown;
-      const list = Array.isArray(input) ? input : typeof input === "object" && input !== null && Array.isArray((input as { rules?: unknown }).rules) ? (input as { rules: unknown[] }).rules : [input];
-      let rules: FaultRuleInput[];
-      try {
-        rules = list.map(validateRule);
-      } catch (error) {
-        throw new ControlError(422, (error as Error).message);
-      }
-      const added = rules.map((rule) => state.faults.add(rule));
-      log(`faults added: ${added.map((r) => JSON.stringify(r)).join(", ")}`);
-      return json(201, { faults: added });
-    }
-    case "DELETE faults": {
-      const cleared = state.faults.list().length;
-      state.faults.clear();
-      return json(200, { cleared });
-    }
+    case "POST faults":
+    case "DELETE faults":
+      // A malformed rule throws: handleControl answers 422 with its error, 400 for JSON that does not parse.
+      return state.faults.answer(request.method, request.body, log);
     case "POST similarity": {
       // A debugging aid: cosine similarity of a query with each text, as /v1/embeddings would give it.
       const input = parseObject(request.body);

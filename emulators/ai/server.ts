@@ -13,7 +13,7 @@ import { completionBody, generate, parseChatRequest, promptTokens, streamChunks,
 import { handleControl } from "./control.ts";
 import { embeddingsBody, parseEmbeddingsRequest } from "./embeddings.ts";
 import { errors, type ApiAnswer } from "./errors.ts";
-import { isTerminal, type FaultRule, type OutputFault } from "./faults.ts";
+import type { OutputFault } from "./faults.ts";
 import { AiState, DEFAULT_CONFIG, type AiEmulatorConfig } from "./state.ts";
 
 export interface AiEmulatorOptions extends Partial<AiEmulatorConfig> {
@@ -134,9 +134,8 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
     modelStats.requests++;
     seen.model = model;
 
-    const fired: FaultRule[] = state.faults.fire(method, url.pathname, model, state.random);
-    const latency = state.config.latencyMs + fired.reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0);
-    const fault = fired.find(isTerminal);
+    const { latencyMs, fault } = state.faults.fire({ method, path: url.pathname, model }, state.random);
+    const latency = state.config.latencyMs + latencyMs;
     if (fault) log(`fault #${fault.id} on ${method} ${url.pathname} (${model})`);
     await sleep(latency);
     if (fault?.timeout) return HOLD;

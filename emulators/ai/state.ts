@@ -1,7 +1,8 @@
 // The AI emulator's mutable state: configuration (changeable through POST /_emulator/config),
 // counters, rate-limit windows and fault rules. `reset()` returns to the start options.
+import { FaultList } from "../common/faults.ts";
 import { sequence } from "../github/random.ts";
-import { FaultList } from "./faults.ts";
+import { AI_FAULTS } from "./faults.ts";
 import { RateLimiter } from "./ratelimit.ts";
 import { corpusIdf, type Idf } from "./terms.ts";
 
@@ -106,7 +107,7 @@ export class AiState {
   config: AiEmulatorConfig;
   stats = new Stats();
   limiter = new RateLimiter();
-  faults = new FaultList();
+  faults = new FaultList(AI_FAULTS);
   random: () => number;
   private counter = 0;
   private readonly initial: AiEmulatorConfig;

@@ -14,7 +14,6 @@ import {
   starRepo,
   unstarRepo,
 } from "./changes.ts";
-import { validateRule, type FaultRuleInput } from "./faults.ts";
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
@@ -349,26 +348,11 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       return json(200, { cleared: state.triggers.clear() });
 
     case "GET faults":
-      return json(200, { faults: state.faults.list() });
-
-    case "POST faults": {
-      const input = JSON.parse(request.body || "null") as unknown;
-      const list = Array.isArray(input) ? input : typeof input === "object" && input !== null && Array.isArray((input as { rules?: unknown }).rules) ? (input as { rules: unknown[] }).rules : [input];
-      let rules: FaultRuleInput[];
-      try {
-        rules = list.map(validateRule);
-      } catch (error) {
-        throw new ControlError(422, (error as Error).message);
-      }
-      const added = rules.map((rule) => state.faults.add(rule));
-      log(`faults added: ${added.map((r) => JSON.stringify(r)).join(", ")}`);
-      return json(201, { faults: added });
-    }
-
+    case "POST faults":
     case "DELETE faults": {
-      const count = state.faults.list().length;
-      state.faults.clear();
-      return json(200, { cleared: count });
+      // A malformed rule throws: handleControl answers 422 with its error, 400 for JSON that does not parse.
+      const answer = state.faults.answer(request.method, request.body, log);
+      return json(answer.status, answer.body);
     }
 
     case "GET config":

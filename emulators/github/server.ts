@@ -10,7 +10,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.ts";
-import { isTerminal, type FaultRule } from "./faults.ts";
 import { graphqlRoute } from "./graphql.ts";
 import { DOCS, badCredentials, json, oauthScopeHeaders, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
 import { rateLimitHeaders, refused, remaining, type Bucket } from "./ratelimit.ts";
@@ -179,9 +178,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       }
     }
 
-    const fired: FaultRule[] = state.faults.fire(method, url.pathname, user?.login, state.random, url.searchParams);
-    const latency = state.config.latencyMs + fired.reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0);
-    const fault = fired.find(isTerminal);
+    const { latencyMs, fault } = state.faults.fire({ method, path: url.pathname, search: url.searchParams, login: user?.login }, state.random);
+    const latency = state.config.latencyMs + latencyMs;
     if (fault) log(`fault #${fault.id} on ${method} ${url.pathname}`);
     if (fault?.rateLimit) {
       const exhausted = state.bucketFor(identity, user, fault.rateLimit);

@@ -1,6 +1,7 @@
 // Everything the emulator knows, in one place, so `POST /_emulator/reset` can rebuild it at once.
+import { FaultList, type SelectedRequest } from "../common/faults.ts";
 import { loadCorpus, type Corpus } from "./corpus.ts";
-import { FaultList } from "./faults.ts";
+import { GITHUB_FAULTS, type FaultRuleInput } from "./faults.ts";
 import { hash, sequence } from "./random.ts";
 import { ConcurrencyGuard, RateLimiter, type Bucket, type Resource } from "./ratelimit.ts";
 import { SecondaryMeter, emptyTokenStats, type RealismConfig, type TokenRealismStats } from "./realism.ts";
@@ -69,7 +70,7 @@ export class EmulatorState {
   users!: UserStore;
   limiter!: RateLimiter;
   concurrency!: ConcurrencyGuard;
-  faults!: FaultList;
+  faults!: FaultList<FaultRuleInput, SelectedRequest>;
   /** Changes that run once a given request has been answered (triggers.ts). */
   triggers!: TriggerList;
   stats!: Stats;
@@ -104,7 +105,7 @@ export class EmulatorState {
     this.limiter = new RateLimiter();
     // Requests that are still in flight during a reset leave the old guard, so they can't skew the new one.
     this.concurrency = new ConcurrencyGuard();
-    this.faults = new FaultList();
+    this.faults = new FaultList(GITHUB_FAULTS);
     this.triggers = new TriggerList();
     this.stats = new Stats();
     this.meter = new SecondaryMeter();

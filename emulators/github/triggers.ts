@@ -6,8 +6,8 @@
 // `after`-th of them has been answered (its body computed and sent), the action runs once. A
 // request's content is read when its handler runs (after the latency sleep, see rest.ts), so every
 // request whose handler runs after that moment sees the change; one already being computed does not.
+import { requestMatcher, type SelectedRequest } from "../common/faults.ts";
 import { parseRenameInput, parseRepoStateInput, renameRepo, setRepoState, starRepo, unstarRepo, type RenameInput, type RepoStateInput } from "./changes.ts";
-import { routeMatcher } from "./faults.ts";
 import { isoSeconds } from "./http.ts";
 import type { EmulatorState } from "./state.ts";
 
@@ -23,7 +23,7 @@ export type TriggerAction =
   | { rename: RenameInput };
 
 export interface TriggerInput {
-  /** The fault rules' route syntax, e.g. "GET /user/starred" (faults.ts); default every request. */
+  /** The fault rules' route syntax, e.g. "GET /user/starred" (../common/faults.ts); default every request. */
   route?: string;
   /** Query parameters that must all equal the request's, e.g. {"page": "2", "per_page": "100"}. */
   query?: Record<string, string>;
@@ -104,12 +104,12 @@ export function validateTrigger(input: unknown): TriggerInput {
 }
 
 export class TriggerList {
-  private triggers: Array<{ trigger: Trigger; matches: (method: string, path: string) => boolean }> = [];
+  private triggers: Array<{ trigger: Trigger; matches: (request: SelectedRequest) => boolean }> = [];
   private nextId = 1;
 
   add(input: TriggerInput): Trigger {
     const trigger: Trigger = { ...input, id: this.nextId++, after: input.after ?? 1, matched: 0, fired: false, firedAt: null };
-    this.triggers.push({ trigger, matches: routeMatcher(input.route) });
+    this.triggers.push({ trigger, matches: requestMatcher(trigger) });
     return trigger;
   }
 
@@ -135,9 +135,7 @@ export class TriggerList {
     const due: Trigger[] = [];
     for (const { trigger, matches } of this.triggers) {
       if (trigger.matched >= trigger.after) continue;
-      if (trigger.login !== undefined && trigger.login.toLowerCase() !== login?.toLowerCase()) continue;
-      if (!matches(method, url.pathname)) continue;
-      if (trigger.query && !Object.entries(trigger.query).every(([name, value]) => url.searchParams.get(name) === value)) continue;
+      if (!matches({ method, path: url.pathname, search: url.searchParams, login })) continue;
       trigger.matched++;
       if (trigger.matched === trigger.after) due.push(trigger);
     }

@@ -5,10 +5,11 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FaultList } from "../common/faults.ts";
 import { readBody, sleep } from "../github/http.ts";
 import { hash, sequence } from "../github/random.ts";
 import { completePeriods, covered, exportClock, generateMeta, generateMetric, METRICS, type ExportClock } from "./data.ts";
-import { FaultList, isTerminal, validateRule, type FaultRuleInput } from "./faults.ts";
+import { OPENDIGGER_FAULTS } from "./faults.ts";
 
 export interface OpendiggerEmulatorOptions {
   /** 0 = a random free port. */
@@ -87,7 +88,7 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   };
   let config: Config = { ...initial };
   let overrides = new Map<string, Override>();
-  let faults = new FaultList();
+  let faults = new FaultList(OPENDIGGER_FAULTS);
   let random = sequence(seed);
   const fresh = () => ({ total: 0, byRoute: {} as Record<string, number>, byStatus: {} as Record<string, number>, byRepo: {} as Record<string, number>, notFound: 0, notFoundByRepo: {} as Record<string, number>, inFlight: 0, maxConcurrency: 0 });
   let stats = fresh();
@@ -127,10 +128,8 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
     const statsKey = `${platform}/${fullName}`;
     stats.byRepo[statsKey] = (stats.byRepo[statsKey] ?? 0) + 1;
 
-    const fired = faults.fire(fullName, `${name}.json`, random);
-    const latency = config.latencyMs + fired.reduce((sum, r) => sum + (r.latencyMs ?? 0), 0);
-    const fault = fired.find(isTerminal);
-    await sleep(latency);
+    const { latencyMs, fault } = faults.fire({ repo: fullName, file: `${name}.json` }, random);
+    await sleep(config.latencyMs + latencyMs);
     if (fault) log(`fault #${fault.id} on ${url.pathname}`);
     if (fault?.timeout) return HOLD;
     if (fault?.nonJson) return { status: 200, headers: { "content-type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>" };
@@ -174,7 +173,7 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
       case "POST reset":
         config = { ...initial };
         overrides = new Map();
-        faults = new FaultList();
+        faults = new FaultList(OPENDIGGER_FAULTS);
         random = sequence(seed);
         stats = fresh();
         log("reset");
@@ -242,17 +241,10 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
         return json(200, { removed: overrides.delete(repoKey(typeof body.platform === "string" ? body.platform : "github", owner, repo)) });
       }
       case "GET faults":
-        return json(200, { faults: faults.list() });
-      case "POST faults": {
-        const parsed = JSON.parse(raw || "null") as unknown;
-        const list = Array.isArray(parsed) ? parsed : typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { rules?: unknown }).rules) ? (parsed as { rules: unknown[] }).rules : [parsed];
-        const rules: FaultRuleInput[] = list.map(validateRule);
-        return json(201, { faults: rules.map((r) => faults.add(r)) });
-      }
+      case "POST faults":
       case "DELETE faults": {
-        const cleared = faults.list().length;
-        faults.clear();
-        return json(200, { cleared });
+        const answer = faults.answer(method, raw);
+        return json(answer.status, answer.body);
       }
       default:
         return json(404, { message: `unknown control endpoint ${method} /_emulator/${path}` });
