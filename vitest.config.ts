@@ -32,6 +32,9 @@ export default defineConfig({
                 VECTOR_STORE: "d1",
                 TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAxMjM=",
               },
+              // An empty second database, for tests that apply the migrations one by one
+              // (worker/db/migrations.test.ts); DB has them all already (worker/test/apply-migrations.ts).
+              d1Databases: { MIGRATION_DB: "migration-test" },
             },
           })),
         ],

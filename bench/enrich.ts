@@ -298,7 +298,7 @@ async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats
   for (const repo of repos) {
     // The seed's text, chunked at ~4,000 characters, all chunks of a repository in one request, one repository at a time.
     const text = `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\n\nREADME内容:\n${repo.readme ?? ""}`;
-    const chunks = text.match(/[^]{1,4000}/g) ?? [text];
+    const chunks = text.match(/[\s\S]{1,4000}/g) ?? [text];
     await post("embeddings", { model: EMBED_MODEL, input: chunks });
   }
   const embeddedAt = performance.now();

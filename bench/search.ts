@@ -166,7 +166,10 @@ async function measure(worker: WorkerProcess, session: string, mode: Mode, queri
     for (const { q } of queries) {
       const { ms, parts, answer } = await ask(worker, session, q, limit);
       measured.latenciesMs.push(ms);
-      for (const [part, value] of Object.entries(parts)) (measured.parts[part] ??= []).push(value);
+      for (const [part, value] of Object.entries(parts)) {
+        measured.parts[part] ??= [];
+        measured.parts[part].push(value);
+      }
       if (answer.mode !== mode) measured.wrongMode++;
     }
   }

@@ -34,7 +34,7 @@ export const zEnv = z
     GITHUB_GRAPHQL_URL: optional(baseUrl),
     OPENDIGGER_URL: withDefault(baseUrl, "https://oss.open-digger.cn"),
     AI_BASE_URL: optional(baseUrl),
-    /** Chat model of the deployment's default provider; unset = worker/enrich/chat-provider.ts's default for it. */
+    /** Chat model of the deployment's default provider; unset = worker/providers/chat.ts's default for it. */
     CHAT_MODEL: optional(z.string().trim().min(1).max(200)),
     /** Analyses in flight at once per sync (the seed's 5). */
     ANALYSIS_CONCURRENCY: withDefault(positiveInt, "5"),
@@ -45,13 +45,11 @@ export const zEnv = z
     AI_ALLOW_PRIVATE_URLS: withDefault(boolean, "false"),
     /** DNS-over-HTTPS resolver (JSON API) that checks where a user's AI base URL points (worker/lib/public-url.ts). */
     DNS_RESOLVER_URL: withDefault(baseUrl, "https://cloudflare-dns.com/dns-query"),
-    /** How the pacer sizes README batches (worker/github/pacer.ts, Sizing): compared by `npm run bench:sync`. */
-    PACER_SIZING: withDefault(oneOf(["spread", "halve"]), "spread"),
     /** `none`: no embeddings at all; search answers keyword-only (`mode: "keyword"`, docs/architecture.md §8). */
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible", "none"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),
-    /** Inputs per embedding request; unset = the provider's limit (worker/enrich/embedder.ts). */
+    /** Inputs per embedding request; unset = the provider's limit (worker/providers/embedder.ts). */
     EMBEDDING_BATCH_SIZE: optional(positiveInt),
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
@@ -73,7 +71,6 @@ export const zEnv = z
       graphqlUrl: vars.GITHUB_GRAPHQL_URL ?? `${vars.GITHUB_API_URL}/graphql`,
     },
     syncStuckAfterMs: vars.SYNC_STUCK_AFTER_SECONDS * 1000,
-    pacerSizing: vars.PACER_SIZING,
     opendiggerUrl: vars.OPENDIGGER_URL,
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
     chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },

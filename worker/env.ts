@@ -24,6 +24,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS?: import("@cloudflare/vitest-plugin").D1Migration[];
+      /** An empty D1 for the migration tests (worker/db/migrations.test.ts). */
+      MIGRATION_DB?: D1Database;
     }
   }
 }

@@ -1,14 +1,20 @@
 import { createMiddleware } from "hono/factory";
-import { configOf } from "./config";
+import { configOf, type Config } from "./config";
 import { createDb, type Db } from "./db/client";
 import type { AppEnv, Bindings } from "./env";
 import { GithubClients, githubConfig } from "./github/client";
 import { SecretBox } from "./lib/crypto";
 import { vectorStoreOf, type VectorStore } from "./vectors";
 
-/** Everything a handler needs, built once per request from the bindings (read from `c.var.services`). */
+/**
+ * Everything a handler or a Workflow step needs, built once from the bindings: per request
+ * (`c.var.services`), and inside each `step.do` of a sync (a step may run in another isolate).
+ */
 export type Services = {
+  config: Config;
   db: Db;
+  /** The raw binding, for the few statements drizzle's batch API does not express (worker/sync/store.ts). */
+  d1: D1Database;
   secrets: SecretBox;
   github: GithubClients;
   /** The user vectors (`VECTOR_STORE`: Vectorize or D1), for semantic search. */
@@ -19,7 +25,9 @@ export type Services = {
 export function createServices(env: Bindings): Services {
   const config = configOf(env);
   return {
+    config,
     db: createDb(env.DB),
+    d1: env.DB,
     secrets: new SecretBox(config.tokenEncryptionKey),
     github: new GithubClients(githubConfig(env)),
     vectors: vectorStoreOf(env),

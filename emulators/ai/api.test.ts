@@ -75,7 +75,7 @@ describe("requests", () => {
     const bytes = Buffer.from(b64.json.data[0].embedding, "base64");
     const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
     expect(decoded).toHaveLength(8);
-    decoded.forEach((v, i) => expect(v).toBeCloseTo(floats.json.data[0].embedding[i], 6));
+    for (const [i, v] of decoded.entries()) expect(v).toBeCloseTo(floats.json.data[0].embedding[i], 6);
   });
 });
 

@@ -36,7 +36,7 @@ afterAll(() => emulator.close());
  * named …Connection) or a list is null. Fragments are followed; on abstract types an inline
  * fragment's fields are checked when the answer has them.
  */
-export function nullShapes(schema: GraphQLSchema, query: string, data: unknown): string[] {
+function nullShapes(schema: GraphQLSchema, query: string, data: unknown): string[] {
   const document = parse(query);
   const fragments = new Map<string, { typeName: string; selectionSet: SelectionSetNode }>();
   for (const d of document.definitions) {
@@ -49,7 +49,7 @@ export function nullShapes(schema: GraphQLSchema, query: string, data: unknown):
   const visit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, value: unknown, path: string) => {
     if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(selectionSet, parent, item, `${path}[${i}]`));
+      for (const [i, item] of value.entries()) visit(selectionSet, parent, item, `${path}[${i}]`);
       return;
     }
     const object = value as Record<string, unknown>;

@@ -19,7 +19,7 @@ import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
 import { isPrivate, type CustomRepoInput, type ReadmeKind, type Repo } from "./repos.ts";
 import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
-import { validateTrigger } from "./triggers.ts";
+import { validateTrigger, type TriggerInput } from "./triggers.ts";
 import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
 
 export interface ControlRequest {
@@ -332,7 +332,7 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       return json(200, { triggers: state.triggers.list() });
 
     case "POST triggers": {
-      let input;
+      let input: TriggerInput;
       try {
         input = validateTrigger(body());
       } catch (error) {

@@ -227,7 +227,7 @@ export class Universe {
     this.perm.forEach((corpusIndex, position) => {
       this.invPerm[corpusIndex] = position;
     });
-    corpus.repos.forEach((repo, index) => this.corpusByName.set(repo.fullName.toLowerCase(), index));
+    for (const [index, repo] of corpus.repos.entries()) this.corpusByName.set(repo.fullName.toLowerCase(), index);
     this.topicsByCorpus = corpus.repos.map((repo) => githubTopics(repo.topics));
   }
 

@@ -45,7 +45,8 @@ export class Stats {
   tokens: Record<string, TokenRealismStats> = {};
 
   token(identity: string): TokenRealismStats {
-    return (this.tokens[identity] ??= emptyTokenStats());
+    this.tokens[identity] ??= emptyTokenStats();
+    return this.tokens[identity];
   }
 
   request(route: string): void {

@@ -38,7 +38,7 @@ export default defineFeature({
           signal,
           view: () => (
             <span class="chips" title={t("chipsTitle")}>
-              <span class="brand" aria-label={t(item.starred ? "badgeStarred" : "badgeSaved")}>
+              <span class="brand" role="img" aria-label={t(item.starred ? "badgeStarred" : "badgeSaved")}>
                 ★
               </span>
               {tags.map((tag) => (

@@ -15,17 +15,14 @@ import type { Connection } from "./storage";
 // The background's client of the Worker API (docs/architecture.md §4). Background only: pages and
 // content scripts reach it through the message protocol.
 //
-// Why not `createApiClient` (hc<AppType>) from shared/client.ts: typing it pulls the
-// Worker's sources (workerd globals: D1Database, cloudflare:workers, …) into the
-// extension's DOM program, which cannot compile them. Until AppType ships as a
+// Why not Hono's typed client (hc<AppType>, which the Worker's tests use: worker/test/api-client.ts):
+// typing it pulls the Worker's sources (workerd globals: D1Database, cloudflare:workers, …)
+// into the extension's DOM program, which cannot compile them. Until AppType ships as a
 // declaration file, the paths are written here once and every answer is validated
 // with the shared zod contract — which hc does not do anyway.
 
 /** An `{error:{code,message}}` body; codes are read leniently (a newer Worker may add some). */
 const ErrorReply = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-/** Failure codes the extension adds to the Worker's own (shared/errors.ts). */
-export const CLIENT_CODES = ["worker_unreachable", "bad_response", "not_connected", "search_unavailable"] as const;
 
 type Auth = Pick<Connection, "workerUrl" | "sessionToken">;
 

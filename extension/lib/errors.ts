@@ -12,7 +12,8 @@ export interface Explained {
   action: FixAction;
 }
 
-const KNOWN: Record<string, { key: MessageKey; action: FixAction }> = {
+/** `detail`: the message's text has a `$1` for the failure's own message (what broke, for a bug report). */
+const KNOWN: Record<string, { key: MessageKey; action: FixAction; detail?: true }> = {
   github_token_invalid: { key: "errorTokenInvalid", action: "options" },
   unauthorized: { key: "errorSessionExpired", action: "options" },
   not_connected: { key: "errorNotConnected", action: "options" },
@@ -24,13 +25,15 @@ const KNOWN: Record<string, { key: MessageKey; action: FixAction }> = {
   sync_interrupted: { key: "errorSyncInterrupted", action: "retry" },
   not_configured: { key: "errorNotConfigured", action: "none" },
   bad_response: { key: "errorBadResponse", action: "retry" },
+  bad_message: { key: "errorBadMessage", action: "retry", detail: true },
+  internal: { key: "errorInternal", action: "retry", detail: true },
 };
 
 export function explain(code: string, message: string): Explained {
   const known = KNOWN[code];
-  if (known) return { code, text: t(known.key), action: known.action };
   // An unknown code: the Worker's own message is the best we have (shown as text).
-  return { code, text: message || t("errorUnknown"), action: "retry" };
+  if (!known || (known.detail && !message)) return { code, text: message || t("errorUnknown"), action: "retry" };
+  return { code, text: known.detail ? t(known.key, message) : t(known.key), action: known.action };
 }
 
 export function explainError(error: unknown): Explained {

@@ -18,7 +18,11 @@ export function fakeWorker(routes: Record<string, (request: Request) => Response
 /** An SSE body the test writes frames into. */
 export function sseStream() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+    },
+  });
   const encoder = new TextEncoder();
   return {
     response: () => new Response(body, { headers: { "Content-Type": "text/event-stream" } }),

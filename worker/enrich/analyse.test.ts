@@ -385,7 +385,7 @@ describe("analyse: other providers", () => {
     expect(Object.keys(inputs.response_format.json_schema.properties)).toEqual(["summary", "tags", "platforms"]);
     expect(inputs.messages[0]).toMatchObject({ role: "system" });
     expect(inputs.messages[0]!.content).toContain("Output language: zh");
-    expect(inputs.messages[1]!.content).toMatch(/<untrusted-readme>\n[^]*ripgrep is a line-oriented search tool[^]*\n<\/untrusted-readme>/);
+    expect(inputs.messages[1]!.content).toMatch(/<untrusted-readme>\n[\s\S]*ripgrep is a line-oriented search tool[\s\S]*\n<\/untrusted-readme>/);
     const row = (await analysesOf(user.id)).get("wai/ripgrep")!;
     expect(row).toMatchObject({ model: "workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast", language: "zh" });
     expect(row.tags).toEqual(["search", "regex", "grep", "command-line"]);

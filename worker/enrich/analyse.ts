@@ -7,7 +7,7 @@ import type { Bindings } from "../env";
 import { mapPool, sleep } from "../lib/concurrency";
 import { analysisPrompt, attemptKeyOf, inputShaOf, preparedReadme, type AnalysisSource } from "./analysis-input";
 import { checkOutput, modelOutputSchema, PLATFORMS, type AnalysisOutput } from "./analysis-output";
-import { chatModel, loadChatProvider, urlPolicy } from "./chat-provider";
+import { chatModel, loadChatProvider, urlPolicy } from "../providers/chat";
 import { heuristicAnalysis } from "./heuristic";
 
 // The analyse phase of a sync (docs/architecture.md §5 "analyse"), one bounded call per

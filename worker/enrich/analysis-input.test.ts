@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analysisPrompt, estimateTokens, fitToBudget, inputShaOf, withoutModelInstructions } from "./analysis-input";
+import { estimateTokens } from "../lib/tokens";
+import { analysisPrompt, fitToBudget, inputShaOf, withoutModelInstructions } from "./analysis-input";
 import { checkOutput, normaliseTags, readsAs } from "./analysis-output";
 
 const longReadme = [

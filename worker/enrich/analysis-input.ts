@@ -1,4 +1,5 @@
 import { sha256Hex } from "../lib/crypto";
+import { estimateTokens } from "../lib/tokens";
 import { prepareReadme, README_TEXT_VERSION } from "./readme-text";
 
 // What the chat model is given for one repository (docs/architecture.md §5 "analyse"). The
@@ -38,26 +39,6 @@ export function inputShaOf(source: AnalysisSource): Promise<string> {
 
 /** Names one attempt: input, model and language (`stars.analysis_input_key`). */
 export const attemptKeyOf = (inputSha: string, model: string, language: string) => sha256Hex(`${inputSha}\n${model}\n${language}`);
-
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-
-/**
- * Tokens of a text, estimated without a vocabulary and on the high side of real BPE
- * tokenisers: a CJK character is a token, other runs cost one per 4 characters.
- */
-export function estimateTokens(text: string): number {
-  let tokens = 0;
-  for (const run of text.split(/\s+/)) {
-    if (!run) continue;
-    let latin = 0;
-    for (const ch of run) {
-      if (CJK.test(ch)) tokens++;
-      else latin++;
-    }
-    tokens += Math.ceil(latin / 4);
-  }
-  return tokens;
-}
 
 type Section = { heading: string | null; paragraphs: string[] };
 

@@ -79,7 +79,7 @@ export function checkOutput(
 
 /** The first `n` sentences (a model asked for two may write four). */
 function firstSentences(text: string, n: number): string {
-  const parts = text.match(/[^.!?。！？]+(?:[.!?。！？]+(?=\s|$|[^\x00-\x7f])|$)/gu);
+  const parts = text.match(/[^.!?。！？]+(?:[.!?。！？]+(?=\s|$|[^\p{ASCII}])|$)/gu);
   if (!parts || parts.length <= n) return text;
   return parts.slice(0, n).join("").trim();
 }

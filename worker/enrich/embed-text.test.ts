@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chunksSha, embeddingChunks, embeddingHeader, estimateTokens, MODEL_INPUT_TOKENS, type EmbedSource } from "./embed-text";
+import { estimateTokens } from "../lib/tokens";
+import { chunksSha, embeddingChunks, embeddingHeader, MODEL_INPUT_TOKENS, type EmbedSource } from "./embed-text";
 
 const source = (over: Partial<EmbedSource> = {}): EmbedSource => ({
   fullName: "acme/rocket",

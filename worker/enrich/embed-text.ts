@@ -1,4 +1,5 @@
 import { toBase64 } from "../lib/bytes";
+import { estimateTokens } from "../lib/tokens";
 import { prepareReadme, README_TEXT_VERSION } from "./readme-text";
 
 /**
@@ -47,18 +48,6 @@ const LABELS = {
   zh: { repository: "仓库", description: "描述", url: "链接", owner: "作者", topics: "主题", aiTags: "AI 标签", language: "语言", summary: "AI 摘要", readme: "README" },
 } as const;
 
-const CJK = /[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/g;
-
-/**
- * Tokens a text may cost, on the high side of BPE tokenizers (bge-m3's XLM-R, OpenAI's
- * cl100k): a CJK character can be a token on its own; other text averages ~4 characters a
- * token in prose but close to 2 in code and symbols, so 3 is the estimate.
- */
-export function estimateTokens(text: string): number {
-  const cjk = text.match(CJK)?.length ?? 0;
-  const other = text.length - cjk - (text.match(/\s/g)?.length ?? 0);
-  return cjk + Math.ceil(Math.max(0, other) / 3);
-}
 
 /** The labelled header: everything but the README, one `Label: value` line each. */
 export function embeddingHeader(source: EmbedSource): string {

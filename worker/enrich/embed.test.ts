@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../db/client";
 import { analyses, repositories, stars, users, vectors, vectorValues } from "../db/schema";
@@ -6,8 +6,10 @@ import { unstarRows } from "../sync/unstar";
 import { api, emulatorControl, env, signIn } from "../test/helpers";
 import { userNamespace, vectorId } from "../vectors";
 import { D1VectorStore } from "../vectors/d1-store";
-import { embedRepositories, removeVectors, type EmbedResult } from "./embed";
-import { embedderOf } from "./embedder";
+import { createServices } from "../services";
+import { removeVectors } from "../vectors/remove";
+import { embedRepositories, type EmbedResult } from "./embed";
+import { embedderOf } from "../providers/embedder";
 
 // The embed step in workerd against real D1 (migrations applied) and the AI emulator, with
 // the D1 vector store (VECTOR_STORE=d1 in the tests). This file's embedding requests name a
@@ -269,7 +271,7 @@ describe("removing vectors", () => {
     await star(user, [gone!, saved!, kept!]);
     await db.update(stars).set({ isSaved: true }).where(and(eq(stars.userId, user), eq(stars.repositoryId, saved!)));
     await embedAll(user);
-    await unstarRows(env, user, [gone!]);
+    await unstarRows(createServices(env), user, [gone!]);
     const ids = await vectorIdsOf(user);
     expect(ids.some((id) => id.startsWith(`${user}:${gone}:`))).toBe(false);
     expect(ids.some((id) => id.startsWith(`${user}:${saved}:`))).toBe(true);
@@ -283,7 +285,7 @@ describe("removing vectors", () => {
     expect(restarred.requests).toBe(0);
     const restored = (await vectorIdsOf(user)).filter((id) => id.startsWith(`${user}:${gone}:`));
     expect(restored.length).toBeGreaterThan(0);
-    expect(await removeVectors(env, user, [gone!])).toBe(restored.length);
+    expect(await removeVectors(createServices(env), user, [gone!])).toBe(restored.length);
     expect((await vectorIdsOf(user)).filter((id) => id.startsWith(`${user}:${gone}:`))).toEqual([]);
   });
 

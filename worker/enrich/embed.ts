@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
 import { configOf } from "../config";
 import { createDb, type Db } from "../db/client";
@@ -9,8 +9,9 @@ import { toBase64 } from "../lib/bytes";
 import { fromHex } from "../lib/bytes";
 import { packInt8, unpackInt8 } from "../vectors/codec";
 import { userNamespace, vectorId, vectorStoreOf, type StoredVector, type VectorStore } from "../vectors";
+import { removeVectorsWhere, UNLISTED } from "../vectors/remove";
 import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
-import { embedderOf, EmbeddingRateLimited, requestBatches, type Embedder } from "./embedder";
+import { embedderOf, EmbeddingRateLimited, requestBatches } from "../providers/embedder";
 
 /**
  * The sync's embed step (docs/architecture.md §5 "embed"), called by the Workflow until
@@ -248,50 +249,6 @@ type Work = {
   sha: string;
   chunkShas: string[];
 };
-
-/**
- * Removes a user's vectors of these repositories (unstar, account deletion) and forgets
- * that they were embedded, so a repository starred again is embedded again. `"all"`: every
- * repository of the user. Returns the number of vectors deleted. Safe to repeat.
- */
-export async function removeVectors(env: Bindings, userId: number, repositoryIds: readonly number[] | "all"): Promise<number> {
-  if (repositoryIds !== "all" && repositoryIds.length === 0) return 0;
-  const db = createDb(env.DB);
-  return removeVectorsWhere(db, vectorStoreOf(env), userId, repositoryIds === "all" ? undefined : inJsonArray(stars.repositoryId, repositoryIds));
-}
-
-/** Removes the vectors of the user's repositories that are neither starred nor saved any more (unstar). Safe to repeat. */
-export async function removeUnlistedVectors(env: Bindings, userId: number): Promise<number> {
-  return removeVectorsWhere(createDb(env.DB), vectorStoreOf(env), userId, UNLISTED);
-}
-
-const UNLISTED = and(eq(stars.isStarred, false), eq(stars.isSaved, false));
-
-async function removeVectorsWhere(db: Db, store: VectorStore, userId: number, condition: ReturnType<typeof and>): Promise<number> {
-  const rows = await db
-    .select({ repositoryId: stars.repositoryId, chunks: stars.embeddedChunks })
-    .from(stars)
-    .where(and(eq(stars.userId, userId), isNotNull(stars.embeddedChunks), condition));
-  if (rows.length === 0) return 0;
-  const ids = rows.flatMap((row) => Array.from({ length: row.chunks ?? 0 }, (_, chunk) => vectorId(userId, row.repositoryId, chunk)));
-  // Vectors first: should the second write fail, the next call finds the star still marked and deletes again.
-  await store.delete(userNamespace(userId), ids);
-  for (let i = 0; i < rows.length; i += 1000) {
-    await db
-      .update(stars)
-      .set({ embeddedSha: null, embeddingModel: null, embeddedSource: null, embeddedChunks: null })
-      .where(
-        and(
-          eq(stars.userId, userId),
-          inJsonArray(
-            stars.repositoryId,
-            rows.slice(i, i + 1000).map((row) => row.repositoryId),
-          ),
-        ),
-      );
-  }
-  return ids.length;
-}
 
 /** Vectors of finished repositories into the namespace, stale chunks out, then the stars marked. Returns vectors deleted. */
 async function writeVectors(db: Db, store: VectorStore, model: string, userId: number, namespace: string, finished: Work[], vectors: Map<string, Float32Array>): Promise<number> {

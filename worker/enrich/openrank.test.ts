@@ -111,7 +111,7 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     await seed(user.id, names);
     // Scoped to these repositories: other test files share the emulator.
     await emulatorControl("opendigger", "POST", "faults", names.map((repo) => ({ repo, status: 503 })));
-    let result;
+    let result: Awaited<ReturnType<typeof refreshOpenrank>>;
     try {
       result = await refreshOpenrank(env, { userId: user.id, budget: 250 });
       expect(result.unavailable).toMatch(/in a row/);

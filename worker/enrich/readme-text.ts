@@ -54,7 +54,7 @@ function inline(line: string): string {
       .replace(/<(https?:\/\/[^>\s]+)>/g, "$1")
       .replace(/<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/gi, " ")
       // Emphasis and inline code markers; the words stay.
-      .replace(/(\*\*|__|~~)(?=\S)([^]*?\S)\1/g, "$2")
+      .replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, "$2")
       .replace(/`([^`]*)`/g, "$1")
       // Table pipes become spaces.
       .replace(/\s*\|\s*/g, line.trim().startsWith("|") ? " " : " | ")
@@ -73,8 +73,8 @@ export function prepareReadme(markdown: string, options: PrepareReadmeOptions = 
     .replace(/^\uFEFF/, "")
     .replace(/\r\n?/g, "\n")
     // HTML comments (often hidden instructions or editor markers) and whole script/style blocks.
-    .replace(/<!--[^]*?-->/g, "")
-    .replace(/<(script|style)\b[^]*?<\/\1\s*>/gi, "");
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, "");
 
   const out: string[] = [];
   let fence: { marker: string; kept: number; dropped: boolean } | null = null;

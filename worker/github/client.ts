@@ -317,7 +317,7 @@ export class GithubClients {
   constructor(config: GithubConfig) {
     this.config = config;
   }
-  forToken(token: string): GithubClient {
-    return new GithubClient(this.config, token);
+  forToken(token: string, options: { usage?: GithubUsage; pacer?: Pacer } = {}): GithubClient {
+    return new GithubClient(this.config, token, options);
   }
 }

@@ -17,13 +17,6 @@ import { sleep } from "../lib/concurrency";
 export type Lane = "graphql" | "rest";
 /** Kinds of request whose size the pacer chooses. */
 export type SizedKind = "readme-batch";
-/**
- * How requests are sized against the cut-off: `spread` (from the measured spread of GitHub's
- * response times, below) or `halve` (half the cut-off, halved again after each cut-off). Compared
- * by `npm run bench:sync` (the `PACER_SIZING` var); the loser goes.
- */
-export type Sizing = "spread" | "halve";
-
 const Kind = z.enum(["readme-batch"]);
 // Kinds an older version wrote are dropped, not refused: z.record of the known ones, loosely.
 const PositiveRecord = z.record(z.string(), z.number().positive()).transform((record) =>
@@ -39,7 +32,6 @@ export const PacingStateSchema = z.object({
   remaining: z.object({ core: z.number().nullable(), graphql: z.number().nullable() }),
   cutoffMs: z.number().positive().optional(),
   saturated: z.boolean().optional(),
-  spread: z.object({ mean: z.number(), variance: z.number().nonnegative(), samples: z.number().int().nonnegative() }).optional(),
 });
 
 export type PacingState = {
@@ -58,27 +50,18 @@ export type PacingState = {
   cutoffMs?: number;
   /** The GraphQL budget has been reached since the window was last empty (see `burst`). */
   saturated?: boolean;
-  /** GitHub's spread of response times: mean and variance of ln(measured / expected), exponentially weighted. */
-  spread?: { mean: number; variance: number; samples: number };
 };
 
 export const WINDOW_MS = 60_000;
 const GITHUB = { graphqlMs: 60_000, totalMs: 90_000 } as const;
 /**
- * Requests are sized so that a slow draw still answers before the cut-off: until GitHub's spread
- * of response times is measured, at half the cut-off (its times vary by a factor of two); then
- * so that the expected time is SPREAD_Z standard deviations (of log time) below the cut-off,
- * about one request in 160 past it. Bigger requests mean fewer points (a batch of aliased
- * lookups costs one point whatever its size); a cut-off costs its points, penalty points and a
- * retry in halves.
+ * Requests are sized at half the cut-off: GitHub's response times vary by about a factor of two,
+ * so a slow draw still answers before it. A cut-off teaches a rate of at least the cut-off per
+ * item, which halves the next request. (Sizing from the measured spread of response times, 2.5 σ
+ * below the cut-off, was measured against this by `npm run bench:sync` on three realism settings
+ * and never did better: README.md, the sync benchmark.)
  */
 const TARGET_SHARE_OF_CUTOFF = 0.5;
-const SPREAD_Z = 2.5;
-/** However steady GitHub seems, a request is not sized past this share of the cut-off (a busy hour slows everyone). */
-const MAX_SHARE_OF_CUTOFF = 0.75;
-/** Samples of the spread before it decides the target, and the weight of each new one. */
-const SPREAD_SAMPLES = 5;
-const SPREAD_WEIGHT = 0.1;
 const GITHUB_CUTOFF_MS = 10_000;
 const MIN_LIMIT_MS = 5_000;
 /** A size GitHub cut off is never asked again, nor anything above this share of it. */
@@ -109,11 +92,9 @@ export class Pacer {
   readonly #now: () => number;
 
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #sizing: Sizing;
 
-  constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep, sizing: Sizing = "spread") {
+  constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep) {
     this.#sleep = sleepFor;
-    this.#sizing = sizing;
     const parsed = PacingStateSchema.safeParse(state);
     this.#state = parsed.success ? (structuredClone(parsed.data) as PacingState) : freshPacing();
     this.#now = now;
@@ -139,17 +120,9 @@ export class Pacer {
     return Math.max(bounds.min, Math.min(bounds.max, size));
   }
 
-  /**
-   * How long a request should take, on average: the cut-off GitHub was last seen to apply, less
-   * SPREAD_Z of the measured spread (for a log-normal time with σ: P(time > cut-off) =
-   * P(Z > (ln(cut-off / mean) + σ²/2) / σ)); half the cut-off until the spread is measured.
-   */
+  /** How long a request should take, on average: half the cut-off GitHub was last seen to apply. */
   get targetMs(): number {
-    const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
-    const spread = this.#state.spread;
-    if (this.#sizing === "halve" || !spread || spread.samples < SPREAD_SAMPLES) return TARGET_SHARE_OF_CUTOFF * cutoff;
-    const sigma = Math.sqrt(spread.variance);
-    return cutoff * Math.min(MAX_SHARE_OF_CUTOFF, Math.exp((sigma * sigma) / 2 - SPREAD_Z * sigma));
+    return TARGET_SHARE_OF_CUTOFF * (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS);
   }
 
   /** Expected server time of a request of `items` of `kind`. */
@@ -162,22 +135,7 @@ export class Pacer {
     if (items <= 0) return;
     const sample = ms / items;
     const old = this.#state.msPerItem[kind];
-    if (old !== undefined) this.#deviation(Math.log(sample / old));
     this.#state.msPerItem[kind] = old === undefined ? sample : 0.6 * old + 0.4 * sample;
-  }
-
-  /** One more measure of how far a response time fell from what was expected (ln of the ratio). */
-  #deviation(logRatio: number): void {
-    const old = this.#state.spread;
-    if (!old) {
-      this.#state.spread = { mean: logRatio, variance: 0, samples: 1 };
-      return;
-    }
-    // Equal weights for the first samples, then exponential.
-    const w = Math.max(SPREAD_WEIGHT, 1 / (old.samples + 1));
-    const mean = old.mean + w * (logRatio - old.mean);
-    const variance = (1 - w) * (old.variance + w * (logRatio - old.mean) ** 2);
-    this.#state.spread = { mean, variance, samples: old.samples + 1 };
   }
 
   /**
@@ -191,9 +149,6 @@ export class Pacer {
     if (elapsedMs >= 1_000 && elapsedMs < (this.#state.cutoffMs ?? GITHUB_CUTOFF_MS)) this.#state.cutoffMs = elapsedMs;
     const cutoff = this.#state.cutoffMs ?? GITHUB_CUTOFF_MS;
     const rate = Math.min(cutoff, elapsedMs) / Math.max(1, items);
-    // At least this far from what was expected (GitHub did not say how long it would have taken).
-    const expected = this.#state.msPerItem[kind];
-    if (expected !== undefined && elapsedMs >= 1_000) this.#deviation(Math.log(Math.max(rate, expected) / expected));
     this.#state.msPerItem[kind] = Math.max(this.#state.msPerItem[kind] ?? 0, rate);
   }
 

@@ -301,14 +301,17 @@ export class ReadmeFetcher {
     let resolvedWeight = 0;
     // GitHub refuses some repositories by name (blocked, an organisation's SAML): FORBIDDEN at their alias.
     const forbidden = new Map(answer.nodeErrors.filter((e) => e.type === "FORBIDDEN").map((e) => [e.path[0], e.message]));
-    batch.forEach((job, i) => {
+    for (const [i, job] of batch.entries()) {
       const raw = answer.data[`r${i}`];
       const refused = raw == null ? forbidden.get(`r${i}`) : undefined;
       // RESOURCE_LIMITS_EXCEEDED: GitHub stopped before this alias; it goes again, in a smaller batch.
-      if (answer.partial && raw === null && refused === undefined) return this.#send(job, job.stage!);
+      if (answer.partial && raw === null && refused === undefined) {
+        this.#send(job, job.stage!);
+        continue;
+      }
       resolvedWeight += WEIGHT[job.stage!];
       this.#settle(job, raw, refused === undefined ? undefined : deniedByGraphql(refused));
-    });
+    }
     if (answer.partial) pacer.timedOut("readme-batch", weight, Date.now() - started);
     else pacer.learn("readme-batch", Math.max(1, resolvedWeight), answer.ms);
   }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { emulator, env } from "../test/helpers";
-import { githubConfig } from "./client";
+import { GithubClients, githubConfig } from "./client";
 import { GithubError } from "./errors";
 import { fetchRepository } from "./repository";
 
-const config = () => githubConfig(env);
+const config = () => new GithubClients(githubConfig(env));
 const token = (login: string) => `emulator-token-${login}`;
 
 async function failure(promise: Promise<unknown>): Promise<GithubError> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GithubClient, type GithubConfig } from "./client";
+import type { GithubClients } from "./client";
 import { deniedByGraphql, GithubError } from "./errors";
 import { REPOSITORY_FIELDS, RepositoryNode, toMetadata } from "./graphql-shapes";
 import type { RepoMetadata } from "./types";
@@ -16,8 +16,8 @@ const REPOSITORY_QUERY = /* GraphQL */ `
   }
 `;
 
-export async function fetchRepository(config: GithubConfig, token: string, owner: string, name: string): Promise<RepoMetadata> {
-  const { data, nodeErrors } = await new GithubClient(config, token).graphql(
+export async function fetchRepository(github: GithubClients, token: string, owner: string, name: string): Promise<RepoMetadata> {
+  const { data, nodeErrors } = await github.forToken(token).graphql(
     REPOSITORY_QUERY,
     { owner, name },
     z.object({ repository: RepositoryNode.nullish() }),

@@ -1,5 +1,4 @@
-import type { Bindings } from "../env";
-import { GithubClient, githubConfig, type GithubUsage } from "./client";
+import type { GithubClients, GithubUsage } from "./client";
 import type { RepositoryAccess } from "./errors";
 import type { Pacer } from "./pacer";
 import { ReadmeFetcher } from "./readmes";
@@ -49,11 +48,7 @@ export type ReadmeOutcome = { githubId: number } & (
  * of server time a page against ~0.9 s) and is not kept; the seed's one-`/readme`-per-repository
  * algorithm is the benchmark's baseline (bench/seed-sync.ts).
  */
-export function createStarSource(
-  env: Pick<Bindings, "GITHUB_API_URL" | "GITHUB_GRAPHQL_URL">,
-  token: string,
-  options: { usage?: GithubUsage; pacer?: Pacer } = {},
-): StarPages {
-  const client = new GithubClient(githubConfig(env), token, options);
+export function createStarSource(github: GithubClients, token: string, options: { usage?: GithubUsage; pacer?: Pacer } = {}): StarPages {
+  const client = github.forToken(token, options);
   return new StarPages(client, new ReadmeFetcher(client));
 }

@@ -24,6 +24,35 @@ export type RepoMetadata = {
   githubPushedAt: number | null;
 };
 
+/**
+ * The metadata a listing refreshes: every field of RepoMetadata but the id, in the one order
+ * every copy follows. The repository columns and their values (worker/db/repository-meta.ts) and
+ * the sync's `metaHash` (worker/sync/plan.ts) are made from this list. The order is part of the
+ * stored `meta_hash`: reordering (or adding to) it changes every hash, and the next sync rewrites
+ * every repository row once.
+ */
+export const META_FIELDS = [
+  "nodeId",
+  "fullName",
+  "name",
+  "ownerLogin",
+  "ownerAvatarUrl",
+  "description",
+  "htmlUrl",
+  "homepage",
+  "stargazersCount",
+  "language",
+  "topics",
+  "license",
+  "archived",
+  "fork",
+  "isPrivate",
+  "githubCreatedAt",
+  "githubUpdatedAt",
+  "githubPushedAt",
+] as const satisfies ReadonlyArray<Exclude<keyof RepoMetadata, "githubId">>;
+export type MetaField = (typeof META_FIELDS)[number];
+
 export type StarredRepo = { starredAt: number; repo: RepoMetadata };
 
 export type ReadmeText = { sha: string; path: string; text: string; truncated: boolean };

@@ -1,9 +1,6 @@
 import { eq } from "drizzle-orm";
-import { configOf } from "../config";
-import { createDb } from "../db/client";
 import { users } from "../db/schema";
-import type { Bindings } from "../env";
-import { SecretBox } from "./crypto";
+import type { Services } from "../services";
 import { ApiError } from "./errors";
 
 export type GithubUser = {
@@ -19,8 +16,8 @@ export type GithubUser = {
  * A user with their GitHub token, decrypted. Read fresh wherever it is needed: inside a
  * Workflow step it must never travel in the step's result (results are persisted).
  */
-export async function loadGithubUser(env: Pick<Bindings, "DB" | "TOKEN_ENCRYPTION_KEY">, userId: number): Promise<GithubUser | null> {
-  const [row] = await createDb(env.DB)
+export async function loadGithubUser(services: Pick<Services, "db" | "secrets">, userId: number): Promise<GithubUser | null> {
+  const [row] = await services.db
     .select({
       id: users.id,
       githubId: users.githubId,
@@ -34,7 +31,7 @@ export async function loadGithubUser(env: Pick<Bindings, "DB" | "TOKEN_ENCRYPTIO
   if (!row) return null;
   let token: string | null = null;
   try {
-    token = await new SecretBox(configOf(env).tokenEncryptionKey).open(row.tokenCiphertext, tokenContext(row.githubId));
+    token = await services.secrets.open(row.tokenCiphertext, tokenContext(row.githubId));
   } catch (error) {
     if (error instanceof ApiError) throw error; // not_configured: the deployment's problem, not the user's
   }

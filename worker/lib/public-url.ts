@@ -9,7 +9,7 @@ import { ApiError } from "./errors";
 // https://developers.cloudflare.com/1.1.1.1/encryption/dns-over-https/make-api-requests/dns-json/),
 // at a configurable resolver URL (DNS_RESOLVER_URL). Every address the name resolves to must
 // be public. The check runs when the URL is saved and again before each call
-// (worker/enrich/chat-provider.ts), so a name that later moves to a private address is refused
+// (worker/providers/chat.ts), so a name that later moves to a private address is refused
 // then. What remains is the gap between our lookup and fetch()'s own (DNS rebinding within a
 // TTL); a Worker cannot pin the address it connects to, and on Cloudflare's network a Worker
 // reaches no private network of its own anyway, so the guard matters most for self-hosted workerd.

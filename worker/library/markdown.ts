@@ -30,20 +30,20 @@ export function renderMarkdown(entries: readonly MarkdownEntry[], header: { logi
   for (const entry of entries) groups.set(titleCase(entry.group), [...(groups.get(titleCase(entry.group)) ?? []), entry]);
   const names = [...groups.keys()].sort((a, b) => (a === OTHER ? 1 : b === OTHER ? -1 : a.localeCompare(b)));
   const lines = [
-    `# Stars of ${escape(header.login)}`,
+    `# Stars of ${escapeMarkdown(header.login)}`,
     "",
     `${entries.length} repositories, exported by Starwise on ${header.exportedAt.slice(0, 10)}.`,
     "",
     "## Contents",
     "",
-    ...names.map((name) => `- [${escape(name)}](#${anchor(name)})`),
+    ...names.map((name) => `- [${escapeMarkdown(name)}](#${anchor(name)})`),
   ];
   for (const name of names) {
-    lines.push("", `## ${escape(name)}`, "");
+    lines.push("", `## ${escapeMarkdown(name)}`, "");
     const items = [...(groups.get(name) ?? [])].sort((a, b) => a.fullName.localeCompare(b.fullName));
     for (const item of items) {
-      const title = item.url ? `[${escape(item.fullName)}](${item.url})` : escape(item.fullName);
-      const notes = [item.text ? escape(item.text) : "", item.archived ? "*(archived)*" : ""].filter(Boolean).join(" ");
+      const title = item.url ? `[${escapeMarkdown(item.fullName)}](${item.url})` : escapeMarkdown(item.fullName);
+      const notes = [item.text ? escapeMarkdown(item.text) : "", item.archived ? "*(archived)*" : ""].filter(Boolean).join(" ");
       lines.push(`- ${title}${notes ? ` — ${notes}` : ""}`);
     }
   }
@@ -54,7 +54,7 @@ export function renderMarkdown(entries: readonly MarkdownEntry[], header: { logi
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /** CommonMark lets any ASCII punctuation be backslash-escaped: `<b>`, `[x](y)`, `*`, `|` stay literal. */
-export const escape = (text: string) => oneLine(text).replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (ch) => `\\${ch}`);
+export const escapeMarkdown = (text: string) => oneLine(text).replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (ch) => `\\${ch}`);
 
 const titleCase = (text: string) => (text === OTHER ? text : text.charAt(0).toLocaleUpperCase() + text.slice(1));
 

@@ -1,3 +1,5 @@
+import { INDEXED_CJK_CHAR } from "../lib/cjk";
+
 /**
  * A person's query as FTS5 expressions (docs/architecture.md §8). The text never reaches
  * MATCH as syntax: every piece becomes a quoted FTS5 string, so quotes, `*`, `NEAR`, `-`,
@@ -9,9 +11,8 @@
  * of the bigrams it starts.
  */
 
-/** Han (with extension A and compatibility ideographs), kana, Hangul: the ranges the migration's bigrams cover. */
-const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/u;
-const CJK_RUNS = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+)/u;
+/** Runs of the characters the index's bigrams cover (worker/lib/cjk.ts): a query is cut where its text was. */
+const CJK_RUNS = new RegExp(`(${INDEXED_CJK_CHAR.source}+)`, "u");
 /** What a Latin piece may contain and still be asked as FTS words; `c++`, `c#`, `100%` are matched literally. */
 const FTS_SAFE = /^[\p{L}\p{N}\p{M}_\-.'/:@]+$/u;
 const HAS_WORD = /[\p{L}\p{N}]/u;
@@ -37,7 +38,7 @@ export function parseQuery(q: string): QueryTerm[] {
   for (const piece of pieces) {
     for (const part of piece.split(CJK_RUNS)) {
       if (part === "") continue;
-      if (CJK_CHAR.test(part)) terms.push({ kind: "cjk", text: part });
+      if (INDEXED_CJK_CHAR.test(part)) terms.push({ kind: "cjk", text: part });
       else if (FTS_SAFE.test(part) && HAS_WORD.test(part)) terms.push({ kind: "word", text: part });
       else terms.push({ kind: "literal", text: part });
     }

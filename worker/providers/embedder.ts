@@ -5,7 +5,7 @@ import { configOf } from "../config";
 import type { Bindings } from "../env";
 import { ApiError } from "../lib/errors";
 import { unit } from "../vectors/codec";
-import { estimateTokens } from "./embed-text";
+import { estimateTokens } from "../lib/tokens";
 
 /**
  * The deployment's embedding model (docs/architecture.md §5 "embed"): `EMBEDDING_PROVIDER`

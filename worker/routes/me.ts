@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { repositories, stars, users } from "../db/schema";
-import { removeVectors } from "../enrich/embed";
+import { removeVectors } from "../vectors/remove";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
@@ -47,7 +47,7 @@ export const meRoutes = new Hono<AppEnv>()
     const userId = c.var.user.id;
     // Vectors first, while the stars still say which exist: should the rows' deletion fail,
     // the account is still there and its next sync embeds again.
-    await removeVectors(c.env, userId, "all");
+    await removeVectors(c.var.services, userId, "all");
     const onlyMine = sql`not exists (select 1 from ${stars} s2 where s2.repository_id = ${repositories.id} and s2.user_id <> ${userId})`;
     const mine = sql`${repositories.id} in (select ${stars.repositoryId} from ${stars} where ${stars.userId} = ${userId})`;
     // One batch = one transaction: the account is gone completely or not at all.

@@ -12,6 +12,7 @@ import {
   type LookupItem,
 } from "../../shared/repositories";
 import { SEARCH_LIMIT_DEFAULT, SimilarQuery } from "../../shared/search";
+import { metaValues } from "../db/repository-meta";
 import { repositories, stars, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GithubError } from "../github/errors";
@@ -19,6 +20,7 @@ import { fetchRepository } from "../github/repository";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { loadGithubUser } from "../lib/github-token";
+import type { Services } from "../services";
 import { validate } from "../lib/validator";
 import {
   afterCursor,
@@ -67,8 +69,8 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const { db, github } = c.var.services;
     const user = c.var.user;
     const [owner = "", name = ""] = c.req.valid("json").fullName.split("/");
-    const token = await storedGithubToken(c.env, user.id);
-    const meta = await fetchRepository(github.config, token, owner, name).catch(async (error: unknown) => {
+    const token = await storedGithubToken(c.var.services, user.id);
+    const meta = await fetchRepository(github, token, owner, name).catch(async (error: unknown) => {
       // GitHub said the token is no good: the sync must not keep trying it either (docs/architecture.md §5).
       if (error instanceof GithubError && error.kind === "token_invalid" && error.status === 401) {
         await db.update(users).set({ tokenStatus: "invalid", updatedAt: new Date() }).where(eq(users.id, user.id));
@@ -77,28 +79,9 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     });
 
     const now = new Date();
-    const metadata = {
-      nodeId: meta.nodeId,
-      fullName: meta.fullName,
-      name: meta.name,
-      ownerLogin: meta.ownerLogin,
-      ownerAvatarUrl: meta.ownerAvatarUrl,
-      description: meta.description,
-      htmlUrl: meta.htmlUrl,
-      homepage: meta.homepage,
-      stargazersCount: meta.stargazersCount,
-      language: meta.language,
-      topics: meta.topics,
-      license: meta.license,
-      archived: meta.archived,
-      fork: meta.fork,
-      isPrivate: meta.isPrivate,
-      githubCreatedAt: toDate(meta.githubCreatedAt),
-      githubUpdatedAt: toDate(meta.githubUpdatedAt),
-      githubPushedAt: toDate(meta.githubPushedAt),
-    };
+    const metadata = metaValues(meta);
     // One batch = one transaction, keyed on natural ids, so a repeat is harmless. The README,
-    // AI, OpenRank and embedding fields of a known repository are the sync's and stay as they
+    // OpenRank and embedding fields of a known repository are the sync's and stay as they
     // are; meta_hash is cleared so the next sync re-checks the metadata written here.
     // Whether this request added the repository is read from the writes themselves, not
     // from a read before them: concurrent saves each read "absent" and all said 201. D1 runs
@@ -197,8 +180,8 @@ export const repositoriesRoutes = new Hono<AppEnv>()
 const LOOKUP_ROW_LIMIT = 500;
 
 /** The user's GitHub token, decrypted for one call. */
-async function storedGithubToken(env: AppEnv["Bindings"], userId: number): Promise<string> {
-  const user = await loadGithubUser(env, userId);
+async function storedGithubToken(services: Services, userId: number): Promise<string> {
+  const user = await loadGithubUser(services, userId);
   if (!user) throw new ApiError("unauthorized", "The account no longer exists");
   // Sealed with a key that has since been rotated: only a new sign-in can fix it.
   if (user.token === null) throw new ApiError("github_token_invalid", "The stored GitHub token can no longer be read: sign in again");
@@ -209,5 +192,4 @@ function notInLibrary(owner: string, name: string): ApiError {
   return new ApiError("not_found", `${owner}/${name} is not in your library`);
 }
 
-const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../shared/errors";
 import { Settings } from "../../shared/settings";
 import { app } from "../app";
-import { loadChatProvider } from "../enrich/chat-provider";
+import { loadChatProvider } from "../providers/chat";
 import { createDb } from "../db/client";
 import { aiUrl, api, BASE, env, signIn } from "../test/helpers";
 

@@ -10,7 +10,7 @@ import {
   publicProvider,
   StoredUserSettings,
   urlPolicy,
-} from "../enrich/chat-provider";
+} from "../providers/chat";
 import type { AppEnv, Bindings } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";

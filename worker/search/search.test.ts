@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../shared/errors";
 import { SearchResponse, SimilarResponse, type SearchHit } from "../../shared/search";
 import { createDb } from "../db/client";
-import { embedderOf } from "../enrich/embedder";
+import { embedderOf } from "../providers/embedder";
 import { vectorStoreOf, vectorId } from "../vectors";
 import { semanticFor } from "./semantic";
 import { seedLibraryItem, seedRepository, seedStar } from "../test/library-seed";

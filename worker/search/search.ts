@@ -85,7 +85,7 @@ export async function semanticRanking(
   exclude: readonly number[],
   timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 },
 ): Promise<Array<{ id: number; similarity: number }> | null> {
-  let matches;
+  let matches: Awaited<ReturnType<typeof semantic.store.query>>;
   try {
     const vector = await timed(timings, "embed", semantic.embedQuery(text));
     matches = await timed(timings, "vectors", semantic.store.query(userNamespace(userId), vector, CANDIDATES));

@@ -1,5 +1,5 @@
 import { configOf } from "../config";
-import { embedQuery } from "../enrich/embedder";
+import { embedQuery } from "../providers/embedder";
 import type { Bindings } from "../env";
 import type { VectorStore } from "../vectors";
 import type { Semantic } from "./search";

@@ -10,17 +10,17 @@ const WINDOW = 180;
 
 /** Where a term matches: a Latin word at the start of a word (prefix), a CJK bigram anywhere. */
 function patterns(terms: readonly QueryTerm[]): RegExp[] {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return terms.flatMap((term) => {
     if (term.kind === "word") {
       // unicode61 splits `node.js` into words: any of them starts a match.
       return term.text
         .split(/[^\p{L}\p{N}\p{M}]+/u)
         .filter(Boolean)
-        .map((word) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(word)}[\\p{L}\\p{N}\\p{M}]*`, "giu"));
+        .map((word) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}[\\p{L}\\p{N}\\p{M}]*`, "giu"));
     }
-    if (term.kind === "cjk") return cjkBigrams(term.text).map((gram) => new RegExp(escape(gram), "gu"));
-    return [new RegExp(escape(term.text), "giu")];
+    if (term.kind === "cjk") return cjkBigrams(term.text).map((gram) => new RegExp(escapeRegExp(gram), "gu"));
+    return [new RegExp(escapeRegExp(term.text), "giu")];
   });
 }
 

@@ -1,22 +1,21 @@
-import { createDb } from "../db/client";
 import { syncRuns } from "../db/schema";
-import type { Bindings } from "../env";
 import { loadGithubUser } from "../lib/github-token";
+import type { Services } from "../services";
 import { TOKEN_INVALID, type Interruption } from "./list-step";
 import type { SyncParams } from "../lib/sync-run";
 
 /** Records the run and checks that it can talk to GitHub at all. Idempotent (insert or ignore). */
 export async function beginRun(
-  env: Bindings,
+  services: Services,
   runId: string,
   params: SyncParams,
 ): Promise<{ status: "ok"; login: string } | Extract<Interruption, { status: "fatal" }>> {
-  const user = await loadGithubUser(env, params.userId);
+  const user = await loadGithubUser(services, params.userId);
   if (!user) return { status: "fatal", code: "not_found", message: "The account no longer exists" };
   // Keyed on the run id, so a retried step records nothing twice; status starts as the
   // column's default (`running`). An account deleted since the read above fails the
   // foreign key, and the retried step then answers not_found.
-  await createDb(env.DB)
+  await services.db
     .insert(syncRuns)
     .values({ id: runId, userId: user.id, trigger: params.trigger, phase: "fetching", startedAt: new Date() })
     .onConflictDoNothing({ target: syncRuns.id });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RepositoryList } from "../../shared/repositories";
-import { aiUrl, api, emulatorControl, env, signIn } from "../test/helpers";
+import { aiUrl, api, emulatorControl, signIn } from "../test/helpers";
 import { doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
 
 // Enrichment inside the sync Workflow: analyse, openrank and embed as their own steps, with
@@ -58,7 +58,7 @@ describe("sync: enrichment", () => {
     const { sessionToken } = await signIn("enrich-down", 6);
     await useModel(sessionToken, "enrich-down-model");
     await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "enrich-down-model", status: 503 });
-    let first;
+    let first: ReturnType<typeof doneOf>;
     try {
       first = doneOf(await syncOnce(sessionToken));
     } finally {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isFinal, readSse, type DoneData, type SyncEvent } from "../../shared/events";
-import { userSync } from "../lib/sync-run";
+import { isFinal, readSse, type SyncEvent } from "../../shared/events";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
-import { controlPost, doneOf, fastWorkflows, finalEvent, githubStars, library, notInD1, syncOnce } from "../test/sync-helpers";
+import { controlPost, doneOf, fastWorkflows, finalEvent, githubStars, library, syncOnce } from "../test/sync-helpers";
 
 describe("sync: GitHub misbehaving", () => {
   it("waits out an exhausted primary rate limit and completes", async () => {

@@ -1,8 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { DoneData, ErrorData, SyncStats } from "../../shared/events";
-import { createDb } from "../db/client";
 import { syncPageCounts, syncRuns, users } from "../db/schema";
-import type { Bindings } from "../env";
+import type { Services } from "../services";
 
 /** The hourly rhythm (docs/architecture.md): every finished run, manual or automatic, sets the next one. */
 export const SYNC_INTERVAL_MS = 60 * 60_000;
@@ -13,12 +12,12 @@ export const SYNC_INTERVAL_MS = 60 * 60_000;
  * (`sync_page_counts`), so a retried list step does not count its own earlier writes as unchanged.
  */
 export async function finishRun(
-  env: Bindings,
+  services: Pick<Services, "db">,
   runId: string,
   userId: number,
   result: Omit<DoneData, "runId" | "stats" | "new_count" | "updated_count"> & { stats: SyncStats },
 ): Promise<DoneData> {
-  const db = createDb(env.DB);
+  const { db } = services;
   const now = new Date();
   const [tally] = await db
     .select({ added: sql<number>`coalesce(sum(${syncPageCounts.newCount}), 0)`, updated: sql<number>`coalesce(sum(${syncPageCounts.updatedCount}), 0)` })
@@ -43,8 +42,8 @@ export async function finishRun(
  * Records a failed run. A rejected token marks the user so no automatic sync tries
  * again until they reconnect; nothing of theirs is deleted.
  */
-export async function failRun(env: Bindings, runId: string, userId: number, error: ErrorData): Promise<ErrorData> {
-  const db = createDb(env.DB);
+export async function failRun(services: Pick<Services, "db">, runId: string, userId: number, error: ErrorData): Promise<ErrorData> {
+  const { db } = services;
   const now = new Date();
   const tokenRejected = error.code === "github_token_invalid";
   await db.batch([

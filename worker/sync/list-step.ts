@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
-import { createDb } from "../db/client";
+import type { Db } from "../db/client";
 import { users } from "../db/schema";
-import type { Bindings } from "../env";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
 import { createStarSource, type ReadmeOutcome } from "../github/source";
 import type { StarPages } from "../github/rest-source";
 import type { StarredRepo } from "../github/types";
-import { configOf } from "../config";
 import { loadGithubUser } from "../lib/github-token";
+import type { Services } from "../services";
 import { accessChange, metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
@@ -83,7 +82,7 @@ export type PageListener = (listed: number, totalCount: number | null) => void;
  * is being diffed and its READMEs fetched, the next page is already being listed.
  */
 export async function listStep(
-  env: Bindings,
+  services: Services,
   input: {
     userId: number;
     /** The run and its listing pass: each page's counts are kept once under `<pass>:<page>`. */
@@ -97,14 +96,14 @@ export async function listStep(
 ): Promise<ListStepResult> {
   const usage = new GithubUsage();
   let counts = zeroCounts();
-  const user = await loadGithubUser(env, input.userId);
+  const user = await loadGithubUser(services, input.userId);
   if (!user) {
     return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON(), pacing: input.pacing };
   }
   if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON(), pacing: input.pacing };
   // The first step of a run starts from what the user's last run learned.
-  const pacer = new Pacer(input.pacing ?? (await loadPacing(env.DB, input.userId)), undefined, undefined, configOf(env).pacerSizing);
-  const source = createStarSource(env, user.token, { usage, pacer });
+  const pacer = new Pacer(input.pacing ?? (await loadPacing(services.db, input.userId)));
+  const source = createStarSource(services.github, user.token, { usage, pacer });
   const seen: number[] = [];
   let cursor = input.cursor;
   let totalCount: number | null = null;
@@ -128,10 +127,14 @@ export async function listStep(
       onPage(input.listedBefore + seen.length, totalCount);
       // The page's own number, the same in every attempt of this step (a cursor's "N/last" may change its last).
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
-      const work: Promise<void> = bringIntoD1(env.DB, source, user.id, listed.items, { runId: input.runId, page })
+      const work: Promise<void> = bringIntoD1(services.d1, source, user.id, listed.items, { runId: input.runId, page })
         .then(
-          (done) => void (counts = addCounts(counts, done)),
-          (error: unknown) => void (failed ??= { error }),
+          (done) => {
+            counts = addCounts(counts, done);
+          },
+          (error: unknown) => {
+            failed ??= { error };
+          },
         )
         .finally(() => processing.delete(work));
       processing.add(work);
@@ -174,14 +177,14 @@ export async function listStep(
 }
 
 /** What the user's last run learned about GitHub's speed (null for a first sync). */
-export async function loadPacing(d1: D1Database, userId: number): Promise<unknown> {
-  const [row] = await createDb(d1).select({ tuning: users.syncTuning }).from(users).where(eq(users.id, userId)).limit(1);
+export async function loadPacing(db: Db, userId: number): Promise<unknown> {
+  const [row] = await db.select({ tuning: users.syncTuning }).from(users).where(eq(users.id, userId)).limit(1);
   return row?.tuning ?? null;
 }
 
 /** Keeps what this run learned for the next one (rates and budgets; not the window of recent requests). */
-export async function savePacing(d1: D1Database, userId: number, pacing: PacingState): Promise<void> {
-  await createDb(d1).update(users).set({ syncTuning: rememberedPacing(pacing) }).where(eq(users.id, userId));
+export async function savePacing(db: Db, userId: number, pacing: PacingState): Promise<void> {
+  await db.update(users).set({ syncTuning: rememberedPacing(pacing) }).where(eq(users.id, userId));
 }
 
 async function bringIntoD1(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StarredRepo } from "../github/types";
-import { accessChange, ACCESS_RECHECK_MS, planPage, readmeChange, type KnownRepo, type KnownStar } from "./plan";
+import { META_FIELDS, type RepoMetadata, type StarredRepo } from "../github/types";
+import { accessChange, ACCESS_RECHECK_MS, metaHash, planPage, readmeChange, type KnownRepo, type KnownStar } from "./plan";
 
 const repo = (githubId: number, pushedAt = 5): StarredRepo => ({
   starredAt: 1000 + githubId,
@@ -69,7 +69,7 @@ describe("planPage", () => {
 
 describe("readmeChange", () => {
   const text = { sha: "sha-2", path: "README.md", text: "# Hi", truncated: false };
-  it("new text clears the analysis only when the content changed", () => {
+  it("new text is written only when the content changed (the same blob read again after a failure is not)", () => {
     expect(readmeChange({ githubId: 1, kind: "ok", readme: text }, known(1))).toMatchObject({ kind: "content", contentChanged: true });
     expect(readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1" } }, known(1, { readmeStatus: "error" }))).toMatchObject({
       kind: "content",
@@ -83,7 +83,7 @@ describe("readmeChange", () => {
   it("unchanged writes nothing; missing forgets the old text", () => {
     expect(readmeChange({ githubId: 1, kind: "unchanged" }, known(1))).toBeNull();
     expect(readmeChange({ githubId: 1, kind: "unchanged", path: "README.md" }, known(1))).toBeNull();
-    expect(readmeChange({ githubId: 1, kind: "missing" }, known(1))).toEqual({ kind: "missing", contentChanged: true });
+    expect(readmeChange({ githubId: 1, kind: "missing" }, known(1))).toEqual({ kind: "missing" });
   });
   it("the same blob under another name moves the path only", () => {
     expect(readmeChange({ githubId: 1, kind: "unchanged", path: "docs/README.md" }, known(1))).toEqual({ kind: "moved", path: "docs/README.md" });
@@ -105,5 +105,47 @@ describe("accessChange", () => {
     // A failure says nothing either way.
     expect(accessChange({ githubId: 1, kind: "error", message: "502" }, star(access))).toBeUndefined();
     expect(accessChange(undefined, star(access))).toBeUndefined();
+  });
+});
+
+describe("metaHash", () => {
+  const octocat: RepoMetadata = {
+    githubId: 1296269,
+    nodeId: "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
+    fullName: "octocat/Hello-World",
+    name: "Hello-World",
+    ownerLogin: "octocat",
+    ownerAvatarUrl: "https://github.com/images/error/octocat_happy.gif",
+    description: "This your first repo! 框架",
+    htmlUrl: "https://github.com/octocat/Hello-World",
+    homepage: null,
+    stargazersCount: 80,
+    language: "C",
+    topics: ["octocat", "atom", "electron", "api"],
+    license: "MIT",
+    archived: false,
+    fork: false,
+    isPrivate: false,
+    githubCreatedAt: Date.parse("2011-01-26T19:01:12Z"),
+    githubUpdatedAt: Date.parse("2011-01-26T19:14:43Z"),
+    githubPushedAt: null,
+  };
+
+  it("is the hash D1 holds for this metadata: a field list in another order would rewrite every row", async () => {
+    // Computed by the field-by-field metaHash before the list became META_FIELDS (2026-12-05).
+    expect(await metaHash(octocat)).toBe("deff7baa70a992f0d982f877644c665d4ccc4cf3");
+  });
+
+  it("covers every field but the id", async () => {
+    const base = await metaHash(octocat);
+    expect(await metaHash({ ...octocat, githubId: 2 })).toBe(base);
+    const changed: Array<Partial<RepoMetadata>> = [
+      { nodeId: "R_x" }, { fullName: "octocat/hello" }, { name: "hello" }, { ownerLogin: "hubot" }, { ownerAvatarUrl: null },
+      { description: null }, { htmlUrl: "https://github.com/octocat/hello" }, { homepage: "https://example.com" },
+      { stargazersCount: 81 }, { language: null }, { topics: ["octocat"] }, { license: null }, { archived: true }, { fork: true },
+      { isPrivate: true }, { githubCreatedAt: 0 }, { githubUpdatedAt: 0 }, { githubPushedAt: 0 },
+    ];
+    expect(changed.map((change) => Object.keys(change)[0]).sort()).toEqual([...META_FIELDS].sort());
+    for (const change of changed) expect(await metaHash({ ...octocat, ...change }), JSON.stringify(change)).not.toBe(base);
   });
 });

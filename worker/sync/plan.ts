@@ -1,6 +1,6 @@
 import type { RepositoryAccess } from "../github/errors";
 import type { ReadmeOutcome, ReadmeRequest } from "../github/source";
-import type { RepoMetadata, StarredRepo } from "../github/types";
+import { META_FIELDS, type RepoMetadata, type StarredRepo } from "../github/types";
 
 /** What D1 holds for a listed repository (global row) … */
 export type KnownRepo = {
@@ -89,11 +89,8 @@ function readmeRequest(item: StarredRepo, known: KnownRepo | null): ReadmeReques
 
 /** Hash of the metadata a sync refreshes: equal hash = nothing to write. */
 export async function metaHash(repo: RepoMetadata): Promise<string> {
-  const fields = [
-    repo.nodeId, repo.fullName, repo.name, repo.ownerLogin, repo.ownerAvatarUrl, repo.description, repo.htmlUrl,
-    repo.homepage, repo.stargazersCount, repo.language, repo.topics, repo.license, repo.archived, repo.fork,
-    repo.isPrivate, repo.githubCreatedAt, repo.githubUpdatedAt, repo.githubPushedAt,
-  ];
+  // The stored hashes were made of these values in this order (META_FIELDS): keep it.
+  const fields = META_FIELDS.map((field) => repo[field]);
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(fields)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -101,7 +98,7 @@ export async function metaHash(repo: RepoMetadata): Promise<string> {
 export type ReadmeChange =
   | { kind: "content"; sha: string; path: string; content: string; contentChanged: boolean }
   /** GitHub has no README (any more): forget what we had. */
-  | { kind: "missing"; contentChanged: boolean }
+  | { kind: "missing" }
   /** The same README under another name (GitHub's `path`): only the path is written. */
   | { kind: "moved"; path: string }
   /** Could not fetch it this time: keep what we have, look again next sync. */
@@ -127,7 +124,7 @@ export function readmeChange(outcome: ReadmeOutcome | undefined, known: KnownRep
         ? { kind: "moved", path: outcome.path }
         : null;
     case "missing":
-      return known?.readmeStatus === "missing" ? null : { kind: "missing", contentChanged: known?.readmeSha != null };
+      return known?.readmeStatus === "missing" ? null : { kind: "missing" };
     case "error":
     case "denied":
       return known?.readmeStatus === "error" ? null : { kind: "error" };

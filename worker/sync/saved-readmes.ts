@@ -1,10 +1,9 @@
 import { and, eq, isNull, or } from "drizzle-orm";
-import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
-import type { Bindings } from "../env";
 import { GithubUsage } from "../github/client";
 import { createStarSource } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
+import type { Services } from "../services";
 import { interruptionOf, zeroCounts, type Counts } from "./list-step";
 import { readmeChange, type KnownRepo } from "./plan";
 import { readmeUpdate, runWrites, type Write } from "./store";
@@ -18,12 +17,12 @@ const LIMIT = 200;
  * limit or failure here never fails the run; what is left is done next sync.
  */
 export async function fetchSavedReadmes(
-  env: Bindings,
+  services: Services,
   input: { userId: number },
 ): Promise<{ counts: Counts; usage: ReturnType<GithubUsage["toJSON"]> }> {
   const usage = new GithubUsage();
   const counts = zeroCounts();
-  const results = await createDb(env.DB)
+  const results = await services.db
     .select({
       githubId: repositories.githubId,
       nodeId: repositories.nodeId,
@@ -45,9 +44,9 @@ export async function fetchSavedReadmes(
     )
     .limit(LIMIT);
   if (results.length === 0) return { counts, usage: usage.toJSON() };
-  const user = await loadGithubUser(env, input.userId);
+  const user = await loadGithubUser(services, input.userId);
   if (!user?.token) return { counts, usage: usage.toJSON() };
-  const source = createStarSource(env, user.token, { usage });
+  const source = createStarSource(services.github, user.token, { usage });
   try {
     const outcomes = await source.fetchReadmes(
       results.map((row) => ({
@@ -72,10 +71,10 @@ export async function fetchSavedReadmes(
       };
       if (outcome.kind === "error") counts.failures++;
       const change = readmeChange(outcome, known);
-      if (change) statements.push(readmeUpdate(env.DB, outcome.githubId, change, now));
+      if (change) statements.push(readmeUpdate(services.d1, outcome.githubId, change, now));
     }
     counts.readmesChecked = results.length;
-    counts.rowsWritten = await runWrites(env.DB, statements);
+    counts.rowsWritten = await runWrites(services.d1, statements);
   } catch (error) {
     if (!interruptionOf(error)) throw error;
     // Rate limited or token trouble: the listing would have stopped on the latter already.

@@ -2,10 +2,11 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { createDb } from "../db/client";
+import { META_COLUMNS, metaValues } from "../db/repository-meta";
 import { excluded, inJsonArray } from "../db/sql";
 import { repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
-import type { RepoMetadata } from "../github/types";
+import { META_FIELDS, type RepoMetadata } from "../github/types";
 import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
 
 // The sync's D1 access. Every statement is one row's write (or one page's read) with at
@@ -21,52 +22,8 @@ const BATCH = 50;
 /** One write of the sync: an INSERT or UPDATE whose D1 result says how much it changed. */
 export type Write = RunnableQuery<D1Result, "sqlite">;
 
-/** The metadata columns a listing refreshes; their TypeScript names are RepoMetadata's. */
-const META = {
-  nodeId: repositories.nodeId,
-  fullName: repositories.fullName,
-  name: repositories.name,
-  ownerLogin: repositories.ownerLogin,
-  ownerAvatarUrl: repositories.ownerAvatarUrl,
-  description: repositories.description,
-  htmlUrl: repositories.htmlUrl,
-  homepage: repositories.homepage,
-  stargazersCount: repositories.stargazersCount,
-  language: repositories.language,
-  topics: repositories.topics,
-  license: repositories.license,
-  archived: repositories.archived,
-  fork: repositories.fork,
-  isPrivate: repositories.isPrivate,
-  githubCreatedAt: repositories.githubCreatedAt,
-  githubUpdatedAt: repositories.githubUpdatedAt,
-  githubPushedAt: repositories.githubPushedAt,
-} satisfies { [K in keyof StoredMeta]: SQLiteColumn };
-const META_KEYS = Object.keys(META) as Array<keyof StoredMeta>;
-
-/** RepoMetadata as column values (timestamps as Dates). */
-function metaColumns(repo: RepoMetadata) {
-  return {
-    nodeId: repo.nodeId,
-    fullName: repo.fullName,
-    name: repo.name,
-    ownerLogin: repo.ownerLogin,
-    ownerAvatarUrl: repo.ownerAvatarUrl,
-    description: repo.description,
-    htmlUrl: repo.htmlUrl,
-    homepage: repo.homepage,
-    stargazersCount: repo.stargazersCount,
-    language: repo.language,
-    topics: repo.topics,
-    license: repo.license,
-    archived: repo.archived,
-    fork: repo.fork,
-    isPrivate: repo.isPrivate,
-    githubCreatedAt: date(repo.githubCreatedAt),
-    githubUpdatedAt: date(repo.githubUpdatedAt),
-    githubPushedAt: date(repo.githubPushedAt),
-  } satisfies { [K in keyof StoredMeta]: (typeof repositories.$inferInsert)[K] };
-}
+/** The metadata columns a listing refreshes (META_FIELDS), each one StoredMeta has. */
+const META = META_COLUMNS satisfies { [K in keyof StoredMeta]: SQLiteColumn };
 
 /** What D1 already holds for the listed repositories, and for this user's stars of them (one round trip). */
 export async function loadKnown(
@@ -144,19 +101,19 @@ export async function loadKnown(
  * (migrations/0002_fts_update_when_changed.sql), and a star-count change must not rewrite
  * the repository's full-text row. With nothing stored to compare (`null`), all are written.
  */
-function metaAssignments(repo: RepoMetadata, stored: StoredMeta | null): Partial<ReturnType<typeof metaColumns>> {
-  const columns = metaColumns(repo);
+function metaAssignments(repo: RepoMetadata, stored: StoredMeta | null): Partial<ReturnType<typeof metaValues>> {
+  const columns = metaValues(repo);
   if (!stored) return columns;
-  const changed = META_KEYS.filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(repo[key]));
+  const changed = META_FIELDS.filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(repo[key]));
   return Object.fromEntries(changed.map((key) => [key, columns[key]]));
 }
 
-/** Column assignments for a README change; a new README clears the AI analysis (docs/architecture.md, the upsert). */
+/**
+ * Column assignments for a README change. A new README makes the analysis stale by itself:
+ * an analysis is keyed by an input sha that includes the README's blob sha
+ * (worker/enrich/analysis-input.ts), so nothing here clears it.
+ */
 function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof repositories.$inferInsert> {
-  const clearAi = {
-    aiSummary: null, aiTags: null, aiPlatforms: null, aiLanguage: null, aiModel: null,
-    analyzedAt: null, analysisFailed: false, analysisAttempts: 0,
-  } satisfies Partial<typeof repositories.$inferInsert>;
   switch (change.kind) {
     case "content":
       return {
@@ -165,13 +122,9 @@ function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof re
         readmePath: change.path,
         readmeStatus: "ok",
         readmeFetchedAt: new Date(now),
-        ...(change.contentChanged ? clearAi : {}),
       };
     case "missing":
-      return {
-        readmeSha: null, readmePath: null, readmeContent: null, readmeStatus: "missing", readmeFetchedAt: new Date(now),
-        ...(change.contentChanged ? clearAi : {}),
-      };
+      return { readmeSha: null, readmePath: null, readmeContent: null, readmeStatus: "missing", readmeFetchedAt: new Date(now) };
     case "moved":
       return { readmePath: change.path };
     case "error":
@@ -213,7 +166,7 @@ export function pageWrites(
     const readme = readmes.get(githubId);
     const readmeSet = readme ? readmeAssignments(readme, now) : {};
     if (repo === "insert") {
-      const values = { ...metaColumns(item.repo), metaHash, ...readmeSet };
+      const values = { ...metaValues(item.repo), metaHash, ...readmeSet };
       writes.push(
         db
           .insert(repositories)
@@ -310,5 +263,4 @@ function excludedOf(keys: Array<keyof typeof repositories.$inferInsert>): Record
   return Object.fromEntries(keys.map((key) => [key, excluded(repositories[key])]));
 }
 
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 const ms = (value: Date | null) => (value === null ? null : value.getTime());

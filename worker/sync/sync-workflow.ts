@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import type { DoneData, ErrorData, ProgressData, SyncEvent } from "../../shared/events";
 import { userSync, type SyncParams } from "../lib/sync-run";
+import { createServices, type Services } from "../services";
 import type { Bindings } from "../env";
 import { GithubUsage, usageToStats } from "../github/client";
 import type { PacingState } from "../github/pacer";
@@ -41,18 +42,23 @@ export function listingMoved(seen: number[], countAtStart: number | null, countA
  * object drops a repeat of its latest event and ignores runs that no longer hold the lock).
  */
 export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
+  /** D1, secrets and GitHub clients, built inside each step (a step may run in another isolate than the last). */
+  private services(): Services {
+    return createServices(this.env);
+  }
+
   override async run(event: WorkflowEvent<SyncParams>, step: WorkflowStep): Promise<DoneData | ErrorData> {
     const runId = event.instanceId;
     const params = event.payload;
     const publish = (e: SyncEvent) => userSync(this.env, params.userId).publish(runId, e);
     const fail = async (error: ErrorData) => {
-      const failed = await step.do("fail", RETRY, () => failRun(this.env, runId, params.userId, error));
+      const failed = await step.do("fail", RETRY, () => failRun(this.services(), runId, params.userId, error));
       await publish({ event: "error", data: failed });
       return failed;
     };
 
     try {
-      const begin = await step.do("begin", RETRY, () => beginRun(this.env, runId, params));
+      const begin = await step.do("begin", RETRY, () => beginRun(this.services(), runId, params));
       if (begin.status === "fatal") return await fail({ code: begin.code, message: begin.message });
       await publish({ event: "progress", data: { phase: "fetching" } });
 
@@ -84,7 +90,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           listedBefore: passSeen.length,
         };
         const result: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
-          listStep(this.env, input, (listed: number, total: number | null): void => {
+          listStep(this.services(), input, (listed: number, total: number | null): void => {
             // Best effort, from inside the step: "1,200 of 5,000" as pages land.
             publish({ event: "progress", data: { phase: "fetching", listed, ...(total !== null ? { total } : {}) } }).catch(() => undefined);
           }),
@@ -116,18 +122,18 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       }
       if (pacing) {
         const learned = pacing;
-        await step.do("remember pacing", RETRY, () => savePacing(this.env.DB, params.userId, learned));
+        await step.do("remember pacing", RETRY, () => savePacing(this.services().db, params.userId, learned));
       }
 
       const listed = [...seen];
       const consistent = !drifted && !partial;
       const unstarred = await step.do("unstar", RETRY, () =>
-        markUnstarred(this.env, { userId: params.userId, seen: listed, consistent, pacing }),
+        markUnstarred(this.services(), { userId: params.userId, seen: listed, consistent, pacing }),
       );
       usage.add(unstarred.usage);
       // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same event.
       const saved = await step.do("saved readmes", RETRY, async () => ({
-        ...(await fetchSavedReadmes(this.env, { userId: params.userId })),
+        ...(await fetchSavedReadmes(this.services(), { userId: params.userId })),
         at: Date.now(),
       }));
       usage.add(saved.usage);
@@ -142,7 +148,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       await embedPhase(enrich, enrichment);
 
       const done = await step.do("finish", RETRY, () =>
-        finishRun(this.env, runId, params.userId, {
+        finishRun(this.services(), runId, params.userId, {
           total: seen.size,
           unstarred_count: unstarred.unstarred,
           stats: {

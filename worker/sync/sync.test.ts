@@ -64,16 +64,17 @@ describe("sync: first run and resync", () => {
 });
 
 describe("sync: changes on GitHub", () => {
-  it("refreshes pushed repositories, downloads only changed READMEs, clears stale analysis", async () => {
+  it("refreshes pushed repositories, downloads only changed READMEs, re-analyses only a new README", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken, user } = await signIn("sync-push", 60);
     doneOf(await syncOnce(sessionToken));
     const truth = await githubStars("sync-push");
     const withReadme = truth.filter((s) => s.readmeSha);
     const [readmeChanged, codeOnly] = [withReadme[3]!, withReadme[7]!];
-    await env.DB.prepare("update repositories set ai_summary = 'old summary' where full_name in (?, ?)")
-      .bind(readmeChanged.fullName, codeOnly.fullName)
-      .run();
+    const analysed = await library(user.id);
+    const [oldChanged, oldCodeOnly] = [analysed.get(readmeChanged.fullName)?.analysis_id, analysed.get(codeOnly.fullName)?.analysis_id];
+    expect(oldChanged).toEqual(expect.any(Number));
+    expect(oldCodeOnly).toEqual(expect.any(Number));
     await controlPost("push", { fullName: readmeChanged.fullName, readme: "# Rewritten\n\nA brand new README." });
     await controlPost("push", { fullName: codeOnly.fullName });
 
@@ -82,8 +83,11 @@ describe("sync: changes on GitHub", () => {
     expect(done.updated_count).toBe(2);
     const lib = await library(user.id);
     expect(lib.get(readmeChanged.fullName)?.readme_content).toBe("# Rewritten\n\nA brand new README.");
-    expect(lib.get(readmeChanged.fullName)?.ai_summary).toBeNull();
-    expect(lib.get(codeOnly.fullName)?.ai_summary).toBe("old summary");
+    // The analysis is keyed by an input sha that includes the README's blob sha: a new README
+    // makes it stale (the sync's analyse phase writes a new one), a push that left it alone does not.
+    expect(lib.get(readmeChanged.fullName)?.analysis_id).toEqual(expect.any(Number));
+    expect(lib.get(readmeChanged.fullName)?.analysis_id).not.toBe(oldChanged);
+    expect(lib.get(codeOnly.fullName)?.analysis_id).toBe(oldCodeOnly);
     const pushedTruth = (await githubStars("sync-push")).find((s) => s.fullName === codeOnly.fullName) as { pushedAt?: string };
     expect(lib.get(codeOnly.fullName)?.github_pushed_at).toBe(Date.parse(pushedTruth.pushedAt!));
   });

@@ -1,15 +1,14 @@
 import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
-import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
-import { removeUnlistedVectors } from "../enrich/embed";
-import type { Bindings } from "../env";
-import { GithubClient, githubConfig, GithubUsage, type GithubUsageJson } from "../github/client";
+import { removeUnlistedVectors } from "../vectors/remove";
+import { GithubClient, GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, type PacingState } from "../github/pacer";
 import { isRunWide } from "../github/readmes";
 import { mapPool } from "../lib/concurrency";
 import { loadGithubUser } from "../lib/github-token";
+import type { Services } from "../services";
 import { ACCESS_RECHECK_MS } from "./plan";
 import { accessWrite, runWrites, type Write } from "./store";
 
@@ -43,10 +42,10 @@ export type UnstarResult = {
  * Idempotent: a second call finds nothing to change.
  */
 export async function markUnstarred(
-  env: Bindings,
+  services: Services,
   input: { userId: number; seen: number[]; consistent: boolean; pacing: PacingState | null },
 ): Promise<UnstarResult> {
-  const db = createDb(env.DB);
+  const db = services.db;
   const usage = new GithubUsage();
   const listed = db.select({ id: repositories.id }).from(repositories).where(inJsonArray(repositories.githubId, input.seen));
   const candidates = await db
@@ -72,9 +71,9 @@ export async function markUnstarred(
   let stillStarred = 0;
   let asked = 0;
 
-  const user = toConfirm.length > 0 ? await loadGithubUser(env, input.userId) : null;
+  const user = toConfirm.length > 0 ? await loadGithubUser(services, input.userId) : null;
   if (user?.token) {
-    const client = new GithubClient(githubConfig(env), user.token, { usage, pacer: new Pacer(input.pacing) });
+    const client = services.github.forToken(user.token, { usage, pacer: new Pacer(input.pacing) });
     let stop = false;
     await mapPool(toConfirm, CONFIRM_LANES, async (candidate) => {
       if (stop) return;
@@ -95,9 +94,9 @@ export async function markUnstarred(
   // A mass unstar: beyond what is confirmed one by one, a listing that saw no drift is believed.
   if (input.consistent && asked === toConfirm.length) gone.push(...open.slice(CONFIRM_MAX).map((c) => c.repositoryId));
 
-  const writes: Write[] = access.map((a) => accessWrite(env.DB, input.userId, a.githubId, a.access, now));
-  const accessRows = await runWrites(env.DB, writes);
-  const unstarred = await unstarRows(env, input.userId, gone, now);
+  const writes: Write[] = access.map((a) => accessWrite(services.d1, input.userId, a.githubId, a.access, now));
+  const accessRows = await runWrites(services.d1, writes);
+  const unstarred = await unstarRows(services, input.userId, gone, now);
   return {
     unstarred,
     rowsWritten: unstarred + accessRows,
@@ -112,8 +111,8 @@ export async function markUnstarred(
  * Marks these stars (repository ids) unstarred and removes the vectors of what left the library
  * (unstarred and not saved). The sweep covers every such star, so a retried step still removes them.
  */
-export async function unstarRows(env: Bindings, userId: number, repositoryIds: number[], now = Date.now()): Promise<number> {
-  const db = createDb(env.DB);
+export async function unstarRows(services: Pick<Services, "db" | "vectors">, userId: number, repositoryIds: number[], now = Date.now()): Promise<number> {
+  const { db } = services;
   let unstarred = 0;
   for (let i = 0; i < repositoryIds.length; i += 500) {
     const result = await db
@@ -122,7 +121,7 @@ export async function unstarRows(env: Bindings, userId: number, repositoryIds: n
       .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), inArray(stars.repositoryId, repositoryIds.slice(i, i + 500))));
     unstarred += result.meta.changes ?? 0;
   }
-  await removeUnlistedVectors(env, userId);
+  await removeUnlistedVectors(services, userId);
   return unstarred;
 }
 

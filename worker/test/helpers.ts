@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import { AuthTokenResponse } from "../../shared/api";
-import { createApiClient } from "../../shared/client";
+import { createApiClient } from "./api-client";
 import { sha256Hex } from "../lib/crypto";
 
 export const BASE = "https://starwise.test";

@@ -72,7 +72,7 @@ export async function stats() {
 export async function library(userId: number) {
   const { results } = await env.DB.prepare(
     `select r.full_name, r.github_id, r.readme_sha, r.readme_status, r.readme_content, r.stargazers_count,
-            r.github_pushed_at, r.ai_summary, s.starred_at, s.is_starred, s.is_saved, s.unstarred_at, s.notes
+            r.github_pushed_at, s.analysis_id, s.starred_at, s.is_starred, s.is_saved, s.unstarred_at, s.notes
      from stars s join repositories r on r.id = s.repository_id where s.user_id = ? order by r.full_name`,
   )
     .bind(userId)
@@ -84,7 +84,7 @@ export async function library(userId: number) {
       readme_content: string | null;
       stargazers_count: number;
       github_pushed_at: number | null;
-      ai_summary: string | null;
+      analysis_id: number | null;
       starred_at: number | null;
       is_starred: number;
       is_saved: number;

@@ -3,7 +3,10 @@ import { codeFromBase64, packInt8, quantize, quantizeQuery, unit, unpackInt8 } f
 
 function vector(seed: number, dims: number, sparse = false): Float32Array {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
   return unit(Float32Array.from({ length: dims }, (_, i) => (sparse && i % 9 !== 0 ? 0 : next())));
 }
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -186,7 +186,7 @@ export class D1VectorStore implements VectorStore {
       errors: Float64Array.from(rows, (r) => r.error),
       codes: new Int8Dots(rows.length, dims),
     };
-    rows.forEach((r, i) => scan.codes.set(i, codeFromBase64(r.code)));
+    for (const [i, r] of rows.entries()) scan.codes.set(i, codeFromBase64(r.code));
     this.#scans.delete(namespace);
     const bytes = scanBytes(scan);
     if (bytes <= SCAN_CACHE_BYTES) {
@@ -227,7 +227,10 @@ const scanBytes = (scan: Scan) => scan.codes.byteLength + scan.ids.length * 72;
 const scanCaches = new WeakMap<D1Database, ScanCache>();
 function scanCacheOf(d1: D1Database): ScanCache {
   let cache = scanCaches.get(d1);
-  if (!cache) scanCaches.set(d1, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    scanCaches.set(d1, cache);
+  }
   return cache;
 }
 

@@ -22,7 +22,7 @@ describe("Int8Dots (dot.wasm)", () => {
       const count = 37;
       const store = new Int8Dots(count, dims);
       const codes = Array.from({ length: count }, (_, v) => integers(v + dims, dims, -127, 127));
-      codes.forEach((code, v) => store.set(v, Int8Array.from(code)));
+      for (const [v, code] of codes.entries()) store.set(v, Int8Array.from(code));
       const limit = store.queryLimit;
       const query = integers(dims, dims, -limit, limit);
       expect(Array.from(store.dots(query))).toEqual(codes.map((code) => dot(code, query)));

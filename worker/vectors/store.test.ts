@@ -85,7 +85,7 @@ describe.each(stores)("%s", (_name, makeStore) => {
     const expected = stored.map((v) => ({ id: v.id, score: cosine(query, v.values) })).sort((a, b) => b.score - a.score);
     const got = await store.query(namespace, query, 100);
     expect(got.map((m) => m.id)).toEqual(expected.slice(0, 100).map((m) => m.id));
-    got.forEach((m, i) => expect(m.score).toBeCloseTo(expected[i]!.score, 5));
+    for (const [i, m] of got.entries()) expect(m.score).toBeCloseTo(expected[i]!.score, 5);
   });
 
   it("keeps namespaces apart", async () => {

@@ -178,7 +178,10 @@ describe("background messaging", () => {
       openrankPeriod: null, customDescription: null, customTags: [], customCategory: null, notes: null, lastEdited: null };
     let query = "";
     worker = fakeWorker({
-      "GET /api/repositories": (request) => ((query = new URL(request.url).search), Response.json({ items: [item], nextCursor: null })),
+      "GET /api/repositories": (request) => {
+        query = new URL(request.url).search;
+        return Response.json({ items: [item], nextCursor: null });
+      },
       "GET /api/search": () => Response.json({ mode: "hybrid", items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }] }),
     });
     const answer = await sendMessage("search", { q: " ", language: "Go", kind: "starred" });

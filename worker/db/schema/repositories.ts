@@ -41,15 +41,6 @@ export const repositories = sqliteTable(
     readmeStatus: text("readme_status", { enum: ["ok", "missing", "error"] }),
     readmeFetchedAt: integer("readme_fetched_at", { mode: "timestamp_ms" }),
 
-    aiSummary: text("ai_summary"),
-    aiTags: text("ai_tags", { mode: "json" }).$type<string[]>(),
-    aiPlatforms: text("ai_platforms", { mode: "json" }).$type<string[]>(),
-    aiLanguage: text("ai_language"),
-    aiModel: text("ai_model"),
-    analyzedAt: integer("analyzed_at", { mode: "timestamp_ms" }),
-    analysisFailed: integer("analysis_failed", { mode: "boolean" }).notNull().default(false),
-    analysisAttempts: integer("analysis_attempts").notNull().default(0),
-
     openrank: real("openrank"),
     /** The complete month or quarter the value is for, e.g. `2026Q3`. */
     openrankPeriod: text("openrank_period"),

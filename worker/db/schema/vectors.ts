@@ -59,7 +59,7 @@ export const vectorNamespaces = sqliteTable("vector_namespaces", {
 export const embeddingCache = sqliteTable(
   "embedding_cache",
   {
-    /** `provider:model:dimensions`, e.g. `workers-ai:@cf/baai/bge-m3:1024` (worker/enrich/embedder.ts). */
+    /** `provider:model:dimensions`, e.g. `workers-ai:@cf/baai/bge-m3:1024` (worker/providers/embedder.ts). */
     model: text("model").notNull(),
     /** sha256 of the chunk's text, base64url. */
     chunkSha: text("chunk_sha").notNull(),

@@ -1,8 +1,11 @@
 import { hc } from "hono/client";
-// The one allowed import from worker/: the type of the route chain (docs/architecture.md, habit 4).
-import type { AppType } from "../worker/app";
+import type { AppType } from "../app";
 
-/** Typed client for the Worker's API, used by the tests and the extension's background. */
+/**
+ * Hono's typed client for the Worker's API (`hc<AppType>`), for the Worker's tests. It lives
+ * with them, not in shared/: shared/ imports nothing from worker/ (docs/architecture.md, habit
+ * 4), and the extension has its own client (extension/lib/api.ts says why).
+ */
 export function createApiClient(baseUrl: string, options: { sessionToken?: string | null; fetch?: typeof fetch } = {}) {
   return hc<AppType>(baseUrl, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -10,4 +13,3 @@ export function createApiClient(baseUrl: string, options: { sessionToken?: strin
       options.sessionToken ? { Authorization: `Bearer ${options.sessionToken}` } : {},
   });
 }
-export type ApiClient = ReturnType<typeof createApiClient>;
