@@ -10,13 +10,17 @@ const LOCALES = ["en", "zh_CN"] as const;
  * named placeholders (`$P1$`), the form every browser's i18n accepts.
  */
 function messagesJson(locale: string): string {
-  const flat = JSON.parse(readFileSync(new URL(`./extension/locales/${locale}.json`, import.meta.url), "utf8")) as Record<string, string>;
+  const flat = JSON.parse(
+    readFileSync(new URL(`./extension/locales/${locale}.json`, import.meta.url), "utf8"),
+  ) as Record<string, string>;
   const out: Record<string, { message: string; placeholders?: Record<string, { content: string }> }> = {};
   for (const [key, text] of Object.entries(flat)) {
     const digits = [...new Set([...text.matchAll(/\$(\d)/g)].map((match) => match[1]!))];
     out[key] = {
       message: text.replace(/\$(\d)/g, "$P$1$"),
-      ...(digits.length ? { placeholders: Object.fromEntries(digits.map((d) => [`p${d}`, { content: `$${d}` }])) } : {}),
+      ...(digits.length
+        ? { placeholders: Object.fromEntries(digits.map((d) => [`p${d}`, { content: `$${d}` }])) }
+        : {}),
     };
   }
   return JSON.stringify(out, null, 1);
@@ -44,7 +48,8 @@ export default defineConfig({
   }),
   hooks: {
     "build:publicAssets": (_wxt, files) => {
-      for (const locale of LOCALES) files.push({ relativeDest: `_locales/${locale}/messages.json`, contents: messagesJson(locale) });
+      for (const locale of LOCALES)
+        files.push({ relativeDest: `_locales/${locale}/messages.json`, contents: messagesJson(locale) });
     },
   },
   // STARWISE_SOURCEMAP=1: source maps, for `npm run bench:extension -- --why` (what makes a bundle big).

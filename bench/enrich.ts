@@ -16,7 +16,14 @@ import { startAiEmulator } from "../emulators/ai/server.ts";
 import { createEmulatorClient } from "../emulators/github/client.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { emulatorVars, offlineEnv, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import {
+  emulatorVars,
+  offlineEnv,
+  projectRoot,
+  freePort,
+  startWorker,
+  type WorkerProcess,
+} from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 
 const { values } = parseArgs({
@@ -40,8 +47,20 @@ const CHAT_MODEL = "starwise-chat";
 const EMBED_MODEL = "@cf/baai/bge-m3";
 const log = (message: string) => console.error(message);
 
-
-type AiStats = { models: Record<string, { requests: number; succeeded: number; rateLimited: number; promptTokens: number; completionTokens: number; inputs: number }>; rateLimited: number };
+type AiStats = {
+  models: Record<
+    string,
+    {
+      requests: number;
+      succeeded: number;
+      rateLimited: number;
+      promptTokens: number;
+      completionTokens: number;
+      inputs: number;
+    }
+  >;
+  rateLimited: number;
+};
 type OdStats = { total: number };
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
@@ -52,11 +71,26 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
 
 /** `wrangler d1 execute` on the benchmark's local D1 (read-only queries). */
 async function d1<T>(persistTo: string, query: string): Promise<T[]> {
-  const child = spawn(process.execPath, [path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--persist-to", persistTo, "--json", "--command", query], {
-    cwd: projectRoot,
-    env: { ...process.env, ...offlineEnv, CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
+      "d1",
+      "execute",
+      "DB",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "--json",
+      "--command",
+      query,
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...offlineEnv, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk));
@@ -81,8 +115,15 @@ async function sync(worker: WorkerProcess, session: string): Promise<{ done: Don
     try {
       for await (const event of readSse(response.body)) {
         last = event;
-        if (event.event === "progress" && event.data.phase === "analyzing" && analysingFrom === null) analysingFrom = performance.now();
-        if (event.event === "progress" && (event.data.phase === "saving" || event.data.phase === "openrank") && analysingFrom !== null && analysingTo === null) analysingTo = performance.now();
+        if (event.event === "progress" && event.data.phase === "analyzing" && analysingFrom === null)
+          analysingFrom = performance.now();
+        if (
+          event.event === "progress" &&
+          (event.data.phase === "saving" || event.data.phase === "openrank") &&
+          analysingFrom !== null &&
+          analysingTo === null
+        )
+          analysingTo = performance.now();
         if (isFinal(event)) break;
       }
     } catch (error) {
@@ -92,7 +133,11 @@ async function sync(worker: WorkerProcess, session: string): Promise<{ done: Don
     response = await fetch(`${worker.url}/api/sync/events`, { headers });
   }
   if (last?.event !== "done") throw new Error(`sync did not finish: ${JSON.stringify(last)}`);
-  return { done: last.data, wallMs: performance.now() - started, analysingMs: analysingFrom !== null && analysingTo !== null ? analysingTo - analysingFrom : 0 };
+  return {
+    done: last.data,
+    wallMs: performance.now() - started,
+    analysingMs: analysingFrom !== null && analysingTo !== null ? analysingTo - analysingFrom : 0,
+  };
 }
 
 type Row = {
@@ -123,8 +168,21 @@ function median(values: number[]): number | null {
 }
 
 async function main() {
-  const github = await startGithubEmulator({ port: 0, stars: STARS, seed: 1, quiet: true, realism: { preset: "ideal" } });
-  const ai = await startAiEmulator({ port: 0, seed: 1, quiet: true, rpm: RPM, rateWindowMs: WINDOW_MS, latencyMs: Number(values["ai-latency"]) });
+  const github = await startGithubEmulator({
+    port: 0,
+    stars: STARS,
+    seed: 1,
+    quiet: true,
+    realism: { preset: "ideal" },
+  });
+  const ai = await startAiEmulator({
+    port: 0,
+    seed: 1,
+    quiet: true,
+    rpm: RPM,
+    rateWindowMs: WINDOW_MS,
+    latencyMs: Number(values["ai-latency"]),
+  });
   const od = await startOpendiggerEmulator({ port: 0, seed: 1, quiet: true, now: "2026-11-20T00:00:00Z" });
   const gh = createEmulatorClient(github.url);
   const state = await mkdtemp(path.join(tmpdir(), "starwise-bench-enrich-"));
@@ -163,8 +221,12 @@ async function main() {
       const result = await sync(worker!, session);
       const afterAi = await aiStats();
       const afterOd = await odStats();
-      const delta = (model: string, key: "requests" | "rateLimited" | "promptTokens" | "inputs") => (afterAi.models[model]?.[key] ?? 0) - (beforeAi.models[model]?.[key] ?? 0);
-      const tokens = await d1<{ t: number }>(state, `select input_tokens as t from analyses where id > ${maxIdBefore} and input_tokens is not null`);
+      const delta = (model: string, key: "requests" | "rateLimited" | "promptTokens" | "inputs") =>
+        (afterAi.models[model]?.[key] ?? 0) - (beforeAi.models[model]?.[key] ?? 0);
+      const tokens = await d1<{ t: number }>(
+        state,
+        `select input_tokens as t from analyses where id > ${maxIdBefore} and input_tokens is not null`,
+      );
       const e = result.done.stats.enrichment!;
       const inputs = delta(EMBED_MODEL, "inputs");
       const row: Row = {
@@ -182,7 +244,10 @@ async function main() {
         expectedEmbeddingRequests: Math.ceil(inputs / BATCH),
         opendigger: afterOd.total - beforeOd.total,
         wallMs: result.wallMs,
-        throughput: result.analysingMs > 0 && e.analysed > 50 ? e.analysed / (result.analysingMs / 1000) / (RPM / (WINDOW_MS / 1000)) : null,
+        throughput:
+          result.analysingMs > 0 && e.analysed > 50
+            ? e.analysed / (result.analysingMs / 1000) / (RPM / (WINDOW_MS / 1000))
+            : null,
         ...(options.expectedChat !== undefined ? { note: `${options.expectedChat} inputs needed an analysis` } : {}),
       };
       rows.push(row);
@@ -190,19 +255,29 @@ async function main() {
       return result;
     };
 
-    log(`${STARS} stars; AI emulator ${RPM} requests per ${WINDOW_MS} ms per model, ${values["ai-latency"]} ms latency; embedding batch ${BATCH}`);
+    log(
+      `${STARS} stars; AI emulator ${RPM} requests per ${WINDOW_MS} ms per model, ${values["ai-latency"]} ms latency; embedding batch ${BATCH}`,
+    );
     const octocat = await signIn("octocat");
     // A first sync: everything is new. Inputs needing an analysis = repositories whose README (or its absence) is known.
     await measure("first sync (new repositories)", octocat);
-    const needed = (await d1<{ n: number }>(state, "select count(*) as n from stars s join repositories r on r.id = s.repository_id where r.readme_status in ('ok','missing')"))[0]?.n ?? 0;
-    rows.at(-1)!.note = `${needed} repositories with a known README state; ${(await d1<{ n: number }>(state, "select count(distinct readme_sha) as n from repositories where readme_status = 'ok'"))[0]?.n} distinct READMEs`;
+    const needed =
+      (
+        await d1<{ n: number }>(
+          state,
+          "select count(*) as n from stars s join repositories r on r.id = s.repository_id where r.readme_status in ('ok','missing')",
+        )
+      )[0]?.n ?? 0;
+    rows.at(-1)!.note =
+      `${needed} repositories with a known README state; ${(await d1<{ n: number }>(state, "select count(distinct readme_sha) as n from repositories where readme_status = 'ok'"))[0]?.n} distinct READMEs`;
     await measure("no-change resync", octocat);
 
     await gh.createUser({ login: "second", stars: SECOND });
     const second = await signIn("second");
     await measure(`second user, ${SECOND} of the same`, second);
 
-    const vectorsBefore = (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
+    const vectorsBefore =
+      (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
     const list = await gh.stars("octocat");
     const pushed = list.filter((_, i) => i % 100 === 50).slice(0, Math.max(1, Math.round(STARS / 100)));
     const names = pushed.map((repo) => `'${repo.fullName.replace(/'/g, "''")}'`).join(",");
@@ -215,11 +290,19 @@ async function main() {
          from vectors v join repositories r on r.id = v.repository_id where v.namespace = 'u1' and r.full_name in (${names})`,
       );
     const before = await pushedVectors();
-    for (const repo of pushed) await gh.push({ fullName: repo.fullName, readme: `# ${repo.fullName}\n\nRewritten for the benchmark: a command-line tool that converts ${repo.fullName.split("/")[1]} data into CSV files.` });
+    for (const repo of pushed)
+      await gh.push({
+        fullName: repo.fullName,
+        readme: `# ${repo.fullName}\n\nRewritten for the benchmark: a command-line tool that converts ${repo.fullName.split("/")[1]} data into CSV files.`,
+      });
     await measure(`1% pushed (${pushed.length} new READMEs)`, octocat, { expectedChat: pushed.length });
-    const vectorsAfter = (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
+    const vectorsAfter =
+      (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
     const after = await pushedVectors();
-    const chunks = await d1<{ repo: number; n: number | null }>(state, `select s.repository_id as repo, s.embedded_chunks as n from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 and r.full_name in (${names})`);
+    const chunks = await d1<{ repo: number; n: number | null }>(
+      state,
+      `select s.repository_id as repo, s.embedded_chunks as n from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 and r.full_name in (${names})`,
+    );
     // Every pushed repository has exactly ids 1:<repo>:0 … n-1 (n = the star's embedded_chunks), each with its float32 row, and no vector of before.
     const oldCodes = new Set(before.map((v) => `${v.id} ${v.code}`));
     const expectedIds = new Set(chunks.flatMap((c) => Array.from({ length: c.n ?? 0 }, (_, i) => `1:${c.repo}:${i}`)));
@@ -228,7 +311,13 @@ async function main() {
     const extra = after.filter((v) => !expectedIds.has(v.id)).length;
     const kept = after.filter((v) => oldCodes.has(`${v.id} ${v.code}`)).length;
     const withoutValues = after.filter((v) => v.exact !== 1).length;
-    const stale = (await d1<{ n: number }>(state, "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'"))[0]?.n ?? 0;
+    const stale =
+      (
+        await d1<{ n: number }>(
+          state,
+          "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'",
+        )
+      )[0]?.n ?? 0;
     rows.at(-1)!.note =
       `pushed repositories' vectors ${before.length} → ${after.length} (embedded_chunks ${expectedIds.size}); missing ${missing}, left behind ${extra}, unchanged from before ${kept}, without float32 row ${withoutValues}; ` +
       `octocat's namespace ${vectorsBefore} → ${vectorsAfter}; ids not of their repository: ${stale}`;
@@ -252,17 +341,30 @@ async function main() {
  * repository in series, OpenRank for every repository. Its first sync, then its resync (which
  * asks OpenDigger for every repository again).
  */
-async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats: () => Promise<AiStats>, odStats: () => Promise<OdStats>): Promise<Row[]> {
+async function seedApproach(
+  state: string,
+  aiUrl: string,
+  odUrl: string,
+  aiStats: () => Promise<AiStats>,
+  odStats: () => Promise<OdStats>,
+): Promise<Row[]> {
   type Repo = { full_name: string; description: string | null; topics: string; readme: string | null };
   const repos: Repo[] = [];
   for (let offset = 0; ; offset += 500) {
-    const page = await d1<Repo>(state, `select r.full_name, r.description, r.topics, substr(r.readme_content, 1, 8000) as readme from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 order by r.id limit 500 offset ${offset}`);
+    const page = await d1<Repo>(
+      state,
+      `select r.full_name, r.description, r.topics, substr(r.readme_content, 1, 8000) as readme from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 order by r.id limit 500 offset ${offset}`,
+    );
     repos.push(...page);
     if (page.length < 500) break;
   }
   const post = async (route: string, body: unknown): Promise<{ usage?: { prompt_tokens: number } }> => {
     for (;;) {
-      const response = await fetch(`${aiUrl}/v1/${route}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer sk-emulator" }, body: JSON.stringify(body) });
+      const response = await fetch(`${aiUrl}/v1/${route}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer sk-emulator" },
+        body: JSON.stringify(body),
+      });
       if (response.status === 429) {
         // The seed's client retried; we let it wait exactly as long as asked (kinder than it was).
         await new Promise((r) => setTimeout(r, Number(response.headers.get("retry-after-ms") ?? 1000)));
@@ -274,9 +376,11 @@ async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats
   };
   const pool = async <T>(items: T[], limit: number, task: (item: T) => Promise<void>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: limit }, async () => {
-      while (next < items.length) await task(items[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: limit }, async () => {
+        while (next < items.length) await task(items[next++]!);
+      }),
+    );
   };
   const rows: Row[] = [];
   const beforeAi = await aiStats();
@@ -288,8 +392,15 @@ async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats
       model: CHAT_MODEL,
       response_format: { type: "json_object" },
       messages: [
-        { role: "system", content: "你是一个 GitHub 仓库分析助手。请用中文回答，输出 JSON：summary（摘要）、tags（标签）、platforms（平台）。" },
-        { role: "user", content: `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\nREADME内容:\n${repo.readme ?? ""}` },
+        {
+          role: "system",
+          content:
+            "你是一个 GitHub 仓库分析助手。请用中文回答，输出 JSON：summary（摘要）、tags（标签）、platforms（平台）。",
+        },
+        {
+          role: "user",
+          content: `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\nREADME内容:\n${repo.readme ?? ""}`,
+        },
       ],
     });
     promptTokens.push(answer.usage?.prompt_tokens ?? 0);
@@ -311,7 +422,8 @@ async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats
   await openrankAll();
   const afterAi = await aiStats();
   const afterOd = await odStats();
-  const delta = (model: string, key: "requests" | "rateLimited" | "promptTokens" | "inputs") => (afterAi.models[model]?.[key] ?? 0) - (beforeAi.models[model]?.[key] ?? 0);
+  const delta = (model: string, key: "requests" | "rateLimited" | "promptTokens" | "inputs") =>
+    (afterAi.models[model]?.[key] ?? 0) - (beforeAi.models[model]?.[key] ?? 0);
   const analysed = repos.length;
   rows.push({
     approach: "seed",
@@ -358,7 +470,24 @@ async function seedApproach(state: string, aiUrl: string, odUrl: string, aiStats
 }
 
 function table(rows: Row[]): string {
-  const header = ["approach", "scenario", "chat calls", "analyses", "median input tokens", "prompt tokens", "429s", "failed", "left pending", "embedding requests", "chunks", "⌈chunks ÷ batch⌉", "OpenDigger", "wall", "throughput / limit", "note"];
+  const header = [
+    "approach",
+    "scenario",
+    "chat calls",
+    "analyses",
+    "median input tokens",
+    "prompt tokens",
+    "429s",
+    "failed",
+    "left pending",
+    "embedding requests",
+    "chunks",
+    "⌈chunks ÷ batch⌉",
+    "OpenDigger",
+    "wall",
+    "throughput / limit",
+    "note",
+  ];
   const lines = rows.map((r) => [
     r.approach,
     r.scenario,

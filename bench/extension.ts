@@ -40,7 +40,10 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 if (!values["skip-build"]) {
   log("building the extension (wxt build)…");
-  const build = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/wxt/bin/wxt.mjs"), "build"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+  const build = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/wxt/bin/wxt.mjs"), "build"], {
+    cwd: projectRoot,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (build.status !== 0) throw new Error(`wxt build failed (${build.status})`);
 }
 
@@ -49,7 +52,8 @@ function withImports(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const code = readFileSync(file, "utf8");
-  for (const match of code.matchAll(/(?:import|from)\s*["']([^"']+\.js)["']/g)) withImports(path.resolve(path.dirname(file), match[1]!), seen);
+  for (const match of code.matchAll(/(?:import|from)\s*["']([^"']+\.js)["']/g))
+    withImports(path.resolve(path.dirname(file), match[1]!), seen);
   return seen;
 }
 
@@ -58,14 +62,19 @@ function pageFiles(html: string): string[] {
   const file = path.join(EXTENSION_DIR, html);
   const text = readFileSync(file, "utf8");
   const files = new Set<string>();
-  for (const match of text.matchAll(/<script[^>]+src="([^"]+)"/g)) for (const f of withImports(path.join(EXTENSION_DIR, match[1]!))) files.add(f);
+  for (const match of text.matchAll(/<script[^>]+src="([^"]+)"/g))
+    for (const f of withImports(path.join(EXTENSION_DIR, match[1]!))) files.add(f);
   for (const match of text.matchAll(/<link[^>]+href="([^"]+\.css)"/g)) files.add(path.join(EXTENSION_DIR, match[1]!));
   return [file, ...files];
 }
 
 function measure(files: string[]) {
   const raw = Buffer.concat(files.map((f) => readFileSync(f)));
-  return { files: files.map((f) => path.relative(EXTENSION_DIR, f)), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length };
+  return {
+    files: files.map((f) => path.relative(EXTENSION_DIR, f)),
+    rawBytes: raw.length,
+    gzipBytes: gzipSync(raw, { level: 9 }).length,
+  };
 }
 
 const sizes = {
@@ -124,7 +133,8 @@ let timing: Record<string, ReturnType<typeof stats>>;
 let lookups: Record<string, { repositoriesOnPage: number; lookupRequests: number }>;
 try {
   await stack.control("star", { login: "octocat", fullName: "microsoft/playwright" });
-  for (const fullName of ["tokio-rs/tokio", "zed-industries/zed", "AathifZahir/ProIntern"]) await stack.control("star", { login: "octocat", fullName });
+  for (const fullName of ["tokio-rs/tokio", "zed-industries/zed", "AathifZahir/ProIntern"])
+    await stack.control("star", { login: "octocat", fullName });
   (await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN)).close();
   const popup = await browser.openPage("popup.html");
   await popup.getByRole("button", { name: "Sync" }).click();
@@ -135,14 +145,21 @@ try {
   lookups = {};
   for (const [label, url, itemSelector] of [
     ["repository page", "https://github.com/microsoft/playwright", "#repository-container-header"],
-    ["stars tab (5 repositories)", "https://github.com/ammarasad2005?tab=stars", "#user-starred-repos div.col-12.d-block.width-full"],
+    [
+      "stars tab (5 repositories)",
+      "https://github.com/ammarasad2005?tab=stars",
+      "#user-starred-repos div.col-12.d-block.width-full",
+    ],
     ["trending (16 repositories)", "https://github.com/trending/rust?since=weekly", "article.Box-row"],
   ] as const) {
     proxy.reset();
     const page = await browser.open(url);
     await page.waitForLoadState("load");
     await page.waitForTimeout(1000);
-    lookups[label] = { repositoriesOnPage: await page.locator(itemSelector).count(), lookupRequests: proxy.count("POST /api/repositories/lookup") };
+    lookups[label] = {
+      repositoriesOnPage: await page.locator(itemSelector).count(),
+      lookupRequests: proxy.count("POST /api/repositories/lookup"),
+    };
     await page.close();
   }
 
@@ -154,7 +171,13 @@ try {
   // Warm: back and forth between two repositories already looked up.
   await timeTurboRender(page, "https://github.com/ammarasad2005/Drama-Ghar");
   proxy.reset();
-  for (let i = 0; i < runs; i++) warm.push(await timeTurboRender(page, i % 2 ? "https://github.com/ammarasad2005/Drama-Ghar" : "https://github.com/microsoft/playwright"));
+  for (let i = 0; i < runs; i++)
+    warm.push(
+      await timeTurboRender(
+        page,
+        i % 2 ? "https://github.com/ammarasad2005/Drama-Ghar" : "https://github.com/microsoft/playwright",
+      ),
+    );
   warmRequests = proxy.count("POST /api/repositories/lookup");
   // Warm in the background only: another tab looked the name up first, so this tab's
   // content script asks the background, which answers from its cache (no request).
@@ -172,12 +195,15 @@ try {
   await other.close();
   // Cold: a name nobody looked up yet, every time (one lookup request each, checked below).
   proxy.reset();
-  for (let i = 0; i < runs; i++) cold.push(await timeTurboRender(page, `https://github.com/${BENCH_OWNER}/cold-${Date.now()}-${i}`));
+  for (let i = 0; i < runs; i++)
+    cold.push(await timeTurboRender(page, `https://github.com/${BENCH_OWNER}/cold-${Date.now()}-${i}`));
   const coldRequests = proxy.count("POST /api/repositories/lookup");
   if (coldRequests !== runs) log(`note: ${coldRequests} lookup requests for ${runs} cold renders`);
   timing = {
     "warm (this page's cache)": { ...stats(warm), lookupRequests: warmRequests } as ReturnType<typeof stats>,
-    "warm (background cache)": { ...stats(warmBackground), lookupRequests: warmBackgroundRequests } as ReturnType<typeof stats>,
+    "warm (background cache)": { ...stats(warmBackground), lookupRequests: warmBackgroundRequests } as ReturnType<
+      typeof stats
+    >,
     cold: { ...stats(cold), lookupRequests: coldRequests } as ReturnType<typeof stats>,
   };
   await page.close();
@@ -195,7 +221,8 @@ if (values.json) {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   console.log("\nBuilt sizes (chrome-mv3; an entry with the chunks it loads; gzip level 9)");
   console.log("| entry | raw | gzip |\n| --- | --- | --- |");
-  for (const [name, size] of Object.entries(sizes)) console.log(`| ${name} | ${kb(size.rawBytes)} | ${kb(size.gzipBytes)} |`);
+  for (const [name, size] of Object.entries(sizes))
+    console.log(`| ${name} | ${kb(size.rawBytes)} | ${kb(size.gzipBytes)} |`);
   console.log(`content script budget 50 KB gzipped: ${sizes.contentScript.gzipBytes <= 50 * 1024 ? "within" : "OVER"}`);
   console.log(`\nturbo:render → badge drawn (${runs} renders each)`);
   console.log("| cache | median | p95 | max | lookup requests during the renders |\n| --- | --- | --- | --- | --- |");
@@ -205,5 +232,6 @@ if (values.json) {
   }
   console.log("\nLookup requests to the Worker per page (counted by a proxy)");
   console.log("| page | repositories on it | lookup requests |\n| --- | --- | --- |");
-  for (const [name, l] of Object.entries(lookups)) console.log(`| ${name} | ${l.repositoriesOnPage} | ${l.lookupRequests} |`);
+  for (const [name, l] of Object.entries(lookups))
+    console.log(`| ${name} | ${l.repositoriesOnPage} | ${l.lookupRequests} |`);
 }

@@ -23,7 +23,9 @@ describe("bench:search scoring", () => {
   });
 
   it("has at least 40 labelled queries in English and Chinese, each naming corpus repositories", () => {
-    const { queries } = LabelledQueries.parse(JSON.parse(readFileSync(new URL("./search-queries.json", import.meta.url), "utf8")));
+    const { queries } = LabelledQueries.parse(
+      JSON.parse(readFileSync(new URL("./search-queries.json", import.meta.url), "utf8")),
+    );
     expect(queries.length).toBeGreaterThanOrEqual(40);
     expect(queries.some((query) => query.lang === "zh")).toBe(true);
     const corpus = new Set(
@@ -32,7 +34,8 @@ describe("bench:search scoring", () => {
         .split("\n")
         .map((line) => (JSON.parse(line) as { full_name: string }).full_name),
     );
-    for (const query of queries) for (const name of query.relevant) expect(corpus.has(name), `${query.q}: ${name}`).toBe(true);
+    for (const query of queries)
+      for (const name of query.relevant) expect(corpus.has(name), `${query.q}: ${name}`).toBe(true);
     expect(new Set(queries.map((query) => query.q)).size).toBe(queries.length);
   });
 });

@@ -24,7 +24,13 @@ import { z } from "zod";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { emulatorVars, projectRoot, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import {
+  emulatorVars,
+  projectRoot,
+  freePort,
+  startWorker,
+  type WorkerProcess,
+} from "../emulators/scripts/worker-process.ts";
 import { DoneData, isFinal, readSse, type SyncEvent } from "../shared/events.ts";
 import { SearchResponse } from "../shared/search.ts";
 
@@ -68,7 +74,11 @@ export function distinctProjects(fullNames: readonly string[]): string[] {
 }
 
 /** recall@k and reciprocal rank of one answer, over distinct projects. */
-export function relevance(fullNames: readonly string[], relevant: readonly string[], k = 10): { recall: number; reciprocalRank: number } {
+export function relevance(
+  fullNames: readonly string[],
+  relevant: readonly string[],
+  k = 10,
+): { recall: number; reciprocalRank: number } {
   const wanted = new Set(relevant.map((name) => name.toLowerCase()));
   const ranked = distinctProjects(fullNames);
   const found = ranked.slice(0, k).filter((name) => wanted.has(name)).length;
@@ -98,7 +108,6 @@ type Measured = {
   /** Answers whose `mode` was not the one this phase runs (a failing embedder says keyword). */
   wrongMode: number;
 };
-
 
 async function signIn(worker: WorkerProcess): Promise<string> {
   const response = await fetch(`${worker.url}/api/auth/token`, {
@@ -153,14 +162,24 @@ async function ask(worker: WorkerProcess, session: string, q: string, limit: num
   return { ms, parts, answer: SearchResponse.parse(JSON.parse(text)) };
 }
 
-async function measure(worker: WorkerProcess, session: string, mode: Mode, queries: readonly LabelledQuery[], runs: number, limit: number): Promise<Measured> {
+async function measure(
+  worker: WorkerProcess,
+  session: string,
+  mode: Mode,
+  queries: readonly LabelledQuery[],
+  runs: number,
+  limit: number,
+): Promise<Measured> {
   const measured: Measured = { mode, latenciesMs: [], parts: {}, answers: new Map(), wrongMode: 0 };
   // Warm-up, and the answers scored for relevance: the isolate, D1's pages and the vector
   // store's scan cache are then as a used Worker has them.
   for (const { q } of queries) {
     const { answer } = await ask(worker, session, q, RELEVANCE_LIMIT);
     if (answer.mode !== mode) measured.wrongMode++;
-    measured.answers.set(q, answer.items.map((item) => item.fullName));
+    measured.answers.set(
+      q,
+      answer.items.map((item) => item.fullName),
+    );
   }
   for (let run = 0; run < runs; run++) {
     for (const { q } of queries) {
@@ -215,12 +234,20 @@ async function main() {
   const github = await startGithubEmulator({ port: 0, stars, seed: 1, quiet: true });
   const ai = await startAiEmulator({ port: 0, quiet: true });
   const opendigger = await startOpendiggerEmulator({ port: 0, quiet: true });
-  const state = values.state ? path.resolve(values.state) : await mkdtemp(path.join(tmpdir(), "starwise-bench-search-"));
+  const state = values.state
+    ? path.resolve(values.state)
+    : await mkdtemp(path.join(tmpdir(), "starwise-bench-search-"));
   const marker = path.join(state, "bench-search.json");
   const enrichment = emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url });
   let worker: WorkerProcess | undefined;
   const start = async (vars: Record<string, string>) =>
-    startWorker({ port: await freePort(), persistTo: state, vars, stdio: values.verbose ? "inherit" : "log", watch: false });
+    startWorker({
+      port: await freePort(),
+      persistTo: state,
+      vars,
+      stdio: values.verbose ? "inherit" : "log",
+      watch: false,
+    });
   try {
     const results = [];
     let syncInfo: SyncInfo | null = null;
@@ -236,7 +263,9 @@ async function main() {
           log(`Syncing ${stars.toLocaleString("en")} stars (analysis and embeddings through the AI emulator)…`);
           const { done, wallMs } = await sync(worker, session);
           syncInfo = { stars: done.total, wallMs, stats: done.stats };
-          log(`  done: ${done.total} stars in ${(wallMs / 1000).toFixed(0)} s; enrichment ${JSON.stringify(done.stats.enrichment ?? null)}`);
+          log(
+            `  done: ${done.total} stars in ${(wallMs / 1000).toFixed(0)} s; enrichment ${JSON.stringify(done.stats.enrichment ?? null)}`,
+          );
           if (values.state) writeFileSync(marker, JSON.stringify(syncInfo));
         }
       }
@@ -249,7 +278,11 @@ async function main() {
       date: new Date().toISOString().slice(0, 10),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`,
       stars,
-      queries: { total: queries.length, en: queries.filter((q) => q.lang === "en").length, zh: queries.filter((q) => q.lang === "zh").length },
+      queries: {
+        total: queries.length,
+        en: queries.filter((q) => q.lang === "en").length,
+        zh: queries.filter((q) => q.lang === "zh").length,
+      },
       runs,
       limit,
       sync: syncInfo,
@@ -263,11 +296,14 @@ async function main() {
         for (let i = 0; i < queries.length; i++) {
           const h = hybrid!.perQuery[i]!;
           const k = keyword!.perQuery[i]!;
-          console.log(`${h.q}\n  keyword RR ${k.reciprocalRank.toFixed(2)} R ${k.recall.toFixed(2)} ${k.top.join(", ")}\n  hybrid  RR ${h.reciprocalRank.toFixed(2)} R ${h.recall.toFixed(2)} ${h.top.join(", ")}`);
+          console.log(
+            `${h.q}\n  keyword RR ${k.reciprocalRank.toFixed(2)} R ${k.recall.toFixed(2)} ${k.top.join(", ")}\n  hybrid  RR ${h.reciprocalRank.toFixed(2)} R ${h.recall.toFixed(2)} ${h.top.join(", ")}`,
+          );
         }
       }
     }
-    for (const result of results) if (result.wrongMode > 0) log(`warning: ${result.wrongMode} ${result.mode} answers came back in another mode`);
+    for (const result of results)
+      if (result.wrongMode > 0) log(`warning: ${result.wrongMode} ${result.mode} answers came back in another mode`);
   } finally {
     await worker?.stop();
     await Promise.all([github.close(), ai.close(), opendigger.close()]);

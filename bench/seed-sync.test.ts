@@ -81,7 +81,13 @@ describe("bench:sync's seed baseline", () => {
   it("reads GitHub's rate-limit answers", () => {
     const now = 1_800_000_000_000;
     const headers = (entries: Record<string, string>) => new Headers(entries);
-    expect(rateLimitWaitMs(403, headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 30) }), now)).toBe(30_000);
+    expect(
+      rateLimitWaitMs(
+        403,
+        headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 30) }),
+        now,
+      ),
+    ).toBe(30_000);
     expect(rateLimitWaitMs(429, headers({ "x-ratelimit-remaining": "12", "retry-after": "60" }), now)).toBe(60_000);
     expect(rateLimitWaitMs(403, headers({ "x-ratelimit-remaining": "12" }), now)).toBeNull();
     expect(rateLimitWaitMs(404, headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" }), now)).toBeNull();

@@ -94,7 +94,8 @@ const hash = (data: string | Buffer) => createHash("sha256").update(data).digest
 export function rateLimitWaitMs(status: number, headers: Headers, now = Date.now()): number | null {
   if (status !== 403 && status !== 429) return null;
   const reset = Number(headers.get("x-ratelimit-reset"));
-  if (headers.get("x-ratelimit-remaining") === "0" && Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
+  if (headers.get("x-ratelimit-remaining") === "0" && Number.isFinite(reset) && reset > 0)
+    return Math.max(0, reset * 1000 - now);
   const retryAfter = headers.get("retry-after");
   if (retryAfter !== null && Number(retryAfter) >= 0) return Number(retryAfter) * 1000;
   return null;
@@ -103,7 +104,8 @@ export function rateLimitWaitMs(status: number, headers: Headers, now = Date.now
 /** The seed's table stores these of a starred repository (and changes them on a sync). */
 function metadataOf(item: unknown): Listed {
   const { starred_at, repo } = item as { starred_at: string; repo: Record<string, unknown> };
-  if (!repo || typeof repo.id !== "number" || typeof repo.full_name !== "string") throw new Error("GitHub listed a star in an unexpected shape");
+  if (!repo || typeof repo.id !== "number" || typeof repo.full_name !== "string")
+    throw new Error("GitHub listed a star in an unexpected shape");
   const owner = repo.owner as { login?: string; avatar_url?: string } | null;
   const stored = [
     repo.full_name,
@@ -120,7 +122,12 @@ function metadataOf(item: unknown): Listed {
     repo.updated_at ?? null,
     repo.pushed_at ?? null,
   ];
-  return { id: repo.id, fullName: repo.full_name, pushedAt: (repo.pushed_at as string | null) ?? null, metadataHash: hash(JSON.stringify(stored)) };
+  return {
+    id: repo.id,
+    fullName: repo.full_name,
+    pushedAt: (repo.pushed_at as string | null) ?? null,
+    metadataHash: hash(JSON.stringify(stored)),
+  };
 }
 
 /** One sync of the seed's algorithm; `options.store` holds what earlier syncs wrote and is updated. */
@@ -153,10 +160,17 @@ export async function seedSync(options: SeedSyncOptions): Promise<SeedSyncResult
   let pages = 0;
   for (let page = 1; ; page++) {
     if (page > 1) await sleep(PAGE_DELAY_MS);
-    const answer = await get(`/user/starred?per_page=${PER_PAGE}&sort=updated&page=${page}`, STAR_MEDIA_TYPE, PAGE_TIMEOUT_MS);
+    const answer = await get(
+      `/user/starred?per_page=${PER_PAGE}&sort=updated&page=${page}`,
+      STAR_MEDIA_TYPE,
+      PAGE_TIMEOUT_MS,
+    );
     pages++;
     if (answer.status === 401) throw new Error("Invalid GitHub token");
-    if (answer.status !== 200) throw new Error(`GET /user/starred page ${page}: HTTP ${answer.status} ${answer.body.toString("utf8").slice(0, 200)}`);
+    if (answer.status !== 200)
+      throw new Error(
+        `GET /user/starred page ${page}: HTTP ${answer.status} ${answer.body.toString("utf8").slice(0, 200)}`,
+      );
     const items = JSON.parse(answer.body.toString("utf8")) as unknown;
     if (!Array.isArray(items)) throw new Error(`GET /user/starred page ${page}: not a list`);
     listed.push(...items.map(metadataOf));
@@ -208,7 +222,8 @@ export async function seedSync(options: SeedSyncOptions): Promise<SeedSyncResult
     const fetched = readmes.get(repo.id);
     // Not fetched (not needed, or failed): the stored README stays. A failed one keeps the old
     // `pushed_at` too, so the next sync asks again (the seed did not upsert a row without its README).
-    const readmeHash = fetched === undefined ? (row?.readmeHash ?? null) : fetched && fetched.length > 0 ? hash(fetched) : null;
+    const readmeHash =
+      fetched === undefined ? (row?.readmeHash ?? null) : fetched && fetched.length > 0 ? hash(fetched) : null;
     const fresh: SeedRow = {
       pushedAt: failed.has(repo.id) && row ? row.pushedAt : repo.pushedAt,
       hasReadme: readmeHash !== null,

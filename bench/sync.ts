@@ -22,7 +22,14 @@ import { createEmulatorClient, type EmulatorClient, type EmulatorStats } from ".
 import { startGithubEmulator, type GithubEmulator, type GithubEmulatorOptions } from "../emulators/github/server.ts";
 import { startAiEmulator } from "../emulators/ai/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
-import { emulatorVars, freePort, localVars, projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import {
+  emulatorVars,
+  freePort,
+  localVars,
+  projectRoot,
+  startWorker,
+  type WorkerProcess,
+} from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
 import { seedSync, type SeedStore } from "./seed-sync.ts";
 import { parseVariants, VariantError, VARIANTS_SYNTAX, workerVarNames, type Variant } from "./variants.ts";
@@ -58,7 +65,9 @@ function flags() {
   try {
     return parseArgs({ options });
   } catch (error) {
-    const gone = process.argv.map((arg) => /^--([\w-]+)/.exec(arg)?.[1]).find((flag) => flag !== undefined && flag in GONE);
+    const gone = process.argv
+      .map((arg) => /^--([\w-]+)/.exec(arg)?.[1])
+      .find((flag) => flag !== undefined && flag in GONE);
     return usage(gone ? GONE[gone]! : error instanceof Error ? error.message : String(error));
   }
 }
@@ -149,17 +158,22 @@ function realism(): NonNullable<GithubEmulatorOptions["realism"]> {
  * between the first and the last request.) Network time and the work between requests are free
  * in this bound, so no real client reaches it.
  */
-function lowerBoundMs(serverMs: { graphql: number; rest: number }, config: { cpuGraphqlMsPerWindow: number; cpuTotalMsPerWindow: number; secondaryWindowMs: number }, skippedWaitMs: number): number {
+function lowerBoundMs(
+  serverMs: { graphql: number; rest: number },
+  config: { cpuGraphqlMsPerWindow: number; cpuTotalMsPerWindow: number; secondaryWindowMs: number },
+  skippedWaitMs: number,
+): number {
   const g = serverMs.graphql;
   const all = g + serverMs.rest;
   const windows = (used: number, budget: number) => (budget > 0 && used > 0 ? Math.ceil(used / budget) - 1 : 0);
-  return Math.max(
-    all / CONNECTIONS,
-    config.secondaryWindowMs * windows(g, config.cpuGraphqlMsPerWindow),
-    config.secondaryWindowMs * windows(all, config.cpuTotalMsPerWindow),
-  ) + skippedWaitMs;
+  return (
+    Math.max(
+      all / CONNECTIONS,
+      config.secondaryWindowMs * windows(g, config.cpuGraphqlMsPerWindow),
+      config.secondaryWindowMs * windows(all, config.cpuTotalMsPerWindow),
+    ) + skippedWaitMs
+  );
 }
-
 
 /**
  * One sync through the public API, as the extension starts it: SSE until done. A stream that
@@ -190,9 +204,16 @@ async function syncOnce(
           fetchedAt ??= performance.now();
           fetchedAtWorker ??= event.data.at ?? null;
         }
-        if (values.verbose && event.event === "progress" && event.data.phase === "fetching" && (event.data.listed ?? 0) >= lastListed + 1000) {
+        if (
+          values.verbose &&
+          event.event === "progress" &&
+          event.data.phase === "fetching" &&
+          (event.data.listed ?? 0) >= lastListed + 1000
+        ) {
           lastListed = event.data.listed ?? 0;
-          log(`    listed ${lastListed} of ${event.data.total ?? "?"} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          log(
+            `    listed ${lastListed} of ${event.data.total ?? "?"} after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+          );
         }
         if (isFinal(event)) break;
       }
@@ -206,7 +227,13 @@ async function syncOnce(
   if (last?.event !== "done") throw new Error(`sync did not finish: ${JSON.stringify(last)}`);
   const arrivedMs = (fetchedAt ?? finishedAt) - started;
   const wallMs = fetchedAtWorker !== null ? Math.min(arrivedMs, fetchedAtWorker - startedAt) : arrivedMs;
-  return { done: last.data, wallMs, enrichedMs: finishedAt - started - wallMs, startedAt, fetchedLagMs: fetchedAt !== null ? arrivedMs - wallMs : null };
+  return {
+    done: last.data,
+    wallMs,
+    enrichedMs: finishedAt - started - wallMs,
+    startedAt,
+    fetchedLagMs: fetchedAt !== null ? arrivedMs - wallMs : null,
+  };
 }
 
 /** What one sync of a variant reports itself; everything else in a measurement is the emulator's count. */
@@ -277,21 +304,36 @@ async function seedRun(github: GithubEmulator, store: SeedStore): Promise<SyncRu
 async function measure(
   github: EmulatorClient,
   run: () => Promise<SyncRun>,
-  base: { stars: number; variant: string; scenario: Scenario; windowSeconds: number; changed?: SyncMeasurement["changed"] },
+  base: {
+    stars: number;
+    variant: string;
+    scenario: Scenario;
+    windowSeconds: number;
+    changed?: SyncMeasurement["changed"];
+  },
 ): Promise<SyncMeasurement> {
   const before = await github.stats();
   const { wallMs, enrichedMs, startedAt, fetchedLagMs, ...reported } = await run();
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
-  const token = (s: EmulatorStats) => s.tokens["user:octocat"] ?? { serverMs: { graphql: 0, rest: 0 }, timeouts: 0, secondaryLimitHits: 0, minutes: [], graphqlSpans: [] };
+  const token = (s: EmulatorStats) =>
+    s.tokens["user:octocat"] ?? {
+      serverMs: { graphql: 0, rest: 0 },
+      timeouts: 0,
+      secondaryLimitHits: 0,
+      minutes: [],
+      graphqlSpans: [],
+    };
   const rest = bucket(after).core.total - bucket(before).core.total;
   const graphql = bucket(after).graphql.total - bucket(before).graphql.total;
   const exhaustedWindows =
-    bucket(after).core.exhaustedWindows - bucket(before).core.exhaustedWindows +
+    bucket(after).core.exhaustedWindows -
+    bucket(before).core.exhaustedWindows +
     (bucket(after).graphql.exhaustedWindows - bucket(before).graphql.exhaustedWindows);
   const skippedWaitMs =
-    bucket(after).core.virtualWaitMs - bucket(before).core.virtualWaitMs +
+    bucket(after).core.virtualWaitMs -
+    bucket(before).core.virtualWaitMs +
     (bucket(after).graphql.virtualWaitMs - bucket(before).graphql.virtualWaitMs);
   const serverMs = {
     graphql: Math.round(token(after).serverMs.graphql - token(before).serverMs.graphql),
@@ -328,10 +370,17 @@ async function measure(
   );
   if (result.graphqlSecondsByMinute.length > 1) {
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
-    log(`    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`);
-    log(`    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`);
+    log(
+      `    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`,
+    );
+    log(
+      `    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`,
+    );
     const waited = reported.graphqlWaitedMs;
-    if (waited) log(`    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`);
+    if (waited)
+      log(
+        `    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`,
+      );
     // The emulator runs in this process: its clock is ours. Where the wall time went outside GitHub's GraphQL.
     const at = (epoch: number) => ((epoch - startedAt) / 1000).toFixed(1);
     if (spans.length > 0) {
@@ -359,7 +408,9 @@ function minutesOf(before: Array<[number, number]>, after: Array<[number, number
  * running no GraphQL request of the token, one, or two and more: idle time is budget not used.
  */
 function concurrencyOf(spans: Array<[number, number]>): { idleS: number; oneS: number; twoOrMoreS: number } {
-  const edges = spans.flatMap(([from, to]) => [[from, 1] as const, [to, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = spans
+    .flatMap(([from, to]) => [[from, 1] as const, [to, -1] as const])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const ms = [0, 0, 0];
   let running = 0;
   for (let i = 0; i < edges.length; i++) {
@@ -372,14 +423,21 @@ function concurrencyOf(spans: Array<[number, number]>): { idleS: number; oneS: n
 }
 
 /** Pushes 1% of the user's repositories; a fifth of those get a new README. */
-async function pushOnePercent(github: EmulatorClient, stars: number): Promise<{ repositories: number; newReadmes: number }> {
+async function pushOnePercent(
+  github: EmulatorClient,
+  stars: number,
+): Promise<{ repositories: number; newReadmes: number }> {
   const list = await github.stars("octocat");
   const chosen = list.filter((_, i) => i % 100 === 50).slice(0, Math.max(1, Math.round(stars / 100)));
   let newReadmes = 0;
   for (const [i, repo] of chosen.entries()) {
     const withReadme = i % 5 === 0;
     if (withReadme) newReadmes++;
-    await github.push(withReadme ? { fullName: repo.fullName, readme: `# ${repo.fullName}\n\nRewritten for the benchmark.` } : { fullName: repo.fullName });
+    await github.push(
+      withReadme
+        ? { fullName: repo.fullName, readme: `# ${repo.fullName}\n\nRewritten for the benchmark.` }
+        : { fullName: repo.fullName },
+    );
   }
   return { repositories: chosen.length, newReadmes };
 }
@@ -465,7 +523,11 @@ async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]):
       ai = await startAiEmulator({ port: 0, quiet: true, rpm: 100_000 });
       opendigger = await startOpendiggerEmulator({ port: 0, quiet: true });
       state = await mkdtemp(path.join(tmpdir(), "starwise-bench-"));
-      const started = await startStarwise(variant, { github: emulator.url, ai: ai.url, opendigger: opendigger.url }, state);
+      const started = await startStarwise(
+        variant,
+        { github: emulator.url, ai: ai.url, opendigger: opendigger.url },
+        state,
+      );
       worker = started.worker;
       run = () => workerRun(started.worker, started.session);
     }
@@ -477,7 +539,8 @@ async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]):
     for (const scenario of scenarios) {
       if (scenario === "first sync") continue;
       let changed: SyncMeasurement["changed"];
-      if (scenario === "star counts drift") changed = { repositories: (await github.drift({ fraction: 1 / 3 })).changed };
+      if (scenario === "star counts drift")
+        changed = { repositories: (await github.drift({ fraction: 1 / 3 })).changed };
       if (scenario === "1% pushed") changed = await pushOnePercent(github, stars);
       results.push(await measure(github, run, { ...base, scenario, ...(changed ? { changed } : {}) }));
     }
@@ -493,11 +556,30 @@ async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]):
 }
 
 function table(rows: SyncMeasurement[]): string {
-  const header = ["stars", "variant", "scenario", "wall", "lower bound", "units", "REST", "GQL pts", "GQL server s", "REST server s", "timeouts", "secondary", "READMEs", "rows", "FTS rows"];
+  const header = [
+    "stars",
+    "variant",
+    "scenario",
+    "wall",
+    "lower bound",
+    "units",
+    "REST",
+    "GQL pts",
+    "GQL server s",
+    "REST server s",
+    "timeouts",
+    "secondary",
+    "READMEs",
+    "rows",
+    "FTS rows",
+  ];
   const lines = rows.map((r) => [
     r.stars.toLocaleString("en"),
     r.variant,
-    r.scenario + (r.changed ? ` (${r.changed.repositories}${r.changed.newReadmes !== undefined ? `, ${r.changed.newReadmes} READMEs` : ""})` : ""),
+    r.scenario +
+      (r.changed
+        ? ` (${r.changed.repositories}${r.changed.newReadmes !== undefined ? `, ${r.changed.newReadmes} READMEs` : ""})`
+        : ""),
     `${(r.wallMs / 1000).toFixed(1)} s${r.exhaustedWindows ? ` (${r.exhaustedWindows} h wait)` : ""}`,
     `${(r.lowerBoundMs / 1000).toFixed(1)} s (${(r.wallMs / Math.max(1, r.lowerBoundMs)).toFixed(2)}×)`,
     String(r.units),
@@ -521,30 +603,44 @@ const ftsRows = (r: SyncMeasurement) => (r.ftsRows === null ? "–" : String(r.f
 
 /** The comparisons the sync issue sets as targets, computed from this run's numbers. */
 function verdicts(rows: SyncMeasurement[]): string[] {
-  const find = (stars: number, variant: string, scenario: Scenario) => rows.find((r) => r.stars === stars && r.variant === variant && r.scenario === scenario);
+  const find = (stars: number, variant: string, scenario: Scenario) =>
+    rows.find((r) => r.stars === stars && r.variant === variant && r.scenario === scenario);
   const out: string[] = [];
   for (const stars of new Set(rows.map((r) => r.stars))) {
-    const firsts = rows.filter((r) => r.stars === stars && r.scenario === "first sync").sort((a, b) => a.wallMs - b.wallMs);
+    const firsts = rows
+      .filter((r) => r.stars === stars && r.scenario === "first sync")
+      .sort((a, b) => a.wallMs - b.wallMs);
     const best = firsts[0];
     const seed = find(stars, "seed", "first sync");
     if (best) {
       out.push(
         `${stars} stars, first sync: fastest ${best.variant} in ${(best.wallMs / 1000).toFixed(1)} s = ${(best.wallMs / Math.max(1, best.lowerBoundMs)).toFixed(2)}× its lower bound, ` +
           `${best.units} units, ${best.timeouts} timeouts, ${best.secondaryHits} secondary-limit hits` +
-          (seed && seed !== best ? `; ${(seed.wallMs / best.wallMs).toFixed(1)}× faster than the seed's algorithm` : ""),
+          (seed && seed !== best
+            ? `; ${(seed.wallMs / best.wallMs).toFixed(1)}× faster than the seed's algorithm`
+            : ""),
       );
     }
     for (const variant of new Set(rows.map((r) => r.variant))) {
       const noChange = find(stars, variant, "no-change resync");
-      if (noChange) out.push(`${stars} stars, ${variant}, no-change resync: ${noChange.units} units, ${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${ftsRows(noChange)} FTS rows`);
+      if (noChange)
+        out.push(
+          `${stars} stars, ${variant}, no-change resync: ${noChange.units} units, ${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${ftsRows(noChange)} FTS rows`,
+        );
       const drift = find(stars, variant, "star counts drift");
-      if (drift) out.push(`${stars} stars, ${variant}, star counts drift: ${drift.changed?.repositories} repositories changed, ${drift.rowsWritten} rows written, ${ftsRows(drift)} FTS rows rewritten`);
+      if (drift)
+        out.push(
+          `${stars} stars, ${variant}, star counts drift: ${drift.changed?.repositories} repositories changed, ${drift.rowsWritten} rows written, ${ftsRows(drift)} FTS rows rewritten`,
+        );
     }
   }
   return out;
 }
 
-const sizes = values.sizes.split(",").map(Number).filter((n) => n > 0);
+const sizes = values.sizes
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const scenarios = values.scenarios.split(",").map((s) => {
   const scenario = SCENARIO_FLAGS[s.trim()];
   if (!scenario) usage(`--scenarios: unknown scenario "${s}" (first, resync, drift, pushed)`);
@@ -553,12 +649,17 @@ const scenarios = values.scenarios.split(",").map((s) => {
 const variants = (() => {
   // Vars the benchmark sets itself: the Worker must talk to the emulators, and has no Vectorize locally.
   const reserved = new Map<string, string>([
-    ...Object.keys(emulatorVars({ github: "", ai: "", opendigger: "" })).map((name) => [name, "it points the Worker at the emulators"] as const),
+    ...Object.keys(emulatorVars({ github: "", ai: "", opendigger: "" })).map(
+      (name) => [name, "it points the Worker at the emulators"] as const,
+    ),
     ["GITHUB_GRAPHQL_URL", "GitHub's GraphQL is the emulator's, at GITHUB_API_URL/graphql"],
     ...Object.keys(localVars).map((name) => [name, "the local stand-in for a binding"] as const),
   ]);
   try {
-    return parseVariants(values.variants, { known: workerVarNames(readFileSync(path.join(projectRoot, "wrangler.toml"), "utf8")), reserved });
+    return parseVariants(values.variants, {
+      known: workerVarNames(readFileSync(path.join(projectRoot, "wrangler.toml"), "utf8")),
+      reserved,
+    });
   } catch (error) {
     if (error instanceof VariantError) usage(`--variants: ${error.message}`);
     throw error;
@@ -579,7 +680,9 @@ const settings = { latencyMs: Number(values.latency), realism: realismOverrides 
 if (values.json) {
   console.log(JSON.stringify({ settings, results: rows, verdicts: verdicts(rows) }, null, 2));
 } else {
-  console.log(`\nSync benchmark — emulator realism ${JSON.stringify(settings.realism)}, network latency ${settings.latencyMs} ms\n`);
+  console.log(
+    `\nSync benchmark — emulator realism ${JSON.stringify(settings.realism)}, network latency ${settings.latencyMs} ms\n`,
+  );
   console.log(table(rows));
   console.log(`\n${verdicts(rows).join("\n")}`);
 }

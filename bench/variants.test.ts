@@ -30,7 +30,11 @@ describe("bench:sync --variants", () => {
     });
     // Commas inside the brackets belong to a value; the name is printed as the vars were given.
     expect(parse("starwise[ PACER_SIZING = halve ; EMBEDDING_MODEL=a,b ]")).toEqual([
-      { kind: "starwise", name: "starwise[PACER_SIZING=halve;EMBEDDING_MODEL=a,b]", vars: { PACER_SIZING: "halve", EMBEDDING_MODEL: "a,b" } },
+      {
+        kind: "starwise",
+        name: "starwise[PACER_SIZING=halve;EMBEDDING_MODEL=a,b]",
+        vars: { PACER_SIZING: "halve", EMBEDDING_MODEL: "a,b" },
+      },
     ]);
   });
 
@@ -44,8 +48,12 @@ describe("bench:sync --variants", () => {
     expect(refusal("starwise]")).toMatch(/without its "\["/);
     expect(refusal("starwise[PACER_SIZING]")).toMatch(/"PACER_SIZING" is not VAR=value/);
     expect(refusal("starwise[pacer_sizing=halve]")).toMatch(/no var "pacer_sizing" \(did you mean PACER_SIZING\?\)/);
-    expect(refusal("starwise[SYNC_STRATEGY=rest]")).toMatch(/no var "SYNC_STRATEGY" \(wrangler.toml \[vars\]: PACER_SIZING, ANALYSIS_CONCURRENCY, EMBEDDING_MODEL\)/);
-    expect(refusal("starwise[GITHUB_API_URL=https://api.github.com]")).toMatch(/set by the benchmark itself \(the GitHub emulator\)/);
+    expect(refusal("starwise[SYNC_STRATEGY=rest]")).toMatch(
+      /no var "SYNC_STRATEGY" \(wrangler.toml \[vars\]: PACER_SIZING, ANALYSIS_CONCURRENCY, EMBEDDING_MODEL\)/,
+    );
+    expect(refusal("starwise[GITHUB_API_URL=https://api.github.com]")).toMatch(
+      /set by the benchmark itself \(the GitHub emulator\)/,
+    );
     expect(refusal("starwise[PACER_SIZING=]")).toMatch(/no value/);
     expect(refusal("starwise[PACER_SIZING=halve;PACER_SIZING=spread]")).toMatch(/set twice/);
     expect(refusal("starwise[PACER_SIZING=halve;;]")).toMatch(/empty var/);
@@ -56,6 +64,8 @@ describe("bench:sync --variants", () => {
     const names = workerVarNames(readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8"));
     expect(names.has("GITHUB_API_URL")).toBe(true);
     expect(names.has("SESSION_TTL_DAYS")).toBe(true);
-    expect(workerVarNames('name = "x"\n[vars]\nA = "1"\n# B = "2"\n\n[[d1_databases]]\nbinding = "DB"\n')).toEqual(new Set(["A"]));
+    expect(workerVarNames('name = "x"\n[vars]\nA = "1"\n# B = "2"\n\n[[d1_databases]]\nbinding = "DB"\n')).toEqual(
+      new Set(["A"]),
+    );
   });
 });

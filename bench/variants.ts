@@ -61,7 +61,8 @@ function splitItems(flag: string): string[] {
 }
 
 function parseVars(item: string, inside: string, rules: VarRules): Record<string, string> {
-  if (inside.trim() === "") throw new VariantError(`"${item}" sets no var: write "starwise" for the Worker as it ships`);
+  if (inside.trim() === "")
+    throw new VariantError(`"${item}" sets no var: write "starwise" for the Worker as it ships`);
   const vars: Record<string, string> = {};
   for (const entry of inside.split(";").map((part) => part.trim())) {
     if (entry === "") throw new VariantError(`"${item}": an empty var (two ";" in a row, or one at an end)`);
@@ -73,11 +74,14 @@ function parseVars(item: string, inside: string, rules: VarRules): Record<string
       const like = [...rules.known].find((known) => known.toLowerCase() === name.toLowerCase());
       throw new VariantError(
         `"${item}": the Worker has no var "${name}"` +
-          (like ? ` (did you mean ${like}?)` : ` (wrangler.toml [vars]: ${[...rules.known].filter((known) => !rules.reserved.has(known)).join(", ")})`),
+          (like
+            ? ` (did you mean ${like}?)`
+            : ` (wrangler.toml [vars]: ${[...rules.known].filter((known) => !rules.reserved.has(known)).join(", ")})`),
       );
     }
     const reserved = rules.reserved.get(name);
-    if (reserved !== undefined) throw new VariantError(`"${item}": ${name} is set by the benchmark itself (${reserved})`);
+    if (reserved !== undefined)
+      throw new VariantError(`"${item}": ${name} is set by the benchmark itself (${reserved})`);
     if (value === "") throw new VariantError(`"${item}": ${name} has no value (leave it out for the Worker's default)`);
     if (name in vars) throw new VariantError(`"${item}": ${name} is set twice`);
     vars[name] = value;
@@ -92,19 +96,28 @@ export function parseVariants(flag: string, rules: VarRules): Variant[] {
     if (item === "") throw new VariantError(`an empty variant (two "," in a row, or one at an end) in "${flag}"`);
     const match = /^([^[\]]*?)\s*(?:\[(.*)\])?$/s.exec(item);
     const base = match?.[1] ?? item;
-    if (!match || (base !== "starwise" && base !== "seed")) throw new VariantError(`unknown variant "${item}" (${VARIANTS_SYNTAX})`);
+    if (!match || (base !== "starwise" && base !== "seed"))
+      throw new VariantError(`unknown variant "${item}" (${VARIANTS_SYNTAX})`);
     const inside = match[2];
     let variant: Variant;
     if (base === "seed") {
-      if (inside !== undefined) throw new VariantError(`"${item}": the seed's algorithm runs outside the Worker and takes no vars`);
+      if (inside !== undefined)
+        throw new VariantError(`"${item}": the seed's algorithm runs outside the Worker and takes no vars`);
       variant = { kind: "seed", name: "seed" };
     } else if (inside === undefined) {
       variant = { kind: "starwise", name: "starwise", vars: {} };
     } else {
       const vars = parseVars(item, inside, rules);
-      variant = { kind: "starwise", name: `starwise[${Object.entries(vars).map(([name, value]) => `${name}=${value}`).join(";")}]`, vars };
+      variant = {
+        kind: "starwise",
+        name: `starwise[${Object.entries(vars)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(";")}]`,
+        vars,
+      };
     }
-    if (variants.some((other) => other.name === variant.name)) throw new VariantError(`"${variant.name}" is named twice`);
+    if (variants.some((other) => other.name === variant.name))
+      throw new VariantError(`"${variant.name}" is named twice`);
     variants.push(variant);
   }
   return variants;

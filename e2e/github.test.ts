@@ -30,12 +30,23 @@ describe("github.com with the extension", () => {
 
   beforeAll(async () => {
     stack = await startStack({ stars: 20 });
-    for (const fullName of ["microsoft/playwright", ...STARRED_ON_STARS_TAB, ...STARRED_ON_TRENDING, ...STARRED_ON_SEARCH, ...STARRED_ON_USER_REPOS]) {
-      await stack.control("star", { login: "octocat", fullName, repo: { description: `${fullName} (emulated)`, language: "TypeScript" } });
+    for (const fullName of [
+      "microsoft/playwright",
+      ...STARRED_ON_STARS_TAB,
+      ...STARRED_ON_TRENDING,
+      ...STARRED_ON_SEARCH,
+      ...STARRED_ON_USER_REPOS,
+    ]) {
+      await stack.control("star", {
+        login: "octocat",
+        fullName,
+        repo: { description: `${fullName} (emulated)`, language: "TypeScript" },
+      });
     }
     // Repositories octocat has not starred, known to GitHub (another user's stars create them).
     await stack.control("users", { login: "hubot", stars: 0 });
-    for (const fullName of ["ammarasad2005/Drama-Ghar", "docker-library/docker"]) await stack.control("star", { login: "hubot", fullName });
+    for (const fullName of ["ammarasad2005/Drama-Ghar", "docker-library/docker"])
+      await stack.control("star", { login: "hubot", fullName });
     proxy = await startCountingProxy(stack.worker.url);
     site = await startGithubSite();
     browser = await launchWithExtension({ githubPort: site.port });
@@ -70,7 +81,9 @@ describe("github.com with the extension", () => {
       await popup.getByRole("button", { name: "Sync" }).click();
       await popup.locator(".done").waitFor({ timeout: 60_000 });
       await popup.close();
-      session = String(((await storedLocal(browser)) as { connection: { sessionToken: string } }).connection.sessionToken);
+      session = String(
+        ((await storedLocal(browser)) as { connection: { sessionToken: string } }).connection.sessionToken,
+      );
       // A hostile analysis, written as the enrichment would: a shared `analyses` row the user's
       // star points at (the user reads the analysis of their language and model, stars.analysis_id).
       await stack.d1Execute(
@@ -94,11 +107,21 @@ describe("github.com with the extension", () => {
       await badge.locator("button.toggle").click();
       expect(await badge.locator(".summary").textContent()).toBe(HOSTILE_SUMMARY);
       // Text, not markup: no element came out of it and nothing ran.
-      expect(await page.locator("starwise-repo-badge img, starwise-repo-badge script, starwise-repo-badge a, starwise-repo-badge b").count()).toBe(0);
+      expect(
+        await page
+          .locator("starwise-repo-badge img, starwise-repo-badge script, starwise-repo-badge a, starwise-repo-badge b")
+          .count(),
+      ).toBe(0);
       expect(await pwned(page)).toBeNull();
       // The badge sits in a shadow root next to the title.
       expect(await page.evaluate(() => document.querySelector("starwise-repo-badge")?.shadowRoot !== null)).toBe(true);
-      expect(await page.evaluate(() => document.querySelector("#repository-container-header strong[itemprop='name'] + starwise-repo-badge") !== null)).toBe(true);
+      expect(
+        await page.evaluate(
+          () =>
+            document.querySelector("#repository-container-header strong[itemprop='name'] + starwise-repo-badge") !==
+            null,
+        ),
+      ).toBe(true);
       await screenshotOf(page.locator("#repository-container-header"), "github-repo-badge");
       expect(proxy.count("POST /api/repositories/lookup")).toBe(1);
       await page.close();
@@ -143,7 +166,9 @@ describe("github.com with the extension", () => {
       await expect.poll(() => trending.locator("starwise-list-chips").count()).toBe(STARRED_ON_TRENDING.length);
       // Each chip follows its own repository's link.
       const chipped = await trending.evaluate(() =>
-        [...document.querySelectorAll("starwise-list-chips")].map((chip) => chip.previousElementSibling?.getAttribute("href")),
+        [...document.querySelectorAll("starwise-list-chips")].map((chip) =>
+          chip.previousElementSibling?.getAttribute("href"),
+        ),
       );
       expect(chipped.sort()).toEqual(STARRED_ON_TRENDING.map((name) => `/${name}`).sort());
       await screenshotOf(trending.locator("article.Box-row").first(), "github-trending-list-chips");
@@ -160,7 +185,10 @@ describe("github.com with the extension", () => {
     it("offers tags and a note when GitHub's Star button is clicked, saved at once", async () => {
       const page = await browser.open("https://github.com/docker-library/docker");
       await page.locator("starwise-repo-badge .badge").waitFor();
-      await page.locator("form.js-social-form[action='/docker-library/docker/star'] button[type=submit]").first().click();
+      await page
+        .locator("form.js-social-form[action='/docker-library/docker/star'] button[type=submit]")
+        .first()
+        .click();
       const popover = page.locator("starwise-star-popover .popover");
       await popover.waitFor();
       await popover.locator("input[name=tags]").fill("containers, ci");
@@ -168,8 +196,13 @@ describe("github.com with the extension", () => {
       await screenshotOf(popover, "github-star-popover", 40);
       await popover.locator("button.save").click();
       await popover.locator(".ok").waitFor();
-      const saved = await fetch(`${stack.worker.url}/api/repositories/docker-library/docker`, { headers: { Authorization: `Bearer ${session}` } });
-      expect(await saved.json()).toMatchObject({ customTags: ["containers", "ci"], notes: "<script>window.__pwned='note'</script> for CI images" });
+      const saved = await fetch(`${stack.worker.url}/api/repositories/docker-library/docker`, {
+        headers: { Authorization: `Bearer ${session}` },
+      });
+      expect(await saved.json()).toMatchObject({
+        customTags: ["containers", "ci"],
+        notes: "<script>window.__pwned='note'</script> for CI images",
+      });
       expect(await pwned(page)).toBeNull();
       await page.close();
     });

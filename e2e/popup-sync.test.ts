@@ -38,7 +38,8 @@ describe("options sign-in and popup sync", () => {
   });
   // A failure leaves the Worker's log beside the screenshots.
   afterEach(async (context) => {
-    if (context.task.result?.state === "fail") await writeFile(join(ARTIFACTS_DIR, "worker-popup-sync.log"), stack.worker.output());
+    if (context.task.result?.state === "fail")
+      await writeFile(join(ARTIFACTS_DIR, "worker-popup-sync.log"), stack.worker.output());
   });
 
   it("starts signed out and makes no request to the Worker", async () => {
@@ -57,7 +58,9 @@ describe("options sign-in and popup sync", () => {
     await options.locator("input[name=githubToken]").fill("ghp_whatever");
     await options.locator("button.sign-in").click();
     await expect.poll(() => options.locator("[role=alert]").getAttribute("data-code")).toBe("worker_unreachable");
-    expect(await options.locator("[role=alert]").textContent()).toContain(`Could not reach the Starwise server at ${unreachable}`);
+    expect(await options.locator("[role=alert]").textContent()).toContain(
+      `Could not reach the Starwise server at ${unreachable}`,
+    );
 
     await options.locator("input[name=workerUrl]").fill(proxy.url);
     await options.locator("input[name=githubToken]").fill("ghp_not-a-real-token");
@@ -80,13 +83,24 @@ describe("options sign-in and popup sync", () => {
     await options.close();
   });
 
-  it("syncs from the popup with live progress, also after the popup is closed and reopened", { timeout: 150_000 }, async () => {
+  it("syncs from the popup with live progress, also after the popup is closed and reopened", {
+    timeout: 150_000,
+  }, async () => {
     // Each GitHub listing request takes 1.5 s (REST and GraphQL): the run lasts several seconds.
     await stack.control("faults", SLOW_GITHUB);
     onTestFailed(async () => {
       const stored = (await storedLocal(browser)) as { connection?: { sessionToken?: string }; syncState?: unknown };
-      const status = await fetch(`${stack.worker.url}/api/sync/status`, { headers: { Authorization: `Bearer ${stored.connection?.sessionToken}` } });
-      console.error("extension syncState:", JSON.stringify(stored.syncState), "\nworker status:", await status.text(), "\nrequests:", proxy.requests.join(", "));
+      const status = await fetch(`${stack.worker.url}/api/sync/status`, {
+        headers: { Authorization: `Bearer ${stored.connection?.sessionToken}` },
+      });
+      console.error(
+        "extension syncState:",
+        JSON.stringify(stored.syncState),
+        "\nworker status:",
+        await status.text(),
+        "\nrequests:",
+        proxy.requests.join(", "),
+      );
       console.error(stack.worker.output().slice(-3000));
     });
     const popup = await browser.openPage("popup.html");
@@ -96,7 +110,9 @@ describe("options sign-in and popup sync", () => {
     expect(await popup.locator("button.sync").isDisabled()).toBe(true);
     await screenshot(popup, "popup-syncing");
     // The Worker's listing events carry counts: "100 of 150" with a measured bar.
-    await expect.poll(() => popup.locator(".progress .phase").textContent(), { timeout: 10_000 }).toMatch(/^Listing your stars: \d+ of 150$/);
+    await expect
+      .poll(() => popup.locator(".progress .phase").textContent(), { timeout: 10_000 })
+      .toMatch(/^Listing your stars: \d+ of 150$/);
     expect(Number(await popup.locator("[role=progressbar]").getAttribute("aria-valuenow"))).toBeGreaterThan(0);
     await popup.waitForTimeout(400); // the bar's 0.3 s transition, for the picture
     await screenshot(popup, "popup-syncing-counts");
@@ -126,7 +142,9 @@ describe("options sign-in and popup sync", () => {
     const popup = await browser.openPage("popup.html");
     await expect.poll(() => popup.locator("button.sync").textContent()).toBe("同步");
     try {
-      expect(await popup.locator(".last-result").textContent()).toMatch(/^共 \d+ 个星标 · 新增 \d+ · 更新 \d+ · 取消星标 \d+$/);
+      expect(await popup.locator(".last-result").textContent()).toMatch(
+        /^共 \d+ 个星标 · 新增 \d+ · 更新 \d+ · 取消星标 \d+$/,
+      );
       expect(await popup.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
       await screenshot(popup, "popup-zh");
     } finally {
@@ -157,21 +175,25 @@ describe("options sign-in and popup sync", () => {
   // calls the user's Durable Object, hangs > 30 s — the object looks stuck. Not reproduced
   // from Node alone (same proxy, same drop). The re-attach logic itself is covered by
   // extension/entrypoints/background/messaging.test.ts. Run it: STARWISE_E2E_STREAM_DROP=1.
-  it.runIf(process.env.STARWISE_E2E_STREAM_DROP === "1")("re-attaches with GET /api/sync/events when the stream drops mid-sync", { timeout: 150_000 }, async () => {
-    (await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN)).close();
-    await stack.control("star", { login: "octocat", fullName: "starwise-e2e/dropped-stream" });
-    await stack.control("faults", SLOW_GITHUB);
-    const popup = await browser.openPage("popup.html");
-    await popup.getByRole("button", { name: "Sync" }).click();
-    await popup.locator(".progress").waitFor({ timeout: 10_000 });
-    proxy.reset();
-    proxy.dropConnections();
-    await popup.locator(".done").waitFor({ timeout: RUN_TIMEOUT });
-    expect(proxy.count("GET /api/sync/events")).toBeGreaterThanOrEqual(1);
-    // A fresh account after the deletion above: all 151 stars are new.
-    expect(await popup.locator(".last-result").textContent()).toBe("151 stars · 151 new · 0 updated · 0 unstarred");
-    await popup.close();
-    await stack.control("faults", undefined, "DELETE");
-    expect(browser.errors).toEqual([]);
-  });
+  it.runIf(process.env.STARWISE_E2E_STREAM_DROP === "1")(
+    "re-attaches with GET /api/sync/events when the stream drops mid-sync",
+    { timeout: 150_000 },
+    async () => {
+      (await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN)).close();
+      await stack.control("star", { login: "octocat", fullName: "starwise-e2e/dropped-stream" });
+      await stack.control("faults", SLOW_GITHUB);
+      const popup = await browser.openPage("popup.html");
+      await popup.getByRole("button", { name: "Sync" }).click();
+      await popup.locator(".progress").waitFor({ timeout: 10_000 });
+      proxy.reset();
+      proxy.dropConnections();
+      await popup.locator(".done").waitFor({ timeout: RUN_TIMEOUT });
+      expect(proxy.count("GET /api/sync/events")).toBeGreaterThanOrEqual(1);
+      // A fresh account after the deletion above: all 151 stars are new.
+      expect(await popup.locator(".last-result").textContent()).toBe("151 stars · 151 new · 0 updated · 0 unstarred");
+      await popup.close();
+      await stack.control("faults", undefined, "DELETE");
+      expect(browser.errors).toEqual([]);
+    },
+  );
 });

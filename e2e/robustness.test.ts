@@ -15,10 +15,11 @@ const CHANGED = "starwise-changed";
 function changedPage(name: string): string {
   return fixture("repo-microsoft-playwright-2026.html")
     .replaceAll("microsoft/playwright", `${CHANGED}/${name}`)
-    .replaceAll("itemprop=\"name\"", "data-redesigned=\"name\"");
+    .replaceAll('itemprop="name"', 'data-redesigned="name"');
 }
 
-const starwiseLines = (browser: ExtensionBrowser, match: string) => browser.errors.filter((line) => line.includes(match));
+const starwiseLines = (browser: ExtensionBrowser, match: string) =>
+  browser.errors.filter((line) => line.includes(match));
 
 /** Event listeners (every world's, the content script's included) and DOM nodes alive in the tab, after a full GC. */
 async function liveCounts(page: Page): Promise<{ listeners: number; nodes: number }> {
@@ -39,12 +40,20 @@ describe("the extension when things go wrong", () => {
 
   beforeAll(async () => {
     stack = await startStack({ stars: 10 });
-    await stack.control("star", { login: "octocat", fullName: "microsoft/playwright", repo: { description: "microsoft/playwright (emulated)", language: "TypeScript" } });
+    await stack.control("star", {
+      login: "octocat",
+      fullName: "microsoft/playwright",
+      repo: { description: "microsoft/playwright (emulated)", language: "TypeScript" },
+    });
     proxy = await startCountingProxy(stack.worker.url);
     site = await startGithubSite();
     browser = await launchWithExtension({ githubPort: site.port });
     await browser.context.route(`https://github.com/${CHANGED}/**`, (route) =>
-      route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: changedPage(new URL(route.request().url()).pathname.split("/")[2] ?? "x") }),
+      route.fulfill({
+        status: 200,
+        contentType: "text/html; charset=utf-8",
+        body: changedPage(new URL(route.request().url()).pathname.split("/")[2] ?? "x"),
+      }),
     );
     (await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN)).close();
   });
@@ -57,7 +66,10 @@ describe("the extension when things go wrong", () => {
 
   it("a repository page whose markup changed: no badge, the page untouched, one line in the console however often it is visited", async () => {
     const page = await browser.open(`https://github.com/${CHANGED}/one`);
-    const logged = page.waitForEvent("console", { predicate: (m) => m.text().includes('feature "repo-badge" failed'), timeout: 30_000 });
+    const logged = page.waitForEvent("console", {
+      predicate: (m) => m.text().includes('feature "repo-badge" failed'),
+      timeout: 30_000,
+    });
     await logged;
     expect(await page.locator("starwise-repo-badge").count()).toBe(0);
     for (let i = 0; i < 6; i++) await turboVisit(page, `https://github.com/${CHANGED}/${i % 2 ? "one" : "two"}`);
@@ -84,7 +96,9 @@ describe("the extension when things go wrong", () => {
     await visit(40);
     const after = await liveCounts(page);
     // The figures of docs/reliability.md's extension table.
-    console.log(`turbo visits: one page ${onePage} nodes; after 10 visits ${warm.listeners} listeners, ${warm.nodes} nodes; after 50 ${after.listeners} listeners, ${after.nodes} nodes`);
+    console.log(
+      `turbo visits: one page ${onePage} nodes; after 10 visits ${warm.listeners} listeners, ${warm.nodes} nodes; after 50 ${after.listeners} listeners, ${after.nodes} nodes`,
+    );
     // Each visit replaces <body>, and its listeners and nodes go with it: a feature that kept a
     // listener per visit adds 40 or more here, one that kept a page alive 40 pages of nodes.
     expect(after.listeners - warm.listeners).toBeLessThan(10);
@@ -104,9 +118,13 @@ describe("the extension when things go wrong", () => {
       await page.close();
       const popup = await browser.openPage("popup.html");
       await popup.getByRole("button", { name: "Sync" }).click();
-      await expect.poll(() => popup.locator("[role=alert]").getAttribute("data-code"), { timeout: 20_000 }).toBe("worker_unreachable");
+      await expect
+        .poll(() => popup.locator("[role=alert]").getAttribute("data-code"), { timeout: 20_000 })
+        .toBe("worker_unreachable");
       // Still signed in: an unreachable Worker is not a revoked session.
-      expect(((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken).toBeTruthy();
+      expect(
+        ((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken,
+      ).toBeTruthy();
       await popup.close();
     } finally {
       proxy.setDown(false);
@@ -122,11 +140,16 @@ describe("the extension when things go wrong", () => {
     await popup.getByRole("button", { name: "Sync" }).waitFor();
     const { connection } = (await storedLocal(browser)) as { connection: { sessionToken: string } };
     // Signed out elsewhere (another device, or the session revoked by a sign-in past the cap).
-    const revoked = await fetch(`${stack.worker.url}/api/auth/session`, { method: "DELETE", headers: { Authorization: `Bearer ${connection.sessionToken}` } });
+    const revoked = await fetch(`${stack.worker.url}/api/auth/session`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${connection.sessionToken}` },
+    });
     expect(revoked.status).toBe(204);
     await popup.getByRole("button", { name: "Sync" }).click();
     await popup.locator(".not-connected").waitFor({ timeout: 20_000 });
-    expect(((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken).toBeNull();
+    expect(
+      ((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken,
+    ).toBeNull();
     await popup.close();
   });
 });

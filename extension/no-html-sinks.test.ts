@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 
 // docs/architecture.md, habit 8: untrusted text (READMEs, AI output, repo names, logins) is
 // never HTML. Preact escapes text; these are the ways around it.
-const SINKS = ["innerHTML", "outerHTML", "insertAdjacentHTML", "dangerouslySetInnerHTML", "document.write", "createContextualFragment"];
+const SINKS = [
+  "innerHTML",
+  "outerHTML",
+  "insertAdjacentHTML",
+  "dangerouslySetInnerHTML",
+  "document.write",
+  "createContextualFragment",
+];
 const SINK_PATTERN = new RegExp(SINKS.map((sink) => sink.replace(".", "\\.")).join("|"));
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -14,7 +21,8 @@ const root = dirname(thisFile);
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "node_modules" || entry.name.startsWith(".") ? [] : sourceFiles(path);
+    if (entry.isDirectory())
+      return entry.name === "node_modules" || entry.name.startsWith(".") ? [] : sourceFiles(path);
     return /\.(ts|tsx|js|jsx|mjs|html)$/.test(entry.name) && path !== thisFile ? [path] : [];
   });
 }
@@ -30,7 +38,9 @@ describe("extension source", () => {
     const offenders = files.flatMap((file) =>
       readFileSync(file, "utf8")
         .split("\n")
-        .flatMap((line, index) => (SINK_PATTERN.test(line) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : [])),
+        .flatMap((line, index) =>
+          SINK_PATTERN.test(line) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : [],
+        ),
     );
     expect(offenders).toEqual([]);
   });

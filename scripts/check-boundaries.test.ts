@@ -34,11 +34,15 @@ describe("check-boundaries", () => {
   it("a route may not import another route; its own test and worker/library are fine", () => {
     expect(
       violations({
-        "worker/routes/export.ts": 'import { selectLibrary } from "./repositories";\nimport { toRepositoryItem } from "../library/query";',
+        "worker/routes/export.ts":
+          'import { selectLibrary } from "./repositories";\nimport { toRepositoryItem } from "../library/query";',
         "worker/routes/repositories.test.ts": 'import { encodeCursor } from "./repositories";',
         "worker/routes/me.ts": 'const { syncRoutes } = await import("./sync.ts");',
       }),
-    ).toEqual(["worker/routes/export.ts:1 -> worker/routes/repositories", "worker/routes/me.ts:1 -> worker/routes/sync"]);
+    ).toEqual([
+      "worker/routes/export.ts:1 -> worker/routes/repositories",
+      "worker/routes/me.ts:1 -> worker/routes/sync",
+    ]);
   });
 
   it("worker/lib may not import the routes, the sync or the Durable Objects", () => {
@@ -57,11 +61,15 @@ describe("check-boundaries", () => {
   it("the Durable Object and the Workflow may not import each other's modules, not even types", () => {
     expect(
       violations({
-        "worker/durable-objects/user-sync.ts": 'import type { SyncParams } from "../sync/sync-workflow";\nimport type { SyncParams as P } from "../lib/sync-run";',
+        "worker/durable-objects/user-sync.ts":
+          'import type { SyncParams } from "../sync/sync-workflow";\nimport type { SyncParams as P } from "../lib/sync-run";',
         "worker/sync/schedule.ts": 'import { userSync } from "../durable-objects/user-sync";',
         "worker/sync/sync.test.ts": 'const { userSync } = await import("../durable-objects/user-sync");',
       }),
-    ).toEqual(["worker/durable-objects/user-sync.ts:1 -> worker/sync/sync-workflow", "worker/sync/schedule.ts:1 -> worker/durable-objects/user-sync"]);
+    ).toEqual([
+      "worker/durable-objects/user-sync.ts:1 -> worker/sync/sync-workflow",
+      "worker/sync/schedule.ts:1 -> worker/durable-objects/user-sync",
+    ]);
   });
 
   it("tells type-only imports from value imports", () => {

@@ -34,7 +34,10 @@ export const rules: Rule[] = [
   {
     name: "a route does not import another route",
     breaks: (file, target) =>
-      !isTest(file) && under(file, "worker/routes") && under(target, "worker/routes") && routeOf(target) !== routeOf(file),
+      !isTest(file) &&
+      under(file, "worker/routes") &&
+      under(target, "worker/routes") &&
+      routeOf(target) !== routeOf(file),
   },
   {
     name: "worker/lib imports nothing from worker/routes, worker/sync or worker/durable-objects",
@@ -61,7 +64,13 @@ export const knownViolations: Array<{ file: string; imported: string; why: strin
 
 /** Every import of one source file: static, re-exports, `import("…")` types and dynamic imports. */
 export function importsOf(file: string, source: string): Import[] {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(
+    file,
+    source,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: Import[] = [];
   const add = (node: ts.Node, specifier: ts.Expression | undefined, typeOnly: boolean) => {
     if (!specifier || !ts.isStringLiteralLike(specifier)) return;
@@ -151,9 +160,14 @@ function main(): void {
   const files = sourceFiles(root);
   const { violations, stale } = check(files);
   for (const v of violations) console.error(`${v.file}:${v.line}: imports ${v.imported}: ${v.rule}`);
-  for (const k of stale) console.error(`scripts/check-boundaries.ts: ${k.file} no longer imports ${k.imported}: remove it from knownViolations`);
+  for (const k of stale)
+    console.error(
+      `scripts/check-boundaries.ts: ${k.file} no longer imports ${k.imported}: remove it from knownViolations`,
+    );
   if (violations.length > 0 || stale.length > 0) process.exit(1);
-  console.log(`import boundaries: ${files.size} files checked, ${knownViolations.length} known exception(s) listed in scripts/check-boundaries.ts`);
+  console.log(
+    `import boundaries: ${files.size} files checked, ${knownViolations.length} known exception(s) listed in scripts/check-boundaries.ts`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

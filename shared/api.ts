@@ -62,4 +62,6 @@ export const SyncTicket = z.object({
 export type SyncTicket = z.infer<typeof SyncTicket>;
 
 /** The socket's query: the ticket and nothing else (a session token in a URL is refused). */
-export const SyncSocketQuery = z.object({ ticket: z.string().regex(SYNC_TICKET, "ticket must be one from POST /api/sync/ticket") }).strict();
+export const SyncSocketQuery = z
+  .object({ ticket: z.string().regex(SYNC_TICKET, "ticket must be one from POST /api/sync/ticket") })
+  .strict();

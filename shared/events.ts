@@ -9,7 +9,12 @@ export const ProgressData = z.discriminatedUnion("phase", [
   // `listed`/`total` are extra fields on the seed's event: "1,200 of 5,000" as pages land.
   z.object({ phase: z.literal("fetching"), listed: z.number().int().optional(), total: z.number().int().optional() }),
   // `at` (extra): when the GitHub part of the run ended, epoch ms on the Worker's clock.
-  z.object({ phase: z.literal("fetched"), total: z.number().int(), needsReadme: z.number().int(), at: z.number().int().optional() }),
+  z.object({
+    phase: z.literal("fetched"),
+    total: z.number().int(),
+    needsReadme: z.number().int(),
+    at: z.number().int().optional(),
+  }),
   z.object({
     phase: z.literal("analyzing"),
     current: z.string(),
@@ -17,7 +22,11 @@ export const ProgressData = z.discriminatedUnion("phase", [
     total: z.number().int(),
   }),
   z.object({ phase: z.literal("saving"), savedCount: z.number().int(), saveTotal: z.number().int() }),
-  z.object({ phase: z.literal("openrank"), completed: z.number().int().optional(), total: z.number().int().optional() }),
+  z.object({
+    phase: z.literal("openrank"),
+    completed: z.number().int().optional(),
+    total: z.number().int().optional(),
+  }),
   z.object({
     phase: z.literal("embedding"),
     current: z.string(),
@@ -155,6 +164,8 @@ export const SyncStatus = z.object({
   progress: ProgressData.nullable(),
   lastSyncedAt: z.string().nullable(),
   nextSyncAt: z.string().nullable(),
-  lastResult: z.union([DoneData.extend({ ok: z.literal(true) }), ErrorData.extend({ ok: z.literal(false) })]).nullable(),
+  lastResult: z
+    .union([DoneData.extend({ ok: z.literal(true) }), ErrorData.extend({ ok: z.literal(false) })])
+    .nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;

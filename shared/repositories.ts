@@ -50,7 +50,12 @@ export const RepositoryItem = z.object({
    * authorised), `forbidden`. null = readable. The star stays; a later sync that reads it clears this.
    */
   access: z
-    .object({ state: z.enum(["blocked", "sso", "forbidden"]), message: z.string(), url: z.string().nullable(), checkedAt: isoTime.nullable() })
+    .object({
+      state: z.enum(["blocked", "sso", "forbidden"]),
+      message: z.string(),
+      url: z.string().nullable(),
+      checkedAt: isoTime.nullable(),
+    })
     .nullable(),
   /** null until the AI analysis ran. */
   aiSummary: z.string().nullable(),

@@ -48,7 +48,9 @@ export const SearchResponse = z.object({
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
-export const SimilarQuery = z.object({ limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT_MAX).optional() }).strict();
+export const SimilarQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT_MAX).optional() })
+  .strict();
 
 /** The repositories of the library nearest to one of them (vectors; by shared words without an embedding model). */
 export const SimilarResponse = z.object({

@@ -48,7 +48,14 @@ export const ChatProviderUpdate = z
      * Write-only. Absent = keep the stored key (if the provider's kind and base URL stay the
      * same); null = remove it; a string = store it (encrypted).
      */
-    apiKey: z.string().trim().min(1, "apiKey must not be empty").max(1000).regex(/^[\x21-\x7e]+$/, "apiKey must be printable ASCII without spaces").nullable().optional(),
+    apiKey: z
+      .string()
+      .trim()
+      .min(1, "apiKey must not be empty")
+      .max(1000)
+      .regex(/^[\x21-\x7e]+$/, "apiKey must be printable ASCII without spaces")
+      .nullable()
+      .optional(),
   })
   .strict();
 export type ChatProviderUpdate = z.input<typeof ChatProviderUpdate>;

@@ -12,7 +12,8 @@
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export const LONE_SURROGATE_MESSAGE = "must be valid Unicode text (it holds an unpaired UTF-16 surrogate, \\uD800–\\uDFFF)";
+export const LONE_SURROGATE_MESSAGE =
+  "must be valid Unicode text (it holds an unpaired UTF-16 surrogate, \\uD800–\\uDFFF)";
 
 export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);

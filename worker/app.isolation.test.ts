@@ -22,25 +22,56 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "DELETE /api/me": () => ({ method: "DELETE", path: "/api/me" }),
   "GET /api/settings": () => ({ method: "GET", path: "/api/settings" }),
   "PUT /api/settings": () => ({ method: "PUT", path: "/api/settings", body: { language: "zh" } }),
-  "POST /api/repositories/sync": () => ({ method: "POST", path: "/api/repositories/sync", headers: { Accept: "application/json" } }),
+  "POST /api/repositories/sync": () => ({
+    method: "POST",
+    path: "/api/repositories/sync",
+    headers: { Accept: "application/json" },
+  }),
   // The socket's credential is its ticket (well-formed, never issued), not a session.
-  "GET /api/sync/ws": () => ({ method: "GET", path: `/api/sync/ws?ticket=swt_1.${"A".repeat(43)}`, headers: { Upgrade: "websocket" } }),
+  "GET /api/sync/ws": () => ({
+    method: "GET",
+    path: `/api/sync/ws?ticket=swt_1.${"A".repeat(43)}`,
+    headers: { Upgrade: "websocket" },
+  }),
   "POST /api/sync/ticket": () => ({ method: "POST", path: "/api/sync/ticket" }),
   "GET /api/sync/status": () => ({ method: "GET", path: "/api/sync/status" }),
   "GET /api/sync/events": () => ({ method: "GET", path: "/api/sync/events" }),
   "GET /api/repositories": () => ({ method: "GET", path: "/api/repositories?limit=100" }),
-  "POST /api/repositories/save": (ids) => ({ method: "POST", path: "/api/repositories/save", body: { fullName: ids.fullName } }),
-  "POST /api/repositories/lookup": (ids) => ({ method: "POST", path: "/api/repositories/lookup", body: { fullNames: [ids.fullName] } }),
-  "GET /api/repositories/:owner/:name": (ids) => ({ method: "GET", path: `/api/repositories/${ids.owner}/${ids.name}` }),
-  "GET /api/repositories/:owner/:name/similar": (ids) => ({ method: "GET", path: `/api/repositories/${ids.owner}/${ids.name}/similar` }),
-  "PATCH /api/repositories/:owner/:name": (ids) => ({ method: "PATCH", path: `/api/repositories/${ids.owner}/${ids.name}`, body: { notes: "written by someone else" } }),
+  "POST /api/repositories/save": (ids) => ({
+    method: "POST",
+    path: "/api/repositories/save",
+    body: { fullName: ids.fullName },
+  }),
+  "POST /api/repositories/lookup": (ids) => ({
+    method: "POST",
+    path: "/api/repositories/lookup",
+    body: { fullNames: [ids.fullName] },
+  }),
+  "GET /api/repositories/:owner/:name": (ids) => ({
+    method: "GET",
+    path: `/api/repositories/${ids.owner}/${ids.name}`,
+  }),
+  "GET /api/repositories/:owner/:name/similar": (ids) => ({
+    method: "GET",
+    path: `/api/repositories/${ids.owner}/${ids.name}/similar`,
+  }),
+  "PATCH /api/repositories/:owner/:name": (ids) => ({
+    method: "PATCH",
+    path: `/api/repositories/${ids.owner}/${ids.name}`,
+    body: { notes: "written by someone else" },
+  }),
   "GET /api/search": (ids) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(ids.note)}` }),
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
   "POST /mcp": (ids) => ({
     method: "POST",
     path: "/mcp",
     headers: { Accept: "application/json, text/event-stream" },
-    body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_repository", arguments: { fullName: ids.fullName } } },
+    body: {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "get_repository", arguments: { fullName: ids.fullName } },
+    },
   }),
   "GET /mcp": () => ({ method: "GET", path: "/mcp" }),
   "DELETE /mcp": () => ({ method: "DELETE", path: "/mcp" }),
@@ -54,7 +85,9 @@ const SIGN_OUT = "DELETE /api/auth/session";
 const LAST = "POST /api/repositories/save";
 
 function routesOfApp(): string[] {
-  const keys = app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path.replace(/\/$/, "") || "/"}`);
+  const keys = app.routes
+    .filter((route) => route.method !== "ALL")
+    .map((route) => `${route.method} ${route.path.replace(/\/$/, "") || "/"}`);
   return [...new Set(keys)].sort();
 }
 
@@ -62,7 +95,11 @@ function send(c: Case, authorization?: string): Promise<Response> {
   const headers: Record<string, string> = { ...c.headers };
   if (authorization !== undefined) headers.Authorization = authorization;
   if (c.body !== undefined) headers["Content-Type"] = "application/json";
-  return workerFetch(`${BASE}${c.path}`, { method: c.method, headers, ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }) });
+  return workerFetch(`${BASE}${c.path}`, {
+    method: c.method,
+    headers,
+    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+  });
 }
 
 async function drain(response: Response): Promise<string> {
@@ -75,7 +112,11 @@ async function drain(response: Response): Promise<string> {
 }
 
 async function starsRowsOf(userId: number) {
-  const { results } = await env.DB.prepare("select repository_id, notes, is_starred, is_saved from stars where user_id = ? order by repository_id").bind(userId).all();
+  const { results } = await env.DB.prepare(
+    "select repository_id, notes, is_starred, is_saved from stars where user_id = ? order by repository_id",
+  )
+    .bind(userId)
+    .all();
   return results;
 }
 
@@ -87,7 +128,9 @@ describe("every route of worker/app.ts", () => {
   it("refuses no session, an expired one, a malformed one and a session in the URL, with 401 unauthorized", async () => {
     const { sessionToken } = await signIn("iso-refused", 2);
     const expired = (await signIn("iso-expired", 2)).sessionToken;
-    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?").bind(Date.now() - 1000, await sha256Hex(expired)).run();
+    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
+      .bind(Date.now() - 1000, await sha256Hex(expired))
+      .run();
     const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
     for (const [key, make] of Object.entries(CASES)) {
       if (make === "public") continue;
@@ -121,7 +164,9 @@ describe("every route of worker/app.ts", () => {
       }
     }
     // Nothing was changed by any of them: the session smuggled in URLs still works, its settings are untouched.
-    const settings = await workerFetch(`${BASE}/api/settings`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const settings = await workerFetch(`${BASE}/api/settings`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     expect(settings.status).toBe(200);
     expect(((await settings.json()) as { language: string }).language).toBe("en");
   });
@@ -130,23 +175,36 @@ describe("every route of worker/app.ts", () => {
     await using _ = await fastWorkflows();
     const owner = await signIn("iso-owner", 8);
     doneOf(await syncOnce(owner.sessionToken));
-    const { results } = await env.DB.prepare("select r.full_name from stars s join repositories r on r.id = s.repository_id where s.user_id = ? order by r.full_name")
+    const { results } = await env.DB.prepare(
+      "select r.full_name from stars s join repositories r on r.id = s.repository_id where s.user_id = ? order by r.full_name",
+    )
       .bind(owner.user.id)
       .all<{ full_name: string }>();
     const target = results[0]!.full_name;
     const [ownerLogin, repoName] = target.split("/") as [string, string];
     const note = "zanzibarquokka private note";
-    const patched = await send({ method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } }, `Bearer ${owner.sessionToken}`);
+    const patched = await send(
+      { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } },
+      `Bearer ${owner.sessionToken}`,
+    );
     expect(patched.status).toBe(200);
     const ownerBefore = await starsRowsOf(owner.user.id);
-    const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?").bind(`u${owner.user.id}`).first<{ n: number }>();
+    const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
+      .bind(`u${owner.user.id}`)
+      .first<{ n: number }>();
     expect(ownerVectors!.n).toBeGreaterThan(0);
 
     // The other user: a library of their own that does not hold `target`, a sealed AI key.
     const other = await signIn("iso-other", 2);
     const aiKey = "sk-iso-other-secret-key";
     const settings = await send(
-      { method: "PUT", path: "/api/settings", body: { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "iso-model", apiKey: aiKey } } },
+      {
+        method: "PUT",
+        path: "/api/settings",
+        body: {
+          chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "iso-model", apiKey: aiKey },
+        },
+      },
       `Bearer ${other.sessionToken}`,
     );
     expect(settings.status).toBe(200);
@@ -177,13 +235,17 @@ describe("every route of worker/app.ts", () => {
 
     // The owner's rows, notes and vectors are as they were; no run of the owner's was started.
     expect(await starsRowsOf(owner.user.id)).toEqual(ownerBefore);
-    const after = await env.DB.prepare("select count(*) n from vectors where namespace = ?").bind(`u${owner.user.id}`).first<{ n: number }>();
+    const after = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
+      .bind(`u${owner.user.id}`)
+      .first<{ n: number }>();
     expect(after!.n).toBe(ownerVectors!.n);
     // At rest: the GitHub token and the AI key are ciphertext; the session only a hash.
     const rows = JSON.stringify(await env.DB.prepare("select * from users where id = ?").bind(other.user.id).all());
     expect(rows).not.toContain(githubToken);
     expect(rows).not.toContain(aiKey);
-    const sessionRows = JSON.stringify(await env.DB.prepare("select * from sessions where user_id = ?").bind(other.user.id).all());
+    const sessionRows = JSON.stringify(
+      await env.DB.prepare("select * from sessions where user_id = ?").bind(other.user.id).all(),
+    );
     expect(sessionRows).not.toContain(other.sessionToken);
     expect(sessionRows).toContain(await sha256Hex(other.sessionToken));
   });
@@ -194,10 +256,15 @@ describe("every route of worker/app.ts", () => {
     doneOf(await syncOnce(gone.sessionToken));
     const ticketResponse = await send({ method: "POST", path: "/api/sync/ticket" }, `Bearer ${gone.sessionToken}`);
     const { ticket } = (await ticketResponse.json()) as { ticket: string };
-    const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
+    const count = async (sql: string, ...args: unknown[]) =>
+      (await env.DB.prepare(sql)
+        .bind(...args)
+        .first<{ n: number }>())!.n;
     const lo = gone.user.id * 2 ** 32;
     expect(await count("select count(*) n from vectors where namespace = ?", `u${gone.user.id}`)).toBeGreaterThan(0);
-    expect(await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32)).toBeGreaterThan(0);
+    expect(
+      await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32),
+    ).toBeGreaterThan(0);
 
     expect((await send({ method: "DELETE", path: "/api/me" }, `Bearer ${gone.sessionToken}`)).status).toBe(204);
 

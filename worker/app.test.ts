@@ -19,7 +19,9 @@ describe("worker/app.ts", () => {
     const subApps = Object.entries(modules[file]!).filter((entry): entry is [string, Hono] => entry[1] instanceof Hono);
     expect(subApps.length, `${file} exports no Hono sub-app`).toBeGreaterThan(0);
     for (const [name, sub] of subApps) {
-      const missing = sub.routes.filter((route) => !mounted.has(route.handler)).map((route) => `${route.method} ${route.path}`);
+      const missing = sub.routes
+        .filter((route) => !mounted.has(route.handler))
+        .map((route) => `${route.method} ${route.path}`);
       expect(missing, `${file}: ${name} is not mounted in worker/app.ts`).toEqual([]);
     }
   });
@@ -65,7 +67,9 @@ describe("response headers", () => {
 
   it("the SSE stream keeps its own no-cache (proxies must not buffer it) and is nosniff", async () => {
     const { sessionToken } = await signIn("headers-sse", 1);
-    const response = await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const response = await workerFetch(`${BASE}/api/sync/events`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     expect(response.headers.get("cache-control")).toBe("no-cache");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");

@@ -70,7 +70,8 @@ app.onError((err, c) => {
   const error = toApiError(err);
   if (error.status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
   // What GitHub said stays here: the client gets the code and our own message.
-  else if (err instanceof GithubError) console.warn(`${c.req.method} ${c.req.path}: GitHub (${err.kind}, HTTP ${err.status}):`, err.message);
+  else if (err instanceof GithubError)
+    console.warn(`${c.req.method} ${c.req.path}: GitHub (${err.kind}, HTTP ${err.status}):`, err.message);
   if (error.retryAfterSeconds !== null) c.header("Retry-After", String(error.retryAfterSeconds));
   return c.json(error.toJSON(), error.status);
 });

@@ -16,7 +16,7 @@ function misconfigured(vars: Record<string, unknown>): ApiError {
 }
 
 describe("configOf", () => {
-  it("gives every setting its documented default; wrangler.toml's \"\" means unset", () => {
+  it('gives every setting its documented default; wrangler.toml\'s "" means unset', () => {
     const config = configOf({ GITHUB_GRAPHQL_URL: "", AI_BASE_URL: " " });
     expect(config).toEqual({
       github: { apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
@@ -42,14 +42,19 @@ describe("configOf", () => {
       SESSION_TTL_DAYS: "7",
       VECTOR_STORE: "d1",
     });
-    expect(config.github).toEqual({ apiUrl: "http://127.0.0.1:9100", graphqlUrl: "https://ghe.example.com/api/graphql" });
+    expect(config.github).toEqual({
+      apiUrl: "http://127.0.0.1:9100",
+      graphqlUrl: "https://ghe.example.com/api/graphql",
+    });
     expect(config.ai.baseUrl).toBe("http://127.0.0.1:9200/v1");
     expect(config.embedding.dimensions).toBe(768);
     expect(config.embedding.batchSize).toBe(64);
     expect(config.sessionTtlMs).toBe(7 * DAY);
     expect(config.vectorStore).toBe("d1");
     // A GraphQL URL of its own is not derived from the REST one.
-    expect(configOf({ GITHUB_API_URL: "http://127.0.0.1:9100/" }).github.graphqlUrl).toBe("http://127.0.0.1:9100/graphql");
+    expect(configOf({ GITHUB_API_URL: "http://127.0.0.1:9100/" }).github.graphqlUrl).toBe(
+      "http://127.0.0.1:9100/graphql",
+    );
   });
 
   it.each([
@@ -59,7 +64,10 @@ describe("configOf", () => {
     [{ EMBEDDING_DIMENSIONS: "10.5" }, /EMBEDDING_DIMENSIONS must be a whole number/],
     [{ GITHUB_API_URL: "api.github.com" }, /GITHUB_API_URL must be an absolute http\(s\) URL \(got "api.github.com"\)/],
     [{ OPENDIGGER_URL: "ftp://oss.open-digger.cn" }, /OPENDIGGER_URL must be an absolute http\(s\) URL/],
-    [{ VECTOR_STORE: "pinecone", EMBEDDING_PROVIDER: "openai" }, /EMBEDDING_PROVIDER must be one of .*\(got "openai"\); VECTOR_STORE must be one of "vectorize", "d1" \(got "pinecone"\)/],
+    [
+      { VECTOR_STORE: "pinecone", EMBEDDING_PROVIDER: "openai" },
+      /EMBEDDING_PROVIDER must be one of .*\(got "openai"\); VECTOR_STORE must be one of "vectorize", "d1" \(got "pinecone"\)/,
+    ],
   ])("names a bad var, what it must be and what it was: %j", (vars, message) => {
     const error = misconfigured(vars);
     expect(error.code).toBe("not_configured");

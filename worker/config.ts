@@ -16,9 +16,14 @@ const baseUrl = z
   .pipe(z.url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" }))
   .transform((url) => url.replace(/\/+$/, ""));
 
-const positiveInt = z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be above 0");
+const positiveInt = z.coerce
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .positive("must be above 0");
 
-const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((value) => value === "true");
+const boolean = z
+  .enum(["true", "false"], { error: 'must be "true" or "false"' })
+  .transform((value) => value === "true");
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` });
@@ -108,7 +113,10 @@ export function configOf(env: { readonly [K in VarName]?: string | undefined }):
       const value = (env as Record<string, unknown>)[name];
       return `${name} ${issue.message}${SECRETS.has(name) ? "" : ` (got ${JSON.stringify(value)})`}`;
     });
-    throw new ApiError("not_configured", `The Worker is misconfigured (wrangler.toml [vars] or secrets): ${problems.join("; ")}`);
+    throw new ApiError(
+      "not_configured",
+      `The Worker is misconfigured (wrangler.toml [vars] or secrets): ${problems.join("; ")}`,
+    );
   }
   parsed.set(env, result.data);
   return result.data;

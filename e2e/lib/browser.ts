@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type ConsoleMessage, type Locator, type Page, type Worker } from "playwright-core";
+import {
+  chromium,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Locator,
+  type Page,
+  type Worker,
+} from "playwright-core";
 import { findChromium } from "./chromium.ts";
 
 export { findChromium };
@@ -31,7 +38,10 @@ export async function screenshotOf(locator: Locator, name: string, margin = 0): 
   if (!box) throw new Error(`${name}: nothing to photograph`);
   const x = Math.max(0, box.x - margin);
   const y = Math.max(0, box.y - margin);
-  await locator.page().screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), clip: { x, y, width: box.width + 2 * margin, height: box.height + 2 * margin } });
+  await locator.page().screenshot({
+    path: join(ARTIFACTS_DIR, `${name}.png`),
+    clip: { x, y, width: box.width + 2 * margin, height: box.height + 2 * margin },
+  });
 }
 
 export interface ExtensionBrowser {
@@ -52,7 +62,9 @@ export interface ExtensionBrowser {
 }
 
 /** Starts headless Chromium with the built extension in a fresh temporary profile. */
-export async function launchWithExtension(options: { githubPort?: number; locale?: string } = {}): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  options: { githubPort?: number; locale?: string } = {},
+): Promise<ExtensionBrowser> {
   if (!existsSync(join(EXTENSION_DIR, "manifest.json"))) {
     throw new Error(`No built extension at ${EXTENSION_DIR}; run \`wxt build\` first (npm run test:e2e does).`);
   }
@@ -80,7 +92,10 @@ export async function launchWithExtension(options: { githubPort?: number; locale
         // https://github.com is the local fixture server; nothing else resolves (the
         // saved pages name GitHub's CDNs, which must not be reached from here).
         ...(options.githubPort
-          ? [`--host-resolver-rules=MAP github.com 127.0.0.1:${options.githubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`, "--ignore-certificate-errors"]
+          ? [
+              `--host-resolver-rules=MAP github.com 127.0.0.1:${options.githubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+              "--ignore-certificate-errors",
+            ]
           : []),
         ...(options.locale ? [`--lang=${options.locale}`] : []),
       ],
@@ -100,7 +115,8 @@ export async function launchWithExtension(options: { githubPort?: number; locale
       if (message.type() === "error") errors.push(`${where}: ${message.text()}`);
     };
     background.on("console", recordConsole("background"));
-    if (process.env.STARWISE_E2E_VERBOSE) background.on("console", (m) => process.stderr.write(`[background ${m.type()}] ${m.text()}\n`));
+    if (process.env.STARWISE_E2E_VERBOSE)
+      background.on("console", (m) => process.stderr.write(`[background ${m.type()}] ${m.text()}\n`));
 
     const extensionUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, "")}`;
     const opened = context;
@@ -122,7 +138,8 @@ export async function launchWithExtension(options: { githubPort?: number; locale
         // The saved github.com pages fail to load GitHub's CDN (offline) and run none of its
         // scripts; only the extension's own messages count there.
         page.on("console", (message) => {
-          if (message.type() === "error" && message.text().includes("starwise")) errors.push(`${url}: ${message.text()}`);
+          if (message.type() === "error" && message.text().includes("starwise"))
+            errors.push(`${url}: ${message.text()}`);
         });
         await page.goto(url);
         return page;

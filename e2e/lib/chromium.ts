@@ -30,21 +30,31 @@ export function ensureCjkFont(): void {
   if (listed.status === 0 && listed.stdout.trim() !== "") return;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !hasAptGet()) {
-    process.stderr.write("starwise e2e: no Chinese font; screenshots of the zh UI will show boxes (sudo apt-get install -y fonts-noto-cjk)\n");
+    process.stderr.write(
+      "starwise e2e: no Chinese font; screenshots of the zh UI will show boxes (sudo apt-get install -y fonts-noto-cjk)\n",
+    );
     return;
   }
-  process.stderr.write("starwise e2e: no Chinese font; installing Debian's `fonts-noto-cjk` with apt-get (running as root)…\n");
+  process.stderr.write(
+    "starwise e2e: no Chinese font; installing Debian's `fonts-noto-cjk` with apt-get (running as root)…\n",
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   spawnSync("apt-get", ["update", "-qq"], { env, stdio: ["ignore", "ignore", "inherit"] });
-  const run = spawnSync("apt-get", ["install", "-y", "-qq", "fonts-noto-cjk"], { env, stdio: ["ignore", "ignore", "inherit"] });
-  if (run.status !== 0) process.stderr.write("starwise e2e: fonts-noto-cjk did not install; zh screenshots will show boxes\n");
+  const run = spawnSync("apt-get", ["install", "-y", "-qq", "fonts-noto-cjk"], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (run.status !== 0)
+    process.stderr.write("starwise e2e: fonts-noto-cjk did not install; zh screenshots will show boxes\n");
 }
 
 /** Like `locateChromium`, but a missing browser is an error that says how to install it. */
 export function findChromium(): string {
   const found = locateChromium();
   if (found) return found;
-  throw new Error(`No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). Install it with \`${INSTALL_COMMAND}\` or set CHROMIUM_PATH.`);
+  throw new Error(
+    `No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). Install it with \`${INSTALL_COMMAND}\` or set CHROMIUM_PATH.`,
+  );
 }
 
 const hasAptGet = () => spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
@@ -65,12 +75,19 @@ export function ensureChromium(): string {
         `Run: ${INSTALL_COMMAND}\n(or set CHROMIUM_PATH to a Chromium that honours --load-extension)`,
     );
   }
-  process.stderr.write("starwise e2e: Chromium is missing; installing Debian's `chromium` with apt-get (running as root)…\n");
+  process.stderr.write(
+    "starwise e2e: Chromium is missing; installing Debian's `chromium` with apt-get (running as root)…\n",
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "chromium"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "chromium"],
+  ]) {
     const run = spawnSync("apt-get", args, { env, stdio: ["ignore", "ignore", "inherit"] });
     if (run.status !== 0) {
-      throw new Error(`\`apt-get ${args.join(" ")}\` failed (exit ${run.status ?? run.signal}). Install it by hand: ${INSTALL_COMMAND}`);
+      throw new Error(
+        `\`apt-get ${args.join(" ")}\` failed (exit ${run.status ?? run.signal}). Install it by hand: ${INSTALL_COMMAND}`,
+      );
     }
   }
   const installed = locateChromium();

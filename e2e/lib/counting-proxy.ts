@@ -29,13 +29,19 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     const line = `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`;
     if (req.method !== "OPTIONS") requests.push(line);
     const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
-    forward.on("error", () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    forward.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(forward);
     res.on("close", () => forward.destroy());
   });

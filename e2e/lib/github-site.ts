@@ -43,9 +43,27 @@ export async function startGithubSite(): Promise<GithubSite> {
   const dir = mkdtempSync(join(tmpdir(), "starwise-cert-"));
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=github.com", "-days", "2", "-keyout", key, "-out", cert], {
-    stdio: "ignore",
-  });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=github.com",
+      "-days",
+      "2",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    {
+      stdio: "ignore",
+    },
+  );
   const hits: string[] = [];
   const cache = new Map<string, string>();
   const server: Server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (request, response) => {
@@ -65,7 +83,9 @@ export async function startGithubSite(): Promise<GithubSite> {
     }
     const name = pageFor(url);
     if (!name) {
-      response.writeHead(404, { "Content-Type": "text/html; charset=utf-8" }).end("<!doctype html><title>Page not found · GitHub</title><h1>404</h1>");
+      response
+        .writeHead(404, { "Content-Type": "text/html; charset=utf-8" })
+        .end("<!doctype html><title>Page not found · GitHub</title><h1>404</h1>");
       return;
     }
     if (!cache.has(name)) cache.set(name, fixture(name));

@@ -12,7 +12,6 @@ export { freePort };
 
 export const EMULATOR_TOKEN = "emulator-token-octocat";
 
-
 export interface Stack {
   github: GithubEmulator;
   worker: WorkerProcess;
@@ -28,7 +27,13 @@ export interface Stack {
 export async function startStack(options: { stars?: number } = {}): Promise<Stack> {
   const stateDir = await mkdtemp(join(tmpdir(), "starwise-e2e-worker-"));
   // "ideal": no modelled GitHub server time; each test adds the latency it wants with faults.
-  const github = await startGithubEmulator({ port: 0, stars: options.stars ?? 120, latencyMs: 0, quiet: true, realism: "ideal" });
+  const github = await startGithubEmulator({
+    port: 0,
+    stars: options.stars ?? 120,
+    latencyMs: 0,
+    quiet: true,
+    realism: "ideal",
+  });
   let worker: WorkerProcess;
   try {
     worker = await startWorker({ port: await freePort(), persistTo: stateDir, vars: { GITHUB_API_URL: github.url } });
@@ -53,8 +58,22 @@ export async function startStack(options: { stars?: number } = {}): Promise<Stac
     async d1Execute(sql) {
       const child = spawn(
         process.execPath,
-        [join(projectRoot, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--persist-to", stateDir, "--command", sql],
-        { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"] },
+        [
+          join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
+          "d1",
+          "execute",
+          "DB",
+          "--local",
+          "--persist-to",
+          stateDir,
+          "--command",
+          sql,
+        ],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
       );
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => (output += chunk));

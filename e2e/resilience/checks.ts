@@ -17,8 +17,10 @@ export type Protected = {
 };
 
 type Row = Record<string, unknown>;
-const all = (db: DatabaseSync, query: string, ...params: Array<string | number>) => db.prepare(query).all(...params) as Row[];
-const count = (db: DatabaseSync, query: string, ...params: Array<string | number>) => Number((db.prepare(query).get(...params) as Row | undefined)?.n ?? 0);
+const all = (db: DatabaseSync, query: string, ...params: Array<string | number>) =>
+  db.prepare(query).all(...params) as Row[];
+const count = (db: DatabaseSync, query: string, ...params: Array<string | number>) =>
+  Number((db.prepare(query).get(...params) as Row | undefined)?.n ?? 0);
 
 export function protectedState(db: DatabaseSync, userId: number): Protected {
   const rows = all(
@@ -32,7 +34,9 @@ export function protectedState(db: DatabaseSync, userId: number): Protected {
     notes: new Map(rows.filter((r) => r.notes).map((r) => [String(r.full_name), String(r.notes)])),
     saved: rows.filter((r) => r.is_saved === 1 && r.is_starred === 0).map((r) => String(r.full_name)),
     analysed: rows.filter((r) => r.analysis_id !== null).map((r) => String(r.full_name)),
-    embedded: rows.filter((r) => (r.embedded_chunks as number | null) !== null && Number(r.embedded_chunks) > 0).map((r) => String(r.full_name)),
+    embedded: rows
+      .filter((r) => (r.embedded_chunks as number | null) !== null && Number(r.embedded_chunks) > 0)
+      .map((r) => String(r.full_name)),
   };
 }
 
@@ -47,7 +51,12 @@ export type Verdict = {
  * `unstarredOnGithub`: repositories the user unstarred on GitHub during the scenario (kept in D1
  * as unstarred rows with their notes; their analysis and vectors may go, as designed).
  */
-export function judge(db: DatabaseSync, truth: GroundTruthStar[], before: Protected, unstarredOnGithub: ReadonlySet<string> = new Set()): Verdict {
+export function judge(
+  db: DatabaseSync,
+  truth: GroundTruthStar[],
+  before: Protected,
+  unstarredOnGithub: ReadonlySet<string> = new Set(),
+): Verdict {
   const userId = before.userId;
   const rows = all(
     db,
@@ -61,12 +70,19 @@ export function judge(db: DatabaseSync, truth: GroundTruthStar[], before: Protec
   for (const star of truth) {
     const row = byName.get(star.fullName);
     if (!row || row.is_starred !== 1) diverged.push(`${star.fullName}: not starred in D1`);
-    else if (row.starred_at !== Date.parse(star.starredAt)) diverged.push(`${star.fullName}: starred_at ${String(row.starred_at)} ≠ ${star.starredAt}`);
-    else if (star.readmeSha ? row.readme_sha !== star.readmeSha || row.readme_status !== "ok" : row.readme_status !== "missing") {
-      diverged.push(`${star.fullName}: README ${String(row.readme_status)} ${String(row.readme_sha)} ≠ ${star.readmeSha ?? "none"}`);
+    else if (row.starred_at !== Date.parse(star.starredAt))
+      diverged.push(`${star.fullName}: starred_at ${String(row.starred_at)} ≠ ${star.starredAt}`);
+    else if (
+      star.readmeSha ? row.readme_sha !== star.readmeSha || row.readme_status !== "ok" : row.readme_status !== "missing"
+    ) {
+      diverged.push(
+        `${star.fullName}: README ${String(row.readme_status)} ${String(row.readme_sha)} ≠ ${star.readmeSha ?? "none"}`,
+      );
     }
   }
-  for (const row of rows) if (row.is_starred === 1 && !truthNames.has(String(row.full_name))) diverged.push(`${String(row.full_name)}: starred in D1, not on GitHub`);
+  for (const row of rows)
+    if (row.is_starred === 1 && !truthNames.has(String(row.full_name)))
+      diverged.push(`${String(row.full_name)}: starred in D1, not on GitHub`);
 
   const lost: string[] = [];
   for (const [name, note] of before.notes) if (byName.get(name)?.notes !== note) lost.push(`${name}: notes`);
@@ -78,7 +94,14 @@ export function judge(db: DatabaseSync, truth: GroundTruthStar[], before: Protec
   for (const name of before.embedded) {
     if (unstarredOnGithub.has(name)) continue;
     const row = byName.get(name);
-    const vectors = row ? count(db, "select count(*) n from vectors where namespace = ? and repository_id = ?", `u${userId}`, Number(row.repository_id)) : 0;
+    const vectors = row
+      ? count(
+          db,
+          "select count(*) n from vectors where namespace = ? and repository_id = ?",
+          `u${userId}`,
+          Number(row.repository_id),
+        )
+      : 0;
     if (vectors === 0) lost.push(`${name}: vectors`);
   }
 
@@ -86,15 +109,29 @@ export function judge(db: DatabaseSync, truth: GroundTruthStar[], before: Protec
   const dup = (label: string, query: string, ...params: Array<string | number>) => {
     for (const row of all(db, query, ...params)) duplicates.push(`${label}: ${JSON.stringify(row)}`);
   };
-  dup("star", "select user_id, repository_id, count(*) n from stars where user_id = ? group by 1, 2 having n > 1", userId);
+  dup(
+    "star",
+    "select user_id, repository_id, count(*) n from stars where user_id = ? group by 1, 2 having n > 1",
+    userId,
+  );
   dup("repository by GitHub id", "select github_id, count(*) n from repositories group by 1 having n > 1");
   dup("repository by name", "select lower(full_name) name, count(*) n from repositories group by 1 having n > 1");
   dup("analysis", "select input_sha, model, language, count(*) n from analyses group by 1, 2, 3 having n > 1");
   // FTS rows: exactly one per repository and one per star (rowid user_id·2³² + repository_id).
   dup("repositories_fts", "select rowid, count(*) n from repositories_fts group by 1 having n > 1");
-  dup("repositories_fts without its repository", "select f.rowid from repositories_fts f left join repositories r on r.id = f.rowid where r.id is null");
-  dup("repository without its repositories_fts row", "select r.id from repositories r left join repositories_fts f on f.rowid = r.id where f.rowid is null");
-  dup("stars_fts", "select rowid, count(*) n from stars_fts where rowid / 4294967296 = ? group by 1 having n > 1", userId);
+  dup(
+    "repositories_fts without its repository",
+    "select f.rowid from repositories_fts f left join repositories r on r.id = f.rowid where r.id is null",
+  );
+  dup(
+    "repository without its repositories_fts row",
+    "select r.id from repositories r left join repositories_fts f on f.rowid = r.id where f.rowid is null",
+  );
+  dup(
+    "stars_fts",
+    "select rowid, count(*) n from stars_fts where rowid / 4294967296 = ? group by 1 having n > 1",
+    userId,
+  );
   dup(
     "stars_fts without its star",
     "select f.rowid from stars_fts f left join stars s on s.user_id * 4294967296 + s.repository_id = f.rowid where f.rowid / 4294967296 = ? and s.user_id is null",
@@ -108,6 +145,10 @@ export function judge(db: DatabaseSync, truth: GroundTruthStar[], before: Protec
     userId,
     `u${userId}`,
   );
-  dup("vector values without their vector", "select x.id from vector_values x left join vectors v on v.namespace = x.namespace and v.id = x.id where x.namespace = ? and v.id is null", `u${userId}`);
+  dup(
+    "vector values without their vector",
+    "select x.id from vector_values x left join vectors v on v.namespace = x.namespace and v.id = x.id where x.namespace = ? and v.id is null",
+    `u${userId}`,
+  );
   return { diverged, lost, duplicates };
 }

@@ -95,7 +95,12 @@ const HOSTILE_READMES = [
 /** GitHub's cut-off in its HTTP 200 shape (docs/architecture.md §5, "Pacing"). */
 const TIMEOUT_200 = {
   data: null,
-  errors: [{ message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `C0DE:1234:5678` when reporting this issue." }],
+  errors: [
+    {
+      message:
+        "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `C0DE:1234:5678` when reporting this issue.",
+    },
+  ],
 };
 
 const simple = (name: string, injected: string, rules: FaultRuleInput[]): Scenario => ({
@@ -116,15 +121,23 @@ function d1FaultsLogged(stack: Stack, table: string): number {
 }
 
 /** A SQLite trigger in the Worker's own D1 that refuses writes to a table for a while: real D1 errors inside a step. */
-async function d1Fault(ctx: Context, table: "stars" | "analyses" | "repositories", seconds: number): Promise<{ final: SyncEvent | null; fired: number }> {
+async function d1Fault(
+  ctx: Context,
+  table: "stars" | "analyses" | "repositories",
+  seconds: number,
+): Promise<{ final: SyncEvent | null; fired: number }> {
   const loggedBefore = d1FaultsLogged(ctx.stack, table);
   const until = Math.floor(Date.now() / 1000) + seconds;
   const db = ctx.stack.d1();
   const names = [`resilience_fault_${table}_insert`, `resilience_fault_${table}_update`];
   try {
     // RAISE(ABORT) fails the statement as a constraint would: D1 answers D1_ERROR … SQLITE_CONSTRAINT_TRIGGER.
-    db.exec(`create trigger ${names[0]} before insert on ${table} when unixepoch() < ${until} begin select raise(abort, 'resilience: injected D1 fault'); end`);
-    db.exec(`create trigger ${names[1]} before update on ${table} when unixepoch() < ${until} begin select raise(abort, 'resilience: injected D1 fault'); end`);
+    db.exec(
+      `create trigger ${names[0]} before insert on ${table} when unixepoch() < ${until} begin select raise(abort, 'resilience: injected D1 fault'); end`,
+    );
+    db.exec(
+      `create trigger ${names[1]} before update on ${table} when unixepoch() < ${until} begin select raise(abort, 'resilience: injected D1 fault'); end`,
+    );
   } finally {
     db.close();
   }
@@ -148,19 +161,41 @@ export const scenarios: Scenario[] = [
     { route: "POST /graphql", status: 504, count: 2 },
     { route: "POST /graphql", status: 502, count: 2 },
   ]),
-  simple("timeout (HTTP 200, data: null)", "GraphQL cut off as 200 {data: null, errors} ×4", [{ route: "POST /graphql", status: 200, body: TIMEOUT_200, count: 4 }]),
-  simple("hanging request", "the star list never answers ×1 (the client's 30 s timeout)", [{ route: "GET /user/starred", timeout: true, count: 1 }]),
+  simple("timeout (HTTP 200, data: null)", "GraphQL cut off as 200 {data: null, errors} ×4", [
+    { route: "POST /graphql", status: 200, body: TIMEOUT_200, count: 4 },
+  ]),
+  simple("hanging request", "the star list never answers ×1 (the client's 30 s timeout)", [
+    { route: "GET /user/starred", timeout: true, count: 1 },
+  ]),
   simple("connection reset", "TCP RST ×2 on the star list, ×2 on GraphQL", [
     { route: "GET /user/starred", reset: true, count: 2 },
     { route: "POST /graphql", reset: true, count: 2 },
   ]),
   simple("truncated JSON", "HTTP 200 with JSON cut short ×2 on the star list, ×2 on GraphQL", [
-    { route: "GET /user/starred", status: 200, body: '[{"starred_at":"2026-01-01T00:00:00Z","repo":{"id":1,"full_name":"a', headers: { "content-type": "application/json; charset=utf-8" }, count: 2 },
-    { route: "POST /graphql", status: 200, body: '{"data":{"r0":{"id":"R_kgDO', headers: { "content-type": "application/json; charset=utf-8" }, count: 2 },
+    {
+      route: "GET /user/starred",
+      status: 200,
+      body: '[{"starred_at":"2026-01-01T00:00:00Z","repo":{"id":1,"full_name":"a',
+      headers: { "content-type": "application/json; charset=utf-8" },
+      count: 2,
+    },
+    {
+      route: "POST /graphql",
+      status: 200,
+      body: '{"data":{"r0":{"id":"R_kgDO',
+      headers: { "content-type": "application/json; charset=utf-8" },
+      count: 2,
+    },
   ]),
-  simple("primary rate limit (REST)", "core budget exhausted, resets in 3 s", [{ route: "GET /user/starred", rateLimit: "core", resetInSeconds: 3, count: 1 }]),
-  simple("primary rate limit (GraphQL)", "graphql budget exhausted, resets in 3 s", [{ route: "POST /graphql", rateLimit: "graphql", resetInSeconds: 3, count: 1 }]),
-  simple("secondary rate limit", "403 secondary limit with retry-after: 3", [{ route: "GET /user/starred", secondary: { retryAfter: 3 }, count: 1 }]),
+  simple("primary rate limit (REST)", "core budget exhausted, resets in 3 s", [
+    { route: "GET /user/starred", rateLimit: "core", resetInSeconds: 3, count: 1 },
+  ]),
+  simple("primary rate limit (GraphQL)", "graphql budget exhausted, resets in 3 s", [
+    { route: "POST /graphql", rateLimit: "graphql", resetInSeconds: 3, count: 1 },
+  ]),
+  simple("secondary rate limit", "403 secondary limit with retry-after: 3", [
+    { route: "GET /user/starred", secondary: { retryAfter: 3 }, count: 1 },
+  ]),
   {
     name: "token revoked mid-run",
     injected: "token revoked as the listing starts (pages answer in 400 ms)",
@@ -182,12 +217,16 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "stars move while the list is read",
-    injected: "150 more stars (3 pages); pages answer in 300 ms; after page 1 one star is removed from it and one is added",
+    injected:
+      "150 more stars (3 pages); pages answer in 300 ms; after page 1 one star is removed from it and one is added",
     expect: (final) => final?.event === "done",
     async run(ctx) {
       // More than two pages, so later pages are read after the star list moved.
       const mine = new Set((await ctx.stack.gh.stars(ctx.login)).map((s) => s.fullName));
-      const more = (await ctx.stack.gh.stars(DONOR)).map((s) => s.fullName).filter((name) => !mine.has(name)).slice(-150);
+      const more = (await ctx.stack.gh.stars(DONOR))
+        .map((s) => s.fullName)
+        .filter((name) => !mine.has(name))
+        .slice(-150);
       for (const fullName of more) await ctx.stack.gh.star({ login: ctx.login, fullName });
       const listed = await ctx.stack.gh.stars(ctx.login);
       const victim = listed[5]!.fullName;
@@ -205,19 +244,26 @@ export const scenarios: Scenario[] = [
         ctx.failure = `unstarred ${final.data.unstarred_count}, expected ${gone}: a still-starred repository was taken for unstarred`;
       }
       const listing = final?.event === "done" ? final.data.stats.listing : undefined;
-      return { final, fired, note: listing ? `${listing.passes} listing passes, drift ${listing.drifted ? "seen" : "not seen"}` : undefined };
+      return {
+        final,
+        fired,
+        note: listing ? `${listing.passes} listing passes, drift ${listing.drifted ? "seen" : "not seen"}` : undefined,
+      };
     },
   },
   {
     name: "GitHub refuses single repositories",
-    injected: "one star behind an organisation's SAML single sign-on (left out of the list, 403 by name), one pushed repository blocked (GraphQL FORBIDDEN)",
+    injected:
+      "one star behind an organisation's SAML single sign-on (left out of the list, 403 by name), one pushed repository blocked (GraphQL FORBIDDEN)",
     expect: (final) => final?.event === "done",
     async run(ctx) {
       const truth = await ctx.stack.gh.stars(ctx.login);
       // A repository prepare() pushed a new README to: the run asks GitHub for it.
       const pushed = new Set(ctx.pushed);
       const blocked = truth.find((s) => pushed.has(s.fullName))!.fullName;
-      const sso = truth.find((s) => !pushed.has(s.fullName) && s.fullName !== blocked && !ctx.unstarred.has(s.fullName))!.fullName;
+      const sso = truth.find(
+        (s) => !pushed.has(s.fullName) && s.fullName !== blocked && !ctx.unstarred.has(s.fullName),
+      )!.fullName;
       await ctx.stack.gh.setRepoState({ fullName: sso, state: "sso", org: "resilience-corp" });
       await ctx.stack.gh.setRepoState({ fullName: blocked, state: "blocked" });
       let final: SyncEvent | null;
@@ -230,16 +276,24 @@ export const scenarios: Scenario[] = [
       const db = ctx.stack.d1();
       try {
         const row = (name: string) =>
-          db.prepare("select s.is_starred, s.access_state from stars s join repositories r on r.id = s.repository_id where s.user_id = ? and r.full_name = ?").get(ctx.userId, name) as
-            | { is_starred: number; access_state: string | null }
-            | undefined;
-        const token = db.prepare("select token_status from users where id = ?").get(ctx.userId) as { token_status: string };
+          db
+            .prepare(
+              "select s.is_starred, s.access_state from stars s join repositories r on r.id = s.repository_id where s.user_id = ? and r.full_name = ?",
+            )
+            .get(ctx.userId, name) as { is_starred: number; access_state: string | null } | undefined;
+        const token = db.prepare("select token_status from users where id = ?").get(ctx.userId) as {
+          token_status: string;
+        };
         const [ssoRow, blockedRow] = [row(sso), row(blocked)];
         if (token.token_status !== "valid") ctx.failure = `the token was marked ${token.token_status}`;
-        else if (ssoRow?.is_starred !== 1 || ssoRow.access_state !== "sso") ctx.failure = `the SAML repository: ${JSON.stringify(ssoRow)}`;
-        else if (blockedRow?.is_starred !== 1 || blockedRow.access_state !== "blocked") ctx.failure = `the blocked repository: ${JSON.stringify(blockedRow)}`;
+        else if (ssoRow?.is_starred !== 1 || ssoRow.access_state !== "sso")
+          ctx.failure = `the SAML repository: ${JSON.stringify(ssoRow)}`;
+        else if (blockedRow?.is_starred !== 1 || blockedRow.access_state !== "blocked")
+          ctx.failure = `the blocked repository: ${JSON.stringify(blockedRow)}`;
         // A day later, GitHub serves both again: the next sync asks once more (the clean sync below).
-        db.prepare("update stars set access_checked_at = access_checked_at - 86400000 where user_id = ?").run(ctx.userId);
+        db.prepare("update stars set access_checked_at = access_checked_at - 86400000 where user_id = ?").run(
+          ctx.userId,
+        );
       } finally {
         db.close();
       }
@@ -271,7 +325,8 @@ export const scenarios: Scenario[] = [
       const final = await ctx.syncOnce();
       const fired = (await firedOf(ai.url)) + (await firedOf(opendigger.url));
       const od = ((await control(opendigger.url, "GET", "stats")) as { total: number }).total - odBefore;
-      const aiCalls = ((await control(ai.url, "GET", "stats")) as { requests: { total: number } }).requests.total - aiBefore;
+      const aiCalls =
+        ((await control(ai.url, "GET", "stats")) as { requests: { total: number } }).requests.total - aiBefore;
       await control(ai.url, "DELETE", "faults");
       await control(opendigger.url, "DELETE", "faults");
       return { final, fired, note: `${aiCalls} AI and ${od} OpenDigger requests in the run (breakers)` };
@@ -295,23 +350,30 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "hostile READMEs, gullible AI",
-    injected: "READMEs with injections (English, Chinese), a prompt leak request, script/HTML, 600 KB; the AI obeys injections",
+    injected:
+      "READMEs with injections (English, Chinese), a prompt leak request, script/HTML, 600 KB; the AI obeys injections",
     async run(ctx) {
       const { ai, gh } = ctx.stack;
       await control(ai.url, "POST", "config", { gullible: true });
       const before = ((await control(ai.url, "GET", "stats")) as { injectionsObeyed: number }).injectionsObeyed;
       const targets = (await gh.stars(ctx.login)).slice(30, 30 + HOSTILE_READMES.length);
-      for (const [i, star] of targets.entries()) await gh.push({ fullName: star.fullName, readme: HOSTILE_READMES[i]! });
+      for (const [i, star] of targets.entries())
+        await gh.push({ fullName: star.fullName, readme: HOSTILE_READMES[i]! });
       const final = await ctx.syncOnce();
-      const obeyed = ((await control(ai.url, "GET", "stats")) as { injectionsObeyed: number }).injectionsObeyed - before;
+      const obeyed =
+        ((await control(ai.url, "GET", "stats")) as { injectionsObeyed: number }).injectionsObeyed - before;
       await control(ai.url, "POST", "config", { gullible: false });
       const db = ctx.stack.d1();
       let garbage = 0;
       try {
         for (const star of targets) {
           const row = db
-            .prepare("select a.summary, a.tags, r.readme_content from stars s join repositories r on r.id = s.repository_id left join analyses a on a.id = s.analysis_id where s.user_id = ? and r.full_name = ?")
-            .get(ctx.userId, star.fullName) as { summary: string | null; tags: string | null; readme_content: string | null } | undefined;
+            .prepare(
+              "select a.summary, a.tags, r.readme_content from stars s join repositories r on r.id = s.repository_id left join analyses a on a.id = s.analysis_id where s.user_id = ? and r.full_name = ?",
+            )
+            .get(ctx.userId, star.fullName) as
+            | { summary: string | null; tags: string | null; readme_content: string | null }
+            | undefined;
           const text = `${row?.summary ?? ""} ${row?.tags ?? ""}`;
           // What an obeyed injection would have stored: the word it asked for, or the system prompt.
           if (/PWNED|catalogue entries for a GitHub stars manager|untrusted-readme/i.test(text)) garbage++;
@@ -326,12 +388,20 @@ export const scenarios: Scenario[] = [
   {
     name: "Worker killed mid-list",
     injected: "wrangler dev stopped while the star list is being fetched, started again on the same state",
-    run: (ctx) => killMidRun(ctx, (event) => event.event === "progress" && event.data.phase === "fetching" && event.data.listed !== undefined),
+    run: (ctx) =>
+      killMidRun(
+        ctx,
+        (event) => event.event === "progress" && event.data.phase === "fetching" && event.data.listed !== undefined,
+      ),
   },
   {
     name: "Worker killed mid-analysis",
     injected: "wrangler dev stopped during the analyse phase, started again on the same state",
-    run: (ctx) => killMidRun(ctx, (event) => event.event === "progress" && event.data.phase === "analyzing" && event.data.completed > 0),
+    run: (ctx) =>
+      killMidRun(
+        ctx,
+        (event) => event.event === "progress" && event.data.phase === "analyzing" && event.data.completed > 0,
+      ),
   },
 ];
 
@@ -341,7 +411,10 @@ export const scenarios: Scenario[] = [
  * (production's does), so the restarted Worker runs with a short SYNC_STUCK_AFTER_SECONDS: the
  * user's lock is taken from the dead run (sync_interrupted) instead of after two hours.
  */
-async function killMidRun(ctx: Context, when: (event: SyncEvent) => boolean): Promise<{ final: SyncEvent | null; fired: number; note?: string }> {
+async function killMidRun(
+  ctx: Context,
+  when: (event: SyncEvent) => boolean,
+): Promise<{ final: SyncEvent | null; fired: number; note?: string }> {
   // Slow pages and answers, so the kill lands inside the phase it aims at.
   const clear = await githubFaults(ctx.stack, ctx.login, [{ route: "GET /user/starred", latencyMs: 300 }]);
   let resolveKill: () => void = () => undefined;
@@ -360,7 +433,11 @@ async function killMidRun(ctx: Context, when: (event: SyncEvent) => boolean): Pr
   // A client that reconnects: attaches to the user's run until it ends.
   const final = await ctx.syncOnce();
   await ctx.stack.restartWorker();
-  return { final, fired: 1, note: `first stream: ${broken ? endOf(broken) : "cut"}; after the restart: ${endOf(final)}` };
+  return {
+    final,
+    fired: 1,
+    note: `first stream: ${broken ? endOf(broken) : "cut"}; after the restart: ${endOf(final)}`,
+  };
 }
 
 function endOf(event: SyncEvent | null): string {
@@ -377,7 +454,8 @@ async function prepare(
   await stack.gh.createUser({ login, stars: STARS });
   const { sessionToken, userId } = await signIn(stack, login);
   const first = await sync(stack.worker.url, sessionToken);
-  if (first.final?.event !== "done") throw new Error(`${login}: the clean first sync did not finish: ${JSON.stringify(first.final)}`);
+  if (first.final?.event !== "done")
+    throw new Error(`${login}: the clean first sync did not finish: ${JSON.stringify(first.final)}`);
   const truth = await stack.gh.stars(login);
   const mine = new Set(truth.map((s) => s.fullName));
   const donor = donorStars.filter((name) => !mine.has(name)).slice(0, 16);
@@ -404,7 +482,8 @@ async function prepare(
     unstarred.add(star.fullName);
   }
   const pushed = truth.slice(20, 22).map((star) => star.fullName);
-  for (const fullName of pushed) await stack.gh.push({ fullName, readme: `# ${fullName}\n\nA new README for ${login}: faster, smaller, better.\n` });
+  for (const fullName of pushed)
+    await stack.gh.push({ fullName, readme: `# ${fullName}\n\nA new README for ${login}: faster, smaller, better.\n` });
   return { session: sessionToken, userId, unstarred, pushed };
 }
 
@@ -458,7 +537,8 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
     const after = stack.d1();
     const verdict = judge(after, truth, before, prepared.unstarred);
     after.close();
-    const completed = result.final !== null && (scenario.expect ? scenario.expect(result.final) : true) && ctx.failure === undefined;
+    const completed =
+      result.final !== null && (scenario.expect ? scenario.expect(result.final) : true) && ctx.failure === undefined;
     if (ctx.failure) log(`  ${scenario.name}: ${ctx.failure}`);
     outcomes.push({
       name: scenario.name,
@@ -472,7 +552,8 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
       wallMs: faultedMs,
       ...(result.note ? { note: result.note } : {}),
     });
-    for (const problem of [...verdict.diverged, ...verdict.lost, ...verdict.duplicates].slice(0, 10)) log(`  ${scenario.name}: ${problem}`);
+    for (const problem of [...verdict.diverged, ...verdict.lost, ...verdict.duplicates].slice(0, 10))
+      log(`  ${scenario.name}: ${problem}`);
     if (clean.final?.event !== "done") log(`  ${scenario.name}: the clean sync ended ${JSON.stringify(clean.final)}`);
     last = { login, userId: prepared.userId, before, unstarred: prepared.unstarred };
   }
@@ -486,25 +567,50 @@ export async function runFaultScenarios(stack: Stack, only?: RegExp): Promise<Fa
  * repository, a vector of a repository the user does not hold) and ask the judge. The row
  * "self-check" passes only when it sees every one.
  */
-async function selfCheck(stack: Stack, user: { login: string; userId: number; before: Protected; unstarred: Set<string> }): Promise<FaultOutcome> {
+async function selfCheck(
+  stack: Stack,
+  user: { login: string; userId: number; before: Protected; unstarred: Set<string> },
+): Promise<FaultOutcome> {
   const db = stack.d1();
   let verdict: Verdict;
   try {
     const noted = [...user.before.notes.keys()].find((name) => !user.unstarred.has(name))!;
-    db.prepare("update stars set notes = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)").run(user.userId, noted);
-    db.prepare("update stars set starred_at = starred_at + 1000 where user_id = ? and is_starred = 1 and repository_id = (select min(repository_id) from stars where user_id = ? and is_starred = 1)").run(user.userId, user.userId);
-    db.prepare("insert into repositories_fts (rowid, name, full_name, description, topics, readme) values (999999999, 'x', 'x/x', '', '', '')").run();
-    const vector = db.prepare("select * from vectors where namespace = ? limit 1").get(`u${user.userId}`) as Record<string, string | number>;
-    db.prepare("insert into vectors (namespace, id, repository_id, scale, error, code) values (?, ?, ?, ?, ?, ?)").run(vector.namespace!, "planted", 999999999, vector.scale!, vector.error!, vector.code!);
+    db.prepare(
+      "update stars set notes = null where user_id = ? and repository_id = (select id from repositories where full_name = ?)",
+    ).run(user.userId, noted);
+    db.prepare(
+      "update stars set starred_at = starred_at + 1000 where user_id = ? and is_starred = 1 and repository_id = (select min(repository_id) from stars where user_id = ? and is_starred = 1)",
+    ).run(user.userId, user.userId);
+    db.prepare(
+      "insert into repositories_fts (rowid, name, full_name, description, topics, readme) values (999999999, 'x', 'x/x', '', '', '')",
+    ).run();
+    const vector = db.prepare("select * from vectors where namespace = ? limit 1").get(`u${user.userId}`) as Record<
+      string,
+      string | number
+    >;
+    db.prepare("insert into vectors (namespace, id, repository_id, scale, error, code) values (?, ?, ?, ?, ?, ?)").run(
+      vector.namespace!,
+      "planted",
+      999999999,
+      vector.scale!,
+      vector.error!,
+      vector.code!,
+    );
     verdict = judge(db, await stack.gh.stars(user.login, { sha: true }), user.before, user.unstarred);
   } finally {
     db.close();
   }
-  const seen = [verdict.lost.length > 0, verdict.diverged.length > 0, verdict.duplicates.some((d) => d.includes("repositories_fts")), verdict.duplicates.some((d) => d.includes("vectors"))];
+  const seen = [
+    verdict.lost.length > 0,
+    verdict.diverged.length > 0,
+    verdict.duplicates.some((d) => d.includes("repositories_fts")),
+    verdict.duplicates.some((d) => d.includes("vectors")),
+  ];
   const all = seen.every(Boolean);
   return {
     name: "self-check (planted defects)",
-    injected: "a note removed, a star's starred_at moved by 1 s, an orphan FTS row, a vector of a repository the user does not hold",
+    injected:
+      "a note removed, a star's starred_at moved by 1 s, an orphan FTS row, a vector of a repository the user does not hold",
     ended: all ? "all four seen by the checks" : `**missed ${seen.filter((s) => !s).length}**`,
     fired: 4,
     completed: all,

@@ -7,7 +7,16 @@ import { SyncStatus } from "../../shared/events.ts";
 import { judge } from "./checks.ts";
 import { authed, log, signIn, sync, type Stack } from "./stack.ts";
 
-export type LoadRow = { name: string; requests: number; errors: number; wallMs: number; throughput: number; p50Ms: number; p95Ms: number; check: string };
+export type LoadRow = {
+  name: string;
+  requests: number;
+  errors: number;
+  wallMs: number;
+  throughput: number;
+  p50Ms: number;
+  p95Ms: number;
+  check: string;
+};
 export type LoadReport = { rows: LoadRow[]; failures: string[] };
 
 const percentile = (values: number[], p: number) => {
@@ -18,7 +27,16 @@ const percentile = (values: number[], p: number) => {
 type User = { login: string; session: string; userId: number; stars: number };
 
 function row(name: string, latencies: number[], errors: number, wallMs: number, check: string): LoadRow {
-  return { name, requests: latencies.length, errors, wallMs, throughput: latencies.length / (wallMs / 1000), p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), check };
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    wallMs,
+    throughput: latencies.length / (wallMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    check,
+  };
 }
 
 /** Every user's library against the emulator's stars; returns the users that differ or hold duplicates. */
@@ -28,8 +46,15 @@ async function compareAll(stack: Stack, users: User[]): Promise<string[]> {
   try {
     for (const user of users) {
       const truth = await stack.gh.stars(user.login, { sha: true });
-      const verdict = judge(db, truth, { userId: user.userId, notes: new Map(), saved: [], analysed: [], embedded: [] });
-      if (verdict.diverged.length || verdict.duplicates.length) bad.push(`${user.login}: ${[...verdict.diverged, ...verdict.duplicates].slice(0, 3).join("; ")}`);
+      const verdict = judge(db, truth, {
+        userId: user.userId,
+        notes: new Map(),
+        saved: [],
+        analysed: [],
+        embedded: [],
+      });
+      if (verdict.diverged.length || verdict.duplicates.length)
+        bad.push(`${user.login}: ${[...verdict.diverged, ...verdict.duplicates].slice(0, 3).join("; ")}`);
     }
   } finally {
     db.close();
@@ -70,12 +95,19 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
   failures.push(...differing.map((d) => `after the concurrent syncs: ${d}`));
   const starsSynced = users.reduce((sum, u) => sum + u.stars, 0);
   rows.push({
-    ...row(`${count} users syncing at once (${starsSynced} stars, enrichment included)`, syncs.map((s) => s.wallMs), syncErrors.length, wall, `${count - differing.length} of ${count} libraries equal to the emulator's`),
+    ...row(
+      `${count} users syncing at once (${starsSynced} stars, enrichment included)`,
+      syncs.map((s) => s.wallMs),
+      syncErrors.length,
+      wall,
+      `${count - differing.length} of ${count} libraries equal to the emulator's`,
+    ),
   });
 
   // 2. 500 triggers at once: ten per user, after GitHub moved on a little for each of them.
   const triggersPerUser = Math.max(1, Math.round(500 / count));
-  for (const [i, user] of users.entries()) await stack.gh.unstar({ login: user.login, fullName: (await stack.gh.stars(user.login))[i % 10]!.fullName });
+  for (const [i, user] of users.entries())
+    await stack.gh.unstar({ login: user.login, fullName: (await stack.gh.stars(user.login))[i % 10]!.fullName });
   log(`load: ${triggersPerUser * count} sync triggers at once`);
   const triggerLatencies: number[] = [];
   let triggerErrors = 0;
@@ -85,7 +117,10 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
     users.flatMap((user) =>
       Array.from({ length: triggersPerUser }, async () => {
         const t = Date.now();
-        const response = await authed(stack.worker.url, user.session, "/api/repositories/sync", { method: "POST", headers: { Accept: "application/json" } });
+        const response = await authed(stack.worker.url, user.session, "/api/repositories/sync", {
+          method: "POST",
+          headers: { Accept: "application/json" },
+        });
         triggerLatencies.push(Date.now() - t);
         if (response.status !== 202) {
           triggerErrors++;
@@ -107,10 +142,15 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
   try {
     for (const user of users) {
       const rows = runs
-        .prepare("select id, started_at, finished_at from sync_runs where user_id = ? and started_at >= ? order by started_at")
+        .prepare(
+          "select id, started_at, finished_at from sync_runs where user_id = ? and started_at >= ? order by started_at",
+        )
         .all(user.userId, started) as Array<{ id: string; started_at: number; finished_at: number | null }>;
       const ids = runIds.get(user.login) ?? new Set<string>();
-      if (rows.length !== ids.size || rows.some((row) => !ids.has(row.id))) failures.push(`${user.login}: the triggers answered runs ${[...ids].join(", ")}, D1 has ${rows.map((r) => r.id).join(", ")}`);
+      if (rows.length !== ids.size || rows.some((row) => !ids.has(row.id)))
+        failures.push(
+          `${user.login}: the triggers answered runs ${[...ids].join(", ")}, D1 has ${rows.map((r) => r.id).join(", ")}`,
+        );
       for (let i = 1; i < rows.length; i++) {
         if (rows[i]!.started_at < (rows[i - 1]!.finished_at ?? Number.POSITIVE_INFINITY)) {
           overlapping++;
@@ -148,7 +188,9 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
     noted.set(user.login, first);
   }
   // Every user's repositories (user i stars the universe's first 40 + i, less one unstarred above).
-  const everyName = [...new Set((await Promise.all(users.map((user) => stack.gh.stars(user.login)))).flat().map((s) => s.fullName))];
+  const everyName = [
+    ...new Set((await Promise.all(users.map((user) => stack.gh.stars(user.login)))).flat().map((s) => s.fullName)),
+  ];
   const words = ["framework", "react", "database", "fast", "server", "cli", "python", "rust", "编辑器", "框架"];
   log("load: 200 search and lookup requests at once");
   const readLatencies: number[] = [];
@@ -160,7 +202,11 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
       const user = users[i % users.length]!;
       const t = Date.now();
       if (i % 2 === 0) {
-        const response = await authed(stack.worker.url, user.session, `/api/search?q=${encodeURIComponent(words[i % words.length]!)}&limit=30`);
+        const response = await authed(
+          stack.worker.url,
+          user.session,
+          `/api/search?q=${encodeURIComponent(words[i % words.length]!)}&limit=30`,
+        );
         readLatencies.push(Date.now() - t);
         if (response.status !== 200) readErrors++;
         else await response.arrayBuffer();
@@ -184,7 +230,10 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
       for (const [name, item] of Object.entries(items)) {
         // Only this user's library, and only this user's notes.
         if (!mine.has(name) && !item.starred && !item.saved) continue;
-        if ((item.starred && !mine.has(name)) || (item.notes !== null && item.notes !== `private note of ${user.login}`)) {
+        if (
+          (item.starred && !mine.has(name)) ||
+          (item.notes !== null && item.notes !== `private note of ${user.login}`)
+        ) {
           crossUser++;
           log(`lookup of ${user.login}: ${name} came back as ${JSON.stringify(item)}`);
         }
@@ -198,6 +247,14 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
   wall = Date.now() - started;
   if (readErrors) failures.push(`${readErrors} search/lookup errors under load`);
   if (crossUser) failures.push(`${crossUser} lookup answers showed another user's data`);
-  rows.push(row("200 concurrent search and lookup requests (100 each, lookups of 100 names)", readLatencies, readErrors, wall, `${crossUser} answers with another user's data`));
+  rows.push(
+    row(
+      "200 concurrent search and lookup requests (100 each, lookups of 100 names)",
+      readLatencies,
+      readErrors,
+      wall,
+      `${crossUser} answers with another user's data`,
+    ),
+  );
   return { rows, failures };
 }

@@ -38,9 +38,14 @@ function faultTable(rows: FaultOutcome[]): string {
 }
 
 function loadTable(report: LoadReport): string {
-  const lines = ["| load | requests | errors | wall | throughput | p50 | p95 | check |", "| --- | --- | --- | --- | --- | --- | --- | --- |"];
+  const lines = [
+    "| load | requests | errors | wall | throughput | p50 | p95 | check |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
   for (const r of report.rows) {
-    lines.push(`| ${r.name} | ${r.requests} | ${r.errors} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.throughput.toFixed(1)}/s | ${r.p50Ms} ms | ${r.p95Ms} ms | ${r.check} |`);
+    lines.push(
+      `| ${r.name} | ${r.requests} | ${r.errors} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.throughput.toFixed(1)}/s | ${r.p50Ms} ms | ${r.p95Ms} ms | ${r.check} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -58,10 +63,12 @@ async function main() {
     }
     for (const r of faults) {
       if (!r.completed) failures.push(`${r.name}: the faulted run ended "${r.ended}"`);
-      if (!r.converged) failures.push(`${r.name}: the next sync did not converge (${r.verdict.diverged.slice(0, 3).join("; ")})`);
+      if (!r.converged)
+        failures.push(`${r.name}: the next sync did not converge (${r.verdict.diverged.slice(0, 3).join("; ")})`);
       if (r.verdict.lost.length) failures.push(`${r.name}: lost ${r.verdict.lost.join("; ")}`);
       if (r.garbage) failures.push(`${r.name}: ${r.garbage} analyses carry an obeyed injection`);
-      if (r.verdict.duplicates.length) failures.push(`${r.name}: duplicates ${r.verdict.duplicates.slice(0, 3).join("; ")}`);
+      if (r.verdict.duplicates.length)
+        failures.push(`${r.name}: duplicates ${r.verdict.duplicates.slice(0, 3).join("; ")}`);
     }
   }
   if (!values["no-load"]) {

@@ -17,7 +17,6 @@ import { isFinal, readSse, type SyncEvent } from "../../shared/events.ts";
 
 export const log = (message: string) => console.error(`[resilience] ${message}`);
 
-
 export type Stack = {
   github: GithubEmulator;
   gh: EmulatorClient;
@@ -41,7 +40,8 @@ export async function startStack(options: { stars?: number; vars?: Record<string
   const persistTo = await mkdtemp(path.join(tmpdir(), "starwise-resilience-"));
   const port = await freePort();
   const vars = { ...emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url }), ...options.vars };
-  const start = (extra: Record<string, string> = {}) => startWorker({ port, persistTo, stdio: "log", vars: { ...vars, ...extra } });
+  const start = (extra: Record<string, string> = {}) =>
+    startWorker({ port, persistTo, stdio: "log", vars: { ...vars, ...extra } });
   const stack: Stack = {
     github,
     gh: createEmulatorClient(github.url),
@@ -93,12 +93,19 @@ export async function signIn(stack: Stack, login: string): Promise<{ sessionToke
 export type SyncOutcome = { final: SyncEvent | null; events: SyncEvent[]; wallMs: number; status: number };
 
 /** `POST /api/repositories/sync` as SSE until `done`/`error` (or the stream ends: the Worker died). */
-export async function sync(url: string, sessionToken: string, onEvent?: (event: SyncEvent) => void): Promise<SyncOutcome> {
+export async function sync(
+  url: string,
+  sessionToken: string,
+  onEvent?: (event: SyncEvent) => void,
+): Promise<SyncOutcome> {
   const started = Date.now();
   const events: SyncEvent[] = [];
   let status = 0;
   try {
-    const response = await fetch(`${url}/api/repositories/sync`, { method: "POST", headers: { Authorization: `Bearer ${sessionToken}` } });
+    const response = await fetch(`${url}/api/repositories/sync`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     status = response.status;
     if (!response.ok || !response.body) return { final: null, events, wallMs: Date.now() - started, status };
     for await (const event of readSse(response.body)) {
@@ -113,6 +120,14 @@ export async function sync(url: string, sessionToken: string, onEvent?: (event: 
   return { final: last && isFinal(last) ? last : null, events, wallMs: Date.now() - started, status };
 }
 
-export async function authed(url: string, sessionToken: string, pathName: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${url}${pathName}`, { ...init, headers: { Authorization: `Bearer ${sessionToken}`, ...(init.headers ?? {}) } });
+export async function authed(
+  url: string,
+  sessionToken: string,
+  pathName: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${url}${pathName}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${sessionToken}`, ...(init.headers ?? {}) },
+  });
 }

@@ -35,7 +35,13 @@ export interface AnalysisLimits {
   platformsMax: number;
 }
 
-export const DEFAULT_LIMITS: AnalysisLimits = { summaryMaxLength: 280, tagsMin: 3, tagsMax: 6, platformEnum: null, platformsMax: 4 };
+export const DEFAULT_LIMITS: AnalysisLimits = {
+  summaryMaxLength: 280,
+  tagsMin: 3,
+  tagsMax: 6,
+  platformEnum: null,
+  platformsMax: 4,
+};
 
 const GENERIC_HEADINGS = new Set(
   (
@@ -65,19 +71,74 @@ interface PlatformSignal {
 }
 
 const PLATFORMS: PlatformSignal[] = [
-  { id: "web", aliases: ["web", "browser", "frontend"], en: "the web", zh: "Web", pattern: /\b(?:browsers?|front-?end|web ?apps?|dom|react|vue(?:\.js)?|angular|svelte|html|css|webpack|vite|web)\b/gi },
-  { id: "node", aliases: ["node", "nodejs", "server", "backend"], en: "Node.js", zh: "Node.js", pattern: /\b(?:node(?:\.js|js)?|npm|express|deno|bun|server-side)\b/gi },
-  { id: "cli", aliases: ["cli", "terminal", "commandline", "command-line"], en: "the command line", zh: "命令行", pattern: /\b(?:command[- ]line|cli|terminal|shell)\b|^\s*\$ \S/gim },
+  {
+    id: "web",
+    aliases: ["web", "browser", "frontend"],
+    en: "the web",
+    zh: "Web",
+    pattern:
+      /\b(?:browsers?|front-?end|web ?apps?|dom|react|vue(?:\.js)?|angular|svelte|html|css|webpack|vite|web)\b/gi,
+  },
+  {
+    id: "node",
+    aliases: ["node", "nodejs", "server", "backend"],
+    en: "Node.js",
+    zh: "Node.js",
+    pattern: /\b(?:node(?:\.js|js)?|npm|express|deno|bun|server-side)\b/gi,
+  },
+  {
+    id: "cli",
+    aliases: ["cli", "terminal", "commandline", "command-line"],
+    en: "the command line",
+    zh: "命令行",
+    pattern: /\b(?:command[- ]line|cli|terminal|shell)\b|^\s*\$ \S/gim,
+  },
   { id: "windows", aliases: ["windows", "win"], en: "Windows", zh: "Windows", pattern: /\bwindows\b/gi },
-  { id: "macos", aliases: ["macos", "mac", "osx"], en: "macOS", zh: "macOS", pattern: /\b(?:macos|mac os|os x|homebrew|brew install)\b/gi },
-  { id: "linux", aliases: ["linux"], en: "Linux", zh: "Linux", pattern: /\b(?:linux|ubuntu|debian|apt(?:-get)? install)\b/gi },
+  {
+    id: "macos",
+    aliases: ["macos", "mac", "osx"],
+    en: "macOS",
+    zh: "macOS",
+    pattern: /\b(?:macos|mac os|os x|homebrew|brew install)\b/gi,
+  },
+  {
+    id: "linux",
+    aliases: ["linux"],
+    en: "Linux",
+    zh: "Linux",
+    pattern: /\b(?:linux|ubuntu|debian|apt(?:-get)? install)\b/gi,
+  },
   { id: "desktop", aliases: ["desktop"], en: "the desktop", zh: "桌面", pattern: /\b(?:desktop|electron|tauri)\b/gi },
   { id: "ios", aliases: ["ios", "iphone"], en: "iOS", zh: "iOS", pattern: /\b(?:ios|iphone|ipad|swift)\b/gi },
   { id: "android", aliases: ["android"], en: "Android", zh: "Android", pattern: /\bandroid\b/gi },
-  { id: "mobile", aliases: ["mobile"], en: "mobile", zh: "移动端", pattern: /\b(?:mobile|react native|flutter)\b|移动端/gi },
-  { id: "miniprogram", aliases: ["miniprogram", "mini-program", "wechat"], en: "mini programs", zh: "小程序", pattern: /\b(?:mini ?programs?|wechat|weixin)\b|小程序/gi },
-  { id: "docker", aliases: ["docker", "container", "kubernetes", "cloud"], en: "Docker", zh: "Docker", pattern: /\b(?:docker|kubernetes|container)\b/gi },
-  { id: "wasm", aliases: ["wasm", "webassembly"], en: "WebAssembly", zh: "WebAssembly", pattern: /\b(?:wasm|webassembly)\b/gi },
+  {
+    id: "mobile",
+    aliases: ["mobile"],
+    en: "mobile",
+    zh: "移动端",
+    pattern: /\b(?:mobile|react native|flutter)\b|移动端/gi,
+  },
+  {
+    id: "miniprogram",
+    aliases: ["miniprogram", "mini-program", "wechat"],
+    en: "mini programs",
+    zh: "小程序",
+    pattern: /\b(?:mini ?programs?|wechat|weixin)\b|小程序/gi,
+  },
+  {
+    id: "docker",
+    aliases: ["docker", "container", "kubernetes", "cloud"],
+    en: "Docker",
+    zh: "Docker",
+    pattern: /\b(?:docker|kubernetes|container)\b/gi,
+  },
+  {
+    id: "wasm",
+    aliases: ["wasm", "webassembly"],
+    en: "WebAssembly",
+    zh: "WebAssembly",
+    pattern: /\b(?:wasm|webassembly)\b/gi,
+  },
 ];
 
 const CATEGORIES: Array<{ en: string; zh: string; pattern: RegExp }> = [
@@ -107,7 +168,8 @@ function normalizeTag(raw: string): string {
 /** CJK punctuation and full-width forms ("。", "，", "｜"): no English sentence has them. */
 const CJK_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]/;
 
-const LICENSE_TEXT = /^(?:this (?:software|project|library|code) is (?:free|licensed|released|distributed)|(?:licensed|released|distributed) under|copyright|\(c\)|©)|you may not use this file/i;
+const LICENSE_TEXT =
+  /^(?:this (?:software|project|library|code) is (?:free|licensed|released|distributed)|(?:licensed|released|distributed) under|copyright|\(c\)|©)|you may not use this file/i;
 
 /** The first paragraph that says what the project is; `written` picks those in the answer's language. */
 function firstRealParagraph(doc: ReadmeOutline, careful: boolean, written: (text: string) => boolean): string | null {
@@ -162,7 +224,12 @@ function keywordTags(doc: ReadmeOutline, prompt: UnderstoodPrompt, idf: Idf): st
   // What a README says it is sits in its title, description, first paragraphs and headings: terms
   // are scored by their count there (the whole text adds a little) times IDF. Terms found in only
   // one corpus README are mostly names (of people, of this project) and are held back a bit.
-  const lead = [doc.title ?? "", prompt.meta.description ?? "", ...doc.paragraphs.slice(0, 3), ...doc.headings.slice(0, 12)].join("\n");
+  const lead = [
+    doc.title ?? "",
+    prompt.meta.description ?? "",
+    ...doc.paragraphs.slice(0, 3),
+    ...doc.headings.slice(0, 12),
+  ].join("\n");
   const leadCounts = termCounts(lead);
   const allCounts = termCounts(doc.plain);
   const scored: Array<[string, number]> = [];
@@ -175,13 +242,24 @@ function keywordTags(doc: ReadmeOutline, prompt: UnderstoodPrompt, idf: Idf): st
     const total = allCounts.get(term) ?? leadTf;
     if (bigram && total < 2) continue;
     const rarity = idf.df(term) <= 1 ? 0.6 : 1;
-    scored.push([term, (1 + Math.log(leadTf)) * (1 + 0.25 * Math.log(total)) * idf.weight(term) * rarity * (bigram ? 1.2 : 1)]);
+    scored.push([
+      term,
+      (1 + Math.log(leadTf)) * (1 + 0.25 * Math.log(total)) * idf.weight(term) * rarity * (bigram ? 1.2 : 1),
+    ]);
   }
   scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return scored.slice(0, 12).map(([term]) => term);
 }
 
-function tagsOf(prompt: UnderstoodPrompt, doc: ReadmeOutline, idf: Idf, limits: AnalysisLimits, name: string, extra: string[], language: OutputLanguage): string[] {
+function tagsOf(
+  prompt: UnderstoodPrompt,
+  doc: ReadmeOutline,
+  idf: Idf,
+  limits: AnalysisLimits,
+  name: string,
+  extra: string[],
+  language: OutputLanguage,
+): string[] {
   const own = new Set([normalizeTag(name), normalizeTag(prompt.meta.fullName ?? "")]);
   const out: string[] = [];
   const push = (raw: string, topic = false) => {
@@ -230,13 +308,16 @@ function zhSummary(name: string, category: { zh: string }, tags: string[], platf
 function enSummary(name: string, category: string, terms: string[], platforms: string[]): string {
   const about = terms.length ? ` about ${terms.slice(0, 3).join(", ")}` : "";
   const names = platforms.map((id) => PLATFORMS.find((p) => p.id === id)?.en ?? id).slice(0, 3);
-  const on = names.length ? `, for ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0]}` : "";
+  const on = names.length
+    ? `, for ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0]}`
+    : "";
   return `${name} is an open-source ${category}${about}${on}.`;
 }
 
 function foreignSummary(language: OutputLanguage, name: string, tags: string[], category: string): string {
   const terms = tags.slice(0, 3).join(", ");
-  if (!terms) return language === "fr" ? `${name} est un projet open source.` : `${name} is an open-source ${category}.`;
+  if (!terms)
+    return language === "fr" ? `${name} est un projet open source.` : `${name} is an open-source ${category}.`;
   switch (language) {
     case "fr":
       return `${name} est un projet open source consacré à ${terms}.`;
@@ -256,22 +337,32 @@ export function analyse(prompt: UnderstoodPrompt, idf: Idf, limits: AnalysisLimi
   const metaName = prompt.meta.name ?? (prompt.meta.fullName?.split("/").pop() || null);
   const squash = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   // The README's title spells the name as its authors do ("Nano ID" for ai/nanoid).
-  const name = metaName && doc.title && squash(doc.title) === squash(metaName) ? doc.title : (metaName ?? doc.title?.split(/\s+/)[0] ?? "This project");
+  const name =
+    metaName && doc.title && squash(doc.title) === squash(metaName)
+      ? doc.title
+      : (metaName ?? doc.title?.split(/\s+/)[0] ?? "This project");
   let language: OutputLanguage = prompt.language;
   if (obeyed?.kind === "language") language = obeyed.language;
 
   const signals = `${prompt.meta.description ?? ""}\n${prompt.meta.topics.join(" ")}\n${doc.plain}`;
   const platforms = platformsOf(signals, limits);
-  const category = CATEGORIES.find((c) => c.pattern.test(`${prompt.meta.description ?? ""}\n${doc.paragraphs.slice(0, 2).join("\n")}`)) ?? { en: "project", zh: "项目" };
+  const category = CATEGORIES.find((c) =>
+    c.pattern.test(`${prompt.meta.description ?? ""}\n${doc.paragraphs.slice(0, 2).join("\n")}`),
+  ) ?? { en: "project", zh: "项目" };
   const tags = tagsOf(prompt, doc, idf, limits, name, platforms, language);
 
   // Like a real model, the answer is in the language asked for, whatever the README's: it
   // quotes only text written in that language (a Chinese README's first paragraph is no English
   // summary, nor is "JAVA解析Excel工具"), and otherwise states what it can in that language:
   // the name, category, key terms and platforms. Gullible mode may have switched the language.
-  const written = language === "zh" ? (t: string) => hanShare(t) > 0.5 : (t: string) => cjkShare(t) === 0 && !CJK_PUNCTUATION.test(t);
+  const written =
+    language === "zh" ? (t: string) => hanShare(t) > 0.5 : (t: string) => cjkShare(t) === 0 && !CJK_PUNCTUATION.test(t);
   // A paragraph further down stands in for the lead only if it is a sentence, not a list of links or names.
-  const prose = language === "zh" ? written : (t: string) => written(t) && (t.toLowerCase().match(/\b(?:is|are|a|an|the|for|of|to|and|with|that)\b/g)?.length ?? 0) >= 2;
+  const prose =
+    language === "zh"
+      ? written
+      : (t: string) =>
+          written(t) && (t.toLowerCase().match(/\b(?:is|are|a|an|the|for|of|to|and|with|that)\b/g)?.length ?? 0) >= 2;
   const careful = obeyed === null;
   const lead = firstRealParagraph(doc, careful, () => true);
   // Outside Chinese, a summary names only the key terms written in Latin script.

@@ -29,32 +29,53 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Validates the body; an ApiAnswer is OpenAI's 400 for it. */
 export function parseChatRequest(body: unknown): ChatRequest | ApiAnswer {
-  if (!isObject(body)) return errors.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)");
-  if (typeof body.model !== "string" || !body.model) return errors.badRequest("you must provide a model parameter", "model");
+  if (!isObject(body))
+    return errors.badRequest(
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+    );
+  if (typeof body.model !== "string" || !body.model)
+    return errors.badRequest("you must provide a model parameter", "model");
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    return errors.badRequest(Array.isArray(body.messages) ? "[] is too short - 'messages'" : "Missing required parameter: 'messages'.", "messages");
+    return errors.badRequest(
+      Array.isArray(body.messages) ? "[] is too short - 'messages'" : "Missing required parameter: 'messages'.",
+      "messages",
+    );
   }
   for (const [i, m] of body.messages.entries()) {
-    if (!isObject(m) || typeof m.role !== "string") return errors.badRequest(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`);
+    if (!isObject(m) || typeof m.role !== "string")
+      return errors.badRequest(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`);
     if (!["system", "developer", "user", "assistant", "tool", "function"].includes(m.role)) {
-      return errors.badRequest(`Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`, `messages[${i}].role`);
+      return errors.badRequest(
+        `Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
+        `messages[${i}].role`,
+      );
     }
   }
   let responseFormat: ChatRequest["responseFormat"] = null;
   if (body.response_format !== undefined && body.response_format !== null) {
     const rf = body.response_format;
     if (!isObject(rf) || !["text", "json_object", "json_schema"].includes(String(rf.type))) {
-      return errors.badRequest("Invalid value for 'response_format.type': expected one of 'text', 'json_object', 'json_schema'.", "response_format.type");
+      return errors.badRequest(
+        "Invalid value for 'response_format.type': expected one of 'text', 'json_object', 'json_schema'.",
+        "response_format.type",
+      );
     }
     if (rf.type === "json_schema") {
       const js = rf.json_schema;
-      if (!isObject(js) || typeof js.name !== "string") return errors.badRequest("Missing required parameter: 'response_format.json_schema.name'.", "response_format.json_schema.name");
+      if (!isObject(js) || typeof js.name !== "string")
+        return errors.badRequest(
+          "Missing required parameter: 'response_format.json_schema.name'.",
+          "response_format.json_schema.name",
+        );
       responseFormat = { type: "json_schema", name: js.name, schema: isObject(js.schema) ? js.schema : DEFAULT_SCHEMA };
     } else if (rf.type === "json_object") {
       const mentionsJson = body.messages.some((m) => /json/i.test(messageText((m as ChatMessage).content)));
       if (!mentionsJson) {
         // OpenAI's rule, kept so a prompt that works here works there.
-        return errors.badRequest("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages");
+        return errors.badRequest(
+          "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+          "messages",
+        );
       }
       responseFormat = { type: "json_object" };
     }
@@ -63,15 +84,25 @@ export function parseChatRequest(body: unknown): ChatRequest | ApiAnswer {
   if (Array.isArray(body.tools)) {
     for (const tool of body.tools) {
       const fn = isObject(tool) && isObject(tool.function) ? tool.function : null;
-      if (!fn || typeof fn.name !== "string") return errors.badRequest("Missing required parameter: 'tools[0].function.name'.", "tools");
-      tools.push({ name: fn.name, parameters: isObject(fn.parameters) ? fn.parameters : { type: "object", properties: {} } });
+      if (!fn || typeof fn.name !== "string")
+        return errors.badRequest("Missing required parameter: 'tools[0].function.name'.", "tools");
+      tools.push({
+        name: fn.name,
+        parameters: isObject(fn.parameters) ? fn.parameters : { type: "object", properties: {} },
+      });
     }
   }
   let toolChoice: ChatRequest["toolChoice"] = tools.length ? "auto" : "none";
   const tc = body.tool_choice;
   if (tc === "required" || tc === "none" || tc === "auto") toolChoice = tc;
-  else if (isObject(tc) && isObject(tc.function) && typeof tc.function.name === "string") toolChoice = { name: tc.function.name };
-  const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : null;
+  else if (isObject(tc) && isObject(tc.function) && typeof tc.function.name === "string")
+    toolChoice = { name: tc.function.name };
+  const maxTokens =
+    typeof body.max_completion_tokens === "number"
+      ? body.max_completion_tokens
+      : typeof body.max_tokens === "number"
+        ? body.max_tokens
+        : null;
   const n = typeof body.n === "number" && Number.isInteger(body.n) && body.n > 0 ? Math.min(body.n, 8) : 1;
   return {
     model: body.model,
@@ -105,9 +136,15 @@ export interface ChatOutput {
 function spoil(content: string, fault: OutputFault, summary: string): { content: string; truncated: boolean } {
   switch (fault) {
     case "invalid-json":
-      return { content: content.slice(0, Math.max(1, Math.floor(content.length / 2))).replace(/[}\]]+$/, ""), truncated: false };
+      return {
+        content: content.slice(0, Math.max(1, Math.floor(content.length / 2))).replace(/[}\]]+$/, ""),
+        truncated: false,
+      };
     case "non-json":
-      return { content: `Sure! Here is a short analysis of the repository.\n\n${summary}\n\nLet me know if you need anything else.`, truncated: false };
+      return {
+        content: `Sure! Here is a short analysis of the repository.\n\n${summary}\n\nLet me know if you need anything else.`,
+        truncated: false,
+      };
     case "truncated":
       return { content: content.slice(0, Math.max(1, Math.floor(content.length / 2))), truncated: true };
     case "schema-violation":
@@ -121,12 +158,17 @@ export function generate(state: AiState, request: ChatRequest, fault: OutputFaul
   const prompt = understand(request.messages);
   const obeyed = state.config.gullible ? findInjection(prompt.userText) : null;
   const forcedTool =
-    request.toolChoice === "required" ? request.tools[0] : typeof request.toolChoice === "object" ? request.tools.find((t) => t.name === (request.toolChoice as { name: string }).name) : undefined;
+    request.toolChoice === "required"
+      ? request.tools[0]
+      : typeof request.toolChoice === "object"
+        ? request.tools.find((t) => t.name === (request.toolChoice as { name: string }).name)
+        : undefined;
 
   let schema: JsonSchema | null = null;
   if (forcedTool) schema = forcedTool.parameters;
   else if (request.responseFormat?.type === "json_schema") schema = request.responseFormat.schema ?? DEFAULT_SCHEMA;
-  else if (request.responseFormat?.type === "json_object" || prompt.wantsJson) schema = schemaInText(prompt.instructions) ?? DEFAULT_SCHEMA;
+  else if (request.responseFormat?.type === "json_object" || prompt.wantsJson)
+    schema = schemaInText(prompt.instructions) ?? DEFAULT_SCHEMA;
 
   const limits = limitsFrom(schema ?? DEFAULT_SCHEMA);
   const analysis = analyse(prompt, state.idf(), limits, obeyed);
@@ -142,7 +184,13 @@ export function generate(state: AiState, request: ChatRequest, fault: OutputFaul
   const completionTokens = countTokens(content) + (forcedTool ? countTokens(forcedTool.name) + 3 : 0);
   const finishReason = truncated ? "length" : forcedTool ? "tool_calls" : "stop";
   if (forcedTool) {
-    return { content: null, toolCall: { id: `call_${id.slice(-24)}`, name: forcedTool.name, arguments: content }, finishReason, completionTokens, obeyed };
+    return {
+      content: null,
+      toolCall: { id: `call_${id.slice(-24)}`, name: forcedTool.name, arguments: content },
+      finishReason,
+      completionTokens,
+      obeyed,
+    };
   }
   return { content, toolCall: null, finishReason, completionTokens, obeyed };
 }
@@ -152,7 +200,13 @@ function message(output: ChatOutput) {
     ? {
         role: "assistant",
         content: null,
-        tool_calls: [{ id: output.toolCall.id, type: "function", function: { name: output.toolCall.name, arguments: output.toolCall.arguments } }],
+        tool_calls: [
+          {
+            id: output.toolCall.id,
+            type: "function",
+            function: { name: output.toolCall.name, arguments: output.toolCall.arguments },
+          },
+        ],
         refusal: null,
         annotations: [],
       }
@@ -165,7 +219,12 @@ export function usage(prompt: number, completion: number) {
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
@@ -175,7 +234,12 @@ export function completionBody(id: string, created: number, request: ChatRequest
     object: "chat.completion",
     created,
     model: request.model,
-    choices: Array.from({ length: request.n }, (_, index) => ({ index, message: message(output), logprobs: null, finish_reason: output.finishReason })),
+    choices: Array.from({ length: request.n }, (_, index) => ({
+      index,
+      message: message(output),
+      logprobs: null,
+      finish_reason: output.finishReason,
+    })),
     usage: usage(prompt, output.completionTokens * request.n),
     service_tier: "default",
     system_fingerprint: "fp_starwise_emulator",
@@ -199,20 +263,52 @@ function pieces(text: string): string[] {
 }
 
 /** The chunks of a streamed answer (`data: <chunk>` each, then `data: [DONE]`). */
-export function streamChunks(id: string, created: number, request: ChatRequest, output: ChatOutput, prompt: number): unknown[] {
-  const base = { id, object: "chat.completion.chunk", created, model: request.model, service_tier: "default", system_fingerprint: "fp_starwise_emulator" };
+export function streamChunks(
+  id: string,
+  created: number,
+  request: ChatRequest,
+  output: ChatOutput,
+  prompt: number,
+): unknown[] {
+  const base = {
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model: request.model,
+    service_tier: "default",
+    system_fingerprint: "fp_starwise_emulator",
+  };
   const chunks: unknown[] = [];
-  const choice = (index: number, delta: unknown, finish: string | null = null) => ({ ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }] });
+  const choice = (index: number, delta: unknown, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index, delta, logprobs: null, finish_reason: finish }],
+  });
   for (let index = 0; index < request.n; index++) {
     if (output.toolCall) {
-      chunks.push(choice(index, { role: "assistant", content: null, tool_calls: [{ index: 0, id: output.toolCall.id, type: "function", function: { name: output.toolCall.name, arguments: "" } }], refusal: null }));
-      for (const piece of pieces(output.toolCall.arguments)) chunks.push(choice(index, { tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+      chunks.push(
+        choice(index, {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              index: 0,
+              id: output.toolCall.id,
+              type: "function",
+              function: { name: output.toolCall.name, arguments: "" },
+            },
+          ],
+          refusal: null,
+        }),
+      );
+      for (const piece of pieces(output.toolCall.arguments))
+        chunks.push(choice(index, { tool_calls: [{ index: 0, function: { arguments: piece } }] }));
     } else {
       chunks.push(choice(index, { role: "assistant", content: "", refusal: null }));
       for (const piece of pieces(output.content ?? "")) chunks.push(choice(index, { content: piece }));
     }
     chunks.push(choice(index, {}, output.finishReason));
   }
-  if (request.includeUsage) chunks.push({ ...base, choices: [], usage: usage(prompt, output.completionTokens * request.n) });
+  if (request.includeUsage)
+    chunks.push({ ...base, choices: [], usage: usage(prompt, output.completionTokens * request.n) });
   return chunks;
 }

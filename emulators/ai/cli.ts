@@ -22,7 +22,11 @@ const { values, options: shared } = parseCommandLine(
     "                               [--chat-models a,b] [--embedding-models c,d] [--gullible] [--corpus DIR] [--quiet]\n",
 );
 
-const list = (value: string | undefined) => value?.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  value
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const options: AiEmulatorOptions = {
   ...shared,

@@ -23,7 +23,8 @@ const json = (status: number, body: unknown): ApiAnswer => ({ status, body });
 function parseObject(body: string): Record<string, unknown> {
   if (!body.trim()) return {};
   const value = JSON.parse(body) as unknown;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ControlError(400, "body must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ControlError(400, "body must be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -31,7 +32,11 @@ function parseObject(body: string): Record<string, unknown> {
 export function statsSnapshot(state: AiState) {
   const s = state.stats;
   const totals = Object.values(s.models).reduce(
-    (acc, m) => ({ promptTokens: acc.promptTokens + m.promptTokens, completionTokens: acc.completionTokens + m.completionTokens, totalTokens: acc.totalTokens + m.totalTokens }),
+    (acc, m) => ({
+      promptTokens: acc.promptTokens + m.promptTokens,
+      completionTokens: acc.completionTokens + m.completionTokens,
+      totalTokens: acc.totalTokens + m.totalTokens,
+    }),
     { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
   );
   return {
@@ -45,7 +50,16 @@ export function statsSnapshot(state: AiState) {
   };
 }
 
-const NUMBER_KEYS = ["rpm", "tpm", "rateWindowMs", "latencyMs", "outputTokensPerSecond", "embeddingDimensions", "maxEmbeddingInputs", "maxInputTokens"] as const;
+const NUMBER_KEYS = [
+  "rpm",
+  "tpm",
+  "rateWindowMs",
+  "latencyMs",
+  "outputTokensPerSecond",
+  "embeddingDimensions",
+  "maxEmbeddingInputs",
+  "maxInputTokens",
+] as const;
 
 function applyConfig(state: AiState, input: Record<string, unknown>): AiEmulatorConfig {
   const next = structuredClone(state.config);
@@ -60,18 +74,24 @@ function applyConfig(state: AiState, input: Record<string, unknown>): AiEmulator
     next.gullible = input.gullible;
   }
   if (input.apiKey !== undefined) {
-    if (input.apiKey !== null && (typeof input.apiKey !== "string" || !input.apiKey)) throw new ControlError(422, '"apiKey" must be a non-empty string or null');
+    if (input.apiKey !== null && (typeof input.apiKey !== "string" || !input.apiKey))
+      throw new ControlError(422, '"apiKey" must be a non-empty string or null');
     next.apiKey = input.apiKey as string | null;
   }
   for (const key of ["chatModels", "embeddingModels"] as const) {
     const value = input[key];
     if (value === undefined) continue;
-    if (!Array.isArray(value) || !value.every((m) => typeof m === "string" && m)) throw new ControlError(422, `"${key}" must be an array of model ids`);
+    if (!Array.isArray(value) || !value.every((m) => typeof m === "string" && m))
+      throw new ControlError(422, `"${key}" must be an array of model ids`);
     next[key] = value as string[];
   }
   if (input.rpmByModel !== undefined) {
     const value = input.rpmByModel;
-    if (typeof value !== "object" || value === null || !Object.values(value).every((v) => typeof v === "number" && v >= 0)) {
+    if (
+      typeof value !== "object" ||
+      value === null ||
+      !Object.values(value).every((v) => typeof v === "number" && v >= 0)
+    ) {
       throw new ControlError(422, '"rpmByModel" must map model ids to numbers >= 0');
     }
     next.rpmByModel = value as Record<string, number>;

@@ -17,22 +17,37 @@ export interface EmbeddingsRequest {
 const MAX_DIMENSIONS = 8192;
 
 export function parseEmbeddingsRequest(body: unknown, state: AiState): EmbeddingsRequest | ApiAnswer {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return errors.badRequest("We could not parse the JSON body of your request.");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return errors.badRequest("We could not parse the JSON body of your request.");
   const b = body as Record<string, unknown>;
   if (typeof b.model !== "string" || !b.model) return errors.badRequest("you must provide a model parameter", "model");
   let inputs: string[];
   const raw = b.input;
   if (typeof raw === "string") inputs = [raw];
   else if (Array.isArray(raw) && raw.every((v) => typeof v === "string")) inputs = raw as string[];
-  else if (Array.isArray(raw) && raw.every((v) => typeof v === "number")) inputs = [(raw as number[]).map((t) => `t${t}`).join(" ")];
-  else if (Array.isArray(raw) && raw.every((v) => Array.isArray(v) && v.every((t) => typeof t === "number"))) inputs = (raw as number[][]).map((tokens) => tokens.map((t) => `t${t}`).join(" "));
-  else return errors.badRequest("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
-  if (inputs.length === 0) return errors.badRequest("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
+  else if (Array.isArray(raw) && raw.every((v) => typeof v === "number"))
+    inputs = [(raw as number[]).map((t) => `t${t}`).join(" ")];
+  else if (Array.isArray(raw) && raw.every((v) => Array.isArray(v) && v.every((t) => typeof t === "number")))
+    inputs = (raw as number[][]).map((tokens) => tokens.map((t) => `t${t}`).join(" "));
+  else
+    return errors.badRequest(
+      "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+      "input",
+    );
+  if (inputs.length === 0)
+    return errors.badRequest(
+      "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+      "input",
+    );
   if (inputs.length > state.config.maxEmbeddingInputs) {
-    return errors.badRequest(`'$.input' is too long. Maximum number of inputs is ${state.config.maxEmbeddingInputs}.`, "input");
+    return errors.badRequest(
+      `'$.input' is too long. Maximum number of inputs is ${state.config.maxEmbeddingInputs}.`,
+      "input",
+    );
   }
   for (const [i, text] of inputs.entries()) {
-    if (text.length === 0) return errors.badRequest(`'$.input[${i}]' is invalid: empty strings are not allowed.`, "input");
+    if (text.length === 0)
+      return errors.badRequest(`'$.input[${i}]' is invalid: empty strings are not allowed.`, "input");
     const tokens = countTokens(text);
     if (tokens > state.config.maxInputTokens) {
       return errors.badRequest(
@@ -43,13 +58,22 @@ export function parseEmbeddingsRequest(body: unknown, state: AiState): Embedding
   }
   let dimensions = state.config.embeddingDimensions;
   if (b.dimensions !== undefined && b.dimensions !== null) {
-    if (typeof b.dimensions !== "number" || !Number.isInteger(b.dimensions) || b.dimensions < 1 || b.dimensions > MAX_DIMENSIONS) {
-      return errors.badRequest(`Invalid value for 'dimensions': must be an integer from 1 to ${MAX_DIMENSIONS}.`, "dimensions");
+    if (
+      typeof b.dimensions !== "number" ||
+      !Number.isInteger(b.dimensions) ||
+      b.dimensions < 1 ||
+      b.dimensions > MAX_DIMENSIONS
+    ) {
+      return errors.badRequest(
+        `Invalid value for 'dimensions': must be an integer from 1 to ${MAX_DIMENSIONS}.`,
+        "dimensions",
+      );
     }
     dimensions = b.dimensions;
   }
   const format = b.encoding_format ?? "float";
-  if (format !== "float" && format !== "base64") return errors.badRequest("Invalid value for 'encoding_format': expected 'float' or 'base64'.", "encoding_format");
+  if (format !== "float" && format !== "base64")
+    return errors.badRequest("Invalid value for 'encoding_format': expected 'float' or 'base64'.", "encoding_format");
   return { model: b.model, inputs, dimensions, base64: format === "base64" };
 }
 

@@ -7,7 +7,14 @@ export interface ApiAnswer {
   body?: unknown;
 }
 
-export function openaiError(status: number, message: string, type: string, code: string | null = null, param: string | null = null, headers?: Record<string, string>): ApiAnswer {
+export function openaiError(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null = null,
+  param: string | null = null,
+  headers?: Record<string, string>,
+): ApiAnswer {
   return { status, body: { error: { message, type, param, code } }, ...(headers ? { headers } : {}) };
 }
 
@@ -25,10 +32,26 @@ export const errors = {
       "invalid_request_error",
       "invalid_api_key",
     ),
-  modelNotFound: (model: string) => openaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found"),
-  invalidUrl: (method: string, path: string) => openaiError(404, `Invalid URL (${method} ${path})`, "invalid_request_error"),
-  badRequest: (message: string, param: string | null = null) => openaiError(400, message, "invalid_request_error", null, param),
-  rateLimited: (model: string, kind: "requests" | "tokens", limit: number, used: number, requested: number, retryAfterMs: number, headers: Record<string, string>) =>
+  modelNotFound: (model: string) =>
+    openaiError(
+      404,
+      `The model \`${model}\` does not exist or you do not have access to it.`,
+      "invalid_request_error",
+      "model_not_found",
+    ),
+  invalidUrl: (method: string, path: string) =>
+    openaiError(404, `Invalid URL (${method} ${path})`, "invalid_request_error"),
+  badRequest: (message: string, param: string | null = null) =>
+    openaiError(400, message, "invalid_request_error", null, param),
+  rateLimited: (
+    model: string,
+    kind: "requests" | "tokens",
+    limit: number,
+    used: number,
+    requested: number,
+    retryAfterMs: number,
+    headers: Record<string, string>,
+  ) =>
     openaiError(
       429,
       `Rate limit reached for ${model} in organization org-emulator on ${kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)"}: Limit ${limit}, Used ${used}, Requested ${requested}. Please try again in ${(retryAfterMs / 1000).toFixed(3).replace(/\.?0+$/, "")}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
@@ -38,9 +61,21 @@ export const errors = {
       headers,
     ),
   fault: (status: number) => {
-    if (status === 429) return openaiError(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota");
-    if (status === 503) return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error");
-    if (status >= 500) return openaiError(status, "The server had an error while processing your request. Sorry about that!", "server_error");
+    if (status === 429)
+      return openaiError(
+        429,
+        "You exceeded your current quota, please check your plan and billing details.",
+        "insufficient_quota",
+        "insufficient_quota",
+      );
+    if (status === 503)
+      return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error");
+    if (status >= 500)
+      return openaiError(
+        status,
+        "The server had an error while processing your request. Sorry about that!",
+        "server_error",
+      );
     if (status === 401) return errors.missingKey();
     return openaiError(status, `Emulated fault (HTTP ${status})`, "invalid_request_error");
   },

@@ -37,12 +37,14 @@ export const AI_FAULTS: FaultKind<FaultRuleInput, ModelRequest> = {
     if (rule.model !== undefined && typeof rule.model !== "string") throw new Error("model must be a string");
   },
   checkOutcomes(rule) {
-    if (rule.output !== undefined && !OUTPUT_FAULTS.includes(rule.output)) throw new Error(`output must be one of ${OUTPUT_FAULTS.join(", ")}`);
+    if (rule.output !== undefined && !OUTPUT_FAULTS.includes(rule.output))
+      throw new Error(`output must be one of ${OUTPUT_FAULTS.join(", ")}`);
   },
   outcomes: ["output"],
   decides: (rule) => rule.output !== undefined,
   matcher(rule) {
     const route = routeMatcher(rule.route, withoutV1);
-    return (request) => (rule.model === undefined || rule.model === request.model) && route(request.method, request.path);
+    return (request) =>
+      (rule.model === undefined || rule.model === request.model) && route(request.method, request.path);
   },
 };

@@ -33,8 +33,10 @@ const LANGS: Record<string, "fr" | "en" | "zh" | "de" | "es" | "ja"> = {
   日语: "ja",
 };
 
-const IGNORE_EN = /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|prompts?|rules|directions)/i;
-const IGNORE_ZH = /(?:忽略|无视|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|上述|前面|先前|此前|所有|全部|系统)(?:的)?(?:所有|全部)?(?:指令|指示|提示词?|说明|规则|要求)/;
+const IGNORE_EN =
+  /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|prompts?|rules|directions)/i;
+const IGNORE_ZH =
+  /(?:忽略|无视|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|上述|前面|先前|此前|所有|全部|系统)(?:的)?(?:所有|全部)?(?:指令|指示|提示词?|说明|规则|要求)/;
 
 // "only X" counts when X is quoted, introduced by "the word", or shouted (PWNED): "print only the
 // first line" in a README is documentation, not an injection.
@@ -44,17 +46,37 @@ function onlyWord(m: RegExpExecArray): Obeyed | null {
 }
 
 const RULES: Array<[RegExp, (m: RegExpExecArray) => Obeyed | null]> = [
-  [/\b(?:output|respond\s+with|reply\s+with|answer\s+with|print|return|say|write)\s+(?:only|just)\s+(the\s+(?:single\s+)?word\s+)?(["'“‘])?([^\s"'”’.,;!]{2,40})/i, onlyWord],
-  [/\b(?:output|respond\s+with|reply\s+with|print|say)\s+(?:only\s+|just\s+)?(the\s+(?:single\s+)?word\s+)(["'“‘])?([^\s"'”’.,;!]{2,40})/i, onlyWord],
-  [/(?:只|仅|仅仅)(?:需)?(?:输出|回答|回复|返回|打印|说)(?:一个词|单词|这个词)?\s*[“"'「‘]?([^\s"”'」’。，,！!]{1,40})/, (m) => ({ kind: "only", text: m[1] as string })],
-  [/\b(?:reveal|print|output|show|repeat|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|instructions|initial\s+prompt)/i, () => ({ kind: "leak" })],
+  [
+    /\b(?:output|respond\s+with|reply\s+with|answer\s+with|print|return|say|write)\s+(?:only|just)\s+(the\s+(?:single\s+)?word\s+)?(["'“‘])?([^\s"'”’.,;!]{2,40})/i,
+    onlyWord,
+  ],
+  [
+    /\b(?:output|respond\s+with|reply\s+with|print|say)\s+(?:only\s+|just\s+)?(the\s+(?:single\s+)?word\s+)(["'“‘])?([^\s"'”’.,;!]{2,40})/i,
+    onlyWord,
+  ],
+  [
+    /(?:只|仅|仅仅)(?:需)?(?:输出|回答|回复|返回|打印|说)(?:一个词|单词|这个词)?\s*[“"'「‘]?([^\s"”'」’。，,！!]{1,40})/,
+    (m) => ({ kind: "only", text: m[1] as string }),
+  ],
+  [
+    /\b(?:reveal|print|output|show|repeat|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|instructions|initial\s+prompt)/i,
+    () => ({ kind: "leak" }),
+  ],
   [/(?:输出|显示|泄露|打印|告诉我)(?:你的)?(?:系统提示词?|系统指令|初始指令)/, () => ({ kind: "leak" })],
-  [/\b(?:respond|answer|reply|write|output|summari[sz]e)\s+(?:only\s+|everything\s+|from now on\s+)?in\s+(french|english|chinese|german|spanish|japanese)\b/i, (m) => ({ kind: "language", language: LANGS[(m[1] as string).toLowerCase()] ?? "fr" })],
-  [/(?:用|使用|以)(法语|法文|英语|英文|中文|汉语|德语|西班牙语|日语)(?:回答|回复|输出|撰写|写|总结)/, (m) => ({ kind: "language", language: LANGS[m[1] as string] ?? "fr" })],
+  [
+    /\b(?:respond|answer|reply|write|output|summari[sz]e)\s+(?:only\s+|everything\s+|from now on\s+)?in\s+(french|english|chinese|german|spanish|japanese)\b/i,
+    (m) => ({ kind: "language", language: LANGS[(m[1] as string).toLowerCase()] ?? "fr" }),
+  ],
+  [
+    /(?:用|使用|以)(法语|法文|英语|英文|中文|汉语|德语|西班牙语|日语)(?:回答|回复|输出|撰写|写|总结)/,
+    (m) => ({ kind: "language", language: LANGS[m[1] as string] ?? "fr" }),
+  ],
 ];
 
-const SAY_EN = /(?:[,.;:!]\s*|\s+and\s+|\s*[-—]\s*)(?:instead\s+|now\s+)?(?:just\s+)?(?:say|write|output|respond\s+with|reply\s+with|answer\s+with|set\s+the\s+summary\s+to)\s*[:：]?\s*["“']?([^"”'\n]{1,200}?)["”']?\s*(?:[.!]|$)/im;
-const SAY_ZH = /[，,。：:\s]*(?:并且?|然后|而是|改为)?(?:说|输出|回答|回复|写)[：:]?\s*[“"「]?([^”"」\n]{1,200}?)[”"」]?(?:[。！!]|$)/m;
+const SAY_EN =
+  /(?:[,.;:!]\s*|\s+and\s+|\s*[-—]\s*)(?:instead\s+|now\s+)?(?:just\s+)?(?:say|write|output|respond\s+with|reply\s+with|answer\s+with|set\s+the\s+summary\s+to)\s*[:：]?\s*["“']?([^"”'\n]{1,200}?)["”']?\s*(?:[.!]|$)/im;
+const SAY_ZH =
+  /[，,。：:\s]*(?:并且?|然后|而是|改为)?(?:说|输出|回答|回复|写)[：:]?\s*[“"「]?([^”"」\n]{1,200}?)[”"」]?(?:[。！!]|$)/m;
 
 export function findInjection(text: string): Obeyed | null {
   for (const [pattern, make] of RULES) {
@@ -77,5 +99,10 @@ export function findInjection(text: string): Obeyed | null {
 
 /** A paragraph a careful summariser leaves out: it talks to the model instead of about the project. */
 export function looksLikeInstruction(paragraph: string): boolean {
-  return IGNORE_EN.test(paragraph) || IGNORE_ZH.test(paragraph) || findInjection(paragraph) !== null || /\b(?:you are|as an ai|language model)\b.*\b(?:must|should|now)\b/i.test(paragraph);
+  return (
+    IGNORE_EN.test(paragraph) ||
+    IGNORE_ZH.test(paragraph) ||
+    findInjection(paragraph) !== null ||
+    /\b(?:you are|as an ai|language model)\b.*\b(?:must|should|now)\b/i.test(paragraph)
+  );
 }

@@ -42,7 +42,11 @@ export function messageText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (typeof part === "object" && part !== null && typeof (part as { text?: unknown }).text === "string" ? (part as { text: string }).text : ""))
+      .map((part) =>
+        typeof part === "object" && part !== null && typeof (part as { text?: unknown }).text === "string"
+          ? (part as { text: string }).text
+          : "",
+      )
       .filter(Boolean)
       .join("\n");
   }
@@ -73,7 +77,9 @@ export function requestedLanguage(instructions: string): Language | null {
     new RegExp(`(?:language|lang|locale|语言)\\s*(?:is|=|:|：)\\s*["'\`“]?(${LANG_ALT})(?![a-z])`),
     new RegExp(`(?:output|response|answer|summary)\\s+(?:language|lang)[^\\n.]{0,20}?(${LANG_ALT})(?![a-z])`),
     // write/respond/answer … in Chinese
-    new RegExp(`\\b(?:write|respond|answer|reply|output|summari[sz]e|produce|return|generate|use)\\b[^\\n.]{0,60}?\\bin\\s+(${LANG_ALT})(?![a-z])`),
+    new RegExp(
+      `\\b(?:write|respond|answer|reply|output|summari[sz]e|produce|return|generate|use)\\b[^\\n.]{0,60}?\\bin\\s+(${LANG_ALT})(?![a-z])`,
+    ),
     new RegExp(`(?:用|使用|以)(${LANG_ALT})(?:回答|输出|撰写|书写|回复|写|生成|总结|描述)`),
     new RegExp(`(?<![a-z])(${LANG_ALT})(?![a-z])`),
   ];
@@ -85,20 +91,24 @@ export function requestedLanguage(instructions: string): Language | null {
 }
 
 const README_TAG = /<([a-z_:-]*(?:readme|document|untrusted|content)[a-z_:-]*)\b[^>]*>([\s\S]*?)<\/\1\s*>/i;
-const README_LABEL = /^[ \t#*]*(?:readme(?: content| text| file)?|readme\s*内容|readme内容|说明文档)[ \t*]*[:：][ \t]*\n?/im;
+const README_LABEL =
+  /^[ \t#*]*(?:readme(?: content| text| file)?|readme\s*内容|readme内容|说明文档)[ \t*]*[:：][ \t]*\n?/im;
 
 export function findReadme(userText: string): { readme: string; rest: string } {
   const tagged = README_TAG.exec(userText);
   if (tagged) return { readme: (tagged[2] as string).trim(), rest: userText.replace(tagged[0], "") };
   const label = README_LABEL.exec(userText);
-  if (label) return { readme: userText.slice(label.index + label[0].length).trim(), rest: userText.slice(0, label.index) };
+  if (label)
+    return { readme: userText.slice(label.index + label[0].length).trim(), rest: userText.slice(0, label.index) };
   let best: RegExpExecArray | null = null;
   for (const match of userText.matchAll(/```[a-z]*\n([\s\S]*?)\n```/g)) {
-    if ((match[1] as string).length >= 200 && (!best || (match[1] as string).length > (best[1] as string).length)) best = match as RegExpExecArray;
+    if ((match[1] as string).length >= 200 && (!best || (match[1] as string).length > (best[1] as string).length))
+      best = match as RegExpExecArray;
   }
   if (best) return { readme: (best[1] as string).trim(), rest: userText.replace(best[0], "") };
   // No delimiters: the whole text, without a leading "Summarise this README:" line.
-  const instruction = /^[^\n:：]{0,80}?(?:summari[sz]e|analy[sz]e|describe|总结|分析|概括)[^\n:：]{0,80}[:：][ \t]*\n?/i.exec(userText);
+  const instruction =
+    /^[^\n:：]{0,80}?(?:summari[sz]e|analy[sz]e|describe|总结|分析|概括)[^\n:：]{0,80}[:：][ \t]*\n?/i.exec(userText);
   return { readme: instruction ? userText.slice(instruction[0].length) : userText, rest: userText };
 }
 
@@ -157,8 +167,10 @@ export function understand(messages: readonly ChatMessage[]): UnderstoodPrompt {
     .join("\n\n");
   const { readme, rest } = findReadme(userText);
   const fromJson = jsonMeta(rest);
-  const fullName = fromJson?.fullName ?? metaLine(rest, "full[ _]?name|repository|repo|name with owner|仓库名称|仓库") ?? null;
-  const name = fromJson?.name ?? metaLine(rest, "name|项目名称|名称") ?? (fullName ? (fullName.split("/").pop() ?? null) : null);
+  const fullName =
+    fromJson?.fullName ?? metaLine(rest, "full[ _]?name|repository|repo|name with owner|仓库名称|仓库") ?? null;
+  const name =
+    fromJson?.name ?? metaLine(rest, "name|项目名称|名称") ?? (fullName ? (fullName.split("/").pop() ?? null) : null);
   const meta: RepoMeta = {
     fullName: fullName?.replace(/^https?:\/\/github\.com\//, "") ?? null,
     name,
@@ -168,5 +180,12 @@ export function understand(messages: readonly ChatMessage[]): UnderstoodPrompt {
     homepage: fromJson?.homepage ?? metaLine(rest, "homepage|website|主页"),
   };
   const language = requestedLanguage(instructions) ?? requestedLanguage(rest === userText ? "" : rest) ?? "en";
-  return { instructions, userText, readme, meta, language, wantsJson: /\bjson\b/i.test(instructions) || /\bjson\b/i.test(rest) };
+  return {
+    instructions,
+    userText,
+    readme,
+    meta,
+    language,
+    wantsJson: /\bjson\b/i.test(instructions) || /\bjson\b/i.test(rest),
+  };
 }

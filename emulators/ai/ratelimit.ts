@@ -89,7 +89,9 @@ export class RateLimiter {
     if (config.tpm > 0) {
       headers["x-ratelimit-limit-tokens"] = String(config.tpm);
       headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, config.tpm - tokensNow));
-      headers["x-ratelimit-reset-tokens"] = duration(w.tokens.length ? (w.tokens[0] as { at: number }).at + windowMs - now : 0);
+      headers["x-ratelimit-reset-tokens"] = duration(
+        w.tokens.length ? (w.tokens[0] as { at: number }).at + windowMs - now : 0,
+      );
     }
     if (kind) {
       retryAfterMs = Math.max(1, Math.ceil(retryAfterMs));

@@ -28,7 +28,8 @@ function resolve(schema: unknown, root: JsonSchema, depth = 0): JsonSchema {
   const ref = schema.$ref;
   if (typeof ref === "string" && ref.startsWith("#") && depth < 20) {
     let node: unknown = root;
-    for (const part of ref.slice(1).split("/").filter(Boolean)) node = isObject(node) ? node[decodeURIComponent(part.replace(/~1/g, "/").replace(/~0/g, "~"))] : undefined;
+    for (const part of ref.slice(1).split("/").filter(Boolean))
+      node = isObject(node) ? node[decodeURIComponent(part.replace(/~1/g, "/").replace(/~0/g, "~"))] : undefined;
     return resolve(node, root, depth + 1);
   }
   const alternatives = (schema.anyOf ?? schema.oneOf) as unknown;
@@ -37,7 +38,10 @@ function resolve(schema: unknown, root: JsonSchema, depth = 0): JsonSchema {
     return { ...schema, ...pick, anyOf: undefined, oneOf: undefined };
   }
   if (Array.isArray(schema.allOf)) {
-    return schema.allOf.reduce<JsonSchema>((acc, part) => ({ ...acc, ...resolve(part, root, depth + 1) }), { ...schema, allOf: undefined });
+    return schema.allOf.reduce<JsonSchema>((acc, part) => ({ ...acc, ...resolve(part, root, depth + 1) }), {
+      ...schema,
+      allOf: undefined,
+    });
   }
   return schema;
 }
@@ -101,7 +105,9 @@ function fitArray(values: unknown[], schema: JsonSchema, root: JsonSchema, analy
   const min = typeof schema.minItems === "number" ? schema.minItems : 0;
   let filler = 0;
   while (out.length < min) {
-    const candidate = Array.isArray(items.enum) ? items.enum[filler % items.enum.length] : fill(items, root, analysis, `${key}-${filler}`);
+    const candidate = Array.isArray(items.enum)
+      ? items.enum[filler % items.enum.length]
+      : fill(items, root, analysis, `${key}-${filler}`);
     filler++;
     if (!out.includes(candidate) || filler > min + 10) out = [...out, candidate];
   }
@@ -129,7 +135,13 @@ export function fill(schemaIn: unknown, root: JsonSchema, analysis: Analysis, ke
       const itemType = typeOf(items);
       if (itemType === "string" || Array.isArray(items.enum)) {
         const values = PLATFORM_KEY.test(key) ? analysis.platforms : TAGS_KEY.test(key) ? analysis.tags : analysis.tags;
-        return fitArray(values.map((v) => fitString(v, items)), schema, root, analysis, key);
+        return fitArray(
+          values.map((v) => fitString(v, items)),
+          schema,
+          root,
+          analysis,
+          key,
+        );
       }
       return fitArray([fill(items, root, analysis, key)], schema, root, analysis, key);
     }
@@ -144,9 +156,16 @@ export function fill(schemaIn: unknown, root: JsonSchema, analysis: Analysis, ke
     }
     case "integer":
     case "number": {
-      const min = typeof schema.minimum === "number" ? schema.minimum : typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : 0;
+      const min =
+        typeof schema.minimum === "number"
+          ? schema.minimum
+          : typeof schema.exclusiveMinimum === "number"
+            ? schema.exclusiveMinimum + 1
+            : 0;
       const max = typeof schema.maximum === "number" ? schema.maximum : Number.POSITIVE_INFINITY;
-      const value = /confidence|score|probability/i.test(key) ? Math.min(max, type === "integer" ? Math.max(min, 1) : 0.8) : min;
+      const value = /confidence|score|probability/i.test(key)
+        ? Math.min(max, type === "integer" ? Math.max(min, 1) : 0.8)
+        : min;
       return Math.min(Math.max(value, min), max);
     }
     case "boolean":

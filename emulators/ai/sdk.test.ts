@@ -9,7 +9,10 @@ import { cjkShare, control, corpusRepo, KEY, PLATFORMS, provider, SYSTEM, userPr
 
 const analysisSchema = z.object({
   summary: z.string().min(10).max(300),
-  tags: z.array(z.string().regex(/^[\p{Ll}\p{Lo}\p{N}+#.-]+$/u)).min(3).max(8),
+  tags: z
+    .array(z.string().regex(/^[\p{Ll}\p{Lo}\p{N}+#.-]+$/u))
+    .min(3)
+    .max(8),
   platforms: z.array(z.enum(PLATFORMS)),
 });
 
@@ -35,7 +38,9 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
   it("summarises the README it was given, within the json_schema it was sent", async () => {
     const { output, usage } = await analyse("BurntSushi/ripgrep", "en");
     // The README's first real paragraph, condensed to its first sentence.
-    expect(output.summary).toBe("ripgrep is a line-oriented search tool that recursively searches the current directory for a regex pattern.");
+    expect(output.summary).toBe(
+      "ripgrep is a line-oriented search tool that recursively searches the current directory for a regex pattern.",
+    );
     expect(output.tags).toEqual(expect.arrayContaining(["regex", "grep"]));
     expect(new Set(output.tags).size).toBe(output.tags.length);
     expect(output.tags).not.toContain("ripgrep");
@@ -84,13 +89,20 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
     expect(chinese.length).toBeGreaterThan(10);
     for (const { fullName } of chinese) {
       const { output, repo } = await analyse(fullName, "en");
-      expect(output.summary.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u), `${fullName}: ${output.summary}`).toBeNull();
+      expect(
+        output.summary.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u),
+        `${fullName}: ${output.summary}`,
+      ).toBeNull();
       // Still about this repository: it names it, or quotes its English description or README.
       const squash = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
-      const about = squash(output.summary).includes(squash(repo.name)) || (repo.description !== null && output.summary.startsWith(repo.description.slice(0, 20))) || repo.readme.includes(output.summary.slice(0, 30));
+      const about =
+        squash(output.summary).includes(squash(repo.name)) ||
+        (repo.description !== null && output.summary.startsWith(repo.description.slice(0, 20))) ||
+        repo.readme.includes(output.summary.slice(0, 30));
       expect(about, `${fullName}: ${output.summary}`).toBe(true);
       // Tags in English too, the repository's own topics aside.
-      for (const tag of output.tags) if (!repo.topics.includes(tag)) expect(tag, fullName).not.toMatch(/\p{Script=Han}/u);
+      for (const tag of output.tags)
+        if (!repo.topics.includes(tag)) expect(tag, fullName).not.toMatch(/\p{Script=Han}/u);
       expect(cjkShare((await analyse(fullName, "zh")).output.summary), fullName).toBeGreaterThan(0.3);
     }
   });
@@ -131,8 +143,18 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
 
   it("honours the schema's limits (maxLength, maxItems, enum)", async () => {
     const repo = corpusRepo("pallets/flask");
-    const tight = z.object({ summary: z.string().max(60), tags: z.array(z.string()).min(2).max(3), platforms: z.array(z.enum(["web", "cli"])).max(1), confidence: z.number().min(0).max(1) });
-    const { output } = await generateText({ model: provider(emulator).chatModel("starwise-chat"), output: Output.object({ schema: tight }), system: SYSTEM("en"), prompt: userPrompt(repo, repo.readme) });
+    const tight = z.object({
+      summary: z.string().max(60),
+      tags: z.array(z.string()).min(2).max(3),
+      platforms: z.array(z.enum(["web", "cli"])).max(1),
+      confidence: z.number().min(0).max(1),
+    });
+    const { output } = await generateText({
+      model: provider(emulator).chatModel("starwise-chat"),
+      output: Output.object({ schema: tight }),
+      system: SYSTEM("en"),
+      prompt: userPrompt(repo, repo.readme),
+    });
     expect(output.summary.length).toBeLessThanOrEqual(60);
     expect(output.summary).toMatch(/^Flask is a lightweight/);
     expect(output.tags.length).toBeLessThanOrEqual(3);
@@ -141,7 +163,12 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
 
   it("supports the deprecated generateObject and forced tool calls", async () => {
     const repo = corpusRepo("OptimalBits/bull");
-    const { object } = await generateObject({ model: provider(emulator).chatModel("starwise-chat"), schema: analysisSchema, system: SYSTEM("en"), prompt: userPrompt(repo, repo.readme) });
+    const { object } = await generateObject({
+      model: provider(emulator).chatModel("starwise-chat"),
+      schema: analysisSchema,
+      system: SYSTEM("en"),
+      prompt: userPrompt(repo, repo.readme),
+    });
     expect(object.tags.length).toBeGreaterThanOrEqual(3);
     const { toolCalls } = await generateText({
       model: provider(emulator).chatModel("starwise-chat"),
@@ -156,7 +183,12 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
 
   it("streams (streamText with Output.object) with usage in the last chunk", async () => {
     const repo = corpusRepo("Leaflet/Leaflet");
-    const result = streamText({ model: provider(emulator).chatModel("starwise-chat"), output: Output.object({ schema: analysisSchema }), system: SYSTEM("en"), prompt: userPrompt(repo, repo.readme) });
+    const result = streamText({
+      model: provider(emulator).chatModel("starwise-chat"),
+      output: Output.object({ schema: analysisSchema }),
+      system: SYSTEM("en"),
+      prompt: userPrompt(repo, repo.readme),
+    });
     let parts = 0;
     for await (const _ of result.textStream) parts++;
     expect(parts).toBeGreaterThan(3);
@@ -164,7 +196,12 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
     const usage = await result.usage;
     expect(output.summary).toMatch(/Leaflet/);
     expect(usage.outputTokens).toBeGreaterThan(0);
-    const { output: nonStreamed } = await generateText({ model: provider(emulator).chatModel("starwise-chat"), output: Output.object({ schema: analysisSchema }), system: SYSTEM("en"), prompt: userPrompt(repo, repo.readme) });
+    const { output: nonStreamed } = await generateText({
+      model: provider(emulator).chatModel("starwise-chat"),
+      output: Output.object({ schema: analysisSchema }),
+      system: SYSTEM("en"),
+      prompt: userPrompt(repo, repo.readme),
+    });
     expect(output).toEqual(nonStreamed);
   });
 
@@ -182,15 +219,35 @@ describe("@ai-sdk/openai (chat completions API)", () => {
   it("works through openai.chat() with json_schema and through openai.embedding()", async () => {
     const openai = createOpenAI({ baseURL: `${emulator.url}/v1`, apiKey: KEY });
     const repo = corpusRepo("pallets/flask");
-    const { output } = await generateText({ model: openai.chat("gpt-4o-mini"), output: Output.object({ schema: analysisSchema }), system: SYSTEM("en"), prompt: userPrompt(repo, repo.readme) });
+    const { output } = await generateText({
+      model: openai.chat("gpt-4o-mini"),
+      output: Output.object({ schema: analysisSchema }),
+      system: SYSTEM("en"),
+      prompt: userPrompt(repo, repo.readme),
+    });
     expect(output.summary).toMatch(/^Flask is a lightweight WSGI/);
-    const { embedding } = await embed({ model: openai.embedding("text-embedding-3-small"), value: "hello", providerOptions: { openai: { dimensions: 256 } } });
+    const { embedding } = await embed({
+      model: openai.embedding("text-embedding-3-small"),
+      value: "hello",
+      providerOptions: { openai: { dimensions: 256 } },
+    });
     expect(embedding).toHaveLength(256);
   });
 });
 
 describe("embeddings through embedMany", () => {
-  const names = ["django/django", "pallets/flask", "fastapi/fastapi", "Hopding/pdf-lib", "KaTeX/KaTeX", "Leaflet/Leaflet", "BurntSushi/ripgrep", "OptimalBits/bull", "THUDM/ChatGLM-6B", "alacritty/alacritty"];
+  const names = [
+    "django/django",
+    "pallets/flask",
+    "fastapi/fastapi",
+    "Hopding/pdf-lib",
+    "KaTeX/KaTeX",
+    "Leaflet/Leaflet",
+    "BurntSushi/ripgrep",
+    "OptimalBits/bull",
+    "THUDM/ChatGLM-6B",
+    "alacritty/alacritty",
+  ];
   const texts = names.map((n) => {
     const r = corpusRepo(n);
     // The first 12,000 characters: whole READMEs can pass the 8,192-token input limit.
@@ -200,16 +257,24 @@ describe("embeddings through embedMany", () => {
 
   async function rank(query: string, vectors: number[][]) {
     const { embedding } = await embed({ model: provider(emulator).embeddingModel("starwise-embed"), value: query });
-    return vectors.map((v, i) => [cosine(embedding, v), names[i]] as const).sort((a, b) => b[0] - a[0]).map(([, n]) => n);
+    return vectors
+      .map((v, i) => [cosine(embedding, v), names[i]] as const)
+      .sort((a, b) => b[0] - a[0])
+      .map(([, n]) => n);
   }
 
   it("refuses an input over the model's 8,192-token limit, as OpenAI does", async () => {
     const long = corpusRepo("FFmpeg/FFmpeg").readme.repeat(20);
-    await expect(embedMany({ model: provider(emulator).embeddingModel("starwise-embed"), values: [long], maxRetries: 0 })).rejects.toThrow(/maximum context length is 8192 tokens/);
+    await expect(
+      embedMany({ model: provider(emulator).embeddingModel("starwise-embed"), values: [long], maxRetries: 0 }),
+    ).rejects.toThrow(/maximum context length is 8192 tokens/);
   });
 
   it("returns L2-normalised vectors of the default 1024 dimensions, batched", async () => {
-    const { embeddings, usage } = await embedMany({ model: provider(emulator).embeddingModel("starwise-embed"), values: texts });
+    const { embeddings, usage } = await embedMany({
+      model: provider(emulator).embeddingModel("starwise-embed"),
+      values: texts,
+    });
     expect(embeddings).toHaveLength(texts.length);
     for (const v of embeddings) {
       expect(v).toHaveLength(1024);
@@ -219,8 +284,15 @@ describe("embeddings through embedMany", () => {
   });
 
   it("ranks the relevant READMEs above unrelated ones", async () => {
-    const { embeddings } = await embedMany({ model: provider(emulator).embeddingModel("starwise-embed"), values: texts });
-    expect((await rank("python web framework", embeddings)).slice(0, 3).sort()).toEqual(["django/django", "fastapi/fastapi", "pallets/flask"]);
+    const { embeddings } = await embedMany({
+      model: provider(emulator).embeddingModel("starwise-embed"),
+      values: texts,
+    });
+    expect((await rank("python web framework", embeddings)).slice(0, 3).sort()).toEqual([
+      "django/django",
+      "fastapi/fastapi",
+      "pallets/flask",
+    ]);
     expect((await rank("create and modify PDF documents", embeddings))[0]).toBe("Hopding/pdf-lib");
     expect((await rank("render math formulas with TeX", embeddings))[0]).toBe("KaTeX/KaTeX");
     expect((await rank("interactive maps", embeddings))[0]).toBe("Leaflet/Leaflet");
@@ -231,10 +303,18 @@ describe("embeddings through embedMany", () => {
 
   it("honours dimensions and is deterministic", async () => {
     const model = provider(emulator).embeddingModel("starwise-embed");
-    const a = await embedMany({ model, values: ["web framework for rust", "web framework for rust"], providerOptions: { emulator: { dimensions: 384 } } });
+    const a = await embedMany({
+      model,
+      values: ["web framework for rust", "web framework for rust"],
+      providerOptions: { emulator: { dimensions: 384 } },
+    });
     expect(a.embeddings[0]).toHaveLength(384);
     expect(a.embeddings[1]).toEqual(a.embeddings[0]);
-    const b = await embedMany({ model, values: ["web framework for rust"], providerOptions: { emulator: { dimensions: 384 } } });
+    const b = await embedMany({
+      model,
+      values: ["web framework for rust"],
+      providerOptions: { emulator: { dimensions: 384 } },
+    });
     expect(b.embeddings[0]).toEqual(a.embeddings[0]);
   });
 });

@@ -70,13 +70,21 @@ function bearer(header: string | undefined): string | null {
 function spoilRaw(body: string, fault: OutputFault): ApiAnswer {
   switch (fault) {
     case "non-json":
-      return { status: 200, headers: { "content-type": "text/html" }, body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>" };
+      return {
+        status: 200,
+        headers: { "content-type": "text/html" },
+        body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+      };
     case "schema-violation":
       return { status: 200, body: { object: "list", data: [], model: "unknown" } };
     case "empty":
       return { status: 200, headers: { "content-type": "application/json" }, body: "" };
     default:
-      return { status: 200, headers: { "content-type": "application/json" }, body: body.slice(0, Math.floor(body.length / 2)) };
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: body.slice(0, Math.floor(body.length / 2)),
+      };
   }
 }
 
@@ -114,7 +122,9 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       await sleep(state.config.latencyMs);
       if (route === "GET /v1/models") return { status: 200, body: { object: "list", data: ids.map(model) } };
       const id = decodeURIComponent(url.pathname.replace(/^.*?\/models\//, ""));
-      return ids.includes(id) || state.serves("chat", id) || state.serves("embedding", id) ? { status: 200, body: model(id) } : errors.modelNotFound(id);
+      return ids.includes(id) || state.serves("chat", id) || state.serves("embedding", id)
+        ? { status: 200, body: model(id) }
+        : errors.modelNotFound(id);
     }
 
     let body: unknown;
@@ -140,17 +150,34 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
     await sleep(latency);
     if (fault?.timeout) return HOLD;
     if (fault?.status !== undefined) {
-      return { status: fault.status, body: fault.body ?? errors.fault(fault.status).body, headers: fault.headers ?? {} };
+      return {
+        status: fault.status,
+        body: fault.body ?? errors.fault(fault.status).body,
+        headers: fault.headers ?? {},
+      };
     }
 
     const chat = isChat ? (parsed as ChatRequest) : null;
     const estimate = chat ? promptTokens(chat) + (chat.maxTokens ?? 0) : 0;
-    const decision = state.limiter.admit(model, estimate, { rpm: state.rpmFor(model), tpm: state.config.tpm, windowMs: state.config.rateWindowMs }, state.now());
+    const decision = state.limiter.admit(
+      model,
+      estimate,
+      { rpm: state.rpmFor(model), tpm: state.config.tpm, windowMs: state.config.rateWindowMs },
+      state.now(),
+    );
     if (!decision.allowed) {
       modelStats.rateLimited++;
       state.stats.rateLimited++;
       const limit = decision.kind === "requests" ? state.rpmFor(model) : state.config.tpm;
-      return errors.rateLimited(model, decision.kind ?? "requests", limit, limit, decision.kind === "requests" ? 1 : estimate, decision.retryAfterMs, decision.headers);
+      return errors.rateLimited(
+        model,
+        decision.kind ?? "requests",
+        limit,
+        limit,
+        decision.kind === "requests" ? 1 : estimate,
+        decision.retryAfterMs,
+        decision.headers,
+      );
     }
 
     const id = `${isChat ? "chatcmpl-" : "emb-"}${hash(seed, state.nextId()).toString(36)}${hash(seed, "id", state.stats.total).toString(36)}`;
@@ -166,39 +193,70 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       modelStats.promptTokens += prompt;
       modelStats.completionTokens += output.completionTokens * chat.n;
       modelStats.totalTokens += prompt + output.completionTokens * chat.n;
-      const generationMs = state.config.outputTokensPerSecond > 0 ? (output.completionTokens / state.config.outputTokensPerSecond) * 1000 : 0;
+      const generationMs =
+        state.config.outputTokensPerSecond > 0
+          ? (output.completionTokens / state.config.outputTokensPerSecond) * 1000
+          : 0;
       if (chat.stream) {
         state.stats.streams++;
         const chunks = streamChunks(id, created, chat, output, prompt);
-        return { status: 200, headers: decision.headers, stream: chunks, chunkDelayMs: generationMs / Math.max(1, chunks.length) };
+        return {
+          status: 200,
+          headers: decision.headers,
+          stream: chunks,
+          chunkDelayMs: generationMs / Math.max(1, chunks.length),
+        };
       }
       await sleep(generationMs);
       return { status: 200, headers: decision.headers, body: completionBody(id, created, chat, output, prompt) };
     }
 
     const embeddings = parsed as Exclude<typeof parsed, ChatRequest>;
-    const { body: answer, promptTokens: tokens } = embeddingsBody(state, embeddings as Parameters<typeof embeddingsBody>[1]);
+    const { body: answer, promptTokens: tokens } = embeddingsBody(
+      state,
+      embeddings as Parameters<typeof embeddingsBody>[1],
+    );
     modelStats.promptTokens += tokens;
     modelStats.totalTokens += tokens;
     modelStats.inputs += (embeddings as { inputs: string[] }).inputs.length;
-    if (fault?.output) return { ...spoilRaw(JSON.stringify(answer), fault.output), headers: { ...decision.headers, "content-type": fault.output === "non-json" ? "text/html" : "application/json" } };
+    if (fault?.output)
+      return {
+        ...spoilRaw(JSON.stringify(answer), fault.output),
+        headers: {
+          ...decision.headers,
+          "content-type": fault.output === "non-json" ? "text/html" : "application/json",
+        },
+      };
     return { status: 200, headers: decision.headers, body: answer };
   }
 
-  async function send(res: ServerResponse, answer: ApiAnswer | StreamAnswer, requestId: string, counted: boolean, model?: string): Promise<void> {
+  async function send(
+    res: ServerResponse,
+    answer: ApiAnswer | StreamAnswer,
+    requestId: string,
+    counted: boolean,
+    model?: string,
+  ): Promise<void> {
     if (res.destroyed || res.writableEnded) return;
     const common = {
       "x-request-id": requestId,
       "openai-processing-ms": "1",
       "openai-version": "2020-10-01",
       "access-control-allow-origin": "*",
-      "access-control-expose-headers": "retry-after, retry-after-ms, x-request-id, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens",
+      "access-control-expose-headers":
+        "retry-after, retry-after-ms, x-request-id, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens",
     };
     if (counted) state.stats.response(answer.status);
     if (counted && model && answer.status !== 200 && answer.status !== 429) state.stats.model(model).errors++;
     if (counted && model && answer.status === 200) state.stats.model(model).succeeded++;
     if ("stream" in answer) {
-      res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", ...common, ...answer.headers });
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        ...common,
+        ...answer.headers,
+      });
       for (const chunk of answer.stream) {
         if (res.destroyed) return;
         res.write(`data: ${JSON.stringify(chunk)}\n\n`);
@@ -208,7 +266,12 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       return;
     }
     const headers: Record<string, string> = { "content-type": "application/json", ...common, ...answer.headers };
-    const payload = answer.body === undefined ? undefined : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+    const payload =
+      answer.body === undefined
+        ? undefined
+        : typeof answer.body === "string"
+          ? answer.body
+          : JSON.stringify(answer.body);
     res.writeHead(answer.status, headers);
     res.end(payload);
   }
@@ -219,14 +282,31 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
     const requestId = `req_${hash(seed, "request", state.stats.total + 1, Date.now()).toString(16)}`;
     if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
       readBody(req)
-        .then((body) => send(res, handleControl(state, { method: req.method ?? "GET", path: url.pathname.slice("/_emulator/".length), query: url.searchParams, body }, log), requestId, false))
+        .then((body) =>
+          send(
+            res,
+            handleControl(
+              state,
+              {
+                method: req.method ?? "GET",
+                path: url.pathname.slice("/_emulator/".length),
+                query: url.searchParams,
+                body,
+              },
+              log,
+            ),
+            requestId,
+            false,
+          ),
+        )
         .catch((error: unknown) => send(res, { status: 500, body: { message: String(error) } }, requestId, false));
       return;
     }
     if (req.method === "OPTIONS") {
       res.writeHead(204, {
         "access-control-allow-origin": "*",
-        "access-control-allow-headers": "Authorization, Content-Type, OpenAI-Organization, OpenAI-Project, X-Stainless-*",
+        "access-control-allow-headers":
+          "Authorization, Content-Type, OpenAI-Organization, OpenAI-Project, X-Stainless-*",
         "access-control-allow-methods": "GET, POST",
       });
       res.end();
@@ -242,7 +322,9 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
     handle(req, url, seen)
       .then((answer) => (answer === HOLD ? undefined : send(res, answer, requestId, true, seen.model)))
       .catch((error: unknown) => {
-        log(`error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         return send(res, errors.fault(500), requestId, true, seen.model);
       });
   });
@@ -257,7 +339,9 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  log(`listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`);
+  log(
+    `listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

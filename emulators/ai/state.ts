@@ -88,7 +88,16 @@ export class Stats {
   model(id: string): ModelStats {
     let entry = this.models[id];
     if (!entry) {
-      entry = { requests: 0, succeeded: 0, rateLimited: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, inputs: 0 };
+      entry = {
+        requests: 0,
+        succeeded: 0,
+        rateLimited: 0,
+        errors: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        inputs: 0,
+      };
       this.models[id] = entry;
     }
     return entry;

@@ -46,7 +46,10 @@ export function termCounts(text: string, options: TermOptions = {}): Map<string,
   const counts = new Map<string, number>();
   const add = (term: string, n = 1) => counts.set(term, (counts.get(term) ?? 0) + n);
   // Paths and file names ("docs/intro/install.txt") are not words of the text.
-  const clean = cleanForTerms(text.normalize("NFKC")).replace(/\S*[\\/]\S*|\S+\.(?:txt|md|rst|json|ya?ml|toml|html?)\b/g, " ");
+  const clean = cleanForTerms(text.normalize("NFKC")).replace(
+    /\S*[\\/]\S*|\S+\.(?:txt|md|rst|json|ya?ml|toml|html?)\b/g,
+    " ",
+  );
   for (const run of clean.match(CJK_RUN) ?? []) {
     const chars = Array.from(run);
     if (chars.length === 1) add(chars[0] as string);

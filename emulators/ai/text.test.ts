@@ -84,7 +84,14 @@ describe("findInjection", () => {
 });
 
 describe("fill", () => {
-  const analysis: Analysis = { name: "x", summary: "A summary of x that is long enough.", tags: ["a", "b", "c", "d"], platforms: ["web", "cli"], category: "library", language: "en" };
+  const analysis: Analysis = {
+    name: "x",
+    summary: "A summary of x that is long enough.",
+    tags: ["a", "b", "c", "d"],
+    platforms: ["web", "cli"],
+    category: "library",
+    language: "en",
+  };
   it("fills every property by name within the schema's limits, resolving $ref and nullable", () => {
     const schema = {
       type: "object",
@@ -98,7 +105,14 @@ describe("fill", () => {
         archived: { type: "boolean" },
       },
     };
-    expect(fill(schema, schema, analysis)).toEqual({ summary: "A summary…", tags: ["a", "b"], platforms: ["cli"], language: "en", stars: 1, archived: false });
+    expect(fill(schema, schema, analysis)).toEqual({
+      summary: "A summary…",
+      tags: ["a", "b"],
+      platforms: ["cli"],
+      language: "en",
+      stars: 1,
+      archived: false,
+    });
     expect(limitsFrom(schema)).toMatchObject({ summaryMaxLength: 12, tagsMax: 2, platformEnum: ["cli", "desktop"] });
     expect(limitsFrom({})).toEqual(DEFAULT_LIMITS);
   });

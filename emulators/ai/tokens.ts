@@ -8,7 +8,8 @@
 // - spaces are free (they merge into the following word), a run of newlines is 1 token.
 // A chat request adds OpenAI's framing: 3 tokens per message, 3 to prime the reply.
 
-const PIECE = /(\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul})|(\p{L}+)|(\p{N}+)|(\n+)|([^\s\p{L}\p{N}])/gu;
+const PIECE =
+  /(\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul})|(\p{L}+)|(\p{N}+)|(\n+)|([^\s\p{L}\p{N}])/gu;
 
 export function countTokens(text: string): number {
   let tokens = 0;
@@ -30,7 +31,14 @@ export function truncateToTokens(text: string, budget: number): string {
   let tokens = 0;
   for (const match of text.matchAll(PIECE)) {
     const piece = match[0];
-    const cost = match[1] !== undefined ? 1 : match[2] !== undefined ? Math.ceil(piece.length / 6) : match[3] !== undefined ? Math.ceil(piece.length / 3) : 1;
+    const cost =
+      match[1] !== undefined
+        ? 1
+        : match[2] !== undefined
+          ? Math.ceil(piece.length / 6)
+          : match[3] !== undefined
+            ? Math.ceil(piece.length / 3)
+            : 1;
     if (tokens + cost > budget) return text.slice(0, match.index).trimEnd();
     tokens += cost;
   }

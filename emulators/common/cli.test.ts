@@ -14,7 +14,9 @@ interface Run {
 /** Runs `script` (an ES module that has the common cli's exports in scope) with `args`; `signal` is sent after the ready line. */
 function run(script: string, args: string[], signal?: NodeJS.Signals): Promise<Run> {
   const source = `import { fail, integerOptions, nonNegative, parseCommandLine, serve } from ${JSON.stringify(cli)};\n${script}`;
-  const child = spawn(process.execPath, ["--input-type=module", "--eval", source, "--", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--input-type=module", "--eval", source, "--", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const result: Run = { code: null, stdout: "", stderr: "" };
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     result.stdout += chunk;
@@ -41,7 +43,11 @@ describe("common cli", () => {
   it("parses the shared flags into options and leaves out those not given", async () => {
     const { code, stdout } = await run(PARSE, ["--host", "::1", "--latency", "5", "--stars", "7", "--share", "0.25"]);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ options: { quiet: false, port: 0, latencyMs: 5, host: "::1" }, stars: { starCount: 7 }, share: 0.25 });
+    expect(JSON.parse(stdout)).toEqual({
+      options: { quiet: false, port: 0, latencyMs: 5, host: "::1" },
+      stars: { starCount: 7 },
+      share: 0.25,
+    });
   });
 
   it.each([
@@ -57,8 +63,16 @@ describe("common cli", () => {
   });
 
   it("prints one ready line and shuts down cleanly on a signal", async () => {
-    expect(await run(TOY, [], "SIGTERM")).toEqual({ code: 0, stdout: "ready http://127.0.0.1:1234\n", stderr: "[toy-emulator] SIGTERM: shutting down\n" });
-    expect(await run(TOY, ["--quiet"], "SIGINT")).toEqual({ code: 0, stdout: "ready http://127.0.0.1:1234\n", stderr: "" });
+    expect(await run(TOY, [], "SIGTERM")).toEqual({
+      code: 0,
+      stdout: "ready http://127.0.0.1:1234\n",
+      stderr: "[toy-emulator] SIGTERM: shutting down\n",
+    });
+    expect(await run(TOY, ["--quiet"], "SIGINT")).toEqual({
+      code: 0,
+      stdout: "ready http://127.0.0.1:1234\n",
+      stderr: "",
+    });
   });
 
   it("reports a failed start on stderr with exit code 1", async () => {

@@ -13,7 +13,9 @@ const SHARED_FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies ParseArgsOptionsConfig;
 
-type Values<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: typeof SHARED_FLAGS & T; strict: true }>>["values"];
+type Values<T extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: typeof SHARED_FLAGS & T; strict: true }>
+>["values"];
 
 /** The options every emulator's start function takes, from the shared flags (left out when not given). */
 export interface SharedOptions {
@@ -31,15 +33,23 @@ export function fail(message: string): never {
 }
 
 /** A flag's value as a non-negative integer (or any non-negative number); undefined when not given. */
-export function nonNegative(flag: string, value: string | undefined, kind: "integer" | "number" = "integer"): number | undefined {
+export function nonNegative(
+  flag: string,
+  value: string | undefined,
+  kind: "integer" | "number" = "integer",
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (kind === "integer" && !Number.isInteger(n))) fail(`--${flag} must be a non-negative ${kind}, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0 || (kind === "integer" && !Number.isInteger(n)))
+    fail(`--${flag} must be a non-negative ${kind}, got "${value}"`);
   return n;
 }
 
 /** The given flags of `flags` ({option: "flag"}) as non-negative integers under their options' names, in that order. */
-export function integerOptions<K extends string>(values: Record<string, unknown>, flags: Record<K, string>): Partial<Record<K, number>> {
+export function integerOptions<K extends string>(
+  values: Record<string, unknown>,
+  flags: Record<K, string>,
+): Partial<Record<K, number>> {
   const options: Partial<Record<K, number>> = {};
   for (const [key, flag] of Object.entries(flags) as Array<[K, string]>) {
     const n = nonNegative(flag, values[flag] as string | undefined);
@@ -52,14 +62,20 @@ export function integerOptions<K extends string>(values: Record<string, unknown>
  * Parses argv with the shared flags and the emulator's own (`flags`); `--help` prints `usage` and
  * exits. An unknown flag throws, as parseArgs does.
  */
-export function parseCommandLine<T extends ParseArgsOptionsConfig>(flags: T, usage: string): { values: Values<T>; options: SharedOptions } {
+export function parseCommandLine<T extends ParseArgsOptionsConfig>(
+  flags: T,
+  usage: string,
+): { values: Values<T>; options: SharedOptions } {
   const { values } = parseArgs({ options: { ...SHARED_FLAGS, ...flags }, strict: true });
   const shared = values as Record<string, string | boolean | undefined>;
   if (shared.help) {
     process.stderr.write(usage);
     process.exit(0);
   }
-  const options: SharedOptions = { quiet: shared.quiet === true, ...integerOptions(shared, { port: "port", seed: "seed", latencyMs: "latency" }) };
+  const options: SharedOptions = {
+    quiet: shared.quiet === true,
+    ...integerOptions(shared, { port: "port", seed: "seed", latencyMs: "latency" }),
+  };
   if (typeof shared.host === "string") options.host = shared.host;
   return { values: values as Values<T>, options };
 }
@@ -68,7 +84,11 @@ export function parseCommandLine<T extends ParseArgsOptionsConfig>(flags: T, usa
  * Starts the emulator and prints the ready line; SIGINT/SIGTERM close it (exit 0, or 1 if closing
  * fails). A failed start is one line on stderr, prefixed with the emulator's `name`, and exit 1.
  */
-export async function serve(name: string, quiet: boolean, start: () => Promise<{ url: string; close(): Promise<void> }>): Promise<void> {
+export async function serve(
+  name: string,
+  quiet: boolean,
+  start: () => Promise<{ url: string; close(): Promise<void> }>,
+): Promise<void> {
   try {
     const emulator = await start();
     // The handlers come before the ready line: a caller may signal as soon as it has read it, and

@@ -69,7 +69,12 @@ describe("routeMatcher", () => {
 });
 
 describe("requestMatcher", () => {
-  const request = (path: string, search: string, login?: string) => ({ method: "GET", path, search: new URLSearchParams(search), login });
+  const request = (path: string, search: string, login?: string) => ({
+    method: "GET",
+    path,
+    search: new URLSearchParams(search),
+    login,
+  });
 
   it("needs every listed query parameter to equal the request's; others are free", () => {
     const page2 = requestMatcher({ route: "GET /user/starred", query: { page: "2", per_page: "100" } });
@@ -93,7 +98,15 @@ describe("FaultList", () => {
 
   it("adds up the latency of the rules that fire; the first deciding rule stops the search", () => {
     const faults = new FaultList(TOY);
-    faults.add(JSON.stringify([{ latencyMs: 10 }, { route: "GET /a", latencyMs: 5, status: 503 }, { latencyMs: 100 }, { drop: true }, { status: 500 }]));
+    faults.add(
+      JSON.stringify([
+        { latencyMs: 10 },
+        { route: "GET /a", latencyMs: 5, status: 503 },
+        { latencyMs: 100 },
+        { drop: true },
+        { status: 500 },
+      ]),
+    );
     const a = faults.fire(get("/a"), never);
     expect(a.latencyMs).toBe(15);
     expect(a.fault?.id).toBe(2);
@@ -152,7 +165,9 @@ describe("FaultList", () => {
     expect(() => faults.add('{"status": 500, "count": 1.5}')).toThrow("count must be a positive integer");
     expect(() => faults.add('{"status": 500, "probability": 2}')).toThrow("probability must be between 0 and 1");
     expect(() => faults.add('{"latencyMs": -1}')).toThrow("latencyMs must be >= 0");
-    expect(() => faults.add('{"timeout": false}')).toThrow("a rule needs at least one of status, latencyMs, timeout, drop");
+    expect(() => faults.add('{"timeout": false}')).toThrow(
+      "a rule needs at least one of status, latencyMs, timeout, drop",
+    );
     expect(faults.list()).toEqual([]);
   });
 });

@@ -53,7 +53,13 @@ export function checkRoute(route: unknown, example: string): void {
 
 /** Throws a readable error for a malformed `query`. */
 export function checkQuery(query: unknown): void {
-  if (query !== undefined && (typeof query !== "object" || query === null || Array.isArray(query) || !Object.values(query).every((v) => typeof v === "string"))) {
+  if (
+    query !== undefined &&
+    (typeof query !== "object" ||
+      query === null ||
+      Array.isArray(query) ||
+      !Object.values(query).every((v) => typeof v === "string"))
+  ) {
     throw new Error('query must be an object of strings like {"page": "4"}');
   }
 }
@@ -64,7 +70,10 @@ export function checkQuery(query: unknown): void {
  * `normalize` is applied to the pattern's segments and the request's alike (the AI emulator makes
  * "/v1" optional with it, as its server does).
  */
-export function routeMatcher(pattern: string | undefined, normalize = (segments: string[]) => segments): (method: string, path: string) => boolean {
+export function routeMatcher(
+  pattern: string | undefined,
+  normalize = (segments: string[]) => segments,
+): (method: string, path: string) => boolean {
   if (pattern === undefined || pattern.trim() === "*") return () => true;
   const trimmed = pattern.trim();
   const space = trimmed.indexOf(" ");
@@ -82,7 +91,8 @@ export function routeMatcher(pattern: string | undefined, normalize = (segments:
     const wildcard = seg === "*" || (seg.startsWith("{") && seg.endsWith("}"));
     return (wildcard || seg.toLowerCase() === part.toLowerCase()) && matchFrom(pat + 1, parts, at + 1);
   };
-  return (reqMethod, path) => (method === "*" || method === reqMethod) && matchFrom(0, normalize(path.split("/").filter(Boolean)), 0);
+  return (reqMethod, path) =>
+    (method === "*" || method === reqMethod) && matchFrom(0, normalize(path.split("/").filter(Boolean)), 0);
 }
 
 /** What the GitHub emulator's fault rules and triggers select requests by. */
@@ -125,18 +135,27 @@ export class FaultList<R extends FaultRuleBase, Q> {
 
   /** Throws a readable error for a malformed rule (the control API answers 422 with it). */
   private validate(input: unknown): R {
-    if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("a fault rule must be an object");
+    if (typeof input !== "object" || input === null || Array.isArray(input))
+      throw new Error("a fault rule must be an object");
     const rule = input as R;
     this.kind.checkSelectors(rule);
-    if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599)) throw new Error("status must be an HTTP status code");
-    if (rule.latencyMs !== undefined && !(typeof rule.latencyMs === "number" && rule.latencyMs >= 0)) throw new Error("latencyMs must be >= 0");
+    if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599))
+      throw new Error("status must be an HTTP status code");
+    if (rule.latencyMs !== undefined && !(typeof rule.latencyMs === "number" && rule.latencyMs >= 0))
+      throw new Error("latencyMs must be >= 0");
     this.kind.checkOutcomes?.(rule);
-    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count > 0)) throw new Error("count must be a positive integer");
-    if (rule.probability !== undefined && !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)) {
+    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count > 0))
+      throw new Error("count must be a positive integer");
+    if (
+      rule.probability !== undefined &&
+      !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)
+    ) {
       throw new Error("probability must be between 0 and 1");
     }
     if (!this.isTerminal(rule) && rule.latencyMs === undefined) {
-      throw new Error(`a rule needs at least one of ${["status", "latencyMs", "timeout", ...this.kind.outcomes].join(", ")}`);
+      throw new Error(
+        `a rule needs at least one of ${["status", "latencyMs", "timeout", ...this.kind.outcomes].join(", ")}`,
+      );
     }
     return rule;
   }
@@ -148,12 +167,18 @@ export class FaultList<R extends FaultRuleBase, Q> {
    */
   add(body: string): AddedRule<R>[] {
     const input = JSON.parse(body || "null") as unknown;
-    const list = Array.isArray(input) ? input : typeof input === "object" && input !== null && Array.isArray((input as { rules?: unknown }).rules) ? (input as { rules: unknown[] }).rules : [input];
-    return list.map((rule) => this.validate(rule)).map((valid) => {
-      const rule = { ...valid, id: this.nextId++, fired: 0 };
-      this.rules.push({ rule, matches: this.kind.matcher(valid) });
-      return rule;
-    });
+    const list = Array.isArray(input)
+      ? input
+      : typeof input === "object" && input !== null && Array.isArray((input as { rules?: unknown }).rules)
+        ? (input as { rules: unknown[] }).rules
+        : [input];
+    return list
+      .map((rule) => this.validate(rule))
+      .map((valid) => {
+        const rule = { ...valid, id: this.nextId++, fired: 0 };
+        this.rules.push({ rule, matches: this.kind.matcher(valid) });
+        return rule;
+      });
   }
 
   clear(): void {

@@ -16,10 +16,15 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 afterEach(() => ctl.reset());
 
-const CHECK_DOCS = "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user";
+const CHECK_DOCS =
+  "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user";
 const SSO_MESSAGE =
   "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
-const SSO_BODY = { message: SSO_MESSAGE, documentation_url: "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/" };
+const SSO_BODY = {
+  message: SSO_MESSAGE,
+  documentation_url:
+    "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/",
+};
 
 /** octocat's public stars, newest first, and the one at `index` of them. */
 async function publicStar(index: number): Promise<GroundTruthStar> {
@@ -33,7 +38,10 @@ async function listedNames(path = "/user/starred?per_page=100&page=1", token?: s
 }
 
 async function allListed(): Promise<string[]> {
-  return [...(await listedNames("/user/starred?per_page=100&page=1")), ...(await listedNames("/user/starred?per_page=100&page=2"))];
+  return [
+    ...(await listedNames("/user/starred?per_page=100&page=1")),
+    ...(await listedNames("/user/starred?per_page=100&page=2")),
+  ];
 }
 
 const LOOKUPS = /* GraphQL */ `
@@ -57,7 +65,10 @@ async function starredTotal(): Promise<{ totalCount: number; names: string[] }> 
     "{ viewer { starredRepositories(first: 100, orderBy: {field: STARRED_AT, direction: DESC}) { totalCount nodes { nameWithOwner } } } }",
   );
   const connection = body.data.viewer.starredRepositories;
-  return { totalCount: connection.totalCount, names: connection.nodes.map((n: { nameWithOwner: string }) => n.nameWithOwner) };
+  return {
+    totalCount: connection.totalCount,
+    names: connection.nodes.map((n: { nameWithOwner: string }) => n.nameWithOwner),
+  };
 }
 
 describe("GET /user/starred/{owner}/{repo}", () => {
@@ -81,7 +92,10 @@ describe("GET /user/starred/{owner}/{repo}", () => {
     expect(notStarred.body).toEqual({ message: "Not Found", documentation_url: CHECK_DOCS, status: "404" });
     expect((await call(emulator, "/user/starred/nobody-here/nothing")).status).toBe(404);
     const secret = (await ctl.stars("octocat")).find((s) => s.private);
-    if (secret) expect((await call(emulator, `/user/starred/${secret.fullName}`, { token: "emulator-token-carol" })).status).toBe(404);
+    if (secret)
+      expect((await call(emulator, `/user/starred/${secret.fullName}`, { token: "emulator-token-carol" })).status).toBe(
+        404,
+      );
     expect((await call(emulator, `/user/starred/${star.fullName}`, { token: null })).status).toBe(401);
   });
 
@@ -107,9 +121,15 @@ describe("POST /_emulator/repo-state", () => {
     expect((await ctl.repo(star.fullName)).state).toBe("blocked");
     expect(await ctl.setRepoState({ fullName: star.fullName, state: "ok" })).toMatchObject({ state: "ok" });
 
-    await expect(ctl.setRepoState({ fullName: "nobody-here/nothing", state: "blocked" })).rejects.toMatchObject({ status: 404 });
-    await expect(ctl.setRepoState({ fullName: star.fullName, state: "gone" as never })).rejects.toMatchObject({ status: 422 });
-    await expect(ctl.setRepoState({ fullName: star.fullName, state: "sso", org: "-bad-" })).rejects.toMatchObject({ status: 422 });
+    await expect(ctl.setRepoState({ fullName: "nobody-here/nothing", state: "blocked" })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(ctl.setRepoState({ fullName: star.fullName, state: "gone" as never })).rejects.toMatchObject({
+      status: 422,
+    });
+    await expect(ctl.setRepoState({ fullName: star.fullName, state: "sso", org: "-bad-" })).rejects.toMatchObject({
+      status: 422,
+    });
   });
 });
 
@@ -117,7 +137,10 @@ describe("blocked (GitHub's terms of service)", () => {
   it("stays listed and starred; every /repos route answers 403 with the block", async () => {
     const star = await publicStar(5);
     const { stateSince } = await ctl.setRepoState({ fullName: star.fullName, state: "blocked" });
-    const body = { message: "Repository access blocked", block: { reason: "tos", created_at: stateSince, html_url: "https://github.com/tos" } };
+    const body = {
+      message: "Repository access blocked",
+      block: { reason: "tos", created_at: stateSince, html_url: "https://github.com/tos" },
+    };
 
     for (const path of [`/repos/${star.fullName}`, `/repos/${star.fullName}/readme`]) {
       const answer = await callJson(emulator, path);
@@ -181,12 +204,22 @@ describe("dmca (taken down)", () => {
     const star = await publicStar(5);
     const ok = await publicStar(6);
     const { stateSince } = await ctl.setRepoState({ fullName: star.fullName, state: "dmca" });
-    for (const path of [`/repos/${star.fullName}`, `/repos/${star.fullName}/readme`, `/user/starred/${star.fullName}`]) {
+    for (const path of [
+      `/repos/${star.fullName}`,
+      `/repos/${star.fullName}/readme`,
+      `/user/starred/${star.fullName}`,
+    ]) {
       const answer = await callJson(emulator, path);
       expect(answer.status).toBe(451);
       expect(answer.body).toEqual({
         message: "Repository access blocked",
-        block: { reason: "dmca", created_at: stateSince, html_url: expect.stringMatching(/^https:\/\/github\.com\/github\/dmca\/blob\/master\/\d{4}\/\d{4}-\d\d-\d\d-[\w.-]+\.md$/) },
+        block: {
+          reason: "dmca",
+          created_at: stateSince,
+          html_url: expect.stringMatching(
+            /^https:\/\/github\.com\/github\/dmca\/blob\/master\/\d{4}\/\d{4}-\d\d-\d\d-[\w.-]+\.md$/,
+          ),
+        },
       });
     }
     expect(await allListed()).not.toContain(star.fullName);
@@ -205,13 +238,19 @@ describe("sso (an organisation's SAML single sign-on)", () => {
     const result = await ctl.setRepoState({ fullName: star.fullName, state: "sso", org: "acme-corp" });
     expect(result).toMatchObject({ state: "sso", org: "acme-corp", orgId: expect.any(Number) });
     const headers: string[] = [];
-    for (const path of [`/repos/${star.fullName}`, `/repos/${star.fullName}/readme`, `/user/starred/${star.fullName}`]) {
+    for (const path of [
+      `/repos/${star.fullName}`,
+      `/repos/${star.fullName}/readme`,
+      `/user/starred/${star.fullName}`,
+    ]) {
       const answer = await callJson(emulator, path);
       expect(answer.status).toBe(403);
       expect(answer.body).toEqual(SSO_BODY);
       headers.push(answer.headers.get("x-github-sso") ?? "");
     }
-    expect(headers[0]).toMatch(/^required; url=https:\/\/github\.com\/orgs\/acme-corp\/sso\?authorization_request=[\w-]+$/);
+    expect(headers[0]).toMatch(
+      /^required; url=https:\/\/github\.com\/orgs\/acme-corp\/sso\?authorization_request=[\w-]+$/,
+    );
     expect(new Set(headers).size).toBe(1); // stable
   });
 
@@ -227,7 +266,9 @@ describe("sso (an organisation's SAML single sign-on)", () => {
     // SAML guards tokens: an anonymous caller sees the public repository as usual.
     expect(await listedNames("/users/octocat/starred?per_page=100", null)).toContain(star.fullName);
     // A page that would not have held it still says the list is partial.
-    expect((await call(emulator, "/user/starred?per_page=100&page=2")).headers.get("x-github-sso")).toBe(`partial-results; organizations=${orgId}`);
+    expect((await call(emulator, "/user/starred?per_page=100&page=2")).headers.get("x-github-sso")).toBe(
+      `partial-results; organizations=${orgId}`,
+    );
     expect(await starredTotal()).toMatchObject({ totalCount: 119 });
     expect((await ctl.stars("octocat")).map((s) => s.fullName)).not.toContain(star.fullName);
   });
@@ -246,7 +287,9 @@ describe("sso (an organisation's SAML single sign-on)", () => {
       extensions: { saml_failure: true },
       message: SSO_MESSAGE,
     });
-    expect(headers.get("x-github-sso")).toMatch(/^required; url=https:\/\/github\.com\/orgs\/acme-corp\/sso\?authorization_request=/);
+    expect(headers.get("x-github-sso")).toMatch(
+      /^required; url=https:\/\/github\.com\/orgs\/acme-corp\/sso\?authorization_request=/,
+    );
   });
 });
 
@@ -257,7 +300,11 @@ describe("deleted", () => {
     await ctl.setRepoState({ fullName: star.fullName, state: "deleted" });
     const repo = await callJson(emulator, `/repos/${star.fullName}`);
     expect(repo.status).toBe(404);
-    expect(repo.body).toEqual({ message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/repos#get-a-repository", status: "404" });
+    expect(repo.body).toEqual({
+      message: "Not Found",
+      documentation_url: "https://docs.github.com/rest/repos/repos#get-a-repository",
+      status: "404",
+    });
     expect((await call(emulator, `/repos/${star.fullName}/readme`)).status).toBe(404);
     expect((await call(emulator, `/user/starred/${star.fullName}`)).status).toBe(404);
     expect(await allListed()).not.toContain(star.fullName);
@@ -285,7 +332,9 @@ describe("private (made private by its owner)", () => {
     expect((await call(emulator, "/user/starred/erin/was-public")).status).toBe(404);
     expect(await listedNames()).not.toContain("erin/was-public");
     expect((await ctl.stars("octocat")).map((s) => s.fullName)).not.toContain("erin/was-public");
-    expect((await graphql(emulator, '{ repository(owner: "erin", name: "was-public") { id } }')).body.errors[0].type).toBe("NOT_FOUND");
+    expect(
+      (await graphql(emulator, '{ repository(owner: "erin", name: "was-public") { id } }')).body.errors[0].type,
+    ).toBe("NOT_FOUND");
 
     const erin = "emulator-token-erin";
     const own = await callJson(emulator, "/repos/erin/was-public", { token: erin });
@@ -293,7 +342,9 @@ describe("private (made private by its owner)", () => {
     expect(own.body).toMatchObject({ private: true, visibility: "private" });
     expect((await call(emulator, "/user/starred/erin/was-public", { token: erin })).status).toBe(204);
     expect(await listedNames("/user/starred", erin)).toEqual(["erin/was-public"]);
-    expect(await ctl.stars("erin")).toEqual([expect.objectContaining({ fullName: "erin/was-public", private: true, state: "private" })]);
+    expect(await ctl.stars("erin")).toEqual([
+      expect.objectContaining({ fullName: "erin/was-public", private: true, state: "private" }),
+    ]);
     // It is private now: no longer in the owner's public repositories.
     expect(await listedNames("/users/erin/repos", erin)).toEqual([]);
   });

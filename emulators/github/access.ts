@@ -51,7 +51,10 @@ export function ssoOrgId(org: string): number {
  * opaque token; here it is stable per organisation and user, so tests can compare it.
  */
 export function ssoUrl(org: string, login: string): string {
-  const request = createHash("sha256").update(`${org.toLowerCase()}\n${login.toLowerCase()}`).digest("base64url").slice(0, 40);
+  const request = createHash("sha256")
+    .update(`${org.toLowerCase()}\n${login.toLowerCase()}`)
+    .digest("base64url")
+    .slice(0, 40);
   return `https://github.com/orgs/${org}/sso?authorization_request=${request}`;
 }
 
@@ -83,7 +86,11 @@ function blockBody(repo: Repo) {
   const reason = access?.state === "dmca" ? "dmca" : "tos";
   return {
     message: BLOCKED_MESSAGE,
-    block: { reason, created_at: isoSeconds(since), html_url: reason === "dmca" ? dmcaNoticeUrl(repo, since) : "https://github.com/tos" },
+    block: {
+      reason,
+      created_at: isoSeconds(since),
+      html_url: reason === "dmca" ? dmcaNoticeUrl(repo, since) : "https://github.com/tos",
+    },
   };
 }
 
@@ -98,7 +105,11 @@ export function restRefusal(sight: Sight, repo: Repo, login: string | undefined)
     case "dmca":
       return json(451, blockBody(repo));
     case "sso":
-      return json(403, { message: SSO_MESSAGE, documentation_url: SSO_DOCS }, ssoRequiredHeader(ssoOrg(repo), login ?? ""));
+      return json(
+        403,
+        { message: SSO_MESSAGE, documentation_url: SSO_DOCS },
+        ssoRequiredHeader(ssoOrg(repo), login ?? ""),
+      );
     default:
       return undefined;
   }

@@ -43,7 +43,12 @@ export interface StarOutcome {
 }
 
 /** Stars `fullName` for `login` now; an unknown name creates that repository (from `repoInput`). */
-export function starRepo(state: EmulatorState, login: string, fullName: string, repoInput: CustomRepoInput = {}): StarOutcome {
+export function starRepo(
+  state: EmulatorState,
+  login: string,
+  fullName: string,
+  repoInput: CustomRepoInput = {},
+): StarOutcome {
   const user = requireUser(state, login);
   let repo = state.universe.find(fullName);
   let created = false;
@@ -53,10 +58,20 @@ export function starRepo(state: EmulatorState, login: string, fullName: string, 
     created = true;
   }
   const star = state.users.star(user, repo, state.now());
-  return { login: user.login, fullName: repo.fullName, created, alreadyStarred: star === undefined, starredAt: star ? isoSeconds(star.starredAt) : null };
+  return {
+    login: user.login,
+    fullName: repo.fullName,
+    created,
+    alreadyStarred: star === undefined,
+    starredAt: star ? isoSeconds(star.starredAt) : null,
+  };
 }
 
-export function unstarRepo(state: EmulatorState, login: string, fullName: string): { login: string; fullName: string; unstarred: boolean } {
+export function unstarRepo(
+  state: EmulatorState,
+  login: string,
+  fullName: string,
+): { login: string; fullName: string; unstarred: boolean } {
   const user = requireUser(state, login);
   const repo = requireRepo(state, fullName);
   return { login: user.login, fullName: repo.fullName, unstarred: state.users.unstar(user, repo) };
@@ -72,7 +87,8 @@ export interface RepoStateInput {
 /** Checks a `repo-state` body (the control call and a trigger's `state` action). */
 export function parseRepoStateInput(input: Record<string, unknown>): RepoStateInput {
   const fullName = requireString(input, "fullName");
-  if (!isRepoState(input.state)) throw new ControlError(422, '"state" must be one of "ok", "blocked", "dmca", "sso", "deleted", "private"');
+  if (!isRepoState(input.state))
+    throw new ControlError(422, '"state" must be one of "ok", "blocked", "dmca", "sso", "deleted", "private"');
   if (input.org !== undefined && (typeof input.org !== "string" || !LOGIN_RE.test(input.org))) {
     throw new ControlError(422, '"org" must be an organisation login');
   }

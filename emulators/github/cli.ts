@@ -26,10 +26,15 @@ const { values, options: shared } = parseCommandLine(
 
 const options: GithubEmulatorOptions = {
   ...shared,
-  ...integerOptions(values, { stars: "stars", maxConcurrentRequests: "max-concurrency", rateWindowSeconds: "rate-window" }),
+  ...integerOptions(values, {
+    stars: "stars",
+    maxConcurrentRequests: "max-concurrency",
+    rateWindowSeconds: "rate-window",
+  }),
 };
 if (values.corpus !== undefined) options.corpusDir = values.corpus;
-if (values.realism !== "github" && values.realism !== "ideal") fail(`--realism must be "github" or "ideal", got "${values.realism}"`);
+if (values.realism !== "github" && values.realism !== "ideal")
+  fail(`--realism must be "github" or "ideal", got "${values.realism}"`);
 const realismFlags: Record<string, string | undefined> = {
   cutoffMs: values.cutoff,
   cpuGraphqlMsPerWindow: values["cpu-graphql"],

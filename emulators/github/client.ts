@@ -141,7 +141,10 @@ export interface EmulatorClient {
 }
 
 /** A client for the emulator at `baseUrl` (e.g. `github.url`); `fetchImpl` defaults to the global fetch. */
-export function createEmulatorClient(baseUrl: string, fetchImpl: typeof fetch = (input, init) => fetch(input, init)): EmulatorClient {
+export function createEmulatorClient(
+  baseUrl: string,
+  fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+): EmulatorClient {
   const root = baseUrl.replace(/\/+$/, "");
   async function call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
     const init: RequestInit = { method, headers: { "content-type": "application/json" } };
@@ -160,13 +163,15 @@ export function createEmulatorClient(baseUrl: string, fetchImpl: typeof fetch = 
     unstar: (input) => call("POST", "unstar", input),
     push: (input) => call("POST", "push", input),
     revoke: (login) => call("POST", "revoke", { login }),
-    addFaults: async (rules) => (await call<{ faults: FaultRule[] }>("POST", "faults", Array.isArray(rules) ? { rules } : rules)).faults,
+    addFaults: async (rules) =>
+      (await call<{ faults: FaultRule[] }>("POST", "faults", Array.isArray(rules) ? { rules } : rules)).faults,
     faults: async () => (await call<{ faults: FaultRule[] }>("GET", "faults")).faults,
     clearFaults: () => call("DELETE", "faults"),
     config: () => call("GET", "config"),
     setConfig: (patch) => call("POST", "config", patch),
     setRateLimit: (input) => call("POST", "rate-limit", input),
-    stars: async (login, options = {}) => (await call<StarsResult>("GET", `stars?login=${q(login)}${options.sha ? "&sha=1" : ""}`)).stars,
+    stars: async (login, options = {}) =>
+      (await call<StarsResult>("GET", `stars?login=${q(login)}${options.sha ? "&sha=1" : ""}`)).stars,
     repo: (fullName) => call("GET", `repo?fullName=${q(fullName)}`),
     setRepoState: (input) => call("POST", "repo-state", input),
     rename: (input) => call("POST", "rename", input),

@@ -40,7 +40,8 @@ function nullShapes(schema: GraphQLSchema, query: string, data: unknown): string
   const document = parse(query);
   const fragments = new Map<string, { typeName: string; selectionSet: SelectionSetNode }>();
   for (const d of document.definitions) {
-    if (d.kind === "FragmentDefinition") fragments.set(d.name.value, { typeName: d.typeCondition.name.value, selectionSet: d.selectionSet });
+    if (d.kind === "FragmentDefinition")
+      fragments.set(d.name.value, { typeName: d.typeCondition.name.value, selectionSet: d.selectionSet });
   }
   const operation = document.definitions.find((d) => d.kind === "OperationDefinition");
   if (!operation || operation.kind !== "OperationDefinition") throw new Error("no operation");
@@ -87,13 +88,18 @@ function nullShapes(schema: GraphQLSchema, query: string, data: unknown): string
 
 function fill(variables: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = { $LOGIN: "octocat", $OWNER: publicStar.owner, $NAME: publicStar.name };
-  return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === "string" && v in values ? values[v] : v]));
+  return Object.fromEntries(
+    Object.entries(variables).map(([k, v]) => [k, typeof v === "string" && v in values ? values[v] : v]),
+  );
 }
 
 describe("queries of real star managers", () => {
   it("the walker itself finds null connections and lists (so the checks below can fail)", () => {
-    const query = "{ viewer { starredRepositories(first: 1) { nodes { languages(first: 1) { nodes { name } } repositoryTopics(first: 1) { nodes { topic { name } } } } } } }";
-    const data = { viewer: { starredRepositories: { nodes: [{ languages: null, repositoryTopics: { nodes: null } }] } } };
+    const query =
+      "{ viewer { starredRepositories(first: 1) { nodes { languages(first: 1) { nodes { name } } repositoryTopics(first: 1) { nodes { topic { name } } } } } } }";
+    const data = {
+      viewer: { starredRepositories: { nodes: [{ languages: null, repositoryTopics: { nodes: null } }] } },
+    };
     expect(nullShapes(githubSchema(), query, data)).toEqual([
       "data.viewer.starredRepositories.nodes[0].languages: a LanguageConnection is null",
       "data.viewer.starredRepositories.nodes[0].repositoryTopics.nodes: a list is null",

@@ -23,7 +23,9 @@ describe("users", () => {
   it("creates users with deterministic stars and their own token", async () => {
     const created = await ctl.createUser({ login: "carol", stars: 120 });
     expect(created).toMatchObject({ login: "carol", token: "emulator-token-carol", stars: 120 });
-    const { status, body, headers } = await callJson<any[]>(emulator, "/user/starred?per_page=100", { token: "emulator-token-carol" });
+    const { status, body, headers } = await callJson<any[]>(emulator, "/user/starred?per_page=100", {
+      token: "emulator-token-carol",
+    });
     expect(status).toBe(200);
     expect(body).toHaveLength(100);
     expect(new URL(headers.get("link")?.match(/<([^>]+)>; rel="last"/)?.[1] ?? "").searchParams.get("page")).toBe("2");
@@ -39,7 +41,10 @@ describe("users", () => {
   });
 
   it("validates input", async () => {
-    await expect(ctl.createUser({ login: "x", stars: 50_001 })).rejects.toMatchObject({ name: "EmulatorControlError", status: 422 });
+    await expect(ctl.createUser({ login: "x", stars: 50_001 })).rejects.toMatchObject({
+      name: "EmulatorControlError",
+      status: 422,
+    });
     await expect(ctl.createUser({ login: "-bad-", stars: 1 })).rejects.toMatchObject({ status: 422 });
     await expect(ctl.createUser({ login: "x", scopes: 7 as unknown as string })).rejects.toMatchObject({ status: 422 });
     const unknown = await fetch(`${emulator.url}/_emulator/nope`);
@@ -70,7 +75,10 @@ describe("star, unstar and push", () => {
       emulator,
       "{ viewer { starredRepositories(first: 1, orderBy: {field: STARRED_AT, direction: DESC}) { totalCount nodes { nameWithOwner } } } }",
     );
-    expect(after.body.data.viewer.starredRepositories).toEqual({ totalCount: 41, nodes: [{ nameWithOwner: "aframevr/aframe-v3" }] });
+    expect(after.body.data.viewer.starredRepositories).toEqual({
+      totalCount: 41,
+      nodes: [{ nameWithOwner: "aframevr/aframe-v3" }],
+    });
 
     const again = await ctl.star({ login: "octocat", fullName: "aframevr/aframe-v3" });
     expect(again.alreadyStarred).toBe(true);
@@ -84,7 +92,12 @@ describe("star, unstar and push", () => {
     });
     expect(result.created).toBe(true);
     const top = await firstStar();
-    expect(top.repo).toMatchObject({ full_name: "newco/shiny", description: "Shiny new thing", language: "Rust", topics: ["cli", "fasttool"] });
+    expect(top.repo).toMatchObject({
+      full_name: "newco/shiny",
+      description: "Shiny new thing",
+      language: "Rust",
+      topics: ["cli", "fasttool"],
+    });
     const readme = await call(emulator, "/repos/newco/shiny/readme", { accept: "application/vnd.github.raw" });
     expect((await readme.text()).startsWith("# newco/shiny\n")).toBe(true);
   });
@@ -102,7 +115,9 @@ describe("star, unstar and push", () => {
     const stars = (await ctl.stars("octocat", { sha: true })) as any[];
     const star = stars.find((s) => s.readmePath === "README.md" && !s.private);
     const [owner, name] = star.fullName.split("/");
-    const oldRaw = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw+json" });
+    const oldRaw = await call(emulator, `/repos/${star.fullName}/readme`, {
+      accept: "application/vnd.github.raw+json",
+    });
     expect(oldRaw.headers.get("etag")).toBe(`"${star.readmeSha}"`);
 
     const pushed = await ctl.push({ fullName: star.fullName, readme: "# Rewritten\n\nAll new.\n" });
@@ -144,7 +159,10 @@ describe("faults", () => {
   it("serves a custom status and body, optionally for one login only", async () => {
     await ctl.createUser({ login: "dave", stars: 2 });
     await ctl.addFaults({ route: "POST /graphql", status: 504, body: { message: "timeout" }, login: "dave" });
-    const dave = await callJson(emulator, "/graphql", { token: "emulator-token-dave", body: { query: "{ viewer { login } }" } });
+    const dave = await callJson(emulator, "/graphql", {
+      token: "emulator-token-dave",
+      body: { query: "{ viewer { login } }" },
+    });
     expect(dave.status).toBe(504);
     expect(dave.body).toEqual({ message: "timeout" });
     expect((await graphql(emulator, "{ viewer { login } }")).status).toBe(200);
@@ -153,9 +171,13 @@ describe("faults", () => {
   it("matches query parameters: one page of a listing fails, the others are served", async () => {
     await ctl.addFaults({ route: "GET /user/starred", query: { page: "2" }, status: 500, count: 1 });
     const statuses = [];
-    for (const page of [1, 2, 2]) statuses.push((await call(emulator, `/user/starred?per_page=10&page=${page}`)).status);
+    for (const page of [1, 2, 2])
+      statuses.push((await call(emulator, `/user/starred?per_page=10&page=${page}`)).status);
     expect(statuses).toEqual([200, 500, 200]);
-    const bad = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ status: 500, query: { page: 2 } }) });
+    const bad = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ status: 500, query: { page: 2 } }),
+    });
     expect(bad.status).toBe(422);
   });
 
@@ -198,7 +220,10 @@ describe("faults", () => {
   });
 
   it("rejects malformed rules", async () => {
-    const response = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ route: "GET /user", probability: 2 }) });
+    const response = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ route: "GET /user", probability: 2 }),
+    });
     expect(response.status).toBe(422);
   });
 });
@@ -208,7 +233,9 @@ describe("stats and reset", () => {
     const stars = (await ctl.stars("octocat")) as any[];
     const withReadme = stars.filter((s) => s.readmePath === "README.md" && !s.private);
     const page = await call(emulator, "/user/starred?per_page=10");
-    await call(emulator, "/user/starred?per_page=10", { headers: { "if-none-match": page.headers.get("etag") as string } });
+    await call(emulator, "/user/starred?per_page=10", {
+      headers: { "if-none-match": page.headers.get("etag") as string },
+    });
     await call(emulator, `/repos/${withReadme[0].fullName}/readme`);
     await call(emulator, `/repos/${withReadme[1].fullName}/readme`, { accept: "application/vnd.github.raw+json" });
     const [owner, name] = withReadme[2].fullName.split("/");
@@ -218,7 +245,10 @@ describe("stats and reset", () => {
        b: object(expression: "HEAD:README.md") { ... on Blob { oid } } } }`,
       { o: owner, n: name },
     );
-    await graphql(emulator, "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }");
+    await graphql(
+      emulator,
+      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
+    );
     await call(emulator, "/user", { token: "bogus" });
 
     const stats = await ctl.stats();
@@ -246,12 +276,17 @@ describe("stats and reset", () => {
     const stats = await ctl.stats();
     expect(stats).toEqual({
       requests: { total: 0, byRoute: {}, byStatus: {} },
-      rateLimit: { octocat: { core: expect.objectContaining({ used: 0, limit: 5000 }), graphql: expect.objectContaining({ used: 0, limit: 5000 }) } },
+      rateLimit: {
+        octocat: {
+          core: expect.objectContaining({ used: 0, limit: 5000 }),
+          graphql: expect.objectContaining({ used: 0, limit: 5000 }),
+        },
+      },
       readmeDownloads: { octocat: 0 },
       maxConcurrency: 0,
       tokens: {},
     });
-    expect((await ctl.faults())).toEqual([]);
+    expect(await ctl.faults()).toEqual([]);
     expect((await call(emulator, "/user", { token: "emulator-token-erin" })).status).toBe(401);
     const { body } = await callJson<any[]>(emulator, "/user/starred?per_page=100");
     expect(body).toHaveLength(40);

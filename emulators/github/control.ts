@@ -53,13 +53,25 @@ export interface UserSummary {
 }
 
 function userSummary(user: User): UserSummary {
-  return { login: user.login, id: user.id, nodeId: user.nodeId, token: user.token, stars: user.stars.length, scopes: user.scopes };
+  return {
+    login: user.login,
+    id: user.id,
+    nodeId: user.nodeId,
+    token: user.token,
+    stars: user.stars.length,
+    scopes: user.scopes,
+  };
 }
 
 /** `scopes` of `POST users`: a string ("repo, read:user") or a list; normalised to GitHub's "a, b" form. */
 function parseScopes(value: unknown): string {
   if (value === undefined || value === null) return "";
-  const parts = typeof value === "string" ? value.split(",") : Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+  const parts =
+    typeof value === "string"
+      ? value.split(",")
+      : Array.isArray(value) && value.every((v) => typeof v === "string")
+        ? value
+        : undefined;
   if (!parts) throw new ControlError(422, '"scopes" must be a string like "repo, read:user" or a list of strings');
   return parts
     .map((part) => part.trim())
@@ -72,7 +84,18 @@ export function statsSnapshot(state: EmulatorState) {
   const now = state.now();
   const rateLimit: Record<
     string,
-    Record<Resource, { used: number; limit: number; remaining: number; reset: number; total: number; exhaustedWindows: number; virtualWaitMs: number }>
+    Record<
+      Resource,
+      {
+        used: number;
+        limit: number;
+        remaining: number;
+        reset: number;
+        total: number;
+        exhaustedWindows: number;
+        virtualWaitMs: number;
+      }
+    >
   > = {};
   const readmeDownloads: Record<string, number> = {};
   for (const user of state.users.all()) {
@@ -108,19 +131,26 @@ const SHAPES = new Set(["502", "504", "200"]);
 
 /** Applies `POST config {realism: {...}}`: a preset name resets to it, fields override. */
 export function mergeRealism(current: RealismConfig, input: unknown): RealismConfig {
-  if (typeof input === "string" || (input && typeof input === "object" && "preset" in input && Object.keys(input).length === 1)) {
+  if (
+    typeof input === "string" ||
+    (input && typeof input === "object" && "preset" in input && Object.keys(input).length === 1)
+  ) {
     const preset = typeof input === "string" ? input : (input as { preset: unknown }).preset;
-    if (preset !== "ideal" && preset !== "github") throw new ControlError(422, 'realism preset must be "ideal" or "github"');
+    if (preset !== "ideal" && preset !== "github")
+      throw new ControlError(422, 'realism preset must be "ideal" or "github"');
     return realismPreset(preset);
   }
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw new ControlError(422, "realism must be a preset name or an object");
+  if (!input || typeof input !== "object" || Array.isArray(input))
+    throw new ControlError(422, "realism must be a preset name or an object");
   // A preset named beside overrides is the base they apply to.
   const preset = (input as { preset?: unknown }).preset;
-  if (preset !== undefined && preset !== "ideal" && preset !== "github") throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
+  if (preset !== undefined && preset !== "ideal" && preset !== "github")
+    throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
   const next: RealismConfig = preset === undefined ? structuredClone(current) : realismPreset(preset);
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     if (key === "preset") {
-      if (value !== "ideal" && value !== "github") throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
+      if (value !== "ideal" && value !== "github")
+        throw new ControlError(422, 'realism.preset must be "ideal" or "github"');
       next.preset = value;
     } else if (key === "timeoutShapes") {
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => SHAPES.has(String(v)))) {
@@ -131,11 +161,13 @@ export function mergeRealism(current: RealismConfig, input: unknown): RealismCon
       if (!value || typeof value !== "object") throw new ControlError(422, "realism.model must be an object");
       for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
         if (!(name in next.model)) throw new ControlError(422, `unknown realism.model field "${name}"`);
-        if (typeof v !== "number" || !(v >= 0)) throw new ControlError(422, `realism.model.${name} must be a number >= 0`);
+        if (typeof v !== "number" || !(v >= 0))
+          throw new ControlError(422, `realism.model.${name} must be a number >= 0`);
         next.model[name as keyof RealismConfig["model"]] = v;
       }
     } else if (key in next && typeof (next as unknown as Record<string, unknown>)[key] === "number") {
-      if (typeof value !== "number" || !(value >= 0)) throw new ControlError(422, `realism.${key} must be a number >= 0`);
+      if (typeof value !== "number" || !(value >= 0))
+        throw new ControlError(422, `realism.${key} must be a number >= 0`);
       (next as unknown as Record<string, number>)[key] = value;
     } else {
       throw new ControlError(422, `unknown realism field "${key}"`);
@@ -196,7 +228,9 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSu
     pushedAt: isoSeconds(repo.pushedAt),
     readmePath: repo.readmePath,
     readmeKind: repo.readmePath === null ? null : repo.readmeKind,
-    ...(repo.readmePath !== null && repo.readmeKind === "symlink" ? { readmeTarget: state.universe.linkTarget(repo) } : {}),
+    ...(repo.readmePath !== null && repo.readmeKind === "symlink"
+      ? { readmeTarget: state.universe.linkTarget(repo) }
+      : {}),
     ...(withSha
       ? {
           readmeSha: readme && readme.kind !== "binary" ? readme.sha : null,
@@ -280,7 +314,8 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
     case "POST push": {
       const input = body();
       const repo = requireRepo(state, requireString(input, "fullName"));
-      if (input.readme !== undefined && typeof input.readme !== "string") throw new ControlError(422, '"readme" must be a string');
+      if (input.readme !== undefined && typeof input.readme !== "string")
+        throw new ControlError(422, '"readme" must be a string');
       const path = (key: string) => {
         const value = input[key];
         if (value === undefined) return undefined;
@@ -289,7 +324,10 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
         }
         return value;
       };
-      state.universe.push(repo, state.now(), input.readme as string | undefined, { path: path("readmePath"), linkTo: path("readmeLinkTo") });
+      state.universe.push(repo, state.now(), input.readme as string | undefined, {
+        path: path("readmePath"),
+        linkTo: path("readmeLinkTo"),
+      });
       return json(200, { ...repoSummary(state, repo, true), updatedAt: isoSeconds(repo.updatedAt) });
     }
 
@@ -298,7 +336,8 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       const input = body();
       const user = requireUser(state, typeof input.login === "string" ? input.login : "octocat");
       const fraction = input.fraction ?? 1 / 3;
-      if (typeof fraction !== "number" || !(fraction >= 0 && fraction <= 1)) throw new ControlError(422, '"fraction" must be between 0 and 1');
+      if (typeof fraction !== "number" || !(fraction >= 0 && fraction <= 1))
+        throw new ControlError(422, '"fraction" must be between 0 and 1');
       let changed = 0;
       for (const star of user.stars) {
         if (state.random() >= fraction) continue;
@@ -323,7 +362,11 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
         login: user.login,
         stars: state.users.starList(user, user).stars.map((star) => {
           const repo = state.universe.repo(star.uid);
-          return { starredAt: isoSeconds(star.starredAt), ...repoSummary(state, repo, withSha), ...(repo.access ? accessSummary(repo) : {}) };
+          return {
+            starredAt: isoSeconds(star.starredAt),
+            ...repoSummary(state, repo, withSha),
+            ...(repo.access ? accessSummary(repo) : {}),
+          };
         }),
       });
     }
@@ -381,12 +424,19 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       const input = body();
       const user = requireUser(state, requireString(input, "login"));
       const resource = input.resource ?? "core";
-      if (resource !== "core" && resource !== "graphql") throw new ControlError(422, '"resource" must be "core" or "graphql"');
+      if (resource !== "core" && resource !== "graphql")
+        throw new ControlError(422, '"resource" must be "core" or "graphql"');
       const bucket = state.bucketFor(userIdentity(user.login), user, resource);
       const left = typeof input.remaining === "number" ? input.remaining : 0;
       const resetIn = typeof input.resetInSeconds === "number" ? input.resetInSeconds : undefined;
       state.limiter.set(bucket, state.now(), left, resetIn);
-      return json(200, { login: user.login, resource, limit: bucket.limit, remaining: remaining(bucket), reset: Math.ceil(bucket.resetAt / 1000) });
+      return json(200, {
+        login: user.login,
+        resource,
+        limit: bucket.limit,
+        remaining: remaining(bucket),
+        reset: Math.ceil(bucket.resetAt / 1000),
+      });
     }
 
     default:
@@ -394,7 +444,11 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
   }
 }
 
-export function handleControl(state: EmulatorState, request: ControlRequest, log: (message: string) => void): EmuResponse {
+export function handleControl(
+  state: EmulatorState,
+  request: ControlRequest,
+  log: (message: string) => void,
+): EmuResponse {
   try {
     return route(state, request, log);
   } catch (error) {

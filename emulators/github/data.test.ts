@@ -99,7 +99,9 @@ describe("determinism by seed", () => {
   async function snapshot(seed: number) {
     const emulator = await startGithubEmulator({ port: 0, stars: 150, seed, quiet: true });
     emulators.push(emulator);
-    const rest = await call(emulator, "/user/starred?per_page=100&page=2", { accept: "application/vnd.github.star+json" });
+    const rest = await call(emulator, "/user/starred?per_page=100&page=2", {
+      accept: "application/vnd.github.star+json",
+    });
     const gql = await graphql(
       emulator,
       "{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { edges { starredAt node { id nameWithOwner stargazerCount pushedAt } } } } }",

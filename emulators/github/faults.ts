@@ -1,7 +1,16 @@
 // The GitHub emulator's fault rules (control API `POST /_emulator/faults`): the common rules
 // (../common/faults.ts), selected by route, query and login, with GitHub's own outcomes — a reset
 // connection, an exhausted budget and a secondary rate limit.
-import { checkQuery, checkRoute, requestMatcher, type AddedRule, type FaultKind, type FaultRuleBase, type RequestSelector, type SelectedRequest } from "../common/faults.ts";
+import {
+  checkQuery,
+  checkRoute,
+  requestMatcher,
+  type AddedRule,
+  type FaultKind,
+  type FaultRuleBase,
+  type RequestSelector,
+  type SelectedRequest,
+} from "../common/faults.ts";
 import type { Resource } from "./ratelimit.ts";
 
 export interface FaultRuleInput extends FaultRuleBase, RequestSelector {

@@ -40,7 +40,10 @@ function isConnectionType(type: GraphQLNamedType): boolean {
 }
 
 /** Whether a connection's selection fetches its items (nodes/edges), through fragments too. */
-function selectsItems(selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): boolean {
+function selectsItems(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+): boolean {
   if (!selectionSet) return false;
   return selectionSet.selections.some((selection) => {
     if (selection.kind === Kind.FIELD) return selection.name.value === "nodes" || selection.name.value === "edges";
@@ -57,7 +60,12 @@ export function computeCost(
 ): QueryCost {
   const result: QueryCost = { requests: 0, cost: 0, nodeCount: 0, errors: [] };
 
-  const walk = (selectionSet: SelectionSetNode | undefined, parentType: GraphQLCompositeType, multiplier: number, visiting: Set<string>) => {
+  const walk = (
+    selectionSet: SelectionSetNode | undefined,
+    parentType: GraphQLCompositeType,
+    multiplier: number,
+    visiting: Set<string>,
+  ) => {
     if (!selectionSet) return;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -94,10 +102,13 @@ export function computeCost(
           return;
         }
         result.errors.push(
-          new GraphQLError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${node.name.value}\` connection.`, {
-            nodes: node,
-            extensions: { type: "MISSING_PAGINATION_BOUNDARIES" },
-          }),
+          new GraphQLError(
+            `You must provide a \`first\` or \`last\` value to properly paginate the \`${node.name.value}\` connection.`,
+            {
+              nodes: node,
+              extensions: { type: "MISSING_PAGINATION_BOUNDARIES" },
+            },
+          ),
         );
         return;
       }

@@ -61,7 +61,8 @@ function notFound(message: string): GraphQLError {
 function repoFailure(repo: Repo | undefined, ctx: GraphqlContext, notFoundMessage: string): GraphQLError | undefined {
   const sight = repo ? ctx.state.users.sight(ctx.viewer, repo) : "gone";
   if (sight === "gone") return notFound(notFoundMessage);
-  if (sight === "blocked" || sight === "dmca") return new GraphQLError(BLOCKED_MESSAGE, { extensions: { type: "FORBIDDEN" } });
+  if (sight === "blocked" || sight === "dmca")
+    return new GraphQLError(BLOCKED_MESSAGE, { extensions: { type: "FORBIDDEN" } });
   if (sight === "sso" && repo) {
     ctx.ssoUrl ??= ssoUrl(ssoOrg(repo), ctx.viewer.login);
     return new GraphQLError(SSO_MESSAGE, { extensions: { type: "FORBIDDEN", saml_failure: true } });
@@ -79,7 +80,13 @@ export function emptyConnection(typename: string) {
     totalCount: 0,
     nodes: [],
     edges: [],
-    pageInfo: { __typename: "PageInfo", hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    pageInfo: {
+      __typename: "PageInfo",
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: null,
+      endCursor: null,
+    },
   };
 }
 
@@ -116,14 +123,18 @@ function defaultFor(type: GraphQLOutputType, schema: GraphQLSchema): unknown {
 }
 
 export const fieldResolver: GraphQLFieldResolver<unknown, GraphqlContext> = (source, args, context, info) => {
-  const value = source !== null && typeof source === "object" ? (source as Record<string, unknown>)[info.fieldName] : undefined;
-  if (typeof value === "function") return (value as (a: unknown, c: GraphqlContext) => unknown).call(source, args, context);
+  const value =
+    source !== null && typeof source === "object" ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+  if (typeof value === "function")
+    return (value as (a: unknown, c: GraphqlContext) => unknown).call(source, args, context);
   if (value !== undefined) return value;
   return defaultFor(info.returnType, info.schema);
 };
 
 export const typeResolver: GraphQLTypeResolver<unknown, GraphqlContext> = (value) =>
-  value !== null && typeof value === "object" ? ((value as { __typename?: string }).__typename ?? undefined) : undefined;
+  value !== null && typeof value === "object"
+    ? ((value as { __typename?: string }).__typename ?? undefined)
+    : undefined;
 
 interface PageArgs {
   first?: number | null;
@@ -137,7 +148,9 @@ function encodeCursor(text: string): string {
 }
 
 function invalidCursor(cursor: string): GraphQLError {
-  return new GraphQLError(`\`${cursor}\` does not appear to be a valid cursor.`, { extensions: { type: "INVALID_CURSOR_ARGUMENTS" } });
+  return new GraphQLError(`\`${cursor}\` does not appear to be a valid cursor.`, {
+    extensions: { type: "INVALID_CURSOR_ARGUMENTS" },
+  });
 }
 
 /**
@@ -152,7 +165,12 @@ function pageWindow(start: number, end: number, args: PageArgs, total: number) {
 }
 
 /** An offset-cursor connection over a small in-memory list (topics and the like). */
-function listConnection<T>(items: readonly T[], args: PageArgs, toNode: (item: T) => unknown, edgeFields?: (item: T) => Record<string, unknown>) {
+function listConnection<T>(
+  items: readonly T[],
+  args: PageArgs,
+  toNode: (item: T) => unknown,
+  edgeFields?: (item: T) => Record<string, unknown>,
+) {
   const offsetOf = (cursor: string) => {
     const match = /^cursor:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
     if (!match) throw invalidCursor(cursor);
@@ -199,7 +217,8 @@ function userView(user: User, ctx: GraphqlContext): View {
     createdAt: isoSeconds(user.createdAt),
     updatedAt: isoSeconds(user.createdAt),
     isViewer: user === ctx.viewer,
-    starredRepositories: (args: PageArgs & { orderBy?: { field: string; direction: string } }) => starConnection(user, args, ctx),
+    starredRepositories: (args: PageArgs & { orderBy?: { field: string; direction: string } }) =>
+      starConnection(user, args, ctx),
   };
 }
 
@@ -210,7 +229,11 @@ const STAR_CURSOR = /^cursor:v2:(\d+):(\d+)$/;
  * stars are added or removed. Without `orderBy` GitHub lists oldest first; clients should pass
  * `orderBy: {field: STARRED_AT, direction: DESC}`.
  */
-function starConnection(owner: User, args: PageArgs & { orderBy?: { field: string; direction: string } }, ctx: GraphqlContext) {
+function starConnection(
+  owner: User,
+  args: PageArgs & { orderBy?: { field: string; direction: string } },
+  ctx: GraphqlContext,
+) {
   const all = ctx.state.users.visibleStars(owner, ctx.viewer); // newest first
   // GitHub truncates the star list of users with many stars and says so with `isOverLimit`
   // (threshold undisclosed; `realism.overLimitStars` here). totalCount stays the true count.
@@ -252,7 +275,9 @@ function starConnection(owner: User, args: PageArgs & { orderBy?: { field: strin
 
   let views: View[] | undefined;
   const nodesOfPage = () => {
-    views ??= Array.from({ length: page.end - page.start }, (_, i) => repoView(ctx.state.universe.repo(at(page.start + i).uid), ctx));
+    views ??= Array.from({ length: page.end - page.start }, (_, i) =>
+      repoView(ctx.state.universe.repo(at(page.start + i).uid), ctx),
+    );
     return views;
   };
   const cursorAt = (position: number) => {
@@ -330,7 +355,12 @@ const COMPANIONS: Record<string, readonly string[]> = {
 const DEFAULT_COMPANIONS = ["Shell", "Makefile", "HTML", "JavaScript", "Dockerfile", "Python"];
 
 function languageView(name: string) {
-  return { __typename: "Language", id: encodeNodeId("LA", hashString(name) % 100_000), name, color: LANGUAGE_COLORS[name] ?? null };
+  return {
+    __typename: "Language",
+    id: encodeNodeId("LA", hashString(name) % 100_000),
+    name,
+    color: LANGUAGE_COLORS[name] ?? null,
+  };
 }
 
 /**
@@ -423,7 +453,12 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       return {
         __typename: "LanguageConnection",
         totalSize: all.reduce((sum, l) => sum + l.size, 0),
-        ...listConnection(ordered, args, (l) => languageView(l.name), (l) => ({ __typename: "LanguageEdge", size: l.size })),
+        ...listConnection(
+          ordered,
+          args,
+          (l) => languageView(l.name),
+          (l) => ({ __typename: "LanguageEdge", size: l.size }),
+        ),
       };
     },
     repositoryTopics: (args: PageArgs) => {
@@ -596,7 +631,9 @@ function nodeById(id: string, ctx: GraphqlContext): View | GraphQLError {
   if (!decoded) return failure();
   if (decoded.prefix === "R") {
     const repo = ctx.state.universe.byDatabaseId(decoded.databaseId);
-    return repoFailure(repo, ctx, `Could not resolve to a node with the global id of '${id}'`) ?? repoView(repo as Repo, ctx);
+    return (
+      repoFailure(repo, ctx, `Could not resolve to a node with the global id of '${id}'`) ?? repoView(repo as Repo, ctx)
+    );
   }
   if (decoded.prefix === "U") {
     const user = ctx.state.users.byId(decoded.databaseId);

@@ -1,7 +1,15 @@
 // GraphQL: real queries through @octokit/graphql against GitHub's schema, paging, nodes, git
 // objects, validation errors and GitHub's cost rule.
 import { graphql as octokitGraphql, GraphqlResponseError } from "@octokit/graphql";
-import { getNamedType, getOperationAST, isNonNullType, isObjectType, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
+import {
+  getNamedType,
+  getOperationAST,
+  isNonNullType,
+  isObjectType,
+  parse,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeCost } from "./graphql-cost.ts";
 import { githubSchema } from "./graphql.ts";
@@ -107,7 +115,10 @@ describe("starredRepositories", () => {
   });
 
   it("rejects a malformed cursor", async () => {
-    const { status, body } = await graphql(emulator, `{ viewer { starredRepositories(first: 1, after: "bogus") { totalCount } } }`);
+    const { status, body } = await graphql(
+      emulator,
+      `{ viewer { starredRepositories(first: 1, after: "bogus") { totalCount } } }`,
+    );
     expect(status).toBe(200);
     expect(body.errors[0].type).toBe("INVALID_CURSOR_ARGUMENTS");
   });
@@ -116,9 +127,12 @@ describe("starredRepositories", () => {
 describe("nodes, repository and git objects", () => {
   it("fetches up to 100 repositories by node id", async () => {
     const stars = (await truth()).slice(0, 100);
-    const result: any = await gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Repository { nameWithOwner } } }`, {
-      ids: stars.map((s) => s.nodeId),
-    });
+    const result: any = await gql(
+      `query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Repository { nameWithOwner } } }`,
+      {
+        ids: stars.map((s) => s.nodeId),
+      },
+    );
     expect(result.nodes.map((n: any) => n.nameWithOwner)).toEqual(stars.map((s) => s.fullName));
   });
 
@@ -141,10 +155,13 @@ describe("nodes, repository and git objects", () => {
   it("resolves repository(owner, name) and reports unknown ones as NOT_FOUND", async () => {
     const star = (await truth())[0] as Truth;
     const [owner, name] = star.fullName.split("/");
-    const found: any = await gql(`query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { nameWithOwner id } }`, {
-      owner,
-      name,
-    });
+    const found: any = await gql(
+      `query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { nameWithOwner id } }`,
+      {
+        owner,
+        name,
+      },
+    );
     expect(found.repository).toEqual({ nameWithOwner: star.fullName, id: star.nodeId });
 
     const { body } = await graphql(emulator, `{ repository(owner: "nobody", name: "nothing") { id } }`);
@@ -326,8 +343,11 @@ describe("cost", () => {
 
   it("does not charge dry runs", async () => {
     const before = await graphql(emulator, `{ rateLimit { used } }`);
-    const dry = await graphql(emulator, `{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 100) { nodes { topic {
-         stargazers(first: 10) { totalCount } } } } } } } rateLimit(dryRun: true) { cost used } }`);
+    const dry = await graphql(
+      emulator,
+      `{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 100) { nodes { topic {
+         stargazers(first: 10) { totalCount } } } } } } } rateLimit(dryRun: true) { cost used } }`,
+    );
     // 1 + 100 + 100 × 100 = 10,101 requests → 101 points
     expect(dry.body.data.rateLimit.cost).toBe(101);
     expect(dry.body.data.rateLimit.used).toBe(before.body.data.rateLimit.used);
@@ -385,7 +405,9 @@ describe("fields real clients ask for", () => {
     const query = `{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { nodes {
       repositoryTopics(first: 20) { nodes { topic { name stargazerCount stargazers(first: 0) { totalCount } } } } } } } }`;
     const first: any = await gql(query);
-    const topics = first.viewer.starredRepositories.nodes.flatMap((n: any) => n.repositoryTopics.nodes.map((t: any) => t.topic));
+    const topics = first.viewer.starredRepositories.nodes.flatMap((n: any) =>
+      n.repositoryTopics.nodes.map((t: any) => t.topic),
+    );
     expect(topics.length).toBeGreaterThan(20);
     const counts = new Set<number>();
     for (const topic of topics) {
@@ -406,14 +428,23 @@ describe("fields real clients ask for", () => {
       if (!isObjectType(named) || !named.name.endsWith("Connection")) continue;
       if (field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
       const fields = named.getFields();
-      const parts = ["totalCount" in fields ? "totalCount" : "", "nodes" in fields ? "nodes { __typename }" : "", "edges" in fields ? "edges { __typename }" : "", "pageInfo { hasNextPage endCursor }"];
+      const parts = [
+        "totalCount" in fields ? "totalCount" : "",
+        "nodes" in fields ? "nodes { __typename }" : "",
+        "edges" in fields ? "edges { __typename }" : "",
+        "pageInfo { hasNextPage endCursor }",
+      ];
       const first = field.args.some((a) => a.name === "first") ? "(first: 1)" : "";
       selections.push(`${field.name}${first} { ${parts.join(" ")} }`);
     }
     expect(selections.length).toBeGreaterThan(30);
     const star = (await truth()).find((s) => !s.private) as Truth;
     const [o, n] = star.fullName.split("/");
-    const { body } = await graphql(emulator, `query ($o: String!, $n: String!) { repository(owner: $o, name: $n) { ${selections.join("\n")} } }`, { o, n });
+    const { body } = await graphql(
+      emulator,
+      `query ($o: String!, $n: String!) { repository(owner: $o, name: $n) { ${selections.join("\n")} } }`,
+      { o, n },
+    );
     expect(body.errors).toBeUndefined();
     for (const [name, connection] of Object.entries(body.data.repository as Record<string, any>)) {
       expect(connection, name).not.toBeNull();

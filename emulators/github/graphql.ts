@@ -108,14 +108,16 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   } catch {
     return json(400, { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" });
   }
-  if (typeof payload.query !== "string") return errorsResponse([{ message: "A query attribute must be specified and must be a string." }]);
+  if (typeof payload.query !== "string")
+    return errorsResponse([{ message: "A query attribute must be specified and must be a string." }]);
 
   const schema = githubSchema();
   let document: DocumentNode;
   try {
     document = parse(payload.query);
   } catch (error) {
-    if (error instanceof GraphQLError) return errorsResponse([{ message: error.message, locations: error.locations ?? [] }]);
+    if (error instanceof GraphQLError)
+      return errorsResponse([{ message: error.message, locations: error.locations ?? [] }]);
     throw error;
   }
   const validationErrors = validate(schema, document, undefined, { maxErrors: 50 });
@@ -124,9 +126,12 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const operationName = typeof payload.operationName === "string" ? payload.operationName : undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
-    return errorsResponse([{ message: operationName ? `No operation named "${operationName}"` : "An operation name is required" }]);
+    return errorsResponse([
+      { message: operationName ? `No operation named "${operationName}"` : "An operation name is required" },
+    ]);
   }
-  const rawVariables = payload.variables && typeof payload.variables === "object" ? (payload.variables as Record<string, unknown>) : {};
+  const rawVariables =
+    payload.variables && typeof payload.variables === "object" ? (payload.variables as Record<string, unknown>) : {};
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
   if (coerced.errors) return errorsResponse(coerced.errors.map(formatError));
   const variables = coerced.coerced;
@@ -143,7 +148,9 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
     if (remaining(bucket) < cost.cost) {
       refused(bucket, state.now(), state.config.fastForwardWaits);
       const already = remaining(bucket) === 0 ? "already " : "";
-      return errorsResponse([{ type: "RATE_LIMITED", message: `API rate limit ${already}exceeded for user ID ${viewer.id}.` }]);
+      return errorsResponse([
+        { type: "RATE_LIMITED", message: `API rate limit ${already}exceeded for user ID ${viewer.id}.` },
+      ]);
     }
     state.limiter.charge(bucket, cost.cost);
   }
@@ -179,8 +186,28 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
     const shape = shapes[state.timeouts++ % shapes.length];
     const timedOut = { serverMs: realism.cutoffMs, cost: 0, pointsCharged: charged + realism.timeoutPenaltyPoints };
     if (shape === "200") return { status: 200, body: timeoutBody(ctx.requestId), ...timedOut };
-    if (shape === "504") return { status: 504, body: { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists." }, ...timedOut };
-    return { status: 502, body: { data: null, errors: [{ message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug." }] }, ...timedOut };
+    if (shape === "504")
+      return {
+        status: 504,
+        body: {
+          message:
+            "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+        },
+        ...timedOut,
+      };
+    return {
+      status: 502,
+      body: {
+        data: null,
+        errors: [
+          {
+            message:
+              "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug.",
+          },
+        ],
+      },
+      ...timedOut,
+    };
   }
   if (realism.resourceLimitMs > 0 && serverMs > realism.resourceLimitMs && body.data) {
     // Past the undisclosed per-query budget GitHub stops resolving and answers what it has.
@@ -204,7 +231,9 @@ export function partialData(data: Record<string, unknown>, kept: number): Record
   const keys = Object.keys(data).filter((key) => key !== "rateLimit");
   if (keys.length > 1) {
     const keep = Math.floor(keys.length * kept);
-    return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, key === "rateLimit" || keys.indexOf(key) < keep ? value : null]));
+    return Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [key, key === "rateLimit" || keys.indexOf(key) < keep ? value : null]),
+    );
   }
   let longest: unknown[] | undefined;
   const walk = (value: unknown) => {
@@ -228,6 +257,10 @@ export const graphqlRoute: Route = {
   resource: "graphql",
   auth: "required",
   unauthenticated: () =>
-    json(401, { message: "This endpoint requires you to be authenticated.", documentation_url: DOCS.graphqlAuth, status: "401" }),
+    json(401, {
+      message: "This endpoint requires you to be authenticated.",
+      documentation_url: DOCS.graphqlAuth,
+      status: "401",
+    }),
   handle: handleGraphql,
 };

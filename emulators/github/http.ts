@@ -24,7 +24,8 @@ export const DOCS = {
   secondary: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
   authUser: "https://docs.github.com/rest/users/users#get-the-authenticated-user",
   starred: "https://docs.github.com/rest/activity/starring#list-repositories-starred-by-the-authenticated-user",
-  checkStarred: "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user",
+  checkStarred:
+    "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user",
   getRepo: "https://docs.github.com/rest/repos/repos#get-a-repository",
   redirects: "https://docs.github.com/v3/#http-redirects",
   graphqlAuth: "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",

@@ -93,7 +93,9 @@ describe("primary rate limit (GraphQL)", () => {
     await ctl.addFaults({ route: "POST /graphql", rateLimit: "graphql", resetInSeconds: 1, count: 1 });
     const { status, headers, body } = await graphql(emulator, "{ viewer { login } }");
     expect(status).toBe(200);
-    expect(body.errors).toEqual([{ type: "RATE_LIMITED", message: "API rate limit already exceeded for user ID 583231." }]);
+    expect(body.errors).toEqual([
+      { type: "RATE_LIMITED", message: "API rate limit already exceeded for user ID 583231." },
+    ]);
     expect(headers.get("x-ratelimit-remaining")).toBe("0");
     expect(headers.get("x-ratelimit-resource")).toBe("graphql");
     expect((await call(emulator, "/user")).status).toBe(200); // REST is unaffected
@@ -127,7 +129,9 @@ describe("secondary rate limit", () => {
     expect(rejected.headers.get("retry-after")).toBe("1");
     const body = await rejected.json();
     expect(body.message).toMatch(/^You have exceeded a secondary rate limit/);
-    expect(body.documentation_url).toBe("https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits");
+    expect(body.documentation_url).toBe(
+      "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+    );
 
     const stats = await ctl.stats();
     expect(stats.maxConcurrency).toBeGreaterThanOrEqual(5);

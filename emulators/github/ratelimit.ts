@@ -32,7 +32,15 @@ export class RateLimiter {
     const key = `${identity}\n${resource}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { resource, limit, used: 0, resetAt: now + windowMs, total: 0, exceededStatus: 403, exhaustedWindows: 0 };
+      bucket = {
+        resource,
+        limit,
+        used: 0,
+        resetAt: now + windowMs,
+        total: 0,
+        exceededStatus: 403,
+        exhaustedWindows: 0,
+      };
       this.buckets.set(key, bucket);
     } else if (now >= bucket.resetAt) {
       bucket.used = 0;

@@ -64,9 +64,14 @@ describe("symlinked READMEs", () => {
       expect(entry.oid).toBe(gitBlobSha(Buffer.from("docs/README.md")));
       expect(entry.oid).toBe(star.readmeEntrySha);
       expect(root.entries.find((e: any) => e.name === "docs")).toMatchObject({ type: "tree", mode: 16384 });
-      for (const file of root.entries.filter((e: any) => e.type === "blob" && e.name !== star.readmePath)) expect(file.mode).toBe(33188);
+      for (const file of root.entries.filter((e: any) => e.type === "blob" && e.name !== star.readmePath))
+        expect(file.mode).toBe(33188);
       // The root tree's oid is git's, computed with each entry's mode (a symlink hashes as 120000).
-      const treeBody = Buffer.concat(root.entries.map((e: any) => Buffer.concat([Buffer.from(`${e.mode.toString(8)} ${e.name}\0`), Buffer.from(e.oid, "hex")])));
+      const treeBody = Buffer.concat(
+        root.entries.map((e: any) =>
+          Buffer.concat([Buffer.from(`${e.mode.toString(8)} ${e.name}\0`), Buffer.from(e.oid, "hex")]),
+        ),
+      );
       expect(createHash("sha1").update(`tree ${treeBody.length}\0`).update(treeBody).digest("hex")).toBe(root.oid);
 
       const link = await gqlObject(star.fullName, `HEAD:${star.readmePath}`);
@@ -153,16 +158,31 @@ describe("READMEs changed by a push", () => {
   it("makes a README a symlink to a target of any name, which REST follows", async () => {
     const ctl = createEmulatorClient(emulator.url);
     const star = ofKind("text").filter((s) => s.readmePath === "README.md")[3]!;
-    const pushed = await ctl.push({ fullName: star.fullName, readme: "# Linked\n\nThe text lives in docs/index.md.\n", readmeLinkTo: "docs/index.md" });
+    const pushed = await ctl.push({
+      fullName: star.fullName,
+      readme: "# Linked\n\nThe text lives in docs/index.md.\n",
+      readmeLinkTo: "docs/index.md",
+    });
     expect(pushed).toMatchObject({ readmePath: "README.md", readmeTarget: "docs/index.md" });
     const root = await gqlObject(star.fullName, "HEAD:");
     const link = root.entries.find((e: { name: string }) => e.name === "README.md");
     expect(link.mode).toBe(40960);
     expect((await gqlObject(star.fullName, "HEAD:README.md")).text).toBe("docs/index.md");
-    expect((await gqlObject(star.fullName, "HEAD:docs/index.md")).text).toBe("# Linked\n\nThe text lives in docs/index.md.\n");
+    expect((await gqlObject(star.fullName, "HEAD:docs/index.md")).text).toBe(
+      "# Linked\n\nThe text lives in docs/index.md.\n",
+    );
     const json = await callJson(emulator, `/repos/${star.fullName}/readme`);
     expect(json.body.path).toBe("README.md");
-    expect(Buffer.from(json.body.content, "base64").toString("utf8")).toBe("# Linked\n\nThe text lives in docs/index.md.\n");
-    expect((await fetch(`${emulator.url}/_emulator/push`, { method: "POST", body: JSON.stringify({ fullName: star.fullName, readmePath: "../x" }) })).status).toBe(422);
+    expect(Buffer.from(json.body.content, "base64").toString("utf8")).toBe(
+      "# Linked\n\nThe text lives in docs/index.md.\n",
+    );
+    expect(
+      (
+        await fetch(`${emulator.url}/_emulator/push`, {
+          method: "POST",
+          body: JSON.stringify({ fullName: star.fullName, readmePath: "../x" }),
+        })
+      ).status,
+    ).toBe(422);
   });
 });

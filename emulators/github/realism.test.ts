@@ -26,7 +26,12 @@ describe("server-time model (github preset, unscaled)", () => {
     const light = graphqlServerMs({ ...noWork(), repositories: 100, nestedConnections: 100 }, noSpread, 0, never);
     expect(light).toBeGreaterThan(3_000);
     expect(light).toBeLessThan(8_000);
-    const trees = graphqlServerMs({ ...noWork(), repositories: 100, nestedConnections: 100, objects: 300, treeEntries: 6_000 }, noSpread, 0, never);
+    const trees = graphqlServerMs(
+      { ...noWork(), repositories: 100, nestedConnections: 100, objects: 300, treeEntries: 6_000 },
+      noSpread,
+      0,
+      never,
+    );
     expect(trees).toBeGreaterThan(10_000);
   });
 
@@ -58,16 +63,27 @@ describe("GitHub's limits over HTTP", () => {
     await control(emulator, "POST", "reset");
     // 1/100 of GitHub's times, with limits scaled the same way.
     await control(emulator, "POST", "config", {
-      realism: { preset: "github", timeScale: 0.01, cutoffMs: 100, cpuGraphqlMsPerWindow: 600, cpuTotalMsPerWindow: 900, secondaryWindowMs: 60_000 },
+      realism: {
+        preset: "github",
+        timeScale: 0.01,
+        cutoffMs: 100,
+        cpuGraphqlMsPerWindow: 600,
+        cpuTotalMsPerWindow: 900,
+        secondaryWindowMs: 60_000,
+      },
     });
   });
 
   it("cuts a query off past the limit, in each of GitHub's shapes in turn, and charges penalty points", async () => {
-    await control(emulator, "POST", "config", { realism: { timeoutShapes: ["200", "502", "504"], timeoutPenaltyPoints: 5 } });
+    await control(emulator, "POST", "config", {
+      realism: { timeoutShapes: ["200", "502", "504"], timeoutPenaltyPoints: 5 },
+    });
     const first = await graphql(emulator, TREE_PAGE);
     expect(first.status).toBe(200);
     expect(first.body.data).toBeNull();
-    expect(first.body.errors[0].message).toMatch(/^Something went wrong while executing your query\. This may be the result of a timeout/);
+    expect(first.body.errors[0].message).toMatch(
+      /^Something went wrong while executing your query\. This may be the result of a timeout/,
+    );
     expect((await graphql(emulator, TREE_PAGE)).status).toBe(502);
     expect((await graphql(emulator, TREE_PAGE)).status).toBe(504);
     const stats = await control(emulator, "GET", "stats");
@@ -97,7 +113,14 @@ describe("GitHub's limits over HTTP", () => {
   });
 
   it("limits GraphQL points and REST points per endpoint per minute", async () => {
-    await control(emulator, "POST", "config", { realism: { graphqlPointsPerWindow: 3, restPointsPerEndpointPerWindow: 2, cpuGraphqlMsPerWindow: 0, cpuTotalMsPerWindow: 0 } });
+    await control(emulator, "POST", "config", {
+      realism: {
+        graphqlPointsPerWindow: 3,
+        restPointsPerEndpointPerWindow: 2,
+        cpuGraphqlMsPerWindow: 0,
+        cpuTotalMsPerWindow: 0,
+      },
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await graphql(emulator, "{ viewer { login } }")).status);
     expect(statuses).toEqual([200, 200, 200, 403]);

@@ -136,7 +136,13 @@ export interface GraphqlWork {
   blobBytes: number;
 }
 
-export const noWork = (): GraphqlWork => ({ repositories: 0, nestedConnections: 0, objects: 0, treeEntries: 0, blobBytes: 0 });
+export const noWork = (): GraphqlWork => ({
+  repositories: 0,
+  nestedConnections: 0,
+  objects: 0,
+  treeEntries: 0,
+  blobBytes: 0,
+});
 
 /** Seeded standard normal draws (Box–Muller over the emulator's uniform generator). */
 function normal(random: () => number): number {
@@ -151,7 +157,12 @@ function spreadAndLoad(ms: number, config: RealismConfig, othersInFlight: number
   return ms * config.timeScale * spread * (1 + model.concurrencySlowdown * Math.max(0, othersInFlight));
 }
 
-export function graphqlServerMs(work: GraphqlWork, config: RealismConfig, othersInFlight: number, random: () => number): number {
+export function graphqlServerMs(
+  work: GraphqlWork,
+  config: RealismConfig,
+  othersInFlight: number,
+  random: () => number,
+): number {
   const m = config.model;
   const ms =
     m.graphqlBaseMs +
@@ -170,7 +181,9 @@ export function restServerMs(
   random: () => number,
 ): number {
   const m = config.model;
-  const ms = answer.notModified ? m.notModifiedMs : m.restBaseMs + answer.items * m.restPerItemMs + (answer.bytes / 1024) * m.restPerKbMs;
+  const ms = answer.notModified
+    ? m.notModifiedMs
+    : m.restBaseMs + answer.items * m.restPerItemMs + (answer.bytes / 1024) * m.restPerKbMs;
   return spreadAndLoad(ms, config, othersInFlight, random);
 }
 

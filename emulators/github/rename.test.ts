@@ -41,10 +41,20 @@ describe("POST /_emulator/rename", () => {
     const before = (await repoByName(star.fullName)).data.repository;
     const owner = star.fullName.split("/")[0] as string;
     const renamed = await ctl.rename({ fullName: star.fullName, newName: `${owner}/brand-new-name` });
-    expect(renamed).toMatchObject({ fullName: `${owner}/brand-new-name`, previousName: star.fullName, id: star.id, nodeId: star.nodeId, state: "ok" });
+    expect(renamed).toMatchObject({
+      fullName: `${owner}/brand-new-name`,
+      previousName: star.fullName,
+      id: star.id,
+      nodeId: star.nodeId,
+      state: "ok",
+    });
 
     const truth = (await ctl.stars("octocat", { sha: true })).find((s) => s.id === star.id);
-    expect(truth).toMatchObject({ fullName: `${owner}/brand-new-name`, nodeId: star.nodeId, readmeSha: star.readmeSha });
+    expect(truth).toMatchObject({
+      fullName: `${owner}/brand-new-name`,
+      nodeId: star.nodeId,
+      readmeSha: star.readmeSha,
+    });
     const { body } = await callJson<any[]>(emulator, "/user/starred?per_page=100", { accept: STAR_JSON });
     const item = body.find((s) => s.repo.id === star.id);
     expect(item.repo).toMatchObject({
@@ -54,11 +64,21 @@ describe("POST /_emulator/rename", () => {
       html_url: `https://github.com/${owner}/brand-new-name`,
       url: `${emulator.url}/repos/${owner}/brand-new-name`,
     });
-    const gql = await graphql(emulator, "{ viewer { starredRepositories(first: 100) { nodes { databaseId nameWithOwner } } } }");
-    expect(gql.body.data.viewer.starredRepositories.nodes).toContainEqual({ databaseId: star.id, nameWithOwner: `${owner}/brand-new-name` });
+    const gql = await graphql(
+      emulator,
+      "{ viewer { starredRepositories(first: 100) { nodes { databaseId nameWithOwner } } } }",
+    );
+    expect(gql.body.data.viewer.starredRepositories.nodes).toContainEqual({
+      databaseId: star.id,
+      nameWithOwner: `${owner}/brand-new-name`,
+    });
 
     const after = (await repoByName(`${owner}/brand-new-name`)).data.repository;
-    expect(after).toEqual({ ...before, nameWithOwner: `${owner}/brand-new-name`, url: `https://github.com/${owner}/brand-new-name` });
+    expect(after).toEqual({
+      ...before,
+      nameWithOwner: `${owner}/brand-new-name`,
+      url: `https://github.com/${owner}/brand-new-name`,
+    });
     expect((await call(emulator, `/repos/${owner}/brand-new-name`)).status).toBe(200);
   });
 
@@ -68,7 +88,9 @@ describe("POST /_emulator/rename", () => {
     await ctl.rename({ fullName: star.fullName, newName: "newhome/moved" });
     const { body } = await callJson(emulator, "/repos/newhome/moved");
     expect(body).toMatchObject({ id: star.id, full_name: "newhome/moved", owner: { login: "newhome" } });
-    expect((await callJson<any[]>(emulator, "/users/newhome/repos")).body.map((r) => r.full_name)).toEqual(["newhome/moved"]);
+    expect((await callJson<any[]>(emulator, "/users/newhome/repos")).body.map((r) => r.full_name)).toEqual([
+      "newhome/moved",
+    ]);
   });
 
   it("answers 301 to /repositories/{id}/… for the old name, which fetch follows", async () => {
@@ -76,11 +98,18 @@ describe("POST /_emulator/rename", () => {
     const owner = star.fullName.split("/")[0] as string;
     await ctl.rename({ fullName: star.fullName, newName: `${owner}/renamed` });
 
-    const manual = await fetch(`${emulator.url}/repos/${star.fullName}`, { redirect: "manual", headers: { authorization: "token emulator-token-octocat" } });
+    const manual = await fetch(`${emulator.url}/repos/${star.fullName}`, {
+      redirect: "manual",
+      headers: { authorization: "token emulator-token-octocat" },
+    });
     const url = `${emulator.url}/repositories/${star.id}`;
     expect(manual.status).toBe(301);
     expect(manual.headers.get("location")).toBe(url);
-    expect(await manual.json()).toEqual({ message: "Moved Permanently", url, documentation_url: "https://docs.github.com/v3/#http-redirects" });
+    expect(await manual.json()).toEqual({
+      message: "Moved Permanently",
+      url,
+      documentation_url: "https://docs.github.com/v3/#http-redirects",
+    });
     const readme = await fetch(`${emulator.url}/repos/${star.fullName}/readme?ref=main`, { redirect: "manual" });
     expect(readme.status).toBe(301);
     expect(readme.headers.get("location")).toBe(`${url}/readme?ref=main`);
@@ -124,11 +153,19 @@ describe("POST /_emulator/rename", () => {
 
   it("refuses a taken or invalid name (422) and an unknown repository (404)", async () => {
     const [a, b] = await ctl.stars("octocat");
-    await expect(ctl.rename({ fullName: a!.fullName, newName: b!.fullName.toUpperCase() })).rejects.toMatchObject({ status: 422 });
+    await expect(ctl.rename({ fullName: a!.fullName, newName: b!.fullName.toUpperCase() })).rejects.toMatchObject({
+      status: 422,
+    });
     await expect(ctl.rename({ fullName: a!.fullName, newName: "no-slash" })).rejects.toMatchObject({ status: 422 });
-    await expect(ctl.rename({ fullName: a!.fullName, newName: "owner/bad name" })).rejects.toMatchObject({ status: 422 });
-    await expect(ctl.rename({ fullName: "nobody-here/nothing", newName: "x/y" })).rejects.toMatchObject({ status: 404 });
+    await expect(ctl.rename({ fullName: a!.fullName, newName: "owner/bad name" })).rejects.toMatchObject({
+      status: 422,
+    });
+    await expect(ctl.rename({ fullName: "nobody-here/nothing", newName: "x/y" })).rejects.toMatchObject({
+      status: 404,
+    });
     // A change of case only is the same repository's name.
-    expect(await ctl.rename({ fullName: a!.fullName, newName: a!.fullName.toUpperCase() })).toMatchObject({ id: a!.id });
+    expect(await ctl.rename({ fullName: a!.fullName, newName: a!.fullName.toUpperCase() })).toMatchObject({
+      id: a!.id,
+    });
   });
 });

@@ -235,7 +235,8 @@ export class Universe {
   repo(uid: number): Repo {
     let repo = this.repos.get(uid);
     if (!repo) {
-      if (uid < 0 || uid >= GENERATED_LIMIT || !Number.isInteger(uid)) throw new RangeError(`no repository with uid ${uid}`);
+      if (uid < 0 || uid >= GENERATED_LIMIT || !Number.isInteger(uid))
+        throw new RangeError(`no repository with uid ${uid}`);
       repo = this.generate(uid);
       this.repos.set(uid, repo);
     }
@@ -429,7 +430,14 @@ export class Universe {
     const bytes = this.readmeBytes(repo);
     const memo = this.readmeMeta(repo, bytes);
     const slash = repo.readmePath.lastIndexOf("/");
-    const readme: Readme = { path: repo.readmePath, name: repo.readmePath.slice(slash + 1), kind: repo.readmeKind, bytes, sha: memo.sha, size: memo.size };
+    const readme: Readme = {
+      path: repo.readmePath,
+      name: repo.readmePath.slice(slash + 1),
+      kind: repo.readmeKind,
+      bytes,
+      sha: memo.sha,
+      size: memo.size,
+    };
     if (repo.readmeKind === "symlink") {
       readme.target = this.linkTarget(repo);
       readme.linkSha = blobSha(this.linkTarget(repo));
@@ -451,10 +459,21 @@ export class Universe {
     const text = (content: string) => () => Buffer.from(content, "utf8");
     const files: RepoFile[] = [];
     if (repo.readmePath !== null) {
-      const readme = { isReadme: true, mode: "100644", isBinary: repo.readmeKind === "binary", bytes: () => this.readmeBytes(repo) } as const;
+      const readme = {
+        isReadme: true,
+        mode: "100644",
+        isBinary: repo.readmeKind === "binary",
+        bytes: () => this.readmeBytes(repo),
+      } as const;
       if (repo.readmeKind === "symlink") {
         // git stores a symlink as a blob whose content is the target path (no trailing newline).
-        files.push({ path: repo.readmePath, isReadme: false, mode: "120000", isBinary: false, bytes: text(this.linkTarget(repo)) });
+        files.push({
+          path: repo.readmePath,
+          isReadme: false,
+          mode: "120000",
+          isBinary: false,
+          bytes: text(this.linkTarget(repo)),
+        });
         files.push({ path: this.linkTarget(repo), ...readme });
       } else {
         files.push({ path: repo.readmePath, ...readme });
@@ -471,7 +490,12 @@ export class Universe {
       files.push(plain("docs/guide.md", `# Guide\n\nHow to use ${repo.createdAs.split("/")[1]}.\n`));
     }
     if (repo.readmePath?.startsWith(".github/") || unit(this.seed, "ci", repo.uid) < 0.5) {
-      files.push(plain(".github/workflows/ci.yml", "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"));
+      files.push(
+        plain(
+          ".github/workflows/ci.yml",
+          "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+        ),
+      );
     }
     return files;
   }
@@ -503,7 +527,8 @@ export class Universe {
       if (object.oid === oid) return object;
       if (object.kind === "tree") {
         for (const entry of object.entries) {
-          const found = entry.oid === oid ? this.objectAt(repo, entry.path) : entry.type === "tree" ? visit(entry.path) : null;
+          const found =
+            entry.oid === oid ? this.objectAt(repo, entry.path) : entry.type === "tree" ? visit(entry.path) : null;
           if (found) return found;
         }
       }
@@ -554,19 +579,41 @@ export class Universe {
       const name = slash === -1 ? rest : rest.slice(0, slash);
       if (children.has(name)) continue;
       const path = prefix + name;
-      if (slash === -1) children.set(name, { name, path, type: "blob", mode: file.mode, oid: this.blob(repo, file).oid });
-      else children.set(name, { name, path, type: "tree", mode: "40000", oid: (this.treeAt(repo, path) as TreeObject).oid });
+      if (slash === -1)
+        children.set(name, { name, path, type: "blob", mode: file.mode, oid: this.blob(repo, file).oid });
+      else
+        children.set(name, {
+          name,
+          path,
+          type: "tree",
+          mode: "40000",
+          oid: (this.treeAt(repo, path) as TreeObject).oid,
+        });
     }
     if (children.size === 0) return dir === "" ? { kind: "tree", repo, path: "", oid: treeSha([]), entries: [] } : null;
     const entries = sortTreeItems([...children.values()]);
-    return { kind: "tree", repo, path: dir, oid: treeSha(entries.map((e) => ({ name: e.name, type: e.type, mode: e.mode, sha: e.oid }))), entries };
+    return {
+      kind: "tree",
+      repo,
+      path: dir,
+      oid: treeSha(entries.map((e) => ({ name: e.name, type: e.type, mode: e.mode, sha: e.oid }))),
+      entries,
+    };
   }
 
   /** Fields shared by generated and custom repositories: ids and owner. */
   private identity(uid: number, owner: string, name: string) {
     // The id encodes the uid (plus seed-dependent jitter), so byDatabaseId needs no index.
     const id = 100_000_000 + uid * 1009 + (hash(this.seed, "id", uid) % 1009);
-    return { uid, id, nodeId: encodeNodeId("R", id), ...ownerIdentity(owner), name, fullName: `${owner}/${name}`, createdAs: `${owner}/${name}` };
+    return {
+      uid,
+      id,
+      nodeId: encodeNodeId("R", id),
+      ...ownerIdentity(owner),
+      name,
+      fullName: `${owner}/${name}`,
+      createdAs: `${owner}/${name}`,
+    };
   }
 
   private generate(uid: number): Repo {
@@ -601,7 +648,9 @@ export class Universe {
       readmePath === null
         ? "text"
         : kindRoll < README_SYMLINK
-          ? readmePath.includes("/") ? "text" : "symlink"
+          ? readmePath.includes("/")
+            ? "text"
+            : "symlink"
           : kindRoll < README_SYMLINK + README_BINARY
             ? "binary"
             : kindRoll < README_SYMLINK + README_BINARY + README_BOM
@@ -646,7 +695,10 @@ export class Universe {
 export function githubTopics(keywords: readonly string[]): string[] {
   const topics = new Set<string>();
   for (const keyword of keywords) {
-    const topic = keyword.toLowerCase().replace(/\./g, "").replace(/[\s_]+/g, "-");
+    const topic = keyword
+      .toLowerCase()
+      .replace(/\./g, "")
+      .replace(/[\s_]+/g, "-");
     if (/^[a-z0-9][a-z0-9-]{0,49}$/.test(topic)) topics.add(topic);
   }
   return [...topics].slice(0, 20);

@@ -106,7 +106,10 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
     name: repo.name,
     full_name: repo.fullName,
     private: isPrivate(repo),
-    owner: simpleUserJson({ login: repo.owner, id: repo.ownerId, nodeId: repo.ownerNodeId, type: repo.ownerType }, base),
+    owner: simpleUserJson(
+      { login: repo.owner, id: repo.ownerId, nodeId: repo.ownerNodeId, type: repo.ownerType },
+      base,
+    ),
     html_url: html,
     description: repo.description,
     fork: repo.fork,
@@ -180,7 +183,9 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
     open_issues: repo.openIssues,
     watchers: repo.stargazers,
     default_branch: repo.defaultBranch,
-    ...(options.permissions ? { permissions: { admin: false, maintain: false, push: false, triage: false, pull: true } } : {}),
+    ...(options.permissions
+      ? { permissions: { admin: false, maintain: false, push: false, triage: false, pull: true } }
+      : {}),
   };
 }
 

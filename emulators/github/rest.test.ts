@@ -46,14 +46,21 @@ describe("GET /user", () => {
   });
 
   it("accepts Bearer tokens too", async () => {
-    const response = await call(emulator, "/user", { token: null, headers: { authorization: "Bearer emulator-token-octocat" } });
+    const response = await call(emulator, "/user", {
+      token: null,
+      headers: { authorization: "Bearer emulator-token-octocat" },
+    });
     expect(response.status).toBe(200);
   });
 
   it("answers 401 Bad credentials for an unknown token", async () => {
     const { status, body } = await callJson(emulator, "/user", { token: "ghp_nope" });
     expect(status).toBe(401);
-    expect(body).toEqual({ message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+    expect(body).toEqual({
+      message: "Bad credentials",
+      documentation_url: "https://docs.github.com/rest",
+      status: "401",
+    });
     expect(openapiErrors("basic-error", body)).toEqual([]);
   });
 
@@ -71,9 +78,15 @@ describe("GET /user/starred", () => {
     expect(truth).toHaveLength(250);
 
     const seen: string[] = [];
-    const expectedRels = [["next", "last"], ["prev", "next", "last", "first"], ["prev", "first"]];
+    const expectedRels = [
+      ["next", "last"],
+      ["prev", "next", "last", "first"],
+      ["prev", "first"],
+    ];
     for (let page = 1; page <= 3; page++) {
-      const { status, headers, body } = await callJson<any[]>(emulator, `/user/starred?per_page=100&page=${page}`, { accept: STAR_JSON });
+      const { status, headers, body } = await callJson<any[]>(emulator, `/user/starred?per_page=100&page=${page}`, {
+        accept: STAR_JSON,
+      });
       expect(status).toBe(200);
       const link = headers.get("link") ?? "";
       // Order of the rels, not just their presence, is part of GitHub's format.
@@ -107,7 +120,9 @@ describe("GET /user/starred", () => {
   });
 
   it("accepts the v3 spelling of the star media type and serves plain repositories without it", async () => {
-    const v3 = await callJson<any[]>(emulator, "/user/starred?per_page=5", { accept: "application/vnd.github.v3.star+json" });
+    const v3 = await callJson<any[]>(emulator, "/user/starred?per_page=5", {
+      accept: "application/vnd.github.v3.star+json",
+    });
     expect(v3.body[0].starred_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(v3.headers.get("x-github-media-type")).toBe("github.v3; param=star; format=json");
 
@@ -166,7 +181,9 @@ describe("conditional requests", () => {
     expect(Number(second.headers.get("x-ratelimit-used"))).toBe(usedBefore);
     expect(second.headers.get("x-ratelimit-remaining")).toBe(first.headers.get("x-ratelimit-remaining"));
 
-    const third = await call(emulator, "/user/starred?per_page=10", { headers: { "if-none-match": '"something-else"' } });
+    const third = await call(emulator, "/user/starred?per_page=10", {
+      headers: { "if-none-match": '"something-else"' },
+    });
     expect(third.status).toBe(200);
     expect(Number(third.headers.get("x-ratelimit-used"))).toBe(usedBefore + 1);
   });
@@ -256,7 +273,9 @@ describe("visibility of private repositories", () => {
     const asAlice = await callJson<any[]>(emulator, "/user/starred", { token: "emulator-token-alice" });
     expect(asAlice.body[0].full_name).toBe("alice/secret-plans");
     expect(asAlice.body[0].private).toBe(true);
-    expect((await call(emulator, "/repos/alice/secret-plans/readme", { token: "emulator-token-alice" })).status).toBe(200);
+    expect((await call(emulator, "/repos/alice/secret-plans/readme", { token: "emulator-token-alice" })).status).toBe(
+      200,
+    );
 
     const asOctocat = await callJson<any[]>(emulator, "/users/alice/starred");
     expect(asOctocat.body.map((r) => r.full_name)).not.toContain("alice/secret-plans");
@@ -335,7 +354,9 @@ describe("GET /users/{username}/repos", () => {
     const paged = await call(emulator, `/users/${owner}/repos?per_page=1&page=1`);
     expect(new URL(parseLinks(paged.headers.get("link")).last ?? "").searchParams.get("page")).toBe(String(expected));
     const etag = paged.headers.get("etag") as string;
-    const again = await call(emulator, `/users/${owner}/repos?per_page=1&page=1`, { headers: { "if-none-match": etag } });
+    const again = await call(emulator, `/users/${owner}/repos?per_page=1&page=1`, {
+      headers: { "if-none-match": etag },
+    });
     expect(again.status).toBe(304);
 
     expect((await callJson(emulator, `/users/${owner}/repos?type=member`)).body).toEqual([]);
@@ -360,7 +381,11 @@ describe("X-OAuth-Scopes", () => {
     const [star] = await ctl.stars("scoped");
     const repo = await call(emulator, `/repos/${star?.fullName}`, { token: "emulator-token-scoped" });
     expect(repo.headers.get("x-accepted-oauth-scopes")).toBe("repo");
-    expect((await call(emulator, "/user/starred?per_page=1", { token: "emulator-token-scoped" })).headers.get("x-oauth-scopes")).toBe("repo, read:user");
+    expect(
+      (await call(emulator, "/user/starred?per_page=1", { token: "emulator-token-scoped" })).headers.get(
+        "x-oauth-scopes",
+      ),
+    ).toBe("repo, read:user");
 
     const octocat = await call(emulator, "/user");
     expect(octocat.headers.get("x-oauth-scopes")).toBe(""); // present and empty
@@ -375,18 +400,31 @@ describe("anonymous conditional requests", () => {
     const first = await call(emulator, "/users/octocat/starred?per_page=2", { token: null });
     expect(first.headers.get("x-ratelimit-limit")).toBe("60");
     const used = Number(first.headers.get("x-ratelimit-used"));
-    const second = await call(emulator, "/users/octocat/starred?per_page=2", { token: null, headers: { "if-none-match": first.headers.get("etag") as string } });
+    const second = await call(emulator, "/users/octocat/starred?per_page=2", {
+      token: null,
+      headers: { "if-none-match": first.headers.get("etag") as string },
+    });
     expect(second.status).toBe(304);
     expect(Number(second.headers.get("x-ratelimit-used"))).toBe(used + 1);
 
     const truth = await groundTruth("octocat", true);
     const star = truth.find((s) => !s.private && s.readmeSha) as GroundTruthStar;
-    const raw = await call(emulator, `/repos/${star.fullName}/readme`, { token: null, accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
+    const raw = await call(emulator, `/repos/${star.fullName}/readme`, {
+      token: null,
+      accept: "application/vnd.github.raw",
+      headers: { "if-none-match": `"${star.readmeSha}"` },
+    });
     expect(raw.status).toBe(304);
     expect(Number(raw.headers.get("x-ratelimit-used"))).toBe(used + 2);
 
-    const authed = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
-    const authedAgain = await call(emulator, `/repos/${star.fullName}/readme`, { accept: "application/vnd.github.raw", headers: { "if-none-match": `"${star.readmeSha}"` } });
+    const authed = await call(emulator, `/repos/${star.fullName}/readme`, {
+      accept: "application/vnd.github.raw",
+      headers: { "if-none-match": `"${star.readmeSha}"` },
+    });
+    const authedAgain = await call(emulator, `/repos/${star.fullName}/readme`, {
+      accept: "application/vnd.github.raw",
+      headers: { "if-none-match": `"${star.readmeSha}"` },
+    });
     expect(authedAgain.status).toBe(304);
     expect(authedAgain.headers.get("x-ratelimit-used")).toBe(authed.headers.get("x-ratelimit-used"));
   });

@@ -7,10 +7,25 @@
 // request whose handler runs after it.
 import { createHash } from "node:crypto";
 import { isListed, restRefusal, ssoOrg, ssoOrgId, ssoPartialHeader } from "./access.ts";
-import { DOCS, etagMatches, isoSeconds, json, notFound, oauthScopeHeaders, requiresAuthentication, type EmuResponse } from "./http.ts";
+import {
+  DOCS,
+  etagMatches,
+  isoSeconds,
+  json,
+  notFound,
+  oauthScopeHeaders,
+  requiresAuthentication,
+  type EmuResponse,
+} from "./http.ts";
 import { remaining } from "./ratelimit.ts";
 import { isPrivate, type Repo } from "./repos.ts";
-import { contentFileJson, minimalRepositoryJson, privateUserJson, publicUserJson, repositoryJson } from "./rest-shapes.ts";
+import {
+  contentFileJson,
+  minimalRepositoryJson,
+  privateUserJson,
+  publicUserJson,
+  repositoryJson,
+} from "./rest-shapes.ts";
 import type { RequestContext, Route } from "./routes.ts";
 import type { Star, User } from "./users.ts";
 
@@ -19,7 +34,11 @@ const VARY = "Accept, Authorization, Cookie, X-GitHub-OTP";
 
 /** Weak ETag over the body and the token: GitHub's ETags differ per token (`Vary: Authorization`). */
 function weakEtag(ctx: RequestContext, body: string): string {
-  const digest = createHash("sha256").update(ctx.token ?? ctx.identity).update("\n").update(body).digest("hex");
+  const digest = createHash("sha256")
+    .update(ctx.token ?? ctx.identity)
+    .update("\n")
+    .update(body)
+    .digest("hex");
   return `W/"${digest}"`;
 }
 
@@ -36,7 +55,8 @@ function cacheable(ctx: RequestContext, value: unknown, headers: Record<string, 
   const body = JSON.stringify(value);
   const etag = weakEtag(ctx, body);
   const common = { etag, vary: VARY, "cache-control": "private, max-age=60, s-maxage=60", ...headers };
-  if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers: common, cost: notModifiedCost(ctx) };
+  if (etagMatches(headerValue(ctx, "if-none-match"), etag))
+    return { status: 304, headers: common, cost: notModifiedCost(ctx) };
   return { status: 200, headers: common, body };
 }
 
@@ -132,7 +152,13 @@ function listUserRepos(ctx: RequestContext, owner: User): EmuResponse {
   };
   const repos = type === "member" ? [] : ctx.state.universe.ownedBy(owner.login).filter(listable);
   const key = (repo: Repo): number | string =>
-    sort === "created" ? repo.createdAt : sort === "updated" ? repo.updatedAt : sort === "pushed" ? repo.pushedAt : repo.fullName.toLowerCase();
+    sort === "created"
+      ? repo.createdAt
+      : sort === "updated"
+        ? repo.updatedAt
+        : sort === "pushed"
+          ? repo.pushedAt
+          : repo.fullName.toLowerCase();
   repos.sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
@@ -143,7 +169,10 @@ function listUserRepos(ctx: RequestContext, owner: User): EmuResponse {
   const items = repos
     .slice((page - 1) * perPage, page * perPage)
     .map((repo) => minimalRepositoryJson(repo, ctx.baseUrl, { permissions: ctx.user !== undefined }));
-  const headers: Record<string, string> = { "x-github-media-type": JSON_MEDIA, ...ssoPartialHeader([...ssoOrgs].sort((a, b) => a - b)) };
+  const headers: Record<string, string> = {
+    "x-github-media-type": JSON_MEDIA,
+    ...ssoPartialHeader([...ssoOrgs].sort((a, b) => a - b)),
+  };
   const link = linkHeader(ctx.baseUrl, ctx.url, page, lastPage);
   if (link) headers.link = link;
   return { ...cacheable(ctx, items, headers), items: items.length };
@@ -228,7 +257,8 @@ function getReadme(ctx: RequestContext): EmuResponse {
       "content-type": "application/vnd.github.raw; charset=utf-8",
       "x-github-media-type": "github.raw; format=json",
     };
-    if (etagMatches(headerValue(ctx, "if-none-match"), etag)) return { status: 304, headers, cost: notModifiedCost(ctx) };
+    if (etagMatches(headerValue(ctx, "if-none-match"), etag))
+      return { status: 304, headers, cost: notModifiedCost(ctx) };
     if (ctx.user) ctx.state.stats.readme(ctx.user.login);
     // The bytes as stored: a BOM stays, a binary README is served as is, a symlink is followed.
     return { status: 200, headers, body: readme.bytes };
@@ -242,7 +272,13 @@ function rateLimitJson(ctx: RequestContext): EmuResponse {
   const now = ctx.state.now();
   const resource = (name: "core" | "graphql") => {
     const bucket = ctx.state.bucketFor(ctx.identity, ctx.user, name);
-    return { limit: bucket.limit, used: bucket.used, remaining: remaining(bucket), reset: Math.ceil(bucket.resetAt / 1000), resource: name };
+    return {
+      limit: bucket.limit,
+      used: bucket.used,
+      remaining: remaining(bucket),
+      reset: Math.ceil(bucket.resetAt / 1000),
+      resource: name,
+    };
   };
   const core = resource("core");
   const graphql = resource("graphql");
@@ -257,7 +293,8 @@ const routes: Route[] = [
     resource: "core",
     auth: "required",
     unauthenticated: () => requiresAuthentication(DOCS.authUser),
-    handle: (ctx) => cacheable(ctx, privateUserJson(ctx.user as User, ctx.baseUrl), { "x-github-media-type": JSON_MEDIA }),
+    handle: (ctx) =>
+      cacheable(ctx, privateUserJson(ctx.user as User, ctx.baseUrl), { "x-github-media-type": JSON_MEDIA }),
   },
   {
     method: "GET",
@@ -283,7 +320,9 @@ const routes: Route[] = [
     auth: "optional",
     handle: (ctx) => {
       const user = ctx.state.users.get(ctx.params.username ?? "");
-      return user ? cacheable(ctx, publicUserJson(user, ctx.baseUrl)) : notFound("https://docs.github.com/rest/users/users#get-a-user");
+      return user
+        ? cacheable(ctx, publicUserJson(user, ctx.baseUrl))
+        : notFound("https://docs.github.com/rest/users/users#get-a-user");
     },
   },
   {
@@ -293,7 +332,9 @@ const routes: Route[] = [
     auth: "optional",
     handle: (ctx) => {
       const user = ctx.state.users.get(ctx.params.username ?? "");
-      return user ? listStarred(ctx, user) : notFound("https://docs.github.com/rest/activity/starring#list-repositories-starred-by-a-user");
+      return user
+        ? listStarred(ctx, user)
+        : notFound("https://docs.github.com/rest/activity/starring#list-repositories-starred-by-a-user");
     },
   },
   {
@@ -303,7 +344,9 @@ const routes: Route[] = [
     auth: "optional",
     handle: (ctx) => {
       const user = ctx.state.users.get(ctx.params.username ?? "");
-      return user ? listUserRepos(ctx, user) : notFound("https://docs.github.com/rest/repos/repos#list-repositories-for-a-user");
+      return user
+        ? listUserRepos(ctx, user)
+        : notFound("https://docs.github.com/rest/repos/repos#list-repositories-for-a-user");
     },
   },
   {

@@ -11,7 +11,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.ts";
 import { graphqlRoute } from "./graphql.ts";
-import { DOCS, badCredentials, json, oauthScopeHeaders, notFound, parseAuthorization, readBody, secondaryRateLimit, sleep, type EmuResponse } from "./http.ts";
+import {
+  DOCS,
+  badCredentials,
+  json,
+  oauthScopeHeaders,
+  notFound,
+  parseAuthorization,
+  readBody,
+  secondaryRateLimit,
+  sleep,
+  type EmuResponse,
+} from "./http.ts";
 import { rateLimitHeaders, refused, remaining, type Bucket } from "./ratelimit.ts";
 import { realismPreset, recordGraphqlSpan, recordMinute, restServerMs, type RealismConfig } from "./realism.ts";
 import { restRoutes } from "./rest.ts";
@@ -50,7 +61,9 @@ export interface GithubEmulatorOptions {
    * GitHub's speed and strictness (realism.ts): a preset name, or a preset with overrides. The
    * library default is "ideal" (fast tests); the CLI's default is "github".
    */
-  realism?: RealismConfig["preset"] | (Partial<Omit<RealismConfig, "model">> & { model?: Partial<RealismConfig["model"]> });
+  realism?:
+    | RealismConfig["preset"]
+    | (Partial<Omit<RealismConfig, "model">> & { model?: Partial<RealismConfig["model"]> });
 }
 
 export function resolveRealism(input: GithubEmulatorOptions["realism"]): RealismConfig {
@@ -94,7 +107,11 @@ function bodyBytes(body: unknown): number {
 function defaultFaultBody(status: number): unknown {
   if (status === 502) return { message: "Server Error" };
   if (status === 503) return { message: "Service Unavailable" };
-  if (status === 504) return { message: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists." };
+  if (status === 504)
+    return {
+      message:
+        "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+    };
   if (status === 404) return { message: "Not Found", documentation_url: DOCS.rest, status: "404" };
   return { message: `Emulated fault (HTTP ${status})` };
 }
@@ -115,7 +132,12 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     fastForwardWaits: options.fastForwardWaits ?? false,
     realism: resolveRealism(options.realism),
   };
-  const state = new EmulatorState({ stars: options.stars ?? 100, seed: options.seed ?? 1, corpusDir: options.corpusDir, config });
+  const state = new EmulatorState({
+    stars: options.stars ?? 100,
+    seed: options.seed ?? 1,
+    corpusDir: options.corpusDir,
+    config,
+  });
   const router = new Router([...restRoutes, graphqlRoute]);
   let baseUrl = "";
 
@@ -178,7 +200,10 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       }
     }
 
-    const { latencyMs, fault } = state.faults.fire({ method, path: url.pathname, search: url.searchParams, login: user?.login }, state.random);
+    const { latencyMs, fault } = state.faults.fire(
+      { method, path: url.pathname, search: url.searchParams, login: user?.login },
+      state.random,
+    );
     const latency = state.config.latencyMs + latencyMs;
     if (fault) log(`fault #${fault.id} on ${method} ${url.pathname}`);
     if (fault?.rateLimit) {
@@ -197,7 +222,11 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       return RESET;
     } else if (fault?.status !== undefined) {
       await sleep(latency);
-      return withLimits({ status: fault.status, body: fault.body ?? defaultFaultBody(fault.status), headers: fault.headers ?? {} });
+      return withLimits({
+        status: fault.status,
+        body: fault.body ?? defaultFaultBody(fault.status),
+        headers: fault.headers ?? {},
+      });
     }
     await sleep(latency);
 
@@ -258,16 +287,27 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   }
 
   /** Milliseconds until GitHub's per-minute secondary limits let this token send (0 = now). */
-  function secondaryWait(user: User | undefined, identity: string, resource: "core" | "graphql", endpoint: string, now: number): number {
+  function secondaryWait(
+    user: User | undefined,
+    identity: string,
+    resource: "core" | "graphql",
+    endpoint: string,
+    now: number,
+  ): number {
     const r = state.realismFor(user);
     const windowMs = r.secondaryWindowMs;
     const waits = [0];
-    if (r.cpuTotalMsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\ncpu`, now, windowMs, r.cpuTotalMsPerWindow));
+    if (r.cpuTotalMsPerWindow > 0)
+      waits.push(state.meter.waitFor(`${identity}\ncpu`, now, windowMs, r.cpuTotalMsPerWindow));
     if (resource === "graphql") {
-      if (r.cpuGraphqlMsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\ncpu:graphql`, now, windowMs, r.cpuGraphqlMsPerWindow));
-      if (r.graphqlPointsPerWindow > 0) waits.push(state.meter.waitFor(`${identity}\npoints:graphql`, now, windowMs, r.graphqlPointsPerWindow));
+      if (r.cpuGraphqlMsPerWindow > 0)
+        waits.push(state.meter.waitFor(`${identity}\ncpu:graphql`, now, windowMs, r.cpuGraphqlMsPerWindow));
+      if (r.graphqlPointsPerWindow > 0)
+        waits.push(state.meter.waitFor(`${identity}\npoints:graphql`, now, windowMs, r.graphqlPointsPerWindow));
     } else if (r.restPointsPerEndpointPerWindow > 0) {
-      waits.push(state.meter.waitFor(`${identity}\npoints:${endpoint}`, now, windowMs, r.restPointsPerEndpointPerWindow));
+      waits.push(
+        state.meter.waitFor(`${identity}\npoints:${endpoint}`, now, windowMs, r.restPointsPerEndpointPerWindow),
+      );
     }
     return Math.max(...waits);
   }
@@ -301,7 +341,12 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       readBody(req)
         .then((body) => {
           const path = url.pathname.slice("/_emulator/".length);
-          send(res, handleControl(state, { method: req.method ?? "GET", path, query: url.searchParams, body }, log), requestId, false);
+          send(
+            res,
+            handleControl(state, { method: req.method ?? "GET", path, query: url.searchParams, body }, log),
+            requestId,
+            false,
+          );
         })
         .catch((error: unknown) => send(res, json(500, { message: String(error) }), requestId, false));
       return;
@@ -309,7 +354,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     if (req.method === "OPTIONS") {
       res.writeHead(204, {
         "access-control-allow-origin": "*",
-        "access-control-allow-headers": "Authorization, Content-Type, If-None-Match, If-Modified-Since, Accept, X-GitHub-Api-Version",
+        "access-control-allow-headers":
+          "Authorization, Content-Type, If-None-Match, If-Modified-Since, Accept, X-GitHub-Api-Version",
         "access-control-allow-methods": "GET, POST, PATCH, PUT, DELETE",
       });
       res.end();
@@ -339,7 +385,9 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
         answered();
       })
       .catch((error: unknown) => {
-        log(`error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         send(res, json(500, { message: "Server Error" }), requestId, true);
         answered();
       });
@@ -356,7 +404,9 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  log(`listening on ${baseUrl} (seed ${options.seed ?? 1}, octocat with ${options.stars ?? 100} stars, corpus ${state.corpus.dir})`);
+  log(
+    `listening on ${baseUrl} (seed ${options.seed ?? 1}, octocat with ${options.stars ?? 100} stars, corpus ${state.corpus.dir})`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -127,7 +127,11 @@ export class EmulatorState {
 
   /** The budget a request draws from: the user's for tokens, the client IP's otherwise. */
   bucketFor(identity: string, user: User | undefined, resource: Resource): Bucket {
-    const limit = !user ? this.config.anonymousLimit : resource === "core" ? this.config.coreLimit : this.config.graphqlLimit;
+    const limit = !user
+      ? this.config.anonymousLimit
+      : resource === "core"
+        ? this.config.coreLimit
+        : this.config.graphqlLimit;
     return this.limiter.bucket(identity, resource, limit, this.now(), this.config.rateWindowSeconds * 1000);
   }
 }

@@ -24,24 +24,39 @@ export function call(emulator: GithubEmulator, path: string, options: CallOption
   if (token !== null) headers.authorization = `token ${token}`;
   if (options.accept) headers.accept = options.accept;
   const init: RequestInit = { method: options.method ?? (options.body === undefined ? "GET" : "POST"), headers };
-  if (options.body !== undefined) init.body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+  if (options.body !== undefined)
+    init.body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
   if (options.signal) init.signal = options.signal;
   return fetch(`${emulator.url}${path}`, init);
 }
 
-export async function callJson<T = any>(emulator: GithubEmulator, path: string, options: CallOptions = {}): Promise<{ status: number; headers: Headers; body: T }> {
+export async function callJson<T = any>(
+  emulator: GithubEmulator,
+  path: string,
+  options: CallOptions = {},
+): Promise<{ status: number; headers: Headers; body: T }> {
   const response = await call(emulator, path, options);
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 /** A GraphQL query over plain HTTP (to see status codes and raw error bodies). */
-export function graphql<T = any>(emulator: GithubEmulator, query: string, variables?: Record<string, unknown>, token: string | null = OCTOCAT_TOKEN) {
+export function graphql<T = any>(
+  emulator: GithubEmulator,
+  query: string,
+  variables?: Record<string, unknown>,
+  token: string | null = OCTOCAT_TOKEN,
+) {
   return callJson<T>(emulator, "/graphql", { token, body: { query, variables } });
 }
 
 /** The control API (no auth). */
-export async function control<T = any>(emulator: GithubEmulator, method: string, path: string, body?: unknown): Promise<T> {
+export async function control<T = any>(
+  emulator: GithubEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const init: RequestInit = { method, headers: { "content-type": "application/json" } };
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await fetch(`${emulator.url}/_emulator/${path}`, init);
@@ -72,7 +87,9 @@ let ajv: Ajv | undefined;
 export function openapiErrors(name: string, value: unknown): string[] {
   if (!ajv) {
     const require = createRequire(import.meta.url);
-    const spec = JSON.parse(readFileSync(require.resolve("@octokit/openapi/generated/api.github.com.json"), "utf8")) as {
+    const spec = JSON.parse(
+      readFileSync(require.resolve("@octokit/openapi/generated/api.github.com.json"), "utf8"),
+    ) as {
       components: Record<string, unknown>;
     };
     ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });

@@ -17,7 +17,11 @@ afterAll(() => emulator.close());
 afterEach(() => ctl.reset());
 
 async function page(n: number, token?: string): Promise<string[]> {
-  const { status, body } = await callJson<any[]>(emulator, `/user/starred?per_page=100&page=${n}`, token ? { token } : {});
+  const { status, body } = await callJson<any[]>(
+    emulator,
+    `/user/starred?per_page=100&page=${n}`,
+    token ? { token } : {},
+  );
   expect(status).toBe(200);
   return body.map((repo) => repo.full_name);
 }
@@ -28,7 +32,12 @@ async function truthNames(login = "octocat"): Promise<string[]> {
 
 describe("the control calls", () => {
   it("adds (201), lists and clears triggers; reset clears them too", async () => {
-    const trigger = await ctl.addTrigger({ route: "GET /user/starred", query: { page: "2" }, after: 1, action: { unstar: "a/b" } });
+    const trigger = await ctl.addTrigger({
+      route: "GET /user/starred",
+      query: { page: "2" },
+      after: 1,
+      action: { unstar: "a/b" },
+    });
     expect(trigger).toEqual({
       id: 1,
       route: "GET /user/starred",
@@ -39,7 +48,10 @@ describe("the control calls", () => {
       fired: false,
       firedAt: null,
     });
-    const raw = await fetch(`${emulator.url}/_emulator/triggers`, { method: "POST", body: JSON.stringify({ route: "GET /user", after: 2, action: { star: "c/d" } }) });
+    const raw = await fetch(`${emulator.url}/_emulator/triggers`, {
+      method: "POST",
+      body: JSON.stringify({ route: "GET /user", after: 2, action: { star: "c/d" } }),
+    });
     expect(raw.status).toBe(201);
     expect(await ctl.triggers()).toHaveLength(2);
     expect(await ctl.clearTriggers()).toEqual({ cleared: 2 });
@@ -68,7 +80,12 @@ describe("moving stars while pages are in flight", () => {
   it("unstars after page 1 has been answered: page 2 moves up and the client misses one star", async () => {
     const truth = await truthNames();
     const sixth = truth[5] as string;
-    await ctl.addTrigger({ route: "GET /user/starred", query: { page: "1", per_page: "100" }, after: 1, action: { unstar: sixth } });
+    await ctl.addTrigger({
+      route: "GET /user/starred",
+      query: { page: "1", per_page: "100" },
+      after: 1,
+      action: { unstar: sixth },
+    });
 
     const first = await page(1);
     expect(first).toEqual(truth.slice(0, 100)); // computed before the change
@@ -83,7 +100,12 @@ describe("moving stars while pages are in flight", () => {
 
   it("stars after page 1 has been answered: page 2 moves down and repeats one star", async () => {
     const truth = await truthNames();
-    await ctl.addTrigger({ route: "GET /user/starred", query: { page: "1", per_page: "100" }, after: 1, action: { star: "newco/late-arrival" } });
+    await ctl.addTrigger({
+      route: "GET /user/starred",
+      query: { page: "1", per_page: "100" },
+      after: 1,
+      action: { star: "newco/late-arrival" },
+    });
     await page(1);
     const second = await page(2);
     expect(second[0]).toBe(truth[99]);
@@ -93,7 +115,12 @@ describe("moving stars while pages are in flight", () => {
   it("counts only requests whose query matches, from the trigger's creation, and fires once", async () => {
     const truth = await truthNames();
     await page(1);
-    await ctl.addTrigger({ route: "GET /user/starred", query: { page: "1" }, after: 2, action: { unstar: truth[0] as string } });
+    await ctl.addTrigger({
+      route: "GET /user/starred",
+      query: { page: "1" },
+      after: 2,
+      action: { unstar: truth[0] as string },
+    });
     await page(2);
     await callJson(emulator, "/user/starred?per_page=100"); // no page parameter: not {page: "1"}
     expect((await ctl.triggers())[0]).toMatchObject({ matched: 0, fired: false });
@@ -110,7 +137,12 @@ describe("moving stars while pages are in flight", () => {
   it("limits a trigger to one login's requests, and stars and unstars for that user", async () => {
     await ctl.createUser({ login: "carol", stars: 30 });
     const carols = await truthNames("carol");
-    await ctl.addTrigger({ route: "GET /user/starred", login: "carol", after: 1, action: { unstar: carols[0] as string } });
+    await ctl.addTrigger({
+      route: "GET /user/starred",
+      login: "carol",
+      after: 1,
+      action: { unstar: carols[0] as string },
+    });
     await page(1);
     expect((await ctl.triggers())[0]?.fired).toBe(false);
     await page(1, "emulator-token-carol");
@@ -131,8 +163,16 @@ describe("moving stars while pages are in flight", () => {
 
   it("sets a repository state and renames through actions; a failed action is recorded", async () => {
     const truth = await truthNames();
-    await ctl.addTrigger({ route: "GET /user", after: 1, action: { state: { fullName: truth[0] as string, state: "dmca" } } });
-    await ctl.addTrigger({ route: "GET /user", after: 1, action: { rename: { fullName: truth[1] as string, newName: "renamed-org/renamed" } } });
+    await ctl.addTrigger({
+      route: "GET /user",
+      after: 1,
+      action: { state: { fullName: truth[0] as string, state: "dmca" } },
+    });
+    await ctl.addTrigger({
+      route: "GET /user",
+      after: 1,
+      action: { rename: { fullName: truth[1] as string, newName: "renamed-org/renamed" } },
+    });
     await ctl.addTrigger({ route: "GET /user", after: 1, action: { unstar: "nobody-here/nothing" } });
     await call(emulator, "/user");
     const names = await truthNames();

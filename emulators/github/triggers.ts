@@ -7,7 +7,16 @@
 // request's content is read when its handler runs (after the latency sleep, see rest.ts), so every
 // request whose handler runs after that moment sees the change; one already being computed does not.
 import { requestMatcher, type SelectedRequest } from "../common/faults.ts";
-import { parseRenameInput, parseRepoStateInput, renameRepo, setRepoState, starRepo, unstarRepo, type RenameInput, type RepoStateInput } from "./changes.ts";
+import {
+  parseRenameInput,
+  parseRepoStateInput,
+  renameRepo,
+  setRepoState,
+  starRepo,
+  unstarRepo,
+  type RenameInput,
+  type RepoStateInput,
+} from "./changes.ts";
 import { isoSeconds } from "./http.ts";
 import type { EmulatorState } from "./state.ts";
 
@@ -81,10 +90,12 @@ function validateAction(input: unknown): TriggerAction {
 /** Throws a readable error for a malformed trigger (the control API answers 422 with it). */
 export function validateTrigger(input: unknown): TriggerInput {
   if (!isObject(input)) throw new Error("a trigger must be an object");
-  if (input.route !== undefined && typeof input.route !== "string") throw new Error('route must be a string like "GET /user/starred"');
+  if (input.route !== undefined && typeof input.route !== "string")
+    throw new Error('route must be a string like "GET /user/starred"');
   if (input.login !== undefined && typeof input.login !== "string") throw new Error("login must be a string");
   const after = input.after ?? 1;
-  if (!(typeof after === "number" && Number.isInteger(after) && after > 0)) throw new Error("after must be a positive integer");
+  if (!(typeof after === "number" && Number.isInteger(after) && after > 0))
+    throw new Error("after must be a positive integer");
   let query: Record<string, string> | undefined;
   if (input.query !== undefined) {
     if (!isObject(input.query)) throw new Error('query must be an object like {"page": "2"}');
@@ -108,7 +119,14 @@ export class TriggerList {
   private nextId = 1;
 
   add(input: TriggerInput): Trigger {
-    const trigger: Trigger = { ...input, id: this.nextId++, after: input.after ?? 1, matched: 0, fired: false, firedAt: null };
+    const trigger: Trigger = {
+      ...input,
+      id: this.nextId++,
+      after: input.after ?? 1,
+      matched: 0,
+      fired: false,
+      firedAt: null,
+    };
     this.triggers.push({ trigger, matches: requestMatcher(trigger) });
     return trigger;
   }

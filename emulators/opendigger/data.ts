@@ -88,7 +88,12 @@ function profile(seed: number, repoKey: string, lastIndex: number): Profile {
 }
 
 /** A metric file: months oldest first, each quarter and year after its last month (integer-like year keys sort first in JSON, as in the real files). */
-export function generateMetric(seed: number, repoKey: string, metric: string, clock: ExportClock): Record<string, number> {
+export function generateMetric(
+  seed: number,
+  repoKey: string,
+  metric: string,
+  clock: ExportClock,
+): Record<string, number> {
   const spec = METRICS[metric] ?? METRICS.openrank!;
   const lastIndex = index(clock.lastMonth);
   const p = profile(seed, repoKey, lastIndex);
@@ -145,7 +150,12 @@ export function generateMeta(seed: number, repoKey: string, clock: ExportClock):
     ];
     labels.push(pool[hash(seed, "label-pick", repoKey) % pool.length] as Record<string, string>);
   }
-  return { updatedAt: clock.updatedAt, type: "repo", id: 10_000_000 + (hash(seed, "id", repoKey) % 900_000_000), labels };
+  return {
+    updatedAt: clock.updatedAt,
+    type: "repo",
+    id: 10_000_000 + (hash(seed, "id", repoKey) % 900_000_000),
+    labels,
+  };
 }
 
 /** Whether the export covers a repository (the rest answer 404, as repositories below OpenDigger's activity threshold do). */

@@ -21,11 +21,14 @@ export interface FileRequest {
 
 export const OPENDIGGER_FAULTS: FaultKind<FaultRuleInput, FileRequest> = {
   checkSelectors(rule) {
-    if (rule.repo !== undefined && (typeof rule.repo !== "string" || !rule.repo.includes("/"))) throw new Error('repo must be "owner/repo"');
-    if (rule.file !== undefined && typeof rule.file !== "string") throw new Error('file must be a string like "openrank.json"');
+    if (rule.repo !== undefined && (typeof rule.repo !== "string" || !rule.repo.includes("/")))
+      throw new Error('repo must be "owner/repo"');
+    if (rule.file !== undefined && typeof rule.file !== "string")
+      throw new Error('file must be a string like "openrank.json"');
   },
   outcomes: ["nonJson"],
   decides: (rule) => rule.nonJson === true,
   matcher: (rule) => (request) =>
-    (rule.repo === undefined || rule.repo.toLowerCase() === request.repo.toLowerCase()) && (rule.file === undefined || rule.file === request.file),
+    (rule.repo === undefined || rule.repo.toLowerCase() === request.repo.toLowerCase()) &&
+    (rule.file === undefined || rule.file === request.file),
 };

@@ -10,7 +10,10 @@ afterAll(() => od.close());
 beforeEach(() => control("POST", "reset"));
 
 async function control<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${od.url}/_emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(`${od.url}/_emulator/${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${text}`);
   return JSON.parse(text) as T;
@@ -50,7 +53,9 @@ describe("files", () => {
     expect(months).not.toContain("2026-11"); // the current month is not exported
     for (const quarter of keys.filter((k) => /Q/.test(k))) {
       const [y, q] = quarter.split("Q").map(Number) as [number, number];
-      const sum = [1, 2, 3].map((i) => data[`${y}-${String((q - 1) * 3 + i).padStart(2, "0")}`] ?? 0).reduce((a, b) => a + b, 0);
+      const sum = [1, 2, 3]
+        .map((i) => data[`${y}-${String((q - 1) * 3 + i).padStart(2, "0")}`] ?? 0)
+        .reduce((a, b) => a + b, 0);
       expect(data[quarter]).toBeCloseTo(sum, 2);
     }
   });
@@ -64,8 +69,17 @@ describe("files", () => {
       repo = candidate;
       if (truth.openrank["2026-10"] !== undefined) break;
     }
-    expect(truth).toMatchObject({ latestCompleteMonth: "2026-10", latestCompleteQuarter: "2026Q3", latestCompleteYear: "2025" });
-    const meta = (await (await get(`/github/${repo}/meta.json`)).json()) as { updatedAt: number; type: string; id: number; labels: unknown[] };
+    expect(truth).toMatchObject({
+      latestCompleteMonth: "2026-10",
+      latestCompleteQuarter: "2026Q3",
+      latestCompleteYear: "2025",
+    });
+    const meta = (await (await get(`/github/${repo}/meta.json`)).json()) as {
+      updatedAt: number;
+      type: string;
+      id: number;
+      labels: unknown[];
+    };
     expect(meta).toMatchObject({ type: "repo", labels: expect.any(Array) });
     expect(new Date(meta.updatedAt).toISOString()).toBe("2026-11-05T03:17:42.000Z");
     // The seed's mistake: the lexically last key is the partial quarter, not a complete one.
@@ -86,7 +100,11 @@ describe("files", () => {
     const meta = (await (await get(`/github/${repo}/meta.json`)).json()) as { updatedAt: number };
     expect(new Date(meta.updatedAt).toISOString()).toBe("2026-10-05T03:17:42.000Z");
     await control("POST", "config", { now: "2027-01-10T00:00:00Z" });
-    expect(await control("GET", `repo?fullName=${repo}`)).toMatchObject({ latestCompleteMonth: "2026-12", latestCompleteQuarter: "2026Q4", latestCompleteYear: "2026" });
+    expect(await control("GET", `repo?fullName=${repo}`)).toMatchObject({
+      latestCompleteMonth: "2026-12",
+      latestCompleteQuarter: "2026Q4",
+      latestCompleteYear: "2026",
+    });
   });
 
   it("keeps the interpolated 2021-10 next to its -raw value", async () => {
@@ -110,7 +128,12 @@ describe("files", () => {
     } finally {
       await other.close();
     }
-    const reseeded = await startOpendiggerEmulator({ quiet: true, now: "2026-11-20T12:00:00Z", seed: 2, notFoundShare: 0 });
+    const reseeded = await startOpendiggerEmulator({
+      quiet: true,
+      now: "2026-11-20T12:00:00Z",
+      seed: 2,
+      notFoundShare: 0,
+    });
     try {
       expect(await (await fetch(`${reseeded.url}/github/${repo}/openrank.json`)).text()).not.toBe(a);
     } finally {
@@ -129,7 +152,9 @@ describe("files", () => {
 
 describe("404s", () => {
   it("answers a configurable share of repositories with object storage's 404", async () => {
-    const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => get(`/github/acme/r${i}/openrank.json`).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => get(`/github/acme/r${i}/openrank.json`).then((r) => r.status)),
+    );
     const missing = statuses.filter((s) => s === 404).length;
     expect(missing).toBeGreaterThan(8);
     expect(missing).toBeLessThan(35);
@@ -152,9 +177,16 @@ describe("control", () => {
     const [repo] = (await coveredRepos(1)) as [string];
     const generated = await (await get(`/github/${repo}/openrank.json`)).text();
     const openrank = { "2026": 30.5, "2026-08": 10.25, "2026-09": 10.25, "2026-10": 10, "2026Q3": 20.5, "2026Q4": 10 };
-    await control("POST", "repo", { fullName: repo.toUpperCase(), openrank, meta: { updatedAt: 1, type: "repo", id: 5, labels: [] } });
+    await control("POST", "repo", {
+      fullName: repo.toUpperCase(),
+      openrank,
+      meta: { updatedAt: 1, type: "repo", id: 5, labels: [] },
+    });
     expect(await (await get(`/github/${repo}/openrank.json`)).json()).toEqual(openrank);
-    expect(await control("GET", `repo?fullName=${repo}`)).toMatchObject({ openrankOfLatestMonth: 10, openrankOfLatestQuarter: 20.5 });
+    expect(await control("GET", `repo?fullName=${repo}`)).toMatchObject({
+      openrankOfLatestMonth: 10,
+      openrankOfLatestQuarter: 20.5,
+    });
     await control("POST", "repo", { fullName: repo, missing: true });
     expect((await get(`/github/${repo}/openrank.json`)).status).toBe(404);
     expect((await get(`/github/${repo}/meta.json`)).status).toBe(404);
@@ -164,7 +196,10 @@ describe("control", () => {
 
   it("injects faults: status, latency, non-JSON, timeout", async () => {
     const [repo] = await coveredRepos(1);
-    await control("POST", "faults", [{ repo, status: 503, count: 1 }, { repo, latencyMs: 120, count: 1 }]);
+    await control("POST", "faults", [
+      { repo, status: 503, count: 1 },
+      { repo, latencyMs: 120, count: 1 },
+    ]);
     expect((await get(`/github/${repo}/openrank.json`)).status).toBe(503);
     const started = Date.now();
     expect((await get(`/github/${repo}/openrank.json`)).status).toBe(200);
@@ -179,7 +214,12 @@ describe("control", () => {
   });
 
   it("rejects malformed control input", async () => {
-    expect((await fetch(`${od.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ repo: "nope" }) })).status).toBe(422);
-    expect((await fetch(`${od.url}/_emulator/config`, { method: "POST", body: JSON.stringify({ now: "yesterday" }) })).status).toBe(422);
+    expect(
+      (await fetch(`${od.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ repo: "nope" }) })).status,
+    ).toBe(422);
+    expect(
+      (await fetch(`${od.url}/_emulator/config`, { method: "POST", body: JSON.stringify({ now: "yesterday" }) }))
+        .status,
+    ).toBe(422);
   });
 });

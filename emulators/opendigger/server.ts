@@ -8,7 +8,15 @@ import type { AddressInfo } from "node:net";
 import { FaultList } from "../common/faults.ts";
 import { readBody, sleep } from "../github/http.ts";
 import { hash, sequence } from "../github/random.ts";
-import { completePeriods, covered, exportClock, generateMeta, generateMetric, METRICS, type ExportClock } from "./data.ts";
+import {
+  completePeriods,
+  covered,
+  exportClock,
+  generateMeta,
+  generateMetric,
+  METRICS,
+  type ExportClock,
+} from "./data.ts";
 import { OPENDIGGER_FAULTS } from "./faults.ts";
 
 export interface OpendiggerEmulatorOptions {
@@ -90,7 +98,16 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   let overrides = new Map<string, Override>();
   let faults = new FaultList(OPENDIGGER_FAULTS);
   let random = sequence(seed);
-  const fresh = () => ({ total: 0, byRoute: {} as Record<string, number>, byStatus: {} as Record<string, number>, byRepo: {} as Record<string, number>, notFound: 0, notFoundByRepo: {} as Record<string, number>, inFlight: 0, maxConcurrency: 0 });
+  const fresh = () => ({
+    total: 0,
+    byRoute: {} as Record<string, number>,
+    byStatus: {} as Record<string, number>,
+    byRepo: {} as Record<string, number>,
+    notFound: 0,
+    notFoundByRepo: {} as Record<string, number>,
+    inFlight: 0,
+    maxConcurrency: 0,
+  });
   let stats = fresh();
   let requestCounter = 0;
 
@@ -121,7 +138,13 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
     const key = url.pathname.replace(/^\//, "");
     if (!match || (method !== "GET" && method !== "HEAD")) {
       await sleep(config.latencyMs);
-      return method === "GET" || method === "HEAD" ? noSuchKey(key, requestId) : { status: 405, headers: { "content-type": "application/xml" }, body: "<Error><Code>MethodNotAllowed</Code></Error>" };
+      return method === "GET" || method === "HEAD"
+        ? noSuchKey(key, requestId)
+        : {
+            status: 405,
+            headers: { "content-type": "application/xml" },
+            body: "<Error><Code>MethodNotAllowed</Code></Error>",
+          };
     }
     const [, platform, owner, repo, name] = match as unknown as [string, string, string, string, string];
     const fullName = `${owner}/${repo}`;
@@ -132,8 +155,20 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
     await sleep(config.latencyMs + latencyMs);
     if (fault) log(`fault #${fault.id} on ${url.pathname}`);
     if (fault?.timeout) return HOLD;
-    if (fault?.nonJson) return { status: 200, headers: { "content-type": "text/html" }, body: "<html><body><h1>502 Bad Gateway</h1></body></html>" };
-    if (fault?.status !== undefined) return { status: fault.status, headers: { "content-type": "application/xml", ...fault.headers }, body: fault.body ?? `<Error><Code>InternalError</Code><Message>Emulated fault (HTTP ${fault.status})</Message></Error>` };
+    if (fault?.nonJson)
+      return {
+        status: 200,
+        headers: { "content-type": "text/html" },
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+      };
+    if (fault?.status !== undefined)
+      return {
+        status: fault.status,
+        headers: { "content-type": "application/xml", ...fault.headers },
+        body:
+          fault.body ??
+          `<Error><Code>InternalError</Code><Message>Emulated fault (HTTP ${fault.status})</Message></Error>`,
+      };
 
     const doc = file(platform, owner, repo, name);
     if (!doc) {
@@ -156,15 +191,21 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   }
 
   function control(method: string, path: string, query: URLSearchParams, raw: string): Answer {
-    const json = (status: number, value: unknown): Answer => ({ status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) });
+    const json = (status: number, value: unknown): Answer => ({
+      status,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(value),
+    });
     const input = (): Record<string, unknown> => {
       if (!raw.trim()) return {};
       const value = JSON.parse(raw) as unknown;
-      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("body must be a JSON object");
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new Error("body must be a JSON object");
       return value as Record<string, unknown>;
     };
     const repoOf = (value: unknown) => {
-      if (typeof value !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(value)) throw new Error('"fullName" must be "owner/repo"');
+      if (typeof value !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(value))
+        throw new Error('"fullName" must be "owner/repo"');
       return value;
     };
     switch (`${method} ${path.replace(/\/+$/, "")}`) {
@@ -186,7 +227,8 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
         if ("now" in body) next.now = parseNow(body.now);
         for (const k of ["exportDay", "notFoundShare", "latencyMs"] as const) {
           if (body[k] === undefined) continue;
-          if (typeof body[k] !== "number" || !((body[k] as number) >= 0)) throw new Error(`"${k}" must be a number >= 0`);
+          if (typeof body[k] !== "number" || !((body[k] as number) >= 0))
+            throw new Error(`"${k}" must be a number >= 0`);
           next[k] = body[k] as number;
         }
         if (next.notFoundShare > 1) throw new Error('"notFoundShare" must be between 0 and 1');
@@ -223,22 +265,32 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
         const key = repoKey(platform, owner, repo);
         const override: Override = overrides.get(key) ?? { files: {} };
         if (body.missing !== undefined) override.missing = body.missing === true;
-        const files: Record<string, unknown> = { ...(typeof body.metrics === "object" && body.metrics !== null ? body.metrics : {}) };
+        const files: Record<string, unknown> = {
+          ...(typeof body.metrics === "object" && body.metrics !== null ? body.metrics : {}),
+        };
         if ("openrank" in body) files.openrank = body.openrank;
         if ("meta" in body) files.meta = body.meta;
         for (const [name, value] of Object.entries(files)) {
-          if (value !== null && (typeof value !== "object" || Array.isArray(value))) throw new Error(`"${name}" must be an object or null`);
+          if (value !== null && (typeof value !== "object" || Array.isArray(value)))
+            throw new Error(`"${name}" must be an object or null`);
           override.files[name] = value as Record<string, unknown> | null;
         }
         overrides.set(key, override);
         log(`repo ${key} set`);
-        return json(200, { fullName, platform, missing: override.missing === true, files: Object.keys(override.files) });
+        return json(200, {
+          fullName,
+          platform,
+          missing: override.missing === true,
+          files: Object.keys(override.files),
+        });
       }
       case "DELETE repo": {
         const body = raw.trim() ? input() : { fullName: query.get("fullName"), platform: query.get("platform") };
         const fullName = repoOf(body.fullName);
         const [owner, repo] = fullName.split("/") as [string, string];
-        return json(200, { removed: overrides.delete(repoKey(typeof body.platform === "string" ? body.platform : "github", owner, repo)) });
+        return json(200, {
+          removed: overrides.delete(repoKey(typeof body.platform === "string" ? body.platform : "github", owner, repo)),
+        });
       }
       case "GET faults":
       case "POST faults":
@@ -254,7 +306,12 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   function send(res: ServerResponse, answer: Answer, counted: boolean): void {
     if (res.destroyed || res.writableEnded) return;
     if (counted) stats.byStatus[String(answer.status)] = (stats.byStatus[String(answer.status)] ?? 0) + 1;
-    res.writeHead(answer.status, { "access-control-allow-origin": "*", "access-control-expose-headers": "ETag, Expires, Last-Modified", server: "AliyunOSS", ...answer.headers });
+    res.writeHead(answer.status, {
+      "access-control-allow-origin": "*",
+      "access-control-expose-headers": "ETag, Expires, Last-Modified",
+      server: "AliyunOSS",
+      ...answer.headers,
+    });
     res.end(answer.status === 304 ? undefined : answer.body);
   }
 
@@ -262,21 +319,39 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", baseUrl);
     const n = ++requestCounter;
-    const requestId = [0, 1, 2].map((part) => hash(seed, "request", n, part).toString(16).toUpperCase().padStart(8, "0")).join("");
+    const requestId = [0, 1, 2]
+      .map((part) => hash(seed, "request", n, part).toString(16).toUpperCase().padStart(8, "0"))
+      .join("");
     if (url.pathname.startsWith("/_emulator/")) {
       readBody(req)
         .then((raw) => {
           try {
-            send(res, control(req.method ?? "GET", url.pathname.slice("/_emulator/".length), url.searchParams, raw), false);
+            send(
+              res,
+              control(req.method ?? "GET", url.pathname.slice("/_emulator/".length), url.searchParams, raw),
+              false,
+            );
           } catch (error) {
-            send(res, { status: error instanceof SyntaxError ? 400 : 422, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: (error as Error).message }) }, false);
+            send(
+              res,
+              {
+                status: error instanceof SyntaxError ? 400 : 422,
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ message: (error as Error).message }),
+              },
+              false,
+            );
           }
         })
         .catch((error: unknown) => send(res, { status: 500, body: String(error) }, false));
       return;
     }
     if (req.method === "OPTIONS") {
-      res.writeHead(200, { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD", "access-control-allow-headers": "*" });
+      res.writeHead(200, {
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": "GET, HEAD",
+        "access-control-allow-headers": "*",
+      });
       res.end();
       return;
     }
@@ -307,7 +382,9 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const c = clock();
-  log(`listening on ${baseUrl} (seed ${seed}, export of ${new Date(c.updatedAt).toISOString().slice(0, 10)} through ${c.lastMonth}, ${Math.round(config.notFoundShare * 100)}% not covered)`);
+  log(
+    `listening on ${baseUrl} (seed ${seed}, export of ${new Date(c.updatedAt).toISOString().slice(0, 10)} through ${c.lastMonth}, ${Math.round(config.notFoundShare * 100)}% not covered)`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

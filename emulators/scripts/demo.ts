@@ -29,7 +29,12 @@ const stateDir = path.join(projectRoot, ".demo/state");
 await rm(stateDir, { recursive: true, force: true });
 
 // GitHub as slow and strict as the real one (emulators/github/README.md, "Realism").
-const github = await startGithubEmulator({ port: Number(values["github-port"]), stars: Number(values.stars), quiet: true, realism: "github" });
+const github = await startGithubEmulator({
+  port: Number(values["github-port"]),
+  stars: Number(values.stars),
+  quiet: true,
+  realism: "github",
+});
 console.log(`GitHub emulator   ${github.url}  (user octocat, token emulator-token-octocat, ${values.stars} stars)`);
 // An OpenAI-compatible endpoint (chat and embeddings) with a rate limit, and OpenDigger's files.
 const ai = await startAiEmulator({ port: Number(values["ai-port"]), quiet: true, rpm: 600 });
@@ -82,7 +87,8 @@ try {
     if (event.event === "progress") {
       const phase = event.data.phase;
       // Analysis and embedding report every repository: show the phase once, not 300 lines.
-      if (phase !== lastPhase) console.log(`  sync: ${phase}${"total" in event.data && event.data.total ? ` (${event.data.total})` : ""}`);
+      if (phase !== lastPhase)
+        console.log(`  sync: ${phase}${"total" in event.data && event.data.total ? ` (${event.data.total})` : ""}`);
       lastPhase = phase;
     } else if (event.event === "done") {
       const { total, new_count, stats } = event.data;
@@ -103,11 +109,21 @@ try {
   // A few enriched repositories, as the extension shows them. README-derived text is
   // untrusted: control characters are dropped before it reaches the terminal.
   const clean = (text: string | null) => (text ?? "").replace(/\p{Cc}/gu, " ");
-  const list = RepositoryList.parse(await (await fetch(`${worker.url}/api/repositories?limit=5&sort=openrank`, { headers: { Authorization: `Bearer ${sessionToken}` } })).json());
+  const list = RepositoryList.parse(
+    await (
+      await fetch(`${worker.url}/api/repositories?limit=5&sort=openrank`, {
+        headers: { Authorization: `Bearer ${sessionToken}` },
+      })
+    ).json(),
+  );
   for (const item of list.items) {
-    console.log(`  ${clean(item.fullName)}  OpenRank ${item.openrank ?? "–"}${item.openrankPeriod ? ` (${item.openrankPeriod})` : ""}`);
+    console.log(
+      `  ${clean(item.fullName)}  OpenRank ${item.openrank ?? "–"}${item.openrankPeriod ? ` (${item.openrankPeriod})` : ""}`,
+    );
     console.log(`    ${clean(item.aiSummary)}`);
-    console.log(`    tags: ${item.aiTags.map(clean).join(", ")}${item.aiPlatforms.length ? `; platforms: ${item.aiPlatforms.join(", ")}` : ""}`);
+    console.log(
+      `    tags: ${item.aiTags.map(clean).join(", ")}${item.aiPlatforms.length ? `; platforms: ${item.aiPlatforms.join(", ")}` : ""}`,
+    );
   }
   console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" "${worker.url}/api/repositories?limit=5"`);
 

@@ -21,7 +21,14 @@ await applyMigrations(persistTo ? path.resolve(persistTo) : undefined);
 const defaults = Object.entries(localVars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
 const child = spawn(
   process.execPath,
-  [path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"), "dev", "--local", ...envFileArgs(), ...defaults, ...args],
+  [
+    path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--local",
+    ...envFileArgs(),
+    ...defaults,
+    ...args,
+  ],
   { cwd: projectRoot, env: { ...process.env, ...offlineEnv }, stdio: "inherit", detached: true },
 );
 const stop = () => void stopGroup(child).then(() => process.exit(0));

@@ -76,7 +76,10 @@ function wrangler(
 
 /** Applies migrations/ to the local D1 that `wrangler dev --persist-to <dir>` will use. */
 export async function applyMigrations(persistTo?: string): Promise<void> {
-  await run(["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])], "wrangler d1 migrations apply");
+  await run(
+    ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])],
+    "wrangler d1 migrations apply",
+  );
 }
 
 /** Exits non-zero with its output in the error; otherwise resolves. */
@@ -109,7 +112,11 @@ async function frozenWorker(): Promise<{ dir: string; config: string }> {
   };
   // Paths in a config resolve from the config's own directory: the copy names them absolutely.
   let config = replace(source, /^main = .*$/m, `main = ${JSON.stringify(path.join(bundle, "index.js"))}`);
-  config = replace(config, /^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(path.join(projectRoot, "migrations"))}`);
+  config = replace(
+    config,
+    /^migrations_dir = .*$/m,
+    `migrations_dir = ${JSON.stringify(path.join(projectRoot, "migrations"))}`,
+  );
   // Top-level keys go before the first table; the bundle's .wasm modules sit beside index.js.
   config = `no_bundle = true\nfind_additional_modules = true\n${config}`;
   const configPath = path.join(dir, "wrangler.toml");
@@ -131,7 +138,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export type WorkerProcess = { url: string; stop(): Promise<void>; child: ChildProcess; /** Its output so far. */ output(): string };
+export type WorkerProcess = {
+  url: string;
+  stop(): Promise<void>;
+  child: ChildProcess /** Its output so far. */;
+  output(): string;
+};
 
 /** Starts `wrangler dev --local` in its own process group and waits until /health answers. */
 export async function startWorker(options: {

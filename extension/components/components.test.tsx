@@ -59,7 +59,17 @@ describe("components", () => {
   });
 
   it("a snippet marks its ranges and stays text", () => {
-    render(<Snippet text="<b>fast</b> JSON parser" ranges={[[12, 16], [0, 3], [100, 120]]} />, root);
+    render(
+      <Snippet
+        text="<b>fast</b> JSON parser"
+        ranges={[
+          [12, 16],
+          [0, 3],
+          [100, 120],
+        ]}
+      />,
+      root,
+    );
     expect([...root.querySelectorAll("mark")].map((mark) => mark.textContent)).toEqual(["<b>", "JSON"]);
     expect(root.querySelector(".snippet")?.textContent).toBe("<b>fast</b> JSON parser");
     expect(root.querySelector("b")).toBeNull();

@@ -43,7 +43,11 @@ export function RepoBadge({ state, onSave }: { state: BadgeState; onSave: () => 
         ★
       </span>
       <span class="when">
-        {item.starred && item.starredAt ? t("badgeStarredOn", formatDate(item.starredAt)) : item.starred ? t("badgeStarred") : t("badgeSaved")}
+        {item.starred && item.starredAt
+          ? t("badgeStarredOn", formatDate(item.starredAt))
+          : item.starred
+            ? t("badgeStarred")
+            : t("badgeSaved")}
       </span>
       {tags.map((tag) => (
         <span class="chip tag" key={tag}>
@@ -67,7 +71,13 @@ export function RepoBadge({ state, onSave }: { state: BadgeState; onSave: () => 
       )}
       {item.aiSummary && (
         <>
-          <button type="button" class="toggle" aria-expanded={open} title={item.aiSummary} onClick={() => setOpen(!open)}>
+          <button
+            type="button"
+            class="toggle"
+            aria-expanded={open}
+            title={item.aiSummary}
+            onClick={() => setOpen(!open)}
+          >
             {open ? t("badgeHideSummary") : t("badgeShowSummary")}
           </button>
           {open && <span class="summary">{item.aiSummary}</span>}

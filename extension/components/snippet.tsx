@@ -12,7 +12,9 @@ export function Snippet({ text, ranges }: { text: string; ranges: Array<[number,
   if (at < text.length) parts.push({ text: text.slice(at), mark: false });
   return (
     <p class="snippet">
-      {parts.map((part, index) => (part.mark ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}
+      {parts.map((part, index) =>
+        part.mark ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>,
+      )}
     </p>
   );
 }

@@ -14,10 +14,20 @@ export function parseTags(text: string): string[] {
 }
 
 /** After clicking GitHub's Star: tags and a note for that repository, saved at once. */
-export function StarPopover({ fullName, initial, onClose }: { fullName: string; initial: LookupItem | null; onClose: () => void }) {
+export function StarPopover({
+  fullName,
+  initial,
+  onClose,
+}: {
+  fullName: string;
+  initial: LookupItem | null;
+  onClose: () => void;
+}) {
   const [tags, setTags] = useState((initial?.customTags ?? []).join(", "));
   const [notes, setNotes] = useState(initial?.notes ?? "");
-  const [state, setState] = useState<{ kind: "idle" | "saving" | "saved" } | { kind: "failed"; text: string }>({ kind: "idle" });
+  const [state, setState] = useState<{ kind: "idle" | "saving" | "saved" } | { kind: "failed"; text: string }>({
+    kind: "idle",
+  });
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
 
@@ -25,7 +35,11 @@ export function StarPopover({ fullName, initial, onClose }: { fullName: string; 
     event.preventDefault();
     setState({ kind: "saving" });
     try {
-      await sendMessage("updateRepository", { fullName, customTags: parseTags(tags), notes: notes.trim() ? notes : null });
+      await sendMessage("updateRepository", {
+        fullName,
+        customTags: parseTags(tags),
+        notes: notes.trim() ? notes : null,
+      });
       setState({ kind: "saved" });
       setTimeout(onClose, 1200);
     } catch (error) {
@@ -50,11 +64,22 @@ export function StarPopover({ fullName, initial, onClose }: { fullName: string; 
         </div>
         <label>
           <span>{t("popoverTags")}</span>
-          <input ref={first} name="tags" value={tags} placeholder={t("popoverTagsPlaceholder")} onInput={(e) => setTags((e.target as HTMLInputElement).value)} />
+          <input
+            ref={first}
+            name="tags"
+            value={tags}
+            placeholder={t("popoverTagsPlaceholder")}
+            onInput={(e) => setTags((e.target as HTMLInputElement).value)}
+          />
         </label>
         <label>
           <span>{t("popoverNote")}</span>
-          <textarea name="notes" rows={3} value={notes} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            name="notes"
+            rows={3}
+            value={notes}
+            onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)}
+          />
         </label>
         <div class="actions">
           <button type="submit" class="save" disabled={state.kind === "saving"}>

@@ -28,7 +28,9 @@ export default defineFeature({
           const items = await env.lookup([fullName]);
           if (signal.aborted) return;
           const found = items[fullName];
-          let state: BadgeState = found ? { kind: "in-library", item: found } : { kind: "not-in-library", saving: false, error: null };
+          let state: BadgeState = found
+            ? { kind: "in-library", item: found }
+            : { kind: "not-in-library", saving: false, error: null };
           const ui = await mountShadow(env, {
             name: "starwise-repo-badge",
             anchor: title,
@@ -53,7 +55,11 @@ export default defineFeature({
         signal,
         // GitHub changed the header's markup: no badge, the page untouched, and one line in the
         // console for whoever updates github/selectors.ts (logFailure logs a feature once).
-        onMissing: () => logFailure("repo-badge", new Error(`no element matches the repository title selector (${repoTitle}): GitHub's markup changed?`)),
+        onMissing: () =>
+          logFailure(
+            "repo-badge",
+            new Error(`no element matches the repository title selector (${repoTitle}): GitHub's markup changed?`),
+          ),
       },
     );
   },

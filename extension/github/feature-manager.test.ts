@@ -15,7 +15,11 @@ describe("feature manager", () => {
 
   it("runs features on their pages, aborts them on turbo:visit and runs them again on turbo:render", () => {
     const signals: AbortSignal[] = [];
-    const onRepo = defineFeature({ id: "on-repo", include: [(url) => url.pathname.split("/").length === 3], init: (signal) => void signals.push(signal) });
+    const onRepo = defineFeature({
+      id: "on-repo",
+      include: [(url) => url.pathname.split("/").length === 3],
+      init: (signal) => void signals.push(signal),
+    });
     const never = defineFeature({ id: "never", include: [() => false], init: vi.fn() });
     const manager = startFeatures([onRepo, never], env, { signal: stop.signal });
     expect(signals).toHaveLength(1);
@@ -45,13 +49,22 @@ describe("feature manager", () => {
         throw new Error("GitHub changed its markup");
       },
     });
-    const rejecting = defineFeature({ id: "rejecting", include: [() => true], init: async () => Promise.reject(new Error("no")) });
-    startFeatures([broken, rejecting, defineFeature({ id: "fine", include: [() => true], init: ran })], env, { signal: stop.signal });
+    const rejecting = defineFeature({
+      id: "rejecting",
+      include: [() => true],
+      init: async () => Promise.reject(new Error("no")),
+    });
+    startFeatures([broken, rejecting, defineFeature({ id: "fine", include: [() => true], init: ran })], env, {
+      signal: stop.signal,
+    });
     document.dispatchEvent(new Event("turbo:render"));
     await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(2));
     expect(ran).toHaveBeenCalledTimes(2);
     // Each ran twice (load, then turbo:render); each is logged once.
-    expect(logged.mock.calls.map((call) => String(call[0]))).toEqual(['starwise: feature "broken" failed', 'starwise: feature "rejecting" failed']);
+    expect(logged.mock.calls.map((call) => String(call[0]))).toEqual([
+      'starwise: feature "broken" failed',
+      'starwise: feature "rejecting" failed',
+    ]);
     logged.mockRestore();
   });
 });

@@ -36,7 +36,11 @@ export function logFailure(id: string, error: unknown): void {
 const RENDER_EVENTS = ["turbo:render", "soft-nav:end"];
 const LEAVE_EVENTS = ["turbo:visit", "soft-nav:start"];
 
-export function startFeatures(features: Feature[], env: FeatureEnv, { signal }: { signal: AbortSignal }): { runs(): number } {
+export function startFeatures(
+  features: Feature[],
+  env: FeatureEnv,
+  { signal }: { signal: AbortSignal },
+): { runs(): number } {
   let current: AbortController | null = null;
   let runs = 0;
 
@@ -56,7 +60,9 @@ export function startFeatures(features: Feature[], env: FeatureEnv, { signal }: 
       const wanted = feature.include.some((test) => test(url)) && !(feature.exclude ?? []).some((test) => test(url));
       if (!wanted) continue;
       try {
-        void Promise.resolve(feature.init(controller.signal, env)).catch((error: unknown) => logFailure(feature.id, error));
+        void Promise.resolve(feature.init(controller.signal, env)).catch((error: unknown) =>
+          logFailure(feature.id, error),
+        );
       } catch (error) {
         logFailure(feature.id, error);
       }

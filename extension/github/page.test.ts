@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { GITHUB_OWNER, GITHUB_REPO_NAME } from "../../shared/repositories";
-import { isFullName, isRepositoryList, isRepositoryPage, OWNER_RULE, REPO_NAME_RULE, repositoryOf, repositoryOfLink } from "./page";
+import {
+  isFullName,
+  isRepositoryList,
+  isRepositoryPage,
+  OWNER_RULE,
+  REPO_NAME_RULE,
+  repositoryOf,
+  repositoryOfLink,
+} from "./page";
 
 // Real GitHub URLs (the saved pages in e2e/fixtures/github-pages/ and their neighbours).
 const repositoryPages = [
@@ -45,11 +53,19 @@ describe("page detection", () => {
 describe("which repository", () => {
   it("prefers the page's own meta tag to the URL", () => {
     const doc = document.implementation.createHTMLDocument();
-    doc.head.append(Object.assign(doc.createElement("meta"), { name: "octolytics-dimension-repository_nwo", content: "Microsoft/Playwright" }));
-    expect(repositoryOf(new URL("https://github.com/microsoft/playwright/issues"), doc)).toBe("Microsoft/Playwright");
-    expect(repositoryOf(new URL("https://github.com/kepano/defuddle/issues/56"), document.implementation.createHTMLDocument())).toBe(
-      "kepano/defuddle",
+    doc.head.append(
+      Object.assign(doc.createElement("meta"), {
+        name: "octolytics-dimension-repository_nwo",
+        content: "Microsoft/Playwright",
+      }),
     );
+    expect(repositoryOf(new URL("https://github.com/microsoft/playwright/issues"), doc)).toBe("Microsoft/Playwright");
+    expect(
+      repositoryOf(
+        new URL("https://github.com/kepano/defuddle/issues/56"),
+        document.implementation.createHTMLDocument(),
+      ),
+    ).toBe("kepano/defuddle");
   });
 
   it.each([

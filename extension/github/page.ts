@@ -63,4 +63,19 @@ export function repositoryOfLink(link: HTMLAnchorElement): string | null {
 }
 
 /** First path segments that are GitHub pages, not users (a subset of github-url-detection's list). */
-const RESERVED_OWNERS = new Set(["topics", "trending", "search", "settings", "orgs", "marketplace", "sponsors", "collections", "features", "login", "apps", "notifications", "explore", "stars"]);
+const RESERVED_OWNERS = new Set([
+  "topics",
+  "trending",
+  "search",
+  "settings",
+  "orgs",
+  "marketplace",
+  "sponsors",
+  "collections",
+  "features",
+  "login",
+  "apps",
+  "notifications",
+  "explore",
+  "stars",
+]);

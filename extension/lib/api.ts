@@ -60,13 +60,17 @@ export async function request(auth: Auth, path: string, options: RequestOptions 
   if (response.ok) return response;
   const body = ErrorReply.safeParse(await response.json().catch(() => null));
   if (body.success) throw new MessageError(body.data.error.code, body.data.error.message);
-  throw new MessageError(response.status === 404 ? "not_found" : "bad_response", `HTTP ${response.status} from ${url.pathname}`);
+  throw new MessageError(
+    response.status === 404 ? "not_found" : "bad_response",
+    `HTTP ${response.status} from ${url.pathname}`,
+  );
 }
 
 async function parsed<T>(response: Promise<Response>, schema: z.ZodType<T>): Promise<T> {
   const res = await response;
   const result = schema.safeParse(await res.json().catch(() => undefined));
-  if (!result.success) throw new MessageError("bad_response", `Unexpected answer from ${new URL(res.url || "http://x").pathname}`);
+  if (!result.success)
+    throw new MessageError("bad_response", `Unexpected answer from ${new URL(res.url || "http://x").pathname}`);
   return result.data;
 }
 
@@ -86,9 +90,15 @@ export interface SearchParams {
 
 export const api = {
   health: (workerUrl: string, signal?: AbortSignal) =>
-    parsed(request({ workerUrl, sessionToken: null }, "health", { signal }), z.object({ ok: z.literal(true), version: z.string() })),
+    parsed(
+      request({ workerUrl, sessionToken: null }, "health", { signal }),
+      z.object({ ok: z.literal(true), version: z.string() }),
+    ),
   signIn: (workerUrl: string, githubToken: string) =>
-    parsed(request({ workerUrl, sessionToken: null }, "api/auth/token", { method: "POST", json: { githubToken } }), AuthTokenResponse),
+    parsed(
+      request({ workerUrl, sessionToken: null }, "api/auth/token", { method: "POST", json: { githubToken } }),
+      AuthTokenResponse,
+    ),
   signOut: (auth: Auth) => request(auth, "api/auth/session", { method: "DELETE" }),
   me: (auth: Auth) => parsed(request(auth, "api/me"), Me),
   deleteAccount: (auth: Auth) => request(auth, "api/me", { method: "DELETE" }),
@@ -96,7 +106,8 @@ export const api = {
   startSync: (auth: Auth, signal: AbortSignal) =>
     request(auth, "api/repositories/sync", { method: "POST", accept: "text/event-stream", signal }),
   /** Attaches to the current run's SSE stream (the latest event first). */
-  syncEvents: (auth: Auth, signal: AbortSignal) => request(auth, "api/sync/events", { accept: "text/event-stream", signal }),
+  syncEvents: (auth: Auth, signal: AbortSignal) =>
+    request(auth, "api/sync/events", { accept: "text/event-stream", signal }),
   syncStatus: (auth: Auth) => parsed(request(auth, "api/sync/status"), SyncStatus),
   lookup: (auth: Auth, fullNames: string[]) =>
     parsed(request(auth, "api/repositories/lookup", { method: "POST", json: { fullNames } }), LookupResponse),
@@ -108,7 +119,8 @@ export const api = {
   save: (auth: Auth, fullName: string) =>
     parsed(request(auth, "api/repositories/save", { method: "POST", json: { fullName } }), RepositoryItem),
   /** `PUT /api/settings` (docs/architecture.md §4); answers not_found on a Worker that does not have it yet. */
-  putSettings: (auth: Auth, settings: Record<string, unknown>) => request(auth, "api/settings", { method: "PUT", json: settings }),
+  putSettings: (auth: Auth, settings: Record<string, unknown>) =>
+    request(auth, "api/settings", { method: "PUT", json: settings }),
   getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), z.record(z.string(), z.unknown())),
   search: (auth: Auth, params: SearchParams, signal?: AbortSignal) =>
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),

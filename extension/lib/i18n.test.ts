@@ -50,7 +50,9 @@ describe("strings", () => {
   });
 
   it("reads back the browser's messages.json form written by the build", () => {
-    const json = { greet: { message: "Hi $P1$, $P2$ left", placeholders: { p1: { content: "$1" }, p2: { content: "$2" } } } };
+    const json = {
+      greet: { message: "Hi $P1$, $P2$ left", placeholders: { p1: { content: "$1" }, p2: { content: "$2" } } },
+    };
     expect(catalogFromMessagesJson(json)).toEqual({ greet: "Hi $1, $2 left" });
   });
 });

@@ -52,7 +52,9 @@ export function formatNumber(value: number): string {
 }
 
 export function formatDate(iso: string | number | Date): string {
-  return new Intl.DateTimeFormat(currentLanguage() === "zh" ? "zh-CN" : "en-US", { dateStyle: "medium" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(currentLanguage() === "zh" ? "zh-CN" : "en-US", { dateStyle: "medium" }).format(
+    new Date(iso),
+  );
 }
 
 export function formatDateTime(iso: string | number | Date): string {
@@ -74,10 +76,16 @@ export function catalogFromMessagesJson(json: unknown): Catalog {
   if (typeof json !== "object" || json === null) return result;
   for (const [key, entry] of Object.entries(json as Record<string, unknown>)) {
     if (typeof entry !== "object" || entry === null) continue;
-    const { message, placeholders } = entry as { message?: unknown; placeholders?: Record<string, { content?: string }> };
+    const { message, placeholders } = entry as {
+      message?: unknown;
+      placeholders?: Record<string, { content?: string }>;
+    };
     if (typeof message !== "string") continue;
     // Placeholders `$P1$` → `$1` (see wxt.config.ts, which writes them).
-    result[key] = message.replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => placeholders?.[name.toLowerCase()]?.content ?? whole);
+    result[key] = message.replace(
+      /\$([A-Za-z0-9_]+)\$/g,
+      (whole, name: string) => placeholders?.[name.toLowerCase()]?.content ?? whole,
+    );
   }
   return result;
 }

@@ -22,4 +22,3 @@ export class MessageError extends Error {
     super(message);
   }
 }
-

@@ -2,8 +2,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import { handleMessages, MessageError, sendMessage, type MessageHandlers } from "./messaging";
 
-const status = { connected: true, login: "octocat", workerUrl: "http://127.0.0.1:8787", language: "auto" as const, autoSync: true };
-const syncState = { running: true, runId: "run-1", progress: null, lastResult: null, lastSyncedAt: null, nextSyncAt: null };
+const status = {
+  connected: true,
+  login: "octocat",
+  workerUrl: "http://127.0.0.1:8787",
+  language: "auto" as const,
+  autoSync: true,
+};
+const syncState = {
+  running: true,
+  runId: "run-1",
+  progress: null,
+  lastResult: null,
+  lastSyncedAt: null,
+  nextSyncAt: null,
+};
 
 const unused = async (): Promise<never> => {
   throw new Error("not used by this test");

@@ -57,19 +57,31 @@ export const protocol = {
   /** What a page needs to draw itself: the stored connection, without the secret. */
   getStatus: { data: noData, response: statusSchema },
   /** Exchanges a GitHub token for a session; the GitHub token is not kept. */
-  signIn: { data: z.object({ workerUrl: connectionSchema.shape.workerUrl, githubToken: z.string().min(1).max(512) }), response: statusSchema },
+  signIn: {
+    data: z.object({ workerUrl: connectionSchema.shape.workerUrl, githubToken: z.string().min(1).max(512) }),
+    response: statusSchema,
+  },
   signOut: { data: noData, response: statusSchema },
   /** `DELETE /api/me`: the account and all its data; then signed out. */
   deleteAccount: { data: noData, response: statusSchema },
   /** Can this URL's Worker be reached? */
-  checkWorker: { data: z.object({ workerUrl: connectionSchema.shape.workerUrl }), response: z.object({ version: z.string() }) },
-  setPreferences: { data: preferencesSchema.partial(), response: z.object({ preferences: preferencesSchema, savedOnServer: z.boolean() }) },
+  checkWorker: {
+    data: z.object({ workerUrl: connectionSchema.shape.workerUrl }),
+    response: z.object({ version: z.string() }),
+  },
+  setPreferences: {
+    data: preferencesSchema.partial(),
+    response: z.object({ preferences: preferencesSchema, savedOnServer: z.boolean() }),
+  },
   /** Start (or attach to) a sync run on the Worker; the background follows it. */
   startSync: { data: noData, response: syncStateSchema },
   /** The sync as the background knows it now. */
   getSyncState: { data: noData, response: syncStateSchema },
   /** Badge data for names on a github.com page (cached, batched ≤ 100 a request). */
-  lookup: { data: z.object({ fullNames: z.array(fullName).max(500) }), response: z.object({ items: z.record(z.string(), LookupItem) }) },
+  lookup: {
+    data: z.object({ fullNames: z.array(fullName).max(500) }),
+    response: z.object({ items: z.record(z.string(), LookupItem) }),
+  },
   /** Adds a repository without starring it. */
   saveRepository: { data: z.object({ fullName }), response: LookupItem },
   /** The user's own fields; saves the repository first when it is not in the library yet. */
@@ -122,10 +134,7 @@ type DataArgs<K extends MessageType> = MessageData<K> extends undefined ? [] : [
  * Sends a message to the background and resolves with its validated answer.
  * Rejects with a `MessageError` carrying the background's error code.
  */
-export async function sendMessage<K extends MessageType>(
-  type: K,
-  ...[data]: DataArgs<K>
-): Promise<MessageResponse<K>> {
+export async function sendMessage<K extends MessageType>(type: K, ...[data]: DataArgs<K>): Promise<MessageResponse<K>> {
   const raw: unknown = await browser.runtime.sendMessage({ type, data });
   const reply = replySchema.safeParse(raw);
   if (!reply.success) {

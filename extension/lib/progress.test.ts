@@ -8,13 +8,37 @@ describe("sync progress (the seed's rules)", () => {
     ["listing without counts", { phase: "fetching" }, null, "phaseFetching", []],
     ["listing with counts", { phase: "fetching", listed: 1200, total: 5000 }, 24, "phaseFetchingCounts", [1200, 5000]],
     ["fetched", { phase: "fetched", total: 5000, needsReadme: 42 }, 100, "phaseFetched", [5000, 42]],
-    ["analysing fills 0–95 %", { phase: "analyzing", current: "a/b", completed: 50, total: 100 }, 47.5, "phaseAnalyzing", ["a/b", 50, 100]],
-    ["analysing done is 95 %", { phase: "analyzing", current: "a/b", completed: 100, total: 100 }, 95, "phaseAnalyzing", ["a/b", 100, 100]],
+    [
+      "analysing fills 0–95 %",
+      { phase: "analyzing", current: "a/b", completed: 50, total: 100 },
+      47.5,
+      "phaseAnalyzing",
+      ["a/b", 50, 100],
+    ],
+    [
+      "analysing done is 95 %",
+      { phase: "analyzing", current: "a/b", completed: 100, total: 100 },
+      95,
+      "phaseAnalyzing",
+      ["a/b", 100, 100],
+    ],
     ["saving is the last 5 %", { phase: "saving", savedCount: 1, saveTotal: 2 }, 97.5, "phaseSaving", [1, 2]],
-    ["embedding fills 0–100 %", { phase: "embedding", current: "c/d", completed: 3, total: 4 }, 75, "phaseEmbedding", ["c/d", 3, 4]],
+    [
+      "embedding fills 0–100 %",
+      { phase: "embedding", current: "c/d", completed: 3, total: 4 },
+      75,
+      "phaseEmbedding",
+      ["c/d", 3, 4],
+    ],
     ["openrank without counts", { phase: "openrank" }, null, "phaseOpenrank", []],
     ["openrank with counts", { phase: "openrank", completed: 1, total: 4 }, 25, "phaseOpenrankCounts", [1, 4]],
-    ["an empty phase counts as complete", { phase: "embedding", current: "", completed: 0, total: 0 }, 100, "phaseEmbedding", ["", 0, 0]],
+    [
+      "an empty phase counts as complete",
+      { phase: "embedding", current: "", completed: 0, total: 0 },
+      100,
+      "phaseEmbedding",
+      ["", 0, 0],
+    ],
   ];
   it.each(cases)("%s", (_name, progress, percent, key, subs) => {
     expect(progressView(progress)).toEqual({ percent, label: { key, subs } });

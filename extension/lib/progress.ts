@@ -26,7 +26,8 @@ export function progressView(progress: ProgressData | null): ProgressView {
       const { listed, total } = progress as FetchingCounts;
       const l = count(listed);
       const n = count(total);
-      if (l !== null && n !== null && n > 0) return { percent: round(ratio(l, n) * 100), label: { key: "phaseFetchingCounts", subs: [l, n] } };
+      if (l !== null && n !== null && n > 0)
+        return { percent: round(ratio(l, n) * 100), label: { key: "phaseFetchingCounts", subs: [l, n] } };
       if (l !== null) return { percent: null, label: { key: "phaseFetchingListed", subs: [l] } };
       return { percent: null, label: { key: "phaseFetching", subs: [] } };
     }

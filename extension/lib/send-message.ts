@@ -10,12 +10,16 @@ import type { MessageData, MessageResponse, MessageType } from "./messaging";
 
 type DataArgs<K extends MessageType> = MessageData<K> extends undefined ? [] : [data: MessageData<K>];
 
-export async function sendMessageLite<K extends MessageType>(type: K, ...[data]: DataArgs<K>): Promise<MessageResponse<K>> {
+export async function sendMessageLite<K extends MessageType>(
+  type: K,
+  ...[data]: DataArgs<K>
+): Promise<MessageResponse<K>> {
   const raw = (await browser.runtime.sendMessage({ type, data })) as unknown;
   if (typeof raw === "object" && raw !== null && "ok" in raw) {
     const reply = raw as { ok: boolean; value?: unknown; error?: { code?: unknown; message?: unknown } };
     if (reply.ok) return reply.value as MessageResponse<K>;
-    if (typeof reply.error?.code === "string") throw new MessageError(reply.error.code, String(reply.error.message ?? ""));
+    if (typeof reply.error?.code === "string")
+      throw new MessageError(reply.error.code, String(reply.error.message ?? ""));
   }
   throw new MessageError("bad_message", `Malformed answer to "${type}" from the background`);
 }

@@ -9,7 +9,8 @@ export function fakeWorker(routes: Record<string, (request: Request) => Response
     const line = `${request.method} ${url.pathname}`;
     requests.push(line);
     const handler = routes[line];
-    if (!handler) return Response.json({ error: { code: "not_found", message: `No route for ${line}` } }, { status: 404 });
+    if (!handler)
+      return Response.json({ error: { code: "not_found", message: `No route for ${line}` } }, { status: 404 });
     return handler(request);
   });
   return { requests, restore: () => spy.mockRestore() };
@@ -26,10 +27,17 @@ export function sseStream() {
   const encoder = new TextEncoder();
   return {
     response: () => new Response(body, { headers: { "Content-Type": "text/event-stream" } }),
-    send: (event: string, data: unknown) => controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
+    send: (event: string, data: unknown) =>
+      controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
     end: () => controller.close(),
     fail: () => controller.error(new TypeError("network error")),
   };
 }
 
-export const stats = { requests: { rest: 1, restNotModified: 0, graphql: 2 }, graphqlPoints: 2, rowsWritten: 3, readmesFetched: 1, failures: 0 };
+export const stats = {
+  requests: { rest: 1, restNotModified: 0, graphql: 2 },
+  graphqlPoints: 2,
+  rowsWritten: 3,
+  readmesFetched: 1,
+  failures: 0,
+};

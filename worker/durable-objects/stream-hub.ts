@@ -113,7 +113,10 @@ export class StreamHub {
     const now = Date.now();
     const storage = this.#ctx.storage;
     const remembered = await storage.list<number>({ prefix: "revoked:" });
-    await deleteKeys(storage, [...remembered].filter(([, until]) => until <= now).map(([key]) => key));
+    await deleteKeys(
+      storage,
+      [...remembered].filter(([, until]) => until <= now).map(([key]) => key),
+    );
     for (const chunk of chunks([...tokenHashes], STORAGE_BATCH)) {
       await storage.put(Object.fromEntries(chunk.map((hash) => [revokedKey(hash), now + REVOKED_MEMORY_MS])));
     }

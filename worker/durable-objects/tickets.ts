@@ -53,6 +53,9 @@ export class SocketTickets {
   /** Forgets the unredeemed tickets of these sessions (they were revoked). */
   async forgetSessions(tokenHashes: ReadonlySet<string>): Promise<void> {
     const tickets = await this.#storage.list<Ticket>({ prefix: "ticket:" });
-    await deleteKeys(this.#storage, [...tickets].filter(([, t]) => tokenHashes.has(t.session.tokenHash)).map(([key]) => key));
+    await deleteKeys(
+      this.#storage,
+      [...tickets].filter(([, t]) => tokenHashes.has(t.session.tokenHash)).map(([key]) => key),
+    );
   }
 }

@@ -40,10 +40,15 @@ describe("the per-user lock", () => {
     const [a, b] = await Promise.all([post(), post()]);
     expect(a.status).toBe(202);
     expect(b.status).toBe(202);
-    const [first, second] = [(await a.json()) as { runId: string; attached: boolean }, (await b.json()) as { runId: string; attached: boolean }];
+    const [first, second] = [
+      (await a.json()) as { runId: string; attached: boolean },
+      (await b.json()) as { runId: string; attached: boolean },
+    ];
     expect(first.runId).toBe(second.runId);
     expect([first.attached, second.attached].sort()).toEqual([false, true]);
-    const events = await collect(await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } }));
+    const events = await collect(
+      await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } }),
+    );
     expect(doneOf(events).runId).toBe(first.runId);
   });
 
@@ -53,9 +58,16 @@ describe("the per-user lock", () => {
     const stub = userSync(env, user.id);
     // A run that took the lock and died without a word (no Workflow instance behind it).
     await runInDurableObject(stub, async (_instance: UserSync, state) => {
-      await state.storage.put("lock", { runId: "dead-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - LOCK_TTL_MS - 1 });
+      await state.storage.put("lock", {
+        runId: "dead-run",
+        trigger: "auto",
+        startedAt: 0,
+        heartbeatAt: Date.now() - LOCK_TTL_MS - 1,
+      });
     });
-    await env.DB.prepare("insert into sync_runs (id, user_id, trigger, status, started_at) values ('dead-run', ?, 'auto', 'running', 0)")
+    await env.DB.prepare(
+      "insert into sync_runs (id, user_id, trigger, status, started_at) values ('dead-run', ?, 'auto', 'running', 0)",
+    )
       .bind(user.id)
       .run();
     // Evicted: the object comes back with only what it stored, as after a crash.
@@ -68,7 +80,11 @@ describe("the per-user lock", () => {
     expect(status.running).toBe(false);
     expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
     // The run's record says how it ended.
-    const run = await env.DB.prepare("select status, finished_at, error from sync_runs where id = 'dead-run'").first<{ status: string; finished_at: number; error: string }>();
+    const run = await env.DB.prepare("select status, finished_at, error from sync_runs where id = 'dead-run'").first<{
+      status: string;
+      finished_at: number;
+      error: string;
+    }>();
     expect(run?.status).toBe("error");
     expect(run?.finished_at).toBeGreaterThan(0);
     expect(JSON.parse(run!.error)).toMatchObject({ code: "sync_interrupted" });
@@ -81,15 +97,24 @@ describe("the per-user lock", () => {
     const { user } = await signIn("lock-alive", 1);
     const stub = userSync(env, user.id);
     await runInDurableObject(stub, async (_instance: UserSync, state) => {
-      await state.storage.put("lock", { runId: "sleeping-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - LOCK_TTL_MS - 1 });
+      await state.storage.put("lock", {
+        runId: "sleeping-run",
+        trigger: "auto",
+        startedAt: 0,
+        heartbeatAt: Date.now() - LOCK_TTL_MS - 1,
+      });
     });
     await evictDurableObject(stub);
     // The Workflow says the instance is waiting (e.g. sleeping until a rate limit resets).
     const realGet = env.SYNC_WORKFLOW.get.bind(env.SYNC_WORKFLOW);
     const { vi } = await import("vitest");
-    const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
-      id === "sleeping-run" ? ({ id, status: async () => ({ status: "waiting" }) } as unknown as WorkflowInstance) : realGet(id),
-    );
+    const spy = vi
+      .spyOn(env.SYNC_WORKFLOW, "get")
+      .mockImplementation(async (id: string) =>
+        id === "sleeping-run"
+          ? ({ id, status: async () => ({ status: "waiting" }) } as unknown as WorkflowInstance)
+          : realGet(id),
+      );
     try {
       await runDurableObjectAlarm(stub);
       expect((await stub.status()).running).toBe(true);
@@ -107,16 +132,25 @@ describe("the watchdog and a run that is stuck", () => {
     expect(watchdogVerdict("queued", 10 * stuckAfter, stuckAfter)).toBe("alive");
     expect(watchdogVerdict("running", LOCK_TTL_MS, stuckAfter)).toBe("alive");
     expect(watchdogVerdict("running", stuckAfter, stuckAfter)).toBe("stuck");
-    for (const state of ["complete", "errored", "terminated", "unknown", null]) expect(watchdogVerdict(state, LOCK_TTL_MS, stuckAfter)).toBe("dead");
+    for (const state of ["complete", "errored", "terminated", "unknown", null])
+      expect(watchdogVerdict(state, LOCK_TTL_MS, stuckAfter)).toBe("dead");
   });
 
   it("a run still 'running' after hours of silence (a runtime that never resumed it) is stopped and loses the lock", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken, user } = await signIn("lock-stuck", 3);
     const stub = userSync(env, user.id);
-    for (const [silentFor, keeps] of [[LOCK_TTL_MS + 1, true], [stuckAfter + 1, false]] as const) {
+    for (const [silentFor, keeps] of [
+      [LOCK_TTL_MS + 1, true],
+      [stuckAfter + 1, false],
+    ] as const) {
       await runInDurableObject(stub, async (_instance: UserSync, state) => {
-        await state.storage.put("lock", { runId: "stuck-run", trigger: "auto", startedAt: 0, heartbeatAt: Date.now() - silentFor });
+        await state.storage.put("lock", {
+          runId: "stuck-run",
+          trigger: "auto",
+          startedAt: 0,
+          heartbeatAt: Date.now() - silentFor,
+        });
       });
       await evictDurableObject(stub);
       const terminated: string[] = [];
@@ -124,7 +158,11 @@ describe("the watchdog and a run that is stuck", () => {
       const { vi } = await import("vitest");
       const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
         id === "stuck-run"
-          ? ({ id, status: async () => ({ status: "running" }), terminate: async () => void terminated.push(id) } as unknown as WorkflowInstance)
+          ? ({
+              id,
+              status: async () => ({ status: "running" }),
+              terminate: async () => void terminated.push(id),
+            } as unknown as WorkflowInstance)
           : realGet(id),
       );
       try {
@@ -147,21 +185,51 @@ describe("live progress", () => {
     const { sessionToken, user } = await signIn("late-sub", 1);
     const stub = userSync(env, user.id);
     await runInDurableObject(stub, async (_instance: UserSync, state) => {
-      await state.storage.put("lock", { runId: "run-late", trigger: "manual", startedAt: Date.now(), heartbeatAt: Date.now() });
+      await state.storage.put("lock", {
+        runId: "run-late",
+        trigger: "manual",
+        startedAt: Date.now(),
+        heartbeatAt: Date.now(),
+      });
     });
     await evictDurableObject(stub);
     await stub.publish("run-late", { event: "progress", data: { phase: "fetching" } });
     await stub.publish("run-late", { event: "progress", data: { phase: "fetched", total: 7, needsReadme: 3 } });
     // Another run's events are not this run's to tell.
-    await stub.publish("other-run", { event: "progress", data: { phase: "embedding", current: "x", completed: 1, total: 2 } });
+    await stub.publish("other-run", {
+      event: "progress",
+      data: { phase: "embedding", current: "x", completed: 1, total: 2 },
+    });
 
-    const response = await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const response = await workerFetch(`${BASE}/api/sync/events`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     const pending = collect(response);
-    const statusResponse = await workerFetch(`${BASE}/api/sync/status`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const statusResponse = await workerFetch(`${BASE}/api/sync/status`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     const status = SyncStatus.parse(await statusResponse.json());
-    expect(status).toMatchObject({ running: true, runId: "run-late", phase: "fetched", progress: { phase: "fetched", total: 7, needsReadme: 3 } });
+    expect(status).toMatchObject({
+      running: true,
+      runId: "run-late",
+      phase: "fetched",
+      progress: { phase: "fetched", total: 7, needsReadme: 3 },
+    });
 
-    const done = { total: 7, new_count: 7, updated_count: 0, unstarred_count: 0, runId: "run-late", stats: { requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0 } };
+    const done = {
+      total: 7,
+      new_count: 7,
+      updated_count: 0,
+      unstarred_count: 0,
+      runId: "run-late",
+      stats: {
+        requests: { rest: 0, restNotModified: 0, graphql: 1 },
+        graphqlPoints: 1,
+        rowsWritten: 0,
+        readmesFetched: 0,
+        failures: 0,
+      },
+    };
     await stub.publish("run-late", { event: "done", data: done });
     const events = await pending;
     expect(events).toEqual<SyncEvent[]>([
@@ -186,7 +254,15 @@ describe("live progress", () => {
     expect(socket.events).toEqual(sse);
     // `fetching` repeats as pages land (with counts); then the seed's order.
     const names = socket.events.map((e) => (e.event === "progress" ? e.data.phase : e.event));
-    expect(names.filter((name, i) => name !== names[i - 1])).toEqual(["fetching", "fetched", "analyzing", "saving", "openrank", "embedding", "done"]);
+    expect(names.filter((name, i) => name !== names[i - 1])).toEqual([
+      "fetching",
+      "fetched",
+      "analyzing",
+      "saving",
+      "openrank",
+      "embedding",
+      "done",
+    ]);
   });
 });
 
@@ -204,7 +280,14 @@ describe("a stream ends with its session", () => {
     await stub.publish("run-signout", progress(1));
     await Promise.all([leavingSse.received(1), stayingSse.received(1), leavingWs.received(1), stayingWs.received(1)]);
 
-    expect((await workerFetch(`${BASE}/api/auth/session`, { method: "DELETE", headers: { Authorization: `Bearer ${leaving}` } })).status).toBe(204);
+    expect(
+      (
+        await workerFetch(`${BASE}/api/auth/session`, {
+          method: "DELETE",
+          headers: { Authorization: `Bearer ${leaving}` },
+        })
+      ).status,
+    ).toBe(204);
     expect(await leavingSse.ended).toEqual([progress(1), goodbye]);
     expect(await leavingWs.closed).toBe(SESSION_ENDED_CLOSE);
     expect(leavingWs.events).toEqual([progress(1), goodbye]);
@@ -221,12 +304,21 @@ describe("a stream ends with its session", () => {
     const { user, sessionToken } = await signIn("streams-race", 0);
     await holdLock(user.id, "run-race");
     const session = { tokenHash: await sha256Hex(sessionToken), expiresAt: Date.now() + 60_000 };
-    expect((await workerFetch(`${BASE}/api/auth/session`, { method: "DELETE", headers: { Authorization: `Bearer ${sessionToken}` } })).status).toBe(204);
+    expect(
+      (
+        await workerFetch(`${BASE}/api/auth/session`, {
+          method: "DELETE",
+          headers: { Authorization: `Bearer ${sessionToken}` },
+        })
+      ).status,
+    ).toBe(204);
     const late = await userSync(env, user.id).fetch(eventsRequest(session));
     const events: SyncEvent[] = [];
     for await (const event of readSse(late.body!)) events.push(event);
     expect(events).toEqual([goodbye]);
-    expect(await userSync(env, user.id).addTicket("0".repeat(64), { session, expiresAt: Date.now() + 60_000 })).toBe(false);
+    expect(await userSync(env, user.id).addTicket("0".repeat(64), { session, expiresAt: Date.now() + 60_000 })).toBe(
+      false,
+    );
   });
 
   it("deleting the account ends every stream of every session", async () => {
@@ -236,7 +328,10 @@ describe("a stream ends with its session", () => {
     const socket = await openSocket(sessionToken);
     await stub.publish("run-delete", progress(1));
     await Promise.all([sse.received(1), socket.received(1)]);
-    expect((await workerFetch(`${BASE}/api/me`, { method: "DELETE", headers: { Authorization: `Bearer ${sessionToken}` } })).status).toBe(204);
+    expect(
+      (await workerFetch(`${BASE}/api/me`, { method: "DELETE", headers: { Authorization: `Bearer ${sessionToken}` } }))
+        .status,
+    ).toBe(204);
     expect(await sse.ended).toEqual([progress(1), goodbye]);
     expect(await socket.closed).toBe(SESSION_ENDED_CLOSE);
   });
@@ -269,8 +364,12 @@ describe("the hourly schedule", () => {
     const broken = await signIn("cron-broken", 3);
     const now = Date.now();
     // Only these four exist for this cron; other test files have their own D1.
-    await env.DB.prepare("update users set next_sync_at = ?").bind(now + 3_600_000).run();
-    await env.DB.prepare("update users set next_sync_at = ? where id in (?, ?, ?)").bind(now - 1000, due.user.id, off.user.id, broken.user.id).run();
+    await env.DB.prepare("update users set next_sync_at = ?")
+      .bind(now + 3_600_000)
+      .run();
+    await env.DB.prepare("update users set next_sync_at = ? where id in (?, ?, ?)")
+      .bind(now - 1000, due.user.id, off.user.id, broken.user.id)
+      .run();
     await env.DB.prepare("update users set auto_sync = 0 where id = ?").bind(off.user.id).run();
     await env.DB.prepare("update users set token_status = 'invalid' where id = ?").bind(broken.user.id).run();
 
@@ -281,9 +380,13 @@ describe("the hourly schedule", () => {
     const instances = await introspector.get();
     expect(instances).toHaveLength(1);
     await instances[0]!.waitForStatus("complete");
-    const run = await env.DB.prepare("select user_id, trigger, status from sync_runs order by started_at desc limit 1").first();
+    const run = await env.DB.prepare(
+      "select user_id, trigger, status from sync_runs order by started_at desc limit 1",
+    ).first();
     expect(run).toMatchObject({ user_id: due.user.id, trigger: "auto", status: "done" });
-    const next = await env.DB.prepare("select next_sync_at from users where id = ?").bind(due.user.id).first<{ next_sync_at: number }>();
+    const next = await env.DB.prepare("select next_sync_at from users where id = ?")
+      .bind(due.user.id)
+      .first<{ next_sync_at: number }>();
     expect(next!.next_sync_at).toBeGreaterThan(now + 3_500_000);
     expect((await userSync(env, later.user.id).status()).running).toBe(false);
   });

@@ -51,7 +51,8 @@ export class UserSync extends DurableObject<Bindings> {
       if (this.#lock) {
         const alarm = await ctx.storage.getAlarm();
         const due = Math.max(Date.now(), this.#lock.heartbeatAt + this.#watchMs());
-        if (alarm === null || alarm > due) await ctx.storage.setAlarm(alarm === null ? Date.now() + this.#watchMs() : due);
+        if (alarm === null || alarm > due)
+          await ctx.storage.setAlarm(alarm === null ? Date.now() + this.#watchMs() : due);
       }
     });
   }
@@ -120,7 +121,10 @@ export class UserSync extends DurableObject<Bindings> {
       }
       const session = await this.#tickets.redeem(ticketHashOf(request));
       if (!session || (await this.#hub.isRevoked(session))) {
-        const error = new ApiError("unauthorized", "The ticket is unknown, used or expired: ask POST /api/sync/ticket for a new one");
+        const error = new ApiError(
+          "unauthorized",
+          "The ticket is unknown, used or expired: ask POST /api/sync/ticket for a new one",
+        );
         return Response.json(error.toJSON(), { status: error.status });
       }
       return this.#hub.acceptSocket(session);
@@ -227,9 +231,7 @@ export class UserSync extends DurableObject<Bindings> {
   async #release(final: SyncEvent): Promise<void> {
     this.#lock = null;
     this.#lastResult =
-      final.event === "done"
-        ? { ok: true, ...(final.data as DoneData) }
-        : { ok: false, ...(final.data as ErrorData) };
+      final.event === "done" ? { ok: true, ...(final.data as DoneData) } : { ok: false, ...(final.data as ErrorData) };
     await this.ctx.storage.delete("lock");
     await this.ctx.storage.put({ latest: final, lastResult: this.#lastResult });
     await this.ctx.storage.deleteAlarm();
@@ -241,7 +243,11 @@ export class UserSync extends DurableObject<Bindings> {
  * queued, or running and not yet silent for `stuckAfterMs`), stuck (running, and silent for
  * longer than any live run is), or dead (unknown, finished, failed or terminated).
  */
-export function watchdogVerdict(state: string | null, silentMs: number, stuckAfterMs: number): "alive" | "stuck" | "dead" {
+export function watchdogVerdict(
+  state: string | null,
+  silentMs: number,
+  stuckAfterMs: number,
+): "alive" | "stuck" | "dead" {
   if (state === "running") return silentMs >= stuckAfterMs ? "stuck" : "alive";
   return state && ALIVE.has(state) ? "alive" : "dead";
 }

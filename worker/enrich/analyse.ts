@@ -94,13 +94,27 @@ type Outcome =
   | { kind: "unavailable"; reason: string }
   | { kind: "skipped" };
 
-export async function analyseRepositories(env: Bindings, params: AnalyseParams, onProgress?: (progress: AnalyseProgress) => void): Promise<AnalyseResult> {
+export async function analyseRepositories(
+  env: Bindings,
+  params: AnalyseParams,
+  onProgress?: (progress: AnalyseProgress) => void,
+): Promise<AnalyseResult> {
   const started = Date.now();
   const db = createDb(env.DB);
   const config = configOf(env);
   const provider = await loadChatProvider(env, db, params.userId);
   const language = provider.language;
-  const result: AnalyseResult = { analysed: 0, reused: 0, failed: 0, failedIds: [], pending: 0, pendingAtStart: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
+  const result: AnalyseResult = {
+    analysed: 0,
+    reused: 0,
+    failed: 0,
+    failedIds: [],
+    pending: 0,
+    pendingAtStart: 0,
+    calls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
 
   const pending = await pendingAnalyses(db, params.userId, provider.modelId, language, params.skip ?? []);
   result.pendingAtStart = pending.length;
@@ -119,9 +133,18 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
   const progress = (current: string) => onProgress?.({ current, done, pendingAtStart: pending.length });
 
   // 1. Analyses that already exist for these inputs: point at them, no model call.
-  const existing = await existingAnalyses(db, batch.map((c) => c.inputSha), provider.modelId, language);
+  const existing = await existingAnalyses(
+    db,
+    batch.map((c) => c.inputSha),
+    provider.modelId,
+    language,
+  );
   const hits = batch.filter((c) => existing.has(c.inputSha));
-  await pointAt(db, params.userId, hits.map((c) => ({ repositoryId: c.repositoryId, analysisId: existing.get(c.inputSha)!, key: c.key })));
+  await pointAt(
+    db,
+    params.userId,
+    hits.map((c) => ({ repositoryId: c.repositoryId, analysisId: existing.get(c.inputSha)!, key: c.key })),
+  );
   result.reused += hits.length;
   done += hits.length;
   if (hits.length) progress(hits.at(-1)!.fullName);
@@ -132,7 +155,10 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
     if (existing.has(candidate.inputSha)) continue;
     groups.set(candidate.inputSha, [...(groups.get(candidate.inputSha) ?? []), candidate]);
   }
-  const readmes = await readmesOf(db, [...groups.values()].map((group) => group[0]!.repositoryId));
+  const readmes = await readmesOf(
+    db,
+    [...groups.values()].map((group) => group[0]!.repositoryId),
+  );
   const vocabulary = await tagVocabulary(db, params.userId);
   const gate = new CallGate();
   // Set by the first call that meets a long wait or a provider that is down: the others start nothing new.
@@ -145,7 +171,12 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
     const readme = readmes.get(first.repositoryId) ?? null;
     const outcome: Outcome = model
       ? await analyseWithModel(model, first, readme, language, vocabulary, gate, result, () => halt.outcome !== null)
-      : { kind: "ok", output: heuristicAnalysis(first, preparedReadme(readme, false), language, vocabulary), inputTokens: null, outputTokens: null };
+      : {
+          kind: "ok",
+          output: heuristicAnalysis(first, preparedReadme(readme, false), language, vocabulary),
+          inputTokens: null,
+          outputTokens: null,
+        };
 
     if (outcome.kind === "wait" || outcome.kind === "unavailable") {
       halt.outcome ??= outcome;
@@ -157,11 +188,19 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
       result.failed += group.length;
       result.failedIds.push(...group.map((c) => c.repositoryId));
       console.warn(`analysis of ${first.fullName} failed twice: ${outcome.reason}`);
-      if (++failedInARow >= ANALYSIS_BREAKER) halt.outcome ??= { kind: "unavailable", reason: `${failedInARow} analyses failed in a row (last: ${outcome.reason})` };
+      if (++failedInARow >= ANALYSIS_BREAKER)
+        halt.outcome ??= {
+          kind: "unavailable",
+          reason: `${failedInARow} analyses failed in a row (last: ${outcome.reason})`,
+        };
     } else {
       failedInARow = 0;
       const analysisId = await storeAnalysis(db, first.inputSha, provider.modelId, language, outcome);
-      await pointAt(db, params.userId, group.map((c) => ({ repositoryId: c.repositoryId, analysisId, key: c.key })));
+      await pointAt(
+        db,
+        params.userId,
+        group.map((c) => ({ repositoryId: c.repositoryId, analysisId, key: c.key })),
+      );
       result.analysed += 1;
       result.reused += group.length - 1;
     }
@@ -177,7 +216,13 @@ export async function analyseRepositories(env: Bindings, params: AnalyseParams, 
 }
 
 /** The user's repositories whose current analysis is not for their README, model and language, newest stars first. */
-async function pendingAnalyses(db: Db, userId: number, model: string, language: "en" | "zh", skip: readonly number[]): Promise<Candidate[]> {
+async function pendingAnalyses(
+  db: Db,
+  userId: number,
+  model: string,
+  language: "en" | "zh",
+  skip: readonly number[],
+): Promise<Candidate[]> {
   const rows = await db
     .select({
       repositoryId: repositories.id,
@@ -225,20 +270,32 @@ async function pendingAnalyses(db: Db, userId: number, model: string, language: 
     const key = await attemptKeyOf(inputSha, model, language);
     // The backoff and the cap hold for the input that failed; a new README, model or language starts afresh.
     const attempts = row.attemptKey === key ? row.attempts : 0;
-    if (attempts >= MAX_ANALYSIS_ATTEMPTS || (attempts > 0 && row.retryAt !== null && row.retryAt.getTime() > now)) continue;
+    if (attempts >= MAX_ANALYSIS_ATTEMPTS || (attempts > 0 && row.retryAt !== null && row.retryAt.getTime() > now))
+      continue;
     out.push({ ...source, repositoryId: row.repositoryId, fullName: row.fullName, inputSha, key, attempts });
   }
   return out;
 }
 
-async function existingAnalyses(db: Db, shas: string[], model: string, language: "en" | "zh"): Promise<Map<string, number>> {
+async function existingAnalyses(
+  db: Db,
+  shas: string[],
+  model: string,
+  language: "en" | "zh",
+): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   const distinct = [...new Set(shas)];
   for (let i = 0; i < distinct.length; i += IN_CHUNK) {
     const rows = await db
       .select({ id: analyses.id, inputSha: analyses.inputSha })
       .from(analyses)
-      .where(and(eq(analyses.model, model), eq(analyses.language, language), inArray(analyses.inputSha, distinct.slice(i, i + IN_CHUNK))));
+      .where(
+        and(
+          eq(analyses.model, model),
+          eq(analyses.language, language),
+          inArray(analyses.inputSha, distinct.slice(i, i + IN_CHUNK)),
+        ),
+      );
     for (const row of rows) found.set(row.inputSha, row.id);
   }
   return found;
@@ -268,7 +325,11 @@ async function tagVocabulary(db: Db, userId: number): Promise<string[]> {
   return rows.map((row) => row.tag).filter((tag): tag is string => typeof tag === "string");
 }
 
-async function pointAt(db: Db, userId: number, pointers: Array<{ repositoryId: number; analysisId: number; key: string }>): Promise<void> {
+async function pointAt(
+  db: Db,
+  userId: number,
+  pointers: Array<{ repositoryId: number; analysisId: number; key: string }>,
+): Promise<void> {
   for (let i = 0; i < pointers.length; i += 50) {
     const statements = pointers.slice(i, i + 50).map((p) =>
       db
@@ -289,12 +350,22 @@ async function recordFailure(db: Db, userId: number, group: Candidate[]): Promis
     const attempts = candidate.attempts + 1;
     await db
       .update(stars)
-      .set({ analysisAttempts: attempts, analysisRetryAt: analysisRetryAt(attempts, now), analysisInputKey: candidate.key })
+      .set({
+        analysisAttempts: attempts,
+        analysisRetryAt: analysisRetryAt(attempts, now),
+        analysisInputKey: candidate.key,
+      })
       .where(and(eq(stars.userId, userId), eq(stars.repositoryId, candidate.repositoryId)));
   }
 }
 
-async function storeAnalysis(db: Db, inputSha: string, model: string, language: "en" | "zh", outcome: Extract<Outcome, { kind: "ok" }>): Promise<number> {
+async function storeAnalysis(
+  db: Db,
+  inputSha: string,
+  model: string,
+  language: "en" | "zh",
+  outcome: Extract<Outcome, { kind: "ok" }>,
+): Promise<number> {
   // Another user's sync may have stored the same analysis a moment ago: the unique index keeps one row.
   const [inserted] = await db
     .insert(analyses)
@@ -375,7 +446,12 @@ async function analyseWithModel(
           topics: source.topics,
         });
         if (typeof checked !== "string") {
-          return { kind: "ok", output: checked, inputTokens: answer.usage.inputTokens ?? null, outputTokens: answer.usage.outputTokens ?? null };
+          return {
+            kind: "ok",
+            output: checked,
+            inputTokens: answer.usage.inputTokens ?? null,
+            outputTokens: answer.usage.outputTokens ?? null,
+          };
         }
         reason = checked;
         break;
@@ -403,7 +479,10 @@ async function analyseWithModel(
             await sleep(1000);
             continue;
           }
-          return { kind: "unavailable", reason: `${error.statusCode ? `HTTP ${error.statusCode}: ` : ""}${error.message}` };
+          return {
+            kind: "unavailable",
+            reason: `${error.statusCode ? `HTTP ${error.statusCode}: ` : ""}${error.message}`,
+          };
         }
         // An SSRF refusal at call time (ApiError), a redirect (ProviderUnavailable), a timeout, a
         // misconfiguration: not the analysis's fault, so no attempt is counted.

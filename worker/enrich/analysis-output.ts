@@ -6,7 +6,21 @@ import { z } from "zod";
 // told it to, leaked its instructions — fails them, and the analysis is asked once more.
 
 /** The fixed list of platforms (the extension shows them as chips). */
-export const PLATFORMS = ["web", "node", "cli", "desktop", "mobile", "ios", "android", "windows", "macos", "linux", "docker", "wasm", "miniprogram"] as const;
+export const PLATFORMS = [
+  "web",
+  "node",
+  "cli",
+  "desktop",
+  "mobile",
+  "ios",
+  "android",
+  "windows",
+  "macos",
+  "linux",
+  "docker",
+  "wasm",
+  "miniprogram",
+] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export const SUMMARY_MAX = { en: 300, zh: 150 } as const;
@@ -15,7 +29,11 @@ const SUMMARY_MIN = { en: 20, zh: 8 } as const;
 /** The schema the model is given (per language: Chinese says as much in fewer characters). */
 export function modelOutputSchema(language: "en" | "zh") {
   return z.object({
-    summary: z.string().min(SUMMARY_MIN[language]).max(SUMMARY_MAX[language]).describe("One or two sentences: what the project is and does"),
+    summary: z
+      .string()
+      .min(SUMMARY_MIN[language])
+      .max(SUMMARY_MAX[language])
+      .describe("One or two sentences: what the project is and does"),
     tags: z.array(z.string().min(1).max(40)).min(3).max(8).describe("3 to 8 lowercase topic tags"),
     platforms: z.array(z.enum(PLATFORMS)).max(PLATFORMS.length).describe("Platforms it runs on or targets"),
   });
@@ -60,7 +78,14 @@ const URL_LIKE = /\bhttps?:\/\/|\bwww\./i;
  */
 export function checkOutput(
   output: ModelOutput,
-  context: { language: "en" | "zh"; name: string; source: string; instructions: string; vocabulary: readonly string[]; topics: readonly string[] },
+  context: {
+    language: "en" | "zh";
+    name: string;
+    source: string;
+    instructions: string;
+    vocabulary: readonly string[];
+    topics: readonly string[];
+  },
 ): AnalysisOutput | string {
   const summary = firstSentences(output.summary.replace(/\s+/g, " ").trim(), 2);
   if (!readsAs(summary, context.language)) return `the summary is not in ${context.language}`;
@@ -91,7 +116,11 @@ function clip(text: string, max: number): string {
 
 /** Eight consecutive words (or 16 Han characters) of the instructions, found in the summary: a leak. */
 function repeats(summary: string, instructions: string): boolean {
-  const norm = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  const norm = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
   const words = norm(instructions).split(" ");
   const haystack = ` ${norm(summary)} `;
   for (let i = 0; i + 8 <= words.length; i++) {

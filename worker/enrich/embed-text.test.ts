@@ -16,7 +16,8 @@ const source = (over: Partial<EmbedSource> = {}): EmbedSource => ({
   ...over,
 });
 
-const section = (title: string, words: number) => `## ${title}\n\n${Array.from({ length: words }, (_, i) => `word${i}`).join(" ")}.`;
+const section = (title: string, words: number) =>
+  `## ${title}\n\n${Array.from({ length: words }, (_, i) => `word${i}`).join(" ")}.`;
 
 describe("embedding text", () => {
   it("labels every field in the user's language, the AI fields from the analysis", () => {
@@ -33,16 +34,33 @@ describe("embedding text", () => {
       ].join("\n"),
     );
     const zh = embeddingHeader(source({ userLanguage: "zh", description: null, summary: null, aiTags: null }));
-    expect(zh).toBe(["仓库: acme/rocket", "链接: https://github.com/acme/rocket", "作者: acme", "主题: web, rockets", "语言: Rust"].join("\n"));
+    expect(zh).toBe(
+      [
+        "仓库: acme/rocket",
+        "链接: https://github.com/acme/rocket",
+        "作者: acme",
+        "主题: web, rockets",
+        "语言: Rust",
+      ].join("\n"),
+    );
   });
 
   it("one chunk for a short README: header, then the README", () => {
     const chunks = embeddingChunks(source({ readme: "# Rocket\n\nFast and safe." }));
-    expect(chunks).toEqual([`${embeddingHeader(source())}\n\nREADME:\n# Rocket\nFast and safe.`.replace("# Rocket\n", "Rocket\n")]);
+    expect(chunks).toEqual([
+      `${embeddingHeader(source())}\n\nREADME:\n# Rocket\nFast and safe.`.replace("# Rocket\n", "Rocket\n"),
+    ]);
   });
 
   it("splits on sections: each later chunk names the repository and its heading trail", () => {
-    const readme = ["# Rocket", section("Install", 100), section("Usage", 100), "### Advanced", "", "Deep text here."].join("\n\n");
+    const readme = [
+      "# Rocket",
+      section("Install", 100),
+      section("Usage", 100),
+      "### Advanced",
+      "",
+      "Deep text here.",
+    ].join("\n\n");
     const chunks = embeddingChunks(source({ readme }), { maxTokens: 400 });
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(chunks[0]).toMatch(/^Repository: acme\/rocket\nDescription:/);

@@ -44,10 +44,29 @@ export const DEFAULT_MAX_CHUNKS = 8;
 export const MODEL_INPUT_TOKENS = 8192;
 
 const LABELS = {
-  en: { repository: "Repository", description: "Description", url: "URL", owner: "Owner", topics: "Topics", aiTags: "AI tags", language: "Language", summary: "AI summary", readme: "README" },
-  zh: { repository: "仓库", description: "描述", url: "链接", owner: "作者", topics: "主题", aiTags: "AI 标签", language: "语言", summary: "AI 摘要", readme: "README" },
+  en: {
+    repository: "Repository",
+    description: "Description",
+    url: "URL",
+    owner: "Owner",
+    topics: "Topics",
+    aiTags: "AI tags",
+    language: "Language",
+    summary: "AI summary",
+    readme: "README",
+  },
+  zh: {
+    repository: "仓库",
+    description: "描述",
+    url: "链接",
+    owner: "作者",
+    topics: "主题",
+    aiTags: "AI 标签",
+    language: "语言",
+    summary: "AI 摘要",
+    readme: "README",
+  },
 } as const;
-
 
 /** The labelled header: everything but the README, one `Label: value` line each. */
 export function embeddingHeader(source: EmbedSource): string {
@@ -109,7 +128,12 @@ function splitLong(text: string, maxTokens: number, level = 0): string[] {
   for (let i = level; i < SEPARATORS.length; i++) {
     const [separator, joiner] = SEPARATORS[i]!;
     const parts = text.split(separator).filter((part) => part.trim() !== "");
-    if (parts.length > 1) return pack(parts.flatMap((part) => splitLong(part, maxTokens, i + 1)), maxTokens, joiner);
+    if (parts.length > 1)
+      return pack(
+        parts.flatMap((part) => splitLong(part, maxTokens, i + 1)),
+        maxTokens,
+        joiner,
+      );
   }
   // One run without breaks (a minified line, a long CJK paragraph): windows of characters.
   // A window of maxTokens characters never costs more than maxTokens tokens by the estimate.

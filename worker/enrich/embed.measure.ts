@@ -28,9 +28,17 @@ const ai = {
   },
 };
 
-const WORDS = "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy".split(" ");
+const WORDS =
+  "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy".split(
+    " ",
+  );
 const readme = (i: number) =>
-  [`# repo${i}`, `repo${i} is a ${WORDS[i % WORDS.length]} for the web.`, "## Usage", Array.from({ length: 120 + (i % 400) }, (_, w) => WORDS[(w * 7 + i) % WORDS.length]).join(" ")].join("\n\n");
+  [
+    `# repo${i}`,
+    `repo${i} is a ${WORDS[i % WORDS.length]} for the web.`,
+    "## Usage",
+    Array.from({ length: 120 + (i % 400) }, (_, w) => WORDS[(w * 7 + i) % WORDS.length]).join(" "),
+  ].join("\n\n");
 
 it("embed step at 10,000 stars: first sync, a second user from the cache, a no-change resync", async () => {
   const db = createDb(env.DB);
@@ -70,7 +78,9 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
     await db.batch([first!, ...rest]);
   }
   const ids = (await db.select({ id: repositories.id }).from(repositories)).map((r) => r.id);
-  const starRows = ids.flatMap((repositoryId) => [alice!, bob!].map((u) => ({ userId: u.id, repositoryId, isStarred: true })));
+  const starRows = ids.flatMap((repositoryId) =>
+    [alice!, bob!].map((u) => ({ userId: u.id, repositoryId, isStarred: true })),
+  );
   const starInserts = [];
   for (let i = 0; i < starRows.length; i += 15) starInserts.push(db.insert(stars).values(starRows.slice(i, i + 15)));
   for (let i = 0; i < starInserts.length; i += 100) {
@@ -91,12 +101,18 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
     "| case | calls | per call (max) | D1 statements per call (max) | total | embedded / reused / unchanged | model requests |",
     "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
   ];
-  for (const [name, userId] of [["first sync (all new)", alice!.id], ["second user (all cached)", bob!.id], ["no-change resync", alice!.id]] as const) {
+  for (const [name, userId] of [
+    ["first sync (all new)", alice!.id],
+    ["second user (all cached)", bob!.id],
+    ["no-change resync", alice!.id],
+  ] as const) {
     const before = ai.requests;
     const calls = await run(userId);
     const total = calls.reduce((sum, c) => sum + c.ms, 0);
     const sum = (key: "embedded" | "reused" | "unchanged") => calls.reduce((s, c) => s + c.result[key], 0);
-    lines.push(`| ${name} | ${calls.length} | ${(Math.max(...calls.map((c) => c.ms)) / 1000).toFixed(1)} s | ${Math.max(...calls.map((c) => c.statements))} | ${(total / 1000).toFixed(1)} s | ${sum("embedded")} / ${sum("reused")} / ${sum("unchanged")} | ${ai.requests - before} |`);
+    lines.push(
+      `| ${name} | ${calls.length} | ${(Math.max(...calls.map((c) => c.ms)) / 1000).toFixed(1)} s | ${Math.max(...calls.map((c) => c.statements))} | ${(total / 1000).toFixed(1)} s | ${sum("embedded")} / ${sum("reused")} / ${sum("unchanged")} | ${ai.requests - before} |`,
+    );
     console.log(lines.at(-1));
   }
   console.log(lines.join("\n"));

@@ -30,19 +30,28 @@ async function counted<T>(run: () => Promise<T>): Promise<{ value: T; requests: 
   return { value, requests: after.requests - before.requests, inputs: after.inputs - before.inputs };
 }
 
-const WORDS = "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy cluster queue worker schedule index search vector embedding token model".split(" ");
+const WORDS =
+  "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy cluster queue worker schedule index search vector embedding token model".split(
+    " ",
+  );
 /** A README of `sections` sections of ~`words` words each (deterministic). */
 function readme(name: string, sections: number, words = 250): string {
   const parts = [`# ${name}`, `${name} is a ${WORDS[name.length % WORDS.length]} for the web.`];
   for (let s = 0; s < sections; s++) {
-    parts.push(`## Section ${s}`, Array.from({ length: words }, (_, i) => WORDS[(i * 7 + s * 3 + name.length) % WORDS.length]).join(" ") + ".");
+    parts.push(
+      `## Section ${s}`,
+      Array.from({ length: words }, (_, i) => WORDS[(i * 7 + s * 3 + name.length) % WORDS.length]).join(" ") + ".",
+    );
   }
   return parts.join("\n\n");
 }
 
 let nextGithubId = 7_000_000;
 async function seedUser(login: string, language: "en" | "zh" = "en"): Promise<number> {
-  const [row] = await db.insert(users).values({ githubId: nextGithubId++, login, tokenCiphertext: "test", language }).returning({ id: users.id });
+  const [row] = await db
+    .insert(users)
+    .values({ githubId: nextGithubId++, login, tokenCiphertext: "test", language })
+    .returning({ id: users.id });
   return row!.id;
 }
 async function seedRepository(name: string, sections: number): Promise<number> {
@@ -67,11 +76,20 @@ async function seedRepository(name: string, sections: number): Promise<number> {
 async function star(userId: number, repositoryIds: number[]) {
   // D1 binds ≤ 100 parameters a statement (7 a star here).
   for (let i = 0; i < repositoryIds.length; i += 10) {
-    await db.insert(stars).values(repositoryIds.slice(i, i + 10).map((repositoryId) => ({ userId, repositoryId, isStarred: true, starredAt: new Date() })));
+    await db
+      .insert(stars)
+      .values(
+        repositoryIds
+          .slice(i, i + 10)
+          .map((repositoryId) => ({ userId, repositoryId, isStarred: true, starredAt: new Date() })),
+      );
   }
 }
 async function vectorIdsOf(userId: number): Promise<string[]> {
-  const rows = await db.select({ id: vectors.id }).from(vectors).where(eq(vectors.namespace, userNamespace(userId)));
+  const rows = await db
+    .select({ id: vectors.id })
+    .from(vectors)
+    .where(eq(vectors.namespace, userNamespace(userId)));
   return rows.map((r) => r.id).sort();
 }
 async function starsOf(userId: number) {
@@ -83,11 +101,20 @@ async function embedAll(userId: number, input: { limit?: number } = {}, vars = t
   for (let i = 0; i < 50; i++) {
     const result = await embedRepositories(vars, { userId, ...input });
     results.push(result);
-    if (result.waitUntil) await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.waitUntil! - Date.now())));
+    if (result.waitUntil)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.waitUntil! - Date.now())));
     else if (result.pending === 0) break;
   }
-  const sum = (key: "embedded" | "reused" | "unchanged" | "removed" | "requests") => results.reduce((total, r) => total + r[key], 0);
-  return { results, embedded: sum("embedded"), reused: sum("reused"), unchanged: sum("unchanged"), removed: sum("removed"), requests: sum("requests") };
+  const sum = (key: "embedded" | "reused" | "unchanged" | "removed" | "requests") =>
+    results.reduce((total, r) => total + r[key], 0);
+  return {
+    results,
+    embedded: sum("embedded"),
+    reused: sum("reused"),
+    unchanged: sum("unchanged"),
+    removed: sum("removed"),
+    requests: sum("requests"),
+  };
 }
 
 describe("embedRepositories", () => {
@@ -99,7 +126,11 @@ describe("embedRepositories", () => {
     await star(alice, repos);
 
     const progress: Array<[string, number, number]> = [];
-    const first = await counted(() => embedRepositories(testEnv, { userId: alice }, (current, completed, total) => progress.push([current, completed, total])));
+    const first = await counted(() =>
+      embedRepositories(testEnv, { userId: alice }, (current, completed, total) =>
+        progress.push([current, completed, total]),
+      ),
+    );
     expect(first.value).toMatchObject({ embedded: 5, reused: 0, pending: 0, removed: 0 });
     expect(first.value.waitUntil).toBeUndefined();
     expect(first.requests).toBe(first.value.requests);
@@ -115,7 +146,11 @@ describe("embedRepositories", () => {
       expect(s.embeddingModel).toBe(embedderOf(testEnv).key);
       expect(s.embeddedSha).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }
-    expect(await vectorIdsOf(alice)).toEqual(aliceStars.flatMap((s) => Array.from({ length: s.embeddedChunks! }, (_, c) => vectorId(alice, s.repositoryId, c))).sort());
+    expect(await vectorIdsOf(alice)).toEqual(
+      aliceStars
+        .flatMap((s) => Array.from({ length: s.embeddedChunks! }, (_, c) => vectorId(alice, s.repositoryId, c)))
+        .sort(),
+    );
 
     // Bob stars four of the same and one of his own: the model sees only his own one's chunks.
     const bob = await seedUser("bob-embed");
@@ -134,7 +169,10 @@ describe("embedRepositories", () => {
 
     // The copied vectors are the same vectors: a repository's chunk finds itself in Bob's namespace.
     const store = new D1VectorStore(env.DB, 1024);
-    const [aliceFirst] = await db.select().from(vectorValues).where(and(eq(vectorValues.namespace, userNamespace(alice)), eq(vectorValues.id, vectorId(alice, repos[0]!, 0))));
+    const [aliceFirst] = await db
+      .select()
+      .from(vectorValues)
+      .where(and(eq(vectorValues.namespace, userNamespace(alice)), eq(vectorValues.id, vectorId(alice, repos[0]!, 0))));
     const values = Array.from(new Float32Array(new Uint8Array(aliceFirst!.values).buffer));
     const nearest = await store.query(userNamespace(bob), values, 1);
     expect(nearest[0]).toMatchObject({ id: vectorId(bob, repos[0]!, 0), repositoryId: repos[0] });
@@ -156,24 +194,40 @@ describe("embedRepositories", () => {
     expect(before.embeddedChunks).toBeGreaterThanOrEqual(4);
 
     // A new README with two sections: fewer chunks.
-    await db.update(repositories).set({ readmeContent: readme("shrinks", 1), readmeSha: "sha-shrinks-2" }).where(eq(repositories.id, long));
+    await db
+      .update(repositories)
+      .set({ readmeContent: readme("shrinks", 1), readmeSha: "sha-shrinks-2" })
+      .where(eq(repositories.id, long));
     const changed = await counted(() => embedRepositories(testEnv, { userId: user }));
     const after = (await starsOf(user)).find((s) => s.repositoryId === long)!;
     // Its new chunks are the old ones' first part, already in the cache: no model call needed.
-    expect(changed.value).toMatchObject({ embedded: 0, reused: 1, pending: 0, removed: before.embeddedChunks! - after.embeddedChunks! });
+    expect(changed.value).toMatchObject({
+      embedded: 0,
+      reused: 1,
+      pending: 0,
+      removed: before.embeddedChunks! - after.embeddedChunks!,
+    });
     expect(changed.requests).toBe(0);
     expect(after.embeddedSha).not.toBe(before.embeddedSha);
     const ids = await vectorIdsOf(user);
-    expect(ids.filter((id) => id.startsWith(`${user}:${long}:`))).toEqual(Array.from({ length: after.embeddedChunks! }, (_, c) => vectorId(user, long, c)).sort());
+    expect(ids.filter((id) => id.startsWith(`${user}:${long}:`))).toEqual(
+      Array.from({ length: after.embeddedChunks! }, (_, c) => vectorId(user, long, c)).sort(),
+    );
 
     // Metadata the text does not show (the star count) changes nothing; a new description
     // re-embeds only the chunk that shows it (the others come from the cache).
     // Neither does a README fetch that failed this time (its last text stays).
-    await db.update(repositories).set({ stargazersCount: 12345, readmeStatus: "error" }).where(eq(repositories.id, other));
+    await db
+      .update(repositories)
+      .set({ stargazersCount: 12345, readmeStatus: "error" })
+      .where(eq(repositories.id, other));
     const drift = await counted(() => embedRepositories(testEnv, { userId: user }));
     expect(drift.value).toMatchObject({ embedded: 0, reused: 0, unchanged: 0, pending: 0 });
     expect(drift.requests).toBe(0);
-    await db.update(repositories).set({ readmeContent: readme("shrinks", 6), readmeSha: "sha-shrinks-3" }).where(eq(repositories.id, long));
+    await db
+      .update(repositories)
+      .set({ readmeContent: readme("shrinks", 6), readmeSha: "sha-shrinks-3" })
+      .where(eq(repositories.id, long));
     await embedAll(user);
     await db.update(repositories).set({ description: "Now with a new description" }).where(eq(repositories.id, long));
     const described = await counted(() => embedRepositories(testEnv, { userId: user }));
@@ -188,9 +242,18 @@ describe("embedRepositories", () => {
     await embedAll(user);
     const [analysis] = await db
       .insert(analyses)
-      .values({ inputSha: "in-analysed", model: "heuristic", language: "en", summary: "A tool for analysed things.", tags: ["analysis"] })
+      .values({
+        inputSha: "in-analysed",
+        model: "heuristic",
+        language: "en",
+        summary: "A tool for analysed things.",
+        tags: ["analysis"],
+      })
       .returning({ id: analyses.id });
-    await db.update(stars).set({ analysisId: analysis!.id }).where(and(eq(stars.userId, user), eq(stars.repositoryId, repo)));
+    await db
+      .update(stars)
+      .set({ analysisId: analysis!.id })
+      .where(and(eq(stars.userId, user), eq(stars.repositoryId, repo)));
     const withSummary = await counted(() => embedRepositories(testEnv, { userId: user }));
     expect(withSummary.value).toMatchObject({ embedded: 1 });
     expect(withSummary.inputs).toBe(1); // only the first chunk shows the summary and tags
@@ -204,7 +267,13 @@ describe("embedRepositories", () => {
     const ids = [];
     for (let i = 0; i < 4; i++) ids.push(await seedRepository(`limited${i}`, 2));
     await star(user, ids);
-    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/embeddings", model: MODEL, status: 429, headers: { "retry-after-ms": "400" }, count: 1 });
+    await emulatorControl("ai", "POST", "faults", {
+      route: "POST /v1/embeddings",
+      model: MODEL,
+      status: 429,
+      headers: { "retry-after-ms": "400" },
+      count: 1,
+    });
     const started = Date.now();
     const limited = await embedRepositories(testEnv, { userId: user });
     expect(limited.waitUntil).toBeGreaterThanOrEqual(started + 400);
@@ -267,9 +336,16 @@ describe("without an embedding model", () => {
 describe("removing vectors", () => {
   it("unstar removes the repository's vectors (saved ones stay); starring again embeds again", async () => {
     const user = await seedUser("unstar-embed");
-    const [gone, saved, kept] = [await seedRepository("gone", 2), await seedRepository("saved", 1), await seedRepository("kept", 1)];
+    const [gone, saved, kept] = [
+      await seedRepository("gone", 2),
+      await seedRepository("saved", 1),
+      await seedRepository("kept", 1),
+    ];
     await star(user, [gone!, saved!, kept!]);
-    await db.update(stars).set({ isSaved: true }).where(and(eq(stars.userId, user), eq(stars.repositoryId, saved!)));
+    await db
+      .update(stars)
+      .set({ isSaved: true })
+      .where(and(eq(stars.userId, user), eq(stars.repositoryId, saved!)));
     await embedAll(user);
     await unstarRows(createServices(env), user, [gone!]);
     const ids = await vectorIdsOf(user);
@@ -279,7 +355,10 @@ describe("removing vectors", () => {
     const goneStar = (await starsOf(user)).find((s) => s.repositoryId === gone)!;
     expect(goneStar).toMatchObject({ embeddedSha: null, embeddedChunks: null, embeddedSource: null });
 
-    await db.update(stars).set({ isStarred: true }).where(and(eq(stars.userId, user), eq(stars.repositoryId, gone!)));
+    await db
+      .update(stars)
+      .set({ isStarred: true })
+      .where(and(eq(stars.userId, user), eq(stars.repositoryId, gone!)));
     const restarred = await counted(() => embedRepositories(testEnv, { userId: user }));
     expect(restarred.value).toMatchObject({ reused: 1, pending: 0 });
     expect(restarred.requests).toBe(0);

@@ -73,12 +73,17 @@ const CACHE_ROWS_PER_INSERT = 25;
 const STARS_PER_UPDATE = 500;
 const STATEMENTS_PER_BATCH = 100;
 
-export async function embedRepositories(env: Bindings, input: EmbedInput, onProgress: EmbedProgress = () => {}): Promise<EmbedResult> {
+export async function embedRepositories(
+  env: Bindings,
+  input: EmbedInput,
+  onProgress: EmbedProgress = () => {},
+): Promise<EmbedResult> {
   const started = Date.now();
   const db = createDb(env.DB);
   const store = vectorStoreOf(env);
   // A deployment without an embedding model (keyword search only) has nothing to embed.
-  if (configOf(env).embedding.provider === "none") return { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
+  if (configOf(env).embedding.provider === "none")
+    return { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
   const embedder = embedderOf(env);
   const limit = input.limit ?? DEFAULT_LIMIT;
   const budgetMs = input.budgetMs ?? DEFAULT_BUDGET_MS;
@@ -149,7 +154,12 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
     const page = candidates.slice(looked, looked + Math.min(README_PAGE, looked < limit ? limit - looked : limit));
     looked += page.length;
     const details = await db
-      .select({ repositoryId: repositories.id, readme: repositories.readmeContent, summary: analyses.summary, tags: analyses.tags })
+      .select({
+        repositoryId: repositories.id,
+        readme: repositories.readmeContent,
+        summary: analyses.summary,
+        tags: analyses.tags,
+      })
       .from(repositories)
       .innerJoin(stars, and(eq(stars.repositoryId, repositories.id), eq(stars.userId, input.userId)))
       .leftJoin(analyses, eq(analyses.id, stars.analysisId))
@@ -188,7 +198,12 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
       done(w.row.fullName);
     }
     const changed = pageWork.filter((w) => !unchanged.includes(w));
-    await readCache(db, embedder.key, changed.flatMap((w) => w.chunkShas).filter((s) => !vectors.has(s)), vectors);
+    await readCache(
+      db,
+      embedder.key,
+      changed.flatMap((w) => w.chunkShas).filter((s) => !vectors.has(s)),
+      vectors,
+    );
     for (const w of changed) {
       w.chunkShas.forEach((s, c) => {
         if (vectors.has(s) || missing.has(s)) return;
@@ -243,7 +258,14 @@ export async function embedRepositories(env: Bindings, input: EmbedInput, onProg
 }
 
 type Work = {
-  row: { repositoryId: number; fullName: string; embeddedSha: string | null; embeddingModel: string | null; embeddedChunks: number | null; source: string };
+  row: {
+    repositoryId: number;
+    fullName: string;
+    embeddedSha: string | null;
+    embeddingModel: string | null;
+    embeddedChunks: number | null;
+    source: string;
+  };
   chunks: string[];
   /** sha of the chunk list: `stars.embedded_sha`. */
   sha: string;
@@ -251,20 +273,40 @@ type Work = {
 };
 
 /** Vectors of finished repositories into the namespace, stale chunks out, then the stars marked. Returns vectors deleted. */
-async function writeVectors(db: Db, store: VectorStore, model: string, userId: number, namespace: string, finished: Work[], vectors: Map<string, Float32Array>): Promise<number> {
+async function writeVectors(
+  db: Db,
+  store: VectorStore,
+  model: string,
+  userId: number,
+  namespace: string,
+  finished: Work[],
+  vectors: Map<string, Float32Array>,
+): Promise<number> {
   if (finished.length === 0) return 0;
   const upserts: StoredVector[] = finished.flatMap((w) =>
-    w.chunkShas.map((s, chunk) => ({ id: vectorId(userId, w.row.repositoryId, chunk), repositoryId: w.row.repositoryId, values: vectors.get(s)! })),
+    w.chunkShas.map((s, chunk) => ({
+      id: vectorId(userId, w.row.repositoryId, chunk),
+      repositoryId: w.row.repositoryId,
+      values: vectors.get(s)!,
+    })),
   );
   await store.upsert(namespace, upserts);
   const stale = finished.flatMap((w) =>
-    Array.from({ length: Math.max(0, (w.row.embeddedChunks ?? 0) - w.chunks.length) }, (_, i) => vectorId(userId, w.row.repositoryId, w.chunks.length + i)),
+    Array.from({ length: Math.max(0, (w.row.embeddedChunks ?? 0) - w.chunks.length) }, (_, i) =>
+      vectorId(userId, w.row.repositoryId, w.chunks.length + i),
+    ),
   );
   await store.delete(namespace, stale);
   await markStars(
     db,
     userId,
-    finished.map((w) => ({ repositoryId: w.row.repositoryId, sha: w.sha, model, source: w.row.source, chunks: w.chunks.length })),
+    finished.map((w) => ({
+      repositoryId: w.row.repositoryId,
+      sha: w.sha,
+      model,
+      source: w.row.source,
+      chunks: w.chunks.length,
+    })),
   );
   return stale.length;
 }
@@ -275,8 +317,15 @@ async function markFingerprints(db: Db, userId: number, unchanged: Work[]): Prom
     const json = JSON.stringify(rows);
     await db
       .update(stars)
-      .set({ embeddedSource: sql`(select json_extract(j.value, '$[1]') from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})` })
-      .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`));
+      .set({
+        embeddedSource: sql`(select json_extract(j.value, '$[1]') from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`,
+      })
+      .where(
+        and(
+          eq(stars.userId, userId),
+          sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`,
+        ),
+      );
   }
 }
 
@@ -285,14 +334,26 @@ async function markFingerprints(db: Db, userId: number, unchanged: Work[]): Prom
  * (each star's values read from one JSON parameter): a step's D1 queries stay few (D1 allows
  * 1,000 a Worker invocation on Workers Paid).
  */
-async function markStars(db: Db, userId: number, rows: Array<{ repositoryId: number; sha: string; model: string; source: string; chunks: number }>): Promise<void> {
+async function markStars(
+  db: Db,
+  userId: number,
+  rows: Array<{ repositoryId: number; sha: string; model: string; source: string; chunks: number }>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += STARS_PER_UPDATE) {
-    const json = JSON.stringify(rows.slice(i, i + STARS_PER_UPDATE).map((r) => [r.repositoryId, r.sha, r.model, r.source, r.chunks]));
-    const field = (index: number) => sql`(select json_extract(j.value, ${`$[${index}]`}) from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`;
+    const json = JSON.stringify(
+      rows.slice(i, i + STARS_PER_UPDATE).map((r) => [r.repositoryId, r.sha, r.model, r.source, r.chunks]),
+    );
+    const field = (index: number) =>
+      sql`(select json_extract(j.value, ${`$[${index}]`}) from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`;
     await db
       .update(stars)
       .set({ embeddedSha: field(1), embeddingModel: field(2), embeddedSource: field(3), embeddedChunks: field(4) })
-      .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`));
+      .where(
+        and(
+          eq(stars.userId, userId),
+          sql`${stars.repositoryId} in (select json_extract(j.value, '$[0]') from json_each(${json}) j)`,
+        ),
+      );
   }
 }
 
@@ -308,10 +369,16 @@ async function readCache(db: Db, model: string, chunkShas: string[], into: Map<s
   }
 }
 
-async function writeCache(db: Db, model: string, fresh: Array<{ chunkSha: string; packed: Uint8Array }>): Promise<void> {
+async function writeCache(
+  db: Db,
+  model: string,
+  fresh: Array<{ chunkSha: string; packed: Uint8Array }>,
+): Promise<void> {
   const inserts = [];
   for (let i = 0; i < fresh.length; i += CACHE_ROWS_PER_INSERT) {
-    const rows = fresh.slice(i, i + CACHE_ROWS_PER_INSERT).map(({ chunkSha, packed }) => ({ model, chunkSha, values: Buffer.from(packed), createdAt: new Date() }));
+    const rows = fresh
+      .slice(i, i + CACHE_ROWS_PER_INSERT)
+      .map(({ chunkSha, packed }) => ({ model, chunkSha, values: Buffer.from(packed), createdAt: new Date() }));
     // Another user's sync may have cached the same chunk a moment ago: same text, same vector.
     inserts.push(db.insert(embeddingCache).values(rows).onConflictDoNothing());
   }

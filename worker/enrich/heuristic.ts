@@ -18,7 +18,10 @@ const GENERIC_HEADINGS = new Set(
 );
 
 const PLATFORM_SIGNALS: Array<[Platform, RegExp]> = [
-  ["web", /\b(browser|web ?app|website|frontend|react|vue|svelte|angular|html|css|next\.js|http server|web framework)\b/i],
+  [
+    "web",
+    /\b(browser|web ?app|website|frontend|react|vue|svelte|angular|html|css|next\.js|http server|web framework)\b/i,
+  ],
   ["node", /\b(node\.?js|npm (install|i)\b|yarn add|pnpm add|deno|bun)\b/i],
   ["cli", /\b(command[- ]line|cli\b|terminal|shell)\b|^\s*\$ /im],
   ["desktop", /\b(desktop|electron|tauri)\b/i],
@@ -56,7 +59,12 @@ function summaryOf(paragraph: string, language: "en" | "zh"): string {
   return summary.length <= max ? summary : `${summary.slice(0, max - 1).replace(/\s+\S*$/, "")}…`;
 }
 
-export function heuristicAnalysis(source: AnalysisSource, prepared: string, language: "en" | "zh", vocabulary: readonly string[]): AnalysisOutput {
+export function heuristicAnalysis(
+  source: AnalysisSource,
+  prepared: string,
+  language: "en" | "zh",
+  vocabulary: readonly string[],
+): AnalysisOutput {
   const paragraph = firstRealParagraph(prepared);
   const description = source.description?.trim() || null;
   let summary: string;
@@ -68,15 +76,25 @@ export function heuristicAnalysis(source: AnalysisSource, prepared: string, lang
       : `${source.name} 是一个${source.language ? ` ${source.language} ` : ""}开源项目${description ? `：${summaryOf(description, "zh")}` : "。"}`;
   } else {
     const english = candidates.find((text) => hanShare(text) < 0.1);
-    summary = english ? summaryOf(english, "en") : `${source.name} is an open-source${source.language ? ` ${source.language}` : ""} project.`;
+    summary = english
+      ? summaryOf(english, "en")
+      : `${source.name} is an open-source${source.language ? ` ${source.language}` : ""} project.`;
   }
 
   const headings = [...prepared.matchAll(/^#{2,3} (.+)$/gm)]
     .map((match) => match[1]!.replace(/[^\p{L}\p{N} +#.-]/gu, " ").trim())
     .filter((heading) => heading && heading.split(/\s+/).length <= 3 && !GENERIC_HEADINGS.has(heading.toLowerCase()));
-  const tags = normaliseTags([...source.topics, ...headings, ...(source.language ? [source.language] : [])], vocabulary, source.name);
+  const tags = normaliseTags(
+    [...source.topics, ...headings, ...(source.language ? [source.language] : [])],
+    vocabulary,
+    source.name,
+  );
 
   const signals = `${source.description ?? ""}\n${source.topics.join(" ")}\n${prepared}`;
   const platforms = PLATFORM_SIGNALS.filter(([, pattern]) => pattern.test(signals)).map(([platform]) => platform);
-  return { summary, tags: tags.slice(0, 8), platforms: platforms.filter((p) => (PLATFORMS as readonly string[]).includes(p)) };
+  return {
+    summary,
+    tags: tags.slice(0, 8),
+    platforms: platforms.filter((p) => (PLATFORMS as readonly string[]).includes(p)),
+  };
 }

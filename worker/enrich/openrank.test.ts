@@ -14,7 +14,11 @@ async function seed(userId: number, fullNames: string[]): Promise<void> {
     )
       .bind(nextGithubId++, fullName, name, owner, now)
       .first<{ id: number }>();
-    await env.DB.prepare("insert into stars (user_id, repository_id, starred_at, is_starred, created_at) values (?, ?, ?, 1, ?)").bind(userId, row!.id, now, now).run();
+    await env.DB.prepare(
+      "insert into stars (user_id, repository_id, starred_at, is_starred, created_at) values (?, ?, ?, 1, ?)",
+    )
+      .bind(userId, row!.id, now, now)
+      .run();
   }
 }
 
@@ -26,7 +30,9 @@ async function stored(fullName: string) {
 
 async function requestsFor(fullName: string): Promise<number> {
   const stats = (await emulatorControl("opendigger", "GET", "stats")) as { byRepo: Record<string, number> };
-  return Object.entries(stats.byRepo).filter(([key]) => key.toLowerCase() === `github/${fullName}`.toLowerCase()).reduce((sum, [, n]) => sum + n, 0);
+  return Object.entries(stats.byRepo)
+    .filter(([key]) => key.toLowerCase() === `github/${fullName}`.toLowerCase())
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 describe("latestCompleteQuarter", () => {
@@ -36,7 +42,10 @@ describe("latestCompleteQuarter", () => {
     expect(latestCompleteQuarter(file, { year: 2026, month: 9 })).toEqual({ period: "2026Q3", value: 6 });
     expect(latestCompleteQuarter(file, { year: 2026, month: 2 })).toEqual({ period: "2025Q4", value: 0 });
     // Without the quarter key, the sum of its months (zero months are absent).
-    expect(latestCompleteQuarter({ "2026-04": 1.25, "2026-06": 2.5 }, { year: 2026, month: 7 })).toEqual({ period: "2026Q2", value: 3.75 });
+    expect(latestCompleteQuarter({ "2026-04": 1.25, "2026-06": 2.5 }, { year: 2026, month: 7 })).toEqual({
+      period: "2026Q2",
+      value: 3.75,
+    });
   });
 
   it("dates: the export covers the month before it; refreshes wait for the next export", () => {
@@ -68,7 +77,11 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     expect(result).toMatchObject({ fetched: 5, noData: 1 + uncovered.length, failed: 0, pending: 0, requests: 5 });
     // The emulator's clock (worker/test/global-setup.ts) puts the latest export on 2026-11-05: October is the last complete month.
     for (const name of generated) {
-      const truth = (await emulatorControl("opendigger", "GET", `repo?fullName=${name}`)) as { exists: boolean; latestCompleteQuarter: string; openrankOfLatestQuarter: number | null };
+      const truth = (await emulatorControl("opendigger", "GET", `repo?fullName=${name}`)) as {
+        exists: boolean;
+        latestCompleteQuarter: string;
+        openrankOfLatestQuarter: number | null;
+      };
       const row = await stored(name);
       if (!truth.exists) {
         expect(row?.openrank, name).toBeNull();
@@ -84,7 +97,10 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
 
     // Fetched since the last export: nothing to ask, 404s included.
     const before = await requestsFor("od-test/alpha");
-    expect(await refreshOpenrank(env, { userId: user.id, budget: 100 })).toMatchObject({ pendingAtStart: 0, requests: 0 });
+    expect(await refreshOpenrank(env, { userId: user.id, budget: 100 })).toMatchObject({
+      pendingAtStart: 0,
+      requests: 0,
+    });
     expect(await requestsFor("od-test/alpha")).toBe(before);
   });
 
@@ -110,7 +126,12 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     const names = Array.from({ length: 60 }, (_, i) => `od-breaker/r${i}`);
     await seed(user.id, names);
     // Scoped to these repositories: other test files share the emulator.
-    await emulatorControl("opendigger", "POST", "faults", names.map((repo) => ({ repo, status: 503 })));
+    await emulatorControl(
+      "opendigger",
+      "POST",
+      "faults",
+      names.map((repo) => ({ repo, status: 503 })),
+    );
     let result: Awaited<ReturnType<typeof refreshOpenrank>>;
     try {
       result = await refreshOpenrank(env, { userId: user.id, budget: 250 });

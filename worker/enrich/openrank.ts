@@ -68,7 +68,10 @@ export function monthBefore(date: Date): { year: number; month: number } {
  * the quarter key when present, else the sum of its months (zero months are omitted from the
  * files, so absent months count 0, and a quarter without any key is 0).
  */
-export function latestCompleteQuarter(file: Record<string, unknown>, lastMonth: { year: number; month: number }): { period: string; value: number } {
+export function latestCompleteQuarter(
+  file: Record<string, unknown>,
+  lastMonth: { year: number; month: number },
+): { period: string; value: number } {
   let { year, month } = lastMonth;
   // Step back to the last month that ends a quarter (3, 6, 9, 12).
   while (month % 3 !== 0) {
@@ -92,13 +95,20 @@ export function latestCompleteQuarter(file: Record<string, unknown>, lastMonth: 
 
 type Fetched = { kind: "value"; period: string; value: number } | { kind: "none" } | { kind: "error"; reason: string };
 
-export async function fetchOpenrank(baseUrl: string, fullName: string, fetcher: typeof fetch = fetch): Promise<Fetched & { requests: number }> {
+export async function fetchOpenrank(
+  baseUrl: string,
+  fullName: string,
+  fetcher: typeof fetch = fetch,
+): Promise<Fetched & { requests: number }> {
   const [owner, name] = fullName.split("/");
   if (!owner || !name) return { kind: "none", requests: 0 };
   const url = `${baseUrl}/github/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/openrank.json`;
   let requests = 1;
   try {
-    const response = await fetcher(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetcher(url, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     // OpenDigger answers 404 (with object storage's XML body) for a repository it does not cover.
     if (response.status === 404) {
       await response.body?.cancel();
@@ -122,8 +132,12 @@ export async function fetchOpenrank(baseUrl: string, fullName: string, fetcher: 
     let exported = Date.parse(response.headers.get("last-modified") ?? "");
     if (!Number.isFinite(exported)) {
       requests++;
-      const meta = await fetcher(url.replace(/openrank\.json$/, "meta.json"), { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      const parsed = z.object({ updatedAt: z.number() }).safeParse(meta.ok ? await meta.json().catch(() => null) : null);
+      const meta = await fetcher(url.replace(/openrank\.json$/, "meta.json"), {
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const parsed = z
+        .object({ updatedAt: z.number() })
+        .safeParse(meta.ok ? await meta.json().catch(() => null) : null);
       if (!parsed.success) return { kind: "error", reason: "no export date (Last-Modified or meta.json)", requests };
       exported = parsed.data.updatedAt;
     }
@@ -135,7 +149,11 @@ export async function fetchOpenrank(baseUrl: string, fullName: string, fetcher: 
 }
 
 /** One bounded call of the openrank phase for a user's library: only repositories not fetched since the last export. */
-export async function refreshOpenrank(env: Bindings, params: OpenrankParams, onProgress?: (done: number, pendingAtStart: number) => void): Promise<OpenrankResult> {
+export async function refreshOpenrank(
+  env: Bindings,
+  params: OpenrankParams,
+  onProgress?: (done: number, pendingAtStart: number) => void,
+): Promise<OpenrankResult> {
   const db = createDb(env.DB);
   const config = configOf(env);
   const boundary = refreshBoundary(new Date());
@@ -155,7 +173,15 @@ export async function refreshOpenrank(env: Bindings, params: OpenrankParams, onP
     )
     .orderBy(repositories.id);
   const batch = due.slice(0, params.budget);
-  const result: OpenrankResult = { fetched: 0, noData: 0, failed: 0, requests: 0, pending: due.length - batch.length, pendingAtStart: due.length, lastId: batch.at(-1)?.id ?? params.afterId ?? 0 };
+  const result: OpenrankResult = {
+    fetched: 0,
+    noData: 0,
+    failed: 0,
+    requests: 0,
+    pending: due.length - batch.length,
+    pendingAtStart: due.length,
+    lastId: batch.at(-1)?.id ?? params.afterId ?? 0,
+  };
   let done = 0;
   const now = new Date();
   const writes: Array<{ id: number; openrank: number | null; period: string | null }> = [];
@@ -167,10 +193,15 @@ export async function refreshOpenrank(env: Bindings, params: OpenrankParams, onP
     if (answer.kind === "error") {
       result.failed++;
       console.warn(`OpenRank of ${repo.fullName}: ${answer.reason}`);
-      if (++inARow >= OPENRANK_BREAKER) result.unavailable ??= `OpenDigger failed ${inARow} times in a row (last: ${answer.reason})`;
+      if (++inARow >= OPENRANK_BREAKER)
+        result.unavailable ??= `OpenDigger failed ${inARow} times in a row (last: ${answer.reason})`;
     } else {
       inARow = 0;
-      writes.push(answer.kind === "value" ? { id: repo.id, openrank: answer.value, period: answer.period } : { id: repo.id, openrank: null, period: null });
+      writes.push(
+        answer.kind === "value"
+          ? { id: repo.id, openrank: answer.value, period: answer.period }
+          : { id: repo.id, openrank: null, period: null },
+      );
       if (answer.kind === "none") result.noData++;
       result.fetched++;
     }
@@ -181,7 +212,12 @@ export async function refreshOpenrank(env: Bindings, params: OpenrankParams, onP
   for (let i = 0; i < writes.length; i += 50) {
     const statements = writes
       .slice(i, i + 50)
-      .map((w) => db.update(repositories).set({ openrank: w.openrank, openrankPeriod: w.period, openrankFetchedAt: now }).where(eq(repositories.id, w.id)));
+      .map((w) =>
+        db
+          .update(repositories)
+          .set({ openrank: w.openrank, openrankPeriod: w.period, openrankFetchedAt: now })
+          .where(eq(repositories.id, w.id)),
+      );
     const [first, ...rest] = statements;
     if (first) await db.batch([first, ...rest]);
   }

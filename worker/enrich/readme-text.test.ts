@@ -19,7 +19,11 @@ describe("prepareReadme", () => {
       "| a | b |",
     ].join("\n");
     const text = prepareReadme(readme);
-    expect(text).toBe(["# Fastify", "", "## Why", "", "A fast and low overhead web framework & more.", "", "name value", "a b"].join("\n"));
+    expect(text).toBe(
+      ["# Fastify", "", "## Why", "", "A fast and low overhead web framework & more.", "", "name value", "a b"].join(
+        "\n",
+      ),
+    );
     expect(text).not.toMatch(/https?:|<|>|!\[|instructions/);
   });
 

@@ -20,7 +20,20 @@ export type PrepareReadmeOptions = {
   maxCodeLines?: number;
 };
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'", copy: "©", reg: "®", mdash: "—", ndash: "–", hellip: "…" };
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  "#39": "'",
+  copy: "©",
+  reg: "®",
+  mdash: "—",
+  ndash: "–",
+  hellip: "…",
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+[0-9]*);/gi, (whole, name: string) => {

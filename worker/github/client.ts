@@ -50,7 +50,19 @@ export class GithubUsage {
     const { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits } = this;
     const [graphqlMs, restMs] = [Math.round(this.graphqlMs), Math.round(this.restMs)];
     const [graphqlPacedMs, graphqlStarvedMs] = [Math.round(this.graphqlPacedMs), Math.round(this.graphqlStarvedMs)];
-    return { rest, restNotModified, graphql, graphqlPoints, readmesFetched, timeouts, secondaryLimits, graphqlMs, restMs, graphqlPacedMs, graphqlStarvedMs };
+    return {
+      rest,
+      restNotModified,
+      graphql,
+      graphqlPoints,
+      readmesFetched,
+      timeouts,
+      secondaryLimits,
+      graphqlMs,
+      restMs,
+      graphqlPacedMs,
+      graphqlStarvedMs,
+    };
   }
 }
 export type GithubUsageJson = Pick<
@@ -157,14 +169,17 @@ export class GithubClient {
         return { status: response.status, headers: responseHeaders, body, ms: timing.ms ?? Date.now() - started };
       } catch (error) {
         const status = (error as { status?: number }).status;
-        const responseHeaders = stringHeaders((error as { response?: { headers?: Record<string, unknown> } }).response?.headers);
+        const responseHeaders = stringHeaders(
+          (error as { response?: { headers?: Record<string, unknown> } }).response?.headers,
+        );
         if (status === 304) {
           this.usage.restNotModified++;
           return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
         }
         if (status !== undefined) this.usage.rest++;
         this.#observe("core", responseHeaders);
-        if (status === 404 && options.allow404) return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
+        if (status === 404 && options.allow404)
+          return { status, headers: responseHeaders, body: new ArrayBuffer(0), ms: timing.ms ?? Date.now() - started };
         throw classifyRequestError(error, scopeOfRoute(route));
       }
     });
@@ -190,7 +205,12 @@ export class GithubClient {
         data = await this.#graphql(query, { ...variables, request: { fetch } });
       } catch (error) {
         // GraphqlResponseError: HTTP 200 with `errors` (and maybe partial data).
-        const answer = error as { name?: string; errors?: unknown[]; data?: unknown; headers?: Record<string, string | undefined> };
+        const answer = error as {
+          name?: string;
+          errors?: unknown[];
+          data?: unknown;
+          headers?: Record<string, string | undefined>;
+        };
         if (answer.name !== "GraphqlResponseError") {
           this.usage.graphql++;
           if ((error as { status?: number }).status !== undefined) this.usage.graphqlPoints++;
@@ -217,15 +237,27 @@ export class GithubClient {
       }
       const parsed = schema.safeParse(data);
       if (!parsed.success) {
-        throw new GithubError("unavailable", `GraphQL answered in an unexpected shape: ${parsed.error.issues[0]?.message}`);
+        throw new GithubError(
+          "unavailable",
+          `GraphQL answered in an unexpected shape: ${parsed.error.issues[0]?.message}`,
+        );
       }
       if (verdict.partial) this.usage.timeouts++;
-      return { data: parsed.data, partial: verdict.partial, ms: timing.ms ?? Date.now() - started, nodeErrors: nodeErrorsOf(errors) };
+      return {
+        data: parsed.data,
+        partial: verdict.partial,
+        ms: timing.ms ?? Date.now() - started,
+        nodeErrors: nodeErrorsOf(errors),
+      };
     });
   }
 
   /** Admits a request through the pacer, and waits out a short secondary limit in place. */
-  async #paced<T extends { ms: number }>(lane: Lane, estimateMs: number, send: (fetch: FetchLike, timing: Timing) => Promise<T>): Promise<T> {
+  async #paced<T extends { ms: number }>(
+    lane: Lane,
+    estimateMs: number,
+    send: (fetch: FetchLike, timing: Timing) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const asked = Date.now();
       const ticket = await this.pacer.admit(lane, estimateMs);
@@ -293,13 +325,16 @@ function nodeErrorsOf(errors: unknown[]): NodeError[] {
   return errors.flatMap((raw) => {
     const e = raw as { type?: unknown; path?: unknown; message?: unknown };
     if (typeof e?.type !== "string" || !Array.isArray(e.path)) return [];
-    return [{ type: e.type, path: e.path as Array<string | number>, message: typeof e.message === "string" ? e.message : "" }];
+    return [
+      { type: e.type, path: e.path as Array<string | number>, message: typeof e.message === "string" ? e.message : "" },
+    ];
   });
 }
 
 function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name] = value === undefined ? undefined : String(value);
+  for (const [name, value] of Object.entries(headers ?? {}))
+    out[name] = value === undefined ? undefined : String(value);
   return out;
 }
 

@@ -59,14 +59,21 @@ export class GithubError extends Error {
   toApiError(): ApiError {
     switch (this.kind) {
       case "token_invalid":
-        return new ApiError("github_token_invalid", "GitHub rejected the token: it is wrong, expired, revoked, or lacks a permission");
+        return new ApiError(
+          "github_token_invalid",
+          "GitHub rejected the token: it is wrong, expired, revoked, or lacks a permission",
+        );
       case "rate_limited":
       case "secondary_limited": {
         const waitMs = this.resetAt ? this.resetAt.getTime() - Date.now() : (this.retryAfterSeconds ?? 60) * 1000;
         const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-        return new ApiError("github_rate_limited", `GitHub's rate limit for this token was reached: try again in ${retryAfterSeconds} s`, {
-          retryAfterSeconds,
-        });
+        return new ApiError(
+          "github_rate_limited",
+          `GitHub's rate limit for this token was reached: try again in ${retryAfterSeconds} s`,
+          {
+            retryAfterSeconds,
+          },
+        );
       }
       case "not_found":
         return new ApiError("not_found", "GitHub has no such repository, or this token cannot see it");
@@ -124,9 +131,11 @@ export function classifyRequestError(error: unknown, scope: ErrorScope = "accoun
   if (error instanceof GithubError) return error;
   const e = (error ?? {}) as OctokitLikeError;
   const status = typeof e.status === "number" ? e.status : null;
-  if (status === null || status === 500 && !e.response) {
+  if (status === null || (status === 500 && !e.response)) {
     // No answer at all: a network failure or Octokit's own timeout.
-    return new GithubError("unavailable", `GitHub could not be reached: ${e.message ?? String(error)}`, { cause: error });
+    return new GithubError("unavailable", `GitHub could not be reached: ${e.message ?? String(error)}`, {
+      cause: error,
+    });
   }
   const headers = e.response?.headers ?? {};
   const data = e.response?.data;
@@ -163,7 +172,10 @@ export function classifyStatus(
         resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : new Date(Date.now() + 60_000),
       });
     }
-    if (status === 403 && (scope === "repository" || /repository access blocked/i.test(message) || ssoUrl(headers) !== undefined)) {
+    if (
+      status === 403 &&
+      (scope === "repository" || /repository access blocked/i.test(message) || ssoUrl(headers) !== undefined)
+    ) {
       return repositoryDenied(message, headers, details);
     }
     // A plain 403 on the account's own routes: a missing permission (a fine-grained token without "Starring: read").
@@ -195,7 +207,11 @@ function repositoryDenied(
   const access: RepositoryAccess =
     sso !== undefined || /saml/i.test(message)
       ? { state: "sso", message: text, url: sso || null }
-      : { state: details.status === 451 || /repository access blocked/i.test(message) ? "blocked" : "forbidden", message: text, url: null };
+      : {
+          state: details.status === 451 || /repository access blocked/i.test(message) ? "blocked" : "forbidden",
+          message: text,
+          url: null,
+        };
   return new GithubError("repository_denied", text, { ...details, access });
 }
 
@@ -218,7 +234,9 @@ export function classifyGraphqlAnswer(
   headers: Record<string, string | undefined>,
 ): GithubError | { partial: boolean } {
   const errors = rawErrors.filter((e): e is GraphqlErrorItem => typeof e === "object" && e !== null);
-  const rateLimited = errors.find((e) => e.type === "RATE_LIMITED" || e.type === "RATE_LIMIT" || e.code === "graphql_rate_limit");
+  const rateLimited = errors.find(
+    (e) => e.type === "RATE_LIMITED" || e.type === "RATE_LIMIT" || e.code === "graphql_rate_limit",
+  );
   if (rateLimited) {
     const reset = Number(headers["x-ratelimit-reset"]);
     return new GithubError("rate_limited", rateLimited.message ?? "GraphQL rate limit exceeded", {

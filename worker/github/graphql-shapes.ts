@@ -19,7 +19,13 @@ export const Tree = z
   .object({
     entries: z
       .array(
-        z.object({ name: z.string(), type: z.string(), oid: z.string(), size: z.number().int().nullish(), mode: z.number().int().nullish() }),
+        z.object({
+          name: z.string(),
+          type: z.string(),
+          oid: z.string(),
+          size: z.number().int().nullish(),
+          mode: z.number().int().nullish(),
+        }),
       )
       .nullish(),
   })
@@ -35,7 +41,9 @@ export const RepositoryNode = z.object({
   homepageUrl: z.string().nullish(),
   stargazerCount: z.number().int(),
   primaryLanguage: z.object({ name: z.string() }).nullish(),
-  repositoryTopics: z.object({ nodes: z.array(z.object({ topic: z.object({ name: z.string() }) }).nullish()) }).nullish(),
+  repositoryTopics: z
+    .object({ nodes: z.array(z.object({ topic: z.object({ name: z.string() }) }).nullish()) })
+    .nullish(),
   licenseInfo: z.object({ spdxId: z.string().nullish() }).nullish(),
   isArchived: z.boolean(),
   isFork: z.boolean(),
@@ -89,4 +97,3 @@ export function readmeIn(tree: z.infer<typeof Tree>, folder: string): FoundReadm
   const symlink = entry.mode === SYMLINK_MODE;
   return { sha: entry.oid, path: folder + entry.name, byteSize: entry.size ?? 0, ...(symlink ? { symlink } : {}) };
 }
-

@@ -19,9 +19,9 @@ export type Lane = "graphql" | "rest";
 export type SizedKind = "readme-batch";
 const Kind = z.enum(["readme-batch"]);
 // Kinds an older version wrote are dropped, not refused: z.record of the known ones, loosely.
-const PositiveRecord = z.record(z.string(), z.number().positive()).transform((record) =>
-  Object.fromEntries(Object.entries(record).filter(([key]) => Kind.safeParse(key).success)),
-);
+const PositiveRecord = z
+  .record(z.string(), z.number().positive())
+  .transform((record) => Object.fromEntries(Object.entries(record).filter(([key]) => Kind.safeParse(key).success)));
 /** The stored shape, checked when read back (D1 or a step result). */
 export const PacingStateSchema = z.object({
   v: z.literal(1),
@@ -72,7 +72,14 @@ export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial:
 };
 
 export function freshPacing(): PacingState {
-  return { v: 1, recent: [], limits: { ...GITHUB }, msPerItem: {}, failedAt: {}, remaining: { core: null, graphql: null } };
+  return {
+    v: 1,
+    recent: [],
+    limits: { ...GITHUB },
+    msPerItem: {},
+    failedAt: {},
+    remaining: { core: null, graphql: null },
+  };
 }
 
 /**
@@ -209,11 +216,14 @@ export class Pacer {
   #budget(lane: Lane, inFlightMs: (r: Reservation) => number) {
     const { graphqlMs, totalMs } = this.#state.limits;
     const inFlight = [...this.#inFlight];
-    const graphqlActive = lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
+    const graphqlActive =
+      lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
     // GraphQL may use its own budget; REST gets what the total leaves beside it.
     const cap = lane === "graphql" ? graphqlMs : graphqlActive ? totalMs - graphqlMs : totalMs;
     const used = (which: Lane | null) =>
-      this.#state.recent.filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1)).reduce((s, [, ms]) => s + ms, 0) +
+      this.#state.recent
+        .filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1))
+        .reduce((s, [, ms]) => s + ms, 0) +
       inFlight.filter((r) => which === null || r.lane === which).reduce((s, r) => s + inFlightMs(r), 0);
     return { cap, used, inFlight };
   }
@@ -233,7 +243,8 @@ export class Pacer {
   #prune(): void {
     const cutoff = this.#now() - WINDOW_MS;
     this.#state.recent = this.#state.recent.filter(([at]) => at > cutoff);
-    if (this.#state.saturated && this.#inFlight.size === 0 && !this.#state.recent.some(([, , l]) => l === 0)) delete this.#state.saturated;
+    if (this.#state.saturated && this.#inFlight.size === 0 && !this.#state.recent.some(([, , l]) => l === 0))
+      delete this.#state.saturated;
   }
 
   /** Milliseconds until GitHub would take a request on `lane` (0 = now). */

@@ -31,7 +31,10 @@ describe("fetchReadmeRest", () => {
     await emulator("repo-state", { fullName: repo, state: "sso", org: "acme-rest" });
     try {
       const outcome = await fetchReadmeRest(client("rest-readme-sso"), request(repo));
-      expect(outcome).toMatchObject({ kind: "denied", access: { state: "sso", url: expect.stringMatching(/^https:\/\/github\.com\/orgs\/acme-rest\/sso\?/) } });
+      expect(outcome).toMatchObject({
+        kind: "denied",
+        access: { state: "sso", url: expect.stringMatching(/^https:\/\/github\.com\/orgs\/acme-rest\/sso\?/) },
+      });
     } finally {
       await emulator("repo-state", { fullName: repo, state: "ok" });
     }
@@ -42,7 +45,10 @@ describe("fetchReadmeRest", () => {
     for (const state of ["blocked", "dmca"]) {
       await emulator("repo-state", { fullName: repo, state });
       const outcome = await fetchReadmeRest(client("rest-readme-blocked"), request(repo));
-      expect(outcome, state).toMatchObject({ kind: "denied", access: { state: "blocked", message: "Repository access blocked" } });
+      expect(outcome, state).toMatchObject({
+        kind: "denied",
+        access: { state: "blocked", message: "Repository access blocked" },
+      });
     }
     await emulator("repo-state", { fullName: repo, state: "ok" });
   });

@@ -249,7 +249,8 @@ export class ReadmeFetcher {
 
   /** Puts a batch back to be asked again (its stages unchanged). */
   #requeue(batch: Job[]): void {
-    for (const stage of [...STAGES].reverse()) this.#queues[stage].unshift(...batch.filter((job) => job.stage === stage));
+    for (const stage of [...STAGES].reverse())
+      this.#queues[stage].unshift(...batch.filter((job) => job.stage === stage));
     this.#changed.notify();
   }
 
@@ -269,7 +270,9 @@ export class ReadmeFetcher {
       } else {
         variables[`e${i}`] = `HEAD:${job.found?.path ?? "README.md"}`;
         declarations.push(`$e${i}: String!`);
-        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`);
+        selections.push(
+          `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`,
+        );
       }
     });
     const query = `query Readmes(${declarations.join(", ")}) {\n${selections.join("\n")}\nrateLimit { cost }\n}`;
@@ -278,7 +281,10 @@ export class ReadmeFetcher {
     let answer: GraphqlAnswer<Record<string, unknown>>;
     const started = Date.now();
     try {
-      answer = await this.#client.graphql(query, variables, BatchAnswer, { estimateMs: pacer.estimate("readme-batch", weight), acceptPartial: true });
+      answer = await this.#client.graphql(query, variables, BatchAnswer, {
+        estimateMs: pacer.estimate("readme-batch", weight),
+        acceptPartial: true,
+      });
     } catch (error) {
       if (error instanceof GithubError && error.kind === "too_large") {
         pacer.timedOut("readme-batch", weight, Date.now() - started);
@@ -300,7 +306,9 @@ export class ReadmeFetcher {
     }
     let resolvedWeight = 0;
     // GitHub refuses some repositories by name (blocked, an organisation's SAML): FORBIDDEN at their alias.
-    const forbidden = new Map(answer.nodeErrors.filter((e) => e.type === "FORBIDDEN").map((e) => [e.path[0], e.message]));
+    const forbidden = new Map(
+      answer.nodeErrors.filter((e) => e.type === "FORBIDDEN").map((e) => [e.path[0], e.message]),
+    );
     for (const [i, job] of batch.entries()) {
       const raw = answer.data[`r${i}`];
       const refused = raw == null ? forbidden.get(`r${i}`) : undefined;
@@ -319,7 +327,8 @@ export class ReadmeFetcher {
   /** What one alias of a batch says about its repository (`denied`: GitHub refused it, FORBIDDEN). */
   #settle(job: Job, raw: unknown, denied?: RepositoryAccess): void {
     if (denied) return job.resolve({ githubId: job.githubId, kind: "denied", access: denied });
-    const notReturned = () => job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
+    const notReturned = () =>
+      job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
     if (job.stage === "root") {
       const answer = RootAnswer.safeParse(raw);
       if (!answer.success || !answer.data) return notReturned();
@@ -363,13 +372,18 @@ export class ReadmeFetcher {
     if (job.knownSha !== null && found.sha === job.knownSha && !found.symlink) {
       return job.resolve({ githubId: job.githubId, kind: "unchanged", path: found.path });
     }
-    if (job.candidate && found.sha === job.candidate.oid && !found.symlink) return this.#ok(job, found.path, job.candidate);
+    if (job.candidate && found.sha === job.candidate.oid && !found.symlink)
+      return this.#ok(job, found.path, job.candidate);
     this.#send({ ...job, candidate: undefined, found }, "blob");
   }
 
   #ok(job: Job, path: string, blob: { oid: string; text: string; truncated: boolean }): void {
     this.#client.usage.readmesFetched++;
-    job.resolve({ githubId: job.githubId, kind: "ok", readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.truncated } });
+    job.resolve({
+      githubId: job.githubId,
+      kind: "ok",
+      readme: { sha: blob.oid, path, text: stripBom(blob.text), truncated: blob.truncated },
+    });
   }
 }
 
@@ -410,10 +424,15 @@ export async function fetchReadmeRest(client: GithubClient, request: ReadmeReque
   const { githubId } = request;
   const [owner, repo] = request.fullName.split("/") as [string, string];
   try {
-    const answer = await client.rest("GET /repos/{owner}/{repo}/readme", { owner, repo }, { allow404: true, estimateMs: REST_README_MS });
+    const answer = await client.rest(
+      "GET /repos/{owner}/{repo}/readme",
+      { owner, repo },
+      { allow404: true, estimateMs: REST_README_MS },
+    );
     if (answer.status === 404) return { githubId, kind: "missing" };
     const file = ContentFile.safeParse(jsonOf(answer));
-    if (!file.success || file.data.encoding !== "base64") return { githubId, kind: "error", message: "GitHub sent the README in an unexpected shape" };
+    if (!file.success || file.data.encoding !== "base64")
+      return { githubId, kind: "error", message: "GitHub sent the README in an unexpected shape" };
     const bytes = Uint8Array.from(atob(file.data.content.replace(/\s/g, "")), (c) => c.charCodeAt(0));
     const text = decodeText(bytes);
     // A binary README (an image named README, say) is no usable README.
@@ -458,4 +477,3 @@ export async function gitBlobSha(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-1", data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
-

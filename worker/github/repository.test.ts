@@ -59,8 +59,12 @@ describe("fetchRepository", () => {
 
     const mine = await fetchRepository(config(), token("fr-private-owner"), "fr-private-owner", "hidden");
     expect(mine.isPrivate).toBe(true);
-    expect((await failure(fetchRepository(config(), token("fr-outsider"), "fr-private-owner", "hidden"))).kind).toBe("not_found");
-    expect((await failure(fetchRepository(config(), token("fr-outsider"), "no-such-owner", "nothing"))).kind).toBe("not_found");
+    expect((await failure(fetchRepository(config(), token("fr-outsider"), "fr-private-owner", "hidden"))).kind).toBe(
+      "not_found",
+    );
+    expect((await failure(fetchRepository(config(), token("fr-outsider"), "no-such-owner", "nothing"))).kind).toBe(
+      "not_found",
+    );
   });
 
   it("is token_invalid for a bad token", async () => {

@@ -16,20 +16,28 @@ const REPOSITORY_QUERY = /* GraphQL */ `
   }
 `;
 
-export async function fetchRepository(github: GithubClients, token: string, owner: string, name: string): Promise<RepoMetadata> {
-  const { data, nodeErrors } = await github.forToken(token).graphql(
-    REPOSITORY_QUERY,
-    { owner, name },
-    z.object({ repository: RepositoryNode.nullish() }),
-  );
+export async function fetchRepository(
+  github: GithubClients,
+  token: string,
+  owner: string,
+  name: string,
+): Promise<RepoMetadata> {
+  const { data, nodeErrors } = await github
+    .forToken(token)
+    .graphql(REPOSITORY_QUERY, { owner, name }, z.object({ repository: RepositoryNode.nullish() }));
   // A repository GitHub blocks, or whose organisation's SAML single sign-on the token lacks: FORBIDDEN and null.
   const refused = nodeErrors.find((e) => e.type === "FORBIDDEN" && e.path[0] === "repository");
   if (!data.repository && refused) {
-    throw new GithubError("repository_denied", refused.message, { status: 403, access: deniedByGraphql(refused.message) });
+    throw new GithubError("repository_denied", refused.message, {
+      status: 403,
+      access: deniedByGraphql(refused.message),
+    });
   }
   // GraphQL answers an unknown (or invisible private) repository with NOT_FOUND and null.
   if (!data.repository) {
-    throw new GithubError("not_found", `GitHub has no repository ${owner}/${name} that this token can see`, { status: 404 });
+    throw new GithubError("not_found", `GitHub has no repository ${owner}/${name} that this token can see`, {
+      status: 404,
+    });
   }
   return toMetadata(data.repository);
 }

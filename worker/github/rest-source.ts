@@ -80,7 +80,8 @@ async function restPage(
 }
 
 /** The list's length as its last page shows it; null for an empty page past the first (the list shrank while it was read). */
-const countAtEnd = (page: number, items: number): number | null => (items === 0 && page > 1 ? null : (page - 1) * PAGE_SIZE + items);
+const countAtEnd = (page: number, items: number): number | null =>
+  items === 0 && page > 1 ? null : (page - 1) * PAGE_SIZE + items;
 
 /** How many stars the user has: the `rel="last"` page of a one-per-page listing (null if GitHub does not say). */
 async function starCount(client: GithubClient): Promise<number | null> {
@@ -154,7 +155,13 @@ export class StarPages {
       // A page beyond the end (stars removed since the count) is empty: the list ends there.
       const more = listed.hasNext || page < (listed.last ?? page);
       const next = more ? `${page + 1}/${Math.max(listed.last ?? last, page + 1)}` : null;
-      yield { items: listed.items, next, totalCount: null, partial: listed.partial, ...(next ? {} : { countAtEnd: countAtEnd(page, listed.items.length) }) };
+      yield {
+        items: listed.items,
+        next,
+        totalCount: null,
+        partial: listed.partial,
+        ...(next ? {} : { countAtEnd: countAtEnd(page, listed.items.length) }),
+      };
       if (!next) return;
     }
   }

@@ -48,7 +48,11 @@ export type ReadmeOutcome = { githubId: number } & (
  * of server time a page against ~0.9 s) and is not kept; the seed's one-`/readme`-per-repository
  * algorithm is the benchmark's baseline (bench/seed-sync.ts).
  */
-export function createStarSource(github: GithubClients, token: string, options: { usage?: GithubUsage; pacer?: Pacer } = {}): StarPages {
+export function createStarSource(
+  github: GithubClients,
+  token: string,
+  options: { usage?: GithubUsage; pacer?: Pacer } = {},
+): StarPages {
   const client = github.forToken(token, options);
   return new StarPages(client, new ReadmeFetcher(client));
 }

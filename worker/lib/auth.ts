@@ -55,7 +55,12 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
  * In the same transaction the user's expired sessions are purged and, beyond
  * MAX_SESSIONS_PER_USER, the oldest live ones revoked; their open streams are ended too.
  */
-export async function createSession(db: Db, env: Pick<Bindings, "USER_SYNC">, userId: number, ttlMs: number): Promise<string> {
+export async function createSession(
+  db: Db,
+  env: Pick<Bindings, "USER_SYNC">,
+  userId: number,
+  ttlMs: number,
+): Promise<string> {
   const token = newSessionToken();
   const now = Date.now();
   const newest = db
@@ -82,7 +87,11 @@ export async function createSession(db: Db, env: Pick<Bindings, "USER_SYNC">, us
       )
       .returning({ tokenHash: sessions.tokenHash }),
   ]);
-  await revokeStreams(env, userId, dropped.map((row) => row.tokenHash));
+  await revokeStreams(
+    env,
+    userId,
+    dropped.map((row) => row.tokenHash),
+  );
   return token;
 }
 
@@ -112,7 +121,10 @@ export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<nu
     .where(lte(sessions.expiresAt, new Date(now)))
     .orderBy(sessions.expiresAt)
     .limit(PURGE_BATCH);
-  const deleted = await db.delete(sessions).where(inArray(sessions.tokenHash, expired)).returning({ tokenHash: sessions.tokenHash });
+  const deleted = await db
+    .delete(sessions)
+    .where(inArray(sessions.tokenHash, expired))
+    .returning({ tokenHash: sessions.tokenHash });
   return deleted.length;
 }
 

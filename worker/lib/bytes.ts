@@ -4,7 +4,10 @@
 // yet, hence the narrow typed access with a plain fallback.
 
 type Base64Options = { alphabet?: "base64" | "base64url"; omitPadding?: boolean };
-type NativeStatics = { fromBase64?: (text: string, options?: Base64Options) => Uint8Array; fromHex?: (text: string) => Uint8Array };
+type NativeStatics = {
+  fromBase64?: (text: string, options?: Base64Options) => Uint8Array;
+  fromHex?: (text: string) => Uint8Array;
+};
 type NativeBytes = { toBase64?: (options?: Base64Options) => string };
 
 const native = Uint8Array as unknown as NativeStatics;

@@ -16,7 +16,10 @@ export type GithubUser = {
  * A user with their GitHub token, decrypted. Read fresh wherever it is needed: inside a
  * Workflow step it must never travel in the step's result (results are persisted).
  */
-export async function loadGithubUser(services: Pick<Services, "db" | "secrets">, userId: number): Promise<GithubUser | null> {
+export async function loadGithubUser(
+  services: Pick<Services, "db" | "secrets">,
+  userId: number,
+): Promise<GithubUser | null> {
   const [row] = await services.db
     .select({
       id: users.id,

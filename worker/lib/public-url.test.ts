@@ -75,20 +75,30 @@ describe("assertPublicUrl", () => {
   });
 
   it("refuses local names without asking DNS", async () => {
-    for (const url of ["http://localhost:11434/v1", "http://ollama.local/v1", "http://metadata.google.internal/", "http://gpu-box/v1"]) {
+    for (const url of [
+      "http://localhost:11434/v1",
+      "http://ollama.local/v1",
+      "http://metadata.google.internal/",
+      "http://gpu-box/v1",
+    ]) {
       expect(await refusal(url)).toMatch(/a local name/);
     }
   });
 
   it("refuses a public-looking name that resolves to a private address, or to nothing", async () => {
     const resolve = dns({ "ai.example.com": ["203.0.113.9"], "rebind.example.com": ["93.184.216.34", "10.0.0.5"] });
-    expect(await refusal("https://rebind.example.com/v1", resolve)).toMatch(/rebind\.example\.com \(10\.0\.0\.5\), a private address/);
+    expect(await refusal("https://rebind.example.com/v1", resolve)).toMatch(
+      /rebind\.example\.com \(10\.0\.0\.5\), a private address/,
+    );
     expect(await refusal("https://ai.example.com/v1", resolve)).toMatch(/reserved address/);
     expect(await refusal("https://nowhere.example.com/v1", resolve)).toMatch(/does not resolve/);
   });
 
   it("accepts a name whose every address is public, and refuses other schemes and credentials", async () => {
-    await assertPublicUrl("https://api.deepseek.com/v1", { allowPrivate: false, resolve: dns({ "api.deepseek.com": ["104.18.26.90", "2606:4700::6812:1a5a"] }) });
+    await assertPublicUrl("https://api.deepseek.com/v1", {
+      allowPrivate: false,
+      resolve: dns({ "api.deepseek.com": ["104.18.26.90", "2606:4700::6812:1a5a"] }),
+    });
     await assertPublicUrl("https://1.1.1.1/v1", { allowPrivate: false, resolve: noDns });
     expect(await refusal("ftp://example.com/")).toMatch(/http\(s\)/);
     expect(await refusal("https://user:pw@example.com/")).toMatch(/credentials/);
@@ -104,7 +114,9 @@ describe("dohResolver", () => {
     const asked: string[] = [];
     const fake: typeof fetch = async (input, init) => {
       const url = new URL(String(input));
-      asked.push(`${url.searchParams.get("name")} ${url.searchParams.get("type")} ${new Headers(init?.headers).get("accept")}`);
+      asked.push(
+        `${url.searchParams.get("name")} ${url.searchParams.get("type")} ${new Headers(init?.headers).get("accept")}`,
+      );
       const answer =
         url.searchParams.get("type") === "A"
           ? [
@@ -114,7 +126,10 @@ describe("dohResolver", () => {
           : [{ name: "edge.example.net", type: 28, TTL: 60, data: "2606:2800:220:1::1" }];
       return Response.json({ Status: 0, Answer: answer });
     };
-    expect(await dohResolver("https://dns.test/dns-query", fake)("ai.example.com")).toEqual(["93.184.216.34", "2606:2800:220:1::1"]);
+    expect(await dohResolver("https://dns.test/dns-query", fake)("ai.example.com")).toEqual([
+      "93.184.216.34",
+      "2606:2800:220:1::1",
+    ]);
     expect(asked.sort()).toEqual(["ai.example.com A application/dns-json", "ai.example.com AAAA application/dns-json"]);
   });
 

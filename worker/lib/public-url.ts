@@ -14,7 +14,16 @@ import { ApiError } from "./errors";
 // TTL); a Worker cannot pin the address it connects to, and on Cloudflare's network a Worker
 // reaches no private network of its own anyway, so the guard matters most for self-hosted workerd.
 
-export type AddressKind = "public" | "private" | "loopback" | "link-local" | "cgnat" | "unique-local" | "unspecified" | "reserved" | "multicast";
+export type AddressKind =
+  | "public"
+  | "private"
+  | "loopback"
+  | "link-local"
+  | "cgnat"
+  | "unique-local"
+  | "unspecified"
+  | "reserved"
+  | "multicast";
 
 /** Names that never lead to the public internet, refused without asking DNS (RFC 6761, 6762, 8375; cloud metadata names). */
 const LOCAL_NAME = /(^|\.)(localhost|local|internal|home\.arpa|lan|intranet|corp|localdomain)$/i;
@@ -54,7 +63,7 @@ function ipv4Kind(address: number): AddressKind {
   if (address === 0xffffffff) return "reserved";
   for (const range of IPV4_RANGES) {
     const mask = range.bits === 0 ? 0 : (~0 << (32 - range.bits)) >>> 0;
-    if (((address & mask) >>> 0) === range.base) return range.kind;
+    if ((address & mask) >>> 0 === range.base) return range.kind;
   }
   return "public";
 }
@@ -125,7 +134,10 @@ export function dohResolver(resolverUrl: string, fetcher: typeof fetch = fetch):
     const answers = await Promise.all(
       [A, AAAA].map(async (type) => {
         const url = `${resolverUrl}?name=${encodeURIComponent(hostname)}&type=${type === A ? "A" : "AAAA"}`;
-        const response = await fetcher(url, { headers: { accept: "application/dns-json" }, signal: AbortSignal.timeout(5000) });
+        const response = await fetcher(url, {
+          headers: { accept: "application/dns-json" },
+          signal: AbortSignal.timeout(5000),
+        });
         if (!response.ok) throw new Error(`the DNS resolver answered HTTP ${response.status}`);
         const body = DnsJson.parse(await response.json());
         // 0 = NOERROR, 3 = NXDOMAIN (no such name: no addresses); anything else is a failure to look.
@@ -151,8 +163,10 @@ export async function assertPublicUrl(raw: string, policy: PublicUrlPolicy, what
   } catch {
     throw new ApiError("bad_request", `${what} is not a URL`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ApiError("bad_request", `${what} must be an http(s) URL`);
-  if (url.username || url.password) throw new ApiError("bad_request", `${what} must not carry credentials: send the API key as apiKey`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ApiError("bad_request", `${what} must be an http(s) URL`);
+  if (url.username || url.password)
+    throw new ApiError("bad_request", `${what} must not carry credentials: send the API key as apiKey`);
   if (policy.allowPrivate) return;
   // WHATWG URL parsing already turned 2130706433, 0x7f.1 and 0177.0.0.1 into 127.0.0.1.
   const host = url.hostname;
@@ -169,7 +183,10 @@ export async function assertPublicUrl(raw: string, policy: PublicUrlPolicy, what
   try {
     addresses = await policy.resolve(name);
   } catch (error) {
-    throw new ApiError("bad_request", `${what}: could not check where ${host} points (${error instanceof Error ? error.message : String(error)}); try again`);
+    throw new ApiError(
+      "bad_request",
+      `${what}: could not check where ${host} points (${error instanceof Error ? error.message : String(error)}); try again`,
+    );
   }
   if (addresses.length === 0) throw new ApiError("bad_request", `${what}: ${host} does not resolve to any address`);
   for (const address of addresses) {

@@ -22,7 +22,12 @@ export const SIGN_IN_LIMIT_PER_CLIENT = 60;
  * asked, successful or not. `clientAddress` is Cloudflare's `CF-Connecting-IP` (set by the
  * edge, not the client); without one (tests, a local runtime) only the token is counted.
  */
-export async function throttleSignIn(db: Db, githubToken: string, clientAddress: string | null, now = Date.now()): Promise<void> {
+export async function throttleSignIn(
+  db: Db,
+  githubToken: string,
+  clientAddress: string | null,
+  now = Date.now(),
+): Promise<void> {
   const keys: Array<{ key: string; limit: number }> = [
     { key: `token:${await sha256Hex(githubToken)}`, limit: SIGN_IN_LIMIT_PER_TOKEN },
   ];
@@ -46,11 +51,14 @@ export async function throttleSignIn(db: Db, githubToken: string, clientAddress:
   const results = await db.batch([first!, ...rest]);
   let retryAfterMs = 0;
   results.forEach(([row], i) => {
-    if (row && row.count > keys[i]!.limit) retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + SIGN_IN_WINDOW_MS - now);
+    if (row && row.count > keys[i]!.limit)
+      retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + SIGN_IN_WINDOW_MS - now);
   });
   if (retryAfterMs > 0) {
     const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    throw new ApiError("rate_limited", `Too many sign-in attempts: try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    throw new ApiError("rate_limited", `Too many sign-in attempts: try again in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
 }
 

@@ -21,12 +21,21 @@ const app = new Hono()
     expectTypeOf(body).toEqualTypeOf<{ name: string; tags: string[]; limit: number }>();
     return c.json(body, 200);
   })
-  .get("/things", validate("query", z.object({ a: z.string(), b: z.string(), c: z.string(), d: z.string(), e: z.string(), f: z.string() })), (c) =>
-    c.json(c.req.valid("query"), 200),
+  .get(
+    "/things",
+    validate(
+      "query",
+      z.object({ a: z.string(), b: z.string(), c: z.string(), d: z.string(), e: z.string(), f: z.string() }),
+    ),
+    (c) => c.json(c.req.valid("query"), 200),
   );
-app.onError((error, c) => (error instanceof ApiError ? c.json(error.toJSON(), error.status) : c.json({ unexpected: String(error) }, 500)));
+app.onError((error, c) =>
+  error instanceof ApiError ? c.json(error.toJSON(), error.status) : c.json({ unexpected: String(error) }, 500),
+);
 
-const client = hc<typeof app>("https://validator.test", { fetch: (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init) });
+const client = hc<typeof app>("https://validator.test", {
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init),
+});
 
 describe("validate", () => {
   it("passes the parsed value to the handler", async () => {
@@ -54,7 +63,11 @@ describe("validate", () => {
   });
 
   it("the API's typed client sees each schema's input type, not any", async () => {
-    expectTypeOf<InferRequestType<typeof client.things.$post>["json"]>().toEqualTypeOf<{ name: string; tags: string[]; limit?: unknown }>();
+    expectTypeOf<InferRequestType<typeof client.things.$post>["json"]>().toEqualTypeOf<{
+      name: string;
+      tags: string[];
+      limit?: unknown;
+    }>();
     type TokenInput = InferRequestType<ReturnType<typeof api>["api"]["auth"]["token"]["$post"]>;
     expectTypeOf<TokenInput>().toEqualTypeOf<{ json: { githubToken: string } }>();
     // @ts-expect-error githubToken is a string in the contract (shared/api.ts)
@@ -96,14 +109,17 @@ describe("validate", () => {
     expect(error.message).toMatch(/the body must be JSON/i);
   });
 
-  it.each(["application/json; charset=utf-8", "APPLICATION/JSON", "application/merge-patch+json"])("takes %s as JSON", async (contentType) => {
-    const response = await app.request("/things", {
-      method: "POST",
-      headers: { "Content-Type": contentType },
-      body: JSON.stringify({ name: "x", tags: [] }),
-    });
-    expect(response.status).toBe(200);
-  });
+  it.each(["application/json; charset=utf-8", "APPLICATION/JSON", "application/merge-patch+json"])(
+    "takes %s as JSON",
+    async (contentType) => {
+      const response = await app.request("/things", {
+        method: "POST",
+        headers: { "Content-Type": contentType },
+        body: JSON.stringify({ name: "x", tags: [] }),
+      });
+      expect(response.status).toBe(200);
+    },
+  );
 
   it("answers a Worker route the same way (sign-in with a form body)", async () => {
     const response = await workerFetch(`${BASE}/api/auth/token`, {
@@ -121,7 +137,11 @@ describe("validate", () => {
     ["an array item", '{"name":"x","tags":["ok","\\udc00b"]}', "tags.1"],
     ["an unknown key", '{"name":"x","tags":[],"\\ud83d":1}', "\ud83d"],
   ])("refuses a lone surrogate in %s with 400 naming it", async (_, body, field) => {
-    const response = await app.request("/things", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const response = await app.request("/things", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
     expect(response.status).toBe(400);
     const { error } = ErrorBody.parse(await response.json());
     expect(error.code).toBe("bad_request");

@@ -21,7 +21,10 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * Unicode (shared/text.ts): checked here, before the schema, so it is one rule in one place
  * that no schema, present or future, can forget.
  */
-export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) => {
+export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+  target: Target,
+  schema: Schema,
+) => {
   const check = zValidator(target, schema, (result) => {
     // Query, path and header values arrive percent- or byte-decoded, which cannot yield a lone
     // surrogate; what the handler gets is checked anyway (on failure: what was sent).
@@ -36,12 +39,16 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
   const jsonOnly: typeof check = async (c, next) => {
     const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError("unsupported_media_type", "The body must be JSON: send it with Content-Type: application/json");
+      throw new ApiError(
+        "unsupported_media_type",
+        "The body must be JSON: send it with Content-Type: application/json",
+      );
     }
     // JSON is UTF-8 (RFC 8259 §8.1). Decoding replaces invalid bytes with U+FFFD without a word,
     // so a body that is not UTF-8 would be stored as text nobody sent: refused instead, like a
     // lone surrogate. Hono caches the bytes; the JSON below is parsed from them.
-    if (!isUtf8(await c.req.arrayBuffer())) throw new ApiError("bad_request", "Invalid json: the body is not valid UTF-8");
+    if (!isUtf8(await c.req.arrayBuffer()))
+      throw new ApiError("bad_request", "Invalid json: the body is not valid UTF-8");
     // The body as sent, unknown keys included (Hono caches the parse, so the schema sees the
     // same value). A body that is not JSON is left to the validator, which says so.
     const sent: unknown = await c.req.json().catch(() => undefined);

@@ -10,7 +10,12 @@ import { stars } from "../db/schema";
  * list would still fire the FTS trigger's `UPDATE OF` (its WHEN clause then skips the
  * rewrite, but there is no reason to ask). A cleared text box arrives as "": stored as null.
  */
-export async function updateUserFields(db: Db, userId: number, repositoryId: number, patch: z.output<typeof RepositoryPatch>) {
+export async function updateUserFields(
+  db: Db,
+  userId: number,
+  repositoryId: number,
+  patch: z.output<typeof RepositoryPatch>,
+) {
   const set: Partial<typeof stars.$inferInsert> = { lastEdited: new Date() };
   if (patch.customDescription !== undefined) set.customDescription = blankToNull(patch.customDescription);
   if (patch.customTags !== undefined) set.customTags = patch.customTags?.length ? patch.customTags : null;

@@ -9,7 +9,14 @@ import type { RepositoryItem } from "../../shared/repositories";
  * Markdown viewer renders HTML and links: text is escaped so it stays text, links are only
  * GitHub's https URLs.
  */
-export type MarkdownEntry = { group: string; fullName: string; url: string | null; text: string; stars: number; archived: boolean };
+export type MarkdownEntry = {
+  group: string;
+  fullName: string;
+  url: string | null;
+  text: string;
+  stars: number;
+  archived: boolean;
+};
 
 const OTHER = "Other";
 
@@ -25,9 +32,13 @@ export function markdownEntry(item: RepositoryItem): MarkdownEntry {
   };
 }
 
-export function renderMarkdown(entries: readonly MarkdownEntry[], header: { login: string; exportedAt: string }): string {
+export function renderMarkdown(
+  entries: readonly MarkdownEntry[],
+  header: { login: string; exportedAt: string },
+): string {
   const groups = new Map<string, MarkdownEntry[]>();
-  for (const entry of entries) groups.set(titleCase(entry.group), [...(groups.get(titleCase(entry.group)) ?? []), entry]);
+  for (const entry of entries)
+    groups.set(titleCase(entry.group), [...(groups.get(titleCase(entry.group)) ?? []), entry]);
   const names = [...groups.keys()].sort((a, b) => (a === OTHER ? 1 : b === OTHER ? -1 : a.localeCompare(b)));
   const lines = [
     `# Stars of ${escapeMarkdown(header.login)}`,
@@ -43,7 +54,9 @@ export function renderMarkdown(entries: readonly MarkdownEntry[], header: { logi
     const items = [...(groups.get(name) ?? [])].sort((a, b) => a.fullName.localeCompare(b.fullName));
     for (const item of items) {
       const title = item.url ? `[${escapeMarkdown(item.fullName)}](${item.url})` : escapeMarkdown(item.fullName);
-      const notes = [item.text ? escapeMarkdown(item.text) : "", item.archived ? "*(archived)*" : ""].filter(Boolean).join(" ");
+      const notes = [item.text ? escapeMarkdown(item.text) : "", item.archived ? "*(archived)*" : ""]
+        .filter(Boolean)
+        .join(" ");
       lines.push(`- ${title}${notes ? ` — ${notes}` : ""}`);
     }
   }
@@ -54,7 +67,8 @@ export function renderMarkdown(entries: readonly MarkdownEntry[], header: { logi
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /** CommonMark lets any ASCII punctuation be backslash-escaped: `<b>`, `[x](y)`, `*`, `|` stay literal. */
-export const escapeMarkdown = (text: string) => oneLine(text).replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (ch) => `\\${ch}`);
+export const escapeMarkdown = (text: string) =>
+  oneLine(text).replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (ch) => `\\${ch}`);
 
 const titleCase = (text: string) => (text === OTHER ? text : text.charAt(0).toLocaleUpperCase() + text.slice(1));
 

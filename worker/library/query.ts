@@ -131,7 +131,9 @@ export function decodeCursor(text: string, sort: RepositorySort): Cursor {
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error("not base64url");
     const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    decoded = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
+    decoded = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))),
+    );
   } catch {
     throw new ApiError("bad_request", "Invalid query: cursor is not one this API gave out");
   }
@@ -147,7 +149,10 @@ export function decodeCursor(text: string, sort: RepositorySort): Cursor {
 // Filters.
 
 /** The filters every reader of the library shares (the list, the search). */
-export type LibraryFilter = Pick<z.output<typeof RepositoryListQuery>, "starred" | "saved" | "language" | "tag" | "category">;
+export type LibraryFilter = Pick<
+  z.output<typeof RepositoryListQuery>,
+  "starred" | "saved" | "language" | "tag" | "category"
+>;
 
 /** The list's filters (`GET /api/repositories`). */
 export function libraryFilters(query: z.output<typeof RepositoryListQuery>, userId: number): SQL[] {
@@ -226,7 +231,12 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
     isSaved: row.isSaved,
     unstarredAt: iso(row.unstarredAt),
     access: row.accessState
-      ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl, checkedAt: iso(row.accessCheckedAt) }
+      ? {
+          state: row.accessState,
+          message: row.accessMessage ?? "",
+          url: row.accessUrl,
+          checkedAt: iso(row.accessCheckedAt),
+        }
       : null,
     aiSummary: row.aiSummary,
     aiTags: strings(row.aiTags),

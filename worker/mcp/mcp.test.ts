@@ -21,20 +21,34 @@ const textOf = (result: Awaited<ReturnType<Client["callTool"]>>) => {
   if (first?.type !== "text") throw new Error(`no text content: ${JSON.stringify(result)}`);
   return first.text;
 };
-const jsonOf = (result: Awaited<ReturnType<Client["callTool"]>>) => JSON.parse(textOf(result)) as Record<string, unknown>;
+const jsonOf = (result: Awaited<ReturnType<Client["callTool"]>>) =>
+  JSON.parse(textOf(result)) as Record<string, unknown>;
 
 async function seedAgentLibrary(login: string) {
   const session = await signIn(login, 0);
   const add = seedLibraryItem.bind(null, session.user.id);
   await add(
-    { fullName: "honojs/hono", description: "Web framework built on Web Standards", language: "TypeScript", topics: ["web", "framework"] },
+    {
+      fullName: "honojs/hono",
+      description: "Web framework built on Web Standards",
+      language: "TypeScript",
+      topics: ["web", "framework"],
+    },
     { customTags: ["backend"] },
   );
   await add(
-    { fullName: "tiangolo/fastapi", description: "FastAPI framework, high performance", language: "Python", topics: ["python", "web"] },
+    {
+      fullName: "tiangolo/fastapi",
+      description: "FastAPI framework, high performance",
+      language: "Python",
+      topics: ["python", "web"],
+    },
     { analysis: { summary: "A Python web framework for APIs with type hints", tags: ["web-framework", "python"] } },
   );
-  await add({ fullName: "BurntSushi/ripgrep", description: "Search directories for a regex pattern", language: "Rust" }, { customTags: ["cli", "backend"] });
+  await add(
+    { fullName: "BurntSushi/ripgrep", description: "Search directories for a regex pattern", language: "Rust" },
+    { customTags: ["cli", "backend"] },
+  );
   return session;
 }
 
@@ -44,20 +58,37 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
     const client = await connect(session.sessionToken);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(["get_repository", "list_tags", "search_stars", "set_notes", "similar_repositories"]);
+      expect(tools.map((tool) => tool.name).sort()).toEqual([
+        "get_repository",
+        "list_tags",
+        "search_stars",
+        "set_notes",
+        "similar_repositories",
+      ]);
       expect(tools.find((tool) => tool.name === "search_stars")?.annotations?.readOnlyHint).toBe(true);
 
-      const search = jsonOf(await client.callTool({ name: "search_stars", arguments: { query: "python web framework" } }));
+      const search = jsonOf(
+        await client.callTool({ name: "search_stars", arguments: { query: "python web framework" } }),
+      );
       expect(search.mode).toBe("hybrid"); // the tests embed with the AI emulator; this user has no vectors yet
       const results = search.results as Array<{ fullName: string; summary: string | null }>;
-      expect(results[0]).toMatchObject({ fullName: "tiangolo/fastapi", summary: "A Python web framework for APIs with type hints" });
-      const filtered = jsonOf(await client.callTool({ name: "search_stars", arguments: { query: "framework", language: "TypeScript" } }));
+      expect(results[0]).toMatchObject({
+        fullName: "tiangolo/fastapi",
+        summary: "A Python web framework for APIs with type hints",
+      });
+      const filtered = jsonOf(
+        await client.callTool({ name: "search_stars", arguments: { query: "framework", language: "TypeScript" } }),
+      );
       expect((filtered.results as Array<{ fullName: string }>).map((hit) => hit.fullName)).toEqual(["honojs/hono"]);
 
-      const repo = RepositoryItem.parse(jsonOf(await client.callTool({ name: "get_repository", arguments: { fullName: "HONOJS/hono" } })));
+      const repo = RepositoryItem.parse(
+        jsonOf(await client.callTool({ name: "get_repository", arguments: { fullName: "HONOJS/hono" } })),
+      );
       expect(repo).toMatchObject({ fullName: "honojs/hono", customTags: ["backend"] });
 
-      const similar = jsonOf(await client.callTool({ name: "similar_repositories", arguments: { fullName: "tiangolo/fastapi" } }));
+      const similar = jsonOf(
+        await client.callTool({ name: "similar_repositories", arguments: { fullName: "tiangolo/fastapi" } }),
+      );
       const similarNames = (similar.results as Array<{ fullName: string }>).map((hit) => hit.fullName);
       expect(similarNames[0]).toBe("honojs/hono");
       expect(similarNames).not.toContain("tiangolo/fastapi");
@@ -72,7 +103,12 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
       );
       expect((tags.tags as Array<{ tag: string }>)[0]?.tag).toBe("backend");
 
-      const written = jsonOf(await client.callTool({ name: "set_notes", arguments: { fullName: "BurntSushi/ripgrep", notes: "grep for monorepos" } }));
+      const written = jsonOf(
+        await client.callTool({
+          name: "set_notes",
+          arguments: { fullName: "BurntSushi/ripgrep", notes: "grep for monorepos" },
+        }),
+      );
       expect(written).toEqual({ fullName: "BurntSushi/ripgrep", notes: "grep for monorepos" });
       // The note is searchable at once, through the same search as the API's.
       const found = jsonOf(await client.callTool({ name: "search_stars", arguments: { query: "monorepos" } }));
@@ -95,7 +131,10 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
     try {
       const search = jsonOf(await client.callTool({ name: "search_stars", arguments: { query: "framework" } }));
       expect(search.results).toEqual([]);
-      const write = await client.callTool({ name: "set_notes", arguments: { fullName: "honojs/hono", notes: "not mine" } });
+      const write = await client.callTool({
+        name: "set_notes",
+        arguments: { fullName: "honojs/hono", notes: "not mine" },
+      });
       expect(write.isError).toBe(true);
       const notes = await env.DB.prepare("select count(*) as n from stars where notes = 'not mine'").first();
       expect(notes).toEqual({ n: 0 });
@@ -108,7 +147,9 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
     await expect(connect(null)).rejects.toThrow(/unauthorized/);
     await expect(connect("not-a-session")).rejects.toThrow(/unauthorized/);
     const { sessionToken } = await signIn("mcp-get", 0);
-    const get = await workerFetch(`${BASE}/mcp`, { headers: { Authorization: `Bearer ${sessionToken}`, Accept: "text/event-stream" } });
+    const get = await workerFetch(`${BASE}/mcp`, {
+      headers: { Authorization: `Bearer ${sessionToken}`, Accept: "text/event-stream" },
+    });
     expect(get.status).toBe(405);
     expect(get.headers.get("Allow")).toBe("POST");
   });

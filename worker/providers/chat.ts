@@ -52,23 +52,50 @@ export type ResolvedChatProvider = {
   modelId: string;
 };
 
-export function resolveProvider(config: Config, stored: StoredUserSettings["ai"], apiKey: string | null): ResolvedChatProvider {
+export function resolveProvider(
+  config: Config,
+  stored: StoredUserSettings["ai"],
+  apiKey: string | null,
+): ResolvedChatProvider {
   if (!stored) {
     const kind = config.embedding.provider;
     const baseUrl = kind === "openai-compatible" ? config.ai.baseUrl : null;
-    const model = config.chat.model ?? (kind === "workers-ai" ? WORKERS_AI_DEFAULT_MODEL : OPENAI_COMPATIBLE_DEFAULT_MODEL);
-    return { kind, baseUrl, model, apiKey: kind === "openai-compatible" ? config.ai.apiKey : null, isDefault: true, modelId: modelIdOf(kind, baseUrl, model) };
+    const model =
+      config.chat.model ?? (kind === "workers-ai" ? WORKERS_AI_DEFAULT_MODEL : OPENAI_COMPATIBLE_DEFAULT_MODEL);
+    return {
+      kind,
+      baseUrl,
+      model,
+      apiKey: kind === "openai-compatible" ? config.ai.apiKey : null,
+      isDefault: true,
+      modelId: modelIdOf(kind, baseUrl, model),
+    };
   }
-  if (stored.kind === "none") return { kind: "none", baseUrl: null, model: "heuristic", apiKey: null, isDefault: false, modelId: "heuristic" };
+  if (stored.kind === "none")
+    return { kind: "none", baseUrl: null, model: "heuristic", apiKey: null, isDefault: false, modelId: "heuristic" };
   if (stored.kind === "workers-ai") {
     const model = stored.model ?? WORKERS_AI_DEFAULT_MODEL;
-    return { kind: "workers-ai", baseUrl: null, model, apiKey: null, isDefault: false, modelId: modelIdOf("workers-ai", null, model) };
+    return {
+      kind: "workers-ai",
+      baseUrl: null,
+      model,
+      apiKey: null,
+      isDefault: false,
+      modelId: modelIdOf("workers-ai", null, model),
+    };
   }
   // openai-compatible without a base URL of its own: the deployment's endpoint (and key, unless the user gave one).
   const baseUrl = stored.baseUrl ?? config.ai.baseUrl;
   const model = stored.model ?? OPENAI_COMPATIBLE_DEFAULT_MODEL;
   const key = apiKey ?? (stored.baseUrl ? null : config.ai.apiKey);
-  return { kind: "openai-compatible", baseUrl, model, apiKey: key, isDefault: false, modelId: modelIdOf("openai-compatible", baseUrl, model) };
+  return {
+    kind: "openai-compatible",
+    baseUrl,
+    model,
+    apiKey: key,
+    isDefault: false,
+    modelId: modelIdOf("openai-compatible", baseUrl, model),
+  };
 }
 
 function modelIdOf(kind: ChatProviderKind, baseUrl: string | null, model: string): string {
@@ -78,7 +105,11 @@ function modelIdOf(kind: ChatProviderKind, baseUrl: string | null, model: string
 }
 
 /** The user's provider, its key decrypted. A key that no longer decrypts (rotated secret) counts as none. */
-export async function loadChatProvider(env: Bindings, db: Db, userId: number): Promise<ResolvedChatProvider & { language: "en" | "zh" }> {
+export async function loadChatProvider(
+  env: Bindings,
+  db: Db,
+  userId: number,
+): Promise<ResolvedChatProvider & { language: "en" | "zh" }> {
   const [row] = await db
     .select({ githubId: users.githubId, settings: users.settings, language: users.language })
     .from(users)
@@ -111,7 +142,10 @@ export function publicProvider(provider: ResolvedChatProvider, storedKey: boolea
 }
 
 export function urlPolicy(config: Config, fetcher: typeof fetch = fetch): PublicUrlPolicy {
-  return { allowPrivate: config.outbound.allowPrivateUrls, resolve: dohResolver(config.outbound.dnsResolverUrl, fetcher) };
+  return {
+    allowPrivate: config.outbound.allowPrivateUrls,
+    resolve: dohResolver(config.outbound.dnsResolverUrl, fetcher),
+  };
 }
 
 /** How long a checked host is trusted before it is resolved again (DoH answers carry TTLs of minutes). */
@@ -122,11 +156,18 @@ const RECHECK_MS = 60_000;
  * endpoint is called through a fetch that checks its host again (SSRF, worker/lib/public-url.ts)
  * and follows no redirect: a public endpoint answering 302 → 169.254.169.254 is refused.
  */
-export function chatModel(env: Pick<Bindings, "AI">, provider: ResolvedChatProvider, policy: PublicUrlPolicy): LanguageModel | null {
+export function chatModel(
+  env: Pick<Bindings, "AI">,
+  provider: ResolvedChatProvider,
+  policy: PublicUrlPolicy,
+): LanguageModel | null {
   if (provider.kind === "none") return null;
   if (provider.kind === "workers-ai") return createWorkersAI({ binding: env.AI })(provider.model);
   const baseUrl = provider.baseUrl;
-  if (!baseUrl) throw new ProviderUnavailable("No OpenAI-compatible base URL: set one in the settings, or AI_BASE_URL for the deployment");
+  if (!baseUrl)
+    throw new ProviderUnavailable(
+      "No OpenAI-compatible base URL: set one in the settings, or AI_BASE_URL for the deployment",
+    );
   let checkedAt = -Infinity;
   const guarded: typeof fetch = async (input, init) => {
     if (Date.now() - checkedAt > RECHECK_MS) {
@@ -135,7 +176,9 @@ export function chatModel(env: Pick<Bindings, "AI">, provider: ResolvedChatProvi
     }
     const response = await fetch(input, { ...init, redirect: "manual" });
     if (response.status >= 300 && response.status < 400) {
-      throw new ProviderUnavailable(`The AI provider answered a redirect (HTTP ${response.status}); redirects are not followed`);
+      throw new ProviderUnavailable(
+        `The AI provider answered a redirect (HTTP ${response.status}); redirects are not followed`,
+      );
     }
     return response;
   };

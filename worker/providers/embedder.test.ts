@@ -10,7 +10,8 @@ import { embedderOf, embedQuery, EmbeddingRateLimited, rateLimitedUntil, request
 const MODEL = "text-embedding-3-small";
 const withVars = (vars: Record<string, string>) => ({ ...env, EMBEDDING_MODEL: MODEL, ...vars });
 
-const Stats = (value: unknown) => value as { models: Record<string, { requests: number; inputs: number; rateLimited: number } | undefined> };
+const Stats = (value: unknown) =>
+  value as { models: Record<string, { requests: number; inputs: number; rateLimited: number } | undefined> };
 async function modelStats() {
   return Stats(await emulatorControl("ai", "GET", "stats")).models[MODEL] ?? { requests: 0, inputs: 0, rateLimited: 0 };
 }
@@ -40,10 +41,18 @@ describe("embedder (OpenAI-compatible, the AI emulator)", () => {
   });
 
   it("turns a 429 into a wait until its retry-after, without retrying", async () => {
-    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/embeddings", model: MODEL, status: 429, headers: { "retry-after-ms": "1500" }, count: 1 });
+    await emulatorControl("ai", "POST", "faults", {
+      route: "POST /v1/embeddings",
+      model: MODEL,
+      status: 429,
+      headers: { "retry-after-ms": "1500" },
+      count: 1,
+    });
     const before = await modelStats();
     const started = Date.now();
-    const error = await embedderOf(withVars({})).embedBatch(["anything"]).catch((e: unknown) => e);
+    const error = await embedderOf(withVars({}))
+      .embedBatch(["anything"])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmbeddingRateLimited);
     const until = (error as EmbeddingRateLimited).until;
     expect(until).toBeGreaterThanOrEqual(started + 1500);
@@ -58,18 +67,25 @@ describe("embedder (OpenAI-compatible, the AI emulator)", () => {
     expect(embedderOf(withVars({ EMBEDDING_BATCH_SIZE: "64" })).batchSize).toBe(64);
     expect(embedderOf(withVars({ EMBEDDING_BATCH_SIZE: "5000" })).batchSize).toBe(2048);
     const texts = Array.from({ length: 10 }, (_, i) => `text ${i}`);
-    expect(requestBatches(texts, (t) => t, { batchSize: 4, maxRequestTokens: 1000 }).map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(requestBatches(texts, (t) => t, { batchSize: 4, maxRequestTokens: 1000 }).map((b) => b.length)).toEqual([
+      4, 4, 2,
+    ]);
     const long = Array.from({ length: 5 }, () => "x".repeat(3000)); // 1,000 tokens each by the estimate
-    expect(requestBatches(long, (t) => t, { batchSize: 100, maxRequestTokens: 2500 }).map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(requestBatches(long, (t) => t, { batchSize: 100, maxRequestTokens: 2500 }).map((b) => b.length)).toEqual([
+      2, 2, 1,
+    ]);
   });
 
   it("reads retry-after in seconds or as a date, and waits a minute when a 429 says nothing", async () => {
     const { APICallError } = await import("ai");
-    const limited = (headers: Record<string, string>) => new APICallError({ message: "429", url: "x", requestBodyValues: {}, statusCode: 429, responseHeaders: headers });
+    const limited = (headers: Record<string, string>) =>
+      new APICallError({ message: "429", url: "x", requestBodyValues: {}, statusCode: 429, responseHeaders: headers });
     expect(rateLimitedUntil(limited({ "Retry-After": "7" }), 1000)).toBe(8000);
     expect(rateLimitedUntil(limited({ "retry-after": new Date(120_000).toUTCString() }), 1000)).toBe(120_000);
     expect(rateLimitedUntil(limited({}), 1000)).toBe(61_000);
-    expect(rateLimitedUntil(new APICallError({ message: "500", url: "x", requestBodyValues: {}, statusCode: 500 }), 1000)).toBeNull();
+    expect(
+      rateLimitedUntil(new APICallError({ message: "500", url: "x", requestBodyValues: {}, statusCode: 500 }), 1000),
+    ).toBeNull();
   });
 });
 
@@ -79,7 +95,10 @@ describe("embedder (Workers AI binding)", () => {
     const binding = {
       async run(model: string, inputs: { text: string[] }) {
         calls.push({ model, inputs });
-        return { shape: [inputs.text.length, dims], data: inputs.text.map((_, i) => Array.from({ length: dims }, (_, d) => (d === i ? 3 : 0))) };
+        return {
+          shape: [inputs.text.length, dims],
+          data: inputs.text.map((_, i) => Array.from({ length: dims }, (_, d) => (d === i ? 3 : 0))),
+        };
       },
     };
     return { calls, binding };
@@ -87,7 +106,12 @@ describe("embedder (Workers AI binding)", () => {
 
   it("calls the AI binding with the model and the texts, and checks the dimensions", async () => {
     const { calls, binding } = spiedAi(1024);
-    const vars = { ...env, EMBEDDING_PROVIDER: "workers-ai", EMBEDDING_MODEL: "@cf/baai/bge-m3", AI: binding as unknown as Ai };
+    const vars = {
+      ...env,
+      EMBEDDING_PROVIDER: "workers-ai",
+      EMBEDDING_MODEL: "@cf/baai/bge-m3",
+      AI: binding as unknown as Ai,
+    };
     const embedder = embedderOf(vars);
     expect(embedder.key).toBe("workers-ai:@cf/baai/bge-m3:1024");
     expect(embedder.batchSize).toBe(100);

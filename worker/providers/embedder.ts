@@ -60,10 +60,16 @@ export function embedderOf(env: Bindings): Embedder {
   let limit: number;
   let maxRequestTokens: number;
   let askDimensions = false;
-  if (provider === "none") throw new ApiError("not_configured", "EMBEDDING_PROVIDER is none: this deployment embeds nothing");
+  if (provider === "none")
+    throw new ApiError("not_configured", "EMBEDDING_PROVIDER is none: this deployment embeds nothing");
   if (provider === "openai-compatible") {
-    if (!config.ai.baseUrl) throw new ApiError("not_configured", "EMBEDDING_PROVIDER is openai-compatible but AI_BASE_URL is not set");
-    const openai = createOpenAICompatible({ name: "embedding", baseURL: config.ai.baseUrl, ...(config.ai.apiKey ? { apiKey: config.ai.apiKey } : {}) });
+    if (!config.ai.baseUrl)
+      throw new ApiError("not_configured", "EMBEDDING_PROVIDER is openai-compatible but AI_BASE_URL is not set");
+    const openai = createOpenAICompatible({
+      name: "embedding",
+      baseURL: config.ai.baseUrl,
+      ...(config.ai.apiKey ? { apiKey: config.ai.apiKey } : {}),
+    });
     model = openai.embeddingModel(modelId);
     limit = OPENAI_MAX_INPUTS;
     maxRequestTokens = OPENAI_MAX_REQUEST_TOKENS;
@@ -84,19 +90,31 @@ export function embedderOf(env: Bindings): Embedder {
     maxRequestTokens,
     async embedBatch(texts) {
       if (texts.length === 0) return [];
-      if (texts.length > perRequest) throw new RangeError(`${texts.length} texts in one request, the limit is ${perRequest}`);
+      if (texts.length > perRequest)
+        throw new RangeError(`${texts.length} texts in one request, the limit is ${perRequest}`);
       let result: Awaited<ReturnType<typeof embedMany>>;
       try {
-        result = await embedMany({ model, values: [...texts], maxRetries: 0, maxParallelCalls: 1, ...(askDimensions ? { dimensions } : {}) });
+        result = await embedMany({
+          model,
+          values: [...texts],
+          maxRetries: 0,
+          maxParallelCalls: 1,
+          ...(askDimensions ? { dimensions } : {}),
+        });
       } catch (error) {
         const until = rateLimitedUntil(error);
-        if (until !== null) throw new EmbeddingRateLimited(until, `${key} is rate limited until ${new Date(until).toISOString()}`);
+        if (until !== null)
+          throw new EmbeddingRateLimited(until, `${key} is rate limited until ${new Date(until).toISOString()}`);
         throw error;
       }
-      if (result.embeddings.length !== texts.length) throw new Error(`${key} answered ${result.embeddings.length} embeddings for ${texts.length} texts`);
+      if (result.embeddings.length !== texts.length)
+        throw new Error(`${key} answered ${result.embeddings.length} embeddings for ${texts.length} texts`);
       return result.embeddings.map((embedding) => {
         if (embedding.length !== dimensions) {
-          throw new ApiError("not_configured", `${key} answered ${embedding.length} dimensions; EMBEDDING_DIMENSIONS is ${dimensions} (the vector index's size)`);
+          throw new ApiError(
+            "not_configured",
+            `${key} answered ${embedding.length} dimensions; EMBEDDING_DIMENSIONS is ${dimensions} (the vector index's size)`,
+          );
         }
         if (!embedding.every(Number.isFinite)) throw new Error(`${key} answered an embedding with non-numbers`);
         return unit(embedding);
@@ -115,7 +133,11 @@ export async function embedQuery(env: Bindings, text: string): Promise<Float32Ar
  * Texts in request-sized groups: at most `batchSize` each and at most `maxRequestTokens`
  * estimated tokens, order kept. Requests = ⌈texts ÷ batch size⌉ unless tokens bind first.
  */
-export function requestBatches<T>(items: readonly T[], text: (item: T) => string, embedder: Pick<Embedder, "batchSize" | "maxRequestTokens">): T[][] {
+export function requestBatches<T>(
+  items: readonly T[],
+  text: (item: T) => string,
+  embedder: Pick<Embedder, "batchSize" | "maxRequestTokens">,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let tokens = 0;
@@ -137,7 +159,9 @@ export function requestBatches<T>(items: readonly T[], text: (item: T) => string
 export function rateLimitedUntil(error: unknown, now = Date.now()): number | null {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
   if (!APICallError.isInstance(cause) || cause.statusCode !== 429) return null;
-  const headers = Object.fromEntries(Object.entries(cause.responseHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const headers = Object.fromEntries(
+    Object.entries(cause.responseHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   const ms = Number(headers["retry-after-ms"]);
   if (Number.isFinite(ms) && ms >= 0) return now + ms;
   const retryAfter = headers["retry-after"];

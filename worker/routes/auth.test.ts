@@ -5,7 +5,12 @@ import { Me } from "../../shared/api";
 import worker from "../index";
 import { MAX_SESSIONS_PER_USER } from "../lib/auth";
 import { sha256Hex } from "../lib/crypto";
-import { clientKey, SIGN_IN_LIMIT_PER_CLIENT, SIGN_IN_LIMIT_PER_TOKEN, SIGN_IN_WINDOW_MS } from "../lib/sign-in-throttle";
+import {
+  clientKey,
+  SIGN_IN_LIMIT_PER_CLIENT,
+  SIGN_IN_LIMIT_PER_TOKEN,
+  SIGN_IN_WINDOW_MS,
+} from "../lib/sign-in-throttle";
 import { holdLock, openStream, progress } from "../test/streams";
 import { BASE, api, emulator, env, signIn, workerFetch } from "../test/helpers";
 
@@ -102,32 +107,35 @@ describe("POST /api/auth/token when GitHub fails", () => {
     ["a 403 without scopes", 403, { message: secret }, 401, "github_token_invalid"],
     ["a 404 (a wrong GITHUB_API_URL)", 404, { message: secret }, 502, "github_unavailable"],
     ["a 422", 422, { message: secret, errors: [{ message: secret }] }, 502, "github_unavailable"],
-  ])("%s: a generic message with the right code, GitHub's body only in the log", async (_, status, body, expected, code) => {
-    const login = `gh-fails-${status}`;
-    await emulator("users", { login, stars: 0 });
-    await emulator("faults", { route: "GET /user", login, status, body, count: 1 });
-    const logged: unknown[][] = [];
-    const spies = (["error", "warn", "log"] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
-    );
-    let text: string;
-    let response: Response;
-    try {
-      response = await workerFetch(`${BASE}/api/auth/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ githubToken: `emulator-token-${login}` }),
-      });
-      text = await response.text();
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
-    expect(response.status, text).toBe(expected);
-    expect(ErrorBody.parse(JSON.parse(text)).error.code).toBe(code);
-    expect(text).not.toContain("INTERNAL-DETAIL");
-    expect(text).not.toContain("10.1.2.3");
-    expect(JSON.stringify(logged.map((args) => args.map(String)))).toContain("INTERNAL-DETAIL");
-  });
+  ])(
+    "%s: a generic message with the right code, GitHub's body only in the log",
+    async (_, status, body, expected, code) => {
+      const login = `gh-fails-${status}`;
+      await emulator("users", { login, stars: 0 });
+      await emulator("faults", { route: "GET /user", login, status, body, count: 1 });
+      const logged: unknown[][] = [];
+      const spies = (["error", "warn", "log"] as const).map((level) =>
+        vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
+      );
+      let text: string;
+      let response: Response;
+      try {
+        response = await workerFetch(`${BASE}/api/auth/token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ githubToken: `emulator-token-${login}` }),
+        });
+        text = await response.text();
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+      expect(response.status, text).toBe(expected);
+      expect(ErrorBody.parse(JSON.parse(text)).error.code).toBe(code);
+      expect(text).not.toContain("INTERNAL-DETAIL");
+      expect(text).not.toContain("10.1.2.3");
+      expect(JSON.stringify(logged.map((args) => args.map(String)))).toContain("INTERNAL-DETAIL");
+    },
+  );
 
   it("a rate-limited token: 503 github_rate_limited with GitHub's reset as Retry-After", async () => {
     const login = "gh-fails-limited";
@@ -193,7 +201,8 @@ describe("errors", () => {
 // Defect 7: twenty sign-ins made twenty sessions, each calling GitHub; expired ones stayed.
 describe("session limits", () => {
   const countSessions = async (userId: number) =>
-    (await env.DB.prepare("select count(*) as n from sessions where user_id = ?").bind(userId).first<{ n: number }>())!.n;
+    (await env.DB.prepare("select count(*) as n from sessions where user_id = ?").bind(userId).first<{ n: number }>())!
+      .n;
 
   it(`keeps at most ${MAX_SESSIONS_PER_USER} live sessions a user; a new one revokes the oldest, and its open stream`, async () => {
     const first = await signIn("cap-user", 0);
@@ -209,13 +218,19 @@ describe("session limits", () => {
     const newest = await signIn("cap-user", 0);
     expect(await countSessions(userId)).toBe(MAX_SESSIONS_PER_USER);
     expect((await api(oldest[0]).api.me.$get()).status).toBe(401);
-    for (const token of [...oldest.slice(1), newest.sessionToken]) expect((await api(token).api.me.$get()).status).toBe(200);
-    expect(await stream.ended).toEqual([progress(1), expect.objectContaining({ event: "error", data: expect.objectContaining({ code: "unauthorized" }) })]);
+    for (const token of [...oldest.slice(1), newest.sessionToken])
+      expect((await api(token).api.me.$get()).status).toBe(200);
+    expect(await stream.ended).toEqual([
+      progress(1),
+      expect.objectContaining({ event: "error", data: expect.objectContaining({ code: "unauthorized" }) }),
+    ]);
   });
 
   it("a sign-in purges the user's expired sessions", async () => {
     const { sessionToken, user } = await signIn("purge-on-sign-in", 0);
-    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?").bind(Date.now() - 1, await sha256Hex(sessionToken)).run();
+    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
+      .bind(Date.now() - 1, await sha256Hex(sessionToken))
+      .run();
     await signIn("purge-on-sign-in", 0);
     const hashes = await env.DB.prepare("select token_hash from sessions where user_id = ?").bind(user.id).all();
     expect(hashes.results.map((row) => row.token_hash)).not.toContain(await sha256Hex(sessionToken));
@@ -226,8 +241,12 @@ describe("session limits", () => {
     const expired = await signIn("purge-cron-a", 0);
     const live = await signIn("purge-cron-b", 0);
     const now = Date.now();
-    await env.DB.prepare("update sessions set expires_at = ? where user_id = ?").bind(now - 1, expired.user.id).run();
-    await env.DB.prepare("insert into sign_in_attempts (key, window_start, count) values ('token:old', ?, 3), ('token:new', ?, 3)")
+    await env.DB.prepare("update sessions set expires_at = ? where user_id = ?")
+      .bind(now - 1, expired.user.id)
+      .run();
+    await env.DB.prepare(
+      "insert into sign_in_attempts (key, window_start, count) values ('token:old', ?, 3), ('token:new', ?, 3)",
+    )
       .bind(now - SIGN_IN_WINDOW_MS - 1, now)
       .run();
     const ctx = createExecutionContext();
@@ -235,7 +254,9 @@ describe("session limits", () => {
     await waitOnExecutionContext(ctx);
     expect(await countSessions(expired.user.id)).toBe(0);
     expect(await countSessions(live.user.id)).toBe(1);
-    const windows = await env.DB.prepare("select key from sign_in_attempts where key in ('token:old', 'token:new')").all();
+    const windows = await env.DB.prepare(
+      "select key from sign_in_attempts where key in ('token:old', 'token:new')",
+    ).all();
     expect(windows.results).toEqual([{ key: "token:new" }]);
   });
 });
@@ -276,14 +297,18 @@ describe("sign-in throttle", () => {
 
   it("counts failed attempts too: wrong tokens from one client end in 429 for that client, even with a good token", async () => {
     const client = { "CF-Connecting-IP": "203.0.113.9" };
-    const bad = await Promise.all(Array.from({ length: SIGN_IN_LIMIT_PER_CLIENT }, (_, i) => signInRaw(`ghp_guess${i}`, client)));
+    const bad = await Promise.all(
+      Array.from({ length: SIGN_IN_LIMIT_PER_CLIENT }, (_, i) => signInRaw(`ghp_guess${i}`, client)),
+    );
     expect(new Set(bad.map((r) => r.status))).toEqual(new Set([401]));
     await emulator("users", { login: "throttle-client", stars: 0 });
     const limited = await signInRaw("emulator-token-throttle-client", client);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     // Another client is not affected.
-    expect((await signInRaw("emulator-token-throttle-client", { "CF-Connecting-IP": "203.0.113.10" })).status).toBe(200);
+    expect((await signInRaw("emulator-token-throttle-client", { "CF-Connecting-IP": "203.0.113.10" })).status).toBe(
+      200,
+    );
   });
 
   it("counts an IPv6 client by its /64", async () => {
@@ -295,4 +320,3 @@ describe("sign-in throttle", () => {
     expect(clientKey("198.51.100.7")).toBe("198.51.100.7");
   });
 });
-

@@ -25,7 +25,10 @@ export const authRoutes = new Hono<AppEnv>()
       .catch((error: unknown) => {
         // `GET /user` has no "not found": a 404 means GITHUB_API_URL does not point at GitHub's API.
         if (error instanceof GithubError && error.kind === "not_found") {
-          throw new GithubError("unavailable", `GET /user answered 404: ${error.message}`, { status: error.status, cause: error });
+          throw new GithubError("unavailable", `GET /user answered 404: ${error.message}`, {
+            status: error.status,
+            cause: error,
+          });
         }
         throw error;
       });
@@ -46,7 +49,13 @@ export const authRoutes = new Hono<AppEnv>()
       })
       .onConflictDoUpdate({
         target: users.githubId,
-        set: { login: profile.login, avatarUrl: profile.avatar_url ?? null, tokenCiphertext, tokenStatus: "valid", updatedAt: now },
+        set: {
+          login: profile.login,
+          avatarUrl: profile.avatar_url ?? null,
+          tokenCiphertext,
+          tokenStatus: "valid",
+          updatedAt: now,
+        },
       })
       .returning({ id: users.id, login: users.login, avatarUrl: users.avatarUrl });
     if (!user) throw new Error("user upsert returned no row");
@@ -59,7 +68,11 @@ export const authRoutes = new Hono<AppEnv>()
   .delete("/session", async (c) => {
     const tokenHash = await sha256Hex(bearerToken(c.req.header("Authorization")));
     const { db } = c.var.services;
-    const [row] = await db.select({ userId: sessions.userId }).from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
+    const [row] = await db
+      .select({ userId: sessions.userId })
+      .from(sessions)
+      .where(eq(sessions.tokenHash, tokenHash))
+      .limit(1);
     if (!row) return c.body(null, 204);
     await userSync(c.env, row.userId).revokeSessions([tokenHash]);
     await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));

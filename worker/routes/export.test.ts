@@ -21,13 +21,27 @@ async function seedBulk(userId: number, prefix: string, count: number, firstGith
     .run();
 }
 
-async function seedOne(userId: number, githubId: number, fullName: string, fields: Record<string, string | number | null>) {
+async function seedOne(
+  userId: number,
+  githubId: number,
+  fullName: string,
+  fields: Record<string, string | number | null>,
+) {
   const [owner, name] = fullName.split("/");
   const repo = await env.DB.prepare(
     `insert into repositories (github_id, full_name, name, owner_login, html_url, description, readme_content, is_private, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0) returning id`,
   )
-    .bind(githubId, fullName, name, owner, `https://github.com/${fullName}`, fields.description ?? null, fields.readme ?? null, fields.isPrivate ?? 0)
+    .bind(
+      githubId,
+      fullName,
+      name,
+      owner,
+      `https://github.com/${fullName}`,
+      fields.description ?? null,
+      fields.readme ?? null,
+      fields.isPrivate ?? 0,
+    )
     .first<{ id: number }>();
   await env.DB.prepare(
     `insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, notes, custom_tags, custom_category, custom_description, created_at)
@@ -105,12 +119,18 @@ describe("GET /api/export", () => {
       notes: "note, with comma",
       starredAt: Date.UTC(2030, 0, 1),
     });
-    await seedOne(user.id, 95_100_002, "exp/unstarred", { isStarred: 0, notes: "kept", starredAt: Date.UTC(2001, 0, 1) });
+    await seedOne(user.id, 95_100_002, "exp/unstarred", {
+      isStarred: 0,
+      notes: "kept",
+      starredAt: Date.UTC(2001, 0, 1),
+    });
 
     const response = await exportOf(sessionToken);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="starwise-export-json-${today()}.json"`);
+    expect(response.headers.get("content-disposition")).toBe(
+      `attachment; filename="starwise-export-json-${today()}.json"`,
+    );
     const text = await response.text();
     expect(text).not.toContain("README TEXT");
     expect(text).not.toContain("SECRET README BODY");
@@ -159,7 +179,9 @@ describe("GET /api/export", () => {
     const response = await exportOf(sessionToken, "?format=csv");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="starwise-export-csv-${today()}.csv"`);
+    expect(response.headers.get("content-disposition")).toBe(
+      `attachment; filename="starwise-export-csv-${today()}.csv"`,
+    );
     const text = await response.text();
     const [header, ...rows] = parseCsv(text);
     const columns = Object.keys(RepositoryItem.shape);
@@ -224,7 +246,10 @@ describe("GET /api/export?format=markdown", () => {
   it("is an awesome-list grouped by category, then first tag; untrusted text stays text", async () => {
     const { sessionToken, user } = await signIn("export-md");
     await seedOne(user.id, 91_000_001, "md/cli-tool", { description: "A tool", customCategory: "Command line" });
-    await seedOne(user.id, 91_000_002, "md/tagged", { description: "Tagged one", customTags: JSON.stringify(["databases", "sql"]) });
+    await seedOne(user.id, 91_000_002, "md/tagged", {
+      description: "Tagged one",
+      customTags: JSON.stringify(["databases", "sql"]),
+    });
     await seedOne(user.id, 91_000_003, "md/evil", {
       description: "<img src=x onerror=alert(1)> [click](javascript:alert(1))\n# not a heading",
       customCategory: "Command line",
@@ -234,7 +259,9 @@ describe("GET /api/export?format=markdown", () => {
     const response = await exportOf(sessionToken, "?format=markdown");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/markdown; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toMatch(/^attachment; filename="starwise-export-md-\d{4}-\d{2}-\d{2}\.md"$/);
+    expect(response.headers.get("Content-Disposition")).toMatch(
+      /^attachment; filename="starwise-export-md-\d{4}-\d{2}-\d{2}\.md"$/,
+    );
     const text = await response.text();
     const lines = text.split("\n");
     const heading = (name: string) => lines.indexOf(`## ${name}`);
@@ -247,7 +274,9 @@ describe("GET /api/export?format=markdown", () => {
     expect(lines).toContain("- [md/plain](https://github.com/md/plain)");
     const evil = lines.find((line) => line.includes("md/evil")) ?? "";
     // Every character that could open HTML, a link or a heading is escaped; one line.
-    expect(evil).toContain("\\<img src=x onerror=alert\\(1\\)\\> \\[click\\]\\(javascript:alert\\(1\\)\\) \\# not a heading");
+    expect(evil).toContain(
+      "\\<img src=x onerror=alert\\(1\\)\\> \\[click\\]\\(javascript:alert\\(1\\)\\) \\# not a heading",
+    );
     expect(text).toContain("- [Command line](#command-line)");
   });
 });

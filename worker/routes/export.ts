@@ -27,7 +27,11 @@ export const exportRoutes = new Hono<AppEnv>()
     const pages = libraryPages(db, userId, first);
     const header = { exportedAt: exportedAt.toISOString(), login };
     const text =
-      format === "csv" ? csvChunks(pages) : format === "markdown" ? markdownChunks(pages, header) : jsonChunks(pages, header);
+      format === "csv"
+        ? csvChunks(pages)
+        : format === "markdown"
+          ? markdownChunks(pages, header)
+          : jsonChunks(pages, header);
 
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
@@ -62,7 +66,13 @@ const CONTENT_TYPES = {
 } as const;
 
 function readChunk(db: Db, userId: number, after: LibraryRow | null) {
-  return selectLibrary(db, userId, after ? [afterCursor(cursorOf("starred_at", after))] : [], sortOrder.starred_at, CHUNK);
+  return selectLibrary(
+    db,
+    userId,
+    after ? [afterCursor(cursorOf("starred_at", after))] : [],
+    sortOrder.starred_at,
+    CHUNK,
+  );
 }
 
 /** Keyset pagination (the list's starred_at order), so rows added meanwhile cannot shift pages. */
@@ -106,7 +116,9 @@ async function* markdownChunks(
 }
 
 /** The CSV columns are the contract's fields, in its order: the two formats cannot drift apart. */
-const columns = Object.keys(RepositoryItem.shape).filter((key): key is keyof RepositoryItem => key in RepositoryItem.shape);
+const columns = Object.keys(RepositoryItem.shape).filter(
+  (key): key is keyof RepositoryItem => key in RepositoryItem.shape,
+);
 
 async function* csvChunks(pages: AsyncIterable<RepositoryItem[]>): AsyncGenerator<string> {
   yield csvRow(columns);

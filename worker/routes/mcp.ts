@@ -19,7 +19,11 @@ const MAX_BODY = 1024 * 1024;
 export const mcpRoutes = new Hono<AppEnv>()
   .use(requireSession)
   .post("/", async (c) => {
-    const server = createMcpServer({ db: c.var.services.db, userId: c.var.user.id, semantic: semanticFor(c.env, c.var.services.vectors) });
+    const server = createMcpServer({
+      db: c.var.services.db,
+      userId: c.var.user.id,
+      semantic: semanticFor(c.env, c.var.services.vectors),
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -34,7 +38,15 @@ export const mcpRoutes = new Hono<AppEnv>()
     }
   })
   .on(["GET", "DELETE"], "/", (c) =>
-    c.json({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed: this server answers POST only (stateless)" }, id: null }, 405, {
-      Allow: "POST",
-    }),
+    c.json(
+      {
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "Method not allowed: this server answers POST only (stateless)" },
+        id: null,
+      },
+      405,
+      {
+        Allow: "POST",
+      },
+    ),
   );

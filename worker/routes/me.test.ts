@@ -50,14 +50,20 @@ describe("/api/me", () => {
     expect(response.status).toBe(204);
 
     const count = async (sql: string, ...args: unknown[]) =>
-      (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())?.n;
+      (
+        await env.DB.prepare(sql)
+          .bind(...args)
+          .first<{ n: number }>()
+      )?.n;
     expect(await count("select count(*) as n from users where id = ?", gone.user.id)).toBe(0);
     expect(await count("select count(*) as n from sessions where user_id = ?", gone.user.id)).toBe(0);
     expect(await count("select count(*) as n from stars where user_id = ?", gone.user.id)).toBe(0);
     expect(await count("select count(*) as n from repositories where id = ?", privateMine)).toBe(0);
     expect(await count("select count(*) as n from repositories where id = ?", privateShared)).toBe(1);
     expect(await count("select count(*) as n from repositories where id = ?", publicShared)).toBe(1);
-    expect(await count("select count(*) as n from stars where user_id = ? and notes = 'keep me'", stays.user.id)).toBe(1);
+    expect(await count("select count(*) as n from stars where user_id = ? and notes = 'keep me'", stays.user.id)).toBe(
+      1,
+    );
 
     expect((await api(gone.sessionToken).api.me.$get()).status).toBe(401);
     expect((await api(stays.sessionToken).api.me.$get()).status).toBe(200);

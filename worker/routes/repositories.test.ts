@@ -104,7 +104,10 @@ async function seedAnalysis(analysis: NonNullable<SeedStar["analysis"]>): Promis
 
 async function seed(userId: number, repo: SeedRepo, star: SeedStar = {}): Promise<number> {
   const id = await seedRepo(repo);
-  const analysis = repo.aiSummary !== undefined || repo.aiTags !== undefined ? { summary: repo.aiSummary ?? null, tags: repo.aiTags ?? null } : undefined;
+  const analysis =
+    repo.aiSummary !== undefined || repo.aiTags !== undefined
+      ? { summary: repo.aiSummary ?? null, tags: repo.aiTags ?? null }
+      : undefined;
   await seedStar(userId, id, { ...(analysis ? { analysis } : {}), ...star });
   return id;
 }
@@ -140,11 +143,23 @@ describe("GET /api/repositories", () => {
   it("lists starred and saved by default; unstarred rows only with starred=false", async () => {
     const { sessionToken, user } = await signIn("lib-filters");
     const day = (d: number) => Date.UTC(2026, 0, d);
-    await seed(user.id, { fullName: "f/typed", language: "TypeScript", topics: ["cli", "tooling"] }, { starredAt: day(5) });
-    await seed(user.id, { fullName: "f/saved-only", language: "Go" }, { isStarred: false, isSaved: true, createdAt: day(9) });
+    await seed(
+      user.id,
+      { fullName: "f/typed", language: "TypeScript", topics: ["cli", "tooling"] },
+      { starredAt: day(5) },
+    );
+    await seed(
+      user.id,
+      { fullName: "f/saved-only", language: "Go" },
+      { isStarred: false, isSaved: true, createdAt: day(9) },
+    );
     await seed(user.id, { fullName: "f/gone", language: "Go" }, { isStarred: false, notes: "kept for the note" });
     await seed(user.id, { fullName: "f/db", aiTags: ["Database", "SQL"] }, { starredAt: day(3) });
-    await seed(user.id, { fullName: "f/mine", language: "Rust" }, { starredAt: day(4), customTags: ["Work"], customCategory: "Tools" });
+    await seed(
+      user.id,
+      { fullName: "f/mine", language: "Rust" },
+      { starredAt: day(4), customTags: ["Work"], customCategory: "Tools" },
+    );
     await seed(user.id, { fullName: "f/both", language: "typescript" }, { starredAt: day(1), isSaved: true });
 
     // Default order: newest first by star time, a saved repository by the time it was saved.
@@ -172,8 +187,23 @@ describe("GET /api/repositories", () => {
     const { sessionToken, user } = await signIn("lib-items");
     await seed(
       user.id,
-      { fullName: "Items/Full", description: "d", language: "C", topics: ["x"], stargazers: 42, openrank: 3.25, aiTags: ["a"], aiSummary: "sum" },
-      { starredAt: Date.UTC(2025, 2, 3, 4, 5, 6), customTags: ["t"], customCategory: "cat", customDescription: "mine", notes: "n" },
+      {
+        fullName: "Items/Full",
+        description: "d",
+        language: "C",
+        topics: ["x"],
+        stargazers: 42,
+        openrank: 3.25,
+        aiTags: ["a"],
+        aiSummary: "sum",
+      },
+      {
+        starredAt: Date.UTC(2025, 2, 3, 4, 5, 6),
+        customTags: ["t"],
+        customCategory: "cat",
+        customDescription: "mine",
+        notes: "n",
+      },
     );
     const response = await api(sessionToken).api.repositories.$get({ query: {} });
     expect(response.status).toBe(200);
@@ -238,7 +268,13 @@ describe("GET /api/repositories", () => {
   describe("sorting and cursor pagination", () => {
     // Ties on every sort key, nulls, a saved row whose save time ties with star times,
     // and names equal except for case.
-    const rows: Array<{ name: string; stars: number; openrank: number | null; starredAt: number | null; createdAt: number }> = [
+    const rows: Array<{
+      name: string;
+      stars: number;
+      openrank: number | null;
+      starredAt: number | null;
+      createdAt: number;
+    }> = [
       { name: "alpha", stars: 5, openrank: null, starredAt: 300, createdAt: 1 },
       { name: "Alpha", stars: 5, openrank: 1.5, starredAt: 300, createdAt: 1 },
       { name: "beta", stars: 5, openrank: 1.5, starredAt: 300, createdAt: 1 },
@@ -275,43 +311,56 @@ describe("GET /api/repositories", () => {
       starred_at: (a, b) => (b.starredAt ?? b.createdAt) - (a.starredAt ?? a.createdAt) || byId(a, b, -1),
       stars: (a, b) => b.stars - a.stars || byId(a, b, -1),
       openrank: (a, b) =>
-        Number(a.openrank === null) - Number(b.openrank === null) || (b.openrank ?? 0) - (a.openrank ?? 0) || byId(a, b, -1),
-      name: (a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : byId(a, b, 1)),
+        Number(a.openrank === null) - Number(b.openrank === null) ||
+        (b.openrank ?? 0) - (a.openrank ?? 0) ||
+        byId(a, b, -1),
+      name: (a, b) =>
+        a.name.toLowerCase() < b.name.toLowerCase()
+          ? -1
+          : a.name.toLowerCase() > b.name.toLowerCase()
+            ? 1
+            : byId(a, b, 1),
     };
 
-    it.each(["starred_at", "stars", "openrank", "name"] as const)("sort=%s pages through ties without gaps or repeats", async (sort) => {
-      const { session, seeded } = await seedSortable(`lib-sort-${sort.replace("_", "-")}`);
-      const expected = [...seeded].sort(expectedOrder[sort]).map((row) => row.fullName);
+    it.each(["starred_at", "stars", "openrank", "name"] as const)(
+      "sort=%s pages through ties without gaps or repeats",
+      async (sort) => {
+        const { session, seeded } = await seedSortable(`lib-sort-${sort.replace("_", "-")}`);
+        const expected = [...seeded].sort(expectedOrder[sort]).map((row) => row.fullName);
 
-      const whole = await listNames(session.sessionToken, { sort, limit: "100" });
-      expect(whole).toEqual(expected);
+        const whole = await listNames(session.sessionToken, { sort, limit: "100" });
+        expect(whole).toEqual(expected);
 
-      for (const limit of [1, 2, 4]) {
-        const pages: string[][] = [];
-        let cursor: string | null = null;
-        do {
-          const query: Record<string, string> = { sort, limit: String(limit) };
-          if (cursor) query.cursor = cursor;
-          const response = await list(session.sessionToken, query);
-          expect(response.status).toBe(200);
-          const page = RepositoryList.parse(await response.json());
-          pages.push(page.items.map((item) => item.fullName));
-          cursor = page.nextCursor;
-          expect(pages.length).toBeLessThanOrEqual(rows.length + 1);
-        } while (cursor);
-        expect(pages.flat()).toEqual(expected);
-        expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
-      }
-    });
+        for (const limit of [1, 2, 4]) {
+          const pages: string[][] = [];
+          let cursor: string | null = null;
+          do {
+            const query: Record<string, string> = { sort, limit: String(limit) };
+            if (cursor) query.cursor = cursor;
+            const response = await list(session.sessionToken, query);
+            expect(response.status).toBe(200);
+            const page = RepositoryList.parse(await response.json());
+            pages.push(page.items.map((item) => item.fullName));
+            cursor = page.nextCursor;
+            expect(pages.length).toBeLessThanOrEqual(rows.length + 1);
+          } while (cursor);
+          expect(pages.flat()).toEqual(expected);
+          expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+        }
+      },
+    );
 
     it("defaults to sort=starred_at and 50 per page", async () => {
       const session = await signIn("lib-page-default");
-      for (let i = 0; i < 53; i++) await seed(session.user.id, { fullName: `pd/r${i}` }, { starredAt: Date.UTC(2026, 0, 1) + i });
+      for (let i = 0; i < 53; i++)
+        await seed(session.user.id, { fullName: `pd/r${i}` }, { starredAt: Date.UTC(2026, 0, 1) + i });
       const first = RepositoryList.parse(await (await list(session.sessionToken, {})).json());
       expect(first.items).toHaveLength(50);
       expect(first.items[0]?.fullName).toBe("pd/r52");
       expect(first.nextCursor).not.toBeNull();
-      const second = RepositoryList.parse(await (await list(session.sessionToken, { cursor: first.nextCursor ?? "" })).json());
+      const second = RepositoryList.parse(
+        await (await list(session.sessionToken, { cursor: first.nextCursor ?? "" })).json(),
+      );
       expect(second.items.map((item) => item.fullName)).toEqual(["pd/r2", "pd/r1", "pd/r0"]);
       expect(second.nextCursor).toBeNull();
     });
@@ -355,7 +404,7 @@ describe("GET /api/repositories", () => {
       expect(await listNames(session, { q: "c++ library" })).toEqual(["kw/fmt"]);
     });
 
-    it.each(['"', 'NEAR(', "AND", "OR NOT", "*", "^", "col:umn", '" OR 1=1 --', "a)b(", "-", "'", "NOT hono"])(
+    it.each(['"', "NEAR(", "AND", "OR NOT", "*", "^", "col:umn", '" OR 1=1 --', "a)b(", "-", "'", "NOT hono"])(
       "never passes FTS syntax through (%j)",
       async (q) => {
         const session = await signIn("lib-q-hostile");
@@ -387,7 +436,9 @@ describe("GET /api/repositories/:owner/:name", () => {
   it("also shows an unstarred row kept for its notes", async () => {
     const { sessionToken, user } = await signIn("lib-get-unstarred");
     await seed(user.id, { fullName: "gu/old" }, { isStarred: false, notes: "why I liked it" });
-    const response = await api(sessionToken).api.repositories[":owner"][":name"].$get({ param: { owner: "gu", name: "old" } });
+    const response = await api(sessionToken).api.repositories[":owner"][":name"].$get({
+      param: { owner: "gu", name: "old" },
+    });
     expect(response.status).toBe(200);
     expect(RepositoryItem.parse(await response.json())).toMatchObject({ isStarred: false, notes: "why I liked it" });
   });
@@ -416,7 +467,12 @@ describe("PATCH /api/repositories/:owner/:name", () => {
     const repoId = await seed(
       user.id,
       { fullName: "p/repo" },
-      { customCategory: "Old", notes: "old notes", customDescription: "old description", starredAt: Date.UTC(2024, 1, 2) },
+      {
+        customCategory: "Old",
+        notes: "old notes",
+        customDescription: "old description",
+        starredAt: Date.UTC(2024, 1, 2),
+      },
     );
     const before = Date.now();
     const response = await api(sessionToken).api.repositories[":owner"][":name"].$patch({
@@ -438,10 +494,18 @@ describe("PATCH /api/repositories/:owner/:name", () => {
     const row = await env.DB.prepare("select * from stars where user_id = ? and repository_id = ?")
       .bind(user.id, repoId)
       .first<Record<string, unknown>>();
-    expect(row).toMatchObject({ custom_tags: '["Rust","cli","web"]', notes: "<script>alert(1)</script>", custom_category: "Old" });
+    expect(row).toMatchObject({
+      custom_tags: '["Rust","cli","web"]',
+      notes: "<script>alert(1)</script>",
+      custom_category: "Old",
+    });
 
     // null clears; "" clears; trimmed category.
-    const cleared = await patch(sessionToken, "p/repo", { customTags: null, customDescription: "", customCategory: "  New  " });
+    const cleared = await patch(sessionToken, "p/repo", {
+      customTags: null,
+      customDescription: "",
+      customCategory: "  New  ",
+    });
     expect(cleared.status).toBe(200);
     expect(RepositoryItem.parse(await cleared.json())).toMatchObject({
       customTags: [],
@@ -449,7 +513,9 @@ describe("PATCH /api/repositories/:owner/:name", () => {
       customCategory: "New",
       notes: "<script>alert(1)</script>",
     });
-    const got = await api(sessionToken).api.repositories[":owner"][":name"].$get({ param: { owner: "p", name: "repo" } });
+    const got = await api(sessionToken).api.repositories[":owner"][":name"].$get({
+      param: { owner: "p", name: "repo" },
+    });
     expect(RepositoryItem.parse(await got.json())).toMatchObject({ customTags: [], customCategory: "New" });
   });
 
@@ -472,7 +538,9 @@ describe("PATCH /api/repositories/:owner/:name", () => {
     const fullName = `pb/r${nextGithubId}`;
     const repoId = await seed(user.id, { fullName }, { notes: "unchanged" });
     await expectError(await patch(sessionToken, fullName, body), 400, "bad_request");
-    const row = await env.DB.prepare("select notes, last_edited from stars where repository_id = ?").bind(repoId).first();
+    const row = await env.DB.prepare("select notes, last_edited from stars where repository_id = ?")
+      .bind(repoId)
+      .first();
     expect(row).toEqual({ notes: "unchanged", last_edited: null });
   });
 
@@ -491,8 +559,12 @@ describe("PATCH /api/repositories/:owner/:name", () => {
     expect(response.status, text).toBe(400);
     const { error } = ErrorBody.parse(JSON.parse(text));
     expect(error.code).toBe("bad_request");
-    expect(error.message).toMatch(new RegExp(`^Invalid json: ${field.replace(".", "\\.")}: must be valid Unicode text`));
-    const row = await env.DB.prepare("select notes, custom_category, custom_tags, last_edited from stars where repository_id = ?")
+    expect(error.message).toMatch(
+      new RegExp(`^Invalid json: ${field.replace(".", "\\.")}: must be valid Unicode text`),
+    );
+    const row = await env.DB.prepare(
+      "select notes, custom_category, custom_tags, last_edited from stars where repository_id = ?",
+    )
       .bind(repoId)
       .first();
     expect(row).toEqual({ notes: "unchanged", custom_category: null, custom_tags: null, last_edited: null });
@@ -594,7 +666,9 @@ describe("POST /api/repositories/lookup", () => {
     await seedRepo({ fullName: "look/not-mine" });
 
     const response = await api(sessionToken).api.repositories.lookup.$post({
-      json: { fullNames: ["look/up", "LOOK/UP", "look/saved", "look/unstarred", "look/not-mine", "nope/nothing", "garbage"] },
+      json: {
+        fullNames: ["look/up", "LOOK/UP", "look/saved", "look/unstarred", "look/not-mine", "nope/nothing", "garbage"],
+      },
     });
     expect(response.status).toBe(200);
     const { items } = LookupResponse.parse(await response.json());
@@ -638,7 +712,9 @@ describe("POST /api/repositories/lookup", () => {
     expect(ok.status).toBe(200);
     expect(Object.keys(LookupResponse.parse(await ok.json()).items)).toHaveLength(10);
 
-    const tooMany = await api(sessionToken).api.repositories.lookup.$post({ json: { fullNames: [...names, "many/x"] } });
+    const tooMany = await api(sessionToken).api.repositories.lookup.$post({
+      json: { fullNames: [...names, "many/x"] },
+    });
     await expectError(tooMany, 400, "bad_request");
     const empty = await api(sessionToken).api.repositories.lookup.$post({ json: { fullNames: [] } });
     expect(LookupResponse.parse(await empty.json())).toEqual({ items: {} });
@@ -680,10 +756,18 @@ describe("POST /api/repositories/save", () => {
     if (!target) throw new Error("the emulator gave no public repository");
     const { sessionToken, user } = await signIn("lib-saver", 0);
 
-    const first = await api(sessionToken).api.repositories.save.$post({ json: { fullName: target.full_name.toUpperCase() } });
+    const first = await api(sessionToken).api.repositories.save.$post({
+      json: { fullName: target.full_name.toUpperCase() },
+    });
     expect(first.status, await first.clone().text()).toBe(201);
     const item = RepositoryItem.parse(await first.json());
-    expect(item).toMatchObject({ fullName: target.full_name, isSaved: true, isStarred: false, starredAt: null, isPrivate: false });
+    expect(item).toMatchObject({
+      fullName: target.full_name,
+      isSaved: true,
+      isStarred: false,
+      starredAt: null,
+      isPrivate: false,
+    });
     expect(item.htmlUrl).toMatch(/\//);
 
     const again = await save(sessionToken, { fullName: target.full_name });
@@ -722,9 +806,14 @@ describe("POST /api/repositories/save", () => {
       return response;
     });
     try {
-      const answers = await Promise.all(Array.from({ length: 20 }, () => save(sessionToken, { fullName: "race-owner/race-repo" })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => save(sessionToken, { fullName: "race-owner/race-repo" })),
+      );
       const statuses = answers.map((response) => response.status);
-      expect(statuses.filter((status) => status === 201), statuses.join(",")).toHaveLength(1);
+      expect(
+        statuses.filter((status) => status === 201),
+        statuses.join(","),
+      ).toHaveLength(1);
       expect(statuses.filter((status) => status === 200)).toHaveLength(19);
     } finally {
       spy.mockRestore();
@@ -780,7 +869,9 @@ describe("POST /api/repositories/save", () => {
       openrank: 9.5,
     });
     expect(item.description).not.toBe("stale description");
-    const row = await env.DB.prepare("select readme_content, count(*) as n from repositories where github_id = ?").bind(target.id).first();
+    const row = await env.DB.prepare("select readme_content, count(*) as n from repositories where github_id = ?")
+      .bind(target.id)
+      .first();
     expect(row).toEqual({ readme_content: "# cached readme", n: 1 });
   });
 

@@ -131,10 +131,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const rows = await selectLibrary(
       c.var.services.db,
       c.var.user.id,
-      [
-        inLibrary,
-        sql`${repositories.fullName} collate nocase in (select value from json_each(${wanted}))`,
-      ],
+      [inLibrary, sql`${repositories.fullName} collate nocase in (select value from json_each(${wanted}))`],
       // A renamed repository and a new one can briefly share a name: prefer the starred one.
       [desc(stars.isStarred), desc(repositories.id)],
       LOOKUP_ROW_LIMIT,
@@ -159,7 +156,10 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const row = await findByFullName(db, c.var.user.id, `${owner}/${name}`);
     if (!row) throw notInLibrary(owner, name);
     const limit = c.req.valid("query").limit ?? SEARCH_LIMIT_DEFAULT;
-    return c.json(await similarRepositories(db, c.var.user.id, row, semanticFor(c.env, c.var.services.vectors), limit), 200);
+    return c.json(
+      await similarRepositories(db, c.var.user.id, row, semanticFor(c.env, c.var.services.vectors), limit),
+      200,
+    );
   })
   .patch("/:owner/:name", validate("param", RepositoryParams), validate("json", RepositoryPatch), async (c) => {
     const { owner, name } = c.req.valid("param");
@@ -184,7 +184,8 @@ async function storedGithubToken(services: Services, userId: number): Promise<st
   const user = await loadGithubUser(services, userId);
   if (!user) throw new ApiError("unauthorized", "The account no longer exists");
   // Sealed with a key that has since been rotated: only a new sign-in can fix it.
-  if (user.token === null) throw new ApiError("github_token_invalid", "The stored GitHub token can no longer be read: sign in again");
+  if (user.token === null)
+    throw new ApiError("github_token_invalid", "The stored GitHub token can no longer be read: sign in again");
   return user.token;
 }
 

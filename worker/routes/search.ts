@@ -10,8 +10,18 @@ import { semanticFor } from "../search/semantic";
 export const searchRoutes = new Hono<AppEnv>()
   .use(requireSession)
   .get("/", validate("query", SearchQuery), async (c) => {
-    const { timings, ...result } = await searchLibrary(c.var.services.db, c.var.user.id, c.req.valid("query"), semanticFor(c.env, c.var.services.vectors));
+    const { timings, ...result } = await searchLibrary(
+      c.var.services.db,
+      c.var.user.id,
+      c.req.valid("query"),
+      semanticFor(c.env, c.var.services.vectors),
+    );
     // Where the time went (https://www.w3.org/TR/server-timing/), read by `npm run bench:search`.
-    c.header("Server-Timing", Object.entries(timings).map(([part, ms]) => `${part};dur=${ms}`).join(", "));
+    c.header(
+      "Server-Timing",
+      Object.entries(timings)
+        .map(([part, ms]) => `${part};dur=${ms}`)
+        .join(", "),
+    );
     return c.json(result, 200);
   });

@@ -25,7 +25,13 @@ describe("/api/settings", () => {
       language: "en",
       autoSync: true,
       // The test deployment's default provider: the AI emulator (EMBEDDING_PROVIDER, CHAT_MODEL in vitest.config.ts).
-      chatProvider: { kind: "openai-compatible", baseUrl: null, model: "starwise-chat", hasApiKey: false, isDefault: true },
+      chatProvider: {
+        kind: "openai-compatible",
+        baseUrl: null,
+        model: "starwise-chat",
+        hasApiKey: false,
+        isDefault: true,
+      },
     });
   });
 
@@ -43,9 +49,17 @@ describe("/api/settings", () => {
     expect(Settings.parse(JSON.parse(text))).toEqual({
       language: "zh",
       autoSync: false,
-      chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "gpt-4o-mini", hasApiKey: true, isDefault: false },
+      chatProvider: {
+        kind: "openai-compatible",
+        baseUrl: `${aiUrl()}/v1`,
+        model: "gpt-4o-mini",
+        hasApiKey: true,
+        isDefault: false,
+      },
     });
-    const row = await env.DB.prepare("select settings, language, auto_sync from users where id = ?").bind(user.id).first<{ settings: string; language: string; auto_sync: number }>();
+    const row = await env.DB.prepare("select settings, language, auto_sync from users where id = ?")
+      .bind(user.id)
+      .first<{ settings: string; language: string; auto_sync: number }>();
     expect(row?.settings).not.toContain(key);
     expect(row?.settings).toMatch(/"apiKeyCiphertext":"v1\./);
     expect([row?.language, row?.auto_sync]).toEqual(["zh", 0]);
@@ -54,9 +68,21 @@ describe("/api/settings", () => {
     expect([provider.apiKey, provider.modelId]).toEqual([key, `openai-compatible:${aiUrl()}/v1#gpt-4o-mini`]);
 
     // Changing only the model keeps the key; a new endpoint never inherits it.
-    const sameHost = Settings.parse(await (await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "other" } })).json());
+    const sameHost = Settings.parse(
+      await (
+        await put(sessionToken, {
+          chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "other" },
+        })
+      ).json(),
+    );
     expect(sameHost.chatProvider.hasApiKey).toBe(true);
-    const moved = Settings.parse(await (await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v2`, model: "other" } })).json());
+    const moved = Settings.parse(
+      await (
+        await put(sessionToken, {
+          chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v2`, model: "other" },
+        })
+      ).json(),
+    );
     expect(moved.chatProvider.hasApiKey).toBe(false);
 
     const none = Settings.parse(await (await put(sessionToken, { chatProvider: { kind: "none" } })).json());
@@ -69,8 +95,18 @@ describe("/api/settings", () => {
   it("refuses a base URL that points at a private, loopback or metadata address unless the deployment allows it", async () => {
     const { sessionToken } = await signIn("settings-ssrf");
     const strict = { ...env, AI_ALLOW_PRIVATE_URLS: "false" };
-    for (const baseUrl of [`${aiUrl()}/v1`, "http://169.254.169.254/latest", "http://[::1]:11434/v1", "http://localhost:11434/v1", "http://10.0.0.8/v1"]) {
-      const response = await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl, model: "m", apiKey: "sk-x" } }, strict);
+    for (const baseUrl of [
+      `${aiUrl()}/v1`,
+      "http://169.254.169.254/latest",
+      "http://[::1]:11434/v1",
+      "http://localhost:11434/v1",
+      "http://10.0.0.8/v1",
+    ]) {
+      const response = await put(
+        sessionToken,
+        { chatProvider: { kind: "openai-compatible", baseUrl, model: "m", apiKey: "sk-x" } },
+        strict,
+      );
       expect(response.status, baseUrl).toBe(400);
       const body = ErrorBody.parse(await response.json());
       expect(body.error.code).toBe("bad_request");
@@ -79,12 +115,21 @@ describe("/api/settings", () => {
     const settings = Settings.parse(await (await api(sessionToken).api.settings.$get()).json());
     expect(settings.chatProvider.isDefault).toBe(true);
     // The test deployment allows them (its emulators listen on 127.0.0.1).
-    expect((await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "m" } })).status).toBe(200);
+    expect(
+      (await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "m" } }))
+        .status,
+    ).toBe(200);
   });
 
   it("validates the body", async () => {
     const { sessionToken } = await signIn("settings-invalid");
-    for (const body of [{}, { language: "fr" }, { chatProvider: { kind: "gemini" } }, { chatProvider: { kind: "openai-compatible", baseUrl: "file:///etc/passwd" } }, { extra: 1 }]) {
+    for (const body of [
+      {},
+      { language: "fr" },
+      { chatProvider: { kind: "gemini" } },
+      { chatProvider: { kind: "openai-compatible", baseUrl: "file:///etc/passwd" } },
+      { extra: 1 },
+    ]) {
       const response = await put(sessionToken, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
     }

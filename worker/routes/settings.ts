@@ -4,13 +4,7 @@ import { SettingsUpdate, type Settings } from "../../shared/settings";
 import { configOf } from "../config";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
-import {
-  aiKeyContext,
-  loadChatProvider,
-  publicProvider,
-  StoredUserSettings,
-  urlPolicy,
-} from "../providers/chat";
+import { aiKeyContext, loadChatProvider, publicProvider, StoredUserSettings, urlPolicy } from "../providers/chat";
 import type { AppEnv, Bindings } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
@@ -30,7 +24,11 @@ export const settingsRoutes = new Hono<AppEnv>()
     const update = c.req.valid("json");
     const { db, secrets } = c.var.services;
     const userId = c.var.user.id;
-    const [row] = await db.select({ githubId: users.githubId, settings: users.settings }).from(users).where(eq(users.id, userId)).limit(1);
+    const [row] = await db
+      .select({ githubId: users.githubId, settings: users.settings })
+      .from(users)
+      .where(eq(users.id, userId))
+      .limit(1);
     if (!row) throw new ApiError("unauthorized", "The account no longer exists");
     const config = configOf(c.env);
     const previous = StoredUserSettings.parse(row.settings);
@@ -44,14 +42,18 @@ export const settingsRoutes = new Hono<AppEnv>()
       else {
         const baseUrl = next.baseUrl ?? undefined;
         if (!baseUrl && !config.ai.baseUrl) {
-          throw new ApiError("bad_request", "chatProvider.baseUrl is required: this deployment has no OpenAI-compatible endpoint of its own");
+          throw new ApiError(
+            "bad_request",
+            "chatProvider.baseUrl is required: this deployment has no OpenAI-compatible endpoint of its own",
+          );
         }
         // SSRF: refused now with a clear 400, and checked again before every call.
         if (baseUrl) await assertPublicUrl(baseUrl, urlPolicy(config), "chatProvider.baseUrl");
         // A stored key stays only with the endpoint it was given for: it is never sent to a new host.
         const sameEndpoint = previous.ai?.kind === "openai-compatible" && previous.ai.baseUrl === baseUrl;
         let apiKeyCiphertext: string | undefined;
-        if (typeof next.apiKey === "string") apiKeyCiphertext = await secrets.seal(next.apiKey, aiKeyContext(row.githubId));
+        if (typeof next.apiKey === "string")
+          apiKeyCiphertext = await secrets.seal(next.apiKey, aiKeyContext(row.githubId));
         else if (next.apiKey === undefined && sameEndpoint) apiKeyCiphertext = previous.ai?.apiKeyCiphertext;
         ai = {
           kind: "openai-compatible",

@@ -36,7 +36,11 @@ describe("POST /api/sync/ticket", () => {
   it("needs a session in the Authorization header", async () => {
     await expectError(await workerFetch(`${BASE}/api/sync/ticket`, { method: "POST" }), 401, "unauthorized");
     const { sessionToken } = await signIn("ticket-url", 0);
-    await expectError(await workerFetch(`${BASE}/api/sync/ticket?access_token=${sessionToken}`, { method: "POST" }), 401, "unauthorized");
+    await expectError(
+      await workerFetch(`${BASE}/api/sync/ticket?access_token=${sessionToken}`, { method: "POST" }),
+      401,
+      "unauthorized",
+    );
   });
 });
 
@@ -54,7 +58,11 @@ describe("GET /api/sync/ws", () => {
   it("takes each ticket once: a second upgrade, even at the same moment, is 401", async () => {
     const { sessionToken } = await signIn("ws-once", 0);
     const { ticket } = await ticketFor(sessionToken);
-    const answers = await Promise.all([upgrade(`?ticket=${ticket}`), upgrade(`?ticket=${ticket}`), upgrade(`?ticket=${ticket}`)]);
+    const answers = await Promise.all([
+      upgrade(`?ticket=${ticket}`),
+      upgrade(`?ticket=${ticket}`),
+      upgrade(`?ticket=${ticket}`),
+    ]);
     expect(answers.map((r) => r.status).sort()).toEqual([101, 401, 401]);
     for (const answer of answers) answer.webSocket?.accept();
     for (const answer of answers) answer.webSocket?.close();
@@ -89,7 +97,11 @@ describe("GET /api/sync/ws", () => {
   it.each([
     ["the session token as access_token", (session: string) => `?access_token=${session}`, 400],
     ["the session token as the ticket", (session: string) => `?ticket=${session}`, 400],
-    ["a ticket and an access_token", (session: string) => `?ticket=swt_1.${"a".repeat(43)}&access_token=${session}`, 400],
+    [
+      "a ticket and an access_token",
+      (session: string) => `?ticket=swt_1.${"a".repeat(43)}&access_token=${session}`,
+      400,
+    ],
     ["no ticket", () => "", 400],
     ["a well-formed unknown ticket", () => `?ticket=swt_1.${"a".repeat(43)}`, 401],
   ])("refuses %s", async (_, query, status) => {
@@ -117,7 +129,11 @@ describe("no route authenticates from the URL", () => {
     async (path) => {
       const { sessionToken } = await signIn("url-token", 0);
       for (const headers of [{ Upgrade: "websocket" }, {}] as Array<Record<string, string>>) {
-        await expectError(await workerFetch(`${BASE}${path}?access_token=${sessionToken}`, { headers }), 401, "unauthorized");
+        await expectError(
+          await workerFetch(`${BASE}${path}?access_token=${sessionToken}`, { headers }),
+          401,
+          "unauthorized",
+        );
       }
       // The same session in the header works: the 401 is about where it was sent.
       const ok = await workerFetch(`${BASE}${path}`, { headers: { Authorization: `Bearer ${sessionToken}` } });

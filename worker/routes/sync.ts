@@ -47,7 +47,10 @@ export const syncRoutes = new Hono<AppEnv>()
     const user = c.var.user;
     const ticket = `swt_${user.id}.${randomBase64Url()}`;
     const expiresAt = Math.min(Date.now() + SYNC_TICKET_TTL_MS, user.sessionExpiresAt);
-    const kept = await userSync(c.env, user.id).addTicket(await sha256Hex(ticket), { session: streamSession(user), expiresAt });
+    const kept = await userSync(c.env, user.id).addTicket(await sha256Hex(ticket), {
+      session: streamSession(user),
+      expiresAt,
+    });
     if (!kept) throw new ApiError("unauthorized", "This session has ended: sign in again");
     return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201);
   })

@@ -24,7 +24,13 @@ export type Ranked = { id: number; score: number };
  * starred it, before the join keeps this user's: its cost grows with the repositories everyone
  * starred that contain the words, not with this library (docs/architecture.md §8).
  */
-export async function keywordRanking(db: Db, userId: number, expression: string, filters: SQL[], limit: number): Promise<Ranked[]> {
+export async function keywordRanking(
+  db: Db,
+  userId: number,
+  expression: string,
+  filters: SQL[],
+  limit: number,
+): Promise<Ranked[]> {
   const first = userId * USER_ROWID_SPAN;
   const r = REPOSITORY_WEIGHTS;
   const u = USER_WEIGHTS;
@@ -43,8 +49,17 @@ export async function keywordRanking(db: Db, userId: number, expression: string,
   // in a 10,000-star library, 0.5 ms this way.
   const rows = await db
     .select({ id: sql<number>`m.id`, score })
-    .from(sql`${matches} cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`)
-    .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`, eq(repositories.id, stars.repositoryId), ...filters))
+    .from(
+      sql`${matches} cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`,
+    )
+    .where(
+      and(
+        eq(stars.userId, userId),
+        sql`${stars.repositoryId} = m.id`,
+        eq(repositories.id, stars.repositoryId),
+        ...filters,
+      ),
+    )
     .groupBy(sql`m.id`)
     .orderBy(asc(score), asc(sql`m.id`))
     .limit(limit);

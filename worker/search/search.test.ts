@@ -29,12 +29,27 @@ async function seedLibrary(login: string) {
   const add = seedLibraryItem.bind(null, session.user.id);
   const ids = {
     hono: await add(
-      { fullName: "honojs/hono", description: "Web framework built on Web Standards", language: "TypeScript", topics: ["web", "framework"] },
+      {
+        fullName: "honojs/hono",
+        description: "Web framework built on Web Standards",
+        language: "TypeScript",
+        topics: ["web", "framework"],
+      },
       {},
     ),
     fastapi: await add(
-      { fullName: "tiangolo/fastapi", description: "FastAPI framework, high performance, easy to learn", language: "Python", topics: ["python", "api"] },
-      { analysis: { summary: "A modern Python web framework for building APIs with type hints", tags: ["web-framework", "python"] } },
+      {
+        fullName: "tiangolo/fastapi",
+        description: "FastAPI framework, high performance, easy to learn",
+        language: "Python",
+        topics: ["python", "api"],
+      },
+      {
+        analysis: {
+          summary: "A modern Python web framework for building APIs with type hints",
+          tags: ["web-framework", "python"],
+        },
+      },
     ),
     ripgrep: await add(
       {
@@ -55,14 +70,21 @@ async function seedLibrary(login: string) {
       {},
     ),
     mpx: await add(
-      { fullName: "didi/mpx", description: "Mpx，一款具有优秀开发体验和深度性能优化的增强型跨端小程序框架", language: "JavaScript" },
+      {
+        fullName: "didi/mpx",
+        description: "Mpx，一款具有优秀开发体验和深度性能优化的增强型跨端小程序框架",
+        language: "JavaScript",
+      },
       { customTags: ["小程序", "mini-program"] },
     ),
     saved: await add(
       { fullName: "saved/web-scraper", description: "A web scraping framework for Go", language: "Go" },
       { isStarred: false, isSaved: true },
     ),
-    unstarred: await add({ fullName: "gone/web-thing", description: "A web framework nobody stars anymore", language: "Go" }, { isStarred: false }),
+    unstarred: await add(
+      { fullName: "gone/web-thing", description: "A web framework nobody stars anymore", language: "Go" },
+      { isStarred: false },
+    ),
   };
   return { session: session.sessionToken, userId: session.user.id, ids };
 }
@@ -72,7 +94,9 @@ describe("GET /api/search (keyword)", () => {
     const anonymous = await workerFetch(`${BASE}/api/search?q=web`);
     expect(anonymous.status).toBe(401);
     const { sessionToken } = await signIn("search-empty", 0);
-    const empty = await workerFetch(`${BASE}/api/search?q=%20`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+    const empty = await workerFetch(`${BASE}/api/search?q=%20`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
     expect(empty.status).toBe(400);
     expect(ErrorBody.parse(await empty.json()).error.code).toBe("bad_request");
   });
@@ -123,7 +147,9 @@ describe("GET /api/search (keyword)", () => {
     expect(names(await search(alice.session, { q: "mini-program" }))).toEqual(["didi/mpx"]);
     expect(names(await search(bob.sessionToken, { q: "mini-program" }))).toEqual([]);
     // The list's q filter sees the same per-user text.
-    const list = await workerFetch(`${BASE}/api/repositories?q=monorepos`, { headers: { Authorization: `Bearer ${bob.sessionToken}` } });
+    const list = await workerFetch(`${BASE}/api/repositories?q=monorepos`, {
+      headers: { Authorization: `Bearer ${bob.sessionToken}` },
+    });
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([]);
   });
 
@@ -131,14 +157,32 @@ describe("GET /api/search (keyword)", () => {
     const { session } = await seedLibrary("search-filters");
     expect(names(await search(session, { q: "framework", language: "python" }))).toEqual(["tiangolo/fastapi"]);
     expect(names(await search(session, { q: "framework", saved: "true" }))).toEqual(["saved/web-scraper"]);
-    expect(names(await search(session, { q: "framework", starred: "false" })).sort()).toEqual(["gone/web-thing", "saved/web-scraper"]);
+    expect(names(await search(session, { q: "framework", starred: "false" })).sort()).toEqual([
+      "gone/web-thing",
+      "saved/web-scraper",
+    ]);
     expect(names(await search(session, { q: "framework", tag: "web-framework" }))).toEqual(["tiangolo/fastapi"]);
     expect(names(await search(session, { q: "framework", limit: "1" }))).toHaveLength(1);
   });
 
   it("takes operator characters as text, never as FTS syntax", async () => {
     const { session } = await seedLibrary("search-hostile");
-    for (const q of ['"', "NEAR(web framework)", "web AND", "OR", "*", "-web", "col:umn", '" OR 1=1 --', "a)b(", "^web", "web*", "c++", "100%", "框架 OR"]) {
+    for (const q of [
+      '"',
+      "NEAR(web framework)",
+      "web AND",
+      "OR",
+      "*",
+      "-web",
+      "col:umn",
+      '" OR 1=1 --',
+      "a)b(",
+      "^web",
+      "web*",
+      "c++",
+      "100%",
+      "框架 OR",
+    ]) {
       await search(session, { q });
     }
     // The words around the operators still count.
@@ -154,7 +198,9 @@ describe("GET /api/search (keyword)", () => {
     expect(ranges.map(([start, end]) => text.slice(start, end))).toEqual(["respecting", "gitignore"]);
     // From the README when nothing shorter mentions the words.
     const [readmeHit] = (await search(session, { q: "SIMD" })).items;
-    expect(readmeHit?.snippet?.ranges.map(([start, end]) => readmeHit.snippet!.text.slice(start, end))).toEqual(["SIMD"]);
+    expect(readmeHit?.snippet?.ranges.map(([start, end]) => readmeHit.snippet!.text.slice(start, end))).toEqual([
+      "SIMD",
+    ]);
     const [zh] = (await search(session, { q: "框架" })).items;
     expect(zh?.snippet?.ranges.map(([start, end]) => zh.snippet!.text.slice(start, end))).toEqual(["框架"]);
   });
@@ -187,11 +233,20 @@ describe("the FTS indexes", () => {
     const starRowid = user.id * 2 ** 32 + id;
     expect(await count("repositories_fts", id)).toBe(1);
     expect(await count("stars_fts", starRowid)).toBe(1);
-    const changes = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).run()).meta.changes;
+    const changes = async (sql: string, ...binds: unknown[]) =>
+      (
+        await env.DB.prepare(sql)
+          .bind(...binds)
+          .run()
+      ).meta.changes;
     await changes("update repositories set description = 'second words', stargazers_count = 5 where id = ?", id);
     await changes("update repositories set description = 'second words' where id = ?", id);
     await changes("update stars set notes = 'another note' where user_id = ? and repository_id = ?", user.id, id);
-    await changes("update stars set notes = 'another note', is_starred = 1 where user_id = ? and repository_id = ?", user.id, id);
+    await changes(
+      "update stars set notes = 'another note', is_starred = 1 where user_id = ? and repository_id = ?",
+      user.id,
+      id,
+    );
     expect(await count("repositories_fts", id)).toBe(1);
     expect(await count("stars_fts", starRowid)).toBe(1);
     const fts = await env.DB.prepare("select description from repositories_fts where rowid = ?").bind(id).first();
@@ -209,7 +264,9 @@ describe("the FTS indexes", () => {
   it("append CJK bigrams to text with CJK, even across the 65-character chunks, and nothing to text without", async () => {
     const long = `${"x".repeat(63)}数据库${"y".repeat(100)}向量检索`;
     const id = await seedRepository({ fullName: "fts/cjk", description: long, readme: "plain English only" });
-    const row = await env.DB.prepare("select description, readme from repositories_fts where rowid = ?").bind(id).first<{ description: string; readme: string }>();
+    const row = await env.DB.prepare("select description, readme from repositories_fts where rowid = ?")
+      .bind(id)
+      .first<{ description: string; readme: string }>();
     const [text, grams] = (row?.description ?? "").split("\n");
     expect(text).toBe(long);
     // The chunks are walked in no particular order; the set of bigrams is what is indexed.
@@ -266,7 +323,10 @@ describe("hybrid search (searchLibrary with a stand-in semantic ranking)", () =>
 
   it("answers with keywords (mode keyword) when the embedding model fails", async () => {
     const { userId } = await seedLibrary("hybrid-failing");
-    const failing: Semantic = { ...fixedSemantic(() => []), embedQuery: async () => Promise.reject(new Error("AI down")) };
+    const failing: Semantic = {
+      ...fixedSemantic(() => []),
+      embedQuery: async () => Promise.reject(new Error("AI down")),
+    };
     const answer = await searchLibrary(createDb(env.DB), userId, { q: "ripgrep" }, failing);
     expect(answer.mode).toBe("keyword");
     expect(names(answer)[0]).toBe("BurntSushi/ripgrep");
@@ -281,8 +341,16 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
        left join analyses a on a.id = s.analysis_id where s.user_id = ? order by r.id`,
     )
       .bind(userId)
-      .all<{ id: number; full_name: string; description: string | null; readme_content: string | null; summary: string | null }>();
-    const texts = rows.results.map((row) => [row.full_name, row.description, row.summary, row.readme_content].filter(Boolean).join("\n"));
+      .all<{
+        id: number;
+        full_name: string;
+        description: string | null;
+        readme_content: string | null;
+        summary: string | null;
+      }>();
+    const texts = rows.results.map((row) =>
+      [row.full_name, row.description, row.summary, row.readme_content].filter(Boolean).join("\n"),
+    );
     const vectors = await embedderOf(env).embedBatch(texts);
     await vectorStoreOf(env).upsert(
       userNamespace(userId),
@@ -311,7 +379,9 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
   it("similar repositories come from the vectors and exclude the repository itself", async () => {
     const { session, userId, ids } = await seedLibrary("similar-real");
     await embedLibrary(userId, ids);
-    const response = await workerFetch(`${BASE}/api/repositories/honojs/hono/similar?limit=3`, { headers: { Authorization: `Bearer ${session}` } });
+    const response = await workerFetch(`${BASE}/api/repositories/honojs/hono/similar?limit=3`, {
+      headers: { Authorization: `Bearer ${session}` },
+    });
     const answer = SimilarResponse.parse(await response.json());
     expect(answer.mode).toBe("hybrid");
     expect(names(answer)).toHaveLength(3);
@@ -339,13 +409,17 @@ describe("reciprocalRankFusion", () => {
 describe("GET /api/repositories/:owner/:name/similar", () => {
   it("before the library has vectors: the library's repositories sharing its words, never itself", async () => {
     const { session } = await seedLibrary("similar-keyword");
-    const response = await workerFetch(`${BASE}/api/repositories/tiangolo/fastapi/similar`, { headers: { Authorization: `Bearer ${session}` } });
+    const response = await workerFetch(`${BASE}/api/repositories/tiangolo/fastapi/similar`, {
+      headers: { Authorization: `Bearer ${session}` },
+    });
     expect(response.status).toBe(200);
     const answer = SimilarResponse.parse(await response.json());
     expect(answer.mode).toBe("keyword");
     expect(names(answer)).not.toContain("tiangolo/fastapi");
     expect(names(answer)[0]).toBe("honojs/hono");
-    const missing = await workerFetch(`${BASE}/api/repositories/nobody/nothing/similar`, { headers: { Authorization: `Bearer ${session}` } });
+    const missing = await workerFetch(`${BASE}/api/repositories/nobody/nothing/similar`, {
+      headers: { Authorization: `Bearer ${session}` },
+    });
     expect(missing.status).toBe(404);
   });
 });

@@ -45,7 +45,9 @@ export async function searchLibrary(
   const filters = filterConditions(query);
   const expression = anyTermExpression(terms);
   const [keyword, nearest] = await Promise.all([
-    expression ? timed(timings, "keyword", keywordRanking(db, userId, expression, filters, CANDIDATES)) : Promise.resolve([]),
+    expression
+      ? timed(timings, "keyword", keywordRanking(db, userId, expression, filters, CANDIDATES))
+      : Promise.resolve([]),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";
@@ -55,7 +57,12 @@ export async function searchLibrary(
         nearest.map((hit) => hit.id),
       )
         .slice(0, limit)
-        .map((hit) => ({ id: hit.id, score: hit.score, keyword: hit.keywordRank !== null, semantic: hit.semanticRank !== null }))
+        .map((hit) => ({
+          id: hit.id,
+          score: hit.score,
+          keyword: hit.keywordRank !== null,
+          semantic: hit.semanticRank !== null,
+        }))
     : keyword.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
   const items = await timed(timings, "hydrate", hydrate(db, userId, ranked, terms));
   timings.total = Date.now() - started;
@@ -100,12 +107,16 @@ export async function semanticRanking(
   }
   if (best.size === 0) return [];
   // Only rows the user has and the filters keep (a vector may outlive an unstar until the next sync).
-  const allowed = await timed(timings, "vectors", db
-    .select({ id: repositories.id })
-    .from(stars)
-    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
-    .where(and(eq(stars.userId, userId), inJsonArray(repositories.id, [...best.keys()]), ...filters)));
+  const allowed = await timed(
+    timings,
+    "vectors",
+    db
+      .select({ id: repositories.id })
+      .from(stars)
+      .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+      .leftJoin(analyses, eq(analyses.id, stars.analysisId))
+      .where(and(eq(stars.userId, userId), inJsonArray(repositories.id, [...best.keys()]), ...filters)),
+  );
   const keep = new Set(allowed.map((row) => row.id));
   return [...best].filter(([id]) => keep.has(id)).map(([id, similarity]) => ({ id, similarity }));
 }
@@ -113,7 +124,12 @@ export async function semanticRanking(
 type Ranked = { id: number; score: number; keyword: boolean; semantic: boolean };
 
 /** Ranked ids → the cards, in rank order, each with a snippet of where its words are. */
-export async function hydrate(db: Db, userId: number, ranked: readonly Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
+export async function hydrate(
+  db: Db,
+  userId: number,
+  ranked: readonly Ranked[],
+  terms: readonly QueryTerm[],
+): Promise<SearchHit[]> {
   if (ranked.length === 0) return [];
   const ids = ranked.map((hit) => hit.id);
   const rows = await selectLibrary(db, userId, [inJsonArray(repositories.id, ids)], [], ids.length);

@@ -27,7 +27,9 @@ export async function similarRepositories(
     const nearest = await semanticRanking(db, userId, semantic, text, filters, [row.id]);
     // No vectors yet (a library not embedded so far) answers by words, like no model at all.
     if (nearest && nearest.length > 0) {
-      const ranked = nearest.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
+      const ranked = nearest
+        .slice(0, limit)
+        .map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
       return { mode: "hybrid", items: await hydrate(db, userId, ranked, []) };
     }
   }

@@ -48,7 +48,10 @@ function rangesIn(text: string, regexes: readonly RegExp[]): Array<[number, numb
  * mentions a term, cut to a window around its first match; null when none does (a hit
  * found only by meaning).
  */
-export function makeSnippet(texts: ReadonlyArray<string | null | undefined>, terms: readonly QueryTerm[]): Snippet | null {
+export function makeSnippet(
+  texts: ReadonlyArray<string | null | undefined>,
+  terms: readonly QueryTerm[],
+): Snippet | null {
   const regexes = patterns(terms);
   if (regexes.length === 0) return null;
   for (const raw of texts) {

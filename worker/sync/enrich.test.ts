@@ -57,7 +57,11 @@ describe("sync: enrichment", () => {
     await using _ = await fastWorkflows();
     const { sessionToken } = await signIn("enrich-down", 6);
     await useModel(sessionToken, "enrich-down-model");
-    await emulatorControl("ai", "POST", "faults", { route: "POST /v1/chat/completions", model: "enrich-down-model", status: 503 });
+    await emulatorControl("ai", "POST", "faults", {
+      route: "POST /v1/chat/completions",
+      model: "enrich-down-model",
+      status: 503,
+    });
     let first: ReturnType<typeof doneOf>;
     try {
       first = doneOf(await syncOnce(sessionToken));

@@ -112,7 +112,12 @@ export async function analysePhase(ctx: Context, totals: Enrichment): Promise<vo
     work: (live) => {
       const base = completed;
       return analyseRepositories(env, { userId, budget: ANALYSE_PER_STEP, skip: [...failedIds] }, (p) => {
-        void live({ phase: "analyzing", current: p.current, completed: base + p.done, total: total ?? p.pendingAtStart });
+        void live({
+          phase: "analyzing",
+          current: p.current,
+          completed: base + p.done,
+          total: total ?? p.pendingAtStart,
+        });
       });
     },
     async done(result) {
@@ -126,7 +131,8 @@ export async function analysePhase(ctx: Context, totals: Enrichment): Promise<vo
       totals.pending = result.pending;
       failedIds.push(...result.failedIds);
       completed += result.analysed + result.reused + result.failed;
-      if (!result.unavailable && !result.waitUntil && result.pending > 0) await ctx.publish({ phase: "analyzing", current: "", completed, total });
+      if (!result.unavailable && !result.waitUntil && result.pending > 0)
+        await ctx.publish({ phase: "analyzing", current: "", completed, total });
     },
   });
   // The seed's `saving` follows `analyzing`. Results are written as they arrive (a step that

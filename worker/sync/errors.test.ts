@@ -17,7 +17,12 @@ describe("sync: GitHub misbehaving", () => {
   it("honours a secondary limit's retry-after and completes", async () => {
     await using _ = await fastWorkflows({ sleeps: true });
     const { sessionToken } = await signIn("rl-secondary", 40);
-    await controlPost("faults", { route: "POST /graphql", login: "rl-secondary", secondary: { retryAfter: 1 }, count: 1 });
+    await controlPost("faults", {
+      route: "POST /graphql",
+      login: "rl-secondary",
+      secondary: { retryAfter: 1 },
+      count: 1,
+    });
     const done = doneOf(await syncOnce(sessionToken));
     expect(done.total).toBe(40);
   });
@@ -43,7 +48,13 @@ describe("sync: GitHub misbehaving", () => {
     // its README lookup comes back empty.
     const doomed = `${login}-org/flaky`;
     await controlPost("star", { login, fullName: doomed, repo: { readme: "# flaky\n\nBack soon.\n" } });
-    await controlPost("triggers", { route: "GET /user/starred", query: { page: "1", per_page: "100" }, login, after: 1, action: { state: { fullName: doomed, state: "deleted" } } });
+    await controlPost("triggers", {
+      route: "GET /user/starred",
+      query: { page: "1", per_page: "100" },
+      login,
+      after: 1,
+      action: { state: { fullName: doomed, state: "deleted" } },
+    });
     const first = doneOf(await syncOnce(sessionToken));
     expect(first).toMatchObject({ total: 31, new_count: 31, unstarred_count: 0 });
     expect(first.stats.failures).toBe(1);
@@ -74,7 +85,11 @@ describe("sync: GitHub misbehaving", () => {
   it("a stored token that no longer decrypts (key rotated) ends the run at once, like a revoked one", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken, user } = await signIn("unreadable", 5);
-    await env.DB.prepare("update users set token_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA' where id = ?").bind(user.id).run();
+    await env.DB.prepare(
+      "update users set token_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA' where id = ?",
+    )
+      .bind(user.id)
+      .run();
     const last = finalEvent(await syncOnce(sessionToken));
     expect(last).toMatchObject({ event: "error", data: { code: "github_token_invalid" } });
     const row = await env.DB.prepare("select token_status from users where id = ?").bind(user.id).first();
@@ -87,12 +102,20 @@ describe("sync: GitHub misbehaving", () => {
     await controlPost("config", { latencyMs: 30 });
     try {
       // Revoked once 1,000 stars are listed, in the middle of a step.
-      const response = await workerFetch(`${BASE}/api/repositories/sync`, { method: "POST", headers: { Authorization: `Bearer ${sessionToken}` } });
+      const response = await workerFetch(`${BASE}/api/repositories/sync`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${sessionToken}` },
+      });
       let last: SyncEvent | undefined;
       let revoked = false;
       for await (const event of readSse(response.body!)) {
         last = event;
-        if (!revoked && event.event === "progress" && event.data.phase === "fetching" && (event.data.listed ?? 0) >= 1000) {
+        if (
+          !revoked &&
+          event.event === "progress" &&
+          event.data.phase === "fetching" &&
+          (event.data.listed ?? 0) >= 1000
+        ) {
           revoked = true;
           await controlPost("revoke", { login: "revoked-mid" });
         }

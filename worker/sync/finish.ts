@@ -20,11 +20,20 @@ export async function finishRun(
   const { db } = services;
   const now = new Date();
   const [tally] = await db
-    .select({ added: sql<number>`coalesce(sum(${syncPageCounts.newCount}), 0)`, updated: sql<number>`coalesce(sum(${syncPageCounts.updatedCount}), 0)` })
+    .select({
+      added: sql<number>`coalesce(sum(${syncPageCounts.newCount}), 0)`,
+      updated: sql<number>`coalesce(sum(${syncPageCounts.updatedCount}), 0)`,
+    })
     .from(syncPageCounts)
     .where(eq(syncPageCounts.runId, runId));
   const done: DoneData = { ...result, new_count: tally?.added ?? 0, updated_count: tally?.updated ?? 0, runId };
-  const counters = { ...result.stats, new: done.new_count, updated: done.updated_count, unstarred: result.unstarred_count, total: result.total };
+  const counters = {
+    ...result.stats,
+    new: done.new_count,
+    updated: done.updated_count,
+    unstarred: result.unstarred_count,
+    total: result.total,
+  };
   await db.batch([
     db
       .update(syncRuns)
@@ -42,7 +51,12 @@ export async function finishRun(
  * Records a failed run. A rejected token marks the user so no automatic sync tries
  * again until they reconnect; nothing of theirs is deleted.
  */
-export async function failRun(services: Pick<Services, "db">, runId: string, userId: number, error: ErrorData): Promise<ErrorData> {
+export async function failRun(
+  services: Pick<Services, "db">,
+  runId: string,
+  userId: number,
+  error: ErrorData,
+): Promise<ErrorData> {
   const { db } = services;
   const now = new Date();
   const tokenRejected = error.code === "github_token_invalid";

@@ -8,17 +8,32 @@ import { userSync } from "../lib/sync-run";
 import { env, signIn } from "../test/helpers";
 import { controlPost, fastWorkflows, githubStars, library, stats } from "../test/sync-helpers";
 
-type TokenStats = { timeouts: number; secondaryLimitHits: number; resourceLimitHits: number; serverMs: { graphql: number; rest: number } };
+type TokenStats = {
+  timeouts: number;
+  secondaryLimitHits: number;
+  resourceLimitHits: number;
+  serverMs: { graphql: number; rest: number };
+};
 type Truth = Awaited<ReturnType<typeof githubStars>>[number] & { readmeKind?: string; readmeTarget?: string | null };
 
 async function tokenStats(login: string): Promise<TokenStats> {
   const all = (await stats()) as unknown as { tokens: Record<string, TokenStats> };
-  return all.tokens[`user:${login}`] ?? { timeouts: 0, secondaryLimitHits: 0, resourceLimitHits: 0, serverMs: { graphql: 0, rest: 0 } };
+  return (
+    all.tokens[`user:${login}`] ?? {
+      timeouts: 0,
+      secondaryLimitHits: 0,
+      resourceLimitHits: 0,
+      serverMs: { graphql: 0, rest: 0 },
+    }
+  );
 }
 
 /** GitHub's realism for `login` only, 100× faster, with the given overrides. */
 async function harsh(login: string, overrides: Record<string, unknown>) {
-  await controlPost("config", { login, realism: { preset: "github", timeScale: 0.01, cpuGraphqlMsPerWindow: 0, cpuTotalMsPerWindow: 0, ...overrides } });
+  await controlPost("config", {
+    login,
+    realism: { preset: "github", timeScale: 0.01, cpuGraphqlMsPerWindow: 0, cpuTotalMsPerWindow: 0, ...overrides },
+  });
 }
 
 async function run(userId: number, introspector: Awaited<ReturnType<typeof fastWorkflows>>): Promise<DoneData> {
@@ -43,8 +58,16 @@ async function expectLibraryMatches(login: string, userId: number) {
 }
 
 async function tuning(userId: number) {
-  const row = await env.DB.prepare("select sync_tuning from users where id = ?").bind(userId).first<{ sync_tuning: string | null }>();
-  return row?.sync_tuning ? (JSON.parse(row.sync_tuning) as { failedAt: Record<string, number>; cutoffMs?: number; msPerItem: Record<string, number> }) : null;
+  const row = await env.DB.prepare("select sync_tuning from users where id = ?")
+    .bind(userId)
+    .first<{ sync_tuning: string | null }>();
+  return row?.sync_tuning
+    ? (JSON.parse(row.sync_tuning) as {
+        failedAt: Record<string, number>;
+        cutoffMs?: number;
+        msPerItem: Record<string, number>;
+      })
+    : null;
 }
 
 // Every emulated user stars the same first repositories, and repositories are global: start
@@ -57,32 +80,35 @@ describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
   it.each([
     ["HTTP 200 with data: null", ["200"]],
     ["502 and 504", ["502", "504"]],
-  ])("a README batch GitHub cuts off (%s) is asked again smaller, and the next run starts below the size that was cut off", async (_, shapes) => {
-    await using introspector = await fastWorkflows();
-    const login = `cutoff-${shapes.join("-")}`;
-    const { user } = await signIn(login, 400);
-    // README batches: ~60 ms of (scaled) server time for 100 repositories' README.md, cut off at 25 ms.
-    // No spread: a batch of the size that worked must not be cut off by a slow draw.
-    await harsh(login, { cutoffMs: 25, timeoutShapes: shapes, timeoutPenaltyPoints: 5, model: { spread: 0 } });
-    const done = await run(user.id, introspector);
-    expect(done.total).toBe(400);
-    const first = await tokenStats(login);
-    expect(first.timeouts).toBeGreaterThan(0);
-    expect(done.stats.timeouts).toBe(first.timeouts);
-    await expectLibraryMatches(login, user.id);
+  ])(
+    "a README batch GitHub cuts off (%s) is asked again smaller, and the next run starts below the size that was cut off",
+    async (_, shapes) => {
+      await using introspector = await fastWorkflows();
+      const login = `cutoff-${shapes.join("-")}`;
+      const { user } = await signIn(login, 400);
+      // README batches: ~60 ms of (scaled) server time for 100 repositories' README.md, cut off at 25 ms.
+      // No spread: a batch of the size that worked must not be cut off by a slow draw.
+      await harsh(login, { cutoffMs: 25, timeoutShapes: shapes, timeoutPenaltyPoints: 5, model: { spread: 0 } });
+      const done = await run(user.id, introspector);
+      expect(done.total).toBe(400);
+      const first = await tokenStats(login);
+      expect(first.timeouts).toBeGreaterThan(0);
+      expect(done.stats.timeouts).toBe(first.timeouts);
+      await expectLibraryMatches(login, user.id);
 
-    // What the run learned is kept: the size that was cut off, and the time per repository.
-    const learned = await tuning(user.id);
-    expect(learned?.failedAt["readme-batch"]).toBeGreaterThan(0);
-    expect(learned?.msPerItem["readme-batch"]).toBeGreaterThan(0);
-    // The same READMEs to fetch again (nothing in D1): this run starts from what the last one learned.
-    await env.DB.batch([env.DB.prepare("delete from stars"), env.DB.prepare("delete from repositories")]);
-    const again = await run(user.id, introspector);
-    // Scaled down, response times are mostly the test machine's (a cut-off under a second teaches
-    // no cut-off time), so the next run still meets some: fewer, as it starts below the failed size.
-    expect(again.stats.timeouts).toBeLessThan(first.timeouts);
-    await expectLibraryMatches(login, user.id);
-  });
+      // What the run learned is kept: the size that was cut off, and the time per repository.
+      const learned = await tuning(user.id);
+      expect(learned?.failedAt["readme-batch"]).toBeGreaterThan(0);
+      expect(learned?.msPerItem["readme-batch"]).toBeGreaterThan(0);
+      // The same READMEs to fetch again (nothing in D1): this run starts from what the last one learned.
+      await env.DB.batch([env.DB.prepare("delete from stars"), env.DB.prepare("delete from repositories")]);
+      const again = await run(user.id, introspector);
+      // Scaled down, response times are mostly the test machine's (a cut-off under a second teaches
+      // no cut-off time), so the next run still meets some: fewer, as it starts below the failed size.
+      expect(again.stats.timeouts).toBeLessThan(first.timeouts);
+      await expectLibraryMatches(login, user.id);
+    },
+  );
 
   it("RESOURCE_LIMITS_EXCEEDED keeps the partial answer and asks again for the rest", async () => {
     await using introspector = await fastWorkflows();
@@ -95,7 +121,6 @@ describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
     expect((await tokenStats(login)).resourceLimitHits).toBeGreaterThan(0);
     await expectLibraryMatches(login, user.id);
   });
-
 });
 
 describe("READMEs GitHub stores strangely", { timeout: 30_000 }, () => {

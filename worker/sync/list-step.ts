@@ -37,7 +37,15 @@ export type Counts = {
   /** Rows D1 wrote beyond the rows themselves: the FTS index, through its triggers. */
   triggerRows: number;
 };
-export const zeroCounts = (): Counts => ({ listed: 0, new: 0, updated: 0, readmesChecked: 0, failures: 0, rowsWritten: 0, triggerRows: 0 });
+export const zeroCounts = (): Counts => ({
+  listed: 0,
+  new: 0,
+  updated: 0,
+  readmesChecked: 0,
+  failures: 0,
+  rowsWritten: 0,
+  triggerRows: 0,
+});
 export function addCounts(a: Counts, b: Counts): Counts {
   return {
     listed: a.listed + b.listed,
@@ -98,7 +106,14 @@ export async function listStep(
   let counts = zeroCounts();
   const user = await loadGithubUser(services, input.userId);
   if (!user) {
-    return { status: "fatal", code: "not_found", message: "The account no longer exists", counts, usage: usage.toJSON(), pacing: input.pacing };
+    return {
+      status: "fatal",
+      code: "not_found",
+      message: "The account no longer exists",
+      counts,
+      usage: usage.toJSON(),
+      pacing: input.pacing,
+    };
   }
   if (user.token === null) return { ...TOKEN_INVALID, counts, usage: usage.toJSON(), pacing: input.pacing };
   // The first step of a run starts from what the user's last run learned.
@@ -184,7 +199,10 @@ export async function loadPacing(db: Db, userId: number): Promise<unknown> {
 
 /** Keeps what this run learned for the next one (rates and budgets; not the window of recent requests). */
 export async function savePacing(db: Db, userId: number, pacing: PacingState): Promise<void> {
-  await db.update(users).set({ syncTuning: rememberedPacing(pacing) }).where(eq(users.id, userId));
+  await db
+    .update(users)
+    .set({ syncTuning: rememberedPacing(pacing) })
+    .where(eq(users.id, userId));
 }
 
 async function bringIntoD1(
@@ -258,7 +276,11 @@ export function interruptionOf(error: unknown): Interruption | null {
     case "token_invalid":
       return TOKEN_INVALID;
     case "rate_limited":
-      return { status: "wait", until: (error.resetAt ?? new Date(Date.now() + 60_000)).getTime() + 1000, reason: error.message };
+      return {
+        status: "wait",
+        until: (error.resetAt ?? new Date(Date.now() + 60_000)).getTime() + 1000,
+        reason: error.message,
+      };
     case "secondary_limited":
       return { status: "wait", until: Date.now() + (error.retryAfterSeconds ?? 60) * 1000, reason: error.message };
     default:

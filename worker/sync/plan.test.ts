@@ -1,18 +1,48 @@
 import { describe, expect, it } from "vitest";
 import { META_FIELDS, type RepoMetadata, type StarredRepo } from "../github/types";
-import { accessChange, ACCESS_RECHECK_MS, metaHash, planPage, readmeChange, type KnownRepo, type KnownStar } from "./plan";
+import {
+  accessChange,
+  ACCESS_RECHECK_MS,
+  metaHash,
+  planPage,
+  readmeChange,
+  type KnownRepo,
+  type KnownStar,
+} from "./plan";
 
 const repo = (githubId: number, pushedAt = 5): StarredRepo => ({
   starredAt: 1000 + githubId,
   repo: {
-    githubId, nodeId: `R_${githubId}`, fullName: `o/r${githubId}`, name: `r${githubId}`, ownerLogin: "o", ownerAvatarUrl: null,
-    description: null, htmlUrl: `https://github.com/o/r${githubId}`, homepage: null, stargazersCount: 1, language: null,
-    topics: [], license: null, archived: false, fork: false, isPrivate: false, githubCreatedAt: 0, githubUpdatedAt: 0,
+    githubId,
+    nodeId: `R_${githubId}`,
+    fullName: `o/r${githubId}`,
+    name: `r${githubId}`,
+    ownerLogin: "o",
+    ownerAvatarUrl: null,
+    description: null,
+    htmlUrl: `https://github.com/o/r${githubId}`,
+    homepage: null,
+    stargazersCount: 1,
+    language: null,
+    topics: [],
+    license: null,
+    archived: false,
+    fork: false,
+    isPrivate: false,
+    githubCreatedAt: 0,
+    githubUpdatedAt: 0,
     githubPushedAt: pushedAt,
   },
 });
 const known = (githubId: number, over: Partial<KnownRepo> = {}): KnownRepo => ({
-  githubId, metaHash: "h", readmeSha: "sha-1", readmeStatus: "ok", readmePath: "README.md", githubPushedAt: 5, meta: null, ...over,
+  githubId,
+  metaHash: "h",
+  readmeSha: "sha-1",
+  readmeStatus: "ok",
+  readmePath: "README.md",
+  githubPushedAt: 5,
+  meta: null,
+  ...over,
 });
 const NOW = 1_800_000_000_000;
 
@@ -22,7 +52,11 @@ function plan(item: StarredRepo, k: KnownRepo | null, star?: Partial<KnownStar>,
     [item],
     new Map([[id, hash]]),
     new Map(k ? [[id, k]] : []),
-    new Map(star ? [[id, { githubId: id, isStarred: true, starredAt: 1001, access: null, accessCheckedAt: null, ...star }]] : []),
+    new Map(
+      star
+        ? [[id, { githubId: id, isStarred: true, starredAt: 1001, access: null, accessCheckedAt: null, ...star }]]
+        : [],
+    ),
     NOW,
   )[0]!;
 }
@@ -49,14 +83,25 @@ describe("planPage", () => {
   });
 
   it("a pushed repository is asked for its README with the sha we hold (its trees say whether it changed)", () => {
-    expect(plan(repo(1, 6), known(1), {}).readme).toEqual({ githubId: 1, nodeId: "R_1", fullName: "o/r1", knownSha: "sha-1" });
+    expect(plan(repo(1, 6), known(1), {}).readme).toEqual({
+      githubId: 1,
+      nodeId: "R_1",
+      fullName: "o/r1",
+      knownSha: "sha-1",
+    });
   });
 
   it("a repository GitHub refused lately is not asked again within a day", () => {
     const refused = { access: { state: "blocked" as const, message: "Repository access blocked", url: null } };
-    const lately = plan(repo(1, 6), known(1, { readmeStatus: "error" }), { ...refused, accessCheckedAt: NOW - ACCESS_RECHECK_MS + 60_000 });
+    const lately = plan(repo(1, 6), known(1, { readmeStatus: "error" }), {
+      ...refused,
+      accessCheckedAt: NOW - ACCESS_RECHECK_MS + 60_000,
+    });
     expect(lately.readme).toBeNull();
-    const dayOld = plan(repo(1, 6), known(1, { readmeStatus: "error" }), { ...refused, accessCheckedAt: NOW - ACCESS_RECHECK_MS });
+    const dayOld = plan(repo(1, 6), known(1, { readmeStatus: "error" }), {
+      ...refused,
+      accessCheckedAt: NOW - ACCESS_RECHECK_MS,
+    });
     expect(dayOld.readme).not.toBeNull();
   });
 
@@ -70,8 +115,13 @@ describe("planPage", () => {
 describe("readmeChange", () => {
   const text = { sha: "sha-2", path: "README.md", text: "# Hi", truncated: false };
   it("new text is written only when the content changed (the same blob read again after a failure is not)", () => {
-    expect(readmeChange({ githubId: 1, kind: "ok", readme: text }, known(1))).toMatchObject({ kind: "content", contentChanged: true });
-    expect(readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1" } }, known(1, { readmeStatus: "error" }))).toMatchObject({
+    expect(readmeChange({ githubId: 1, kind: "ok", readme: text }, known(1))).toMatchObject({
+      kind: "content",
+      contentChanged: true,
+    });
+    expect(
+      readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1" } }, known(1, { readmeStatus: "error" })),
+    ).toMatchObject({
       kind: "content",
       contentChanged: false,
     });
@@ -86,8 +136,13 @@ describe("readmeChange", () => {
     expect(readmeChange({ githubId: 1, kind: "missing" }, known(1))).toEqual({ kind: "missing" });
   });
   it("the same blob under another name moves the path only", () => {
-    expect(readmeChange({ githubId: 1, kind: "unchanged", path: "docs/README.md" }, known(1))).toEqual({ kind: "moved", path: "docs/README.md" });
-    expect(readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1", path: "readme.md" } }, known(1))).toEqual({ kind: "moved", path: "readme.md" });
+    expect(readmeChange({ githubId: 1, kind: "unchanged", path: "docs/README.md" }, known(1))).toEqual({
+      kind: "moved",
+      path: "docs/README.md",
+    });
+    expect(
+      readmeChange({ githubId: 1, kind: "ok", readme: { ...text, sha: "sha-1", path: "readme.md" } }, known(1)),
+    ).toEqual({ kind: "moved", path: "readme.md" });
   });
   it("a refused repository keeps its text, as a failure does", () => {
     const access = { state: "sso" as const, message: "SAML", url: "https://github.com/orgs/o/sso" };
@@ -96,7 +151,13 @@ describe("readmeChange", () => {
 });
 
 describe("accessChange", () => {
-  const star = (access: KnownStar["access"]): KnownStar => ({ githubId: 1, isStarred: true, starredAt: 1, access, accessCheckedAt: 1 });
+  const star = (access: KnownStar["access"]): KnownStar => ({
+    githubId: 1,
+    isStarred: true,
+    starredAt: 1,
+    access,
+    accessCheckedAt: 1,
+  });
   const access = { state: "blocked" as const, message: "Repository access blocked", url: null };
   it("records a refusal, clears it when GitHub serves the repository again, and writes nothing otherwise", () => {
     expect(accessChange({ githubId: 1, kind: "denied", access }, star(null))).toEqual(access);
@@ -140,12 +201,27 @@ describe("metaHash", () => {
     const base = await metaHash(octocat);
     expect(await metaHash({ ...octocat, githubId: 2 })).toBe(base);
     const changed: Array<Partial<RepoMetadata>> = [
-      { nodeId: "R_x" }, { fullName: "octocat/hello" }, { name: "hello" }, { ownerLogin: "hubot" }, { ownerAvatarUrl: null },
-      { description: null }, { htmlUrl: "https://github.com/octocat/hello" }, { homepage: "https://example.com" },
-      { stargazersCount: 81 }, { language: null }, { topics: ["octocat"] }, { license: null }, { archived: true }, { fork: true },
-      { isPrivate: true }, { githubCreatedAt: 0 }, { githubUpdatedAt: 0 }, { githubPushedAt: 0 },
+      { nodeId: "R_x" },
+      { fullName: "octocat/hello" },
+      { name: "hello" },
+      { ownerLogin: "hubot" },
+      { ownerAvatarUrl: null },
+      { description: null },
+      { htmlUrl: "https://github.com/octocat/hello" },
+      { homepage: "https://example.com" },
+      { stargazersCount: 81 },
+      { language: null },
+      { topics: ["octocat"] },
+      { license: null },
+      { archived: true },
+      { fork: true },
+      { isPrivate: true },
+      { githubCreatedAt: 0 },
+      { githubUpdatedAt: 0 },
+      { githubPushedAt: 0 },
     ];
     expect(changed.map((change) => Object.keys(change)[0]).sort()).toEqual([...META_FIELDS].sort());
-    for (const change of changed) expect(await metaHash({ ...octocat, ...change }), JSON.stringify(change)).not.toBe(base);
+    for (const change of changed)
+      expect(await metaHash({ ...octocat, ...change }), JSON.stringify(change)).not.toBe(base);
   });
 });

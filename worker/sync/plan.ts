@@ -120,7 +120,10 @@ export function readmeChange(outcome: ReadmeOutcome | undefined, known: KnownRep
         contentChanged: outcome.readme.sha !== known?.readmeSha,
       };
     case "unchanged":
-      return outcome.path !== undefined && known !== null && known.readmeStatus === "ok" && known.readmePath !== outcome.path
+      return outcome.path !== undefined &&
+        known !== null &&
+        known.readmeStatus === "ok" &&
+        known.readmePath !== outcome.path
         ? { kind: "moved", path: outcome.path }
         : null;
     case "missing":
@@ -135,7 +138,10 @@ export function readmeChange(outcome: ReadmeOutcome | undefined, known: KnownRep
  * How a README outcome changes this user's record of GitHub refusing the repository: set (or
  * its check time renewed) when refused, cleared when GitHub served it again; `undefined` = no write.
  */
-export function accessChange(outcome: ReadmeOutcome | undefined, star: KnownStar | undefined): RepositoryAccess | null | undefined {
+export function accessChange(
+  outcome: ReadmeOutcome | undefined,
+  star: KnownStar | undefined,
+): RepositoryAccess | null | undefined {
   if (!outcome || outcome.kind === "error") return undefined;
   if (outcome.kind === "denied") return outcome.access;
   return star?.access ? null : undefined;

@@ -31,7 +31,12 @@ export async function startDueSyncs(env: Bindings, now = Date.now()): Promise<{ 
   await db
     .update(users)
     .set({ nextSyncAt: new Date(now + SYNC_INTERVAL_MS) })
-    .where(inJsonArray(users.id, results.map((r) => r.id)));
+    .where(
+      inJsonArray(
+        users.id,
+        results.map((r) => r.id),
+      ),
+    );
   const outcomes = await mapPool(results, 6, async ({ id }) => {
     try {
       return (await userSync(env, id).startOrAttach({ userId: id, trigger: "auto" })).attached ? "attached" : "started";

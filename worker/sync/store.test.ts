@@ -10,18 +10,37 @@ function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): Sta
   return {
     starredAt: 1_700_000_000_000 + githubId,
     repo: {
-      githubId, nodeId: `R_${githubId}`, fullName: `fts-owner/repo-${githubId}`, name: `repo-${githubId}`, ownerLogin: "fts-owner",
-      ownerAvatarUrl: null, description: "An ordinary wombat toolkit", htmlUrl: `https://github.com/fts-owner/repo-${githubId}`,
-      homepage: null, stargazersCount: 10, language: "TypeScript", topics: ["marsupials"], license: "MIT", archived: false,
-      fork: false, isPrivate: false, githubCreatedAt: 1_600_000_000_000, githubUpdatedAt: 1_650_000_000_000,
-      githubPushedAt: 1_650_000_000_000, ...over,
+      githubId,
+      nodeId: `R_${githubId}`,
+      fullName: `fts-owner/repo-${githubId}`,
+      name: `repo-${githubId}`,
+      ownerLogin: "fts-owner",
+      ownerAvatarUrl: null,
+      description: "An ordinary wombat toolkit",
+      htmlUrl: `https://github.com/fts-owner/repo-${githubId}`,
+      homepage: null,
+      stargazersCount: 10,
+      language: "TypeScript",
+      topics: ["marsupials"],
+      license: "MIT",
+      archived: false,
+      fork: false,
+      isPrivate: false,
+      githubCreatedAt: 1_600_000_000_000,
+      githubUpdatedAt: 1_650_000_000_000,
+      githubPushedAt: 1_650_000_000_000,
+      ...over,
     },
   };
 }
 
 /** One sync of one page, as the list step does it: diff against D1, then write what changed. */
 async function syncPage(userId: number, items: StarredRepo[], readmes = new Map<number, ReadmeChange>()) {
-  const known = await loadKnown(env.DB, userId, items.map((i) => i.repo.githubId));
+  const known = await loadKnown(
+    env.DB,
+    userId,
+    items.map((i) => i.repo.githubId),
+  );
   const hashes = new Map(await Promise.all(items.map(async (i) => [i.repo.githubId, await metaHash(i.repo)] as const)));
   const planned = planPage(items, hashes, known.repos, known.stars, Date.now());
   const writes = pageWrites(env.DB, userId, planned, readmes, Date.now());
@@ -70,7 +89,12 @@ describe("sync writes and the FTS index", () => {
     const first = await syncPage(
       userId,
       ids.map((id) => starred(id)),
-      new Map(ids.map((id) => [id, { kind: "content", sha: `sha-${id}`, path: "README.md", content: README, contentChanged: true }])),
+      new Map(
+        ids.map((id) => [
+          id,
+          { kind: "content", sha: `sha-${id}`, path: "README.md", content: README, contentChanged: true },
+        ]),
+      ),
     );
     expect(first.rowsWritten).toBe(4); // two repositories, two stars
     // A new repository with its README is the widest statement: still far below D1's 100 bound parameters.
@@ -79,24 +103,36 @@ describe("sync writes and the FTS index", () => {
     const before = await ftsState();
 
     // Star counts drift (GitHub, every hour): one UPDATE per repository, naming only that column.
-    const drift = await syncPage(userId, ids.map((id) => starred(id, { stargazersCount: 11 })));
+    const drift = await syncPage(
+      userId,
+      ids.map((id) => starred(id, { stargazersCount: 11 })),
+    );
     expect(drift.rowsWritten).toBe(2);
     for (const write of drift.writes) {
       const { sql } = sqlOf(write);
-      expect(sql).toMatch(/^update "repositories" set "stargazers_count" = \?, "meta_hash" = \?, "updated_at" = \? where/);
+      expect(sql).toMatch(
+        /^update "repositories" set "stargazers_count" = \?, "meta_hash" = \?, "updated_at" = \? where/,
+      );
     }
     expect(await ftsState()).toBe(before);
-    const counts = await env.DB.prepare("select stargazers_count from repositories where github_id in (?1, ?2)").bind(...ids).all();
+    const counts = await env.DB.prepare("select stargazers_count from repositories where github_id in (?1, ?2)")
+      .bind(...ids)
+      .all();
     expect(counts.results).toEqual([{ stargazers_count: 11 }, { stargazers_count: 11 }]);
 
     // The trigger itself ignores indexed columns SET to the value they already hold.
-    await env.DB.prepare("update repositories set description = description, readme_content = readme_content, stargazers_count = 12 where github_id = ?1")
+    await env.DB.prepare(
+      "update repositories set description = description, readme_content = readme_content, stargazers_count = 12 where github_id = ?1",
+    )
       .bind(ids[0])
       .run();
     expect(await ftsState()).toBe(before);
 
     // A real change of indexed text is indexed at once; the old text is gone from the index.
-    const edit = await syncPage(userId, [starred(ids[0]!, { stargazersCount: 12, description: "Now a platypus toolkit" }), starred(ids[1]!, { stargazersCount: 11 })]);
+    const edit = await syncPage(userId, [
+      starred(ids[0]!, { stargazersCount: 12, description: "Now a platypus toolkit" }),
+      starred(ids[1]!, { stargazersCount: 11 }),
+    ]);
     expect(edit.rowsWritten).toBe(1);
     expect(await ftsState()).not.toBe(before);
     expect(await search("platypus")).toEqual([ids[0]]);

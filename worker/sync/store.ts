@@ -87,7 +87,9 @@ export async function loadKnown(
           githubId: row.githubId,
           isStarred: row.isStarred,
           starredAt: ms(row.starredAt),
-          access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
+          access: row.accessState
+            ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl }
+            : null,
           accessCheckedAt: ms(row.accessCheckedAt),
         },
       ]),
@@ -118,13 +120,21 @@ function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof re
     case "content":
       return {
         // The same blob sha as stored: the stored text is that blob's already, so it is not SET again.
-        ...(change.contentChanged ? { readmeSha: change.sha, readmeContent: change.content.slice(0, README_MAX_CHARS) } : {}),
+        ...(change.contentChanged
+          ? { readmeSha: change.sha, readmeContent: change.content.slice(0, README_MAX_CHARS) }
+          : {}),
         readmePath: change.path,
         readmeStatus: "ok",
         readmeFetchedAt: new Date(now),
       };
     case "missing":
-      return { readmeSha: null, readmePath: null, readmeContent: null, readmeStatus: "missing", readmeFetchedAt: new Date(now) };
+      return {
+        readmeSha: null,
+        readmePath: null,
+        readmeContent: null,
+        readmeStatus: "missing",
+        readmeFetchedAt: new Date(now),
+      };
     case "moved":
       return { readmePath: change.path };
     case "error":
@@ -183,7 +193,12 @@ export function pageWrites(
         ...readmeSet,
       };
       if (Object.keys(set).length > 0) {
-        writes.push(db.update(repositories).set({ ...set, updatedAt: new Date(now) }).where(eq(repositories.githubId, githubId)));
+        writes.push(
+          db
+            .update(repositories)
+            .set({ ...set, updatedAt: new Date(now) })
+            .where(eq(repositories.githubId, githubId)),
+        );
       }
     }
     if (star !== "keep") {
@@ -211,7 +226,13 @@ export function pageWrites(
 }
 
 /** Records (or clears, with null) that GitHub refuses a repository to this user's token. */
-export function accessWrite(d1: D1Database, userId: number, githubId: number, access: RepositoryAccess | null, now: number): Write {
+export function accessWrite(
+  d1: D1Database,
+  userId: number,
+  githubId: number,
+  access: RepositoryAccess | null,
+  now: number,
+): Write {
   return createDb(d1)
     .update(stars)
     .set({
@@ -223,7 +244,10 @@ export function accessWrite(d1: D1Database, userId: number, githubId: number, ac
     .where(
       and(
         eq(stars.userId, userId),
-        eq(stars.repositoryId, sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`),
+        eq(
+          stars.repositoryId,
+          sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`,
+        ),
       ),
     );
 }

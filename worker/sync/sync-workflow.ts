@@ -13,9 +13,15 @@ import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
 /** GitHub 5xx, timeouts and D1 hiccups: the step runs again with exponential backoff. */
-const RETRY: WorkflowStepConfig = { retries: { limit: 5, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" };
+const RETRY: WorkflowStepConfig = {
+  retries: { limit: 5, delay: "10 seconds", backoff: "exponential" },
+  timeout: "10 minutes",
+};
 /** Enrichment steps retry less: a phase that keeps failing is left for the next sync, never the run's end. */
-const ENRICH_RETRY: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "exponential" }, timeout: "10 minutes" };
+const ENRICH_RETRY: WorkflowStepConfig = {
+  retries: { limit: 2, delay: "5 seconds", backoff: "exponential" },
+  timeout: "10 minutes",
+};
 /** Rate-limit waits per run before giving up (each can be up to an hour). */
 const MAX_WAITS = 6;
 /** Listing passes per run: a second when the first drifted; a third would likely drift again (the user is busy starring). */
@@ -26,7 +32,11 @@ const MAX_PASSES = 2;
  * page), or a count at its start or end that differs from the stars seen (one removed, or added
  * and not shown). Any star added or removed before a later page was read shows one of these.
  */
-export function listingMoved(seen: number[], countAtStart: number | null, countAtEnd: number | null | undefined): boolean {
+export function listingMoved(
+  seen: number[],
+  countAtStart: number | null,
+  countAtEnd: number | null | undefined,
+): boolean {
   const distinct = new Set(seen).size;
   if (distinct !== seen.length) return true;
   if (countAtStart !== null && countAtStart !== distinct) return true;
@@ -92,7 +102,10 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         const result: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
           listStep(this.services(), input, (listed: number, total: number | null): void => {
             // Best effort, from inside the step: "1,200 of 5,000" as pages land.
-            publish({ event: "progress", data: { phase: "fetching", listed, ...(total !== null ? { total } : {}) } }).catch(() => undefined);
+            publish({
+              event: "progress",
+              data: { phase: "fetching", listed, ...(total !== null ? { total } : {}) },
+            }).catch(() => undefined);
           }),
         );
         usage.add(result.usage);
@@ -138,11 +151,20 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       }));
       usage.add(saved.usage);
       counts = addCounts(counts, saved.counts);
-      await publish({ event: "progress", data: { phase: "fetched", total: seen.size, needsReadme: counts.readmesChecked, at: saved.at } });
+      await publish({
+        event: "progress",
+        data: { phase: "fetched", total: seen.size, needsReadme: counts.readmesChecked, at: saved.at },
+      });
 
       // analyse → openrank → embed: loops of bounded steps; none of them can fail the run.
       const enrichment = zeroEnrichment();
-      const enrich = { env: this.env, step, userId: params.userId, retry: ENRICH_RETRY, publish: (data: ProgressData) => publish({ event: "progress", data }) };
+      const enrich = {
+        env: this.env,
+        step,
+        userId: params.userId,
+        retry: ENRICH_RETRY,
+        publish: (data: ProgressData) => publish({ event: "progress", data }),
+      };
       await analysePhase(enrich, enrichment);
       await openrankPhase(enrich, enrichment);
       await embedPhase(enrich, enrichment);

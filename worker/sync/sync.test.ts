@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { signIn } from "../test/helpers";
-import { controlPost, doneOf, fastWorkflows, githubStars, library, notInD1, stats, syncOnce } from "../test/sync-helpers";
+import {
+  controlPost,
+  doneOf,
+  fastWorkflows,
+  githubStars,
+  library,
+  notInD1,
+  stats,
+  syncOnce,
+} from "../test/sync-helpers";
 import { env } from "../test/helpers";
 
 const phases = (events: Awaited<ReturnType<typeof syncOnce>>) =>
@@ -13,7 +22,15 @@ describe("sync: first run and resync", () => {
     const events = await syncOnce(sessionToken);
 
     // The seed's phases, in the seed's order, with the seed's fields; `fetching` repeats with counts as pages land.
-    expect(phases(events).filter((p, i, all) => p !== all[i - 1])).toEqual(["fetching", "fetched", "analyzing", "saving", "openrank", "embedding", "done"]);
+    expect(phases(events).filter((p, i, all) => p !== all[i - 1])).toEqual([
+      "fetching",
+      "fetched",
+      "analyzing",
+      "saving",
+      "openrank",
+      "embedding",
+      "done",
+    ]);
     const done = doneOf(events);
     expect(done).toMatchObject({ total: 250, new_count: 250, unstarred_count: 0 });
     const fetching = events.flatMap((e) => (e.event === "progress" && e.data.phase === "fetching" ? [e.data] : []));
@@ -56,9 +73,13 @@ describe("sync: first run and resync", () => {
     expect(after.rateLimit["sync-first"]!.core.used - before.rateLimit["sync-first"]!.core.used).toBe(4);
     expect(after.rateLimit["sync-first"]!.graphql.used).toBe(before.rateLimit["sync-first"]!.graphql.used);
 
-    const run = await env.DB.prepare("select status, counters from sync_runs where id = ?").bind(again.runId).first<{ status: string; counters: string }>();
+    const run = await env.DB.prepare("select status, counters from sync_runs where id = ?")
+      .bind(again.runId)
+      .first<{ status: string; counters: string }>();
     expect(run?.status).toBe("done");
-    const me = await env.DB.prepare("select last_synced_at, next_sync_at from users where id = ?").bind(user.id).first<{ last_synced_at: number; next_sync_at: number }>();
+    const me = await env.DB.prepare("select last_synced_at, next_sync_at from users where id = ?")
+      .bind(user.id)
+      .first<{ last_synced_at: number; next_sync_at: number }>();
     expect(me!.next_sync_at - me!.last_synced_at).toBe(3_600_000);
   });
 });
@@ -72,7 +93,10 @@ describe("sync: changes on GitHub", () => {
     const withReadme = truth.filter((s) => s.readmeSha);
     const [readmeChanged, codeOnly] = [withReadme[3]!, withReadme[7]!];
     const analysed = await library(user.id);
-    const [oldChanged, oldCodeOnly] = [analysed.get(readmeChanged.fullName)?.analysis_id, analysed.get(codeOnly.fullName)?.analysis_id];
+    const [oldChanged, oldCodeOnly] = [
+      analysed.get(readmeChanged.fullName)?.analysis_id,
+      analysed.get(codeOnly.fullName)?.analysis_id,
+    ];
     expect(oldChanged).toEqual(expect.any(Number));
     expect(oldCodeOnly).toEqual(expect.any(Number));
     await controlPost("push", { fullName: readmeChanged.fullName, readme: "# Rewritten\n\nA brand new README." });
@@ -88,7 +112,9 @@ describe("sync: changes on GitHub", () => {
     expect(lib.get(readmeChanged.fullName)?.analysis_id).toEqual(expect.any(Number));
     expect(lib.get(readmeChanged.fullName)?.analysis_id).not.toBe(oldChanged);
     expect(lib.get(codeOnly.fullName)?.analysis_id).toBe(oldCodeOnly);
-    const pushedTruth = (await githubStars("sync-push")).find((s) => s.fullName === codeOnly.fullName) as { pushedAt?: string };
+    const pushedTruth = (await githubStars("sync-push")).find((s) => s.fullName === codeOnly.fullName) as {
+      pushedAt?: string;
+    };
     expect(lib.get(codeOnly.fullName)?.github_pushed_at).toBe(Date.parse(pushedTruth.pushedAt!));
   });
 
@@ -111,7 +137,8 @@ describe("sync: changes on GitHub", () => {
     const { sessionToken, user } = await signIn("sync-hostile", 12);
     doneOf(await syncOnce(sessionToken));
     const [evil, huge] = (await githubStars("sync-hostile")).filter((s) => s.readmeSha);
-    const hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>\u0000'); DROP TABLE repositories; --\n\u202e甲乙 🙂";
+    const hostile =
+      "<script>alert(1)</script><img src=x onerror=alert(2)>\u0000'); DROP TABLE repositories; --\n\u202e甲乙 🙂";
     const big = `# Big\n${"0123456789abcdef".repeat(40_000)}`; // 640,000 characters
     await controlPost("push", { fullName: evil!.fullName, readme: hostile });
     await controlPost("push", { fullName: huge!.fullName, readme: big });
@@ -124,7 +151,9 @@ describe("sync: changes on GitHub", () => {
     const stored = lib.get(huge!.fullName)?.readme_content ?? "";
     expect(stored.length).toBe(512_000);
     expect(big.startsWith(stored)).toBe(true);
-    expect((await env.DB.prepare("select count(*) as n from repositories").first<{ n: number }>())?.n).toBeGreaterThan(0);
+    expect((await env.DB.prepare("select count(*) as n from repositories").first<{ n: number }>())?.n).toBeGreaterThan(
+      0,
+    );
   });
 
   it("marks unstarred repositories, keeps the user's notes, and restores them on re-star", async () => {
@@ -159,12 +188,20 @@ describe("sync: changes on GitHub", () => {
     const { sessionToken, user } = await signIn("sync-saved", 5);
     await signIn("sync-saved-other", 400);
     const mine = new Set((await githubStars("sync-saved")).map((s) => s.fullName));
-    const other = (await notInD1(await githubStars("sync-saved-other"))).find((s) => s.readmeSha && !mine.has(s.fullName))!;
+    const other = (await notInD1(await githubStars("sync-saved-other"))).find(
+      (s) => s.readmeSha && !mine.has(s.fullName),
+    )!;
     await env.DB.prepare(
       `insert into repositories (github_id, node_id, full_name, name, owner_login, html_url, created_at, updated_at)
        values (?1, ?2, ?3, ?4, ?5, 'https://github.com/' || ?3, 0, 0)`,
     )
-      .bind(other.id, (other as { nodeId?: string }).nodeId, other.fullName, other.fullName.split("/")[1], other.fullName.split("/")[0])
+      .bind(
+        other.id,
+        (other as { nodeId?: string }).nodeId,
+        other.fullName,
+        other.fullName.split("/")[1],
+        other.fullName.split("/")[0],
+      )
       .run();
     await env.DB.prepare(
       "insert into stars (user_id, repository_id, is_saved, created_at) values (?, (select id from repositories where full_name = ?), 1, 0)",

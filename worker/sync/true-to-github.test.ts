@@ -7,7 +7,13 @@ import { controlPost, doneOf, fastWorkflows, githubStars, library, syncOnce } fr
 
 /** Runs GitHub's first list page, then moves a star before the later pages are read. */
 async function moveAfterFirstPage(login: string, action: Record<string, unknown>) {
-  await controlPost("triggers", { route: "GET /user/starred", query: { page: "1", per_page: "100" }, login, after: 1, action });
+  await controlPost("triggers", {
+    route: "GET /user/starred",
+    query: { page: "1", per_page: "100" },
+    login,
+    after: 1,
+    action,
+  });
 }
 
 /**
@@ -30,7 +36,13 @@ async function accessOf(userId: number, fullName: string) {
      join repositories r on r.id = s.repository_id where s.user_id = ? and r.full_name = ?`,
   )
     .bind(userId, fullName)
-    .first<{ is_starred: number; access_state: string | null; access_message: string | null; access_url: string | null; access_checked_at: number | null }>();
+    .first<{
+      is_starred: number;
+      access_state: string | null;
+      access_message: string | null;
+      access_url: string | null;
+      access_checked_at: number | null;
+    }>();
 }
 
 async function vectorCount(userId: number, fullName: string) {
@@ -53,7 +65,11 @@ describe("sync: GitHub refusing one repository", () => {
       const done = doneOf(await syncOnce(sessionToken));
       expect(done.total).toBe(21);
       expect(await userRow(user.id)).toMatchObject({ token_status: "valid" });
-      expect(await accessOf(user.id, blocked)).toMatchObject({ is_starred: 1, access_state: "blocked", access_message: "Repository access blocked" });
+      expect(await accessOf(user.id, blocked)).toMatchObject({
+        is_starred: 1,
+        access_state: "blocked",
+        access_message: "Repository access blocked",
+      });
       expect((await library(user.id)).get(blocked)?.readme_status).toBe("error");
 
       // Asked again at most once a day: the next sync does not ask GitHub for it.
@@ -188,15 +204,19 @@ describe("sync: counters that survive retries", () => {
 describe("sync: READMEs true to GitHub", () => {
   async function readmeRow(userId: number, fullName: string) {
     return (await library(userId)).get(fullName) as
-      | (Awaited<ReturnType<typeof library>> extends Map<string, infer R> ? R : never) & { readme_path?: string | null }
+      | ((Awaited<ReturnType<typeof library>> extends Map<string, infer R> ? R : never) & {
+          readme_path?: string | null;
+        })
       | undefined;
   }
   async function pathOf(fullName: string) {
-    return (await env.DB.prepare("select readme_path, readme_sha, readme_content from repositories where full_name = ?").bind(fullName).first<{
-      readme_path: string | null;
-      readme_sha: string | null;
-      readme_content: string | null;
-    }>())!;
+    return (await env.DB.prepare("select readme_path, readme_sha, readme_content from repositories where full_name = ?")
+      .bind(fullName)
+      .first<{
+        readme_path: string | null;
+        readme_sha: string | null;
+        readme_content: string | null;
+      }>())!;
   }
 
   it("a README renamed without a change gets its new path, without being downloaded again", async () => {
@@ -230,7 +250,11 @@ describe("sync: READMEs true to GitHub", () => {
 
     const truth = new Map((await githubStars(login)).map((s) => [s.fullName, s]));
     for (const repo of [fresh, known]) {
-      expect(await pathOf(repo), repo).toEqual({ readme_path: "README.md", readme_sha: truth.get(repo)!.readmeSha, readme_content: text });
+      expect(await pathOf(repo), repo).toEqual({
+        readme_path: "README.md",
+        readme_sha: truth.get(repo)!.readmeSha,
+        readme_content: text,
+      });
     }
     expect((await readmeRow(user.id, fresh))?.readme_status).toBe("ok");
   });

@@ -47,7 +47,10 @@ export async function markUnstarred(
 ): Promise<UnstarResult> {
   const db = services.db;
   const usage = new GithubUsage();
-  const listed = db.select({ id: repositories.id }).from(repositories).where(inJsonArray(repositories.githubId, input.seen));
+  const listed = db
+    .select({ id: repositories.id })
+    .from(repositories)
+    .where(inJsonArray(repositories.githubId, input.seen));
   const candidates = await db
     .select({
       repositoryId: stars.repositoryId,
@@ -111,14 +114,25 @@ export async function markUnstarred(
  * Marks these stars (repository ids) unstarred and removes the vectors of what left the library
  * (unstarred and not saved). The sweep covers every such star, so a retried step still removes them.
  */
-export async function unstarRows(services: Pick<Services, "db" | "vectors">, userId: number, repositoryIds: number[], now = Date.now()): Promise<number> {
+export async function unstarRows(
+  services: Pick<Services, "db" | "vectors">,
+  userId: number,
+  repositoryIds: number[],
+  now = Date.now(),
+): Promise<number> {
   const { db } = services;
   let unstarred = 0;
   for (let i = 0; i < repositoryIds.length; i += 500) {
     const result = await db
       .update(stars)
       .set({ isStarred: false, unstarredAt: new Date(now) })
-      .where(and(eq(stars.userId, userId), eq(stars.isStarred, true), inArray(stars.repositoryId, repositoryIds.slice(i, i + 500))));
+      .where(
+        and(
+          eq(stars.userId, userId),
+          eq(stars.isStarred, true),
+          inArray(stars.repositoryId, repositoryIds.slice(i, i + 500)),
+        ),
+      );
     unstarred += result.meta.changes ?? 0;
   }
   await removeUnlistedVectors(services, userId);
@@ -126,10 +140,17 @@ export async function unstarRows(services: Pick<Services, "db" | "vectors">, use
 }
 
 /** What GitHub says of one star: still there, gone, refused (with why), unknown (it failed), or stop asking. */
-async function confirm(client: GithubClient, fullName: string): Promise<"starred" | "gone" | "unknown" | "stop" | RepositoryAccess> {
+async function confirm(
+  client: GithubClient,
+  fullName: string,
+): Promise<"starred" | "gone" | "unknown" | "stop" | RepositoryAccess> {
   const [owner = "", repo = ""] = fullName.split("/");
   try {
-    const answer = await client.rest("GET /user/starred/{owner}/{repo}", { owner, repo }, { allow404: true, estimateMs: 100 });
+    const answer = await client.rest(
+      "GET /user/starred/{owner}/{repo}",
+      { owner, repo },
+      { allow404: true, estimateMs: 100 },
+    );
     return answer.status === 404 ? "gone" : "starred";
   } catch (error) {
     if (isRunWide(error)) return "stop";

@@ -20,14 +20,25 @@ export class FakeVectorize implements VectorizeBinding {
 
   async upsert(vectors: VectorizeVector[]): Promise<VectorizeAsyncMutation> {
     this.calls.push({ op: "upsert", size: vectors.length });
-    if (vectors.length > 1000) throw new Error("VECTOR_UPSERT_ERROR (code = 40006): too many vectors in one batch (1000 max through a Worker binding)");
+    if (vectors.length > 1000)
+      throw new Error(
+        "VECTOR_UPSERT_ERROR (code = 40006): too many vectors in one batch (1000 max through a Worker binding)",
+      );
     for (const vector of vectors) {
       if (bytes(vector.id) > 64) throw new Error(`VECTOR_UPSERT_ERROR: id longer than 64 bytes: ${vector.id}`);
-      if (vector.namespace !== undefined && bytes(vector.namespace) > 64) throw new Error("VECTOR_UPSERT_ERROR: namespace longer than 64 bytes");
-      if (vector.values.length !== this.dimensions) throw new Error(`VECTOR_UPSERT_ERROR: vector ${vector.id} has ${vector.values.length} dimensions, index has ${this.dimensions}`);
+      if (vector.namespace !== undefined && bytes(vector.namespace) > 64)
+        throw new Error("VECTOR_UPSERT_ERROR: namespace longer than 64 bytes");
+      if (vector.values.length !== this.dimensions)
+        throw new Error(
+          `VECTOR_UPSERT_ERROR: vector ${vector.id} has ${vector.values.length} dimensions, index has ${this.dimensions}`,
+        );
     }
     for (const vector of vectors) {
-      this.vectors.set(vector.id, { id: vector.id, ...(vector.namespace !== undefined ? { namespace: vector.namespace } : {}), values: Float32Array.from(vector.values) });
+      this.vectors.set(vector.id, {
+        id: vector.id,
+        ...(vector.namespace !== undefined ? { namespace: vector.namespace } : {}),
+        values: Float32Array.from(vector.values),
+      });
     }
     return { mutationId: `m${++this.#mutations}` };
   }
@@ -35,13 +46,26 @@ export class FakeVectorize implements VectorizeBinding {
   async query(vector: number[] | Float32Array, options: VectorizeQueryOptions = {}): Promise<VectorizeMatches> {
     this.calls.push({ op: "query", size: 1, options });
     const topK = options.topK ?? 5;
-    const withData = options.returnValues === true || options.returnMetadata === true || options.returnMetadata === "all" || options.returnMetadata === "indexed";
+    const withData =
+      options.returnValues === true ||
+      options.returnMetadata === true ||
+      options.returnMetadata === "all" ||
+      options.returnMetadata === "indexed";
     const max = withData ? 20 : 100;
-    if (topK > max) throw new Error(`VECTOR_QUERY_ERROR (code = 40025): topK ${topK} over ${max}${withData ? " with returnValues or returnMetadata" : ""}`);
-    if (vector.length !== this.dimensions) throw new Error(`VECTOR_QUERY_ERROR: query has ${vector.length} dimensions, index has ${this.dimensions}`);
+    if (topK > max)
+      throw new Error(
+        `VECTOR_QUERY_ERROR (code = 40025): topK ${topK} over ${max}${withData ? " with returnValues or returnMetadata" : ""}`,
+      );
+    if (vector.length !== this.dimensions)
+      throw new Error(`VECTOR_QUERY_ERROR: query has ${vector.length} dimensions, index has ${this.dimensions}`);
     const scored = [...this.vectors.values()]
       .filter((v) => options.namespace === undefined || v.namespace === options.namespace)
-      .map((v) => ({ id: v.id, score: cosine(vector, v.values), ...(v.namespace !== undefined ? { namespace: v.namespace } : {}), ...(options.returnValues ? { values: [...v.values] } : {}) }))
+      .map((v) => ({
+        id: v.id,
+        score: cosine(vector, v.values),
+        ...(v.namespace !== undefined ? { namespace: v.namespace } : {}),
+        ...(options.returnValues ? { values: [...v.values] } : {}),
+      }))
       .sort((a, b) => b.score - a.score)
       .slice(0, topK);
     return { count: scored.length, matches: scored };
@@ -56,12 +80,17 @@ export class FakeVectorize implements VectorizeBinding {
   async getByIds(ids: string[]): Promise<VectorizeVector[]> {
     return ids.flatMap((id) => {
       const v = this.vectors.get(id);
-      return v ? [{ id: v.id, values: [...v.values], ...(v.namespace !== undefined ? { namespace: v.namespace } : {}) }] : [];
+      return v
+        ? [{ id: v.id, values: [...v.values], ...(v.namespace !== undefined ? { namespace: v.namespace } : {}) }]
+        : [];
     });
   }
 
   inNamespace(namespace: string): string[] {
-    return [...this.vectors.values()].filter((v) => v.namespace === namespace).map((v) => v.id).sort();
+    return [...this.vectors.values()]
+      .filter((v) => v.namespace === namespace)
+      .map((v) => v.id)
+      .sort();
   }
 }
 

@@ -11,7 +11,12 @@ export const aiUrl = () => inject("aiUrl");
 export const opendiggerUrl = () => inject("opendiggerUrl");
 
 /** Talks to the AI or OpenDigger emulator's control API (`/_emulator/…`, no auth). */
-export async function emulatorControl(which: "ai" | "opendigger", method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<unknown> {
+export async function emulatorControl(
+  which: "ai" | "opendigger",
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const base = which === "ai" ? aiUrl() : opendiggerUrl();
   const response = await fetch(`${base}/_emulator/${path}`, {
     method,
@@ -50,9 +55,12 @@ export async function emulator(path: string, body?: unknown): Promise<unknown> {
 export async function signIn(login: string, stars = 5) {
   await emulator("users", { login, stars });
   const githubToken = `emulator-token-${login}`;
-  await env.DB.prepare("delete from sign_in_attempts where key = ?").bind(`token:${await sha256Hex(githubToken)}`).run();
+  await env.DB.prepare("delete from sign_in_attempts where key = ?")
+    .bind(`token:${await sha256Hex(githubToken)}`)
+    .run();
   const response = await api().api.auth.token.$post({ json: { githubToken } });
-  if (response.status !== 200) throw new Error(`sign-in of ${login} failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`sign-in of ${login} failed: ${response.status} ${await response.text()}`);
   return AuthTokenResponse.parse(await response.json());
 }
 

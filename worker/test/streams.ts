@@ -25,13 +25,18 @@ export const progress = (listed: number): SyncEvent => ({ event: "progress", dat
 
 /** `POST /api/sync/ticket`. */
 export async function ticketFor(sessionToken: string): Promise<SyncTicket> {
-  const response = await workerFetch(`${BASE}/api/sync/ticket`, { method: "POST", headers: { Authorization: `Bearer ${sessionToken}` } });
+  const response = await workerFetch(`${BASE}/api/sync/ticket`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${sessionToken}` },
+  });
   expect(response.status, await response.clone().text()).toBe(201);
   return SyncTicket.parse(await response.json());
 }
 
 export function upgrade(query: string, headers: Record<string, string> = {}) {
-  return exports.default.fetch(new Request(`${BASE}/api/sync/ws${query}`, { headers: { Upgrade: "websocket", ...headers } }));
+  return exports.default.fetch(
+    new Request(`${BASE}/api/sync/ws${query}`, { headers: { Upgrade: "websocket", ...headers } }),
+  );
 }
 
 export type OpenSocket = {
@@ -73,7 +78,9 @@ export type OpenStream = {
 
 /** `GET /api/sync/events`, read in the background until the server ends it. */
 export async function openStream(sessionToken: string): Promise<OpenStream> {
-  const response = await workerFetch(`${BASE}/api/sync/events`, { headers: { Authorization: `Bearer ${sessionToken}` } });
+  const response = await workerFetch(`${BASE}/api/sync/events`, {
+    headers: { Authorization: `Bearer ${sessionToken}` },
+  });
   expect(response.status).toBe(200);
   const events: SyncEvent[] = [];
   const waiters: Array<() => void> = [];

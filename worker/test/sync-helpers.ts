@@ -38,7 +38,8 @@ export async function syncOnce(sessionToken: string): Promise<SyncEvent[]> {
 
 export function finalEvent(events: SyncEvent[]) {
   const last = events.at(-1);
-  if (!last || last.event === "progress") throw new Error(`the stream ended without done/error: ${JSON.stringify(events)}`);
+  if (!last || last.event === "progress")
+    throw new Error(`the stream ended without done/error: ${JSON.stringify(events)}`);
   return last;
 }
 

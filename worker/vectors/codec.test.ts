@@ -17,7 +17,11 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe("vector codecs", () => {
   it("packInt8: a quarter of float32, and the unpacked vector within 0.9999 cosine of the original", () => {
-    for (const [seed, sparse] of [[1, false], [2, true], [3, false]] as const) {
+    for (const [seed, sparse] of [
+      [1, false],
+      [2, true],
+      [3, false],
+    ] as const) {
       const v = vector(seed, 1024, sparse);
       const packed = packInt8(v);
       expect(packed.byteLength).toBe(4 + 1024);
@@ -42,7 +46,10 @@ describe("vector codecs", () => {
   });
 
   it("quantizeQuery: whole numbers within the limit, and rest = ‖values − code × scale‖ (rounded up)", () => {
-    for (const [seed, sparse] of [[7, false], [8, true]] as const) {
+    for (const [seed, sparse] of [
+      [7, false],
+      [8, true],
+    ] as const) {
       const q = vector(seed, 1024, sparse);
       const { code, scale, rest } = quantizeQuery(q, 16383);
       expect(Math.max(...Array.from(code, Math.abs))).toBe(16383);

@@ -13,7 +13,8 @@ export function unit(values: ArrayLike<number>): Float32Array {
   return out;
 }
 
-export const float32Bytes = (values: Float32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+export const float32Bytes = (values: Float32Array) =>
+  new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
 /** A float32 vector from its bytes (copied, so the result is aligned whatever the source). */
 export function float32FromBytes(bytes: Uint8Array): Float32Array {

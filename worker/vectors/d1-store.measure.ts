@@ -41,11 +41,15 @@ function makeVectors(kind: Kind, count: number, seed: number): Float32Array[] {
   });
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
 it("D1 vector store: query time at 10k, 20k and 40k vectors", async () => {
   const store = new D1VectorStore(env.DB, DIMS);
-  const rows: string[] = ["| vectors | kind | insert | cold query (scan read) p50 / p95 | warm query p50 / p95 |", "| ---: | --- | ---: | ---: | ---: |"];
+  const rows: string[] = [
+    "| vectors | kind | insert | cold query (scan read) p50 / p95 | warm query p50 / p95 |",
+    "| ---: | --- | ---: | ---: | ---: |",
+  ];
   for (const kind of ["clustered", "cached", "random"] as const) {
     const namespace = `bench-${kind}`;
     let stored = 0;
@@ -55,7 +59,9 @@ it("D1 vector store: query time at 10k, 20k and 40k vectors", async () => {
       for (let i = 0; i < fresh.length; i += 1000) {
         await store.upsert(
           namespace,
-          fresh.slice(i, i + 1000).map((values, j) => ({ id: vectorId(1, stored + i + j, 0), repositoryId: stored + i + j, values })),
+          fresh
+            .slice(i, i + 1000)
+            .map((values, j) => ({ id: vectorId(1, stored + i + j, 0), repositoryId: stored + i + j, values })),
         );
       }
       stored = target;
@@ -73,7 +79,9 @@ it("D1 vector store: query time at 10k, 20k and 40k vectors", async () => {
         await store.query(namespace, Array.from(query), TOP_K);
         warm.push(performance.now() - t);
       }
-      rows.push(`| ${target.toLocaleString("en")} | ${kind} | ${(insertMs / 1000).toFixed(1)} s (+${(fresh.length / 1000).toFixed(0)}k) | ${percentile(cold, 50).toFixed(0)} / ${percentile(cold, 95).toFixed(0)} ms | ${percentile(warm, 50).toFixed(0)} / ${percentile(warm, 95).toFixed(0)} ms |`);
+      rows.push(
+        `| ${target.toLocaleString("en")} | ${kind} | ${(insertMs / 1000).toFixed(1)} s (+${(fresh.length / 1000).toFixed(0)}k) | ${percentile(cold, 50).toFixed(0)} / ${percentile(cold, 95).toFixed(0)} ms | ${percentile(warm, 50).toFixed(0)} / ${percentile(warm, 95).toFixed(0)} ms |`,
+      );
       console.log(rows.at(-1));
     }
   }

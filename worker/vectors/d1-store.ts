@@ -45,7 +45,10 @@ export class D1VectorStore implements VectorStore {
     if (items.length === 0) return;
     const rows = items.map((item) => {
       const values = unit(this.#checked(item.values));
-      return { code: { namespace, id: item.id, repositoryId: item.repositoryId, ...quantize(values) }, values: { namespace, id: item.id, values: Buffer.from(float32Bytes(values)) } };
+      return {
+        code: { namespace, id: item.id, repositoryId: item.repositoryId, ...quantize(values) },
+        values: { namespace, id: item.id, values: Buffer.from(float32Bytes(values)) },
+      };
     });
     const writes = [];
     // D1 binds ≤ 100 parameters a statement (6 a code row, 3 a values row), and every
@@ -57,7 +60,12 @@ export class D1VectorStore implements VectorStore {
           .values(rows.slice(i, i + CODES_PER_INSERT).map((row) => row.code))
           .onConflictDoUpdate({
             target: [vectors.namespace, vectors.id],
-            set: { repositoryId: excluded(vectors.repositoryId), scale: excluded(vectors.scale), error: excluded(vectors.error), code: excluded(vectors.code) },
+            set: {
+              repositoryId: excluded(vectors.repositoryId),
+              scale: excluded(vectors.scale),
+              error: excluded(vectors.error),
+              code: excluded(vectors.code),
+            },
           }),
       );
     }
@@ -66,7 +74,10 @@ export class D1VectorStore implements VectorStore {
         this.#db
           .insert(vectorValues)
           .values(rows.slice(i, i + VALUES_PER_INSERT).map((row) => row.values))
-          .onConflictDoUpdate({ target: [vectorValues.namespace, vectorValues.id], set: { values: excluded(vectorValues.values) } }),
+          .onConflictDoUpdate({
+            target: [vectorValues.namespace, vectorValues.id],
+            set: { values: excluded(vectorValues.values) },
+          }),
       );
     }
     // One batch is one transaction: the rows and the version that announces them together.
@@ -80,7 +91,9 @@ export class D1VectorStore implements VectorStore {
       const slice = ids.slice(i, i + IDS_PER_DELETE);
       writes.push(
         this.#db.delete(vectors).where(and(eq(vectors.namespace, namespace), inJsonArray(vectors.id, slice))),
-        this.#db.delete(vectorValues).where(and(eq(vectorValues.namespace, namespace), inJsonArray(vectorValues.id, slice))),
+        this.#db
+          .delete(vectorValues)
+          .where(and(eq(vectorValues.namespace, namespace), inJsonArray(vectorValues.id, slice))),
       );
     }
     await this.#db.batch([this.#bump(namespace), ...writes]);
@@ -148,7 +161,10 @@ export class D1VectorStore implements VectorStore {
   }
 
   #checked(values: ArrayLike<number>): ArrayLike<number> {
-    if (values.length !== this.dimensions) throw new RangeError(`vector has ${values.length} dimensions, the store ${this.dimensions} (EMBEDDING_DIMENSIONS)`);
+    if (values.length !== this.dimensions)
+      throw new RangeError(
+        `vector has ${values.length} dimensions, the store ${this.dimensions} (EMBEDDING_DIMENSIONS)`,
+      );
     return values;
   }
 
@@ -156,12 +172,18 @@ export class D1VectorStore implements VectorStore {
     return this.#db
       .insert(vectorNamespaces)
       .values({ namespace, version: 1 })
-      .onConflictDoUpdate({ target: vectorNamespaces.namespace, set: { version: sql`${vectorNamespaces.version} + 1` } });
+      .onConflictDoUpdate({
+        target: vectorNamespaces.namespace,
+        set: { version: sql`${vectorNamespaces.version} + 1` },
+      });
   }
 
   /** The namespace's codes: from memory when its version has not moved, else read (only this namespace's rows). */
   async #scan(namespace: string): Promise<Scan> {
-    const [row] = await this.#db.select({ version: vectorNamespaces.version }).from(vectorNamespaces).where(eq(vectorNamespaces.namespace, namespace));
+    const [row] = await this.#db
+      .select({ version: vectorNamespaces.version })
+      .from(vectorNamespaces)
+      .where(eq(vectorNamespaces.namespace, namespace));
     const version = row?.version ?? 0;
     const known = this.#scans.get(namespace);
     if (known && known.version === version && known.dims === this.dimensions) {
@@ -173,7 +195,13 @@ export class D1VectorStore implements VectorStore {
     // Read after the version: a write in between makes the rows newer than the version we
     // keep them under, so the next query reads again — never the other way round.
     const rows = await this.#db
-      .select({ id: vectors.id, repositoryId: vectors.repositoryId, scale: vectors.scale, error: vectors.error, code: vectors.code })
+      .select({
+        id: vectors.id,
+        repositoryId: vectors.repositoryId,
+        scale: vectors.scale,
+        error: vectors.error,
+        code: vectors.code,
+      })
       .from(vectors)
       .where(eq(vectors.namespace, namespace));
     const dims = this.dimensions;
@@ -218,7 +246,15 @@ const EXACT_ENOUGH = 1e-6;
 /** Decoded codes kept per isolate (a Worker has 128 MB): ~48,000 vectors of 1,024 dimensions. */
 const SCAN_CACHE_BYTES = 48 * 1024 * 1024;
 
-type Scan = { version: number; dims: number; ids: string[]; repositoryIds: Float64Array; scales: Float64Array; errors: Float64Array; codes: Int8Dots };
+type Scan = {
+  version: number;
+  dims: number;
+  ids: string[];
+  repositoryIds: Float64Array;
+  scales: Float64Array;
+  errors: Float64Array;
+  codes: Int8Dots;
+};
 type ScanCache = Map<string, Scan>;
 
 const scanBytes = (scan: Scan) => scan.codes.byteLength + scan.ids.length * 72;

@@ -77,21 +77,59 @@ const accumulate = (extend: number, offset: number) => [
 const lane = (index: number) => [...get(acc), ...simd(0x1b, index)]; // i32x4.extract_lane
 
 const body = [
-  ...get(codes), ...set(row),
-  0x03, 0x40, // loop $vectors
-  ...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(acc), // v128.const 0
-  ...i32(0), ...set(d),
-  0x03, 0x40, // loop $dims
-  ...get(row), ...get(d), ...add, ...load(0), ...set(c),
+  ...get(codes),
+  ...set(row),
+  0x03,
+  0x40, // loop $vectors
+  ...simd(0x0c, ...new Array<number>(16).fill(0)),
+  ...set(acc), // v128.const 0
+  ...i32(0),
+  ...set(d),
+  0x03,
+  0x40, // loop $dims
+  ...get(row),
+  ...get(d),
+  ...add,
+  ...load(0),
+  ...set(c),
   ...accumulate(0x87, 0), // i16x8.extend_low_i8x16_s
   ...accumulate(0x88, 16), // i16x8.extend_high_i8x16_s
-  ...get(d), ...i32(16), ...add, ...tee(d), ...get(stride), ...ltU, 0x0d, 0, // br_if $dims
+  ...get(d),
+  ...i32(16),
+  ...add,
+  ...tee(d),
+  ...get(stride),
+  ...ltU,
+  0x0d,
+  0, // br_if $dims
   0x0b, // end $dims
-  ...get(out), ...get(v), ...i32(2), ...shl, ...add,
-  ...lane(0), ...lane(1), ...add, ...lane(2), ...lane(3), ...add, ...add,
-  0x36, 2, 0, // i32.store align=4 offset=0
-  ...get(row), ...get(stride), ...add, ...set(row),
-  ...get(v), ...i32(1), ...add, ...tee(v), ...get(n), ...ltU, 0x0d, 0, // br_if $vectors
+  ...get(out),
+  ...get(v),
+  ...i32(2),
+  ...shl,
+  ...add,
+  ...lane(0),
+  ...lane(1),
+  ...add,
+  ...lane(2),
+  ...lane(3),
+  ...add,
+  ...add,
+  0x36,
+  2,
+  0, // i32.store align=4 offset=0
+  ...get(row),
+  ...get(stride),
+  ...add,
+  ...set(row),
+  ...get(v),
+  ...i32(1),
+  ...add,
+  ...tee(v),
+  ...get(n),
+  ...ltU,
+  0x0d,
+  0, // br_if $vectors
   0x0b, // end $vectors
   0x0b, // end func
 ];
@@ -108,7 +146,13 @@ export function dotWasmBytes(): Uint8Array {
     ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), 0]])), // type 0: (i32 × 5) → ()
     ...section(3, vector([[0]])), // function 0 has type 0
     ...section(5, vector([[0x00, 0]])), // one memory, at least 0 pages, no maximum
-    ...section(7, vector([[...name("memory"), 0x02, 0], [...name("dots"), 0x00, 0]])),
+    ...section(
+      7,
+      vector([
+        [...name("memory"), 0x02, 0],
+        [...name("dots"), 0x00, 0],
+      ]),
+    ),
     ...section(10, vector([[...leb(func.length), ...func]])),
   ]);
 }

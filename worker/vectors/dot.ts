@@ -58,7 +58,8 @@ export class Int8Dots {
    */
   dots(query: ArrayLike<number>): Int32Array {
     this.#query.set(query);
-    if (this.count > 0) this.#dots(0, this.count, this.stride, this.#codes.byteLength, this.#codes.byteLength + this.stride * 2);
+    if (this.count > 0)
+      this.#dots(0, this.count, this.stride, this.#codes.byteLength, this.#codes.byteLength + this.stride * 2);
     return this.#out;
   }
 

@@ -13,7 +13,11 @@ import { userNamespace, vectorId, type VectorStore } from "./store";
  * that they were embedded, so a repository starred again is embedded again. `"all"`: every
  * repository of the user. Returns the number of vectors deleted. Safe to repeat.
  */
-export async function removeVectors(services: VectorServices, userId: number, repositoryIds: readonly number[] | "all"): Promise<number> {
+export async function removeVectors(
+  services: VectorServices,
+  userId: number,
+  repositoryIds: readonly number[] | "all",
+): Promise<number> {
   if (repositoryIds !== "all" && repositoryIds.length === 0) return 0;
   const condition = repositoryIds === "all" ? undefined : inJsonArray(stars.repositoryId, repositoryIds);
   return removeVectorsWhere(services.db, services.vectors, userId, condition);
@@ -29,13 +33,20 @@ type VectorServices = Pick<Services, "db" | "vectors">;
 
 export const UNLISTED = and(eq(stars.isStarred, false), eq(stars.isSaved, false));
 
-export async function removeVectorsWhere(db: Db, store: VectorStore, userId: number, condition: ReturnType<typeof and>): Promise<number> {
+export async function removeVectorsWhere(
+  db: Db,
+  store: VectorStore,
+  userId: number,
+  condition: ReturnType<typeof and>,
+): Promise<number> {
   const rows = await db
     .select({ repositoryId: stars.repositoryId, chunks: stars.embeddedChunks })
     .from(stars)
     .where(and(eq(stars.userId, userId), isNotNull(stars.embeddedChunks), condition));
   if (rows.length === 0) return 0;
-  const ids = rows.flatMap((row) => Array.from({ length: row.chunks ?? 0 }, (_, chunk) => vectorId(userId, row.repositoryId, chunk)));
+  const ids = rows.flatMap((row) =>
+    Array.from({ length: row.chunks ?? 0 }, (_, chunk) => vectorId(userId, row.repositoryId, chunk)),
+  );
   // Vectors first: should the second write fail, the next call finds the star still marked and deletes again.
   await store.delete(userNamespace(userId), ids);
   for (let i = 0; i < rows.length; i += 1000) {
@@ -54,4 +65,3 @@ export async function removeVectorsWhere(db: Db, store: VectorStore, userId: num
   }
   return ids.length;
 }
-

@@ -28,7 +28,9 @@ function randomVector(seed: number, dims = DIMS): number[] {
 }
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i]! * b[i]!;
     na += a[i]! * a[i]!;
@@ -49,7 +51,11 @@ describe.each(stores)("%s", (_name, makeStore) => {
     return { store: makeStore(), userId, namespace: userNamespace(userId) };
   };
   const items = (userId: number, count: number, seedBase = 0): Array<StoredVector & { values: number[] }> =>
-    Array.from({ length: count }, (_, i) => ({ id: vectorId(userId, 100 + i, i % 3), repositoryId: 100 + i, values: randomVector(seedBase + i + 1) }));
+    Array.from({ length: count }, (_, i) => ({
+      id: vectorId(userId, 100 + i, i % 3),
+      repositoryId: 100 + i,
+      values: randomVector(seedBase + i + 1),
+    }));
 
   it("answers the exact cosine top k, best first, with the repository of each id", async () => {
     const { store, userId, namespace } = fresh();
@@ -78,11 +84,16 @@ describe.each(stores)("%s", (_name, makeStore) => {
     // Four directions shared by 100 vectors each, with a little noise: neighbouring scores are close.
     const stored = items(userId, 400).map((item, i) => {
       const base = randomVector(5000 + (i % 4));
-      return { ...item, values: Array.from(unpackInt8(packInt8(Float32Array.from(base, (x, d) => x + 0.05 * item.values[d]!)))) };
+      return {
+        ...item,
+        values: Array.from(unpackInt8(packInt8(Float32Array.from(base, (x, d) => x + 0.05 * item.values[d]!)))),
+      };
     });
     await store.upsert(namespace, stored);
     const query = randomVector(5001).map((x, d) => x + 0.3 * randomVector(77)[d]!);
-    const expected = stored.map((v) => ({ id: v.id, score: cosine(query, v.values) })).sort((a, b) => b.score - a.score);
+    const expected = stored
+      .map((v) => ({ id: v.id, score: cosine(query, v.values) }))
+      .sort((a, b) => b.score - a.score);
     const got = await store.query(namespace, query, 100);
     expect(got.map((m) => m.id)).toEqual(expected.slice(0, 100).map((m) => m.id));
     for (const [i, m] of got.entries()) expect(m.score).toBeCloseTo(expected[i]!.score, 5);
@@ -113,14 +124,22 @@ describe.each(stores)("%s", (_name, makeStore) => {
 
     await store.delete(namespace, [stored[3]!.id, stored[4]!.id, vectorId(userId, 999_999, 0)]);
     const left = await store.query(namespace, target, 100);
-    expect(left.map((m) => m.id).sort()).toEqual(stored.slice(0).filter((_, i) => i !== 3 && i !== 4).map((v) => v.id).sort());
+    expect(left.map((m) => m.id).sort()).toEqual(
+      stored
+        .slice(0)
+        .filter((_, i) => i !== 3 && i !== 4)
+        .map((v) => v.id)
+        .sort(),
+    );
   });
 
   it("refuses topK outside 1–100 and vectors of other dimensions", async () => {
     const { store, userId, namespace } = fresh();
     await expect(store.query(namespace, randomVector(1), 0)).rejects.toThrow(RangeError);
     await expect(store.query(namespace, randomVector(1), 101)).rejects.toThrow(RangeError);
-    await expect(store.upsert(namespace, [{ id: vectorId(userId, 1, 0), repositoryId: 1, values: randomVector(1, 8) }])).rejects.toThrow(/dimensions/);
+    await expect(
+      store.upsert(namespace, [{ id: vectorId(userId, 1, 0), repositoryId: 1, values: randomVector(1, 8) }]),
+    ).rejects.toThrow(/dimensions/);
   });
 });
 
@@ -138,8 +157,12 @@ describe("D1VectorStore", () => {
     expect((await store.query(namespace, randomVector(2), 10)).map((m) => m.id)).toEqual([vectorId(1, 1, 0)]);
     // Codes and exact values leave together.
     const db = createDb(env.DB);
-    expect(await db.select({ id: vectors.id }).from(vectors).where(eq(vectors.namespace, namespace))).toEqual([{ id: vectorId(1, 1, 0) }]);
-    expect(await db.select({ id: vectorValues.id }).from(vectorValues).where(eq(vectorValues.namespace, namespace))).toEqual([{ id: vectorId(1, 1, 0) }]);
+    expect(await db.select({ id: vectors.id }).from(vectors).where(eq(vectors.namespace, namespace))).toEqual([
+      { id: vectorId(1, 1, 0) },
+    ]);
+    expect(
+      await db.select({ id: vectorValues.id }).from(vectorValues).where(eq(vectorValues.namespace, namespace)),
+    ).toEqual([{ id: vectorId(1, 1, 0) }]);
   });
 });
 
@@ -150,7 +173,12 @@ describe("D1VectorStore reads", () => {
     const lossless = userNamespace(nextUser++);
     const lossy = userNamespace(nextUser++);
     const values = Array.from({ length: 50 }, (_, i) => randomVector(300 + i));
-    const make = (exact: boolean) => values.map((v, i) => ({ id: vectorId(1, i + 1, 0), repositoryId: i + 1, values: exact ? Array.from(unpackInt8(packInt8(Float32Array.from(v)))) : v }));
+    const make = (exact: boolean) =>
+      values.map((v, i) => ({
+        id: vectorId(1, i + 1, 0),
+        repositoryId: i + 1,
+        values: exact ? Array.from(unpackInt8(packInt8(Float32Array.from(v)))) : v,
+      }));
     await store.upsert(lossless, make(true));
     await store.upsert(lossy, make(false));
     const query = randomVector(301);
@@ -168,20 +196,36 @@ describe("VectorizeStore", () => {
   it("writes in batches of ≤ 1,000, queries its namespace with topK ≤ 100 and no values or metadata", async () => {
     const binding = new FakeVectorize(8);
     const store = new VectorizeStore(binding, 8);
-    const stored = Array.from({ length: 2500 }, (_, i) => ({ id: vectorId(7, i + 1, 0), repositoryId: i + 1, values: randomVector(i + 1, 8) }));
+    const stored = Array.from({ length: 2500 }, (_, i) => ({
+      id: vectorId(7, i + 1, 0),
+      repositoryId: i + 1,
+      values: randomVector(i + 1, 8),
+    }));
     await store.upsert(userNamespace(7), stored);
     expect(binding.calls.filter((c) => c.op === "upsert").map((c) => c.size)).toEqual([1000, 1000, 500]);
     const got = await store.query(userNamespace(7), randomVector(3, 8), 100);
     expect(got).toHaveLength(100);
-    expect(binding.calls.find((c) => c.op === "query")?.options).toEqual({ topK: 100, namespace: "u7", returnValues: false, returnMetadata: "none" });
-    await store.delete(userNamespace(7), stored.map((v) => v.id));
+    expect(binding.calls.find((c) => c.op === "query")?.options).toEqual({
+      topK: 100,
+      namespace: "u7",
+      returnValues: false,
+      returnMetadata: "none",
+    });
+    await store.delete(
+      userNamespace(7),
+      stored.map((v) => v.id),
+    );
     expect(binding.calls.filter((c) => c.op === "deleteByIds").map((c) => c.size)).toEqual([1000, 1000, 500]);
     expect(binding.inNamespace("u7")).toEqual([]);
   });
 
   it("refuses an id that does not name its repository (matches carry no metadata)", async () => {
     const store = new VectorizeStore(new FakeVectorize(8), 8);
-    await expect(store.upsert("u1", [{ id: "some-id", repositoryId: 1, values: randomVector(1, 8) }])).rejects.toThrow(/vectorId/);
-    await expect(store.upsert("u1", [{ id: vectorId(1, 2, 0), repositoryId: 3, values: randomVector(1, 8) }])).rejects.toThrow(/vectorId/);
+    await expect(store.upsert("u1", [{ id: "some-id", repositoryId: 1, values: randomVector(1, 8) }])).rejects.toThrow(
+      /vectorId/,
+    );
+    await expect(
+      store.upsert("u1", [{ id: vectorId(1, 2, 0), repositoryId: 3, values: randomVector(1, 8) }]),
+    ).rejects.toThrow(/vectorId/);
   });
 });

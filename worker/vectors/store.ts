@@ -43,5 +43,6 @@ export function parseVectorId(id: string): { userId: number; repositoryId: numbe
 }
 
 export function checkTopK(topK: number): void {
-  if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RangeError(`topK must be a whole number from 1 to ${MAX_TOP_K}, got ${topK}`);
+  if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K)
+    throw new RangeError(`topK must be a whole number from 1 to ${MAX_TOP_K}, got ${topK}`);
 }

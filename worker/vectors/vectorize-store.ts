@@ -27,18 +27,26 @@ export class VectorizeStore implements VectorStore {
 
   async upsert(namespace: string, items: readonly StoredVector[]): Promise<void> {
     const vectors = items.map((item): VectorizeVector => {
-      if (item.values.length !== this.dimensions) throw new RangeError(`vector ${item.id} has ${item.values.length} dimensions, the index ${this.dimensions}`);
+      if (item.values.length !== this.dimensions)
+        throw new RangeError(`vector ${item.id} has ${item.values.length} dimensions, the index ${this.dimensions}`);
       // Matches come back without metadata (topK > 20 allows none), so the id must say the repository.
-      if (parseVectorId(item.id)?.repositoryId !== item.repositoryId) throw new RangeError(`vector id ${item.id} does not name repository ${item.repositoryId} (use vectorId)`);
+      if (parseVectorId(item.id)?.repositoryId !== item.repositoryId)
+        throw new RangeError(`vector id ${item.id} does not name repository ${item.repositoryId} (use vectorId)`);
       return { id: item.id, namespace, values: Float32Array.from(item.values) };
     });
-    for (let i = 0; i < vectors.length; i += VECTORIZE_BATCH) await this.index.upsert(vectors.slice(i, i + VECTORIZE_BATCH));
+    for (let i = 0; i < vectors.length; i += VECTORIZE_BATCH)
+      await this.index.upsert(vectors.slice(i, i + VECTORIZE_BATCH));
   }
 
   async query(namespace: string, vector: ArrayLike<number>, topK: number): Promise<VectorMatch[]> {
     checkTopK(topK);
     // topK up to 100 only without values and metadata.
-    const result = await this.index.query(Float32Array.from(vector), { topK, namespace, returnValues: false, returnMetadata: "none" });
+    const result = await this.index.query(Float32Array.from(vector), {
+      topK,
+      namespace,
+      returnValues: false,
+      returnMetadata: "none",
+    });
     const matches: VectorMatch[] = [];
     for (const match of result.matches) {
       const parsed = parseVectorId(match.id);
@@ -49,6 +57,7 @@ export class VectorizeStore implements VectorStore {
 
   async delete(_namespace: string, ids: readonly string[]): Promise<void> {
     // deleteByIds takes no namespace: ids are unique across the index.
-    for (let i = 0; i < ids.length; i += VECTORIZE_BATCH) await this.index.deleteByIds(ids.slice(i, i + VECTORIZE_BATCH));
+    for (let i = 0; i < ids.length; i += VECTORIZE_BATCH)
+      await this.index.deleteByIds(ids.slice(i, i + VECTORIZE_BATCH));
   }
 }

@@ -21,7 +21,9 @@ const item = (fullName: string): LookupItem => ({
 
 /** A Worker whose library holds names starting with "in/". */
 function worker() {
-  const fetchBatch = vi.fn(async (names: string[]) => Object.fromEntries(names.filter((n) => n.startsWith("in/")).map((n) => [n, item(n)])));
+  const fetchBatch = vi.fn(async (names: string[]) =>
+    Object.fromEntries(names.filter((n) => n.startsWith("in/")).map((n) => [n, item(n)])),
+  );
   return fetchBatch;
 }
 

@@ -39,7 +39,9 @@ export function createLookupCache(deps: LookupCacheDeps) {
       persistTimer = null;
       if (!entries) return;
       for (const [key, entry] of Object.entries(entries)) if (now() - entry.fetchedAt >= ttl) delete entries[key];
-      void lookupCacheItem.setValue(entries).catch((error: unknown) => console.error("starwise: lookup cache not saved", error));
+      void lookupCacheItem
+        .setValue(entries)
+        .catch((error: unknown) => console.error("starwise: lookup cache not saved", error));
     }, 200);
   };
 
@@ -65,9 +67,13 @@ export function createLookupCache(deps: LookupCacheDeps) {
         const entry = cache[keyOf(name)];
         return entry !== undefined && now() - entry.fetchedAt < ttl;
       };
-      const missing = [...new Map(fullNames.filter((name) => !fresh(name)).map((name) => [keyOf(name), name])).values()];
+      const missing = [
+        ...new Map(fullNames.filter((name) => !fresh(name)).map((name) => [keyOf(name), name])).values(),
+      ];
       const toFetch = missing.filter((name) => !inFlight.has(keyOf(name)));
-      const waits = missing.map((name) => inFlight.get(keyOf(name))).filter((wait): wait is Promise<void> => wait !== undefined);
+      const waits = missing
+        .map((name) => inFlight.get(keyOf(name)))
+        .filter((wait): wait is Promise<void> => wait !== undefined);
       if (toFetch.length > 0) {
         const request = fetchNames(toFetch).finally(() => {
           for (const name of toFetch) if (inFlight.get(keyOf(name)) === request) inFlight.delete(keyOf(name));

@@ -7,7 +7,15 @@ import { setUpMessaging } from "./messaging";
 
 const WORKER = "https://sw.example.dev";
 const signedIn = () => connectionItem.setValue({ workerUrl: WORKER, sessionToken: "s3ss10n", login: "octocat" });
-const idleStatus = { running: false, runId: null, phase: null, progress: null, lastSyncedAt: null, nextSyncAt: null, lastResult: null };
+const idleStatus = {
+  running: false,
+  runId: null,
+  phase: null,
+  progress: null,
+  lastSyncedAt: null,
+  nextSyncAt: null,
+  lastResult: null,
+};
 const done = { total: 3, new_count: 2, updated_count: 1, unstarred_count: 0, runId: "run-1", stats };
 
 describe("background messaging", () => {
@@ -58,13 +66,18 @@ describe("background messaging", () => {
 
   it("passes a rejected token and an unreachable Worker on as codes", async () => {
     worker = fakeWorker({
-      "POST /api/auth/token": () => Response.json({ error: { code: "github_token_invalid", message: "Bad credentials" } }, { status: 401 }),
+      "POST /api/auth/token": () =>
+        Response.json({ error: { code: "github_token_invalid", message: "Bad credentials" } }, { status: 401 }),
     });
-    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "nope" })).rejects.toMatchObject({ code: "github_token_invalid" });
+    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "nope" })).rejects.toMatchObject({
+      code: "github_token_invalid",
+    });
     worker.restore();
     worker = undefined;
     vi.spyOn(globalThis, "fetch").mockRejectedValueOnce(new TypeError("Failed to fetch"));
-    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "x" })).rejects.toMatchObject({ code: "worker_unreachable" });
+    await expect(sendMessage("signIn", { workerUrl: WORKER, githubToken: "x" })).rejects.toMatchObject({
+      code: "worker_unreachable",
+    });
     expect((await connectionItem.getValue()).sessionToken).toBeNull();
   });
 
@@ -79,7 +92,8 @@ describe("background messaging", () => {
   it("a session the Worker no longer knows signs the extension out", async () => {
     await signedIn();
     worker = fakeWorker({
-      "POST /api/repositories/lookup": () => Response.json({ error: { code: "unauthorized", message: "expired" } }, { status: 401 }),
+      "POST /api/repositories/lookup": () =>
+        Response.json({ error: { code: "unauthorized", message: "expired" } }, { status: 401 }),
     });
     await expect(sendMessage("lookup", { fullNames: ["a/b"] })).rejects.toMatchObject({ code: "unauthorized" });
     expect((await connectionItem.getValue()).sessionToken).toBeNull();
@@ -96,14 +110,21 @@ describe("background messaging", () => {
         return stream.response();
       },
       "POST /api/repositories/lookup": () => (lookups++, Response.json({ items: {} })),
-      "GET /api/sync/status": () => Response.json({ ...idleStatus, lastSyncedAt: "2026-12-01T10:00:00.000Z", nextSyncAt: "2026-12-01T11:00:00.000Z" }),
+      "GET /api/sync/status": () =>
+        Response.json({
+          ...idleStatus,
+          lastSyncedAt: "2026-12-01T10:00:00.000Z",
+          nextSyncAt: "2026-12-01T11:00:00.000Z",
+        }),
     });
     await sendMessage("lookup", { fullNames: ["a/b"] });
     const started = await sendMessage("startSync");
     expect(started.running).toBe(true);
 
     stream.send("progress", { phase: "analyzing", current: "a/b", completed: 1, total: 2 });
-    await vi.waitFor(async () => expect((await readSyncState()).progress).toMatchObject({ phase: "analyzing", completed: 1 }));
+    await vi.waitFor(async () =>
+      expect((await readSyncState()).progress).toMatchObject({ phase: "analyzing", completed: 1 }),
+    );
     expect(await fakeBrowser.action.getBadgeText({})).toBe("47%");
 
     stream.send("done", done);
@@ -139,7 +160,9 @@ describe("background messaging", () => {
     await vi.waitFor(() => expect(worker!.requests).toContain("GET /api/sync/events"));
     running = false;
     second.send("error", { code: "github_rate_limited", message: "later" });
-    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "github_rate_limited" }));
+    await vi.waitFor(async () =>
+      expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "github_rate_limited" }),
+    );
     expect(await fakeBrowser.action.getBadgeText({})).toBe("!");
   });
 
@@ -150,7 +173,9 @@ describe("background messaging", () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     await sendMessage("startSync");
     stream.send("progress", { phase: "teleporting" });
-    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "bad_response" }));
+    await vi.waitFor(async () =>
+      expect((await readSyncState()).lastResult).toMatchObject({ ok: false, code: "bad_response" }),
+    );
     expect((await readSyncState()).running).toBe(false);
     expect(worker.requests).toEqual(["POST /api/repositories/sync"]);
     logged.mockRestore();
@@ -161,28 +186,66 @@ describe("background messaging", () => {
     await syncStateItem.setValue({ ...(await readSyncState()), running: true, progress: { phase: "fetching" } });
     const stream = sseStream();
     worker = fakeWorker({
-      "GET /api/sync/status": () => Response.json({ ...idleStatus, running: true, runId: "run-9", phase: "fetched", progress: { phase: "fetched", total: 5, needsReadme: 1 } }),
+      "GET /api/sync/status": () =>
+        Response.json({
+          ...idleStatus,
+          running: true,
+          runId: "run-9",
+          phase: "fetched",
+          progress: { phase: "fetched", total: 5, needsReadme: 1 },
+        }),
       "GET /api/sync/events": () => stream.response(),
     });
     await stop.sync.resume();
     expect((await readSyncState()).progress).toEqual({ phase: "fetched", total: 5, needsReadme: 1 });
     stream.send("done", { ...done, runId: "run-9" });
-    await vi.waitFor(async () => expect((await readSyncState()).lastResult).toMatchObject({ ok: true, runId: "run-9" }));
+    await vi.waitFor(async () =>
+      expect((await readSyncState()).lastResult).toMatchObject({ ok: true, runId: "run-9" }),
+    );
   });
 
   it("an empty query lists the library, newest first; a query goes to /api/search", async () => {
     await signedIn();
-    const item = { fullName: "a/b", name: "b", owner: "a", ownerAvatarUrl: null, description: "d", htmlUrl: "https://github.com/a/b", homepage: null,
-      stargazersCount: 1, language: "Go", topics: [], license: null, archived: false, fork: false, isPrivate: false, pushedAt: null,
-      starredAt: null, isStarred: true, isSaved: false, unstarredAt: null, access: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null,
-      openrankPeriod: null, customDescription: null, customTags: [], customCategory: null, notes: null, lastEdited: null };
+    const item = {
+      fullName: "a/b",
+      name: "b",
+      owner: "a",
+      ownerAvatarUrl: null,
+      description: "d",
+      htmlUrl: "https://github.com/a/b",
+      homepage: null,
+      stargazersCount: 1,
+      language: "Go",
+      topics: [],
+      license: null,
+      archived: false,
+      fork: false,
+      isPrivate: false,
+      pushedAt: null,
+      starredAt: null,
+      isStarred: true,
+      isSaved: false,
+      unstarredAt: null,
+      access: null,
+      aiSummary: null,
+      aiTags: [],
+      aiPlatforms: [],
+      openrank: null,
+      openrankPeriod: null,
+      customDescription: null,
+      customTags: [],
+      customCategory: null,
+      notes: null,
+      lastEdited: null,
+    };
     let query = "";
     worker = fakeWorker({
       "GET /api/repositories": (request) => {
         query = new URL(request.url).search;
         return Response.json({ items: [item], nextCursor: null });
       },
-      "GET /api/search": () => Response.json({ mode: "hybrid", items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }] }),
+      "GET /api/search": () =>
+        Response.json({ mode: "hybrid", items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }] }),
     });
     const answer = await sendMessage("search", { q: " ", language: "Go", kind: "starred" });
     expect(answer.mode).toBe("library");

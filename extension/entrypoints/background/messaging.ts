@@ -109,7 +109,9 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     async signOut() {
       const connection = await readConnection();
       if (isConnected(connection)) {
-        await api.signOut(connection).catch((error: unknown) => console.warn("starwise: the Worker did not confirm the sign-out", error));
+        await api
+          .signOut(connection)
+          .catch((error: unknown) => console.warn("starwise: the Worker did not confirm the sign-out", error));
       }
       return signedOut(connection);
     },
@@ -194,15 +196,22 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
         if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
         throw error;
       };
-      if (q.trim()) return await guard(api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal)).catch(aborted);
+      if (q.trim())
+        return await guard(
+          api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal),
+        ).catch(aborted);
       // No query: the library itself, newest first.
       const list = await guard(
-        api.list(connection, {
-          ...filters,
-          ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
-          sort: "starred_at",
-          limit: 30,
-        }, controller.signal),
+        api.list(
+          connection,
+          {
+            ...filters,
+            ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
+            sort: "starred_at",
+            limit: 30,
+          },
+          controller.signal,
+        ),
       ).catch(aborted);
       const items: Card[] = list.items;
       return { mode: "library", items };

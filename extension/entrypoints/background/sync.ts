@@ -3,7 +3,15 @@ import { readSse, type SyncEvent } from "../../../shared/events";
 import { api } from "@/lib/api";
 import { MessageError } from "@/lib/messaging";
 import { badgeText } from "@/lib/progress";
-import { IDLE_SYNC_STATE, isConnected, readConnection, readSyncState, syncStateItem, type Connection, type SyncState } from "@/lib/storage";
+import {
+  IDLE_SYNC_STATE,
+  isConnected,
+  readConnection,
+  readSyncState,
+  syncStateItem,
+  type Connection,
+  type SyncState,
+} from "@/lib/storage";
 
 // The sync is started and followed here, never in the popup: the popup may close at
 // any moment, the background keeps reading the run's SSE stream (fetch + the shared
@@ -95,7 +103,9 @@ export function createSyncFollower(deps: SyncDeps = {}) {
           if (!response) response = await api.syncEvents(connection, controller.signal);
           if (await read(response)) {
             // The Worker moved next_sync_at when the run finished: show the new time.
-            await refreshStatus(connection).catch((error: unknown) => console.warn("starwise: sync status after the run", error));
+            await refreshStatus(connection).catch((error: unknown) =>
+              console.warn("starwise: sync status after the run", error),
+            );
             return;
           }
           // The stream ended without a final event: finished while we were away, or dropped.
@@ -133,7 +143,9 @@ export function createSyncFollower(deps: SyncDeps = {}) {
   }
 
   function spawn(connection: Connection, first: Response, controller: AbortController): void {
-    void follow(connection, first, controller).catch((error: unknown) => console.error("starwise: following the sync failed", error));
+    void follow(connection, first, controller).catch((error: unknown) =>
+      console.error("starwise: following the sync failed", error),
+    );
   }
 
   return {
@@ -148,7 +160,11 @@ export function createSyncFollower(deps: SyncDeps = {}) {
       const response = await api.startSync(connection, controller.signal).catch(async (error: unknown) => {
         following = null;
         if (error instanceof MessageError) {
-          await setState({ running: false, progress: null, lastResult: { ok: false, code: error.code, message: error.message, finishedAt: Date.now() } });
+          await setState({
+            running: false,
+            progress: null,
+            lastResult: { ok: false, code: error.code, message: error.message, finishedAt: Date.now() },
+          });
         }
         throw error;
       });

@@ -7,6 +7,8 @@ export default defineContentScript({
   matches: ["https://github.com/*"],
   runAt: "document_end",
   main(ctx) {
-    void startContentScript(ctx, features).catch((error: unknown) => console.error("starwise: content script failed to start", error));
+    void startContentScript(ctx, features).catch((error: unknown) =>
+      console.error("starwise: content script failed to start", error),
+    );
   },
 });

@@ -9,11 +9,37 @@ import { setUpMessaging } from "../background/messaging";
 import { App } from "./App";
 
 const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): RepositoryItem => ({
-  fullName, name: fullName.split("/")[1]!, owner: fullName.split("/")[0]!, ownerAvatarUrl: null, description: `about ${fullName}`,
-  htmlUrl: `https://github.com/${fullName}`, homepage: null, stargazersCount: 1234, language: "Rust", topics: ["cli"], license: null,
-  archived: false, fork: false, isPrivate: false, pushedAt: null, starredAt: "2026-01-02T00:00:00.000Z", isStarred: true, isSaved: false,
-  unstarredAt: null, access: null, aiSummary: null, aiTags: [], aiPlatforms: [], openrank: null, openrankPeriod: null, customDescription: null,
-  customTags: [], customCategory: null, notes: null, lastEdited: null, ...extra,
+  fullName,
+  name: fullName.split("/")[1]!,
+  owner: fullName.split("/")[0]!,
+  ownerAvatarUrl: null,
+  description: `about ${fullName}`,
+  htmlUrl: `https://github.com/${fullName}`,
+  homepage: null,
+  stargazersCount: 1234,
+  language: "Rust",
+  topics: ["cli"],
+  license: null,
+  archived: false,
+  fork: false,
+  isPrivate: false,
+  pushedAt: null,
+  starredAt: "2026-01-02T00:00:00.000Z",
+  isStarred: true,
+  isSaved: false,
+  unstarredAt: null,
+  access: null,
+  aiSummary: null,
+  aiTags: [],
+  aiPlatforms: [],
+  openrank: null,
+  openrankPeriod: null,
+  customDescription: null,
+  customTags: [],
+  customCategory: null,
+  notes: null,
+  lastEdited: null,
+  ...extra,
 });
 
 describe("new tab", () => {
@@ -62,7 +88,9 @@ describe("new tab", () => {
   it("signed out: says so and asks the Worker nothing", async () => {
     worker = fakeWorker({});
     render(<App />, root);
-    await vi.waitFor(() => expect(root.querySelector(".signed-out")?.textContent).toContain("Sign in to search your stars."));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".signed-out")?.textContent).toContain("Sign in to search your stars."),
+    );
     expect(worker.requests).toEqual([]);
   });
 
@@ -71,12 +99,18 @@ describe("new tab", () => {
     await syncStateItem.setValue(IDLE_SYNC_STATE);
     worker = library([]);
     render(<App />, root);
-    await vi.waitFor(() => expect(root.querySelector(".empty")?.textContent).toContain("Your stars have not been synced yet."));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".empty")?.textContent).toContain("Your stars have not been synced yet."),
+    );
   });
 
   it("shows recent stars, searches as you type (debounced), and moves the selection with the keyboard", async () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust"), repo("zed-industries/zed", { homepage: "javascript:alert(1)" })]);
+    worker = library([
+      repo("tokio-rs/tokio"),
+      repo("rust-lang/rust"),
+      repo("zed-industries/zed", { homepage: "javascript:alert(1)" }),
+    ]);
     render(<App />, root);
     await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio", "rust-lang/rust", "zed-industries/zed"]));
     expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
@@ -94,7 +128,9 @@ describe("new tab", () => {
     await vi.waitFor(() => expect(names()).toHaveLength(3));
     document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
     document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
-    await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("zed-industries/zed"));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".result.selected .name")?.textContent).toBe("zed-industries/zed"),
+    );
     document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true }));
     await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("rust-lang/rust"));
   });
@@ -123,8 +159,17 @@ describe("new tab", () => {
 
   it("says why GitHub will not show a repository, with the fix for single sign-on", async () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    const access = { state: "sso" as const, message: "Resource protected by organization SAML enforcement.", url: "https://github.com/orgs/acme/sso?authorization_request=A", checkedAt: null };
-    worker = library([repo("acme/internal", { access }), repo("acme/blocked", { access: { ...access, state: "blocked", url: null } }), repo("acme/fine")]);
+    const access = {
+      state: "sso" as const,
+      message: "Resource protected by organization SAML enforcement.",
+      url: "https://github.com/orgs/acme/sso?authorization_request=A",
+      checkedAt: null,
+    };
+    worker = library([
+      repo("acme/internal", { access }),
+      repo("acme/blocked", { access: { ...access, state: "blocked", url: null } }),
+      repo("acme/fine"),
+    ]);
     render(<App />, root);
     await vi.waitFor(() => expect(names()).toHaveLength(3));
     const notes = [...root.querySelectorAll(".result .access")];

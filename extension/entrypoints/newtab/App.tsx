@@ -37,7 +37,11 @@ function useSearch(status: Status | null, request: SearchRequest) {
           (error: unknown) => {
             if (id !== latest.current) return;
             if (error instanceof MessageError && error.code === "aborted") return;
-            setView(error instanceof MessageError && error.code === "not_connected" ? { kind: "signed-out" } : { kind: "error", error: explainError(error) });
+            setView(
+              error instanceof MessageError && error.code === "not_connected"
+                ? { kind: "signed-out" }
+                : { kind: "error", error: explainError(error) },
+            );
           },
         );
       },
@@ -55,21 +59,39 @@ function Editor({ card, onSaved, onCancel }: { card: Card; onSaved: (card: Card)
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      const item = await sendMessage("updateRepository", { fullName: card.fullName, customTags: parseTags(tags), notes: notes.trim() ? notes : null });
+      const item = await sendMessage("updateRepository", {
+        fullName: card.fullName,
+        customTags: parseTags(tags),
+        notes: notes.trim() ? notes : null,
+      });
       onSaved({ ...card, customTags: item.customTags, notes: item.notes });
     } catch (failure) {
       setError(explainError(failure).text);
     }
   };
   return (
-    <form class="editor" onSubmit={save} onKeyDown={(event) => event.key === "Escape" && (event.stopPropagation(), onCancel())}>
+    <form
+      class="editor"
+      onSubmit={save}
+      onKeyDown={(event) => event.key === "Escape" && (event.stopPropagation(), onCancel())}
+    >
       <label class="field">
         <span>{t("popoverTags")}</span>
-        <input name="tags" value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} placeholder={t("popoverTagsPlaceholder")} />
+        <input
+          name="tags"
+          value={tags}
+          onInput={(e) => setTags((e.target as HTMLInputElement).value)}
+          placeholder={t("popoverTagsPlaceholder")}
+        />
       </label>
       <label class="field">
         <span>{t("popoverNote")}</span>
-        <textarea name="notes" rows={3} value={notes} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          name="notes"
+          rows={3}
+          value={notes}
+          onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)}
+        />
       </label>
       <div class="row">
         <button type="submit" class="primary">
@@ -112,7 +134,12 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
   const summary = card.customDescription ?? card.aiSummary ?? card.description;
   const homepage = safeHttpUrl(card.homepage);
   return (
-    <li class={selected ? "result selected" : "result"} id={`result-${card.fullName}`} aria-selected={selected} role="option">
+    <li
+      class={selected ? "result selected" : "result"}
+      id={`result-${card.fullName}`}
+      aria-selected={selected}
+      role="option"
+    >
       <h2>
         <a href={githubUrlOf(card.fullName)} class="name">
           {card.fullName}
@@ -127,9 +154,17 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
           </span>
         ))}
         {card.language && <span class="language">{card.language}</span>}
-        {card.stargazersCount !== undefined && <span class="stars">{t("cardStars", formatNumber(card.stargazersCount))}</span>}
-        {card.openrank !== null && card.openrank !== undefined && <span class="openrank">{t("badgeOpenrank", formatNumber(Math.round(card.openrank * 100) / 100))}</span>}
-        {card.starredAt ? <span class="starred">{t("badgeStarredOn", formatDate(card.starredAt))}</span> : card.isSaved ? <span>{t("badgeSaved")}</span> : null}
+        {card.stargazersCount !== undefined && (
+          <span class="stars">{t("cardStars", formatNumber(card.stargazersCount))}</span>
+        )}
+        {card.openrank !== null && card.openrank !== undefined && (
+          <span class="openrank">{t("badgeOpenrank", formatNumber(Math.round(card.openrank * 100) / 100))}</span>
+        )}
+        {card.starredAt ? (
+          <span class="starred">{t("badgeStarredOn", formatDate(card.starredAt))}</span>
+        ) : card.isSaved ? (
+          <span>{t("badgeSaved")}</span>
+        ) : null}
         {homepage && (
           <a href={homepage} class="homepage" rel="noreferrer">
             {t("cardHomepage")}
@@ -164,18 +199,26 @@ export function App() {
   const box = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    void sendMessage("getStatus").then(setStatus, (error: unknown) => console.error("starwise: getStatus failed", error));
+    void sendMessage("getStatus").then(setStatus, (error: unknown) =>
+      console.error("starwise: getStatus failed", error),
+    );
     void readSyncState().then(setSync);
     box.current?.focus();
   }, []);
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
-  const languages = useMemo(() => [...new Set(items.map((item) => item.language).filter((l): l is string => Boolean(l)))].sort(), [items]);
+  const languages = useMemo(
+    () => [...new Set(items.map((item) => item.language).filter((l): l is string => Boolean(l)))].sort(),
+    [items],
+  );
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const typing = event.target instanceof HTMLElement && event.target.closest("input, textarea, select") && event.target !== box.current;
+      const typing =
+        event.target instanceof HTMLElement &&
+        event.target.closest("input, textarea, select") &&
+        event.target !== box.current;
       if (event.key === "/" && !typing && document.activeElement !== box.current) {
         event.preventDefault();
         box.current?.focus();
@@ -204,7 +247,9 @@ export function App() {
     document.getElementById(`result-${items[selected]?.fullName}`)?.scrollIntoView({ block: "nearest" });
   }, [selected, items]);
 
-  const replace = (card: Card) => view.kind === "results" && setView({ ...view, items: view.items.map((item) => (item.fullName === card.fullName ? card : item)) });
+  const replace = (card: Card) =>
+    view.kind === "results" &&
+    setView({ ...view, items: view.items.map((item) => (item.fullName === card.fullName ? card : item)) });
 
   return (
     <main class="newtab">
@@ -226,7 +271,12 @@ export function App() {
       </header>
       {status?.connected && (
         <div class="filters">
-          <select name="language" aria-label={t("filterLanguage")} value={request.language ?? ""} onChange={(e) => setRequest({ ...request, language: (e.target as HTMLSelectElement).value || undefined })}>
+          <select
+            name="language"
+            aria-label={t("filterLanguage")}
+            value={request.language ?? ""}
+            onChange={(e) => setRequest({ ...request, language: (e.target as HTMLSelectElement).value || undefined })}
+          >
             <option value="">{t("filterAnyLanguage")}</option>
             {[...new Set([...languages, ...(request.language ? [request.language] : [])])].map((language) => (
               <option value={language} key={language}>
@@ -241,7 +291,17 @@ export function App() {
             value={request.tag ?? ""}
             onChange={(e) => setRequest({ ...request, tag: (e.target as HTMLInputElement).value.trim() || undefined })}
           />
-          <select name="kind" aria-label={t("filterKind")} value={request.kind ?? ""} onChange={(e) => setRequest({ ...request, kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"] })}>
+          <select
+            name="kind"
+            aria-label={t("filterKind")}
+            value={request.kind ?? ""}
+            onChange={(e) =>
+              setRequest({
+                ...request,
+                kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"],
+              })
+            }
+          >
             <option value="">{t("filterAll")}</option>
             <option value="starred">{t("filterStarred")}</option>
             <option value="saved">{t("filterSaved")}</option>
@@ -267,7 +327,11 @@ export function App() {
           {!request.q && !sync?.lastSyncedAt ? (
             <>
               <p>{t("newtabNotSynced")}</p>
-              <button type="button" class="primary" onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}>
+              <button
+                type="button"
+                class="primary"
+                onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}
+              >
                 {t("syncButton")}
               </button>
             </>

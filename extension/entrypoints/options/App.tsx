@@ -139,7 +139,11 @@ function ServerAndAccount({ status }: { status: Status }) {
         </form>
       )}
       {note && (
-        <p class={`note ${note.kind === "ok" ? "ok" : "error"}`} role={note.kind === "ok" ? "status" : "alert"} data-code={note.code}>
+        <p
+          class={`note ${note.kind === "ok" ? "ok" : "error"}`}
+          role={note.kind === "ok" ? "status" : "alert"}
+          data-code={note.code}
+        >
           {note.text}
         </p>
       )}
@@ -152,7 +156,10 @@ function PreferencesSection({ status }: { status: Status }) {
   const save = async (patch: Partial<Preferences>) => {
     try {
       const { savedOnServer } = await sendMessage("setPreferences", patch);
-      setNote({ kind: "ok", text: status.connected && !savedOnServer && patch.autoSync !== undefined ? t("savedLocallyOnly") : t("saved") });
+      setNote({
+        kind: "ok",
+        text: status.connected && !savedOnServer && patch.autoSync !== undefined ? t("savedLocallyOnly") : t("saved"),
+      });
     } catch (error) {
       setNote({ kind: "error", text: explainError(error).text });
     }

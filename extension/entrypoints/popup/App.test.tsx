@@ -7,7 +7,8 @@ import { setUpMessaging } from "../background/messaging";
 import { App } from "./App";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
-const signIn = (login = "octocat") => connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login });
+const signIn = (login = "octocat") =>
+  connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login });
 
 describe("popup", () => {
   let root: HTMLElement;
@@ -55,13 +56,23 @@ describe("popup", () => {
 
   it("draws a running sync at once from stored state: phase label and bar", async () => {
     await signIn();
-    await syncStateItem.setValue({ ...IDLE_SYNC_STATE, running: true, runId: "r", progress: { phase: "saving", savedCount: 1, saveTotal: 2 } });
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      running: true,
+      runId: "r",
+      progress: { phase: "saving", savedCount: 1, saveTotal: 2 },
+    });
     render(<App />, root);
     await vi.waitFor(() => expect(root.querySelector(".phase")?.textContent).toBe("Saving the analysis (1 of 2)"));
     expect(root.querySelector("[role=progressbar]")?.getAttribute("aria-valuenow")).toBe("97.5");
     expect((root.querySelector("button.sync") as HTMLButtonElement).disabled).toBe(true);
     // Live: the background writes the next event, the popup follows.
-    await syncStateItem.setValue({ ...IDLE_SYNC_STATE, running: true, runId: "r", progress: { phase: "embedding", current: "a/b", completed: 1, total: 4 } });
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      running: true,
+      runId: "r",
+      progress: { phase: "embedding", current: "a/b", completed: 1, total: 4 },
+    });
     await vi.waitFor(() => expect(root.querySelector(".phase")?.textContent).toBe("Embedding a/b (1 of 4)"));
   });
 
@@ -74,16 +85,36 @@ describe("popup", () => {
       lastResult: { ok: false, code: "github_token_invalid", message: "Bad credentials", finishedAt: 1 },
     });
     render(<App />, root);
-    await vi.waitFor(() => expect(root.querySelector("[role=alert]")?.getAttribute("data-code")).toBe("github_token_invalid"));
-    expect(root.querySelector(".error-text")?.textContent).toBe("GitHub rejected your token. Sign in again with a new token.");
+    await vi.waitFor(() =>
+      expect(root.querySelector("[role=alert]")?.getAttribute("data-code")).toBe("github_token_invalid"),
+    );
+    expect(root.querySelector(".error-text")?.textContent).toBe(
+      "GitHub rejected your token. Sign in again with a new token.",
+    );
     expect(root.querySelector("[role=alert] button")?.textContent).toBe("Open options");
     await syncStateItem.setValue({
       ...IDLE_SYNC_STATE,
       lastSyncedAt: "2026-11-30T10:00:00.000Z",
-      lastResult: { ok: true, total: 10, new_count: 2, updated_count: 3, unstarred_count: 1, runId: "r", stats: {
-        requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0 }, finishedAt: 2 },
+      lastResult: {
+        ok: true,
+        total: 10,
+        new_count: 2,
+        updated_count: 3,
+        unstarred_count: 1,
+        runId: "r",
+        stats: {
+          requests: { rest: 0, restNotModified: 0, graphql: 1 },
+          graphqlPoints: 1,
+          rowsWritten: 0,
+          readmesFetched: 0,
+          failures: 0,
+        },
+        finishedAt: 2,
+      },
     });
-    await vi.waitFor(() => expect(root.querySelector(".last-result")?.textContent).toBe("10 stars · 2 new · 3 updated · 1 unstarred"));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".last-result")?.textContent).toBe("10 stars · 2 new · 3 updated · 1 unstarred"),
+    );
     expect(root.querySelector("[role=alert]")).toBeNull();
     expect(root.querySelector(".last-result-note")).toBeNull();
   });
@@ -93,12 +124,28 @@ describe("popup", () => {
     await syncStateItem.setValue({
       ...IDLE_SYNC_STATE,
       lastSyncedAt: "2026-11-30T10:00:00.000Z",
-      lastResult: { ok: true, total: 10, new_count: 0, updated_count: 0, unstarred_count: 0, runId: "r", stats: {
-        requests: { rest: 0, restNotModified: 0, graphql: 1 }, graphqlPoints: 1, rowsWritten: 0, readmesFetched: 0, failures: 0,
-        listing: { passes: 1, drifted: false, partial: true, stillStarred: 0, refused: 2, deferred: 0 } }, finishedAt: 2 },
+      lastResult: {
+        ok: true,
+        total: 10,
+        new_count: 0,
+        updated_count: 0,
+        unstarred_count: 0,
+        runId: "r",
+        stats: {
+          requests: { rest: 0, restNotModified: 0, graphql: 1 },
+          graphqlPoints: 1,
+          rowsWritten: 0,
+          readmesFetched: 0,
+          failures: 0,
+          listing: { passes: 1, drifted: false, partial: true, stillStarred: 0, refused: 2, deferred: 0 },
+        },
+        finishedAt: 2,
+      },
     });
     render(<App />, root);
-    await vi.waitFor(() => expect(root.querySelector(".last-result-note")?.textContent).toContain("GitHub refuses 2 of your repositories"));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".last-result-note")?.textContent).toContain("GitHub refuses 2 of your repositories"),
+    );
   });
 
   it("speaks Chinese when that catalog is chosen", async () => {

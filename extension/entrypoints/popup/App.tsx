@@ -85,20 +85,20 @@ function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
       <dt>{t("lastSynced")}</dt>
       <dd class="last-synced">{state.lastSyncedAt ? formatDateTime(state.lastSyncedAt) : t("never")}</dd>
       <dt>{t("nextAutoSync")}</dt>
-      <dd class="next-sync">{!autoSync ? t("autoSyncOff") : state.nextSyncAt ? formatDateTime(state.nextSyncAt) : t("unknown")}</dd>
+      <dd class="next-sync">
+        {!autoSync ? t("autoSyncOff") : state.nextSyncAt ? formatDateTime(state.nextSyncAt) : t("unknown")}
+      </dd>
       {result?.ok && (
         <>
           <dt>{t("lastResult")}</dt>
-          <dd class="last-result">{t("resultSummary", result.total, result.new_count, result.updated_count, result.unstarred_count)}</dd>
+          <dd class="last-result">
+            {t("resultSummary", result.total, result.new_count, result.updated_count, result.unstarred_count)}
+          </dd>
           {(result.stats.listing?.refused ?? 0) > 0 && (
-            <dd class="last-result-note">
-              {t("resultRefused", result.stats.listing!.refused)}
-            </dd>
+            <dd class="last-result-note">{t("resultRefused", result.stats.listing!.refused)}</dd>
           )}
           {(result.stats.listing?.deferred ?? 0) > 0 && (
-            <dd class="last-result-note">
-              {t("resultDeferred", result.stats.listing!.deferred)}
-            </dd>
+            <dd class="last-result-note">{t("resultDeferred", result.stats.listing!.deferred)}</dd>
           )}
         </>
       )}
@@ -124,7 +124,8 @@ function Connected({ status }: { status: Status }) {
   };
 
   const running = state?.running ?? false;
-  const lastError = state?.lastResult && !state.lastResult.ok ? explain(state.lastResult.code, state.lastResult.message) : null;
+  const lastError =
+    state?.lastResult && !state.lastResult.ok ? explain(state.lastResult.code, state.lastResult.message) : null;
   const shownError = failure ?? (running ? null : lastError);
   return (
     <section class="card" aria-label={t("connection")}>

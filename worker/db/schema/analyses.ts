@@ -25,7 +25,9 @@ export const analyses = sqliteTable(
     /** Tokens the model reported for this analysis (input + output), for the enrichment benchmark. */
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [uniqueIndex("analyses_input_model_language_idx").on(t.inputSha, t.model, t.language)],
 );

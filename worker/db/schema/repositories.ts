@@ -50,8 +50,12 @@ export const repositories = sqliteTable(
     embeddedSha: text("embedded_sha"),
     embeddingModel: text("embedding_model"),
 
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [
     // Badges and `GET /api/repositories/:owner/:name` look repositories up by name; GitHub

@@ -64,7 +64,9 @@ export const stars = sqliteTable(
     accessUrl: text("access_url"),
     /** When GitHub last said so: the repository is asked again at most once a day (worker/sync/unstar.ts). */
     accessCheckedAt: integer("access_checked_at", { mode: "timestamp_ms" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.repositoryId] }),

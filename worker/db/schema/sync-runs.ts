@@ -12,9 +12,13 @@ export const syncRuns = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     trigger: text("trigger", { enum: ["manual", "auto"] }).notNull(),
-    status: text("status", { enum: ["running", "done", "error"] }).notNull().default("running"),
+    status: text("status", { enum: ["running", "done", "error"] })
+      .notNull()
+      .default("running"),
     phase: text("phase"),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    startedAt: integer("started_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     /** requests by kind, rows written, new/updated/unstarred, analysed, embedded, failures. */
     counters: text("counters", { mode: "json" }).$type<SyncCounters>(),

@@ -3,7 +3,12 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export type UserSettings = {
   /** Chat AI provider for analysis; the API key is stored encrypted (`apiKeyCiphertext`). */
-  ai?: { kind: "workers-ai" | "openai-compatible" | "none"; baseUrl?: string; model?: string; apiKeyCiphertext?: string };
+  ai?: {
+    kind: "workers-ai" | "openai-compatible" | "none";
+    baseUrl?: string;
+    model?: string;
+    apiKeyCiphertext?: string;
+  };
 };
 
 export const users = sqliteTable(
@@ -16,8 +21,12 @@ export const users = sqliteTable(
     /** AES-GCM ciphertext of the GitHub token (worker/lib/crypto.ts); never returned by the API. */
     tokenCiphertext: text("token_ciphertext").notNull(),
     /** `invalid` once GitHub rejected the token: syncs stop until the user reconnects. */
-    tokenStatus: text("token_status", { enum: ["valid", "invalid"] }).notNull().default("valid"),
-    language: text("language", { enum: ["en", "zh"] }).notNull().default("en"),
+    tokenStatus: text("token_status", { enum: ["valid", "invalid"] })
+      .notNull()
+      .default("valid"),
+    language: text("language", { enum: ["en", "zh"] })
+      .notNull()
+      .default("en"),
     autoSync: integer("auto_sync", { mode: "boolean" }).notNull().default(true),
     lastSyncedAt: integer("last_synced_at", { mode: "timestamp_ms" }),
     nextSyncAt: integer("next_sync_at", { mode: "timestamp_ms" }),
@@ -27,8 +36,12 @@ export const users = sqliteTable(
      * validated by worker/github/pacer.ts when read), so the next run starts where the last one ended.
      */
     syncTuning: text("sync_tuning", { mode: "json" }).$type<unknown>(),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [
     // The cron's query: users with auto_sync whose next_sync_at has passed (docs/architecture.md §7).
@@ -44,7 +57,9 @@ export const sessions = sqliteTable(
     userId: integer("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [

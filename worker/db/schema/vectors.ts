@@ -68,7 +68,9 @@ export const embeddingCache = sqliteTable(
      * of float32; docs/scale.md weighs it), unpacked to a unit vector for every user.
      */
     values: blob("values", { mode: "buffer" }).notNull(),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
   },
   (t) => [primaryKey({ columns: [t.model, t.chunkSha] })],
 );
