@@ -259,7 +259,8 @@ async function main() {
       `${STARS} stars; AI emulator ${RPM} requests per ${WINDOW_MS} ms per model, ${values["ai-latency"]} ms latency; embedding batch ${BATCH}`,
     );
     const octocat = await signIn("octocat");
-    // A first sync: everything is new. Inputs needing an analysis = repositories whose README (or its absence) is known.
+    // A first sync: everything is new. Inputs needing an analysis = repositories whose README (or its absence) is
+    // known.
     await measure("first sync (new repositories)", octocat);
     const needed =
       (
@@ -281,7 +282,8 @@ async function main() {
     const list = await gh.stars("octocat");
     const pushed = list.filter((_, i) => i % 100 === 50).slice(0, Math.max(1, Math.round(STARS / 100)));
     const names = pushed.map((repo) => `'${repo.fullName.replace(/'/g, "''")}'`).join(",");
-    // The pushed repositories' rows in octocat's namespace, exactly: id, code (the int8 vector) and whether its float32 row exists.
+    // The pushed repositories' rows in octocat's namespace, exactly: id, code (the int8 vector) and whether its float32
+    // row exists.
     type VectorRow = { repo: number; id: string; code: string; exact: number };
     const pushedVectors = () =>
       d1<VectorRow>(
@@ -303,7 +305,8 @@ async function main() {
       state,
       `select s.repository_id as repo, s.embedded_chunks as n from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 and r.full_name in (${names})`,
     );
-    // Every pushed repository has exactly ids 1:<repo>:0 … n-1 (n = the star's embedded_chunks), each with its float32 row, and no vector of before.
+    // Every pushed repository has exactly ids 1:<repo>:0 … n-1 (n = the star's embedded_chunks), each with its float32
+    // row, and no vector of before.
     const oldCodes = new Set(before.map((v) => `${v.id} ${v.code}`));
     const expectedIds = new Set(chunks.flatMap((c) => Array.from({ length: c.n ?? 0 }, (_, i) => `1:${c.repo}:${i}`)));
     const afterIds = new Set(after.map((v) => v.id));
@@ -407,7 +410,8 @@ async function seedApproach(
   });
   const analysedAt = performance.now();
   for (const repo of repos) {
-    // The seed's text, chunked at ~4,000 characters, all chunks of a repository in one request, one repository at a time.
+    // The seed's text, chunked at ~4,000 characters, all chunks of a repository in one request, one repository at a
+    // time.
     const text = `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\n\nREADME内容:\n${repo.readme ?? ""}`;
     const chunks = text.match(/[\s\S]{1,4000}/g) ?? [text];
     await post("embeddings", { model: EMBED_MODEL, input: chunks });

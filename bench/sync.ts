@@ -7,7 +7,8 @@
 //
 //   npm run bench:sync -- [--sizes 1000,5000] [--variants starwise,seed]
 //                         [--scenarios first,resync,drift,pushed] [--time-scale 1] [--cutoff 10000]
-//                         [--cpu-graphql 60000] [--cpu-total 90000] [--resource-limit 0] [--latency 20] [--json] [--verbose]
+//                         [--cpu-graphql 60000] [--cpu-total 90000] [--resource-limit 0] [--latency 20] [--json]
+// [--verbose]
 //
 // Variants (bench/variants.ts): `starwise` is the Worker as it ships; `starwise[VAR=value;VAR2=value]`
 // the Worker with those wrangler.toml vars set for its run (e.g. `starwise[PACER_SIZING=halve]`), so
@@ -107,11 +108,17 @@ export type SyncMeasurement = {
   secondaryHits: number;
   /** The least wall time GitHub's limits allow for this much server time (see `lowerBoundMs`). */
   lowerBoundMs: number;
-  /** After the GitHub part: the enrichment phases until `done` (heuristic analysis, embeddings), not in `wallMs`; null for the seed (not run). */
+  /**
+   * After the GitHub part: the enrichment phases until `done` (heuristic analysis, embeddings), not in `wallMs`; null
+   * for the seed (not run).
+   */
   enrichedMs: number | null;
   /** GraphQL server seconds per minute of the run, from the emulator: how full each minute's budget was. */
   graphqlSecondsByMinute: number[];
-  /** The same server time as the sync's pacer measured it (response times): above GitHub's count by the network and the isolate's delays. */
+  /**
+   * The same server time as the sync's pacer measured it (response times): above GitHub's count by the network and the
+   * isolate's delays.
+   */
   measuredMs: { graphql: number; rest: number };
   /** How many GraphQL requests GitHub was running at once, in seconds of the run (idle = budget not used). */
   graphqlConcurrency: { idleS: number; oneS: number; twoOrMoreS: number };

@@ -1,4 +1,4 @@
--- Full-text index over the searchable text of each repository (DESIGN §3, §8).
+-- Full-text index over the searchable text of each repository (DESIGN §2, §7).
 -- Hand-written: drizzle-kit cannot express FTS5. rowid = repositories.id.
 -- A standalone (not external-content) table so the README can be indexed trimmed:
 -- the first 20,000 characters carry what a person remembers of a project.

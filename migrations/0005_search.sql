@@ -1,4 +1,4 @@
--- Search (docs/architecture.md §8): the keyword half's two FTS5 indexes, for Chinese and English.
+-- Search (docs/architecture.md §7): the keyword half's two FTS5 indexes, for Chinese and English.
 -- Hand-written (drizzle-kit cannot express FTS5 or triggers; `drizzle-kit generate --custom`); the
 -- long expressions were generated, each one is the same pattern described here.
 --
@@ -15,7 +15,7 @@
 -- adjacent CJK characters (Han incl. extension A and compatibility, kana, Hangul). Text
 -- without CJK skips it (the GLOB). GitHub names and topics are ASCII: indexed as they are.
 --
--- Two indexes, because what a user sees is per user (docs/architecture.md §3):
+-- Two indexes, because what a user sees is per user (docs/architecture.md §2):
 -- - repositories_fts (rowid = repositories.id): GitHub's text, global — name, full name,
 --   description, topics, the README's first 20,000 characters.
 -- - stars_fts (rowid = user_id * 2^32 + repository_id, so a user's rows are one rowid range

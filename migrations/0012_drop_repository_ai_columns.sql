@@ -1,4 +1,4 @@
--- The AI columns of `repositories` go (docs/architecture.md §3): nothing has read them since
+-- The AI columns of `repositories` go (docs/architecture.md §2): nothing has read them since
 -- analyses became shared rows of `analyses` (0004), each star pointing at the one its user reads
 -- (`stars.analysis_id`); a new README makes that analysis stale through its input sha
 -- (worker/enrich/analyse.ts), not by clearing columns here.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The HTTP contract between the Worker and its clients (docs/architecture.md §4). */
+/** The HTTP contract between the Worker and its clients (docs/architecture.md §3). */
 
 export const Health = z.object({ ok: z.literal(true), version: z.string() });
 
@@ -49,7 +49,7 @@ export type Me = z.infer<typeof Me>;
  * Browsers cannot set headers on `new WebSocket()`, so the socket authenticates from its URL,
  * and a URL is logged (request traces, proxies, history): it carries this single-use ticket
  * that lives a minute, never the 90-day session token. The socket is bound to the session
- * that asked for the ticket and closes when that session ends (docs/architecture.md §6).
+ * that asked for the ticket and closes when that session ends (docs/architecture.md §5).
  */
 export const SYNC_TICKET_TTL_MS = 60_000;
 /** `swt_<user id>.<32 random bytes, base64url>`: the id says which user's object redeems it. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ErrorCode } from "./errors.ts";
 
 /**
- * Live sync progress (docs/architecture.md §6): the seed's event names and fields, kept byte for byte.
+ * Live sync progress (docs/architecture.md §5): the seed's event names and fields, kept byte for byte.
  * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
  */
 export const ProgressData = z.discriminatedUnion("phase", [
@@ -82,7 +82,7 @@ export const SyncStats = z.object({
     })
     .optional(),
   failures: z.number().int(),
-  /** AI analysis, OpenRank and embeddings (docs/architecture.md §5 steps 5–7). */
+  /** AI analysis, OpenRank and embeddings (docs/architecture.md §4 steps 5–7). */
   enrichment: z
     .object({
       /** Repositories given a new analysis (a model call, or the heuristic). */

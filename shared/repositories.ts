@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The library contract (docs/architecture.md §4): a user's starred and saved repositories with their
+ * The library contract (docs/architecture.md §3): a user's starred and saved repositories with their
  * own fields. Shared by the Worker (responses), its tests and the extension.
  */
 
@@ -96,7 +96,9 @@ export const RepositoryListQuery = z
     category: filterText(100).optional(),
     /** Keywords, all of which must match (prefix match on words). Blank = no filter. */
     q: z.string().trim().max(200).optional(),
-    /** starred_at (newest first; saved repositories by the time they were saved), stars, openrank (nulls last), name. */
+    /**
+     * starred_at (newest first; saved repositories by the time they were saved), stars, openrank (nulls last), name.
+     */
     sort: RepositorySort.optional(),
     limit: z.coerce.number().int().min(1).max(100).optional(),
     /** `nextCursor` of the previous page, with the same sort. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RepositoryItem, RepositoryListQuery } from "./repositories.ts";
 
 /**
- * The search contract (docs/architecture.md §4, §8): `GET /api/search` and
+ * The search contract (docs/architecture.md §3, §7): `GET /api/search` and
  * `GET /api/repositories/:owner/:name/similar`. Shared by the Worker, the extension's new tab
  * and the MCP tools.
  */
@@ -15,14 +15,20 @@ const filters = RepositoryListQuery.pick({ starred: true, saved: true, language:
 /** `GET /api/search`: the library's filters apply to both rankings. */
 export const SearchQuery = filters
   .extend({
-    /** What the person remembers: words, a phrase, part of a name, in English or Chinese. Taken as text, never as query syntax. */
+    /**
+     * What the person remembers: words, a phrase, part of a name, in English or Chinese. Taken as text, never as query
+     * syntax.
+     */
     q: z.string().trim().min(1, "must not be empty").max(200),
     limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT_MAX).optional(),
   })
   .strict();
 export type SearchQuery = z.input<typeof SearchQuery>;
 
-/** Text plus the [start, end) offsets (UTF-16 code units) of the matched words. Render as text and mark the ranges; never HTML. */
+/**
+ * Text plus the [start, end) offsets (UTF-16 code units) of the matched words. Render as text and mark the ranges;
+ * never HTML.
+ */
 export const Snippet = z.object({
   text: z.string(),
   ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Language } from "./api.ts";
 
 /**
- * `GET/PUT /api/settings` (docs/architecture.md §4): the user's language, auto-sync, and the
+ * `GET/PUT /api/settings` (docs/architecture.md §3): the user's language, auto-sync, and the
  * chat provider that writes their repositories' AI analyses. The embedding model is not here:
  * a vector index has fixed dimensions, so it is the deployment's (EMBEDDING_* vars).
  */

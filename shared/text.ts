@@ -1,5 +1,5 @@
 /**
- * The one rule for text a client sends (docs/architecture.md §4, "Text"): it must be
+ * The one rule for text a client sends (docs/architecture.md §3, "Text"): it must be
  * well-formed UTF-16. JSON can carry a lone surrogate (`"\ud800"`), UTF-8 cannot: D1 stored
  * such a string as invalid UTF-8 that never compared equal again (a category filter that
  * never matched). So a string with a high surrogate not followed by a low one, or a low one

@@ -12,7 +12,8 @@ describe("worker/app.ts", () => {
     expect(Object.keys(modules).length).toBeGreaterThanOrEqual(6);
   });
 
-  // `.route(path, sub)` copies each of the sub-app's handlers into the app (https://hono.dev/docs/api/routing#grouping),
+  // `.route(path, sub)` copies each of the sub-app's handlers into the app
+  // (https://hono.dev/docs/api/routing#grouping),
   // so a sub-app is mounted when the app holds every one of its handlers.
   it.each(Object.keys(modules))("mounts every sub-app of %s", (file) => {
     const mounted = new Set(app.routes.map((route) => route.handler));

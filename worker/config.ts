@@ -50,7 +50,7 @@ export const zEnv = z
     AI_ALLOW_PRIVATE_URLS: withDefault(boolean, "false"),
     /** DNS-over-HTTPS resolver (JSON API) that checks where a user's AI base URL points (worker/lib/public-url.ts). */
     DNS_RESOLVER_URL: withDefault(baseUrl, "https://cloudflare-dns.com/dns-query"),
-    /** `none`: no embeddings at all; search answers keyword-only (`mode: "keyword"`, docs/architecture.md §8). */
+    /** `none`: no embeddings at all; search answers keyword-only (`mode: "keyword"`, docs/architecture.md §7). */
     EMBEDDING_PROVIDER: withDefault(oneOf(["workers-ai", "openai-compatible", "none"]), "workers-ai"),
     EMBEDDING_MODEL: withDefault(z.string().trim().min(1), "@cf/baai/bge-m3"),
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),

@@ -12,7 +12,7 @@ export default {
   // Cron (every 5 minutes): start the hourly sync of every user who is due.
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(startDueSyncs(env, controller.scheduledTime));
-    // Expired sessions and sign-in windows are deleted, not just ignored (docs/architecture.md §3).
+    // Expired sessions and sign-in windows are deleted, not just ignored (docs/architecture.md §2).
     ctx.waitUntil(purgeExpiredAuth(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings>;

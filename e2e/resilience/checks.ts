@@ -137,7 +137,8 @@ export function judge(
     "select f.rowid from stars_fts f left join stars s on s.user_id * 4294967296 + s.repository_id = f.rowid where f.rowid / 4294967296 = ? and s.user_id is null",
     userId,
   );
-  // Vectors: exactly what each star says its namespace holds (chunks 0..embedded_chunks-1), none of a repository it does not hold.
+  // Vectors: exactly what each star says its namespace holds (chunks 0..embedded_chunks-1), none of a repository it
+  // does not hold.
   dup(
     "vectors beyond the star's chunks",
     `select v.repository_id, count(*) n, s.embedded_chunks from vectors v left join stars s on s.user_id = ? and s.repository_id = v.repository_id

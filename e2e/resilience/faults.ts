@@ -92,7 +92,7 @@ const HOSTILE_READMES = [
   `# big\n\nA very large README.\n\n${"Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(11_000)}`,
 ];
 
-/** GitHub's cut-off in its HTTP 200 shape (docs/architecture.md §5, "Pacing"). */
+/** GitHub's cut-off in its HTTP 200 shape (docs/architecture.md §4, "Pacing"). */
 const TIMEOUT_200 = {
   data: null,
   errors: [
@@ -113,7 +113,10 @@ const simple = (name: string, injected: string, rules: FaultRuleInput[]): Scenar
   },
 });
 
-/** Statements D1 refused that the Worker logged (drizzle names the query, not the trigger's message), from its whole log file. */
+/**
+ * Statements D1 refused that the Worker logged (drizzle names the query, not the trigger's message), from its whole log
+ * file.
+ */
 function d1FaultsLogged(stack: Stack, table: string): number {
   const file = `${stack.persistTo.replace(/\/+$/, "")}.log`;
   const pattern = new RegExp(`resilience: injected D1 fault|Failed query: (insert into|update) "${table}"`, "g");
@@ -225,7 +228,8 @@ export const scenarios: Scenario[] = [
       const mine = new Set((await ctx.stack.gh.stars(ctx.login)).map((s) => s.fullName));
       const more = (await ctx.stack.gh.stars(DONOR))
         .map((s) => s.fullName)
-        .filter((name) => !mine.has(name))
+        // Not the stars prepare() removed: starring one again would make its unstar a non-event.
+        .filter((name) => !mine.has(name) && !ctx.unstarred.has(name))
         .slice(-150);
       for (const fullName of more) await ctx.stack.gh.star({ login: ctx.login, fullName });
       const listed = await ctx.stack.gh.stars(ctx.login);
@@ -239,9 +243,9 @@ export const scenarios: Scenario[] = [
       ctx.unstarred.add(victim);
       const fired = (await clear()) + (await ctx.stack.gh.triggers()).filter((t) => t.fired).length;
       await ctx.stack.gh.clearTriggers();
-      // Only what was unstarred before the run may be: a still-starred repository never is.
+      // Exactly what was unstarred before the run: more would be a still-starred repository taken for unstarred.
       if (final?.event === "done" && final.data.unstarred_count !== gone) {
-        ctx.failure = `unstarred ${final.data.unstarred_count}, expected ${gone}: a still-starred repository was taken for unstarred`;
+        ctx.failure = `unstarred ${final.data.unstarred_count}, expected the ${gone} stars removed before the run`;
       }
       const listing = final?.event === "done" ? final.data.stats.listing : undefined;
       return {
@@ -261,8 +265,21 @@ export const scenarios: Scenario[] = [
       // A repository prepare() pushed a new README to: the run asks GitHub for it.
       const pushed = new Set(ctx.pushed);
       const blocked = truth.find((s) => pushed.has(s.fullName))!.fullName;
+      // A star the library already holds (GitHub hides it from now on; one never synced could not be known).
+      const before = ctx.stack.d1();
+      const held = new Set(
+        (
+          before
+            .prepare(
+              "select r.full_name from stars s join repositories r on r.id = s.repository_id where s.user_id = ? and s.is_starred = 1",
+            )
+            .all(ctx.userId) as Array<{ full_name: string }>
+        ).map((row) => row.full_name),
+      );
+      before.close();
       const sso = truth.find(
-        (s) => !pushed.has(s.fullName) && s.fullName !== blocked && !ctx.unstarred.has(s.fullName),
+        (s) =>
+          held.has(s.fullName) && !pushed.has(s.fullName) && s.fullName !== blocked && !ctx.unstarred.has(s.fullName),
       )!.fullName;
       await ctx.stack.gh.setRepoState({ fullName: sso, state: "sso", org: "resilience-corp" });
       await ctx.stack.gh.setRepoState({ fullName: blocked, state: "blocked" });

@@ -304,7 +304,10 @@ function zhSummary(name: string, category: { zh: string }, tags: string[], platf
   return clip(`${name} 是一个开源${category.zh}${about}${on}。`, max);
 }
 
-/** An English sentence from what is known in English: "easyexcel is an open-source tool about java, excel, for Windows and Linux." */
+/**
+ * An English sentence from what is known in English: "easyexcel is an open-source tool about java, excel, for Windows
+ * and Linux."
+ */
 function enSummary(name: string, category: string, terms: string[], platforms: string[]): string {
   const about = terms.length ? ` about ${terms.slice(0, 3).join(", ")}` : "";
   const names = platforms.map((id) => PLATFORMS.find((p) => p.id === id)?.en ?? id).slice(0, 3);

@@ -8,7 +8,10 @@ export const OUTPUT_FAULTS = ["invalid-json", "non-json", "truncated", "schema-v
 export type OutputFault = (typeof OUTPUT_FAULTS)[number];
 
 export interface FaultRuleInput extends FaultRuleBase {
-  /** "POST /v1/chat/completions", "POST /v1/embeddings", "GET /v1/models" (the common route syntax, "/v1" optional). Default: every route. */
+  /**
+   * "POST /v1/chat/completions", "POST /v1/embeddings", "GET /v1/models" (the common route syntax, "/v1" optional).
+   * Default: every route.
+   */
   route?: string;
   /** Only requests for this model. */
   model?: string;

@@ -23,7 +23,9 @@ export interface AiEmulatorOptions extends Partial<AiEmulatorConfig> {
   host?: string;
   /** Seed of ids and of probabilistic faults (default 1). Answers themselves depend only on the request. */
   seed?: number;
-  /** The GitHub emulator's corpus (repos.jsonl + readmes/), for IDF; default as emulators/github/corpus.ts resolves it. */
+  /**
+   * The GitHub emulator's corpus (repos.jsonl + readmes/), for IDF; default as emulators/github/corpus.ts resolves it.
+   */
   corpusDir?: string;
   /** No logs on stderr. */
   quiet?: boolean;

@@ -11,7 +11,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `script` (an ES module that has the common cli's exports in scope) with `args`; `signal` is sent after the ready line. */
+/**
+ * Runs `script` (an ES module that has the common cli's exports in scope) with `args`; `signal` is sent after the ready
+ * line.
+ */
 function run(script: string, args: string[], signal?: NodeJS.Signals): Promise<Run> {
   const source = `import { fail, integerOptions, nonNegative, parseCommandLine, serve } from ${JSON.stringify(cli)};\n${script}`;
   const child = spawn(process.execPath, ["--input-type=module", "--eval", source, "--", ...args], {

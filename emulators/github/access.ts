@@ -41,7 +41,9 @@ export const SSO_MESSAGE =
   "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
 const SSO_DOCS = "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/";
 
-/** The organisation id in `X-GitHub-SSO: partial-results; organizations=<id>` (the owner id when the org is the owner). */
+/**
+ * The organisation id in `X-GitHub-SSO: partial-results; organizations=<id>` (the owner id when the org is the owner).
+ */
 export function ssoOrgId(org: string): number {
   return ownerIdOf(org);
 }

@@ -199,11 +199,17 @@ export interface RepoSummary {
   readmeSha?: string | null;
   /** With `sha=1`: the sha of the blob at readmePath itself (the link blob for a symlink, the image for binary). */
   readmeEntrySha?: string | null;
-  /** The access state (access.ts): always in `GET repo`, `POST repo-state` and `POST rename`; in `GET stars` only when not "ok". */
+  /**
+   * The access state (access.ts): always in `GET repo`, `POST repo-state` and `POST rename`; in `GET stars` only when
+   * not "ok".
+   */
   state?: RepoState;
   /** When the state was set (not for "ok"). */
   stateSince?: string;
-  /** State "sso": the organisation enforcing SAML and its id (as in `X-GitHub-SSO: partial-results; organizations=<id>`). */
+  /**
+   * State "sso": the organisation enforcing SAML and its id (as in `X-GitHub-SSO: partial-results;
+   * organizations=<id>`).
+   */
   org?: string;
   orgId?: number;
 }

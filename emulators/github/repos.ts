@@ -243,7 +243,9 @@ export class Universe {
     return repo;
   }
 
-  /** Case-insensitive lookup by "owner/name", as GitHub resolves names; a former name finds nothing (see renamedFrom). */
+  /**
+   * Case-insensitive lookup by "owner/name", as GitHub resolves names; a former name finds nothing (see renamedFrom).
+   */
   find(fullName: string): Repo | undefined {
     const key = fullName.toLowerCase();
     const named = this.byName.get(key);

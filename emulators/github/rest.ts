@@ -387,7 +387,9 @@ const routes: Route[] = [
   },
 ];
 
-/** `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/… and /repositories/…, none elsewhere). */
+/**
+ * `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/… and /repositories/…, none elsewhere).
+ */
 function acceptedScopes(template: string): string {
   return template.startsWith("/repos/") || template.startsWith("/repositories/") ? "repo" : "";
 }

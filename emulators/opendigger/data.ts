@@ -87,7 +87,10 @@ function profile(seed: number, repoKey: string, lastIndex: number): Profile {
   return { startIndex: lastIndex - history + 1, endIndex: lastIndex - quiet, base, growth };
 }
 
-/** A metric file: months oldest first, each quarter and year after its last month (integer-like year keys sort first in JSON, as in the real files). */
+/**
+ * A metric file: months oldest first, each quarter and year after its last month (integer-like year keys sort first in
+ * JSON, as in the real files).
+ */
 export function generateMetric(
   seed: number,
   repoKey: string,
@@ -158,7 +161,10 @@ export function generateMeta(seed: number, repoKey: string, clock: ExportClock):
   };
 }
 
-/** Whether the export covers a repository (the rest answer 404, as repositories below OpenDigger's activity threshold do). */
+/**
+ * Whether the export covers a repository (the rest answer 404, as repositories below OpenDigger's activity threshold
+ * do).
+ */
 export function covered(seed: number, repoKey: string, notFoundShare: number): boolean {
   return unit(seed, "covered", repoKey) >= notFoundShare;
 }

@@ -40,6 +40,7 @@ export const listItems: ListSelector[] = [
   { item: "[data-testid='results-list'] > div", link: ".search-title a[href]" },
   // 2025-07, 2026-05 (trending): `article.Box-row`, link `h2 a`.
   { item: "article.Box-row", link: "h2 a[href]" },
-  // Topic pages: UNVERIFIED (no saved capture; see e2e/fixtures/github-pages/README.md). TODO(2026-12-01): confirm on a saved topic page.
+  // Topic pages: UNVERIFIED (no saved capture; see e2e/fixtures/github-pages/README.md). TODO(2026-12-01): confirm on a
+  // saved topic page.
   { item: "article.border", link: "h3 a[href^='/'][href*='/']" },
 ];

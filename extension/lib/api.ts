@@ -12,7 +12,7 @@ import { MessageError } from "./message-error";
 import { SearchResponse } from "./search-contract";
 import type { Connection } from "./storage";
 
-// The background's client of the Worker API (docs/architecture.md §4). Background only: pages and
+// The background's client of the Worker API (docs/architecture.md §3). Background only: pages and
 // content scripts reach it through the message protocol.
 //
 // Why not Hono's typed client (hc<AppType>, which the Worker's tests use: worker/test/api-client.ts):
@@ -118,7 +118,7 @@ export const api = {
     parsed(request(auth, path(fullName), { method: "PATCH", json: patch }), RepositoryItem),
   save: (auth: Auth, fullName: string) =>
     parsed(request(auth, "api/repositories/save", { method: "POST", json: { fullName } }), RepositoryItem),
-  /** `PUT /api/settings` (docs/architecture.md §4); answers not_found on a Worker that does not have it yet. */
+  /** `PUT /api/settings` (docs/architecture.md §3); answers not_found on a Worker that does not have it yet. */
   putSettings: (auth: Auth, settings: Record<string, unknown>) =>
     request(auth, "api/settings", { method: "PUT", json: settings }),
   getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), z.record(z.string(), z.unknown())),

@@ -22,7 +22,7 @@ export const statusSchema = z.object({
 });
 export type Status = z.infer<typeof statusSchema>;
 
-/** `POST /api/repositories/sync` with `Accept: application/json` answers this (docs/architecture.md §4). */
+/** `POST /api/repositories/sync` with `Accept: application/json` answers this (docs/architecture.md §3). */
 export const syncStartedSchema = z.object({
   runId: z.string(),
   /** True when a run was already going and we joined it. */

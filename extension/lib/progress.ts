@@ -3,7 +3,7 @@ import type { MessageKey } from "./i18n";
 
 // How far along a sync is, computed as the seed's popup did (seed: "Progress Bar
 // Calculation"): analysing fills 0–95 %, saving the last 5 %, embedding 0–100 %.
-// Listing shows "1,200 of 5,000" when the events carry counts (docs/architecture.md §6 allows
+// Listing shows "1,200 of 5,000" when the events carry counts (docs/architecture.md §5 allows
 // `listed`/`total` on `fetching`; the Worker may not send them yet).
 
 export interface ProgressView {
@@ -15,7 +15,7 @@ export interface ProgressView {
 const ratio = (done: number, total: number) => (total > 0 ? Math.min(1, Math.max(0, done / total)) : 1);
 const round = (value: number) => Math.round(value * 10) / 10;
 
-/** Counts a `fetching` event may carry (docs/architecture.md §6) beyond what shared/events.ts declares today. */
+/** Counts a `fetching` event may carry (docs/architecture.md §5) beyond what shared/events.ts declares today. */
 type FetchingCounts = { listed?: unknown; total?: unknown };
 const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
 

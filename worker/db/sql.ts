@@ -10,7 +10,10 @@ export function inJsonArray(column: SQLiteColumn, values: readonly (number | str
   return sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
 }
 
-/** `excluded.<column>` in an upsert's DO UPDATE: the value the INSERT tried to write (https://www.sqlite.org/lang_upsert.html). */
+/**
+ * `excluded.<column>` in an upsert's DO UPDATE: the value the INSERT tried to write
+ * (https://www.sqlite.org/lang_upsert.html).
+ */
 export function excluded(column: SQLiteColumn): SQL {
   return sql`excluded.${sql.identifier(column.name)}`;
 }

@@ -1,11 +1,15 @@
-// The live streams of the user's sync (SSE and hibernating WebSockets), apart from the lock: who listens with which session, and how each stream ends (docs/architecture.md §6).
+// The live streams of the user's sync (SSE and hibernating WebSockets), apart from the lock: who listens with which
+// session, and how each stream ends (docs/architecture.md §5).
 import { isFinal, sseFrame, type SyncEvent } from "../../shared/events";
 import { StreamSession } from "../lib/sync-run";
 import { chunks, deleteKeys, STORAGE_BATCH } from "./storage-batch";
 
 /** SSE comment interval: keeps idle connections open through proxies. */
 const KEEPALIVE_MS = 20_000;
-/** A revoked session is refused a new stream for this long: more than any request takes between its D1 check and this object. */
+/**
+ * A revoked session is refused a new stream for this long: more than any request takes between its D1 check and this
+ * object.
+ */
 const REVOKED_MEMORY_MS = 5 * 60_000;
 /** WebSocket close code for "your session ended" (4000–4999 are the application's; 4401 echoes HTTP 401). */
 export const SESSION_ENDED_CLOSE = 4401;
@@ -37,7 +41,10 @@ export type RunView = { latest(): SyncEvent | null; running(): boolean };
 export class StreamHub {
   readonly #ctx: DurableObjectState;
   readonly #run: RunView;
-  /** Open SSE streams and the session each belongs to; sockets are the runtime's (`getWebSockets`), so they survive hibernation. */
+  /**
+   * Open SSE streams and the session each belongs to; sockets are the runtime's (`getWebSockets`), so they survive
+   * hibernation.
+   */
   #streams = new Map<WritableStreamDefaultWriter<Uint8Array>, StreamSession>();
   #keepalive: ReturnType<typeof setInterval> | null = null;
 
@@ -148,7 +155,9 @@ export class StreamHub {
     if (message === "ping") ws.send("pong");
   }
 
-  /** The object's `webSocketClose`: completes the close handshake (1005, no code given, is not one a server may send). */
+  /**
+   * The object's `webSocketClose`: completes the close handshake (1005, no code given, is not one a server may send).
+   */
   socketClosed(ws: WebSocket, code: number): void {
     ws.close(code === 1005 ? 1000 : code, "closing");
   }

@@ -1,4 +1,5 @@
-// The user's single-use socket tickets, apart from the lock: kept where their socket is accepted, so redeeming one is one step (docs/architecture.md §6).
+// The user's single-use socket tickets, apart from the lock: kept where their socket is accepted, so redeeming one is
+// one step (docs/architecture.md §5).
 import type { StreamSession } from "../lib/sync-run";
 import { deleteKeys } from "./storage-batch";
 

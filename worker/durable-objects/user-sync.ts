@@ -25,8 +25,8 @@ const ALIVE = new Set(["queued", "running", "waiting", "paused", "waitingForPaus
 /**
  * One per user: the sync lock (one run at a time; a second trigger attaches), the run's
  * latest event and last result, and the watchdog that finds a run that died without
- * finishing (its alarm; docs/architecture.md §7). It composes the broadcaster of the run's
- * progress (`StreamHub`, SSE and hibernating WebSockets, §6) and the socket tickets
+ * finishing (its alarm; docs/architecture.md §6). It composes the broadcaster of the run's
+ * progress (`StreamHub`, SSE and hibernating WebSockets, §5) and the socket tickets
  * (`SocketTickets`): the object routes their requests and ends a revoked session's streams
  * and tickets in one call.
  */
@@ -138,14 +138,20 @@ export class UserSync extends DurableObject<Bindings> {
     return new Response("not found", { status: 404 });
   }
 
-  /** Keeps a socket ticket (only its hash) until it expires. False (nothing kept) when the session was revoked meanwhile. */
+  /**
+   * Keeps a socket ticket (only its hash) until it expires. False (nothing kept) when the session was revoked
+   * meanwhile.
+   */
   async addTicket(ticketHash: string, ticket: Ticket): Promise<boolean> {
     if (await this.#hub.isRevoked(ticket.session)) return false;
     await this.#tickets.add(ticketHash, ticket);
     return true;
   }
 
-  /** These sessions ended (signed out, or beyond the per-user cap): their streams end and their unredeemed tickets are forgotten. */
+  /**
+   * These sessions ended (signed out, or beyond the per-user cap): their streams end and their unredeemed tickets are
+   * forgotten.
+   */
   async revokeSessions(tokenHashes: string[]): Promise<void> {
     if (tokenHashes.length === 0) return;
     const hashes = new Set(tokenHashes);

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the analyse step's selection, reuse of shared analyses, model calls, breaker and writes.
 import { APICallError, generateText, NoObjectGeneratedError, Output, type LanguageModel } from "ai";
 import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { configOf } from "../config";
@@ -10,7 +11,7 @@ import { checkOutput, modelOutputSchema, PLATFORMS, type AnalysisOutput } from "
 import { chatModel, loadChatProvider, urlPolicy } from "../providers/chat";
 import { heuristicAnalysis } from "./heuristic";
 
-// The analyse phase of a sync (docs/architecture.md §5 "analyse"), one bounded call per
+// The analyse phase of a sync (docs/architecture.md §4 "analyse"), one bounded call per
 // Workflow step. Which of the user's repositories need an analysis follows from small columns
 // (README blob sha, metadata) and the analysis the user points at; the analysis itself is a
 // shared row per (input, model, language), so a second user — or a fork with the same README —
@@ -31,7 +32,10 @@ export const ANALYSIS_RETRY_BASE_MS = 6 * 60 * 60_000;
 export function analysisRetryAt(attempts: number, now: number): Date {
   return new Date(now + ANALYSIS_RETRY_BASE_MS * 4 ** Math.max(0, attempts - 1));
 }
-/** A 429 whose retry-after is this short is waited out inside the step; a longer one becomes a durable sleep of the Workflow. */
+/**
+ * A 429 whose retry-after is this short is waited out inside the step; a longer one becomes a durable sleep of the
+ * Workflow.
+ */
 const IN_STEP_WAIT_MS = 10_000;
 /** A step stops starting analyses after this long (Workflow steps should stay short; the next one continues). */
 const STEP_DEADLINE_MS = 3 * 60_000;
@@ -507,7 +511,10 @@ export function retryAfterMs(headers: Record<string, string> | undefined): numbe
   return 10_000;
 }
 
-/** When the request budget is used up (`x-ratelimit-remaining-requests: 0`), when it resets: calls wait instead of meeting a 429. */
+/**
+ * When the request budget is used up (`x-ratelimit-remaining-requests: 0`), when it resets: calls wait instead of
+ * meeting a 429.
+ */
 function exhaustedUntil(headers: Record<string, string> | undefined): number | null {
   if (headers?.["x-ratelimit-remaining-requests"] !== "0") return null;
   const reset = headers["x-ratelimit-reset-requests"];

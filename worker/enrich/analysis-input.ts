@@ -2,7 +2,7 @@ import { sha256Hex } from "../lib/crypto";
 import { estimateTokens } from "../lib/tokens";
 import { prepareReadme, README_TEXT_VERSION } from "./readme-text";
 
-// What the chat model is given for one repository (docs/architecture.md §5 "analyse"). The
+// What the chat model is given for one repository (docs/architecture.md §4 "analyse"). The
 // README is prepared, not cut (worker/enrich/readme-text.ts strips badges, images, HTML and
 // long code), then fitted into a token budget section by section, headings kept. It is
 // untrusted: it travels in a delimited data block that the instructions say to treat as

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// What an analysis must be (docs/architecture.md §5 "analyse"): the schema the model is held to
+// What an analysis must be (docs/architecture.md §4 "analyse"): the schema the model is held to
 // (sent as json_schema), and the checks its answer passes before it is stored. A model that
 // obeyed an instruction in the README — answered in another language, said what the README
 // told it to, leaked its instructions — fails them, and the analysis is asked once more.

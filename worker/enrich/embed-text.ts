@@ -3,7 +3,7 @@ import { estimateTokens } from "../lib/tokens";
 import { prepareReadme, README_TEXT_VERSION } from "./readme-text";
 
 /**
- * What gets embedded for a repository (docs/architecture.md §5 "embed"): the seed's text —
+ * What gets embedded for a repository (docs/architecture.md §4 "embed"): the seed's text —
  * name, description, URL, owner, topics, AI tags, language, AI summary, README — with
  * labels in the user's language, cut into markdown-aware chunks. Pure: the same inputs
  * always give the same chunks, so a chunk's sha256 names its embedding in the shared cache.

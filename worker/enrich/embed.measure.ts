@@ -59,7 +59,8 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
       { githubId: 2, login: "bob", tokenCiphertext: "x" },
     ])
     .returning({ id: users.id });
-  // D1 binds ≤ 100 parameters a statement: 5 repositories (17 values each) or 15 stars (6 each) a statement, 100 statements a batch.
+  // D1 binds ≤ 100 parameters a statement: 5 repositories (17 values each) or 15 stars (6 each) a statement, 100
+  // statements a batch.
   const repositoryRows = Array.from({ length: STARS }, (_, i) => ({
     githubId: 1000 + i,
     fullName: `acme/repo${i}`,

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the embed step's selection, cache lookups, model calls and writes are one step's stages.
 import { and, eq, or, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
 import { configOf } from "../config";
@@ -14,7 +15,7 @@ import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } f
 import { embedderOf, EmbeddingRateLimited, requestBatches } from "../providers/embedder";
 
 /**
- * The sync's embed step (docs/architecture.md §5 "embed"), called by the Workflow until
+ * The sync's embed step (docs/architecture.md §4 "embed"), called by the Workflow until
  * nothing is pending. Finds the user's library repositories (starred or saved) whose text
  * may have changed since it was embedded — a fingerprint of what the text is made of
  * (`stars.embedded_source`: README blob sha, metadata, analysis, language, text version), so
@@ -272,7 +273,10 @@ type Work = {
   chunkShas: string[];
 };
 
-/** Vectors of finished repositories into the namespace, stale chunks out, then the stars marked. Returns vectors deleted. */
+/**
+ * Vectors of finished repositories into the namespace, stale chunks out, then the stars marked. Returns vectors
+ * deleted.
+ */
 async function writeVectors(
   db: Db,
   store: VectorStore,

@@ -1,7 +1,7 @@
 import { normaliseTags, PLATFORMS, SUMMARY_MAX, type AnalysisOutput, type Platform } from "./analysis-output";
 import type { AnalysisSource } from "./analysis-input";
 
-// The analyser of the `none` provider (docs/architecture.md §5 "analyse"): no model, no cost,
+// The analyser of the `none` provider (docs/architecture.md §4 "analyse"): no model, no cost,
 // stored with `model = "heuristic"` so nobody takes it for an AI's reading. Summary from the
 // README's first real paragraph or the description, tags from topics and README headings,
 // platforms from keyword signals in the README and metadata.
@@ -39,7 +39,10 @@ const PLATFORM_SIGNALS: Array<[Platform, RegExp]> = [
 const HAN = /\p{Script=Han}/gu;
 const hanShare = (text: string) => (text.match(HAN)?.length ?? 0) / Math.max(1, text.replace(/\s+/g, "").length);
 
-/** The README's first paragraph that is prose: ≥ 5 words or ≥ 15 Han characters, not code, a badge row or an install line. */
+/**
+ * The README's first paragraph that is prose: ≥ 5 words or ≥ 15 Han characters, not code, a badge row or an install
+ * line.
+ */
 function firstRealParagraph(prepared: string): string | null {
   for (const block of prepared.split(/\n{2,}/)) {
     const text = block.replace(/\s+/g, " ").trim();

@@ -75,7 +75,8 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     }
     const result = await refreshOpenrank(env, { userId: user.id, budget: 100 });
     expect(result).toMatchObject({ fetched: 5, noData: 1 + uncovered.length, failed: 0, pending: 0, requests: 5 });
-    // The emulator's clock (worker/test/global-setup.ts) puts the latest export on 2026-11-05: October is the last complete month.
+    // The emulator's clock (worker/test/global-setup.ts) puts the latest export on 2026-11-05: October is the last
+    // complete month.
     for (const name of generated) {
       const truth = (await emulatorControl("opendigger", "GET", `repo?fullName=${name}`)) as {
         exists: boolean;

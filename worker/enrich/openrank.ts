@@ -6,7 +6,7 @@ import { repositories, stars } from "../db/schema";
 import type { Bindings } from "../env";
 import { mapPool } from "../lib/concurrency";
 
-// OpenRank from OpenDigger (docs/architecture.md §5 "openrank"): `openrank.json` per repository,
+// OpenRank from OpenDigger (docs/architecture.md §4 "openrank"): `openrank.json` per repository,
 // a flat object of `YYYY-MM`, `YYYYQn` and `YYYY` keys, exported monthly (around the 5th) with
 // data through the previous month, so the newest quarter and year in a file are usually partial
 // (the seed took `sorted(keys)[-1]`: a partial quarter). Stored: the latest *complete* quarter —

@@ -1,5 +1,5 @@
 /**
- * A README as text worth reading (docs/architecture.md §5 "analyse" and "embed"): badges,
+ * A README as text worth reading (docs/architecture.md §4 "analyse" and "embed"): badges,
  * images, HTML and link targets out, headings, paragraphs and short code kept. Pure and
  * deterministic: the same README always gives the same text, so what is derived from it
  * (an embedding, an analysis) can be cached by the text's hash.

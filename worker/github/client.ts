@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the one way to GitHub (REST, GraphQL, pacing, usage, error classification) in one place.
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import type { SyncStats } from "../../shared/events";

@@ -189,7 +189,9 @@ export function classifyStatus(
   return new GithubError("unavailable", `HTTP ${status}: ${message.slice(0, 200)}`, details);
 }
 
-/** `X-GitHub-SSO: required; url=<where to authorise>` → the url ("" when none is given); undefined without the header. */
+/**
+ * `X-GitHub-SSO: required; url=<where to authorise>` → the url ("" when none is given); undefined without the header.
+ */
 function ssoUrl(headers: Record<string, string | undefined | null>): string | undefined {
   const value = headers["x-github-sso"];
   if (!value || !/^\s*required/i.test(value)) return undefined;

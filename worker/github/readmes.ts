@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the README fetcher's lanes, stages and batches share one queue state and one signal.
 import { z } from "zod";
 import { Signal, sleep } from "../lib/concurrency";
 import { jsonOf, type GithubClient, type GraphqlAnswer } from "./client";
@@ -5,7 +6,9 @@ import { GithubError, deniedByGraphql, type RepositoryAccess } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
 import { readmeIn, Tree, type FoundReadme } from "./graphql-shapes";
 
-/** A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync. */
+/**
+ * A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync.
+ */
 const BATCH_RETRIES = 2;
 /** REST requests in flight for READMEs beside the GraphQL lanes (the listing may hold more connections). */
 const REST_WORKERS = 2;
@@ -58,7 +61,8 @@ const SubtreesAnswer = z.object({ dotGithub: Tree, docs: Tree }).nullish();
  * Downloads README texts, only where needed, for every page of a step at once. GraphQL does the
  * bulk, in batches of aliased `node(id:)` lookups that cost one point whatever their size: the
  * pacer sizes a batch so a slow draw of GitHub's response times still answers before the
- * cut-off, and a batch GitHub cuts off is asked again at most half as big. A repository seen for the first time is asked for
+ * cut-off, and a batch GitHub cuts off is asked again at most half as big. A repository seen for the first time is
+ * asked for
  * `README.md` at once (most READMEs are there). One without it has its root tree listed in a
  * later batch (most other READMEs are at the root under another name), and only if the root has
  * none its `.github/` and `docs/` trees; then that blob. (GitHub shows a `.github/` README before

@@ -79,7 +79,10 @@ async function restPage(
   return { items, last: last ? Number(last[1]) : null, hasNext: /rel="next"/.test(link), partial };
 }
 
-/** The list's length as its last page shows it; null for an empty page past the first (the list shrank while it was read). */
+/**
+ * The list's length as its last page shows it; null for an empty page past the first (the list shrank while it was
+ * read).
+ */
 const countAtEnd = (page: number, items: number): number | null =>
   items === 0 && page > 1 ? null : (page - 1) * PAGE_SIZE + items;
 

@@ -42,7 +42,7 @@ export type ReadmeOutcome = { githubId: number } & (
 );
 
 /**
- * How a sync reads a user's stars from GitHub (docs/architecture.md §5): REST pages of 100 stars
+ * How a sync reads a user's stars from GitHub (docs/architecture.md §4): REST pages of 100 stars
  * fetched ahead in parallel, README texts through GraphQL batches (worker/github/readmes.ts).
  * GraphQL listing was measured slower (`npm run bench:sync` before this was the one path: ~4.6 s
  * of server time a page against ~0.9 s) and is not kept; the seed's one-`/readme`-per-repository

@@ -26,7 +26,10 @@ export function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-/** SQLite's `hex()` of a BLOB (how the D1 stores read float32 values: a BLOB arrives as an array of numbers, far slower). */
+/**
+ * SQLite's `hex()` of a BLOB (how the D1 stores read float32 values: a BLOB arrives as an array of numbers, far
+ * slower).
+ */
 export function fromHex(text: string): Uint8Array {
   if (native.fromHex) return native.fromHex(text);
   const out = new Uint8Array(text.length >> 1);

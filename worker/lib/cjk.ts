@@ -7,7 +7,7 @@
  *   (、。「」，：and the prolonged sound mark ー). Token estimates use it (worker/lib/tokens.ts).
  * - Does the keyword index cut it into bigrams? Only the blocks marked `indexed`
  *   (`INDEXED_CJK_CHAR`): the ones the triggers of migrations/0005_search.sql pair up (Han of the
- *   BMP, kana, Hangul syllables; docs/architecture.md §8). A query is asked the way its text
+ *   BMP, kana, Hangul syllables; docs/architecture.md §7). A query is asked the way its text
  *   was indexed (worker/library/terms.ts), so this set follows the SQL: a bigram of characters
  *   the index kept whole would match nothing. Widening it takes a migration that rewrites those
  *   triggers and indexes both FTS tables again.

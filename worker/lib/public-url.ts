@@ -25,7 +25,10 @@ export type AddressKind =
   | "reserved"
   | "multicast";
 
-/** Names that never lead to the public internet, refused without asking DNS (RFC 6761, 6762, 8375; cloud metadata names). */
+/**
+ * Names that never lead to the public internet, refused without asking DNS (RFC 6761, 6762, 8375; cloud metadata
+ * names).
+ */
 const LOCAL_NAME = /(^|\.)(localhost|local|internal|home\.arpa|lan|intranet|corp|localdomain)$/i;
 
 type Range = { base: number; bits: number; kind: AddressKind };

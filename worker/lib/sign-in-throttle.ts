@@ -5,7 +5,7 @@ import { sha256Hex } from "./crypto";
 import { ApiError } from "./errors";
 
 /**
- * Sign-in throttle (docs/architecture.md §4, "Sessions"). Each sign-in asks GitHub `GET /user`
+ * Sign-in throttle (docs/architecture.md §3, "Sessions"). Each sign-in asks GitHub `GET /user`
  * with the token it was given, so unthrottled sign-ins are a free proxy to GitHub (testing
  * stolen tokens from our address) and a way to burn a user's GitHub budget. Counted in
  * fixed windows in D1 (one upsert per key, atomic), so every isolate sees the same count.

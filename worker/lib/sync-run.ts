@@ -19,7 +19,7 @@ export function userSync(env: Pick<Bindings, "USER_SYNC">, userId: number) {
 /**
  * The session a live stream (SSE or WebSocket) was opened with. The object keeps it beside
  * the stream so that signing out, deleting the account or the session's expiry ends the
- * stream too (docs/architecture.md §6): a stream is a session's read access, kept open.
+ * stream too (docs/architecture.md §5): a stream is a session's read access, kept open.
  */
 export const StreamSession = z.object({
   /** sha256 of the session token, as in `sessions.token_hash`. */

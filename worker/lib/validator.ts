@@ -44,7 +44,7 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
         "The body must be JSON: send it with Content-Type: application/json",
       );
     }
-    // JSON is UTF-8 (RFC 8259 §8.1). Decoding replaces invalid bytes with U+FFFD without a word,
+    // JSON is UTF-8 (RFC 8259 §7.1). Decoding replaces invalid bytes with U+FFFD without a word,
     // so a body that is not UTF-8 would be stored as text nobody sent: refused instead, like a
     // lone surrogate. Hono caches the bytes; the JSON below is parsed from them.
     if (!isUtf8(await c.req.arrayBuffer()))

@@ -27,7 +27,7 @@ export const libraryColumns = {
   fork: repositories.fork,
   isPrivate: repositories.isPrivate,
   pushedAt: repositories.githubPushedAt,
-  // The analysis this user reads (per language and model; docs/architecture.md §3).
+  // The analysis this user reads (per language and model; docs/architecture.md §2).
   aiSummary: analyses.summary,
   aiTags: analyses.tags,
   aiPlatforms: analyses.platforms,

@@ -1,7 +1,7 @@
 import { INDEXED_CJK_CHAR } from "../lib/cjk";
 
 /**
- * A person's query as FTS5 expressions (docs/architecture.md §8). The text never reaches
+ * A person's query as FTS5 expressions (docs/architecture.md §7). The text never reaches
  * MATCH as syntax: every piece becomes a quoted FTS5 string, so quotes, `*`, `NEAR`, `-`,
  * `OR`, `:` and parentheses are words like any other.
  *

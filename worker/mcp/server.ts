@@ -13,7 +13,7 @@ import { searchLibrary, type Semantic } from "../search/search";
 import { similarRepositories } from "../search/similar";
 
 /**
- * The MCP server of one request (docs/architecture.md §4 `POST /mcp`): the tools an agent
+ * The MCP server of one request (docs/architecture.md §3 `POST /mcp`): the tools an agent
  * uses on the session user's library, calling the same library and search modules as the
  * HTTP routes. Built per request (the transport is stateless), so every tool closes over
  * the authenticated user and nothing outlives the request.

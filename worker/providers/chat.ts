@@ -11,11 +11,14 @@ import type { Bindings } from "../env";
 import { SecretBox } from "../lib/crypto";
 import { assertPublicUrl, dohResolver, type PublicUrlPolicy } from "../lib/public-url";
 
-// Which chat model writes a user's analyses (docs/architecture.md §5 "analyse"): the user's
+// Which chat model writes a user's analyses (docs/architecture.md §4 "analyse"): the user's
 // choice in `users.settings.ai`, else the deployment's default (the provider named by
 // EMBEDDING_PROVIDER, model CHAT_MODEL). Shared with `GET/PUT /api/settings`.
 
-/** Workers AI's default: multilingual, and among the models that take `response_format` json_schema (https://developers.cloudflare.com/workers-ai/json-mode/). */
+/**
+ * Workers AI's default: multilingual, and among the models that take `response_format` json_schema
+ * (https://developers.cloudflare.com/workers-ai/json-mode/).
+ */
 export const WORKERS_AI_DEFAULT_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const OPENAI_COMPATIBLE_DEFAULT_MODEL = "gpt-4o-mini";
 

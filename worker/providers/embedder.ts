@@ -8,7 +8,7 @@ import { unit } from "../vectors/codec";
 import { estimateTokens } from "../lib/tokens";
 
 /**
- * The deployment's embedding model (docs/architecture.md §5 "embed"): `EMBEDDING_PROVIDER`
+ * The deployment's embedding model (docs/architecture.md §4 "embed"): `EMBEDDING_PROVIDER`
  * `openai-compatible` (`AI_BASE_URL` + `AI_API_KEY`, through `@ai-sdk/openai-compatible`) or
  * `workers-ai` (the `AI` binding, through `workers-ai-provider`), model `EMBEDDING_MODEL`,
  * `EMBEDDING_DIMENSIONS` checked on every answer. It is a deployment setting, not a user's:
@@ -123,7 +123,9 @@ export function embedderOf(env: Bindings): Embedder {
   };
 }
 
-/** The embedding of a search query, for the search (docs/architecture.md §8). Throws `EmbeddingRateLimited` on a 429. */
+/**
+ * The embedding of a search query, for the search (docs/architecture.md §7). Throws `EmbeddingRateLimited` on a 429.
+ */
 export async function embedQuery(env: Bindings, text: string): Promise<Float32Array> {
   const [vector] = await embedderOf(env).embedBatch([text]);
   return vector!;

@@ -46,7 +46,7 @@ const RepositoryParams = z.object({
 });
 
 /**
- * The user's library (docs/architecture.md §4). Privacy (docs/architecture.md §3): every read starts from the session
+ * The user's library (docs/architecture.md §3). Privacy (docs/architecture.md §2): every read starts from the session
  * user's `stars` rows, so a repository — private or not — is only visible through one.
  */
 export const repositoriesRoutes = new Hono<AppEnv>()
@@ -71,7 +71,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const [owner = "", name = ""] = c.req.valid("json").fullName.split("/");
     const token = await storedGithubToken(c.var.services, user.id);
     const meta = await fetchRepository(github, token, owner, name).catch(async (error: unknown) => {
-      // GitHub said the token is no good: the sync must not keep trying it either (docs/architecture.md §5).
+      // GitHub said the token is no good: the sync must not keep trying it either (docs/architecture.md §4).
       if (error instanceof GithubError && error.kind === "token_invalid" && error.status === 401) {
         await db.update(users).set({ tokenStatus: "invalid", updatedAt: new Date() }).where(eq(users.id, user.id));
       }
@@ -149,7 +149,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     if (!row) throw notInLibrary(owner, name);
     return c.json(toRepositoryItem(row), 200);
   })
-  // "Similar in your stars" (docs/architecture.md §8).
+  // "Similar in your stars" (docs/architecture.md §7).
   .get("/:owner/:name/similar", validate("param", RepositoryParams), validate("query", SimilarQuery), async (c) => {
     const { owner, name } = c.req.valid("param");
     const { db } = c.var.services;

@@ -6,7 +6,7 @@ import { validate } from "../lib/validator";
 import { searchLibrary } from "../search/search";
 import { semanticFor } from "../search/semantic";
 
-/** `GET /api/search` (docs/architecture.md §8): hybrid search over the session user's library. */
+/** `GET /api/search` (docs/architecture.md §7): hybrid search over the session user's library. */
 export const searchRoutes = new Hono<AppEnv>()
   .use(requireSession)
   .get("/", validate("query", SearchQuery), async (c) => {

@@ -12,7 +12,7 @@ import { assertPublicUrl } from "../lib/public-url";
 import { validate } from "../lib/validator";
 
 /**
- * The user's settings (docs/architecture.md §4): language and auto-sync (columns of `users`)
+ * The user's settings (docs/architecture.md §3): language and auto-sync (columns of `users`)
  * and the chat provider (`users.settings.ai`; its API key sealed like the GitHub token and
  * never returned). A new language or provider takes effect at the next sync; analyses made
  * before are kept (they are shared rows, worker/enrich/analyse.ts).

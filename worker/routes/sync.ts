@@ -9,7 +9,7 @@ import { ApiError } from "../lib/errors";
 import { eventsRequest, socketRequest, userSync } from "../lib/sync-run";
 import { validate } from "../lib/validator";
 
-/** The session a stream is bound to: signing out or its expiry ends the stream (docs/architecture.md §6). */
+/** The session a stream is bound to: signing out or its expiry ends the stream (docs/architecture.md §5). */
 const streamSession = (user: SessionUser) => ({ tokenHash: user.tokenHash, expiresAt: user.sessionExpiresAt });
 
 /** `POST /api/repositories/sync`: start a sync, or attach to the running one. */
@@ -29,7 +29,7 @@ export const syncTriggerRoutes = new Hono<AppEnv>().use(requireSession).post("/"
 export const syncRoutes = new Hono<AppEnv>()
   // The socket first, and outside requireSession: browsers cannot set headers on
   // `new WebSocket()`, so it authenticates with a single-use ticket in its URL — never with
-  // the session token, which would be written to logs and traces (docs/architecture.md §4).
+  // the session token, which would be written to logs and traces (docs/architecture.md §3).
   // The strict query refuses anything but `ticket` (an `access_token` is a 400).
   .get("/ws", validate("query", SyncSocketQuery), async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {

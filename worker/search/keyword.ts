@@ -4,7 +4,7 @@ import { analyses, repositories, stars } from "../db/schema";
 import { USER_ROWID_SPAN } from "../library/query";
 
 /**
- * bm25 column weights (docs/architecture.md §8): names above topics and tags, above the
+ * bm25 column weights (docs/architecture.md §7): names above topics and tags, above the
  * summary and descriptions, above the README — a word in a name says more than the same
  * word in the twentieth paragraph of a README. Order = the columns of migrations/0005_search.sql.
  */
@@ -22,7 +22,7 @@ export type Ranked = { id: number; score: number };
  *
  * The repository index is global: FTS5 scores every repository the words match, whoever
  * starred it, before the join keeps this user's: its cost grows with the repositories everyone
- * starred that contain the words, not with this library (docs/architecture.md §8).
+ * starred that contain the words, not with this library (docs/architecture.md §7).
  */
 export async function keywordRanking(
   db: Db,

@@ -13,7 +13,7 @@ import { keywordRanking } from "./keyword";
 import { makeSnippet } from "./snippet";
 
 /**
- * Hybrid search over one user's library (docs/architecture.md §8): the keyword ranking
+ * Hybrid search over one user's library (docs/architecture.md §7): the keyword ranking
  * (FTS5 bm25 over the repository's and the user's text) fused with the semantic ranking
  * (nearest vectors in the user's namespace) by reciprocal-rank fusion. Both rankings see the
  * same filters before fusion, so a filter never empties a page the other ranking would fill.

@@ -4,7 +4,7 @@ import { cjkBigrams, type QueryTerm } from "../library/terms";
 /**
  * A snippet is text plus the [start, end) offsets (UTF-16 code units, as JavaScript's
  * `slice` counts) of the matched words — never HTML: the client marks the ranges while
- * rendering text (docs/architecture.md §8, habit 8).
+ * rendering text (docs/architecture.md §7, habit 8).
  */
 const WINDOW = 180;
 

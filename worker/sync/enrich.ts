@@ -5,7 +5,7 @@ import { embedRepositories, type EmbedResult } from "../enrich/embed";
 import { refreshOpenrank, type OpenrankResult } from "../enrich/openrank";
 import type { Bindings } from "../env";
 
-// The enrichment phases of a sync (docs/architecture.md §5 steps 5–7): analyse, openrank, embed,
+// The enrichment phases of a sync (docs/architecture.md §4 steps 5–7): analyse, openrank, embed,
 // each a loop of bounded steps until nothing is pending. A step's result is small (counters,
 // a few ids); what it did is in D1, so a replayed step finds its work done. A provider's 429
 // becomes a durable `step.sleepUntil`; a provider that is down, or a step that keeps failing,
@@ -78,7 +78,8 @@ async function runPhase<R extends StepOutcome>(
     const live = throttled(ctx.publish);
     let result: R;
     try {
-      // Each phase's result is plain JSON (counters and ids); the Workflow's Serializable<R> type cannot see that through a generic.
+      // Each phase's result is plain JSON (counters and ids); the Workflow's Serializable<R> type cannot see that
+      // through a generic.
       result = (await ctx.step.do(`${phase.step} ${i}`, ctx.retry, () => phase.work(live) as Promise<never>)) as R;
     } catch (error) {
       console.error(`${phase.what} of user ${ctx.userId} stopped after step ${i}:`, error);

@@ -1,6 +1,7 @@
 // The sync against a GitHub as harsh as the real one: the 10 s cut-off in its shapes,
 // RESOURCE_LIMITS_EXCEEDED with partial data, symlinked / binary / BOM READMEs, and what the
-// pacer learns kept for the next run (the server-time budget itself: worker/github/pacer.test.ts). Each test sets the emulator's realism for its own user only, with server
+// pacer learns kept for the next run (the server-time budget itself: worker/github/pacer.test.ts). Each test sets the
+// emulator's realism for its own user only, with server
 // times scaled down so a test takes seconds; the cut-off and budgets are scaled with them.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DoneData } from "../../shared/events";

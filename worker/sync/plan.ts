@@ -40,7 +40,7 @@ export type PlannedItem = {
 };
 
 /**
- * The diff of one listed page against D1 (docs/architecture.md §5 steps 2–3): pure, so every rule is
+ * The diff of one listed page against D1 (docs/architecture.md §4 steps 2–3): pure, so every rule is
  * tested directly. A README is asked for when the repository is new, its README was never
  * fetched or failed last time, or it was pushed since we last looked (the star list says
  * nothing of READMEs; a pushed repository's trees say whether its README changed).

@@ -24,7 +24,10 @@ const ENRICH_RETRY: WorkflowStepConfig = {
 };
 /** Rate-limit waits per run before giving up (each can be up to an hour). */
 const MAX_WAITS = 6;
-/** Listing passes per run: a second when the first drifted; a third would likely drift again (the user is busy starring). */
+/**
+ * Listing passes per run: a second when the first drifted; a third would likely drift again (the user is busy
+ * starring).
+ */
 const MAX_PASSES = 2;
 
 /**
@@ -45,7 +48,7 @@ export function listingMoved(
 }
 
 /**
- * One sync run (docs/architecture.md §5). Reads top to bottom as its steps: begin → list (pages of
+ * One sync run (docs/architecture.md §4). Reads top to bottom as its steps: begin → list (pages of
  * stars, each brought into D1 with its READMEs) → unstar → saved READMEs → analyse →
  * openrank → embed → finish. Progress is published to the user's Durable Object from
  * outside the steps: on a replay an event may be sent again, which is harmless (the
@@ -144,7 +147,8 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         markUnstarred(this.services(), { userId: params.userId, seen: listed, consistent, pacing }),
       );
       usage.add(unstarred.usage);
-      // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same event.
+      // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same
+      // event.
       const saved = await step.do("saved readmes", RETRY, async () => ({
         ...(await fetchSavedReadmes(this.services(), { userId: params.userId })),
         at: Date.now(),

@@ -22,7 +22,10 @@ export type UnstarResult = {
   rowsWritten: number;
   /** Missing from the listing, but GitHub says still starred (the listing drifted): kept. */
   stillStarred: number;
-  /** Missing from the listing because GitHub refuses the repository to this token (SAML, blocked): kept, with the reason. */
+  /**
+   * Missing from the listing because GitHub refuses the repository to this token (SAML, blocked): kept, with the
+   * reason.
+   */
   refused: number;
   /** Missing from the listing and not asked about this run (over CONFIRM_MAX, or asked less than a day ago): kept. */
   deferred: number;

@@ -3,7 +3,10 @@ import { startAiEmulator } from "../../emulators/ai/server.ts";
 import { startGithubEmulator } from "../../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../../emulators/opendigger/server.ts";
 
-/** The OpenDigger emulator's clock in worker tests: the latest complete month is 2026-10, the latest complete quarter 2026Q3. */
+/**
+ * The OpenDigger emulator's clock in worker tests: the latest complete month is 2026-10, the latest complete quarter
+ * 2026Q3.
+ */
 export const OPENDIGGER_NOW = "2026-11-20T00:00:00Z";
 
 /** The outside world for worker tests: real HTTP servers on 127.0.0.1, reached from workerd. */

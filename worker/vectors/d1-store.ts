@@ -9,7 +9,7 @@ import { checkTopK, type StoredVector, type VectorMatch, type VectorStore } from
 
 /**
  * Vectors in D1 (`VECTOR_STORE=d1`): exact cosine search over one namespace, for local
- * development, tests and small self-hosts (docs/architecture.md §8).
+ * development, tests and small self-hosts (docs/architecture.md §7).
  *
  * Why this layout (measured in workerd against local D1, 10,000 rows of 1,024 dimensions,
  * worker/vectors/d1-store.measure.ts for the figures at 10k–40k): a BLOB reaches the Worker as an array

@@ -23,7 +23,9 @@ export async function removeVectors(
   return removeVectorsWhere(services.db, services.vectors, userId, condition);
 }
 
-/** Removes the vectors of the user's repositories that are neither starred nor saved any more (unstar). Safe to repeat. */
+/**
+ * Removes the vectors of the user's repositories that are neither starred nor saved any more (unstar). Safe to repeat.
+ */
 export async function removeUnlistedVectors(services: VectorServices, userId: number): Promise<number> {
   return removeVectorsWhere(services.db, services.vectors, userId, UNLISTED);
 }

@@ -1,5 +1,5 @@
 /**
- * Where a user's repository vectors live (docs/architecture.md §8). Two implementations
+ * Where a user's repository vectors live (docs/architecture.md §7). Two implementations
  * behind this one contract (and one contract test, worker/vectors/store.test.ts): Vectorize
  * in production (a namespace per user, worker/vectors/vectorize-store.ts) and a D1-backed
  * store (`VECTOR_STORE=d1`, worker/vectors/d1-store.ts) for local development, tests and
@@ -11,7 +11,9 @@
  * is read back from its id: Vectorize returns metadata only for topK ≤ 20.
  */
 export interface VectorStore {
-  /** Insert or replace vectors in a namespace. Every vector has the deployment's dimensions; ids come from `vectorId`. */
+  /**
+   * Insert or replace vectors in a namespace. Every vector has the deployment's dimensions; ids come from `vectorId`.
+   */
   upsert(namespace: string, vectors: readonly StoredVector[]): Promise<void>;
   /**
    * The `topK` (1–100) nearest vectors in the namespace to `vector`, best first, by cosine
@@ -32,7 +34,9 @@ export const MAX_TOP_K = 100;
 /** A user's namespace (Vectorize allows 64 bytes; 50,000 namespaces per index, see docs/scale.md). */
 export const userNamespace = (userId: number) => `u${userId}`;
 
-/** A vector's id: user, repository and chunk, so ids never collide across namespaces (≤ 64 bytes: Vectorize's limit). */
+/**
+ * A vector's id: user, repository and chunk, so ids never collide across namespaces (≤ 64 bytes: Vectorize's limit).
+ */
 export const vectorId = (userId: number, repositoryId: number, chunk: number) => `${userId}:${repositoryId}:${chunk}`;
 
 /** The parts of a `vectorId`, or null for an id it did not make. */

@@ -18,7 +18,7 @@ export type VectorizeBinding = {
  */
 export const VECTORIZE_BATCH = 1000;
 
-/** Vectorize in production (docs/architecture.md §8): one namespace per user, ids from `vectorId`. */
+/** Vectorize in production (docs/architecture.md §7): one namespace per user, ids from `vectorId`. */
 export class VectorizeStore implements VectorStore {
   constructor(
     readonly index: VectorizeBinding,

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
- * AI analyses, shared by everyone (docs/architecture.md §5 "analyse"): one row per
+ * AI analyses, shared by everyone (docs/architecture.md §4 "analyse"): one row per
  * (prepared input, model, language). `inputSha` is the sha256 of exactly what the model
  * was given (the prepared README, name, description, topics), so a second user — or a
  * fork with the same README — who needs the same analysis from the same model in the same

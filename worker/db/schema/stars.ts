@@ -25,7 +25,7 @@ export const stars = sqliteTable(
     lastEdited: integer("last_edited", { mode: "timestamp_ms" }),
 
     // Enrichment, per user because language and chat model are the user's settings
-    // (docs/architecture.md §5). The analysis itself is shared (`analyses`).
+    // (docs/architecture.md §4). The analysis itself is shared (`analyses`).
     /** The analysis this user reads for this repository; null = not analysed yet. */
     analysisId: integer("analysis_id").references(() => analyses.id, { onDelete: "set null" }),
     /** Failed attempts for the current README since the last success; bounded across syncs. */
@@ -50,7 +50,10 @@ export const stars = sqliteTable(
      * find what may need embedding without reading every README on every sync.
      */
     embeddedSource: text("embedded_source"),
-    /** Vectors this star has in the user's namespace (ids `vectorId(user, repository, 0 … n-1)`), so none is left behind. */
+    /**
+     * Vectors this star has in the user's namespace (ids `vectorId(user, repository, 0 … n-1)`), so none is left
+     * behind.
+     */
     embeddedChunks: integer("embedded_chunks"),
     /**
      * GitHub refuses this repository to this user's token (worker/github/errors.ts, RepositoryAccess):

@@ -44,7 +44,7 @@ export const users = sqliteTable(
       .$defaultFn(() => new Date()),
   },
   (t) => [
-    // The cron's query: users with auto_sync whose next_sync_at has passed (docs/architecture.md §7).
+    // The cron's query: users with auto_sync whose next_sync_at has passed (docs/architecture.md §6).
     index("users_due_idx").on(t.autoSync, t.nextSyncAt),
   ],
 );

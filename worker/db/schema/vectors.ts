@@ -50,7 +50,7 @@ export const vectorNamespaces = sqliteTable("vector_namespaces", {
 });
 
 /**
- * Embeddings shared by everyone (docs/architecture.md §5 "embed"): one row per (model,
+ * Embeddings shared by everyone (docs/architecture.md §4 "embed"): one row per (model,
  * chunk text). A chunk embedded once is never sent to the model again, whoever stars the
  * repository — a second user's sync copies these into their own namespace. Keyed by the
  * chunk's own sha256, so a README edit re-embeds only the chunks it changed. Rows are
