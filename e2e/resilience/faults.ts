@@ -221,7 +221,7 @@ export const scenarios: Scenario[] = [
   {
     name: "stars move while the list is read",
     injected:
-      "150 more stars (3 pages); pages answer in 300 ms; after page 1 one star is removed from it and one is added",
+      "150 more stars (3 pages); pages answer in 300 ms; after page 1 one star is removed from it, after page 2 one is added",
     expect: (final) => final?.event === "done",
     async run(ctx) {
       // More than two pages, so later pages are read after the star list moved.
@@ -237,7 +237,9 @@ export const scenarios: Scenario[] = [
       const clear = await githubFaults(ctx.stack, ctx.login, [{ route: "GET /user/starred", latencyMs: 300 }]);
       const page1 = { route: "GET /user/starred", query: { page: "1", per_page: "100" }, login: ctx.login, after: 1 };
       await ctx.stack.gh.addTrigger({ ...page1, action: { unstar: victim } });
-      await ctx.stack.gh.addTrigger({ ...page1, action: { star: `${ctx.login}-org/starred-mid-list` } });
+      // After page 2 (not page 1, where the two would cancel out): the next page is read shifted the other way.
+      const page2 = { ...page1, query: { page: "2", per_page: "100" } };
+      await ctx.stack.gh.addTrigger({ ...page2, action: { star: `${ctx.login}-org/starred-mid-list` } });
       const gone = ctx.unstarred.size;
       const final = await ctx.syncOnce();
       ctx.unstarred.add(victim);
