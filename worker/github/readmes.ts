@@ -26,11 +26,6 @@ type Stage = "blob" | "subtrees" | "root" | "fresh";
 const STAGES: Stage[] = ["blob", "subtrees", "root", "fresh"];
 /** Relative server time of each lookup: the repository and one object each, two objects for the subtrees. */
 const WEIGHT: Record<Stage, number> = { blob: 1, subtrees: 1.5, root: 1, fresh: 1 };
-/**
- * How long a part batch waits for the pages still coming before it goes anyway (a full batch goes
- * at once): a few pages' worth of repositories share its point, and a lookup is never held longer.
- */
-const PART_BATCH_WAIT_MS = 2_000;
 /** Aliases in one query at most (250 blob texts per query are used in production by others). */
 const MAX_ALIASES = 250;
 const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
@@ -46,8 +41,6 @@ type Job = ReadmeRequest & {
   linkPath?: string;
   /** README.md's text when it was short and path-shaped: the root's tree says by its mode whether it is a symlink. */
   candidate?: { oid: string; text: string; truncated: boolean };
-  /** When it was queued for its current lookup (a part batch waits at most PART_BATCH_WAIT_MS for it). */
-  queuedAt: number;
   resolve: (outcome: ReadmeOutcome) => void;
   reject: (error: unknown) => void;
 };
@@ -105,7 +98,7 @@ export class ReadmeFetcher {
     for (const request of requests) {
       waiting.push(
         new Promise<ReadmeOutcome>((resolve, reject) => {
-          const job: Job = { ...request, attempt: 0, queuedAt: Date.now(), resolve, reject };
+          const job: Job = { ...request, attempt: 0, resolve, reject };
           // Rows saved before node ids were stored: only REST can find them.
           if (!request.nodeId) this.#viaRest.push(job);
           // New: README.md first. Known and pushed: the trees say whether the README changed or moved.
@@ -183,11 +176,8 @@ export class ReadmeFetcher {
         continue;
       }
       const size = pacer.size("readme-batch");
-      const waited = Date.now() - this.#oldestQueuedAt();
-      if (pending < size && this.#expectingMore && waited < PART_BATCH_WAIT_MS) {
-        // A part batch waits for the pages still coming, but not for long: a resync's few pushed
-        // repositories would otherwise wait for the listing to pause, a lookup stage at a time.
-        await Promise.race([this.#changed.wait(), sleep(PART_BATCH_WAIT_MS - waited)]);
+      if (pending < size && this.#expectingMore) {
+        await this.#changed.wait();
         continue;
       }
       // With nothing in flight a lane always goes (once the pacer admits it). A second one goes
@@ -256,15 +246,9 @@ export class ReadmeFetcher {
   }
 
   #send(job: Job, where: Stage | "rest"): void {
-    job.queuedAt = Date.now();
     if (where === "rest") this.#viaRest.push(job);
     else this.#queues[where].push(job);
     this.#changed.notify();
-  }
-
-  /** When the longest-waiting queued lookup was queued (now, with none). */
-  #oldestQueuedAt(): number {
-    return Math.min(Date.now(), ...STAGES.map((stage) => this.#queues[stage][0]?.queuedAt ?? Number.POSITIVE_INFINITY));
   }
 
   /** Puts a batch back to be asked again (its stages unchanged). */
