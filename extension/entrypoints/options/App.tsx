@@ -190,8 +190,6 @@ function PreferencesSection({ status }: { status: Status }) {
         <span>{t("autoSync")}</span>
       </label>
       <p class="hint">{t("autoSyncHint")}</p>
-      <h2>{t("aiProvider")}</h2>
-      <p class="hint">{t("aiProviderPending")}</p>
       {note && (
         <p class={`note ${note.kind === "ok" ? "ok" : "error"}`} role="status">
           {note.text}
