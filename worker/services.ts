@@ -4,6 +4,8 @@ import { createDb, type Db } from "./db/client";
 import type { AppEnv, Bindings } from "./env";
 import { GithubClients, githubConfig } from "./github/client";
 import { SecretBox } from "./lib/crypto";
+import { embedderOf, type Embedder } from "./providers/embedder";
+import type { Semantic } from "./search/search";
 import { vectorStoreOf, type VectorStore } from "./vectors";
 
 /**
@@ -13,24 +15,45 @@ import { vectorStoreOf, type VectorStore } from "./vectors";
 export type Services = {
   config: Config;
   db: Db;
-  /** The raw binding, for the few statements drizzle's batch API does not express (worker/sync/store.ts). */
-  d1: D1Database;
   secrets: SecretBox;
   github: GithubClients;
   /** The user vectors (`VECTOR_STORE`: Vectorize or D1), for semantic search. */
   vectors: VectorStore;
+  /**
+   * The deployment's embedding model, built on first use; null when `EMBEDDING_PROVIDER` is
+   * none. Throws `not_configured` when it is set up wrong (the embed phase reports it).
+   */
+  embedder(): Embedder | null;
+  /** The semantic half of search: the query embedded by `embedder`, matched in `vectors`; null for keyword-only. */
+  semantic: Semantic | null;
+  /** The Workers AI binding, for a chat or embedding model served by Workers AI. */
+  ai: Ai;
   sessionTtlMs: number;
 };
 
 export function createServices(env: Bindings): Services {
   const config = configOf(env);
+  const vectors = vectorStoreOf(env);
+  let model: Embedder | undefined;
+  const embedder = () => {
+    if (config.embedding.provider === "none") return null;
+    model ??= embedderOf(config, env.AI);
+    return model;
+  };
   return {
     config,
     db: createDb(env.DB),
-    d1: env.DB,
     secrets: new SecretBox(config.tokenEncryptionKey),
     github: new GithubClients(githubConfig(env)),
-    vectors: vectorStoreOf(env),
+    vectors,
+    embedder,
+    // A model that fails or is rate limited for one query makes that answer keyword-only
+    // (worker/search/search.ts, `semanticRanking`).
+    semantic:
+      config.embedding.provider === "none"
+        ? null
+        : { embedQuery: async (text) => Array.from((await embedder()!.embedBatch([text]))[0]!), store: vectors },
+    ai: env.AI,
     sessionTtlMs: config.sessionTtlMs,
   };
 }

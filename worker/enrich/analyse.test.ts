@@ -9,6 +9,7 @@ import {
 import { readsAs } from "./analysis-output";
 import { sha256Hex } from "../lib/crypto";
 import { aiUrl, api, emulatorControl, env, signIn } from "../test/helpers";
+import { createServices } from "../services";
 
 // The analyse phase against the AI emulator (an OpenAI-compatible server on 127.0.0.1) and a
 // spied Workers AI binding. Each test uses chat model names of its own, so call counts read
@@ -118,7 +119,7 @@ async function analyseAll(userId: number): Promise<AnalyseResult> {
     outputTokens: 0,
   };
   for (let i = 0; i < 20; i++) {
-    const step = await analyseRepositories(env, { userId, budget: 25, skip: total.failedIds });
+    const step = await analyseRepositories(createServices(env), { userId, budget: 25, skip: total.failedIds });
     if (i === 0) total.pendingAtStart = step.pendingAtStart;
     for (const k of ["analysed", "reused", "failed", "calls", "inputTokens", "outputTokens"] as const)
       total[k] += step[k];
@@ -478,7 +479,7 @@ describe("analyse: failures, limits and outages", () => {
       { fullName: "limited/f", readme: `${README.flask}\n\nF.`, description: "f", topics: ["python"] },
       { fullName: "limited/g", readme: `${README.ripgrep}\n\nG.`, description: "g", topics: ["search"] },
     ]);
-    const step = await analyseRepositories(env, { userId: slow.user.id, budget: 10 });
+    const step = await analyseRepositories(createServices(env), { userId: slow.user.id, budget: 10 });
     expect(step).toMatchObject({ analysed: 1, failed: 0, pending: 1 });
     expect(step.waitUntil).toBeGreaterThan(Date.now() + 10_000);
     expect((await analysesOf(slow.user.id)).get("limited/g")?.attempts ?? 0).toBe(0);
@@ -497,7 +498,7 @@ describe("analyse: failures, limits and outages", () => {
     await seed(user.id, [
       { fullName: "down/flask", readme: README.flask, description: "micro framework", topics: ["python"] },
     ]);
-    const step = await analyseRepositories(env, { userId: user.id, budget: 10 });
+    const step = await analyseRepositories(createServices(env), { userId: user.id, budget: 10 });
     expect(step.unavailable).toMatch(/503/);
     expect(step).toMatchObject({ analysed: 0, failed: 0, pending: 1, calls: 2 });
     expect((await analysesOf(user.id)).get("down/flask")?.attempts).toBe(0);
@@ -508,7 +509,10 @@ describe("analyse: failures, limits and outages", () => {
     const { sessionToken, user } = await signIn("analyse-ssrf");
     await useEmulator(sessionToken, "ssrf-model");
     await seed(user.id, [{ fullName: "ssrf/flask", readme: README.flask, description: "micro framework" }]);
-    const step = await analyseRepositories({ ...env, AI_ALLOW_PRIVATE_URLS: "false" }, { userId: user.id, budget: 10 });
+    const step = await analyseRepositories(createServices({ ...env, AI_ALLOW_PRIVATE_URLS: "false" }), {
+      userId: user.id,
+      budget: 10,
+    });
     expect(step.unavailable).toMatch(/loopback address/);
     expect(step.calls).toBe(1);
     expect(await modelRequests("ssrf-model")).toBe(0);

@@ -1,15 +1,14 @@
 // Over 300 lines on purpose: the analyse step's selection, reuse of shared analyses, model calls, breaker and writes.
 import { APICallError, generateText, NoObjectGeneratedError, Output, type LanguageModel } from "ai";
 import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
-import { configOf } from "../config";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
-import type { Bindings } from "../env";
 import { mapPool, sleep } from "../lib/concurrency";
 import { analysisPrompt, attemptKeyOf, inputShaOf, preparedReadme, type AnalysisSource } from "./analysis-input";
 import { checkOutput, modelOutputSchema, PLATFORMS, type AnalysisOutput } from "./analysis-output";
 import { chatModel, loadChatProvider, urlPolicy } from "../providers/chat";
 import { heuristicAnalysis } from "./heuristic";
+import type { Services } from "../services";
 
 // The analyse phase of a sync (docs/architecture.md §4 "analyse"), one bounded call per
 // Workflow step. Which of the user's repositories need an analysis follows from small columns
@@ -99,14 +98,13 @@ type Outcome =
   | { kind: "skipped" };
 
 export async function analyseRepositories(
-  env: Bindings,
+  services: Services,
   params: AnalyseParams,
   onProgress?: (progress: AnalyseProgress) => void,
 ): Promise<AnalyseResult> {
   const started = Date.now();
-  const db = createDb(env.DB);
-  const config = configOf(env);
-  const provider = await loadChatProvider(env, db, params.userId);
+  const { db, config } = services;
+  const provider = await loadChatProvider(services, params.userId);
   const language = provider.language;
   const result: AnalyseResult = {
     analysed: 0,
@@ -127,7 +125,7 @@ export async function analyseRepositories(
 
   let model: LanguageModel | null;
   try {
-    model = chatModel(env, provider, urlPolicy(config));
+    model = chatModel(services.ai, provider, urlPolicy(config));
   } catch (error) {
     return { ...result, unavailable: messageOf(error) };
   }

@@ -3,6 +3,7 @@ import { it } from "vitest";
 import { createDb } from "../db/client";
 import { repositories, stars, users } from "../db/schema";
 import { embedRepositories, type EmbedResult } from "./embed";
+import { createServices } from "../services";
 
 // The embed step at 10,000 stars, against local D1 (the D1 vector store), with a stand-in
 // Workers AI binding (deterministic vectors, no network): how long a call takes when
@@ -93,7 +94,7 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
     for (;;) {
       const started = performance.now();
       statements = 0;
-      const result = await embedRepositories(vars, { userId });
+      const result = await embedRepositories(createServices(vars), { userId });
       calls.push({ ms: performance.now() - started, statements, result });
       if (result.pending === 0) return calls;
     }

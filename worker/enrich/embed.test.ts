@@ -9,7 +9,6 @@ import { D1VectorStore } from "../vectors/d1-store";
 import { createServices } from "../services";
 import { removeVectors } from "../vectors/remove";
 import { embedRepositories, type EmbedResult } from "./embed";
-import { embedderOf } from "../providers/embedder";
 
 // The embed step in workerd against real D1 (migrations applied) and the AI emulator, with
 // the D1 vector store (VECTOR_STORE=d1 in the tests). This file's embedding requests name a
@@ -99,7 +98,7 @@ async function starsOf(userId: number) {
 async function embedAll(userId: number, input: { limit?: number } = {}, vars = testEnv) {
   const results: EmbedResult[] = [];
   for (let i = 0; i < 50; i++) {
-    const result = await embedRepositories(vars, { userId, ...input });
+    const result = await embedRepositories(createServices(vars), { userId, ...input });
     results.push(result);
     if (result.waitUntil)
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.waitUntil! - Date.now())));
@@ -127,7 +126,7 @@ describe("embedRepositories", () => {
 
     const progress: Array<[string, number, number]> = [];
     const first = await counted(() =>
-      embedRepositories(testEnv, { userId: alice }, (current, completed, total) =>
+      embedRepositories(createServices(testEnv), { userId: alice }, (current, completed, total) =>
         progress.push([current, completed, total]),
       ),
     );
@@ -143,7 +142,7 @@ describe("embedRepositories", () => {
     expect(chunks.every((n) => n >= 1)).toBe(true);
     expect(first.inputs).toBe(chunks.reduce((a, b) => a + b, 0));
     for (const s of aliceStars) {
-      expect(s.embeddingModel).toBe(embedderOf(testEnv).key);
+      expect(s.embeddingModel).toBe(createServices(testEnv).embedder()!.key);
       expect(s.embeddedSha).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }
     expect(await vectorIdsOf(alice)).toEqual(
@@ -155,7 +154,7 @@ describe("embedRepositories", () => {
     // Bob stars four of the same and one of his own: the model sees only his own one's chunks.
     const bob = await seedUser("bob-embed");
     await star(bob, [...repos.slice(0, 4), own]);
-    const second = await counted(() => embedRepositories(testEnv, { userId: bob }));
+    const second = await counted(() => embedRepositories(createServices(testEnv), { userId: bob }));
     expect(second.value).toMatchObject({ embedded: 1, reused: 4, pending: 0 });
     expect(second.requests).toBe(1);
     const bobOwn = (await starsOf(bob)).find((s) => s.repositoryId === own)!;
@@ -163,7 +162,7 @@ describe("embedRepositories", () => {
     // Carol stars only shared ones: no model call at all.
     const carol = await seedUser("carol-embed");
     await star(carol, repos.slice(1, 3));
-    const third = await counted(() => embedRepositories(testEnv, { userId: carol }));
+    const third = await counted(() => embedRepositories(createServices(testEnv), { userId: carol }));
     expect(third.value).toMatchObject({ embedded: 0, reused: 2, requests: 0, pending: 0 });
     expect(third.requests).toBe(0);
 
@@ -179,7 +178,7 @@ describe("embedRepositories", () => {
     expect(nearest[0]!.score).toBeCloseTo(1, 5);
 
     // A no-change resync: nothing to look at, no call, no README read.
-    const again = await counted(() => embedRepositories(testEnv, { userId: alice }));
+    const again = await counted(() => embedRepositories(createServices(testEnv), { userId: alice }));
     expect(again.value).toEqual({ embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 });
     expect(again.requests).toBe(0);
   });
@@ -198,7 +197,7 @@ describe("embedRepositories", () => {
       .update(repositories)
       .set({ readmeContent: readme("shrinks", 1), readmeSha: "sha-shrinks-2" })
       .where(eq(repositories.id, long));
-    const changed = await counted(() => embedRepositories(testEnv, { userId: user }));
+    const changed = await counted(() => embedRepositories(createServices(testEnv), { userId: user }));
     const after = (await starsOf(user)).find((s) => s.repositoryId === long)!;
     // Its new chunks are the old ones' first part, already in the cache: no model call needed.
     expect(changed.value).toMatchObject({
@@ -221,7 +220,7 @@ describe("embedRepositories", () => {
       .update(repositories)
       .set({ stargazersCount: 12345, readmeStatus: "error" })
       .where(eq(repositories.id, other));
-    const drift = await counted(() => embedRepositories(testEnv, { userId: user }));
+    const drift = await counted(() => embedRepositories(createServices(testEnv), { userId: user }));
     expect(drift.value).toMatchObject({ embedded: 0, reused: 0, unchanged: 0, pending: 0 });
     expect(drift.requests).toBe(0);
     await db
@@ -230,7 +229,7 @@ describe("embedRepositories", () => {
       .where(eq(repositories.id, long));
     await embedAll(user);
     await db.update(repositories).set({ description: "Now with a new description" }).where(eq(repositories.id, long));
-    const described = await counted(() => embedRepositories(testEnv, { userId: user }));
+    const described = await counted(() => embedRepositories(createServices(testEnv), { userId: user }));
     expect(described.value).toMatchObject({ embedded: 1, requests: 1 });
     expect(described.inputs).toBe(1);
   });
@@ -254,11 +253,11 @@ describe("embedRepositories", () => {
       .update(stars)
       .set({ analysisId: analysis!.id })
       .where(and(eq(stars.userId, user), eq(stars.repositoryId, repo)));
-    const withSummary = await counted(() => embedRepositories(testEnv, { userId: user }));
+    const withSummary = await counted(() => embedRepositories(createServices(testEnv), { userId: user }));
     expect(withSummary.value).toMatchObject({ embedded: 1 });
     expect(withSummary.inputs).toBe(1); // only the first chunk shows the summary and tags
     await db.update(users).set({ language: "zh" }).where(eq(users.id, user));
-    const inChinese = await embedRepositories(testEnv, { userId: user });
+    const inChinese = await embedRepositories(createServices(testEnv), { userId: user });
     expect(inChinese).toMatchObject({ embedded: 1, pending: 0 });
   });
 
@@ -275,12 +274,12 @@ describe("embedRepositories", () => {
       count: 1,
     });
     const started = Date.now();
-    const limited = await embedRepositories(testEnv, { userId: user });
+    const limited = await embedRepositories(createServices(testEnv), { userId: user });
     expect(limited.waitUntil).toBeGreaterThanOrEqual(started + 400);
     expect(limited).toMatchObject({ embedded: 0, pending: 4, requests: 1 });
     expect(await vectorIdsOf(user)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, limited.waitUntil! - Date.now()));
-    const resumed = await embedRepositories(testEnv, { userId: user });
+    const resumed = await embedRepositories(createServices(testEnv), { userId: user });
     expect(resumed).toMatchObject({ embedded: 4, pending: 0 });
     expect(resumed.waitUntil).toBeUndefined();
     expect((await starsOf(user)).every((s) => s.embeddedChunks !== null)).toBe(true);
@@ -310,7 +309,7 @@ describe("embedRepositories", () => {
     await star(user, ids);
     const calls: EmbedResult[] = [];
     for (let i = 0; i < 10; i++) {
-      const result = await embedRepositories(testEnv, { userId: user, limit: 5 });
+      const result = await embedRepositories(createServices(testEnv), { userId: user, limit: 5 });
       calls.push(result);
       if (result.pending === 0) break;
     }
@@ -326,7 +325,9 @@ describe("without an embedding model", () => {
   it("EMBEDDING_PROVIDER=none embeds nothing and leaves nothing pending (no step to retry)", async () => {
     const user = await seedUser("none-embed");
     await star(user, [await seedRepository("unembedded", 1)]);
-    const result = await counted(() => embedRepositories({ ...testEnv, EMBEDDING_PROVIDER: "none" }, { userId: user }));
+    const result = await counted(() =>
+      embedRepositories(createServices({ ...testEnv, EMBEDDING_PROVIDER: "none" }), { userId: user }),
+    );
     expect(result.value).toEqual({ embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 });
     expect(result.requests).toBe(0);
     expect((await starsOf(user))[0]!.embeddedSha).toBeNull();
@@ -359,7 +360,7 @@ describe("removing vectors", () => {
       .update(stars)
       .set({ isStarred: true })
       .where(and(eq(stars.userId, user), eq(stars.repositoryId, gone!)));
-    const restarred = await counted(() => embedRepositories(testEnv, { userId: user }));
+    const restarred = await counted(() => embedRepositories(createServices(testEnv), { userId: user }));
     expect(restarred.value).toMatchObject({ reused: 1, pending: 0 });
     expect(restarred.requests).toBe(0);
     const restored = (await vectorIdsOf(user)).filter((id) => id.startsWith(`${user}:${gone}:`));

@@ -1,18 +1,17 @@
 // Over 300 lines on purpose: the embed step's selection, cache lookups, model calls and writes are one step's stages.
 import { and, eq, or, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
-import { configOf } from "../config";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import { analyses, embeddingCache, repositories, stars, users } from "../db/schema";
 import { inJsonArray } from "../db/sql";
-import type { Bindings } from "../env";
 import { toBase64 } from "../lib/bytes";
 import { fromHex } from "../lib/bytes";
 import { packInt8, unpackInt8 } from "../vectors/codec";
-import { userNamespace, vectorId, vectorStoreOf, type StoredVector, type VectorStore } from "../vectors";
+import { userNamespace, vectorId, type StoredVector, type VectorStore } from "../vectors";
 import { removeVectorsWhere, UNLISTED } from "../vectors/remove";
 import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
-import { embedderOf, EmbeddingRateLimited, requestBatches } from "../providers/embedder";
+import { EmbeddingRateLimited, requestBatches } from "../providers/embedder";
+import type { Services } from "../services";
 
 /**
  * The sync's embed step (docs/architecture.md §4 "embed"), called by the Workflow until
@@ -75,17 +74,15 @@ const STARS_PER_UPDATE = 500;
 const STATEMENTS_PER_BATCH = 100;
 
 export async function embedRepositories(
-  env: Bindings,
+  services: Services,
   input: EmbedInput,
   onProgress: EmbedProgress = () => {},
 ): Promise<EmbedResult> {
   const started = Date.now();
-  const db = createDb(env.DB);
-  const store = vectorStoreOf(env);
+  const { db, vectors: store } = services;
   // A deployment without an embedding model (keyword search only) has nothing to embed.
-  if (configOf(env).embedding.provider === "none")
-    return { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
-  const embedder = embedderOf(env);
+  const embedder = services.embedder();
+  if (!embedder) return { embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 };
   const limit = input.limit ?? DEFAULT_LIMIT;
   const budgetMs = input.budgetMs ?? DEFAULT_BUDGET_MS;
   const namespace = userNamespace(input.userId);

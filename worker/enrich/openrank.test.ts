@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { latestCompleteQuarter, monthBefore, OPENRANK_BREAKER, refreshBoundary, refreshOpenrank } from "./openrank";
 import { emulatorControl, env, signIn } from "../test/helpers";
+import { createServices } from "../services";
 
 let nextGithubId = 7_800_000;
 
@@ -73,7 +74,7 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
       const truth = (await emulatorControl("opendigger", "GET", `repo?fullName=${name}`)) as { exists: boolean };
       if (!truth.exists) uncovered.push(name);
     }
-    const result = await refreshOpenrank(env, { userId: user.id, budget: 100 });
+    const result = await refreshOpenrank(createServices(env), { userId: user.id, budget: 100 });
     expect(result).toMatchObject({ fetched: 5, noData: 1 + uncovered.length, failed: 0, pending: 0, requests: 5 });
     // The emulator's clock (worker/test/global-setup.ts) puts the latest export on 2026-11-05: October is the last
     // complete month.
@@ -98,7 +99,7 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
 
     // Fetched since the last export: nothing to ask, 404s included.
     const before = await requestsFor("od-test/alpha");
-    expect(await refreshOpenrank(env, { userId: user.id, budget: 100 })).toMatchObject({
+    expect(await refreshOpenrank(createServices(env), { userId: user.id, budget: 100 })).toMatchObject({
       pendingAtStart: 0,
       requests: 0,
     });
@@ -113,13 +114,16 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
       { repo: "od-fault/html", nonJson: true },
     ]);
     try {
-      const result = await refreshOpenrank(env, { userId: user.id, budget: 100 });
+      const result = await refreshOpenrank(createServices(env), { userId: user.id, budget: 100 });
       expect(result).toMatchObject({ fetched: 0, failed: 2, pending: 0 });
       expect((await stored("od-fault/down"))?.openrank_fetched_at).toBeNull();
     } finally {
       await emulatorControl("opendigger", "DELETE", "faults");
     }
-    expect(await refreshOpenrank(env, { userId: user.id, budget: 100 })).toMatchObject({ fetched: 2, failed: 0 });
+    expect(await refreshOpenrank(createServices(env), { userId: user.id, budget: 100 })).toMatchObject({
+      fetched: 2,
+      failed: 0,
+    });
   });
 
   it(`an unreachable OpenDigger is asked ${OPENRANK_BREAKER} times in a row, not once per repository; the rest waits for the next sync`, async () => {
@@ -135,7 +139,7 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     );
     let result: Awaited<ReturnType<typeof refreshOpenrank>>;
     try {
-      result = await refreshOpenrank(env, { userId: user.id, budget: 250 });
+      result = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
       expect(result.unavailable).toMatch(/in a row/);
       // Requests already in flight when the breaker opens finish (5 at a time); nothing new starts.
       expect(result.requests).toBeGreaterThanOrEqual(OPENRANK_BREAKER);
@@ -147,7 +151,7 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     } finally {
       await emulatorControl("opendigger", "DELETE", "faults");
     }
-    const next = await refreshOpenrank(env, { userId: user.id, budget: 250 });
+    const next = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
     expect(next).toMatchObject({ fetched: 60, failed: 0, pending: 0 });
     expect(next.unavailable).toBeUndefined();
   });

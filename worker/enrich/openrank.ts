@@ -1,10 +1,8 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { configOf } from "../config";
-import { createDb } from "../db/client";
 import { repositories, stars } from "../db/schema";
-import type { Bindings } from "../env";
 import { mapPool } from "../lib/concurrency";
+import type { Services } from "../services";
 
 // OpenRank from OpenDigger (docs/architecture.md §4 "openrank"): `openrank.json` per repository,
 // a flat object of `YYYY-MM`, `YYYYQn` and `YYYY` keys, exported monthly (around the 5th) with
@@ -150,12 +148,10 @@ export async function fetchOpenrank(
 
 /** One bounded call of the openrank phase for a user's library: only repositories not fetched since the last export. */
 export async function refreshOpenrank(
-  env: Bindings,
+  { db, config }: Services,
   params: OpenrankParams,
   onProgress?: (done: number, pendingAtStart: number) => void,
 ): Promise<OpenrankResult> {
-  const db = createDb(env.DB);
-  const config = configOf(env);
   const boundary = refreshBoundary(new Date());
   const due = await db
     .selectDistinct({ id: repositories.id, fullName: repositories.fullName })

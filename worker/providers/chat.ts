@@ -4,12 +4,10 @@ import { eq } from "drizzle-orm";
 import { createWorkersAI } from "workers-ai-provider";
 import { z } from "zod";
 import type { ChatProvider, ChatProviderKind } from "../../shared/settings";
-import { configOf, type Config } from "../config";
-import type { Db } from "../db/client";
+import type { Config } from "../config";
 import { users } from "../db/schema";
-import type { Bindings } from "../env";
-import { SecretBox } from "../lib/crypto";
 import { assertPublicUrl, dohResolver, type PublicUrlPolicy } from "../lib/public-url";
+import type { Services } from "../services";
 
 // Which chat model writes a user's analyses (docs/architecture.md §4 "analyse"): the user's
 // choice in `users.settings.ai`, else the deployment's default (the provider named by
@@ -109,8 +107,7 @@ function modelIdOf(kind: ChatProviderKind, baseUrl: string | null, model: string
 
 /** The user's provider, its key decrypted. A key that no longer decrypts (rotated secret) counts as none. */
 export async function loadChatProvider(
-  env: Bindings,
-  db: Db,
+  { db, config, secrets }: Pick<Services, "db" | "config" | "secrets">,
   userId: number,
 ): Promise<ResolvedChatProvider & { language: "en" | "zh" }> {
   const [row] = await db
@@ -119,12 +116,11 @@ export async function loadChatProvider(
     .where(eq(users.id, userId))
     .limit(1);
   if (!row) throw new Error(`user ${userId} does not exist`);
-  const config = configOf(env);
   const stored = StoredUserSettings.parse(row.settings).ai;
   let apiKey: string | null = null;
   if (stored?.apiKeyCiphertext) {
     try {
-      apiKey = await new SecretBox(config.tokenEncryptionKey).open(stored.apiKeyCiphertext, aiKeyContext(row.githubId));
+      apiKey = await secrets.open(stored.apiKeyCiphertext, aiKeyContext(row.githubId));
     } catch {
       // Rotated TOKEN_ENCRYPTION_KEY or a row edited by hand: the provider answers 401 and the
       // analyses wait; the settings page shows hasApiKey and the user enters the key again.
@@ -159,13 +155,9 @@ const RECHECK_MS = 60_000;
  * endpoint is called through a fetch that checks its host again (SSRF, worker/lib/public-url.ts)
  * and follows no redirect: a public endpoint answering 302 → 169.254.169.254 is refused.
  */
-export function chatModel(
-  env: Pick<Bindings, "AI">,
-  provider: ResolvedChatProvider,
-  policy: PublicUrlPolicy,
-): LanguageModel | null {
+export function chatModel(ai: Ai, provider: ResolvedChatProvider, policy: PublicUrlPolicy): LanguageModel | null {
   if (provider.kind === "none") return null;
-  if (provider.kind === "workers-ai") return createWorkersAI({ binding: env.AI })(provider.model);
+  if (provider.kind === "workers-ai") return createWorkersAI({ binding: ai })(provider.model);
   const baseUrl = provider.baseUrl;
   if (!baseUrl)
     throw new ProviderUnavailable(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createServices } from "../services";
 import { ApiError } from "../lib/errors";
 import { emulatorControl, env } from "../test/helpers";
-import { embedderOf, embedQuery, EmbeddingRateLimited, rateLimitedUntil, requestBatches } from "./embedder";
+import { EmbeddingRateLimited, rateLimitedUntil, requestBatches } from "./embedder";
 
 // The OpenAI-compatible path against the AI emulator (a real HTTP server, its stats read
 // back); the Workers AI path through a spied `AI` binding. This file's requests name a
@@ -20,7 +21,7 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + 
 
 describe("embedder (OpenAI-compatible, the AI emulator)", () => {
   it("embeds a batch in one request: unit vectors of EMBEDDING_DIMENSIONS that carry meaning", async () => {
-    const embedder = embedderOf(withVars({}));
+    const embedder = createServices(withVars({})).embedder()!;
     expect(embedder.key).toBe(`openai-compatible:${MODEL}:1024`);
     const before = await modelStats();
     const [query, django, ripgrep] = await embedder.embedBatch([
@@ -36,7 +37,7 @@ describe("embedder (OpenAI-compatible, the AI emulator)", () => {
       expect(dot(v, v)).toBeCloseTo(1, 5);
     }
     expect(dot(query!, django!)).toBeGreaterThan(dot(query!, ripgrep!));
-    const again = await embedQuery(withVars({}), "python web framework");
+    const again = await createServices(withVars({})).semantic!.embedQuery("python web framework");
     expect([...again]).toEqual([...query!]);
   });
 
@@ -50,7 +51,8 @@ describe("embedder (OpenAI-compatible, the AI emulator)", () => {
     });
     const before = await modelStats();
     const started = Date.now();
-    const error = await embedderOf(withVars({}))
+    const error = await createServices(withVars({}))
+      .embedder()!
       .embedBatch(["anything"])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmbeddingRateLimited);
@@ -59,13 +61,13 @@ describe("embedder (OpenAI-compatible, the AI emulator)", () => {
     expect(until).toBeLessThan(Date.now() + 1500 + 50);
     // One request, the refused one (maxRetries: 0: the SDK did not wait it out itself).
     expect((await modelStats()).requests - before.requests).toBe(1);
-    expect((await embedderOf(withVars({})).embedBatch(["anything"])).length).toBe(1);
+    expect((await createServices(withVars({})).embedder()!.embedBatch(["anything"])).length).toBe(1);
   });
 
   it("sizes requests by EMBEDDING_BATCH_SIZE (capped by the provider's limit) and by tokens", () => {
-    expect(embedderOf(withVars({})).batchSize).toBe(2048);
-    expect(embedderOf(withVars({ EMBEDDING_BATCH_SIZE: "64" })).batchSize).toBe(64);
-    expect(embedderOf(withVars({ EMBEDDING_BATCH_SIZE: "5000" })).batchSize).toBe(2048);
+    expect(createServices(withVars({})).embedder()!.batchSize).toBe(2048);
+    expect(createServices(withVars({ EMBEDDING_BATCH_SIZE: "64" })).embedder()!.batchSize).toBe(64);
+    expect(createServices(withVars({ EMBEDDING_BATCH_SIZE: "5000" })).embedder()!.batchSize).toBe(2048);
     const texts = Array.from({ length: 10 }, (_, i) => `text ${i}`);
     expect(requestBatches(texts, (t) => t, { batchSize: 4, maxRequestTokens: 1000 }).map((b) => b.length)).toEqual([
       4, 4, 2,
@@ -112,7 +114,7 @@ describe("embedder (Workers AI binding)", () => {
       EMBEDDING_MODEL: "@cf/baai/bge-m3",
       AI: binding as unknown as Ai,
     };
-    const embedder = embedderOf(vars);
+    const embedder = createServices(vars).embedder()!;
     expect(embedder.key).toBe("workers-ai:@cf/baai/bge-m3:1024");
     expect(embedder.batchSize).toBe(100);
     const vectors = await embedder.embedBatch(["a", "b"]);
@@ -120,7 +122,11 @@ describe("embedder (Workers AI binding)", () => {
     expect(vectors[1]![1]).toBeCloseTo(1, 6); // normalised from 3
 
     const small = spiedAi(384);
-    const wrong = embedderOf({ ...env, EMBEDDING_PROVIDER: "workers-ai", AI: small.binding as unknown as Ai });
+    const wrong = createServices({
+      ...env,
+      EMBEDDING_PROVIDER: "workers-ai",
+      AI: small.binding as unknown as Ai,
+    }).embedder()!;
     const error = await wrong.embedBatch(["a"]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe("not_configured");

@@ -1,8 +1,7 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { APICallError, embedMany, RetryError, type EmbeddingModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
-import { configOf } from "../config";
-import type { Bindings } from "../env";
+import type { Config } from "../config";
 import { ApiError } from "../lib/errors";
 import { unit } from "../vectors/codec";
 import { estimateTokens } from "../lib/tokens";
@@ -53,8 +52,7 @@ const WORKERS_AI_MAX_INPUTS = 100;
 /** A 429 without retry-after (the Workers AI binding sends none): wait a minute. */
 const DEFAULT_WAIT_MS = 60_000;
 
-export function embedderOf(env: Bindings): Embedder {
-  const config = configOf(env);
+export function embedderOf(config: Config, ai: Ai): Embedder {
   const { provider, model: modelId, dimensions, batchSize } = config.embedding;
   let model: EmbeddingModel;
   let limit: number;
@@ -76,7 +74,7 @@ export function embedderOf(env: Bindings): Embedder {
     // Models with a choice of sizes (OpenAI's text-embedding-3) answer in the index's.
     askDimensions = true;
   } else {
-    model = createWorkersAI({ binding: env.AI }).embedding(modelId);
+    model = createWorkersAI({ binding: ai }).embedding(modelId);
     limit = WORKERS_AI_MAX_INPUTS;
     maxRequestTokens = OPENAI_MAX_REQUEST_TOKENS;
   }
@@ -121,14 +119,6 @@ export function embedderOf(env: Bindings): Embedder {
       });
     },
   };
-}
-
-/**
- * The embedding of a search query, for the search (docs/architecture.md §7). Throws `EmbeddingRateLimited` on a 429.
- */
-export async function embedQuery(env: Bindings, text: string): Promise<Float32Array> {
-  const [vector] = await embedderOf(env).embedBatch([text]);
-  return vector!;
 }
 
 /**

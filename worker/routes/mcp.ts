@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { createMcpServer } from "../mcp/server";
-import { semanticFor } from "../search/semantic";
 
 /** Bodies past this are refused by the transport (413) before they are parsed; the API's limit. */
 const MAX_BODY = 1024 * 1024;
@@ -22,7 +21,7 @@ export const mcpRoutes = new Hono<AppEnv>()
     const server = createMcpServer({
       db: c.var.services.db,
       userId: c.var.user.id,
-      semantic: semanticFor(c.env, c.var.services.vectors),
+      semantic: c.var.services.semantic,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

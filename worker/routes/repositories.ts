@@ -36,7 +36,6 @@ import {
   toRepositoryItem,
 } from "../library/query";
 import { updateUserFields } from "../library/edit";
-import { semanticFor } from "../search/semantic";
 import { similarRepositories } from "../search/similar";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
@@ -156,10 +155,7 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const row = await findByFullName(db, c.var.user.id, `${owner}/${name}`);
     if (!row) throw notInLibrary(owner, name);
     const limit = c.req.valid("query").limit ?? SEARCH_LIMIT_DEFAULT;
-    return c.json(
-      await similarRepositories(db, c.var.user.id, row, semanticFor(c.env, c.var.services.vectors), limit),
-      200,
-    );
+    return c.json(await similarRepositories(db, c.var.user.id, row, c.var.services.semantic, limit), 200);
   })
   .patch("/:owner/:name", validate("param", RepositoryParams), validate("json", RepositoryPatch), async (c) => {
     const { owner, name } = c.req.valid("param");

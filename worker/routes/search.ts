@@ -4,7 +4,6 @@ import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { validate } from "../lib/validator";
 import { searchLibrary } from "../search/search";
-import { semanticFor } from "../search/semantic";
 
 /** `GET /api/search` (docs/architecture.md §7): hybrid search over the session user's library. */
 export const searchRoutes = new Hono<AppEnv>()
@@ -14,7 +13,7 @@ export const searchRoutes = new Hono<AppEnv>()
       c.var.services.db,
       c.var.user.id,
       c.req.valid("query"),
-      semanticFor(c.env, c.var.services.vectors),
+      c.var.services.semantic,
     );
     // Where the time went (https://www.w3.org/TR/server-timing/), read by `npm run bench:search`.
     c.header(

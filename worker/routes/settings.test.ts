@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createServices } from "../services";
 import { ErrorBody } from "../../shared/errors";
 import { Settings } from "../../shared/settings";
 import { app } from "../app";
 import { loadChatProvider } from "../providers/chat";
-import { createDb } from "../db/client";
 import { aiUrl, api, BASE, env, signIn } from "../test/helpers";
 
 const put = (sessionToken: string, body: unknown, bindings: typeof env = env) =>
@@ -64,7 +64,7 @@ describe("/api/settings", () => {
     expect(row?.settings).toMatch(/"apiKeyCiphertext":"v1\./);
     expect([row?.language, row?.auto_sync]).toEqual(["zh", 0]);
     // The analysis reads the key back decrypted, bound to this user.
-    const provider = await loadChatProvider(env, createDb(env.DB), user.id);
+    const provider = await loadChatProvider(createServices(env), user.id);
     expect([provider.apiKey, provider.modelId]).toEqual([key, `openai-compatible:${aiUrl()}/v1#gpt-4o-mini`]);
 
     // Changing only the model keeps the key; a new endpoint never inherits it.

@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { SettingsUpdate, type Settings } from "../../shared/settings";
-import { configOf } from "../config";
-import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { aiKeyContext, loadChatProvider, publicProvider, StoredUserSettings, urlPolicy } from "../providers/chat";
-import type { AppEnv, Bindings } from "../env";
+import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { assertPublicUrl } from "../lib/public-url";
 import { validate } from "../lib/validator";
+import type { Services } from "../services";
 
 /**
  * The user's settings (docs/architecture.md §3): language and auto-sync (columns of `users`)
@@ -19,10 +18,10 @@ import { validate } from "../lib/validator";
  */
 export const settingsRoutes = new Hono<AppEnv>()
   .use(requireSession)
-  .get("/", async (c) => c.json(await readSettings(c.env, c.var.services.db, c.var.user.id), 200))
+  .get("/", async (c) => c.json(await readSettings(c.var.services, c.var.user.id), 200))
   .put("/", validate("json", SettingsUpdate), async (c) => {
     const update = c.req.valid("json");
-    const { db, secrets } = c.var.services;
+    const { db, secrets, config } = c.var.services;
     const userId = c.var.user.id;
     const [row] = await db
       .select({ githubId: users.githubId, settings: users.settings })
@@ -30,7 +29,6 @@ export const settingsRoutes = new Hono<AppEnv>()
       .where(eq(users.id, userId))
       .limit(1);
     if (!row) throw new ApiError("unauthorized", "The account no longer exists");
-    const config = configOf(c.env);
     const previous = StoredUserSettings.parse(row.settings);
     let ai = previous.ai;
 
@@ -73,17 +71,18 @@ export const settingsRoutes = new Hono<AppEnv>()
         updatedAt: new Date(),
       })
       .where(eq(users.id, userId));
-    return c.json(await readSettings(c.env, db, userId), 200);
+    return c.json(await readSettings(c.var.services, userId), 200);
   });
 
-async function readSettings(env: Bindings, db: Db, userId: number): Promise<Settings> {
+async function readSettings(services: Services, userId: number): Promise<Settings> {
+  const { db } = services;
   const [row] = await db
     .select({ language: users.language, autoSync: users.autoSync, settings: users.settings })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
   if (!row) throw new ApiError("unauthorized", "The account no longer exists");
-  const provider = await loadChatProvider(env, db, userId);
+  const provider = await loadChatProvider(services, userId);
   const storedKey = Boolean(StoredUserSettings.parse(row.settings).ai?.apiKeyCiphertext);
   return { language: row.language, autoSync: row.autoSync, chatProvider: publicProvider(provider, storedKey) };
 }

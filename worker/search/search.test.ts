@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createServices } from "../services";
 import { ErrorBody } from "../../shared/errors";
 import { SearchResponse, SimilarResponse, type SearchHit } from "../../shared/search";
 import { createDb } from "../db/client";
-import { embedderOf } from "../providers/embedder";
 import { vectorStoreOf, vectorId } from "../vectors";
-import { semanticFor } from "./semantic";
 import { seedLibraryItem, seedRepository, seedStar } from "../test/library-seed";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { userNamespace, type VectorMatch, type VectorStore } from "../vectors/store";
@@ -351,7 +350,7 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
     const texts = rows.results.map((row) =>
       [row.full_name, row.description, row.summary, row.readme_content].filter(Boolean).join("\n"),
     );
-    const vectors = await embedderOf(env).embedBatch(texts);
+    const vectors = await createServices(env).embedder()!.embedBatch(texts);
     await vectorStoreOf(env).upsert(
       userNamespace(userId),
       rows.results.map((row, i) => ({ id: vectorId(userId, row.id, 0), repositoryId: row.id, values: vectors[i]! })),
@@ -391,8 +390,8 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
   });
 
   it("is keyword-only with EMBEDDING_PROVIDER=none", () => {
-    expect(semanticFor({ ...env, EMBEDDING_PROVIDER: "none" }, vectorStoreOf(env))).toBeNull();
-    expect(semanticFor(env, vectorStoreOf(env))).not.toBeNull();
+    expect(createServices({ ...env, EMBEDDING_PROVIDER: "none" }).semantic).toBeNull();
+    expect(createServices(env).semantic).not.toBeNull();
   });
 });
 

@@ -4,6 +4,7 @@ import { analyseRepositories, type AnalyseResult } from "../enrich/analyse";
 import { embedRepositories, type EmbedResult } from "../enrich/embed";
 import { refreshOpenrank, type OpenrankResult } from "../enrich/openrank";
 import type { Bindings } from "../env";
+import { createServices } from "../services";
 
 // The enrichment phases of a sync (docs/architecture.md §4 steps 5–7): analyse, openrank, embed,
 // each a loop of bounded steps until nothing is pending. A step's result is small (counters,
@@ -112,14 +113,18 @@ export async function analysePhase(ctx: Context, totals: Enrichment): Promise<vo
     provider: "the AI provider",
     work: (live) => {
       const base = completed;
-      return analyseRepositories(env, { userId, budget: ANALYSE_PER_STEP, skip: [...failedIds] }, (p) => {
-        void live({
-          phase: "analyzing",
-          current: p.current,
-          completed: base + p.done,
-          total: total ?? p.pendingAtStart,
-        });
-      });
+      return analyseRepositories(
+        createServices(env),
+        { userId, budget: ANALYSE_PER_STEP, skip: [...failedIds] },
+        (p) => {
+          void live({
+            phase: "analyzing",
+            current: p.current,
+            completed: base + p.done,
+            total: total ?? p.pendingAtStart,
+          });
+        },
+      );
     },
     async done(result) {
       total ??= result.pendingAtStart;
@@ -154,7 +159,7 @@ export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<v
     what: "OpenRank",
     work: (live) => {
       const base = completed;
-      return refreshOpenrank(env, { userId, budget: OPENRANK_PER_STEP, afterId }, (done, due) => {
+      return refreshOpenrank(createServices(env), { userId, budget: OPENRANK_PER_STEP, afterId }, (done, due) => {
         void live({ phase: "openrank", completed: base + done, total: total ?? due });
       });
     },
@@ -180,7 +185,7 @@ export async function embedPhase(ctx: Context, totals: Enrichment): Promise<void
     provider: "the embedding provider",
     work: (live) => {
       const base = completed;
-      return embedRepositories(env, { userId }, (current, done, total) => {
+      return embedRepositories(createServices(env), { userId }, (current, done, total) => {
         void live({ phase: "embedding", current, completed: base + done, total: base + total });
       });
     },

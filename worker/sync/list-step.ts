@@ -142,7 +142,7 @@ export async function listStep(
       onPage(input.listedBefore + seen.length, totalCount);
       // The page's own number, the same in every attempt of this step (a cursor's "N/last" may change its last).
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
-      const work: Promise<void> = bringIntoD1(services.d1, source, user.id, listed.items, { runId: input.runId, page })
+      const work: Promise<void> = bringIntoD1(services.db, source, user.id, listed.items, { runId: input.runId, page })
         .then(
           (done) => {
             counts = addCounts(counts, done);
@@ -206,7 +206,7 @@ export async function savePacing(db: Db, userId: number, pacing: PacingState): P
 }
 
 async function bringIntoD1(
-  db: D1Database,
+  db: Db,
   source: StarPages,
   userId: number,
   items: StarredRepo[],

@@ -71,10 +71,10 @@ export async function fetchSavedReadmes(
       };
       if (outcome.kind === "error") counts.failures++;
       const change = readmeChange(outcome, known);
-      if (change) statements.push(readmeUpdate(services.d1, outcome.githubId, change, now));
+      if (change) statements.push(readmeUpdate(services.db, outcome.githubId, change, now));
     }
     counts.readmesChecked = results.length;
-    counts.rowsWritten = await runWrites(services.d1, statements);
+    counts.rowsWritten = await runWrites(services.db, statements);
   } catch (error) {
     if (!interruptionOf(error)) throw error;
     // Rate limited or token trouble: the listing would have stopped on the latter already.

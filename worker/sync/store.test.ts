@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createDb } from "../db/client";
 import type { StarredRepo } from "../github/types";
 import { env } from "../test/helpers";
 import { metaHash, planPage, type ReadmeChange } from "./plan";
@@ -36,15 +37,16 @@ function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): Sta
 
 /** One sync of one page, as the list step does it: diff against D1, then write what changed. */
 async function syncPage(userId: number, items: StarredRepo[], readmes = new Map<number, ReadmeChange>()) {
+  const db = createDb(env.DB);
   const known = await loadKnown(
-    env.DB,
+    db,
     userId,
     items.map((i) => i.repo.githubId),
   );
   const hashes = new Map(await Promise.all(items.map(async (i) => [i.repo.githubId, await metaHash(i.repo)] as const)));
   const planned = planPage(items, hashes, known.repos, known.stars, Date.now());
-  const writes = pageWrites(env.DB, userId, planned, readmes, Date.now());
-  return { writes, rowsWritten: await runWrites(env.DB, writes) };
+  const writes = pageWrites(db, userId, planned, readmes, Date.now());
+  return { writes, rowsWritten: await runWrites(db, writes) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { createDb } from "../db/client";
+import type { Db } from "../db/client";
 import { META_COLUMNS, metaValues } from "../db/repository-meta";
 import { excluded, inJsonArray } from "../db/sql";
 import { repositories, stars, syncPageCounts } from "../db/schema";
@@ -27,11 +27,10 @@ const META = META_COLUMNS satisfies { [K in keyof StoredMeta]: SQLiteColumn };
 
 /** What D1 already holds for the listed repositories, and for this user's stars of them (one round trip). */
 export async function loadKnown(
-  d1: D1Database,
+  db: Db,
   userId: number,
   githubIds: number[],
 ): Promise<{ repos: Map<number, KnownRepo>; stars: Map<number, KnownStar> }> {
-  const db = createDb(d1);
   // Column names must be distinct within each select: D1 returns batch rows as objects.
   const [repoRows, starRows] = await db.batch([
     db
@@ -148,7 +147,7 @@ function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof re
  * changed row's UPDATE names only the columns that changed.
  */
 export function pageWrites(
-  d1: D1Database,
+  db: Db,
   userId: number,
   planned: PlannedItem[],
   readmes: Map<number, ReadmeChange>,
@@ -160,7 +159,6 @@ export function pageWrites(
     tally?: { runId: string; page: string; new: number; updated: number };
   } = {},
 ): Write[] {
-  const db = createDb(d1);
   const writes: Write[] = [];
   const { tally } = extra;
   if (tally && tally.new + tally.updated > 0) {
@@ -220,20 +218,20 @@ export function pageWrites(
       );
     }
     const access = extra.access?.get(githubId);
-    if (access !== undefined) writes.push(accessWrite(d1, userId, githubId, access, now));
+    if (access !== undefined) writes.push(accessWrite(db, userId, githubId, access, now));
   }
   return writes;
 }
 
 /** Records (or clears, with null) that GitHub refuses a repository to this user's token. */
 export function accessWrite(
-  d1: D1Database,
+  db: Db,
   userId: number,
   githubId: number,
   access: RepositoryAccess | null,
   now: number,
 ): Write {
-  return createDb(d1)
+  return db
     .update(stars)
     .set({
       accessState: access?.state ?? null,
@@ -253,8 +251,8 @@ export function accessWrite(
 }
 
 /** An UPDATE of one repository's README columns (for repositories outside a listed page). */
-export function readmeUpdate(d1: D1Database, githubId: number, change: ReadmeChange, now: number): Write {
-  return createDb(d1)
+export function readmeUpdate(db: Db, githubId: number, change: ReadmeChange, now: number): Write {
+  return db
     .update(repositories)
     .set({ ...readmeAssignments(change, now), updatedAt: new Date(now) })
     .where(eq(repositories.githubId, githubId));
@@ -265,8 +263,7 @@ export function readmeUpdate(d1: D1Database, githubId: number, change: ReadmeCha
  * they changed. D1's `meta.changes` also counts index and FTS rows the write touched,
  * so a statement counts as one row written when it changed anything.
  */
-export async function runWrites(d1: D1Database, writes: Write[], tally?: { triggerRows: number }): Promise<number> {
-  const db = createDb(d1);
+export async function runWrites(db: Db, writes: Write[], tally?: { triggerRows: number }): Promise<number> {
   let changed = 0;
   for (let i = 0; i < writes.length; i += BATCH) {
     const [first, ...rest] = writes.slice(i, i + BATCH);

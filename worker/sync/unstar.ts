@@ -100,8 +100,8 @@ export async function markUnstarred(
   // A mass unstar: beyond what is confirmed one by one, a listing that saw no drift is believed.
   if (input.consistent && asked === toConfirm.length) gone.push(...open.slice(CONFIRM_MAX).map((c) => c.repositoryId));
 
-  const writes: Write[] = access.map((a) => accessWrite(services.d1, input.userId, a.githubId, a.access, now));
-  const accessRows = await runWrites(services.d1, writes);
+  const writes: Write[] = access.map((a) => accessWrite(services.db, input.userId, a.githubId, a.access, now));
+  const accessRows = await runWrites(services.db, writes);
   const unstarred = await unstarRows(services, input.userId, gone, now);
   return {
     unstarred,
