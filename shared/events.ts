@@ -6,8 +6,16 @@ import { ErrorCode } from "./errors.ts";
  * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
  */
 export const ProgressData = z.discriminatedUnion("phase", [
-  // `listed`/`total` are extra fields on the seed's event: "1,200 of 5,000" as pages land.
-  z.object({ phase: z.literal("fetching"), listed: z.number().int().optional(), total: z.number().int().optional() }),
+  // Extra fields on the seed's event. `listed`/`total`: "1,200 of 5,000" as pages land (a listed
+  // star is in the library, findable by name). `readmes`: READMEs looked up since the listing
+  // ended; `readmesLeft`: still queued after the last README step.
+  z.object({
+    phase: z.literal("fetching"),
+    listed: z.number().int().optional(),
+    total: z.number().int().optional(),
+    readmes: z.number().int().optional(),
+    readmesLeft: z.number().int().optional(),
+  }),
   // `at` (extra): when the GitHub part of the run ended, epoch ms on the Worker's clock.
   z.object({
     phase: z.literal("fetched"),

@@ -1,5 +1,5 @@
 // Over 300 lines on purpose: the embed step's selection, cache lookups, model calls and writes are one step's stages.
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import { Buffer } from "node:buffer";
 import type { Db } from "../db/client";
 import { analyses, embeddingCache, repositories, stars, users } from "../db/schema";
@@ -114,7 +114,8 @@ export async function embedRepositories(
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
     .where(and(eq(stars.userId, input.userId), or(eq(stars.isStarred, true), eq(stars.isSaved, true))))
-    .orderBy(stars.repositoryId);
+    // The most recently starred first: what a person remembers and searches for first.
+    .orderBy(desc(sql`coalesce(${stars.starredAt}, ${stars.createdAt})`), stars.repositoryId);
 
   const candidates: Array<(typeof library)[number] & { source: string }> = [];
   for (const row of library) {

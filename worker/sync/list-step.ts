@@ -4,28 +4,22 @@ import { users } from "../db/schema";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
-import { createStarSource, type ReadmeOutcome } from "../github/source";
-import type { StarPages } from "../github/rest-source";
+import { createStarSource } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
-import { accessChange, metaHash, planPage, readmeChange, type ReadmeChange } from "./plan";
+import { metaHash, planPage } from "./plan";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
 /**
- * Pages per step, at most: 3,000 stars keep a step's result (their ids) and subrequests small,
- * and few step boundaries mean few half-empty README batches. A step also stops taking new
- * pages after STEP_WALL_MS, so a slow GitHub never brings it near its 10-minute timeout.
+ * Pages per step, at most: 3,000 stars keep a step's result (their ids) and subrequests small.
+ * A step also stops taking new pages after STEP_WALL_MS, so a slow GitHub never brings it near
+ * its 10-minute timeout.
  */
 export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
-/** Pages being diffed, fetched and written at once… */
-const PAGES_IN_FLIGHT = 8;
-/**
- * …and up to this many while the README lookups ask for more: a page is held until its last
- * README, a few batches after most of them (up to 1,600 READMEs, ~20 MB, in memory).
- */
-const PAGES_HELD = 16;
+/** Pages being diffed and written at once (the listing itself runs ahead: worker/github/rest-source.ts). */
+const PAGES_IN_FLIGHT = 4;
 
 export type Counts = {
   listed: number;
@@ -84,10 +78,11 @@ export type ListStepResult =
 export type PageListener = (listed: number, totalCount: number | null) => void;
 
 /**
- * Lists up to PAGES_PER_STEP pages from `cursor` and brings each page's repositories
- * into D1: diff, READMEs where needed, writes of what changed. Idempotent: a retried or
- * replayed step finds its earlier writes in D1 and writes nothing again. While one page
- * is being diffed and its READMEs fetched, the next page is already being listed.
+ * Lists up to PAGES_PER_STEP pages from `cursor` and writes each page's rows into D1 as it lands
+ * (metadata, the star and its date: findable by name at once), queueing the README lookups its
+ * plan asks for (worker/sync/readme-step.ts does them). Idempotent: a retried or replayed step
+ * finds its earlier writes in D1 and writes nothing again. While one page is being diffed and
+ * written, the next pages are already being listed.
  */
 export async function listStep(
   services: Services,
@@ -130,22 +125,23 @@ export async function listStep(
   const rethrow = () => {
     if (failed) throw failed.error;
   };
+  let written = 0;
   const deadline = Date.now() + STEP_WALL_MS;
-  // README batches wait to be full while pages come, and go as they are whenever the listing waits or ends.
-  source.expectMore(true);
   try {
     for await (const listed of source.pages(cursor, PAGES_PER_STEP)) {
       totalCount = listed.totalCount ?? totalCount;
       partial ||= listed.partial === true;
       if (listed.countAtEnd !== undefined) countAtEnd = listed.countAtEnd;
       for (const item of listed.items) seen.push(item.repo.githubId);
-      onPage(input.listedBefore + seen.length, totalCount);
       // The page's own number, the same in every attempt of this step (a cursor's "N/last" may change its last).
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
-      const work: Promise<void> = bringIntoD1(services.db, source, user.id, listed.items, { runId: input.runId, page })
+      const work: Promise<void> = writePage(services.db, user.id, listed.items, { runId: input.runId, page })
         .then(
           (done) => {
             counts = addCounts(counts, done);
+            written += listed.items.length;
+            // Said once the page's rows are in D1: "listed" means findable by name.
+            onPage(input.listedBefore + written, totalCount);
           },
           (error: unknown) => {
             failed ??= { error };
@@ -153,26 +149,15 @@ export async function listStep(
         )
         .finally(() => processing.delete(work));
       processing.add(work);
-      // Several pages in flight, and a new one enters as soon as any page is done (not the
-      // oldest), or while the README lookups have too little to fill their batches: their
-      // READMEs share batches (worker/github/readmes.ts), so batches stay full while pages wait
-      // for their last READMEs (tree lookups, then the blob: up to three more round trips).
-      // Queued pages cost no connections: the listing and the README lanes share the Worker's 6.
-      while (processing.size >= PAGES_HELD || (processing.size >= PAGES_IN_FLIGHT && !source.wantsMore())) {
-        source.expectMore(false);
-        await Promise.race([...processing, source.readmesChanged()]);
-      }
-      source.expectMore(true);
+      while (processing.size >= PAGES_IN_FLIGHT) await Promise.race([...processing]);
       rethrow();
       cursor = listed.next;
       if (!cursor || Date.now() > deadline) break;
     }
-    source.expectMore(false);
     await Promise.all([...processing]);
     rethrow();
   } catch (error) {
     // Let in-flight pages finish what they can; their writes are idempotent either way.
-    source.expectMore(false);
     await Promise.allSettled([...processing]);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
@@ -205,9 +190,9 @@ export async function savePacing(db: Db, userId: number, pacing: PacingState): P
     .where(eq(users.id, userId));
 }
 
-async function bringIntoD1(
+/** One listed page into D1: the diff against what is stored, then one batch group of what changed. */
+async function writePage(
   db: Db,
-  source: StarPages,
   userId: number,
   items: StarredRepo[],
   tally: { runId: string; page: string },
@@ -220,44 +205,26 @@ async function bringIntoD1(
   ]);
   const now = Date.now();
   const planned = planPage(items, new Map(hashes), known.repos, known.stars, now);
-  const requests = planned.flatMap((p) => (p.readme ? [p.readme] : []));
-  // Trouble for the whole run (a revoked token, a rate limit) stops the step, but the page's
-  // repositories are written first, their READMEs marked for the next sync: what was listed is kept.
-  let interrupted: { error: unknown } | null = null;
-  const fetched = await source.fetchReadmes(requests).catch((error: unknown): ReadmeOutcome[] => {
-    interrupted = { error };
-    const message = error instanceof Error ? error.message : String(error);
-    return requests.map((request) => ({ githubId: request.githubId, kind: "error", message }));
-  });
-  const outcomes = new Map(fetched.map((o) => [o.githubId, o]));
-  const changes = new Map<number, ReadmeChange>();
+  // GitHub leaves a repository behind SAML single sign-on out of the list: listed again, the token is authorised.
   const access = new Map<number, RepositoryAccess | null>();
-  let failures = 0;
   for (const p of planned) {
-    const id = p.item.repo.githubId;
-    const outcome = outcomes.get(id);
-    if (outcome?.kind === "error") failures++;
-    const change = readmeChange(outcome, p.known);
-    if (change) changes.set(id, change);
-    const refused = accessChange(outcome, known.stars.get(id));
-    if (refused !== undefined) access.set(id, refused);
-    // GitHub leaves a repository behind SAML single sign-on out of the list: listed again, the token is authorised.
-    else if (known.stars.get(id)?.access?.state === "sso") access.set(id, null);
+    const star = known.stars.get(p.item.repo.githubId);
+    if (star?.access?.state === "sso") access.set(p.item.repo.githubId, null);
   }
   const added = planned.filter((p) => p.star === "new").length;
-  const updated = planned.filter(
-    (p) => p.star !== "new" && (p.repo === "update" || changes.get(p.item.repo.githubId)?.kind === "content"),
-  ).length;
+  const updated = planned.filter((p) => p.star !== "new" && p.repo === "update").length;
   const counted = { triggerRows: 0 };
-  const writes = pageWrites(db, userId, planned, changes, now, { access, tally: { ...tally, new: added, updated } });
+  const writes = pageWrites(db, userId, tally.runId, planned, now, {
+    access,
+    tally: { page: tally.page, new: added, updated },
+  });
   const rowsWritten = await runWrites(db, writes, counted);
-  if (interrupted) throw (interrupted as { error: unknown }).error;
   return {
     listed: items.length,
     new: added,
     updated,
-    readmesChecked: requests.length,
-    failures,
+    readmesChecked: 0,
+    failures: 0,
     rowsWritten,
     triggerRows: counted.triggerRows,
   };

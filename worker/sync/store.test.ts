@@ -3,7 +3,10 @@ import { createDb } from "../db/client";
 import type { StarredRepo } from "../github/types";
 import { env } from "../test/helpers";
 import { metaHash, planPage, type ReadmeChange } from "./plan";
-import { loadKnown, pageWrites, runWrites } from "./store";
+import { loadKnown, nextQueuedReadmes, pageWrites, readmeWrites, runWrites } from "./store";
+
+/** The run id the queued README lookups carry (no run row is needed: nothing here tallies a page). */
+const RUN = "store-test";
 
 const README = `# Quokka\n\n${"The quokka library keeps marsupials happy. ".repeat(400)}`;
 
@@ -35,7 +38,10 @@ function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): Sta
   };
 }
 
-/** One sync of one page, as the list step does it: diff against D1, then write what changed. */
+/**
+ * One sync of one page, as the list step does it (diff against D1, then write what changed and
+ * queue README lookups), then the README step's writes for the given README changes.
+ */
 async function syncPage(userId: number, items: StarredRepo[], readmes = new Map<number, ReadmeChange>()) {
   const db = createDb(env.DB);
   const known = await loadKnown(
@@ -45,8 +51,14 @@ async function syncPage(userId: number, items: StarredRepo[], readmes = new Map<
   );
   const hashes = new Map(await Promise.all(items.map(async (i) => [i.repo.githubId, await metaHash(i.repo)] as const)));
   const planned = planPage(items, hashes, known.repos, known.stars, Date.now());
-  const writes = pageWrites(db, userId, planned, readmes, Date.now());
-  return { writes, rowsWritten: await runWrites(db, writes) };
+  const writes = pageWrites(db, userId, RUN, planned, Date.now());
+  let rowsWritten = await runWrites(db, writes);
+  const queued = (await nextQueuedReadmes(db, userId, 100)).filter((entry) => readmes.has(entry.githubId));
+  const readmeStatements = queued.flatMap((entry) =>
+    readmeWrites(db, userId, RUN, entry, readmes.get(entry.githubId)!, undefined, Date.now()),
+  );
+  rowsWritten += await runWrites(db, readmeStatements);
+  return { writes: [...writes, ...readmeStatements], rowsWritten };
 }
 
 /**
@@ -98,7 +110,8 @@ describe("sync writes and the FTS index", () => {
         ]),
       ),
     );
-    expect(first.rowsWritten).toBe(4); // two repositories, two stars
+    // Two repositories, two stars, two README lookups queued; then two READMEs written and their entries deleted.
+    expect(first.rowsWritten).toBe(10);
     // A new repository with its README is the widest statement: still far below D1's 100 bound parameters.
     for (const write of first.writes) expect(sqlOf(write).params.length).toBeLessThan(60);
     expect(await search("quokka")).toEqual(ids);
@@ -145,7 +158,14 @@ describe("sync writes and the FTS index", () => {
   it("an unchanged page writes nothing at all", async () => {
     const userId = await newUser("fts-still");
     const items = [starred(9_200_001)];
-    await syncPage(userId, items);
+    const readme = {
+      kind: "content",
+      sha: "sha-still",
+      path: "README.md",
+      content: README,
+      contentChanged: true,
+    } as const;
+    await syncPage(userId, items, new Map([[9_200_001, readme]]));
     const again = await syncPage(userId, items);
     expect(again.writes).toEqual([]);
     expect(again.rowsWritten).toBe(0);

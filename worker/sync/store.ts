@@ -1,10 +1,10 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { META_COLUMNS, metaValues } from "../db/repository-meta";
 import { excluded, inJsonArray } from "../db/sql";
-import { repositories, stars, syncPageCounts } from "../db/schema";
+import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
 import { META_FIELDS, type RepoMetadata } from "../github/types";
 import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
@@ -142,21 +142,24 @@ function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof re
 }
 
 /**
- * The writes for one planned page: repository rows that are new or changed, README
- * changes, and this user's star rows. Unchanged rows get no statement at all, and a
- * changed row's UPDATE names only the columns that changed.
+ * The writes for one planned page: repository rows that are new or changed, this user's star
+ * rows, and the README lookups the plan asks for (`readme_queue`). Rows go first, READMEs
+ * follow in their own steps (worker/sync/readme-step.ts): a changed repository whose README is
+ * asked keeps its old `github_pushed_at` until its README is written, so a run that stops in
+ * between asks again next time. Unchanged rows get no statement at all, and a changed row's
+ * UPDATE names only the columns that changed.
  */
 export function pageWrites(
   db: Db,
   userId: number,
+  runId: string,
   planned: PlannedItem[],
-  readmes: Map<number, ReadmeChange>,
   now: number,
   extra: {
     /** GitHub refused (or served again) these repositories to this user's token: set or clear `stars.access_*`. */
     access?: Map<number, RepositoryAccess | null>;
     /** The page's new and updated stars, kept once per (run, page) in the batch of its first writes. */
-    tally?: { runId: string; page: string; new: number; updated: number };
+    tally?: { page: string; new: number; updated: number };
   } = {},
 ): Write[] {
   const writes: Write[] = [];
@@ -165,16 +168,14 @@ export function pageWrites(
     writes.push(
       db
         .insert(syncPageCounts)
-        .values({ runId: tally.runId, page: tally.page, newCount: tally.new, updatedCount: tally.updated })
+        .values({ runId, page: tally.page, newCount: tally.new, updatedCount: tally.updated })
         .onConflictDoNothing(),
     );
   }
-  for (const { item, metaHash, known, repo, star } of planned) {
+  for (const { item, metaHash, known, repo, star, readme } of planned) {
     const { githubId } = item.repo;
-    const readme = readmes.get(githubId);
-    const readmeSet = readme ? readmeAssignments(readme, now) : {};
     if (repo === "insert") {
-      const values = { ...metaValues(item.repo), metaHash, ...readmeSet };
+      const values = { ...metaValues(item.repo), metaHash };
       writes.push(
         db
           .insert(repositories)
@@ -185,19 +186,19 @@ export function pageWrites(
             set: excludedOf([...(Object.keys(values) as Array<keyof typeof values>), "updatedAt"]),
           }),
       );
-    } else {
-      const set = {
-        ...(repo === "update" ? { ...metaAssignments(item.repo, known?.meta ?? null), metaHash } : {}),
-        ...readmeSet,
+    } else if (repo === "update") {
+      const set: Partial<typeof repositories.$inferInsert> = {
+        ...metaAssignments(item.repo, known?.meta ?? null),
+        metaHash,
       };
-      if (Object.keys(set).length > 0) {
-        writes.push(
-          db
-            .update(repositories)
-            .set({ ...set, updatedAt: new Date(now) })
-            .where(eq(repositories.githubId, githubId)),
-        );
-      }
+      // Written with the README (readmeWrites): until then the plan sees the push and asks again.
+      if (readme) delete set.githubPushedAt;
+      writes.push(
+        db
+          .update(repositories)
+          .set({ ...set, updatedAt: new Date(now) })
+          .where(eq(repositories.githubId, githubId)),
+      );
     }
     if (star !== "keep") {
       // Re-starring restores the row with its notes and tags; a saved repository becomes starred too.
@@ -206,7 +207,7 @@ export function pageWrites(
           .insert(stars)
           .values({
             userId,
-            repositoryId: sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`,
+            repositoryId: repositoryIdOf(githubId),
             starredAt: new Date(item.starredAt),
             isStarred: true,
             createdAt: new Date(now),
@@ -217,11 +218,158 @@ export function pageWrites(
           }),
       );
     }
+    if (readme) {
+      const queued = {
+        userId,
+        repositoryId: repositoryIdOf(githubId),
+        pushedAt: item.repo.githubPushedAt === null ? null : new Date(item.repo.githubPushedAt),
+        starredAt: new Date(item.starredAt),
+        runId,
+        counted: star === "new" || repo === "update",
+      };
+      writes.push(
+        db
+          .insert(readmeQueue)
+          .values(queued)
+          .onConflictDoUpdate({
+            target: [readmeQueue.userId, readmeQueue.repositoryId],
+            set: {
+              pushedAt: excluded(readmeQueue.pushedAt),
+              starredAt: excluded(readmeQueue.starredAt),
+              runId: excluded(readmeQueue.runId),
+              counted: excluded(readmeQueue.counted),
+            },
+            // A replayed step finds its entry queued already (and must not lose what its first attempt counted).
+            setWhere: sql`${readmeQueue.runId} is not excluded.run_id or ${readmeQueue.pushedAt} is not excluded.pushed_at`,
+          }),
+      );
+    }
     const access = extra.access?.get(githubId);
     if (access !== undefined) writes.push(accessWrite(db, userId, githubId, access, now));
   }
   return writes;
 }
+
+/** A queued README lookup, with what D1 holds for its repository and star (worker/sync/readme-step.ts). */
+export type QueuedReadme = {
+  githubId: number;
+  nodeId: string | null;
+  fullName: string;
+  known: KnownRepo;
+  star: KnownStar;
+  pushedAt: number | null;
+  counted: boolean;
+};
+
+/** The next README lookups of a user's queue, most recently starred first. */
+export async function nextQueuedReadmes(db: Db, userId: number, limit: number): Promise<QueuedReadme[]> {
+  const rows = await db
+    .select({
+      githubId: repositories.githubId,
+      nodeId: repositories.nodeId,
+      fullName: repositories.fullName,
+      metaHash: repositories.metaHash,
+      readmeSha: repositories.readmeSha,
+      readmeStatus: repositories.readmeStatus,
+      readmePath: repositories.readmePath,
+      storedPushedAt: repositories.githubPushedAt,
+      isStarred: stars.isStarred,
+      starStarredAt: stars.starredAt,
+      accessState: stars.accessState,
+      accessMessage: stars.accessMessage,
+      accessUrl: stars.accessUrl,
+      accessCheckedAt: stars.accessCheckedAt,
+      pushedAt: readmeQueue.pushedAt,
+      counted: readmeQueue.counted,
+    })
+    .from(readmeQueue)
+    .innerJoin(repositories, eq(repositories.id, readmeQueue.repositoryId))
+    .innerJoin(stars, and(eq(stars.userId, readmeQueue.userId), eq(stars.repositoryId, readmeQueue.repositoryId)))
+    .where(eq(readmeQueue.userId, userId))
+    .orderBy(desc(readmeQueue.starredAt), asc(readmeQueue.repositoryId))
+    .limit(limit);
+  return rows.map((row) => ({
+    githubId: row.githubId,
+    nodeId: row.nodeId,
+    fullName: row.fullName,
+    known: {
+      githubId: row.githubId,
+      metaHash: row.metaHash,
+      readmeSha: row.readmeSha,
+      readmeStatus: row.readmeStatus,
+      readmePath: row.readmePath,
+      githubPushedAt: ms(row.storedPushedAt),
+      meta: null,
+    },
+    star: {
+      githubId: row.githubId,
+      isStarred: row.isStarred,
+      starredAt: ms(row.starStarredAt),
+      access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
+      accessCheckedAt: ms(row.accessCheckedAt),
+    },
+    pushedAt: ms(row.pushedAt),
+    counted: row.counted,
+  }));
+}
+
+/**
+ * The writes for one looked-up README: its columns and the pushed date the listing held back,
+ * this user's access record, the run's count of updated stars, and the queue entry's deletion,
+ * in one D1 batch with the others of its group (a replayed step finds the entry gone).
+ */
+export function readmeWrites(
+  db: Db,
+  userId: number,
+  runId: string,
+  entry: QueuedReadme,
+  change: ReadmeChange | null,
+  access: RepositoryAccess | null | undefined,
+  now: number,
+): Write[] {
+  const writes: Write[] = [];
+  const set: Partial<typeof repositories.$inferInsert> = change ? readmeAssignments(change, now) : {};
+  if (entry.pushedAt !== entry.known.githubPushedAt)
+    set.githubPushedAt = entry.pushedAt === null ? null : new Date(entry.pushedAt);
+  if (Object.keys(set).length > 0) {
+    writes.push(
+      db
+        .update(repositories)
+        .set({ ...set, updatedAt: new Date(now) })
+        .where(eq(repositories.githubId, entry.githubId)),
+    );
+  }
+  if (access !== undefined) writes.push(accessWrite(db, userId, entry.githubId, access, now));
+  if (change?.kind === "content" && !entry.counted) {
+    writes.push(
+      db
+        .insert(syncPageCounts)
+        .values({ runId, page: `readme:${entry.githubId}`, newCount: 0, updatedCount: 1 })
+        .onConflictDoNothing(),
+    );
+  }
+  writes.push(
+    db
+      .delete(readmeQueue)
+      .where(and(eq(readmeQueue.userId, userId), eq(readmeQueue.repositoryId, repositoryIdOf(entry.githubId)))),
+  );
+  return writes;
+}
+
+/** The entries of a user's queue whose star is gone (unstarred since it was queued): nothing to look up. */
+export function dropUnstarredFromQueue(db: Db, userId: number): Write {
+  return db
+    .delete(readmeQueue)
+    .where(
+      and(
+        eq(readmeQueue.userId, userId),
+        sql`not exists (select 1 from ${stars} where ${stars.userId} = ${readmeQueue.userId} and ${stars.repositoryId} = ${readmeQueue.repositoryId} and ${stars.isStarred} = 1)`,
+      ),
+    );
+}
+
+const repositoryIdOf = (githubId: number) =>
+  sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`;
 
 /** Records (or clears, with null) that GitHub refuses a repository to this user's token. */
 export function accessWrite(
@@ -239,15 +387,7 @@ export function accessWrite(
       accessUrl: access?.url ?? null,
       accessCheckedAt: access ? new Date(now) : null,
     })
-    .where(
-      and(
-        eq(stars.userId, userId),
-        eq(
-          stars.repositoryId,
-          sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`,
-        ),
-      ),
-    );
+    .where(and(eq(stars.userId, userId), eq(stars.repositoryId, repositoryIdOf(githubId))));
 }
 
 /** An UPDATE of one repository's README columns (for repositories outside a listed page). */

@@ -9,6 +9,7 @@ import { beginRun } from "./begin";
 import { analysePhase, embedPhase, openrankPhase, zeroEnrichment } from "./enrich";
 import { failRun, finishRun } from "./finish";
 import { addCounts, listStep, savePacing, zeroCounts, type ListStepResult } from "./list-step";
+import { readmeStep, type ReadmeStepResult } from "./readme-step";
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
@@ -29,6 +30,8 @@ const MAX_WAITS = 6;
  * starring).
  */
 const MAX_PASSES = 2;
+/** README steps per run: far above 50,000 stars' worth (READMES_PER_STEP each), so a bug cannot loop forever. */
+const MAX_README_STEPS = 200;
 
 /**
  * Whether an offset listing moved while it was read: a star listed twice (one added before its
@@ -49,8 +52,8 @@ export function listingMoved(
 
 /**
  * One sync run (docs/architecture.md §4). Reads top to bottom as its steps: begin → list (pages of
- * stars, each brought into D1 with its READMEs) → unstar → saved READMEs → analyse →
- * openrank → embed → finish. Progress is published to the user's Durable Object from
+ * stars, each written into D1 as it lands: findable by name) → unstar → READMEs (queued by the
+ * pages, most recently starred first) → saved READMEs → analyse → openrank → embed → finish. Progress is published to the user's Durable Object from
  * outside the steps: on a replay an event may be sent again, which is harmless (the
  * object drops a repeat of its latest event and ignores runs that no longer hold the lock).
  */
@@ -136,17 +139,50 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         }
         break;
       }
-      if (pacing) {
-        const learned = pacing;
-        await step.do("remember pacing", RETRY, () => savePacing(this.services().db, params.userId, learned));
-      }
-
       const listed = [...seen];
       const consistent = !drifted && !partial;
       const unstarred = await step.do("unstar", RETRY, () =>
         markUnstarred(this.services(), { userId: params.userId, seen: listed, consistent, pacing }),
       );
       usage.add(unstarred.usage);
+
+      // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued
+      // follow, most recently starred first, a bounded step at a time.
+      let readmesDone = 0;
+      waits = 0;
+      for (let i = 0; i < MAX_README_STEPS; ) {
+        const result: ReadmeStepResult = await step.do(`readmes ${i}.${waits}`, RETRY, () =>
+          readmeStep(this.services(), { userId: params.userId, runId, pacing }, (done, left) => {
+            publish({
+              event: "progress",
+              data: {
+                phase: "fetching",
+                listed: seen.size,
+                total: seen.size,
+                readmes: readmesDone + done,
+                readmesLeft: left,
+              },
+            }).catch(() => undefined);
+          }),
+        );
+        usage.add(result.usage);
+        counts = addCounts(counts, result.counts);
+        pacing = result.pacing ?? pacing;
+        if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
+        if (result.status === "wait") {
+          if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
+          await step.sleepUntil(`wait for GitHub (READMEs) ${waits}`, new Date(result.until));
+          continue;
+        }
+        readmesDone += result.counts.readmesChecked;
+        i++;
+        // Nothing left, or nothing taken (a bug must not loop): the rest waits for the next sync.
+        if (result.left === 0 || result.counts.readmesChecked === 0) break;
+      }
+      if (pacing) {
+        const learned = pacing;
+        await step.do("remember pacing", RETRY, () => savePacing(this.services().db, params.userId, learned));
+      }
       // The GitHub part ends with this step; its time is part of the step's result, so a replay publishes the same
       // event.
       const saved = await step.do("saved readmes", RETRY, async () => ({

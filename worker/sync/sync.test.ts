@@ -34,8 +34,15 @@ describe("sync: first run and resync", () => {
     const done = doneOf(events);
     expect(done).toMatchObject({ total: 250, new_count: 250, unstarred_count: 0 });
     const fetching = events.flatMap((e) => (e.event === "progress" && e.data.phase === "fetching" ? [e.data] : []));
-    expect(fetching.at(-1)).toEqual({ phase: "fetching", listed: 250, total: 250 });
-    expect(fetching.filter((d) => d.listed !== undefined).map((d) => d.listed)).toEqual([100, 200, 250]);
+    expect(fetching.at(-1)).toEqual({ phase: "fetching", listed: 250, total: 250, readmes: 250, readmesLeft: 0 });
+    // Rows first: "listed" counts stars written into D1 (findable by name), page by page, and
+    // every one was in before the first README was looked up.
+    const listing = fetching.filter((d) => d.readmes === undefined && d.listed !== undefined).map((d) => d.listed!);
+    expect(listing.at(-1)).toBe(250);
+    expect(listing).toEqual([...listing].sort((a, b) => a - b));
+    const readmes = fetching.filter((d) => d.readmes !== undefined);
+    expect(readmes.every((d) => d.listed === 250)).toBe(true);
+    expect(readmes.map((d) => d.readmes! + d.readmesLeft!)).toContain(250);
     expect(events.find((e) => e.event === "progress" && e.data.phase === "fetched")).toEqual({
       event: "progress",
       data: { phase: "fetched", total: 250, needsReadme: 250, at: expect.any(Number) },

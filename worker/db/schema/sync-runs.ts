@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { repositories } from "./repositories";
 import { users } from "./users";
 
 export type SyncCounters = Record<string, number | string | Record<string, number | boolean>>;
@@ -45,4 +46,36 @@ export const syncPageCounts = sqliteTable(
     updatedCount: integer("updated_count").notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.page] })],
+);
+
+/**
+ * READMEs a user's sync still has to look up (docs/architecture.md §4, "rows first"): a listed
+ * page writes its rows at once and queues the READMEs its plan asks for, in the same D1 batch;
+ * README steps take the most recently starred first and delete each entry in the batch that
+ * writes its README. The repository's `github_pushed_at` waits here (`pushed_at`) until then:
+ * a run that stops before a README is looked up leaves the entry, and the next run's plan, which
+ * compares pushed dates, asks for that README again.
+ */
+export const readmeQueue = sqliteTable(
+  "readme_queue",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    /** The listing's `pushed_at`, written to the repository with its README. */
+    pushedAt: integer("pushed_at", { mode: "timestamp_ms" }),
+    /** The star's date: README work goes most recent first (what a person searches for first). */
+    starredAt: integer("starred_at", { mode: "timestamp_ms" }).notNull(),
+    /** The run whose listing queued it: a later run queues it again as its own. */
+    runId: text("run_id").notNull(),
+    /** That run's listing counted this star new or updated (a changed README then adds nothing to `updated`). */
+    counted: integer("counted", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.repositoryId] }),
+    index("readme_queue_user_starred_idx").on(t.userId, t.starredAt),
+  ],
 );
