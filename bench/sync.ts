@@ -6,7 +6,7 @@
 // the seed, the rows its in-memory database changed).
 //
 //   npm run bench:sync -- [--sizes 1000,5000] [--variants starwise,seed]
-//                         [--scenarios first,resync,drift,pushed] [--time-scale 1] [--cutoff 10000]
+//                         [--scenarios first,resync,hourly,drift,pushed] [--time-scale 1] [--cutoff 10000]
 //                         [--cpu-graphql 60000] [--cpu-total 90000] [--resource-limit 0] [--latency 20] [--json]
 // [--verbose]
 //
@@ -32,7 +32,7 @@ import {
   type WorkerProcess,
 } from "../emulators/scripts/worker-process.ts";
 import { isFinal, readSse, type DoneData, type SyncEvent } from "../shared/events.ts";
-import { seedSync, type SeedStore } from "./seed-sync.ts";
+import { seedSync, type SeedRow, type SeedStore } from "./seed-sync.ts";
 import { parseVariants, VariantError, VARIANTS_SYNTAX, workerVarNames, type Variant } from "./variants.ts";
 
 /** A command line that cannot run: say why and stop before anything starts. */
@@ -50,7 +50,7 @@ const GONE: Record<string, string> = {
 const options = {
   sizes: { type: "string", default: "1000,5000" },
   variants: { type: "string", default: "starwise,seed" },
-  scenarios: { type: "string", default: "first,resync,drift,pushed" },
+  scenarios: { type: "string", default: "first,resync,hourly,drift,pushed" },
   /** Network latency per request on top of the modelled server time. */
   latency: { type: "string", default: "20" },
   "time-scale": { type: "string" },
@@ -78,10 +78,13 @@ const HOUR_S = 3600;
 /** A Worker keeps at most 6 connections open at once. */
 const CONNECTIONS = 6;
 
-type Scenario = "first sync" | "no-change resync" | "star counts drift" | "1% pushed";
+type Scenario = "first sync" | "no-change resync" | "hourly resync" | "star counts drift" | "1% pushed";
 const SCENARIO_FLAGS: Record<string, Scenario> = {
   first: "first sync",
+  // Right after the first sync: GitHub's minute still holds what that sync spent.
   resync: "no-change resync",
+  // The same with GitHub's minute empty again, as the hourly resync finds it.
+  hourly: "hourly resync",
   drift: "star counts drift",
   pushed: "1% pushed",
 };
@@ -93,6 +96,12 @@ export type SyncMeasurement = {
   scenario: Scenario;
   /** Wall time, plus the computed wait for budget windows the shortened window let it skip. */
   wallMs: number;
+  /**
+   * First sync: when every listed star was in the library, findable by name (the Worker: its
+   * `fetching` event with listed = total reached the benchmark, and a keyword search for the
+   * first and the last star listed then found both; the seed: its last new row). Null otherwise.
+   */
+  findableMs: number | null;
   /** Primary budget windows the run exhausted (it slept until the reset). */
   exhaustedWindows: number;
   restRequests: number;
@@ -189,7 +198,16 @@ function lowerBoundMs(
 async function syncOnce(
   worker: WorkerProcess,
   session: string,
-): Promise<{ done: DoneData; wallMs: number; enrichedMs: number; startedAt: number; fetchedLagMs: number | null }> {
+  /** Full names to look up by keyword once the run says every star is listed (the first and the last listed). */
+  probe: string[],
+): Promise<{
+  done: DoneData;
+  wallMs: number;
+  findableMs: number | null;
+  enrichedMs: number;
+  startedAt: number;
+  fetchedLagMs: number | null;
+}> {
   const started = performance.now();
   const startedAt = Date.now();
   const headers = { Authorization: `Bearer ${session}` };
@@ -202,11 +220,23 @@ async function syncOnce(
   // When the Worker says the GitHub part ended (its clock is this machine's): the event itself
   // can reach us later (the local stack holds SSE frames back; docs/benchmarks in the README).
   let fetchedAtWorker: number | null = null;
+  let findableMs: number | null = null;
   for (;;) {
     if (!response.ok || !response.body) throw new Error(`sync: HTTP ${response.status} ${await response.text()}`);
     try {
       for await (const event of readSse(response.body)) {
         last = event;
+        if (
+          findableMs === null &&
+          event.event === "progress" &&
+          event.data.phase === "fetching" &&
+          event.data.total !== undefined &&
+          event.data.total > 0 &&
+          event.data.listed === event.data.total
+        ) {
+          findableMs = performance.now() - started;
+          await expectFindable(worker, headers, probe);
+        }
         if (event.event === "progress" && event.data.phase === "fetched") {
           fetchedAt ??= performance.now();
           fetchedAtWorker ??= event.data.at ?? null;
@@ -237,16 +267,31 @@ async function syncOnce(
   return {
     done: last.data,
     wallMs,
+    findableMs,
     enrichedMs: finishedAt - started - wallMs,
     startedAt,
     fetchedLagMs: fetchedAt !== null ? arrivedMs - wallMs : null,
   };
 }
 
+/** The run said every star is listed: each probed name must be found by a keyword search now, or the claim is false. */
+async function expectFindable(worker: WorkerProcess, headers: Record<string, string>, names: string[]): Promise<void> {
+  for (const name of names) {
+    const query = new URLSearchParams({ q: name, limit: "50" });
+    const response = await fetch(`${worker.url}/api/search?${query}`, { headers });
+    if (!response.ok) throw new Error(`search for ${name}: HTTP ${response.status} ${await response.text()}`);
+    const { items } = (await response.json()) as { items: Array<{ fullName: string }> };
+    if (!items.some((item) => item.fullName === name))
+      throw new Error(`every star was said to be listed, but a search for ${name} does not find it`);
+  }
+}
+
 /** What one sync of a variant reports itself; everything else in a measurement is the emulator's count. */
 type SyncRun = {
   /** From the start until the GitHub part ended (the Worker's `fetched`; the seed's last README). */
   wallMs: number;
+  /** From the start until every listed star was findable by name (null: not measured). */
+  findableMs: number | null;
   enrichedMs: number | null;
   /** Epoch milliseconds. */
   startedAt: number;
@@ -262,10 +307,11 @@ type SyncRun = {
 };
 
 /** One sync of the Worker, as the extension starts it. */
-async function workerRun(worker: WorkerProcess, session: string): Promise<SyncRun> {
-  const { done, wallMs, enrichedMs, startedAt, fetchedLagMs } = await syncOnce(worker, session);
+async function workerRun(worker: WorkerProcess, session: string, probe: string[]): Promise<SyncRun> {
+  const { done, wallMs, findableMs, enrichedMs, startedAt, fetchedLagMs } = await syncOnce(worker, session, probe);
   return {
     wallMs,
+    findableMs,
     enrichedMs,
     startedAt,
     fetchedLagMs,
@@ -283,10 +329,31 @@ async function workerRun(worker: WorkerProcess, session: string): Promise<SyncRu
 async function seedRun(github: GithubEmulator, store: SeedStore): Promise<SyncRun> {
   let lastListed = 0;
   const started = Date.now();
+  // The seed writes a row with its README: its library is whole at its last new row.
+  let lastNewRowAt: number | null = null;
+  const watched: SeedStore = new (class extends Map<number, SeedRow> {
+    override set(id: number, row: SeedRow) {
+      if (!store.has(id)) lastNewRowAt = Date.now();
+      store.set(id, row);
+      return this;
+    }
+    override get(id: number) {
+      return store.get(id);
+    }
+    override has(id: number) {
+      return store.has(id);
+    }
+    override delete(id: number) {
+      return store.delete(id);
+    }
+    override keys() {
+      return store.keys();
+    }
+  })();
   const result = await seedSync({
     apiUrl: github.url,
     token: "emulator-token-octocat",
-    store,
+    store: watched,
     onListed: (listed) => {
       if (values.verbose && listed >= lastListed + 1000) {
         lastListed = listed;
@@ -296,6 +363,7 @@ async function seedRun(github: GithubEmulator, store: SeedStore): Promise<SyncRu
   });
   return {
     wallMs: result.wallMs,
+    findableMs: lastNewRowAt === null ? null : lastNewRowAt - result.startedAt,
     enrichedMs: null,
     startedAt: result.startedAt,
     fetchedLagMs: null,
@@ -320,7 +388,7 @@ async function measure(
   },
 ): Promise<SyncMeasurement> {
   const before = await github.stats();
-  const { wallMs, enrichedMs, startedAt, fetchedLagMs, ...reported } = await run();
+  const { wallMs, findableMs, enrichedMs, startedAt, fetchedLagMs, ...reported } = await run();
   const after = await github.stats();
   const config = (await github.config()).realism;
   const bucket = (s: EmulatorStats) => s.rateLimit.octocat!;
@@ -351,6 +419,7 @@ async function measure(
   const result: SyncMeasurement = {
     ...rest_,
     wallMs: Math.round(wallMs + skippedWaitMs),
+    findableMs: base.scenario === "first sync" && findableMs !== null ? Math.round(findableMs) : null,
     enrichedMs: enrichedMs === null ? null : Math.round(enrichedMs),
     exhaustedWindows,
     restRequests: rest,
@@ -372,6 +441,7 @@ async function measure(
   };
   log(
     `  ${base.scenario.padEnd(18)} ${(result.wallMs / 1000).toFixed(1).padStart(7)} s (bound ${(result.lowerBoundMs / 1000).toFixed(1)} s)  ` +
+      (result.findableMs !== null ? `findable ${(result.findableMs / 1000).toFixed(1)} s  ` : "") +
       `${String(result.units).padStart(5)} units  ${String(result.readmesFetched).padStart(5)} READMEs  ${String(result.rowsWritten).padStart(6)} rows  ` +
       `${result.timeouts} timeouts  ${result.secondaryHits} secondary${exhaustedWindows ? `  (${exhaustedWindows} hourly budget(s) exhausted)` : ""}`,
   );
@@ -536,7 +606,11 @@ async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]):
         state,
       );
       worker = started.worker;
-      run = () => workerRun(started.worker, started.session);
+      // The first and the last star GitHub lists (newest and oldest starred): searched for by name
+      // once the run says every star is in.
+      const truth = (await github.stars("octocat")).sort((a, b) => b.starredAt.localeCompare(a.starredAt));
+      const probe = [truth[0]!.fullName, truth.at(-1)!.fullName];
+      run = () => workerRun(started.worker, started.session, probe);
     }
     log(`${stars} stars, ${variant.name}:`);
     const results: SyncMeasurement[] = [];
@@ -549,6 +623,8 @@ async function benchOne(stars: number, variant: Variant, scenarios: Scenario[]):
       if (scenario === "star counts drift")
         changed = { repositories: (await github.drift({ fraction: 1 / 3 })).changed };
       if (scenario === "1% pushed") changed = await pushOnePercent(github, stars);
+      // GitHub's secondary limits count server time in the last 60 s: an hourly resync finds them empty.
+      if (scenario === "hourly resync") await new Promise((resolve) => setTimeout(resolve, 61_000));
       results.push(await measure(github, run, { ...base, scenario, ...(changed ? { changed } : {}) }));
     }
     return scenarios.includes("first sync") ? results : results.slice(1);
@@ -568,6 +644,7 @@ function table(rows: SyncMeasurement[]): string {
     "variant",
     "scenario",
     "wall",
+    "findable by name",
     "lower bound",
     "units",
     "REST",
@@ -588,6 +665,9 @@ function table(rows: SyncMeasurement[]): string {
         ? ` (${r.changed.repositories}${r.changed.newReadmes !== undefined ? `, ${r.changed.newReadmes} READMEs` : ""})`
         : ""),
     `${(r.wallMs / 1000).toFixed(1)} s${r.exhaustedWindows ? ` (${r.exhaustedWindows} h wait)` : ""}`,
+    r.findableMs === null
+      ? "–"
+      : `${(r.findableMs / 1000).toFixed(1)} s (${Math.round((100 * r.findableMs) / r.wallMs)}%)`,
     `${(r.lowerBoundMs / 1000).toFixed(1)} s (${(r.wallMs / Math.max(1, r.lowerBoundMs)).toFixed(2)}×)`,
     String(r.units),
     String(r.restRequests),
@@ -629,6 +709,19 @@ function verdicts(rows: SyncMeasurement[]): string[] {
       );
     }
     for (const variant of new Set(rows.map((r) => r.variant))) {
+      const first = find(stars, variant, "first sync");
+      if (first?.findableMs != null)
+        out.push(
+          `${stars} stars, ${variant}, first sync: every star findable by name at ${(first.findableMs / 1000).toFixed(1)} s, ` +
+            `${Math.round((100 * first.findableMs) / first.wallMs)}% of the GitHub part (${(first.wallMs / 1000).toFixed(1)} s)`,
+        );
+      const hourly = find(stars, variant, "hourly resync");
+      const right = find(stars, variant, "no-change resync");
+      if (hourly && right)
+        out.push(
+          `${stars} stars, ${variant}: a resync right after the first sync took ${(right.wallMs / 1000).toFixed(1)} s, ` +
+            `${(right.wallMs / Math.max(1, hourly.wallMs)).toFixed(2)}× an hourly resync (${(hourly.wallMs / 1000).toFixed(1)} s)`,
+        );
       const noChange = find(stars, variant, "no-change resync");
       if (noChange)
         out.push(

@@ -85,16 +85,26 @@ describe("Pacer: GitHub's server-time budget", () => {
     expect(c.waits.length).toBeGreaterThan(0);
   });
 
-  it("leaves REST the rest of the 90 s total beside GraphQL", async () => {
+  it("leaves REST the rest of the 90 s total beside what GraphQL used, and 30 s while GraphQL is in flight", async () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
-    pacer.done(await pacer.admit("graphql", 50_000), 50_000);
-    // REST may use 30 s of the 90 s while GraphQL is active: it starts until 30 s have been used.
-    pacer.done(await pacer.admit("rest", 25_000), 25_000);
-    pacer.done(await pacer.admit("rest", 6_000), 6_000);
+    pacer.done(await pacer.admit("graphql", 20_000), 20_000);
+    // GraphQL used 20 s and nothing of it is in flight: REST may use the other 70 s.
+    pacer.done(await pacer.admit("rest", 40_000), 40_000);
+    pacer.done(await pacer.admit("rest", 30_000), 30_000);
     expect(c.waits).toEqual([]);
-    await pacer.admit("rest", 1_000);
+    await pacer.admit("rest", 6_000);
     expect(c.waits.length).toBeGreaterThan(0);
+
+    // While a GraphQL request is in flight, REST keeps to what the total leaves beside GraphQL's whole budget.
+    const d = clock();
+    const busy = new Pacer(null, d.now, d.sleep);
+    await busy.admit("graphql", 5_000);
+    busy.done(await busy.admit("rest", 25_000), 25_000);
+    busy.done(await busy.admit("rest", 6_000), 6_000);
+    expect(d.waits).toEqual([]);
+    await busy.admit("rest", 1_000);
+    expect(d.waits.length).toBeGreaterThan(0);
   });
 
   it("lowers its budget when GitHub says secondary limit first", async () => {

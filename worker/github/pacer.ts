@@ -216,10 +216,12 @@ export class Pacer {
   #budget(lane: Lane, inFlightMs: (r: Reservation) => number) {
     const { graphqlMs, totalMs } = this.#state.limits;
     const inFlight = [...this.#inFlight];
-    const graphqlActive =
-      lane === "graphql" || inFlight.some((r) => r.lane === "graphql") || this.#state.recent.some(([, , l]) => l === 0);
-    // GraphQL may use its own budget; REST gets what the total leaves beside it.
-    const cap = lane === "graphql" ? graphqlMs : graphqlActive ? totalMs - graphqlMs : totalMs;
+    // GraphQL may use its own budget. REST gets what the total leaves beside GraphQL's whole
+    // budget while a GraphQL request is in flight, and otherwise the total minus what GraphQL
+    // actually used in the window (the total's own check below): a listing right after a run's
+    // README batches is not held to REST's share of a minute GraphQL no longer uses.
+    const graphqlInFlight = inFlight.some((r) => r.lane === "graphql");
+    const cap = lane === "graphql" ? graphqlMs : graphqlInFlight ? totalMs - graphqlMs : totalMs;
     const used = (which: Lane | null) =>
       this.#state.recent
         .filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1))
