@@ -165,6 +165,22 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   }
 }
 
+/**
+ * What of the user's library is ready (docs/architecture.md §4, "rows first"): a listed star is
+ * in at once, findable by name, description and topics; READMEs, analyses and vectors fill in behind.
+ */
+export const LibraryReadiness = z.object({
+  /** Starred or saved repositories in the library. */
+  stars: z.number().int(),
+  /** Of them, those whose README lookup is still queued (a running sync, or the next one, does it). */
+  readmesPending: z.number().int(),
+  /** With the user's analysis (summary, tags, platforms). */
+  analysed: z.number().int(),
+  /** With vectors: findable by meaning. */
+  embedded: z.number().int(),
+});
+export type LibraryReadiness = z.infer<typeof LibraryReadiness>;
+
 export const SyncStatus = z.object({
   running: z.boolean(),
   runId: z.string().nullable(),
@@ -175,5 +191,6 @@ export const SyncStatus = z.object({
   lastResult: z
     .union([DoneData.extend({ ok: z.literal(true) }), ErrorData.extend({ ok: z.literal(false) })])
     .nullable(),
+  library: LibraryReadiness,
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressData } from "../../shared/events";
-import { badgeText, progressView } from "./progress";
+import { badgeText, fillingNote, progressView } from "./progress";
 
 describe("sync progress (the seed's rules)", () => {
   const cases: Array<[string, ProgressData | null, number | null, string, Array<string | number>]> = [
     ["before the first event", null, null, "syncStarting", []],
     ["listing without counts", { phase: "fetching" }, null, "phaseFetching", []],
     ["listing with counts", { phase: "fetching", listed: 1200, total: 5000 }, 24, "phaseFetchingCounts", [1200, 5000]],
+    [
+      "READMEs behind a whole listing",
+      { phase: "fetching", listed: 5000, total: 5000, readmes: 300, readmesLeft: 900 },
+      25,
+      "phaseFetchingReadmes",
+      [5000, 300, 1200],
+    ],
     ["fetched", { phase: "fetched", total: 5000, needsReadme: 42 }, 100, "phaseFetched", [5000, 42]],
     [
       "analysing fills 0–95 %",
@@ -52,5 +59,38 @@ describe("sync progress (the seed's rules)", () => {
   it("puts a whole percentage or an ellipsis on the toolbar badge", () => {
     expect(badgeText({ phase: "analyzing", current: "x", completed: 1, total: 3 })).toBe("31%");
     expect(badgeText({ phase: "fetching" })).toBe("…");
+  });
+});
+
+describe("which layer of the library is still filling (the new tab)", () => {
+  const library = { stars: 5000, readmesPending: 0, analysed: 5000, embedded: 5000 };
+  it("says what a running sync is filling in, and nothing once a layer is whole", () => {
+    const running = (progress: ProgressData) => fillingNote({ running: true, progress, library });
+    expect(running({ phase: "fetching", listed: 1200, total: 5000 })).toEqual({
+      key: "newtabFillingListed",
+      subs: [1200, 5000],
+    });
+    expect(running({ phase: "fetching", listed: 5000, total: 5000, readmes: 60, readmesLeft: 1240 })).toEqual({
+      key: "newtabFillingReadmes",
+      subs: [1240],
+    });
+    expect(running({ phase: "fetching", listed: 5000, total: 5000, readmes: 1300, readmesLeft: 0 })).toBeNull();
+    expect(running({ phase: "analyzing", current: "a/b", completed: 10, total: 40 })).toEqual({
+      key: "newtabFillingSummaries",
+      subs: [30],
+    });
+    expect(running({ phase: "embedding", current: "", completed: 5, total: 20 })).toEqual({
+      key: "newtabFillingMeaning",
+      subs: [5, 20],
+    });
+    expect(running({ phase: "fetched", total: 5000, needsReadme: 0 })).toBeNull();
+  });
+  it("after a run that stopped, says the READMEs it left are still to come", () => {
+    expect(fillingNote({ running: false, progress: null, library: { ...library, readmesPending: 12 } })).toEqual({
+      key: "newtabFillingReadmes",
+      subs: [12],
+    });
+    expect(fillingNote({ running: false, progress: null, library })).toBeNull();
+    expect(fillingNote({ running: false, progress: null })).toBeNull();
   });
 });

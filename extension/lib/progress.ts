@@ -1,10 +1,10 @@
-import type { ProgressData } from "../../shared/events";
+import type { LibraryReadiness, ProgressData } from "../../shared/events";
 import type { MessageKey } from "./i18n";
 
 // How far along a sync is, computed as the seed's popup did (seed: "Progress Bar
 // Calculation"): analysing fills 0–95 %, saving the last 5 %, embedding 0–100 %.
-// Listing shows "1,200 of 5,000" when the events carry counts (docs/architecture.md §5 allows
-// `listed`/`total` on `fetching`; the Worker may not send them yet).
+// Listing shows "1,200 of 5,000" (each of them already in the library, findable by name), then
+// the READMEs looked up behind it (docs/architecture.md §5).
 
 export interface ProgressView {
   /** 0–100, or null when the phase has no measurable length (an indeterminate bar). */
@@ -15,17 +15,20 @@ export interface ProgressView {
 const ratio = (done: number, total: number) => (total > 0 ? Math.min(1, Math.max(0, done / total)) : 1);
 const round = (value: number) => Math.round(value * 10) / 10;
 
-/** Counts a `fetching` event may carry (docs/architecture.md §5) beyond what shared/events.ts declares today. */
-type FetchingCounts = { listed?: unknown; total?: unknown };
-const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
-
 export function progressView(progress: ProgressData | null): ProgressView {
   if (!progress) return { percent: null, label: { key: "syncStarting", subs: [] } };
   switch (progress.phase) {
     case "fetching": {
-      const { listed, total } = progress as FetchingCounts;
-      const l = count(listed);
-      const n = count(total);
+      const { listed, total, readmes, readmesLeft } = progress;
+      if (readmes !== undefined && readmesLeft !== undefined) {
+        const of = readmes + readmesLeft;
+        return {
+          percent: round(ratio(readmes, of) * 100),
+          label: { key: "phaseFetchingReadmes", subs: [listed ?? total ?? 0, readmes, of] },
+        };
+      }
+      const l = listed ?? null;
+      const n = total ?? null;
       if (l !== null && n !== null && n > 0)
         return { percent: round(ratio(l, n) * 100), label: { key: "phaseFetchingCounts", subs: [l, n] } };
       if (l !== null) return { percent: null, label: { key: "phaseFetchingListed", subs: [l] } };
@@ -44,9 +47,8 @@ export function progressView(progress: ProgressData | null): ProgressView {
         label: { key: "phaseSaving", subs: [progress.savedCount, progress.saveTotal] },
       };
     case "openrank": {
-      const done = count(progress.completed);
-      const total = count(progress.total);
-      if (done !== null && total !== null) {
+      const { completed: done, total } = progress;
+      if (done !== undefined && total !== undefined) {
         return { percent: round(ratio(done, total) * 100), label: { key: "phaseOpenrankCounts", subs: [done, total] } };
       }
       return { percent: null, label: { key: "phaseOpenrank", subs: [] } };
@@ -63,4 +65,35 @@ export function progressView(progress: ProgressData | null): ProgressView {
 export function badgeText(progress: ProgressData | null): string {
   const { percent } = progressView(progress);
   return percent === null ? "…" : `${Math.floor(percent)}%`;
+}
+
+/**
+ * Which layer of the library is still filling, for the new tab (docs/architecture.md §4, "rows
+ * first"): while a sync runs, from its progress; after it, READMEs a stopped run left queued.
+ * Null when everything the library can hold is in.
+ */
+export function fillingNote(sync: {
+  running: boolean;
+  progress: ProgressData | null;
+  library?: LibraryReadiness | null | undefined;
+}): ProgressView["label"] | null {
+  const progress = sync.running ? sync.progress : null;
+  switch (progress?.phase) {
+    case "fetching":
+      if (progress.readmesLeft !== undefined)
+        return progress.readmesLeft > 0 ? { key: "newtabFillingReadmes", subs: [progress.readmesLeft] } : null;
+      if (progress.listed !== undefined && progress.total !== undefined && progress.listed < progress.total)
+        return { key: "newtabFillingListed", subs: [progress.listed, progress.total] };
+      return null;
+    case "analyzing":
+      return progress.total > progress.completed
+        ? { key: "newtabFillingSummaries", subs: [progress.total - progress.completed] }
+        : null;
+    case "embedding":
+      return progress.total > progress.completed
+        ? { key: "newtabFillingMeaning", subs: [progress.completed, progress.total] }
+        : null;
+  }
+  const pending = sync.library?.readmesPending ?? 0;
+  return pending > 0 ? { key: "newtabFillingReadmes", subs: [pending] } : null;
 }

@@ -1,6 +1,6 @@
 import { storage } from "wxt/utils/storage";
 import { z } from "zod";
-import { DoneData, ProgressData } from "../../shared/events";
+import { DoneData, LibraryReadiness, ProgressData } from "../../shared/events";
 import { LookupItem } from "../../shared/repositories";
 
 // Every storage key of the extension is declared here, once, with its type,
@@ -83,6 +83,8 @@ export const syncStateSchema = z.object({
   lastResult: lastResultSchema.nullable(),
   lastSyncedAt: z.string().nullable(),
   nextSyncAt: z.string().nullable(),
+  /** What of the library was ready when the Worker was last asked (absent in a state stored before it was kept). */
+  library: LibraryReadiness.nullable().optional(),
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 

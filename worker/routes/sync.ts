@@ -1,7 +1,9 @@
-import { eq } from "drizzle-orm";
+import { and, count, eq, or, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { SYNC_TICKET, SYNC_TICKET_TTL_MS, SyncSocketQuery } from "../../shared/api";
-import { users } from "../db/schema";
+import type { LibraryReadiness, SyncStatus } from "../../shared/events";
+import type { Db } from "../db/client";
+import { readmeQueue, stars, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireSession, type SessionUser } from "../lib/auth";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
@@ -56,21 +58,45 @@ export const syncRoutes = new Hono<AppEnv>()
   })
   .get("/status", async (c) => {
     const { id: userId } = c.var.user;
-    const [state, [user]] = await Promise.all([
+    const { db } = c.var.services;
+    const [state, [user], library] = await Promise.all([
       userSync(c.env, userId).status(),
-      c.var.services.db
+      db
         .select({ lastSyncedAt: users.lastSyncedAt, nextSyncAt: users.nextSyncAt })
         .from(users)
         .where(eq(users.id, userId))
         .limit(1),
+      libraryReadiness(db, userId),
     ]);
     return c.json(
       {
         ...state,
         lastSyncedAt: user?.lastSyncedAt?.toISOString() ?? null,
         nextSyncAt: user?.nextSyncAt?.toISOString() ?? null,
-      },
+        library,
+      } satisfies SyncStatus,
       200,
     );
   })
   .get("/events", (c) => userSync(c.env, c.var.user.id).fetch(eventsRequest(streamSession(c.var.user))));
+
+/** What of the library is ready: two counting reads over the user's own rows (one batch). */
+async function libraryReadiness(db: Db, userId: number): Promise<LibraryReadiness> {
+  const [[library], [queue]] = await db.batch([
+    db
+      .select({
+        stars: count(),
+        analysed: sql<number>`coalesce(sum(${stars.analysisId} is not null), 0)`,
+        embedded: sql<number>`coalesce(sum(${stars.embeddedSource} is not null), 0)`,
+      })
+      .from(stars)
+      .where(and(eq(stars.userId, userId), or(eq(stars.isStarred, true), eq(stars.isSaved, true)))),
+    db.select({ pending: count() }).from(readmeQueue).where(eq(readmeQueue.userId, userId)),
+  ]);
+  return {
+    stars: library?.stars ?? 0,
+    readmesPending: queue?.pending ?? 0,
+    analysed: library?.analysed ?? 0,
+    embedded: library?.embedded ?? 0,
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isFinal, readSse, type SyncEvent } from "../../shared/events";
+import { isFinal, readSse, SyncStatus, type SyncEvent } from "../../shared/events";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { controlPost, doneOf, fastWorkflows, githubStars, library, syncOnce } from "../test/sync-helpers";
 
@@ -11,6 +11,13 @@ async function queued(userId: number): Promise<number> {
     .bind(userId)
     .first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+async function status(sessionToken: string): Promise<SyncStatus> {
+  const response = await workerFetch(`${BASE}/api/sync/status`, {
+    headers: { Authorization: `Bearer ${sessionToken}` },
+  });
+  return SyncStatus.parse(await response.json());
 }
 
 describe("sync: rows first", () => {
@@ -55,6 +62,8 @@ describe("sync: rows first", () => {
     const waiting = [...cut.values()].filter((row) => row.readme_status === null).length;
     expect(waiting).toBeGreaterThan(0);
     expect(await queued(user.id)).toBe(waiting);
+    // The status says so: the stars in, the READMEs the next run will look up.
+    expect((await status(sessionToken)).library).toMatchObject({ stars: cut.size, readmesPending: waiting });
 
     // Signed in again: the next run lists everything, adds only what was missing, and fetches the READMEs left.
     const again = await signIn(login, 1200);
@@ -68,6 +77,7 @@ describe("sync: rows first", () => {
       if (star.readmeSha) expect(row.readme_sha).toBe(star.readmeSha);
     }
     expect(await queued(user.id)).toBe(0);
+    expect((await status(again.sessionToken)).library).toMatchObject({ stars: truth.length, readmesPending: 0 });
     const rows = await env.DB.prepare(
       "select count(*) as n, count(distinct repository_id) as d from stars where user_id = ?",
     )

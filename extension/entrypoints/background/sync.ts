@@ -87,6 +87,7 @@ export function createSyncFollower(deps: SyncDeps = {}) {
       progress: status.running ? (status.progress ?? previous.progress) : null,
       lastSyncedAt: status.lastSyncedAt,
       nextSyncAt: status.nextSyncAt,
+      library: status.library,
       lastResult,
     });
     return status.running;

@@ -6,7 +6,8 @@ import { explainError, type Explained } from "@/lib/errors";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
 import { MessageError, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
-import { readSyncState, type SyncState } from "@/lib/storage";
+import { fillingNote } from "@/lib/progress";
+import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
 // (debounced; an answer to an older query is dropped, and the background cancels its
@@ -203,8 +204,12 @@ export function App() {
       console.error("starwise: getStatus failed", error),
     );
     void readSyncState().then(setSync);
+    // The sync's progress as the background stores it: which layer of the library is still filling.
+    const unwatch = syncStateItem.watch((next) => setSync(next));
     box.current?.focus();
+    return unwatch;
   }, []);
+  const filling = sync ? fillingNote(sync) : null;
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
@@ -307,6 +312,11 @@ export function App() {
             <option value="saved">{t("filterSaved")}</option>
           </select>
         </div>
+      )}
+      {filling && view.kind !== "signed-out" && (
+        <p class="muted filling" role="status">
+          {t(filling.key, ...filling.subs)}
+        </p>
       )}
       {view.kind === "loading" && <p class="state">{t("loading")}</p>}
       {view.kind === "signed-out" && (
