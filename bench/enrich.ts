@@ -256,7 +256,8 @@ async function main() {
     };
 
     log(
-      `${STARS} stars; AI emulator ${RPM} requests per ${WINDOW_MS} ms per model, ${values["ai-latency"]} ms latency; embedding batch ${BATCH}`,
+      `${STARS} stars; AI emulator ${RPM} requests per ${WINDOW_MS} ms per model, ` +
+        `${values["ai-latency"]} ms latency; embedding batch ${BATCH}`,
     );
     const octocat = await signIn("octocat");
     // A first sync: everything is new. Inputs needing an analysis = repositories whose README (or its absence) is
@@ -266,11 +267,17 @@ async function main() {
       (
         await d1<{ n: number }>(
           state,
-          "select count(*) as n from stars s join repositories r on r.id = s.repository_id where r.readme_status in ('ok','missing')",
+          "select count(*) as n from stars s join repositories r on r.id = s.repository_id " +
+            "where r.readme_status in ('ok','missing')",
         )
       )[0]?.n ?? 0;
-    rows.at(-1)!.note =
-      `${needed} repositories with a known README state; ${(await d1<{ n: number }>(state, "select count(distinct readme_sha) as n from repositories where readme_status = 'ok'"))[0]?.n} distinct READMEs`;
+    const distinct = (
+      await d1<{ n: number }>(
+        state,
+        "select count(distinct readme_sha) as n from repositories where readme_status = 'ok'",
+      )
+    )[0]?.n;
+    rows.at(-1)!.note = `${needed} repositories with a known README state; ${distinct} distinct READMEs`;
     await measure("no-change resync", octocat);
 
     await gh.createUser({ login: "second", stars: SECOND });
@@ -288,14 +295,18 @@ async function main() {
     const pushedVectors = () =>
       d1<VectorRow>(
         state,
-        `select v.repository_id as repo, v.id, v.code, (select count(*) from vector_values x where x.namespace = v.namespace and x.id = v.id) as exact
-         from vectors v join repositories r on r.id = v.repository_id where v.namespace = 'u1' and r.full_name in (${names})`,
+        "select v.repository_id as repo, v.id, v.code, " +
+          `(select count(*) from vector_values x where x.namespace = v.namespace and x.id = v.id) as exact
+         from vectors v join repositories r on r.id = v.repository_id ` +
+          `where v.namespace = 'u1' and r.full_name in (${names})`,
       );
     const before = await pushedVectors();
     for (const repo of pushed)
       await gh.push({
         fullName: repo.fullName,
-        readme: `# ${repo.fullName}\n\nRewritten for the benchmark: a command-line tool that converts ${repo.fullName.split("/")[1]} data into CSV files.`,
+        readme:
+          `# ${repo.fullName}\n\nRewritten for the benchmark: a command-line tool that converts ` +
+          `${repo.fullName.split("/")[1]} data into CSV files.`,
       });
     await measure(`1% pushed (${pushed.length} new READMEs)`, octocat, { expectedChat: pushed.length });
     const vectorsAfter =
@@ -303,7 +314,9 @@ async function main() {
     const after = await pushedVectors();
     const chunks = await d1<{ repo: number; n: number | null }>(
       state,
-      `select s.repository_id as repo, s.embedded_chunks as n from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 and r.full_name in (${names})`,
+      "select s.repository_id as repo, s.embedded_chunks as n " +
+        "from stars s join repositories r on r.id = s.repository_id " +
+        `where s.user_id = 1 and r.full_name in (${names})`,
     );
     // Every pushed repository has exactly ids 1:<repo>:0 … n-1 (n = the star's embedded_chunks), each with its float32
     // row, and no vector of before.
@@ -318,11 +331,14 @@ async function main() {
       (
         await d1<{ n: number }>(
           state,
-          "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'",
+          "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id " +
+            "where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'",
         )
       )[0]?.n ?? 0;
     rows.at(-1)!.note =
-      `pushed repositories' vectors ${before.length} → ${after.length} (embedded_chunks ${expectedIds.size}); missing ${missing}, left behind ${extra}, unchanged from before ${kept}, without float32 row ${withoutValues}; ` +
+      `pushed repositories' vectors ${before.length} → ${after.length} (embedded_chunks ${expectedIds.size}); ` +
+      `missing ${missing}, left behind ${extra}, unchanged from before ${kept}, ` +
+      `without float32 row ${withoutValues}; ` +
       `octocat's namespace ${vectorsBefore} → ${vectorsAfter}; ids not of their repository: ${stale}`;
 
     if (!values["no-seed"]) rows.push(...(await seedApproach(state, ai.url, od.url, aiStats, odStats)));
@@ -356,7 +372,9 @@ async function seedApproach(
   for (let offset = 0; ; offset += 500) {
     const page = await d1<Repo>(
       state,
-      `select r.full_name, r.description, r.topics, substr(r.readme_content, 1, 8000) as readme from stars s join repositories r on r.id = s.repository_id where s.user_id = 1 order by r.id limit 500 offset ${offset}`,
+      "select r.full_name, r.description, r.topics, substr(r.readme_content, 1, 8000) as readme " +
+        "from stars s join repositories r on r.id = s.repository_id " +
+        `where s.user_id = 1 order by r.id limit 500 offset ${offset}`,
     );
     repos.push(...page);
     if (page.length < 500) break;
@@ -402,7 +420,9 @@ async function seedApproach(
         },
         {
           role: "user",
-          content: `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\nREADME内容:\n${repo.readme ?? ""}`,
+          content:
+            `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\n` +
+            `README内容:\n${repo.readme ?? ""}`,
         },
       ],
     });
@@ -412,7 +432,9 @@ async function seedApproach(
   for (const repo of repos) {
     // The seed's text, chunked at ~4,000 characters, all chunks of a repository in one request, one repository at a
     // time.
-    const text = `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\n\nREADME内容:\n${repo.readme ?? ""}`;
+    const text =
+      `仓库名称: ${repo.full_name}\n描述: ${repo.description ?? ""}\n标签: ${repo.topics}\n\n` +
+      `README内容:\n${repo.readme ?? ""}`;
     const chunks = text.match(/[\s\S]{1,4000}/g) ?? [text];
     await post("embeddings", { model: EMBED_MODEL, input: chunks });
   }
@@ -445,7 +467,9 @@ async function seedApproach(
     opendigger: afterOd.total - beforeOd.total,
     wallMs: performance.now() - started,
     throughput: analysed / ((analysedAt - started) / 1000) / (RPM / (WINDOW_MS / 1000)),
-    note: `analysis ${((analysedAt - started) / 1000).toFixed(0)} s, serial embeddings ${((embeddedAt - analysedAt) / 1000).toFixed(0)} s`,
+    note:
+      `analysis ${((analysedAt - started) / 1000).toFixed(0)} s, ` +
+      `serial embeddings ${((embeddedAt - analysedAt) / 1000).toFixed(0)} s`,
   });
   log(`  seed first sync: ${JSON.stringify(rows.at(-1))}`);
   // The seed's resync: no analysis or embedding of unchanged repositories, but OpenRank for all of them.

@@ -264,7 +264,8 @@ async function main() {
           const { done, wallMs } = await sync(worker, session);
           syncInfo = { stars: done.total, wallMs, stats: done.stats };
           log(
-            `  done: ${done.total} stars in ${(wallMs / 1000).toFixed(0)} s; enrichment ${JSON.stringify(done.stats.enrichment ?? null)}`,
+            `  done: ${done.total} stars in ${(wallMs / 1000).toFixed(0)} s; ` +
+              `enrichment ${JSON.stringify(done.stats.enrichment ?? null)}`,
           );
           if (values.state) writeFileSync(marker, JSON.stringify(syncInfo));
         }
@@ -297,7 +298,8 @@ async function main() {
           const h = hybrid!.perQuery[i]!;
           const k = keyword!.perQuery[i]!;
           console.log(
-            `${h.q}\n  keyword RR ${k.reciprocalRank.toFixed(2)} R ${k.recall.toFixed(2)} ${k.top.join(", ")}\n  hybrid  RR ${h.reciprocalRank.toFixed(2)} R ${h.recall.toFixed(2)} ${h.top.join(", ")}`,
+            `${h.q}\n  keyword RR ${k.reciprocalRank.toFixed(2)} R ${k.recall.toFixed(2)} ${k.top.join(", ")}\n` +
+              `  hybrid  RR ${h.reciprocalRank.toFixed(2)} R ${h.recall.toFixed(2)} ${h.top.join(", ")}`,
           );
         }
       }
@@ -325,13 +327,20 @@ function table(report: {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const n = (value: number) => value.toFixed(3);
   const lines = [
-    `${report.stars.toLocaleString("en")} stars, ${report.queries.total} labelled queries (${report.queries.en} English, ${report.queries.zh} Chinese) × ${report.runs} runs; ${report.date}, ${report.machine}`,
+    `${report.stars.toLocaleString("en")} stars, ${report.queries.total} labelled queries ` +
+      `(${report.queries.en} English, ${report.queries.zh} Chinese) × ${report.runs} runs; ` +
+      `${report.date}, ${report.machine}`,
     "",
-    "| mode | p50 | p95 | recall@10 | MRR | recall@10 en / zh | MRR en / zh | Worker p50 / p95: keyword · embed · vectors · hydrate |",
+    "| mode | p50 | p95 | recall@10 | MRR | recall@10 en / zh | MRR en / zh " +
+      "| Worker p50 / p95: keyword · embed · vectors · hydrate |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.results.map((r) => {
       const part = (name: string) => (r.parts[name] ? `${r.parts[name].p50} / ${r.parts[name].p95}` : "–");
-      return `| ${r.mode} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${n(r.recallAt10)} | ${n(r.mrr)} | ${n(r.en.recallAt10)} / ${n(r.zh.recallAt10)} | ${n(r.en.mrr)} / ${n(r.zh.mrr)} | ${["keyword", "embed", "vectors", "hydrate"].map(part).join(" · ")} |`;
+      return (
+        `| ${r.mode} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${n(r.recallAt10)} | ${n(r.mrr)} ` +
+        `| ${n(r.en.recallAt10)} / ${n(r.zh.recallAt10)} | ${n(r.en.mrr)} / ${n(r.zh.mrr)} ` +
+        `| ${["keyword", "embed", "vectors", "hydrate"].map(part).join(" · ")} |`
+      );
     }),
   ];
   return lines.join("\n");

@@ -11,7 +11,9 @@ import { turboVisit } from "./lib/turbo";
 // https://github.com through the browser's host mapping; the extension against the
 // real Worker (through a counting proxy) and the GitHub emulator.
 
-const HOSTILE_SUMMARY = `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script> A framework for web testing. [docs](javascript:window.__pwned='link')`;
+const HOSTILE_SUMMARY =
+  `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script> ` +
+  `A framework for web testing. [docs](javascript:window.__pwned='link')`;
 const HOSTILE_TAG = "<b onmouseover=alert(1)>browser</b>";
 const STARRED_ON_STARS_TAB = ["AathifZahir/ProIntern", "rauf17/flex-prime"];
 const STARRED_ON_TRENDING = ["tokio-rs/tokio", "zed-industries/zed"];
@@ -87,11 +89,13 @@ describe("github.com with the extension", () => {
       // A hostile analysis, written as the enrichment would: a shared `analyses` row the user's
       // star points at (the user reads the analysis of their language and model, stars.analysis_id).
       await stack.d1Execute(
-        `insert into analyses (input_sha, model, language, summary, tags, platforms, created_at) values ('e2e-hostile', 'e2e', 'en', ` +
+        "insert into analyses (input_sha, model, language, summary, tags, platforms, created_at) " +
+          "values ('e2e-hostile', 'e2e', 'en', " +
           `${sql(HOSTILE_SUMMARY)}, ${sql(JSON.stringify(["testing", HOSTILE_TAG]))}, '["Linux","macOS"]', 0); ` +
           `update stars set analysis_id = (select id from analyses where input_sha = 'e2e-hostile') ` +
           `where repository_id in (select id from repositories where full_name = 'microsoft/playwright'); ` +
-          `update repositories set openrank = 123.456, homepage = 'javascript:alert(1)' where full_name = 'microsoft/playwright'`,
+          "update repositories set openrank = 123.456, homepage = 'javascript:alert(1)' " +
+          "where full_name = 'microsoft/playwright'",
       );
     });
 

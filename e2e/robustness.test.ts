@@ -64,23 +64,28 @@ describe("the extension when things go wrong", () => {
     await stack?.stop();
   });
 
-  it("a repository page whose markup changed: no badge, the page untouched, one line in the console however often it is visited", async () => {
-    const page = await browser.open(`https://github.com/${CHANGED}/one`);
-    const logged = page.waitForEvent("console", {
-      predicate: (m) => m.text().includes('feature "repo-badge" failed'),
-      timeout: 30_000,
-    });
-    await logged;
-    expect(await page.locator("starwise-repo-badge").count()).toBe(0);
-    for (let i = 0; i < 6; i++) await turboVisit(page, `https://github.com/${CHANGED}/${i % 2 ? "one" : "two"}`);
-    // Every visit has had its chance to report (each run's check is aborted by the next visit; the last one runs out).
-    await page.waitForTimeout(4000);
-    expect(starwiseLines(browser, 'feature "repo-badge" failed')).toHaveLength(1);
-    expect(starwiseLines(browser, 'feature "repo-badge" failed')[0]).toContain("markup changed");
-    expect(await page.locator("starwise-repo-badge").count()).toBe(0);
-    expect(await page.locator("[data-redesigned='name']").count()).toBe(1);
-    await page.close();
-  });
+  it(
+    "a repository page whose markup changed: no badge, the page untouched, " +
+      "one line in the console however often it is visited",
+    async () => {
+      const page = await browser.open(`https://github.com/${CHANGED}/one`);
+      const logged = page.waitForEvent("console", {
+        predicate: (m) => m.text().includes('feature "repo-badge" failed'),
+        timeout: 30_000,
+      });
+      await logged;
+      expect(await page.locator("starwise-repo-badge").count()).toBe(0);
+      for (let i = 0; i < 6; i++) await turboVisit(page, `https://github.com/${CHANGED}/${i % 2 ? "one" : "two"}`);
+      // Every visit has had its chance to report (each run's check is aborted by the next visit; the last one
+      // runs out).
+      await page.waitForTimeout(4000);
+      expect(starwiseLines(browser, 'feature "repo-badge" failed')).toHaveLength(1);
+      expect(starwiseLines(browser, 'feature "repo-badge" failed')[0]).toContain("markup changed");
+      expect(await page.locator("starwise-repo-badge").count()).toBe(0);
+      expect(await page.locator("[data-redesigned='name']").count()).toBe(1);
+      await page.close();
+    },
+  );
 
   it("50 Turbo navigations leave no listener behind and exactly one badge", async () => {
     const page = await browser.open("https://github.com/microsoft/playwright");
@@ -97,7 +102,8 @@ describe("the extension when things go wrong", () => {
     const after = await liveCounts(page);
     // The figures of docs/reliability.md's extension table.
     console.log(
-      `turbo visits: one page ${onePage} nodes; after 10 visits ${warm.listeners} listeners, ${warm.nodes} nodes; after 50 ${after.listeners} listeners, ${after.nodes} nodes`,
+      `turbo visits: one page ${onePage} nodes; after 10 visits ${warm.listeners} listeners, ${warm.nodes} nodes; ` +
+        `after 50 ${after.listeners} listeners, ${after.nodes} nodes`,
     );
     // Each visit replaces <body>, and its listeners and nodes go with it: a feature that kept a
     // listener per visit adds 40 or more here, one that kept a page alive 40 pages of nodes.
@@ -108,32 +114,36 @@ describe("the extension when things go wrong", () => {
     await page.close();
   });
 
-  it("the Worker unreachable mid-session: pages stay untouched, the popup says so, and it all works again when it is back", async () => {
-    proxy.setDown(true);
-    try {
-      const page = await browser.open("https://github.com/docker-library/docker");
-      await page.locator("#repository-container-header strong[itemprop='name']").waitFor();
-      await page.waitForTimeout(1500);
-      expect(await page.locator("starwise-repo-badge .badge").count()).toBe(0);
-      await page.close();
+  it(
+    "the Worker unreachable mid-session: pages stay untouched, the popup says so, " +
+      "and it all works again when it is back",
+    async () => {
+      proxy.setDown(true);
+      try {
+        const page = await browser.open("https://github.com/docker-library/docker");
+        await page.locator("#repository-container-header strong[itemprop='name']").waitFor();
+        await page.waitForTimeout(1500);
+        expect(await page.locator("starwise-repo-badge .badge").count()).toBe(0);
+        await page.close();
+        const popup = await browser.openPage("popup.html");
+        await popup.getByRole("button", { name: "Sync" }).click();
+        await expect
+          .poll(() => popup.locator("[role=alert]").getAttribute("data-code"), { timeout: 20_000 })
+          .toBe("worker_unreachable");
+        // Still signed in: an unreachable Worker is not a revoked session.
+        expect(
+          ((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken,
+        ).toBeTruthy();
+        await popup.close();
+      } finally {
+        proxy.setDown(false);
+      }
       const popup = await browser.openPage("popup.html");
       await popup.getByRole("button", { name: "Sync" }).click();
-      await expect
-        .poll(() => popup.locator("[role=alert]").getAttribute("data-code"), { timeout: 20_000 })
-        .toBe("worker_unreachable");
-      // Still signed in: an unreachable Worker is not a revoked session.
-      expect(
-        ((await storedLocal(browser)) as { connection: { sessionToken: string | null } }).connection.sessionToken,
-      ).toBeTruthy();
+      await popup.locator(".done").waitFor({ timeout: 60_000 });
       await popup.close();
-    } finally {
-      proxy.setDown(false);
-    }
-    const popup = await browser.openPage("popup.html");
-    await popup.getByRole("button", { name: "Sync" }).click();
-    await popup.locator(".done").waitFor({ timeout: 60_000 });
-    await popup.close();
-  });
+    },
+  );
 
   it("a session revoked while the popup is open: the next action signs the extension out, clearly", async () => {
     const popup = await browser.openPage("popup.html");

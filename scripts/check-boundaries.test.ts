@@ -1,6 +1,16 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { check, findViolations, importsOf, knownViolations, sourceFiles } from "./check-boundaries.ts";
+import {
+  check,
+  checkLineLengths,
+  findViolations,
+  importsOf,
+  knownViolations,
+  longLines,
+  MAX_LINE_LENGTH,
+  sourceFiles,
+  trackedSources,
+} from "./check-boundaries.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const violations = (files: Record<string, string>) =>
@@ -49,7 +59,8 @@ describe("check-boundaries", () => {
     expect(
       violations({
         "worker/lib/github-token.ts":
-          'import { tokenContext } from "../routes/auth";\nimport { runWrites } from "../sync/store";\nimport type { UserSync } from "../durable-objects/user-sync";\nimport { createDb } from "../db/client";',
+          'import { tokenContext } from "../routes/auth";\nimport { runWrites } from "../sync/store";\n' +
+          'import type { UserSync } from "../durable-objects/user-sync";\nimport { createDb } from "../db/client";',
       }),
     ).toEqual([
       "worker/lib/github-token.ts:1 -> worker/routes/auth",
@@ -62,7 +73,8 @@ describe("check-boundaries", () => {
     expect(
       violations({
         "worker/durable-objects/user-sync.ts":
-          'import type { SyncParams } from "../sync/sync-workflow";\nimport type { SyncParams as P } from "../lib/sync-run";',
+          'import type { SyncParams } from "../sync/sync-workflow";\n' +
+          'import type { SyncParams as P } from "../lib/sync-run";',
         "worker/sync/schedule.ts": 'import { userSync } from "../durable-objects/user-sync";',
         "worker/sync/sync.test.ts": 'const { userSync } = await import("../durable-objects/user-sync");',
       }),
@@ -75,7 +87,8 @@ describe("check-boundaries", () => {
   it("tells type-only imports from value imports", () => {
     const imports = importsOf(
       "shared/x.ts",
-      'import type { A } from "./a";\nimport { type B } from "./b";\nimport { type C, D } from "./c";\nimport E from "./e";\nexport type { F } from "./f";\nimport "./g";',
+      'import type { A } from "./a";\nimport { type B } from "./b";\nimport { type C, D } from "./c";\n' +
+        'import E from "./e";\nexport type { F } from "./f";\nimport "./g";',
     );
     expect(imports.map((i) => [i.target, i.typeOnly])).toEqual([
       ["shared/a", true],
@@ -85,6 +98,31 @@ describe("check-boundaries", () => {
       ["shared/f", true],
       ["shared/g", false],
     ]);
+  });
+
+  it(`fails on a line over ${MAX_LINE_LENGTH} characters (not bytes) and passes one of ${MAX_LINE_LENGTH}`, () => {
+    const short = `const s = "${"x".repeat(MAX_LINE_LENGTH - 13)}";`;
+    const long = `const s = "${"x".repeat(MAX_LINE_LENGTH - 12)}";`;
+    expect([...short]).toHaveLength(MAX_LINE_LENGTH);
+    const files = new Map([
+      ["worker/ok.ts", `${short}\n// ${"汉".repeat(MAX_LINE_LENGTH - 3)}\r\nexport {};\n`],
+      ["extension/long.tsx", `export {};\n${long}\n`],
+    ]);
+    expect(longLines(files)).toEqual([{ file: "extension/long.tsx", line: 2, length: MAX_LINE_LENGTH + 1 }]);
+    expect(checkLineLengths(new Map([["worker/ok.ts", short]])).long).toEqual([]);
+    // An allowed file may keep its long lines; one that has none left is reported.
+    const allowed = [
+      { file: "extension/long.tsx", why: "test" },
+      { file: "worker/ok.ts", why: "test" },
+    ];
+    expect(checkLineLengths(files, allowed)).toEqual({ long: [], stale: [{ file: "worker/ok.ts", why: "test" }] });
+  });
+
+  it("checks every TypeScript and JavaScript file git tracks, but the generated worker-configuration.d.ts", () => {
+    const tracked = trackedSources(root);
+    expect(tracked.has("scripts/check-boundaries.ts")).toBe(true);
+    expect(tracked.has("extension/entrypoints/newtab/App.tsx")).toBe(true);
+    expect(tracked.has("worker/worker-configuration.d.ts")).toBe(false);
   });
 
   it("reports a known exception that no longer occurs, so the list only shrinks", () => {

@@ -7,7 +7,10 @@
 // - the Durable Object and the sync Workflow do not import each other's modules (what both
 //   need, the run's parameters and the object's stub, lives in worker/lib/sync-run.ts).
 // Tests are exempt from the worker rules: a test drives whatever it tests.
-import { readdirSync, readFileSync } from "node:fs";
+// It also checks that no line of git's TypeScript and JavaScript files is longer than 120
+// characters: the formatter wraps code at that width, but not strings or comments.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -155,6 +158,63 @@ export function sourceFiles(root: string, dirs = ["shared", "worker"]): Map<stri
   return files;
 }
 
+/** The longest line allowed, in characters: biome.jsonc's `lineWidth`. */
+export const MAX_LINE_LENGTH = 120;
+
+/** Generated, and checked byte for byte against what generates it (`npm run types -- --check`). */
+const GENERATED = ["worker/worker-configuration.d.ts"];
+
+/**
+ * Files that may keep lines over MAX_LINE_LENGTH (repository paths, each with why): data that
+ * must stay byte for byte and cannot be split, such as a recorded blob. The check fails on an
+ * entry whose file no longer has a long line, so the list only shrinks.
+ */
+export const longLinesAllowed: Array<{ file: string; why: string }> = [];
+
+export type LongLine = { file: string; line: number; length: number };
+
+/**
+ * The lines over `max` characters in a set of files (repository-relative path → text). A
+ * character is a code point: 汉 or 🦀 counts one, as a reader sees it (mawk and `wc -c` count bytes).
+ */
+export function longLines(files: ReadonlyMap<string, string>, max = MAX_LINE_LENGTH): LongLine[] {
+  const found: LongLine[] = [];
+  for (const [file, text] of files) {
+    for (const [i, line] of text.split(/\r?\n/).entries()) {
+      const length = [...line].length;
+      if (length > max) found.push({ file, line: i + 1, length });
+    }
+  }
+  return found;
+}
+
+/** Checks line lengths: long lines outside the allowed files, and allowed files that have none. */
+export function checkLineLengths(
+  files: ReadonlyMap<string, string>,
+  allowed: ReadonlyArray<{ file: string; why: string }> = longLinesAllowed,
+): { long: LongLine[]; stale: Array<{ file: string; why: string }> } {
+  const all = longLines(files);
+  return {
+    long: all.filter((l) => !allowed.some((a) => a.file === l.file)),
+    stale: allowed.filter((a) => !all.some((l) => l.file === a.file)),
+  };
+}
+
+/** Every TypeScript and JavaScript file git tracks (generated ones aside), as it is in the work tree. */
+export function trackedSources(root: string): Map<string, string> {
+  const listed = execFileSync("git", ["ls-files", "-z", "--", "*.ts", "*.tsx", "*.mjs", "*.js"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  const files = new Map<string, string>();
+  for (const path of listed.split("\0")) {
+    // A file deleted in the work tree but not yet in the index has nothing left to check.
+    if (!path || GENERATED.includes(path) || !existsSync(join(root, path))) continue;
+    files.set(path, readFileSync(join(root, path), "utf8"));
+  }
+  return files;
+}
+
 function main(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
   const files = sourceFiles(root);
@@ -164,9 +224,24 @@ function main(): void {
     console.error(
       `scripts/check-boundaries.ts: ${k.file} no longer imports ${k.imported}: remove it from knownViolations`,
     );
-  if (violations.length > 0 || stale.length > 0) process.exit(1);
+  const tracked = trackedSources(root);
+  const lines = checkLineLengths(tracked);
+  for (const l of lines.long) console.error(`${l.file}:${l.line}: ${l.length} characters (at most ${MAX_LINE_LENGTH})`);
+  for (const a of lines.stale)
+    console.error(
+      `scripts/check-boundaries.ts: ${a.file} has no line over ${MAX_LINE_LENGTH}: remove it from longLinesAllowed`,
+    );
+  if (violations.length > 0 || stale.length > 0 || lines.long.length > 0 || lines.stale.length > 0) {
+    if (lines.long.length > 0) console.error(`${lines.long.length} line(s) over ${MAX_LINE_LENGTH} characters`);
+    process.exit(1);
+  }
   console.log(
-    `import boundaries: ${files.size} files checked, ${knownViolations.length} known exception(s) listed in scripts/check-boundaries.ts`,
+    `import boundaries: ${files.size} files checked, ` +
+      `${knownViolations.length} known exception(s) listed in scripts/check-boundaries.ts`,
+  );
+  console.log(
+    `line length: ${tracked.size} files checked, none over ${MAX_LINE_LENGTH} characters, ` +
+      `${longLinesAllowed.length} allowed file(s) listed in scripts/check-boundaries.ts`,
   );
 }
 

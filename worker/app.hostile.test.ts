@@ -52,7 +52,8 @@ describe("hostile bodies on every JSON route", () => {
     ],
     [
       "a lone surrogate",
-      '{"notes": "\\ud800", "language": "\\udfff", "fullName": "a/\\ud800", "fullNames": ["\\ud800"], "githubToken": "\\ud800"}',
+      '{"notes": "\\ud800", "language": "\\udfff", "fullName": "a/\\ud800", ' +
+        '"fullNames": ["\\ud800"], "githubToken": "\\ud800"}',
       "application/json",
       [400],
     ],
@@ -107,7 +108,8 @@ describe("hostile bodies on every JSON route", () => {
     });
     await expectContract(response, "PATCH with invalid UTF-8", [400]);
     const notes = await env.DB.prepare(
-      "select s.notes from stars s join repositories r on r.id = s.repository_id where s.user_id = ? and r.full_name = ?",
+      "select s.notes from stars s join repositories r on r.id = s.repository_id " +
+        "where s.user_id = ? and r.full_name = ?",
     )
       .bind(user.id, fullName)
       .first<{ notes: string | null }>();

@@ -125,158 +125,172 @@ describe("every route of worker/app.ts", () => {
     expect(routesOfApp()).toEqual(Object.keys(CASES).sort());
   });
 
-  it("refuses no session, an expired one, a malformed one and a session in the URL, with 401 unauthorized", async () => {
-    const { sessionToken } = await signIn("iso-refused", 2);
-    const expired = (await signIn("iso-expired", 2)).sessionToken;
-    await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
-      .bind(Date.now() - 1000, await sha256Hex(expired))
-      .run();
-    const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
-    for (const [key, make] of Object.entries(CASES)) {
-      if (make === "public") continue;
-      const c = make(ids);
-      // With `Upgrade: websocket` where the method allows one (the runtime turns an upgrade into a GET).
-      const smuggled = {
-        ...c,
-        path: `${c.path}${c.path.includes("?") ? "&" : "?"}access_token=${sessionToken}`,
-        headers: { ...c.headers, ...(c.method === "GET" ? { Upgrade: "websocket" } : {}) },
-      };
-      for (const [label, response] of [
-        ["no session", await send(c)],
-        ["expired", await send(c, `Bearer ${expired}`)],
-        ["malformed", await send(c, "Bearer")],
-        ["not bearer", await send(c, `Basic ${btoa(`x:${sessionToken}`)}`)],
-        ["unknown", await send(c, "Bearer 0123456789abcdef")],
-        ["in the URL", await send(smuggled)],
-      ] as const) {
-        if (key === "GET /api/sync/ws" && label === "in the URL") {
-          // Its query takes the ticket and nothing else.
-          expect(response.status, `${key} with ${label}`).toBe(400);
-          continue;
+  it(
+    "refuses no session, an expired one, a malformed one and a session in the URL, " + "with 401 unauthorized",
+    async () => {
+      const { sessionToken } = await signIn("iso-refused", 2);
+      const expired = (await signIn("iso-expired", 2)).sessionToken;
+      await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
+        .bind(Date.now() - 1000, await sha256Hex(expired))
+        .run();
+      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
+      for (const [key, make] of Object.entries(CASES)) {
+        if (make === "public") continue;
+        const c = make(ids);
+        // With `Upgrade: websocket` where the method allows one (the runtime turns an upgrade into a GET).
+        const smuggled = {
+          ...c,
+          path: `${c.path}${c.path.includes("?") ? "&" : "?"}access_token=${sessionToken}`,
+          headers: { ...c.headers, ...(c.method === "GET" ? { Upgrade: "websocket" } : {}) },
+        };
+        for (const [label, response] of [
+          ["no session", await send(c)],
+          ["expired", await send(c, `Bearer ${expired}`)],
+          ["malformed", await send(c, "Bearer")],
+          ["not bearer", await send(c, `Basic ${btoa(`x:${sessionToken}`)}`)],
+          ["unknown", await send(c, "Bearer 0123456789abcdef")],
+          ["in the URL", await send(smuggled)],
+        ] as const) {
+          if (key === "GET /api/sync/ws" && label === "in the URL") {
+            // Its query takes the ticket and nothing else.
+            expect(response.status, `${key} with ${label}`).toBe(400);
+            continue;
+          }
+          if (key === SIGN_OUT && (label === "expired" || label === "unknown")) {
+            expect(response.status, `${key} with ${label}`).toBe(204);
+            continue;
+          }
+          expect(response.status, `${key} with ${label}`).toBe(401);
+          const body = (await response.json()) as { error: { code: string } };
+          expect(body.error.code, `${key} with ${label}`).toBe("unauthorized");
         }
-        if (key === SIGN_OUT && (label === "expired" || label === "unknown")) {
-          expect(response.status, `${key} with ${label}`).toBe(204);
-          continue;
-        }
-        expect(response.status, `${key} with ${label}`).toBe(401);
-        const body = (await response.json()) as { error: { code: string } };
-        expect(body.error.code, `${key} with ${label}`).toBe("unauthorized");
       }
-    }
-    // Nothing was changed by any of them: the session smuggled in URLs still works, its settings are untouched.
-    const settings = await workerFetch(`${BASE}/api/settings`, {
-      headers: { Authorization: `Bearer ${sessionToken}` },
-    });
-    expect(settings.status).toBe(200);
-    expect(((await settings.json()) as { language: string }).language).toBe("en");
-  });
+      // Nothing was changed by any of them: the session smuggled in URLs still works, its settings are untouched.
+      const settings = await workerFetch(`${BASE}/api/settings`, {
+        headers: { Authorization: `Bearer ${sessionToken}` },
+      });
+      expect(settings.status).toBe(200);
+      expect(((await settings.json()) as { language: string }).language).toBe("en");
+    },
+  );
 
-  it("another user's session reads and writes nothing of this user's, through any route; no answer carries a key", async () => {
-    await using _ = await fastWorkflows();
-    const owner = await signIn("iso-owner", 8);
-    doneOf(await syncOnce(owner.sessionToken));
-    const { results } = await env.DB.prepare(
-      "select r.full_name from stars s join repositories r on r.id = s.repository_id where s.user_id = ? order by r.full_name",
-    )
-      .bind(owner.user.id)
-      .all<{ full_name: string }>();
-    const target = results[0]!.full_name;
-    const [ownerLogin, repoName] = target.split("/") as [string, string];
-    const note = "zanzibarquokka private note";
-    const patched = await send(
-      { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } },
-      `Bearer ${owner.sessionToken}`,
-    );
-    expect(patched.status).toBe(200);
-    const ownerBefore = await starsRowsOf(owner.user.id);
-    const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
-      .bind(`u${owner.user.id}`)
-      .first<{ n: number }>();
-    expect(ownerVectors!.n).toBeGreaterThan(0);
+  it(
+    "another user's session reads and writes nothing of this user's, through any route; " + "no answer carries a key",
+    async () => {
+      await using _ = await fastWorkflows();
+      const owner = await signIn("iso-owner", 8);
+      doneOf(await syncOnce(owner.sessionToken));
+      const { results } = await env.DB.prepare(
+        "select r.full_name from stars s join repositories r on r.id = s.repository_id " +
+          "where s.user_id = ? order by r.full_name",
+      )
+        .bind(owner.user.id)
+        .all<{ full_name: string }>();
+      const target = results[0]!.full_name;
+      const [ownerLogin, repoName] = target.split("/") as [string, string];
+      const note = "zanzibarquokka private note";
+      const patched = await send(
+        { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } },
+        `Bearer ${owner.sessionToken}`,
+      );
+      expect(patched.status).toBe(200);
+      const ownerBefore = await starsRowsOf(owner.user.id);
+      const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
+        .bind(`u${owner.user.id}`)
+        .first<{ n: number }>();
+      expect(ownerVectors!.n).toBeGreaterThan(0);
 
-    // The other user: a library of their own that does not hold `target`, a sealed AI key.
-    const other = await signIn("iso-other", 2);
-    const aiKey = "sk-iso-other-secret-key";
-    const settings = await send(
-      {
-        method: "PUT",
-        path: "/api/settings",
-        body: {
-          chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "iso-model", apiKey: aiKey },
+      // The other user: a library of their own that does not hold `target`, a sealed AI key.
+      const other = await signIn("iso-other", 2);
+      const aiKey = "sk-iso-other-secret-key";
+      const settings = await send(
+        {
+          method: "PUT",
+          path: "/api/settings",
+          body: {
+            chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "iso-model", apiKey: aiKey },
+          },
         },
-      },
-      `Bearer ${other.sessionToken}`,
-    );
-    expect(settings.status).toBe(200);
-    const githubToken = "emulator-token-iso-other";
-    const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note };
+        `Bearer ${other.sessionToken}`,
+      );
+      expect(settings.status).toBe(200);
+      const githubToken = "emulator-token-iso-other";
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note };
 
-    const answers: Record<string, { status: number; body: string }> = {};
-    const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
-    for (const [key, make] of ordered) {
-      if (make === "public" || DESTRUCTIVE.has(key)) continue;
-      const response = await send(make(ids), `Bearer ${other.sessionToken}`);
-      answers[key] = { status: response.status, body: await drain(response) };
-      expect(answers[key].status, key).toBeLessThan(500);
-      // Keys are write-only: neither the GitHub token nor the AI key comes back, anywhere.
-      expect(answers[key].body, key).not.toContain(githubToken);
-      expect(answers[key].body, key).not.toContain(aiKey);
-      // The owner's note never reaches the other user.
-      expect(answers[key].body, key).not.toContain(note);
-    }
-    expect(answers["GET /api/repositories/:owner/:name"]!.status).toBe(404);
-    expect(answers["GET /api/repositories/:owner/:name/similar"]!.status).toBe(404);
-    expect(answers["PATCH /api/repositories/:owner/:name"]!.status).toBe(404);
-    expect(JSON.parse(answers["POST /api/repositories/lookup"]!.body)).toMatchObject({ items: {} });
-    expect(JSON.parse(answers["GET /api/search"]!.body).items).toEqual([]);
-    expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
-    // Saving it put it in the other user's own library (a public repository), not in the owner's row.
-    expect(answers["POST /api/repositories/save"]!.status).toBe(201);
+      const answers: Record<string, { status: number; body: string }> = {};
+      const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
+      for (const [key, make] of ordered) {
+        if (make === "public" || DESTRUCTIVE.has(key)) continue;
+        const response = await send(make(ids), `Bearer ${other.sessionToken}`);
+        answers[key] = { status: response.status, body: await drain(response) };
+        expect(answers[key].status, key).toBeLessThan(500);
+        // Keys are write-only: neither the GitHub token nor the AI key comes back, anywhere.
+        expect(answers[key].body, key).not.toContain(githubToken);
+        expect(answers[key].body, key).not.toContain(aiKey);
+        // The owner's note never reaches the other user.
+        expect(answers[key].body, key).not.toContain(note);
+      }
+      expect(answers["GET /api/repositories/:owner/:name"]!.status).toBe(404);
+      expect(answers["GET /api/repositories/:owner/:name/similar"]!.status).toBe(404);
+      expect(answers["PATCH /api/repositories/:owner/:name"]!.status).toBe(404);
+      expect(JSON.parse(answers["POST /api/repositories/lookup"]!.body)).toMatchObject({ items: {} });
+      expect(JSON.parse(answers["GET /api/search"]!.body).items).toEqual([]);
+      expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
+      // Saving it put it in the other user's own library (a public repository), not in the owner's row.
+      expect(answers["POST /api/repositories/save"]!.status).toBe(201);
 
-    // The owner's rows, notes and vectors are as they were; no run of the owner's was started.
-    expect(await starsRowsOf(owner.user.id)).toEqual(ownerBefore);
-    const after = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
-      .bind(`u${owner.user.id}`)
-      .first<{ n: number }>();
-    expect(after!.n).toBe(ownerVectors!.n);
-    // At rest: the GitHub token and the AI key are ciphertext; the session only a hash.
-    const rows = JSON.stringify(await env.DB.prepare("select * from users where id = ?").bind(other.user.id).all());
-    expect(rows).not.toContain(githubToken);
-    expect(rows).not.toContain(aiKey);
-    const sessionRows = JSON.stringify(
-      await env.DB.prepare("select * from sessions where user_id = ?").bind(other.user.id).all(),
-    );
-    expect(sessionRows).not.toContain(other.sessionToken);
-    expect(sessionRows).toContain(await sha256Hex(other.sessionToken));
-  });
+      // The owner's rows, notes and vectors are as they were; no run of the owner's was started.
+      expect(await starsRowsOf(owner.user.id)).toEqual(ownerBefore);
+      const after = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
+        .bind(`u${owner.user.id}`)
+        .first<{ n: number }>();
+      expect(after!.n).toBe(ownerVectors!.n);
+      // At rest: the GitHub token and the AI key are ciphertext; the session only a hash.
+      const rows = JSON.stringify(await env.DB.prepare("select * from users where id = ?").bind(other.user.id).all());
+      expect(rows).not.toContain(githubToken);
+      expect(rows).not.toContain(aiKey);
+      const sessionRows = JSON.stringify(
+        await env.DB.prepare("select * from sessions where user_id = ?").bind(other.user.id).all(),
+      );
+      expect(sessionRows).not.toContain(other.sessionToken);
+      expect(sessionRows).toContain(await sha256Hex(other.sessionToken));
+    },
+  );
 
-  it("deleting the account revokes everything: sessions, rows, FTS rows, vectors, the object's state, tickets", async () => {
-    await using _ = await fastWorkflows();
-    const gone = await signIn("iso-deleted", 6);
-    doneOf(await syncOnce(gone.sessionToken));
-    const ticketResponse = await send({ method: "POST", path: "/api/sync/ticket" }, `Bearer ${gone.sessionToken}`);
-    const { ticket } = (await ticketResponse.json()) as { ticket: string };
-    const count = async (sql: string, ...args: unknown[]) =>
-      (await env.DB.prepare(sql)
-        .bind(...args)
-        .first<{ n: number }>())!.n;
-    const lo = gone.user.id * 2 ** 32;
-    expect(await count("select count(*) n from vectors where namespace = ?", `u${gone.user.id}`)).toBeGreaterThan(0);
-    expect(
-      await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32),
-    ).toBeGreaterThan(0);
+  it(
+    "deleting the account revokes everything: sessions, rows, FTS rows, vectors, " + "the object's state, tickets",
+    async () => {
+      await using _ = await fastWorkflows();
+      const gone = await signIn("iso-deleted", 6);
+      doneOf(await syncOnce(gone.sessionToken));
+      const ticketResponse = await send({ method: "POST", path: "/api/sync/ticket" }, `Bearer ${gone.sessionToken}`);
+      const { ticket } = (await ticketResponse.json()) as { ticket: string };
+      const count = async (sql: string, ...args: unknown[]) =>
+        (await env.DB.prepare(sql)
+          .bind(...args)
+          .first<{ n: number }>())!.n;
+      const lo = gone.user.id * 2 ** 32;
+      expect(await count("select count(*) n from vectors where namespace = ?", `u${gone.user.id}`)).toBeGreaterThan(0);
+      expect(
+        await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32),
+      ).toBeGreaterThan(0);
 
-    expect((await send({ method: "DELETE", path: "/api/me" }, `Bearer ${gone.sessionToken}`)).status).toBe(204);
+      expect((await send({ method: "DELETE", path: "/api/me" }, `Bearer ${gone.sessionToken}`)).status).toBe(204);
 
-    expect(await count("select count(*) n from sessions where user_id = ?", gone.user.id)).toBe(0);
-    expect(await count("select count(*) n from stars where user_id = ?", gone.user.id)).toBe(0);
-    expect(await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32)).toBe(0);
-    expect(await count("select count(*) n from vectors where namespace = ?", `u${gone.user.id}`)).toBe(0);
-    expect(await count("select count(*) n from vector_values where namespace = ?", `u${gone.user.id}`)).toBe(0);
-    expect(await count("select count(*) n from sync_runs where user_id = ?", gone.user.id)).toBe(0);
-    expect(await userSync(env, gone.user.id).status()).toMatchObject({ running: false, runId: null, lastResult: null });
-    const socket = await workerFetch(`${BASE}/api/sync/ws?ticket=${ticket}`, { headers: { Upgrade: "websocket" } });
-    expect(socket.status).toBe(401);
-    expect((await send({ method: "GET", path: "/api/me" }, `Bearer ${gone.sessionToken}`)).status).toBe(401);
-  });
+      expect(await count("select count(*) n from sessions where user_id = ?", gone.user.id)).toBe(0);
+      expect(await count("select count(*) n from stars where user_id = ?", gone.user.id)).toBe(0);
+      expect(await count("select count(*) n from stars_fts where rowid >= ? and rowid < ?", lo, lo + 2 ** 32)).toBe(0);
+      expect(await count("select count(*) n from vectors where namespace = ?", `u${gone.user.id}`)).toBe(0);
+      expect(await count("select count(*) n from vector_values where namespace = ?", `u${gone.user.id}`)).toBe(0);
+      expect(await count("select count(*) n from sync_runs where user_id = ?", gone.user.id)).toBe(0);
+      expect(await userSync(env, gone.user.id).status()).toMatchObject({
+        running: false,
+        runId: null,
+        lastResult: null,
+      });
+      const socket = await workerFetch(`${BASE}/api/sync/ws?ticket=${ticket}`, { headers: { Upgrade: "websocket" } });
+      expect(socket.status).toBe(401);
+      expect((await send({ method: "GET", path: "/api/me" }, `Bearer ${gone.sessionToken}`)).status).toBe(401);
+    },
+  );
 });

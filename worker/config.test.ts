@@ -66,7 +66,10 @@ describe("configOf", () => {
     [{ OPENDIGGER_URL: "ftp://oss.open-digger.cn" }, /OPENDIGGER_URL must be an absolute http\(s\) URL/],
     [
       { VECTOR_STORE: "pinecone", EMBEDDING_PROVIDER: "openai" },
-      /EMBEDDING_PROVIDER must be one of .*\(got "openai"\); VECTOR_STORE must be one of "vectorize", "d1" \(got "pinecone"\)/,
+      new RegExp(
+        /EMBEDDING_PROVIDER must be one of .*\(got "openai"\); /.source +
+          /VECTOR_STORE must be one of "vectorize", "d1" \(got "pinecone"\)/.source,
+      ),
     ],
   ])("names a bad var, what it must be and what it was: %j", (vars, message) => {
     const error = misconfigured(vars);

@@ -93,7 +93,8 @@ export async function launchWithExtension(
         // saved pages name GitHub's CDNs, which must not be reached from here).
         ...(options.githubPort
           ? [
-              `--host-resolver-rules=MAP github.com 127.0.0.1:${options.githubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+              `--host-resolver-rules=MAP github.com 127.0.0.1:${options.githubPort}, ` +
+                "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
               "--ignore-certificate-errors",
             ]
           : []),

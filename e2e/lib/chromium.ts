@@ -31,7 +31,8 @@ export function ensureCjkFont(): void {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !hasAptGet()) {
     process.stderr.write(
-      "starwise e2e: no Chinese font; screenshots of the zh UI will show boxes (sudo apt-get install -y fonts-noto-cjk)\n",
+      "starwise e2e: no Chinese font; screenshots of the zh UI will show boxes " +
+        "(sudo apt-get install -y fonts-noto-cjk)\n",
     );
     return;
   }
@@ -53,7 +54,8 @@ export function findChromium(): string {
   const found = locateChromium();
   if (found) return found;
   throw new Error(
-    `No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). Install it with \`${INSTALL_COMMAND}\` or set CHROMIUM_PATH.`,
+    `No Chromium found (looked at ${CHROMIUM_CANDIDATES.join(", ")}). ` +
+      `Install it with \`${INSTALL_COMMAND}\` or set CHROMIUM_PATH.`,
   );
 }
 
@@ -71,7 +73,8 @@ export function ensureChromium(): string {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !hasAptGet()) {
     throw new Error(
-      `The browser tests need Debian's Chromium and none is installed (looked at ${CHROMIUM_CANDIDATES.join(", ")}).\n` +
+      "The browser tests need Debian's Chromium and none is installed " +
+        `(looked at ${CHROMIUM_CANDIDATES.join(", ")}).\n` +
         `Run: ${INSTALL_COMMAND}\n(or set CHROMIUM_PATH to a Chromium that honours --load-extension)`,
     );
   }
@@ -86,7 +89,8 @@ export function ensureChromium(): string {
     const run = spawnSync("apt-get", args, { env, stdio: ["ignore", "ignore", "inherit"] });
     if (run.status !== 0) {
       throw new Error(
-        `\`apt-get ${args.join(" ")}\` failed (exit ${run.status ?? run.signal}). Install it by hand: ${INSTALL_COMMAND}`,
+        `\`apt-get ${args.join(" ")}\` failed (exit ${run.status ?? run.signal}). ` +
+          `Install it by hand: ${INSTALL_COMMAND}`,
       );
     }
   }

@@ -60,7 +60,8 @@ export function judge(
   const userId = before.userId;
   const rows = all(
     db,
-    `select r.full_name, r.readme_sha, r.readme_status, s.starred_at, s.is_starred, s.is_saved, s.notes, s.analysis_id, s.embedded_chunks, s.repository_id
+    "select r.full_name, r.readme_sha, r.readme_status, s.starred_at, s.is_starred, s.is_saved, s.notes, " +
+      `s.analysis_id, s.embedded_chunks, s.repository_id
      from stars s join repositories r on r.id = s.repository_id where s.user_id = ?`,
     userId,
   );
@@ -134,21 +135,24 @@ export function judge(
   );
   dup(
     "stars_fts without its star",
-    "select f.rowid from stars_fts f left join stars s on s.user_id * 4294967296 + s.repository_id = f.rowid where f.rowid / 4294967296 = ? and s.user_id is null",
+    "select f.rowid from stars_fts f left join stars s on s.user_id * 4294967296 + s.repository_id = f.rowid " +
+      "where f.rowid / 4294967296 = ? and s.user_id is null",
     userId,
   );
   // Vectors: exactly what each star says its namespace holds (chunks 0..embedded_chunks-1), none of a repository it
   // does not hold.
   dup(
     "vectors beyond the star's chunks",
-    `select v.repository_id, count(*) n, s.embedded_chunks from vectors v left join stars s on s.user_id = ? and s.repository_id = v.repository_id
+    "select v.repository_id, count(*) n, s.embedded_chunks " +
+      `from vectors v left join stars s on s.user_id = ? and s.repository_id = v.repository_id
      where v.namespace = ? group by v.repository_id having s.embedded_chunks is null or n > s.embedded_chunks`,
     userId,
     `u${userId}`,
   );
   dup(
     "vector values without their vector",
-    "select x.id from vector_values x left join vectors v on v.namespace = x.namespace and v.id = x.id where x.namespace = ? and v.id is null",
+    "select x.id from vector_values x left join vectors v on v.namespace = x.namespace and v.id = x.id " +
+      "where x.namespace = ? and v.id is null",
     `u${userId}`,
   );
   return { diverged, lost, duplicates };

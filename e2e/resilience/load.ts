@@ -149,7 +149,8 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
       const ids = runIds.get(user.login) ?? new Set<string>();
       if (rows.length !== ids.size || rows.some((row) => !ids.has(row.id)))
         failures.push(
-          `${user.login}: the triggers answered runs ${[...ids].join(", ")}, D1 has ${rows.map((r) => r.id).join(", ")}`,
+          `${user.login}: the triggers answered runs ${[...ids].join(", ")}, ` +
+            `D1 has ${rows.map((r) => r.id).join(", ")}`,
         );
       for (let i = 1; i < rows.length; i++) {
         if (rows[i]!.started_at < (rows[i - 1]!.finished_at ?? Number.POSITIVE_INFINITY)) {
@@ -171,7 +172,10 @@ export async function runLoad(stack: Stack, count: number): Promise<LoadReport> 
       triggerLatencies,
       triggerErrors,
       wall,
-      `${overlapping} overlapping runs of one user (${sequential} second runs, started by a trigger after the first had finished); ${count - notDone.length} of ${count} last runs done; ${count - differing.length} libraries equal to the emulator's`,
+      `${overlapping} overlapping runs of one user ` +
+        `(${sequential} second runs, started by a trigger after the first had finished); ` +
+        `${count - notDone.length} of ${count} last runs done; ` +
+        `${count - differing.length} libraries equal to the emulator's`,
     ),
   );
 

@@ -22,17 +22,23 @@ const { values } = parseArgs({
 
 function faultTable(rows: FaultOutcome[]): string {
   const lines = [
-    "| fault | injected | faulted run ended | faults fired | next sync converged | rows lost | duplicates | faulted run |",
+    "| fault | injected | faulted run ended | faults fired | next sync converged " +
+      "| rows lost | duplicates | faulted run |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${r.injected} | ${r.ended}${r.note ? ` (${r.note})` : ""} | ${r.fired} | ${r.converged ? "yes" : `**no** (${r.verdict.diverged.length} differ)`} | ${r.verdict.lost.length} | ${r.verdict.duplicates.length} | ${(r.wallMs / 1000).toFixed(0)} s |`,
+      `| ${r.name} | ${r.injected} | ${r.ended}${r.note ? ` (${r.note})` : ""} | ${r.fired} ` +
+        `| ${r.converged ? "yes" : `**no** (${r.verdict.diverged.length} differ)`} ` +
+        `| ${r.verdict.lost.length} | ${r.verdict.duplicates.length} | ${(r.wallMs / 1000).toFixed(0)} s |`,
     );
   }
   const sum = (f: (r: FaultOutcome) => number) => rows.reduce((s, r) => s + f(r), 0);
   lines.push(
-    `| **all** | ${sum((r) => r.fired)} faults fired in ${rows.length} scenarios | ${rows.filter((r) => r.completed).length} of ${rows.length} runs completed or ended with a clear error | | ${rows.filter((r) => r.converged).length} of ${rows.length} | **${sum((r) => r.verdict.lost.length)}** | **${sum((r) => r.verdict.duplicates.length)}** | |`,
+    `| **all** | ${sum((r) => r.fired)} faults fired in ${rows.length} scenarios ` +
+      `| ${rows.filter((r) => r.completed).length} of ${rows.length} runs completed or ended with a clear error | ` +
+      `| ${rows.filter((r) => r.converged).length} of ${rows.length} ` +
+      `| **${sum((r) => r.verdict.lost.length)}** | **${sum((r) => r.verdict.duplicates.length)}** | |`,
   );
   return lines.join("\n");
 }
@@ -44,7 +50,8 @@ function loadTable(report: LoadReport): string {
   ];
   for (const r of report.rows) {
     lines.push(
-      `| ${r.name} | ${r.requests} | ${r.errors} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.throughput.toFixed(1)}/s | ${r.p50Ms} ms | ${r.p95Ms} ms | ${r.check} |`,
+      `| ${r.name} | ${r.requests} | ${r.errors} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.throughput.toFixed(1)}/s ` +
+        `| ${r.p50Ms} ms | ${r.p95Ms} ms | ${r.check} |`,
     );
   }
   return lines.join("\n");

@@ -45,11 +45,12 @@ export const DEFAULT_LIMITS: AnalysisLimits = {
 
 const GENERIC_HEADINGS = new Set(
   (
-    "installation install installing usage use example examples getting started quick start quickstart license licence " +
-    "contributing contribute contributors contributor documentation docs api reference faq support sponsors sponsor backers " +
-    "credits changelog changes requirements prerequisites build building testing tests test development develop community " +
-    "roadmap background motivation overview introduction intro why about acknowledgements acknowledgments authors author " +
-    "security related donate features feature table of contents contents setup configuration options demo screenshots " +
+    "installation install installing usage use example examples getting started quick start quickstart " +
+    "license licence contributing contribute contributors contributor documentation docs api reference faq " +
+    "support sponsors sponsor backers credits changelog changes requirements prerequisites build building " +
+    "testing tests test development develop community roadmap background motivation overview introduction " +
+    "intro why about acknowledgements acknowledgments authors author security related donate features feature " +
+    "table of contents contents setup configuration options demo screenshots " +
     "status notes note maintainers team thanks help links resources news what's new migration guide guides tutorial " +
     "简介 介绍 安装 使用 用法 示例 文档 贡献 许可证 协议 开源协议 特性 功能 快速开始 快速上手 目录 常见问题 致谢 联系 交流 更新日志"
   ).split(" "),
@@ -57,7 +58,8 @@ const GENERIC_HEADINGS = new Set(
 const GENERIC_TERMS = new Set(
   (
     "npm yarn pnpm install github com http https www org io md readme license mit apache contributing run build " +
-    "doc docs file files example examples code project version release default value true false null function return const " +
+    "doc docs file files example examples code project version release default value true false null " +
+    "function return const " +
     "var let import export require module node_modules src lib dist test tests yes npx open source free"
   ).split(" "),
 );
@@ -168,8 +170,11 @@ function normalizeTag(raw: string): string {
 /** CJK punctuation and full-width forms ("。", "，", "｜"): no English sentence has them. */
 const CJK_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]/;
 
-const LICENSE_TEXT =
-  /^(?:this (?:software|project|library|code) is (?:free|licensed|released|distributed)|(?:licensed|released|distributed) under|copyright|\(c\)|©)|you may not use this file/i;
+const LICENSE_TEXT = new RegExp(
+  "^(?:this (?:software|project|library|code) is (?:free|licensed|released|distributed)" +
+    "|(?:licensed|released|distributed) under|copyright|\\(c\\)|©)|you may not use this file",
+  "i",
+);
 
 /** The first paragraph that says what the project is; `written` picks those in the answer's language. */
 function firstRealParagraph(doc: ReadmeOutline, careful: boolean, written: (text: string) => boolean): string | null {

@@ -31,7 +31,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 export function parseChatRequest(body: unknown): ChatRequest | ApiAnswer {
   if (!isObject(body))
     return errors.badRequest(
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+      "We could not parse the JSON body of your request. " +
+        "(HINT: This likely means you aren't using your HTTP library correctly. " +
+        "The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
     );
   if (typeof body.model !== "string" || !body.model)
     return errors.badRequest("you must provide a model parameter", "model");
@@ -46,7 +48,8 @@ export function parseChatRequest(body: unknown): ChatRequest | ApiAnswer {
       return errors.badRequest(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`);
     if (!["system", "developer", "user", "assistant", "tool", "function"].includes(m.role)) {
       return errors.badRequest(
-        `Invalid value: '${m.role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
+        `Invalid value: '${m.role}'. ` +
+          "Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
         `messages[${i}].role`,
       );
     }
@@ -142,7 +145,9 @@ function spoil(content: string, fault: OutputFault, summary: string): { content:
       };
     case "non-json":
       return {
-        content: `Sure! Here is a short analysis of the repository.\n\n${summary}\n\nLet me know if you need anything else.`,
+        content:
+          `Sure! Here is a short analysis of the repository.\n\n${summary}\n\n` +
+          "Let me know if you need anything else.",
         truncated: false,
       };
     case "truncated":

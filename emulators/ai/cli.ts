@@ -18,8 +18,10 @@ const { values, options: shared } = parseCommandLine(
     corpus: { type: "string" },
   },
   "usage: node emulators/ai/cli.ts [--port 9200] [--host 127.0.0.1] [--seed 1] [--api-key sk-emulator | --no-auth]\n" +
-    "                               [--rpm 0] [--tpm 0] [--rate-window-ms 60000] [--latency 0] [--tokens-per-second 0] [--dimensions 1024]\n" +
-    "                               [--chat-models a,b] [--embedding-models c,d] [--gullible] [--corpus DIR] [--quiet]\n",
+    "                               [--rpm 0] [--tpm 0] [--rate-window-ms 60000] [--latency 0] " +
+    "[--tokens-per-second 0] [--dimensions 1024]\n" +
+    "                               [--chat-models a,b] [--embedding-models c,d] [--gullible] " +
+    "[--corpus DIR] [--quiet]\n",
 );
 
 const list = (value: string | undefined) =>

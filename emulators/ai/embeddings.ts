@@ -51,7 +51,9 @@ export function parseEmbeddingsRequest(body: unknown, state: AiState): Embedding
     const tokens = countTokens(text);
     if (tokens > state.config.maxInputTokens) {
       return errors.badRequest(
-        `This model's maximum context length is ${state.config.maxInputTokens} tokens, however you requested ${tokens} tokens (${tokens} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`,
+        `This model's maximum context length is ${state.config.maxInputTokens} tokens, ` +
+          `however you requested ${tokens} tokens (${tokens} in your prompt; 0 for the completion). ` +
+          "Please reduce your prompt; or completion length.",
         "input",
       );
     }

@@ -22,13 +22,20 @@ export const errors = {
   missingKey: () =>
     openaiError(
       401,
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+      "You didn't provide an API key. You need to provide your API key in an Authorization header " +
+        "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) " +
+        "if you're accessing the API from your browser and are prompted for a username and password. " +
+        "You can obtain an API key from https://platform.openai.com/account/api-keys.",
       "invalid_request_error",
     ),
   wrongKey: (key: string) =>
     openaiError(
       401,
-      `Incorrect API key provided: ${key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(Math.min(20, key.length - 7))}${key.slice(-4)}` : "*".repeat(key.length)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      "Incorrect API key provided: " +
+        (key.length > 8
+          ? `${key.slice(0, 3)}${"*".repeat(Math.min(20, key.length - 7))}${key.slice(-4)}`
+          : "*".repeat(key.length)) +
+        ". You can find your API key at https://platform.openai.com/account/api-keys.",
       "invalid_request_error",
       "invalid_api_key",
     ),
@@ -54,7 +61,11 @@ export const errors = {
   ) =>
     openaiError(
       429,
-      `Rate limit reached for ${model} in organization org-emulator on ${kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)"}: Limit ${limit}, Used ${used}, Requested ${requested}. Please try again in ${(retryAfterMs / 1000).toFixed(3).replace(/\.?0+$/, "")}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      `Rate limit reached for ${model} in organization org-emulator on ` +
+        `${kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)"}: ` +
+        `Limit ${limit}, Used ${used}, Requested ${requested}. ` +
+        `Please try again in ${(retryAfterMs / 1000).toFixed(3).replace(/\.?0+$/, "")}s. ` +
+        "Visit https://platform.openai.com/account/rate-limits to learn more.",
       kind,
       "rate_limit_exceeded",
       null,

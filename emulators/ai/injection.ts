@@ -33,8 +33,11 @@ const LANGS: Record<string, "fr" | "en" | "zh" | "de" | "es" | "ja"> = {
   日语: "ja",
 };
 
-const IGNORE_EN =
-  /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|prompts?|rules|directions)/i;
+const IGNORE_EN = new RegExp(
+  /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?/.source +
+    /(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|prompts?|rules|directions)/.source,
+  "i",
+);
 const IGNORE_ZH =
   /(?:忽略|无视|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|上述|前面|先前|此前|所有|全部|系统)(?:的)?(?:所有|全部)?(?:指令|指示|提示词?|说明|规则|要求)/;
 
@@ -47,11 +50,19 @@ function onlyWord(m: RegExpExecArray): Obeyed | null {
 
 const RULES: Array<[RegExp, (m: RegExpExecArray) => Obeyed | null]> = [
   [
-    /\b(?:output|respond\s+with|reply\s+with|answer\s+with|print|return|say|write)\s+(?:only|just)\s+(the\s+(?:single\s+)?word\s+)?(["'“‘])?([^\s"'”’.,;!]{2,40})/i,
+    new RegExp(
+      /\b(?:output|respond\s+with|reply\s+with|answer\s+with|print|return|say|write)\s+(?:only|just)\s+/.source +
+        /(the\s+(?:single\s+)?word\s+)?(["'“‘])?([^\s"'”’.,;!]{2,40})/.source,
+      "i",
+    ),
     onlyWord,
   ],
   [
-    /\b(?:output|respond\s+with|reply\s+with|print|say)\s+(?:only\s+|just\s+)?(the\s+(?:single\s+)?word\s+)(["'“‘])?([^\s"'”’.,;!]{2,40})/i,
+    new RegExp(
+      /\b(?:output|respond\s+with|reply\s+with|print|say)\s+(?:only\s+|just\s+)?/.source +
+        /(the\s+(?:single\s+)?word\s+)(["'“‘])?([^\s"'”’.,;!]{2,40})/.source,
+      "i",
+    ),
     onlyWord,
   ],
   [
@@ -59,12 +70,20 @@ const RULES: Array<[RegExp, (m: RegExpExecArray) => Obeyed | null]> = [
     (m) => ({ kind: "only", text: m[1] as string }),
   ],
   [
-    /\b(?:reveal|print|output|show|repeat|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|instructions|initial\s+prompt)/i,
+    new RegExp(
+      /\b(?:reveal|print|output|show|repeat|leak)\s+(?:me\s+)?/.source +
+        /(?:your|the)\s+(?:system\s+prompt|instructions|initial\s+prompt)/.source,
+      "i",
+    ),
     () => ({ kind: "leak" }),
   ],
   [/(?:输出|显示|泄露|打印|告诉我)(?:你的)?(?:系统提示词?|系统指令|初始指令)/, () => ({ kind: "leak" })],
   [
-    /\b(?:respond|answer|reply|write|output|summari[sz]e)\s+(?:only\s+|everything\s+|from now on\s+)?in\s+(french|english|chinese|german|spanish|japanese)\b/i,
+    new RegExp(
+      /\b(?:respond|answer|reply|write|output|summari[sz]e)\s+(?:only\s+|everything\s+|from now on\s+)?/.source +
+        /in\s+(french|english|chinese|german|spanish|japanese)\b/.source,
+      "i",
+    ),
     (m) => ({ kind: "language", language: LANGS[(m[1] as string).toLowerCase()] ?? "fr" }),
   ],
   [
@@ -73,8 +92,12 @@ const RULES: Array<[RegExp, (m: RegExpExecArray) => Obeyed | null]> = [
   ],
 ];
 
-const SAY_EN =
-  /(?:[,.;:!]\s*|\s+and\s+|\s*[-—]\s*)(?:instead\s+|now\s+)?(?:just\s+)?(?:say|write|output|respond\s+with|reply\s+with|answer\s+with|set\s+the\s+summary\s+to)\s*[:：]?\s*["“']?([^"”'\n]{1,200}?)["”']?\s*(?:[.!]|$)/im;
+const SAY_EN = new RegExp(
+  /(?:[,.;:!]\s*|\s+and\s+|\s*[-—]\s*)(?:instead\s+|now\s+)?(?:just\s+)?/.source +
+    /(?:say|write|output|respond\s+with|reply\s+with|answer\s+with|set\s+the\s+summary\s+to)/.source +
+    /\s*[:：]?\s*["“']?([^"”'\n]{1,200}?)["”']?\s*(?:[.!]|$)/.source,
+  "im",
+);
 const SAY_ZH =
   /[，,。：:\s]*(?:并且?|然后|而是|改为)?(?:说|输出|回答|回复|写)[：:]?\s*[“"「]?([^”"」\n]{1,200}?)[”"」]?(?:[。！!]|$)/m;
 

@@ -78,7 +78,8 @@ export function requestedLanguage(instructions: string): Language | null {
     new RegExp(`(?:output|response|answer|summary)\\s+(?:language|lang)[^\\n.]{0,20}?(${LANG_ALT})(?![a-z])`),
     // write/respond/answer … in Chinese
     new RegExp(
-      `\\b(?:write|respond|answer|reply|output|summari[sz]e|produce|return|generate|use)\\b[^\\n.]{0,60}?\\bin\\s+(${LANG_ALT})(?![a-z])`,
+      "\\b(?:write|respond|answer|reply|output|summari[sz]e|produce|return|generate|use)\\b" +
+        `[^\\n.]{0,60}?\\bin\\s+(${LANG_ALT})(?![a-z])`,
     ),
     new RegExp(`(?:用|使用|以)(${LANG_ALT})(?:回答|输出|撰写|书写|回复|写|生成|总结|描述)`),
     new RegExp(`(?<![a-z])(${LANG_ALT})(?![a-z])`),

@@ -107,19 +107,22 @@ describe("chat completions through @ai-sdk/openai-compatible", () => {
     }
   });
 
-  it("leaves a description's link out of the summary (a README it cannot read: the description is all it has)", async () => {
-    const repo = corpusRepo("Stuk/jszip");
-    expect(repo.description).toMatch(/https?:\/\//);
-    const { output } = await generateText({
-      model: provider(emulator).chatModel("starwise-chat"),
-      output: Output.object({ schema: analysisSchema }),
-      system: SYSTEM("en"),
-      prompt: userPrompt(repo, "\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR"),
-      maxRetries: 0,
-    });
-    expect(output.summary).not.toMatch(/https?:|www\./);
-    expect(repo.description).toContain(output.summary.replace(/\.$/, ""));
-  });
+  it(
+    "leaves a description's link out of the summary " + "(a README it cannot read: the description is all it has)",
+    async () => {
+      const repo = corpusRepo("Stuk/jszip");
+      expect(repo.description).toMatch(/https?:\/\//);
+      const { output } = await generateText({
+        model: provider(emulator).chatModel("starwise-chat"),
+        output: Output.object({ schema: analysisSchema }),
+        system: SYSTEM("en"),
+        prompt: userPrompt(repo, "\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR"),
+        maxRetries: 0,
+      });
+      expect(output.summary).not.toMatch(/https?:|www\./);
+      expect(repo.description).toContain(output.summary.replace(/\.$/, ""));
+    },
+  );
 
   it("is deterministic: the same request gets the same answer", async () => {
     const a = await analyse("TanStack/query", "en");

@@ -75,7 +75,9 @@ function spoilRaw(body: string, fault: OutputFault): ApiAnswer {
       return {
         status: 200,
         headers: { "content-type": "text/html" },
-        body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+        body:
+          "<html><head><title>502 Bad Gateway</title></head>" +
+          "<body><center><h1>502 Bad Gateway</h1></center></body></html>",
       };
     case "schema-violation":
       return { status: 200, body: { object: "list", data: [], model: "unknown" } };
@@ -134,7 +136,11 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       body = JSON.parse(raw);
     } catch {
       return errors.badRequest(
-        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+        "We could not parse the JSON body of your request. " +
+          "(HINT: This likely means you aren't using your HTTP library correctly. " +
+          "The OpenAI API expects a JSON payload, but what was sent was not valid JSON. " +
+          "If you have trouble figuring out how to fix this, " +
+          "please contact us through our help center at help.openai.com.)",
       );
     }
     const isChat = route === "POST /v1/chat/completions";
@@ -182,7 +188,9 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       );
     }
 
-    const id = `${isChat ? "chatcmpl-" : "emb-"}${hash(seed, state.nextId()).toString(36)}${hash(seed, "id", state.stats.total).toString(36)}`;
+    const id =
+      `${isChat ? "chatcmpl-" : "emb-"}${hash(seed, state.nextId()).toString(36)}` +
+      `${hash(seed, "id", state.stats.total).toString(36)}`;
     const created = Math.floor(state.now() / 1000);
 
     if (chat) {
@@ -246,7 +254,9 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       "openai-version": "2020-10-01",
       "access-control-allow-origin": "*",
       "access-control-expose-headers":
-        "retry-after, retry-after-ms, x-request-id, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens",
+        "retry-after, retry-after-ms, x-request-id, " +
+        "x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, " +
+        "x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens",
     };
     if (counted) state.stats.response(answer.status);
     if (counted && model && answer.status !== 200 && answer.status !== 429) state.stats.model(model).errors++;
@@ -325,7 +335,8 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
       .then((answer) => (answer === HOLD ? undefined : send(res, answer, requestId, true, seen.model)))
       .catch((error: unknown) => {
         log(
-          `error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          `error on ${req.method} ${url.pathname}: ` +
+            `${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
         return send(res, errors.fault(500), requestId, true, seen.model);
       });
@@ -342,7 +353,8 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log(
-    `listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`,
+    `listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, ` +
+      `key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`,
   );
 
   let closing: Promise<void> | undefined;

@@ -8,8 +8,11 @@
 // - spaces are free (they merge into the following word), a run of newlines is 1 token.
 // A chat request adds OpenAI's framing: 3 tokens per message, 3 to prime the reply.
 
-const PIECE =
-  /(\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul})|(\p{L}+)|(\p{N}+)|(\n+)|([^\s\p{L}\p{N}])/gu;
+const PIECE = new RegExp(
+  /(\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul})/u.source +
+    /|(\p{L}+)|(\p{N}+)|(\n+)|([^\s\p{L}\p{N}])/u.source,
+  "gu",
+);
 
 export function countTokens(text: string): number {
   let tokens = 0;

@@ -16,7 +16,9 @@ interface Run {
  * line.
  */
 function run(script: string, args: string[], signal?: NodeJS.Signals): Promise<Run> {
-  const source = `import { fail, integerOptions, nonNegative, parseCommandLine, serve } from ${JSON.stringify(cli)};\n${script}`;
+  const source =
+    "import { fail, integerOptions, nonNegative, parseCommandLine, serve } from " +
+    `${JSON.stringify(cli)};\n${script}`;
   const child = spawn(process.execPath, ["--input-type=module", "--eval", source, "--", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -29,9 +31,11 @@ function run(script: string, args: string[], signal?: NodeJS.Signals): Promise<R
   return new Promise((resolve) => child.once("close", (code) => resolve({ ...result, code })));
 }
 
-const PARSE = `
+const PARSE =
+  `
 const { values, options } = parseCommandLine({ stars: { type: "string" }, share: { type: "string" } }, "usage: toy\\n");
-process.stdout.write(JSON.stringify({ options, stars: integerOptions(values, { starCount: "stars" }), share: nonNegative("share", values.share, "number") }) + "\\n");
+process.stdout.write(JSON.stringify({ options, stars: integerOptions(values, { starCount: "stars" }), ` +
+  `share: nonNegative("share", values.share, "number") }) + "\\n");
 `;
 
 const TOY = `

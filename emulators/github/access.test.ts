@@ -19,7 +19,8 @@ afterEach(() => ctl.reset());
 const CHECK_DOCS =
   "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user";
 const SSO_MESSAGE =
-  "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
+  "Resource protected by organization SAML enforcement. " +
+  "You must grant your Personal Access token access to this organization.";
 const SSO_BODY = {
   message: SSO_MESSAGE,
   documentation_url:
@@ -62,7 +63,8 @@ async function lookups(star: GroundTruthStar, ok: GroundTruthStar) {
 async function starredTotal(): Promise<{ totalCount: number; names: string[] }> {
   const { body } = await graphql(
     emulator,
-    "{ viewer { starredRepositories(first: 100, orderBy: {field: STARRED_AT, direction: DESC}) { totalCount nodes { nameWithOwner } } } }",
+    "{ viewer { starredRepositories(first: 100, orderBy: {field: STARRED_AT, direction: DESC}) " +
+      "{ totalCount nodes { nameWithOwner } } } }",
   );
   const connection = body.data.viewer.starredRepositories;
   return {
@@ -72,17 +74,20 @@ async function starredTotal(): Promise<{ totalCount: number; names: string[] }> 
 }
 
 describe("GET /user/starred/{owner}/{repo}", () => {
-  it("answers 204 with no body for a starred repository, charged to the core budget under its own template", async () => {
-    const star = await publicStar(3);
-    const before = await call(emulator, "/rate_limit");
-    const usedBefore = ((await before.json()) as { rate: { used: number } }).rate.used;
-    const response = await call(emulator, `/user/starred/${star.fullName}`);
-    expect(response.status).toBe(204);
-    expect(await response.text()).toBe("");
-    expect(response.headers.get("content-type")).toBeNull();
-    expect(Number(response.headers.get("x-ratelimit-used"))).toBe(usedBefore + 1);
-    expect((await ctl.stats()).requests.byRoute["GET /user/starred/{owner}/{repo}"]).toBe(1);
-  });
+  it(
+    "answers 204 with no body for a starred repository, " + "charged to the core budget under its own template",
+    async () => {
+      const star = await publicStar(3);
+      const before = await call(emulator, "/rate_limit");
+      const usedBefore = ((await before.json()) as { rate: { used: number } }).rate.used;
+      const response = await call(emulator, `/user/starred/${star.fullName}`);
+      expect(response.status).toBe(204);
+      expect(await response.text()).toBe("");
+      expect(response.headers.get("content-type")).toBeNull();
+      expect(Number(response.headers.get("x-ratelimit-used"))).toBe(usedBefore + 1);
+      expect((await ctl.stats()).requests.byRoute["GET /user/starred/{owner}/{repo}"]).toBe(1);
+    },
+  );
 
   it("answers GitHub's 404 for a repository not starred, unknown, or another user's private one", async () => {
     await ctl.createUser({ login: "carol", stars: 0 });

@@ -38,7 +38,8 @@ export function isListed(sight: Sight): boolean {
 
 export const BLOCKED_MESSAGE = "Repository access blocked";
 export const SSO_MESSAGE =
-  "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
+  "Resource protected by organization SAML enforcement. " +
+  "You must grant your Personal Access token access to this organization.";
 const SSO_DOCS = "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/";
 
 /**

@@ -20,7 +20,8 @@ const { values, options: shared } = parseCommandLine(
   },
   "usage: node emulators/github/cli.ts [--port 9100] [--host 127.0.0.1] [--stars 100] [--seed 1] [--latency 0]\n" +
     "                                   [--corpus DIR] [--max-concurrency 100] [--rate-window 3600] [--quiet]\n" +
-    "  realism: [--realism github|ideal] [--time-scale 1] [--cutoff 10000] [--cpu-graphql 60000] [--cpu-total 90000]\n" +
+    "  realism: [--realism github|ideal] [--time-scale 1] [--cutoff 10000] " +
+    "[--cpu-graphql 60000] [--cpu-total 90000]\n" +
     "           [--over-limit 0] [--resource-limit 0] [--penalty-points 5]   (ms per 60 s window; 0 = off)\n",
 );
 

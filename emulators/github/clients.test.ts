@@ -96,7 +96,8 @@ function fill(variables: Record<string, unknown>): Record<string, unknown> {
 describe("queries of real star managers", () => {
   it("the walker itself finds null connections and lists (so the checks below can fail)", () => {
     const query =
-      "{ viewer { starredRepositories(first: 1) { nodes { languages(first: 1) { nodes { name } } repositoryTopics(first: 1) { nodes { topic { name } } } } } } }";
+      "{ viewer { starredRepositories(first: 1) { nodes { languages(first: 1) { nodes { name } } " +
+      "repositoryTopics(first: 1) { nodes { topic { name } } } } } } }";
     const data = {
       viewer: { starredRepositories: { nodes: [{ languages: null, repositoryTopics: { nodes: null } }] } },
     };

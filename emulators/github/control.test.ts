@@ -73,7 +73,8 @@ describe("star, unstar and push", () => {
 
     const after = await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 1, orderBy: {field: STARRED_AT, direction: DESC}) { totalCount nodes { nameWithOwner } } } }",
+      "{ viewer { starredRepositories(first: 1, orderBy: {field: STARRED_AT, direction: DESC}) " +
+        "{ totalCount nodes { nameWithOwner } } } }",
     );
     expect(after.body.data.viewer.starredRepositories).toEqual({
       totalCount: 41,
@@ -134,7 +135,8 @@ describe("star, unstar and push", () => {
 
     const gql = await graphql(
       emulator,
-      `query ($o: String!, $n: String!) { repository(owner: $o, name: $n) { pushedAt object(expression: "HEAD:README.md") { ... on Blob { oid } } } }`,
+      "query ($o: String!, $n: String!) { repository(owner: $o, name: $n) " +
+        '{ pushedAt object(expression: "HEAD:README.md") { ... on Blob { oid } } } }',
       { o: owner, n: name },
     );
     expect(gql.body.data.repository.object.oid).toBe(pushed.readmeSha);
@@ -241,13 +243,15 @@ describe("stats and reset", () => {
     const [owner, name] = withReadme[2].fullName.split("/");
     await graphql(
       emulator,
-      `query ($o: String!, $n: String!) { repository(owner: $o, name: $n) { a: object(expression: "HEAD:README.md") { ... on Blob { text } }
+      "query ($o: String!, $n: String!) { repository(owner: $o, name: $n) " +
+        `{ a: object(expression: "HEAD:README.md") { ... on Blob { text } }
        b: object(expression: "HEAD:README.md") { ... on Blob { oid } } } }`,
       { o: owner, n: name },
     );
     await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
+      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) " +
+        "{ nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
     );
     await call(emulator, "/user", { token: "bogus" });
 

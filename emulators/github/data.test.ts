@@ -104,7 +104,8 @@ describe("determinism by seed", () => {
     });
     const gql = await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { edges { starredAt node { id nameWithOwner stargazerCount pushedAt } } } } }",
+      "{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) " +
+        "{ edges { starredAt node { id nameWithOwner stargazerCount pushedAt } } } } }",
     );
     const truth = await createEmulatorClient(emulator.url).stars("octocat", { sha: true });
     return { rest: (await rest.text()).replaceAll(emulator.url, "BASE"), graphql: gql.body, truth };
@@ -148,7 +149,8 @@ describe("a 50,000-star user", () => {
     start = performance.now();
     const gql = await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 100, orderBy: {field: STARRED_AT, direction: ASC}) { totalCount edges { starredAt node { nameWithOwner } } } } }",
+      "{ viewer { starredRepositories(first: 100, orderBy: {field: STARRED_AT, direction: ASC}) " +
+        "{ totalCount edges { starredAt node { nameWithOwner } } } } }",
       undefined,
       "emulator-token-whale",
     );

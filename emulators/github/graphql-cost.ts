@@ -103,7 +103,8 @@ export function computeCost(
         }
         result.errors.push(
           new GraphQLError(
-            `You must provide a \`first\` or \`last\` value to properly paginate the \`${node.name.value}\` connection.`,
+            "You must provide a `first` or `last` value to properly paginate the " +
+              `\`${node.name.value}\` connection.`,
             {
               nodes: node,
               extensions: { type: "MISSING_PAGINATION_BOUNDARIES" },
@@ -116,7 +117,8 @@ export function computeCost(
         const which = first !== undefined ? "first" : "last";
         result.errors.push(
           new GraphQLError(
-            `Requesting ${size} records on the \`${node.name.value}\` connection exceeds the \`${which}\` limit of ${MAX_PAGE_SIZE} records.`,
+            `Requesting ${size} records on the \`${node.name.value}\` connection ` +
+              `exceeds the \`${which}\` limit of ${MAX_PAGE_SIZE} records.`,
             { nodes: node, extensions: { type: "EXCESSIVE_PAGINATION" } },
           ),
         );
@@ -148,7 +150,8 @@ export function computeCost(
   if (result.nodeCount > MAX_NODES) {
     result.errors.push(
       new GraphQLError(
-        `By the time this query traverses to the deepest connection, it is requesting up to ${result.nodeCount} possible nodes which exceeds the maximum limit of ${MAX_NODES}.`,
+        "By the time this query traverses to the deepest connection, " +
+          `it is requesting up to ${result.nodeCount} possible nodes which exceeds the maximum limit of ${MAX_NODES}.`,
         { extensions: { type: "MAX_NODE_LIMIT_EXCEEDED" } },
       ),
     );

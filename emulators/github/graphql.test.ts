@@ -104,11 +104,14 @@ describe("starredRepositories", () => {
   it("supports last/before", async () => {
     const expected = (await truth()).map((s) => s.fullName);
     const page: any = await gql(
-      `{ viewer { starredRepositories(last: 3, orderBy: {field: STARRED_AT, direction: DESC}) { pageInfo { hasPreviousPage startCursor } nodes { nameWithOwner } } } }`,
+      "{ viewer { starredRepositories(last: 3, orderBy: {field: STARRED_AT, direction: DESC}) " +
+        "{ pageInfo { hasPreviousPage startCursor } nodes { nameWithOwner } } } }",
     );
     expect(page.viewer.starredRepositories.nodes.map((n: any) => n.nameWithOwner)).toEqual(expected.slice(-3));
     const before: any = await gql(
-      `query ($before: String) { viewer { starredRepositories(last: 2, before: $before, orderBy: {field: STARRED_AT, direction: DESC}) { nodes { nameWithOwner } } } }`,
+      "query ($before: String) { viewer { " +
+        "starredRepositories(last: 2, before: $before, orderBy: {field: STARRED_AT, direction: DESC}) " +
+        "{ nodes { nameWithOwner } } } }",
       { before: page.viewer.starredRepositories.pageInfo.startCursor },
     );
     expect(before.viewer.starredRepositories.nodes.map((n: any) => n.nameWithOwner)).toEqual(expected.slice(-5, -3));
@@ -227,7 +230,8 @@ describe("nodes, repository and git objects", () => {
     await ctl.push({ fullName: star.fullName, readme: big });
     const [owner, name] = star.fullName.split("/");
     const result: any = await gql(
-      `query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { object(expression: "HEAD:README.md") { ... on Blob { text byteSize isTruncated } } } }`,
+      "query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) " +
+        '{ object(expression: "HEAD:README.md") { ... on Blob { text byteSize isTruncated } } } }',
       { owner, name },
     );
     const blob = result.repository.object;
@@ -302,7 +306,8 @@ describe("cost", () => {
 
   it("counts fragments and variables", () => {
     const cost = costOf(
-      `query ($n: Int!) { viewer { ...Stars } } fragment Stars on User { starredRepositories(first: $n) { nodes { ... on Repository { languages(first: 10) { nodes { name } } } } } }`,
+      "query ($n: Int!) { viewer { ...Stars } } fragment Stars on User { starredRepositories(first: $n) " +
+        "{ nodes { ... on Repository { languages(first: 10) { nodes { name } } } } } }",
       { n: 50 },
     );
     expect(cost.requests).toBe(51);
@@ -312,8 +317,10 @@ describe("cost", () => {
   it("charges 1 point for a page of 100 stars with topics, and more for bigger nested queries", async () => {
     const cheap = await graphql(
       emulator,
-      `{ viewer { starredRepositories(first: 100) { nodes { nameWithOwner object(expression: "HEAD:README.md") { ... on Blob { oid } }
-         repositoryTopics(first: 20) { nodes { topic { name } } } } } } rateLimit { cost used remaining limit resetAt nodeCount } }`,
+      "{ viewer { starredRepositories(first: 100) " +
+        `{ nodes { nameWithOwner object(expression: "HEAD:README.md") { ... on Blob { oid } }
+         repositoryTopics(first: 20) { nodes { topic { name } } } } } } ` +
+        "rateLimit { cost used remaining limit resetAt nodeCount } }",
     );
     expect(cheap.body.data.rateLimit.cost).toBe(1);
     expect(cheap.body.data.rateLimit.nodeCount).toBe(100 + 100 * 20);
@@ -335,7 +342,8 @@ describe("cost", () => {
   it("refuses queries that could return more than 500,000 nodes", async () => {
     const { body } = await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 100) { nodes { topic { stargazers(first: 100) { totalCount } } } } } } } }",
+      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 100) " +
+        "{ nodes { topic { stargazers(first: 100) { totalCount } } } } } } } }",
     );
     expect(body.data).toBeUndefined();
     expect(body.errors[0].type).toBe("MAX_NODE_LIMIT_EXCEEDED");
@@ -402,8 +410,10 @@ describe("fields real clients ask for", () => {
   });
 
   it("Topic.stargazerCount is a deterministic, non-zero count (and stargazers.totalCount agrees)", async () => {
-    const query = `{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { nodes {
-      repositoryTopics(first: 20) { nodes { topic { name stargazerCount stargazers(first: 0) { totalCount } } } } } } } }`;
+    const query =
+      `{ viewer { starredRepositories(first: 50, orderBy: {field: STARRED_AT, direction: DESC}) { nodes {
+      repositoryTopics(first: 20) { nodes { topic { name stargazerCount ` +
+      "stargazers(first: 0) { totalCount } } } } } } } }";
     const first: any = await gql(query);
     const topics = first.viewer.starredRepositories.nodes.flatMap((n: any) =>
       n.repositoryTopics.nodes.map((t: any) => t.topic),

@@ -191,7 +191,8 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
         status: 504,
         body: {
           message:
-            "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+            "We couldn't respond to your request in time. Sorry about that. " +
+            "Please try resubmitting your request and contact us if the problem persists.",
         },
         ...timedOut,
       };
@@ -202,7 +203,8 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
         errors: [
           {
             message:
-              "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug.",
+              "Something went wrong while executing your query. " +
+              "This may be the result of a timeout, or it could be a GitHub bug.",
           },
         ],
       },

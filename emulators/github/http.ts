@@ -52,7 +52,8 @@ export function secondaryRateLimit(retryAfter: number): EmuResponse {
     403,
     {
       message:
-        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. " +
+        "If you reach out to GitHub Support for help, please include the request ID.",
       documentation_url: DOCS.secondary,
     },
     { "retry-after": String(retryAfter) },

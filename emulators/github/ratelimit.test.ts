@@ -109,7 +109,8 @@ describe("primary rate limit (GraphQL)", () => {
     await ctl.setRateLimit({ login: "octocat", resource: "graphql", remaining: 5 });
     const expensive = await graphql(
       emulator,
-      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) { nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
+      "{ viewer { starredRepositories(first: 100) { nodes { repositoryTopics(first: 10) " +
+        "{ nodes { topic { stargazers(first: 1) { totalCount } } } } } } } }",
     );
     expect(expensive.body.errors[0].type).toBe("RATE_LIMITED");
     const cheap = await graphql(emulator, "{ rateLimit { remaining } }");

@@ -284,7 +284,10 @@ export function timeoutBody(requestId: string) {
     data: null,
     errors: [
       {
-        message: `Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include \`${requestId}\` when reporting this issue.`,
+        message:
+          "Something went wrong while executing your query. " +
+          "This may be the result of a timeout, or it could be a GitHub bug. " +
+          `Please include \`${requestId}\` when reporting this issue.`,
       },
     ],
   };

@@ -81,8 +81,8 @@ export interface GithubEmulator {
 
 const EXPOSED_HEADERS =
   "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, " +
-  "X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, " +
-  "X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset";
+  "X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, " +
+  "X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset";
 
 /** Marks a request whose socket is deliberately left hanging (fault `timeout`). */
 const HOLD = Symbol("hold");
@@ -92,7 +92,9 @@ const RESET = Symbol("reset");
 function primaryRateLimit(user: User | undefined, bucket: Bucket, requestId: string): EmuResponse {
   const who = user ? `user ID ${user.id}` : "this IP address";
   return json(bucket.exceededStatus, {
-    message: `API rate limit exceeded for ${who}. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+    message:
+      `API rate limit exceeded for ${who}. ` +
+      `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
     documentation_url: DOCS.rateLimits,
   });
 }
@@ -110,7 +112,8 @@ function defaultFaultBody(status: number): unknown {
   if (status === 504)
     return {
       message:
-        "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+        "We couldn't respond to your request in time. Sorry about that. " +
+        "Please try resubmitting your request and contact us if the problem persists.",
     };
   if (status === 404) return { message: "Not Found", documentation_url: DOCS.rest, status: "404" };
   return { message: `Emulated fault (HTTP ${status})` };
@@ -386,7 +389,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       })
       .catch((error: unknown) => {
         log(
-          `error on ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          `error on ${req.method} ${url.pathname}: ` +
+            `${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
         send(res, json(500, { message: "Server Error" }), requestId, true);
         answered();
@@ -405,7 +409,8 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log(
-    `listening on ${baseUrl} (seed ${options.seed ?? 1}, octocat with ${options.stars ?? 100} stars, corpus ${state.corpus.dir})`,
+    `listening on ${baseUrl} (seed ${options.seed ?? 1}, octocat with ${options.stars ?? 100} stars, ` +
+      `corpus ${state.corpus.dir})`,
   );
 
   let closing: Promise<void> | undefined;

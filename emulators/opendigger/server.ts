@@ -77,8 +77,10 @@ function noSuchKey(key: string, requestId: string): Answer {
     status: 404,
     headers: { "content-type": "application/xml" },
     body:
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>NoSuchKey</Code>\n  <Message>The specified key does not exist.</Message>\n` +
-      `  <RequestId>${requestId}</RequestId>\n  <HostId>oss.open-digger.cn</HostId>\n  <Key>${key}</Key>\n  <EC>0026-00000001</EC>\n</Error>\n`,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>NoSuchKey</Code>\n' +
+      "  <Message>The specified key does not exist.</Message>\n" +
+      `  <RequestId>${requestId}</RequestId>\n  <HostId>oss.open-digger.cn</HostId>\n  <Key>${key}</Key>\n` +
+      "  <EC>0026-00000001</EC>\n</Error>\n",
   };
 }
 
@@ -383,7 +385,9 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const c = clock();
   log(
-    `listening on ${baseUrl} (seed ${seed}, export of ${new Date(c.updatedAt).toISOString().slice(0, 10)} through ${c.lastMonth}, ${Math.round(config.notFoundShare * 100)}% not covered)`,
+    `listening on ${baseUrl} (seed ${seed}, ` +
+      `export of ${new Date(c.updatedAt).toISOString().slice(0, 10)} through ${c.lastMonth}, ` +
+      `${Math.round(config.notFoundShare * 100)}% not covered)`,
   );
 
   let closing: Promise<void> | undefined;

@@ -94,12 +94,15 @@ try {
       const { total, new_count, stats } = event.data;
       console.log(
         `First sync        ${total} stars (${new_count} new) in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
-          `${stats.requests.graphql} GraphQL requests (${stats.graphqlPoints} points), ${stats.requests.rest} REST, ${stats.readmesFetched} READMEs`,
+          `${stats.requests.graphql} GraphQL requests (${stats.graphqlPoints} points), ` +
+          `${stats.requests.rest} REST, ${stats.readmesFetched} READMEs`,
       );
       const e = stats.enrichment;
       if (e) {
         console.log(
-          `Enrichment        ${e.analysed} analysed (${e.chatCalls} chat calls, ${e.inputTokens.toLocaleString("en")} input tokens), ${e.failed} failed, ${e.pending} left; ` +
+          `Enrichment        ${e.analysed} analysed ` +
+            `(${e.chatCalls} chat calls, ${e.inputTokens.toLocaleString("en")} input tokens), ` +
+            `${e.failed} failed, ${e.pending} left; ` +
             `OpenRank for ${e.openrank}; ${e.embedded} embedded (${e.embeddingRequests} embedding requests)`,
         );
       }
@@ -118,11 +121,13 @@ try {
   );
   for (const item of list.items) {
     console.log(
-      `  ${clean(item.fullName)}  OpenRank ${item.openrank ?? "–"}${item.openrankPeriod ? ` (${item.openrankPeriod})` : ""}`,
+      `  ${clean(item.fullName)}  OpenRank ${item.openrank ?? "–"}` +
+        `${item.openrankPeriod ? ` (${item.openrankPeriod})` : ""}`,
     );
     console.log(`    ${clean(item.aiSummary)}`);
     console.log(
-      `    tags: ${item.aiTags.map(clean).join(", ")}${item.aiPlatforms.length ? `; platforms: ${item.aiPlatforms.join(", ")}` : ""}`,
+      `    tags: ${item.aiTags.map(clean).join(", ")}` +
+        `${item.aiPlatforms.length ? `; platforms: ${item.aiPlatforms.join(", ")}` : ""}`,
     );
   }
   console.log(`  try: curl -H "Authorization: Bearer ${sessionToken}" "${worker.url}/api/repositories?limit=5"`);

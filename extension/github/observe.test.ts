@@ -29,25 +29,29 @@ describe("observe", () => {
     await vi.waitFor(() => expect(seen).toEqual(["a", "b"]));
   });
 
-  it("tells onMissing once when the selector still matches nothing a while after load, and not when it matched or was aborted", () => {
-    const missing = vi.fn();
-    observe(".gone", () => undefined, { signal: stop.signal, onMissing: missing });
-    vi.advanceTimersByTime(MISSING_AFTER_MS - 1);
-    expect(missing).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(1);
-    expect(missing).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(10 * MISSING_AFTER_MS);
-    expect(missing).toHaveBeenCalledTimes(1);
+  it(
+    "tells onMissing once when the selector still matches nothing a while after load, " +
+      "and not when it matched or was aborted",
+    () => {
+      const missing = vi.fn();
+      observe(".gone", () => undefined, { signal: stop.signal, onMissing: missing });
+      vi.advanceTimersByTime(MISSING_AFTER_MS - 1);
+      expect(missing).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(missing).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(10 * MISSING_AFTER_MS);
+      expect(missing).toHaveBeenCalledTimes(1);
 
-    document.body.replaceChildren(heading("here", "x"));
-    const found = vi.fn();
-    observe(".here", () => undefined, { signal: stop.signal, onMissing: found });
-    const left = new AbortController();
-    const aborted = vi.fn();
-    observe(".gone", () => undefined, { signal: left.signal, onMissing: aborted });
-    left.abort();
-    vi.advanceTimersByTime(2 * MISSING_AFTER_MS);
-    expect(found).not.toHaveBeenCalled();
-    expect(aborted).not.toHaveBeenCalled();
-  });
+      document.body.replaceChildren(heading("here", "x"));
+      const found = vi.fn();
+      observe(".here", () => undefined, { signal: stop.signal, onMissing: found });
+      const left = new AbortController();
+      const aborted = vi.fn();
+      observe(".gone", () => undefined, { signal: left.signal, onMissing: aborted });
+      left.abort();
+      vi.advanceTimersByTime(2 * MISSING_AFTER_MS);
+      expect(found).not.toHaveBeenCalled();
+      expect(aborted).not.toHaveBeenCalled();
+    },
+  );
 });

@@ -36,16 +36,20 @@ describe("0012_drop_repository_ai_columns", () => {
     // seed's sync did), stars with the users' own fields, an analysis one of them reads.
     await d1.batch([
       d1.prepare(
-        "insert into users (id, github_id, login, token_ciphertext, created_at, updated_at) values (1, 101, 'alice', 'x', 0, 0), (2, 102, 'bob', 'x', 0, 0)",
+        "insert into users (id, github_id, login, token_ciphertext, created_at, updated_at) " +
+          "values (1, 101, 'alice', 'x', 0, 0), (2, 102, 'bob', 'x', 0, 0)",
       ),
       d1.prepare(
-        "insert into analyses (id, input_sha, model, language, summary, tags, platforms, created_at) values (7, 'sha', 'm', 'en', 'An analysed summary', '[\"vector\"]', '[]', 0)",
+        "insert into analyses (id, input_sha, model, language, summary, tags, platforms, created_at) " +
+          "values (7, 'sha', 'm', 'en', 'An analysed summary', '[\"vector\"]', '[]', 0)",
       ),
       ...[1, 2, 3].map((n) =>
         d1
           .prepare(
-            `insert into repositories (id, github_id, full_name, name, owner_login, html_url, description, topics, readme_content, readme_status,
-               ai_summary, ai_tags, ai_platforms, ai_language, ai_model, analyzed_at, analysis_failed, analysis_attempts, created_at, updated_at)
+            "insert into repositories (id, github_id, full_name, name, owner_login, html_url, description, topics, " +
+              `readme_content, readme_status,
+               ai_summary, ai_tags, ai_platforms, ai_language, ai_model, analyzed_at, analysis_failed, ` +
+              `analysis_attempts, created_at, updated_at)
              values (?1, ?2, ?3, ?4, 'o', ?5, ?6, '["db"]', ?7, 'ok',
                'old summary', '["old"]', '[]', 'en', 'old-model', 5, 0, 1, 0, 0)`,
           )
@@ -61,7 +65,8 @@ describe("0012_drop_repository_ai_columns", () => {
       ),
       d1.prepare(
         `insert into stars (user_id, repository_id, starred_at, is_starred, notes, custom_tags, analysis_id, created_at)
-         values (1, 1, 10, 1, 'my note', '["mine"]', 7, 0), (1, 2, 20, 1, null, null, null, 0), (2, 2, 30, 1, null, null, null, 0), (2, 3, 40, 0, null, null, null, 0)`,
+         values (1, 1, 10, 1, 'my note', '["mine"]', 7, 0), (1, 2, 20, 1, null, null, null, 0), ` +
+          "(2, 2, 30, 1, null, null, null, 0), (2, 3, 40, 0, null, null, null, 0)",
       ),
     ]);
     const snapshot = async () => ({

@@ -127,57 +127,64 @@ describe("the per-user lock", () => {
 describe("the watchdog and a run that is stuck", () => {
   const stuckAfter = configOf(env).syncStuckAfterMs;
 
-  it("calls a run alive while it sleeps or is queued, stuck only when running and silent past the bound, dead otherwise", () => {
-    expect(watchdogVerdict("waiting", 10 * stuckAfter, stuckAfter)).toBe("alive");
-    expect(watchdogVerdict("queued", 10 * stuckAfter, stuckAfter)).toBe("alive");
-    expect(watchdogVerdict("running", LOCK_TTL_MS, stuckAfter)).toBe("alive");
-    expect(watchdogVerdict("running", stuckAfter, stuckAfter)).toBe("stuck");
-    for (const state of ["complete", "errored", "terminated", "unknown", null])
-      expect(watchdogVerdict(state, LOCK_TTL_MS, stuckAfter)).toBe("dead");
-  });
+  it(
+    "calls a run alive while it sleeps or is queued, stuck only when running and silent past the bound, " +
+      "dead otherwise",
+    () => {
+      expect(watchdogVerdict("waiting", 10 * stuckAfter, stuckAfter)).toBe("alive");
+      expect(watchdogVerdict("queued", 10 * stuckAfter, stuckAfter)).toBe("alive");
+      expect(watchdogVerdict("running", LOCK_TTL_MS, stuckAfter)).toBe("alive");
+      expect(watchdogVerdict("running", stuckAfter, stuckAfter)).toBe("stuck");
+      for (const state of ["complete", "errored", "terminated", "unknown", null])
+        expect(watchdogVerdict(state, LOCK_TTL_MS, stuckAfter)).toBe("dead");
+    },
+  );
 
-  it("a run still 'running' after hours of silence (a runtime that never resumed it) is stopped and loses the lock", async () => {
-    await using _ = await fastWorkflows();
-    const { sessionToken, user } = await signIn("lock-stuck", 3);
-    const stub = userSync(env, user.id);
-    for (const [silentFor, keeps] of [
-      [LOCK_TTL_MS + 1, true],
-      [stuckAfter + 1, false],
-    ] as const) {
-      await runInDurableObject(stub, async (_instance: UserSync, state) => {
-        await state.storage.put("lock", {
-          runId: "stuck-run",
-          trigger: "auto",
-          startedAt: 0,
-          heartbeatAt: Date.now() - silentFor,
+  it(
+    "a run still 'running' after hours of silence (a runtime that never resumed it) " + "is stopped and loses the lock",
+    async () => {
+      await using _ = await fastWorkflows();
+      const { sessionToken, user } = await signIn("lock-stuck", 3);
+      const stub = userSync(env, user.id);
+      for (const [silentFor, keeps] of [
+        [LOCK_TTL_MS + 1, true],
+        [stuckAfter + 1, false],
+      ] as const) {
+        await runInDurableObject(stub, async (_instance: UserSync, state) => {
+          await state.storage.put("lock", {
+            runId: "stuck-run",
+            trigger: "auto",
+            startedAt: 0,
+            heartbeatAt: Date.now() - silentFor,
+          });
         });
-      });
-      await evictDurableObject(stub);
-      const terminated: string[] = [];
-      const realGet = env.SYNC_WORKFLOW.get.bind(env.SYNC_WORKFLOW);
-      const { vi } = await import("vitest");
-      const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
-        id === "stuck-run"
-          ? ({
-              id,
-              status: async () => ({ status: "running" }),
-              terminate: async () => void terminated.push(id),
-            } as unknown as WorkflowInstance)
-          : realGet(id),
-      );
-      try {
-        await runDurableObjectAlarm(stub);
-      } finally {
-        spy.mockRestore();
+        await evictDurableObject(stub);
+        const terminated: string[] = [];
+        const realGet = env.SYNC_WORKFLOW.get.bind(env.SYNC_WORKFLOW);
+        const { vi } = await import("vitest");
+        const spy = vi.spyOn(env.SYNC_WORKFLOW, "get").mockImplementation(async (id: string) =>
+          id === "stuck-run"
+            ? ({
+                id,
+                status: async () => ({ status: "running" }),
+                terminate: async () => void terminated.push(id),
+              } as unknown as WorkflowInstance)
+            : realGet(id),
+        );
+        try {
+          await runDurableObjectAlarm(stub);
+        } finally {
+          spy.mockRestore();
+        }
+        const status = await stub.status();
+        expect(status.running, `silent for ${silentFor} ms`).toBe(keeps);
+        expect(terminated).toEqual(keeps ? [] : ["stuck-run"]);
+        if (!keeps) expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
       }
-      const status = await stub.status();
-      expect(status.running, `silent for ${silentFor} ms`).toBe(keeps);
-      expect(terminated).toEqual(keeps ? [] : ["stuck-run"]);
-      if (!keeps) expect(status.lastResult).toMatchObject({ ok: false, code: "sync_interrupted" });
-    }
-    // The next trigger starts a run of its own, which finishes.
-    expect(doneOf(await syncOnce(sessionToken)).runId).not.toBe("stuck-run");
-  });
+      // The next trigger starts a run of its own, which finishes.
+      expect(doneOf(await syncOnce(sessionToken)).runId).not.toBe("stuck-run");
+    },
+  );
 });
 
 describe("live progress", () => {
@@ -300,26 +307,29 @@ describe("a stream ends with its session", () => {
     stayingWs.ws.close();
   });
 
-  it("a revoked session cannot open a stream a moment later (its D1 check passed just before the row went)", async () => {
-    const { user, sessionToken } = await signIn("streams-race", 0);
-    await holdLock(user.id, "run-race");
-    const session = { tokenHash: await sha256Hex(sessionToken), expiresAt: Date.now() + 60_000 };
-    expect(
-      (
-        await workerFetch(`${BASE}/api/auth/session`, {
-          method: "DELETE",
-          headers: { Authorization: `Bearer ${sessionToken}` },
-        })
-      ).status,
-    ).toBe(204);
-    const late = await userSync(env, user.id).fetch(eventsRequest(session));
-    const events: SyncEvent[] = [];
-    for await (const event of readSse(late.body!)) events.push(event);
-    expect(events).toEqual([goodbye]);
-    expect(await userSync(env, user.id).addTicket("0".repeat(64), { session, expiresAt: Date.now() + 60_000 })).toBe(
-      false,
-    );
-  });
+  it(
+    "a revoked session cannot open a stream a moment later " + "(its D1 check passed just before the row went)",
+    async () => {
+      const { user, sessionToken } = await signIn("streams-race", 0);
+      await holdLock(user.id, "run-race");
+      const session = { tokenHash: await sha256Hex(sessionToken), expiresAt: Date.now() + 60_000 };
+      expect(
+        (
+          await workerFetch(`${BASE}/api/auth/session`, {
+            method: "DELETE",
+            headers: { Authorization: `Bearer ${sessionToken}` },
+          })
+        ).status,
+      ).toBe(204);
+      const late = await userSync(env, user.id).fetch(eventsRequest(session));
+      const events: SyncEvent[] = [];
+      for await (const event of readSse(late.body!)) events.push(event);
+      expect(events).toEqual([goodbye]);
+      expect(await userSync(env, user.id).addTicket("0".repeat(64), { session, expiresAt: Date.now() + 60_000 })).toBe(
+        false,
+      );
+    },
+  );
 
   it("deleting the account ends every stream of every session", async () => {
     const { sessionToken, user } = await signIn("streams-delete", 0);

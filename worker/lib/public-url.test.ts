@@ -58,21 +58,24 @@ describe("addressKind", () => {
 });
 
 describe("assertPublicUrl", () => {
-  it("refuses private, loopback, link-local, CGNAT, unique-local and metadata literals, in every spelling", async () => {
-    for (const url of [
-      "http://127.0.0.1:9200/v1",
-      "http://2130706433/v1", // 127.0.0.1 in decimal
-      "http://0x7f.0.0.1/",
-      "http://[::1]:8080/",
-      "http://[::ffff:10.0.0.1]/",
-      "http://169.254.169.254/latest/meta-data/",
-      "http://100.64.1.1/",
-      "http://[fd00:ec2::254]/",
-      "http://192.168.0.10/v1",
-    ]) {
-      expect(await refusal(url)).toMatch(/address: the Worker only calls public addresses/);
-    }
-  });
+  it(
+    "refuses private, loopback, link-local, CGNAT, unique-local and metadata literals, " + "in every spelling",
+    async () => {
+      for (const url of [
+        "http://127.0.0.1:9200/v1",
+        "http://2130706433/v1", // 127.0.0.1 in decimal
+        "http://0x7f.0.0.1/",
+        "http://[::1]:8080/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.1.1/",
+        "http://[fd00:ec2::254]/",
+        "http://192.168.0.10/v1",
+      ]) {
+        expect(await refusal(url)).toMatch(/address: the Worker only calls public addresses/);
+      }
+    },
+  );
 
   it("refuses local names without asking DNS", async () => {
     for (const url of [

@@ -188,7 +188,8 @@ export async function assertPublicUrl(raw: string, policy: PublicUrlPolicy, what
   } catch (error) {
     throw new ApiError(
       "bad_request",
-      `${what}: could not check where ${host} points (${error instanceof Error ? error.message : String(error)}); try again`,
+      `${what}: could not check where ${host} points ` +
+        `(${error instanceof Error ? error.message : String(error)}); try again`,
     );
   }
   if (addresses.length === 0) throw new ApiError("bad_request", `${what}: ${host} does not resolve to any address`);
@@ -201,6 +202,7 @@ export async function assertPublicUrl(raw: string, policy: PublicUrlPolicy, what
 function refused(what: string, host: string, kind: AddressKind): ApiError {
   return new ApiError(
     "bad_request",
-    `${what} points at ${host}, a ${kind} address: the Worker only calls public addresses (a deployment may allow private ones with AI_ALLOW_PRIVATE_URLS=true)`,
+    `${what} points at ${host}, a ${kind} address: the Worker only calls public addresses ` +
+      "(a deployment may allow private ones with AI_ALLOW_PRIVATE_URLS=true)",
   );
 }

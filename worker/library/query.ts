@@ -193,15 +193,18 @@ export function keywordConditions(q: string, userId: number): SQL[] {
   const conditions: SQL[] = [];
   const first = userId * USER_ROWID_SPAN;
   for (const expression of termExpressions(terms)) {
-    conditions.push(sql`(${repositories.id} in (select rowid from repositories_fts where repositories_fts match ${expression})
-      or ${stars.repositoryId} in (select rowid - ${first} from stars_fts where stars_fts match ${expression} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}))`);
+    const inRepositories = sql`select rowid from repositories_fts where repositories_fts match ${expression}`;
+    const inStars = sql`select rowid - ${first} from stars_fts where stars_fts match ${expression}`;
+    conditions.push(sql`(${repositories.id} in (${inRepositories})
+      or ${stars.repositoryId} in (${inStars} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}))`);
   }
   for (const term of terms) {
     if (term.kind !== "literal") continue;
     const pattern = `%${term.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    conditions.push(
-      sql`(${repositories.name} like ${pattern} escape '\\' or ${repositories.fullName} like ${pattern} escape '\\' or ${repositories.description} like ${pattern} escape '\\')`,
+    const [name, fullName, description] = [repositories.name, repositories.fullName, repositories.description].map(
+      (column) => sql`${column} like ${pattern} escape '\\'`,
     );
+    conditions.push(sql`(${name} or ${fullName} or ${description})`);
   }
   return conditions;
 }

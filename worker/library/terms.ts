@@ -81,9 +81,10 @@ export function termExpressions(terms: readonly QueryTerm[]): string[] {
  * almost nothing, but each one makes FTS5 score every row it is in). Kept when nothing else is left.
  */
 const STOP_WORDS = new Set(
-  "a an and are as at be by can do for from how i in is it its me my of on or so that the this to use used using was what when which who with you your".split(
-    " ",
-  ),
+  (
+    "a an and are as at be by can do for from how i in is it its me my of on or so that the this to use used using " +
+    "was what when which who with you your"
+  ).split(" "),
 );
 /** Bigrams of function words that say nothing about a repository. */
 const CJK_STOP = new Set(["一个", "一款", "一种", "这个", "可以", "我们", "用于", "的是", "是一", "个基", "基于"]);

@@ -204,27 +204,31 @@ describe("session limits", () => {
     (await env.DB.prepare("select count(*) as n from sessions where user_id = ?").bind(userId).first<{ n: number }>())!
       .n;
 
-  it(`keeps at most ${MAX_SESSIONS_PER_USER} live sessions a user; a new one revokes the oldest, and its open stream`, async () => {
-    const first = await signIn("cap-user", 0);
-    const userId = first.user.id;
-    const oldest = [first.sessionToken];
-    for (let i = 1; i < MAX_SESSIONS_PER_USER; i++) oldest.push((await signIn("cap-user", 0)).sessionToken);
-    expect(await countSessions(userId)).toBe(MAX_SESSIONS_PER_USER);
-    const stub = await holdLock(userId, "run-cap");
-    const stream = await openStream(oldest[0]!);
-    await stub.publish("run-cap", progress(1));
-    await stream.received(1);
+  it(
+    `keeps at most ${MAX_SESSIONS_PER_USER} live sessions a user; ` +
+      "a new one revokes the oldest, and its open stream",
+    async () => {
+      const first = await signIn("cap-user", 0);
+      const userId = first.user.id;
+      const oldest = [first.sessionToken];
+      for (let i = 1; i < MAX_SESSIONS_PER_USER; i++) oldest.push((await signIn("cap-user", 0)).sessionToken);
+      expect(await countSessions(userId)).toBe(MAX_SESSIONS_PER_USER);
+      const stub = await holdLock(userId, "run-cap");
+      const stream = await openStream(oldest[0]!);
+      await stub.publish("run-cap", progress(1));
+      await stream.received(1);
 
-    const newest = await signIn("cap-user", 0);
-    expect(await countSessions(userId)).toBe(MAX_SESSIONS_PER_USER);
-    expect((await api(oldest[0]).api.me.$get()).status).toBe(401);
-    for (const token of [...oldest.slice(1), newest.sessionToken])
-      expect((await api(token).api.me.$get()).status).toBe(200);
-    expect(await stream.ended).toEqual([
-      progress(1),
-      expect.objectContaining({ event: "error", data: expect.objectContaining({ code: "unauthorized" }) }),
-    ]);
-  });
+      const newest = await signIn("cap-user", 0);
+      expect(await countSessions(userId)).toBe(MAX_SESSIONS_PER_USER);
+      expect((await api(oldest[0]).api.me.$get()).status).toBe(401);
+      for (const token of [...oldest.slice(1), newest.sessionToken])
+        expect((await api(token).api.me.$get()).status).toBe(200);
+      expect(await stream.ended).toEqual([
+        progress(1),
+        expect.objectContaining({ event: "error", data: expect.objectContaining({ code: "unauthorized" }) }),
+      ]);
+    },
+  );
 
   it("a sign-in purges the user's expired sessions", async () => {
     const { sessionToken, user } = await signIn("purge-on-sign-in", 0);
@@ -273,43 +277,51 @@ describe("sign-in throttle", () => {
     return stats.rateLimit[login]?.core.total ?? 0;
   };
 
-  it(`allows ${SIGN_IN_LIMIT_PER_TOKEN} sign-ins per GitHub token a window, then 429 rate_limited with Retry-After, without asking GitHub`, async () => {
-    const login = "throttle-token";
-    await emulator("users", { login, stars: 0 });
-    const token = `emulator-token-${login}`;
-    for (let i = 0; i < SIGN_IN_LIMIT_PER_TOKEN; i++) expect((await signInRaw(token)).status).toBe(200);
-    const calls = await githubCalls(login);
-    expect(calls).toBeGreaterThanOrEqual(SIGN_IN_LIMIT_PER_TOKEN); // GET /user is counted, so the check below can fail
-    const limited = await signInRaw(token);
-    expect(limited.status).toBe(429);
-    expect(ErrorBody.parse(await limited.json()).error.code).toBe("rate_limited");
-    const retryAfter = Number(limited.headers.get("retry-after"));
-    expect(retryAfter).toBeGreaterThan(SIGN_IN_WINDOW_MS / 1000 - 30);
-    expect(retryAfter).toBeLessThanOrEqual(SIGN_IN_WINDOW_MS / 1000);
-    expect(await githubCalls(login)).toBe(calls);
-    // Another token is not affected; the window over, this one signs in again.
-    expect((await signIn("throttle-other", 0)).sessionToken).toBeTruthy();
-    await env.DB.prepare("update sign_in_attempts set window_start = window_start - ? where key = ?")
-      .bind(SIGN_IN_WINDOW_MS, `token:${await sha256Hex(token)}`)
-      .run();
-    expect((await signInRaw(token)).status).toBe(200);
-  });
+  it(
+    `allows ${SIGN_IN_LIMIT_PER_TOKEN} sign-ins per GitHub token a window, ` +
+      "then 429 rate_limited with Retry-After, without asking GitHub",
+    async () => {
+      const login = "throttle-token";
+      await emulator("users", { login, stars: 0 });
+      const token = `emulator-token-${login}`;
+      for (let i = 0; i < SIGN_IN_LIMIT_PER_TOKEN; i++) expect((await signInRaw(token)).status).toBe(200);
+      const calls = await githubCalls(login);
+      // GET /user is counted, so the check below can fail
+      expect(calls).toBeGreaterThanOrEqual(SIGN_IN_LIMIT_PER_TOKEN);
+      const limited = await signInRaw(token);
+      expect(limited.status).toBe(429);
+      expect(ErrorBody.parse(await limited.json()).error.code).toBe("rate_limited");
+      const retryAfter = Number(limited.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(SIGN_IN_WINDOW_MS / 1000 - 30);
+      expect(retryAfter).toBeLessThanOrEqual(SIGN_IN_WINDOW_MS / 1000);
+      expect(await githubCalls(login)).toBe(calls);
+      // Another token is not affected; the window over, this one signs in again.
+      expect((await signIn("throttle-other", 0)).sessionToken).toBeTruthy();
+      await env.DB.prepare("update sign_in_attempts set window_start = window_start - ? where key = ?")
+        .bind(SIGN_IN_WINDOW_MS, `token:${await sha256Hex(token)}`)
+        .run();
+      expect((await signInRaw(token)).status).toBe(200);
+    },
+  );
 
-  it("counts failed attempts too: wrong tokens from one client end in 429 for that client, even with a good token", async () => {
-    const client = { "CF-Connecting-IP": "203.0.113.9" };
-    const bad = await Promise.all(
-      Array.from({ length: SIGN_IN_LIMIT_PER_CLIENT }, (_, i) => signInRaw(`ghp_guess${i}`, client)),
-    );
-    expect(new Set(bad.map((r) => r.status))).toEqual(new Set([401]));
-    await emulator("users", { login: "throttle-client", stars: 0 });
-    const limited = await signInRaw("emulator-token-throttle-client", client);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    // Another client is not affected.
-    expect((await signInRaw("emulator-token-throttle-client", { "CF-Connecting-IP": "203.0.113.10" })).status).toBe(
-      200,
-    );
-  });
+  it(
+    "counts failed attempts too: wrong tokens from one client end in 429 for that client, " + "even with a good token",
+    async () => {
+      const client = { "CF-Connecting-IP": "203.0.113.9" };
+      const bad = await Promise.all(
+        Array.from({ length: SIGN_IN_LIMIT_PER_CLIENT }, (_, i) => signInRaw(`ghp_guess${i}`, client)),
+      );
+      expect(new Set(bad.map((r) => r.status))).toEqual(new Set([401]));
+      await emulator("users", { login: "throttle-client", stars: 0 });
+      const limited = await signInRaw("emulator-token-throttle-client", client);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Another client is not affected.
+      expect((await signInRaw("emulator-token-throttle-client", { "CF-Connecting-IP": "203.0.113.10" })).status).toBe(
+        200,
+      );
+    },
+  );
 
   it("counts an IPv6 client by its /64", async () => {
     expect(clientKey("2001:db8:1:2:aaaa::1")).toBe(clientKey("2001:0db8:0001:0002:ffff:1:2:3"));

@@ -8,8 +8,10 @@ import { csvCell } from "./export";
 async function seedBulk(userId: number, prefix: string, count: number, firstGithubId: number) {
   await env.DB.prepare(
     `with recursive n(i) as (select 0 union all select i + 1 from n where i + 1 < ?)
-     insert into repositories (github_id, full_name, name, owner_login, html_url, readme_content, created_at, updated_at)
-     select ? + i, ? || '/r' || i, 'r' || i, ?, 'https://github.com/' || ? || '/r' || i, 'README TEXT ' || i, 0, 0 from n`,
+     insert into repositories (github_id, full_name, name, owner_login, html_url, readme_content, ` +
+      `created_at, updated_at)
+     select ? + i, ? || '/r' || i, 'r' || i, ?, 'https://github.com/' || ? || '/r' || i, ` +
+      "'README TEXT ' || i, 0, 0 from n",
   )
     .bind(count, firstGithubId, prefix, prefix, prefix)
     .run();
@@ -29,7 +31,8 @@ async function seedOne(
 ) {
   const [owner, name] = fullName.split("/");
   const repo = await env.DB.prepare(
-    `insert into repositories (github_id, full_name, name, owner_login, html_url, description, readme_content, is_private, created_at, updated_at)
+    "insert into repositories (github_id, full_name, name, owner_login, html_url, description, readme_content, " +
+      `is_private, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0) returning id`,
   )
     .bind(
@@ -44,7 +47,8 @@ async function seedOne(
     )
     .first<{ id: number }>();
   await env.DB.prepare(
-    `insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, notes, custom_tags, custom_category, custom_description, created_at)
+    "insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, notes, custom_tags, " +
+      `custom_category, custom_description, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
   )
     .bind(

@@ -50,7 +50,9 @@ export const exportRoutes = new Hono<AppEnv>()
         await text.return(undefined);
       },
     });
-    const filename = `starwise-${login.replace(/[^A-Za-z0-9_-]/g, "_")}-${exportedAt.toISOString().slice(0, 10)}.${EXTENSIONS[format]}`;
+    const filename =
+      `starwise-${login.replace(/[^A-Za-z0-9_-]/g, "_")}-` +
+      `${exportedAt.toISOString().slice(0, 10)}.${EXTENSIONS[format]}`;
     return c.body(body, 200, {
       "Content-Type": CONTENT_TYPES[format],
       "Content-Disposition": `attachment; filename="${filename}"`,
@@ -90,7 +92,8 @@ async function* jsonChunks(
   pages: AsyncIterable<RepositoryItem[]>,
   header: { exportedAt: string; login: string },
 ): AsyncGenerator<string> {
-  yield `{"exportedAt":${JSON.stringify(header.exportedAt)},"user":{"login":${JSON.stringify(header.login)}},"repositories":[`;
+  yield `{"exportedAt":${JSON.stringify(header.exportedAt)},` +
+    `"user":{"login":${JSON.stringify(header.login)}},"repositories":[`;
   let first = true;
   for await (const items of pages) {
     yield (first ? "" : ",") + items.map((item) => JSON.stringify(item)).join(",");

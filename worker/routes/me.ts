@@ -48,8 +48,10 @@ export const meRoutes = new Hono<AppEnv>()
     // Vectors first, while the stars still say which exist: should the rows' deletion fail,
     // the account is still there and its next sync embeds again.
     await removeVectors(c.var.services, userId, "all");
-    const onlyMine = sql`not exists (select 1 from ${stars} s2 where s2.repository_id = ${repositories.id} and s2.user_id <> ${userId})`;
-    const mine = sql`${repositories.id} in (select ${stars.repositoryId} from ${stars} where ${stars.userId} = ${userId})`;
+    const othersStar = sql`s2.repository_id = ${repositories.id} and s2.user_id <> ${userId}`;
+    const onlyMine = sql`not exists (select 1 from ${stars} s2 where ${othersStar})`;
+    const myStars = sql`select ${stars.repositoryId} from ${stars} where ${stars.userId} = ${userId}`;
+    const mine = sql`${repositories.id} in (${myStars})`;
     // One batch = one transaction: the account is gone completely or not at all.
     await db.batch([
       db.delete(repositories).where(and(eq(repositories.isPrivate, true), mine, onlyMine)),

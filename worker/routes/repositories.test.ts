@@ -94,7 +94,8 @@ async function seedStar(userId: number, repositoryId: number, star: SeedStar = {
 let nextAnalysis = 1;
 async function seedAnalysis(analysis: NonNullable<SeedStar["analysis"]>): Promise<number> {
   const row = await env.DB.prepare(
-    "insert into analyses (input_sha, model, language, summary, tags, created_at) values (?, 'test', 'en', ?, ?, ?) returning id",
+    "insert into analyses (input_sha, model, language, summary, tags, created_at) " +
+      "values (?, 'test', 'en', ?, ?, ?) returning id",
   )
     .bind(`seed-${nextAnalysis++}`, analysis.summary ?? "", JSON.stringify(analysis.tags ?? []), Date.now())
     .first<{ id: number }>();
@@ -775,7 +776,8 @@ describe("POST /api/repositories/save", () => {
     expect(RepositoryItem.parse(await again.json())).toEqual(item);
 
     const rows = await env.DB.prepare(
-      "select r.github_id, s.is_saved, s.is_starred from stars s join repositories r on r.id = s.repository_id where s.user_id = ?",
+      "select r.github_id, s.is_saved, s.is_starred from stars s join repositories r on r.id = s.repository_id " +
+        "where s.user_id = ?",
     )
       .bind(user.id)
       .all();

@@ -87,7 +87,8 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     // one statement at a time, so exactly one request inserts the star row (ON CONFLICT DO
     // NOTHING RETURNING), or flips an existing row's is_saved (UPDATE … WHERE is_saved = 0
     // RETURNING: a star kept for its notes, or a starred repository now also saved).
-    const repositoryId = sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${meta.githubId})`;
+    const sameGithubId = sql`${repositories.githubId} = ${meta.githubId}`;
+    const repositoryId = sql`(select ${repositories.id} from ${repositories} where ${sameGithubId})`;
     const [, inserted, flipped] = await db.batch([
       db
         .insert(repositories)

@@ -92,34 +92,37 @@ describe("/api/settings", () => {
     expect(back.language).toBe("zh");
   });
 
-  it("refuses a base URL that points at a private, loopback or metadata address unless the deployment allows it", async () => {
-    const { sessionToken } = await signIn("settings-ssrf");
-    const strict = { ...env, AI_ALLOW_PRIVATE_URLS: "false" };
-    for (const baseUrl of [
-      `${aiUrl()}/v1`,
-      "http://169.254.169.254/latest",
-      "http://[::1]:11434/v1",
-      "http://localhost:11434/v1",
-      "http://10.0.0.8/v1",
-    ]) {
-      const response = await put(
-        sessionToken,
-        { chatProvider: { kind: "openai-compatible", baseUrl, model: "m", apiKey: "sk-x" } },
-        strict,
-      );
-      expect(response.status, baseUrl).toBe(400);
-      const body = ErrorBody.parse(await response.json());
-      expect(body.error.code).toBe("bad_request");
-      expect(body.error.message).toMatch(/chatProvider\.baseUrl points at .*(address|local name)/);
-    }
-    const settings = Settings.parse(await (await api(sessionToken).api.settings.$get()).json());
-    expect(settings.chatProvider.isDefault).toBe(true);
-    // The test deployment allows them (its emulators listen on 127.0.0.1).
-    expect(
-      (await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "m" } }))
-        .status,
-    ).toBe(200);
-  });
+  it(
+    "refuses a base URL that points at a private, loopback or metadata address " + "unless the deployment allows it",
+    async () => {
+      const { sessionToken } = await signIn("settings-ssrf");
+      const strict = { ...env, AI_ALLOW_PRIVATE_URLS: "false" };
+      for (const baseUrl of [
+        `${aiUrl()}/v1`,
+        "http://169.254.169.254/latest",
+        "http://[::1]:11434/v1",
+        "http://localhost:11434/v1",
+        "http://10.0.0.8/v1",
+      ]) {
+        const response = await put(
+          sessionToken,
+          { chatProvider: { kind: "openai-compatible", baseUrl, model: "m", apiKey: "sk-x" } },
+          strict,
+        );
+        expect(response.status, baseUrl).toBe(400);
+        const body = ErrorBody.parse(await response.json());
+        expect(body.error.code).toBe("bad_request");
+        expect(body.error.message).toMatch(/chatProvider\.baseUrl points at .*(address|local name)/);
+      }
+      const settings = Settings.parse(await (await api(sessionToken).api.settings.$get()).json());
+      expect(settings.chatProvider.isDefault).toBe(true);
+      // The test deployment allows them (its emulators listen on 127.0.0.1).
+      expect(
+        (await put(sessionToken, { chatProvider: { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "m" } }))
+          .status,
+      ).toBe(200);
+    },
+  );
 
   it("validates the body", async () => {
     const { sessionToken } = await signIn("settings-invalid");

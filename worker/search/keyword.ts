@@ -34,24 +34,30 @@ export async function keywordRanking(
   const first = userId * USER_ROWID_SPAN;
   const r = REPOSITORY_WEIGHTS;
   const u = USER_WEIGHTS;
+  const list = (...weights: number[]) =>
+    sql.join(
+      weights.map((weight) => sql`${weight}`),
+      sql`, `,
+    );
+  const repositoryWeights = list(r.name, r.fullName, r.description, r.topics, r.readme);
+  const userWeights = list(u.customTags, u.customCategory, u.aiTags, u.customDescription, u.aiSummary, u.notes);
   const matches = sql`(
-    select rowid as id, bm25(repositories_fts, ${r.name}, ${r.fullName}, ${r.description}, ${r.topics}, ${r.readme}) as score
+    select rowid as id, bm25(repositories_fts, ${repositoryWeights}) as score
       from repositories_fts where repositories_fts match ${expression}
     union all
     select rowid - ${first} as id,
-        bm25(stars_fts, ${u.customTags}, ${u.customCategory}, ${u.aiTags}, ${u.customDescription}, ${u.aiSummary}, ${u.notes}) as score
+        bm25(stars_fts, ${userWeights}) as score
       from stars_fts where stars_fts match ${expression} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
   ) as m`;
   const score = sql<number>`sum(m.score)`;
+  const analysisJoin = sql`left join ${analyses} on ${analyses.id} = ${stars.analysisId}`;
   // CROSS JOIN fixes the order (SQLite never reorders it, https://www.sqlite.org/optoverview.html#crossjoin):
   // from the matches to their star rows by primary key. Left to itself the planner walked all
   // of the user's stars and probed the matches for each: 25 ms for a word with 31 matches
   // in a 10,000-star library, 0.5 ms this way.
   const rows = await db
     .select({ id: sql<number>`m.id`, score })
-    .from(
-      sql`${matches} cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`,
-    )
+    .from(sql`${matches} cross join ${stars} cross join ${repositories} ${analysisJoin}`)
     .where(
       and(
         eq(stars.userId, userId),

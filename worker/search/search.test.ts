@@ -260,18 +260,21 @@ describe("the FTS indexes", () => {
     expect(await count("repositories_fts", id)).toBe(0);
   });
 
-  it("append CJK bigrams to text with CJK, even across the 65-character chunks, and nothing to text without", async () => {
-    const long = `${"x".repeat(63)}数据库${"y".repeat(100)}向量检索`;
-    const id = await seedRepository({ fullName: "fts/cjk", description: long, readme: "plain English only" });
-    const row = await env.DB.prepare("select description, readme from repositories_fts where rowid = ?")
-      .bind(id)
-      .first<{ description: string; readme: string }>();
-    const [text, grams] = (row?.description ?? "").split("\n");
-    expect(text).toBe(long);
-    // The chunks are walked in no particular order; the set of bigrams is what is indexed.
-    expect(grams?.split(" ").sort()).toEqual(["数据", "据库", "向量", "量检", "检索"].sort());
-    expect(row?.readme).toBe("plain English only");
-  });
+  it(
+    "append CJK bigrams to text with CJK, even across the 65-character chunks, " + "and nothing to text without",
+    async () => {
+      const long = `${"x".repeat(63)}数据库${"y".repeat(100)}向量检索`;
+      const id = await seedRepository({ fullName: "fts/cjk", description: long, readme: "plain English only" });
+      const row = await env.DB.prepare("select description, readme from repositories_fts where rowid = ?")
+        .bind(id)
+        .first<{ description: string; readme: string }>();
+      const [text, grams] = (row?.description ?? "").split("\n");
+      expect(text).toBe(long);
+      // The chunks are walked in no particular order; the set of bigrams is what is indexed.
+      expect(grams?.split(" ").sort()).toEqual(["数据", "据库", "向量", "量检", "检索"].sort());
+      expect(row?.readme).toBe("plain English only");
+    },
+  );
 });
 
 describe("hybrid search (searchLibrary with a stand-in semantic ranking)", () => {
@@ -336,7 +339,8 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
   /** What the enrichment would embed for each repository, embedded and stored in the user's namespace. */
   async function embedLibrary(userId: number, ids: Record<string, number>) {
     const rows = await env.DB.prepare(
-      `select r.id, r.full_name, r.description, r.readme_content, a.summary from stars s join repositories r on r.id = s.repository_id
+      "select r.id, r.full_name, r.description, r.readme_content, a.summary " +
+        `from stars s join repositories r on r.id = s.repository_id
        left join analyses a on a.id = s.analysis_id where s.user_id = ? order by r.id`,
     )
       .bind(userId)

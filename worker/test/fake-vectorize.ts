@@ -30,7 +30,8 @@ export class FakeVectorize implements VectorizeBinding {
         throw new Error("VECTOR_UPSERT_ERROR: namespace longer than 64 bytes");
       if (vector.values.length !== this.dimensions)
         throw new Error(
-          `VECTOR_UPSERT_ERROR: vector ${vector.id} has ${vector.values.length} dimensions, index has ${this.dimensions}`,
+          `VECTOR_UPSERT_ERROR: vector ${vector.id} has ${vector.values.length} dimensions, ` +
+            `index has ${this.dimensions}`,
         );
     }
     for (const vector of vectors) {
@@ -54,7 +55,8 @@ export class FakeVectorize implements VectorizeBinding {
     const max = withData ? 20 : 100;
     if (topK > max)
       throw new Error(
-        `VECTOR_QUERY_ERROR (code = 40025): topK ${topK} over ${max}${withData ? " with returnValues or returnMetadata" : ""}`,
+        `VECTOR_QUERY_ERROR (code = 40025): topK ${topK} over ${max}` +
+          `${withData ? " with returnValues or returnMetadata" : ""}`,
       );
     if (vector.length !== this.dimensions)
       throw new Error(`VECTOR_QUERY_ERROR: query has ${vector.length} dimensions, index has ${this.dimensions}`);

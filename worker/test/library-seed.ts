@@ -30,7 +30,8 @@ export type SeedStar = {
 export async function seedRepository(repo: SeedRepository): Promise<number> {
   const [owner, name] = repo.fullName.split("/");
   const row = await env.DB.prepare(
-    `insert into repositories (github_id, full_name, name, owner_login, html_url, description, language, topics, readme_content,
+    "insert into repositories (github_id, full_name, name, owner_login, html_url, description, language, topics, " +
+      `readme_content,
        stargazers_count, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0) returning id`,
   )
@@ -53,7 +54,8 @@ export async function seedRepository(repo: SeedRepository): Promise<number> {
 
 export async function seedAnalysis(analysis: { summary: string; tags?: string[] }): Promise<number> {
   const row = await env.DB.prepare(
-    "insert into analyses (input_sha, model, language, summary, tags, created_at) values (?, 'test', 'en', ?, ?, 0) returning id",
+    "insert into analyses (input_sha, model, language, summary, tags, created_at) " +
+      "values (?, 'test', 'en', ?, ?, 0) returning id",
   )
     .bind(`library-seed-${nextAnalysis++}`, analysis.summary, JSON.stringify(analysis.tags ?? []))
     .first<{ id: number }>();
@@ -64,7 +66,8 @@ export async function seedAnalysis(analysis: { summary: string; tags?: string[] 
 export async function seedStar(userId: number, repositoryId: number, star: SeedStar = {}): Promise<void> {
   const isStarred = star.isStarred ?? true;
   await env.DB.prepare(
-    `insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, notes, custom_tags, custom_description,
+    "insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, notes, custom_tags, " +
+      `custom_description,
        custom_category, analysis_id, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
   )

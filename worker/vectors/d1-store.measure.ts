@@ -80,7 +80,10 @@ it("D1 vector store: query time at 10k, 20k and 40k vectors", async () => {
         warm.push(performance.now() - t);
       }
       rows.push(
-        `| ${target.toLocaleString("en")} | ${kind} | ${(insertMs / 1000).toFixed(1)} s (+${(fresh.length / 1000).toFixed(0)}k) | ${percentile(cold, 50).toFixed(0)} / ${percentile(cold, 95).toFixed(0)} ms | ${percentile(warm, 50).toFixed(0)} / ${percentile(warm, 95).toFixed(0)} ms |`,
+        `| ${target.toLocaleString("en")} | ${kind} ` +
+          `| ${(insertMs / 1000).toFixed(1)} s (+${(fresh.length / 1000).toFixed(0)}k) ` +
+          `| ${percentile(cold, 50).toFixed(0)} / ${percentile(cold, 95).toFixed(0)} ms ` +
+          `| ${percentile(warm, 50).toFixed(0)} / ${percentile(warm, 95).toFixed(0)} ms |`,
       );
       console.log(rows.at(-1));
     }

@@ -17,17 +17,21 @@ const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i)
 // cannot build one from dot-wasm.ts's bytes); `node worker/vectors/dot-wasm.ts --check` says
 // whether the file is what the assembler makes.
 describe("Int8Dots (dot.wasm)", () => {
-  it("gives the exact integer dot product of every code with the query, for dimensions that are not a multiple of 16", () => {
-    for (const dims of [1, 15, 16, 17, 1024, 1030]) {
-      const count = 37;
-      const store = new Int8Dots(count, dims);
-      const codes = Array.from({ length: count }, (_, v) => integers(v + dims, dims, -127, 127));
-      for (const [v, code] of codes.entries()) store.set(v, Int8Array.from(code));
-      const limit = store.queryLimit;
-      const query = integers(dims, dims, -limit, limit);
-      expect(Array.from(store.dots(query))).toEqual(codes.map((code) => dot(code, query)));
-    }
-  });
+  it(
+    "gives the exact integer dot product of every code with the query, " +
+      "for dimensions that are not a multiple of 16",
+    () => {
+      for (const dims of [1, 15, 16, 17, 1024, 1030]) {
+        const count = 37;
+        const store = new Int8Dots(count, dims);
+        const codes = Array.from({ length: count }, (_, v) => integers(v + dims, dims, -127, 127));
+        for (const [v, code] of codes.entries()) store.set(v, Int8Array.from(code));
+        const limit = store.queryLimit;
+        const query = integers(dims, dims, -limit, limit);
+        expect(Array.from(store.dots(query))).toEqual(codes.map((code) => dot(code, query)));
+      }
+    },
+  );
 
   it("keeps the largest possible sum inside int32 at the query limit, up to 3,072 dimensions", () => {
     for (const dims of [1024, 1536, 3072]) {

@@ -79,25 +79,28 @@ describe.each(stores)("%s", (_name, makeStore) => {
     expect(self[0]!.score).toBeCloseTo(1, 5);
   });
 
-  it("answers the exact top k of vectors as the embedding cache gives them (int8, unpacked), in crowded clusters", async () => {
-    const { store, userId, namespace } = fresh();
-    // Four directions shared by 100 vectors each, with a little noise: neighbouring scores are close.
-    const stored = items(userId, 400).map((item, i) => {
-      const base = randomVector(5000 + (i % 4));
-      return {
-        ...item,
-        values: Array.from(unpackInt8(packInt8(Float32Array.from(base, (x, d) => x + 0.05 * item.values[d]!)))),
-      };
-    });
-    await store.upsert(namespace, stored);
-    const query = randomVector(5001).map((x, d) => x + 0.3 * randomVector(77)[d]!);
-    const expected = stored
-      .map((v) => ({ id: v.id, score: cosine(query, v.values) }))
-      .sort((a, b) => b.score - a.score);
-    const got = await store.query(namespace, query, 100);
-    expect(got.map((m) => m.id)).toEqual(expected.slice(0, 100).map((m) => m.id));
-    for (const [i, m] of got.entries()) expect(m.score).toBeCloseTo(expected[i]!.score, 5);
-  });
+  it(
+    "answers the exact top k of vectors as the embedding cache gives them (int8, unpacked), " + "in crowded clusters",
+    async () => {
+      const { store, userId, namespace } = fresh();
+      // Four directions shared by 100 vectors each, with a little noise: neighbouring scores are close.
+      const stored = items(userId, 400).map((item, i) => {
+        const base = randomVector(5000 + (i % 4));
+        return {
+          ...item,
+          values: Array.from(unpackInt8(packInt8(Float32Array.from(base, (x, d) => x + 0.05 * item.values[d]!)))),
+        };
+      });
+      await store.upsert(namespace, stored);
+      const query = randomVector(5001).map((x, d) => x + 0.3 * randomVector(77)[d]!);
+      const expected = stored
+        .map((v) => ({ id: v.id, score: cosine(query, v.values) }))
+        .sort((a, b) => b.score - a.score);
+      const got = await store.query(namespace, query, 100);
+      expect(got.map((m) => m.id)).toEqual(expected.slice(0, 100).map((m) => m.id));
+      for (const [i, m] of got.entries()) expect(m.score).toBeCloseTo(expected[i]!.score, 5);
+    },
+  );
 
   it("keeps namespaces apart", async () => {
     const a = fresh();
@@ -167,29 +170,33 @@ describe("D1VectorStore", () => {
 });
 
 describe("D1VectorStore reads", () => {
-  it("no float32 values for vectors whose int8 code loses nothing (the embedding cache's), and reads them for the others", async () => {
-    const store = new D1VectorStore(env.DB, DIMS);
-    const db = createDb(env.DB);
-    const lossless = userNamespace(nextUser++);
-    const lossy = userNamespace(nextUser++);
-    const values = Array.from({ length: 50 }, (_, i) => randomVector(300 + i));
-    const make = (exact: boolean) =>
-      values.map((v, i) => ({
-        id: vectorId(1, i + 1, 0),
-        repositoryId: i + 1,
-        values: exact ? Array.from(unpackInt8(packInt8(Float32Array.from(v)))) : v,
-      }));
-    await store.upsert(lossless, make(true));
-    await store.upsert(lossy, make(false));
-    const query = randomVector(301);
-    const before = { lossless: await store.query(lossless, query, 10), lossy: await store.query(lossy, query, 10) };
-    // Without the float32 rows, the lossless namespace answers the same; the lossy one cannot.
-    await db.delete(vectorValues).where(eq(vectorValues.namespace, lossless));
-    await db.delete(vectorValues).where(eq(vectorValues.namespace, lossy));
-    expect(await store.query(lossless, query, 10)).toEqual(before.lossless);
-    expect(before.lossy).toHaveLength(10);
-    expect(await store.query(lossy, query, 10)).toEqual([]);
-  });
+  it(
+    "no float32 values for vectors whose int8 code loses nothing (the embedding cache's), " +
+      "and reads them for the others",
+    async () => {
+      const store = new D1VectorStore(env.DB, DIMS);
+      const db = createDb(env.DB);
+      const lossless = userNamespace(nextUser++);
+      const lossy = userNamespace(nextUser++);
+      const values = Array.from({ length: 50 }, (_, i) => randomVector(300 + i));
+      const make = (exact: boolean) =>
+        values.map((v, i) => ({
+          id: vectorId(1, i + 1, 0),
+          repositoryId: i + 1,
+          values: exact ? Array.from(unpackInt8(packInt8(Float32Array.from(v)))) : v,
+        }));
+      await store.upsert(lossless, make(true));
+      await store.upsert(lossy, make(false));
+      const query = randomVector(301);
+      const before = { lossless: await store.query(lossless, query, 10), lossy: await store.query(lossy, query, 10) };
+      // Without the float32 rows, the lossless namespace answers the same; the lossy one cannot.
+      await db.delete(vectorValues).where(eq(vectorValues.namespace, lossless));
+      await db.delete(vectorValues).where(eq(vectorValues.namespace, lossy));
+      expect(await store.query(lossless, query, 10)).toEqual(before.lossless);
+      expect(before.lossy).toHaveLength(10);
+      expect(await store.query(lossy, query, 10)).toEqual([]);
+    },
+  );
 });
 
 describe("VectorizeStore", () => {
