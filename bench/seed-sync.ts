@@ -1,6 +1,7 @@
 // The seed's sync algorithm (the sync this product was first derived from, as its steps below
-// describe it), run from Node straight against GitHub (the emulator in `npm run bench:sync`): the baseline the Worker is
-// measured against. No Worker, no D1: its database is a Map kept by the caller across syncs.
+// describe it), run from Node straight against GitHub (the emulator in `npm run bench:sync`): the
+// baseline the Worker is measured against. No Worker, no D1: its database is a Map kept by the
+// caller across syncs.
 //
 // 1. List every star with REST `GET /user/starred` (100 a page, `sort=updated`, the star media
 //    type for `starred_at`), one page after another, 0.1 s between pages, 30 s timeout each.

@@ -43,7 +43,9 @@ function usage(message: string): never {
 
 /** Flags an older benchmark took, and what replaced them. */
 const GONE: Record<string, string> = {
-  strategies: `--strategies is gone: the Worker has one listing path; use --variants (${VARIANTS_SYNTAX}), e.g. --variants "starwise,seed"`,
+  strategies:
+    "--strategies is gone: the Worker has one listing path; " +
+    `use --variants (${VARIANTS_SYNTAX}), e.g. --variants "starwise,seed"`,
   "over-limit": "--over-limit is gone: it only mattered for the GraphQL listing, which the Worker no longer has",
 };
 
@@ -249,7 +251,8 @@ async function syncOnce(
         ) {
           lastListed = event.data.listed ?? 0;
           log(
-            `    listed ${lastListed} of ${event.data.total ?? "?"} after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+            `    listed ${lastListed} of ${event.data.total ?? "?"} ` +
+              `after ${((performance.now() - started) / 1000).toFixed(0)} s`,
           );
         }
         if (isFinal(event)) break;
@@ -440,30 +443,38 @@ async function measure(
     updatedCount: reported.updatedCount,
   };
   log(
-    `  ${base.scenario.padEnd(18)} ${(result.wallMs / 1000).toFixed(1).padStart(7)} s (bound ${(result.lowerBoundMs / 1000).toFixed(1)} s)  ` +
+    `  ${base.scenario.padEnd(18)} ${(result.wallMs / 1000).toFixed(1).padStart(7)} s ` +
+      `(bound ${(result.lowerBoundMs / 1000).toFixed(1)} s)  ` +
       (result.findableMs !== null ? `findable ${(result.findableMs / 1000).toFixed(1)} s  ` : "") +
-      `${String(result.units).padStart(5)} units  ${String(result.readmesFetched).padStart(5)} READMEs  ${String(result.rowsWritten).padStart(6)} rows  ` +
-      `${result.timeouts} timeouts  ${result.secondaryHits} secondary${exhaustedWindows ? `  (${exhaustedWindows} hourly budget(s) exhausted)` : ""}`,
+      `${String(result.units).padStart(5)} units  ${String(result.readmesFetched).padStart(5)} READMEs  ` +
+      `${String(result.rowsWritten).padStart(6)} rows  ` +
+      `${result.timeouts} timeouts  ${result.secondaryHits} secondary` +
+      `${exhaustedWindows ? `  (${exhaustedWindows} hourly budget(s) exhausted)` : ""}`,
   );
   if (result.graphqlSecondsByMinute.length > 1) {
     const { idleS, oneS, twoOrMoreS } = result.graphqlConcurrency;
     log(
-      `    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`,
+      `    GraphQL server s by minute: ${result.graphqlSecondsByMinute.join(" ")}; ` +
+        `none running ${idleS} s, one ${oneS} s, two or more ${twoOrMoreS} s`,
     );
     log(
-      `    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`,
+      `    GraphQL server time ${(serverMs.graphql / 1000).toFixed(1)} s as GitHub counted it, ` +
+        `${(result.measuredMs.graphql / 1000).toFixed(1)} s as the sync measured it`,
     );
     const waited = reported.graphqlWaitedMs;
     if (waited)
       log(
-        `    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`,
+        `    GraphQL waited ${(waited.paced / 1000).toFixed(1)} s for GitHub's budget (summed over requests), ` +
+          `${(waited.starved / 1000).toFixed(1)} s for work while pages were listed`,
       );
     // The emulator runs in this process: its clock is ours. Where the wall time went outside GitHub's GraphQL.
     const at = (epoch: number) => ((epoch - startedAt) / 1000).toFixed(1);
     if (spans.length > 0) {
       log(
-        `    first GraphQL request at ${at(Math.min(...spans.map(([a]) => a)))} s, last GraphQL answer at ${at(Math.max(...spans.map(([, b]) => b)))} s, ` +
-          `fetched at ${(wallMs / 1000).toFixed(1)} s (its event reached the benchmark ${((fetchedLagMs ?? 0) / 1000).toFixed(1)} s later)`,
+        `    first GraphQL request at ${at(Math.min(...spans.map(([a]) => a)))} s, ` +
+          `last GraphQL answer at ${at(Math.max(...spans.map(([, b]) => b)))} s, ` +
+          `fetched at ${(wallMs / 1000).toFixed(1)} s ` +
+          `(its event reached the benchmark ${((fetchedLagMs ?? 0) / 1000).toFixed(1)} s later)`,
       );
     }
   }
@@ -701,7 +712,8 @@ function verdicts(rows: SyncMeasurement[]): string[] {
     const seed = find(stars, "seed", "first sync");
     if (best) {
       out.push(
-        `${stars} stars, first sync: fastest ${best.variant} in ${(best.wallMs / 1000).toFixed(1)} s = ${(best.wallMs / Math.max(1, best.lowerBoundMs)).toFixed(2)}× its lower bound, ` +
+        `${stars} stars, first sync: fastest ${best.variant} in ${(best.wallMs / 1000).toFixed(1)} s = ` +
+          `${(best.wallMs / Math.max(1, best.lowerBoundMs)).toFixed(2)}× its lower bound, ` +
           `${best.units} units, ${best.timeouts} timeouts, ${best.secondaryHits} secondary-limit hits` +
           (seed && seed !== best
             ? `; ${(seed.wallMs / best.wallMs).toFixed(1)}× faster than the seed's algorithm`
@@ -712,25 +724,31 @@ function verdicts(rows: SyncMeasurement[]): string[] {
       const first = find(stars, variant, "first sync");
       if (first?.findableMs != null)
         out.push(
-          `${stars} stars, ${variant}, first sync: every star findable by name at ${(first.findableMs / 1000).toFixed(1)} s, ` +
-            `${Math.round((100 * first.findableMs) / first.wallMs)}% of the GitHub part (${(first.wallMs / 1000).toFixed(1)} s)`,
+          `${stars} stars, ${variant}, first sync: ` +
+            `every star findable by name at ${(first.findableMs / 1000).toFixed(1)} s, ` +
+            `${Math.round((100 * first.findableMs) / first.wallMs)}% of the GitHub part ` +
+            `(${(first.wallMs / 1000).toFixed(1)} s)`,
         );
       const hourly = find(stars, variant, "hourly resync");
       const right = find(stars, variant, "no-change resync");
       if (hourly && right)
         out.push(
-          `${stars} stars, ${variant}: a resync right after the first sync took ${(right.wallMs / 1000).toFixed(1)} s, ` +
-            `${(right.wallMs / Math.max(1, hourly.wallMs)).toFixed(2)}× an hourly resync (${(hourly.wallMs / 1000).toFixed(1)} s)`,
+          `${stars} stars, ${variant}: ` +
+            `a resync right after the first sync took ${(right.wallMs / 1000).toFixed(1)} s, ` +
+            `${(right.wallMs / Math.max(1, hourly.wallMs)).toFixed(2)}× an hourly resync ` +
+            `(${(hourly.wallMs / 1000).toFixed(1)} s)`,
         );
       const noChange = find(stars, variant, "no-change resync");
       if (noChange)
         out.push(
-          `${stars} stars, ${variant}, no-change resync: ${noChange.units} units, ${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${ftsRows(noChange)} FTS rows`,
+          `${stars} stars, ${variant}, no-change resync: ${noChange.units} units, ` +
+            `${noChange.readmesFetched} READMEs, ${noChange.rowsWritten} rows, ${ftsRows(noChange)} FTS rows`,
         );
       const drift = find(stars, variant, "star counts drift");
       if (drift)
         out.push(
-          `${stars} stars, ${variant}, star counts drift: ${drift.changed?.repositories} repositories changed, ${drift.rowsWritten} rows written, ${ftsRows(drift)} FTS rows rewritten`,
+          `${stars} stars, ${variant}, star counts drift: ${drift.changed?.repositories} repositories changed, ` +
+            `${drift.rowsWritten} rows written, ${ftsRows(drift)} FTS rows rewritten`,
         );
     }
   }
@@ -781,7 +799,8 @@ if (values.json) {
   console.log(JSON.stringify({ settings, results: rows, verdicts: verdicts(rows) }, null, 2));
 } else {
   console.log(
-    `\nSync benchmark — emulator realism ${JSON.stringify(settings.realism)}, network latency ${settings.latencyMs} ms\n`,
+    `\nSync benchmark — emulator realism ${JSON.stringify(settings.realism)}, ` +
+      `network latency ${settings.latencyMs} ms\n`,
   );
   console.log(table(rows));
   console.log(`\n${verdicts(rows).join("\n")}`);

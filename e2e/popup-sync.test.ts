@@ -119,6 +119,17 @@ describe("options sign-in and popup sync", () => {
     await expect.poll(() => badgeText(browser)).toMatch(/^(…|\d+%)$/);
     await popup.close();
 
+    // The new tab, mid-sync: the stars already in are searchable, and it says which layer is still filling.
+    const newtab = await browser.openPage("newtab.html");
+    const filling = newtab.locator(".filling");
+    await filling.waitFor({ timeout: 10_000 });
+    expect(await filling.textContent()).toMatch(
+      /^(Listing your stars: \d+ of 150 are in\. Search finds them by name|READMEs for \d+ stars are on their way)/,
+    );
+    await newtab.locator(".results li").first().waitFor({ timeout: 10_000 });
+    await screenshot(newtab, "newtab-filling");
+    await newtab.close();
+
     // Reopened mid-sync: the current phase is drawn at once, from what the background stored.
     const again = await browser.openPage("popup.html");
     await again.locator(".progress").waitFor({ timeout: 2000 });

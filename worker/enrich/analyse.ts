@@ -317,8 +317,9 @@ async function readmesOf(db: Db, ids: number[]): Promise<Map<number, string | nu
 
 /** Tags the user already has (theirs and those of the analyses they read), so a new analysis says "llm", not "llms". */
 async function tagVocabulary(db: Db, userId: number): Promise<string[]> {
+  const analysesRead = sql`${stars} join ${analyses} on ${analyses.id} = ${stars.analysisId}`;
   const rows = await db.all<{ tag: unknown }>(sql`
-    select distinct j.value as tag from ${stars} join ${analyses} on ${analyses.id} = ${stars.analysisId}, json_each(${analyses.tags}) j
+    select distinct j.value as tag from ${analysesRead}, json_each(${analyses.tags}) j
     where ${stars.userId} = ${userId}
     union
     select distinct j.value as tag from ${stars}, json_each(coalesce(${stars.customTags}, '[]')) j

@@ -9,7 +9,9 @@ const longReadme = [
   ...Array.from(
     { length: 40 },
     (_, i) =>
-      `## Section ${i}\n\n${`Paragraph ${i} explains one more feature of the toolkit in detail. `.repeat(12)}\n\nA second paragraph of section ${i}.`,
+      `## Section ${i}\n\n` +
+      `Paragraph ${i} explains one more feature of the toolkit in detail. `.repeat(12) +
+      `\n\nA second paragraph of section ${i}.`,
   ),
 ].join("\n\n");
 

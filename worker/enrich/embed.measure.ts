@@ -29,10 +29,10 @@ const ai = {
   },
 };
 
-const WORDS =
-  "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy".split(
-    " ",
-  );
+const WORDS = (
+  "framework server router database query cache stream parser compiler runtime plugin template render " +
+  "component state hook test deploy"
+).split(" ");
 const readme = (i: number) =>
   [
     `# repo${i}`,
@@ -100,7 +100,8 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
     }
   };
   const lines = [
-    "| case | calls | per call (max) | D1 statements per call (max) | total | embedded / reused / unchanged | model requests |",
+    "| case | calls | per call (max) | D1 statements per call (max) | total | " +
+      "embedded / reused / unchanged | model requests |",
     "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
   ];
   for (const [name, userId] of [
@@ -113,7 +114,9 @@ it("embed step at 10,000 stars: first sync, a second user from the cache, a no-c
     const total = calls.reduce((sum, c) => sum + c.ms, 0);
     const sum = (key: "embedded" | "reused" | "unchanged") => calls.reduce((s, c) => s + c.result[key], 0);
     lines.push(
-      `| ${name} | ${calls.length} | ${(Math.max(...calls.map((c) => c.ms)) / 1000).toFixed(1)} s | ${Math.max(...calls.map((c) => c.statements))} | ${(total / 1000).toFixed(1)} s | ${sum("embedded")} / ${sum("reused")} / ${sum("unchanged")} | ${ai.requests - before} |`,
+      `| ${name} | ${calls.length} | ${(Math.max(...calls.map((c) => c.ms)) / 1000).toFixed(1)} s | ` +
+        `${Math.max(...calls.map((c) => c.statements))} | ${(total / 1000).toFixed(1)} s | ` +
+        `${sum("embedded")} / ${sum("reused")} / ${sum("unchanged")} | ${ai.requests - before} |`,
     );
     console.log(lines.at(-1));
   }

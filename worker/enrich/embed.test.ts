@@ -29,10 +29,10 @@ async function counted<T>(run: () => Promise<T>): Promise<{ value: T; requests: 
   return { value, requests: after.requests - before.requests, inputs: after.inputs - before.inputs };
 }
 
-const WORDS =
-  "framework server router database query cache stream parser compiler runtime plugin template render component state hook test deploy cluster queue worker schedule index search vector embedding token model".split(
-    " ",
-  );
+const WORDS = (
+  "framework server router database query cache stream parser compiler runtime plugin template render " +
+  "component state hook test deploy cluster queue worker schedule index search vector embedding token model"
+).split(" ");
 /** A README of `sections` sections of ~`words` words each (deterministic). */
 function readme(name: string, sections: number, words = 250): string {
   const parts = [`# ${name}`, `${name} is a ${WORDS[name.length % WORDS.length]} for the web.`];
@@ -117,71 +117,77 @@ async function embedAll(userId: number, input: { limit?: number } = {}, vars = t
 }
 
 describe("embedRepositories", () => {
-  it("embeds a library once: a second user's sync copies the cached vectors (0 model calls for the shared repositories)", async () => {
-    const repos = [];
-    for (let i = 0; i < 5; i++) repos.push(await seedRepository(`shared${i}`, i + 1));
-    const own = await seedRepository("bonly", 2);
-    const alice = await seedUser("alice-embed");
-    await star(alice, repos);
+  it(
+    "embeds a library once: a second user's sync copies the cached vectors " +
+      "(0 model calls for the shared repositories)",
+    async () => {
+      const repos = [];
+      for (let i = 0; i < 5; i++) repos.push(await seedRepository(`shared${i}`, i + 1));
+      const own = await seedRepository("bonly", 2);
+      const alice = await seedUser("alice-embed");
+      await star(alice, repos);
 
-    const progress: Array<[string, number, number]> = [];
-    const first = await counted(() =>
-      embedRepositories(createServices(testEnv), { userId: alice }, (current, completed, total) =>
-        progress.push([current, completed, total]),
-      ),
-    );
-    expect(first.value).toMatchObject({ embedded: 5, reused: 0, pending: 0, removed: 0 });
-    expect(first.value.waitUntil).toBeUndefined();
-    expect(first.requests).toBe(first.value.requests);
-    expect(first.requests).toBe(1); // ≤ 2,048 chunks: one request
-    expect(progress.map(([, completed, total]) => [completed, total])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 5]));
-    expect(progress.map(([current]) => current).sort()).toEqual(repos.map((_, i) => `acme/shared${i}`));
+      const progress: Array<[string, number, number]> = [];
+      const first = await counted(() =>
+        embedRepositories(createServices(testEnv), { userId: alice }, (current, completed, total) =>
+          progress.push([current, completed, total]),
+        ),
+      );
+      expect(first.value).toMatchObject({ embedded: 5, reused: 0, pending: 0, removed: 0 });
+      expect(first.value.waitUntil).toBeUndefined();
+      expect(first.requests).toBe(first.value.requests);
+      expect(first.requests).toBe(1); // ≤ 2,048 chunks: one request
+      expect(progress.map(([, completed, total]) => [completed, total])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 5]));
+      expect(progress.map(([current]) => current).sort()).toEqual(repos.map((_, i) => `acme/shared${i}`));
 
-    const aliceStars = await starsOf(alice);
-    const chunks = aliceStars.map((s) => s.embeddedChunks!);
-    expect(chunks.every((n) => n >= 1)).toBe(true);
-    expect(first.inputs).toBe(chunks.reduce((a, b) => a + b, 0));
-    for (const s of aliceStars) {
-      expect(s.embeddingModel).toBe(createServices(testEnv).embedder()!.key);
-      expect(s.embeddedSha).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    }
-    expect(await vectorIdsOf(alice)).toEqual(
-      aliceStars
-        .flatMap((s) => Array.from({ length: s.embeddedChunks! }, (_, c) => vectorId(alice, s.repositoryId, c)))
-        .sort(),
-    );
+      const aliceStars = await starsOf(alice);
+      const chunks = aliceStars.map((s) => s.embeddedChunks!);
+      expect(chunks.every((n) => n >= 1)).toBe(true);
+      expect(first.inputs).toBe(chunks.reduce((a, b) => a + b, 0));
+      for (const s of aliceStars) {
+        expect(s.embeddingModel).toBe(createServices(testEnv).embedder()!.key);
+        expect(s.embeddedSha).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      }
+      expect(await vectorIdsOf(alice)).toEqual(
+        aliceStars
+          .flatMap((s) => Array.from({ length: s.embeddedChunks! }, (_, c) => vectorId(alice, s.repositoryId, c)))
+          .sort(),
+      );
 
-    // Bob stars four of the same and one of his own: the model sees only his own one's chunks.
-    const bob = await seedUser("bob-embed");
-    await star(bob, [...repos.slice(0, 4), own]);
-    const second = await counted(() => embedRepositories(createServices(testEnv), { userId: bob }));
-    expect(second.value).toMatchObject({ embedded: 1, reused: 4, pending: 0 });
-    expect(second.requests).toBe(1);
-    const bobOwn = (await starsOf(bob)).find((s) => s.repositoryId === own)!;
-    expect(second.inputs).toBe(bobOwn.embeddedChunks);
-    // Carol stars only shared ones: no model call at all.
-    const carol = await seedUser("carol-embed");
-    await star(carol, repos.slice(1, 3));
-    const third = await counted(() => embedRepositories(createServices(testEnv), { userId: carol }));
-    expect(third.value).toMatchObject({ embedded: 0, reused: 2, requests: 0, pending: 0 });
-    expect(third.requests).toBe(0);
+      // Bob stars four of the same and one of his own: the model sees only his own one's chunks.
+      const bob = await seedUser("bob-embed");
+      await star(bob, [...repos.slice(0, 4), own]);
+      const second = await counted(() => embedRepositories(createServices(testEnv), { userId: bob }));
+      expect(second.value).toMatchObject({ embedded: 1, reused: 4, pending: 0 });
+      expect(second.requests).toBe(1);
+      const bobOwn = (await starsOf(bob)).find((s) => s.repositoryId === own)!;
+      expect(second.inputs).toBe(bobOwn.embeddedChunks);
+      // Carol stars only shared ones: no model call at all.
+      const carol = await seedUser("carol-embed");
+      await star(carol, repos.slice(1, 3));
+      const third = await counted(() => embedRepositories(createServices(testEnv), { userId: carol }));
+      expect(third.value).toMatchObject({ embedded: 0, reused: 2, requests: 0, pending: 0 });
+      expect(third.requests).toBe(0);
 
-    // The copied vectors are the same vectors: a repository's chunk finds itself in Bob's namespace.
-    const store = new D1VectorStore(env.DB, 1024);
-    const [aliceFirst] = await db
-      .select()
-      .from(vectorValues)
-      .where(and(eq(vectorValues.namespace, userNamespace(alice)), eq(vectorValues.id, vectorId(alice, repos[0]!, 0))));
-    const values = Array.from(new Float32Array(new Uint8Array(aliceFirst!.values).buffer));
-    const nearest = await store.query(userNamespace(bob), values, 1);
-    expect(nearest[0]).toMatchObject({ id: vectorId(bob, repos[0]!, 0), repositoryId: repos[0] });
-    expect(nearest[0]!.score).toBeCloseTo(1, 5);
+      // The copied vectors are the same vectors: a repository's chunk finds itself in Bob's namespace.
+      const store = new D1VectorStore(env.DB, 1024);
+      const [aliceFirst] = await db
+        .select()
+        .from(vectorValues)
+        .where(
+          and(eq(vectorValues.namespace, userNamespace(alice)), eq(vectorValues.id, vectorId(alice, repos[0]!, 0))),
+        );
+      const values = Array.from(new Float32Array(new Uint8Array(aliceFirst!.values).buffer));
+      const nearest = await store.query(userNamespace(bob), values, 1);
+      expect(nearest[0]).toMatchObject({ id: vectorId(bob, repos[0]!, 0), repositoryId: repos[0] });
+      expect(nearest[0]!.score).toBeCloseTo(1, 5);
 
-    // A no-change resync: nothing to look at, no call, no README read.
-    const again = await counted(() => embedRepositories(createServices(testEnv), { userId: alice }));
-    expect(again.value).toEqual({ embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 });
-    expect(again.requests).toBe(0);
-  });
+      // A no-change resync: nothing to look at, no call, no README read.
+      const again = await counted(() => embedRepositories(createServices(testEnv), { userId: alice }));
+      expect(again.value).toEqual({ embedded: 0, reused: 0, unchanged: 0, removed: 0, requests: 0, pending: 0 });
+      expect(again.requests).toBe(0);
+    },
+  );
 
   it("replaces the vectors of a changed text and leaves none of the old chunks behind", async () => {
     const user = await seedUser("changer-embed");

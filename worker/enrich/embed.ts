@@ -317,10 +317,11 @@ async function markFingerprints(db: Db, userId: number, unchanged: Work[]): Prom
   for (let i = 0; i < unchanged.length; i += STARS_PER_UPDATE) {
     const rows = unchanged.slice(i, i + STARS_PER_UPDATE).map((w) => [w.row.repositoryId, w.row.source]);
     const json = JSON.stringify(rows);
+    const sameRepository = sql`json_extract(j.value, '$[0]') = ${stars.repositoryId}`;
     await db
       .update(stars)
       .set({
-        embeddedSource: sql`(select json_extract(j.value, '$[1]') from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`,
+        embeddedSource: sql`(select json_extract(j.value, '$[1]') from json_each(${json}) j where ${sameRepository})`,
       })
       .where(
         and(
@@ -345,8 +346,9 @@ async function markStars(
     const json = JSON.stringify(
       rows.slice(i, i + STARS_PER_UPDATE).map((r) => [r.repositoryId, r.sha, r.model, r.source, r.chunks]),
     );
+    const sameRepository = sql`json_extract(j.value, '$[0]') = ${stars.repositoryId}`;
     const field = (index: number) =>
-      sql`(select json_extract(j.value, ${`$[${index}]`}) from json_each(${json}) j where json_extract(j.value, '$[0]') = ${stars.repositoryId})`;
+      sql`(select json_extract(j.value, ${`$[${index}]`}) from json_each(${json}) j where ${sameRepository})`;
     await db
       .update(stars)
       .set({ embeddedSha: field(1), embeddingModel: field(2), embeddedSource: field(3), embeddedChunks: field(4) })

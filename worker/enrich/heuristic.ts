@@ -9,10 +9,11 @@ import type { AnalysisSource } from "./analysis-input";
 /** Headings every README has: they say nothing about what a project is. */
 const GENERIC_HEADINGS = new Set(
   (
-    "installation install usage features license licence contributing contributors getting started documentation docs examples example faq " +
-    "table of contents contents introduction overview requirements prerequisites build building test tests testing support credits " +
-    "acknowledgements acknowledgments changelog roadmap api quick start quickstart setup configuration development demo screenshots " +
-    "about authors author sponsors backers community donate links resources related projects status motivation why todo " +
+    "installation install usage features license licence contributing contributors getting started documentation " +
+    "docs examples example faq table of contents contents introduction overview requirements prerequisites build " +
+    "building test tests testing support credits acknowledgements acknowledgments changelog roadmap api " +
+    "quick start quickstart setup configuration development demo screenshots about authors author sponsors " +
+    "backers community donate links resources related projects status motivation why todo " +
     "安装 使用 用法 许可证 许可 贡献 简介 介绍 快速开始 文档 示例 特性 功能 常见问题 目录 致谢 更新日志 开发 配置 演示 截图 赞助 联系"
   ).split(" "),
 );
@@ -76,7 +77,8 @@ export function heuristicAnalysis(
     const chinese = candidates.find((text) => hanShare(text) > 0.3);
     summary = chinese
       ? summaryOf(chinese, "zh")
-      : `${source.name} 是一个${source.language ? ` ${source.language} ` : ""}开源项目${description ? `：${summaryOf(description, "zh")}` : "。"}`;
+      : `${source.name} 是一个${source.language ? ` ${source.language} ` : ""}开源项目` +
+        `${description ? `：${summaryOf(description, "zh")}` : "。"}`;
   } else {
     const english = candidates.find((text) => hanShare(text) < 0.1);
     summary = english

@@ -126,33 +126,37 @@ describe("refreshOpenrank against the OpenDigger emulator", () => {
     });
   });
 
-  it(`an unreachable OpenDigger is asked ${OPENRANK_BREAKER} times in a row, not once per repository; the rest waits for the next sync`, async () => {
-    const { user } = await signIn("openrank-breaker");
-    const names = Array.from({ length: 60 }, (_, i) => `od-breaker/r${i}`);
-    await seed(user.id, names);
-    // Scoped to these repositories: other test files share the emulator.
-    await emulatorControl(
-      "opendigger",
-      "POST",
-      "faults",
-      names.map((repo) => ({ repo, status: 503 })),
-    );
-    let result: Awaited<ReturnType<typeof refreshOpenrank>>;
-    try {
-      result = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
-      expect(result.unavailable).toMatch(/in a row/);
-      // Requests already in flight when the breaker opens finish (5 at a time); nothing new starts.
-      expect(result.requests).toBeGreaterThanOrEqual(OPENRANK_BREAKER);
-      expect(result.requests).toBeLessThan(OPENRANK_BREAKER + 5);
-      expect(result.pending).toBe(60 - result.failed);
-      let asked = 0;
-      for (const name of names) asked += await requestsFor(name);
-      expect(asked).toBe(result.requests);
-    } finally {
-      await emulatorControl("opendigger", "DELETE", "faults");
-    }
-    const next = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
-    expect(next).toMatchObject({ fetched: 60, failed: 0, pending: 0 });
-    expect(next.unavailable).toBeUndefined();
-  });
+  it(
+    `an unreachable OpenDigger is asked ${OPENRANK_BREAKER} times in a row, ` +
+      "not once per repository; the rest waits for the next sync",
+    async () => {
+      const { user } = await signIn("openrank-breaker");
+      const names = Array.from({ length: 60 }, (_, i) => `od-breaker/r${i}`);
+      await seed(user.id, names);
+      // Scoped to these repositories: other test files share the emulator.
+      await emulatorControl(
+        "opendigger",
+        "POST",
+        "faults",
+        names.map((repo) => ({ repo, status: 503 })),
+      );
+      let result: Awaited<ReturnType<typeof refreshOpenrank>>;
+      try {
+        result = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
+        expect(result.unavailable).toMatch(/in a row/);
+        // Requests already in flight when the breaker opens finish (5 at a time); nothing new starts.
+        expect(result.requests).toBeGreaterThanOrEqual(OPENRANK_BREAKER);
+        expect(result.requests).toBeLessThan(OPENRANK_BREAKER + 5);
+        expect(result.pending).toBe(60 - result.failed);
+        let asked = 0;
+        for (const name of names) asked += await requestsFor(name);
+        expect(asked).toBe(result.requests);
+      } finally {
+        await emulatorControl("opendigger", "DELETE", "faults");
+      }
+      const next = await refreshOpenrank(createServices(env), { userId: user.id, budget: 250 });
+      expect(next).toMatchObject({ fetched: 60, failed: 0, pending: 0 });
+      expect(next.unavailable).toBeUndefined();
+    },
+  );
 });

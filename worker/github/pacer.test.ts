@@ -21,24 +21,28 @@ function clock() {
 }
 
 describe("Pacer: GitHub's server-time budget", () => {
-  it("starts GraphQL requests while less than 60 s of server time ended in the window, as GitHub checks, then waits for it to slide", async () => {
-    const c = clock();
-    const pacer = new Pacer(null, c.now, c.sleep);
-    const usedAtStart: number[] = [];
-    // 5 s requests, one after another, each finishing at once on the fake clock.
-    for (let i = 0; i < 20; i++) {
-      const ticket = await pacer.admit("graphql", 5_000);
-      usedAtStart.push(pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0));
-      pacer.done(ticket, 5_000);
-      c.advance(100);
-    }
-    // Twelve went at once (0 … 55 s used when each started); the thirteenth waited for the window.
-    expect(usedAtStart.slice(0, 12)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55].map((s) => s * 1_000));
-    expect(c.waits.length).toBeGreaterThan(0);
-    expect(c.now() - 1_000_000).toBeGreaterThanOrEqual(WINDOW_MS);
-    // No request ever started with the minute's budget spent.
-    expect(Math.max(...usedAtStart)).toBeLessThan(60_000);
-  });
+  it(
+    "starts GraphQL requests while less than 60 s of server time ended in the window, " +
+      "as GitHub checks, then waits for it to slide",
+    async () => {
+      const c = clock();
+      const pacer = new Pacer(null, c.now, c.sleep);
+      const usedAtStart: number[] = [];
+      // 5 s requests, one after another, each finishing at once on the fake clock.
+      for (let i = 0; i < 20; i++) {
+        const ticket = await pacer.admit("graphql", 5_000);
+        usedAtStart.push(pacer.toJSON().recent.reduce((sum, [, ms]) => sum + ms, 0));
+        pacer.done(ticket, 5_000);
+        c.advance(100);
+      }
+      // Twelve went at once (0 … 55 s used when each started); the thirteenth waited for the window.
+      expect(usedAtStart.slice(0, 12)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55].map((s) => s * 1_000));
+      expect(c.waits.length).toBeGreaterThan(0);
+      expect(c.now() - 1_000_000).toBeGreaterThanOrEqual(WINDOW_MS);
+      // No request ever started with the minute's budget spent.
+      expect(Math.max(...usedAtStart)).toBeLessThan(60_000);
+    },
+  );
 
   it("lets a second request go beside another only while the budget has room for both", async () => {
     const c = clock();
@@ -54,21 +58,42 @@ describe("Pacer: GitHub's server-time budget", () => {
     expect(c.waits).toEqual([]);
   });
 
-  it("allows requests side by side only until the budget is first reached, and again once the window is empty", async () => {
+  it(
+    "allows requests side by side only until the budget is first reached, " + "and again once the window is empty",
+    async () => {
+      const c = clock();
+      const pacer = new Pacer(null, c.now, c.sleep);
+      expect(pacer.burst(5_000)).toBe(true);
+      for (let i = 0; i < 13; i++) {
+        pacer.done(await pacer.admit("graphql", 5_000), 5_000);
+        c.advance(1_000);
+      }
+      // The thirteenth waited for the window: from now on one request after another.
+      expect(c.waits.length).toBeGreaterThan(0);
+      expect(pacer.burst(1)).toBe(false);
+      // Still so in the next step of the run (the state crosses steps).
+      expect(new Pacer(pacer.toJSON(), c.now, c.sleep).burst(1)).toBe(false);
+      c.advance(WINDOW_MS + 1);
+      expect(pacer.burst(5_000)).toBe(true);
+    },
+  );
+
+  it("allows requests side by side again for the last of the work, once it fits in one minute's budget", async () => {
     const c = clock();
     const pacer = new Pacer(null, c.now, c.sleep);
-    expect(pacer.burst(5_000)).toBe(true);
     for (let i = 0; i < 13; i++) {
       pacer.done(await pacer.admit("graphql", 5_000), 5_000);
       c.advance(1_000);
     }
-    // The thirteenth waited for the window: from now on one request after another.
-    expect(c.waits.length).toBeGreaterThan(0);
-    expect(pacer.burst(1)).toBe(false);
-    // Still so in the next step of the run (the state crosses steps).
-    expect(new Pacer(pacer.toJSON(), c.now, c.sleep).burst(1)).toBe(false);
-    c.advance(WINDOW_MS + 1);
-    expect(pacer.burst(5_000)).toBe(true);
+    // Saturated, with room for one more 5 s batch: two minutes of work left keep one lane…
+    expect(pacer.fits("graphql", 5_000)).toBe(true);
+    expect(pacer.burst(5_000, 120_000)).toBe(false);
+    // …while work that fits in one minute's budget spends the room as it comes…
+    expect(pacer.burst(5_000, 40_000)).toBe(true);
+    // …and never beyond it, however little is left.
+    const ticket = await pacer.admit("graphql", 5_000);
+    expect(pacer.burst(5_000, 1_000)).toBe(false);
+    pacer.done(ticket, 5_000);
   });
 
   it("counts requests in flight against the budget", async () => {
@@ -85,27 +110,30 @@ describe("Pacer: GitHub's server-time budget", () => {
     expect(c.waits.length).toBeGreaterThan(0);
   });
 
-  it("leaves REST the rest of the 90 s total beside what GraphQL used, and 30 s while GraphQL is in flight", async () => {
-    const c = clock();
-    const pacer = new Pacer(null, c.now, c.sleep);
-    pacer.done(await pacer.admit("graphql", 20_000), 20_000);
-    // GraphQL used 20 s and nothing of it is in flight: REST may use the other 70 s.
-    pacer.done(await pacer.admit("rest", 40_000), 40_000);
-    pacer.done(await pacer.admit("rest", 30_000), 30_000);
-    expect(c.waits).toEqual([]);
-    await pacer.admit("rest", 6_000);
-    expect(c.waits.length).toBeGreaterThan(0);
+  it(
+    "leaves REST the rest of the 90 s total beside what GraphQL used, " + "and 30 s while GraphQL is in flight",
+    async () => {
+      const c = clock();
+      const pacer = new Pacer(null, c.now, c.sleep);
+      pacer.done(await pacer.admit("graphql", 20_000), 20_000);
+      // GraphQL used 20 s and nothing of it is in flight: REST may use the other 70 s.
+      pacer.done(await pacer.admit("rest", 40_000), 40_000);
+      pacer.done(await pacer.admit("rest", 30_000), 30_000);
+      expect(c.waits).toEqual([]);
+      await pacer.admit("rest", 6_000);
+      expect(c.waits.length).toBeGreaterThan(0);
 
-    // While a GraphQL request is in flight, REST keeps to what the total leaves beside GraphQL's whole budget.
-    const d = clock();
-    const busy = new Pacer(null, d.now, d.sleep);
-    await busy.admit("graphql", 5_000);
-    busy.done(await busy.admit("rest", 25_000), 25_000);
-    busy.done(await busy.admit("rest", 6_000), 6_000);
-    expect(d.waits).toEqual([]);
-    await busy.admit("rest", 1_000);
-    expect(d.waits.length).toBeGreaterThan(0);
-  });
+      // While a GraphQL request is in flight, REST keeps to what the total leaves beside GraphQL's whole budget.
+      const d = clock();
+      const busy = new Pacer(null, d.now, d.sleep);
+      await busy.admit("graphql", 5_000);
+      busy.done(await busy.admit("rest", 25_000), 25_000);
+      busy.done(await busy.admit("rest", 6_000), 6_000);
+      expect(d.waits).toEqual([]);
+      await busy.admit("rest", 1_000);
+      expect(d.waits.length).toBeGreaterThan(0);
+    },
+  );
 
   it("lowers its budget when GitHub says secondary limit first", async () => {
     const c = clock();

@@ -236,10 +236,15 @@ export class Pacer {
    * back, one request after another spends it all (GitHub counts a request when it ends), and
    * requests side by side would only be served more slowly for the same budget; before that, at
    * the start of a run with an empty window, they spend the first minute's budget in half a minute.
+   * Once all the work left (`remainingMs`) fits in one minute's budget, two go again whenever the
+   * window has room for both.
    */
-  burst(estimateMs: number): boolean {
+  burst(estimateMs: number, remainingMs = Number.POSITIVE_INFINITY): boolean {
     this.#prune();
-    return !this.#state.saturated && this.fits("graphql", estimateMs);
+    if (!this.fits("graphql", estimateMs)) return false;
+    // The last of the work, when it all fits in one minute's budget: no later minute to keep
+    // server time for, so what the window frees is spent as fast as it comes.
+    return !this.#state.saturated || remainingMs <= this.#state.limits.graphqlMs;
   }
 
   #prune(): void {

@@ -26,19 +26,23 @@ describe("fetchReadmeRest", () => {
     expect(outcome).toMatchObject({ kind: "ok", readme: { path: ".github/README.md", text: "# moved\n" } });
   });
 
-  it("a 403 for an organisation's SAML single sign-on is that repository's state, with where to authorise the token", async () => {
-    const repo = await ownRepository("rest-readme-sso", "guarded");
-    await emulator("repo-state", { fullName: repo, state: "sso", org: "acme-rest" });
-    try {
-      const outcome = await fetchReadmeRest(client("rest-readme-sso"), request(repo));
-      expect(outcome).toMatchObject({
-        kind: "denied",
-        access: { state: "sso", url: expect.stringMatching(/^https:\/\/github\.com\/orgs\/acme-rest\/sso\?/) },
-      });
-    } finally {
-      await emulator("repo-state", { fullName: repo, state: "ok" });
-    }
-  });
+  it(
+    "a 403 for an organisation's SAML single sign-on is that repository's state, " +
+      "with where to authorise the token",
+    async () => {
+      const repo = await ownRepository("rest-readme-sso", "guarded");
+      await emulator("repo-state", { fullName: repo, state: "sso", org: "acme-rest" });
+      try {
+        const outcome = await fetchReadmeRest(client("rest-readme-sso"), request(repo));
+        expect(outcome).toMatchObject({
+          kind: "denied",
+          access: { state: "sso", url: expect.stringMatching(/^https:\/\/github\.com\/orgs\/acme-rest\/sso\?/) },
+        });
+      } finally {
+        await emulator("repo-state", { fullName: repo, state: "ok" });
+      }
+    },
+  );
 
   it("a blocked repository (403) and a DMCA takedown (451) are that repository's state", async () => {
     const repo = await ownRepository("rest-readme-blocked", "blocked");

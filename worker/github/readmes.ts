@@ -30,7 +30,9 @@ const WEIGHT: Record<Stage, number> = { blob: 1, subtrees: 1.5, root: 1, fresh: 
 const MAX_ALIASES = 250;
 const TREE_ENTRIES = "... on Tree { entries { name type oid size mode } }";
 const ROOT = `root: object(expression: "HEAD:") { ${TREE_ENTRIES} }`;
-const SUBTREES = `dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
+const SUBTREES =
+  `dotGithub: object(expression: "HEAD:.github") { ${TREE_ENTRIES} } ` +
+  `docs: object(expression: "HEAD:docs") { ${TREE_ENTRIES} }`;
 
 type Job = ReadmeRequest & {
   attempt: number;
@@ -86,6 +88,8 @@ export class ReadmeFetcher {
   readonly #changed = new Signal();
   /** More repositories are on their way (the listing is still handing pages in): a part batch waits for them. */
   #expectingMore = false;
+  /** Lookups the caller will hand in later (worker/sync/readme-step.ts): all the work left is queued plus these. */
+  #comingLater = 0;
 
   constructor(client: GithubClient) {
     this.#client = client;
@@ -157,6 +161,11 @@ export class ReadmeFetcher {
     this.#changed.notify();
   }
 
+  /** How many more lookups the caller will hand in after those queued now. */
+  comingLater(count: number): void {
+    this.#comingLater = Math.max(0, count);
+  }
+
   #pendingWeight(): number {
     return STAGES.reduce((sum, stage) => sum + this.#queues[stage].length * WEIGHT[stage], 0);
   }
@@ -183,7 +192,11 @@ export class ReadmeFetcher {
       // With nothing in flight a lane always goes (once the pacer admits it). A second one goes
       // beside it only while the pacer allows a burst (the start of a run), and only with a
       // batch worth its point.
-      if (this.#inFlight > 0 && (!pacer.burst(pacer.estimate("readme-batch", size)) || pending < size / 2)) {
+      const remainingMs = pacer.estimate("readme-batch", pending + this.#comingLater);
+      if (
+        this.#inFlight > 0 &&
+        (!pacer.burst(pacer.estimate("readme-batch", size), remainingMs) || pending < size / 2)
+      ) {
         await this.#changed.wait();
         continue;
       }
@@ -275,7 +288,8 @@ export class ReadmeFetcher {
         variables[`e${i}`] = `HEAD:${job.found?.path ?? "README.md"}`;
         declarations.push(`$e${i}: String!`);
         selections.push(
-          `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) { ... on Blob { oid byteSize text isTruncated isBinary } } } }`,
+          `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) ` +
+            "{ ... on Blob { oid byteSize text isTruncated isBinary } } } }",
         );
       }
     });

@@ -101,7 +101,7 @@ async function starCount(client: GithubClient): Promise<number | null> {
 }
 
 /** Pages fetched ahead of the one being processed (each ~1 s of GitHub's server time). */
-const PAGES_AHEAD = 2;
+const PAGES_AHEAD = 4;
 
 /**
  * REST pages fetched in parallel: they are independent (`page=N`), so after the first page says
@@ -181,6 +181,11 @@ export class StarPages {
   /** Resolves when the README work next changes (`wantsMore()` may have). */
   readmesChanged(): Promise<void> {
     return this.#readmes.changed();
+  }
+
+  /** How many more README lookups will be handed in after those queued now (ReadmeFetcher.comingLater). */
+  readmesComingLater(count: number): void {
+    this.#readmes.comingLater(count);
   }
 
   /** While pages are still being handed in, README batches wait to be full (ReadmeFetcher.expectMore). */

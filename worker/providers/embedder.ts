@@ -111,7 +111,8 @@ export function embedderOf(config: Config, ai: Ai): Embedder {
         if (embedding.length !== dimensions) {
           throw new ApiError(
             "not_configured",
-            `${key} answered ${embedding.length} dimensions; EMBEDDING_DIMENSIONS is ${dimensions} (the vector index's size)`,
+            `${key} answered ${embedding.length} dimensions; ` +
+              `EMBEDDING_DIMENSIONS is ${dimensions} (the vector index's size)`,
           );
         }
         if (!embedding.every(Number.isFinite)) throw new Error(`${key} answered an embedding with non-numbers`);

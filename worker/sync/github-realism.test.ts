@@ -82,7 +82,8 @@ describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
     ["HTTP 200 with data: null", ["200"]],
     ["502 and 504", ["502", "504"]],
   ])(
-    "a README batch GitHub cuts off (%s) is asked again smaller, and the next run starts below the size that was cut off",
+    "a README batch GitHub cuts off (%s) is asked again smaller, " +
+      "and the next run starts below the size that was cut off",
     async (_, shapes) => {
       await using introspector = await fastWorkflows();
       const login = `cutoff-${shapes.join("-")}`;

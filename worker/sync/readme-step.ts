@@ -73,6 +73,7 @@ export async function readmeStep(
   const deadline = Date.now() + STEP_WALL_MS;
   for (let i = 0; i < entries.length && !failed && Date.now() < deadline; i += GROUP) {
     const group = entries.slice(i, i + GROUP);
+    source.readmesComingLater(queued - i - group.length);
     const work: Promise<void> = lookUp(services, source, input, group)
       .then(
         (written) => {
@@ -110,7 +111,10 @@ async function queueLength(db: Services["db"], userId: number): Promise<number> 
   return row?.n ?? 0;
 }
 
-/** One group's lookups and writes. Trouble for the whole run (a revoked token, a rate limit) leaves the group queued. */
+/**
+ * One group's lookups and writes. Trouble for the whole run (a revoked token, a rate limit) leaves
+ * the group queued.
+ */
 async function lookUp(
   services: Services,
   source: ReturnType<typeof createStarSource>,

@@ -80,7 +80,8 @@ const sqlOf = (write: unknown) => (write as { toSQL(): { sql: string; params: un
 
 async function search(term: string): Promise<number[]> {
   const { results } = await env.DB.prepare(
-    "select r.github_id from repositories_fts f join repositories r on r.id = f.rowid where repositories_fts match ?1 order by r.github_id",
+    "select r.github_id from repositories_fts f join repositories r on r.id = f.rowid " +
+      "where repositories_fts match ?1 order by r.github_id",
   )
     .bind(`"${term}"`)
     .all<{ github_id: number }>();
@@ -89,7 +90,8 @@ async function search(term: string): Promise<number[]> {
 
 async function newUser(login: string): Promise<number> {
   const row = await env.DB.prepare(
-    "insert into users (github_id, login, token_ciphertext, created_at, updated_at) values (?1, ?2, 'x', 0, 0) returning id",
+    "insert into users (github_id, login, token_ciphertext, created_at, updated_at) " +
+      "values (?1, ?2, 'x', 0, 0) returning id",
   )
     .bind(Math.floor(Math.random() * 1e9), login)
     .first<{ id: number }>();
@@ -137,7 +139,8 @@ describe("sync writes and the FTS index", () => {
 
     // The trigger itself ignores indexed columns SET to the value they already hold.
     await env.DB.prepare(
-      "update repositories set description = description, readme_content = readme_content, stargazers_count = 12 where github_id = ?1",
+      "update repositories set description = description, readme_content = readme_content, stargazers_count = 12 " +
+        "where github_id = ?1",
     )
       .bind(ids[0])
       .run();

@@ -227,6 +227,8 @@ export function pageWrites(
         runId,
         counted: star === "new" || repo === "update",
       };
+      const anotherRun = sql`${readmeQueue.runId} is not excluded.run_id`;
+      const anotherPush = sql`${readmeQueue.pushedAt} is not excluded.pushed_at`;
       writes.push(
         db
           .insert(readmeQueue)
@@ -240,7 +242,7 @@ export function pageWrites(
               counted: excluded(readmeQueue.counted),
             },
             // A replayed step finds its entry queued already (and must not lose what its first attempt counted).
-            setWhere: sql`${readmeQueue.runId} is not excluded.run_id or ${readmeQueue.pushedAt} is not excluded.pushed_at`,
+            setWhere: sql`${anotherRun} or ${anotherPush}`,
           }),
       );
     }
@@ -358,12 +360,13 @@ export function readmeWrites(
 
 /** The entries of a user's queue whose star is gone (unstarred since it was queued): nothing to look up. */
 export function dropUnstarredFromQueue(db: Db, userId: number): Write {
+  const itsStar = sql`${stars.userId} = ${readmeQueue.userId} and ${stars.repositoryId} = ${readmeQueue.repositoryId}`;
   return db
     .delete(readmeQueue)
     .where(
       and(
         eq(readmeQueue.userId, userId),
-        sql`not exists (select 1 from ${stars} where ${stars.userId} = ${readmeQueue.userId} and ${stars.repositoryId} = ${readmeQueue.repositoryId} and ${stars.isStarred} = 1)`,
+        sql`not exists (select 1 from ${stars} where ${itsStar} and ${stars.isStarred} = 1)`,
       ),
     );
 }

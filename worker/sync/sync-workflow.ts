@@ -53,9 +53,10 @@ export function listingMoved(
 /**
  * One sync run (docs/architecture.md §4). Reads top to bottom as its steps: begin → list (pages of
  * stars, each written into D1 as it lands: findable by name) → unstar → READMEs (queued by the
- * pages, most recently starred first) → saved READMEs → analyse → openrank → embed → finish. Progress is published to the user's Durable Object from
- * outside the steps: on a replay an event may be sent again, which is harmless (the
- * object drops a repeat of its latest event and ignores runs that no longer hold the lock).
+ * pages, most recently starred first) → saved READMEs → analyse → openrank → embed → finish.
+ * Progress is published to the user's Durable Object from outside the steps: on a replay an event
+ * may be sent again, which is harmless (the object drops a repeat of its latest event and ignores
+ * runs that no longer hold the lock).
  */
 export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
   /** D1, secrets and GitHub clients, built inside each step (a step may run in another isolate than the last). */

@@ -169,7 +169,8 @@ describe("sync: changes on GitHub", () => {
     doneOf(await syncOnce(sessionToken));
     const victim = (await githubStars("sync-unstar"))[5]!.fullName;
     await env.DB.prepare(
-      "update stars set notes = 'remember this' where user_id = ? and repository_id = (select id from repositories where full_name = ?)",
+      "update stars set notes = 'remember this' " +
+        "where user_id = ? and repository_id = (select id from repositories where full_name = ?)",
     )
       .bind(user.id, victim)
       .run();
@@ -211,7 +212,8 @@ describe("sync: changes on GitHub", () => {
       )
       .run();
     await env.DB.prepare(
-      "insert into stars (user_id, repository_id, is_saved, created_at) values (?, (select id from repositories where full_name = ?), 1, 0)",
+      "insert into stars (user_id, repository_id, is_saved, created_at) " +
+        "values (?, (select id from repositories where full_name = ?), 1, 0)",
     )
       .bind(user.id, other.fullName)
       .run();

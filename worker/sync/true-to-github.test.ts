@@ -47,7 +47,8 @@ async function accessOf(userId: number, fullName: string) {
 
 async function vectorCount(userId: number, fullName: string) {
   const row = await env.DB.prepare(
-    "select count(*) as n from vectors where namespace = ? and repository_id = (select id from repositories where full_name = ?)",
+    "select count(*) as n from vectors " +
+      "where namespace = ? and repository_id = (select id from repositories where full_name = ?)",
   )
     .bind(`u${userId}`, fullName)
     .first<{ n: number }>();
@@ -81,77 +82,87 @@ describe("sync: GitHub refusing one repository", () => {
     }
   });
 
-  it("a repository behind an organisation's SAML single sign-on stays starred, with where to authorise the token", async () => {
-    await using _ = await fastWorkflows();
-    const login = "refuse-sso";
-    const { sessionToken, user } = await signIn(login, 40);
-    const protectedRepo = await ownRepository(login, "internal-tools");
-    doneOf(await syncOnce(sessionToken));
-    await controlPost("repo-state", { fullName: protectedRepo, state: "sso", org: "acme-corp" });
-    try {
-      // GitHub leaves it out of the list (X-GitHub-SSO: partial-results); asked by name it answers 403 SAML.
-      const done = doneOf(await syncOnce(sessionToken));
-      expect(done.unstarred_count).toBe(0);
-      expect(done.stats.listing).toMatchObject({ partial: true, refused: 1 });
-      expect(await userRow(user.id)).toMatchObject({ token_status: "valid" });
-      const row = await accessOf(user.id, protectedRepo);
-      expect(row).toMatchObject({ is_starred: 1, access_state: "sso" });
-      expect(row?.access_url).toMatch(/^https:\/\/github\.com\/orgs\/acme-corp\/sso/);
-    } finally {
-      await controlPost("repo-state", { fullName: protectedRepo, state: "ok" });
-    }
-    // Authorised again: the next sync that reads it clears the state (a day later; here the check time is moved back).
-    await env.DB.prepare("update stars set access_checked_at = 0 where user_id = ?").bind(user.id).run();
-    doneOf(await syncOnce(sessionToken));
-    expect(await accessOf(user.id, protectedRepo)).toMatchObject({ is_starred: 1, access_state: null });
-  });
+  it(
+    "a repository behind an organisation's SAML single sign-on stays starred, " + "with where to authorise the token",
+    async () => {
+      await using _ = await fastWorkflows();
+      const login = "refuse-sso";
+      const { sessionToken, user } = await signIn(login, 40);
+      const protectedRepo = await ownRepository(login, "internal-tools");
+      doneOf(await syncOnce(sessionToken));
+      await controlPost("repo-state", { fullName: protectedRepo, state: "sso", org: "acme-corp" });
+      try {
+        // GitHub leaves it out of the list (X-GitHub-SSO: partial-results); asked by name it answers 403 SAML.
+        const done = doneOf(await syncOnce(sessionToken));
+        expect(done.unstarred_count).toBe(0);
+        expect(done.stats.listing).toMatchObject({ partial: true, refused: 1 });
+        expect(await userRow(user.id)).toMatchObject({ token_status: "valid" });
+        const row = await accessOf(user.id, protectedRepo);
+        expect(row).toMatchObject({ is_starred: 1, access_state: "sso" });
+        expect(row?.access_url).toMatch(/^https:\/\/github\.com\/orgs\/acme-corp\/sso/);
+      } finally {
+        await controlPost("repo-state", { fullName: protectedRepo, state: "ok" });
+      }
+      // Authorised again: the next sync that reads it clears the state (a day later; here the check time is
+      // moved back).
+      await env.DB.prepare("update stars set access_checked_at = 0 where user_id = ?").bind(user.id).run();
+      doneOf(await syncOnce(sessionToken));
+      expect(await accessOf(user.id, protectedRepo)).toMatchObject({ is_starred: 1, access_state: null });
+    },
+  );
 });
 
 describe("sync: pagination drift", () => {
-  it("a first sync keeps every star when one is removed from an earlier page while later pages are listed", async () => {
-    await using _ = await fastWorkflows();
-    const login = "drift-first";
-    const { sessionToken, user } = await signIn(login, 350);
-    const before = await githubStars(login);
-    await moveAfterFirstPage(login, { unstar: before[5]!.fullName });
+  it(
+    "a first sync keeps every star when one is removed " + "from an earlier page while later pages are listed",
+    async () => {
+      await using _ = await fastWorkflows();
+      const login = "drift-first";
+      const { sessionToken, user } = await signIn(login, 350);
+      const before = await githubStars(login);
+      await moveAfterFirstPage(login, { unstar: before[5]!.fullName });
 
-    const done = doneOf(await syncOnce(sessionToken));
-    const truth = await githubStars(login);
-    expect(truth).toHaveLength(349);
-    const lib = await library(user.id);
-    // Every star GitHub lists after the run is in the library, starred; the one removed after its
-    // page was read may still be (the next sync removes it).
-    for (const star of truth) expect(lib.get(star.fullName)?.is_starred, star.fullName).toBe(1);
-    expect(done.unstarred_count).toBe(0);
-    expect(done.total).toBe(350);
-    expect(done.stats.listing).toMatchObject({ drifted: true, passes: 2 });
-    // Each star counted once, although two passes listed it.
-    expect(done.new_count).toBe(350);
+      const done = doneOf(await syncOnce(sessionToken));
+      const truth = await githubStars(login);
+      expect(truth).toHaveLength(349);
+      const lib = await library(user.id);
+      // Every star GitHub lists after the run is in the library, starred; the one removed after its
+      // page was read may still be (the next sync removes it).
+      for (const star of truth) expect(lib.get(star.fullName)?.is_starred, star.fullName).toBe(1);
+      expect(done.unstarred_count).toBe(0);
+      expect(done.total).toBe(350);
+      expect(done.stats.listing).toMatchObject({ drifted: true, passes: 2 });
+      // Each star counted once, although two passes listed it.
+      expect(done.new_count).toBe(350);
 
-    const next = doneOf(await syncOnce(sessionToken));
-    expect(next).toMatchObject({ total: 349, unstarred_count: 1, new_count: 0 });
-    expect(next.stats.listing).toMatchObject({ drifted: false, passes: 1, stillStarred: 0 });
-    expect((await library(user.id)).get(before[5]!.fullName)?.is_starred).toBe(0);
-  });
+      const next = doneOf(await syncOnce(sessionToken));
+      expect(next).toMatchObject({ total: 349, unstarred_count: 1, new_count: 0 });
+      expect(next.stats.listing).toMatchObject({ drifted: false, passes: 1, stillStarred: 0 });
+      expect((await library(user.id)).get(before[5]!.fullName)?.is_starred).toBe(0);
+    },
+  );
 
-  it("a resync under drift unstars nothing still starred and deletes no still-starred repository's vectors", async () => {
-    await using _ = await fastWorkflows();
-    const login = "drift-resync";
-    const { sessionToken, user } = await signIn(login, 350);
-    doneOf(await syncOnce(sessionToken));
-    const before = await githubStars(login);
-    // The repository a shifted listing would never show: the first of page 2.
-    const shifted = before[100]!.fullName;
-    const vectorsBefore = await vectorCount(user.id, shifted);
-    expect(vectorsBefore).toBeGreaterThan(0);
+  it(
+    "a resync under drift unstars nothing still starred " + "and deletes no still-starred repository's vectors",
+    async () => {
+      await using _ = await fastWorkflows();
+      const login = "drift-resync";
+      const { sessionToken, user } = await signIn(login, 350);
+      doneOf(await syncOnce(sessionToken));
+      const before = await githubStars(login);
+      // The repository a shifted listing would never show: the first of page 2.
+      const shifted = before[100]!.fullName;
+      const vectorsBefore = await vectorCount(user.id, shifted);
+      expect(vectorsBefore).toBeGreaterThan(0);
 
-    await moveAfterFirstPage(login, { unstar: before[5]!.fullName });
-    const done = doneOf(await syncOnce(sessionToken));
-    expect(done.unstarred_count).toBe(0);
-    expect(await vectorCount(user.id, shifted)).toBe(vectorsBefore);
-    const lib = await library(user.id);
-    for (const star of await githubStars(login)) expect(lib.get(star.fullName)?.is_starred, star.fullName).toBe(1);
-  });
+      await moveAfterFirstPage(login, { unstar: before[5]!.fullName });
+      const done = doneOf(await syncOnce(sessionToken));
+      expect(done.unstarred_count).toBe(0);
+      expect(await vectorCount(user.id, shifted)).toBe(vectorsBefore);
+      const lib = await library(user.id);
+      for (const star of await githubStars(login)) expect(lib.get(star.fullName)?.is_starred, star.fullName).toBe(1);
+    },
+  );
 
   it("a star added while later pages are listed is counted once and the library matches GitHub", async () => {
     await using _ = await fastWorkflows();
@@ -169,24 +180,33 @@ describe("sync: pagination drift", () => {
     expect(done).toMatchObject({ total: 251, new_count: 1, unstarred_count: 0 });
   });
 
-  it("a star GitHub no longer lists is confirmed gone before it is unstarred; an hourly resync asks nothing more", async () => {
-    await using _ = await fastWorkflows();
-    const login = "drift-confirm";
-    const { sessionToken, user } = await signIn(login, 120);
-    doneOf(await syncOnce(sessionToken));
-    const quiet = doneOf(await syncOnce(sessionToken));
-    // A no-change resync: one probe and the pages, nothing to confirm.
-    expect(quiet.stats.listing).toMatchObject({ passes: 1, drifted: false, stillStarred: 0, refused: 0, deferred: 0 });
-    expect(quiet.stats.requests.rest).toBe(3);
+  it(
+    "a star GitHub no longer lists is confirmed gone before it is unstarred; " + "an hourly resync asks nothing more",
+    async () => {
+      await using _ = await fastWorkflows();
+      const login = "drift-confirm";
+      const { sessionToken, user } = await signIn(login, 120);
+      doneOf(await syncOnce(sessionToken));
+      const quiet = doneOf(await syncOnce(sessionToken));
+      // A no-change resync: one probe and the pages, nothing to confirm.
+      expect(quiet.stats.listing).toMatchObject({
+        passes: 1,
+        drifted: false,
+        stillStarred: 0,
+        refused: 0,
+        deferred: 0,
+      });
+      expect(quiet.stats.requests.rest).toBe(3);
 
-    const victim = (await githubStars(login))[50]!.fullName;
-    await controlPost("unstar", { login, fullName: victim });
-    const done = doneOf(await syncOnce(sessionToken));
-    expect(done).toMatchObject({ total: 119, unstarred_count: 1 });
-    // The probe, two pages, one confirmation (`GET /user/starred/{owner}/{repo}` → 404).
-    expect(done.stats.requests.rest).toBe(4);
-    expect((await library(user.id)).get(victim)?.is_starred).toBe(0);
-  });
+      const victim = (await githubStars(login))[50]!.fullName;
+      await controlPost("unstar", { login, fullName: victim });
+      const done = doneOf(await syncOnce(sessionToken));
+      expect(done).toMatchObject({ total: 119, unstarred_count: 1 });
+      // The probe, two pages, one confirmation (`GET /user/starred/{owner}/{repo}` → 404).
+      expect(done.stats.requests.rest).toBe(4);
+      expect((await library(user.id)).get(victim)?.is_starred).toBe(0);
+    },
+  );
 });
 
 describe("sync: counters that survive retries", () => {
@@ -234,28 +254,32 @@ describe("sync: READMEs true to GitHub", () => {
     expect(await pathOf(repo)).toEqual({ ...before, readme_path: "docs/README.md" });
   });
 
-  it("a symlinked README whose target has any name is followed by its mode; the path is the link's, as GitHub reports it", async () => {
-    await using _ = await fastWorkflows();
-    const login = "readme-linked";
-    const { sessionToken, user } = await signIn(login, 10);
-    const text = "# Linked\n\nThe real text lives in docs/index.md.\n";
-    // A new repository: README.md is read without its tree, so its mode comes from the root's tree.
-    const fresh = await ownRepository(login, "linked-fresh");
-    await controlPost("push", { fullName: fresh, readme: text, readmeLinkTo: "docs/index.md" });
-    // A known repository pushed to a link.
-    const known = await ownRepository(login, "linked-later");
-    doneOf(await syncOnce(sessionToken));
-    await controlPost("push", { fullName: known, readme: text, readmeLinkTo: "docs/index.md" });
-    doneOf(await syncOnce(sessionToken));
+  it(
+    "a symlinked README whose target has any name is followed by its mode; " +
+      "the path is the link's, as GitHub reports it",
+    async () => {
+      await using _ = await fastWorkflows();
+      const login = "readme-linked";
+      const { sessionToken, user } = await signIn(login, 10);
+      const text = "# Linked\n\nThe real text lives in docs/index.md.\n";
+      // A new repository: README.md is read without its tree, so its mode comes from the root's tree.
+      const fresh = await ownRepository(login, "linked-fresh");
+      await controlPost("push", { fullName: fresh, readme: text, readmeLinkTo: "docs/index.md" });
+      // A known repository pushed to a link.
+      const known = await ownRepository(login, "linked-later");
+      doneOf(await syncOnce(sessionToken));
+      await controlPost("push", { fullName: known, readme: text, readmeLinkTo: "docs/index.md" });
+      doneOf(await syncOnce(sessionToken));
 
-    const truth = new Map((await githubStars(login)).map((s) => [s.fullName, s]));
-    for (const repo of [fresh, known]) {
-      expect(await pathOf(repo), repo).toEqual({
-        readme_path: "README.md",
-        readme_sha: truth.get(repo)!.readmeSha,
-        readme_content: text,
-      });
-    }
-    expect((await readmeRow(user.id, fresh))?.readme_status).toBe("ok");
-  });
+      const truth = new Map((await githubStars(login)).map((s) => [s.fullName, s]));
+      for (const repo of [fresh, known]) {
+        expect(await pathOf(repo), repo).toEqual({
+          readme_path: "README.md",
+          readme_sha: truth.get(repo)!.readmeSha,
+          readme_content: text,
+        });
+      }
+      expect((await readmeRow(user.id, fresh))?.readme_status).toBe("ok");
+    },
+  );
 });
