@@ -19,7 +19,7 @@ import { loadKnown, pageWrites, runWrites } from "./store";
 export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
 /** Pages being diffed and written at once (the listing itself runs ahead: worker/github/rest-source.ts). */
-const PAGES_IN_FLIGHT = 4;
+const PAGES_IN_FLIGHT = 8;
 
 export type Counts = {
   listed: number;
