@@ -97,6 +97,26 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       let drifted = false;
       let partial = false;
       let pacing: PacingState | null = null;
+      /**
+       * What a GitHub step's answer means for the run: its usage and counts are kept; a rate limit
+       * is slept out (primary: until GitHub's reset; secondary: its retry-after; the seed gave up)
+       * and the step asked again ("again"), at most MAX_WAITS a run; a fatal answer ends the run.
+       */
+      const settle = async <R extends ListStepResult | ReadmeStepResult>(
+        result: R,
+        sleepName: string,
+      ): Promise<Extract<R, { status: "ok" }> | "again" | ErrorData> => {
+        usage.add(result.usage);
+        counts = addCounts(counts, result.counts);
+        pacing = result.pacing ?? pacing;
+        if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
+        if (result.status === "wait") {
+          if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
+          await step.sleepUntil(`${sleepName} ${waits}`, new Date(result.until));
+          return "again";
+        }
+        return result as Extract<R, { status: "ok" }>;
+      };
       for (;;) {
         const input: Parameters<typeof listStep>[1] = {
           userId: params.userId,
@@ -106,7 +126,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
           pacing,
           listedBefore: passSeen.length,
         };
-        const result: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
+        const answer: ListStepResult = await step.do(`list ${chunk}.${waits}`, RETRY, () =>
           listStep(this.services(), input, (listed: number, total: number | null): void => {
             // Best effort, from inside the step: "1,200 of 5,000" as pages land.
             publish({
@@ -115,16 +135,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
             }).catch(() => undefined);
           }),
         );
-        usage.add(result.usage);
-        counts = addCounts(counts, result.counts);
-        pacing = result.pacing ?? pacing;
-        if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
-        if (result.status === "wait") {
-          // Primary limit: sleep until GitHub's reset; secondary: its retry-after (the seed gave up).
-          if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
-          await step.sleepUntil(`wait for GitHub ${waits}`, new Date(result.until));
-          continue;
-        }
+        const result = await settle(answer, "wait for GitHub");
+        if (result === "again") continue;
+        if (!("status" in result)) return result;
         if (cursor === null) countAtStart = result.totalCount;
         passSeen.push(...result.seen);
         partial ||= result.partial;
@@ -152,7 +165,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       let readmesDone = 0;
       waits = 0;
       for (let i = 0; i < MAX_README_STEPS; ) {
-        const result: ReadmeStepResult = await step.do(`readmes ${i}.${waits}`, RETRY, () =>
+        const answer: ReadmeStepResult = await step.do(`readmes ${i}.${waits}`, RETRY, () =>
           readmeStep(this.services(), { userId: params.userId, runId, pacing }, (done, left) => {
             publish({
               event: "progress",
@@ -166,15 +179,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
             }).catch(() => undefined);
           }),
         );
-        usage.add(result.usage);
-        counts = addCounts(counts, result.counts);
-        pacing = result.pacing ?? pacing;
-        if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
-        if (result.status === "wait") {
-          if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
-          await step.sleepUntil(`wait for GitHub (READMEs) ${waits}`, new Date(result.until));
-          continue;
-        }
+        const result = await settle(answer, "wait for GitHub (READMEs)");
+        if (result === "again") continue;
+        if (!("status" in result)) return result;
         readmesDone += result.counts.readmesChecked;
         i++;
         // Nothing left, or nothing taken (a bug must not loop): the rest waits for the next sync.
