@@ -5,8 +5,8 @@
 // Request pipeline: route (404) → API key (401) → JSON body (400) → request validation (400) →
 // model (404) → injected faults and latency → rate limit (429 + retry-after) → answer →
 // output faults → stats. Paths are accepted with or without the /v1 prefix.
+import { listen } from "../common/listen.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { readBody, sleep } from "../github/http.ts";
 import { hash } from "../github/random.ts";
 import { completionBody, generate, parseChatRequest, promptTokens, streamChunks, type ChatRequest } from "./chat.ts";
@@ -341,32 +341,12 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
         return send(res, errors.fault(500), requestId, true, seen.model);
       });
   });
-  server.keepAliveTimeout = 5_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, options.port ?? 0, host);
+  baseUrl = listening.url;
   log(
     `listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, ` +
       `key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`,
   );
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listening;
 }

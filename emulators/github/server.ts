@@ -7,8 +7,8 @@
 //
 // The handler reads the state when it runs, after the latency sleep and before the modelled server
 // time is slept; triggers (triggers.ts) whose request this was run right after its answer is sent.
+import { listen } from "../common/listen.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.ts";
 import { graphqlRoute } from "./graphql.ts";
 import {
@@ -396,34 +396,12 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
         answered();
       });
   });
-  // Keep-alive sockets must not keep close() waiting.
-  server.keepAliveTimeout = 5_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, options.port ?? 0, host);
+  baseUrl = listening.url;
   log(
     `listening on ${baseUrl} (seed ${options.seed ?? 1}, octocat with ${options.stars ?? 100} stars, ` +
       `corpus ${state.corpus.dir})`,
   );
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Held (timeout fault) and keep-alive sockets would otherwise keep the server open.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listening;
 }

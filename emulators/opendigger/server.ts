@@ -2,9 +2,9 @@
 // `/{platform}/{owner}/{repo}/{metric}.json` and `meta.json` as oss.open-digger.cn does — one
 // flat JSON object per file, 404 (object storage's XML body) for repositories the export does
 // not cover, Expires until the next monthly export, ETag/304, CORS for everyone.
+import { listen } from "../common/listen.ts";
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { FaultList } from "../common/faults.ts";
 import { readBody, sleep } from "../github/http.ts";
 import { hash, sequence } from "../github/random.ts";
@@ -372,17 +372,8 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
         send(res, { status: 500, body: "<Error><Code>InternalError</Code></Error>" }, true);
       });
   });
-  server.keepAliveTimeout = 5_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, options.port ?? 0, host);
+  baseUrl = listening.url;
   const c = clock();
   log(
     `listening on ${baseUrl} (seed ${seed}, ` +
@@ -390,16 +381,5 @@ export async function startOpendiggerEmulator(options: OpendiggerEmulatorOptions
       `${Math.round(config.notFoundShare * 100)}% not covered)`,
   );
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listening;
 }
