@@ -7,7 +7,8 @@ import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
 import { addCounts, interruptionOf, TOKEN_INVALID, zeroCounts, type Counts, type Interruption } from "./list-step";
 import { accessChange, readmeChange } from "./plan";
-import { dropUnstarredFromQueue, nextQueuedReadmes, readmeWrites, runWrites, type QueuedReadme } from "./store";
+import { dropUnstarredFromQueue, nextQueuedReadmes, readmeWrites, type QueuedReadme } from "./readme-queue";
+import { runWrites } from "./store";
 
 /**
  * Queued README lookups a step reads, at most (their rows, not their READMEs, stay in memory). A

@@ -3,7 +3,8 @@ import { createDb } from "../db/client";
 import type { StarredRepo } from "../github/types";
 import { env } from "../test/helpers";
 import { metaHash, planPage, type ReadmeChange } from "./plan";
-import { loadKnown, nextQueuedReadmes, pageWrites, readmeWrites, runWrites } from "./store";
+import { nextQueuedReadmes, readmeWrites } from "./readme-queue";
+import { loadKnown, pageWrites, runWrites } from "./store";
 
 /** The run id the queued README lookups carry (no run row is needed: nothing here tallies a page). */
 const RUN = "store-test";

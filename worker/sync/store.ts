@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+// Over 300 lines on purpose: the reads a listed page is diffed against and every statement its writes are built from.
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
@@ -114,7 +115,7 @@ function metaAssignments(repo: RepoMetadata, stored: StoredMeta | null): Partial
  * an analysis is keyed by an input sha that includes the README's blob sha
  * (worker/enrich/analysis-input.ts), so nothing here clears it.
  */
-function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof repositories.$inferInsert> {
+export function readmeAssignments(change: ReadmeChange, now: number): Partial<typeof repositories.$inferInsert> {
   switch (change.kind) {
     case "content":
       return {
@@ -252,126 +253,8 @@ export function pageWrites(
   return writes;
 }
 
-/** A queued README lookup, with what D1 holds for its repository and star (worker/sync/readme-step.ts). */
-export type QueuedReadme = {
-  githubId: number;
-  nodeId: string | null;
-  fullName: string;
-  known: KnownRepo;
-  star: KnownStar;
-  pushedAt: number | null;
-  counted: boolean;
-};
-
-/** The next README lookups of a user's queue, most recently starred first. */
-export async function nextQueuedReadmes(db: Db, userId: number, limit: number): Promise<QueuedReadme[]> {
-  const rows = await db
-    .select({
-      githubId: repositories.githubId,
-      nodeId: repositories.nodeId,
-      fullName: repositories.fullName,
-      metaHash: repositories.metaHash,
-      readmeSha: repositories.readmeSha,
-      readmeStatus: repositories.readmeStatus,
-      readmePath: repositories.readmePath,
-      storedPushedAt: repositories.githubPushedAt,
-      isStarred: stars.isStarred,
-      starStarredAt: stars.starredAt,
-      accessState: stars.accessState,
-      accessMessage: stars.accessMessage,
-      accessUrl: stars.accessUrl,
-      accessCheckedAt: stars.accessCheckedAt,
-      pushedAt: readmeQueue.pushedAt,
-      counted: readmeQueue.counted,
-    })
-    .from(readmeQueue)
-    .innerJoin(repositories, eq(repositories.id, readmeQueue.repositoryId))
-    .innerJoin(stars, and(eq(stars.userId, readmeQueue.userId), eq(stars.repositoryId, readmeQueue.repositoryId)))
-    .where(eq(readmeQueue.userId, userId))
-    .orderBy(desc(readmeQueue.starredAt), asc(readmeQueue.repositoryId))
-    .limit(limit);
-  return rows.map((row) => ({
-    githubId: row.githubId,
-    nodeId: row.nodeId,
-    fullName: row.fullName,
-    known: {
-      githubId: row.githubId,
-      metaHash: row.metaHash,
-      readmeSha: row.readmeSha,
-      readmeStatus: row.readmeStatus,
-      readmePath: row.readmePath,
-      githubPushedAt: ms(row.storedPushedAt),
-      meta: null,
-    },
-    star: {
-      githubId: row.githubId,
-      isStarred: row.isStarred,
-      starredAt: ms(row.starStarredAt),
-      access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
-      accessCheckedAt: ms(row.accessCheckedAt),
-    },
-    pushedAt: ms(row.pushedAt),
-    counted: row.counted,
-  }));
-}
-
-/**
- * The writes for one looked-up README: its columns and the pushed date the listing held back,
- * this user's access record, the run's count of updated stars, and the queue entry's deletion,
- * in one D1 batch with the others of its group (a replayed step finds the entry gone).
- */
-export function readmeWrites(
-  db: Db,
-  userId: number,
-  runId: string,
-  entry: QueuedReadme,
-  change: ReadmeChange | null,
-  access: RepositoryAccess | null | undefined,
-  now: number,
-): Write[] {
-  const writes: Write[] = [];
-  const set: Partial<typeof repositories.$inferInsert> = change ? readmeAssignments(change, now) : {};
-  if (entry.pushedAt !== entry.known.githubPushedAt)
-    set.githubPushedAt = entry.pushedAt === null ? null : new Date(entry.pushedAt);
-  if (Object.keys(set).length > 0) {
-    writes.push(
-      db
-        .update(repositories)
-        .set({ ...set, updatedAt: new Date(now) })
-        .where(eq(repositories.githubId, entry.githubId)),
-    );
-  }
-  if (access !== undefined) writes.push(accessWrite(db, userId, entry.githubId, access, now));
-  if (change?.kind === "content" && !entry.counted) {
-    writes.push(
-      db
-        .insert(syncPageCounts)
-        .values({ runId, page: `readme:${entry.githubId}`, newCount: 0, updatedCount: 1 })
-        .onConflictDoNothing(),
-    );
-  }
-  writes.push(
-    db
-      .delete(readmeQueue)
-      .where(and(eq(readmeQueue.userId, userId), eq(readmeQueue.repositoryId, repositoryIdOf(entry.githubId)))),
-  );
-  return writes;
-}
-
-/** The entries of a user's queue whose star is gone (unstarred since it was queued): nothing to look up. */
-export function dropUnstarredFromQueue(db: Db, userId: number): Write {
-  const itsStar = sql`${stars.userId} = ${readmeQueue.userId} and ${stars.repositoryId} = ${readmeQueue.repositoryId}`;
-  return db
-    .delete(readmeQueue)
-    .where(
-      and(
-        eq(readmeQueue.userId, userId),
-        sql`not exists (select 1 from ${stars} where ${itsStar} and ${stars.isStarred} = 1)`,
-      ),
-    );
-}
-
-const repositoryIdOf = (githubId: number) =>
+/** The repository row of a GitHub id, as a subquery (a page's rows are written in the same batch). */
+export const repositoryIdOf = (githubId: number) =>
   sql`(select ${repositories.id} from ${repositories} where ${repositories.githubId} = ${githubId})`;
 
 /** Records (or clears, with null) that GitHub refuses a repository to this user's token. */
@@ -427,4 +310,4 @@ function excludedOf(keys: Array<keyof typeof repositories.$inferInsert>): Record
   return Object.fromEntries(keys.map((key) => [key, excluded(repositories[key])]));
 }
 
-const ms = (value: Date | null) => (value === null ? null : value.getTime());
+export const ms = (value: Date | null) => (value === null ? null : value.getTime());
