@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
 import type { KnownRepo, KnownStar, ReadmeChange } from "./plan";
-import { accessWrite, ms, readmeAssignments, repositoryIdOf, type Write } from "./store";
+import { accessWrite, knownStarOf, ms, readmeAssignments, repositoryIdOf, STAR_COLUMNS, type Write } from "./store";
 
 // The README queue's D1 access (docs/architecture.md §4, "Rows first"): a listed page queues its
 // lookups with its rows (worker/sync/store.ts, `pageWrites`); README steps read the queue, most
@@ -32,12 +32,7 @@ export async function nextQueuedReadmes(db: Db, userId: number, limit: number): 
       readmeStatus: repositories.readmeStatus,
       readmePath: repositories.readmePath,
       storedPushedAt: repositories.githubPushedAt,
-      isStarred: stars.isStarred,
-      starStarredAt: stars.starredAt,
-      accessState: stars.accessState,
-      accessMessage: stars.accessMessage,
-      accessUrl: stars.accessUrl,
-      accessCheckedAt: stars.accessCheckedAt,
+      ...STAR_COLUMNS,
       pushedAt: readmeQueue.pushedAt,
       counted: readmeQueue.counted,
     })
@@ -60,13 +55,7 @@ export async function nextQueuedReadmes(db: Db, userId: number, limit: number): 
       githubPushedAt: ms(row.storedPushedAt),
       meta: null,
     },
-    star: {
-      githubId: row.githubId,
-      isStarred: row.isStarred,
-      starredAt: ms(row.starStarredAt),
-      access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
-      accessCheckedAt: ms(row.accessCheckedAt),
-    },
+    star: knownStarOf(row),
     pushedAt: ms(row.pushedAt),
     counted: row.counted,
   }));

@@ -48,12 +48,7 @@ export async function loadKnown(
     db
       .select({
         githubId: repositories.githubId,
-        isStarred: stars.isStarred,
-        starredAt: stars.starredAt,
-        accessState: stars.accessState,
-        accessMessage: stars.accessMessage,
-        accessUrl: stars.accessUrl,
-        accessCheckedAt: stars.accessCheckedAt,
+        ...STAR_COLUMNS,
       })
       .from(stars)
       .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
@@ -80,20 +75,36 @@ export async function loadKnown(
         return [githubId, known];
       }),
     ),
-    stars: new Map(
-      starRows.map((row) => [
-        row.githubId,
-        {
-          githubId: row.githubId,
-          isStarred: row.isStarred,
-          starredAt: ms(row.starredAt),
-          access: row.accessState
-            ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl }
-            : null,
-          accessCheckedAt: ms(row.accessCheckedAt),
-        },
-      ]),
-    ),
+    stars: new Map(starRows.map((row) => [row.githubId, knownStarOf(row)])),
+  };
+}
+
+/** The columns of a user's star that a plan reads (KnownStar), to select beside others. */
+export const STAR_COLUMNS = {
+  isStarred: stars.isStarred,
+  starredAt: stars.starredAt,
+  accessState: stars.accessState,
+  accessMessage: stars.accessMessage,
+  accessUrl: stars.accessUrl,
+  accessCheckedAt: stars.accessCheckedAt,
+};
+
+/** A star as a plan reads it, from STAR_COLUMNS and the repository's GitHub id. */
+export function knownStarOf(row: {
+  githubId: number;
+  isStarred: boolean;
+  starredAt: Date | null;
+  accessState: RepositoryAccess["state"] | null;
+  accessMessage: string | null;
+  accessUrl: string | null;
+  accessCheckedAt: Date | null;
+}): KnownStar {
+  return {
+    githubId: row.githubId,
+    isStarred: row.isStarred,
+    starredAt: ms(row.starredAt),
+    access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
+    accessCheckedAt: ms(row.accessCheckedAt),
   };
 }
 
