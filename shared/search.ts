@@ -36,7 +36,7 @@ export const Snippet = z.object({
 export type Snippet = z.infer<typeof Snippet>;
 
 export const SearchHit = RepositoryItem.extend({
-  /** Higher is better; comparable within one answer only (fused ranks in hybrid mode, bm25 in keyword mode). */
+  /** Higher is better; comparable within one answer only (fused ranks in hybrid mode, word weights in keyword mode). */
   score: z.number(),
   /** Which rankings found it. */
   matchedBy: z.array(z.enum(["keyword", "semantic"])),

@@ -77,8 +77,8 @@ export function termExpressions(terms: readonly QueryTerm[]): string[] {
 }
 
 /**
- * Words that match nearly every README: left out of the ranking query (bm25 would give them
- * almost nothing, but each one makes FTS5 score every row it is in). Kept when nothing else is left.
+ * Words that match nearly every README: left out of the ranking query (their weight would be
+ * almost nothing, but each one makes FTS5 visit every row it is in). Kept when nothing else is left.
  */
 const STOP_WORDS = new Set(
   (
@@ -90,11 +90,12 @@ const STOP_WORDS = new Set(
 const CJK_STOP = new Set(["一个", "一款", "一种", "这个", "可以", "我们", "用于", "的是", "是一", "个基", "基于"]);
 
 /**
- * Any term may match, better with more (the search's ranking): one OR expression of every
- * word and bigram, bm25 ranking rows by how many and how rare. Null when nothing is searchable.
- * (The list's filter, `termExpressions`, keeps every word a prefix: it ANDs them, which is cheap.)
+ * Any term may match, better with more (the search's ranking): every word and bigram as its own
+ * FTS5 string, which the keyword ranking asks one by one and weighs by how rare it is in the
+ * user's library. Empty when nothing is searchable. (The list's filter, `termExpressions`,
+ * keeps every word a prefix: it ANDs them, which is cheap.)
  */
-export function anyTermExpression(terms: readonly QueryTerm[]): string | null {
+export function anyTermPhrases(terms: readonly QueryTerm[]): string[] {
   // A literal still has words for the ranking: NEAR(ripgrep) → near, ripgrep; c++ has none worth asking.
   const words = (term: QueryTerm): QueryTerm[] =>
     term.kind === "literal"
@@ -110,6 +111,5 @@ export function anyTermExpression(terms: readonly QueryTerm[]): string | null {
     const bare = text.replace(/^"|"\*?$/g, "").toLowerCase();
     return !STOP_WORDS.has(bare) && !CJK_STOP.has(bare);
   });
-  const chosen = meaningful.length > 0 ? meaningful : all;
-  return chosen.length > 0 ? chosen.join(" OR ") : null;
+  return meaningful.length > 0 ? meaningful : all;
 }

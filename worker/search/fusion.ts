@@ -1,6 +1,6 @@
 /**
  * Reciprocal-rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): each ranking gives a
- * repository 1 / (k + rank), the sums order the result. Ranks, not scores, so bm25 and
+ * repository 1 / (k + rank), the sums order the result. Ranks, not scores, so word weights and
  * cosine similarity need no common scale; k = 60 is the paper's constant, which keeps one
  * ranking's first place from outweighing agreement between both.
  */

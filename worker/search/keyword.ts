@@ -1,73 +1,113 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { USER_ROWID_SPAN } from "../library/query";
 
 /**
- * bm25 column weights (docs/architecture.md §7): names above topics and tags, above the
- * summary and descriptions, above the README — a word in a name says more than the same
- * word in the twentieth paragraph of a README. Order = the columns of migrations/0005_search.sql.
+ * Field weights (docs/architecture.md §7): names above topics and tags, above the summary and
+ * descriptions, above the README — a word in a name says more than the same word in the
+ * twentieth paragraph of a README. Order = the columns of migrations/0005_search.sql.
  */
-const REPOSITORY_WEIGHTS = { name: 10, fullName: 10, description: 3, topics: 5, readme: 1 };
-const USER_WEIGHTS = { customTags: 5, customCategory: 5, aiTags: 5, customDescription: 3, aiSummary: 3, notes: 3 };
+const REPOSITORY_WEIGHTS = [10, 10, 3, 5, 1]; // name, full name, description, topics, README
+const USER_WEIGHTS = [5, 5, 5, 3, 3, 3]; // custom tags, custom category, AI tags, custom description, AI summary, notes
 
 export type Ranked = { id: number; score: number };
 
 /**
- * The keyword ranking: the user's repositories matching `expression` (an FTS5 string from
- * worker/library/terms.ts) in their repository text or in the user's own text, best first.
- * bm25 is negative (lower is better) and the two indexes' scores add, so a repository whose
- * README and notes both match ranks above one that only has the README. Filters are
- * applied here, before the limit, so a filtered search still fills its page.
+ * The keyword ranking: the user's repositories matching any of `phrases` (FTS5 strings from
+ * `anyTermPhrases`, worker/library/terms.ts) in their repository text or in the user's own
+ * text, best first. Filters are applied before the limit, so a filtered search still fills its page.
  *
- * The repository index is global: FTS5 scores every repository the words match, whoever
- * starred it, before the join keeps this user's: its cost grows with the repositories everyone
- * starred that contain the words, not with this library (docs/architecture.md §7).
+ * Every input of the score is this user's own or the matched repository's own text, so no other
+ * user's private README, notes or tags can move it (docs/architecture.md §7, "Privacy of
+ * ranking"). FTS5's bm25 cannot promise that: it weighs a word by its frequency and each field
+ * by its average length over the whole table, every user's rows included. So FTS5 only says
+ * *where* a phrase occurs: `bm25()` with one field's weight set is below zero exactly when the
+ * phrase is in that field, whatever the table's statistics. The score is BM25 with k1 = 0 (the
+ * binary independence model over weighted fields): for each phrase, its weight in this user's
+ * library, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with N the user's stars and n those the
+ * phrase matches, times the summed weights of the fields it is in. Ties go to the smaller id.
  */
 export async function keywordRanking(
   db: Db,
   userId: number,
-  expression: string,
+  phrases: readonly string[],
   filters: SQL[],
   limit: number,
 ): Promise<Ranked[]> {
+  if (phrases.length === 0) return [];
   const first = userId * USER_ROWID_SPAN;
-  const r = REPOSITORY_WEIGHTS;
-  const u = USER_WEIGHTS;
-  const list = (...weights: number[]) =>
+  const inFields = (table: "repositories_fts" | "stars_fts", weights: readonly number[]) =>
     sql.join(
-      weights.map((weight) => sql`${weight}`),
-      sql`, `,
+      weights.map((weight, field) => {
+        const only = weights.map((_, i) => (i === field ? 1 : 0)).join(", ");
+        return sql.raw(`(bm25(${table}, ${only}) < 0) * ${weight}`);
+      }),
+      sql` + `,
     );
-  const repositoryWeights = list(r.name, r.fullName, r.description, r.topics, r.readme);
-  const userWeights = list(u.customTags, u.customCategory, u.aiTags, u.customDescription, u.aiSummary, u.notes);
-  const matches = sql`(
-    select rowid as id, bm25(repositories_fts, ${repositoryWeights}) as score
-      from repositories_fts where repositories_fts match ${expression}
-    union all
-    select rowid - ${first} as id,
-        bm25(stars_fts, ${userWeights}) as score
-      from stars_fts where stars_fts match ${expression} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
-  ) as m`;
-  const score = sql<number>`sum(m.score)`;
+  const repositoryFields = inFields("repositories_fts", REPOSITORY_WEIGHTS);
+  const userFields = inFields("stars_fts", USER_WEIGHTS);
   const analysisJoin = sql`left join ${analyses} on ${analyses.id} = ${stars.analysisId}`;
-  // CROSS JOIN fixes the order (SQLite never reorders it, https://www.sqlite.org/optoverview.html#crossjoin):
-  // from the matches to their star rows by primary key. Left to itself the planner walked all
-  // of the user's stars and probed the matches for each: 25 ms for a word with 31 matches
-  // in a 10,000-star library, 0.5 ms this way.
-  const rows = await db
-    .select({ id: sql<number>`m.id`, score })
-    .from(sql`${matches} cross join ${stars} cross join ${repositories} ${analysisJoin}`)
-    .where(
-      and(
-        eq(stars.userId, userId),
-        sql`${stars.repositoryId} = m.id`,
-        eq(repositories.id, stars.repositoryId),
-        ...filters,
-      ),
-    )
-    .groupBy(sql`m.id`)
-    .orderBy(asc(score), asc(sql`m.id`))
-    .limit(limit);
-  return rows.map((row) => ({ id: Number(row.id), score: -Number(row.score) }));
+  // One statement a phrase, in one batch (one round trip): D1 refuses a compound SELECT of
+  // more than a few terms. CROSS JOIN fixes the order (SQLite never reorders it,
+  // https://www.sqlite.org/optoverview.html#crossjoin): from the matches to their star rows by
+  // primary key. Left to itself the planner walked all of the user's stars and probed the
+  // matches for each: 25 ms for a word with 31 matches in a 10,000-star library, 0.5 ms this way.
+  const where = (m: SQL) =>
+    and(
+      eq(stars.userId, userId),
+      sql`${stars.repositoryId} = ${m}`,
+      eq(repositories.id, stars.repositoryId),
+      ...filters,
+    );
+  const perPhrase = phrases.map((phrase) =>
+    db
+      .select({ id: sql<number>`m.id`, w: sql<number>`sum(m.w)` })
+      .from(
+        sql`(select rowid as id, ${repositoryFields} as w
+            from repositories_fts where repositories_fts match ${phrase}
+          union all
+          select rowid - ${first} as id, ${userFields} as w
+            from stars_fts where stars_fts match ${phrase} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
+        ) as m cross join ${stars} cross join ${repositories} ${analysisJoin}`,
+      )
+      .where(where(sql`m.id`))
+      .groupBy(sql`m.id`),
+  );
+  const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
+  const [count, ...answers] = await db.batch([library, ...perPhrase]);
+  const rows = answers.flatMap((answer, t) => answer.map((row) => ({ t, id: row.id, w: row.w })));
+  return rankByRarity(
+    rows.map((row) => ({ phrase: Number(row.t), id: Number(row.id), weight: Number(row.w) })),
+    Number(count[0]?.n ?? 0),
+    limit,
+  );
+}
+
+/**
+ * The score of each repository from where each phrase matched it: a phrase counts by its rarity
+ * among the `libraryStars` (idf as in BM25, never below a small positive value, like FTS5's)
+ * times the weight of the fields it is in.
+ */
+export function rankByRarity(
+  matches: ReadonlyArray<{ phrase: number; id: number; weight: number }>,
+  libraryStars: number,
+  limit: number,
+): Ranked[] {
+  const matched = new Map<number, number>();
+  for (const match of matches) matched.set(match.phrase, (matched.get(match.phrase) ?? 0) + 1);
+  const total = Math.max(libraryStars, ...matched.values());
+  const idf = (phrase: number) => {
+    const n = matched.get(phrase) ?? 0;
+    return Math.max(Math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6);
+  };
+  const scores = new Map<number, number>();
+  for (const match of matches) {
+    if (match.weight <= 0) continue;
+    scores.set(match.id, (scores.get(match.id) ?? 0) + idf(match.phrase) * match.weight);
+  }
+  return [...scores]
+    .map(([id, score]) => ({ id, score }))
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, limit);
 }

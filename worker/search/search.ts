@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
-import { anyTermExpression, parseQuery, type QueryTerm } from "../library/terms";
+import { anyTermPhrases, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { reciprocalRankFusion } from "./fusion";
 import { keywordRanking } from "./keyword";
@@ -14,7 +14,7 @@ import { makeSnippet } from "./snippet";
 
 /**
  * Hybrid search over one user's library (docs/architecture.md §7): the keyword ranking
- * (FTS5 bm25 over the repository's and the user's text) fused with the semantic ranking
+ * (FTS5 matches over the repository's and the user's text) fused with the semantic ranking
  * (nearest vectors in the user's namespace) by reciprocal-rank fusion. Both rankings see the
  * same filters before fusion, so a filter never empties a page the other ranking would fill.
  */
@@ -43,11 +43,9 @@ export async function searchLibrary(
   const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
   const terms = parseQuery(query.q);
   const filters = filterConditions(query);
-  const expression = anyTermExpression(terms);
+  const phrases = anyTermPhrases(terms);
   const [keyword, nearest] = await Promise.all([
-    expression
-      ? timed(timings, "keyword", keywordRanking(db, userId, expression, filters, CANDIDATES))
-      : Promise.resolve([]),
+    timed(timings, "keyword", keywordRanking(db, userId, phrases, filters, CANDIDATES)),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";

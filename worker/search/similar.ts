@@ -3,7 +3,7 @@ import type { SearchResult } from "./search";
 import type { Db } from "../db/client";
 import { repositories } from "../db/schema";
 import { filterConditions, strings, type LibraryRow } from "../library/query";
-import { anyTermExpression, parseQuery } from "../library/terms";
+import { anyTermPhrases, parseQuery } from "../library/terms";
 import { keywordRanking } from "./keyword";
 import { hydrate, semanticRanking, type Semantic } from "./search";
 
@@ -12,7 +12,7 @@ import { hydrate, semanticRanking, type Semantic } from "./search";
  * repositories nearest to this one. With an embedding model: the nearest vectors to the
  * embedding of what the repository is (its name, description, AI summary and tags, topics).
  * Without one, when it fails, or before the library is embedded: the repositories sharing
- * most of its topics, tags and description words (bm25). The repository itself is never in the answer.
+ * most of its topics, tags and description words (keyword ranking). The repository itself is never in the answer.
  */
 export async function similarRepositories(
   db: Db,
@@ -33,9 +33,8 @@ export async function similarRepositories(
       return { mode: "hybrid", items: await hydrate(db, userId, ranked, []) };
     }
   }
-  const expression = anyTermExpression(parseQuery(text));
-  if (!expression) return { mode: "keyword", items: [] };
-  const keyword = await keywordRanking(db, userId, expression, [...filters, ne(repositories.id, row.id)], limit);
+  const phrases = anyTermPhrases(parseQuery(text));
+  const keyword = await keywordRanking(db, userId, phrases, [...filters, ne(repositories.id, row.id)], limit);
   const ranked = keyword.map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
   return { mode: "keyword", items: await hydrate(db, userId, ranked, []) };
 }
