@@ -238,7 +238,12 @@ async function main() {
     ? path.resolve(values.state)
     : await mkdtemp(path.join(tmpdir(), "starwise-bench-search-"));
   const marker = path.join(state, "bench-search.json");
-  const enrichment = emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url });
+  // One user asking hundreds of searches a minute: past the per-user budget (worker/search/budget.ts), which
+  // would answer 429 instead of measuring the search.
+  const enrichment = {
+    ...emulatorVars({ github: github.url, ai: ai.url, opendigger: opendigger.url }),
+    SEARCHES_PER_MINUTE: "1000000",
+  };
   let worker: WorkerProcess | undefined;
   const start = async (vars: Record<string, string>) =>
     startWorker({

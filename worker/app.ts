@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { GithubError } from "./github/errors";
 import { ApiError } from "./lib/errors";
+import { textRule } from "./lib/validator";
 import { authRoutes } from "./routes/auth";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
@@ -41,7 +42,6 @@ app.use(
   }),
 );
 app.use(
-  "/api/*",
   bodyLimit({
     maxSize: 1024 * 1024,
     onError: () => {
@@ -49,6 +49,7 @@ app.use(
     },
   }),
 );
+app.use(textRule);
 app.use(servicesMiddleware);
 
 // The map of the API (docs/architecture.md, habit 2): one sub-app per resource.

@@ -59,6 +59,8 @@ export const zEnv = z
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
+    /** Searches that call the embedding model, per user per minute (REST and MCP; worker/search/budget.ts). */
+    SEARCHES_PER_MINUTE: withDefault(positiveInt, "60"),
     /**
      * A run the Workflow still calls "running" after this much silence is stuck, and the user's
      * lock is taken from it (worker/durable-objects/user-sync.ts). Longer than a live run can be
@@ -88,6 +90,7 @@ export const zEnv = z
     },
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,
+    searchesPerMinute: vars.SEARCHES_PER_MINUTE,
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY ?? null,
   }));
 

@@ -267,26 +267,35 @@ describe("analyse: OpenAI-compatible through the AI emulator", () => {
     },
   );
 
-  it("reuses the user's existing tags where a new one is close", async () => {
-    const { sessionToken, user } = await signIn("analyse-vocabulary");
-    await useEmulator(sessionToken, "vocab-model");
-    const [id] = await seed(user.id, [
-      {
-        fullName: "vocab/flask",
-        readme: README.flask,
-        description: "micro framework",
-        topics: ["web-frameworks", "Python"],
-      },
-    ]);
-    // The user already tags with "web-framework" and "python3"-less "python".
+  it("keeps the shared analysis free of any user's tags; each user reads the AI tags in their own vocabulary", async () => {
+    const repo = { fullName: "vocab/flask", readme: README.flask, description: "micro framework" };
+    const alice = await signIn("analyse-vocabulary");
+    await useEmulator(alice.sessionToken, "vocab-model");
+    const [id] = await seed(alice.user.id, [{ ...repo, topics: ["web-frameworks", "Python"] }]);
+    // alice tags with "web-framework" (singular) and writes it first.
     await env.DB.prepare("update stars set custom_tags = ? where user_id = ? and repository_id = ?")
-      .bind(JSON.stringify(["web-framework"]), user.id, id)
+      .bind(JSON.stringify(["web-framework"]), alice.user.id, id)
       .run();
-    await analyseAll(user.id);
-    const tags = (await analysesOf(user.id)).get("vocab/flask")!.tags;
-    expect(tags).toContain("web-framework");
-    expect(tags).not.toContain("web-frameworks");
-    expect(tags).toContain("python");
+    await analyseAll(alice.user.id);
+    // The shared row holds what the repository and the model said, not alice's spelling.
+    const shared = (await analysesOf(alice.user.id)).get("vocab/flask")!.tags;
+    expect(shared).toContain("web-frameworks");
+    expect(shared).not.toContain("web-framework");
+    expect(shared).toContain("python");
+    const aiTagsOf = async (sessionToken: string) => {
+      const response = await api(sessionToken).api.repositories.$get({ query: {} });
+      const { items } = (await response.json()) as { items: Array<{ fullName: string; aiTags: string[] }> };
+      return items.find((item) => item.fullName === "vocab/flask")!.aiTags;
+    };
+    // alice reads it in her words; octocat, who reuses the same analysis, in the analysis's.
+    expect(await aiTagsOf(alice.sessionToken)).toEqual(expect.arrayContaining(["web-framework", "python"]));
+    expect(await aiTagsOf(alice.sessionToken)).not.toContain("web-frameworks");
+    const octocat = await signIn("analyse-vocabulary-other");
+    await useEmulator(octocat.sessionToken, "vocab-model");
+    await seed(octocat.user.id, [{ ...repo, topics: ["web-frameworks", "Python"] }]);
+    expect(await analyseAll(octocat.user.id)).toMatchObject({ reused: 1, calls: 0 });
+    expect(await aiTagsOf(octocat.sessionToken)).toContain("web-frameworks");
+    expect(await aiTagsOf(octocat.sessionToken)).not.toContain("web-framework");
   });
 });
 

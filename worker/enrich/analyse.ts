@@ -161,7 +161,6 @@ export async function analyseRepositories(
     db,
     [...groups.values()].map((group) => group[0]!.repositoryId),
   );
-  const vocabulary = await tagVocabulary(db, params.userId);
   const gate = new CallGate();
   // Set by the first call that meets a long wait or a provider that is down: the others start nothing new.
   const halt: { outcome: Extract<Outcome, { kind: "wait" | "unavailable" }> | null } = { outcome: null };
@@ -172,10 +171,10 @@ export async function analyseRepositories(
     if (halt.outcome || Date.now() - started > STEP_DEADLINE_MS) return;
     const readme = readmes.get(first.repositoryId) ?? null;
     const outcome: Outcome = model
-      ? await analyseWithModel(model, first, readme, language, vocabulary, gate, result, () => halt.outcome !== null)
+      ? await analyseWithModel(model, first, readme, language, gate, result, () => halt.outcome !== null)
       : {
           kind: "ok",
-          output: heuristicAnalysis(first, preparedReadme(readme, false), language, vocabulary),
+          output: heuristicAnalysis(first, preparedReadme(readme, false), language),
           inputTokens: null,
           outputTokens: null,
         };
@@ -315,19 +314,6 @@ async function readmesOf(db: Db, ids: number[]): Promise<Map<number, string | nu
   return out;
 }
 
-/** Tags the user already has (theirs and those of the analyses they read), so a new analysis says "llm", not "llms". */
-async function tagVocabulary(db: Db, userId: number): Promise<string[]> {
-  const analysesRead = sql`${stars} join ${analyses} on ${analyses.id} = ${stars.analysisId}`;
-  const rows = await db.all<{ tag: unknown }>(sql`
-    select distinct j.value as tag from ${analysesRead}, json_each(${analyses.tags}) j
-    where ${stars.userId} = ${userId}
-    union
-    select distinct j.value as tag from ${stars}, json_each(coalesce(${stars.customTags}, '[]')) j
-    where ${stars.userId} = ${userId}
-    limit 5000`);
-  return rows.map((row) => row.tag).filter((tag): tag is string => typeof tag === "string");
-}
-
 async function pointAt(
   db: Db,
   userId: number,
@@ -411,7 +397,6 @@ async function analyseWithModel(
   source: Candidate,
   readme: string | null,
   language: "en" | "zh",
-  vocabulary: readonly string[],
   gate: CallGate,
   totals: AnalyseResult,
   stopped: () => boolean,
@@ -445,7 +430,6 @@ async function analyseWithModel(
           name: source.name,
           source: `${source.description ?? ""}\n${source.topics.join(" ")}\n${preparedReadme(readme, true)}`,
           instructions: system,
-          vocabulary,
           topics: source.topics,
         });
         if (typeof checked !== "string") {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normaliseTag, tagKey } from "../library/vocabulary";
 
 // What an analysis must be (docs/architecture.md §4 "analyse"): the schema the model is held to
 // (sent as json_schema), and the checks its answer passes before it is stored. A model that
@@ -83,7 +84,6 @@ export function checkOutput(
     name: string;
     source: string;
     instructions: string;
-    vocabulary: readonly string[];
     topics: readonly string[];
   },
 ): AnalysisOutput | string {
@@ -92,9 +92,9 @@ export function checkOutput(
   if (URL_LIKE.test(summary)) return "the summary carries a link";
   if (repeats(summary, context.instructions)) return "the summary repeats the instructions";
   if (!relatesTo(summary, `${context.name}\n${context.source}`)) return "the summary is not about the repository";
-  const tags = normaliseTags(output.tags, context.vocabulary, context.name);
+  const tags = normaliseTags(output.tags, context.name);
   // Fewer than 3 after merging near-duplicates: the repository's topics fill in.
-  for (const topic of normaliseTags(context.topics, context.vocabulary, context.name)) {
+  for (const topic of normaliseTags(context.topics, context.name)) {
     if (tags.length >= 3) break;
     if (!tags.includes(topic)) tags.push(topic);
   }
@@ -156,75 +156,22 @@ function relatesTo(summary: string, source: string): boolean {
 }
 
 /**
- * Tags as the library keeps them: lowercase, NFKC, words joined by hyphens, only letters,
- * digits and `+#.-`, deduplicated, at most 8, not the repository's own name; a tag close to one
- * the user already has (plural, hyphenation, one letter off) becomes that tag.
+ * Tags as the library keeps them (worker/library/vocabulary.ts, `normaliseTag`), deduplicated by
+ * spelling (plural, separators), at most 8, not the repository's own name. Only what the
+ * repository and the model said: the analysis is shared by everyone who stars it, so no user's
+ * own tags shape it; each user's vocabulary applies when they read (`inVocabulary`).
  */
-export function normaliseTags(raw: readonly string[], vocabulary: readonly string[], name: string): string[] {
-  const known = new Map<string, string>();
-  for (const tag of vocabulary) {
-    const normal = normaliseTag(tag);
-    if (normal && !known.has(keyOf(normal))) known.set(keyOf(normal), normal);
-  }
-  const own = keyOf(normaliseTag(name));
+export function normaliseTags(raw: readonly string[], name: string): string[] {
+  const own = tagKey(normaliseTag(name));
+  const seen = new Set<string>();
   const out: string[] = [];
   for (const tag of raw) {
     const normal = normaliseTag(tag);
-    if (!normal || keyOf(normal) === own) continue;
-    const reused = known.get(keyOf(normal)) ?? nearest(normal, vocabulary) ?? normal;
-    if (!out.includes(reused)) out.push(reused);
+    const key = tagKey(normal);
+    if (!normal || key === own || seen.has(key)) continue;
+    seen.add(key);
+    out.push(normal);
     if (out.length === 8) break;
   }
   return out;
-}
-
-export function normaliseTag(tag: string): string {
-  return tag
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[\s_/]+/g, "-")
-    .replace(/[^\p{L}\p{N}+#.-]/gu, "")
-    .replace(/-{2,}/g, "-")
-    .replace(/^[-.]+|[-.]+$/g, "")
-    .slice(0, 40);
-}
-
-/** Spelling-insensitive key: no separators, a plural `s`/`es` dropped. */
-function keyOf(tag: string): string {
-  const bare = tag.replace(/[-.]/g, "");
-  if (bare.length > 4 && bare.endsWith("es") && /(ss|x|ch|sh)es$/.test(bare)) return bare.slice(0, -2);
-  if (bare.length > 3 && bare.endsWith("s") && !bare.endsWith("ss")) return bare.slice(0, -1);
-  return bare;
-}
-
-/** An existing tag one edit away from a tag of at least 6 characters ("kubernets" → "kubernetes"). */
-function nearest(tag: string, vocabulary: readonly string[]): string | null {
-  if (tag.length < 6) return null;
-  for (const candidate of vocabulary) {
-    const normal = normaliseTag(candidate);
-    if (normal.length >= 6 && editDistanceAtMostOne(tag, normal)) return normal;
-  }
-  return null;
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
 }

@@ -63,12 +63,7 @@ function summaryOf(paragraph: string, language: "en" | "zh"): string {
   return summary.length <= max ? summary : `${summary.slice(0, max - 1).replace(/\s+\S*$/, "")}…`;
 }
 
-export function heuristicAnalysis(
-  source: AnalysisSource,
-  prepared: string,
-  language: "en" | "zh",
-  vocabulary: readonly string[],
-): AnalysisOutput {
+export function heuristicAnalysis(source: AnalysisSource, prepared: string, language: "en" | "zh"): AnalysisOutput {
   const paragraph = firstRealParagraph(prepared);
   const description = source.description?.trim() || null;
   let summary: string;
@@ -91,7 +86,6 @@ export function heuristicAnalysis(
     .filter((heading) => heading && heading.split(/\s+/).length <= 3 && !GENERIC_HEADINGS.has(heading.toLowerCase()));
   const tags = normaliseTags(
     [...source.topics, ...headings, ...(source.language ? [source.language] : [])],
-    vocabulary,
     source.name,
   );
 

@@ -1,14 +1,15 @@
-import { lte, sql } from "drizzle-orm";
+import { lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { signInAttempts } from "../db/schema";
 import { sha256Hex } from "./crypto";
 import { ApiError } from "./errors";
+import { countInWindows } from "./throttle";
 
 /**
  * Sign-in throttle (docs/architecture.md §3, "Sessions"). Each sign-in asks GitHub `GET /user`
  * with the token it was given, so unthrottled sign-ins are a free proxy to GitHub (testing
  * stolen tokens from our address) and a way to burn a user's GitHub budget. Counted in
- * fixed windows in D1 (one upsert per key, atomic), so every isolate sees the same count.
+ * fixed windows in D1 (worker/lib/throttle.ts), so every isolate sees the same count.
  */
 export const SIGN_IN_WINDOW_MS = 10 * 60_000;
 /** Per GitHub token: a person signs in on a few devices, not ten times in ten minutes. */
@@ -33,27 +34,7 @@ export async function throttleSignIn(
   ];
   if (clientAddress) keys.push({ key: `client:${clientKey(clientAddress)}`, limit: SIGN_IN_LIMIT_PER_CLIENT });
 
-  const windowOver = sql`${signInAttempts.windowStart} <= ${now - SIGN_IN_WINDOW_MS}`;
-  const [first, ...rest] = keys.map(({ key }) =>
-    db
-      .insert(signInAttempts)
-      .values({ key, windowStart: new Date(now), count: 1 })
-      .onConflictDoUpdate({
-        target: signInAttempts.key,
-        // Both read the row as it was (SQLite evaluates every SET from the old row).
-        set: {
-          count: sql`case when ${windowOver} then 1 else ${signInAttempts.count} + 1 end`,
-          windowStart: sql`case when ${windowOver} then ${now} else ${signInAttempts.windowStart} end`,
-        },
-      })
-      .returning({ count: signInAttempts.count, windowStart: signInAttempts.windowStart }),
-  );
-  const results = await db.batch([first!, ...rest]);
-  let retryAfterMs = 0;
-  results.forEach(([row], i) => {
-    if (row && row.count > keys[i]!.limit)
-      retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + SIGN_IN_WINDOW_MS - now);
-  });
+  const retryAfterMs = await countInWindows(db, keys, SIGN_IN_WINDOW_MS, now);
   if (retryAfterMs > 0) {
     const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     throw new ApiError("rate_limited", `Too many sign-in attempts: try again in ${retryAfterSeconds} s`, {

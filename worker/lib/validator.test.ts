@@ -6,7 +6,7 @@ import { ErrorBody } from "../../shared/errors";
 import { LONE_SURROGATE_MESSAGE } from "../../shared/text";
 import { api, BASE, workerFetch } from "../test/helpers";
 import { ApiError } from "./errors";
-import { validate } from "./validator";
+import { textRule, validate } from "./validator";
 
 const Body = z.object({
   name: z.string().min(1, "name is required"),
@@ -15,7 +15,9 @@ const Body = z.object({
   limit: z.coerce.number().int().default(10),
 });
 
+// As the Worker's app is built: the text rule at the door, then the route's validator.
 const app = new Hono()
+  .use(textRule)
   .post("/things", validate("json", Body), (c) => {
     const body = c.req.valid("json");
     expectTypeOf(body).toEqualTypeOf<{ name: string; tags: string[]; limit: number }>();

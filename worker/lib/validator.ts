@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { findLoneSurrogate, LONE_SURROGATE_MESSAGE } from "../../shared/text";
 import { ApiError } from "./errors";
@@ -17,9 +17,8 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * validates `{}` in its place and the client hears "githubToken: required" about a body it
  * did send: so any other type is 415 `unsupported_media_type` first.
  *
- * Every string of every validated part — any field, any depth, keys too — must be valid
- * Unicode (shared/text.ts): checked here, before the schema, so it is one rule in one place
- * that no schema, present or future, can forget.
+ * The body's text was checked before any route ran (`textRule` below); query, path and header
+ * values are checked here, with the same rule.
  */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
   target: Target,
@@ -44,18 +43,28 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
         "The body must be JSON: send it with Content-Type: application/json",
       );
     }
-    // JSON is UTF-8 (RFC 8259 §7.1). Decoding replaces invalid bytes with U+FFFD without a word,
-    // so a body that is not UTF-8 would be stored as text nobody sent: refused instead, like a
-    // lone surrogate. Hono caches the bytes; the JSON below is parsed from them.
-    if (!isUtf8(await c.req.arrayBuffer()))
-      throw new ApiError("bad_request", "Invalid json: the body is not valid UTF-8");
-    // The body as sent, unknown keys included (Hono caches the parse, so the schema sees the
-    // same value). A body that is not JSON is left to the validator, which says so.
-    const sent: unknown = await c.req.json().catch(() => undefined);
-    rejectLoneSurrogates(target, sent);
     return check(c, next);
   };
   return jsonOnly;
+};
+
+/**
+ * The one text rule at the door (docs/architecture.md §3, "Text"), for every route of the app —
+ * the API's, MCP's, and any added later — before any handler or tool reads a byte: a body that
+ * says it is JSON must be UTF-8, and every string in it (any field, any depth, keys too) valid
+ * Unicode (shared/text.ts). JSON is UTF-8 (RFC 8259 §7.1); decoding replaces invalid bytes with
+ * U+FFFD without a word, so such a body would be stored as text nobody sent. A body that is not
+ * JSON at all is left to its route, which says so in its own protocol. Hono caches the bytes and
+ * the parse, so the route reads the same body.
+ */
+export const textRule: MiddlewareHandler = async (c, next) => {
+  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
+  if (c.req.method === "GET" || c.req.method === "HEAD" || !JSON_MEDIA_TYPE.test(mediaType)) return next();
+  if (!isUtf8(await c.req.arrayBuffer()))
+    throw new ApiError("bad_request", "Invalid json: the body is not valid UTF-8");
+  const sent: unknown = await c.req.json().catch(() => undefined);
+  rejectLoneSurrogates("json", sent);
+  return next();
 };
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

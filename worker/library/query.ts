@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { parseQuery, termExpressions } from "./terms";
+import { inVocabulary, vocabularyOf, vocabularyQuery } from "./vocabulary";
 
 // The library query: a user's repositories as the list, the lookup and the export read
 // them (one select, one sort and cursor scheme, one mapping to the contract).
@@ -50,16 +51,25 @@ export const libraryColumns = {
 };
 export type LibraryRow = Awaited<ReturnType<typeof selectLibrary>>[number];
 
-/** The session user's rows only: the join on `stars.user_id` is the privacy boundary. */
-export function selectLibrary(db: Db, userId: number, conditions: SQL[], order: SQL[], limit: number) {
-  return db
-    .select(libraryColumns)
-    .from(stars)
-    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
-    .where(and(eq(stars.userId, userId), ...conditions))
-    .orderBy(...order)
-    .limit(limit);
+/**
+ * The session user's rows only: the join on `stars.user_id` is the privacy boundary. The AI tags
+ * come as this user reads them: in their own vocabulary (worker/library/vocabulary.ts), read in
+ * the same round trip.
+ */
+export async function selectLibrary(db: Db, userId: number, conditions: SQL[], order: SQL[], limit: number) {
+  const [rows, vocabulary] = await db.batch([
+    db
+      .select(libraryColumns)
+      .from(stars)
+      .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
+      .leftJoin(analyses, eq(analyses.id, stars.analysisId))
+      .where(and(eq(stars.userId, userId), ...conditions))
+      .orderBy(...order)
+      .limit(limit),
+    vocabularyQuery(db, userId),
+  ]);
+  const own = vocabularyOf(vocabulary);
+  return own.size === 0 ? rows : rows.map((row) => ({ ...row, aiTags: inVocabulary(strings(row.aiTags), own) }));
 }
 
 /** Starred now, or saved. Unstarred rows kept only for the user's notes are not "in the library". */

@@ -2,12 +2,15 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { analyses, stars } from "../db/schema";
 import { inLibrary } from "./query";
+import { inVocabulary, userVocabulary } from "./vocabulary";
 
 export type TagCount = { tag: string; count: number; source: "custom" | "ai" };
 
 /**
  * The tags of the user's library with how many repositories carry each (the MCP tool
  * `list_tags`): their own tags and the AI's, each counted once per repository, most used first.
+ * The AI's are in the user's vocabulary (worker/library/vocabulary.ts): "llms" of an analysis
+ * counts as their "llm" (an analysis never holds two tags of one spelling, so the counts add).
  */
 export async function listTags(db: Db, userId: number, limit = 500): Promise<TagCount[]> {
   const tagsOf = (source: "custom" | "ai") => {
@@ -24,9 +27,16 @@ export async function listTags(db: Db, userId: number, limit = 500): Promise<Tag
       .orderBy(desc(count), tag)
       .limit(limit);
   };
-  const [custom, ai] = await Promise.all([tagsOf("custom"), tagsOf("ai")]);
+  const [custom, ai, vocabulary] = await Promise.all([tagsOf("custom"), tagsOf("ai"), userVocabulary(db, userId)]);
+  const aiCounts = new Map<string, number>();
+  for (const row of ai) {
+    const [tag] = inVocabulary([row.tag], vocabulary);
+    aiCounts.set(tag!, (aiCounts.get(tag!) ?? 0) + Number(row.count));
+  }
   return [
     ...custom.map((row) => ({ tag: row.tag, count: Number(row.count), source: "custom" as const })),
-    ...ai.map((row) => ({ tag: row.tag, count: Number(row.count), source: "ai" as const })),
+    ...[...aiCounts]
+      .map(([tag, count]) => ({ tag, count, source: "ai" as const }))
+      .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0)),
   ];
 }

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { createMcpServer } from "../mcp/server";
+import { spendSearch } from "../search/budget";
 
 /** Bodies past this are refused by the transport (413) before they are parsed; the API's limit. */
 const MAX_BODY = 1024 * 1024;
@@ -18,10 +19,28 @@ const MAX_BODY = 1024 * 1024;
 export const mcpRoutes = new Hono<AppEnv>()
   .use(requireSession)
   .post("/", async (c) => {
+    // The body was read once already, by the app's text rule (worker/lib/validator.ts): the
+    // transport gets the same bytes. A JSON-RPC batch (an array) is refused: the protocol this
+    // server speaks (2025-06-18) dropped batching, and one POST of a hundred searches would be a
+    // hundred embedding calls past any budget counted per request.
+    const body = await c.req.arrayBuffer();
+    if (isBatch(body)) {
+      return c.json(
+        {
+          jsonrpc: "2.0",
+          error: { code: -32600, message: "Invalid Request: batches are not supported; send one message per POST" },
+          id: null,
+        },
+        400,
+      );
+    }
+    const { db, semantic, config } = c.var.services;
+    const userId = c.var.user.id;
     const server = createMcpServer({
-      db: c.var.services.db,
-      userId: c.var.user.id,
-      semantic: c.var.services.semantic,
+      db,
+      userId,
+      semantic,
+      spendSearch: () => (semantic ? spendSearch(db, userId, config.searchesPerMinute) : Promise.resolve()),
     });
     const transport = new streamableHttp.WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -30,7 +49,8 @@ export const mcpRoutes = new Hono<AppEnv>()
     });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(c.req.raw);
+      const { method, headers } = c.req.raw;
+      return await transport.handleRequest(new Request(c.req.url, { method, headers, body }));
     } finally {
       // The JSON answer is complete once handleRequest resolves; nothing is left to send.
       await server.close();
@@ -49,3 +69,12 @@ export const mcpRoutes = new Hono<AppEnv>()
       },
     ),
   );
+
+/** A JSON array at the top: a JSON-RPC batch (anything else is the transport's to judge). */
+function isBatch(body: ArrayBuffer): boolean {
+  try {
+    return Array.isArray(JSON.parse(new TextDecoder().decode(body)));
+  } catch {
+    return false;
+  }
+}

@@ -36,6 +36,7 @@ import {
   toRepositoryItem,
 } from "../library/query";
 import { updateUserFields } from "../library/edit";
+import { spendSearch } from "../search/budget";
 import { similarRepositories } from "../search/similar";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
@@ -152,11 +153,12 @@ export const repositoriesRoutes = new Hono<AppEnv>()
   // "Similar in your stars" (docs/architecture.md §7).
   .get("/:owner/:name/similar", validate("param", RepositoryParams), validate("query", SimilarQuery), async (c) => {
     const { owner, name } = c.req.valid("param");
-    const { db } = c.var.services;
+    const { db, semantic, config } = c.var.services;
     const row = await findByFullName(db, c.var.user.id, `${owner}/${name}`);
     if (!row) throw notInLibrary(owner, name);
+    if (semantic) await spendSearch(db, c.var.user.id, config.searchesPerMinute);
     const limit = c.req.valid("query").limit ?? SEARCH_LIMIT_DEFAULT;
-    return c.json(await similarRepositories(db, c.var.user.id, row, c.var.services.semantic, limit), 200);
+    return c.json(await similarRepositories(db, c.var.user.id, row, semantic, limit), 200);
   })
   .patch("/:owner/:name", validate("param", RepositoryParams), validate("json", RepositoryPatch), async (c) => {
     const { owner, name } = c.req.valid("param");
