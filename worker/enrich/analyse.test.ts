@@ -267,7 +267,7 @@ describe("analyse: OpenAI-compatible through the AI emulator", () => {
     },
   );
 
-  it("keeps the shared analysis free of any user's tags; each user reads the AI tags in their own vocabulary", async () => {
+  it("keeps the shared analysis free of any user's tags; each user reads AI tags in their own vocabulary", async () => {
     const repo = { fullName: "vocab/flask", readme: README.flask, description: "micro framework" };
     const alice = await signIn("analyse-vocabulary");
     await useEmulator(alice.sessionToken, "vocab-model");

@@ -39,6 +39,12 @@ describe("addressKind", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["::ffff:7f00:1", "loopback"],
     ["64:ff9b::a9fe:a9fe", "link-local"],
+    // RFC 8215 local-use NAT64: the operator's translator, wherever the IPv4 address sits in it.
+    ["64:ff9b:1::a9fe:a9fe", "private"],
+    ["64:ff9b:1:a9fe:a9:fe00::", "private"],
+    // IPv4-translated (::ffff:0:0/96, RFC 2765).
+    ["::ffff:0:7f00:1", "loopback"],
+    ["::ffff:0:a9fe:a9fe", "link-local"],
     ["2002:0a00:0001::1", "private"],
     ["fd00:ec2::254", "unique-local"],
     ["fc00::1", "unique-local"],
@@ -141,5 +147,15 @@ describe("dohResolver", () => {
     expect(await dohResolver("https://dns.test/dns-query", nx)("nope.example.com")).toEqual([]);
     const servfail: typeof fetch = async () => Response.json({ Status: 2 });
     await expect(dohResolver("https://dns.test/dns-query", servfail)("x.example.com")).rejects.toThrow(/status 2/);
+  });
+
+  it("never quotes back what a resolver sent that is not DNS JSON", async () => {
+    const page: typeof fetch = async () => new Response("<html>secret internal page</html>", { status: 200 });
+    const error = await dohResolver("https://dns.test/dns-query", page)("x.example.com").catch((e: Error) => e);
+    expect(String(error)).toBe("Error: the DNS resolver's answer is not DNS JSON");
+    const wrong: typeof fetch = async () => Response.json({ secret: "internal" });
+    await expect(dohResolver("https://dns.test/dns-query", wrong)("x.example.com")).rejects.toThrow(
+      /^the DNS resolver's answer is not DNS JSON$/,
+    );
   });
 });

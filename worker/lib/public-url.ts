@@ -99,7 +99,10 @@ function ipv6Kind(g: number[]): AddressKind {
   if (zeroUntil(8)) return "unspecified";
   if (zeroUntil(7) && g[7] === 1) return "loopback";
   if (zeroUntil(5) && g[5] === 0xffff) return ipv4Kind(embeddedV4()); // IPv4-mapped
+  if (zeroUntil(4) && g[4] === 0xffff && g[5] === 0) return ipv4Kind(embeddedV4()); // IPv4-translated (::ffff:0:0/96)
   if (zeroUntil(6)) return ipv4Kind(embeddedV4()); // IPv4-compatible (deprecated)
+  // Local-use NAT64 (RFC 8215): the operator's own translator, the IPv4 address anywhere in it.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "private";
   if (g[0] === 0x64 && g[1] === 0xff9b) return ipv4Kind(embeddedV4()); // NAT64 (RFC 6052)
   if (g[0] === 0x2002) return ipv4Kind(((g[1]! << 16) | g[2]!) >>> 0); // 6to4 carries an IPv4 address
   if ((g[0]! & 0xfe00) === 0xfc00) return "unique-local"; // fc00::/7, also AWS's IPv6 metadata (fd00:ec2::254)
@@ -142,11 +145,14 @@ export function dohResolver(resolverUrl: string, fetcher: typeof fetch = fetch):
           signal: AbortSignal.timeout(5000),
         });
         if (!response.ok) throw new Error(`the DNS resolver answered HTTP ${response.status}`);
-        const body = DnsJson.parse(await response.json());
+        // What the resolver sent is never quoted back: a page that is not DNS JSON is just that.
+        const body = DnsJson.safeParse(await response.json().catch(() => null));
+        if (!body.success) throw new Error("the DNS resolver's answer is not DNS JSON");
         // 0 = NOERROR, 3 = NXDOMAIN (no such name: no addresses); anything else is a failure to look.
-        if (body.Status !== 0 && body.Status !== 3) throw new Error(`the DNS resolver answered status ${body.Status}`);
+        const { Status, Answer } = body.data;
+        if (Status !== 0 && Status !== 3) throw new Error(`the DNS resolver answered status ${Status}`);
         // CNAMEs (type 5) come with the records they lead to; only addresses matter here.
-        return (body.Answer ?? []).filter((answer) => answer.type === type).map((answer) => answer.data);
+        return (Answer ?? []).filter((answer) => answer.type === type).map((answer) => answer.data);
       }),
     );
     return answers.flat();
