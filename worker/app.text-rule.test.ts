@@ -12,7 +12,8 @@ import { seedLibraryItem } from "./test/library-seed";
 // searches that call the embedding model.
 
 const LONE = '"a\\ud800b"'; // JSON text whose string holds an unpaired high surrogate
-const NOT_UTF8 = new Uint8Array([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0x61, 0xed, 0xa0, 0x80, 0x62, 0x22, 0x7d]); // {"x":"a<ED A0 80>b"}
+/** `{"x":"a<ED A0 80>b"}`: a surrogate encoded as UTF-8 bytes, which UTF-8 forbids. */
+const NOT_UTF8 = new Uint8Array([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0x61, 0xed, 0xa0, 0x80, 0x62, 0x22, 0x7d]);
 
 const call = (session: string, method: string, path: string, body: BodyInit, bindings: typeof env = env) =>
   app.fetch(
@@ -93,7 +94,8 @@ describe("the text rule at every entry point", () => {
 describe("MCP's limits", () => {
   it("refuses a JSON-RPC batch whole, before any tool runs", async () => {
     const { sessionToken, user } = await signIn("mcp-batch", 0);
-    const batch = `[${Array.from({ length: 100 }, (_, i) => mcpCall(i + 1, "search_stars", '{"query":"web"}')).join(",")}]`;
+    const calls = Array.from({ length: 100 }, (_, i) => mcpCall(i + 1, "search_stars", '{"query":"web"}'));
+    const batch = `[${calls.join(",")}]`;
     const response = await call(sessionToken, "POST", "/mcp", batch);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
@@ -108,7 +110,7 @@ describe("MCP's limits", () => {
     expect(counted).toBeNull();
   });
 
-  it("spends a per-user budget of searches that call the embedding model: 429 with Retry-After, in REST and MCP", async () => {
+  it("spends a per-user budget of searches that call the model: 429 with Retry-After, in REST and MCP", async () => {
     const { sessionToken } = await signIn("search-budget", 0);
     const other = await signIn("search-budget-other", 0);
     const bindings = { ...env, SEARCHES_PER_MINUTE: "3" };
