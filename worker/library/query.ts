@@ -192,8 +192,8 @@ export function filterConditions(query: LibraryFilter): SQL[] {
 export const USER_ROWID_SPAN = 4_294_967_296;
 
 /**
- * The keyword filter: every term must match, in the repository's text (`repositories_fts`)
- * or in this user's own (`stars_fts`: notes, custom fields, the AI analysis they read).
+ * The keyword filter: every term must match, in the repository's text (`repositories_fts`, or
+ * `private_repositories_fts` for a private one: migrations/0014) or in this user's own (`stars_fts`: notes, custom fields, the AI analysis they read).
  * Terms the tokenizer would drop (`c++`, `100%`) are matched with LIKE on the name, full
  * name and description instead, wildcards taken literally. The text never reaches MATCH
  * as syntax (worker/library/terms.ts).
@@ -203,7 +203,8 @@ export function keywordConditions(q: string, userId: number): SQL[] {
   const conditions: SQL[] = [];
   const first = userId * USER_ROWID_SPAN;
   for (const expression of termExpressions(terms)) {
-    const inRepositories = sql`select rowid from repositories_fts where repositories_fts match ${expression}`;
+    const inRepositories = sql`select rowid from repositories_fts where repositories_fts match ${expression}
+      union all select rowid from private_repositories_fts where private_repositories_fts match ${expression}`;
     const inStars = sql`select rowid - ${first} from stars_fts where stars_fts match ${expression}`;
     conditions.push(sql`(${repositories.id} in (${inRepositories})
       or ${stars.repositoryId} in (${inStars} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}))`);

@@ -15,18 +15,22 @@ export type Ranked = { id: number; score: number };
 
 /**
  * The keyword ranking: the user's repositories matching any of `phrases` (FTS5 strings from
- * `anyTermPhrases`, worker/library/terms.ts) in their repository text or in the user's own
- * text, best first. Filters are applied before the limit, so a filtered search still fills its page.
+ * `anyTermPhrases`, worker/library/terms.ts) in their repository's text or in the user's own,
+ * best first. Filters are applied before the limit, so a filtered search still fills its page.
  *
- * Every input of the score is this user's own or the matched repository's own text, so no other
- * user's private README, notes or tags can move it (docs/architecture.md §7, "Privacy of
- * ranking"). FTS5's bm25 cannot promise that: it weighs a word by its frequency and each field
- * by its average length over the whole table, every user's rows included. So FTS5 only says
- * *where* a phrase occurs: `bm25()` with one field's weight set is below zero exactly when the
- * phrase is in that field, whatever the table's statistics. The score is BM25 with k1 = 0 (the
- * binary independence model over weighted fields): for each phrase, its weight in this user's
- * library, idf = ln(1 + (N − n + 0.5) / (n + 0.5)) with N the user's stars and n those the
- * phrase matches, times the summed weights of the fields it is in. Ties go to the smaller id.
+ * Every input of the score is public, this user's own, or the matched repository's own text,
+ * so no other user's private README, notes or tags can move it (docs/architecture.md §7,
+ * "Privacy of ranking"). FTS5's bm25 weighs a word by its frequency and a field by its average
+ * length over the whole table, so it scores only where the table holds public text alone:
+ * - public repositories (`repositories_fts`): bm25 with the field weights, as FTS5 computes it;
+ * - private repositories (`private_repositories_fts`) and the user's own text (`stars_fts`, every
+ *   user's rows in one table): FTS5 only says *where* a phrase is — `bm25()` with one field's
+ *   weight set is below zero exactly when the phrase is in that field, whatever the table's
+ *   statistics — and the score is BM25 with k1 = 0: the summed weights of the fields the
+ *   phrase is in times its rarity in this user's library, idf = ln(1 + (N − n + 0.5) / (n + 0.5))
+ *   with N the user's stars and n those the phrase matches. That is the k1 → 0 limit of the
+ *   same formula, so both parts are on one scale.
+ * A repository's score is the sum over phrases and parts; ties go to the smaller id.
  */
 export async function keywordRanking(
   db: Db,
@@ -37,7 +41,7 @@ export async function keywordRanking(
 ): Promise<Ranked[]> {
   if (phrases.length === 0) return [];
   const first = userId * USER_ROWID_SPAN;
-  const inFields = (table: "repositories_fts" | "stars_fts", weights: readonly number[]) =>
+  const inFields = (table: "private_repositories_fts" | "stars_fts", weights: readonly number[]) =>
     sql.join(
       weights.map((weight, field) => {
         const only = weights.map((_, i) => (i === field ? 1 : 0)).join(", ");
@@ -45,7 +49,8 @@ export async function keywordRanking(
       }),
       sql` + `,
     );
-  const repositoryFields = inFields("repositories_fts", REPOSITORY_WEIGHTS);
+  const publicScore = sql.raw(`-bm25(repositories_fts, ${REPOSITORY_WEIGHTS.join(", ")})`);
+  const privateFields = inFields("private_repositories_fts", REPOSITORY_WEIGHTS);
   const userFields = inFields("stars_fts", USER_WEIGHTS);
   const analysisJoin = sql`left join ${analyses} on ${analyses.id} = ${stars.analysisId}`;
   // One statement a phrase, in one batch (one round trip): D1 refuses a compound SELECT of
@@ -53,44 +58,46 @@ export async function keywordRanking(
   // https://www.sqlite.org/optoverview.html#crossjoin): from the matches to their star rows by
   // primary key. Left to itself the planner walked all of the user's stars and probed the
   // matches for each: 25 ms for a word with 31 matches in a 10,000-star library, 0.5 ms this way.
-  const where = (m: SQL) =>
-    and(
-      eq(stars.userId, userId),
-      sql`${stars.repositoryId} = ${m}`,
-      eq(repositories.id, stars.repositoryId),
-      ...filters,
-    );
   const perPhrase = phrases.map((phrase) =>
     db
-      .select({ id: sql<number>`m.id`, w: sql<number>`sum(m.w)` })
+      .select({ id: sql<number>`m.id`, bm25: sql<number>`sum(m.bm25)`, fields: sql<number>`sum(m.fields)` })
       .from(
-        sql`(select rowid as id, ${repositoryFields} as w
+        sql`(select rowid as id, ${publicScore} as bm25, 0 as fields
             from repositories_fts where repositories_fts match ${phrase}
           union all
-          select rowid - ${first} as id, ${userFields} as w
+          select rowid as id, 0 as bm25, ${privateFields} as fields
+            from private_repositories_fts where private_repositories_fts match ${phrase}
+          union all
+          select rowid - ${first} as id, 0 as bm25, ${userFields} as fields
             from stars_fts where stars_fts match ${phrase} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
         ) as m cross join ${stars} cross join ${repositories} ${analysisJoin}`,
       )
-      .where(where(sql`m.id`))
+      .where(
+        and(
+          eq(stars.userId, userId),
+          sql`${stars.repositoryId} = m.id`,
+          eq(repositories.id, stars.repositoryId),
+          ...filters,
+        ),
+      )
       .groupBy(sql`m.id`),
   );
   const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
   const [count, ...answers] = await db.batch([library, ...perPhrase]);
-  const rows = answers.flatMap((answer, t) => answer.map((row) => ({ t, id: row.id, w: row.w })));
-  return rankByRarity(
-    rows.map((row) => ({ phrase: Number(row.t), id: Number(row.id), weight: Number(row.w) })),
-    Number(count[0]?.n ?? 0),
-    limit,
+  const matches = answers.flatMap((answer, phrase) =>
+    answer.map((row) => ({ phrase, id: Number(row.id), bm25: Number(row.bm25), fields: Number(row.fields) })),
   );
+  return rankByRarity(matches, Number(count[0]?.n ?? 0), limit);
 }
 
 /**
- * The score of each repository from where each phrase matched it: a phrase counts by its rarity
+ * The score of each repository from where each phrase matched it: FTS5's bm25 of its public
+ * text as it is, plus, for the fields scored without table statistics, the phrase's rarity
  * among the `libraryStars` (idf as in BM25, never below a small positive value, like FTS5's)
- * times the weight of the fields it is in.
+ * times the weights of the fields it is in.
  */
 export function rankByRarity(
-  matches: ReadonlyArray<{ phrase: number; id: number; weight: number }>,
+  matches: ReadonlyArray<{ phrase: number; id: number; bm25: number; fields: number }>,
   libraryStars: number,
   limit: number,
 ): Ranked[] {
@@ -103,8 +110,8 @@ export function rankByRarity(
   };
   const scores = new Map<number, number>();
   for (const match of matches) {
-    if (match.weight <= 0) continue;
-    scores.set(match.id, (scores.get(match.id) ?? 0) + idf(match.phrase) * match.weight);
+    const score = match.bm25 + idf(match.phrase) * match.fields;
+    scores.set(match.id, (scores.get(match.id) ?? 0) + score);
   }
   return [...scores]
     .map(([id, score]) => ({ id, score }))

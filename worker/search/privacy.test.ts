@@ -117,6 +117,7 @@ describe("privacy of ranking", () => {
       .run();
     const secret = await seedRepository({
       fullName: "octocat/private-thing",
+      isPrivate: true,
       description: `${QUOR} ${VEX}`,
       readme: `${QUOR} ${QUOR} ${PLINTH} web framework ${"filler ".repeat(400)}`,
     });
@@ -140,5 +141,35 @@ describe("privacy of ranking", () => {
       .run();
     expect(octoPublic).toBeGreaterThan(0);
     expect(await answers()).toEqual(before);
+  });
+
+  it("finds a private repository by its text for who stars it, kept out of the shared index, moved when it goes public", async () => {
+    const WORD = "zentrolyxqa";
+    const alice = await signIn("privacy-private-owner", 0);
+    const id = await seedLibraryItem(
+      alice.user.id,
+      { fullName: "privacy-private/inside", isPrivate: true, readme: `# inside\n\nThe ${WORD} engine.` },
+      {},
+    );
+    const where = async () => {
+      const inPublic = await env.DB.prepare("select count(*) as n from repositories_fts where rowid = ?")
+        .bind(id)
+        .first();
+      const inPrivate = await env.DB.prepare("select count(*) as n from private_repositories_fts where rowid = ?")
+        .bind(id)
+        .first();
+      return { public: inPublic?.n, private: inPrivate?.n };
+    };
+    expect(await where()).toEqual({ public: 0, private: 1 });
+    for (const bindings of [env, KEYWORD_ONLY]) {
+      const answer = JSON.parse(await get(alice.sessionToken, `/api/search?q=${WORD}`, bindings));
+      expect(answer.items.map((item: { fullName: string }) => item.fullName)).toEqual(["privacy-private/inside"]);
+    }
+    const listed = JSON.parse(await get(alice.sessionToken, `/api/repositories?q=${WORD}`, env));
+    expect(listed.items).toHaveLength(1);
+    await env.DB.prepare("update repositories set is_private = 0 where id = ?").bind(id).run();
+    expect(await where()).toEqual({ public: 1, private: 0 });
+    const after = JSON.parse(await get(alice.sessionToken, `/api/search?q=${WORD}`, KEYWORD_ONLY));
+    expect(after.items).toHaveLength(1);
   });
 });

@@ -13,6 +13,7 @@ export type SeedRepository = {
   topics?: string[];
   readme?: string | null;
   stargazers?: number;
+  isPrivate?: boolean;
 };
 
 export type SeedStar = {
@@ -32,8 +33,8 @@ export async function seedRepository(repo: SeedRepository): Promise<number> {
   const row = await env.DB.prepare(
     "insert into repositories (github_id, full_name, name, owner_login, html_url, description, language, topics, " +
       `readme_content,
-       stargazers_count, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0) returning id`,
+       stargazers_count, is_private, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0) returning id`,
   )
     .bind(
       nextGithubId++,
@@ -46,6 +47,7 @@ export async function seedRepository(repo: SeedRepository): Promise<number> {
       JSON.stringify(repo.topics ?? []),
       repo.readme ?? null,
       repo.stargazers ?? 0,
+      repo.isPrivate ? 1 : 0,
     )
     .first<{ id: number }>();
   if (!row) throw new Error("seedRepository: no id");
