@@ -193,7 +193,8 @@ export const USER_ROWID_SPAN = 4_294_967_296;
 
 /**
  * The keyword filter: every term must match, in the repository's text (`repositories_fts`, or
- * `private_repositories_fts` for a private one: migrations/0014) or in this user's own (`stars_fts`: notes, custom fields, the AI analysis they read).
+ * `private_repositories_fts` for a private one: migrations/0014) or in this user's own
+ * (`stars_fts`: notes, custom fields, the AI analysis they read).
  * Terms the tokenizer would drop (`c++`, `100%`) are matched with LIKE on the name, full
  * name and description instead, wildcards taken literally. The text never reaches MATCH
  * as syntax (worker/library/terms.ts).

@@ -143,7 +143,7 @@ describe("privacy of ranking", () => {
     expect(await answers()).toEqual(before);
   });
 
-  it("finds a private repository by its text for who stars it, kept out of the shared index, moved when it goes public", async () => {
+  it("finds a private repository by its text, kept out of the shared index, moved when it goes public", async () => {
     const WORD = "zentrolyxqa";
     const alice = await signIn("privacy-private-owner", 0);
     const id = await seedLibraryItem(
