@@ -50,7 +50,10 @@ export type SearchMode = z.infer<typeof SearchMode>;
 export const SearchResponse = z.object({
   /** `keyword` when the deployment has no embedding model (or it failed for this query): words only. */
   mode: SearchMode,
+  /** The matches: found by the words, or by meaning above the model's relevance floor. Empty = no match. */
   items: z.array(SearchHit),
+  /** Nearest by meaning but below the floor (at most 5): "related", never counted as matches. */
+  related: z.array(SearchHit),
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 

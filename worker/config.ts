@@ -56,6 +56,11 @@ export const zEnv = z
     EMBEDDING_DIMENSIONS: withDefault(positiveInt, "1024"),
     /** Inputs per embedding request; unset = the provider's limit (worker/providers/embedder.ts). */
     EMBEDDING_BATCH_SIZE: optional(positiveInt),
+    /**
+     * The semantic ranking's relevance floor, fixed for the deployment's model (a cosine
+     * similarity); unset = worked out from each library (worker/search/floor.ts).
+     */
+    SEMANTIC_FLOOR: optional(z.coerce.number().min(-1).max(1)),
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
@@ -87,6 +92,7 @@ export const zEnv = z
       model: vars.EMBEDDING_MODEL,
       dimensions: vars.EMBEDDING_DIMENSIONS,
       batchSize: vars.EMBEDDING_BATCH_SIZE ?? null,
+      floor: vars.SEMANTIC_FLOOR ?? null,
     },
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,

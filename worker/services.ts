@@ -52,7 +52,13 @@ export function createServices(env: Bindings): Services {
     semantic:
       config.embedding.provider === "none"
         ? null
-        : { embedQuery: async (text) => Array.from((await embedder()!.embedBatch([text]))[0]!), store: vectors },
+        : {
+            model: embedder()!.key,
+            embedQuery: async (text) => Array.from((await embedder()!.embedBatch([text]))[0]!),
+            embedTexts: async (texts) => (await embedder()!.embedBatch(texts)).map((vector) => Array.from(vector)),
+            store: vectors,
+            fixedFloor: config.embedding.floor,
+          },
     ai: env.AI,
     sessionTtlMs: config.sessionTtlMs,
   };

@@ -64,7 +64,8 @@ export function createMcpServer(context: McpContext): McpServer {
       title: "Search my stars",
       description:
         "Search the user's starred and saved GitHub repositories by keywords and meaning (hybrid search). " +
-        `Returns the best matches first. ${DATA_NOTE}`,
+        "Returns the best matches first; none when nothing matches, with the nearest by meaning as `related`. " +
+        DATA_NOTE,
       inputSchema: {
         query: z.string().trim().min(1).max(200).describe("What to look for, as the user would say it"),
         limit: z.number().int().min(1).max(SEARCH_LIMIT_MAX).optional().describe("How many results (default 10)"),
@@ -90,7 +91,8 @@ export function createMcpServer(context: McpContext): McpServer {
       const refused = await overBudget();
       if (refused) return refused;
       const result = await searchLibrary(db, userId, parsed.data, semantic);
-      return thirdParty({ mode: result.mode, results: result.items.map(brief) });
+      // No results = nothing matches; `related` are the nearest by meaning, below the relevance floor.
+      return thirdParty({ mode: result.mode, results: result.items.map(brief), related: result.related.map(brief) });
     },
   );
 

@@ -290,7 +290,8 @@ describe("hybrid search (searchLibrary with a stand-in semantic ranking)", () =>
           .map((repositoryId, i) => ({ id: `x:${repositoryId}:0`, repositoryId, score: 1 - i / 100 }));
       },
     };
-    return { embedQuery: async () => [1, 0, 0], store };
+    // Its scores (1, 0.99, …) are all above the floor it is given.
+    return { model: "fixed", embedQuery: async () => [1, 0, 0], embedTexts: async () => [], store, fixedFloor: 0.5 };
   }
 
   it("fuses both rankings by reciprocal rank: found by both beats found by one", async () => {
@@ -370,11 +371,16 @@ describe("hybrid search through the Worker (the D1 vector store, the embedder on
     expect(answer.mode).toBe("hybrid");
     expect(answer.items[0]?.fullName).toBe("BurntSushi/ripgrep");
     expect(answer.items[0]?.matchedBy).toEqual(["keyword", "semantic"]);
-    // Every repository has a vector, so the semantic side returns the whole (filtered) library.
-    expect(answer.items.some((item) => item.matchedBy.join() === "semantic")).toBe(true);
-    expect(names(answer)).not.toContain("gone/web-thing");
+    // Every repository has a vector, so the semantic side returns the whole (filtered) library:
+    // the neighbours no better than nonsense are related, not matches.
+    expect(names(answer)).toEqual(["BurntSushi/ripgrep"]);
+    for (const hit of answer.related) expect(hit.matchedBy).toEqual(["semantic"]);
+    expect([...names(answer), ...answer.related.map((hit) => hit.fullName)]).not.toContain("gone/web-thing");
+    // The filter applies to both: in Go, nothing matches (the one Go repository shares no word or meaning).
     const go = await search(session, { q: "searching regex directories", language: "Go" });
-    expect(names(go)).toEqual(["saved/web-scraper"]);
+    expect(names(go)).toEqual([]);
+    const goWeb = await search(session, { q: "web scraping", language: "Go" });
+    expect(names(goWeb)).toEqual(["saved/web-scraper"]);
     const unstarred = await search(session, { q: "web", starred: "false" });
     expect(names(unstarred).sort()).toEqual(["gone/web-thing", "saved/web-scraper"]);
   });

@@ -8,6 +8,7 @@ import { inJsonArray } from "../db/sql";
 import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
 import { anyTermPhrases, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
+import { semanticFloors, type Floors } from "./floor";
 import { reciprocalRankFusion } from "./fusion";
 import { keywordRanking } from "./keyword";
 import { makeSnippet } from "./snippet";
@@ -21,14 +22,22 @@ import { makeSnippet } from "./snippet";
 
 /** The semantic half: how a query becomes a vector, and where the user's vectors are. */
 export type Semantic = {
+  /** Which model makes the vectors (`provider:model:dimensions`): the floor is worked out per model. */
+  model: string;
   embedQuery(text: string): Promise<readonly number[]>;
+  /** Several texts in one call (the floor's probes). */
+  embedTexts(texts: readonly string[]): Promise<ReadonlyArray<readonly number[]>>;
   store: VectorStore;
+  /** `SEMANTIC_FLOOR`: the deployment's fixed relevance floor; null = worked out per library (./floor.ts). */
+  fixedFloor: number | null;
 };
 
 /** Candidates each ranking contributes to the fusion (Vectorize returns at most 100 without metadata). */
 export const CANDIDATES = 100;
 
-export type SearchResult = { mode: SearchMode; items: SearchHit[] };
+export type SearchResult = { mode: SearchMode; items: SearchHit[]; related: SearchHit[] };
+/** Semantic-only neighbours below the floor shown as "related" beside the matches. */
+export const RELATED_LIMIT = 5;
 /** Milliseconds per part of one search, for a `Server-Timing` header (the benchmark reads it). */
 export type SearchTimings = { keyword: number; embed: number; vectors: number; hydrate: number; total: number };
 
@@ -44,15 +53,24 @@ export async function searchLibrary(
   const terms = parseQuery(query.q);
   const filters = filterConditions(query);
   const phrases = anyTermPhrases(terms);
-  const [keyword, nearest] = await Promise.all([
+  const [keyword, nearest, floors] = await Promise.all([
     timed(timings, "keyword", keywordRanking(db, userId, phrases, filters, CANDIDATES)),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
+    semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : Promise.resolve(null),
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";
+  // A neighbour the words did not find is a match only above the floor; above the noise, related.
+  const found = new Set(keyword.map((hit) => hit.id));
+  const above = (hit: { similarity: number }) => floors === null || hit.similarity > floors.floor;
+  const matching = (nearest ?? []).filter((hit) => found.has(hit.id) || above(hit));
+  const related = (nearest ?? [])
+    .filter((hit) => !found.has(hit.id) && !above(hit) && hit.similarity > floors!.noise)
+    .slice(0, RELATED_LIMIT)
+    .map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
   const ranked = nearest
     ? reciprocalRankFusion(
         keyword.map((hit) => hit.id),
-        nearest.map((hit) => hit.id),
+        matching.map((hit) => hit.id),
       )
         .slice(0, limit)
         .map((hit) => ({
@@ -62,9 +80,23 @@ export async function searchLibrary(
           semantic: hit.semanticRank !== null,
         }))
     : keyword.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
-  const items = await timed(timings, "hydrate", hydrate(db, userId, ranked, terms));
+  const [items, relatedItems] = await timed(
+    timings,
+    "hydrate",
+    Promise.all([hydrate(db, userId, ranked, terms), hydrate(db, userId, related, terms)]),
+  );
   timings.total = Date.now() - started;
-  return { mode, items, timings };
+  return { mode, items, related: relatedItems, timings };
+}
+
+/** The floors, or none when they cannot be worked out now (a failing model: that answer is keyword-only anyway). */
+async function floorsOrNone(db: Db, userId: number, semantic: Semantic): Promise<Floors | null> {
+  try {
+    return await semanticFloors(db, userId, semantic, semantic.fixedFloor);
+  } catch (error) {
+    console.error(`the relevance floor for user ${userId} could not be worked out; none this time:`, error);
+    return null;
+  }
 }
 
 async function timed<T>(timings: SearchTimings, part: keyof SearchTimings, work: Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { ne } from "drizzle-orm";
-import type { SearchResult } from "./search";
+import type { SimilarResponse } from "../../shared/search";
 import type { Db } from "../db/client";
 import { repositories } from "../db/schema";
 import { filterConditions, strings, type LibraryRow } from "../library/query";
@@ -20,7 +20,7 @@ export async function similarRepositories(
   row: LibraryRow,
   semantic: Semantic | null,
   limit: number,
-): Promise<SearchResult> {
+): Promise<SimilarResponse> {
   const filters = filterConditions({});
   const text = describe(row);
   if (semantic) {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export type UserSettings = {
   /** Chat AI provider for analysis; the API key is stored encrypted (`apiKeyCiphertext`). */
@@ -36,6 +36,14 @@ export const users = sqliteTable(
      * validated by worker/github/pacer.ts when read), so the next run starts where the last one ended.
      */
     syncTuning: text("sync_tuning", { mode: "json" }).$type<unknown>(),
+    /**
+     * The semantic ranking's relevance floors for this library (worker/search/floor.ts): above
+     * `semantic_floor` a match, above `semantic_noise` related; and what they were worked out for,
+     * `<embedding model>@<last_synced_at>`. Another key: work them out again.
+     */
+    semanticFloor: real("semantic_floor"),
+    semanticNoise: real("semantic_noise"),
+    semanticFloorKey: text("semantic_floor_key"),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .$defaultFn(() => new Date()),
