@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { LookupItem } from "../../shared/repositories";
 import { floatNextTo } from "@/github/floating";
 import { cleanLine } from "@/lib/clean-text";
@@ -63,7 +63,8 @@ export function RepoBadge({
   const badge = useRef<HTMLSpanElement>(null);
   const panel = useRef<HTMLElement>(null);
 
-  useEffect(() => {
+  // Layout effect: the card is placed before the first paint.
+  useLayoutEffect(() => {
     if (!open || !panel.current || !badge.current) return;
     const placed = new AbortController();
     floatNextTo(panel.current, badge.current, placed.signal, { align: "start" });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { LookupItem } from "../../shared/repositories";
 import { floatNextTo } from "@/github/floating";
 import { explainError } from "@/lib/errors";
@@ -39,7 +39,8 @@ export function StarPopover({
   });
   const first = useRef<HTMLInputElement>(null);
   const panel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Layout effect: placed before the first paint, so it never shows where the host happens to be.
+  useLayoutEffect(() => {
     if (!panel.current) return;
     const placed = new AbortController();
     floatNextTo(panel.current, anchor, placed.signal, { align: "end" });
