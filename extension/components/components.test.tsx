@@ -198,6 +198,14 @@ describe("components", () => {
     expect(root.querySelector("b")).toBeNull();
   });
 
+  it("a snippet drops controls and overrides without moving its marks", () => {
+    // "\u202E" at 0 and "\u0000" inside the match: the ranges are offsets into the text as sent.
+    render(<Snippet text={"\u202Eexe.fast\u0000 parser"} ranges={[[5, 10]]} />, root);
+    expect(root.querySelector("mark")?.textContent).toBe("fast");
+    expect(root.querySelector(".snippet")?.textContent).toBe("exe.fast parser");
+    expect(root.querySelector(".snippet")?.getAttribute("dir")).toBe("auto");
+  });
+
   it("the progress bar is indeterminate without a length, and says how far otherwise", () => {
     render(<ProgressBar progress={{ phase: "fetching" }} />, root);
     expect(root.querySelector(".bar")?.classList.contains("indeterminate")).toBe(true);
