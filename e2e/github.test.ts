@@ -217,6 +217,9 @@ describe("github.com with the extension", () => {
       const page = await browser.open(`https://github.com/${MANY_TAGS}`);
       const badge = page.locator("starwise-repo-badge .badge");
       await badge.waitFor();
+      // The saved page is unstyled (GitHub's CSS is offline): its header starts ~350 px down. Scrolled
+      // to the top as on github.com, the card has the room below the badge it would have there.
+      await page.evaluate(() => document.querySelector("#repository-container-header")?.scrollIntoView());
       proxy.reset();
       await badge.locator("button.toggle").click();
       const details = badge.locator(".details");
@@ -240,6 +243,9 @@ describe("github.com with the extension", () => {
       for (const hidden of ["\u0000", "\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2069"])
         expect(shown.includes(hidden), `U+${hidden.codePointAt(0)!.toString(16)}`).toBe(false);
       expect(await spoof.locator("a.name").getAttribute("href")).toBe("https://github.com/e2e-similar/spoof-tool");
+      // Inside the viewport: the card's height is capped to the room below the badge (it scrolls inside).
+      const card = (await details.boundingBox())!;
+      expect(card.y + card.height).toBeLessThanOrEqual(page.viewportSize()!.height);
       await screenshotAround([details, page.locator("#repository-container-header")], "github-similar-open", 8);
       // Hiding and showing again asks nothing more.
       await details.locator("button.similar-toggle").click();

@@ -11,6 +11,7 @@ describe("placeNextTo", () => {
       top: 132,
       left: 800,
       side: "below",
+      maxHeight: 800 - 8 - 132,
     });
   });
 
@@ -23,11 +24,24 @@ describe("placeNextTo", () => {
       top: 700 - 4 - 200,
       left: 800,
       side: "above",
+      maxHeight: 700 - 4 - 8,
     });
   });
 
-  it("stays below when it fits neither way (the page scrolls)", () => {
-    expect(placeNextTo(button(1000, 100), { width: 280, height: 790 }, viewport, { align: "end" }).side).toBe("below");
+  it("fitting neither way, takes the roomier side and caps its height to that room", () => {
+    const tall = { width: 280, height: 900 };
+    expect(placeNextTo(button(1000, 100), tall, viewport, { align: "end" })).toEqual({
+      top: 132,
+      left: 800,
+      side: "below",
+      maxHeight: 660,
+    });
+    expect(placeNextTo(button(1000, 600), tall, viewport, { align: "end" })).toEqual({
+      top: 8,
+      left: 800,
+      side: "above",
+      maxHeight: 588,
+    });
   });
 
   it("flips the alignment at the left edge and clamps into the viewport", () => {

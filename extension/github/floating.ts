@@ -2,7 +2,8 @@
 // details under the badge), floating above the page: `position: fixed` from the element's
 // viewport rectangle, so no ancestor of GitHub's decides where it lands (an `absolute` panel
 // opened ~800 px away on a page whose nearest positioned ancestor was far from the button). Below
-// the element unless it fits only above; kept inside the viewport; followed on scroll and resize.
+// the element unless it fits only above (or, fitting neither, on the roomier side, its height capped
+// to that room so it scrolls inside); kept inside the viewport; followed on scroll and resize.
 
 export interface Box {
   top: number;
@@ -15,6 +16,8 @@ export interface Placement {
   top: number;
   left: number;
   side: "below" | "above";
+  /** The room on that side: the panel's height is capped to it. */
+  maxHeight: number;
 }
 
 /**
@@ -28,15 +31,18 @@ export function placeNextTo(
   { align, gap = 4, margin = 8 }: { align: "start" | "end"; gap?: number; margin?: number },
 ): Placement {
   const below = anchor.bottom + gap;
-  const above = anchor.top - gap - size.height;
-  const fitsBelow = below + size.height <= viewport.height - margin;
-  const side = fitsBelow || above < margin ? "below" : "above";
+  const roomBelow = viewport.height - margin - below;
+  const roomAbove = anchor.top - gap - margin;
+  const side =
+    size.height <= roomBelow ? "below" : size.height <= roomAbove || roomAbove > roomBelow ? "above" : "below";
+  const maxHeight = Math.max(0, side === "below" ? roomBelow : roomAbove);
+  const height = Math.min(size.height, maxHeight);
   let left = align === "end" ? anchor.right - size.width : anchor.left;
   // Flip the alignment when the panel would leave the viewport, then clamp.
   if (left + size.width > viewport.width - margin) left = anchor.right - size.width;
   if (left < margin) left = Math.min(anchor.left, viewport.width - margin - size.width);
   left = Math.max(margin, left);
-  return { top: side === "below" ? below : above, left, side };
+  return { top: side === "below" ? below : anchor.top - gap - height, left, side, maxHeight };
 }
 
 /** Floats `panel` next to `anchor` until `signal` aborts. */
@@ -50,15 +56,18 @@ export function floatNextTo(
   const place = () => {
     queued = false;
     if (signal.aborted || !panel.isConnected) return;
+    // scrollHeight: the panel's whole height, also while a cap from the last placement holds it shorter.
     const where = placeNextTo(
       anchor.getBoundingClientRect(),
-      { width: panel.offsetWidth, height: panel.offsetHeight },
+      { width: panel.offsetWidth, height: panel.scrollHeight },
       { width: document.documentElement.clientWidth, height: window.innerHeight },
       options,
     );
     panel.style.position = "fixed";
     panel.style.top = `${Math.round(where.top)}px`;
     panel.style.left = `${Math.round(where.left)}px`;
+    panel.style.maxHeight = `${Math.floor(where.maxHeight)}px`;
+    panel.style.overflowY = "auto";
     panel.dataset.side = where.side;
   };
   const schedule = () => {
