@@ -114,7 +114,9 @@ describe("github.com with the extension", () => {
           "update repositories set openrank = 123.456, homepage = 'javascript:alert(1)' " +
           "where full_name = 'microsoft/playwright'; " +
           `update stars set custom_tags = ${sql(JSON.stringify(MANY_CUSTOM_TAGS))} ` +
-          `where repository_id in (select id from repositories where full_name = ${sql(MANY_TAGS)})`,
+          `where repository_id in (select id from repositories where full_name = ${sql(MANY_TAGS)}); ` +
+          `update stars set custom_tags = ${sql(JSON.stringify(["internships", "mobile", "students", "jobs", "\u202Eppa"]))} ` +
+          `where repository_id in (select id from repositories where full_name = ${sql(STARRED_ON_STARS_TAB[0]!)})`,
       );
     });
 
@@ -291,6 +293,17 @@ describe("github.com with the extension", () => {
       proxy.reset();
       const stars = await browser.open("https://github.com/ammarasad2005?tab=stars");
       await expect.poll(() => stars.locator("starwise-list-chips").count()).toBe(STARRED_ON_STARS_TAB.length);
+      // Five tags: three chips and "+2" (the fifth's RTL override gone from its tooltip too).
+      const tagged = stars.locator("starwise-list-chips").first();
+      expect(await tagged.locator(".chip:not(.more)").allTextContents()).toEqual(["internships", "mobile", "students"]);
+      expect(await tagged.locator(".chip.more").textContent()).toBe("+2");
+      expect(await tagged.locator(".chip.more").getAttribute("title")).toBe("jobs, ppa");
+      expect(
+        await tagged
+          .locator(".chip")
+          .first()
+          .evaluate((chip) => getComputedStyle(chip).fontSize),
+      ).toBe("12px");
       await screenshotOf(stars.locator("#user-starred-repos"), "github-stars-list-chips");
       const trending = await browser.open("https://github.com/trending/rust?since=weekly");
       await expect.poll(() => trending.locator("starwise-list-chips").count()).toBe(STARRED_ON_TRENDING.length);
@@ -301,7 +314,10 @@ describe("github.com with the extension", () => {
         ),
       );
       expect(chipped.sort()).toEqual(STARRED_ON_TRENDING.map((name) => `/${name}`).sort());
-      await screenshotOf(trending.locator("article.Box-row").first(), "github-trending-list-chips");
+      await screenshotOf(
+        trending.locator("article.Box-row", { has: trending.locator("starwise-list-chips") }).first(),
+        "github-trending-list-chips",
+      );
       const search = await browser.open("https://github.com/search?q=python+OR+docker&type=repositories&p=2");
       await expect.poll(() => search.locator("starwise-list-chips").count()).toBe(STARRED_ON_SEARCH.length);
       const repos = await browser.open("https://github.com/ammarasad2005?tab=repositories");
