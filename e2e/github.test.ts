@@ -363,6 +363,11 @@ describe("github.com with the extension", () => {
       await badge.waitFor({ timeout: 2000 });
       expect(await badge.locator(".when").textContent()).toBe("Saved in Starwise");
       expect(await badge.locator(".chip.tag").allTextContents()).toEqual(["containers", "ci"]);
+      await screenshotAround(
+        [popover, star, page.locator("#repository-container-header")],
+        "github-star-popover-saved",
+        8,
+      );
       const saved = await fetch(`${stack.worker.url}/api/repositories/docker-library/docker`, {
         headers: { Authorization: `Bearer ${session}` },
       });
