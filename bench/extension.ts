@@ -302,9 +302,9 @@ if (values.json) {
     console.log(`| ${name} | ${l.repositoriesOnPage} | ${l.lookupRequests} |`);
   console.log(`\nSimilar in your stars, opened from the badge's details (${runs} openings, each on a fresh page)`);
   console.log(
-    "| click → list drawn: median | p95 | max | /similar requests before opening | per opening | entries shown | state |",
+    "| click → list drawn: median | p95 | max | /similar requests before opening | per opening | entries | state |\n" +
+      "| --- | --- | --- | --- | --- | --- | --- |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- |");
   console.log(
     `| ${similar.medianMs} ms | ${similar.p95Ms} ms | ${similar.maxMs} ms | ${similar.requestsBeforeOpening} | ` +
       `${similar.requestsPerOpening} | ${similar.entries.join(", ")} | ${similar.states.join(", ")} |`,

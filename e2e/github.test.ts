@@ -31,6 +31,8 @@ const SIMILAR_TO_MANY_TAGS: Record<string, string> = {
   "e2e-similar/browser-automation": "Automation of chromium, webkit and firefox",
   "e2e-similar/engines": "Webkit and chromium engines compared",
 };
+// Tags of the first repository on the stars tab: more than a list row shows, one with an RTL override.
+const LIST_TAGS = ["internships", "mobile", "students", "jobs", "\u202Eppa"];
 /** GitHub's system font stack (Primer), as Chromium reports the computed value. */
 const GITHUB_FONT = /^-apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif/;
 
@@ -115,7 +117,7 @@ describe("github.com with the extension", () => {
           "where full_name = 'microsoft/playwright'; " +
           `update stars set custom_tags = ${sql(JSON.stringify(MANY_CUSTOM_TAGS))} ` +
           `where repository_id in (select id from repositories where full_name = ${sql(MANY_TAGS)}); ` +
-          `update stars set custom_tags = ${sql(JSON.stringify(["internships", "mobile", "students", "jobs", "\u202Eppa"]))} ` +
+          `update stars set custom_tags = ${sql(JSON.stringify(LIST_TAGS))} ` +
           `where repository_id in (select id from repositories where full_name = ${sql(STARRED_ON_STARS_TAB[0]!)})`,
       );
     });
