@@ -13,6 +13,9 @@
 //    Target warm < 100 ms.
 // 3. Lookup requests per page, counted at the wire by a proxy in front of the Worker, for a
 //    repository page and for list pages (stars tab, trending): one each, never one per repository.
+// 4. "Similar in your stars", opened on demand from the badge's details: click → list drawn, on
+//    a freshly loaded repository page each run; requests to `/similar` counted at the wire before
+//    it is opened (none) and per opening (one).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -117,6 +120,33 @@ function timeTurboRender(page: Page, url: string): Promise<number> {
   }, url);
 }
 
+/** In the page: open the badge's similar list, and time the click → the list (or its empty or error state) drawn. */
+function timeSimilarOpen(page: Page): Promise<{ ms: number; entries: number; state: string }> {
+  return page.evaluate(async () => {
+    const root = document.querySelector("starwise-repo-badge")?.shadowRoot;
+    const button = root?.querySelector<HTMLButtonElement>("button.similar-toggle");
+    if (!root || !button) throw new Error("no similar button in the badge's details");
+    const done = () => root.querySelector(".similar-list, .similar .empty, .similar [role=alert]");
+    const drawn = new Promise<number>((resolve, reject) => {
+      const observer = new MutationObserver(() => {
+        if (!done()) return;
+        observer.disconnect();
+        resolve(performance.now());
+      });
+      observer.observe(root, { childList: true, subtree: true });
+      setTimeout(() => reject(new Error("no similar list within 10 s")), 10_000);
+    });
+    const start = performance.now();
+    button.click();
+    const ms = (await drawn) - start;
+    return {
+      ms,
+      entries: root.querySelectorAll(".similar-list li").length,
+      state: root.querySelector(".similar")?.getAttribute("data-state") ?? "?",
+    };
+  });
+}
+
 const stats = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -131,6 +161,12 @@ const site = await startGithubSite();
 const browser = await launchWithExtension({ githubPort: site.port });
 let timing: Record<string, ReturnType<typeof stats>>;
 let lookups: Record<string, { repositoriesOnPage: number; lookupRequests: number }>;
+let similar: ReturnType<typeof stats> & {
+  requestsBeforeOpening: number;
+  requestsPerOpening: number;
+  entries: number[];
+  states: string[];
+};
 try {
   await stack.control("star", { login: "octocat", fullName: "microsoft/playwright" });
   for (const fullName of ["tokio-rs/tokio", "zed-industries/zed", "AathifZahir/ProIntern"])
@@ -207,6 +243,36 @@ try {
     cold: { ...stats(cold), lookupRequests: coldRequests } as ReturnType<typeof stats>,
   };
   await page.close();
+
+  // Similar in your stars: a fresh page each run (the list is asked once per badge, then kept).
+  const similarMs: number[] = [];
+  const entries: number[] = [];
+  const states: string[] = [];
+  let before = 0;
+  let opened = 0;
+  const similarPage = await browser.open("about:blank");
+  for (let i = 0; i < runs; i++) {
+    proxy.reset();
+    await similarPage.goto("https://github.com/microsoft/playwright");
+    const badge = similarPage.locator("starwise-repo-badge .badge.in-library");
+    await badge.waitFor();
+    await badge.locator("button.toggle").click();
+    await badge.locator("button.similar-toggle").waitFor();
+    before += proxy.count(/\/similar$/);
+    const result = await timeSimilarOpen(similarPage);
+    opened += proxy.count(/\/similar$/);
+    similarMs.push(result.ms);
+    entries.push(result.entries);
+    states.push(result.state);
+  }
+  await similarPage.close();
+  similar = {
+    ...stats(similarMs),
+    requestsBeforeOpening: before,
+    requestsPerOpening: opened / runs,
+    entries: [...new Set(entries)],
+    states: [...new Set(states)],
+  };
 } finally {
   await browser.close();
   await site.close();
@@ -214,7 +280,7 @@ try {
   await stack.stop();
 }
 
-const result = { measuredAt: new Date().toISOString(), sizes, badge: timing, lookupsPerPage: lookups };
+const result = { measuredAt: new Date().toISOString(), sizes, badge: timing, lookupsPerPage: lookups, similar };
 if (values.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
@@ -234,4 +300,13 @@ if (values.json) {
   console.log("| page | repositories on it | lookup requests |\n| --- | --- | --- |");
   for (const [name, l] of Object.entries(lookups))
     console.log(`| ${name} | ${l.repositoriesOnPage} | ${l.lookupRequests} |`);
+  console.log(`\nSimilar in your stars, opened from the badge's details (${runs} openings, each on a fresh page)`);
+  console.log(
+    "| click → list drawn: median | p95 | max | /similar requests before opening | per opening | entries | state |\n" +
+      "| --- | --- | --- | --- | --- | --- | --- |",
+  );
+  console.log(
+    `| ${similar.medianMs} ms | ${similar.p95Ms} ms | ${similar.maxMs} ms | ${similar.requestsBeforeOpening} | ` +
+      `${similar.requestsPerOpening} | ${similar.entries.join(", ")} | ${similar.states.join(", ")} |`,
+  );
 }

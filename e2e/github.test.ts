@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { launchWithExtension, screenshot, screenshotOf, type ExtensionBrowser } from "./lib/browser";
+import { launchWithExtension, screenshot, screenshotAround, screenshotOf, type ExtensionBrowser } from "./lib/browser";
 import { startCountingProxy, type CountingProxy } from "./lib/counting-proxy";
 import { signInThroughOptions, storedLocal } from "./lib/flows";
-import { startGithubSite, type GithubSite } from "./lib/github-site";
+import { BENCH_OWNER, startGithubSite, type GithubSite } from "./lib/github-site";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 import { turboVisit } from "./lib/turbo";
 
@@ -19,6 +19,22 @@ const STARRED_ON_STARS_TAB = ["AathifZahir/ProIntern", "rauf17/flex-prime"];
 const STARRED_ON_TRENDING = ["tokio-rs/tokio", "zed-industries/zed"];
 const STARRED_ON_SEARCH = ["jupyter/docker-stacks"];
 const STARRED_ON_USER_REPOS = ["ammarasad2005/Exam-Table"];
+
+// A repository page with more chips than the badge shows (the playwright page renamed, e2e/lib/github-site.ts).
+const MANY_TAGS = `${BENCH_OWNER}/many-tags`;
+const MANY_CUSTOM_TAGS = ["e2e", "automation", "chromium", "webkit", "firefox", "ci"];
+// Near MANY_TAGS by shared words (the e2e Worker has no embedding model: similar falls back to words).
+// One description hides its extension behind an RTL override and carries a NUL.
+const SPOOF_DESCRIPTION = "Chromium webkit firefox automation: photo\u202Egnp.exe\u0000 helper";
+const SIMILAR_TO_MANY_TAGS: Record<string, string> = {
+  "e2e-similar/spoof-tool": SPOOF_DESCRIPTION,
+  "e2e-similar/browser-automation": "Automation of chromium, webkit and firefox",
+  "e2e-similar/engines": "Webkit and chromium engines compared",
+};
+// Tags of the first repository on the stars tab: more than a list row shows, one with an RTL override.
+const LIST_TAGS = ["internships", "mobile", "students", "jobs", "\u202Eppa"];
+/** GitHub's system font stack (Primer), as Chromium reports the computed value. */
+const GITHUB_FONT = /^-apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif/;
 
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned ?? null);
 const sql = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -45,6 +61,9 @@ describe("github.com with the extension", () => {
         repo: { description: `${fullName} (emulated)`, language: "TypeScript" },
       });
     }
+    await stack.control("star", { login: "octocat", fullName: MANY_TAGS, repo: { description: "Many tags" } });
+    for (const [fullName, description] of Object.entries(SIMILAR_TO_MANY_TAGS))
+      await stack.control("star", { login: "octocat", fullName, repo: { description } });
     // Repositories octocat has not starred, known to GitHub (another user's stars create them).
     await stack.control("users", { login: "hubot", stars: 0 });
     for (const fullName of ["ammarasad2005/Drama-Ghar", "docker-library/docker"])
@@ -95,7 +114,11 @@ describe("github.com with the extension", () => {
           `update stars set analysis_id = (select id from analyses where input_sha = 'e2e-hostile') ` +
           `where repository_id in (select id from repositories where full_name = 'microsoft/playwright'); ` +
           "update repositories set openrank = 123.456, homepage = 'javascript:alert(1)' " +
-          "where full_name = 'microsoft/playwright'",
+          "where full_name = 'microsoft/playwright'; " +
+          `update stars set custom_tags = ${sql(JSON.stringify(MANY_CUSTOM_TAGS))} ` +
+          `where repository_id in (select id from repositories where full_name = ${sql(MANY_TAGS)}); ` +
+          `update stars set custom_tags = ${sql(JSON.stringify(LIST_TAGS))} ` +
+          `where repository_id in (select id from repositories where full_name = ${sql(STARRED_ON_STARS_TAB[0]!)})`,
       );
     });
 
@@ -105,16 +128,39 @@ describe("github.com with the extension", () => {
       const badge = page.locator("starwise-repo-badge .badge");
       await badge.waitFor();
       expect(await badge.locator(".when").textContent()).toMatch(/^Starred /);
-      expect(await badge.locator(".chip.tag").allTextContents()).toEqual(["testing", HOSTILE_TAG]);
-      expect(await badge.locator(".chip.platform").allTextContents()).toEqual(["Linux", "macOS"]);
+      // testing, the hostile tag and the first platform; the second platform behind "+1".
+      expect(await badge.locator(":scope > .chip:not(.more)").allTextContents()).toEqual([
+        "testing",
+        HOSTILE_TAG,
+        "Linux",
+      ]);
+      expect(await badge.locator(".chip.more").textContent()).toBe("+1");
       expect(await badge.locator(".openrank").textContent()).toBe("OpenRank 123.46");
+      // GitHub's type: its system font stack, 12 px chips; not the browser's serif default.
+      const type = await badge.evaluate((element) => {
+        const chip = element.querySelector(".chip")!;
+        return {
+          family: getComputedStyle(element).fontFamily,
+          chip: getComputedStyle(chip).fontSize,
+          chipFamily: getComputedStyle(chip).fontFamily,
+          height: element.getBoundingClientRect().height,
+        };
+      });
+      expect(type.family).toMatch(GITHUB_FONT);
+      expect(type.family).not.toMatch(/Times|(^|, )serif/);
+      expect(type.chipFamily).toMatch(GITHUB_FONT);
+      expect(type.chip).toBe("12px");
+      // One line.
+      expect(type.height).toBeLessThanOrEqual(30);
+      await screenshotOf(page.locator("#repository-container-header"), "github-repo-badge");
       await badge.locator("button.toggle").click();
-      expect(await badge.locator(".summary").textContent()).toBe(HOSTILE_SUMMARY);
+      const details = badge.locator(".details");
+      expect(await details.locator(".summary").textContent()).toBe(HOSTILE_SUMMARY);
+      expect(await details.locator(".chip.tag").allTextContents()).toEqual(["testing", HOSTILE_TAG]);
+      expect(await details.locator(".chip.platform").allTextContents()).toEqual(["Linux", "macOS"]);
       // Text, not markup: no element came out of it and nothing ran.
       expect(
-        await page
-          .locator("starwise-repo-badge img, starwise-repo-badge script, starwise-repo-badge a, starwise-repo-badge b")
-          .count(),
+        await page.locator("starwise-repo-badge img, starwise-repo-badge script, starwise-repo-badge b").count(),
       ).toBe(0);
       expect(await pwned(page)).toBeNull();
       // The badge sits in a shadow root next to the title.
@@ -126,8 +172,91 @@ describe("github.com with the extension", () => {
             null,
         ),
       ).toBe(true);
-      await screenshotOf(page.locator("#repository-container-header"), "github-repo-badge");
       expect(proxy.count("POST /api/repositories/lookup")).toBe(1);
+      // Nothing asked for similar repositories: only opening the list does.
+      expect(proxy.count(/\/similar$/)).toBe(0);
+      await page.close();
+    });
+
+    it("caps the chips with +N and says OpenRank — without data", async () => {
+      const page = await browser.open(`https://github.com/${MANY_TAGS}`);
+      const badge = page.locator("starwise-repo-badge .badge");
+      await badge.waitFor();
+      // Six tags of the user's: three on the line, "+3" for the rest.
+      expect(await badge.locator(":scope > .chip:not(.more)").allTextContents()).toEqual(MANY_CUSTOM_TAGS.slice(0, 3));
+      expect(await badge.locator(".chip.more").textContent()).toBe("+3");
+      expect(await badge.locator(".openrank").textContent()).toBe("OpenRank —");
+      expect((await badge.boundingBox())!.height).toBeLessThanOrEqual(30);
+      await screenshotOf(page.locator("#repository-container-header"), "github-badge-light");
+      await badge.locator("button.chip.more").click();
+      expect(await badge.locator(".details .chip.tag").allTextContents()).toEqual(MANY_CUSTOM_TAGS);
+      expect(await badge.locator(".details .openrank-hint").textContent()).toMatch(/^No OpenRank for this repository/);
+      await page.close();
+    });
+
+    it("follows the page's dark theme, and GitHub's own colour variables win over the fallbacks", async () => {
+      const page = await browser.open(`https://github.com/${MANY_TAGS}`);
+      const badge = page.locator("starwise-repo-badge .badge");
+      await badge.waitFor();
+      const colour = () => badge.evaluate((element) => getComputedStyle(element).color);
+      expect(await colour()).toBe("rgb(31, 35, 40)");
+      // The saved page says data-color-mode="auto" with a dark theme: the system's dark scheme switches it.
+      await page.emulateMedia({ colorScheme: "dark" });
+      await expect.poll(() => page.locator("starwise-repo-badge").getAttribute("data-sw-theme")).toBe("dark");
+      expect(await colour()).toBe("rgb(240, 246, 252)");
+      // The saved page cannot load GitHub's CSS (offline): its dark page colours are painted here for the picture.
+      await page.addStyleTag({
+        content: "body, #repository-container-header { background: #0d1117 !important; color: #f0f6fc !important; }",
+      });
+      await screenshotOf(page.locator("#repository-container-header"), "github-badge-dark");
+      await page.emulateMedia({ colorScheme: "light" });
+      await expect.poll(() => page.locator("starwise-repo-badge").getAttribute("data-sw-theme")).toBe("light");
+      // Where GitHub's CSS is loaded its Primer variables reach into the shadow root and decide.
+      await page.evaluate(() => document.documentElement.style.setProperty("--fgColor-default", "rgb(1, 2, 3)"));
+      expect(await colour()).toBe("rgb(1, 2, 3)");
+      await page.close();
+    });
+
+    it("opens similar in your stars on demand: one request, entries with their line, hostile text inert", async () => {
+      const page = await browser.open(`https://github.com/${MANY_TAGS}`);
+      const badge = page.locator("starwise-repo-badge .badge");
+      await badge.waitFor();
+      // The saved page is unstyled (GitHub's CSS is offline): its header starts ~350 px down. Scrolled
+      // to the top as on github.com, the card has the room below the badge it would have there.
+      await page.evaluate(() => document.querySelector("#repository-container-header")?.scrollIntoView());
+      proxy.reset();
+      await badge.locator("button.toggle").click();
+      const details = badge.locator(".details");
+      await details.waitFor();
+      expect(proxy.count(/\/similar$/)).toBe(0);
+      await details.locator("button.similar-toggle").click();
+      const entries = details.locator(".similar-list li");
+      await entries.first().waitFor();
+      expect(proxy.count(`GET /api/repositories/${MANY_TAGS}/similar`)).toBe(1);
+      const count = await entries.count();
+      expect(count).toBeGreaterThanOrEqual(1);
+      expect(count).toBeLessThanOrEqual(5);
+      const names = await details.locator(".similar-list .name").allTextContents();
+      expect(names).toContain("e2e-similar/spoof-tool");
+      expect(names).not.toContain(MANY_TAGS);
+      // The RTL override is gone (logical order: "photognp.exe", not "photoexe.png"), and so is the NUL.
+      const spoof = details.locator(".similar-list li", { hasText: "e2e-similar/spoof-tool" });
+      const line = await spoof.locator(".line").textContent();
+      expect(line).toBe("Chromium webkit firefox automation: photognp.exe helper");
+      const shown = await details.evaluate((element) => element.textContent ?? "");
+      for (const hidden of ["\u0000", "\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2069"])
+        expect(shown.includes(hidden), `U+${hidden.codePointAt(0)!.toString(16)}`).toBe(false);
+      expect(await spoof.locator("a.name").getAttribute("href")).toBe("https://github.com/e2e-similar/spoof-tool");
+      // Inside the viewport: the card's height is capped to the room below the badge (it scrolls inside).
+      const card = (await details.boundingBox())!;
+      expect(card.y + card.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+      await screenshotAround([details, page.locator("#repository-container-header")], "github-similar-open", 8);
+      // Hiding and showing again asks nothing more.
+      await details.locator("button.similar-toggle").click();
+      await details.locator("button.similar-toggle").click();
+      await entries.first().waitFor();
+      expect(proxy.count(/\/similar$/)).toBe(1);
+      expect(await pwned(page)).toBeNull();
       await page.close();
     });
 
@@ -158,6 +287,7 @@ describe("github.com with the extension", () => {
       await badge.locator("button.save").click();
       await page.locator("starwise-repo-badge .in-library .when").waitFor();
       expect(await page.locator("starwise-repo-badge .when").textContent()).toBe("Saved in Starwise");
+      expect(await page.locator("starwise-repo-badge .openrank").textContent()).toBe("OpenRank —");
       await page.close();
     });
 
@@ -165,6 +295,17 @@ describe("github.com with the extension", () => {
       proxy.reset();
       const stars = await browser.open("https://github.com/ammarasad2005?tab=stars");
       await expect.poll(() => stars.locator("starwise-list-chips").count()).toBe(STARRED_ON_STARS_TAB.length);
+      // Five tags: three chips and "+2" (the fifth's RTL override gone from its tooltip too).
+      const tagged = stars.locator("starwise-list-chips").first();
+      expect(await tagged.locator(".chip:not(.more)").allTextContents()).toEqual(["internships", "mobile", "students"]);
+      expect(await tagged.locator(".chip.more").textContent()).toBe("+2");
+      expect(await tagged.locator(".chip.more").getAttribute("title")).toBe("jobs, ppa");
+      expect(
+        await tagged
+          .locator(".chip")
+          .first()
+          .evaluate((chip) => getComputedStyle(chip).fontSize),
+      ).toBe("12px");
       await screenshotOf(stars.locator("#user-starred-repos"), "github-stars-list-chips");
       const trending = await browser.open("https://github.com/trending/rust?since=weekly");
       await expect.poll(() => trending.locator("starwise-list-chips").count()).toBe(STARRED_ON_TRENDING.length);
@@ -175,7 +316,10 @@ describe("github.com with the extension", () => {
         ),
       );
       expect(chipped.sort()).toEqual(STARRED_ON_TRENDING.map((name) => `/${name}`).sort());
-      await screenshotOf(trending.locator("article.Box-row").first(), "github-trending-list-chips");
+      await screenshotOf(
+        trending.locator("article.Box-row", { has: trending.locator("starwise-list-chips") }).first(),
+        "github-trending-list-chips",
+      );
       const search = await browser.open("https://github.com/search?q=python+OR+docker&type=repositories&p=2");
       await expect.poll(() => search.locator("starwise-list-chips").count()).toBe(STARRED_ON_SEARCH.length);
       const repos = await browser.open("https://github.com/ammarasad2005?tab=repositories");
@@ -186,20 +330,46 @@ describe("github.com with the extension", () => {
       for (const page of [stars, trending, search, repos]) await page.close();
     });
 
-    it("offers tags and a note when GitHub's Star button is clicked, saved at once", async () => {
+    it("offers tags and a note by GitHub's Star button, saved at once, and the badge shows them", async () => {
       const page = await browser.open("https://github.com/docker-library/docker");
       await page.locator("starwise-repo-badge .badge").waitFor();
-      await page
+      expect(await page.locator("starwise-repo-badge button.save").textContent()).toBe("Save to Starwise");
+      const star = page
         .locator("form.js-social-form[action='/docker-library/docker/star'] button[type=submit]")
-        .first()
-        .click();
+        .first();
+      await star.click();
       const popover = page.locator("starwise-star-popover .popover");
       await popover.waitFor();
+      // Next to the button: just below it, right edges lined up (or flipped above at the viewport's edge).
+      const button = (await star.boundingBox())!;
+      const box = (await popover.boundingBox())!;
+      const below = box.y - (button.y + button.height);
+      const above = button.y - (box.y + box.height);
+      expect(Math.min(Math.abs(below - 4), Math.abs(above - 4))).toBeLessThanOrEqual(3);
+      // Right edges lined up, or left ones where the viewport's left edge is too near (this unstyled page).
+      const rightEdges = Math.abs(box.x + box.width - (button.x + button.width));
+      expect(Math.min(rightEdges, Math.abs(box.x - button.x))).toBeLessThanOrEqual(3);
+      expect(
+        await popover.evaluate((element) => ({
+          family: getComputedStyle(element).fontFamily,
+          position: getComputedStyle(element).position,
+        })),
+      ).toMatchObject({ family: expect.stringMatching(GITHUB_FONT), position: "fixed" });
       await popover.locator("input[name=tags]").fill("containers, ci");
       await popover.locator("textarea[name=notes]").fill("<script>window.__pwned='note'</script> for CI images");
-      await screenshotOf(popover, "github-star-popover", 40);
+      await screenshotAround([popover, star, page.locator("#repository-container-header")], "github-star-popover", 8);
       await popover.locator("button.save").click();
       await popover.locator(".ok").waitFor();
+      // The badge by the title changed without a reload: in the library now, with the new tags.
+      const badge = page.locator("starwise-repo-badge .badge.in-library");
+      await badge.waitFor({ timeout: 2000 });
+      expect(await badge.locator(".when").textContent()).toBe("Saved in Starwise");
+      expect(await badge.locator(".chip.tag").allTextContents()).toEqual(["containers", "ci"]);
+      await screenshotAround(
+        [popover, star, page.locator("#repository-container-header")],
+        "github-star-popover-saved",
+        8,
+      );
       const saved = await fetch(`${stack.worker.url}/api/repositories/docker-library/docker`, {
         headers: { Authorization: `Bearer ${session}` },
       });
@@ -240,6 +410,23 @@ describe("github.com with the extension", () => {
       expect(browser.errors).toEqual([]);
       await Promise.all([newtab.waitForURL("https://github.com/tokio-rs/tokio"), newtab.keyboard.press("Enter")]);
       await newtab.close();
+    });
+
+    it("speaks the chosen language on github.com (Chinese)", async () => {
+      const options = await browser.openPage("options.html");
+      await options.locator("select[name=language]").selectOption("zh");
+      try {
+        const page = await browser.open(`https://github.com/${MANY_TAGS}`);
+        const badge = page.locator("starwise-repo-badge .badge");
+        await badge.waitFor();
+        expect(await badge.locator(".toggle").textContent()).toMatch(/^详情/);
+        expect(await badge.locator(".when").textContent()).toMatch(/加星$/);
+        await screenshotOf(page.locator("#repository-container-header"), "github-badge-zh");
+        await page.close();
+      } finally {
+        await options.locator("select[name=language]").selectOption("auto");
+        await options.close();
+      }
     });
   });
 });

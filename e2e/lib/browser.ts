@@ -44,6 +44,25 @@ export async function screenshotOf(locator: Locator, name: string, margin = 0): 
   });
 }
 
+/** A screenshot of the area around several parts of a page (a popover and the button it belongs to). */
+export async function screenshotAround(locators: Locator[], name: string, margin = 24): Promise<void> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const boxes = [];
+  for (const locator of locators) {
+    const box = await locator.boundingBox();
+    if (!box) throw new Error(`${name}: nothing to photograph`);
+    boxes.push(box);
+  }
+  const left = Math.max(0, Math.min(...boxes.map((box) => box.x)) - margin);
+  const top = Math.max(0, Math.min(...boxes.map((box) => box.y)) - margin);
+  const right = Math.max(...boxes.map((box) => box.x + box.width)) + margin;
+  const bottom = Math.max(...boxes.map((box) => box.y + box.height)) + margin;
+  await locators[0]!.page().screenshot({
+    path: join(ARTIFACTS_DIR, `${name}.png`),
+    clip: { x: left, y: top, width: right - left, height: bottom - top },
+  });
+}
+
 export interface ExtensionBrowser {
   context: BrowserContext;
   /** The extension's background service worker. */

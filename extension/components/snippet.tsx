@@ -1,4 +1,9 @@
-/** Search snippet: text with match ranges, rendered as text slices and <mark>s — never as HTML. */
+import { cleanText } from "@/lib/clean-text";
+
+/**
+ * Search snippet: text with match ranges, rendered as text slices and <mark>s — never as HTML. Each slice
+ * is cleaned on its own (lib/clean-text.ts), so the ranges keep pointing at the words they matched.
+ */
 export function Snippet({ text, ranges }: { text: string; ranges: Array<[number, number]> }) {
   const parts: Array<{ text: string; mark: boolean }> = [];
   let at = 0;
@@ -11,9 +16,9 @@ export function Snippet({ text, ranges }: { text: string; ranges: Array<[number,
   }
   if (at < text.length) parts.push({ text: text.slice(at), mark: false });
   return (
-    <p class="snippet">
+    <p class="snippet" dir="auto">
       {parts.map((part, index) =>
-        part.mark ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>,
+        part.mark ? <mark key={index}>{cleanText(part.text)}</mark> : <span key={index}>{cleanText(part.text)}</span>,
       )}
     </p>
   );

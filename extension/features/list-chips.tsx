@@ -1,10 +1,12 @@
 import { tagsOf } from "@/components/repo-badge";
+import { Line } from "@/components/untrusted-text";
 import { defineFeature, logFailure } from "@/github/feature-manager";
 import { observe } from "@/github/observe";
 import { isRepositoryList, repositoryOfLink } from "@/github/page";
 import { listItems } from "@/github/selectors";
 import { mountShadow } from "@/github/shadow-ui";
-import { t } from "@/lib/i18n";
+import { cleanLine } from "@/lib/clean-text";
+import { formatNumber, t } from "@/lib/i18n";
 import css from "./list-chips.css?inline";
 
 // On repository lists (your stars, a user's repositories, search, trending, topics):
@@ -29,7 +31,9 @@ export default defineFeature({
       for (const { link, fullName } of batch) {
         const item = items[fullName];
         if (!item || signal.aborted) continue;
-        const tags = tagsOf(item).slice(0, MAX_CHIPS);
+        const all = tagsOf(item);
+        const tags = all.slice(0, MAX_CHIPS);
+        const rest = all.slice(MAX_CHIPS);
         await mountShadow(env, {
           name: "starwise-list-chips",
           anchor: link,
@@ -42,10 +46,13 @@ export default defineFeature({
                 ★
               </span>
               {tags.map((tag) => (
-                <span class="chip" key={tag}>
-                  {tag}
-                </span>
+                <Line class="chip" key={tag} text={tag} />
               ))}
+              {rest.length > 0 && (
+                <span class="chip more" title={rest.map(cleanLine).join(", ")}>
+                  +{formatNumber(rest.length)}
+                </span>
+              )}
             </span>
           ),
         });

@@ -4,12 +4,14 @@ import { observe } from "@/github/observe";
 import { repoTitle } from "@/github/selectors";
 import { mountShadow } from "@/github/shadow-ui";
 import { RepoBadge, type BadgeState } from "@/components/repo-badge";
+import { SIMILAR_LIMIT } from "@/components/similar-list";
 import { explainError } from "@/lib/errors";
 import { sendMessageLite as sendMessage } from "@/lib/send-message";
 import css from "./repo-badge.css?inline";
 
-// On a repository page, next to the title: starred date, tags, platforms, OpenRank,
-// notes and the AI summary (on expand) — or "save to Starwise" when not in the library.
+// On a repository page, next to the title: starred date, a few tags, OpenRank, and on demand
+// the AI summary, every tag, the note and "similar in your stars" — or "save to Starwise" when
+// not in the library. A save here or in the star popover shows at once (env.remember).
 
 export default defineFeature({
   id: "repo-badge",
@@ -31,23 +33,29 @@ export default defineFeature({
           let state: BadgeState = found
             ? { kind: "in-library", item: found }
             : { kind: "not-in-library", saving: false, error: null };
+          const loadSimilar = (name: string) => sendMessage("similar", { fullName: name, limit: SIMILAR_LIMIT });
           const ui = await mountShadow(env, {
             name: "starwise-repo-badge",
             anchor: title,
             append: "after",
             css,
             signal,
-            view: () => <RepoBadge state={state} onSave={save} />,
+            view: () => <RepoBadge state={state} onSave={save} loadSimilar={loadSimilar} />,
           });
+          env.onRemembered((item) => {
+            if (item.fullName.toLowerCase() !== fullName.toLowerCase()) return;
+            state = { kind: "in-library", item };
+            ui?.rerender();
+          }, signal);
           async function save() {
             state = { kind: "not-in-library", saving: true, error: null };
             ui?.rerender();
             try {
-              state = { kind: "in-library", item: await sendMessage("saveRepository", { fullName: fullName! }) };
+              env.remember(await sendMessage("saveRepository", { fullName: fullName! }));
             } catch (error) {
               state = { kind: "not-in-library", saving: false, error: explainError(error).text };
+              ui?.rerender();
             }
-            ui?.rerender();
           }
         })().catch((error: unknown) => logFailure("repo-badge", error));
       },

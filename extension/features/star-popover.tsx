@@ -37,16 +37,26 @@ export default defineFeature({
         const popover = new AbortController();
         open = popover;
         signal.addEventListener("abort", () => popover.abort(), { once: true });
-        const anchor = button.closest("form") ?? button;
+        // The host goes after the form (the popover's place in the tab order); the popover itself
+        // floats by the button (github/floating.ts), wherever GitHub's layout puts the host.
+        const place = button.closest("form") ?? button;
         void (async () => {
           const known = (await env.lookup([fullName]))[fullName] ?? null;
           await mountShadow(env, {
             name: "starwise-star-popover",
-            anchor,
+            anchor: place,
             append: "after",
             css,
             signal: popover.signal,
-            view: () => <StarPopover fullName={fullName} initial={known} onClose={() => popover.abort()} />,
+            view: () => (
+              <StarPopover
+                fullName={fullName}
+                initial={known}
+                anchor={button}
+                onSaved={env.remember}
+                onClose={() => popover.abort()}
+              />
+            ),
           });
         })().catch((error: unknown) => logFailure("star-popover", error));
       },

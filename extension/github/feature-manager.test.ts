@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ContentScriptContext } from "wxt/utils/content-script-context";
 import { defineFeature, startFeatures, type FeatureEnv } from "./feature-manager";
 
-const env: FeatureEnv = { ctx: {} as ContentScriptContext, lookup: async () => ({}) };
+const env: FeatureEnv = {
+  ctx: {} as ContentScriptContext,
+  lookup: async () => ({}),
+  remember: () => {},
+  onRemembered: () => {},
+};
 
 describe("feature manager", () => {
   let stop: AbortController;

@@ -12,6 +12,14 @@ export interface FeatureEnv {
   ctx: ContentScriptContext;
   /** Badge data for repositories (cached and batched by the background). */
   lookup(fullNames: string[]): Promise<Record<string, LookupItem>>;
+  /**
+   * A repository's new state after this page changed it (saved, tags or a note from the star
+   * popover): later lookups answer it, and every feature showing it is told at once, so a save
+   * in one feature shows in the others without a reload.
+   */
+  remember(item: LookupItem): void;
+  /** Calls `listener` with each item `remember` is given, until `signal` aborts. */
+  onRemembered(listener: (item: LookupItem) => void, signal: AbortSignal): void;
 }
 
 export interface Feature {

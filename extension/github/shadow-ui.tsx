@@ -2,6 +2,7 @@ import { render, type VNode } from "preact";
 import { createShadowRootUi } from "wxt/utils/content-script-ui/shadow-root";
 import type { ContentScriptAppendMode } from "wxt/utils/content-script-ui/types";
 import type { FeatureEnv } from "./feature-manager";
+import { currentPageTheme, followPageTheme } from "./page-theme";
 import theme from "./theme.css?inline";
 
 // All UI on github.com lives in a shadow root (WXT's createShadowRootUi): GitHub's CSS
@@ -44,6 +45,8 @@ export async function mountShadow(
     // Typing in our inputs must not trigger GitHub's keyboard shortcuts.
     isolateEvents: true,
     onMount: (container) => {
+      // Type and colours are set on this element, not on the host (github/theme.css says why).
+      container.className = "sw-root";
       render(options.view(), container);
       return container;
     },
@@ -52,10 +55,11 @@ export async function mountShadow(
     },
   });
   if (options.signal.aborted) return null;
+  // The host's own style cannot be set (WXT's `all: initial !important`); its attribute picks the
+  // fallback palette (github/theme.css), kept in step with the page by one observer.
+  ui.shadowHost.dataset.swTheme = currentPageTheme();
+  followPageTheme(ctx.signal);
   ui.mount();
-  // The host is inline in GitHub's layout.
-  ui.shadowHost.style.display = "inline-block";
-  ui.shadowHost.style.verticalAlign = "middle";
   options.signal.addEventListener("abort", () => ui.remove(), { once: true });
   return {
     host: ui.shadowHost,

@@ -9,6 +9,7 @@ import {
   type RepositoryPatch,
 } from "../../shared/repositories";
 import { MessageError } from "./message-error";
+import { SimilarResponse } from "../../shared/search";
 import { SearchResponse } from "./search-contract";
 import type { Connection } from "./storage";
 
@@ -122,6 +123,8 @@ export const api = {
   putSettings: (auth: Auth, settings: Record<string, unknown>) =>
     request(auth, "api/settings", { method: "PUT", json: settings }),
   getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), z.record(z.string(), z.unknown())),
+  similar: (auth: Auth, fullName: string, limit: number) =>
+    parsed(request(auth, `${path(fullName)}/similar`, { query: { limit } }), SimilarResponse),
   search: (auth: Auth, params: SearchParams, signal?: AbortSignal) =>
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
 };

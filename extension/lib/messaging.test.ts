@@ -35,6 +35,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     lookup: unused,
     saveRepository: unused,
     updateRepository: unused,
+    similar: unused,
     search: unused,
     getCatalog: unused,
     ...overrides,

@@ -53,6 +53,16 @@ export const searchAnswerSchema = z.object({
 });
 export type SearchAnswer = z.infer<typeof searchAnswerSchema>;
 
+/** One entry of "similar in your stars" on github.com: what its one line shows, nothing more. */
+export const similarItemSchema = z.object({
+  fullName: z.string(),
+  /** The user's description, else the AI summary, else GitHub's description (untrusted text). */
+  summary: z.string().nullable(),
+  language: z.string().nullable(),
+  stargazersCount: z.number().int(),
+});
+export type SimilarItem = z.infer<typeof similarItemSchema>;
+
 export const protocol = {
   /** What a page needs to draw itself: the stored connection, without the secret. */
   getStatus: { data: noData, response: statusSchema },
@@ -92,6 +102,11 @@ export const protocol = {
       notes: z.string().max(20_000).nullable().optional(),
     }),
     response: LookupItem,
+  },
+  /** `GET /api/repositories/:owner/:name/similar`: the library's repositories nearest to one of them. */
+  similar: {
+    data: z.object({ fullName, limit: z.number().int().min(1).max(10) }),
+    response: z.object({ mode: z.string(), items: z.array(similarItemSchema) }),
   },
   /** New-tab search: `/api/search`, or the library's `q` filter until it exists. */
   search: { data: searchRequestSchema, response: searchAnswerSchema },

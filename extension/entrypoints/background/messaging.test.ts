@@ -19,6 +19,40 @@ const idleStatus = {
 };
 const done = { total: 3, new_count: 2, updated_count: 1, unstarred_count: 0, runId: "run-1", stats };
 
+/** A repository as the Worker's list, search and similar routes answer it. */
+const item = {
+  fullName: "a/b",
+  name: "b",
+  owner: "a",
+  ownerAvatarUrl: null,
+  description: "d",
+  htmlUrl: "https://github.com/a/b",
+  homepage: null,
+  stargazersCount: 1,
+  language: "Go",
+  topics: [],
+  license: null,
+  archived: false,
+  fork: false,
+  isPrivate: false,
+  pushedAt: null,
+  starredAt: null,
+  isStarred: true,
+  isSaved: false,
+  unstarredAt: null,
+  access: null,
+  aiSummary: null,
+  aiTags: [],
+  aiPlatforms: [],
+  openrank: null,
+  openrankPeriod: null,
+  customDescription: null,
+  customTags: [],
+  customCategory: null,
+  notes: null,
+  lastEdited: null,
+};
+
 describe("background messaging", () => {
   let stop: ReturnType<typeof setUpMessaging>;
   let worker: ReturnType<typeof fakeWorker> | undefined;
@@ -207,38 +241,6 @@ describe("background messaging", () => {
 
   it("an empty query lists the library, newest first; a query goes to /api/search", async () => {
     await signedIn();
-    const item = {
-      fullName: "a/b",
-      name: "b",
-      owner: "a",
-      ownerAvatarUrl: null,
-      description: "d",
-      htmlUrl: "https://github.com/a/b",
-      homepage: null,
-      stargazersCount: 1,
-      language: "Go",
-      topics: [],
-      license: null,
-      archived: false,
-      fork: false,
-      isPrivate: false,
-      pushedAt: null,
-      starredAt: null,
-      isStarred: true,
-      isSaved: false,
-      unstarredAt: null,
-      access: null,
-      aiSummary: null,
-      aiTags: [],
-      aiPlatforms: [],
-      openrank: null,
-      openrankPeriod: null,
-      customDescription: null,
-      customTags: [],
-      customCategory: null,
-      notes: null,
-      lastEdited: null,
-    };
     let query = "";
     worker = fakeWorker({
       "GET /api/repositories": (request) => {
@@ -256,5 +258,48 @@ describe("background messaging", () => {
     expect(new URLSearchParams(query).get("starred")).toBe("true");
     expect((await sendMessage("search", { q: "bee" })).mode).toBe("hybrid");
     expect(worker.requests).toEqual(["GET /api/repositories", "GET /api/search"]);
+  });
+
+  it("similar asks the Worker once and answers one line per repository", async () => {
+    await signedIn();
+    let query = "";
+    worker = fakeWorker({
+      "GET /api/repositories/microsoft/playwright/similar": (request) => {
+        query = new URL(request.url).search;
+        return Response.json({
+          mode: "keyword",
+          items: [
+            { ...item, score: 2, matchedBy: ["keyword"], snippet: null },
+            { ...item, fullName: "c/d", aiSummary: "AI words", score: 1, matchedBy: ["keyword"], snippet: null },
+            {
+              ...item,
+              fullName: "e/f",
+              aiSummary: "AI",
+              customDescription: "mine",
+              score: 0,
+              matchedBy: [],
+              snippet: null,
+            },
+          ],
+        });
+      },
+    });
+    const answer = await sendMessage("similar", { fullName: "microsoft/playwright", limit: 5 });
+    expect(answer).toEqual({
+      mode: "keyword",
+      items: [
+        { fullName: "a/b", summary: "d", language: "Go", stargazersCount: 1 },
+        { fullName: "c/d", summary: "AI words", language: "Go", stargazersCount: 1 },
+        { fullName: "e/f", summary: "mine", language: "Go", stargazersCount: 1 },
+      ],
+    });
+    expect(new URLSearchParams(query).get("limit")).toBe("5");
+    expect(worker.requests).toEqual(["GET /api/repositories/microsoft/playwright/similar"]);
+  });
+
+  it("similar of a repository the library does not hold passes the Worker's code on", async () => {
+    await signedIn();
+    worker = fakeWorker({});
+    await expect(sendMessage("similar", { fullName: "a/none", limit: 5 })).rejects.toMatchObject({ code: "not_found" });
   });
 });

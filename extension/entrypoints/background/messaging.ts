@@ -181,6 +181,19 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return item;
     },
 
+    async similar({ fullName, limit }) {
+      const answer = await guard(api.similar(await session(), fullName, limit));
+      return {
+        mode: answer.mode,
+        items: answer.items.map((item) => ({
+          fullName: item.fullName,
+          summary: item.customDescription ?? item.aiSummary ?? item.description,
+          language: item.language,
+          stargazersCount: item.stargazersCount,
+        })),
+      };
+    },
+
     async search({ q, language, tag, kind }) {
       const connection = await session();
       // A newer query cancels the one still on its way (the page drops its answer anyway).

@@ -35,7 +35,17 @@ export async function startContentScript(ctx: ContentScriptContext, list: Featur
     }
     return answer;
   };
+  const listeners = new Set<(item: LookupItem) => void>();
+  const remember = (item: LookupItem) => {
+    seen.set(item.fullName, item);
+    for (const listener of listeners) listener(item);
+  };
+  const onRemembered = (listener: (item: LookupItem) => void, signal: AbortSignal) => {
+    if (signal.aborted) return;
+    listeners.add(listener);
+    signal.addEventListener("abort", () => listeners.delete(listener), { once: true });
+  };
   const controller = new AbortController();
   ctx.onInvalidated(() => controller.abort());
-  startFeatures(list, { ctx, lookup }, { signal: controller.signal });
+  startFeatures(list, { ctx, lookup, remember, onRemembered }, { signal: controller.signal });
 }
