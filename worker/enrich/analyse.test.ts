@@ -533,6 +533,7 @@ describe("analyse: failures, limits and outages", () => {
     ]);
     const step = await analyseRepositories(createServices(env), { userId: user.id, budget: 10 });
     expect(step.unavailable).toMatch(/503/);
+    expect(step.stopCode).toBe("ai_unreachable");
     expect(step).toMatchObject({ analysed: 0, failed: 0, pending: 1, calls: 2 });
     expect((await analysesOf(user.id)).get("down/flask")?.attempts).toBe(0);
     await emulatorControl("ai", "DELETE", "faults");
@@ -547,6 +548,7 @@ describe("analyse: failures, limits and outages", () => {
       budget: 10,
     });
     expect(step.unavailable).toMatch(/loopback address/);
+    expect(step.stopCode).toBe("ai_url_refused");
     expect(step.calls).toBe(1);
     expect(await modelRequests("ssrf-model")).toBe(0);
   });

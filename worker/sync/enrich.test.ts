@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SyncStatus } from "../../shared/events";
 import { RepositoryList } from "../../shared/repositories";
 import { aiUrl, api, emulatorControl, signIn } from "../test/helpers";
 import { doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
@@ -70,8 +71,45 @@ describe("sync: enrichment", () => {
     }
     expect(first.total).toBe(6);
     expect(first.stats.enrichment).toMatchObject({ analysed: 0, failed: 0, pending: 6 });
+    // Why: the provider's own words, with what it left, in the run's stats.
+    expect(first.stats.enrichment!.stops).toEqual([
+      expect.objectContaining({ phase: "analyse", code: "ai_unreachable", pending: 6, failed: 0 }),
+    ]);
     const second = doneOf(await syncOnce(sessionToken));
     expect(second.stats.enrichment!.analysed + second.stats.enrichment!.reused).toBe(6);
     expect(second.stats.enrichment!.pending).toBe(0);
+  });
+
+  it("a rejected API key is named in the run's stats and in the sync status, with the provider's words", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("enrich-bad-key", 5);
+    await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    const response = await api(sessionToken).api.settings.$put({
+      json: {
+        chatProvider: {
+          kind: "openai-compatible",
+          baseUrl: `${aiUrl()}/v1`,
+          model: "bad-key-model",
+          apiKey: "sk-wrong-key-1234",
+        },
+      },
+    });
+    expect(response.status).toBe(200);
+    const done = doneOf(await syncOnce(sessionToken));
+    const enrichment = done.stats.enrichment!;
+    // One call learns that the key is refused: the rest are not asked (the seed's run made one call a repository).
+    expect(enrichment).toMatchObject({ analysed: 0, failed: 0, pending: 5 });
+    expect(enrichment.chatCalls).toBeLessThanOrEqual(5);
+    expect(enrichment.stops).toEqual([
+      {
+        phase: "analyse",
+        code: "ai_key_rejected",
+        message: expect.stringMatching(/^HTTP 401: Incorrect API key provided: sk-\*+1234\./),
+        pending: 5,
+        failed: 0,
+      },
+    ]);
+    const status = SyncStatus.parse(await (await api(sessionToken).api.sync.status.$get()).json());
+    expect(status.lastResult?.ok && status.lastResult.stats.enrichment?.stops?.[0]?.code).toBe("ai_key_rejected");
   });
 });
