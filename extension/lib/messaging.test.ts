@@ -37,6 +37,11 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     updateRepository: unused,
     search: unused,
     getCatalog: unused,
+    getAccount: unused,
+    getSettings: unused,
+    saveChatProvider: unused,
+    testChatProvider: unused,
+    languageCost: unused,
     ...overrides,
   };
 }
