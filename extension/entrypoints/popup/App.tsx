@@ -80,6 +80,12 @@ function ErrorNote({ error, onRetry }: { error: Explained; onRetry?: () => void 
 }
 
 const STOP_LINE = { analyse: "stopAnalyse", embed: "stopEmbed", openrank: "stopOpenrank" } as const;
+/** A phase that stopped before it could count its work (its first step failed). */
+const STOP_LINE_UNCOUNTED = {
+  analyse: "stopAnalyseNext",
+  embed: "stopEmbedNext",
+  openrank: "stopOpenrankNext",
+} as const;
 
 /**
  * Why a finished run left work for the next one (docs/architecture.md §4, "Why work waits"): what
@@ -92,11 +98,15 @@ function StopNotes({ stops }: { stops: EnrichmentStop[] }) {
         const why = explain(stop.code, stop.message);
         return (
           <div class="note warn stop" role="status" data-code={stop.code} data-phase={stop.phase} key={stop.phase}>
-            <p class="stop-what">{t(STOP_LINE[stop.phase], stop.pending + stop.failed)}</p>
+            <p class="stop-what">
+              {stop.pending + stop.failed > 0
+                ? t(STOP_LINE[stop.phase], stop.pending + stop.failed)
+                : t(STOP_LINE_UNCOUNTED[stop.phase])}
+            </p>
             <p class="stop-why">{why.text}</p>
             {stop.until !== undefined && <p class="muted">{t("stopUntil", formatDateTime(stop.until))}</p>}
             <p class="muted provider-said" title={stop.message}>
-              {t("providerSaid", stop.message)}
+              {stop.code.startsWith("ai_") ? t("providerSaid", stop.message) : t("stopDetail", stop.message)}
             </p>
             {why.action === "options" && (
               <button type="button" class="link fix" onClick={openOptions}>
