@@ -97,7 +97,7 @@ describe("sync: enrichment", () => {
     expect(response.status).toBe(200);
     const done = doneOf(await syncOnce(sessionToken));
     const enrichment = done.stats.enrichment!;
-    // One call learns that the key is refused: the rest are not asked (the seed's run made one call a repository).
+    // The first answer stops the phase: only the calls already in flight (at most 5) were made.
     expect(enrichment).toMatchObject({ analysed: 0, failed: 0, pending: 5 });
     expect(enrichment.chatCalls).toBeLessThanOrEqual(5);
     expect(enrichment.stops).toEqual([
@@ -111,5 +111,31 @@ describe("sync: enrichment", () => {
     ]);
     const status = SyncStatus.parse(await (await api(sessionToken).api.sync.status.$get()).json());
     expect(status.lastResult?.ok && status.lastResult.stats.enrichment?.stops?.[0]?.code).toBe("ai_key_rejected");
+  });
+
+  it("a provider's rate limit is said as a wait with its time; waits used up, the stop says until when", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("enrich-rate-limited", 3);
+    await useModel(sessionToken, "enrich-limited-model");
+    await emulatorControl("ai", "POST", "faults", {
+      route: "POST /v1/chat/completions",
+      model: "enrich-limited-model",
+      status: 429,
+      headers: { "retry-after": "120" },
+    });
+    let events: Awaited<ReturnType<typeof syncOnce>>;
+    try {
+      events = await syncOnce(sessionToken);
+    } finally {
+      await emulatorControl("ai", "DELETE", "faults");
+    }
+    const waits = events.flatMap((e) => (e.event === "progress" && e.data.wait ? [e.data] : []));
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0]).toMatchObject({ phase: "analyzing", wait: { for: "ai" } });
+    const enrichment = doneOf(events).stats.enrichment!;
+    expect(enrichment).toMatchObject({ analysed: 0, pending: 3 });
+    expect(enrichment.stops).toEqual([
+      expect.objectContaining({ phase: "analyse", code: "ai_rate_limited", until: expect.any(Number), pending: 3 }),
+    ]);
   });
 });
