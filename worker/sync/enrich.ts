@@ -135,7 +135,8 @@ async function runPhase<R extends StepOutcome>(
         });
         break;
       }
-      // Said before the sleep: a wait of minutes reads as "waiting until 01:42", not as a stall.
+      // Said before the sleep: a wait of minutes reads as "waiting until 01:42", not as a stall. Outside a
+      // step, so repeated on a replay: the same event, dropped by the user's object as a repeat.
       if (phase.waiting) await ctx.publish(phase.waiting(result.waitUntil)).catch(() => undefined);
       await ctx.step.sleepUntil(`wait for ${phase.provider} ${waits}`, new Date(result.waitUntil));
       continue;

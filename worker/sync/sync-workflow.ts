@@ -114,6 +114,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
         if (result.status === "wait") {
           if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
+          // Outside a step, so said again on a replay: the same event, which the user's object drops as a repeat.
           const wait = { for: "github" as const, until: result.until, reason: result.reason };
           await publish({ event: "progress", data: { ...where(), wait } }).catch(() => undefined);
           await step.sleepUntil(`${sleepName} ${waits}`, new Date(result.until));
