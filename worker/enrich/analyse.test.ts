@@ -126,7 +126,8 @@ async function analyseAll(userId: number): Promise<AnalyseResult> {
       total[k] += step[k];
     total.failedIds.push(...step.failedIds);
     total.pending = step.pending;
-    if (step.unavailable) return { ...total, unavailable: step.unavailable };
+    if (step.unavailable)
+      return { ...total, unavailable: step.unavailable, ...(step.stopCode ? { stopCode: step.stopCode } : {}) };
     if (step.waitUntil) return { ...total, waitUntil: step.waitUntil };
     if (step.pending === 0) return total;
   }
@@ -467,6 +468,7 @@ describe("analyse: failures, limits and outages", () => {
       try {
         const result = await analyseAll(user.id);
         expect(result.unavailable).toMatch(/in a row/);
+        expect(result.stopCode).toBe("ai_failing");
         // Calls already in flight when the breaker opens finish; nothing new starts.
         const concurrency = 5;
         expect(result.failed).toBeGreaterThanOrEqual(ANALYSIS_BREAKER);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SyncStatus } from "../../shared/events";
 import { RepositoryList } from "../../shared/repositories";
 import { aiUrl, api, emulatorControl, signIn } from "../test/helpers";
-import { doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
+import { controlPost, doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
 
 // Enrichment inside the sync Workflow: analyse, openrank and embed as their own steps, with
 // progress, counts in the run's stats, and an AI provider that is down never failing the sync.
@@ -137,5 +137,30 @@ describe("sync: enrichment", () => {
     expect(enrichment.stops).toEqual([
       expect.objectContaining({ phase: "analyse", code: "ai_rate_limited", until: expect.any(Number), pending: 3 }),
     ]);
+  });
+
+  it("OpenDigger down: the run's stats say OpenRank waits, and why", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("enrich-od-down", 0);
+    await useModel(sessionToken, "enrich-od-model");
+    // Repositories of their own (OpenRank is global: the universe's were fetched by other tests), and
+    // faults scoped to them (other test files share the emulator).
+    const names = Array.from({ length: 12 }, (_, i) => `od-down-${i}/repo`);
+    for (const fullName of names) await controlPost("star", { login: "enrich-od-down", fullName });
+    await emulatorControl(
+      "opendigger",
+      "POST",
+      "faults",
+      names.map((repo) => ({ repo, status: 503 })),
+    );
+    let done: ReturnType<typeof doneOf>;
+    try {
+      done = doneOf(await syncOnce(sessionToken));
+    } finally {
+      await emulatorControl("opendigger", "DELETE", "faults");
+    }
+    const stop = done.stats.enrichment!.stops?.find((s) => s.phase === "openrank");
+    expect(stop).toMatchObject({ code: "opendigger_unavailable", message: expect.stringMatching(/in a row/) });
+    expect(stop!.pending + stop!.failed).toBe(12);
   });
 });
