@@ -71,7 +71,7 @@ function signInError(error: unknown, workerUrl: string): Note {
 }
 
 /** GitHub rejected the account's token: the reason, and a field for a new one (a sign-in with it). */
-function Reauthorise({ status, onDone }: { status: Status; onDone: () => void }) {
+function Reauthorise({ status, onDone }: { status: Status; onDone: (note: Note) => void }) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<Note>(null);
@@ -82,8 +82,8 @@ function Reauthorise({ status, onDone }: { status: Status; onDone: () => void })
     try {
       const next = await sendMessage("signIn", { workerUrl: status.workerUrl, githubToken: token });
       setToken("");
-      setNote({ kind: "ok", text: t("reauthDone", next.login ?? "") });
-      onDone();
+      // Said by the account section: this form goes away once GitHub accepts the account again.
+      onDone({ kind: "ok", text: t("reauthDone", next.login ?? "") });
     } catch (error) {
       setNote(signInError(error, status.workerUrl));
     } finally {
@@ -173,7 +173,15 @@ function ServerAndAccount({ status }: { status: Status }) {
             {t("signedInAs")} <strong class="login">{status.login}</strong>
           </p>
           <p class="hint server">{status.workerUrl}</p>
-          {account.kind === "token-invalid" && <Reauthorise status={status} onDone={recheck} />}
+          {account.kind === "token-invalid" && (
+            <Reauthorise
+              status={status}
+              onDone={(done) => {
+                setNote(done);
+                recheck();
+              }}
+            />
+          )}
           {account.kind === "failed" && (
             <div class="note error account-failed" role="alert" data-code={account.note?.code}>
               <p>{t("accountUnreachable")}</p>
