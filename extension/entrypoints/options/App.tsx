@@ -248,22 +248,26 @@ function ServerAndAccount({ status }: { status: Status }) {
 const LANGUAGE_NAME = { en: "languageEnglish", zh: "languageChinese" } as const;
 
 /** What switching the summaries' language costs the next sync, said before the switch. */
-function costText(cost: LanguageCost): string {
+function costText(cost: LanguageCost, withModel: boolean): string {
   const name = t(LANGUAGE_NAME[cost.language]);
   if (cost.toWrite === 0) return t("languageCostFree", name);
-  const write = t("languageCostWrite", cost.toWrite, name);
+  const write = t(withModel ? "languageCostWrite" : "languageCostWriteNoModel", cost.toWrite, name);
   return cost.reused > 0 ? `${write} ${t("languageCostReuse", cost.reused, name)}` : write;
 }
 
 function PreferencesSection({ status }: { status: Status }) {
   const [note, setNote] = useState<Note>(null);
   /** A language change waiting for the person to accept what it costs. */
-  const [pending, setPending] = useState<{ language: "en" | "zh"; cost: LanguageCost | null } | null>(null);
+  const [pending, setPending] = useState<{
+    language: "en" | "zh";
+    cost: LanguageCost | null;
+    withModel: boolean;
+  } | null>(null);
   const chooseLanguage = async (language: Preferences["language"]) => {
     setNote(null);
     // "auto" follows the browser and does not change the Worker's language; signed out, nothing is analysed.
     if (language === "auto" || !status.connected) return save({ language });
-    setPending({ language, cost: null });
+    setPending({ language, cost: null, withModel: true });
     try {
       const [settings, cost] = await Promise.all([
         sendMessage("getSettings"),
@@ -273,7 +277,7 @@ function PreferencesSection({ status }: { status: Status }) {
         setPending(null);
         return save({ language });
       }
-      setPending({ language, cost });
+      setPending({ language, cost, withModel: settings.chatProvider.kind !== "none" });
     } catch (error) {
       setPending(null);
       setNote({ kind: "error", text: explainError(error).text });
@@ -308,7 +312,7 @@ function PreferencesSection({ status }: { status: Status }) {
       </label>
       {pending && (
         <div class="note warn language-cost" role="status">
-          <p class="cost">{pending.cost ? costText(pending.cost) : t("languageCostChecking")}</p>
+          <p class="cost">{pending.cost ? costText(pending.cost, pending.withModel) : t("languageCostChecking")}</p>
           <div class="row">
             <button
               type="button"
@@ -397,7 +401,14 @@ export function App() {
       ) : (
         <>
           <ServerAndAccount status={status} />
-          {status.connected && <AiProviderSection />}
+          {status.connected ? (
+            <AiProviderSection />
+          ) : (
+            <section class="card ai" aria-labelledby="ai-heading">
+              <h2 id="ai-heading">{t("optionsAi")}</h2>
+              <p class="hint">{t("aiNeedsSignIn")}</p>
+            </section>
+          )}
           <PreferencesSection status={status} />
           {status.connected && <DangerZone />}
         </>
