@@ -148,6 +148,8 @@ describe("options sign-in and popup sync", () => {
   it("switches every page to Chinese from the options", async () => {
     const options = await browser.openPage("options.html");
     await options.locator("select[name=language]").selectOption("zh");
+    // Signed in, a language change first says what it costs (the summaries are per language), then waits for a yes.
+    await options.locator("button.confirm-language").click();
     await expect.poll(() => options.locator("h1").textContent()).toBe("Starwise 设置");
     await screenshot(options, "options-zh");
     const popup = await browser.openPage("popup.html");

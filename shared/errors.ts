@@ -29,6 +29,24 @@ export const errorCodes = [
   "sync_failed",
   /** The run stopped without a word (its Workflow is gone); the next sync continues from what was saved. */
   "sync_interrupted",
+  // Why enrichment stopped early (`stats.enrichment.stops` of a run; `POST /api/settings/test`). The run
+  // itself ends `done`: the repositories wait for the next sync. docs/architecture.md §4 "Why work waits".
+  /** The AI provider refused the API key (HTTP 401/403). */
+  "ai_key_rejected",
+  /** The AI provider does not know the model (HTTP 404, OpenAI's `model_not_found`). */
+  "ai_model_not_found",
+  /** The AI provider did not answer, answered 5xx, timed out or redirected. */
+  "ai_unreachable",
+  /** The AI provider's rate limit outlasted the run's waits; `until` says when it resets. */
+  "ai_rate_limited",
+  /** The provider's URL is private or local and this deployment refuses those (SSRF guard). */
+  "ai_url_refused",
+  /** Ten answers in a row were unusable (the breaker opened): the rest waits for the next sync. */
+  "ai_failing",
+  /** OpenDigger failed ten times in a row (down, or refusing): OpenRank waits for the next sync. */
+  "opendigger_unavailable",
+  /** An enrichment step kept failing after all its retries (D1, a bug): the rest waits for the next sync. */
+  "enrichment_failed",
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

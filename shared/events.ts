@@ -5,12 +5,26 @@ import { ErrorCode } from "./errors.ts";
  * Live sync progress (docs/architecture.md §5): the seed's event names and fields, kept byte for byte.
  * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
  */
+/**
+ * Extra, on any phase: the run is waiting, not stuck — for what, why, and until when (epoch ms).
+ * `github`: GitHub's rate limit or its per-minute budget (the Workflow's `wait for GitHub …` sleeps);
+ * `ai`/`embedding`: the provider's 429 slept out durably.
+ */
+export const ProgressWait = z.object({
+  for: z.enum(["github", "ai", "embedding"]),
+  until: z.number().int(),
+  reason: z.string().optional(),
+});
+export type ProgressWait = z.infer<typeof ProgressWait>;
+const wait = { wait: ProgressWait.optional() };
+
 export const ProgressData = z.discriminatedUnion("phase", [
   // Extra fields on the seed's event. `listed`/`total`: "1,200 of 5,000" as pages land (a listed
   // star is in the library, findable by name). `readmes`: READMEs looked up since the listing
   // ended; `readmesLeft`: still queued after the last README step.
   z.object({
     phase: z.literal("fetching"),
+    ...wait,
     listed: z.number().int().optional(),
     total: z.number().int().optional(),
     readmes: z.number().int().optional(),
@@ -19,24 +33,28 @@ export const ProgressData = z.discriminatedUnion("phase", [
   // `at` (extra): when the GitHub part of the run ended, epoch ms on the Worker's clock.
   z.object({
     phase: z.literal("fetched"),
+    ...wait,
     total: z.number().int(),
     needsReadme: z.number().int(),
     at: z.number().int().optional(),
   }),
   z.object({
     phase: z.literal("analyzing"),
+    ...wait,
     current: z.string(),
     completed: z.number().int(),
     total: z.number().int(),
   }),
-  z.object({ phase: z.literal("saving"), savedCount: z.number().int(), saveTotal: z.number().int() }),
+  z.object({ phase: z.literal("saving"), ...wait, savedCount: z.number().int(), saveTotal: z.number().int() }),
   z.object({
     phase: z.literal("openrank"),
+    ...wait,
     completed: z.number().int().optional(),
     total: z.number().int().optional(),
   }),
   z.object({
     phase: z.literal("embedding"),
+    ...wait,
     current: z.string(),
     completed: z.number().int(),
     total: z.number().int(),
@@ -44,6 +62,25 @@ export const ProgressData = z.discriminatedUnion("phase", [
 ]);
 export type ProgressData = z.infer<typeof ProgressData>;
 export type SyncPhase = ProgressData["phase"];
+
+export const enrichmentPhases = ["analyse", "openrank", "embed"] as const;
+
+/**
+ * Why an enrichment phase stopped before its work was done (docs/architecture.md §4, "Why work
+ * waits"): a code the clients explain, the provider's own words (untrusted text), and what it left.
+ */
+export const EnrichmentStop = z.object({
+  phase: z.enum(enrichmentPhases),
+  code: ErrorCode,
+  message: z.string(),
+  /** `ai_rate_limited`: when the provider's limit resets (epoch ms). */
+  until: z.number().int().optional(),
+  /** Repositories this phase left for the next sync. */
+  pending: z.number().int(),
+  /** Repositories whose work failed in this run (each tried again at a later sync). */
+  failed: z.number().int(),
+});
+export type EnrichmentStop = z.infer<typeof EnrichmentStop>;
 
 /** What a run cost and did; counted by the sync as it talks to GitHub and D1. */
 export const SyncStats = z.object({
@@ -111,6 +148,8 @@ export const SyncStats = z.object({
       /** Repositories whose vectors were written (with a model call or from the shared cache). */
       embedded: z.number().int(),
       embeddingRequests: z.number().int(),
+      /** Phases that stopped early, and why (absent in runs recorded before it was kept). */
+      stops: z.array(EnrichmentStop).optional(),
     })
     .optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Language } from "./api.ts";
+import { ErrorCode } from "./errors.ts";
 
 /**
  * `GET/PUT /api/settings` (docs/architecture.md §3): the user's language, auto-sync, and the
@@ -72,3 +73,42 @@ export const SettingsUpdate = z
     message: "give at least one of language, autoSync, chatProvider",
   });
 export type SettingsUpdate = z.input<typeof SettingsUpdate>;
+
+/**
+ * `POST /api/settings/test`: one small real call to a chat provider through the Worker. Without
+ * `chatProvider` the stored one is tried; with it, that provider (as `PUT` would store it, an absent
+ * `apiKey` meaning the stored key) is tried and nothing is saved.
+ */
+export const ChatProviderTestRequest = z.object({ chatProvider: ChatProviderUpdate.optional() }).strict();
+export type ChatProviderTestRequest = z.input<typeof ChatProviderTestRequest>;
+
+/**
+ * What the provider answered. `ok: false` carries a code the clients explain and the provider's own
+ * words (`message`, untrusted text) with its HTTP status when it gave one.
+ */
+export const ChatProviderTestResult = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), kind: ChatProviderKind, model: z.string(), latencyMs: z.number().int() }),
+  z.object({
+    ok: z.literal(false),
+    kind: ChatProviderKind,
+    model: z.string(),
+    code: ErrorCode,
+    message: z.string(),
+    httpStatus: z.number().int().nullable(),
+  }),
+]);
+export type ChatProviderTestResult = z.infer<typeof ChatProviderTestResult>;
+
+/**
+ * `GET /api/settings/language-cost?language=zh`: what choosing that language costs at the next sync.
+ * Analyses are kept per (README input, model, language), so going back to a language reuses its rows.
+ */
+export const LanguageCostQuery = z.object({ language: Language }).strict();
+export const LanguageCost = z.object({
+  language: Language,
+  /** Repositories the next sync writes a new summary for in that language (one model call each, forks share). */
+  toWrite: z.number().int(),
+  /** Repositories whose summary in that language already exists (no call). */
+  reused: z.number().int(),
+});
+export type LanguageCost = z.infer<typeof LanguageCost>;

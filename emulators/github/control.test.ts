@@ -58,6 +58,22 @@ describe("users", () => {
     expect(rest.body.message).toBe("Bad credentials");
     expect((await graphql(emulator, "{ viewer { login } }")).status).toBe(401);
   });
+
+  it("issues a new token after a revocation; the old one stays revoked", async () => {
+    await ctl.revoke("octocat");
+    const response = await fetch(`${emulator.url}/_emulator/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ login: "octocat" }),
+    });
+    expect(response.status).toBe(201);
+    const { token } = (await response.json()) as { token: string };
+    expect(token).toMatch(/^emulator-token-octocat-\d+$/);
+    const fresh = await fetch(`${emulator.url}/user`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(fresh.status).toBe(200);
+    expect(((await fresh.json()) as { login: string }).login).toBe("octocat");
+    expect((await callJson(emulator, "/user")).status).toBe(401);
+  });
 });
 
 describe("star, unstar and push", () => {

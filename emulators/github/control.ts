@@ -293,6 +293,13 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       return json(200, { login: user.login, revoked: true });
     }
 
+    case "POST token": {
+      const user = requireUser(state, requireString(body(), "login"));
+      const token = state.users.issueToken(user);
+      log(`new token for ${user.login}`);
+      return json(201, { login: user.login, token });
+    }
+
     case "POST star": {
       const input = body();
       const repoInput = (typeof input.repo === "object" && input.repo !== null ? input.repo : {}) as CustomRepoInput;

@@ -54,6 +54,7 @@ export class UserStore {
   private readonly byLogin = new Map<string, User>();
   private readonly byTokenMap = new Map<string, User>();
   private readonly revoked = new Set<string>();
+  private issued = 0;
   private readonly pushedOrderCache = new Map<string, { key: string; stars: Star[] }>();
 
   constructor(universe: Universe, seed: number) {
@@ -119,6 +120,17 @@ export class UserStore {
     this.byTokenMap.set(token, user);
     this.revoked.delete(token);
     return user;
+  }
+
+  /**
+   * A new token for an existing user, as a person makes one on github.com after revoking the old
+   * one: the stars stay, the old token stays revoked. The user's `token` becomes the new one.
+   */
+  issueToken(user: User): string {
+    const token = `${tokenFor(user.login)}-${++this.issued}`;
+    user.token = token;
+    this.byTokenMap.set(token, user);
+    return token;
   }
 
   revoke(user: User): void {

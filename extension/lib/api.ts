@@ -8,6 +8,13 @@ import {
   type RepositoryListQuery,
   type RepositoryPatch,
 } from "../../shared/repositories";
+import {
+  ChatProviderTestResult,
+  LanguageCost,
+  Settings,
+  type ChatProviderTestRequest,
+  type ChatProviderUpdate,
+} from "../../shared/settings";
 import { MessageError } from "./message-error";
 import { SimilarResponse } from "../../shared/search";
 import { SearchResponse } from "./search-contract";
@@ -122,7 +129,14 @@ export const api = {
   /** `PUT /api/settings` (docs/architecture.md §3); answers not_found on a Worker that does not have it yet. */
   putSettings: (auth: Auth, settings: Record<string, unknown>) =>
     request(auth, "api/settings", { method: "PUT", json: settings }),
-  getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), z.record(z.string(), z.unknown())),
+  getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), Settings),
+  putChatProvider: (auth: Auth, chatProvider: ChatProviderUpdate | null) =>
+    parsed(request(auth, "api/settings", { method: "PUT", json: { chatProvider } }), Settings),
+  /** One small real call to the provider through the Worker (`POST /api/settings/test`). */
+  testChatProvider: (auth: Auth, body: ChatProviderTestRequest) =>
+    parsed(request(auth, "api/settings/test", { method: "POST", json: body }), ChatProviderTestResult),
+  languageCost: (auth: Auth, language: "en" | "zh") =>
+    parsed(request(auth, "api/settings/language-cost", { query: { language } }), LanguageCost),
   similar: (auth: Auth, fullName: string, limit: number) =>
     parsed(request(auth, `${path(fullName)}/similar`, { query: { limit } }), SimilarResponse),
   search: (auth: Auth, params: SearchParams, signal?: AbortSignal) =>

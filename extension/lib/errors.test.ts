@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { errorCodes } from "../../shared/errors";
 import en from "../locales/en.json";
 import zh from "../locales/zh_CN.json";
 import { explain, explainError } from "./errors";
@@ -23,6 +24,26 @@ describe("explain", () => {
         ).toBe(true);
       }
     }
+  });
+
+  it("gives every code of the Worker's contract (shared/errors.ts) its own text in English and Chinese", () => {
+    const texts = { en: new Set<string>(), zh: new Set<string>() };
+    for (const [catalog, lang] of [
+      [en, "en"],
+      [zh, "zh"],
+    ] as const) {
+      useCatalog(catalog, lang);
+      for (const code of errorCodes) {
+        const { text } = explain(code, "the Worker's words");
+        // Not the Worker's English message: a text of the catalog, in that language.
+        expect(text, `${lang} ${code}`).not.toBe("the Worker's words");
+        expect(Object.values(catalog as Record<string, string>), `${lang} ${code}`).toContain(text);
+        texts[lang].add(text);
+      }
+    }
+    // One text per code: no two codes say the same thing.
+    expect(texts.en.size).toBe(errorCodes.length);
+    expect(texts.zh.size).toBe(errorCodes.length);
   });
 
   it("keeps what broke in the text of a bug, and says something without it", () => {

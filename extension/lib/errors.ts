@@ -27,6 +27,24 @@ const KNOWN: Record<string, { key: MessageKey; action: FixAction; detail?: true 
   bad_response: { key: "errorBadResponse", action: "retry" },
   bad_message: { key: "errorBadMessage", action: "retry", detail: true },
   internal: { key: "errorInternal", action: "retry", detail: true },
+  // Every other code of the contract (shared/errors.ts); errors.test.ts checks that none is missing.
+  bad_request: { key: "errorBadRequest", action: "none" },
+  not_found: { key: "errorNotFound", action: "none" },
+  payload_too_large: { key: "errorPayloadTooLarge", action: "none" },
+  unsupported_media_type: { key: "errorUnsupportedMediaType", action: "none" },
+  conflict: { key: "errorConflict", action: "retry" },
+  rate_limited: { key: "errorTooManyAttempts", action: "retry" },
+  internal_error: { key: "errorServerFailed", action: "retry" },
+  sync_failed: { key: "errorSyncFailed", action: "retry" },
+  // Why enrichment waits (a run's `stats.enrichment.stops`, the options' Test button).
+  ai_key_rejected: { key: "errorAiKeyRejected", action: "options" },
+  ai_model_not_found: { key: "errorAiModelNotFound", action: "options" },
+  ai_unreachable: { key: "errorAiUnreachable", action: "options" },
+  ai_rate_limited: { key: "errorAiRateLimited", action: "none" },
+  ai_url_refused: { key: "errorAiUrlRefused", action: "options" },
+  ai_failing: { key: "errorAiFailing", action: "options" },
+  opendigger_unavailable: { key: "errorOpendiggerUnavailable", action: "none" },
+  enrichment_failed: { key: "errorEnrichmentFailed", action: "retry" },
 };
 
 export function explain(code: string, message: string): Explained {

@@ -38,6 +38,11 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     similar: unused,
     search: unused,
     getCatalog: unused,
+    getAccount: unused,
+    getSettings: unused,
+    saveChatProvider: unused,
+    testChatProvider: unused,
+    languageCost: unused,
     ...overrides,
   };
 }

@@ -1,6 +1,14 @@
 import { browser } from "wxt/browser";
 import { z } from "zod";
+import { Me } from "../../shared/api";
 import { LookupItem } from "../../shared/repositories";
+import {
+  ChatProviderTestRequest,
+  ChatProviderTestResult,
+  ChatProviderUpdate,
+  LanguageCost,
+  Settings,
+} from "../../shared/settings";
 import { SearchHit } from "./search-contract";
 import { connectionSchema, preferencesSchema, syncStateSchema } from "./storage";
 
@@ -110,6 +118,16 @@ export const protocol = {
   },
   /** New-tab search: `/api/search`, or the library's `q` filter until it exists. */
   search: { data: searchRequestSchema, response: searchAnswerSchema },
+  /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */
+  getAccount: { data: noData, response: z.object({ tokenStatus: Me.shape.user.shape.tokenStatus }) },
+  /** The account's settings on the Worker (`GET /api/settings`): language, auto-sync, chat provider. */
+  getSettings: { data: noData, response: Settings },
+  /** Stores the chat provider (`null`: back to the deployment's default). */
+  saveChatProvider: { data: z.object({ chatProvider: ChatProviderUpdate.nullable() }), response: Settings },
+  /** One small real call to a provider through the Worker; nothing is saved. */
+  testChatProvider: { data: ChatProviderTestRequest, response: ChatProviderTestResult },
+  /** What switching the summaries' language costs the next sync. */
+  languageCost: { data: z.object({ language: z.enum(["en", "zh"]) }), response: LanguageCost },
   /** A language's strings, for content scripts (they cannot read the extension's files). */
   getCatalog: { data: z.object({ language: z.enum(["en", "zh"]) }), response: z.record(z.string(), z.string()) },
 } satisfies Record<string, { data: z.ZodType; response: z.ZodType }>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressData } from "../../shared/events";
-import { badgeText, fillingNote, progressView } from "./progress";
+import { badgeText, fillingNote, nextOverall, progressView, waitLabel } from "./progress";
 
 describe("sync progress (the seed's rules)", () => {
   const cases: Array<[string, ProgressData | null, number | null, string, Array<string | number>]> = [
@@ -39,12 +39,20 @@ describe("sync progress (the seed's rules)", () => {
     ],
     ["openrank without counts", { phase: "openrank" }, null, "phaseOpenrank", []],
     ["openrank with counts", { phase: "openrank", completed: 1, total: 4 }, 25, "phaseOpenrankCounts", [1, 4]],
+    // Before a phase knows its length it says what it does, never "(0 of 0)".
     [
-      "an empty phase counts as complete",
+      "embedding before its length",
       { phase: "embedding", current: "", completed: 0, total: 0 },
-      100,
-      "phaseEmbedding",
-      ["", 0, 0],
+      null,
+      "phaseEmbeddingStart",
+      [],
+    ],
+    [
+      "analysing before its length",
+      { phase: "analyzing", current: "", completed: 0, total: 0 },
+      null,
+      "phaseAnalyzingStart",
+      [],
     ],
   ];
   it.each(cases)("%s", (_name, progress, percent, key, subs) => {
@@ -57,8 +65,49 @@ describe("sync progress (the seed's rules)", () => {
   });
 
   it("puts a whole percentage or an ellipsis on the toolbar badge", () => {
-    expect(badgeText({ phase: "analyzing", current: "x", completed: 1, total: 3 })).toBe("31%");
-    expect(badgeText({ phase: "fetching" })).toBe("…");
+    expect(badgeText(nextOverall(undefined, { phase: "analyzing", current: "x", completed: 1, total: 3 }))).toBe("60%");
+    expect(badgeText(nextOverall(undefined, { phase: "fetching" }))).toBe("…");
+  });
+
+  it("gives the badge one percentage over the whole run that never goes down", () => {
+    // The demo's sequence that made the badge read 29% → 100% → 42% → 19%, and a second listing pass.
+    const run: ProgressData[] = [
+      { phase: "fetching" },
+      { phase: "fetching", listed: 100, total: 343 },
+      { phase: "fetching", listed: 343, total: 343 },
+      { phase: "fetching", listed: 343, total: 343, readmes: 0, readmesLeft: 343 },
+      { phase: "fetching", listed: 100, total: 343 }, // a second pass over a list that moved
+      { phase: "fetching", listed: 343, total: 343, readmes: 200, readmesLeft: 143 },
+      { phase: "fetched", total: 343, needsReadme: 0 },
+      { phase: "analyzing", current: "", completed: 0, total: 0 },
+      { phase: "analyzing", current: "a/b", completed: 144, total: 343 },
+      { phase: "saving", savedCount: 343, saveTotal: 343 },
+      { phase: "openrank" },
+      { phase: "openrank", completed: 65, total: 343 },
+      { phase: "embedding", current: "", completed: 0, total: 0 },
+      { phase: "embedding", current: "c/d", completed: 343, total: 343 },
+    ];
+    const shown: Array<number | undefined> = [];
+    let overall: number | undefined;
+    for (const progress of run) {
+      overall = nextOverall(overall, progress);
+      shown.push(overall);
+    }
+    expect(shown[0]).toBeUndefined();
+    const numbers = shown.slice(1) as number[];
+    for (let i = 1; i < numbers.length; i++) expect(numbers[i], `step ${i}`).toBeGreaterThanOrEqual(numbers[i - 1]!);
+    expect(numbers.at(-1)).toBe(100);
+    expect(new Set(numbers).size).toBeGreaterThan(8); // it moves, not only stays
+  });
+
+  it("words a wait with what it waits for and how long", () => {
+    const now = Date.UTC(2026, 11, 6, 1, 0, 0);
+    expect(waitLabel({ for: "github", until: now + 44_200 }, now)).toEqual({
+      key: "waitGithub",
+      until: now + 44_200,
+      seconds: 45,
+    });
+    expect(waitLabel({ for: "ai", until: now - 5 }, now).seconds).toBe(0);
   });
 });
 

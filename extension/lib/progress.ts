@@ -1,4 +1,4 @@
-import type { LibraryReadiness, ProgressData } from "../../shared/events";
+import type { LibraryReadiness, ProgressData, ProgressWait } from "../../shared/events";
 import type { MessageKey } from "./i18n";
 
 // How far along a sync is, computed as the seed's popup did (seed: "Progress Bar
@@ -37,6 +37,8 @@ export function progressView(progress: ProgressData | null): ProgressView {
     case "fetched":
       return { percent: 100, label: { key: "phaseFetched", subs: [progress.total, progress.needsReadme] } };
     case "analyzing":
+      // Before the first step says how many: no "(0 of 0)".
+      if (progress.total === 0) return { percent: null, label: { key: "phaseAnalyzingStart", subs: [] } };
       return {
         percent: round(ratio(progress.completed, progress.total) * 95),
         label: { key: "phaseAnalyzing", subs: [progress.current, progress.completed, progress.total] },
@@ -54,6 +56,7 @@ export function progressView(progress: ProgressData | null): ProgressView {
       return { percent: null, label: { key: "phaseOpenrank", subs: [] } };
     }
     case "embedding":
+      if (progress.total === 0) return { percent: null, label: { key: "phaseEmbeddingStart", subs: [] } };
       return {
         percent: round(ratio(progress.completed, progress.total) * 100),
         label: { key: "phaseEmbedding", subs: [progress.current, progress.completed, progress.total] },
@@ -61,10 +64,69 @@ export function progressView(progress: ProgressData | null): ProgressView {
   }
 }
 
-/** The toolbar badge while a sync runs: "42%", or "…" when the phase has no length. */
-export function badgeText(progress: ProgressData | null): string {
-  const { percent } = progressView(progress);
-  return percent === null ? "…" : `${Math.floor(percent)}%`;
+/**
+ * The whole run's share of each phase, for one percentage across phases (the toolbar badge): the
+ * popup's bar restarts with each phase, a badge that went 29% → 100% → 42% read as going backwards.
+ * Listing and READMEs are most of a first sync's time; embedding the end.
+ */
+const BANDS = {
+  listing: [0, 30],
+  readmes: [30, 50],
+  analyzing: [50, 80],
+  openrank: [80, 85],
+  embedding: [85, 100],
+} as const;
+const within = ([from, to]: readonly [number, number], share: number) => round(from + (to - from) * share);
+
+/** Where in the whole run a progress event is (0–100), or null when it cannot say (a listing without counts). */
+export function overallPercent(progress: ProgressData | null): number | null {
+  if (!progress) return null;
+  switch (progress.phase) {
+    case "fetching": {
+      const { listed, total, readmes, readmesLeft } = progress;
+      if (readmes !== undefined && readmesLeft !== undefined)
+        return within(BANDS.readmes, ratio(readmes, readmes + readmesLeft));
+      if (listed !== undefined && total !== undefined && total > 0) return within(BANDS.listing, ratio(listed, total));
+      return null;
+    }
+    case "fetched":
+      return BANDS.readmes[1];
+    case "analyzing":
+      return progress.total === 0
+        ? BANDS.analyzing[0]
+        : within(BANDS.analyzing, ratio(progress.completed, progress.total));
+    case "saving":
+      return BANDS.analyzing[1];
+    case "openrank":
+      return progress.completed !== undefined && progress.total !== undefined
+        ? within(BANDS.openrank, ratio(progress.completed, progress.total))
+        : BANDS.openrank[0];
+    case "embedding":
+      return progress.total === 0
+        ? BANDS.embedding[0]
+        : within(BANDS.embedding, ratio(progress.completed, progress.total));
+  }
+}
+
+/**
+ * The run's percentage after `progress`, never below what was shown before (`shown`): a second
+ * listing pass or a phase that learns its length late must not make the badge go back.
+ */
+export function nextOverall(shown: number | undefined, progress: ProgressData | null): number | undefined {
+  const now = overallPercent(progress);
+  if (now === null) return shown;
+  return Math.max(shown ?? 0, now);
+}
+
+/** The toolbar badge while a sync runs: the whole run's "42%", or "…" before anything is measurable. */
+export function badgeText(overall: number | undefined): string {
+  return overall === undefined ? "…" : `${Math.floor(overall)}%`;
+}
+
+/** A wait's words: what it waits for, when it resumes, and how long that is from `now` (seconds). */
+export function waitLabel(wait: ProgressWait, now: number): { key: MessageKey; until: number; seconds: number } {
+  const key: MessageKey = wait.for === "github" ? "waitGithub" : wait.for === "ai" ? "waitAi" : "waitEmbedding";
+  return { key, until: wait.until, seconds: Math.max(0, Math.ceil((wait.until - now) / 1000)) };
 }
 
 /**

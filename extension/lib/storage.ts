@@ -83,6 +83,8 @@ export const syncStateSchema = z.object({
   lastResult: lastResultSchema.nullable(),
   lastSyncedAt: z.string().nullable(),
   nextSyncAt: z.string().nullable(),
+  /** The running sync's percentage over all its phases, never lower than before (lib/progress.ts, `nextOverall`). */
+  overall: z.number().min(0).max(100).optional(),
   /** What of the library was ready when the Worker was last asked (absent in a state stored before it was kept). */
   library: LibraryReadiness.nullable().optional(),
 });

@@ -126,7 +126,8 @@ async function analyseAll(userId: number): Promise<AnalyseResult> {
       total[k] += step[k];
     total.failedIds.push(...step.failedIds);
     total.pending = step.pending;
-    if (step.unavailable) return { ...total, unavailable: step.unavailable };
+    if (step.unavailable)
+      return { ...total, unavailable: step.unavailable, ...(step.stopCode ? { stopCode: step.stopCode } : {}) };
     if (step.waitUntil) return { ...total, waitUntil: step.waitUntil };
     if (step.pending === 0) return total;
   }
@@ -476,6 +477,7 @@ describe("analyse: failures, limits and outages", () => {
       try {
         const result = await analyseAll(user.id);
         expect(result.unavailable).toMatch(/in a row/);
+        expect(result.stopCode).toBe("ai_failing");
         // Calls already in flight when the breaker opens finish; nothing new starts.
         const concurrency = 5;
         expect(result.failed).toBeGreaterThanOrEqual(ANALYSIS_BREAKER);
@@ -542,6 +544,7 @@ describe("analyse: failures, limits and outages", () => {
     ]);
     const step = await analyseRepositories(createServices(env), { userId: user.id, budget: 10 });
     expect(step.unavailable).toMatch(/503/);
+    expect(step.stopCode).toBe("ai_unreachable");
     expect(step).toMatchObject({ analysed: 0, failed: 0, pending: 1, calls: 2 });
     expect((await analysesOf(user.id)).get("down/flask")?.attempts).toBe(0);
     await emulatorControl("ai", "DELETE", "faults");
@@ -556,6 +559,7 @@ describe("analyse: failures, limits and outages", () => {
       budget: 10,
     });
     expect(step.unavailable).toMatch(/loopback address/);
+    expect(step.stopCode).toBe("ai_url_refused");
     expect(step.calls).toBe(1);
     expect(await modelRequests("ssrf-model")).toBe(0);
   });

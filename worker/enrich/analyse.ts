@@ -6,7 +6,9 @@ import { analyses, repositories, stars } from "../db/schema";
 import { mapPool, sleep } from "../lib/concurrency";
 import { analysisPrompt, attemptKeyOf, inputShaOf, preparedReadme, type AnalysisSource } from "./analysis-input";
 import { checkOutput, modelOutputSchema, PLATFORMS, type AnalysisOutput } from "./analysis-output";
+import type { ErrorCode } from "../../shared/errors";
 import { chatModel, loadChatProvider, urlPolicy } from "../providers/chat";
+import { stopReason } from "../providers/stop-reason";
 import { heuristicAnalysis } from "./heuristic";
 import type { Services } from "../services";
 
@@ -79,6 +81,8 @@ export type AnalyseResult = {
   waitUntil?: number;
   /** The provider cannot be used now (down, misconfigured, refused): the rest waits for the next sync. */
   unavailable?: string;
+  /** With `unavailable`: why, as a code the clients explain (worker/providers/stop-reason.ts). */
+  stopCode?: ErrorCode;
 };
 
 type Candidate = AnalysisSource & {
@@ -94,7 +98,7 @@ type Outcome =
   | { kind: "ok"; output: AnalysisOutput; inputTokens: number | null; outputTokens: number | null }
   | { kind: "invalid"; reason: string }
   | { kind: "wait"; until: number }
-  | { kind: "unavailable"; reason: string }
+  | { kind: "unavailable"; reason: string; code: ErrorCode }
   | { kind: "skipped" };
 
 export async function analyseRepositories(
@@ -127,7 +131,8 @@ export async function analyseRepositories(
   try {
     model = chatModel(services.ai, provider, urlPolicy(config));
   } catch (error) {
-    return { ...result, unavailable: messageOf(error) };
+    const why = stopReason(error);
+    return { ...result, unavailable: why.message, stopCode: why.code };
   }
 
   const batch = pending.slice(0, params.budget);
@@ -192,6 +197,7 @@ export async function analyseRepositories(
       if (++failedInARow >= ANALYSIS_BREAKER)
         halt.outcome ??= {
           kind: "unavailable",
+          code: "ai_failing",
           reason: `${failedInARow} analyses failed in a row (last: ${outcome.reason})`,
         };
     } else {
@@ -212,8 +218,33 @@ export async function analyseRepositories(
   result.pending = pending.length - result.analysed - result.reused - result.failed;
   const stop = halt.outcome;
   if (stop?.kind === "wait") result.waitUntil = stop.until;
-  if (stop?.kind === "unavailable") result.unavailable = stop.reason;
+  if (stop?.kind === "unavailable") {
+    result.unavailable = stop.reason;
+    result.stopCode = stop.code;
+  }
   return result;
+}
+
+/**
+ * What the next sync would write if the user's language were `language` (`GET /api/settings/language-cost`):
+ * analyses are rows per (input, model, language), so a language used before finds most of its rows again.
+ * `toWrite` counts distinct inputs (one summary each, forks share); `reused` the repositories pointed at a row.
+ */
+export async function languageCost(
+  services: Services,
+  userId: number,
+  language: "en" | "zh",
+): Promise<{ toWrite: number; reused: number }> {
+  const provider = await loadChatProvider(services, userId);
+  const pending = await pendingAnalyses(services.db, userId, provider.modelId, language, []);
+  const existing = await existingAnalyses(
+    services.db,
+    pending.map((c) => c.inputSha),
+    provider.modelId,
+    language,
+  );
+  const fresh = new Set(pending.filter((c) => !existing.has(c.inputSha)).map((c) => c.inputSha));
+  return { toWrite: fresh.size, reused: pending.filter((c) => existing.has(c.inputSha)).length };
 }
 
 /** The user's repositories whose current analysis is not for their README, model and language, newest stars first. */
@@ -466,14 +497,18 @@ async function analyseWithModel(
             await sleep(1000);
             continue;
           }
+          // A rejected key (401/403), an unknown model (404), a provider still down: the provider's words.
+          const why = stopReason(error);
           return {
             kind: "unavailable",
-            reason: `${error.statusCode ? `HTTP ${error.statusCode}: ` : ""}${error.message}`,
+            code: why.code,
+            reason: `${error.statusCode ? `HTTP ${error.statusCode}: ` : ""}${why.message}`,
           };
         }
         // An SSRF refusal at call time (ApiError), a redirect (ProviderUnavailable), a timeout, a
         // misconfiguration: not the analysis's fault, so no attempt is counted.
-        return { kind: "unavailable", reason: messageOf(error) };
+        const why = stopReason(error);
+        return { kind: "unavailable", code: why.code, reason: why.message };
       }
     }
   }
@@ -506,5 +541,3 @@ function exhaustedUntil(headers: Record<string, string> | undefined): number | n
   const ms = Number(match[1] ?? 0) * 60_000 + Number(match[2] ?? 0) * 1000 + Number(match[3] ?? 0);
   return Date.now() + Math.min(ms, IN_STEP_WAIT_MS);
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -291,6 +291,29 @@ describe("embedRepositories", () => {
     expect((await starsOf(user)).every((s) => s.embeddedChunks !== null)).toBe(true);
   });
 
+  it("stops with the provider's words when it refuses the key or the model: no retry can help", async () => {
+    const user = await seedUser("refused-embed");
+    await star(user, [await seedRepository("refused0", 1)]);
+    const rejected = await embedRepositories(createServices({ ...testEnv, AI_API_KEY: "sk-wrong-embed-9999" }), {
+      userId: user,
+    });
+    expect(rejected).toMatchObject({ embedded: 0, pending: 1, stopCode: "ai_key_rejected" });
+    expect(rejected.unavailable).toMatch(/^Incorrect API key provided: sk-\*+9999\./);
+    await emulatorControl("ai", "POST", "faults", {
+      route: "POST /v1/embeddings",
+      model: MODEL,
+      status: 503,
+      count: 1,
+    });
+    try {
+      // A provider that is down for a moment is the Workflow's to retry: thrown, not a stop.
+      await expect(embedRepositories(createServices(testEnv), { userId: user })).rejects.toThrow();
+    } finally {
+      await emulatorControl("ai", "DELETE", "faults");
+    }
+    expect(await vectorIdsOf(user)).toEqual([]);
+  });
+
   it("is bounded per call and resumable: full requests only, ⌈chunks ÷ batch size⌉ in all", async () => {
     const user = await seedUser("bounded-embed");
     const ids = [];

@@ -10,7 +10,9 @@ import { packInt8, unpackInt8 } from "../vectors/codec";
 import { userNamespace, vectorId, type StoredVector, type VectorStore } from "../vectors";
 import { removeVectorsWhere, UNLISTED } from "../vectors/remove";
 import { chunksSha, embeddingChunks, sha256, TEXT_VERSIONS, type EmbedSource } from "./embed-text";
+import type { ErrorCode } from "../../shared/errors";
 import { EmbeddingRateLimited, requestBatches } from "../providers/embedder";
+import { stopReason } from "../providers/stop-reason";
 import type { Services } from "../services";
 
 /**
@@ -55,6 +57,12 @@ export type EmbedResult = {
   pending: number;
   /** A 429: call again after this time (epoch ms). */
   waitUntil?: number;
+  /**
+   * The provider refused the key or does not know the model: retrying cannot help, so the phase
+   * stops with the provider's words and the code (worker/providers/stop-reason.ts).
+   */
+  unavailable?: string;
+  stopCode?: ErrorCode;
 };
 
 export type EmbedProgress = (current: string, completed: number, total: number) => void;
@@ -234,7 +242,14 @@ export async function embedRepositories(
     try {
       answer = await embedder.embedBatch(batch.map(([, text]) => text));
     } catch (error) {
-      if (!(error instanceof EmbeddingRateLimited)) throw error;
+      if (!(error instanceof EmbeddingRateLimited)) {
+        const why = stopReason(error);
+        // 5xx, timeouts, D1: the Workflow retries the step. A refused key or model: no retry helps.
+        if (why.code !== "ai_key_rejected" && why.code !== "ai_model_not_found") throw error;
+        result.unavailable = why.message;
+        result.stopCode = why.code;
+        break;
+      }
       result.waitUntil = error.until;
       break;
     } finally {

@@ -22,6 +22,16 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   // is worth retrying.
   sync_failed: 500,
   sync_interrupted: 503,
+  // Enrichment stops travel in a run's stats and in `POST /api/settings/test` (200); as HTTP
+  // answers they would be an upstream's failure.
+  ai_key_rejected: 502,
+  ai_model_not_found: 502,
+  ai_unreachable: 502,
+  ai_rate_limited: 503,
+  ai_url_refused: 400,
+  ai_failing: 502,
+  opendigger_unavailable: 502,
+  enrichment_failed: 500,
 };
 
 export class ApiError extends Error {

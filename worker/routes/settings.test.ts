@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createServices } from "../services";
 import { ErrorBody } from "../../shared/errors";
-import { Settings } from "../../shared/settings";
+import { ChatProviderTestResult, LanguageCost, Settings } from "../../shared/settings";
 import { app } from "../app";
 import { loadChatProvider } from "../providers/chat";
-import { aiUrl, api, BASE, env, signIn } from "../test/helpers";
+import { aiUrl, api, BASE, emulatorControl, env, signIn } from "../test/helpers";
+import { doneOf, fastWorkflows, syncOnce } from "../test/sync-helpers";
 
 const put = (sessionToken: string, body: unknown, bindings: typeof env = env) =>
   app.fetch(
@@ -136,5 +137,88 @@ describe("/api/settings", () => {
       const response = await put(sessionToken, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
+  });
+
+  it("tests a provider with one real call and says what it answered, in its own words", async () => {
+    const { sessionToken } = await signIn("settings-test");
+    await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    const test = async (body: unknown, bindings: typeof env = env) => {
+      const response = await app.fetch(
+        new Request(`${BASE}/api/settings/test`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+        bindings,
+      );
+      expect(response.status).toBe(200);
+      return ChatProviderTestResult.parse(await response.json());
+    };
+    const provider = { kind: "openai-compatible", baseUrl: `${aiUrl()}/v1`, model: "settings-test-model" };
+    expect(await test({ chatProvider: { ...provider, apiKey: "sk-emulator" } })).toMatchObject({
+      ok: true,
+      model: "settings-test-model",
+    });
+    // OpenAI's 401 body for a wrong key, as the emulator words it.
+    expect(await test({ chatProvider: { ...provider, apiKey: "sk-wrong-key-5678" } })).toEqual({
+      ok: false,
+      kind: "openai-compatible",
+      model: "settings-test-model",
+      code: "ai_key_rejected",
+      httpStatus: 401,
+      message: expect.stringMatching(/^Incorrect API key provided: sk-\*+5678\. You can find your API key/),
+    });
+    // Nothing was saved by a test: the stored provider is still the deployment's.
+    const settings = Settings.parse(await (await api(sessionToken).api.settings.$get()).json());
+    expect(settings.chatProvider.isDefault).toBe(true);
+
+    await emulatorControl("ai", "POST", "config", { chatModels: ["starwise-chat"] });
+    try {
+      expect(await test({ chatProvider: { ...provider, apiKey: "sk-emulator" } })).toMatchObject({
+        ok: false,
+        code: "ai_model_not_found",
+        httpStatus: 404,
+        message: "The model `settings-test-model` does not exist or you do not have access to it.",
+      });
+    } finally {
+      await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    }
+    // A private address, where the deployment refuses them: the guard's reason, not a 400.
+    const refused = await test(
+      { chatProvider: { ...provider, apiKey: "sk-emulator" } },
+      { ...env, AI_ALLOW_PRIVATE_URLS: "false" },
+    );
+    expect(refused).toMatchObject({ ok: false, code: "ai_url_refused", httpStatus: null });
+    expect(refused.ok === false && refused.message).toMatch(/loopback address/);
+    // Nobody listens there: unreachable.
+    const closed = await test({ chatProvider: { ...provider, baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-x" } });
+    expect(closed).toMatchObject({ ok: false, code: "ai_unreachable" });
+
+    // Without a body: the stored provider (the stored key is used, never sent back).
+    await put(sessionToken, { chatProvider: { ...provider, apiKey: "sk-wrong-key-0000" } });
+    expect(await test({})).toMatchObject({ ok: false, code: "ai_key_rejected" });
+    // The form's "keep the stored key" (no apiKey) uses the stored one.
+    expect(await test({ chatProvider: provider })).toMatchObject({ ok: false, code: "ai_key_rejected" });
+    expect(await test({ chatProvider: { kind: "none" } })).toMatchObject({ ok: true, kind: "none" });
+  });
+
+  it("says what a language change costs the next sync, and that going back reuses the summaries", async () => {
+    await using _ = await fastWorkflows();
+    const { sessionToken } = await signIn("settings-language-cost", 4);
+    await emulatorControl("ai", "POST", "config", { chatModels: ["*"] });
+    const cost = async (language: "en" | "zh") =>
+      LanguageCost.parse(
+        await (await api(sessionToken).api.settings["language-cost"].$get({ query: { language } })).json(),
+      );
+    expect(await cost("zh")).toEqual({ language: "zh", toWrite: 0, reused: 0 }); // nothing has a README yet
+    doneOf(await syncOnce(sessionToken));
+    expect(await cost("en")).toEqual({ language: "en", toWrite: 0, reused: 0 });
+    const zh = await cost("zh");
+    expect(zh.toWrite).toBe(4);
+    await put(sessionToken, { language: "zh" });
+    const second = doneOf(await syncOnce(sessionToken)).stats.enrichment!;
+    expect(second.analysed).toBe(zh.toWrite);
+    // Back to English: every English summary still exists.
+    expect(await cost("en")).toEqual({ language: "en", toWrite: 0, reused: 4 });
   });
 });

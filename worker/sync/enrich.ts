@@ -1,5 +1,6 @@
 import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
-import type { ProgressData, SyncStats } from "../../shared/events";
+import type { ErrorCode } from "../../shared/errors";
+import type { EnrichmentStop, ProgressData, SyncStats } from "../../shared/events";
 import { analyseRepositories, type AnalyseResult } from "../enrich/analyse";
 import { embedRepositories, type EmbedResult } from "../enrich/embed";
 import { refreshOpenrank, type OpenrankResult } from "../enrich/openrank";
@@ -53,7 +54,20 @@ function throttled(publish: Publish): Publish {
 }
 
 /** What every enrichment step answers about the phase: what is left, and why it stops early. */
-type StepOutcome = { pending: number; unavailable?: string | null; waitUntil?: number | null };
+type StepOutcome = {
+  pending: number;
+  unavailable?: string | null;
+  stopCode?: ErrorCode | null;
+  waitUntil?: number | null;
+};
+
+/**
+ * Keeps why a phase stopped before its work was done (docs/architecture.md §4, "Why work waits"):
+ * one entry a phase, the latest reason winning, in the run's `stats.enrichment.stops`.
+ */
+function recordStop(totals: Enrichment, stop: EnrichmentStop): void {
+  totals.stops = [...(totals.stops ?? []).filter((s) => s.phase !== stop.phase), stop];
+}
 
 /**
  * One phase: its bounded steps until nothing is pending. A step that keeps failing or a provider
@@ -63,10 +77,17 @@ type StepOutcome = { pending: number; unavailable?: string | null; waitUntil?: n
  */
 async function runPhase<R extends StepOutcome>(
   ctx: Context,
+  totals: Enrichment,
   phase: {
     /** Step names `<step> 0`, `<step> 1`, …; the phase's name in logs. */
     step: string;
     what: string;
+    /** The phase in `stats.enrichment.stops`, and the code of a stop its step did not name. */
+    stop: { phase: EnrichmentStop["phase"]; code: ErrorCode; waitFor?: "ai" | "embedding" };
+    /** Left and failed, for the stop's counts (read after `done`). */
+    left(): { pending: number; failed: number };
+    /** The phase's progress while it sleeps until `until` (a provider's rate limit). */
+    waiting?(until: number): ProgressData;
     /** Sleep names `wait for <provider> 1`, …. */
     provider?: string;
     work(live: Publish): Promise<R>;
@@ -84,15 +105,39 @@ async function runPhase<R extends StepOutcome>(
       result = (await ctx.step.do(`${phase.step} ${i}`, ctx.retry, () => phase.work(live) as Promise<never>)) as R;
     } catch (error) {
       console.error(`${phase.what} of user ${ctx.userId} stopped after step ${i}:`, error);
+      recordStop(totals, {
+        phase: phase.stop.phase,
+        code: "enrichment_failed",
+        message: error instanceof Error ? error.message : String(error),
+        ...phase.left(),
+      });
       break;
     }
     await phase.done(result);
     if (result.unavailable) {
       console.warn(`${phase.what} of user ${ctx.userId} waits for the next sync: ${result.unavailable}`);
+      recordStop(totals, {
+        phase: phase.stop.phase,
+        code: result.stopCode ?? phase.stop.code,
+        message: result.unavailable,
+        ...phase.left(),
+      });
       break;
     }
     if (result.waitUntil && phase.provider) {
-      if (++waits > MAX_WAITS) break;
+      if (++waits > MAX_WAITS) {
+        recordStop(totals, {
+          phase: phase.stop.phase,
+          code: "ai_rate_limited",
+          message: `${phase.provider} kept asking to wait (${MAX_WAITS} waits this run)`,
+          until: result.waitUntil,
+          ...phase.left(),
+        });
+        break;
+      }
+      // Said before the sleep: a wait of minutes reads as "waiting until 01:42", not as a stall. Outside a
+      // step, so repeated on a replay: the same event, dropped by the user's object as a repeat.
+      if (phase.waiting) await ctx.publish(phase.waiting(result.waitUntil)).catch(() => undefined);
       await ctx.step.sleepUntil(`wait for ${phase.provider} ${waits}`, new Date(result.waitUntil));
       continue;
     }
@@ -107,10 +152,19 @@ export async function analysePhase(ctx: Context, totals: Enrichment): Promise<vo
   let total: number | null = null;
   let completed = 0;
   await ctx.publish({ phase: "analyzing", current: "", completed: 0, total: 0 });
-  await runPhase<AnalyseResult>(ctx, {
+  await runPhase<AnalyseResult>(ctx, totals, {
     step: "analyse",
     what: "analysis",
     provider: "the AI provider",
+    stop: { phase: "analyse", code: "ai_unreachable" },
+    left: () => ({ pending: totals.pending, failed: totals.failed }),
+    waiting: (until) => ({
+      phase: "analyzing",
+      current: "",
+      completed,
+      total: total ?? completed,
+      wait: { for: "ai", until },
+    }),
     work: (live) => {
       const base = completed;
       return analyseRepositories(
@@ -153,10 +207,14 @@ export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<v
   let afterId = 0;
   let completed = 0;
   let total: number | null = null;
+  let openrankPending = 0;
+  let openrankFailed = 0;
   await ctx.publish({ phase: "openrank" });
-  await runPhase<OpenrankResult>(ctx, {
+  await runPhase<OpenrankResult>(ctx, totals, {
     step: "openrank",
     what: "OpenRank",
+    stop: { phase: "openrank", code: "opendigger_unavailable" },
+    left: () => ({ pending: openrankPending, failed: openrankFailed }),
     work: (live) => {
       const base = completed;
       return refreshOpenrank(createServices(env), { userId, budget: OPENRANK_PER_STEP, afterId }, (done, due) => {
@@ -168,6 +226,8 @@ export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<v
       totals.openrank += result.fetched;
       totals.opendiggerRequests += result.requests;
       completed += result.fetched + result.failed;
+      openrankPending = result.pending;
+      openrankFailed += result.failed;
       afterId = result.lastId;
       if (total > 0) await ctx.publish({ phase: "openrank", completed, total });
     },
@@ -178,11 +238,21 @@ export async function openrankPhase(ctx: Context, totals: Enrichment): Promise<v
 export async function embedPhase(ctx: Context, totals: Enrichment): Promise<void> {
   const { env, userId } = ctx;
   let completed = 0;
+  let embedPending = 0;
   await ctx.publish({ phase: "embedding", current: "", completed: 0, total: 0 });
-  await runPhase<EmbedResult>(ctx, {
+  await runPhase<EmbedResult>(ctx, totals, {
     step: "embed",
     what: "embeddings",
     provider: "the embedding provider",
+    stop: { phase: "embed", code: "ai_unreachable" },
+    left: () => ({ pending: embedPending, failed: 0 }),
+    waiting: (until) => ({
+      phase: "embedding",
+      current: "",
+      completed,
+      total: completed + embedPending,
+      wait: { for: "embedding", until },
+    }),
     work: (live) => {
       const base = completed;
       return embedRepositories(createServices(env), { userId }, (current, done, total) => {
@@ -193,6 +263,7 @@ export async function embedPhase(ctx: Context, totals: Enrichment): Promise<void
       totals.embedded += result.embedded + result.reused;
       totals.embeddingRequests += result.requests;
       completed += result.embedded + result.reused + result.unchanged;
+      embedPending = result.pending;
     },
   });
 }

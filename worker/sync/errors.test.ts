@@ -9,9 +9,16 @@ describe("sync: GitHub misbehaving", () => {
     await using _ = await fastWorkflows({ sleeps: true });
     const { sessionToken, user } = await signIn("rl-primary", 40);
     await controlPost("rate-limit", { login: "rl-primary", resource: "graphql", remaining: 0, resetInSeconds: 1 });
-    const done = doneOf(await syncOnce(sessionToken));
+    const started = Date.now();
+    const events = await syncOnce(sessionToken);
+    const done = doneOf(events);
     expect(done.total).toBe(40);
     expect((await library(user.id)).size).toBe(40);
+    // The wait was said before the sleep: for GitHub, GitHub's words, and when it resumes.
+    const waits = events.flatMap((e) => (e.event === "progress" && e.data.wait ? [e.data] : []));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatchObject({ phase: "fetching", wait: { for: "github", reason: expect.any(String) } });
+    expect(waits[0]!.wait!.until).toBeGreaterThan(started);
   });
 
   it("honours a secondary limit's retry-after and completes", async () => {

@@ -105,6 +105,8 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       const settle = async <R extends ListStepResult | ReadmeStepResult>(
         result: R,
         sleepName: string,
+        /** Where the run is, said with the wait before it sleeps (a 45 s wait reads as one, not as a stall). */
+        where: () => Extract<ProgressData, { phase: "fetching" }>,
       ): Promise<Extract<R, { status: "ok" }> | "again" | ErrorData> => {
         usage.add(result.usage);
         counts = addCounts(counts, result.counts);
@@ -112,6 +114,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         if (result.status === "fatal") return await fail({ code: result.code, message: result.message });
         if (result.status === "wait") {
           if (++waits > MAX_WAITS) return await fail({ code: "github_rate_limited", message: result.reason });
+          // Outside a step, so said again on a replay: the same event, which the user's object drops as a repeat.
+          const wait = { for: "github" as const, until: result.until, reason: result.reason };
+          await publish({ event: "progress", data: { ...where(), wait } }).catch(() => undefined);
           await step.sleepUntil(`${sleepName} ${waits}`, new Date(result.until));
           return "again";
         }
@@ -135,7 +140,11 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
             }).catch(() => undefined);
           }),
         );
-        const result = await settle(answer, "wait for GitHub");
+        const result = await settle(answer, "wait for GitHub", () => ({
+          phase: "fetching",
+          listed: passSeen.length,
+          ...(countAtStart !== null ? { total: countAtStart } : {}),
+        }));
         if (result === "again") continue;
         if (!("status" in result)) return result;
         if (cursor === null) countAtStart = result.totalCount;
@@ -163,6 +172,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued
       // follow, most recently starred first, a bounded step at a time.
       let readmesDone = 0;
+      let readmesLeft: number | null = null;
       waits = 0;
       for (let i = 0; i < MAX_README_STEPS; ) {
         const answer: ReadmeStepResult = await step.do(`readmes ${i}.${waits}`, RETRY, () =>
@@ -179,10 +189,17 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
             }).catch(() => undefined);
           }),
         );
-        const result = await settle(answer, "wait for GitHub (READMEs)");
+        const result = await settle(answer, "wait for GitHub (READMEs)", () => ({
+          phase: "fetching",
+          listed: seen.size,
+          total: seen.size,
+          readmes: readmesDone,
+          ...(readmesLeft !== null ? { readmesLeft } : {}),
+        }));
         if (result === "again") continue;
         if (!("status" in result)) return result;
         readmesDone += result.counts.readmesChecked;
+        readmesLeft = result.left;
         i++;
         // Nothing left, or nothing taken (a bug must not loop): the rest waits for the next sync.
         if (result.left === 0 || result.counts.readmesChecked === 0) break;

@@ -160,7 +160,15 @@ describe("background messaging", () => {
     await vi.waitFor(async () =>
       expect((await readSyncState()).progress).toMatchObject({ phase: "analyzing", completed: 1 }),
     );
-    expect(await fakeBrowser.action.getBadgeText({})).toBe("47%");
+    // The whole run's percentage (analysing is 50–80 % of it), not the phase's 47 %.
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("65%");
+    // A later phase that starts over (its own bar at 0 %) does not take the badge back.
+    stream.send("progress", { phase: "fetching", listed: 10, total: 100 });
+    await vi.waitFor(async () => expect((await readSyncState()).progress).toMatchObject({ phase: "fetching" }));
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("65%");
+    stream.send("progress", { phase: "embedding", current: "a/b", completed: 1, total: 2 });
+    await vi.waitFor(async () => expect((await readSyncState()).overall).toBe(92.5));
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("92%");
 
     stream.send("done", done);
     await vi.waitFor(async () => expect((await readSyncState()).running).toBe(false));

@@ -230,6 +230,27 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return { mode: "library", items };
     },
 
+    async getAccount() {
+      const me = await guard(api.me(await session()));
+      return { tokenStatus: me.user.tokenStatus };
+    },
+
+    async getSettings() {
+      return guard(api.getSettings(await session()));
+    },
+
+    async saveChatProvider({ chatProvider }) {
+      return guard(api.putChatProvider(await session(), chatProvider));
+    },
+
+    async testChatProvider(body) {
+      return guard(api.testChatProvider(await session(), body));
+    },
+
+    async languageCost({ language }) {
+      return guard(api.languageCost(await session(), language));
+    },
+
     async getCatalog({ language }) {
       return fetchCatalog(language);
     },

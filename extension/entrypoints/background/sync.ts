@@ -2,7 +2,7 @@ import { browser } from "wxt/browser";
 import { readSse, type SyncEvent } from "../../../shared/events";
 import { api } from "@/lib/api";
 import { MessageError } from "@/lib/messaging";
-import { badgeText } from "@/lib/progress";
+import { badgeText, nextOverall } from "@/lib/progress";
 import {
   IDLE_SYNC_STATE,
   isConnected,
@@ -45,7 +45,8 @@ export function createSyncFollower(deps: SyncDeps = {}) {
 
   async function apply(event: SyncEvent): Promise<"final" | "progress"> {
     if (event.event === "progress") {
-      await setState({ running: true, progress: event.data });
+      const previous = await readSyncState();
+      await setState({ running: true, progress: event.data, overall: nextOverall(previous.overall, event.data) });
       return "progress";
     }
     const finishedAt = Date.now();
@@ -53,13 +54,19 @@ export function createSyncFollower(deps: SyncDeps = {}) {
       await setState({
         running: false,
         progress: null,
+        overall: undefined,
         runId: event.data.runId,
         lastResult: { ...event.data, ok: true, finishedAt },
         lastSyncedAt: new Date(finishedAt).toISOString(),
       });
       await deps.onDone?.();
     } else {
-      await setState({ running: false, progress: null, lastResult: { ...event.data, ok: false, finishedAt } });
+      await setState({
+        running: false,
+        progress: null,
+        overall: undefined,
+        lastResult: { ...event.data, ok: false, finishedAt },
+      });
     }
     return "final";
   }
@@ -81,10 +88,14 @@ export function createSyncFollower(deps: SyncDeps = {}) {
       status.lastResult && !status.running
         ? { ...status.lastResult, finishedAt: previous.lastResult?.finishedAt ?? Date.now() }
         : previous.lastResult;
+    const progress = status.running ? (status.progress ?? previous.progress) : null;
+    // Another run than the one shown: its percentage starts afresh.
+    const shown = status.runId && status.runId === previous.runId ? previous.overall : undefined;
     await setState({
       running: status.running,
       runId: status.runId ?? previous.runId,
-      progress: status.running ? (status.progress ?? previous.progress) : null,
+      progress,
+      overall: status.running ? nextOverall(shown, progress) : undefined,
       lastSyncedAt: status.lastSyncedAt,
       nextSyncAt: status.nextSyncAt,
       library: status.library,
@@ -169,7 +180,12 @@ export function createSyncFollower(deps: SyncDeps = {}) {
         }
         throw error;
       });
-      const state = await setState({ running: true, progress: null, lastResult: (await readSyncState()).lastResult });
+      const state = await setState({
+        running: true,
+        progress: null,
+        overall: undefined,
+        lastResult: (await readSyncState()).lastResult,
+      });
       spawn(connection, response, controller);
       return state;
     },
@@ -211,7 +227,7 @@ async function showBadge(state: SyncState): Promise<void> {
   try {
     if (state.running) {
       await action.setBadgeBackgroundColor({ color: "#1f6feb" });
-      await action.setBadgeText({ text: badgeText(state.progress) });
+      await action.setBadgeText({ text: badgeText(state.overall) });
     } else if (state.lastResult && !state.lastResult.ok) {
       await action.setBadgeBackgroundColor({ color: "#d1242f" });
       await action.setBadgeText({ text: "!" });

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { Snippet } from "@/components/snippet";
 import { parseTags } from "@/components/star-popover";
-import { explainError, type Explained } from "@/lib/errors";
+import { explain, explainError, type Explained } from "@/lib/errors";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
 import { MessageError, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
@@ -210,6 +210,11 @@ export function App() {
     return unwatch;
   }, []);
   const filling = sync ? fillingNote(sync) : null;
+  // The last run left summaries out for a reason (a rejected AI key…): one quiet line; the popup has the fix.
+  const summariesStop =
+    sync && !sync.running && sync.lastResult?.ok
+      ? sync.lastResult.stats.enrichment?.stops?.find((stop) => stop.phase === "analyse")
+      : undefined;
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
@@ -316,6 +321,15 @@ export function App() {
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
+        </p>
+      )}
+      {summariesStop && view.kind !== "signed-out" && (
+        <p class="muted summaries-waiting" data-code={summariesStop.code}>
+          {t(
+            "newtabSummariesWaiting",
+            summariesStop.pending + summariesStop.failed,
+            explain(summariesStop.code, summariesStop.message).text,
+          )}
         </p>
       )}
       {view.kind === "loading" && <p class="state">{t("loading")}</p>}

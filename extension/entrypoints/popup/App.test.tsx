@@ -76,6 +76,71 @@ describe("popup", () => {
     await vi.waitFor(() => expect(root.querySelector(".phase")?.textContent).toBe("Embedding a/b (1 of 4)"));
   });
 
+  it("a wait says what it waits for and until when, never a silent bar", async () => {
+    await signIn();
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      running: true,
+      runId: "r",
+      progress: { phase: "fetching", listed: 300, total: 900, wait: { for: "github", until: Date.now() + 45_000 } },
+    });
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".progress .wait")?.textContent).toMatch(
+        /^Waiting for GitHub's rate limit: resumes at .+ \(in 4[56] s\)\.$/,
+      ),
+    );
+    expect(root.querySelector(".phase")?.textContent).toBe("Listing your stars: 300 of 900");
+  });
+
+  it("says why a finished run left summaries out, with the fix and the provider's words as text", async () => {
+    await signIn();
+    const stats = { requests: { rest: 1, restNotModified: 0, graphql: 0 }, graphqlPoints: 0, rowsWritten: 0 };
+    await syncStateItem.setValue({
+      ...IDLE_SYNC_STATE,
+      lastResult: {
+        ok: true,
+        finishedAt: Date.now(),
+        total: 50,
+        new_count: 50,
+        updated_count: 0,
+        unstarred_count: 0,
+        runId: "r",
+        stats: {
+          ...stats,
+          readmesFetched: 0,
+          failures: 0,
+          enrichment: {
+            analysed: 0,
+            reused: 0,
+            failed: 0,
+            pending: 50,
+            chatCalls: 1,
+            inputTokens: 0,
+            outputTokens: 0,
+            openrank: 0,
+            opendiggerRequests: 0,
+            embedded: 50,
+            embeddingRequests: 1,
+            stops: [{ phase: "analyse", code: "ai_key_rejected", message: HOSTILE, pending: 50, failed: 0 }],
+          },
+        },
+      },
+    });
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".stop")?.getAttribute("data-code")).toBe("ai_key_rejected"));
+    expect(root.querySelector(".stop-what")?.textContent).toBe("50 repositories wait for their summary.");
+    expect(root.querySelector(".stop-why")?.textContent).toBe(
+      "AI key rejected: the provider refused the API key. Enter a valid key in the options.",
+    );
+    expect(root.querySelector(".provider-said")?.textContent).toBe(`The provider said: ${HOSTILE}`);
+    expect(root.querySelector("img")).toBeNull();
+    expect(root.querySelector(".stop button.fix")?.textContent).toBe("Open options");
+    useChinese();
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".stop-what")?.textContent).toBe("50 个仓库的摘要尚未生成。"));
+  });
+
   it("shows the last result and an error with the action that fixes it", async () => {
     await signIn();
     await syncStateItem.setValue({

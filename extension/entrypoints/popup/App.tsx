@@ -4,6 +4,7 @@ import { ProgressBar } from "@/components/progress-bar";
 import { explain, explainError, type Explained } from "@/lib/errors";
 import { formatDateTime, t } from "@/lib/i18n";
 import { sendMessage, type Status } from "@/lib/messaging";
+import type { EnrichmentStop } from "../../../shared/events";
 import { connectionItem, preferencesItem, readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 
 type StatusView = { kind: "loading" } | { kind: "ready"; status: Status } | { kind: "failed"; error: Explained };
@@ -78,6 +79,47 @@ function ErrorNote({ error, onRetry }: { error: Explained; onRetry?: () => void 
   );
 }
 
+const STOP_LINE = { analyse: "stopAnalyse", embed: "stopEmbed", openrank: "stopOpenrank" } as const;
+/** A phase that stopped before it could count its work (its first step failed). */
+const STOP_LINE_UNCOUNTED = {
+  analyse: "stopAnalyseNext",
+  embed: "stopEmbedNext",
+  openrank: "stopOpenrankNext",
+} as const;
+
+/**
+ * Why a finished run left work for the next one (docs/architecture.md §4, "Why work waits"): what
+ * waits, the cause in our words with its fix, and the provider's own words (untrusted text).
+ */
+function StopNotes({ stops }: { stops: EnrichmentStop[] }) {
+  return (
+    <>
+      {stops.map((stop) => {
+        const why = explain(stop.code, stop.message);
+        return (
+          <div class="note warn stop" role="status" data-code={stop.code} data-phase={stop.phase} key={stop.phase}>
+            <p class="stop-what">
+              {stop.pending + stop.failed > 0
+                ? t(STOP_LINE[stop.phase], stop.pending + stop.failed)
+                : t(STOP_LINE_UNCOUNTED[stop.phase])}
+            </p>
+            <p class="stop-why">{why.text}</p>
+            {stop.until !== undefined && <p class="muted">{t("stopUntil", formatDateTime(stop.until))}</p>}
+            <p class="muted provider-said" title={stop.message}>
+              {stop.code.startsWith("ai_") ? t("providerSaid", stop.message) : t("stopDetail", stop.message)}
+            </p>
+            {why.action === "options" && (
+              <button type="button" class="link fix" onClick={openOptions}>
+                {t("actionOpenOptions")}
+              </button>
+            )}
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
 function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
   const result = state.lastResult;
   return (
@@ -145,6 +187,7 @@ function Connected({ status }: { status: Status }) {
         </p>
       )}
       {shownError && <ErrorNote error={shownError} onRetry={startSync} />}
+      {!running && state?.lastResult?.ok && <StopNotes stops={state.lastResult.stats.enrichment?.stops ?? []} />}
       {state && <LastRun state={state} autoSync={status.autoSync} />}
     </section>
   );

@@ -2,7 +2,9 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { repositories } from "./repositories";
 import { users } from "./users";
 
-export type SyncCounters = Record<string, number | string | Record<string, number | boolean>>;
+/** `stats.enrichment.stops` is the one list (shared/events.ts, EnrichmentStop). */
+type StopRows = Array<Record<string, string | number>>;
+export type SyncCounters = Record<string, number | string | Record<string, number | boolean | StopRows>>;
 
 export const syncRuns = sqliteTable(
   "sync_runs",
