@@ -2,10 +2,6 @@ import { z } from "zod";
 import { ErrorCode } from "./errors.ts";
 
 /**
- * Live sync progress (docs/architecture.md §5): the seed's event names and fields, kept byte for byte.
- * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
- */
-/**
  * Extra, on any phase: the run is waiting, not stuck — for what, why, and until when (epoch ms).
  * `github`: GitHub's rate limit or its per-minute budget (the Workflow's `wait for GitHub …` sleeps);
  * `ai`/`embedding`: the provider's 429 slept out durably.
@@ -18,6 +14,10 @@ export const ProgressWait = z.object({
 export type ProgressWait = z.infer<typeof ProgressWait>;
 const wait = { wait: ProgressWait.optional() };
 
+/**
+ * Live sync progress (docs/architecture.md §5): the seed's event names and fields, kept byte for byte.
+ * Sent as SSE frames `event: <name>\ndata: <json>\n\n` and over WebSocket as `{event, data}`.
+ */
 export const ProgressData = z.discriminatedUnion("phase", [
   // Extra fields on the seed's event. `listed`/`total`: "1,200 of 5,000" as pages land (a listed
   // star is in the library, findable by name). `readmes`: READMEs looked up since the listing
