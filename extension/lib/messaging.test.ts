@@ -36,6 +36,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     saveRepository: unused,
     updateRepository: unused,
     search: unused,
+    facets: unused,
     getCatalog: unused,
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import { browser } from "wxt/browser";
 import { z } from "zod";
-import { LookupItem } from "../../shared/repositories";
-import { SearchHit } from "./search-contract";
+import { LibraryFacets, LookupItem } from "../../shared/repositories";
+import { SearchHit } from "../../shared/search";
 import { connectionSchema, preferencesSchema, syncStateSchema } from "./storage";
 
 // The one message protocol between the extension's pages/content scripts and
@@ -33,8 +33,11 @@ export type SyncStarted = z.infer<typeof syncStartedSchema>;
 const noData = z.undefined();
 const fullName = z.string().min(3).max(200);
 
-/** What a new-tab card shows: a library item or a search hit (search fills `snippet`). */
-export const cardSchema = SearchHit;
+/**
+ * What a new-tab card shows: a search hit, or a library item (the recently starred, for an empty
+ * query), which has no score, rankings or snippet.
+ */
+export const cardSchema = SearchHit.partial({ score: true, matchedBy: true, snippet: true });
 export type Card = z.infer<typeof cardSchema>;
 
 export const searchRequestSchema = z.object({
@@ -45,6 +48,9 @@ export const searchRequestSchema = z.object({
   kind: z.enum(["starred", "saved"]).optional(),
 });
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+/** How many cards one new-tab search answers (the best matches, or the newest of the library). */
+export const SEARCH_PAGE = 30;
 
 export const searchAnswerSchema = z.object({
   /** The Worker's search mode, or "library" for an empty query (the library, newest first). */
@@ -71,7 +77,7 @@ export const protocol = {
   },
   setPreferences: {
     data: preferencesSchema.partial(),
-    response: z.object({ preferences: preferencesSchema, savedOnServer: z.boolean() }),
+    response: z.object({ preferences: preferencesSchema }),
   },
   /** Start (or attach to) a sync run on the Worker; the background follows it. */
   startSync: { data: noData, response: syncStateSchema },
@@ -93,8 +99,10 @@ export const protocol = {
     }),
     response: LookupItem,
   },
-  /** New-tab search: `/api/search`, or the library's `q` filter until it exists. */
+  /** New-tab search: `/api/search` for words, the library newest first without. */
   search: { data: searchRequestSchema, response: searchAnswerSchema },
+  /** The languages and tags the new tab's filters offer, counted over the whole library. */
+  facets: { data: noData, response: LibraryFacets },
   /** A language's strings, for content scripts (they cannot read the extension's files). */
   getCatalog: { data: z.object({ language: z.enum(["en", "zh"]) }), response: z.record(z.string(), z.string()) },
 } satisfies Record<string, { data: z.ZodType; response: z.ZodType }>;

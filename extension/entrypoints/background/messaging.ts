@@ -2,7 +2,7 @@ import { browser } from "wxt/browser";
 import type { LookupItem, RepositoryItem } from "../../../shared/repositories";
 import { api } from "@/lib/api";
 import { fetchCatalog } from "@/lib/i18n";
-import { handleMessages, MessageError, type Card, type Status } from "@/lib/messaging";
+import { handleMessages, MessageError, SEARCH_PAGE, type Card, type Status } from "@/lib/messaging";
 import {
   connectionItem,
   isConnected,
@@ -130,21 +130,14 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     async setPreferences(patch) {
       const preferences = { ...(await readPreferences()), ...patch };
       await preferencesItem.setValue(preferences);
-      let savedOnServer = false;
       const connection = await readConnection();
       if (isConnected(connection) && (patch.autoSync !== undefined || patch.language !== undefined)) {
         const body: Record<string, unknown> = {};
         if (patch.autoSync !== undefined) body.autoSync = patch.autoSync;
         if (patch.language !== undefined && patch.language !== "auto") body.language = patch.language;
-        try {
-          await api.putSettings(connection, body);
-          savedOnServer = true;
-        } catch (error) {
-          // `/api/settings` is not on every Worker yet: the choice stays in this browser.
-          if (!(error instanceof MessageError && error.code === "not_found")) throw error;
-        }
+        await guard(api.putSettings(connection, body));
       }
-      return { preferences, savedOnServer };
+      return { preferences };
     },
 
     startSync: () => guard(sync.start()),
@@ -181,6 +174,8 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return item;
     },
 
+    facets: async () => guard(api.facets(await session())),
+
     async search({ q, language, tag, kind }) {
       const connection = await session();
       // A newer query cancels the one still on its way (the page drops its answer anyway).
@@ -198,7 +193,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       };
       if (q.trim())
         return await guard(
-          api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal),
+          api.search(connection, { q, limit: SEARCH_PAGE, ...filters, ...kindFilter }, controller.signal),
         ).catch(aborted);
       // No query: the library itself, newest first.
       const list = await guard(
@@ -208,7 +203,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
             ...filters,
             ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
             sort: "starred_at",
-            limit: 30,
+            limit: SEARCH_PAGE,
           },
           controller.signal,
         ),

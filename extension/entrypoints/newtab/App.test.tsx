@@ -52,6 +52,8 @@ describe("new tab", () => {
     fakeBrowser.reset();
     useEnglish();
     queries.length = 0;
+    // The search lives in the URL, and happy-dom keeps one location for the whole file.
+    history.replaceState(null, "", "/newtab.html");
     stop = setUpMessaging();
     root = document.createElement("div");
     document.body.append(root);
@@ -65,12 +67,25 @@ describe("new tab", () => {
   });
 
   const hit = (item: RepositoryItem) => ({ ...item, score: 1, matchedBy: ["keyword"], snippet: null });
+  const FACETS = {
+    total: 120,
+    languages: [
+      { value: "Rust", count: 80 },
+      { value: "Haskell", count: 40 },
+    ],
+    tags: [{ value: "cli", count: 12 }],
+  };
   /** The library (an empty query) and `/api/search` (a query) of a Worker holding `items`. */
   const library = (items: RepositoryItem[]) =>
     fakeWorker({
-      "GET /api/repositories": () => {
-        queries.push("");
-        return Response.json({ items, nextCursor: null });
+      "GET /api/repositories/facets": () => Response.json(FACETS),
+      "GET /api/repositories": (request) => {
+        const params = new URL(request.url).searchParams;
+        queries.push(params.get("language") ? `language=${params.get("language")}` : "");
+        return Response.json({
+          items: items.filter((item) => !params.get("language") || item.language === params.get("language")),
+          nextCursor: null,
+        });
       },
       "GET /api/search": (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
@@ -113,7 +128,9 @@ describe("new tab", () => {
     ]);
     render(<App />, root);
     await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio", "rust-lang/rust", "zed-industries/zed"]));
-    expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 3 of 120"),
+    );
     expect(root.querySelector(".result a.homepage")).toBeNull();
     expect(document.activeElement).toBe(root.querySelector("input.search"));
 
@@ -133,6 +150,68 @@ describe("new tab", () => {
     );
     document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true }));
     await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("rust-lang/rust"));
+  });
+
+  it("offers the whole library's languages and tags with counts, and says how many of how many", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust")]);
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 120"),
+    );
+    const options = (name: string) =>
+      [...root.querySelectorAll(`select[name=${name}] option`)].map((option) => option.textContent);
+    // Haskell is in none of the cards on screen: it comes from the library's facets.
+    expect(options("language")).toEqual(["Any language", "Rust (80)", "Haskell (40)"]);
+    expect(options("tag")).toEqual(["Any tag", "cli (12)"]);
+    const select = root.querySelector("select[name=language]") as HTMLSelectElement;
+    select.value = "Haskell";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".no-match, .empty .headline")?.textContent).toBe(
+        "None of your stars fits these filters.",
+      ),
+    );
+    expect(queries).toEqual(["", "language=Haskell"]);
+    expect(location.search).toBe("?language=Haskell");
+    (root.querySelector("button.clear-filters") as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(names()).toHaveLength(2));
+    expect(location.search).toBe("");
+  });
+
+  it("says so when nothing matches, with the words searched and what to try", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    worker = library([repo("tokio-rs/tokio")]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toHaveLength(1));
+    type("zzqx nothing");
+    await vi.waitFor(() =>
+      expect(root.querySelector(".no-match .headline")?.textContent).toBe("No stars match “zzqx nothing”"),
+    );
+    expect(root.querySelector(".no-match .hint")?.textContent).toContain("Try other or fewer words");
+    expect(root.querySelector(".no-match button.clear-filters")).toBeNull();
+  });
+
+  it("keeps the search in the URL: read on load, written as you type, restored by Back", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    history.replaceState(null, "", "/newtab.html?q=tokio&kind=nonsense");
+    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust")]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio"]));
+    expect((root.querySelector("input.search") as HTMLInputElement).value).toBe("tokio");
+    expect(root.querySelector(".mode")?.textContent).toBe("Matches: 1");
+    // What it could not read is dropped from the URL, without a history entry of its own.
+    expect(location.search).toBe("?q=tokio");
+    const entries = history.length;
+    type("rust");
+    await vi.waitFor(() => expect(names()).toEqual(["rust-lang/rust"]));
+    expect(location.search).toBe("?q=rust");
+    expect(history.length).toBe(entries + 1);
+    // Back (the browser sets the URL, then says popstate).
+    history.replaceState(null, "", "/newtab.html?q=tokio");
+    dispatchEvent(new PopStateEvent("popstate"));
+    await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio"]));
+    expect((root.querySelector("input.search") as HTMLInputElement).value).toBe("tokio");
   });
 
   it("drops the answer to an older query", async () => {

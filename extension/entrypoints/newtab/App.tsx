@@ -1,17 +1,20 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { Snippet } from "@/components/snippet";
 import { parseTags } from "@/components/star-popover";
 import { explainError, type Explained } from "@/lib/errors";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
-import { MessageError, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
+import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import { Filters, totalOf, type Facets } from "./filters";
+import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
 // (debounced; an answer to an older query is dropped, and the background cancels its
-// request); ↑/↓ select, Enter opens, `/` focuses the box, Esc clears it.
+// request); ↑/↓ select, Enter opens, `/` focuses the box, Esc clears it. The search is in the
+// page's URL (./url-state.ts): Back from an opened result finds it again.
 
 const DEBOUNCE_MS = 150;
 
@@ -191,11 +194,45 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
   );
 }
 
+/** The library's languages and tags, asked again after each finished sync (a sync changes them). */
+function useFacets(connected: boolean, lastSyncedAt: string | null | undefined): Facets {
+  const [facets, setFacets] = useState<Facets>("loading");
+  useEffect(() => {
+    if (!connected) return;
+    let current = true;
+    sendMessage("facets").then(
+      (answer) => current && setFacets(answer),
+      (error: unknown) => {
+        console.warn("starwise: the library's facets did not load", error);
+        if (current) setFacets("failed");
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [connected, lastSyncedAt]);
+  return facets;
+}
+
+/** The search in the URL: read on load and on Back/Forward, written as it changes. */
+function useUrlRequest() {
+  const [request, setRequest] = useState<SearchRequest>(() => requestFromUrl(location.search));
+  const [write] = useState(createUrlWriter);
+  useEffect(() => write(request), [request]);
+  useEffect(() => {
+    const onPop = () => setRequest(requestFromUrl(location.search));
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  return [request, setRequest] as const;
+}
+
 export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
-  const [request, setRequest] = useState<SearchRequest>({ q: "" });
+  const [request, setRequest] = useUrlRequest();
   const [view, setView] = useSearch(status, request);
+  const facets = useFacets(Boolean(status?.connected), sync?.lastSyncedAt);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
 
@@ -213,10 +250,11 @@ export function App() {
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
-  const languages = useMemo(
-    () => [...new Set(items.map((item) => item.language).filter((l): l is string => Boolean(l)))].sort(),
-    [items],
-  );
+  const filtered = Boolean(request.language || request.tag || request.kind);
+  const clearFilters = () => {
+    setRequest({ q: request.q });
+    box.current?.focus();
+  };
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -274,45 +312,7 @@ export function App() {
           onInput={(e) => setRequest({ ...request, q: (e.target as HTMLInputElement).value })}
         />
       </header>
-      {status?.connected && (
-        <div class="filters">
-          <select
-            name="language"
-            aria-label={t("filterLanguage")}
-            value={request.language ?? ""}
-            onChange={(e) => setRequest({ ...request, language: (e.target as HTMLSelectElement).value || undefined })}
-          >
-            <option value="">{t("filterAnyLanguage")}</option>
-            {[...new Set([...languages, ...(request.language ? [request.language] : [])])].map((language) => (
-              <option value={language} key={language}>
-                {language}
-              </option>
-            ))}
-          </select>
-          <input
-            name="tag"
-            aria-label={t("filterTag")}
-            placeholder={t("filterTag")}
-            value={request.tag ?? ""}
-            onChange={(e) => setRequest({ ...request, tag: (e.target as HTMLInputElement).value.trim() || undefined })}
-          />
-          <select
-            name="kind"
-            aria-label={t("filterKind")}
-            value={request.kind ?? ""}
-            onChange={(e) =>
-              setRequest({
-                ...request,
-                kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"],
-              })
-            }
-          >
-            <option value="">{t("filterAll")}</option>
-            <option value="starred">{t("filterStarred")}</option>
-            <option value="saved">{t("filterSaved")}</option>
-          </select>
-        </div>
-      )}
+      {status?.connected && <Filters facets={facets} request={request} onChange={setRequest} />}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
@@ -333,26 +333,13 @@ export function App() {
         </div>
       )}
       {view.kind === "results" && items.length === 0 && (
-        <div class="state empty">
-          {!request.q && !sync?.lastSyncedAt ? (
-            <>
-              <p>{t("newtabNotSynced")}</p>
-              <button
-                type="button"
-                class="primary"
-                onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}
-              >
-                {t("syncButton")}
-              </button>
-            </>
-          ) : (
-            <p>{t("newtabNoResults")}</p>
-          )}
-        </div>
+        <Empty request={request} synced={Boolean(sync?.lastSyncedAt)} filtered={filtered} onClear={clearFilters} />
       )}
       {view.kind === "results" && items.length > 0 && (
         <>
-          <p class="muted mode">{request.q ? t("newtabResults", items.length) : t("newtabRecent")}</p>
+          <p class="muted mode" role="status">
+            {countLine(request, items.length, totalOf(facets, request))}
+          </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
               <Result key={card.fullName} card={card} selected={index === selected} onChange={replace} />
@@ -361,5 +348,61 @@ export function App() {
         </>
       )}
     </main>
+  );
+}
+
+/**
+ * What the list holds, honestly: the number shown, and the whole when it is known. A search answers
+ * at most SEARCH_PAGE matches, so a full page says there may be more rather than a count.
+ */
+function countLine(request: SearchRequest, shown: number, total: number | null): string {
+  if (request.q) return shown < SEARCH_PAGE ? t("newtabResults", formatNumber(shown)) : t("newtabResultsFirst", shown);
+  const filtered = Boolean(request.language || request.tag || request.kind);
+  // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then.
+  const whole = total !== null && total >= shown ? formatNumber(total) : null;
+  if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
+  return whole ? t("newtabRecentOf", shown, whole) : t("newtabRecent");
+}
+
+/** An empty list: why, and what to do about it. */
+function Empty(props: { request: SearchRequest; synced: boolean; filtered: boolean; onClear: () => void }) {
+  const { request, synced, filtered, onClear } = props;
+  const clear = filtered && (
+    <button type="button" class="secondary clear-filters" onClick={onClear}>
+      {t("newtabClearFilters")}
+    </button>
+  );
+  if (request.q)
+    return (
+      <div class="state empty no-match" role="status">
+        <p class="headline">{t("newtabNoMatch", request.q.trim())}</p>
+        <p class="hint">{t(filtered ? "newtabNoMatchFilteredHint" : "newtabNoMatchHint")}</p>
+        {clear}
+      </div>
+    );
+  if (filtered)
+    return (
+      <div class="state empty" role="status">
+        <p class="headline">{t("newtabNoneFiltered")}</p>
+        {clear}
+      </div>
+    );
+  if (!synced)
+    return (
+      <div class="state empty">
+        <p>{t("newtabNotSynced")}</p>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}
+        >
+          {t("syncButton")}
+        </button>
+      </div>
+    );
+  return (
+    <div class="state empty" role="status">
+      <p>{t("newtabEmptyLibrary")}</p>
+    </div>
   );
 }
