@@ -46,6 +46,8 @@ export const searchRequestSchema = z.object({
   tag: z.string().max(100).optional(),
   /** "starred" | "saved" | undefined (both). */
   kind: z.enum(["starred", "saved"]).optional(),
+  /** Which page asks: a newer search from the same page cancels its older one, never another page's. */
+  page: z.string().max(64).optional(),
 });
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
 

@@ -179,6 +179,29 @@ describe("new tab", () => {
     expect(location.search).toBe("");
   });
 
+  it("keeps a language from the URL chosen when the facets arrive after the first drawing", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    history.replaceState(null, "", "/newtab.html?language=haskell");
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (release = resolve));
+    worker = fakeWorker({
+      "GET /api/repositories/facets": async () => {
+        await arrived;
+        return Response.json(FACETS);
+      },
+      "GET /api/repositories": () => Response.json({ items: [repo("haskell/ghc")], nextCursor: null }),
+    });
+    render(<App />, root);
+    const select = () => root.querySelector("select[name=language]") as HTMLSelectElement;
+    await vi.waitFor(() => expect(names()).toEqual(["haskell/ghc"]));
+    expect(select().value).toBe("haskell");
+    release();
+    await vi.waitFor(() => expect(select().options.length).toBe(3));
+    // The library's spelling, and still chosen.
+    await vi.waitFor(() => expect(select().value).toBe("Haskell"));
+    expect(select().selectedOptions[0]?.textContent).toBe("Haskell (40)");
+  });
+
   it("says so when nothing matches, with the words searched and what to try", async () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
     worker = library([repo("tokio-rs/tokio")]);
@@ -229,6 +252,8 @@ describe("new tab", () => {
     await vi.waitFor(() => expect(names()).toEqual(["recent/match"]));
     type("slow");
     await vi.waitFor(() => expect(releaseSlow).toBeTypeOf("function"));
+    // The cards on screen are still the library's, and the line above them says so.
+    expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
     type("fast");
     await vi.waitFor(() => expect(names()).toEqual(["fast/match"]));
     releaseSlow();

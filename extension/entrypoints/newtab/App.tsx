@@ -22,11 +22,14 @@ type View =
   | { kind: "loading" }
   | { kind: "signed-out" }
   | { kind: "error"; error: Explained }
-  | { kind: "results"; mode: string; items: Card[] };
+  /** `request`: the search these are the answer to (the box may already hold newer words). */
+  | { kind: "results"; mode: string; items: Card[]; request: SearchRequest };
 
 function useSearch(status: Status | null, request: SearchRequest) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
+  // This page's searches: a newer one cancels its older one, never another tab's.
+  const [page] = useState(() => crypto.randomUUID());
   useEffect(() => {
     if (!status) return;
     if (!status.connected) {
@@ -36,8 +39,9 @@ function useSearch(status: Status | null, request: SearchRequest) {
     const id = ++latest.current;
     const timer = setTimeout(
       () => {
-        sendMessage("search", request).then(
-          (answer) => id === latest.current && setView({ kind: "results", mode: answer.mode, items: answer.items }),
+        sendMessage("search", { ...request, page }).then(
+          (answer) =>
+            id === latest.current && setView({ kind: "results", mode: answer.mode, items: answer.items, request }),
           (error: unknown) => {
             if (id !== latest.current) return;
             if (error instanceof MessageError && error.code === "aborted") return;
@@ -250,9 +254,8 @@ export function App() {
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
-  const filtered = Boolean(request.language || request.tag || request.kind);
   const clearFilters = () => {
-    setRequest({ q: request.q });
+    setRequest((r) => ({ q: r.q }));
     box.current?.focus();
   };
 
@@ -309,10 +312,16 @@ export function App() {
           value={request.q}
           aria-controls="results"
           aria-activedescendant={items[selected] ? `result-${items[selected]!.fullName}` : undefined}
-          onInput={(e) => setRequest({ ...request, q: (e.target as HTMLInputElement).value })}
+          onInput={(e) => {
+            const q = (e.target as HTMLInputElement).value;
+            // The latest search, not this drawing's: a filter chosen a moment ago may not be drawn yet.
+            setRequest((r) => ({ ...r, q }));
+          }}
         />
       </header>
-      {status?.connected && <Filters facets={facets} request={request} onChange={setRequest} />}
+      {status?.connected && (
+        <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
+      )}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
@@ -333,12 +342,12 @@ export function App() {
         </div>
       )}
       {view.kind === "results" && items.length === 0 && (
-        <Empty request={request} synced={Boolean(sync?.lastSyncedAt)} filtered={filtered} onClear={clearFilters} />
+        <Empty request={view.request} synced={Boolean(sync?.lastSyncedAt)} onClear={clearFilters} />
       )}
       {view.kind === "results" && items.length > 0 && (
         <>
           <p class="muted mode" role="status">
-            {countLine(request, items.length, totalOf(facets, request))}
+            {countLine(view.request, items.length, totalOf(facets, view.request))}
           </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
@@ -365,8 +374,9 @@ function countLine(request: SearchRequest, shown: number, total: number | null):
 }
 
 /** An empty list: why, and what to do about it. */
-function Empty(props: { request: SearchRequest; synced: boolean; filtered: boolean; onClear: () => void }) {
-  const { request, synced, filtered, onClear } = props;
+function Empty(props: { request: SearchRequest; synced: boolean; onClear: () => void }) {
+  const { request, synced, onClear } = props;
+  const filtered = Boolean(request.language || request.tag || request.kind);
   const clear = filtered && (
     <button type="button" class="secondary clear-filters" onClick={onClear}>
       {t("newtabClearFilters")}

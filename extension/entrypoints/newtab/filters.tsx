@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from "preact/hooks";
 import type { FacetCount, LibraryFacets } from "../../../shared/repositories";
 import { formatNumber, t, type MessageKey } from "@/lib/i18n";
 import type { SearchRequest } from "@/lib/messaging";
@@ -35,13 +36,23 @@ function FacetSelect(props: {
   onChange: (value: string | undefined) => void;
 }) {
   const values = props.values ?? [];
-  // A value from the URL that the library no longer has stays selectable (and visibly chosen).
-  const current = props.value && !values.some((facet) => same(facet.value, props.value!)) ? props.value : null;
+  // The library's spelling of the chosen value (the URL may say `rust` for `Rust`); a value the
+  // library does not have (yet: the facets are still on their way) stays selectable and chosen.
+  const known = props.value ? values.find((facet) => same(facet.value, props.value!)) : undefined;
+  const value = known?.value ?? props.value ?? "";
+  const current = props.value && !known ? props.value : null;
+  const select = useRef<HTMLSelectElement>(null);
+  // When the options change under a chosen value (the facets arrive), the browser selects the first
+  // option and Preact, whose `value` did not change, would not choose it again.
+  useLayoutEffect(() => {
+    if (select.current) select.current.value = value;
+  }, [value, values]);
   return (
     <select
+      ref={select}
       name={props.name}
       aria-label={t(props.label)}
-      value={props.value ?? ""}
+      value={value}
       onChange={(e) => props.onChange((e.target as HTMLSelectElement).value || undefined)}
     >
       <option value="">{t(props.any)}</option>
@@ -60,7 +71,12 @@ function FacetSelect(props: {
   );
 }
 
-export function Filters(props: { facets: Facets; request: SearchRequest; onChange: (request: SearchRequest) => void }) {
+export function Filters(props: {
+  facets: Facets;
+  request: SearchRequest;
+  /** A change of one filter (applied to the latest search, not to the one this drawing saw). */
+  onChange: (patch: Partial<SearchRequest>) => void;
+}) {
   const { facets, request, onChange } = props;
   const loaded = typeof facets === "string" ? null : facets;
   return (
@@ -72,7 +88,7 @@ export function Filters(props: { facets: Facets; request: SearchRequest; onChang
         values={loaded?.languages ?? null}
         failed={facets === "failed"}
         value={request.language}
-        onChange={(language) => onChange({ ...request, language })}
+        onChange={(language) => onChange({ language })}
       />
       <FacetSelect
         name="tag"
@@ -81,14 +97,14 @@ export function Filters(props: { facets: Facets; request: SearchRequest; onChang
         values={loaded?.tags ?? null}
         failed={facets === "failed"}
         value={request.tag}
-        onChange={(tag) => onChange({ ...request, tag })}
+        onChange={(tag) => onChange({ tag })}
       />
       <select
         name="kind"
         aria-label={t("filterKind")}
         value={request.kind ?? ""}
         onChange={(e) =>
-          onChange({ ...request, kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"] })
+          onChange({ kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"] })
         }
       >
         <option value="">{t("filterAll")}</option>

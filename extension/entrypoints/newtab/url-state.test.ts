@@ -30,12 +30,15 @@ describe("the new tab's URL", () => {
     expect([location.search, history.length]).toEqual(["?q=tok", start + 1]);
     write({ q: "tok", language: "Rust" });
     expect([location.search, history.length]).toEqual(["?q=tok&language=Rust", start + 2]);
+    // Words typed right after a filter are a new search: the filter's entry stays.
+    write({ q: "toki", language: "Rust" });
+    expect([location.search, history.length]).toEqual(["?q=toki&language=Rust", start + 3]);
     clock += TYPING_BURST_MS;
     write({ q: "tokio", language: "Rust" });
-    expect([location.search, history.length]).toEqual(["?q=tokio&language=Rust", start + 3]);
+    expect([location.search, history.length]).toEqual(["?q=tokio&language=Rust", start + 4]);
     // Restored by Back: the URL already says it, nothing is written.
     history.replaceState(null, "", "/newtab.html?q=tok");
     write({ q: "tok" });
-    expect(history.length).toBe(start + 3);
+    expect(history.length).toBe(start + 4);
   });
 });

@@ -39,7 +39,8 @@ export const TYPING_BURST_MS = 1500;
  */
 export function createUrlWriter(now: () => number = Date.now) {
   let first = true;
-  let last: { request: SearchRequest; at: number } | null = null;
+  /** The last entry written, and whether it was a change of words only (a burst being typed). */
+  let last: { at: number; words: boolean } | null = null;
   return (request: SearchRequest) => {
     const next = urlOf(request);
     const url = `${location.pathname}${next}`;
@@ -53,12 +54,10 @@ export function createUrlWriter(now: () => number = Date.now) {
       last = null;
       return;
     }
-    const typing =
-      last !== null &&
-      now() - last.at < TYPING_BURST_MS &&
-      FIELDS.every((field) => field === "q" || last!.request[field] === request[field]);
-    if (typing) history.replaceState(null, "", url);
+    const before = requestFromUrl(location.search);
+    const words = FIELDS.every((field) => field === "q" || before[field] === request[field]);
+    if (words && last?.words && now() - last.at < TYPING_BURST_MS) history.replaceState(null, "", url);
     else history.pushState(null, "", url);
-    last = { request, at: now() };
+    last = { at: now(), words };
   };
 }
