@@ -54,6 +54,7 @@ describe("the new tab", () => {
     await newtab.locator(".result").first().waitFor();
     expect(total).toBe(43);
     await expect.poll(() => newtab.locator(".mode").textContent()).toBe(`Recently starred: the newest 30 of ${total}`);
+    await screenshot(newtab, "newtab-recent");
 
     // The old new tab offered only the languages of the cards on screen: with Rust chosen, Rust alone.
     await newtab.locator("select[name=language]").selectOption("Rust");
@@ -118,6 +119,16 @@ describe("the new tab", () => {
       "Try other or fewer words: search reads names, descriptions, topics, READMEs and your notes.",
     );
     await screenshot(newtab, "newtab-no-match");
+    // With a filter, the hint says the filter narrows too, and offers to clear it.
+    await newtab.locator("select[name=language]").selectOption("Haskell");
+    await expect
+      .poll(() => noMatch.locator(".hint").textContent())
+      .toBe("The filters narrow the search too: clear them to search all your stars.");
+    await screenshot(newtab, "newtab-no-match-filtered");
+    await noMatch.locator("button.clear-filters").click();
+    await expect.poll(() => newtab.locator("select[name=language]").inputValue()).toBe("");
+    await expect.poll(() => noMatch.locator("button.clear-filters").count()).toBe(0);
+    expect(new URL(newtab.url()).searchParams.get("language")).toBeNull();
     await newtab.close();
   });
 
@@ -129,17 +140,9 @@ describe("the new tab", () => {
       await expect
         .poll(() => newtab.locator("input[name=q]").getAttribute("placeholder"))
         .toBe("搜索你的星标…（按 / 聚焦）");
-      await newtab
-        .locator(".result")
-        .first()
-        .waitFor({ timeout: 10_000 })
-        .catch(async (error: unknown) => {
-          await screenshot(newtab, "newtab-zh-failed");
-          console.error(await newtab.locator("main").innerText(), newtab.url(), browser.errors);
-          throw error;
-        });
-      await expect.poll(() => newtab.locator(".mode").textContent()).toMatch(/^最近加星/);
-      expect(await newtab.locator(".mode").textContent()).toBe(`最近加星：共 ${total} 个，显示最新的 30 个`);
+      await newtab.locator(".result").first().waitFor();
+      // The total follows when the facets are in.
+      await expect.poll(() => newtab.locator(".mode").textContent()).toBe(`最近加星：共 ${total} 个，显示最新的 30 个`);
       expect(await optionTexts(newtab, "language")).toContain("Haskell（1）");
       await screenshot(newtab, "newtab-results-zh");
       await newtab.locator("input[name=q]").fill(NONSENSE);
