@@ -202,6 +202,32 @@ describe("new tab", () => {
     expect(select().selectedOptions[0]?.textContent).toBe("Haskell (40)");
   });
 
+  it("asks for the facets again as a sync lists more stars, so the total keeps up", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    const fetching = (listed: number) => ({
+      ...IDLE_SYNC_STATE,
+      running: true,
+      runId: "run-1",
+      progress: { phase: "fetching" as const, listed, total: 300 },
+    });
+    await syncStateItem.setValue(fetching(100));
+    let total = 100;
+    worker = fakeWorker({
+      "GET /api/repositories/facets": () => Response.json({ ...FACETS, total }),
+      "GET /api/repositories": () => Response.json({ items: [repo("a/one"), repo("a/two")], nextCursor: null }),
+    });
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 100"),
+    );
+    total = 200;
+    await syncStateItem.setValue(fetching(200));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 200"),
+    );
+    expect(worker.requests.filter((line) => line.endsWith("/facets"))).toHaveLength(2);
+  });
+
   it("says so when nothing matches, with the words searched and what to try", async () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
     worker = library([repo("tokio-rs/tokio")]);

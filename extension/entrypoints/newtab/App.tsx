@@ -198,8 +198,13 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
   );
 }
 
-/** The library's languages and tags, asked again after each finished sync (a sync changes them). */
-function useFacets(connected: boolean, lastSyncedAt: string | null | undefined): Facets {
+/**
+ * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
+ * page lands (rows first: the library grows while the page is open).
+ */
+function useFacets(connected: boolean, sync: SyncState | null): Facets {
+  const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
+  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}`;
   const [facets, setFacets] = useState<Facets>("loading");
   useEffect(() => {
     if (!connected) return;
@@ -214,7 +219,7 @@ function useFacets(connected: boolean, lastSyncedAt: string | null | undefined):
     return () => {
       current = false;
     };
-  }, [connected, lastSyncedAt]);
+  }, [connected, grown]);
   return facets;
 }
 
@@ -236,7 +241,7 @@ export function App() {
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
   const [view, setView] = useSearch(status, request);
-  const facets = useFacets(Boolean(status?.connected), sync?.lastSyncedAt);
+  const facets = useFacets(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
 
