@@ -1,8 +1,10 @@
 import { ensureChromium, ensureCjkFont } from "./lib/chromium.ts";
+import { ensureFirefox } from "./lib/firefox.ts";
 
-// Before any browser test: a Chromium to drive. Installs Debian's package when it can
-// (root + apt-get, announced on stderr), else stops with the exact command to run.
+// Before any browser test: a Chromium and a Firefox ESR to drive. Installs Debian's packages when
+// it can (root + apt-get, announced on stderr), else stops with the exact command to run.
 export default function setup(): void {
   ensureChromium();
+  ensureFirefox();
   ensureCjkFont();
 }

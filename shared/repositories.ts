@@ -107,6 +107,27 @@ export const RepositoryListQuery = z
   .strict();
 export type RepositoryListQuery = z.input<typeof RepositoryListQuery>;
 
+/** How many values each facet lists at most (the most used first). */
+export const FACET_LIMIT = 200;
+
+/** One value a filter can take and how many repositories of the library have it. */
+export const FacetCount = z.object({ value: z.string(), count: z.number().int().nonnegative() });
+export type FacetCount = z.infer<typeof FacetCount>;
+
+/**
+ * `GET /api/repositories/facets`: what the list's `language` and `tag` filters can take, counted over the
+ * whole library (starred or saved), not over one page of it. Most used first, then by name; at most
+ * FACET_LIMIT each. A tag is a custom tag, an AI tag or a GitHub topic (what `tag` matches), counted once
+ * per repository, spellings that differ only in case as one.
+ */
+export const LibraryFacets = z.object({
+  /** Repositories in the library. */
+  total: z.number().int().nonnegative(),
+  languages: z.array(FacetCount),
+  tags: z.array(FacetCount),
+});
+export type LibraryFacets = z.infer<typeof LibraryFacets>;
+
 export const REPOSITORY_PAGE_DEFAULT = 50;
 
 export const RepositoryList = z.object({

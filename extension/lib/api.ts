@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AuthTokenResponse, Me } from "../../shared/api";
 import { SyncStatus } from "../../shared/events";
 import {
+  LibraryFacets,
   LookupResponse,
   RepositoryItem,
   RepositoryList,
@@ -15,9 +16,8 @@ import {
   type ChatProviderTestRequest,
   type ChatProviderUpdate,
 } from "../../shared/settings";
+import { SearchResponse, SimilarResponse } from "../../shared/search";
 import { MessageError } from "./message-error";
-import { SimilarResponse } from "../../shared/search";
-import { SearchResponse } from "./search-contract";
 import type { Connection } from "./storage";
 
 // The background's client of the Worker API (docs/architecture.md §3). Background only: pages and
@@ -121,12 +121,13 @@ export const api = {
     parsed(request(auth, "api/repositories/lookup", { method: "POST", json: { fullNames } }), LookupResponse),
   list: (auth: Auth, query: RepositoryListQuery, signal?: AbortSignal) =>
     parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
+  facets: (auth: Auth) => parsed(request(auth, "api/repositories/facets"), LibraryFacets),
   get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),
   patch: (auth: Auth, fullName: string, patch: RepositoryPatch) =>
     parsed(request(auth, path(fullName), { method: "PATCH", json: patch }), RepositoryItem),
   save: (auth: Auth, fullName: string) =>
     parsed(request(auth, "api/repositories/save", { method: "POST", json: { fullName } }), RepositoryItem),
-  /** `PUT /api/settings` (docs/architecture.md §3); answers not_found on a Worker that does not have it yet. */
+  /** `PUT /api/settings` (docs/architecture.md §3). */
   putSettings: (auth: Auth, settings: Record<string, unknown>) =>
     request(auth, "api/settings", { method: "PUT", json: settings }),
   getSettings: (auth: Auth) => parsed(request(auth, "api/settings"), Settings),

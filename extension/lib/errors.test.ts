@@ -1,21 +1,45 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { errorCodes } from "../../shared/errors";
 import en from "../locales/en.json";
 import zh from "../locales/zh_CN.json";
 import { explain, explainError } from "./errors";
 import { useCatalog } from "./i18n";
-import { CLIENT_CODES, MessageError } from "./message-error";
+import { MessageError } from "./message-error";
+
+const extensionDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The failure codes the extension's own code produces: `new MessageError("…"` and `code: "…"` replies. */
+function producedCodes(): Set<string> {
+  const codes = new Set<string>();
+  for (const entry of readdirSync(extensionDir, { recursive: true, withFileTypes: true })) {
+    // Tests and their helpers (extension/test/: a fake Worker) are not the extension.
+    if (!/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name) || entry.parentPath.endsWith("test")) continue;
+    const text = readFileSync(join(entry.parentPath, entry.name), "utf8");
+    for (const match of text.matchAll(/new MessageError\(\s*"([a-z_]+)"|\bcode: "([a-z_]+)"/g))
+      codes.add((match[1] ?? match[2])!);
+  }
+  // Never shown: the page drops the answer to a search a newer one replaced.
+  codes.delete("aborted");
+  return codes;
+}
 
 describe("explain", () => {
   afterEach(() => useCatalog(null));
 
   it("gives every code the extension produces its own text in English and Chinese", () => {
+    const produced = producedCodes();
+    expect([...produced].sort()).toEqual(
+      expect.arrayContaining(["bad_message", "bad_response", "internal", "not_connected", "worker_unreachable"]),
+    );
     for (const [catalog, lang] of [
       [en, "en"],
       [zh, "zh"],
     ] as const) {
       useCatalog(catalog, lang);
-      for (const code of CLIENT_CODES) {
+      for (const code of produced) {
         const { text } = explain(code, "detail");
         expect(text, `${lang} ${code}`).not.toBe("detail");
         expect(

@@ -37,6 +37,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     updateRepository: unused,
     similar: unused,
     search: unused,
+    facets: unused,
     getCatalog: unused,
     getAccount: unused,
     getSettings: unused,

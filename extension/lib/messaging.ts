@@ -1,7 +1,8 @@
 import { browser } from "wxt/browser";
 import { z } from "zod";
 import { Me } from "../../shared/api";
-import { LookupItem } from "../../shared/repositories";
+import { LibraryFacets, LookupItem } from "../../shared/repositories";
+import { SearchHit } from "../../shared/search";
 import {
   ChatProviderTestRequest,
   ChatProviderTestResult,
@@ -9,7 +10,6 @@ import {
   LanguageCost,
   Settings,
 } from "../../shared/settings";
-import { SearchHit } from "./search-contract";
 import { connectionSchema, preferencesSchema, syncStateSchema } from "./storage";
 
 // The one message protocol between the extension's pages/content scripts and
@@ -41,8 +41,11 @@ export type SyncStarted = z.infer<typeof syncStartedSchema>;
 const noData = z.undefined();
 const fullName = z.string().min(3).max(200);
 
-/** What a new-tab card shows: a library item or a search hit (search fills `snippet`). */
-export const cardSchema = SearchHit;
+/**
+ * What a new-tab card shows: a search hit, or a library item (the recently starred, for an empty
+ * query), which has no score, rankings or snippet.
+ */
+export const cardSchema = SearchHit.partial({ score: true, matchedBy: true, snippet: true });
 export type Card = z.infer<typeof cardSchema>;
 
 export const searchRequestSchema = z.object({
@@ -51,8 +54,13 @@ export const searchRequestSchema = z.object({
   tag: z.string().max(100).optional(),
   /** "starred" | "saved" | undefined (both). */
   kind: z.enum(["starred", "saved"]).optional(),
+  /** Which page asks: a newer search from the same page cancels its older one, never another page's. */
+  page: z.string().max(64).optional(),
 });
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+/** How many cards one new-tab search answers (the best matches, or the newest of the library). */
+export const SEARCH_PAGE = 30;
 
 export const searchAnswerSchema = z.object({
   /** The Worker's search mode, or "library" for an empty query (the library, newest first). */
@@ -89,7 +97,7 @@ export const protocol = {
   },
   setPreferences: {
     data: preferencesSchema.partial(),
-    response: z.object({ preferences: preferencesSchema, savedOnServer: z.boolean() }),
+    response: z.object({ preferences: preferencesSchema }),
   },
   /** Start (or attach to) a sync run on the Worker; the background follows it. */
   startSync: { data: noData, response: syncStateSchema },
@@ -116,8 +124,10 @@ export const protocol = {
     data: z.object({ fullName, limit: z.number().int().min(1).max(10) }),
     response: z.object({ mode: z.string(), items: z.array(similarItemSchema) }),
   },
-  /** New-tab search: `/api/search`, or the library's `q` filter until it exists. */
+  /** New-tab search: `/api/search` for words, the library newest first without. */
   search: { data: searchRequestSchema, response: searchAnswerSchema },
+  /** The languages and tags the new tab's filters offer, counted over the whole library. */
+  facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */
   getAccount: { data: noData, response: z.object({ tokenStatus: Me.shape.user.shape.tokenStatus }) },
   /** The account's settings on the Worker (`GET /api/settings`): language, auto-sync, chat provider. */

@@ -37,6 +37,7 @@ import {
 } from "../library/query";
 import { updateUserFields } from "../library/edit";
 import { spendSearch } from "../search/budget";
+import { libraryFacets } from "../library/facets";
 import { similarRepositories } from "../search/similar";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
@@ -64,6 +65,8 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const nextCursor = rows.length > limit && last ? encodeCursor(cursorOf(sort, last)) : null;
     return c.json({ items: page.map(toRepositoryItem), nextCursor }, 200);
   })
+  // What the filters can take, over the whole library (a page of results knows only its own).
+  .get("/facets", async (c) => c.json(await libraryFacets(c.var.services.db, c.var.user.id), 200))
   // Add a repository without starring it; the next sync fetches its README and enriches it.
   .post("/save", validate("json", SaveRepositoryRequest), async (c) => {
     const { db, github } = c.var.services;

@@ -310,4 +310,25 @@ describe("background messaging", () => {
     worker = fakeWorker({});
     await expect(sendMessage("similar", { fullName: "a/none", limit: 5 })).rejects.toMatchObject({ code: "not_found" });
   });
+
+  it("a newer search cancels the older one of its own page, never another page's", async () => {
+    await signedIn();
+    const held: Array<() => void> = [];
+    worker = fakeWorker({
+      "GET /api/search": async (request) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        if (request.signal.aborted) throw new DOMException("aborted", "AbortError");
+        return Response.json({ mode: "keyword", items: [] });
+      },
+    });
+    const first = sendMessage("search", { q: "one", page: "tab-1" });
+    const other = sendMessage("search", { q: "two", page: "tab-2" });
+    await vi.waitFor(() => expect(held).toHaveLength(2));
+    const newer = sendMessage("search", { q: "three", page: "tab-1" });
+    await vi.waitFor(() => expect(held).toHaveLength(3));
+    for (const release of held) release();
+    await expect(first).rejects.toMatchObject({ code: "aborted" });
+    expect((await other).mode).toBe("keyword");
+    expect((await newer).mode).toBe("keyword");
+  });
 });

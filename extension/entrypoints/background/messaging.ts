@@ -2,7 +2,15 @@ import { browser } from "wxt/browser";
 import type { LookupItem, RepositoryItem } from "../../../shared/repositories";
 import { api } from "@/lib/api";
 import { fetchCatalog } from "@/lib/i18n";
-import { handleMessages, MessageError, type Card, type Status } from "@/lib/messaging";
+import {
+  handleMessages,
+  MessageError,
+  SEARCH_PAGE,
+  type Card,
+  type SearchAnswer,
+  type SearchRequest,
+  type Status,
+} from "@/lib/messaging";
 import {
   connectionItem,
   isConnected,
@@ -69,7 +77,28 @@ const toLookupItem = (item: RepositoryItem): LookupItem => ({
   notes: item.notes,
 });
 
-let searching: AbortController | null = null;
+/** The search each page has on its way (`page` of the request), so a newer one can cancel it. */
+const searching = new Map<string, AbortController>();
+
+/** New-tab search: `/api/search` for words; without, the library itself, newest first. */
+async function searchLibrary(
+  connection: Connection,
+  { q, language, tag, kind }: Omit<SearchRequest, "page">,
+  signal: AbortSignal,
+): Promise<SearchAnswer> {
+  const filters = { ...(language ? { language } : {}), ...(tag ? { tag } : {}) };
+  if (q.trim()) {
+    const kindFilter = kind === "starred" ? { starred: true } : kind === "saved" ? { saved: true } : {};
+    return guard(api.search(connection, { q, limit: SEARCH_PAGE, ...filters, ...kindFilter }, signal));
+  }
+  const kindFilter =
+    kind === "starred" ? { starred: "true" as const } : kind === "saved" ? { saved: "true" as const } : {};
+  const list = await guard(
+    api.list(connection, { ...filters, ...kindFilter, sort: "starred_at", limit: SEARCH_PAGE }, signal),
+  );
+  const items: Card[] = list.items;
+  return { mode: "library", items };
+}
 
 /** Registers the background's answers; returns the pieces (for the other setUp*s and tests) and a stop function. */
 export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => void) & Background {
@@ -130,21 +159,14 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     async setPreferences(patch) {
       const preferences = { ...(await readPreferences()), ...patch };
       await preferencesItem.setValue(preferences);
-      let savedOnServer = false;
       const connection = await readConnection();
       if (isConnected(connection) && (patch.autoSync !== undefined || patch.language !== undefined)) {
         const body: Record<string, unknown> = {};
         if (patch.autoSync !== undefined) body.autoSync = patch.autoSync;
         if (patch.language !== undefined && patch.language !== "auto") body.language = patch.language;
-        try {
-          await api.putSettings(connection, body);
-          savedOnServer = true;
-        } catch (error) {
-          // `/api/settings` is not on every Worker yet: the choice stays in this browser.
-          if (!(error instanceof MessageError && error.code === "not_found")) throw error;
-        }
+        await guard(api.putSettings(connection, body));
       }
-      return { preferences, savedOnServer };
+      return { preferences };
     },
 
     startSync: () => guard(sync.start()),
@@ -194,40 +216,22 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       };
     },
 
-    async search({ q, language, tag, kind }) {
-      const connection = await session();
-      // A newer query cancels the one still on its way (the page drops its answer anyway).
-      searching?.abort();
+    facets: async () => guard(api.facets(await session())),
+
+    async search({ q, language, tag, kind, page = "" }) {
+      // A newer query cancels the one from the same page still on its way (the page drops its
+      // answer anyway); before any await, so two of them cannot swap places.
+      searching.get(page)?.abort();
       const controller = new AbortController();
-      searching = controller;
-      const filters = {
-        ...(language ? { language } : {}),
-        ...(tag ? { tag } : {}),
-      };
-      const kindFilter = kind === "starred" ? { starred: true } : kind === "saved" ? { saved: true } : {};
-      const aborted = (error: unknown) => {
+      searching.set(page, controller);
+      try {
+        return await searchLibrary(await session(), { q, language, tag, kind }, controller.signal);
+      } catch (error) {
         if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
         throw error;
-      };
-      if (q.trim())
-        return await guard(
-          api.search(connection, { q, limit: 30, ...filters, ...kindFilter }, controller.signal),
-        ).catch(aborted);
-      // No query: the library itself, newest first.
-      const list = await guard(
-        api.list(
-          connection,
-          {
-            ...filters,
-            ...(kind === "starred" ? { starred: "true" } : kind === "saved" ? { saved: "true" } : {}),
-            sort: "starred_at",
-            limit: 30,
-          },
-          controller.signal,
-        ),
-      ).catch(aborted);
-      const items: Card[] = list.items;
-      return { mode: "library", items };
+      } finally {
+        if (searching.get(page) === controller) searching.delete(page);
+      }
     },
 
     async getAccount() {

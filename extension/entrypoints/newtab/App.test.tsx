@@ -52,6 +52,8 @@ describe("new tab", () => {
     fakeBrowser.reset();
     useEnglish();
     queries.length = 0;
+    // The search lives in the URL, and happy-dom keeps one location for the whole file.
+    history.replaceState(null, "", "/newtab.html");
     stop = setUpMessaging();
     root = document.createElement("div");
     document.body.append(root);
@@ -65,12 +67,25 @@ describe("new tab", () => {
   });
 
   const hit = (item: RepositoryItem) => ({ ...item, score: 1, matchedBy: ["keyword"], snippet: null });
+  const FACETS = {
+    total: 120,
+    languages: [
+      { value: "Rust", count: 80 },
+      { value: "Haskell", count: 40 },
+    ],
+    tags: [{ value: "cli", count: 12 }],
+  };
   /** The library (an empty query) and `/api/search` (a query) of a Worker holding `items`. */
   const library = (items: RepositoryItem[]) =>
     fakeWorker({
-      "GET /api/repositories": () => {
-        queries.push("");
-        return Response.json({ items, nextCursor: null });
+      "GET /api/repositories/facets": () => Response.json(FACETS),
+      "GET /api/repositories": (request) => {
+        const params = new URL(request.url).searchParams;
+        queries.push(params.get("language") ? `language=${params.get("language")}` : "");
+        return Response.json({
+          items: items.filter((item) => !params.get("language") || item.language === params.get("language")),
+          nextCursor: null,
+        });
       },
       "GET /api/search": (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
@@ -113,7 +128,9 @@ describe("new tab", () => {
     ]);
     render(<App />, root);
     await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio", "rust-lang/rust", "zed-industries/zed"]));
-    expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 3 of 120"),
+    );
     expect(root.querySelector(".result a.homepage")).toBeNull();
     expect(document.activeElement).toBe(root.querySelector("input.search"));
 
@@ -135,6 +152,117 @@ describe("new tab", () => {
     await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("rust-lang/rust"));
   });
 
+  it("offers the whole library's languages and tags with counts, and says how many of how many", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust")]);
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 120"),
+    );
+    const options = (name: string) =>
+      [...root.querySelectorAll(`select[name=${name}] option`)].map((option) => option.textContent);
+    // Haskell is in none of the cards on screen: it comes from the library's facets.
+    expect(options("language")).toEqual(["Any language", "Rust (80)", "Haskell (40)"]);
+    expect(options("tag")).toEqual(["Any tag", "cli (12)"]);
+    const select = root.querySelector("select[name=language]") as HTMLSelectElement;
+    select.value = "Haskell";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".no-match, .empty .headline")?.textContent).toBe(
+        "None of your stars fits these filters.",
+      ),
+    );
+    expect(queries).toEqual(["", "language=Haskell"]);
+    expect(location.search).toBe("?language=Haskell");
+    (root.querySelector("button.clear-filters") as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(names()).toHaveLength(2));
+    expect(location.search).toBe("");
+  });
+
+  it("keeps a language from the URL chosen when the facets arrive after the first drawing", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    history.replaceState(null, "", "/newtab.html?language=haskell");
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (release = resolve));
+    worker = fakeWorker({
+      "GET /api/repositories/facets": async () => {
+        await arrived;
+        return Response.json(FACETS);
+      },
+      "GET /api/repositories": () => Response.json({ items: [repo("haskell/ghc")], nextCursor: null }),
+    });
+    render(<App />, root);
+    const select = () => root.querySelector("select[name=language]") as HTMLSelectElement;
+    await vi.waitFor(() => expect(names()).toEqual(["haskell/ghc"]));
+    expect(select().value).toBe("haskell");
+    release();
+    await vi.waitFor(() => expect(select().options.length).toBe(3));
+    // The library's spelling, and still chosen.
+    await vi.waitFor(() => expect(select().value).toBe("Haskell"));
+    expect(select().selectedOptions[0]?.textContent).toBe("Haskell (40)");
+  });
+
+  it("asks for the facets again as a sync lists more stars, so the total keeps up", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    const fetching = (listed: number) => ({
+      ...IDLE_SYNC_STATE,
+      running: true,
+      runId: "run-1",
+      progress: { phase: "fetching" as const, listed, total: 300 },
+    });
+    await syncStateItem.setValue(fetching(100));
+    let total = 100;
+    worker = fakeWorker({
+      "GET /api/repositories/facets": () => Response.json({ ...FACETS, total }),
+      "GET /api/repositories": () => Response.json({ items: [repo("a/one"), repo("a/two")], nextCursor: null }),
+    });
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 100"),
+    );
+    total = 200;
+    await syncStateItem.setValue(fetching(200));
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe("Recently starred: the newest 2 of 200"),
+    );
+    expect(worker.requests.filter((line) => line.endsWith("/facets"))).toHaveLength(2);
+  });
+
+  it("says so when nothing matches, with the words searched and what to try", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    worker = library([repo("tokio-rs/tokio")]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toHaveLength(1));
+    type("zzqx nothing");
+    await vi.waitFor(() =>
+      expect(root.querySelector(".no-match .headline")?.textContent).toBe("No stars match “zzqx nothing”"),
+    );
+    expect(root.querySelector(".no-match .hint")?.textContent).toContain("Try other or fewer words");
+    expect(root.querySelector(".no-match button.clear-filters")).toBeNull();
+  });
+
+  it("keeps the search in the URL: read on load, written as you type, restored by Back", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    history.replaceState(null, "", "/newtab.html?q=tokio&kind=nonsense");
+    worker = library([repo("tokio-rs/tokio"), repo("rust-lang/rust")]);
+    render(<App />, root);
+    await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio"]));
+    expect((root.querySelector("input.search") as HTMLInputElement).value).toBe("tokio");
+    expect(root.querySelector(".mode")?.textContent).toBe("Matches: 1");
+    // What it could not read is dropped from the URL, without a history entry of its own.
+    expect(location.search).toBe("?q=tokio");
+    const entries = history.length;
+    type("rust");
+    await vi.waitFor(() => expect(names()).toEqual(["rust-lang/rust"]));
+    expect(location.search).toBe("?q=rust");
+    expect(history.length).toBe(entries + 1);
+    // Back (the browser sets the URL, then says popstate).
+    history.replaceState(null, "", "/newtab.html?q=tokio");
+    dispatchEvent(new PopStateEvent("popstate"));
+    await vi.waitFor(() => expect(names()).toEqual(["tokio-rs/tokio"]));
+    expect((root.querySelector("input.search") as HTMLInputElement).value).toBe("tokio");
+  });
+
   it("drops the answer to an older query", async () => {
     await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
     let releaseSlow!: () => void;
@@ -150,6 +278,8 @@ describe("new tab", () => {
     await vi.waitFor(() => expect(names()).toEqual(["recent/match"]));
     type("slow");
     await vi.waitFor(() => expect(releaseSlow).toBeTypeOf("function"));
+    // The cards on screen are still the library's, and the line above them says so.
+    expect(root.querySelector(".mode")?.textContent).toBe("Recently starred");
     type("fast");
     await vi.waitFor(() => expect(names()).toEqual(["fast/match"]));
     releaseSlow();

@@ -1,17 +1,20 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { Snippet } from "@/components/snippet";
 import { parseTags } from "@/components/star-popover";
 import { explain, explainError, type Explained } from "@/lib/errors";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
-import { MessageError, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
+import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import { Filters, totalOf, type Facets } from "./filters";
+import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
 // (debounced; an answer to an older query is dropped, and the background cancels its
-// request); ↑/↓ select, Enter opens, `/` focuses the box, Esc clears it.
+// request); ↑/↓ select, Enter opens, `/` focuses the box, Esc clears it. The search is in the
+// page's URL (./url-state.ts): Back from an opened result finds it again.
 
 const DEBOUNCE_MS = 150;
 
@@ -19,11 +22,14 @@ type View =
   | { kind: "loading" }
   | { kind: "signed-out" }
   | { kind: "error"; error: Explained }
-  | { kind: "results"; mode: string; items: Card[] };
+  /** `request`: the search these are the answer to (the box may already hold newer words). */
+  | { kind: "results"; mode: string; items: Card[]; request: SearchRequest };
 
 function useSearch(status: Status | null, request: SearchRequest) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
+  // This page's searches: a newer one cancels its older one, never another tab's.
+  const [page] = useState(() => crypto.randomUUID());
   useEffect(() => {
     if (!status) return;
     if (!status.connected) {
@@ -33,8 +39,9 @@ function useSearch(status: Status | null, request: SearchRequest) {
     const id = ++latest.current;
     const timer = setTimeout(
       () => {
-        sendMessage("search", request).then(
-          (answer) => id === latest.current && setView({ kind: "results", mode: answer.mode, items: answer.items }),
+        sendMessage("search", { ...request, page }).then(
+          (answer) =>
+            id === latest.current && setView({ kind: "results", mode: answer.mode, items: answer.items, request }),
           (error: unknown) => {
             if (id !== latest.current) return;
             if (error instanceof MessageError && error.code === "aborted") return;
@@ -191,11 +198,50 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
   );
 }
 
+/**
+ * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
+ * page lands (rows first: the library grows while the page is open).
+ */
+function useFacets(connected: boolean, sync: SyncState | null): Facets {
+  const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
+  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}`;
+  const [facets, setFacets] = useState<Facets>("loading");
+  useEffect(() => {
+    if (!connected) return;
+    let current = true;
+    sendMessage("facets").then(
+      (answer) => current && setFacets(answer),
+      (error: unknown) => {
+        console.warn("starwise: the library's facets did not load", error);
+        if (current) setFacets("failed");
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [connected, grown]);
+  return facets;
+}
+
+/** The search in the URL: read on load and on Back/Forward, written as it changes. */
+function useUrlRequest() {
+  const [request, setRequest] = useState<SearchRequest>(() => requestFromUrl(location.search));
+  const [write] = useState(createUrlWriter);
+  useEffect(() => write(request), [request]);
+  useEffect(() => {
+    const onPop = () => setRequest(requestFromUrl(location.search));
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  return [request, setRequest] as const;
+}
+
 export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
-  const [request, setRequest] = useState<SearchRequest>({ q: "" });
+  const [request, setRequest] = useUrlRequest();
   const [view, setView] = useSearch(status, request);
+  const facets = useFacets(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
 
@@ -218,10 +264,10 @@ export function App() {
   useEffect(() => setSelected(0), [view]);
 
   const items = view.kind === "results" ? view.items : [];
-  const languages = useMemo(
-    () => [...new Set(items.map((item) => item.language).filter((l): l is string => Boolean(l)))].sort(),
-    [items],
-  );
+  const clearFilters = () => {
+    setRequest((r) => ({ q: r.q }));
+    box.current?.focus();
+  };
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -276,47 +322,15 @@ export function App() {
           value={request.q}
           aria-controls="results"
           aria-activedescendant={items[selected] ? `result-${items[selected]!.fullName}` : undefined}
-          onInput={(e) => setRequest({ ...request, q: (e.target as HTMLInputElement).value })}
+          onInput={(e) => {
+            const q = (e.target as HTMLInputElement).value;
+            // The latest search, not this drawing's: a filter chosen a moment ago may not be drawn yet.
+            setRequest((r) => ({ ...r, q }));
+          }}
         />
       </header>
       {status?.connected && (
-        <div class="filters">
-          <select
-            name="language"
-            aria-label={t("filterLanguage")}
-            value={request.language ?? ""}
-            onChange={(e) => setRequest({ ...request, language: (e.target as HTMLSelectElement).value || undefined })}
-          >
-            <option value="">{t("filterAnyLanguage")}</option>
-            {[...new Set([...languages, ...(request.language ? [request.language] : [])])].map((language) => (
-              <option value={language} key={language}>
-                {language}
-              </option>
-            ))}
-          </select>
-          <input
-            name="tag"
-            aria-label={t("filterTag")}
-            placeholder={t("filterTag")}
-            value={request.tag ?? ""}
-            onChange={(e) => setRequest({ ...request, tag: (e.target as HTMLInputElement).value.trim() || undefined })}
-          />
-          <select
-            name="kind"
-            aria-label={t("filterKind")}
-            value={request.kind ?? ""}
-            onChange={(e) =>
-              setRequest({
-                ...request,
-                kind: ((e.target as HTMLSelectElement).value || undefined) as SearchRequest["kind"],
-              })
-            }
-          >
-            <option value="">{t("filterAll")}</option>
-            <option value="starred">{t("filterStarred")}</option>
-            <option value="saved">{t("filterSaved")}</option>
-          </select>
-        </div>
+        <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
       )}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
@@ -347,26 +361,13 @@ export function App() {
         </div>
       )}
       {view.kind === "results" && items.length === 0 && (
-        <div class="state empty">
-          {!request.q && !sync?.lastSyncedAt ? (
-            <>
-              <p>{t("newtabNotSynced")}</p>
-              <button
-                type="button"
-                class="primary"
-                onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}
-              >
-                {t("syncButton")}
-              </button>
-            </>
-          ) : (
-            <p>{t("newtabNoResults")}</p>
-          )}
-        </div>
+        <Empty request={view.request} synced={Boolean(sync?.lastSyncedAt)} onClear={clearFilters} />
       )}
       {view.kind === "results" && items.length > 0 && (
         <>
-          <p class="muted mode">{request.q ? t("newtabResults", items.length) : t("newtabRecent")}</p>
+          <p class="muted mode" role="status">
+            {countLine(view.request, items.length, totalOf(facets, view.request))}
+          </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
               <Result key={card.fullName} card={card} selected={index === selected} onChange={replace} />
@@ -375,5 +376,62 @@ export function App() {
         </>
       )}
     </main>
+  );
+}
+
+/**
+ * What the list holds, honestly: the number shown, and the whole when it is known. A search answers
+ * at most SEARCH_PAGE matches, so a full page says there may be more rather than a count.
+ */
+function countLine(request: SearchRequest, shown: number, total: number | null): string {
+  if (request.q) return shown < SEARCH_PAGE ? t("newtabResults", formatNumber(shown)) : t("newtabResultsFirst", shown);
+  const filtered = Boolean(request.language || request.tag || request.kind);
+  // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then.
+  const whole = total !== null && total >= shown ? formatNumber(total) : null;
+  if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
+  return whole ? t("newtabRecentOf", shown, whole) : t("newtabRecent");
+}
+
+/** An empty list: why, and what to do about it. */
+function Empty(props: { request: SearchRequest; synced: boolean; onClear: () => void }) {
+  const { request, synced, onClear } = props;
+  const filtered = Boolean(request.language || request.tag || request.kind);
+  const clear = filtered && (
+    <button type="button" class="secondary clear-filters" onClick={onClear}>
+      {t("newtabClearFilters")}
+    </button>
+  );
+  if (request.q)
+    return (
+      <div class="state empty no-match" role="status">
+        <p class="headline">{t("newtabNoMatch", request.q.trim())}</p>
+        <p class="hint">{t(filtered ? "newtabNoMatchFilteredHint" : "newtabNoMatchHint")}</p>
+        {clear}
+      </div>
+    );
+  if (filtered)
+    return (
+      <div class="state empty" role="status">
+        <p class="headline">{t("newtabNoneFiltered")}</p>
+        {clear}
+      </div>
+    );
+  if (!synced)
+    return (
+      <div class="state empty">
+        <p>{t("newtabNotSynced")}</p>
+        <button
+          type="button"
+          class="primary"
+          onClick={() => void sendMessage("startSync").catch((e: unknown) => console.warn(e))}
+        >
+          {t("syncButton")}
+        </button>
+      </div>
+    );
+  return (
+    <div class="state empty" role="status">
+      <p>{t("newtabEmptyLibrary")}</p>
+    </div>
   );
 }

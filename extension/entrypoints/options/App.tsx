@@ -285,11 +285,8 @@ function PreferencesSection({ status }: { status: Status }) {
   };
   const save = async (patch: Partial<Preferences>) => {
     try {
-      const { savedOnServer } = await sendMessage("setPreferences", patch);
-      setNote({
-        kind: "ok",
-        text: status.connected && !savedOnServer && patch.autoSync !== undefined ? t("savedLocallyOnly") : t("saved"),
-      });
+      await sendMessage("setPreferences", patch);
+      setNote({ kind: "ok", text: t("saved") });
     } catch (error) {
       setNote({ kind: "error", text: explainError(error).text });
     }
