@@ -66,6 +66,8 @@ export const searchAnswerSchema = z.object({
   /** The Worker's search mode, or "library" for an empty query (the library, newest first). */
   mode: z.string(),
   items: z.array(cardSchema),
+  /** Nearest by meaning but below the relevance floor: shown apart, never as matches (docs/architecture.md §7). */
+  related: z.array(cardSchema),
 });
 export type SearchAnswer = z.infer<typeof searchAnswerSchema>;
 

@@ -256,7 +256,11 @@ describe("background messaging", () => {
         return Response.json({ items: [item], nextCursor: null });
       },
       "GET /api/search": () =>
-        Response.json({ mode: "hybrid", items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }] }),
+        Response.json({
+          mode: "hybrid",
+          items: [{ ...item, score: 1, matchedBy: ["keyword"], snippet: null }],
+          related: [],
+        }),
     });
     const answer = await sendMessage("search", { q: " ", language: "Go", kind: "starred" });
     expect(answer.mode).toBe("library");
@@ -318,7 +322,7 @@ describe("background messaging", () => {
       "GET /api/search": async (request) => {
         await new Promise<void>((resolve) => held.push(resolve));
         if (request.signal.aborted) throw new DOMException("aborted", "AbortError");
-        return Response.json({ mode: "keyword", items: [] });
+        return Response.json({ mode: "keyword", items: [], related: [] });
       },
     });
     const first = sendMessage("search", { q: "one", page: "tab-1" });

@@ -97,7 +97,7 @@ async function searchLibrary(
     api.list(connection, { ...filters, ...kindFilter, sort: "starred_at", limit: SEARCH_PAGE }, signal),
   );
   const items: Card[] = list.items;
-  return { mode: "library", items };
+  return { mode: "library", items, related: [] };
 }
 
 /** Registers the background's answers; returns the pieces (for the other setUp*s and tests) and a stop function. */

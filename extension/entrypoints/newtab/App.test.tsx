@@ -90,7 +90,11 @@ describe("new tab", () => {
       "GET /api/search": (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
         queries.push(q);
-        return Response.json({ mode: "hybrid", items: items.filter((item) => item.fullName.includes(q)).map(hit) });
+        return Response.json({
+          mode: "hybrid",
+          items: items.filter((item) => item.fullName.includes(q)).map(hit),
+          related: [],
+        });
       },
     });
   const type = (value: string) => {
@@ -271,7 +275,7 @@ describe("new tab", () => {
       "GET /api/search": async (request) => {
         const q = new URL(request.url).searchParams.get("q") ?? "";
         if (q === "slow") await new Promise<void>((resolve) => (releaseSlow = resolve));
-        return Response.json({ mode: "hybrid", items: [hit(repo(`${q}/match`))] });
+        return Response.json({ mode: "hybrid", items: [hit(repo(`${q}/match`))], related: [] });
       },
     });
     render(<App />, root);

@@ -23,7 +23,7 @@ type View =
   | { kind: "signed-out" }
   | { kind: "error"; error: Explained }
   /** `request`: the search these are the answer to (the box may already hold newer words). */
-  | { kind: "results"; mode: string; items: Card[]; request: SearchRequest };
+  | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
 
 function useSearch(status: Status | null, request: SearchRequest) {
   const [view, setView] = useState<View>({ kind: "loading" });
@@ -41,7 +41,8 @@ function useSearch(status: Status | null, request: SearchRequest) {
       () => {
         sendMessage("search", { ...request, page }).then(
           (answer) =>
-            id === latest.current && setView({ kind: "results", mode: answer.mode, items: answer.items, request }),
+            id === latest.current &&
+            setView({ kind: "results", mode: answer.mode, items: answer.items, related: answer.related, request }),
           (error: unknown) => {
             if (id !== latest.current) return;
             if (error instanceof MessageError && error.code === "aborted") return;
@@ -361,7 +362,19 @@ export function App() {
         </div>
       )}
       {view.kind === "results" && items.length === 0 && (
-        <Empty request={view.request} synced={Boolean(sync?.lastSyncedAt)} onClear={clearFilters} />
+        <>
+          <Empty request={view.request} synced={Boolean(sync?.lastSyncedAt)} onClear={clearFilters} />
+          {view.related.length > 0 && (
+            <section class="related" aria-label={t("newtabRelated")}>
+              <p class="muted">{t("newtabRelated")}</p>
+              <ul class="results">
+                {view.related.map((card) => (
+                  <Result key={card.fullName} card={card} selected={false} onChange={() => undefined} />
+                ))}
+              </ul>
+            </section>
+          )}
+        </>
       )}
       {view.kind === "results" && items.length > 0 && (
         <>

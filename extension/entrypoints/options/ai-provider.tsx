@@ -40,7 +40,7 @@ function updateOf(form: Form): ChatProviderUpdate {
 }
 
 function testNote(result: ChatProviderTestResult): Note {
-  if (result.ok) return { kind: "ok", text: t("aiTestOk", result.model, result.latencyMs), code: "ok" };
+  if (result.ok) return { kind: "ok", text: t("aiTestOk", result.model, result.latencyMs) };
   return {
     kind: "error",
     code: result.code,
@@ -58,7 +58,7 @@ function NoteView({ note, name }: { note: Note; name: string }) {
     <div
       class={`note ${note.kind === "ok" ? "ok" : "error"} ${name}`}
       role={note.kind === "ok" ? "status" : "alert"}
-      data-code={note.code}
+      data-code={note.code ?? note.kind}
     >
       <p class="note-text">{note.text}</p>
       {note.detail && <p class="provider-said">{note.detail}</p>}
