@@ -22,6 +22,8 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "DELETE /api/me": () => ({ method: "DELETE", path: "/api/me" }),
   "GET /api/settings": () => ({ method: "GET", path: "/api/settings" }),
   "PUT /api/settings": () => ({ method: "PUT", path: "/api/settings", body: { language: "zh" } }),
+  "POST /api/settings/test": () => ({ method: "POST", path: "/api/settings/test", body: { kind: "none" } }),
+  "GET /api/settings/language-cost": () => ({ method: "GET", path: "/api/settings/language-cost?language=zh" }),
   "POST /api/repositories/sync": () => ({
     method: "POST",
     path: "/api/repositories/sync",
@@ -47,6 +49,8 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
     path: "/api/repositories/lookup",
     body: { fullNames: [ids.fullName] },
   }),
+  // The caller's own library's languages and tags: the other user's repository is never counted.
+  "GET /api/repositories/facets": () => ({ method: "GET", path: "/api/repositories/facets" }),
   "GET /api/repositories/:owner/:name": (ids) => ({
     method: "GET",
     path: `/api/repositories/${ids.owner}/${ids.name}`,

@@ -24,9 +24,10 @@ describe("configOf", () => {
       ai: { baseUrl: null, apiKey: null },
       chat: { model: null, concurrency: 5 },
       outbound: { allowPrivateUrls: false, dnsResolverUrl: "https://cloudflare-dns.com/dns-query" },
-      embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024, batchSize: null },
+      embedding: { provider: "workers-ai", model: "@cf/baai/bge-m3", dimensions: 1024, batchSize: null, floor: null },
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,
+      searchesPerMinute: 60,
       syncStuckAfterMs: 2 * 3_600_000,
       tokenEncryptionKey: null,
     });
