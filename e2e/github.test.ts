@@ -415,6 +415,8 @@ describe("github.com with the extension", () => {
     it("speaks the chosen language on github.com (Chinese)", async () => {
       const options = await browser.openPage("options.html");
       await options.locator("select[name=language]").selectOption("zh");
+      // Signed in, a language change first says what it costs, then waits for a yes.
+      await options.locator("button.confirm-language").click();
       try {
         const page = await browser.open(`https://github.com/${MANY_TAGS}`);
         const badge = page.locator("starwise-repo-badge .badge");

@@ -135,6 +135,8 @@ describe("the new tab", () => {
   it("speaks Chinese when chosen in the options", async () => {
     const options = await browser.openPage("options.html");
     await options.locator("select[name=language]").selectOption("zh");
+    // Signed in, a language change first says what it costs, then waits for a yes.
+    await options.locator("button.confirm-language").click();
     try {
       const newtab = await browser.openPage("newtab.html");
       await expect
