@@ -27,7 +27,8 @@ describe("options sign-in and popup sync", () => {
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    stack = await startStack({ stars: 150 });
+    // With the AI and OpenDigger emulators: a finished sync leaves nothing waiting (popup-synced shows that).
+    stack = await startStack({ stars: 150, enrich: true });
     proxy = await startCountingProxy(stack.worker.url);
     browser = await launchWithExtension();
   });
