@@ -62,6 +62,9 @@ export const LabelledQueries = z.object({
       }),
     )
     .min(40),
+  /** Queries nothing should match (nonsense, everyday questions): the "no match" measure. */
+  unanswerable_about: z.string().optional(),
+  unanswerable: z.array(z.string().min(1)).default([]),
 });
 export type LabelledQuery = z.infer<typeof LabelledQueries>["queries"][number];
 
@@ -107,6 +110,8 @@ type Measured = {
   answers: Map<string, string[]>;
   /** Answers whose `mode` was not the one this phase runs (a failing embedder says keyword). */
   wrongMode: number;
+  /** Unanswerable queries answered with no match at all. */
+  noMatch: number;
 };
 
 async function signIn(worker: WorkerProcess): Promise<string> {
@@ -167,10 +172,15 @@ async function measure(
   session: string,
   mode: Mode,
   queries: readonly LabelledQuery[],
+  unanswerable: readonly string[],
   runs: number,
   limit: number,
 ): Promise<Measured> {
-  const measured: Measured = { mode, latenciesMs: [], parts: {}, answers: new Map(), wrongMode: 0 };
+  const measured: Measured = { mode, latenciesMs: [], parts: {}, answers: new Map(), wrongMode: 0, noMatch: 0 };
+  for (const q of unanswerable) {
+    const { answer } = await ask(worker, session, q, limit);
+    if (answer.items.length === 0) measured.noMatch++;
+  }
   // Warm-up, and the answers scored for relevance: the isolate, D1's pages and the vector
   // store's scan cache are then as a used Worker has them.
   for (const { q } of queries) {
@@ -210,6 +220,7 @@ function summarise(measured: Measured, queries: readonly LabelledQuery[]) {
     en: { recallAt10: mean(byLang("en").map((s) => s.recall)), mrr: mean(byLang("en").map((s) => s.reciprocalRank)) },
     zh: { recallAt10: mean(byLang("zh").map((s) => s.recall)), mrr: mean(byLang("zh").map((s) => s.reciprocalRank)) },
     wrongMode: measured.wrongMode,
+    noMatch: measured.noMatch,
     /** Median and p95 of each part the Worker reported (ms; Workers' clock moves only across I/O). */
     parts: Object.fromEntries(
       Object.entries(measured.parts).map(([part, list]) => {
@@ -230,7 +241,7 @@ async function main() {
   const stars = Number(values.stars);
   const runs = Number(values.runs);
   const limit = Number(values.limit);
-  const { queries } = LabelledQueries.parse(JSON.parse(readFileSync(values.queries, "utf8")));
+  const { queries, unanswerable } = LabelledQueries.parse(JSON.parse(readFileSync(values.queries, "utf8")));
   const github = await startGithubEmulator({ port: 0, stars, seed: 1, quiet: true });
   const ai = await startAiEmulator({ port: 0, quiet: true });
   const opendigger = await startOpendiggerEmulator({ port: 0, quiet: true });
@@ -276,7 +287,7 @@ async function main() {
         }
       }
       log(`Measuring ${mode}: ${queries.length} queries × ${runs} runs (limit ${limit})…`);
-      results.push(summarise(await measure(worker, session, mode, queries, runs, limit), queries));
+      results.push(summarise(await measure(worker, session, mode, queries, unanswerable, runs, limit), queries));
       await worker.stop();
       worker = undefined;
     }
@@ -288,6 +299,7 @@ async function main() {
         total: queries.length,
         en: queries.filter((q) => q.lang === "en").length,
         zh: queries.filter((q) => q.lang === "zh").length,
+        unanswerable: unanswerable.length,
       },
       runs,
       limit,
@@ -325,7 +337,7 @@ function table(report: {
   date: string;
   machine: string;
   stars: number;
-  queries: { total: number; en: number; zh: number };
+  queries: { total: number; en: number; zh: number; unanswerable: number };
   runs: number;
   results: ReturnType<typeof summarise>[];
 }): string {
@@ -336,14 +348,15 @@ function table(report: {
       `(${report.queries.en} English, ${report.queries.zh} Chinese) × ${report.runs} runs; ` +
       `${report.date}, ${report.machine}`,
     "",
-    "| mode | p50 | p95 | recall@10 | MRR | recall@10 en / zh | MRR en / zh " +
+    "| mode | p50 | p95 | recall@10 | MRR | recall@10 en / zh | MRR en / zh | no match (unanswerable) " +
       "| Worker p50 / p95: keyword · embed · vectors · hydrate |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.results.map((r) => {
       const part = (name: string) => (r.parts[name] ? `${r.parts[name].p50} / ${r.parts[name].p95}` : "–");
       return (
         `| ${r.mode} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${n(r.recallAt10)} | ${n(r.mrr)} ` +
         `| ${n(r.en.recallAt10)} / ${n(r.zh.recallAt10)} | ${n(r.en.mrr)} / ${n(r.zh.mrr)} ` +
+        `| ${r.noMatch} of ${report.queries.unanswerable} ` +
         `| ${["keyword", "embed", "vectors", "hydrate"].map(part).join(" · ")} |`
       );
     }),

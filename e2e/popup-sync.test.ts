@@ -78,6 +78,9 @@ describe("options sign-in and popup sync", () => {
     const options = await signInThroughOptions(browser, proxy.url, EMULATOR_TOKEN);
     expect(await options.locator(".login").textContent()).toBe("octocat");
     await screenshot(options, "options-signed-in");
+    await options.emulateMedia({ colorScheme: "dark" });
+    await screenshot(options, "options-signed-in-dark");
+    await options.emulateMedia({ colorScheme: "light" });
     const stored = JSON.stringify(await storedLocal(browser));
     expect(stored).toContain("octocat");
     expect(stored).not.toContain(EMULATOR_TOKEN);
@@ -142,6 +145,8 @@ describe("options sign-in and popup sync", () => {
     expect(await again.locator(".last-synced").textContent()).not.toBe("never");
     expect(await badgeText(browser)).toBe("");
     await screenshot(again, "popup-synced");
+    await again.emulateMedia({ colorScheme: "dark" });
+    await screenshot(again, "popup-synced-dark");
     await again.close();
     await stack.control("faults", undefined, "DELETE");
   });

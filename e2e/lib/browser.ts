@@ -148,6 +148,8 @@ export async function launchWithExtension(
       errors,
       async openPage(path) {
         const page = await opened.newPage();
+        // The popup as the browser shows it: a narrow panel under the toolbar button, not a tab.
+        if (path.startsWith("popup.html")) await page.setViewportSize({ width: 380, height: 600 });
         page.on("console", recordConsole(path));
         page.on("pageerror", (error) => errors.push(`${path}: ${error.message}`));
         await page.goto(extensionUrl(path));
