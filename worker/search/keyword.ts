@@ -107,36 +107,47 @@ async function ownScores(db: Db, userId: number, phrases: readonly string[]): Pr
           and ${stars.userId} = ${userId} and ${stars.repositoryId} = private_repositories_fts.rowid
     ) as m`),
   );
-  const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
-  const [count, ...answers] = await db.batch([library, ...perPhrase]);
-  const matches = answers.flatMap((answer, phrase) =>
-    answer.map((row) => ({
-      phrase,
-      id: Number(row.id),
-      fields: Number(row.fields),
-    })),
+  // How many of the user's stars each phrase matches anywhere (public, private or own text): its rarity.
+  const inLibrary = phrases.map((phrase) =>
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(sql`(
+      select rowid as id from repositories_fts where repositories_fts match ${phrase}
+      union
+      select rowid from private_repositories_fts where private_repositories_fts match ${phrase}
+      union
+      select rowid - ${first} from stars_fts
+        where stars_fts match ${phrase} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
+    ) as m cross join ${stars}`)
+      .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`)),
   );
-  return weighByRarity(matches, Number(count[0]?.n ?? 0));
+  const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
+  const [count, ...answers] = await db.batch([library, ...perPhrase, ...inLibrary]);
+  const own = answers.slice(0, phrases.length) as Array<Array<{ id: number; fields: number }>>;
+  const counts = answers.slice(phrases.length) as Array<Array<{ n: number }>>;
+  const matches = own.flatMap((answer, phrase) =>
+    answer.map((row) => ({ phrase, id: Number(row.id), fields: Number(row.fields) })),
+  );
+  return weighByRarity(
+    matches,
+    Number(count[0]?.n ?? 0),
+    counts.map((answer) => Number(answer[0]?.n ?? 0)),
+  );
 }
 
 /**
  * Each repository's score from where each phrase matched its user-scored text: the phrase's rarity
- * among the `libraryStars` (idf as in BM25, never below a small positive value, like FTS5's)
- * times the weights of the fields it is in, summed.
+ * among the `libraryStars` (idf as in BM25 with `inLibrary[phrase]` of them matched, never below
+ * a small positive value, like FTS5's) times the weights of the fields it is in, summed.
  */
 export function weighByRarity(
   matches: ReadonlyArray<{ phrase: number; id: number; fields: number }>,
   libraryStars: number,
+  inLibrary: readonly number[],
 ): Map<number, number> {
-  const matched = new Map<number, Set<number>>();
-  for (const match of matches) {
-    const ids = matched.get(match.phrase) ?? new Set<number>();
-    ids.add(match.id);
-    matched.set(match.phrase, ids);
-  }
-  const total = Math.max(libraryStars, ...[...matched.values()].map((ids) => ids.size));
+  const total = Math.max(libraryStars, ...inLibrary);
   const idf = (phrase: number) => {
-    const n = matched.get(phrase)?.size ?? 0;
+    const n = inLibrary[phrase] ?? 0;
     return Math.max(Math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6);
   };
   const scores = new Map<number, number>();
