@@ -6,8 +6,9 @@ import { startGithubSite, type GithubSite } from "./lib/github-site";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 
 // The Firefox (MV2) build in Debian's Firefox ESR, over WebDriver BiDi: sign-in, a sync with its
-// progress, the badge on a saved github.com page, and the new tab's search — what a Firefox user
-// does first. The real Worker and the GitHub emulator, as in the Chromium tests.
+// progress, the badge on a saved github.com page, the new tab's search and its "no match", and the
+// options' AI provider with its Test button — what a Firefox user does first. The real Worker with
+// the GitHub, AI and OpenDigger emulators, as in the Chromium tests.
 
 /** Each listing request takes 1.5 s, so the run lasts long enough to see its progress. */
 const SLOW_GITHUB = [
@@ -24,7 +25,7 @@ describe("Firefox ESR", () => {
   let firefox: FirefoxExtension;
 
   beforeAll(async () => {
-    stack = await startStack({ stars: 150 });
+    stack = await startStack({ stars: 150, enrich: true });
     await stack.control("star", {
       login: "octocat",
       fullName: "microsoft/playwright",
@@ -106,5 +107,35 @@ describe("Firefox ESR", () => {
       .poll(() => newtab.$eval("input[name=q]", (box) => (box as HTMLInputElement).value).catch(() => null))
       .toBe("playwright");
     await newtab.close();
+  });
+
+  it("says no match for words nothing in the library has", async () => {
+    const newtab = await firefox.openPage("newtab.html");
+    await newtab.waitForSelector(".result");
+    await newtab.keyboard.type("qwzxjv kvetch");
+    await expect
+      .poll(() => text(newtab, ".no-match .headline"), { timeout: 10_000 })
+      .toBe("No stars match “qwzxjv kvetch”");
+    // No match in the results list; the nearest by meaning may follow, apart, as related.
+    expect(await newtab.$$("#results .result")).toHaveLength(0);
+    await newtab.close();
+  });
+
+  it("tests an AI provider from the options and names a rejected key in the provider's words", async () => {
+    const options = await firefox.openPage("options.html");
+    await options.waitForSelector("section.ai select[name=aiKind]");
+    await options.locator("section.ai input[name=aiBaseUrl]").fill(`${stack.ai!.url}/v1`);
+    await options.locator("section.ai input[name=aiModel]").fill("starwise-chat");
+    await options.locator("section.ai input[name=aiApiKey]").fill("sk-wrong-key-1234");
+    await options.locator("section.ai button.ai-test").click();
+    await expect
+      .poll(() => options.$eval("section.ai .test-result", (e) => e.getAttribute("data-code")).catch(() => null))
+      .toBe("ai_key_rejected");
+    expect(await text(options, "section.ai .test-result .note-text")).toBe(
+      "AI key rejected: the provider refused the API key. Enter a valid key in the options.",
+    );
+    expect(await text(options, "section.ai .test-result .provider-said")).toMatch(/^The provider said \(HTTP 401\)/);
+    await firefoxScreenshot(options, "firefox-options-ai-test");
+    await options.close();
   });
 });

@@ -42,6 +42,7 @@ export const SCREENS = [
   "firefox-popup-syncing",
   "firefox-newtab",
   "firefox-github-badge",
+  "firefox-options-ai-test",
 ];
 
 const missing = SCREENS.filter((name) => !existsSync(join(artifacts, `${name}.png`)));

@@ -170,12 +170,18 @@ export async function launchFirefoxWithExtension(
       void page.goto(url).catch(() => {
         // The navigation's own promise is not what says the page is there.
       });
-      await page.waitForFunction(
-        (expected: string) => location.href === expected && document.readyState === "complete",
-        { timeout: 15_000 },
-        url,
-      );
-      return page;
+      // Polled by hand, not with waitForFunction: an evaluation that meets the navigation half-way
+      // fails with a protocol error ("right-hand side of 'in' should be an object, got null"),
+      // which waitForFunction throws at once instead of trying again (seen on a loaded machine).
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const ready = await page
+          .evaluate((expected: string) => location.href === expected && document.readyState === "complete", url)
+          .catch(() => false);
+        if (ready) return page;
+        if (Date.now() > deadline) throw new Error(`${url} did not load in Firefox within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
     async open(url) {
       const page = await opened.newPage();

@@ -11,9 +11,10 @@ import type { Semantic } from "./search";
  * authors: compare them with what the same model gives your own data), so the floor is derived,
  * not chosen: probe texts that are about nothing in anyone's stars (random letters, and
  * everyday sentences far from software) are embedded by the deployment's model and asked of
- * this user's library. A semantic-only hit is a match only above the 90th percentile of their
- * best similarities (the floor): scoring no better than the best nonsense, it is related at
- * best. "Related" too has a floor, their median (the noise): a neighbour no better than typical
+ * this user's library. A semantic-only hit is a match only above the floor: the 90th percentile
+ * of their best similarities, and never below the best that random letters reached (what chance
+ * gives: a hashed or subword model finds something in any string). Scoring no better, it is
+ * related at best. "Related" too has a floor, their median (the noise): a neighbour no better than typical
  * nonsense is not shown at all.
  *
  * Both are worked out per user, model and library state (the user's last sync) on the first
@@ -52,17 +53,28 @@ function randomWords(count: number, seed = 20261206): string[] {
   return Array.from({ length: count }, () => `${word()} ${word()}`);
 }
 
-export const PROBES: readonly string[] = [...randomWords(12), ...OFF_TOPIC];
+/** Chance's best is the tail of a distribution: three dozen samples of it, one embedding call. */
+const NONSENSE = randomWords(36);
+export const PROBES: readonly string[] = [...NONSENSE, ...OFF_TOPIC];
 
 /** Above `floor` a match, above `noise` related (cosine similarities); null = no vectors to compare with. */
 export type Floors = { floor: number; noise: number };
 
-/** The floors of `similarities` (each probe's best): its 90th percentile and its median, nearest rank. */
-export function floorsOf(similarities: readonly number[]): Floors | null {
-  if (similarities.length === 0) return null;
-  const sorted = [...similarities].sort((a, b) => a - b);
+/**
+ * The floors from each probe's best similarity (`similarities[i]` for PROBES[i], undefined when the
+ * library had none): the floor is their 90th percentile (nearest rank) or the best of the random
+ * letters, whichever is higher; the noise their median.
+ */
+export function floorsOf(similarities: ReadonlyArray<number | undefined>): Floors | null {
+  const found = similarities.filter((score): score is number => score !== undefined);
+  if (found.length === 0) return null;
+  const sorted = [...found].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return { floor: at(0.9), noise: at(0.5) };
+  const chance = Math.max(
+    ...similarities.slice(0, NONSENSE.length).filter((score): score is number => score !== undefined),
+    Number.NEGATIVE_INFINITY,
+  );
+  return { floor: Math.max(at(0.9), chance), noise: at(0.5) };
 }
 
 /**
@@ -93,7 +105,7 @@ export async function semanticFloors(
   const best = await Promise.all(
     vectors.map(async (vector) => (await semantic.store.query(namespace, vector, 1))[0]?.score),
   );
-  const floors = floorsOf(best.filter((score): score is number => score !== undefined));
+  const floors = floorsOf(best);
   await db
     .update(users)
     .set({ semanticFloor: floors?.floor ?? null, semanticNoise: floors?.noise ?? null, semanticFloorKey: key })
