@@ -202,6 +202,26 @@ describe("/api/settings", () => {
     expect(await test({ chatProvider: { kind: "none" } })).toMatchObject({ ok: true, kind: "none" });
   });
 
+  it("allows ten provider tests a minute: each is a real model call", async () => {
+    const { sessionToken } = await signIn("settings-test-throttle");
+    const test = () =>
+      app.fetch(
+        new Request(`${BASE}/api/settings/test`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ chatProvider: { kind: "none" } }),
+        }),
+        env,
+      );
+    for (let i = 0; i < 10; i++) expect((await test()).status).toBe(200);
+    const refused = await test();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect(ErrorBody.parse(await refused.json()).error.message).toMatch(
+      /^Too many provider tests: at most 10 a minute/,
+    );
+  });
+
   it("says what a language change costs the next sync, and that going back reuses the summaries", async () => {
     await using _ = await fastWorkflows();
     const { sessionToken } = await signIn("settings-language-cost", 4);

@@ -26,6 +26,7 @@ import { stopReason } from "../providers/stop-reason";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { ApiError } from "../lib/errors";
+import { countInWindows } from "../lib/throttle";
 import { assertPublicUrl } from "../lib/public-url";
 import { validate } from "../lib/validator";
 import type { Services } from "../services";
@@ -70,6 +71,17 @@ export const settingsRoutes = new Hono<AppEnv>()
   })
   .post("/test", validate("json", ChatProviderTestRequest), async (c) => {
     const { chatProvider } = c.req.valid("json");
+    // Each test is a real model call, perhaps on the deployment's key, to a URL the person typed.
+    const key = [{ key: `ai-test:${c.var.user.id}`, limit: TESTS_PER_MINUTE }];
+    const retryAfterMs = await countInWindows(c.var.services.db, key, 60_000);
+    if (retryAfterMs > 0) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+      throw new ApiError(
+        "rate_limited",
+        `Too many provider tests: at most ${TESTS_PER_MINUTE} a minute. Try again in ${retryAfterSeconds} s`,
+        { retryAfterSeconds },
+      );
+    }
     return c.json(await testProvider(c.var.services, c.var.user.id, chatProvider), 200);
   })
   .get("/language-cost", validate("query", LanguageCostQuery), async (c) => {
@@ -125,6 +137,9 @@ async function planProvider(
     key,
   };
 }
+
+/** Provider tests a user may make a minute (fixed windows in D1, worker/lib/throttle.ts). */
+const TESTS_PER_MINUTE = 10;
 
 /** Time for the test call: a person is waiting for the answer. */
 const TEST_TIMEOUT_MS = 20_000;
