@@ -8,10 +8,12 @@ import { fileURLToPath } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { ARTIFACTS_DIR } from "./browser.ts";
 
-// Debian's Firefox ESR with the built Firefox (MV2) extension, driven by puppeteer-core over
-// WebDriver BiDi (/work/shared/reference/toolchain.md, "Firefox ESR"). Its traps, met here:
+// Debian's Firefox ESR (`apt-get install firefox-esr`, 153 ESR on Debian 12) with the built Firefox
+// (MV2) extension, driven by puppeteer-core 25 over WebDriver BiDi (it needs the project's Node 22,
+// not the system's). Its traps, met here:
 // - BiDi opens moz-extension:// pages only with `--remote-allow-system-access`;
-// - `page.goto(moz-extension://…)` never reports `load`: `openPage` waits on the document instead;
+// - `page.goto(moz-extension://…)` never reports `load`: `openPage` polls the document instead, by
+//   hand (an evaluation that meets the navigation half-way fails, and `waitForFunction` gives up);
 // - the background page is no target, and extension pages' console does not reach puppeteer: what
 //   the background holds is read through an extension page (`browser.storage` there).
 
