@@ -169,12 +169,16 @@ function realism(): NonNullable<GithubEmulatorOptions["realism"]> {
 /**
  * The lowest wall time in which GitHub's limits let a client spend this much server time:
  * - at most `CONNECTIONS` requests at once from a Worker: T ≥ (G + R) / 6;
- * - at most `cpuGraphql` of GraphQL server time in any 60 s window: T ≥ 60 s × (⌈G / cpuGraphql⌉ − 1);
- * - at most `cpuTotal` in all in any 60 s window: T ≥ 60 s × (⌈(G + R) / cpuTotal⌉ − 1);
+ * - at most `cpuGraphql` (B) of GraphQL server time ending in any 60 s window, a sliding one: the
+ *   first budget ends at best within B / 6 of the start; each later budget's requests can end only
+ *   once as much of the one before has left the window, 60 s after it ended; so G needs
+ *   k = ⌈G / B⌉ budgets and T ≥ 60 s × (k − 1) + (G − B × (k − 1)) / 6 (what the last one holds, on
+ *   six connections);
+ * - the same for `cpuTotal` and G + R;
  * - an exhausted hourly budget: the rest of that hour (the wait the emulator skipped and counted).
- * (A sliding 60 s window holds at most one budget's worth, so k budgets need k − 1 full windows
- * between the first and the last request.) Network time and the work between requests are free
- * in this bound, so no real client reaches it.
+ * Network time and the work between requests are free in this bound, so no real client reaches it.
+ * (Until 2026-12-06 the bound counted fixed windows, 60 s × (k − 1): 60 s for 99 s of GraphQL
+ * time where a sliding window allows no less than 66.5 s.)
  */
 function lowerBoundMs(
   serverMs: { graphql: number; rest: number },
@@ -183,13 +187,14 @@ function lowerBoundMs(
 ): number {
   const g = serverMs.graphql;
   const all = g + serverMs.rest;
-  const windows = (used: number, budget: number) => (budget > 0 && used > 0 ? Math.ceil(used / budget) - 1 : 0);
+  const sliding = (used: number, budget: number) => {
+    if (budget <= 0 || used <= 0) return 0;
+    const earlier = Math.ceil(used / budget) - 1;
+    return config.secondaryWindowMs * earlier + (used - budget * earlier) / CONNECTIONS;
+  };
   return (
-    Math.max(
-      all / CONNECTIONS,
-      config.secondaryWindowMs * windows(g, config.cpuGraphqlMsPerWindow),
-      config.secondaryWindowMs * windows(all, config.cpuTotalMsPerWindow),
-    ) + skippedWaitMs
+    Math.max(all / CONNECTIONS, sliding(g, config.cpuGraphqlMsPerWindow), sliding(all, config.cpuTotalMsPerWindow)) +
+    skippedWaitMs
   );
 }
 

@@ -1,7 +1,7 @@
 import { syncRuns } from "../db/schema";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
-import { TOKEN_INVALID, type Interruption } from "./list-step";
+import { TOKEN_INVALID, type Interruption } from "./step-outcome";
 import type { SyncParams } from "../lib/sync-run";
 
 /** Records the run and checks that it can talk to GitHub at all. Idempotent (insert or ignore). */

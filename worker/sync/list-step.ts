@@ -2,13 +2,16 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
-import { GithubError, type RepositoryAccess } from "../github/errors";
+import type { RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
 import { createStarSource } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
 import { metaHash, planPage } from "./plan";
+import { nextQueuedReadmes } from "./readme-queue";
+import { README_GROUP, ReadmeWork } from "./readme-step";
+import { addCounts, interruptionOf, TOKEN_INVALID, zeroCounts, type Counts, type Interruption } from "./step-outcome";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
 /**
@@ -20,42 +23,6 @@ export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
 /** Pages being diffed and written at once (the listing itself runs ahead: worker/github/rest-source.ts). */
 const PAGES_IN_FLIGHT = 8;
-
-export type Counts = {
-  listed: number;
-  new: number;
-  updated: number;
-  readmesChecked: number;
-  failures: number;
-  rowsWritten: number;
-  /** Rows D1 wrote beyond the rows themselves: the FTS index, through its triggers. */
-  triggerRows: number;
-};
-export const zeroCounts = (): Counts => ({
-  listed: 0,
-  new: 0,
-  updated: 0,
-  readmesChecked: 0,
-  failures: 0,
-  rowsWritten: 0,
-  triggerRows: 0,
-});
-export function addCounts(a: Counts, b: Counts): Counts {
-  return {
-    listed: a.listed + b.listed,
-    new: a.new + b.new,
-    updated: a.updated + b.updated,
-    readmesChecked: a.readmesChecked + b.readmesChecked,
-    failures: a.failures + b.failures,
-    rowsWritten: a.rowsWritten + b.rowsWritten,
-    triggerRows: a.triggerRows + b.triggerRows,
-  };
-}
-
-/** A step's answer about GitHub trouble the run must handle itself (not by retrying the step). */
-export type Interruption =
-  | { status: "wait"; until: number; reason: string }
-  | { status: "fatal"; code: "github_token_invalid" | "not_found"; message: string };
 
 export type ListStepResult =
   | {
@@ -115,6 +82,11 @@ export async function listStep(
   const pacer = new Pacer(input.pacing ?? (await loadPacing(services.db, input.userId)));
   const source = createStarSource(services.github, user.token, { usage, pacer });
   const seen: number[] = [];
+  // README lookups beside the listing: a written page's lookups go to the batches while they want more,
+  // so GitHub's GraphQL budget is spent from the first page on; the rest stay queued for the README steps.
+  const readmes = new ReadmeWork(services, source, input);
+  source.expectMore(true);
+  pacer.listing = true;
   let cursor = input.cursor;
   let totalCount: number | null = null;
   let partial = false;
@@ -137,11 +109,15 @@ export async function listStep(
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
       const work: Promise<void> = writePage(services.db, user.id, listed.items, { runId: input.runId, page })
         .then(
-          (done) => {
+          async ({ counts: done, readmes: queued }) => {
             counts = addCounts(counts, done);
             written += listed.items.length;
             // Said once the page's rows are in D1: "listed" means findable by name.
             onPage(input.listedBefore + written, totalCount);
+            if (queued.length === 0 || readmes.failed || !readmes.wantsMore()) return;
+            source.readmesComingLater(Math.max(0, (totalCount ?? 0) - input.listedBefore - written));
+            const entries = await nextQueuedReadmes(services.db, user.id, queued.length, queued);
+            for (let i = 0; i < entries.length; i += README_GROUP) readmes.hand(entries.slice(i, i + README_GROUP));
           },
           (error: unknown) => {
             failed ??= { error };
@@ -156,13 +132,21 @@ export async function listStep(
     }
     await Promise.all([...processing]);
     rethrow();
+    pacer.listing = false;
+    source.expectMore(false);
+    const failure = await readmes.settled();
+    if (failure) throw failure.error;
   } catch (error) {
-    // Let in-flight pages finish what they can; their writes are idempotent either way.
-    await Promise.allSettled([...processing]);
+    // Let in-flight pages and READMEs finish what they can; their writes are idempotent either way.
+    pacer.listing = false;
+    source.expectMore(false);
+    await Promise.allSettled([...processing, readmes.settled()]);
+    counts = addCounts(counts, readmes.counts);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
   }
+  counts = addCounts(counts, readmes.counts);
   return {
     status: "ok",
     next: cursor,
@@ -190,14 +174,17 @@ export async function savePacing(db: Db, userId: number, pacing: PacingState): P
     .where(eq(users.id, userId));
 }
 
-/** One listed page into D1: the diff against what is stored, then one batch group of what changed. */
+/**
+ * One listed page into D1: the diff against what is stored, then one batch group of what changed;
+ * with the GitHub ids whose README lookups it queued.
+ */
 async function writePage(
   db: Db,
   userId: number,
   items: StarredRepo[],
   tally: { runId: string; page: string },
-): Promise<Counts> {
-  if (items.length === 0) return zeroCounts();
+): Promise<{ counts: Counts; readmes: number[] }> {
+  if (items.length === 0) return { counts: zeroCounts(), readmes: [] };
   const ids = items.map((item) => item.repo.githubId);
   const [known, hashes] = await Promise.all([
     loadKnown(db, userId, ids),
@@ -219,7 +206,7 @@ async function writePage(
     tally: { page: tally.page, new: added, updated },
   });
   const rowsWritten = await runWrites(db, writes, counted);
-  return {
+  const counts = {
     listed: items.length,
     new: added,
     updated,
@@ -228,29 +215,5 @@ async function writePage(
     rowsWritten,
     triggerRows: counted.triggerRows,
   };
-}
-
-export const TOKEN_INVALID = {
-  status: "fatal",
-  code: "github_token_invalid",
-  message: "GitHub rejected the token: reconnect GitHub in Starwise",
-} as const satisfies Interruption;
-
-/** GitHub trouble that a retry of the same step cannot fix: wait for a limit, or stop. */
-export function interruptionOf(error: unknown): Interruption | null {
-  if (!(error instanceof GithubError)) return null;
-  switch (error.kind) {
-    case "token_invalid":
-      return TOKEN_INVALID;
-    case "rate_limited":
-      return {
-        status: "wait",
-        until: (error.resetAt ?? new Date(Date.now() + 60_000)).getTime() + 1000,
-        reason: error.message,
-      };
-    case "secondary_limited":
-      return { status: "wait", until: Date.now() + (error.retryAfterSeconds ?? 60) * 1000, reason: error.message };
-    default:
-      return null;
-  }
+  return { counts, readmes: planned.flatMap((p) => (p.readme ? [p.item.repo.githubId] : [])) };
 }

@@ -85,4 +85,54 @@ describe("sync: rows first", () => {
       .first<{ n: number; d: number }>();
     expect(rows).toEqual({ n: truth.length, d: truth.length });
   }, 120_000);
+
+  it("looks READMEs up beside the listing: the first are in before the last page is", async () => {
+    await using _ = await fastWorkflows();
+    const login = "rows-first-beside";
+    const { sessionToken, user } = await signIn(login, 1150);
+    // The listing's last page takes seconds: what is written meanwhile was looked up beside it.
+    await controlPost("faults", {
+      route: "GET /user/starred",
+      query: { page: "12" },
+      login,
+      latencyMs: 4000,
+      count: 1,
+    });
+    let readmeAt: number | null = null;
+    let listedAllAt: number | null = null;
+    let polling = true;
+    const poll = (async () => {
+      while (polling && readmeAt === null) {
+        const row = await env.DB.prepare(
+          "select count(*) as n from stars s join repositories r on r.id = s.repository_id" +
+            " where s.user_id = ? and r.readme_status is not null",
+        )
+          .bind(user.id)
+          .first<{ n: number }>();
+        if ((row?.n ?? 0) > 0) readmeAt = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    try {
+      const response = await workerFetch(`${BASE}/api/repositories/sync`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${sessionToken}` },
+      });
+      for await (const event of readSse(response.body!)) {
+        if (event.event === "progress" && event.data.phase === "fetching" && event.data.listed === 1150)
+          listedAllAt ??= Date.now();
+        if (isFinal(event)) {
+          expect(event.event).toBe("done");
+          break;
+        }
+      }
+    } finally {
+      polling = false;
+      await poll;
+    }
+    expect(readmeAt).not.toBeNull();
+    expect(listedAllAt).not.toBeNull();
+    expect(readmeAt!).toBeLessThan(listedAllAt!);
+    expect(await queued(user.id)).toBe(0);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { GithubUsage } from "../github/client";
 import { createStarSource } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
-import { interruptionOf, zeroCounts, type Counts } from "./list-step";
+import { interruptionOf, zeroCounts, type Counts } from "./step-outcome";
 import { readmeChange, type KnownRepo } from "./plan";
 import { readmeUpdate, runWrites, type Write } from "./store";
 

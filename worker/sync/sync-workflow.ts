@@ -8,7 +8,8 @@ import type { PacingState } from "../github/pacer";
 import { beginRun } from "./begin";
 import { analysePhase, embedPhase, openrankPhase, zeroEnrichment } from "./enrich";
 import { failRun, finishRun } from "./finish";
-import { addCounts, listStep, savePacing, zeroCounts, type ListStepResult } from "./list-step";
+import { listStep, savePacing, type ListStepResult } from "./list-step";
+import { addCounts, zeroCounts } from "./step-outcome";
 import { readmeStep, type ReadmeStepResult } from "./readme-step";
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
@@ -169,9 +170,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       );
       usage.add(unstarred.usage);
 
-      // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued
-      // follow, most recently starred first, a bounded step at a time.
-      let readmesDone = 0;
+      // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued that
+      // the listing did not do beside it follow, most recently starred first, a bounded step at a time.
+      let readmesDone = counts.readmesChecked;
       let readmesLeft: number | null = null;
       waits = 0;
       for (let i = 0; i < MAX_README_STEPS; ) {
