@@ -34,9 +34,12 @@ export default defineConfig({
     name: "__MSG_extName__",
     description: "__MSG_extDescription__",
     default_locale: "en",
-    // storage: settings and caches; alarms: re-attach to a running sync after the worker sleeps.
-    permissions: ["storage", "alarms"],
+    // storage: settings and caches (unlimitedStorage: the address bar's index of 30,000 stars is ~6 MB,
+    // lib/storage.ts); alarms: re-attach to a running sync after the worker sleeps.
+    permissions: ["storage", "unlimitedStorage", "alarms"],
     host_permissions: ["https://github.com/*"],
+    // The address bar: `s`, a space, then words (entrypoints/background/omnibox.ts).
+    omnibox: { keyword: "s" },
     action: { default_title: "__MSG_extName__" },
     ...(browser === "firefox"
       ? {

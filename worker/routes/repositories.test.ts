@@ -483,8 +483,8 @@ describe("GET /api/repositories/index", () => {
     for (let i = 0; i < 1100; i++) {
       statements.push(
         env.DB.prepare(
-          "insert into repositories (github_id, full_name, name, owner_login, html_url, topics, created_at, updated_at) " +
-            "values (?, ?, ?, 'chunk', '', '[]', 0, 0)",
+          "insert into repositories (github_id, full_name, name, owner_login, html_url, topics, created_at, " +
+            "updated_at) values (?, ?, ?, 'chunk', '', '[]', 0, 0)",
         ).bind(90_000_000 + i, `chunk/r${i}`, `r${i}`),
       );
     }
