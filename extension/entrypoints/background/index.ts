@@ -2,11 +2,13 @@ import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { setUpMessaging } from "./messaging";
 import { setUpOmnibox } from "./omnibox";
+import { setUpSiteAccess } from "./site-access";
 
 // Thin on purpose: WXT imports this file in Node at build time, so everything
 // happens inside `main`, and each concern is a `setUpX()` beside this file.
 export default defineBackground(() => {
   const background = setUpMessaging();
+  setUpSiteAccess();
   const omnibox = setUpOmnibox({ index: background.index, startSync: () => background.sync.start() });
   // The handlers the address bar's listeners call, for the browser tests and the benchmark: no
   // browser lets automation type into its address bar. Only the extension's own contexts see this

@@ -21,6 +21,7 @@ import {
 } from "@/lib/storage";
 import { createLibraryIndex, type LibraryIndexApi } from "./library-index";
 import { createLookupCache, type LookupCacheApi } from "./lookup-cache";
+import { syncSiteScripts } from "./site-access";
 import { createSyncFollower, type SyncFollower } from "./sync";
 
 // The background's answers to the message protocol: the only place that talks to the
@@ -274,6 +275,10 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
 
     async languageCost({ language }) {
       return guard(api.languageCost(await session(), language));
+    },
+
+    async siteAccess() {
+      return { sites: await syncSiteScripts() };
     },
 
     async getCatalog({ language }) {

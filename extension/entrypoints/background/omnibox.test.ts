@@ -94,7 +94,8 @@ describe("the address bar", () => {
     );
     const typed = await setUp().omnibox.input("<url>&</url> zzz");
     expect(typed.default).toBe(
-      "No star's name, tags or summary has “&lt;url&gt;&amp;&lt;/url&gt; zzz” — press Enter to search by meaning in the new tab",
+      "No star's name, tags or summary has “&lt;url&gt;&amp;&lt;/url&gt; zzz” — " +
+        "press Enter to search by meaning in the new tab",
     );
     fakeBrowser.reset();
     await signIn();
