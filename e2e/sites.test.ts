@@ -137,7 +137,8 @@ describe("beyond github.com (Chromium)", () => {
       await expect
         .poll(async () => (await input("tokio")).suggestions[0]?.description)
         .toBe(
-          "<match>tokio</match>-rs/<match>tokio</match><dim> — An asynchronous runtime for Rust · async, networking, rust</dim>",
+          "<match>tokio</match>-rs/<match>tokio</match>" +
+            "<dim> — An asynchronous runtime for Rust · async, networking, rust</dim>",
         );
       proxy.reset();
       for (const typed of ["t", "to", "tok", "toki", "tokio"]) {
@@ -161,6 +162,7 @@ describe("beyond github.com (Chromium)", () => {
         /^evil\/<match>tricks<\/match><dim> — &lt;match&gt;<match>tricks<\/match>&lt;\/match&gt; &amp; (?:.(?!<))*/,
       );
       expect(line).toContain("&lt;dim&gt;more&lt;/dim&gt; gnp.exe");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: that none is left is the point.
       expect(line).not.toMatch(/[\u0007\u202E]/);
       // Chrome parses every description (and throws on one that is not XML): each line of ours passes,
       // the raw text would not.
@@ -244,7 +246,7 @@ describe("beyond github.com (Chromium)", () => {
       await screenshotOf(section, "options-sites");
     });
 
-    it("marks the GitHub links of an allowed page with one lookup, and a batch of added links with one more", async () => {
+    it("marks an allowed page's GitHub links with one lookup, and a batch of added links with one more", async () => {
       proxy.reset();
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 900, height: 560 });

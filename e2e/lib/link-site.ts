@@ -52,19 +52,22 @@ export const MORE_STORIES: Story[] = [
   { title: "A Lisp in a weekend", url: "https://example.net/lisp", points: 64, by: "sussman" },
 ];
 
-const escape = (text: string) =>
+const html = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 const storyRow = (story: Story, rank: number) => `
-  <tr class="athing"><td class="rank">${rank}.</td><td class="title"><a class="storylink" href="${escape(story.url)}">${escape(story.title)}</a>
-  <span class="sitebit">(${escape(new URL(story.url).hostname)})</span></td></tr>
-  <tr><td></td><td class="subtext">${story.points} points by <a href="#">${escape(story.by)}</a> | <a href="#">discuss</a></td></tr>`;
+  <tr class="athing"><td class="rank">${rank}.</td><td class="title">
+  <a class="storylink" href="${html(story.url)}">${html(story.title)}</a>
+  <span class="sitebit">(${html(new URL(story.url).hostname)})</span></td></tr>
+  <tr><td></td><td class="subtext">${story.points} points by <a href="#">${html(story.by)}</a>
+  | <a href="#">discuss</a></td></tr>`;
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Starwise test news</title>
 <link rel="stylesheet" href="/news.css"><script src="/news.js" defer></script></head>
 <body><center><table id="hnmain">
-<tr><td class="header"><b class="logo">Y</b> <b>Test News</b> <span class="nav">new | past | comments | ask | show</span></td></tr>
+<tr><td class="header"><b class="logo">Y</b> <b>Test News</b>
+<span class="nav">new | past | comments | ask | show</span></td></tr>
 <tr><td><table id="stories">${FIRST_STORIES.map((story, i) => storyRow(story, i + 1)).join("")}</table>
 <p class="more"><button id="more" type="button">More</button></p></td></tr>
 </table></center></body></html>`;
