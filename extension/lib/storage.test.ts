@@ -85,7 +85,7 @@ describe("every storage item", () => {
       [preferencesItem, "preferences", { language: "zh", autoSync: false }],
       [syncStateItem, "syncState", IDLE_SYNC_STATE],
       [lookupCacheItem, "lookupCache", {}],
-      [libraryIndexItem, "libraryIndex", { login: "octocat", fetchedAt: 1, items: [] }],
+      [libraryIndexItem, "libraryIndex", { login: "octocat", fetchedAt: 1, items: "[]" }],
     ] as const;
     for (const [item, key, value] of items) {
       await (item as { setValue(v: unknown): Promise<void> }).setValue(value);

@@ -7,7 +7,7 @@ import {
 } from "../../../shared/repositories";
 import { cleanLine } from "@/lib/clean-text";
 import { MessageError } from "@/lib/message-error";
-import { libraryIndexItem, readLibraryIndex } from "@/lib/storage";
+import { libraryIndexItem, parseIndexItems, readLibraryIndex } from "@/lib/storage";
 import { prepare, type PreparedEntry } from "@/lib/suggest";
 
 // The library's compact index for the address bar (docs/architecture.md §1, "The address bar"):
@@ -68,13 +68,19 @@ export function createLibraryIndex(deps: LibraryIndexDeps) {
         const index = await deps.fetchIndex();
         if (started !== generation || (await deps.login()) !== login) return;
         memory = loaded(login, now(), index.items);
-        await libraryIndexItem.setValue({ login, fetchedAt: memory.fetchedAt, items: index.items });
+        await libraryIndexItem.setValue({ login, fetchedAt: memory.fetchedAt, items: JSON.stringify(index.items) });
       } finally {
         fetching = null;
       }
     })();
     return fetching;
   }
+
+  // An index stored by another of the extension's contexts (not this one's own writes, which carry the
+  // fetchedAt in memory) replaces the one in memory at the next keystroke.
+  libraryIndexItem.watch((stored) => {
+    if (memory && stored?.fetchedAt !== memory.fetchedAt) memory = null;
+  });
 
   return {
     /** The index to match a keystroke against: from memory, else storage, else the Worker. */
@@ -83,7 +89,9 @@ export function createLibraryIndex(deps: LibraryIndexDeps) {
       if (!login) return { kind: "signed-out" };
       if (memory?.login !== login) {
         const stored = await readLibraryIndex();
-        memory = stored && stored.login === login ? loaded(login, stored.fetchedAt, stored.items) : null;
+        const items = stored && stored.login === login ? parseIndexItems(stored.items) : null;
+        if (stored && stored.login === login && !items) console.warn("starwise: ignoring a malformed stored index");
+        memory = stored && items ? loaded(login, stored.fetchedAt, items) : null;
       }
       if (!memory) {
         try {
@@ -121,7 +129,11 @@ export function createLibraryIndex(deps: LibraryIndexDeps) {
       // In its place; a repository new to the library is the newest.
       const items = at >= 0 ? memory.items.with(at, next) : [next, ...memory.items];
       memory = loaded(memory.login, memory.fetchedAt, items);
-      await libraryIndexItem.setValue({ login: memory.login, fetchedAt: memory.fetchedAt, items });
+      await libraryIndexItem.setValue({
+        login: memory.login,
+        fetchedAt: memory.fetchedAt,
+        items: JSON.stringify(items),
+      });
     },
 
     /** Signed out (or another account): nothing of the old index is kept. */

@@ -135,10 +135,20 @@ describe("the address bar", () => {
   it("a woken background suggests from storage without asking the Worker", async () => {
     await signIn();
     await setUp().omnibox.input("tokio");
-    expect(await libraryIndexItem.getValue()).toMatchObject({ login: "octocat", items: INDEX.items });
+    expect(await libraryIndexItem.getValue()).toMatchObject({ login: "octocat", items: JSON.stringify(INDEX.items) });
     const woken = setUp();
     expect((await woken.omnibox.input("tokio")).suggestions).toHaveLength(1);
     expect(woken.fetchIndex).not.toHaveBeenCalled();
+  });
+
+  it("a malformed stored index is asked for again", async () => {
+    await signIn();
+    await libraryIndexItem.setValue({ login: "octocat", fetchedAt: Date.now(), items: '[{"fullName":1}]' });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const { omnibox, fetchIndex } = setUp();
+    expect((await omnibox.input("tokio")).suggestions).toHaveLength(1);
+    expect(fetchIndex).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
   });
 
   it("another account's stored index is never shown; sign-out forgets it", async () => {
@@ -183,7 +193,7 @@ describe("the address bar", () => {
     });
     const answer = await omnibox.input("favourite");
     expect(answer.suggestions.map((s) => s.content)).toEqual(["https://github.com/tokio-rs/tokio"]);
-    expect((await libraryIndexItem.getValue())!.items[0]).toMatchObject({
+    expect(JSON.parse((await libraryIndexItem.getValue())!.items)[0]).toMatchObject({
       fullName: "tokio-rs/tokio",
       tags: ["favourite"],
       summary: "An async runtime for Rust",
