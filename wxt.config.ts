@@ -34,9 +34,16 @@ export default defineConfig({
     name: "__MSG_extName__",
     description: "__MSG_extDescription__",
     default_locale: "en",
-    // storage: settings and caches; alarms: re-attach to a running sync after the worker sleeps.
-    permissions: ["storage", "alarms"],
+    // storage: settings and caches (unlimitedStorage: the address bar's index of 30,000 stars is ~6 MB,
+    // lib/storage.ts); alarms: re-attach to a running sync after the worker sleeps.
+    // scripting (Chrome): the marks' content script, registered for the sites the person allows.
+    permissions: ["storage", "unlimitedStorage", "alarms", ...(browser === "firefox" ? [] : ["scripting"])],
     host_permissions: ["https://github.com/*"],
+    // Any site, asked for one at a time from the options (entrypoints/background/site-access.ts);
+    // MV2 (the Firefox build) lists optional origins with the optional permissions.
+    ...(browser === "firefox" ? { optional_permissions: ["*://*/*"] } : { optional_host_permissions: ["*://*/*"] }),
+    // The address bar: `s`, a space, then words (entrypoints/background/omnibox.ts).
+    omnibox: { keyword: "s" },
     action: { default_title: "__MSG_extName__" },
     ...(browser === "firefox"
       ? {

@@ -1,14 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "puppeteer-core";
 import { ARTIFACTS_DIR } from "./lib/browser";
+import { startCountingProxy, type CountingProxy } from "./lib/counting-proxy";
 import { firefoxScreenshot, launchFirefoxWithExtension, type FirefoxExtension } from "./lib/firefox";
 import { startGithubSite, type GithubSite } from "./lib/github-site";
+import { startLinkSite, type LinkSite } from "./lib/link-site";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 
 // The Firefox (MV2) build in Debian's Firefox ESR, over WebDriver BiDi: sign-in, a sync with its
-// progress, the badge on a saved github.com page, the new tab's search and its "no match", and the
-// options' AI provider with its Test button — what a Firefox user does first. The real Worker with
-// the GitHub, AI and OpenDigger emulators, as in the Chromium tests.
+// progress, the badge on a saved github.com page, the new tab's search and its "no match", the
+// options' AI provider with its Test button — what a Firefox user does first — and, as in
+// sites.test.ts, the address bar's handlers and the marks on an allowed site. The real Worker (through
+// a counting proxy) with the GitHub, AI and OpenDigger emulators, as in the Chromium tests.
+//
+// Allowing a site: the options' click calls `permissions.request` (a real user gesture over BiDi);
+// Firefox's pref `extensions.webextOptionalPermissionPrompts: false` grants it without drawing its
+// doorhanger, which a headless Firefox cannot show — the grant, its event and the registration are
+// Firefox's own.
 
 /** Each listing request takes 1.5 s, so the run lasts long enough to see its progress. */
 const SLOW_GITHUB = [
@@ -19,9 +27,57 @@ const SLOW_GITHUB = [
 const text = (page: Page, selector: string) =>
   page.$eval(selector, (element) => element.textContent ?? "").catch(() => null);
 
+const LOOKUP = "POST /api/repositories/lookup";
+/** Repositories the news page links to, in the library (tokio-rs/tokio with the person's tags). */
+const ON_THE_NEWS = ["tokio-rs/tokio", "zed-industries/zed", "tokio-rs/axum"];
+
+type BidiNode = {
+  type: string;
+  value?: {
+    nodeType?: number;
+    localName?: string;
+    nodeValue?: string;
+    attributes?: Record<string, string>;
+    children?: BidiNode[];
+    shadowRoot?: BidiNode | null;
+  };
+};
+
+/**
+ * The marks on a page, read over WebDriver BiDi with closed shadow trees included (`includeShadowTree:
+ * "all"`): their roots are closed, so the page's own scripts — and puppeteer's — cannot read them.
+ */
+async function marksIn(firefox: FirefoxExtension, page: Page): Promise<Array<{ text: string; card: string }>> {
+  const connection = (firefox.browser as unknown as { connection: { send(m: string, p: object): Promise<unknown> } })
+    .connection;
+  const context = (page.mainFrame() as unknown as { _id: string })._id;
+  const response = (await connection.send("script.evaluate", {
+    expression: "[...document.querySelectorAll('starwise-mark')]",
+    target: { context },
+    awaitPromise: false,
+    serializationOptions: { includeShadowTree: "all", maxDomDepth: 8 },
+  })) as { result?: { result?: { value?: BidiNode[] } } };
+  const hosts = response.result?.result?.value ?? [];
+  const textOf = (node: BidiNode | undefined): string =>
+    !node?.value || node.value.localName === "style"
+      ? ""
+      : (node.value.nodeValue ?? "") + (node.value.children ?? []).map(textOf).join("");
+  return hosts.map((host) => {
+    const parts = host.value?.shadowRoot?.value?.children ?? [];
+    const chip = parts.find((part) => part.value?.attributes?.class?.startsWith("mark"));
+    const card = parts.find((part) => part.value?.attributes?.class === "tip");
+    return {
+      text: textOf(chip).trim(),
+      card: card && !("hidden" in (card.value?.attributes ?? {})) ? textOf(card) : "",
+    };
+  });
+}
+
 describe("Firefox ESR", () => {
   let stack: Stack;
   let site: GithubSite;
+  let news: LinkSite;
+  let proxy: CountingProxy;
   let firefox: FirefoxExtension;
 
   beforeAll(async () => {
@@ -31,18 +87,30 @@ describe("Firefox ESR", () => {
       fullName: "microsoft/playwright",
       repo: { description: "microsoft/playwright (emulated)", language: "TypeScript" },
     });
+    for (const fullName of ON_THE_NEWS)
+      await stack.control("star", { login: "octocat", fullName, repo: { description: `${fullName} (emulated)` } });
     site = await startGithubSite();
-    firefox = await launchFirefoxWithExtension({ githubPort: site.port });
+    news = await startLinkSite();
+    proxy = await startCountingProxy(stack.worker.url);
+    firefox = await launchFirefoxWithExtension({
+      githubPort: site.port,
+      prefs: {
+        "extensions.webextOptionalPermissionPrompts": false,
+        "network.dns.localDomains": "news.localhost, other.localhost",
+      },
+    });
   });
   afterAll(async () => {
     await firefox?.close();
+    await proxy?.close();
+    await news?.close();
     await site?.close();
     await stack?.stop();
   });
 
   it("signs in through the options page", async () => {
     const options = await firefox.openPage("options.html");
-    await options.locator("input[name=workerUrl]").fill(stack.worker.url);
+    await options.locator("input[name=workerUrl]").fill(proxy.url);
     await options.locator("input[name=githubToken]").fill(EMULATOR_TOKEN);
     await options.locator("button.sign-in").click();
     await options.waitForSelector(".sign-out", { timeout: 20_000 });
@@ -58,11 +126,12 @@ describe("Firefox ESR", () => {
       await popup.waitForSelector(".progress", { timeout: 10_000 });
       await expect
         .poll(() => text(popup, ".progress .phase"), { timeout: 15_000 })
-        .toMatch(/^Listing your stars: \d+ of 151$/);
+        .toMatch(/^Listing your stars: \d+ of 15\d$/);
       await firefoxScreenshot(popup, "firefox-popup-syncing");
       await popup.waitForSelector(".done", { timeout: 120_000 });
       expect(await text(popup, ".done")).toBe("Sync finished.");
-      expect(await text(popup, ".last-result")).toBe("151 stars · 151 new · 0 updated · 0 unstarred");
+      // 150 of the emulator's, microsoft/playwright, and those of ON_THE_NEWS it did not have already.
+      expect(await text(popup, ".last-result")).toMatch(/^(15\d) stars · \1 new · 0 updated · 0 unstarred$/);
       await popup.close();
     } finally {
       await stack.control("faults", undefined, "DELETE");
@@ -136,6 +205,89 @@ describe("Firefox ESR", () => {
     );
     expect(await text(options, "section.ai .test-result .provider-said")).toMatch(/^The provider said \(HTTP 401\)/);
     await firefoxScreenshot(options, "firefox-options-ai-test");
+    await options.close();
+  });
+
+  it("suggests in the address bar from the index, as plain text, through the listeners' handlers", async () => {
+    // Firefox's background page is no BiDi target: an extension page reaches it (getBackgroundPage).
+    const page = await firefox.openPage("options.html");
+    const ask = (typed: string) =>
+      page.evaluate(async (words: string) => {
+        type Omnibox = { input(text: string): Promise<unknown> };
+        const api = (globalThis as unknown as { browser: { runtime: { getBackgroundPage(): Promise<Window> } } })
+          .browser;
+        const background = (await api.runtime.getBackgroundPage()) as unknown as { starwiseOmnibox: Omnibox };
+        return JSON.parse(JSON.stringify(await background.starwiseOmnibox.input(words))) as {
+          state: string;
+          default: string;
+          suggestions: Array<{ content: string; description: string }>;
+        };
+      }, typed);
+    const answer = await ask("playwright");
+    expect(answer.state).toBe("matches");
+    expect(answer.suggestions[0]).toMatchObject({ content: "https://github.com/microsoft/playwright" });
+    // Plain text: no markup for Firefox.
+    expect(answer.suggestions[0]!.description).toMatch(/^microsoft\/playwright( — [^<>]+)?$/);
+    expect((await ask("qwzxjv")).state).toBe("no-match");
+    await page.close();
+  });
+
+  it("allows a site from the options, and marks its GitHub links with one lookup", async () => {
+    const options = await firefox.openPage("options.html");
+    await options.waitForSelector("section.sites .none");
+    await options.locator("section.sites input[name=site]").fill("news.localhost");
+    await options.locator("section.sites button.allow-site").click();
+    await expect
+      .poll(() => options.$$eval("section.sites .allowed-sites .site", (sites) => sites.map((s) => s.textContent)))
+      .toEqual(["news.localhost"]);
+    await stack.d1Execute(
+      `update stars set custom_tags = '["async","networking","rust"]' ` +
+        "where repository_id in (select id from repositories where full_name = 'tokio-rs/tokio')",
+    );
+    proxy.reset();
+    const page = await firefox.browser.newPage();
+    await page.setViewport({ width: 900, height: 560 });
+    await page.goto(news.url("news"));
+    await expect.poll(() => page.$$eval("starwise-mark", (marks) => marks.length), { timeout: 10_000 }).toBe(4);
+    expect(proxy.count(LOOKUP)).toBe(1);
+    const marks = await marksIn(firefox, page);
+    expect(marks[0]).toEqual({ text: "★async · networking +1", card: "" });
+    // Styled under the page's strict CSP: a rounded chip, not bare text.
+    const stories = await page.$("#stories");
+    await stories!.screenshot({ path: `${ARTIFACTS_DIR}/firefox-sites-marks.png` as `${string}.png` });
+    await page.hover("starwise-mark");
+    await expect.poll(async () => (await marksIn(firefox, page))[0]!.card).toMatch(/^tokio-rs\/tokioIn your stars/);
+    const rows = await page.$$("tr.athing");
+    const top = (await rows[0]!.boundingBox())!;
+    const bottom = (await rows[4]!.boundingBox())!;
+    await page.screenshot({
+      path: `${ARTIFACTS_DIR}/firefox-sites-marks-hover.png`,
+      clip: { x: 0, y: Math.max(0, top.y - 8), width: 900, height: bottom.y + bottom.height - top.y + 16 },
+    });
+    await page.close();
+    await options.close();
+  });
+
+  it("a site not allowed gets nothing and sends nothing; Remove ends the marks", async () => {
+    proxy.reset();
+    const other = await firefox.browser.newPage();
+    await other.goto(news.url("other"));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await other.$$("starwise-mark")).toHaveLength(0);
+    expect(proxy.requests).toEqual([]);
+    await other.close();
+
+    const options = await firefox.openPage("options.html");
+    await options.waitForSelector("section.sites .allowed-sites .remove-site");
+    await options.locator("section.sites .remove-site").click();
+    await options.waitForSelector("section.sites .none");
+    const page = await firefox.browser.newPage();
+    await page.goto(news.url("news"));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await page.$$("starwise-mark")).toHaveLength(0);
+    // The options page asked for the account and its settings; the news page asked nothing.
+    expect(proxy.count(LOOKUP)).toBe(0);
+    await page.close();
     await options.close();
   });
 });

@@ -25,6 +25,7 @@ export const SCREENS = [
   "options-ai-test-error",
   "options-language-cost",
   "options-reauthorise",
+  "options-sites",
   "newtab-recent",
   "newtab-results",
   "newtab-results-dark",
@@ -39,10 +40,14 @@ export const SCREENS = [
   "github-star-popover",
   "github-star-popover-saved",
   "github-stars-list-chips",
+  "sites-marks-light",
+  "sites-marks-dark",
   "firefox-popup-syncing",
   "firefox-newtab",
   "firefox-github-badge",
   "firefox-options-ai-test",
+  "firefox-sites-marks",
+  "firefox-sites-marks-hover",
 ];
 
 const missing = SCREENS.filter((name) => !existsSync(join(artifacts, `${name}.png`)));

@@ -209,3 +209,27 @@ export const LibraryExport = z.object({
   repositories: z.array(RepositoryItem),
 });
 export type LibraryExport = z.infer<typeof LibraryExport>;
+
+/** How long an index entry's one-line summary is at most (characters, "…" included). */
+export const INDEX_SUMMARY_MAX = 120;
+/** How many tags an index entry carries at most (the user's own first). */
+export const INDEX_TAGS_MAX = 6;
+
+/** One repository as the address bar's suggestions know it: what they match and show, nothing more. */
+export const LibraryIndexItem = z.object({
+  fullName: z.string(),
+  /** One line: the user's description, else the AI summary, else GitHub's description (untrusted text). */
+  summary: z.string().max(INDEX_SUMMARY_MAX).nullable(),
+  /** The user's tags, then the AI's in the user's vocabulary; at most INDEX_TAGS_MAX. */
+  tags: z.array(z.string()).max(INDEX_TAGS_MAX),
+  /** Starred now (else saved). */
+  starred: z.boolean(),
+});
+export type LibraryIndexItem = z.infer<typeof LibraryIndexItem>;
+
+/**
+ * `GET /api/repositories/index`: the whole library (starred or saved) as a compact index, newest first,
+ * for suggestions matched in the extension (docs/architecture.md §3).
+ */
+export const LibraryIndex = z.object({ generatedAt: isoTime, items: z.array(LibraryIndexItem) });
+export type LibraryIndex = z.infer<typeof LibraryIndex>;

@@ -51,6 +51,8 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   }),
   // The caller's own library's languages and tags: the other user's repository is never counted.
   "GET /api/repositories/facets": () => ({ method: "GET", path: "/api/repositories/facets" }),
+  // The caller's own library as a compact index: the other user's repository is never in it.
+  "GET /api/repositories/index": () => ({ method: "GET", path: "/api/repositories/index" }),
   "GET /api/repositories/:owner/:name": (ids) => ({
     method: "GET",
     path: `/api/repositories/${ids.owner}/${ids.name}`,
@@ -239,6 +241,8 @@ describe("every route of worker/app.ts", () => {
       expect(answers["PATCH /api/repositories/:owner/:name"]!.status).toBe(404);
       expect(JSON.parse(answers["POST /api/repositories/lookup"]!.body)).toMatchObject({ items: {} });
       expect(JSON.parse(answers["GET /api/search"]!.body).items).toEqual([]);
+      const index = JSON.parse(answers["GET /api/repositories/index"]!.body) as { items: { fullName: string }[] };
+      expect(index.items.map((item) => item.fullName)).not.toContain(target);
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
       expect(answers["POST /api/repositories/save"]!.status).toBe(201);

@@ -82,7 +82,12 @@ export interface ExtensionBrowser {
 
 /** Starts headless Chromium with the built extension in a fresh temporary profile. */
 export async function launchWithExtension(
-  options: { githubPort?: number; locale?: string } = {},
+  options: {
+    githubPort?: number;
+    locale?: string;
+    /** An X display (lib/xvfb.ts): Chromium headed there, where its own dialogs can be answered. */
+    display?: string;
+  } = {},
 ): Promise<ExtensionBrowser> {
   if (!existsSync(join(EXTENSION_DIR, "manifest.json"))) {
     throw new Error(`No built extension at ${EXTENSION_DIR}; run \`wxt build\` first (npm run test:e2e does).`);
@@ -96,7 +101,8 @@ export async function launchWithExtension(
       // Playwright's `headless: true` starts Chromium's new headless mode
       // (`--headless`, the full browser), which loads extensions; the old
       // headless shell could not.
-      headless: true,
+      headless: !options.display,
+      ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
       args: [
         `--disable-extensions-except=${EXTENSION_DIR}`,
         `--load-extension=${EXTENSION_DIR}`,

@@ -114,7 +114,7 @@ async function startGithubTunnel(githubPort: number): Promise<{ port: number; cl
 
 /** Starts headless Firefox ESR with the built extension installed as a temporary add-on. */
 export async function launchFirefoxWithExtension(
-  options: { githubPort?: number; locale?: string } = {},
+  options: { githubPort?: number; locale?: string; prefs?: Record<string, string | number | boolean> } = {},
 ): Promise<FirefoxExtension> {
   if (!existsSync(join(FIREFOX_EXTENSION_DIR, "manifest.json"))) {
     throw new Error(`No Firefox build at ${FIREFOX_EXTENSION_DIR}; run \`wxt build -b firefox\` first.`);
@@ -138,6 +138,7 @@ export async function launchFirefoxWithExtension(
       args: ["--remote-allow-system-access"],
       extraPrefsFirefox: {
         "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
+        ...options.prefs,
         ...(options.locale ? { "intl.locale.requested": options.locale, "intl.accept_languages": options.locale } : {}),
         ...(tunnel
           ? {

@@ -3,6 +3,7 @@ import { AuthTokenResponse, Me } from "../../shared/api";
 import { SyncStatus } from "../../shared/events";
 import {
   LibraryFacets,
+  LibraryIndex,
   LookupResponse,
   RepositoryItem,
   RepositoryList,
@@ -122,6 +123,8 @@ export const api = {
   list: (auth: Auth, query: RepositoryListQuery, signal?: AbortSignal) =>
     parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
   facets: (auth: Auth) => parsed(request(auth, "api/repositories/facets"), LibraryFacets),
+  /** The whole library as a compact index (address-bar suggestions). */
+  index: (auth: Auth) => parsed(request(auth, "api/repositories/index"), LibraryIndex),
   get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),
   patch: (auth: Auth, fullName: string, patch: RepositoryPatch) =>
     parsed(request(auth, path(fullName), { method: "PATCH", json: patch }), RepositoryItem),

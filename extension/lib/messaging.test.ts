@@ -39,6 +39,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     search: unused,
     facets: unused,
     getCatalog: unused,
+    siteAccess: unused,
     getAccount: unused,
     getSettings: unused,
     saveChatProvider: unused,

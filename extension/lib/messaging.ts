@@ -140,6 +140,11 @@ export const protocol = {
   testChatProvider: { data: ChatProviderTestRequest, response: ChatProviderTestResult },
   /** What switching the summaries' language costs the next sync. */
   languageCost: { data: z.object({ language: z.enum(["en", "zh"]) }), response: LanguageCost },
+  /**
+   * The sites the person allowed (granted optional host permissions), after the background made the
+   * content script's registration match them: asked by the options after a grant or a revoke.
+   */
+  siteAccess: { data: noData, response: z.object({ sites: z.array(z.string()) }) },
   /** A language's strings, for content scripts (they cannot read the extension's files). */
   getCatalog: { data: z.object({ language: z.enum(["en", "zh"]) }), response: z.record(z.string(), z.string()) },
 } satisfies Record<string, { data: z.ZodType; response: z.ZodType }>;

@@ -5,6 +5,7 @@ import {
   DEFAULT_WORKER_URL,
   IDLE_SYNC_STATE,
   isConnected,
+  libraryIndexItem,
   lookupCacheItem,
   preferencesItem,
   readConnection,
@@ -76,7 +77,7 @@ describe("every storage item", () => {
     const defining = walk(root).filter((file) => readFileSync(file, "utf8").includes("storage.defineItem"));
     expect(defining.map((file) => file.slice(root.length + 1))).toEqual(["lib/storage.ts"]);
     const calls = readFileSync(join(root, "lib/storage.ts"), "utf8").split("storage.defineItem<").slice(1);
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(5);
     for (const call of calls) expect(call.slice(0, call.indexOf("});"))).toMatch(/\bversion: \d+/);
     // And each round-trips through browser.storage.local under its key.
     const items = [
@@ -84,6 +85,7 @@ describe("every storage item", () => {
       [preferencesItem, "preferences", { language: "zh", autoSync: false }],
       [syncStateItem, "syncState", IDLE_SYNC_STATE],
       [lookupCacheItem, "lookupCache", {}],
+      [libraryIndexItem, "libraryIndex", { login: "octocat", fetchedAt: 1, items: "[]" }],
     ] as const;
     for (const [item, key, value] of items) {
       await (item as { setValue(v: unknown): Promise<void> }).setValue(value);

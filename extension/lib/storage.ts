@@ -1,7 +1,7 @@
 import { storage } from "wxt/utils/storage";
 import { z } from "zod";
 import { DoneData, LibraryReadiness, ProgressData } from "../../shared/events";
-import { LookupItem } from "../../shared/repositories";
+import { LookupItem, type LibraryIndexItem } from "../../shared/repositories";
 
 // Every storage key of the extension is declared here, once, with its type,
 // fallback and version. Nothing else calls `storage.defineItem` or touches
@@ -125,4 +125,63 @@ export const lookupCacheItem = storage.defineItem<LookupCache>("local:lookupCach
 
 export function readLookupCache(): Promise<LookupCache> {
   return read(lookupCacheItem, lookupCacheSchema, "local:lookupCache");
+}
+
+// --- local:libraryIndex ----------------------------------------------------------------
+
+/**
+ * The library's compact index (`GET /api/repositories/index`) as the address bar matches it, with whose
+ * it is. Its items are kept as one JSON string: 30,000 stars read back from storage as a string and
+ * parsed take a fraction of the time of 30,000 objects cloned and checked by zod (the first keystroke
+ * of a woken service worker waits for it); `parseIndexItems` checks each item by hand.
+ */
+export const libraryIndexSchema = z
+  .object({
+    /** The GitHub login it belongs to: another account's index is never shown. */
+    login: z.string(),
+    fetchedAt: z.number(),
+    /** JSON of `LibraryIndexItem[]`. */
+    items: z.string(),
+  })
+  .nullable();
+export type StoredLibraryIndex = z.infer<typeof libraryIndexSchema>;
+
+/**
+ * Persisted so a woken service worker suggests without a network round trip. 30,000 stars are ~6 MB
+ * here: beyond the 10 MB `storage.local` quota of Chrome with the lookup cache beside it, hence the
+ * manifest's `unlimitedStorage`.
+ */
+export const libraryIndexItem = storage.defineItem<StoredLibraryIndex>("local:libraryIndex", {
+  fallback: null,
+  version: 1,
+});
+
+export function readLibraryIndex(): Promise<StoredLibraryIndex> {
+  return read(libraryIndexItem, libraryIndexSchema, "local:libraryIndex");
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+
+/** The stored index's items, each checked as `LibraryIndexItem` by hand; null when any is malformed. */
+export function parseIndexItems(json: string): LibraryIndexItem[] | null {
+  let items: unknown;
+  try {
+    items = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(items)) return null;
+  for (const item of items as Array<Record<string, unknown> | null>) {
+    if (
+      typeof item !== "object" ||
+      item === null ||
+      !isString(item.fullName) ||
+      !(item.summary === null || isString(item.summary)) ||
+      !Array.isArray(item.tags) ||
+      !item.tags.every(isString) ||
+      typeof item.starred !== "boolean"
+    )
+      return null;
+  }
+  return items as LibraryIndexItem[];
 }

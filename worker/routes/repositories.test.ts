@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ErrorBody } from "../../shared/errors";
-import { LookupResponse, RepositoryItem, RepositoryList, type RepositorySort } from "../../shared/repositories";
+import {
+  LibraryIndex,
+  LookupResponse,
+  RepositoryItem,
+  RepositoryList,
+  type RepositorySort,
+} from "../../shared/repositories";
 import { BASE, api, emulator, env, githubUrl, signIn, workerFetch } from "../test/helpers";
 import { encodeCursor } from "../library/query";
 
@@ -420,6 +426,78 @@ describe("GET /api/repositories", () => {
       expect(await listNames(session, { q: "NEAR AND" })).toEqual(["kw/hostile"]);
       expect(await listNames(session, { q: "hono OR fmt" })).toEqual([]);
     });
+  });
+});
+
+describe("GET /api/repositories/index", () => {
+  const index = async (session: string) => {
+    const response = await workerFetch(`${BASE}/api/repositories/index`, {
+      headers: { Authorization: `Bearer ${session}` },
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    return LibraryIndex.parse(await response.json());
+  };
+
+  it("holds the library, newest first: a name, one line of summary and the user's tags first", async () => {
+    const { sessionToken, user } = await signIn("index-items");
+    const day = (d: number) => Date.UTC(2026, 0, d);
+    await seed(user.id, { fullName: "ix/plain", description: "GitHub's\n  words" }, { starredAt: day(2) });
+    await seed(
+      user.id,
+      { fullName: "ix/analysed", description: "GitHub's", aiSummary: "The AI's summary", aiTags: ["Web", "cli"] },
+      { starredAt: day(3), customTags: ["CLI", "mine"] },
+    );
+    await seed(user.id, { fullName: "ix/described" }, { starredAt: day(4), customDescription: "My words" });
+    await seed(user.id, { fullName: "ix/saved" }, { isStarred: false, isSaved: true, createdAt: day(5) });
+    await seed(user.id, { fullName: "ix/gone" }, { isStarred: false, notes: "kept for the note" });
+    const long = "word ".repeat(60);
+    await seed(
+      user.id,
+      { fullName: "ix/long", description: long, aiTags: ["a", "b", "c", "d", "e", "f", "g"] },
+      {
+        starredAt: day(1),
+      },
+    );
+
+    const { items } = await index(sessionToken);
+    expect(items.map((item) => item.fullName)).toEqual([
+      "ix/saved",
+      "ix/described",
+      "ix/analysed",
+      "ix/plain",
+      "ix/long",
+    ]);
+    expect(items[0]).toEqual({ fullName: "ix/saved", summary: null, tags: [], starred: false });
+    expect(items[1]).toMatchObject({ summary: "My words", starred: true });
+    // The user's tags first; an AI tag spelt like one of them only once.
+    expect(items[2]).toMatchObject({ summary: "The AI's summary", tags: ["CLI", "mine", "Web"] });
+    expect(items[3]!.summary).toBe("GitHub's words");
+    expect(items[4]!.summary!.length).toBeLessThanOrEqual(120);
+    expect(items[4]!.summary).toMatch(/^word( word)+…$/);
+    expect(items[4]!.tags).toHaveLength(6);
+  });
+
+  it("reads a library bigger than one chunk, every repository once", async () => {
+    const { sessionToken, user } = await signIn("index-chunks");
+    const statements = [];
+    for (let i = 0; i < 1100; i++) {
+      statements.push(
+        env.DB.prepare(
+          "insert into repositories (github_id, full_name, name, owner_login, html_url, topics, created_at, " +
+            "updated_at) values (?, ?, ?, 'chunk', '', '[]', 0, 0)",
+        ).bind(90_000_000 + i, `chunk/r${i}`, `r${i}`),
+      );
+    }
+    await env.DB.batch(statements);
+    await env.DB.prepare(
+      "insert into stars (user_id, repository_id, starred_at, is_starred, is_saved, created_at) " +
+        "select ?, id, 1000 + github_id % 7, 1, 0, 0 from repositories where owner_login = 'chunk'",
+    )
+      .bind(user.id)
+      .run();
+    const names = (await index(sessionToken)).items.map((item) => item.fullName);
+    expect(names).toHaveLength(1100);
+    expect(new Set(names).size).toBe(1100);
   });
 });
 

@@ -38,6 +38,7 @@ import {
 import { updateUserFields } from "../library/edit";
 import { spendSearch } from "../search/budget";
 import { libraryFacets } from "../library/facets";
+import { libraryIndex } from "../library/index-list";
 import { similarRepositories } from "../search/similar";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
@@ -67,6 +68,8 @@ export const repositoriesRoutes = new Hono<AppEnv>()
   })
   // What the filters can take, over the whole library (a page of results knows only its own).
   .get("/facets", async (c) => c.json(await libraryFacets(c.var.services.db, c.var.user.id), 200))
+  // The whole library as a compact index: names, one line of summary, a few tags (address-bar suggestions).
+  .get("/index", async (c) => c.json(await libraryIndex(c.var.services.db, c.var.user.id), 200))
   // Add a repository without starring it; the next sync fetches its README and enriches it.
   .post("/save", validate("json", SaveRepositoryRequest), async (c) => {
     const { db, github } = c.var.services;

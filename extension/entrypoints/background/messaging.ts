@@ -19,7 +19,9 @@ import {
   readPreferences,
   type Connection,
 } from "@/lib/storage";
+import { createLibraryIndex, type LibraryIndexApi } from "./library-index";
 import { createLookupCache, type LookupCacheApi } from "./lookup-cache";
+import { syncSiteScripts } from "./site-access";
 import { createSyncFollower, type SyncFollower } from "./sync";
 
 // The background's answers to the message protocol: the only place that talks to the
@@ -29,6 +31,8 @@ import { createSyncFollower, type SyncFollower } from "./sync";
 export interface Background {
   sync: SyncFollower;
   lookups: LookupCacheApi;
+  /** The library's compact index for the address bar. */
+  index: LibraryIndexApi;
 }
 
 async function status(): Promise<Status> {
@@ -105,12 +109,27 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
   const lookups = createLookupCache({
     fetchBatch: async (fullNames) => (await guard(api.lookup(await session(), fullNames))).items,
   });
-  const sync = createSyncFollower({ onDone: () => lookups.invalidate(), retryBaseMs: options.retryBaseMs });
+  const index = createLibraryIndex({
+    fetchIndex: async () => guard(api.index(await session())),
+    login: async () => {
+      const connection = await readConnection();
+      return isConnected(connection) ? connection.login : null;
+    },
+  });
+  const sync = createSyncFollower({
+    onDone: async () => {
+      await lookups.invalidate();
+      // The new index replaces the old one when it lands; until then the old one answers.
+      void index.refresh().catch((error: unknown) => console.warn("starwise: library index after the sync", error));
+    },
+    retryBaseMs: options.retryBaseMs,
+  });
 
   const signedOut = async (connection: Connection) => {
     await connectionItem.setValue({ workerUrl: connection.workerUrl, sessionToken: null, login: null });
     await sync.reset();
     await lookups.invalidate();
+    await index.clear();
     return status();
   };
 
@@ -123,6 +142,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       // Only the session is kept; the GitHub token now lives (encrypted) on the Worker alone.
       await connectionItem.setValue({ workerUrl: url, sessionToken: answer.sessionToken, login: answer.user.login });
       await lookups.invalidate();
+      await index.clear();
       await sync.reset();
       try {
         const me = await api.me({ workerUrl: url, sessionToken: answer.sessionToken });
@@ -183,6 +203,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     async saveRepository({ fullName }) {
       const item = toLookupItem(await guard(api.save(await session(), fullName)));
       await lookups.put(item);
+      await index.put(item);
       return item;
     },
 
@@ -200,6 +221,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       }
       const item = toLookupItem(updated);
       await lookups.put(item);
+      await index.put(item);
       return item;
     },
 
@@ -255,12 +277,16 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return guard(api.languageCost(await session(), language));
     },
 
+    async siteAccess() {
+      return { sites: await syncSiteScripts() };
+    },
+
     async getCatalog({ language }) {
       return fetchCatalog(language);
     },
   });
 
-  return Object.assign(stop, { sync, lookups });
+  return Object.assign(stop, { sync, lookups, index });
 }
 
 /** Opens the options page (from the popup or a badge's "sign in" action). */

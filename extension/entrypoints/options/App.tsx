@@ -5,11 +5,12 @@ import { MessageError, sendMessage, type Status } from "@/lib/messaging";
 import { connectionItem, DEFAULT_WORKER_URL, preferencesItem, type Preferences } from "@/lib/storage";
 import type { LanguageCost } from "../../../shared/settings";
 import { AiProviderSection } from "./ai-provider";
+import { SitesSection } from "./sites";
 
 // The options page: where the Worker is, who is signed in (and re-authorising when GitHub no
-// longer accepts the token), the AI provider, language (with what a change costs) and auto-sync, and
-// the account's deletion. The GitHub token typed here goes to the background once, is
-// exchanged for a session and is not kept anywhere in the extension.
+// longer accepts the token), the AI provider, language (with what a change costs) and auto-sync,
+// your stars on other sites (./sites.tsx), and the account's deletion. The GitHub token typed here
+// goes to the background once, is exchanged for a session and is not kept anywhere in the extension.
 
 type Note = { kind: "ok" | "error"; text: string; code?: string } | null;
 
@@ -407,6 +408,7 @@ export function App() {
             </section>
           )}
           <PreferencesSection status={status} />
+          <SitesSection />
           {status.connected && <DangerZone />}
         </>
       )}
