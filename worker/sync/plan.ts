@@ -89,8 +89,10 @@ function readmeRequest(item: StarredRepo, known: KnownRepo | null): ReadmeReques
 
 /** Hash of the metadata a sync refreshes: equal hash = nothing to write. */
 export async function metaHash(repo: RepoMetadata): Promise<string> {
-  // The stored hashes were made of these values in this order (META_FIELDS): keep it.
-  const fields = META_FIELDS.map((field) => repo[field]);
+  // The stored hashes were made of these values in this order (META_FIELDS): keep it. `disabled` came later: it
+  // is hashed only when true, so a repository that is not disabled keeps the hash stored before it existed.
+  const fields: unknown[] = META_FIELDS.filter((field) => field !== "disabled").map((field) => repo[field]);
+  if (repo.disabled) fields.push({ disabled: true });
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(fields)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
