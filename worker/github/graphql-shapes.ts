@@ -19,7 +19,9 @@ export const REPOSITORY_FIELDS = /* GraphQL */ `
  * A repository's health (RepoHealth): single objects, not connections, so they add no points to a query, only
  * server time. `isArchived`/`isDisabled` come with the REST star list; `archivedAt` only from here.
  */
-export const HEALTH_FIELDS = /* GraphQL */ `archivedAt latestRelease { tagName name publishedAt isPrerelease } defaultBranchRef { target { ... on Commit { committedDate } } }`;
+export const HEALTH_FIELDS =
+  "archivedAt latestRelease { tagName name publishedAt isPrerelease } " +
+  "defaultBranchRef { target { ... on Commit { committedDate } } }";
 
 export const HealthNode = z.object({
   archivedAt: z.string().nullish(),

@@ -23,6 +23,8 @@ export type KnownStar = {
   /** GitHub refused the repository to this user's token (worker/github/errors.ts), and when it last said so. */
   access: RepositoryAccess | null;
   accessCheckedAt: number | null;
+  /** Recorded as gone from GitHub (worker/sync/unstar.ts): listed again, it is written so that it is not. */
+  gone?: boolean;
 };
 
 /** A repository GitHub refused is asked again at most this often (not at every hourly sync). */
@@ -62,7 +64,7 @@ export function planPage(
       metaHash,
       known,
       repo: !known ? "insert" : known.metaHash !== metaHash ? "update" : "keep",
-      star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt ? "refresh" : "keep",
+      star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt || star.gone ? "refresh" : "keep",
       readme: needsReadme(item, known) && !refusedLately(star, now) ? readmeRequest(item, known) : null,
     };
   });

@@ -87,6 +87,7 @@ export const STAR_COLUMNS = {
   accessMessage: stars.accessMessage,
   accessUrl: stars.accessUrl,
   accessCheckedAt: stars.accessCheckedAt,
+  goneReason: stars.goneReason,
 };
 
 /** A star as a plan reads it, from STAR_COLUMNS and the repository's GitHub id. */
@@ -98,6 +99,7 @@ export function knownStarOf(row: {
   accessMessage: string | null;
   accessUrl: string | null;
   accessCheckedAt: Date | null;
+  goneReason?: string | null;
 }): KnownStar {
   return {
     githubId: row.githubId,
@@ -105,6 +107,7 @@ export function knownStarOf(row: {
     starredAt: ms(row.starredAt),
     access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
     accessCheckedAt: ms(row.accessCheckedAt),
+    ...(row.goneReason ? { gone: true } : {}),
   };
 }
 
@@ -226,7 +229,14 @@ export function pageWrites(
           })
           .onConflictDoUpdate({
             target: [stars.userId, stars.repositoryId],
-            set: { isStarred: true, starredAt: excluded(stars.starredAt), unstarredAt: null },
+            // Listed again: a star recorded as gone (worker/sync/unstar.ts) is back.
+            set: {
+              isStarred: true,
+              starredAt: excluded(stars.starredAt),
+              unstarredAt: null,
+              goneReason: null,
+              goneAt: null,
+            },
           }),
       );
     }
