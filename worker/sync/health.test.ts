@@ -172,7 +172,7 @@ describe("star health: facts kept per repository", () => {
     expect((await item(sessionToken, repo)).health).toMatchObject({ archived: false, disabled: false });
   });
 
-  it("the hourly no-change resync asks nothing more; the daily catch-up finds a release that moved nothing", async () => {
+  it("the hourly resync asks nothing more; the daily catch-up finds a release that moved nothing", async () => {
     await using _ = await fastWorkflows();
     const login = "health-catch-up";
     const { sessionToken, user } = await signIn(login, 120);
