@@ -124,6 +124,8 @@ export const SyncStats = z.object({
       stillStarred: z.number().int(),
       refused: z.number().int(),
       deferred: z.number().int(),
+      /** Left the list because the repository is gone from GitHub (deleted, blocked, made private): kept as gone. */
+      gone: z.number().int().optional(),
     })
     .optional(),
   failures: z.number().int(),

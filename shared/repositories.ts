@@ -20,6 +20,31 @@ export const FullName = z
     return rest.length === 0 && GITHUB_OWNER.test(owner ?? "") && GITHUB_REPO_NAME.test(name ?? "");
   }, "fullName must look like owner/name");
 
+/**
+ * What happened to a repository on GitHub (docs/architecture.md §2, §4): archived or disabled (from every listing),
+ * the latest release and the default branch's last commit (asked when it was pushed, and by a daily catch-up; null
+ * until asked), and whether it is gone from GitHub. `gone` is not an unstar: the user did not unstar it (the star
+ * and the user's notes and tags stay, `isStarred` stays true); GitHub no longer shows it: `deleted` (404 to its own
+ * owner), `blocked` (451, taken down) or `private-or-deleted` (404: GitHub does not say which). A star the user
+ * unstarred has `isStarred: false` and `unstarredAt` instead.
+ */
+export const RepositoryHealth = z.object({
+  archived: z.boolean(),
+  /** When it was archived, where GitHub says. */
+  archivedAt: isoTime.nullable(),
+  disabled: z.boolean(),
+  /** GitHub's latest release: never a draft; GitHub does not mark a prerelease latest. */
+  latestRelease: z
+    .object({ tag: z.string(), name: z.string().nullable(), publishedAt: isoTime.nullable(), prerelease: z.boolean() })
+    .nullable(),
+  /** The default branch's last commit. */
+  lastCommitAt: isoTime.nullable(),
+  /** When the release and commit date were last asked; null = not yet. */
+  checkedAt: isoTime.nullable(),
+  gone: z.object({ reason: z.enum(["deleted", "blocked", "private-or-deleted"]), at: isoTime.nullable() }).nullable(),
+});
+export type RepositoryHealth = z.infer<typeof RepositoryHealth>;
+
 /** One repository in the user's library: GitHub's facts, the enrichment, and the user's own fields. */
 export const RepositoryItem = z.object({
   fullName: z.string(),
@@ -57,6 +82,7 @@ export const RepositoryItem = z.object({
       checkedAt: isoTime.nullable(),
     })
     .nullable(),
+  health: RepositoryHealth,
   /** null until the AI analysis ran. */
   aiSummary: z.string().nullable(),
   aiTags: z.array(z.string()),

@@ -103,7 +103,65 @@ export function setRepoState(state: EmulatorState, input: RepoStateInput): Repo 
   } else {
     const org = input.state === "sso" && input.org !== undefined ? { org: input.org } : {};
     state.universe.setAccess(repo, { state: input.state, since: state.now(), ...org });
+    // Made private: GitHub erases everyone's star but the owner's, for good (users.ts, eraseStars).
+    if (input.state === "private") state.users.eraseStars(repo);
   }
+  return repo;
+}
+
+export interface ReleaseInput {
+  fullName: string;
+  tag: string;
+  name?: string | null;
+  prerelease?: boolean;
+  /** ISO time; default now. */
+  publishedAt?: string;
+  /**
+   * true: the tag was pushed with git (a push: `pushed_at` moves). false (default): made on github.com or through the
+   * API on a commit already there, which pushes nothing.
+   */
+  tagPush?: boolean;
+}
+
+/** Checks a `release` body. */
+export function parseReleaseInput(input: Record<string, unknown>): ReleaseInput {
+  const fullName = requireString(input, "fullName");
+  const tag = requireString(input, "tag");
+  if (!/^[^\s~^:?*[\\]{1,255}$/.test(tag)) throw new ControlError(422, `invalid tag "${tag}"`);
+  if (input.name !== undefined && input.name !== null && typeof input.name !== "string")
+    throw new ControlError(422, '"name" must be a string or null');
+  for (const key of ["prerelease", "tagPush"] as const) {
+    if (input[key] !== undefined && typeof input[key] !== "boolean")
+      throw new ControlError(422, `"${key}" must be true or false`);
+  }
+  if (input.publishedAt !== undefined && (typeof input.publishedAt !== "string" || !Date.parse(input.publishedAt)))
+    throw new ControlError(422, '"publishedAt" must be an ISO time');
+  return {
+    fullName,
+    tag,
+    ...(input.name !== undefined ? { name: input.name as string | null } : {}),
+    ...(input.prerelease !== undefined ? { prerelease: input.prerelease as boolean } : {}),
+    ...(input.publishedAt !== undefined ? { publishedAt: input.publishedAt as string } : {}),
+    ...(input.tagPush !== undefined ? { tagPush: input.tagPush as boolean } : {}),
+  };
+}
+
+/** Publishes a release (repos.ts `Universe.release`). */
+export function publishRelease(state: EmulatorState, input: ReleaseInput): Repo {
+  const repo = requireRepo(state, input.fullName);
+  const now = state.now();
+  const publishedAt = input.publishedAt !== undefined ? Date.parse(input.publishedAt) : now;
+  state.universe.release(
+    repo,
+    {
+      tagName: input.tag,
+      name: input.name === undefined ? input.tag : input.name,
+      publishedAt: Math.floor(publishedAt / 1000) * 1000,
+      isPrerelease: input.prerelease ?? false,
+    },
+    input.tagPush ?? false,
+    now,
+  );
   return repo;
 }
 

@@ -5,7 +5,7 @@
 //   const carol = await emulator.createUser({ login: "carol", stars: 120, scopes: "repo" });
 //   const truth = await emulator.stars("carol", { sha: true });
 import type { RepoState } from "./access.ts";
-import type { RenameInput, RepoStateInput } from "./changes.ts";
+import type { ReleaseInput, RenameInput, RepoStateInput } from "./changes.ts";
 import type { RepoSummary, UserSummary, statsSnapshot } from "./control.ts";
 import type { FaultRule, FaultRuleInput } from "./faults.ts";
 import type { RealismConfig, ServerTimeModel } from "./realism.ts";
@@ -14,7 +14,7 @@ import type { EmulatorConfig } from "./state.ts";
 import type { Trigger, TriggerInput } from "./triggers.ts";
 
 export type { RepoState } from "./access.ts";
-export type { RenameInput, RepoStateInput } from "./changes.ts";
+export type { ReleaseInput, RenameInput, RepoStateInput } from "./changes.ts";
 export type { RepoSummary, UserSummary } from "./control.ts";
 export type { FaultRule, FaultRuleInput } from "./faults.ts";
 export type { Trigger, TriggerAction, TriggerInput } from "./triggers.ts";
@@ -25,6 +25,10 @@ export interface CreateUserInput {
   stars?: number;
   /** The token's `X-OAuth-Scopes`, e.g. "repo, read:user" or ["repo"]; default none (""). */
   scopes?: string | string[];
+  /** `classic` (default: scopes) or `fine-grained` (permissions; no scopes). */
+  tokenKind?: "classic" | "fine-grained";
+  /** Fine-grained only: the user permission "Starring" (default "read"). */
+  permissions?: { starring?: "none" | "read" | "write" };
 }
 
 export interface StarInput {
@@ -130,6 +134,12 @@ export interface EmulatorClient {
   setRepoState(input: RepoStateInput): Promise<RepoStateResult>;
   /** Renames a repository (`newName` is "owner/name"); id and node_id stay, the old name redirects. */
   rename(input: RenameInput): Promise<RenameResult>;
+  /** Archives it (`archived: false` unarchives): `archived`, `archivedAt`; not a push. */
+  archive(input: { fullName: string; archived?: boolean }): Promise<RepoStateResult>;
+  /** GitHub disables it (`disabled: false` re-enables): `disabled`, `isDisabled`. */
+  disable(input: { fullName: string; disabled?: boolean }): Promise<RepoStateResult>;
+  /** Publishes a release; only `tagPush: true` moves `pushed_at`. */
+  release(input: ReleaseInput): Promise<RepoStateResult>;
   /** Runs `action` once the `after`-th request matching `route`/`query`/`login` has been answered. */
   addTrigger(input: TriggerInput): Promise<Trigger>;
   triggers(): Promise<Trigger[]>;
@@ -175,6 +185,9 @@ export function createEmulatorClient(
     repo: (fullName) => call("GET", `repo?fullName=${q(fullName)}`),
     setRepoState: (input) => call("POST", "repo-state", input),
     rename: (input) => call("POST", "rename", input),
+    archive: (input) => call("POST", "archive", input),
+    disable: (input) => call("POST", "disable", input),
+    release: (input) => call("POST", "release", input),
     addTrigger: async (input) => (await call<{ trigger: Trigger }>("POST", "triggers", input)).trigger,
     triggers: async () => (await call<{ triggers: Trigger[] }>("GET", "triggers")).triggers,
     clearTriggers: () => call("DELETE", "triggers"),

@@ -4,8 +4,10 @@
 import { ssoOrg, ssoOrgId, type RepoState } from "./access.ts";
 import {
   ControlError,
+  parseReleaseInput,
   parseRenameInput,
   parseRepoStateInput,
+  publishRelease,
   renameRepo,
   requireRepo,
   requireString,
@@ -17,10 +19,10 @@ import {
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
-import { isPrivate, type CustomRepoInput, type ReadmeKind, type Repo } from "./repos.ts";
+import { isPrivate, type CustomRepoInput, type ReadmeKind, type Release, type Repo } from "./repos.ts";
 import { userIdentity, type EmulatorConfig, type EmulatorState } from "./state.ts";
 import { validateTrigger, type TriggerInput } from "./triggers.ts";
-import { LOGIN_RE, MAX_STARS, type User } from "./users.ts";
+import { LOGIN_RE, MAX_STARS, type TokenModel, type User } from "./users.ts";
 
 export interface ControlRequest {
   method: string;
@@ -48,8 +50,12 @@ export interface UserSummary {
   nodeId: string;
   token: string;
   stars: number;
-  /** The token's `X-OAuth-Scopes` ("" = a classic token with no scopes). */
+  /** The token's `X-OAuth-Scopes` ("" = a classic token with no scopes, or a fine-grained token). */
   scopes: string;
+  /** `classic` (scopes) or `fine-grained` (permissions). */
+  tokenKind: TokenModel["kind"];
+  /** Fine-grained only: the user permission "Starring". */
+  starring?: "none" | "read" | "write";
 }
 
 function userSummary(user: User): UserSummary {
@@ -60,7 +66,25 @@ function userSummary(user: User): UserSummary {
     token: user.token,
     stars: user.stars.length,
     scopes: user.scopes,
+    tokenKind: user.tokenModel.kind,
+    ...(user.tokenModel.kind === "fine-grained" ? { starring: user.tokenModel.starring } : {}),
   };
+}
+
+/** `tokenKind` and `permissions.starring` of `POST users`. */
+function parseTokenModel(input: Record<string, unknown>): TokenModel {
+  const kind = input.tokenKind ?? "classic";
+  if (kind === "classic") {
+    if (input.permissions !== undefined) throw new ControlError(422, '"permissions" are for a fine-grained token');
+    return { kind };
+  }
+  if (kind !== "fine-grained") throw new ControlError(422, '"tokenKind" must be "classic" or "fine-grained"');
+  if (input.scopes !== undefined) throw new ControlError(422, "a fine-grained token has no scopes");
+  const permissions = (input.permissions ?? {}) as Record<string, unknown>;
+  const starring = permissions.starring ?? "read";
+  if (starring !== "none" && starring !== "read" && starring !== "write")
+    throw new ControlError(422, '"permissions.starring" must be "none", "read" or "write"');
+  return { kind, starring };
 }
 
 /** `scopes` of `POST users`: a string ("repo, read:user") or a list; normalised to GitHub's "a, b" form. */
@@ -183,8 +207,15 @@ export interface RepoSummary {
   nodeId: string;
   private: boolean;
   archived: boolean;
+  /** When it was archived (null when not, or archived without a date). */
+  archivedAt: string | null;
+  disabled: boolean;
   defaultBranch: string;
   pushedAt: string;
+  /** The default branch's head commit date (GraphQL `defaultBranchRef.target.committedDate`). */
+  committedAt: string;
+  /** GitHub's `latestRelease` (the newest release that is not a prerelease), null without one. */
+  latestRelease: { tagName: string; name: string | null; publishedAt: string; isPrerelease: boolean } | null;
   /** Path of the README entry in the tree (for a symlink: the link), null without README. */
   readmePath: string | null;
   /** "text", "symlink" (README is a link to readmeTarget), "binary" or "bom" (UTF-8 with a BOM). */
@@ -222,6 +253,17 @@ function accessSummary(repo: Repo): Pick<RepoSummary, "state" | "stateSince" | "
   return { state: access.state, stateSince: isoSeconds(access.since), ...sso };
 }
 
+function releaseSummary(release: Release | null): RepoSummary["latestRelease"] {
+  return release && { ...release, publishedAt: isoSeconds(release.publishedAt) };
+}
+
+/** `{fullName, <flag>?: boolean}` (default true) of `POST archive` and `POST disable`. */
+function flagInput(input: Record<string, unknown>, flag: string): { fullName: string; value: boolean } {
+  const value = input[flag] ?? true;
+  if (typeof value !== "boolean") throw new ControlError(422, `"${flag}" must be true or false`);
+  return { fullName: requireString(input, "fullName"), value };
+}
+
 function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSummary {
   const readme = withSha ? state.universe.readme(repo) : null;
   return {
@@ -230,8 +272,12 @@ function repoSummary(state: EmulatorState, repo: Repo, withSha: boolean): RepoSu
     nodeId: repo.nodeId,
     private: isPrivate(repo),
     archived: repo.archived,
+    archivedAt: repo.archived && repo.archivedAt !== undefined ? isoSeconds(repo.archivedAt) : null,
+    disabled: repo.disabled === true,
     defaultBranch: repo.defaultBranch,
     pushedAt: isoSeconds(repo.pushedAt),
+    committedAt: isoSeconds(repo.committedAt ?? repo.pushedAt),
+    latestRelease: releaseSummary(state.universe.latestRelease(repo)),
     readmePath: repo.readmePath,
     readmeKind: repo.readmePath === null ? null : repo.readmeKind,
     ...(repo.readmePath !== null && repo.readmeKind === "symlink"
@@ -279,7 +325,7 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       if (typeof stars !== "number" || !Number.isInteger(stars) || stars < 0 || stars > MAX_STARS) {
         throw new ControlError(422, `"stars" must be an integer from 0 to ${MAX_STARS}`);
       }
-      const user = state.users.create(login, stars, parseScopes(input.scopes));
+      const user = state.users.create(login, stars, parseScopes(input.scopes), parseTokenModel(input));
       // A replaced user starts with fresh budgets, like a new account would.
       state.limiter.forget(userIdentity(login));
       log(`user ${login} with ${stars} stars`);
@@ -322,6 +368,28 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       const { repo, previousName } = renameRepo(state, parseRenameInput(body()));
       log(`renamed ${previousName} to ${repo.fullName}`);
       return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo), previousName });
+    }
+
+    case "POST archive": {
+      // Archived (or, with `archived: false`, unarchived) by its owner: not a push.
+      const { fullName, value } = flagInput(body(), "archived");
+      const repo = requireRepo(state, fullName);
+      state.universe.setArchived(repo, value, state.now());
+      return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo) });
+    }
+
+    case "POST disable": {
+      // Disabled by GitHub (`disabled: false` re-enables it).
+      const { fullName, value } = flagInput(body(), "disabled");
+      const repo = requireRepo(state, fullName);
+      state.universe.setDisabled(repo, value);
+      return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo) });
+    }
+
+    case "POST release": {
+      const repo = publishRelease(state, parseReleaseInput(body()));
+      log(`release in ${repo.fullName}`);
+      return json(200, { ...repoSummary(state, repo, false), ...accessSummary(repo) });
     }
 
     case "POST push": {

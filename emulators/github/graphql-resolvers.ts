@@ -24,7 +24,15 @@ import { BLOCKED_MESSAGE, SSO_MESSAGE, ssoOrg, ssoUrl } from "./access.ts";
 import { decodeNodeId, encodeNodeId } from "./git.ts";
 import { isoSeconds } from "./http.ts";
 import { remaining, type Bucket } from "./ratelimit.ts";
-import { isPrivate, type BlobObject, type CommitObject, type GitObject, type Repo, type TreeObject } from "./repos.ts";
+import {
+  isPrivate,
+  type BlobObject,
+  type CommitObject,
+  type GitObject,
+  type Release,
+  type Repo,
+  type TreeObject,
+} from "./repos.ts";
 import { hashString } from "./random.ts";
 import type { GraphqlWork } from "./realism.ts";
 import type { EmulatorState } from "./state.ts";
@@ -486,7 +494,14 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
     isFork: repo.fork,
     isPrivate: isPrivate(repo),
     visibility: isPrivate(repo) ? "PRIVATE" : "PUBLIC",
-    isDisabled: false,
+    isDisabled: repo.disabled === true,
+    archivedAt: repo.archived && repo.archivedAt !== undefined ? isoSeconds(repo.archivedAt) : null,
+    // A single object, not a connection: no points, some server time (realism.ts, perReleaseMs).
+    latestRelease: () => {
+      ctx.work.releases++;
+      const release = universe.latestRelease(repo);
+      return release ? releaseView(repo, release) : null;
+    },
     isEmpty: false,
     isLocked: false,
     isMirror: false,
@@ -503,7 +518,11 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       id: encodeNodeId("REF", (repo.id + 1) % 0xffffffff),
       name: repo.defaultBranch,
       prefix: "refs/heads/",
-      target: commitView(universe.headCommit(repo), ctx),
+      // The head commit is a git lookup (realism.ts, perCommitMs).
+      target: () => {
+        ctx.work.commits++;
+        return commitView(universe.headCommit(repo), ctx);
+      },
     }),
     object: (args: { expression?: string | null; oid?: string | null }) => {
       ctx.work.objects++;
@@ -512,6 +531,24 @@ function repoView(repo: Repo, ctx: GraphqlContext): View {
       return null;
     },
     viewerPermission: users.canSee(ctx.viewer, repo) ? "READ" : null,
+  };
+}
+
+/** A published release as GraphQL's `Release` shows it. */
+function releaseView(repo: Repo, release: Release): View {
+  const published = isoSeconds(release.publishedAt);
+  return {
+    __typename: "Release",
+    id: encodeNodeId("RE", hashString(`${repo.id}/${release.tagName}`) % 1_000_000_000),
+    tagName: release.tagName,
+    name: release.name,
+    publishedAt: published,
+    createdAt: published,
+    updatedAt: published,
+    isPrerelease: release.isPrerelease,
+    isDraft: false,
+    isLatest: true,
+    url: `https://github.com/${repo.fullName}/releases/tag/${release.tagName}`,
   };
 }
 

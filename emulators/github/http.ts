@@ -27,6 +27,8 @@ export const DOCS = {
   checkStarred:
     "https://docs.github.com/rest/activity/starring#check-if-a-repository-is-starred-by-the-authenticated-user",
   getRepo: "https://docs.github.com/rest/repos/repos#get-a-repository",
+  star: "https://docs.github.com/rest/activity/starring#star-a-repository-for-the-authenticated-user",
+  unstar: "https://docs.github.com/rest/activity/starring#unstar-a-repository-for-the-authenticated-user",
   redirects: "https://docs.github.com/v3/#http-redirects",
   graphqlAuth: "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",
 } as const;
@@ -105,7 +107,11 @@ export function isoSeconds(ms: number): string {
  * GitHub's scope headers for a classic token: `X-OAuth-Scopes` lists the token's scopes (empty
  * for a token with none), `X-Accepted-OAuth-Scopes` what the endpoint accepts. None without a token.
  */
-export function oauthScopeHeaders(user: { scopes: string } | undefined, accepted = ""): Record<string, string> {
-  if (!user) return {};
+export function oauthScopeHeaders(
+  user: { scopes: string; tokenModel: { kind: string } } | undefined,
+  accepted = "",
+): Record<string, string> {
+  // Fine-grained tokens have no scopes: GitHub sends neither header for them.
+  if (!user || user.tokenModel.kind !== "classic") return {};
   return { "x-oauth-scopes": user.scopes, "x-accepted-oauth-scopes": accepted };
 }

@@ -17,6 +17,13 @@ export interface ServerTimeModel {
   perObjectMs: number;
   /** Each tree entry returned. */
   perTreeEntryMs: number;
+  /**
+   * Each `latestRelease` resolved: a single object, 0 points (only connections cost points), a lookup of the
+   * repository's releases. A model, not a measurement: GitHub publishes no per-field time.
+   */
+  perReleaseMs: number;
+  /** Each commit resolved through a ref (`defaultBranchRef { target }`): one git read, no path walk. A model. */
+  perCommitMs: number;
   /** Each KB of blob text returned. */
   perBlobKbMs: number;
   /** Fixed cost of a REST request. */
@@ -67,6 +74,8 @@ const ZERO_MODEL: ServerTimeModel = {
   perNestedConnectionMs: 0,
   perObjectMs: 0,
   perTreeEntryMs: 0,
+  perReleaseMs: 0,
+  perCommitMs: 0,
   perBlobKbMs: 0,
   restBaseMs: 0,
   restPerItemMs: 0,
@@ -83,6 +92,8 @@ const GITHUB_MODEL: ServerTimeModel = {
   perNestedConnectionMs: 15,
   perObjectMs: 25,
   perTreeEntryMs: 0.2,
+  perReleaseMs: 10,
+  perCommitMs: 15,
   perBlobKbMs: 0.4,
   restBaseMs: 90,
   restPerItemMs: 8,
@@ -134,6 +145,9 @@ export interface GraphqlWork {
   objects: number;
   treeEntries: number;
   blobBytes: number;
+  /** `latestRelease` and ref-target commits resolved. */
+  releases: number;
+  commits: number;
 }
 
 export const noWork = (): GraphqlWork => ({
@@ -142,6 +156,8 @@ export const noWork = (): GraphqlWork => ({
   objects: 0,
   treeEntries: 0,
   blobBytes: 0,
+  releases: 0,
+  commits: 0,
 });
 
 /** Seeded standard normal draws (Box–Muller over the emulator's uniform generator). */
@@ -170,6 +186,8 @@ export function graphqlServerMs(
     work.nestedConnections * m.perNestedConnectionMs +
     work.objects * m.perObjectMs +
     work.treeEntries * m.perTreeEntryMs +
+    work.releases * m.perReleaseMs +
+    work.commits * m.perCommitMs +
     (work.blobBytes / 1024) * m.perBlobKbMs;
   return spreadAndLoad(ms, config, othersInFlight, random);
 }

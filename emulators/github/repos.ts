@@ -84,6 +84,17 @@ export interface Repo {
   createdAt: number;
   updatedAt: number;
   pushedAt: number;
+  /**
+   * When the default branch's head commit was made; absent = `pushedAt` (generated repositories were last pushed to
+   * their default branch). A push of a tag or of another branch moves `pushedAt` only.
+   */
+  committedAt?: number;
+  /** Set when archived (GraphQL `archivedAt`); generated archived repositories have none (GitHub: null before 2022). */
+  archivedAt?: number;
+  /** Disabled by GitHub (REST `disabled`, GraphQL `isDisabled`): still listed, its data served. */
+  disabled?: boolean;
+  /** Releases, oldest first (control API `POST release`); generated repositories have one or none (releaseOf). */
+  releases?: Release[];
   /** Path of the README in the default branch, or null when the repository has none. */
   readmePath: string | null;
   /** What the README entry is (see README_SYMLINK and friends). */
@@ -163,6 +174,14 @@ export interface CommitObject {
   treeOid: string;
 }
 export type GitObject = BlobObject | TreeObject | CommitObject;
+
+/** A published release (drafts are not modelled: they are invisible to others). */
+export interface Release {
+  tagName: string;
+  name: string | null;
+  publishedAt: number;
+  isPrerelease: boolean;
+}
 
 export interface CustomRepoInput {
   description?: string | null;
@@ -376,9 +395,13 @@ export class Universe {
    * makes the README a symlink (mode 120000) to that path, which holds the text.
    */
   push(repo: Repo, now: number, readme?: string, change: { path?: string; linkTo?: string } = {}): void {
+    // A generated release is dated from the last push: fixed before the push moves it.
+    repo.releases = this.releasesOf(repo);
     repo.pushes++;
     repo.pushedAt = Math.max(now, repo.pushedAt + 1000);
     repo.updatedAt = repo.pushedAt;
+    // A push to the default branch: its head commit is new.
+    repo.committedAt = repo.pushedAt;
     if (readme !== undefined || change.path !== undefined || change.linkTo !== undefined) {
       // The text as it is now (a symlink's: its target's), kept unless a new one is pushed.
       if (readme !== undefined || repo.readmeKind === "symlink" || repo.readmePath === null) {
@@ -395,6 +418,68 @@ export class Universe {
       delete repo.readmeMemo;
     }
     this.version++;
+  }
+
+  /**
+   * Archives (or unarchives) a repository. GitHub sets `archived` and `archivedAt` (unarchiving clears it); neither
+   * is a push, so `pushed_at` stays, while `updated_at` moves.
+   */
+  setArchived(repo: Repo, archived: boolean, now: number): void {
+    if (repo.archived === archived) return;
+    repo.archived = archived;
+    if (archived) repo.archivedAt = secondPrecision(now);
+    else delete repo.archivedAt;
+    repo.updatedAt = Math.max(repo.updatedAt, secondPrecision(now));
+    this.version++;
+  }
+
+  /** GitHub disables (or re-enables) a repository: `disabled: true` in REST, `isDisabled` in GraphQL. */
+  setDisabled(repo: Repo, disabled: boolean): void {
+    if (disabled) repo.disabled = true;
+    else delete repo.disabled;
+    this.version++;
+  }
+
+  /**
+   * Publishes a release. With `tagPush` its tag was pushed with git (a push: `pushed_at` moves, the default branch
+   * does not); without it the release was made on github.com or through the API on a commit already there (an
+   * existing tag, or a new tag on an old commit), which pushes nothing: `pushed_at` stays. `updated_at` stays too.
+   */
+  release(repo: Repo, release: Release, tagPush: boolean, now: number): void {
+    repo.releases = [...this.releasesOf(repo), release];
+    if (tagPush) {
+      // The default branch's head stays where it was.
+      repo.committedAt ??= repo.pushedAt;
+      repo.pushedAt = Math.max(secondPrecision(now), repo.pushedAt + 1000);
+    }
+    this.version++;
+  }
+
+  /**
+   * The repository's releases, oldest first: those published through the control API, or for a generated repository
+   * a deterministic one (about half of them have one, tagged `v<major>.<minor>.<patch>`, published at or before the
+   * last push).
+   */
+  releasesOf(repo: Repo): Release[] {
+    if (repo.releases) return repo.releases;
+    if (repo.custom || unit(this.seed, "has-release", repo.uid) >= 0.5) return [];
+    const r = (tag: string) => unit(this.seed, tag, repo.uid);
+    const major = Math.floor(r("release-major") * 5);
+    const tag = `v${major}.${Math.floor(r("release-minor") * 20)}.${Math.floor(r("release-patch") * 10)}`;
+    const publishedAt = secondPrecision(repo.pushedAt - (repo.pushedAt - repo.createdAt) * r("release-at") * 0.2);
+    return [{ tagName: tag, name: r("release-named") < 0.7 ? tag : null, publishedAt, isPrerelease: major === 0 }];
+  }
+
+  /**
+   * GitHub's `latestRelease`: the most recent published release that is not a prerelease (releases/latest: "the most
+   * recent non-prerelease, non-draft release, sorted by the created_at attribute"); null when there is none.
+   */
+  latestRelease(repo: Repo): Release | null {
+    const releases = this.releasesOf(repo).filter((release) => !release.isPrerelease);
+    return releases.reduce<Release | null>(
+      (latest, release) => (latest === null || release.publishedAt >= latest.publishedAt ? release : latest),
+      null,
+    );
   }
 
   /** Where a symlinked README points. */
@@ -541,11 +626,12 @@ export class Universe {
 
   headCommit(repo: Repo): CommitObject {
     const treeOid = this.treeAt(repo, "")?.oid ?? sha1Hex("empty");
+    const committedAt = repo.committedAt ?? repo.pushedAt;
     return {
       kind: "commit",
       repo,
-      oid: sha1Hex(`commit ${repo.createdAs} ${repo.pushes} ${repo.pushedAt} ${treeOid}`),
-      committedDate: repo.pushedAt,
+      oid: sha1Hex(`commit ${repo.createdAs} ${repo.pushes} ${committedAt} ${treeOid}`),
+      committedDate: committedAt,
       treeOid,
     };
   }

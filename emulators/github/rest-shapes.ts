@@ -171,7 +171,7 @@ export function repositoryJson(repo: Repo, base: string, options: RepositoryJson
     forks_count: repo.forks,
     mirror_url: null,
     archived: repo.archived,
-    disabled: false,
+    disabled: repo.disabled === true,
     open_issues_count: repo.openIssues,
     license: licenseJson(repo, base),
     allow_forking: true,

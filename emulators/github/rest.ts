@@ -27,7 +27,7 @@ import {
   repositoryJson,
 } from "./rest-shapes.ts";
 import type { RequestContext, Route } from "./routes.ts";
-import type { Star, User } from "./users.ts";
+import { mayReadStars, maySetStar, type Star, type User } from "./users.ts";
 
 const JSON_MEDIA = "github.v3; format=json";
 const VARY = "Accept, Authorization, Cookie, X-GitHub-OTP";
@@ -240,6 +240,48 @@ function checkStarred(ctx: RequestContext): EmuResponse {
   return { status: 204, headers: { "x-github-media-type": JSON_MEDIA } };
 }
 
+/**
+ * A fine-grained token without the user permission "Starring" it needs: GitHub's 403 names what it would have
+ * accepted (`X-Accepted-GitHub-Permissions`, GitHub changelog 2023-08-10).
+ */
+function notAccessible(docs: string, accepted: string): EmuResponse {
+  return json(
+    403,
+    { message: "Resource not accessible by personal access token", documentation_url: docs, status: "403" },
+    { "x-accepted-github-permissions": accepted },
+  );
+}
+
+/**
+ * `PUT` (star) and `DELETE` (unstar) `/user/starred/{owner}/{repo}`: 204, empty, on success, and again when it is
+ * already so (both are idempotent here). Refused tokens: a fine-grained one without "Starring" write gets 403; a
+ * classic one without `public_repo` (or `repo`, which a private repository needs) gets 404, as GitHub answers a
+ * classic token whose scopes do not allow the call (kitalev/GitHub-Legacy#1). A repository the user cannot see is
+ * 404; a taken-down one 451 and a SAML-guarded one 403, as its other routes answer. A renamed repository's old name
+ * is 404 here (no redirect is modelled on these routes).
+ */
+function setStar(ctx: RequestContext, starred: boolean): EmuResponse {
+  const user = ctx.user as User;
+  const docs = starred ? DOCS.star : DOCS.unstar;
+  if (user.tokenModel.kind === "fine-grained" && user.tokenModel.starring !== "write")
+    return notAccessible(docs, "starring=write; metadata=read");
+  const repo = ctx.state.universe.find(`${ctx.params.owner}/${ctx.params.repo}`);
+  if (!repo) return notFound(docs);
+  const sight = ctx.state.users.sight(user, repo);
+  if (sight === "gone") return notFound(docs);
+  if (!maySetStar(user, isPrivate(repo))) return notFound(docs);
+  if (sight === "dmca" || sight === "sso") return restRefusal(sight, repo, user.login) as EmuResponse;
+  if (starred) ctx.state.users.star(user, repo, ctx.state.now());
+  else ctx.state.users.unstar(user, repo);
+  return { status: 204, headers: { "x-github-media-type": JSON_MEDIA } };
+}
+
+/** A fine-grained token needs "Starring" read to list or check the user's stars. */
+function readingStars(handle: (ctx: RequestContext) => EmuResponse, docs: string) {
+  return (ctx: RequestContext): EmuResponse =>
+    ctx.user && !mayReadStars(ctx.user) ? notAccessible(docs, "starring=read") : handle(ctx);
+}
+
 function getReadme(ctx: RequestContext): EmuResponse {
   const resolved = resolveRepo(ctx, DOCS.readme);
   if ("answer" in resolved) return resolved.answer;
@@ -302,7 +344,7 @@ const routes: Route[] = [
     resource: "core",
     auth: "required",
     unauthenticated: () => requiresAuthentication(DOCS.starred),
-    handle: (ctx) => listStarred(ctx, ctx.user as User),
+    handle: readingStars((ctx) => listStarred(ctx, ctx.user as User), DOCS.starred),
   },
   {
     // Its own template, so the list above is never shadowed and stats count the two apart.
@@ -311,7 +353,23 @@ const routes: Route[] = [
     resource: "core",
     auth: "required",
     unauthenticated: () => requiresAuthentication(DOCS.checkStarred),
-    handle: checkStarred,
+    handle: readingStars(checkStarred, DOCS.checkStarred),
+  },
+  {
+    method: "PUT",
+    template: "/user/starred/{owner}/{repo}",
+    resource: "core",
+    auth: "required",
+    unauthenticated: () => requiresAuthentication(DOCS.star),
+    handle: (ctx) => setStar(ctx, true),
+  },
+  {
+    method: "DELETE",
+    template: "/user/starred/{owner}/{repo}",
+    resource: "core",
+    auth: "required",
+    unauthenticated: () => requiresAuthentication(DOCS.unstar),
+    handle: (ctx) => setStar(ctx, false),
   },
   {
     method: "GET",
@@ -390,7 +448,8 @@ const routes: Route[] = [
 /**
  * `X-Accepted-OAuth-Scopes`: what the endpoint would accept ("repo" on /repos/… and /repositories/…, none elsewhere).
  */
-function acceptedScopes(template: string): string {
+function acceptedScopes(method: string, template: string): string {
+  if (template === "/user/starred/{owner}/{repo}" && method !== "GET") return "public_repo, repo";
   return template.startsWith("/repos/") || template.startsWith("/repositories/") ? "repo" : "";
 }
 
@@ -399,7 +458,7 @@ export const restRoutes: Route[] = routes.map((route) => ({
   ...route,
   handle: async (ctx) => {
     const response = await route.handle(ctx);
-    const scopes = oauthScopeHeaders(ctx.user, acceptedScopes(route.template));
+    const scopes = oauthScopeHeaders(ctx.user, acceptedScopes(route.method, route.template));
     return Object.keys(scopes).length > 0 ? { ...response, headers: { ...scopes, ...response.headers } } : response;
   },
 }));

@@ -30,6 +30,30 @@ export interface User {
   version: number;
   /** The classic token's scopes as GitHub lists them in `X-OAuth-Scopes` ("" = none, e.g. "repo, read:user"). */
   scopes: string;
+  /** The token: classic (scopes) or fine-grained (permissions; GitHub sends no `X-OAuth-Scopes` for it). */
+  tokenModel: TokenModel;
+}
+
+/**
+ * What the user's token may do. Classic tokens have scopes (`User.scopes`); a fine-grained token has permissions, of
+ * which the emulator models the user permission "Starring" (none, read, write).
+ */
+export type TokenModel = { kind: "classic" } | { kind: "fine-grained"; starring: "none" | "read" | "write" };
+
+/**
+ * Whether the token may star or unstar `repo` (`PUT`/`DELETE /user/starred/{owner}/{repo}`). GitHub: a fine-grained
+ * token needs "Starring" user permissions (write); a classic one the `public_repo` scope, or `repo` (which includes
+ * it and is needed for a private repository).
+ */
+export function maySetStar(user: User, repoIsPrivate: boolean): boolean {
+  if (user.tokenModel.kind === "fine-grained") return user.tokenModel.starring === "write";
+  const scopes = user.scopes.split(",").map((scope) => scope.trim());
+  return scopes.includes("repo") || (!repoIsPrivate && scopes.includes("public_repo"));
+}
+
+/** Whether the token may read the user's stars: a fine-grained token needs "Starring" (read or write). */
+export function mayReadStars(user: User): boolean {
+  return user.tokenModel.kind === "classic" || user.tokenModel.starring !== "none";
 }
 
 /** A user's stars as a list shows them, and the SAML organisations whose repositories it left out. */
@@ -81,7 +105,7 @@ export class UserStore {
   }
 
   /** Creates (or replaces) a user with `starCount` deterministic stars and a valid token with `scopes`. */
-  create(login: string, starCount: number, scopes = ""): User {
+  create(login: string, starCount: number, scopes = "", model: TokenModel = { kind: "classic" }): User {
     if (!LOGIN_RE.test(login)) throw new Error(`invalid login: ${login}`);
     if (!Number.isInteger(starCount) || starCount < 0 || starCount > MAX_STARS) {
       throw new Error(`stars must be an integer from 0 to ${MAX_STARS}`);
@@ -114,7 +138,8 @@ export class UserStore {
       stars,
       starred: new Set(stars.map((s) => s.uid)),
       version: 0,
-      scopes,
+      scopes: model.kind === "classic" ? scopes : "",
+      tokenModel: model,
     };
     this.byLogin.set(key, user);
     this.byTokenMap.set(token, user);
@@ -161,6 +186,20 @@ export class UserStore {
     if (index >= 0) user.stars.splice(index, 1);
     user.version++;
     return true;
+  }
+
+  /**
+   * A repository made private: GitHub erases its stars and watchers ("Stars and watchers for this repository will be
+   * permanently erased", docs: Setting repository visibility), so they do not come back when it is made public again.
+   * The owner's own star stays (the owner still sees it).
+   */
+  eraseStars(repo: Repo): number {
+    let erased = 0;
+    for (const user of this.byLogin.values()) {
+      if (isOwner(user, repo)) continue;
+      if (this.unstar(user, repo)) erased++;
+    }
+    return erased;
   }
 
   /** Private repositories are visible to the users who starred them and to their owner only. */

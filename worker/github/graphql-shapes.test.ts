@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readmeIn } from "./graphql-shapes";
+import { readmeIn, toHealth } from "./graphql-shapes";
 
 type Entry = { name: string; type: string; oid: string; size?: number | null; mode?: number };
 const tree = (...entries: Entry[]) => ({ entries });
@@ -33,5 +33,37 @@ describe("readmeIn: the README GitHub would show from one folder", () => {
       byteSize: 13,
       symlink: true,
     });
+  });
+});
+
+describe("toHealth: a repository's health in an answer that asked for it", () => {
+  it("reads the release, archive date and last commit; null where GitHub has none", () => {
+    expect(
+      toHealth({
+        archivedAt: "2025-01-02T03:04:05Z",
+        latestRelease: { tagName: "v1.2.0", name: null, publishedAt: "2026-10-01T00:00:00Z", isPrerelease: false },
+        defaultBranchRef: { target: { committedDate: "2026-09-30T12:00:00Z" } },
+      }),
+    ).toEqual({
+      archivedAt: Date.parse("2025-01-02T03:04:05Z"),
+      latestRelease: {
+        tagName: "v1.2.0",
+        name: null,
+        publishedAt: Date.parse("2026-10-01T00:00:00Z"),
+        isPrerelease: false,
+      },
+      lastCommitAt: Date.parse("2026-09-30T12:00:00Z"),
+    });
+    // An empty repository has no default branch; most have no release.
+    expect(toHealth({ archivedAt: null, latestRelease: null, defaultBranchRef: null })).toEqual({
+      archivedAt: null,
+      latestRelease: null,
+      lastCommitAt: null,
+    });
+  });
+
+  it("is null for an answer that did not ask (a later README stage) or did not come", () => {
+    expect(toHealth({ root: { entries: [] } })).toBeNull();
+    expect(toHealth(null)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { RepoMetadata } from "./types";
+import type { RepoHealth, RepoMetadata } from "./types";
 
 // GitHub's GraphQL shapes the sync reads: a repository's fields (the save route's lookup) and the
 // trees that say where a README is (worker/github/readmes.ts). Validated where they are parsed.
@@ -12,8 +12,48 @@ export const REPOSITORY_FIELDS = /* GraphQL */ `
   primaryLanguage { name }
   repositoryTopics(first: 20) { nodes { topic { name } } }
   licenseInfo { spdxId }
-  isArchived isFork isPrivate createdAt updatedAt pushedAt
+  isArchived isDisabled isFork isPrivate createdAt updatedAt pushedAt
 `;
+
+/**
+ * A repository's health (RepoHealth): single objects, not connections, so they add no points to a query, only
+ * server time. `isArchived`/`isDisabled` come with the REST star list; `archivedAt` only from here.
+ */
+export const HEALTH_FIELDS =
+  "archivedAt latestRelease { tagName name publishedAt isPrerelease } " +
+  "defaultBranchRef { target { ... on Commit { committedDate } } }";
+
+export const HealthNode = z.object({
+  archivedAt: z.string().nullish(),
+  latestRelease: z
+    .object({
+      tagName: z.string(),
+      name: z.string().nullish(),
+      publishedAt: z.string().nullish(),
+      isPrerelease: z.boolean().nullish(),
+    })
+    .nullish(),
+  defaultBranchRef: z.object({ target: z.object({ committedDate: z.string().nullish() }).nullish() }).nullish(),
+});
+
+/** The health in an answer that asked HEALTH_FIELDS; null when the answer does not hold them. */
+export function toHealth(raw: unknown): RepoHealth | null {
+  const parsed = HealthNode.safeParse(raw);
+  if (!parsed.success || raw === null || typeof raw !== "object" || !("latestRelease" in raw)) return null;
+  const { archivedAt, latestRelease, defaultBranchRef } = parsed.data;
+  return {
+    archivedAt: time(archivedAt),
+    latestRelease: latestRelease
+      ? {
+          tagName: latestRelease.tagName,
+          name: latestRelease.name ?? null,
+          publishedAt: time(latestRelease.publishedAt),
+          isPrerelease: latestRelease.isPrerelease ?? false,
+        }
+      : null,
+    lastCommitAt: time(defaultBranchRef?.target?.committedDate),
+  };
+}
 
 export const Tree = z
   .object({
@@ -46,6 +86,7 @@ export const RepositoryNode = z.object({
     .nullish(),
   licenseInfo: z.object({ spdxId: z.string().nullish() }).nullish(),
   isArchived: z.boolean(),
+  isDisabled: z.boolean().nullish(),
   isFork: z.boolean(),
   isPrivate: z.boolean(),
   createdAt: z.string().nullish(),
@@ -70,6 +111,7 @@ export function toMetadata(node: z.infer<typeof RepositoryNode>): RepoMetadata {
     topics: (node.repositoryTopics?.nodes ?? []).flatMap((n) => (n ? [n.topic.name] : [])),
     license: node.licenseInfo?.spdxId && node.licenseInfo.spdxId !== "NOASSERTION" ? node.licenseInfo.spdxId : null,
     archived: node.isArchived,
+    disabled: node.isDisabled ?? false,
     fork: node.isFork,
     isPrivate: node.isPrivate,
     githubCreatedAt: time(node.createdAt),

@@ -4,7 +4,8 @@ import { Signal, sleep } from "../lib/concurrency";
 import { jsonOf, type GithubClient, type GraphqlAnswer } from "./client";
 import { GithubError, deniedByGraphql, type RepositoryAccess } from "./errors";
 import type { ReadmeOutcome, ReadmeRequest } from "./source";
-import { readmeIn, Tree, type FoundReadme } from "./graphql-shapes";
+import { HEALTH_FIELDS, readmeIn, toHealth, Tree, type FoundReadme } from "./graphql-shapes";
+import type { RepoHealth } from "./types";
 
 /**
  * A README batch that GitHub fails with a 5xx is asked again this often before its repositories wait for the next sync.
@@ -43,6 +44,8 @@ type Job = ReadmeRequest & {
   linkPath?: string;
   /** README.md's text when it was short and path-shaped: the root's tree says by its mode whether it is a symlink. */
   candidate?: { oid: string; text: string; truncated: boolean };
+  /** The health asked with the job's first lookup (ReadmeRequest.health), shared by the job's later copies. */
+  healthOf?: { asked: boolean; value?: RepoHealth };
   resolve: (outcome: ReadmeOutcome) => void;
   reject: (error: unknown) => void;
 };
@@ -102,7 +105,11 @@ export class ReadmeFetcher {
     for (const request of requests) {
       waiting.push(
         new Promise<ReadmeOutcome>((resolve, reject) => {
-          const job: Job = { ...request, attempt: 0, resolve, reject };
+          const healthOf: Job["healthOf"] = request.health ? { asked: false } : undefined;
+          // Whatever stage settles the job, the health its first lookup brought goes with the outcome.
+          const settle = (outcome: ReadmeOutcome) =>
+            resolve(healthOf?.value ? { ...outcome, health: healthOf.value } : outcome);
+          const job: Job = { ...request, attempt: 0, healthOf, resolve: settle, reject };
           // Rows saved before node ids were stored: only REST can find them.
           if (!request.nodeId) this.#viaRest.push(job);
           // New: README.md first. Known and pushed: the trees say whether the README changed or moved.
@@ -282,14 +289,17 @@ export class ReadmeFetcher {
     batch.forEach((job, i) => {
       variables[`id${i}`] = job.nodeId;
       declarations.push(`$id${i}: ID!`);
+      // The health rides with the repository's first lookup that answers (docs/architecture.md §4, "Health").
+      const health = job.healthOf && !job.healthOf.asked ? ` ${HEALTH_FIELDS}` : "";
       if (job.stage === "root" || job.stage === "subtrees") {
-        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${job.stage === "root" ? ROOT : SUBTREES} } }`);
+        const trees = job.stage === "root" ? ROOT : SUBTREES;
+        selections.push(`r${i}: node(id: $id${i}) { ... on Repository { ${trees}${health} } }`);
       } else {
         variables[`e${i}`] = `HEAD:${job.found?.path ?? "README.md"}`;
         declarations.push(`$e${i}: String!`);
         selections.push(
           `r${i}: node(id: $id${i}) { ... on Repository { object(expression: $e${i}) ` +
-            "{ ... on Blob { oid byteSize text isTruncated isBinary } } } }",
+            `{ ... on Blob { oid byteSize text isTruncated isBinary } }${health} } }`,
         );
       }
     });
@@ -345,6 +355,13 @@ export class ReadmeFetcher {
   /** What one alias of a batch says about its repository (`denied`: GitHub refused it, FORBIDDEN). */
   #settle(job: Job, raw: unknown, denied?: RepositoryAccess): void {
     if (denied) return job.resolve({ githubId: job.githubId, kind: "denied", access: denied });
+    if (job.healthOf && !job.healthOf.asked) {
+      const health = toHealth(raw);
+      if (health) {
+        job.healthOf.asked = true;
+        job.healthOf.value = health;
+      }
+    }
     const notReturned = () =>
       job.resolve({ githubId: job.githubId, kind: "error", message: "GitHub did not return the repository" });
     if (job.stage === "root") {

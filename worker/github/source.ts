@@ -3,7 +3,7 @@ import type { RepositoryAccess } from "./errors";
 import type { Pacer } from "./pacer";
 import { ReadmeFetcher } from "./readmes";
 import { StarPages } from "./rest-source";
-import type { ReadmeText, StarredRepo } from "./types";
+import type { ReadmeText, RepoHealth, StarredRepo } from "./types";
 
 export type StarPage = {
   items: StarredRepo[];
@@ -29,9 +29,15 @@ export type ReadmeRequest = {
   fullName: string;
   /** The blob sha we already hold: an unchanged README is not downloaded again. */
   knownSha: string | null;
+  /**
+   * Ask the repository's health (RepoHealth) in the same GraphQL lookup: no extra request, no points, some server
+   * time. The sync asks it for every new or pushed repository (worker/sync/readme-step.ts).
+   */
+  health?: boolean;
 };
 
-export type ReadmeOutcome = { githubId: number } & (
+/** `health`: what GitHub said of the repository's health, when it was asked and answered (not by REST). */
+export type ReadmeOutcome = { githubId: number; health?: RepoHealth } & (
   | { kind: "ok"; readme: ReadmeText }
   /** The same blob; `path` when GitHub said where it is now (a README renamed without a change). */
   | { kind: "unchanged"; path?: string }

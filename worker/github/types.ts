@@ -17,6 +17,8 @@ export type RepoMetadata = {
   topics: string[];
   license: string | null;
   archived: boolean;
+  /** GitHub disabled it (REST `disabled`, GraphQL `isDisabled`; in the star list, so no extra request). */
+  disabled: boolean;
   fork: boolean;
   isPrivate: boolean;
   githubCreatedAt: number | null;
@@ -50,9 +52,23 @@ export const META_FIELDS = [
   "githubCreatedAt",
   "githubUpdatedAt",
   "githubPushedAt",
+  // Last, and hashed only when true (worker/sync/plan.ts, metaHash): the hashes stored before it existed stay valid.
+  "disabled",
 ] as const satisfies ReadonlyArray<Exclude<keyof RepoMetadata, "githubId">>;
 export type MetaField = (typeof META_FIELDS)[number];
 
 export type StarredRepo = { starredAt: number; repo: RepoMetadata };
+
+/**
+ * What a repository's health adds to its listing (docs/architecture.md §2): asked through GraphQL beside a README
+ * lookup (worker/github/readmes.ts) or by the daily catch-up (worker/sync/health-step.ts). Object fields, no points.
+ */
+export type RepoHealth = {
+  archivedAt: number | null;
+  /** GitHub's `latestRelease`: the newest published release GitHub marks latest (never a draft or prerelease). */
+  latestRelease: { tagName: string; name: string | null; publishedAt: number | null; isPrerelease: boolean } | null;
+  /** The default branch's head commit date; null for an empty repository. */
+  lastCommitAt: number | null;
+};
 
 export type ReadmeText = { sha: string; path: string; text: string; truncated: boolean };

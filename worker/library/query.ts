@@ -28,6 +28,16 @@ export const libraryColumns = {
   fork: repositories.fork,
   isPrivate: repositories.isPrivate,
   pushedAt: repositories.githubPushedAt,
+  disabled: repositories.disabled,
+  archivedAt: repositories.archivedAt,
+  latestReleaseTag: repositories.latestReleaseTag,
+  latestReleaseName: repositories.latestReleaseName,
+  latestReleaseAt: repositories.latestReleaseAt,
+  latestReleasePrerelease: repositories.latestReleasePrerelease,
+  lastCommitAt: repositories.lastCommitAt,
+  healthCheckedAt: repositories.healthCheckedAt,
+  goneReason: stars.goneReason,
+  goneAt: stars.goneAt,
   // The analysis this user reads (per language and model; docs/architecture.md §2).
   aiSummary: analyses.summary,
   aiTags: analyses.tags,
@@ -253,6 +263,23 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
           checkedAt: iso(row.accessCheckedAt),
         }
       : null,
+    health: {
+      archived: row.archived,
+      archivedAt: iso(row.archivedAt),
+      disabled: row.disabled,
+      latestRelease:
+        row.latestReleaseTag !== null
+          ? {
+              tag: row.latestReleaseTag,
+              name: row.latestReleaseName,
+              publishedAt: iso(row.latestReleaseAt),
+              prerelease: row.latestReleasePrerelease ?? false,
+            }
+          : null,
+      lastCommitAt: iso(row.lastCommitAt),
+      checkedAt: iso(row.healthCheckedAt),
+      gone: row.goneReason ? { reason: row.goneReason, at: iso(row.goneAt) } : null,
+    },
     aiSummary: row.aiSummary,
     aiTags: strings(row.aiTags),
     aiPlatforms: strings(row.aiPlatforms),

@@ -130,10 +130,27 @@ async function* csvChunks(pages: AsyncIterable<RepositoryItem[]>): AsyncGenerato
   }
 }
 
-/** A field as one cell: GitHub refusing the repository is its state and GitHub's words. */
+/**
+ * A field as one cell: GitHub refusing the repository is its state and GitHub's words; its health the facts that
+ * hold, e.g. "archived; release v2.1.0 2026-10-01; last commit 2024-03-02" or "gone: deleted".
+ */
 function cellOf(item: RepositoryItem, column: keyof RepositoryItem): Cell {
   if (column === "access") return item.access ? `${item.access.state}: ${item.access.message}` : null;
-  return item[column] as Exclude<RepositoryItem[keyof RepositoryItem], RepositoryItem["access"]>;
+  if (column === "health") return healthCell(item.health);
+  return item[column] as Exclude<RepositoryItem[keyof RepositoryItem], RepositoryItem["access" | "health"]>;
+}
+
+function healthCell(health: RepositoryItem["health"]): string | null {
+  const day = (iso: string | null) => (iso ? ` ${iso.slice(0, 10)}` : "");
+  const release = health.latestRelease;
+  const parts = [
+    health.gone ? `gone: ${health.gone.reason}` : null,
+    health.archived ? "archived" : null,
+    health.disabled ? "disabled" : null,
+    release ? `release ${release.tag}${day(release.publishedAt)}` : null,
+    health.lastCommitAt ? `last commit${day(health.lastCommitAt)}` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? parts.join("; ") : null;
 }
 
 type Cell = string | number | boolean | null | readonly string[];

@@ -23,6 +23,8 @@ export type KnownStar = {
   /** GitHub refused the repository to this user's token (worker/github/errors.ts), and when it last said so. */
   access: RepositoryAccess | null;
   accessCheckedAt: number | null;
+  /** Recorded as gone from GitHub (worker/sync/unstar.ts): listed again, it is written so that it is not. */
+  gone?: boolean;
 };
 
 /** A repository GitHub refused is asked again at most this often (not at every hourly sync). */
@@ -62,7 +64,7 @@ export function planPage(
       metaHash,
       known,
       repo: !known ? "insert" : known.metaHash !== metaHash ? "update" : "keep",
-      star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt ? "refresh" : "keep",
+      star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt || star.gone ? "refresh" : "keep",
       readme: needsReadme(item, known) && !refusedLately(star, now) ? readmeRequest(item, known) : null,
     };
   });
@@ -89,8 +91,10 @@ function readmeRequest(item: StarredRepo, known: KnownRepo | null): ReadmeReques
 
 /** Hash of the metadata a sync refreshes: equal hash = nothing to write. */
 export async function metaHash(repo: RepoMetadata): Promise<string> {
-  // The stored hashes were made of these values in this order (META_FIELDS): keep it.
-  const fields = META_FIELDS.map((field) => repo[field]);
+  // The stored hashes were made of these values in this order (META_FIELDS): keep it. `disabled` came later: it
+  // is hashed only when true, so a repository that is not disabled keeps the hash stored before it existed.
+  const fields: unknown[] = META_FIELDS.filter((field) => field !== "disabled").map((field) => repo[field]);
+  if (repo.disabled) fields.push({ disabled: true });
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(JSON.stringify(fields)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

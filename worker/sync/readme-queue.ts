@@ -3,8 +3,18 @@ import type { Db } from "../db/client";
 import { inJsonArray } from "../db/sql";
 import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
+import type { RepoHealth } from "../github/types";
 import type { KnownRepo, KnownStar, ReadmeChange } from "./plan";
-import { accessWrite, knownStarOf, ms, readmeAssignments, repositoryIdOf, STAR_COLUMNS, type Write } from "./store";
+import {
+  accessWrite,
+  healthAssignments,
+  knownStarOf,
+  ms,
+  readmeAssignments,
+  repositoryIdOf,
+  STAR_COLUMNS,
+  type Write,
+} from "./store";
 
 // The README queue's D1 access (docs/architecture.md §4, "Rows first"): a listed page queues its
 // lookups with its rows (worker/sync/store.ts, `pageWrites`); README steps read the queue, most
@@ -72,8 +82,9 @@ export async function nextQueuedReadmes(
 
 /**
  * The writes for one looked-up README: its columns and the pushed date the listing held back,
- * this user's access record, the run's count of updated stars, and the queue entry's deletion,
- * in one D1 batch with the others of its group (a replayed step finds the entry gone).
+ * this user's access record, the run's count of updated stars, the repository's health when it was asked with the
+ * README, and the queue entry's deletion, in one D1 batch with the others of its group (a replayed step finds the
+ * entry gone).
  */
 export function readmeWrites(
   db: Db,
@@ -83,9 +94,13 @@ export function readmeWrites(
   change: ReadmeChange | null,
   access: RepositoryAccess | null | undefined,
   now: number,
+  health?: RepoHealth,
 ): Write[] {
   const writes: Write[] = [];
-  const set: Partial<typeof repositories.$inferInsert> = change ? readmeAssignments(change, now) : {};
+  const set: Partial<typeof repositories.$inferInsert> = {
+    ...(change ? readmeAssignments(change, now) : {}),
+    ...(health ? healthAssignments(health, now) : {}),
+  };
   if (entry.pushedAt !== entry.known.githubPushedAt)
     set.githubPushedAt = entry.pushedAt === null ? null : new Date(entry.pushedAt);
   if (Object.keys(set).length > 0) {

@@ -185,6 +185,8 @@ async function lookUp(
       nodeId: entry.nodeId ?? "",
       fullName: entry.fullName,
       knownSha: entry.known.readmeStatus === "ok" ? entry.known.readmeSha : null,
+      // New or pushed: its health (release, last commit) comes in the same lookup (docs/architecture.md §4).
+      health: true,
     })),
   );
   const byId = new Map(outcomes.map((o) => [o.githubId, o]));
@@ -195,7 +197,8 @@ async function lookUp(
     if (outcome?.kind === "error") counts.failures++;
     const change = readmeChange(outcome, entry.known);
     if (change?.kind === "content" && !entry.counted) counts.updated++;
-    return readmeWrites(services.db, input.userId, input.runId, entry, change, accessChange(outcome, entry.star), now);
+    const access = accessChange(outcome, entry.star);
+    return readmeWrites(services.db, input.userId, input.runId, entry, change, access, now, outcome?.health);
   });
   const tally = { triggerRows: 0 };
   counts.rowsWritten = await runWrites(services.db, writes, tally);

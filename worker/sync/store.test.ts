@@ -29,6 +29,7 @@ function starred(githubId: number, over: Partial<StarredRepo["repo"]> = {}): Sta
       topics: ["marsupials"],
       license: "MIT",
       archived: false,
+      disabled: false,
       fork: false,
       isPrivate: false,
       githubCreatedAt: 1_600_000_000_000,

@@ -7,7 +7,7 @@ import { META_COLUMNS, metaValues } from "../db/repository-meta";
 import { excluded, inJsonArray } from "../db/sql";
 import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
-import { META_FIELDS, type RepoMetadata } from "../github/types";
+import { META_FIELDS, type RepoHealth, type RepoMetadata } from "../github/types";
 import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
 
 // The sync's D1 access. Every statement is one row's write (or one page's read) with at
@@ -87,6 +87,7 @@ export const STAR_COLUMNS = {
   accessMessage: stars.accessMessage,
   accessUrl: stars.accessUrl,
   accessCheckedAt: stars.accessCheckedAt,
+  goneReason: stars.goneReason,
 };
 
 /** A star as a plan reads it, from STAR_COLUMNS and the repository's GitHub id. */
@@ -98,6 +99,7 @@ export function knownStarOf(row: {
   accessMessage: string | null;
   accessUrl: string | null;
   accessCheckedAt: Date | null;
+  goneReason?: string | null;
 }): KnownStar {
   return {
     githubId: row.githubId,
@@ -105,6 +107,7 @@ export function knownStarOf(row: {
     starredAt: ms(row.starredAt),
     access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
     accessCheckedAt: ms(row.accessCheckedAt),
+    ...(row.goneReason ? { gone: true } : {}),
   };
 }
 
@@ -226,7 +229,14 @@ export function pageWrites(
           })
           .onConflictDoUpdate({
             target: [stars.userId, stars.repositoryId],
-            set: { isStarred: true, starredAt: excluded(stars.starredAt), unstarredAt: null },
+            // Listed again: a star recorded as gone (worker/sync/unstar.ts) is back.
+            set: {
+              isStarred: true,
+              starredAt: excluded(stars.starredAt),
+              unstarredAt: null,
+              goneReason: null,
+              goneAt: null,
+            },
           }),
       );
     }
@@ -285,6 +295,21 @@ export function accessWrite(
       accessCheckedAt: access ? new Date(now) : null,
     })
     .where(and(eq(stars.userId, userId), eq(stars.repositoryId, repositoryIdOf(githubId))));
+}
+
+/** The health columns of a repository (RepoHealth), and when they were asked. */
+export function healthAssignments(health: RepoHealth, now: number): Partial<typeof repositories.$inferInsert> {
+  const release = health.latestRelease;
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return {
+    archivedAt: date(health.archivedAt),
+    latestReleaseTag: release?.tagName.slice(0, 255) ?? null,
+    latestReleaseName: release?.name?.slice(0, 500) ?? null,
+    latestReleaseAt: date(release?.publishedAt ?? null),
+    latestReleasePrerelease: release ? release.isPrerelease : null,
+    lastCommitAt: date(health.lastCommitAt),
+    healthCheckedAt: new Date(now),
+  };
 }
 
 /** An UPDATE of one repository's README columns (for repositories outside a listed page). */

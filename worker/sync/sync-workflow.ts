@@ -11,6 +11,7 @@ import { failRun, finishRun } from "./finish";
 import { listStep, savePacing, type ListStepResult } from "./list-step";
 import { addCounts, zeroCounts } from "./step-outcome";
 import { readmeStep, type ReadmeStepResult } from "./readme-step";
+import { catchUpHealth } from "./health-step";
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
@@ -205,6 +206,13 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
         // Nothing left, or nothing taken (a bug must not loop): the rest waits for the next sync.
         if (result.left === 0 || result.counts.readmesChecked === 0) break;
       }
+      // Health the listing could not see move (a release that pushed nothing): once a day, bounded.
+      const pacingBefore = pacing;
+      const health = await step.do("health", RETRY, () =>
+        catchUpHealth(this.services(), { userId: params.userId, pacing: pacingBefore }),
+      );
+      usage.add(health.usage);
+      pacing = health.pacing ?? pacing;
       if (pacing) {
         const learned = pacing;
         await step.do("remember pacing", RETRY, () => savePacing(this.services().db, params.userId, learned));
@@ -249,6 +257,7 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
               stillStarred: unstarred.stillStarred,
               refused: unstarred.refused,
               deferred: unstarred.deferred,
+              gone: unstarred.gone,
             },
             enrichment,
           },

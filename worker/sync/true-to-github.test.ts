@@ -202,8 +202,9 @@ describe("sync: pagination drift", () => {
       await controlPost("unstar", { login, fullName: victim });
       const done = doneOf(await syncOnce(sessionToken));
       expect(done).toMatchObject({ total: 119, unstarred_count: 1 });
-      // The probe, two pages, one confirmation (`GET /user/starred/{owner}/{repo}` → 404).
-      expect(done.stats.requests.rest).toBe(4);
+      // The probe, two pages, one confirmation (`GET /user/starred/{owner}/{repo}` → 404) and the repository by
+      // id (200: it still exists, so the user unstarred it; a 404 or 451 would make it gone, worker/sync/unstar.ts).
+      expect(done.stats.requests.rest).toBe(5);
       expect((await library(user.id)).get(victim)?.is_starred).toBe(0);
     },
   );

@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, notInArray } from "drizzle-orm";
+import { z } from "zod";
 import { repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import { removeUnlistedVectors } from "../vectors/remove";
-import { GithubClient, GithubUsage, type GithubUsageJson } from "../github/client";
+import { GithubClient, GithubUsage, jsonOf, type GithubUsageJson } from "../github/client";
 import { GithubError, type RepositoryAccess } from "../github/errors";
 import { Pacer, type PacingState } from "../github/pacer";
 import { isRunWide } from "../github/readmes";
@@ -29,6 +30,8 @@ export type UnstarResult = {
   refused: number;
   /** Missing from the listing and not asked about this run (over CONFIRM_MAX, or asked less than a day ago): kept. */
   deferred: number;
+  /** Missing from the listing because the repository is gone from GitHub (deleted, blocked, made private): kept. */
+  gone: number;
   usage: GithubUsageJson;
 };
 
@@ -42,7 +45,12 @@ export type UnstarResult = {
  * and a no-change sync has none. More than CONFIRM_MAX at once (a mass unstar) are taken from
  * the listing only when it was `consistent` (no drift seen, nothing left out); otherwise they
  * wait for the next run. A repository GitHub refused lately is not asked again for a day.
- * Idempotent: a second call finds nothing to change.
+ *
+ * Gone is not unstarred: a 404 is asked once more, by id (`GET /repositories/{id}`), which tells a repository
+ * that still exists (the user unstarred it; under a new name or owner, its new name is asked whether it is
+ * starred) from one that is gone (404: deleted or made private; 451: blocked). A gone star keeps `is_starred`,
+ * its row and the user's fields, with `gone_reason` and `gone_at`; it is not asked about again (a listing that
+ * shows it again clears it: worker/sync/plan.ts). Idempotent: a second call finds nothing to change.
  */
 export async function markUnstarred(
   services: Services,
@@ -64,7 +72,14 @@ export async function markUnstarred(
     })
     .from(stars)
     .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .where(and(eq(stars.userId, input.userId), eq(stars.isStarred, true), notInArray(stars.repositoryId, listed)))
+    .where(
+      and(
+        eq(stars.userId, input.userId),
+        eq(stars.isStarred, true),
+        isNull(stars.goneReason),
+        notInArray(stars.repositoryId, listed),
+      ),
+    )
     .orderBy(desc(stars.starredAt));
 
   const now = Date.now();
@@ -73,6 +88,7 @@ export async function markUnstarred(
   const open = candidates.filter((c) => !refusedLately(c));
   const toConfirm = open.slice(0, CONFIRM_MAX);
   const gone: number[] = [];
+  const vanished: Array<{ repositoryId: number; reason: GoneReason }> = [];
   const access: Array<{ githubId: number; access: RepositoryAccess | null }> = [];
   let stillStarred = 0;
   let asked = 0;
@@ -83,7 +99,7 @@ export async function markUnstarred(
     let stop = false;
     await mapPool(toConfirm, CONFIRM_LANES, async (candidate) => {
       if (stop) return;
-      const verdict = await confirm(client, candidate.fullName);
+      const verdict = await confirm(client, candidate, user.login);
       if (verdict === "stop") {
         // The token or the rate limit: nothing more can be learned this run; the rest stay as they are.
         stop = true;
@@ -91,6 +107,8 @@ export async function markUnstarred(
       }
       asked++;
       if (verdict === "gone") gone.push(candidate.repositoryId);
+      else if (typeof verdict === "object" && "gone" in verdict)
+        vanished.push({ repositoryId: candidate.repositoryId, reason: verdict.gone });
       else if (verdict === "starred") {
         stillStarred++;
         if (candidate.accessState !== null) access.push({ githubId: candidate.githubId, access: null });
@@ -101,14 +119,24 @@ export async function markUnstarred(
   if (input.consistent && asked === toConfirm.length) gone.push(...open.slice(CONFIRM_MAX).map((c) => c.repositoryId));
 
   const writes: Write[] = access.map((a) => accessWrite(services.db, input.userId, a.githubId, a.access, now));
+  for (const { repositoryId, reason } of vanished) {
+    writes.push(
+      db
+        .update(stars)
+        .set({ goneReason: reason, goneAt: new Date(now) })
+        .where(and(eq(stars.userId, input.userId), eq(stars.repositoryId, repositoryId), isNull(stars.goneReason))),
+    );
+  }
   const accessRows = await runWrites(services.db, writes);
   const unstarred = await unstarRows(services, input.userId, gone, now);
+  const refused = access.filter((a) => a.access !== null).length;
   return {
     unstarred,
     rowsWritten: unstarred + accessRows,
     stillStarred,
-    refused: access.filter((a) => a.access !== null).length,
-    deferred: candidates.length - gone.length - stillStarred - access.filter((a) => a.access !== null).length,
+    refused,
+    deferred: candidates.length - gone.length - stillStarred - refused - vanished.length,
+    gone: vanished.length,
     usage: usage.toJSON(),
   };
 }
@@ -142,23 +170,54 @@ export async function unstarRows(
   return unstarred;
 }
 
-/** What GitHub says of one star: still there, gone, refused (with why), unknown (it failed), or stop asking. */
+export type GoneReason = "deleted" | "blocked" | "private-or-deleted";
+
+const RepositoryById = z.object({ full_name: z.string() });
+
+/**
+ * What GitHub says of one star missing from the listing: still starred, unstarred by the user ("gone", the
+ * star's), the repository gone from GitHub (`{gone: why}`), refused (with why), unknown (it failed), or stop asking.
+ */
 async function confirm(
   client: GithubClient,
-  fullName: string,
-): Promise<"starred" | "gone" | "unknown" | "stop" | RepositoryAccess> {
-  const [owner = "", repo = ""] = fullName.split("/");
+  candidate: { githubId: number; fullName: string },
+  login: string,
+): Promise<"starred" | "gone" | "unknown" | "stop" | { gone: GoneReason } | RepositoryAccess> {
   try {
+    if (await isStarred(client, candidate.fullName)) return "starred";
+    // 404: unstarred, or the repository is gone. By id (a renamed repository's old name says nothing), once.
     const answer = await client.rest(
-      "GET /user/starred/{owner}/{repo}",
-      { owner, repo },
-      { allow404: true, estimateMs: 100 },
+      "GET /repositories/{id}",
+      { id: candidate.githubId },
+      { allow404: true, estimateMs: 150 },
     );
-    return answer.status === 404 ? "gone" : "starred";
+    if (answer.status === 404) {
+      // A repository's owner sees it even when private: a 404 to its owner is a deletion.
+      const own = candidate.fullName.split("/")[0]?.toLowerCase() === login.toLowerCase();
+      return { gone: own ? "deleted" : "private-or-deleted" };
+    }
+    const now = RepositoryById.safeParse(jsonOf(answer));
+    if (!now.success) return "unknown";
+    // Still there under its name: the user unstarred it. Renamed or transferred: asked under its new name.
+    if (now.data.full_name.toLowerCase() === candidate.fullName.toLowerCase()) return "gone";
+    return (await isStarred(client, now.data.full_name)) ? "starred" : "gone";
   } catch (error) {
     if (isRunWide(error)) return "stop";
+    // 451: taken down ("Repository access blocked"); it left the list, as a deleted one does.
+    if (error instanceof GithubError && error.status === 451) return { gone: "blocked" };
     if (error instanceof GithubError && error.access) return error.access;
     // GitHub failed to answer: never take that for an unstar.
     return "unknown";
   }
+}
+
+/** `GET /user/starred/{owner}/{repo}`: 204 starred, 404 not (or not there); anything else throws. */
+async function isStarred(client: GithubClient, fullName: string): Promise<boolean> {
+  const [owner = "", repo = ""] = fullName.split("/");
+  const answer = await client.rest(
+    "GET /user/starred/{owner}/{repo}",
+    { owner, repo },
+    { allow404: true, estimateMs: 100 },
+  );
+  return answer.status !== 404;
 }

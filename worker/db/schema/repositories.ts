@@ -24,11 +24,26 @@ export const repositories = sqliteTable(
     topics: text("topics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     license: text("license"),
     archived: integer("archived", { mode: "boolean" }).notNull().default(false),
+    /** GitHub disabled it (the REST star list's `disabled`). */
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     fork: integer("fork", { mode: "boolean" }).notNull().default(false),
     isPrivate: integer("is_private", { mode: "boolean" }).notNull().default(false),
     githubCreatedAt: integer("github_created_at", { mode: "timestamp_ms" }),
     githubUpdatedAt: integer("github_updated_at", { mode: "timestamp_ms" }),
     githubPushedAt: integer("github_pushed_at", { mode: "timestamp_ms" }),
+    /**
+     * Health (docs/architecture.md §2): asked through GraphQL with the README lookup of a new or pushed repository,
+     * and by the daily catch-up for the least recently checked (worker/sync/health-step.ts). When it was archived;
+     * GitHub's latest release (tag, name, date, prerelease); the default branch's last commit date.
+     */
+    archivedAt: integer("archived_at", { mode: "timestamp_ms" }),
+    latestReleaseTag: text("latest_release_tag"),
+    latestReleaseName: text("latest_release_name"),
+    latestReleaseAt: integer("latest_release_at", { mode: "timestamp_ms" }),
+    latestReleasePrerelease: integer("latest_release_prerelease", { mode: "boolean" }),
+    lastCommitAt: integer("last_commit_at", { mode: "timestamp_ms" }),
+    /** When the health above was last asked; null = never. */
+    healthCheckedAt: integer("health_checked_at", { mode: "timestamp_ms" }),
     /** Hash of the metadata above, so a sync can tell "unchanged" without comparing every column. */
     metaHash: text("meta_hash"),
 

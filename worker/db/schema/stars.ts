@@ -67,6 +67,14 @@ export const stars = sqliteTable(
     accessUrl: text("access_url"),
     /** When GitHub last said so: the repository is asked again at most once a day (worker/sync/unstar.ts). */
     accessCheckedAt: integer("access_checked_at", { mode: "timestamp_ms" }),
+    /**
+     * The star left GitHub's list because the repository is gone, not because the user unstarred it
+     * (worker/sync/unstar.ts): `deleted` (404 to its own owner), `blocked` (451, a takedown) or
+     * `private-or-deleted` (404: GitHub does not say which). The star, `is_starred` and the user's fields stay;
+     * a listing that shows it again clears this.
+     */
+    goneReason: text("gone_reason", { enum: ["deleted", "blocked", "private-or-deleted"] }),
+    goneAt: integer("gone_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .$defaultFn(() => new Date()),

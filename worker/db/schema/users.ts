@@ -36,6 +36,8 @@ export const users = sqliteTable(
      * validated by worker/github/pacer.ts when read), so the next run starts where the last one ended.
      */
     syncTuning: text("sync_tuning", { mode: "json" }).$type<unknown>(),
+    /** The last daily health catch-up of this user's stars (worker/sync/health-step.ts); null = never. */
+    healthCaughtUpAt: integer("health_caught_up_at", { mode: "timestamp_ms" }),
     /**
      * The semantic ranking's relevance floors for this library (worker/search/floor.ts): above
      * `semantic_floor` a match, above `semantic_noise` related; and what they were worked out for,
