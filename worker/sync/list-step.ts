@@ -9,8 +9,6 @@ import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
 import { metaHash, planPage } from "./plan";
-import { nextQueuedReadmes } from "./readme-queue";
-import { README_GROUP, ReadmeWork } from "./readme-step";
 import { addCounts, interruptionOf, TOKEN_INVALID, zeroCounts, type Counts, type Interruption } from "./step-outcome";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
@@ -82,11 +80,6 @@ export async function listStep(
   const pacer = new Pacer(input.pacing ?? (await loadPacing(services.db, input.userId)));
   const source = createStarSource(services.github, user.token, { usage, pacer });
   const seen: number[] = [];
-  // README lookups beside the listing: a written page's lookups go to the batches while they want more,
-  // so GitHub's GraphQL budget is spent from the first page on; the rest stay queued for the README steps.
-  const readmes = new ReadmeWork(services, source, input);
-  source.expectMore(true);
-  pacer.listing = true;
   let cursor = input.cursor;
   let totalCount: number | null = null;
   let partial = false;
@@ -109,15 +102,11 @@ export async function listStep(
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
       const work: Promise<void> = writePage(services.db, user.id, listed.items, { runId: input.runId, page })
         .then(
-          async ({ counts: done, readmes: queued }) => {
+          (done) => {
             counts = addCounts(counts, done);
             written += listed.items.length;
             // Said once the page's rows are in D1: "listed" means findable by name.
             onPage(input.listedBefore + written, totalCount);
-            if (queued.length === 0 || readmes.failed || !readmes.wantsMore()) return;
-            source.readmesComingLater(Math.max(0, (totalCount ?? 0) - input.listedBefore - written));
-            const entries = await nextQueuedReadmes(services.db, user.id, queued.length, queued);
-            for (let i = 0; i < entries.length; i += README_GROUP) readmes.hand(entries.slice(i, i + README_GROUP));
           },
           (error: unknown) => {
             failed ??= { error };
@@ -132,21 +121,13 @@ export async function listStep(
     }
     await Promise.all([...processing]);
     rethrow();
-    pacer.listing = false;
-    source.expectMore(false);
-    const failure = await readmes.settled();
-    if (failure) throw failure.error;
   } catch (error) {
-    // Let in-flight pages and READMEs finish what they can; their writes are idempotent either way.
-    pacer.listing = false;
-    source.expectMore(false);
-    await Promise.allSettled([...processing, readmes.settled()]);
-    counts = addCounts(counts, readmes.counts);
+    // Let in-flight pages finish what they can; their writes are idempotent either way.
+    await Promise.allSettled([...processing]);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
   }
-  counts = addCounts(counts, readmes.counts);
   return {
     status: "ok",
     next: cursor,
@@ -174,17 +155,14 @@ export async function savePacing(db: Db, userId: number, pacing: PacingState): P
     .where(eq(users.id, userId));
 }
 
-/**
- * One listed page into D1: the diff against what is stored, then one batch group of what changed;
- * with the GitHub ids whose README lookups it queued.
- */
+/** One listed page into D1: the diff against what is stored, then one batch group of what changed. */
 async function writePage(
   db: Db,
   userId: number,
   items: StarredRepo[],
   tally: { runId: string; page: string },
-): Promise<{ counts: Counts; readmes: number[] }> {
-  if (items.length === 0) return { counts: zeroCounts(), readmes: [] };
+): Promise<Counts> {
+  if (items.length === 0) return zeroCounts();
   const ids = items.map((item) => item.repo.githubId);
   const [known, hashes] = await Promise.all([
     loadKnown(db, userId, ids),
@@ -206,7 +184,7 @@ async function writePage(
     tally: { page: tally.page, new: added, updated },
   });
   const rowsWritten = await runWrites(db, writes, counted);
-  const counts = {
+  return {
     listed: items.length,
     new: added,
     updated,
@@ -215,5 +193,4 @@ async function writePage(
     rowsWritten,
     triggerRows: counted.triggerRows,
   };
-  return { counts, readmes: planned.flatMap((p) => (p.readme ? [p.item.repo.githubId] : [])) };
 }

@@ -97,8 +97,8 @@ export async function readmeStep(
 }
 
 /**
- * README lookups handed to the batches a group at a time, each group written as it lands: the
- * README steps' queue, and the listing's own pages while it runs (worker/sync/list-step.ts).
+ * README lookups handed to the batches a group at a time, each group written as it lands. (Handing
+ * a written page's lookups in from the listing itself was measured: README.md, the sync benchmark.)
  */
 export class ReadmeWork {
   readonly #inFlight = new Set<Promise<void>>();
