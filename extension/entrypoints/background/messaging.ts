@@ -240,6 +240,8 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
 
     facets: async () => guard(api.facets(await session())),
 
+    digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
+
     async search({ q, language, tag, kind, page = "" }) {
       // A newer query cancels the one from the same page still on its way (the page drops its
       // answer anyway); before any await, so two of them cannot swap places.
