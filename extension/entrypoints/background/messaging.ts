@@ -79,6 +79,12 @@ const toLookupItem = (item: RepositoryItem): LookupItem => ({
   customCategory: item.customCategory,
   customDescription: item.customDescription,
   notes: item.notes,
+  health: {
+    archived: item.health.archived,
+    latestRelease: item.health.latestRelease
+      ? { tag: item.health.latestRelease.tag, publishedAt: item.health.latestRelease.publishedAt }
+      : null,
+  },
 });
 
 /** The search each page has on its way (`page` of the request), so a newer one can cancel it. */
