@@ -172,6 +172,15 @@ describe("the new tab's What changed panel", () => {
     await vi.waitFor(async () => expect(await digestPanelItem.getValue()).toEqual({ open: false, range: "month" }));
   });
 
+  it("asks once for a drawing's worth of time, whatever the clock does meanwhile", async () => {
+    serve(EMPTY);
+    let clock = NOW;
+    render(<DigestPanel now={() => clock++} />, root);
+    await vi.waitFor(() => expect(root.querySelector(".digest-empty")).not.toBeNull());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(asked).toHaveLength(1);
+  });
+
   it("says so when the Worker cannot answer", async () => {
     worker = fakeWorker({
       "GET /api/digest": () => Response.json({ error: { code: "internal_error", message: "boom" } }, { status: 500 }),

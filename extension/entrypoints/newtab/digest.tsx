@@ -115,15 +115,17 @@ export function DigestPanel({ now = Date.now }: { now?: () => number }) {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const root = useRef<HTMLDetailsElement>(null);
   const asked = location.hash === "#digest";
+  // One "now" for the page: a span counted from each drawing's clock would ask again at every drawing.
+  const [openedAt] = useState(now);
 
   useEffect(() => {
-    void Promise.all([readDigestPanel(), recordDigestVisit(now())]).then(([stored, visited]) => {
+    void Promise.all([readDigestPanel(), recordDigestVisit(openedAt)]).then(([stored, visited]) => {
       setPanel(asked ? { ...stored, open: true } : stored);
       setVisit(visited);
     });
   }, []);
 
-  const since = panel && visit ? new Date(sinceOf(panel.range, visit, now())).toISOString() : null;
+  const since = panel && visit ? new Date(sinceOf(panel.range, visit, openedAt)).toISOString() : null;
   useEffect(() => {
     if (!since) return;
     let current = true;
