@@ -118,6 +118,7 @@ describe("the new tab's What changed panel", () => {
     expect(gone?.textContent).toContain("my note");
     expect(gone?.textContent).toMatch(/You did not unstar these/);
     expect(root.querySelector('[data-kind="quiet"] h3')?.textContent).toContain("Quiet for 2 years or more");
+    expect(root.querySelector('details[data-kind="quiet"]')?.hasAttribute("open")).toBe(false);
     // Others' text and the user's note render as text.
     const old = root.querySelector('[data-kind="resurfaced"]');
     expect(old?.textContent).toContain("Starred May 1, 2019");

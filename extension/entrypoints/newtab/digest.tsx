@@ -88,15 +88,18 @@ function Section(props: {
   section: DigestSection;
   hint?: string | undefined;
   counted?: boolean;
+  folded?: boolean;
 }) {
-  const { kind, title, section, hint, counted = true } = props;
+  const { kind, title, section, hint, counted = true, folded = false } = props;
   if (section.total === 0) return null;
   const more = section.total - section.items.length;
-  return (
-    <section class="digest-section" data-kind={kind} aria-label={title}>
-      <h3>
-        {title} {counted && <span class="digest-count">{formatNumber(section.total)}</span>}
-      </h3>
+  const heading = (
+    <h3>
+      {title} {counted && <span class="digest-count">{formatNumber(section.total)}</span>}
+    </h3>
+  );
+  const body = (
+    <>
       {hint && <p class="muted digest-hint">{hint}</p>}
       <ul>
         {section.items.map((item) => (
@@ -104,6 +107,20 @@ function Section(props: {
         ))}
       </ul>
       {more > 0 && <p class="muted digest-more">{t("digestMore", formatNumber(more))}</p>}
+    </>
+  );
+  // Quiet is the whole library's, not news: folded under its count, the changes stay in view.
+  if (folded)
+    return (
+      <details class="digest-section" data-kind={kind} aria-label={title}>
+        <summary>{heading}</summary>
+        {body}
+      </details>
+    );
+  return (
+    <section class="digest-section" data-kind={kind} aria-label={title}>
+      {heading}
+      {body}
     </section>
   );
 }
@@ -211,6 +228,7 @@ export function DigestPanel({ now = Date.now }: { now?: () => number }) {
             title={t("digestQuiet", formatNumber(digest.quietYears))}
             section={digest.quiet}
             hint={digest.quiet.newSince > 0 ? t("digestQuietNew", formatNumber(digest.quiet.newSince)) : undefined}
+            folded
           />
           <Section
             kind="resurfaced"
