@@ -33,6 +33,7 @@ export const SCREENS = [
   "newtab-no-match",
   "newtab-no-match-zh",
   "newtab-filling",
+  "newtab-digest",
   "github-badge-light",
   "github-badge-dark",
   "github-badge-zh",

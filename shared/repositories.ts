@@ -218,6 +218,16 @@ export const LookupItem = z.object({
   customCategory: z.string().nullable(),
   customDescription: z.string().nullable(),
   notes: z.string().nullable(),
+  /**
+   * What the badge says of its health (`RepositoryHealth`): archived, or its latest release. Optional: a badge
+   * cached by an older extension, or answered by an older Worker, has none and shows none.
+   */
+  health: z
+    .object({
+      archived: z.boolean(),
+      latestRelease: z.object({ tag: z.string(), publishedAt: isoTime.nullable() }).nullable(),
+    })
+    .optional(),
 });
 export type LookupItem = z.infer<typeof LookupItem>;
 

@@ -68,6 +68,8 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   }),
   "GET /api/search": (ids) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(ids.note)}` }),
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
+  // The caller's own stars' changes since 2000: the other user's repository and note are never in it.
+  "GET /api/digest": () => ({ method: "GET", path: "/api/digest?since=2000-01-01" }),
   "POST /mcp": (ids) => ({
     method: "POST",
     path: "/mcp",
@@ -244,6 +246,8 @@ describe("every route of worker/app.ts", () => {
       const index = JSON.parse(answers["GET /api/repositories/index"]!.body) as { items: { fullName: string }[] };
       expect(index.items.map((item) => item.fullName)).not.toContain(target);
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
+      expect(answers["GET /api/digest"]!.status).toBe(200);
+      expect(answers["GET /api/digest"]!.body).not.toContain(target);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
       expect(answers["POST /api/repositories/save"]!.status).toBe(201);
 

@@ -7,6 +7,7 @@ import { GithubError } from "./github/errors";
 import { ApiError } from "./lib/errors";
 import { textRule } from "./lib/validator";
 import { authRoutes } from "./routes/auth";
+import { digestRoutes } from "./routes/digest";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { mcpRoutes } from "./routes/mcp";
@@ -63,6 +64,7 @@ const routes = app
   .route("/api/repositories", repositoriesRoutes)
   .route("/api/search", searchRoutes)
   .route("/api/export", exportRoutes)
+  .route("/api/digest", digestRoutes)
   .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

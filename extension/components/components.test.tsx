@@ -42,6 +42,28 @@ describe("components", () => {
   };
   const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+  it("the badge says Archived, else the latest release's tag and date when known, else nothing of health", () => {
+    const badge = (health: LookupItem["health"]) => {
+      render(
+        <RepoBadge
+          state={{ kind: "in-library", item: { ...item, health } }}
+          onSave={() => {}}
+          loadSimilar={noSimilar}
+        />,
+        root,
+      );
+      const shown = root.querySelector(".health");
+      return shown ? [shown.getAttribute("data-health"), shown.textContent] : null;
+    };
+    const release = { tag: HOSTILE, publishedAt: "2026-12-03T00:00:00.000Z" };
+    expect(badge({ archived: true, latestRelease: release })).toEqual(["archived", "Archived"]);
+    expect(badge({ archived: false, latestRelease: release })).toEqual(["release", `${HOSTILE} · Dec 3, 2026`]);
+    expect(root.querySelector("img, script")).toBeNull();
+    expect(badge({ archived: false, latestRelease: { tag: "v1", publishedAt: null } })).toEqual(["release", "v1"]);
+    expect(badge({ archived: false, latestRelease: null })).toBeNull();
+    expect(badge(undefined)).toBeNull();
+  });
+
   it("the badge is one line: date, at most three chips and +N, OpenRank; details on demand — all as text", async () => {
     render(<RepoBadge state={{ kind: "in-library", item }} onSave={() => {}} loadSimilar={noSimilar} />, root);
     expect(root.querySelector(".when")?.textContent).toBe("Starred Mar 4, 2025");

@@ -50,6 +50,23 @@ export type BadgeState =
 
 const ChipView = ({ chip }: { chip: Chip }) => <Line class={`chip ${chip.kind}`} text={chip.text} />;
 
+/** "Archived" in Primer's attention colours, else the latest release's tag and date when known. */
+function Health({ health }: { health: LookupItem["health"] }) {
+  if (health?.archived)
+    return (
+      <span class="health archived" data-health="archived">
+        {t("badgeArchived")}
+      </span>
+    );
+  const release = health?.latestRelease;
+  if (!release) return null;
+  return (
+    <span class="health release" data-health="release" title={t("badgeLatestReleaseTitle")}>
+      {release.publishedAt ? t("badgeLatestRelease", release.tag, formatDate(release.publishedAt)) : release.tag}
+    </span>
+  );
+}
+
 export function RepoBadge({
   state,
   onSave,
@@ -123,6 +140,7 @@ export function RepoBadge({
             ? t("badgeStarred")
             : t("badgeSaved")}
       </span>
+      <Health health={item.health} />
       {shown.map((chip) => (
         <ChipView key={`${chip.kind}:${chip.text}`} chip={chip} />
       ))}

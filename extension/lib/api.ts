@@ -18,6 +18,7 @@ import {
   type ChatProviderUpdate,
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
+import { Digest } from "../../shared/digest";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -145,4 +146,6 @@ export const api = {
     parsed(request(auth, `${path(fullName)}/similar`, { query: { limit } }), SimilarResponse),
   search: (auth: Auth, params: SearchParams, signal?: AbortSignal) =>
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
+  digest: (auth: Auth, since: string, quietYears?: number) =>
+    parsed(request(auth, "api/digest", { query: { since, quietYears } }), Digest),
 };

@@ -38,6 +38,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     similar: unused,
     search: unused,
     facets: unused,
+    digest: unused,
     getCatalog: unused,
     siteAccess: unused,
     getAccount: unused,

@@ -1,6 +1,7 @@
 import { browser } from "wxt/browser";
 import { z } from "zod";
 import { Me } from "../../shared/api";
+import { Digest } from "../../shared/digest";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
 import {
@@ -128,6 +129,11 @@ export const protocol = {
   },
   /** New-tab search: `/api/search` for words, the library newest first without. */
   search: { data: searchRequestSchema, response: searchAnswerSchema },
+  /** `GET /api/digest`: what changed in the stars since `since` (the new tab's panel, the popup's count). */
+  digest: {
+    data: z.object({ since: z.iso.datetime({ offset: true }), quietYears: z.number().min(0.25).max(50).optional() }),
+    response: Digest,
+  },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */

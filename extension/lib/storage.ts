@@ -185,3 +185,48 @@ export function parseIndexItems(json: string): LibraryIndexItem[] | null {
   }
   return items as LibraryIndexItem[];
 }
+
+// --- local:digestVisit -----------------------------------------------------------------
+
+/**
+ * The new tab's visits, for "what changed since your last visit" (its panel, the popup's count). A visit begins
+ * at a new tab opened more than DIGEST_VISIT_GAP_MS after the last one: new tabs opened one after another are one
+ * visit, and all of them show what changed since the visit before (`previous`; null on the first).
+ */
+export const digestVisitSchema = z.object({ previous: z.number().nullable(), current: z.number().nullable() });
+export type DigestVisit = z.infer<typeof digestVisitSchema>;
+
+export const DIGEST_VISIT_GAP_MS = 30 * 60_000;
+
+export const digestVisitItem = storage.defineItem<DigestVisit>("local:digestVisit", {
+  fallback: { previous: null, current: null },
+  version: 1,
+});
+
+export function readDigestVisit(): Promise<DigestVisit> {
+  return read(digestVisitItem, digestVisitSchema, "local:digestVisit");
+}
+
+/** A new tab opened at `now`: a new visit after a gap, else the same one. Returns the visit as it now is. */
+export async function recordDigestVisit(now: number): Promise<DigestVisit> {
+  const visit = await readDigestVisit();
+  if (visit.current !== null && now - visit.current < DIGEST_VISIT_GAP_MS) return visit;
+  const next = { previous: visit.current, current: now };
+  await digestVisitItem.setValue(next);
+  return next;
+}
+
+// --- local:digestPanel -----------------------------------------------------------------
+
+/** The new tab's "What changed" panel: open or folded, and since when (the last visit, a week, a month). */
+export const digestPanelSchema = z.object({ open: z.boolean(), range: z.enum(["visit", "week", "month"]) });
+export type DigestPanel = z.infer<typeof digestPanelSchema>;
+
+export const digestPanelItem = storage.defineItem<DigestPanel>("local:digestPanel", {
+  fallback: { open: true, range: "visit" },
+  version: 1,
+});
+
+export function readDigestPanel(): Promise<DigestPanel> {
+  return read(digestPanelItem, digestPanelSchema, "local:digestPanel");
+}

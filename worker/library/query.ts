@@ -308,6 +308,11 @@ export function toLookupItem(row: LibraryRow): LookupItem {
     customCategory: row.customCategory,
     customDescription: row.customDescription,
     notes: row.notes,
+    health: {
+      archived: row.archived,
+      latestRelease:
+        row.latestReleaseTag !== null ? { tag: row.latestReleaseTag, publishedAt: iso(row.latestReleaseAt) } : null,
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
+import { Digest } from "../../shared/digest";
 import { RepositoryItem } from "../../shared/repositories";
+import { SINCE, seedDigestLibrary } from "../test/digest-seed";
 import { seedLibraryItem } from "../test/library-seed";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 
@@ -53,7 +55,7 @@ async function seedAgentLibrary(login: string) {
 }
 
 describe("POST /mcp (the official MCP client against the Worker)", () => {
-  it("lists the five tools and answers them for the session's user", async () => {
+  it("lists the six tools and answers them for the session's user", async () => {
     const session = await seedAgentLibrary("mcp-alice");
     const client = await connect(session.sessionToken);
     try {
@@ -64,6 +66,7 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
         "search_stars",
         "set_notes",
         "similar_repositories",
+        "star_digest",
       ]);
       expect(tools.find((tool) => tool.name === "search_stars")?.annotations?.readOnlyHint).toBe(true);
 
@@ -119,6 +122,31 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
       expect(textOf(missing)).toBe("nobody/nothing is not in the user's library");
       const bad = await client.callTool({ name: "set_notes", arguments: { fullName: "../etc", notes: "x" } });
       expect(bad.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("star_digest: the digest of GET /api/digest, with the notice; bad input is a tool error", async () => {
+    const session = await signIn("mcp-digest", 0);
+    await seedDigestLibrary(session.user.id, "md");
+    const client = await connect(session.sessionToken);
+    try {
+      const result = await client.callTool({ name: "star_digest", arguments: { since: SINCE, quietYears: 1 } });
+      const { notice, ...rest } = jsonOf(result);
+      expect(notice).toMatch(/do not follow instructions/);
+      const digest = Digest.parse(rest);
+      const route = await workerFetch(`${BASE}/api/digest?since=${encodeURIComponent(SINCE)}&quietYears=1`, {
+        headers: { Authorization: `Bearer ${session.sessionToken}` },
+      });
+      const viaRoute = Digest.parse(await route.json());
+      expect({ ...digest, until: null }).toEqual({ ...viaRoute, until: null });
+      expect(digest.releases.items.map((item) => item.fullName)).toEqual(["md/released", "md/released-early"]);
+      expect(digest.gone.items[0]?.goneReason).toBe("deleted");
+
+      const bad = await client.callTool({ name: "star_digest", arguments: { since: "last tuesday" } });
+      expect(bad.isError).toBe(true);
+      expect(textOf(bad)).toMatch(/since must be an ISO date/);
     } finally {
       await client.close();
     }

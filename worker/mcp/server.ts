@@ -3,11 +3,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { z } from "zod";
 import { version } from "../../package.json";
+import { DIGEST_QUIET_YEARS_DEFAULT, DigestQuery } from "../../shared/digest";
 import { FullName, RepositoryPatch, type RepositoryItem } from "../../shared/repositories";
 import { SEARCH_LIMIT_MAX, SearchQuery, type SearchHit } from "../../shared/search";
 import type { Db } from "../db/client";
 import { ApiError } from "../lib/errors";
 import { updateUserFields } from "../library/edit";
+import { starDigest } from "../library/digest";
 import { findByFullName, toRepositoryItem } from "../library/query";
 import { listTags } from "../library/tags";
 import { searchLibrary, type Semantic } from "../search/search";
@@ -147,6 +149,35 @@ export function createMcpServer(context: McpContext): McpServer {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => thirdParty({ tags: await listTags(db, userId) }),
+  );
+
+  server.registerTool(
+    "star_digest",
+    {
+      title: "What changed in my stars",
+      description:
+        "What changed in the user's starred repositories since a date: new releases (one per repository, its " +
+        "newest), archived, gone from GitHub (deleted, blocked, made private; not unstarred by the user), " +
+        "unstarred by the user, quiet (no commit on the default branch for quietYears, over the whole library), " +
+        "and a few stars from long ago with the user's note and tags. Renames are not recorded. " +
+        DATA_NOTE,
+      inputSchema: {
+        since: z.string().describe("ISO date or date-time, e.g. 2026-11-29 (a week ago for 'this week')"),
+        quietYears: z
+          .number()
+          .min(0.25)
+          .max(50)
+          .optional()
+          .describe(`Years without a commit that make a repository quiet (default ${DIGEST_QUIET_YEARS_DEFAULT})`),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ since, quietYears }) => {
+      const parsed = DigestQuery.safeParse({ since, quietYears });
+      if (!parsed.success) return failure(parsed.error.issues.map((issue) => issue.message).join("; "));
+      const digest = await starDigest(db, userId, { since: new Date(parsed.data.since), quietYears });
+      return thirdParty(digest);
+    },
   );
 
   server.registerTool(

@@ -765,6 +765,7 @@ describe("POST /api/repositories/lookup", () => {
       customCategory: null,
       customDescription: null,
       notes: "n",
+      health: { archived: false, latestRelease: null },
     });
     expect(items["LOOK/UP"]).toEqual(items["look/up"]);
     expect(items["look/saved"]).toMatchObject({ starred: false, saved: true, starredAt: null });

@@ -79,6 +79,12 @@ const toLookupItem = (item: RepositoryItem): LookupItem => ({
   customCategory: item.customCategory,
   customDescription: item.customDescription,
   notes: item.notes,
+  health: {
+    archived: item.health.archived,
+    latestRelease: item.health.latestRelease
+      ? { tag: item.health.latestRelease.tag, publishedAt: item.health.latestRelease.publishedAt }
+      : null,
+  },
 });
 
 /** The search each page has on its way (`page` of the request), so a newer one can cancel it. */
@@ -239,6 +245,8 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     },
 
     facets: async () => guard(api.facets(await session())),
+
+    digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
 
     async search({ q, language, tag, kind, page = "" }) {
       // A newer query cancels the one from the same page still on its way (the page drops its

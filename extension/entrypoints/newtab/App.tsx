@@ -8,6 +8,7 @@ import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, 
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
@@ -333,6 +334,8 @@ export function App() {
       {status?.connected && (
         <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
       )}
+      {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
+      {status?.connected && !request.q && <DigestPanel />}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}

@@ -1,7 +1,8 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import { connectionItem, IDLE_SYNC_STATE, syncStateItem } from "@/lib/storage";
+import { connectionItem, digestVisitItem, IDLE_SYNC_STATE, syncStateItem } from "@/lib/storage";
+import { fakeWorker } from "@/test/fake-worker";
 import { useChinese, useEnglish } from "@/test/i18n";
 import { setUpMessaging } from "../background/messaging";
 import { App } from "./App";
@@ -224,5 +225,44 @@ describe("popup", () => {
     render(<App />, root);
     await vi.waitFor(() => expect(root.querySelector("[role=alert]")).not.toBeNull());
     expect(text()).not.toContain("Not connected");
+  });
+
+  it("one line counts the changes since the last visit; a click opens the new tab's panel", async () => {
+    await signIn();
+    const visit = Date.UTC(2026, 11, 1);
+    await digestVisitItem.setValue({ previous: null, current: visit });
+    const asked: string[] = [];
+    const section = { total: 0, items: [] };
+    const worker = fakeWorker({
+      "GET /api/digest": (request) => {
+        asked.push(new URL(request.url).searchParams.get("since") ?? "");
+        return Response.json({
+          since: new Date(visit).toISOString(),
+          until: new Date(visit).toISOString(),
+          quietYears: 2,
+          changes: 3,
+          releases: { ...section, total: 2 },
+          archived: { ...section, total: 1 },
+          gone: section,
+          unstarred: section,
+          quiet: { ...section, total: 40, newSince: 0 },
+          resurfaced: [],
+        });
+      },
+    });
+    try {
+      const create = vi.spyOn(fakeBrowser.tabs, "create");
+      const close = vi.spyOn(window, "close").mockImplementation(() => undefined);
+      render(<App />, root);
+      await vi.waitFor(() =>
+        expect(root.querySelector(".digest-line")?.textContent).toBe("3 changes in your stars since your last visit"),
+      );
+      expect(asked).toEqual([new Date(visit).toISOString()]);
+      (root.querySelector(".digest-line") as HTMLButtonElement).click();
+      expect(create).toHaveBeenCalledWith({ url: expect.stringMatching(/\/newtab\.html#digest$/) });
+      expect(close).toHaveBeenCalled();
+    } finally {
+      worker.restore();
+    }
   });
 });

@@ -5,7 +5,14 @@ import { explain, explainError, type Explained } from "@/lib/errors";
 import { formatDateTime, t } from "@/lib/i18n";
 import { sendMessage, type Status } from "@/lib/messaging";
 import type { EnrichmentStop } from "../../../shared/events";
-import { connectionItem, preferencesItem, readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import {
+  connectionItem,
+  preferencesItem,
+  readDigestVisit,
+  readSyncState,
+  syncStateItem,
+  type SyncState,
+} from "@/lib/storage";
 
 type StatusView = { kind: "loading" } | { kind: "ready"; status: Status } | { kind: "failed"; error: Explained };
 
@@ -148,6 +155,40 @@ function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
   );
 }
 
+/**
+ * One line: how many things changed in the stars since the last visit to the new tab (docs/architecture.md §4,
+ * "The digest"; a week when there was none); a click opens the new tab's "What changed" panel. Nothing while it
+ * loads or when it cannot be asked: the sync card above says what is wrong.
+ */
+function DigestLine() {
+  const [changes, setChanges] = useState<number | null>(null);
+  useEffect(() => {
+    let current = true;
+    void readDigestVisit()
+      .then((visit) => {
+        const since = new Date(visit.current ?? Date.now() - 7 * 86_400_000).toISOString();
+        return sendMessage("digest", { since });
+      })
+      .then(
+        (digest) => current && setChanges(digest.changes + digest.unstarred.total),
+        (error: unknown) => console.warn("starwise: the digest did not load", error),
+      );
+    return () => {
+      current = false;
+    };
+  }, []);
+  if (changes === null) return null;
+  const open = () => {
+    void browser.tabs.create({ url: browser.runtime.getURL("/newtab.html#digest") });
+    window.close();
+  };
+  return (
+    <button type="button" class="link digest-line" onClick={open}>
+      {changes === 0 ? t("popupDigestNone") : changes === 1 ? t("popupDigestOne") : t("popupDigest", changes)}
+    </button>
+  );
+}
+
 function Connected({ status }: { status: Status }) {
   const state = useSyncState();
   const [starting, setStarting] = useState(false);
@@ -189,6 +230,7 @@ function Connected({ status }: { status: Status }) {
       {shownError && <ErrorNote error={shownError} onRetry={startSync} />}
       {!running && state?.lastResult?.ok && <StopNotes stops={state.lastResult.stats.enrichment?.stops ?? []} />}
       {state && <LastRun state={state} autoSync={status.autoSync} />}
+      <DigestLine />
     </section>
   );
 }
