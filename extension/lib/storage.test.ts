@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import {
   connectionItem,
+  digestPanelItem,
+  digestVisitItem,
   DEFAULT_WORKER_URL,
   IDLE_SYNC_STATE,
   isConnected,
@@ -77,7 +79,7 @@ describe("every storage item", () => {
     const defining = walk(root).filter((file) => readFileSync(file, "utf8").includes("storage.defineItem"));
     expect(defining.map((file) => file.slice(root.length + 1))).toEqual(["lib/storage.ts"]);
     const calls = readFileSync(join(root, "lib/storage.ts"), "utf8").split("storage.defineItem<").slice(1);
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(7);
     for (const call of calls) expect(call.slice(0, call.indexOf("});"))).toMatch(/\bversion: \d+/);
     // And each round-trips through browser.storage.local under its key.
     const items = [
@@ -86,6 +88,8 @@ describe("every storage item", () => {
       [syncStateItem, "syncState", IDLE_SYNC_STATE],
       [lookupCacheItem, "lookupCache", {}],
       [libraryIndexItem, "libraryIndex", { login: "octocat", fetchedAt: 1, items: "[]" }],
+      [digestVisitItem, "digestVisit", { previous: 1, current: 2 }],
+      [digestPanelItem, "digestPanel", { open: false, range: "week" }],
     ] as const;
     for (const [item, key, value] of items) {
       await (item as { setValue(v: unknown): Promise<void> }).setValue(value);
