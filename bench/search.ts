@@ -50,18 +50,44 @@ const log = (message: string) => {
   if (!values.json) console.error(message);
 };
 
+/** How a query remembers its repository (bench/search-queries.json's `about` says each). */
+export const QUERY_KINDS = [
+  "purpose",
+  "phrase",
+  "name",
+  "partial",
+  "typo",
+  "paraphrase",
+  "mixed",
+  "notes",
+  "tags",
+] as const;
+
 export const LabelledQueries = z.object({
   about: z.string(),
   queries: z
     .array(
       z.object({
         q: z.string().min(1),
-        kind: z.enum(["purpose", "phrase", "name"]),
+        kind: z.enum(QUERY_KINDS),
         lang: z.enum(["en", "zh"]),
         relevant: z.array(z.string().regex(/^[^/]+\/[^/]+$/)).min(1),
       }),
     )
     .min(40),
+  annotations_about: z.string().optional(),
+  /** The user's own notes and tags, written onto the synced stars before measuring (the notes and tags queries). */
+  annotations: z
+    .array(
+      z
+        .object({
+          repository: z.string().regex(/^[^/]+\/[^/]+$/),
+          notes: z.string().min(1).optional(),
+          tags: z.array(z.string().min(1)).min(1).optional(),
+        })
+        .refine((annotation) => annotation.notes !== undefined || annotation.tags !== undefined, "notes or tags"),
+    )
+    .default([]),
   /** Queries nothing should match (nonsense, everyday questions): the "no match" measure. */
   unanswerable_about: z.string().optional(),
   unanswerable: z.array(z.string().min(1)).default([]),
