@@ -68,9 +68,8 @@ const { values } = parseArgs({
   },
 });
 
-const log = (message: string) => {
-  if (!values.json) console.error(message);
-};
+/** Progress on stderr (with `--json` too: stdout is the report alone). */
+const log = (message: string) => console.error(message);
 
 /** How a query remembers its repository (bench/search-queries.json's `about` says each). */
 export const QUERY_KINDS = [
