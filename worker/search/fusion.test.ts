@@ -71,13 +71,13 @@ describe("fuse", () => {
 });
 
 describe("the name a query spells", () => {
-  it("runs its Latin words together, without case or separators; none for Chinese or under 3 letters", () => {
-    expect(spelledName(parseQuery("Papa Parse"))).toEqual({ joined: "papaparse", first: "papa" });
-    expect(spelledName(parseQuery("burntsushi rip"))).toEqual({ joined: "burntsushirip", first: "burntsushi" });
-    expect(spelledName(parseQuery("node.js"))).toEqual({ joined: "nodejs", first: "nodejs" });
+  it("is its Latin words, without case or separators, and them run together; none for Chinese or under 3 letters", () => {
+    expect(spelledName(parseQuery("Papa Parse"))).toEqual({ words: ["papa", "parse"], joined: "papaparse" });
+    expect(spelledName(parseQuery("burntsushi rip"))?.joined).toBe("burntsushirip");
+    expect(spelledName(parseQuery("node.js"))).toEqual({ words: ["nodejs"], joined: "nodejs" });
     expect(spelledName(parseQuery("ai"))).toBeNull();
     expect(spelledName(parseQuery("vue 组件库"))).toBeNull();
-    expect(spelledName(parseQuery('x%_" OR'))).toEqual({ joined: "xor", first: "x" });
+    expect(spelledName(parseQuery('x%_" OR'))).toEqual({ words: ["x", "or"], joined: "xor" });
   });
 });
 

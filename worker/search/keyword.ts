@@ -123,12 +123,14 @@ async function publicFields(
 ): Promise<Array<{ phrase: number; id: number; fields: number }>> {
   if (ids.length === 0) return [];
   const fields = inFields("repositories_fts", REPOSITORY_WEIGHTS);
+  const candidates = JSON.stringify(ids);
+  // Each phrase's doclist read once and kept to the candidates, bm25() only for them. `+rowid`: an
+  // `in` FTS5 could use would be one seek a candidate instead, 40 times slower (30 ms for 3 words).
   const statements = phrases.map((phrase) =>
-    // From each candidate to its row by rowid (FTS5 seeks it), never the phrase's whole doclist joined.
     db
-      .select({ id: sql<number>`c.value`, fields: sql<number>`${fields}` })
-      .from(sql`json_each(${JSON.stringify(ids)}) as c cross join repositories_fts`)
-      .where(sql`repositories_fts match ${phrase} and repositories_fts.rowid = c.value`),
+      .select({ id: sql<number>`rowid`, fields: sql<number>`${fields}` })
+      .from(sql`repositories_fts`)
+      .where(sql`repositories_fts match ${phrase} and +rowid in (select value from json_each(${candidates}))`),
   );
   const [first, ...rest] = statements;
   const answers = (await db.batch([first!, ...rest])) as Array<Array<{ id: number; fields: number }>>;

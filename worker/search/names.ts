@@ -7,13 +7,13 @@ import type { NameHit } from "./fusion";
 /**
  * The repositories a query names (docs/architecture.md §7): a person who types `ripgrep`,
  * `papa parse`, `burntsushi rip`, `lru cache` or `excali` means that repository, whatever
- * else shares its words. The query's words, run together without case or separators, must be:
- * - the start of the name (`papaparse` → PapaParse, `excali` → excalidraw, `typefest` → type-fest),
- * - the start of owner and name together (`burntsushirip` → BurntSushi/ripgrep, `tanstack` → TanStack/*),
- * - or inside the name from one of its parts on (`lrucache` → node-lru-cache, after a `-`, `_` or `.`).
- * The whole name (or owner and name) is an exact match, ranked before a part of one. Only Latin
- * words count (a name has no Chinese), and at least three letters of them: `ai` names nothing.
- * One statement over the user's stars (their names, no text), with the list's filters.
+ * else shares its words. Asked of the name and full-name columns of the FTS indexes (public and
+ * private): the query's words as a phrase, the last a prefix (`lru cache` → node-lru-cache,
+ * `burntsushi rip` → BurntSushi/ripgrep, `react three` → react-three-fiber), or run together as
+ * one word's prefix (`papa parse` → PapaParse, `dom purify` → DOMPurify, `excali` → excalidraw).
+ * The whole name, or owner and name, spelled exactly is an exact match, ranked before a part of
+ * one. Only Latin words count (a name has no Chinese), and at least three letters of them: `ai`
+ * names nothing. One statement, the list's filters applied.
  */
 export async function nameMatches(
   db: Db,
@@ -24,28 +24,29 @@ export async function nameMatches(
 ): Promise<NameHit[]> {
   const spelled = spelledName(terms);
   if (spelled === null) return [];
-  const name = squash(sql`${repositories.name}`);
-  const ownerName = squash(sql`${repositories.ownerLogin} || ${repositories.name}`);
-  const lowerName = sql`lower(${repositories.name})`;
-  const exact = sql<number>`(${name} = ${spelled.joined} or ${ownerName} = ${spelled.joined})`;
+  const expression =
+    `{name full_name} : ("${spelled.words.join(" ")}"*` +
+    (spelled.words.length > 1 ? ` OR "${spelled.joined}"*)` : ")");
+  const exact = sql<number>`(${squash(sql`${repositories.name}`)} = ${spelled.joined}
+    or ${squash(sql`${repositories.ownerLogin} || ${repositories.name}`)} = ${spelled.joined})`;
   const rows = await db
-    .select({ id: repositories.id, exact })
-    .from(stars)
-    .innerJoin(repositories, eq(repositories.id, stars.repositoryId))
-    .leftJoin(analyses, eq(analyses.id, stars.analysisId))
+    .select({ id: sql<number>`m.id`, exact })
+    .from(sql`(
+      select rowid as id from repositories_fts where repositories_fts match ${expression}
+      union
+      select rowid from private_repositories_fts where private_repositories_fts match ${expression}
+    ) as m cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`)
     .where(
       and(
         eq(stars.userId, userId),
-        sql`(${name} like ${`${spelled.joined}%`} or ${ownerName} like ${`${spelled.joined}%`}
-          or (${name} like ${`%${spelled.joined}%`}
-            and (${lowerName} like ${`%-${spelled.first}%`} or ${lowerName} like ${`%.${spelled.first}%`}
-              or ${lowerName} like ${`%\\_${spelled.first}%`} escape '\\')))`,
+        sql`${stars.repositoryId} = m.id`,
+        eq(repositories.id, stars.repositoryId),
         ...filters,
       ),
     )
-    .orderBy(sql`${exact} desc`, sql`length(${repositories.name})`, repositories.id)
+    .orderBy(sql`${exact} desc`, sql`length(${repositories.name})`, sql`m.id`)
     .limit(limit);
-  return rows.map((row) => ({ id: row.id, exact: Boolean(row.exact) }));
+  return rows.map((row) => ({ id: Number(row.id), exact: Boolean(row.exact) }));
 }
 
 /** Lower case without `-`, `_`, `.` and spaces: how a name is spelled when typed as words. */
@@ -54,12 +55,12 @@ const squash = (value: SQL) =>
 
 /**
  * The name a query spells, or null: its Latin words lower-cased with everything but letters and
- * digits taken out (so nothing in it is a LIKE wildcard), run together, and the first alone.
+ * digits taken out (so nothing in them is FTS syntax), and run together.
  */
-export function spelledName(terms: readonly QueryTerm[]): { joined: string; first: string } | null {
+export function spelledName(terms: readonly QueryTerm[]): { words: string[]; joined: string } | null {
   if (terms.length === 0 || terms.some((term) => term.kind === "cjk")) return null;
   const words = terms.map((term) => term.text.toLowerCase().replace(/[^a-z0-9]/g, "")).filter((word) => word !== "");
   const joined = words.join("");
   if (joined.length < 3) return null;
-  return { joined, first: words[0]! };
+  return { words, joined };
 }
