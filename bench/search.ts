@@ -497,7 +497,8 @@ async function benchModel(
         ...(variant.mode === "keyword" ? { EMBEDDING_PROVIDER: "none" } : {}),
       });
       log(`${model.name}, ${variant.name}: ${queries.length} queries × ${model.runs} timed runs (limit ${limit})…`);
-      measured.push(await measure(worker, await signIn(worker), variant, queries, unanswerable, model.runs, limit));
+      // The session lives in D1, so it outlives the Worker that issued it (sign-in has its own rate limit).
+      measured.push(await measure(worker, session, variant, queries, unanswerable, model.runs, limit));
       await worker.stop();
       worker = undefined;
     }
