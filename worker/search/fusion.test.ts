@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { SearchHit } from "../../shared/search";
 import { createDb } from "../db/client";
-import { parseQuery } from "../library/terms";
+import { anyTermPhraseWeights, parseQuery } from "../library/terms";
 import { seedLibraryItem } from "../test/library-seed";
 import { env, signIn } from "../test/helpers";
 import type { VectorMatch, VectorStore } from "../vectors/store";
@@ -52,6 +52,23 @@ describe("fuse", () => {
     expect(fused.map((hit) => hit.id).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it("anchored keeps the keyword ranking's first match first, and weighs the rest", () => {
+    // Keyword 2 and 3 are close: weighted puts 3 (semantic 1st) ahead of 1 once 1 is weak on meaning.
+    const close = [
+      { id: 1, score: 10 },
+      { id: 3, score: 9.5 },
+    ];
+    expect(fuse("weighted", close, semantic, [], 0.3)[0]?.id).toBe(3);
+    expect(fuse("anchored", close, semantic, [], 0.3, 1).map((hit) => hit.id)).toEqual([
+      1,
+      ...fuse("weighted", close, semantic, [], 0.3)
+        .map((hit) => hit.id)
+        .filter((id) => id !== 1),
+    ]);
+    // No anchor (no keyword match): weighted throughout.
+    expect(fuse("anchored", [], semantic, [], 0.3, null)).toEqual(fuse("weighted", [], semantic, [], 0.3));
+  });
+
   it("puts what the query names first: a whole name before part of one, then the fused order", () => {
     const fused = fuse(
       "names",
@@ -71,7 +88,7 @@ describe("fuse", () => {
 });
 
 describe("the name a query spells", () => {
-  it("is its Latin words, without case or separators, and them run together; none for Chinese or under 3 letters", () => {
+  it("is its Latin words without case or separators, and them run together; none for Chinese or < 3 letters", () => {
     expect(spelledName(parseQuery("Papa Parse"))).toEqual({ words: ["papa", "parse"], joined: "papaparse" });
     expect(spelledName(parseQuery("burntsushi rip"))?.joined).toBe("burntsushirip");
     expect(spelledName(parseQuery("node.js"))).toEqual({ words: ["nodejs"], joined: "nodejs" });
@@ -82,6 +99,16 @@ describe("the name a query spells", () => {
 });
 
 describe("a keyword hit's strength", () => {
+  it("counts a Chinese word once, however many bigrams it is asked as", () => {
+    expect(anyTermPhraseWeights(parseQuery("react 状态管理"))).toEqual([
+      { phrase: '"react"*', weight: 1 },
+      { phrase: '"状态"', weight: 1 / 3 },
+      { phrase: '"态管"', weight: 1 / 3 },
+      { phrase: '"管理"', weight: 1 / 3 },
+    ]);
+    expect(anyTermPhraseWeights(parseQuery("框架"))).toEqual([{ phrase: '"框架"', weight: 1 }]);
+  });
+
   it("is the rarity of what it holds times where it is, over the query's rarity", () => {
     // Two phrases: a rare one (idf 3) and a common one (idf 1).
     const idf = [3, 1];
@@ -152,7 +179,7 @@ describe("searchLibrary: the best hit first, names first, no match for everyday 
     expect(names(keywordOnly)[0]).toBe("BurntSushi/ripgrep");
   });
 
-  it("answers an everyday question with no match, keyword-only and hybrid; the README that says a word is related", async () => {
+  it("says no match to an everyday question, keyword-only and hybrid; a README with one word is related", async () => {
     const { userId, ids, db } = await seed("fusion-floor");
     const q = "how to knit a wool scarf for winter";
     const keywordOnly = await searchLibrary(db, userId, { q }, null, DEFAULT_SEARCH_OPTIONS);

@@ -19,10 +19,15 @@
  *   Hybrid Retrieval", ACM TOIS 2023) found ahead of RRF; here the noise is the minimum that means
  *   something, a similarity nonsense reaches in this library.
  *
+ * - `anchored`: `weighted`, but the keyword ranking's first match (a hit at the keyword floor, below
+ *   the names) stays first: what the words found first is the best evidence a search has, and
+ *   keyword-only answers it first too; the meaning reorders everything after it. A query the
+ *   words do not match (a paraphrase) has no anchor and is `weighted` throughout.
+ *
  * No constant here is fitted to the benchmark's labelled queries: k is the paper's, the weights
  * are equal, the scales are each query's own best and the library's probe noise.
  */
-export const FUSIONS = ["rrf", "names", "weighted", "convex"] as const;
+export const FUSIONS = ["rrf", "names", "weighted", "convex", "anchored"] as const;
 export type Fusion = (typeof FUSIONS)[number];
 
 export const RRF_K = 60;
@@ -56,7 +61,8 @@ export type NameHit = { id: number; exact: boolean };
 
 /**
  * The fused ranking, best first. `keyword` best first with positive scores; `semantic` nearest
- * first; `noise` the similarity typical nonsense reaches in this library (null: unknown, 0 is used).
+ * first; `noise` the similarity typical nonsense reaches in this library (null: unknown, 0 is used);
+ * `anchor` the keyword ranking's first match (`anchored`).
  */
 export function fuse(
   fusion: Fusion,
@@ -64,6 +70,7 @@ export function fuse(
   semantic: readonly SemanticHit[],
   names: readonly NameHit[],
   noise: number | null,
+  anchor: number | null = null,
 ): Fused[] {
   if (fusion === "rrf")
     return reciprocalRankFusion(
@@ -108,7 +115,7 @@ export function fuse(
     });
     for (const e of entries.values()) {
       e.score =
-        fusion === "weighted"
+        fusion !== "convex"
           ? (e.keywordRank === null ? 0 : e.k / (RRF_K + e.keywordRank)) +
             (e.semanticRank === null ? 0 : e.s / (RRF_K + e.semanticRank))
           : 0.5 * e.k + 0.5 * e.s;
@@ -116,6 +123,8 @@ export function fuse(
     fused = [...entries.values()]
       .map(({ id, score, keywordRank, semanticRank }) => ({ id, score, keywordRank, semanticRank }))
       .sort(byScore);
+    const first = fusion === "anchored" ? fused.findIndex((hit) => hit.id === anchor) : -1;
+    if (first > 0) fused.unshift(...fused.splice(first, 1));
   }
   return namesFirst(fused, names);
 }

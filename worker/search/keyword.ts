@@ -45,8 +45,11 @@ export async function keywordRanking(
   phrases: readonly string[],
   filters: SQL[],
   limit: number,
-  /** false: no `strength` (0 for every hit), one round trip fewer (a search without a keyword floor). */
-  withStrength = true,
+  /**
+   * How much of one query term each phrase is (`anyTermPhraseWeights`), for each hit's `strength`;
+   * null: no strength (0 for every hit), one round trip fewer (a search without a keyword floor).
+   */
+  termWeights: readonly number[] | null = null,
 ): Promise<Ranked[]> {
   if (phrases.length === 0) return [];
   const { own, ownFields, idf } = await ownScores(db, userId, phrases);
@@ -77,13 +80,16 @@ export async function keywordRanking(
     .orderBy(desc(score), asc(sql`m.id`))
     .limit(limit);
   const ranked = rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
-  if (!withStrength) return ranked.map((hit) => ({ ...hit, strength: 0 }));
+  if (termWeights === null) return ranked.map((hit) => ({ ...hit, strength: 0 }));
   const fields = await publicFields(
     db,
     phrases,
     ranked.map((hit) => hit.id),
   );
-  const strengths = strengthOf([...fields, ...ownFields], idf);
+  const strengths = strengthOf(
+    [...fields, ...ownFields],
+    idf.map((value, phrase) => value * (termWeights[phrase] ?? 1)),
+  );
   return ranked.map((hit) => ({ ...hit, strength: strengths.get(hit.id) ?? 0 }));
 }
 
@@ -94,15 +100,16 @@ export async function keywordRanking(
  * holds of the query's information: each phrase's rarity in this user's library (the ranking's
  * idf) times the summed weights of the fields it is in (name 10, topics 5, description 3,
  * README 1; the user's tags 5, notes 3…: the ranking's own field weights), over the query's
- * total rarity — BM25 with k1 = 0 divided by the query's idf. A hit is a match at strength ≥ 1
- * (`KEYWORD_FLOOR`): worth the whole query found in a README. "winter" in one README is an
- * eighth of that; "SIMD", the whole query, in a README is exactly 1; a rare word of the query in a
- * description and the README, or in the name, is above it. A fixed principle, not fitted to
- * any query: the README's weight is the unit the field weights are counted in.
+ * total rarity — BM25 with k1 = 0 divided by the query's idf. A Chinese word counts once: each of
+ * the n − 1 overlapping bigrams of an n-character run is 1/(n − 1) of it (`anyTermPhraseWeights`).
+ * A hit is a match at strength ≥ 1 (`KEYWORD_FLOOR`): worth the whole query found in a README.
+ * "winter" in one README is an eighth of that; "SIMD", the whole query, in a README is exactly 1;
+ * a rare word of the query in a description and the README, or in the name, is above it. A fixed
+ * principle, not fitted to any query: the README's weight is the unit the field weights are counted in.
  */
 export const KEYWORD_FLOOR = 1;
 
-/** Each hit's strength from where each phrase is (`fields`: summed field weights) and the phrases' idf. */
+/** Each hit's strength from where each phrase is (`fields`: summed field weights) and the phrases' (weighted) idf. */
 export function strengthOf(
   matches: ReadonlyArray<{ phrase: number; id: number; fields: number }>,
   idf: readonly number[],

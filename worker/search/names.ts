@@ -35,7 +35,8 @@ export async function nameMatches(
       select rowid as id from repositories_fts where repositories_fts match ${expression}
       union
       select rowid from private_repositories_fts where private_repositories_fts match ${expression}
-    ) as m cross join ${stars} cross join ${repositories} left join ${analyses} on ${analyses.id} = ${stars.analysisId}`)
+    ) as m cross join ${stars} cross join ${repositories}
+      left join ${analyses} on ${analyses.id} = ${stars.analysisId}`)
     .where(
       and(
         eq(stars.userId, userId),

@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
-import { anyTermPhrases, parseQuery, type QueryTerm } from "../library/terms";
+import { anyTermPhraseWeights, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { semanticFloors, type Floors } from "./floor";
 import { fuse, namesFirst, type Fusion } from "./fusion";
@@ -47,7 +47,7 @@ export type SearchTimings = { keyword: number; embed: number; vectors: number; h
  * (`KEYWORD_FLOOR`, ./keyword.ts; 0 = none).
  */
 export type SearchOptions = { fusion: Fusion; keywordFloor: number };
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "convex", keywordFloor: KEYWORD_FLOOR };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "anchored", keywordFloor: KEYWORD_FLOOR };
 
 export async function searchLibrary(
   db: Db,
@@ -61,9 +61,21 @@ export async function searchLibrary(
   const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
   const terms = parseQuery(query.q);
   const filters = filterConditions(query);
-  const phrases = anyTermPhrases(terms);
+  const weighted = anyTermPhraseWeights(terms);
+  const phrases = weighted.map((entry) => entry.phrase);
   const [keyword, names, nearest, floors] = await Promise.all([
-    timed(timings, "keyword", keywordRanking(db, userId, phrases, filters, CANDIDATES, options.keywordFloor > 0)),
+    timed(
+      timings,
+      "keyword",
+      keywordRanking(
+        db,
+        userId,
+        phrases,
+        filters,
+        CANDIDATES,
+        options.keywordFloor > 0 ? weighted.map((entry) => entry.weight) : null,
+      ),
+    ),
     options.fusion === "rrf" ? Promise.resolve([]) : nameMatches(db, userId, terms, filters, CANDIDATES),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
     semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : Promise.resolve(null),
@@ -89,7 +101,14 @@ export async function searchLibrary(
     .filter((hit, index, all) => !named.has(hit.id) && all.findIndex((other) => other.id === hit.id) === index)
     .slice(0, RELATED_LIMIT);
   const fused = nearest
-    ? fuse(options.fusion, keywordMatching, matching, names, floors?.noise ?? null)
+    ? fuse(
+        options.fusion,
+        keywordMatching,
+        matching,
+        names,
+        floors?.noise ?? null,
+        keyword.find((hit) => found.has(hit.id))?.id ?? null,
+      )
     : namesFirst(
         keywordMatching.map((hit, index) => ({
           id: hit.id,
