@@ -10,11 +10,11 @@
  * - `names`: repositories whose name the query spells (./names.ts) first, then `rrf`.
  * - `weighted`: names first, then RRF with each place's credit scaled by how strong the hit is
  *   in its own ranking: its keyword score over the query's best, its similarity above the
- *   library's noise (./floor.ts) over the best's. A rank says "third"; the scale says whether the
- *   third is nearly as good as the first or a tenth of it.
+ *   library's noise (./floor.ts) over the most a cosine can be above it (1 − noise). A rank says
+ *   "third"; the scale says whether the third is nearly as good as the first or a tenth of it.
  * - `convex`: names first, then a convex combination of the two normalised scores, each weighed
  *   ½ (no reason to prefer either): keyword score ÷ the query's best (bm25's theoretical minimum
- *   is 0), similarity above the noise ÷ the best's above the noise. Fusion on normalised scores
+ *   is 0), similarity above the noise ÷ (1 − noise). Fusion on normalised scores
  *   with the theoretical minimum is what Bruch, Gai & Ingber ("An Analysis of Fusion Functions for
  *   Hybrid Retrieval", ACM TOIS 2023) found ahead of RRF; here the noise is the minimum that means
  *   something, a similarity nonsense reaches in this library.
@@ -25,7 +25,7 @@
  *   words do not match (a paraphrase) has no anchor and is `weighted` throughout.
  *
  * No constant here is fitted to the benchmark's labelled queries: k is the paper's, the weights
- * are equal, the scales are each query's own best and the library's probe noise.
+ * are equal, the scales are each query's own best keyword score, the library's probe noise and a cosine's 1.
  */
 export const FUSIONS = ["rrf", "names", "weighted", "convex", "anchored"] as const;
 export type Fusion = (typeof FUSIONS)[number];
@@ -88,9 +88,12 @@ export function fuse(
       keyword.map((hit) => hit.score),
       0,
     );
+    // A cosine's maximum is 1: a neighbour barely above the noise is weak evidence even when it is
+    // the nearest there is (a query the model cannot place has only such neighbours).
     const semanticStrength = strengths(
       semantic.map((hit) => hit.similarity),
       noise ?? 0,
+      1,
     );
     const entries = new Map<number, Fused & { k: number; s: number }>();
     const entry = (id: number) => {
@@ -129,9 +132,12 @@ export function fuse(
   return namesFirst(fused, names);
 }
 
-/** Each score on [0, 1]: above `floor`, over the best's height above it (0 at or below the floor). */
-function strengths(scores: readonly number[], floor: number): number[] {
-  const best = Math.max(...scores, floor);
+/**
+ * Each score on [0, 1]: its height above `floor` over the height of `top` (default: the best
+ * score), 0 at or below the floor.
+ */
+function strengths(scores: readonly number[], floor: number, top?: number): number[] {
+  const best = top ?? Math.max(...scores, floor);
   const span = best - floor;
   return scores.map((score) => (span > 0 ? Math.min(1, Math.max(0, (score - floor) / span)) : 1));
 }
