@@ -66,7 +66,7 @@ export const zEnv = z
      * How search fuses the keyword and the semantic ranking (worker/search/fusion.ts); a deployment
      * keeps the default, the benchmark compares them (`npm run bench:search -- --variants`).
      */
-    SEARCH_FUSION: withDefault(oneOf(FUSIONS), "anchored"),
+    SEARCH_FUSION: withDefault(oneOf(FUSIONS), "weighted"),
     /**
      * The keyword side's floor (worker/search/keyword.ts): a hit is a match when the query's words it
      * holds, weighed by rarity and field, are worth this many times the whole query in a README. 0 = none.

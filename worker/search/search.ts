@@ -47,7 +47,7 @@ export type SearchTimings = { keyword: number; embed: number; vectors: number; h
  * (`KEYWORD_FLOOR`, ./keyword.ts; 0 = none).
  */
 export type SearchOptions = { fusion: Fusion; keywordFloor: number };
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "anchored", keywordFloor: KEYWORD_FLOOR };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "weighted", keywordFloor: KEYWORD_FLOOR };
 
 export async function searchLibrary(
   db: Db,
