@@ -2,6 +2,8 @@ import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { USER_ROWID_SPAN } from "../library/query";
+import type { NameHit } from "./fusion";
+import { nameHits, type nameMatchQuery } from "./names";
 
 /**
  * Field weights (docs/architecture.md §7): names above topics and tags, above the summary and
@@ -13,9 +15,10 @@ const USER_WEIGHTS = [5, 5, 5, 3, 3, 3]; // custom tags, custom category, AI tag
 
 /**
  * `score` orders the ranking; `strength` says whether it is a match at all: how much of the query's
- * information the repository holds, and where (below, "The floor").
+ * information the repository holds, and where (below, "The floor"); null when not worked out
+ * (past `strengthDepth`, or no floor).
  */
-export type Ranked = { id: number; score: number; strength: number };
+export type Ranked = { id: number; score: number; strength: number | null };
 
 /**
  * The keyword ranking: the user's repositories matching any of `phrases` (FTS5 strings from
@@ -45,14 +48,21 @@ export async function keywordRanking(
   phrases: readonly string[],
   filters: SQL[],
   limit: number,
-  /**
-   * How much of one query term each phrase is (`anyTermPhraseWeights`), for each hit's `strength`;
-   * null: no strength (0 for every hit), one round trip fewer (a search without a keyword floor).
-   */
-  termWeights: readonly number[] | null = null,
-): Promise<Ranked[]> {
-  if (phrases.length === 0) return [];
-  const { own, ownFields, idf } = await ownScores(db, userId, phrases);
+  options: {
+    /**
+     * How much of one query term each phrase is (`anyTermPhraseWeights`), for each hit's `strength`;
+     * null: no strength (0 for every hit), one round trip fewer (a search without a keyword floor).
+     */
+    termWeights?: readonly number[] | null;
+    /** Hits whose strength is worked out, best first (the page); the rest get null. */
+    strengthDepth?: number;
+    /** The repositories the query names (./names.ts), asked in the same first batch. */
+    names?: ReturnType<typeof nameMatchQuery>;
+  } = {},
+): Promise<{ hits: Ranked[]; names: NameHit[] }> {
+  const termWeights = options.termWeights ?? null;
+  if (phrases.length === 0) return { hits: [], names: options.names ? nameHits(await options.names) : [] };
+  const { own, ownFields, idf, names } = await ownScores(db, userId, phrases, options.names ?? null);
   const matches = sql`(
     select rowid as id, ${PUBLIC_SCORE} as score
       from repositories_fts where repositories_fts match ${phrases.join(" OR ")}
@@ -80,17 +90,21 @@ export async function keywordRanking(
     .orderBy(desc(score), asc(sql`m.id`))
     .limit(limit);
   const ranked = rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
-  if (termWeights === null) return ranked.map((hit) => ({ ...hit, strength: 0 }));
+  if (termWeights === null) return { hits: ranked.map((hit) => ({ ...hit, strength: null })), names };
   const fields = await publicFields(
     db,
     phrases,
-    ranked.map((hit) => hit.id),
+    ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id),
   );
   const strengths = strengthOf(
     [...fields, ...ownFields],
     idf.map((value, phrase) => value * (termWeights[phrase] ?? 1)),
   );
-  return ranked.map((hit) => ({ ...hit, strength: strengths.get(hit.id) ?? 0 }));
+  const depth = new Set(ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id));
+  return {
+    hits: ranked.map((hit) => ({ ...hit, strength: depth.has(hit.id) ? (strengths.get(hit.id) ?? 0) : null })),
+    names,
+  };
 }
 
 /**
@@ -172,10 +186,12 @@ async function ownScores(
   db: Db,
   userId: number,
   phrases: readonly string[],
+  nameQuery: ReturnType<typeof nameMatchQuery>,
 ): Promise<{
   own: Map<number, number>;
   ownFields: Array<{ phrase: number; id: number; fields: number }>;
   idf: number[];
+  names: NameHit[];
 }> {
   const first = userId * USER_ROWID_SPAN;
   const userFields = inFields("stars_fts", USER_WEIGHTS);
@@ -206,7 +222,9 @@ async function ownScores(
       .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`)),
   );
   const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
-  const [count, ...answers] = await db.batch([library, ...perPhrase, ...inLibrary]);
+  const [count, ...rest] = await db.batch([library, ...perPhrase, ...inLibrary, ...(nameQuery ? [nameQuery] : [])]);
+  const answers = rest.slice(0, phrases.length * 2);
+  const names = nameQuery ? nameHits(rest[phrases.length * 2] as Array<{ id: number; exact: number }>) : [];
   const own = answers.slice(0, phrases.length) as Array<Array<{ id: number; fields: number }>>;
   const counts = answers.slice(phrases.length) as Array<Array<{ n: number }>>;
   const matches = own.flatMap((answer, phrase) =>
@@ -218,6 +236,7 @@ async function ownScores(
     own: weighByRarity(matches, libraryStars, matchedIn),
     ownFields: matches,
     idf: phrases.map((_, phrase) => rarity(libraryStars, matchedIn, phrase)),
+    names,
   };
 }
 

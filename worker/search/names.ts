@@ -22,14 +22,24 @@ export async function nameMatches(
   filters: SQL[],
   limit: number,
 ): Promise<NameHit[]> {
+  const query = nameMatchQuery(db, userId, terms, filters, limit);
+  return query ? nameHits(await query) : [];
+}
+
+/** The rows of `nameMatchQuery` as hits. */
+export const nameHits = (rows: ReadonlyArray<{ id: number; exact: number }>): NameHit[] =>
+  rows.map((row) => ({ id: Number(row.id), exact: Boolean(row.exact) }));
+
+/** `nameMatches`' statement, not yet run (the keyword ranking sends it in its first batch); null: no name. */
+export function nameMatchQuery(db: Db, userId: number, terms: readonly QueryTerm[], filters: SQL[], limit: number) {
   const spelled = spelledName(terms);
-  if (spelled === null) return [];
+  if (spelled === null) return null;
   const expression =
     `{name full_name} : ("${spelled.words.join(" ")}"*` +
     (spelled.words.length > 1 ? ` OR "${spelled.joined}"*)` : ")");
   const exact = sql<number>`(${squash(sql`${repositories.name}`)} = ${spelled.joined}
     or ${squash(sql`${repositories.ownerLogin} || ${repositories.name}`)} = ${spelled.joined})`;
-  const rows = await db
+  return db
     .select({ id: sql<number>`m.id`, exact })
     .from(sql`(
       select rowid as id from repositories_fts where repositories_fts match ${expression}
@@ -47,7 +57,6 @@ export async function nameMatches(
     )
     .orderBy(sql`${exact} desc`, sql`length(${repositories.name})`, sql`m.id`)
     .limit(limit);
-  return rows.map((row) => ({ id: Number(row.id), exact: Boolean(row.exact) }));
 }
 
 /** Lower case without `-`, `_`, `.` and spaces: how a name is spelled when typed as words. */

@@ -10,8 +10,8 @@ import { anyTermPhraseWeights, parseQuery, type QueryTerm } from "../library/ter
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { semanticFloors, type Floors } from "./floor";
 import { fuse, namesFirst, type Fusion } from "./fusion";
-import { KEYWORD_FLOOR, keywordRanking } from "./keyword";
-import { nameMatches } from "./names";
+import { KEYWORD_FLOOR, keywordRanking, type Ranked as KeywordRanked } from "./keyword";
+import { nameMatchQuery } from "./names";
 import { makeSnippet } from "./snippet";
 
 /**
@@ -63,20 +63,17 @@ export async function searchLibrary(
   const filters = filterConditions(query);
   const weighted = anyTermPhraseWeights(terms);
   const phrases = weighted.map((entry) => entry.phrase);
-  const [keyword, names, nearest, floors] = await Promise.all([
+  const [{ hits: keyword, names }, nearest, floors] = await Promise.all([
     timed(
       timings,
       "keyword",
-      keywordRanking(
-        db,
-        userId,
-        phrases,
-        filters,
-        CANDIDATES,
-        options.keywordFloor > 0 ? weighted.map((entry) => entry.weight) : null,
-      ),
+      keywordRanking(db, userId, phrases, filters, CANDIDATES, {
+        termWeights: options.keywordFloor > 0 ? weighted.map((entry) => entry.weight) : null,
+        // The floor decides what the page shows: the hits past it are matches only if the meaning agrees.
+        strengthDepth: limit,
+        names: options.fusion === "rrf" ? null : nameMatchQuery(db, userId, terms, filters, CANDIDATES),
+      }),
     ),
-    options.fusion === "rrf" ? Promise.resolve([]) : nameMatches(db, userId, terms, filters, CANDIDATES),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
     semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : Promise.resolve(null),
   ]);
@@ -84,7 +81,10 @@ export async function searchLibrary(
   // A keyword hit is a match at the keyword floor (./keyword.ts); a neighbour the words did not find
   // is one above the semantic floor (./floor.ts). Below both: related, above the noise.
   const named = new Set(names.map((hit) => hit.id));
-  const found = new Set(keyword.filter((hit) => hit.strength >= options.keywordFloor).map((hit) => hit.id));
+  // Past the page the strength is not worked out (null): such a hit is a match only if the meaning agrees.
+  const strong = (hit: KeywordRanked) =>
+    options.keywordFloor <= 0 || (hit.strength !== null && hit.strength >= options.keywordFloor);
+  const found = new Set(keyword.filter(strong).map((hit) => hit.id));
   const above = (hit: { similarity: number }) => floors === null || hit.similarity > floors.floor;
   const matching = (nearest ?? []).filter((hit) => found.has(hit.id) || above(hit));
   const confirmed = new Set(matching.map((hit) => hit.id));
@@ -95,7 +95,7 @@ export async function searchLibrary(
       .filter((hit) => !found.has(hit.id) && !above(hit) && hit.similarity > floors!.noise)
       .map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true })),
     ...keyword
-      .filter((hit) => !found.has(hit.id) && !confirmed.has(hit.id))
+      .filter((hit) => hit.strength !== null && !found.has(hit.id) && !confirmed.has(hit.id))
       .map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false })),
   ]
     .filter((hit, index, all) => !named.has(hit.id) && all.findIndex((other) => other.id === hit.id) === index)
