@@ -22,12 +22,14 @@ describe("bench:search scoring", () => {
     expect(percentile([7], 95)).toBe(7);
   });
 
-  it("has at least 40 labelled queries in English and Chinese, each naming corpus repositories", () => {
-    const { queries } = LabelledQueries.parse(
+  it("has at least 150 labelled queries, a third in Chinese, each naming corpus repositories", () => {
+    const { queries, annotations, unanswerable } = LabelledQueries.parse(
       JSON.parse(readFileSync(new URL("./search-queries.json", import.meta.url), "utf8")),
     );
-    expect(queries.length).toBeGreaterThanOrEqual(40);
-    expect(queries.some((query) => query.lang === "zh")).toBe(true);
+    expect(queries.length).toBeGreaterThanOrEqual(150);
+    expect(queries.filter((query) => query.lang === "zh").length * 3).toBeGreaterThanOrEqual(queries.length);
+    for (const query of queries) expect(/[\u4e00-\u9fff]/.test(query.q), query.q).toBe(query.lang === "zh");
+    expect(unanswerable.length).toBeGreaterThanOrEqual(30);
     const corpus = new Set(
       readFileSync(new URL("../emulators/github/corpus/repos.jsonl", import.meta.url), "utf8")
         .trim()
@@ -37,5 +39,13 @@ describe("bench:search scoring", () => {
     for (const query of queries)
       for (const name of query.relevant) expect(corpus.has(name), `${query.q}: ${name}`).toBe(true);
     expect(new Set(queries.map((query) => query.q)).size).toBe(queries.length);
+    // Every repository the annotations write on is in the corpus; every notes or tags query is answered by one.
+    for (const annotation of annotations) expect(corpus.has(annotation.repository), annotation.repository).toBe(true);
+    const annotated = new Set(annotations.map((annotation) => annotation.repository));
+    for (const query of queries.filter((query) => query.kind === "notes" || query.kind === "tags"))
+      expect(
+        query.relevant.every((name) => annotated.has(name)),
+        query.q,
+      ).toBe(true);
   });
 });

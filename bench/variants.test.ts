@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseVariants, VariantError, workerVarNames, type VarRules } from "./variants.ts";
+import { parseSearchVariants, parseVariants, VariantError, workerVarNames, type VarRules } from "./variants.ts";
 
 const rules: VarRules = {
   known: new Set(["PACER_SIZING", "ANALYSIS_CONCURRENCY", "GITHUB_API_URL", "EMBEDDING_MODEL"]),
@@ -67,5 +67,19 @@ describe("bench:sync --variants", () => {
     expect(workerVarNames('name = "x"\n[vars]\nA = "1"\n# B = "2"\n\n[[d1_databases]]\nbinding = "DB"\n')).toEqual(
       new Set(["A"]),
     );
+  });
+});
+
+describe("bench:search --variants", () => {
+  it("reads keyword-only and hybrid, each with vars of its own", () => {
+    expect(parseSearchVariants("keyword, hybrid ,hybrid[PACER_SIZING=halve]", rules)).toEqual([
+      { mode: "keyword", name: "keyword", vars: {} },
+      { mode: "hybrid", name: "hybrid", vars: {} },
+      { mode: "hybrid", name: "hybrid[PACER_SIZING=halve]", vars: { PACER_SIZING: "halve" } },
+    ]);
+    const refusal = (flag: string) => () => parseSearchVariants(flag, rules);
+    expect(refusal("starwise")).toThrow(/unknown variant "starwise"/);
+    expect(refusal("hybrid,hybrid")).toThrow(/named twice/);
+    expect(refusal("hybrid[GITHUB_API_URL=x]")).toThrow(/set by the benchmark itself/);
   });
 });

@@ -122,3 +122,35 @@ export function parseVariants(flag: string, rules: VarRules): Variant[] {
   }
   return variants;
 }
+
+/** What `npm run bench:search -- --variants …` runs: keyword-only or hybrid search, each with vars of its own. */
+export type SearchVariant = {
+  mode: "keyword" | "hybrid";
+  /** `hybrid`, or `hybrid[VAR=value;…]` with the vars as given. */
+  name: string;
+  vars: Record<string, string>;
+};
+
+export const SEARCH_VARIANTS_SYNTAX = "keyword, hybrid, hybrid[VAR=value;VAR2=value], keyword[VAR=value]";
+
+/** The variants of bench:search's `--variants`, in order; throws a `VariantError` saying what is wrong. */
+export function parseSearchVariants(flag: string, rules: VarRules): SearchVariant[] {
+  const variants: SearchVariant[] = [];
+  for (const item of splitItems(flag)) {
+    if (item === "") throw new VariantError(`an empty variant (two "," in a row, or one at an end) in "${flag}"`);
+    const match = /^([^[\]]*?)\s*(?:\[(.*)\])?$/s.exec(item);
+    const mode = match?.[1];
+    if (!match || (mode !== "keyword" && mode !== "hybrid"))
+      throw new VariantError(`unknown variant "${item}" (${SEARCH_VARIANTS_SYNTAX})`);
+    const vars = match[2] === undefined ? {} : parseVars(item, match[2], rules);
+    const name =
+      match[2] === undefined
+        ? mode
+        : `${mode}[${Object.entries(vars)
+            .map(([key, value]) => `${key}=${value}`)
+            .join(";")}]`;
+    if (variants.some((other) => other.name === name)) throw new VariantError(`"${name}" is named twice`);
+    variants.push({ mode, name, vars });
+  }
+  return variants;
+}

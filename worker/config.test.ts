@@ -28,6 +28,7 @@ describe("configOf", () => {
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,
       searchesPerMinute: 60,
+      search: { fusion: "weighted", keywordFloor: 1 },
       syncStuckAfterMs: 2 * 3_600_000,
       tokenEncryptionKey: null,
     });
@@ -65,6 +66,8 @@ describe("configOf", () => {
     [{ EMBEDDING_DIMENSIONS: "10.5" }, /EMBEDDING_DIMENSIONS must be a whole number/],
     [{ GITHUB_API_URL: "api.github.com" }, /GITHUB_API_URL must be an absolute http\(s\) URL \(got "api.github.com"\)/],
     [{ OPENDIGGER_URL: "ftp://oss.open-digger.cn" }, /OPENDIGGER_URL must be an absolute http\(s\) URL/],
+    [{ SEARCH_FUSION: "magic" }, /SEARCH_FUSION must be one of "rrf", "names", "weighted", "convex", "anchored"/],
+    [{ KEYWORD_FLOOR: "-1" }, /KEYWORD_FLOOR must be 0 or more/],
     [
       { VECTOR_STORE: "pinecone", EMBEDDING_PROVIDER: "openai" },
       new RegExp(

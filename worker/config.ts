@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "./lib/errors";
+import { FUSIONS } from "./search/fusion";
 
 // The Worker's vars and secrets, parsed once into typed settings (the idea of unkey's
 // `zEnv`). wrangler.toml documents each var; it writes "" for one that is not set, and
@@ -61,6 +62,16 @@ export const zEnv = z
      * similarity); unset = worked out from each library (worker/search/floor.ts).
      */
     SEMANTIC_FLOOR: optional(z.coerce.number().min(-1).max(1)),
+    /**
+     * How search fuses the keyword and the semantic ranking (worker/search/fusion.ts); a deployment
+     * keeps the default, the benchmark compares them (`npm run bench:search -- --variants`).
+     */
+    SEARCH_FUSION: withDefault(oneOf(FUSIONS), "weighted"),
+    /**
+     * The keyword side's floor (worker/search/keyword.ts): a hit is a match when the query's words it
+     * holds, weighed by rarity and field, are worth this many times the whole query in a README. 0 = none.
+     */
+    KEYWORD_FLOOR: withDefault(z.coerce.number({ error: "must be a number" }).min(0, "must be 0 or more"), "1"),
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
@@ -97,6 +108,7 @@ export const zEnv = z
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,
     searchesPerMinute: vars.SEARCHES_PER_MINUTE,
+    search: { fusion: vars.SEARCH_FUSION, keywordFloor: vars.KEYWORD_FLOOR },
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY ?? null,
   }));
 

@@ -5,6 +5,7 @@
 import { errors, type ApiAnswer } from "./errors.ts";
 import type { AiState } from "./state.ts";
 import { countTokens } from "./tokens.ts";
+import { USE_LITE_DIMENSIONS } from "./use-lite.ts";
 import { embed, toBase64, toFloats } from "./vectors.ts";
 
 export interface EmbeddingsRequest {
@@ -73,23 +74,37 @@ export function parseEmbeddingsRequest(body: unknown, state: AiState): Embedding
     }
     dimensions = b.dimensions;
   }
+  // A real model has one size (OpenAI's fixed-size models answer the same way to `dimensions`).
+  if (state.useLite && dimensions !== USE_LITE_DIMENSIONS)
+    return errors.badRequest(
+      `This model does not support specifying dimensions other than ${USE_LITE_DIMENSIONS}.`,
+      "dimensions",
+    );
   const format = b.encoding_format ?? "float";
   if (format !== "float" && format !== "base64")
     return errors.badRequest("Invalid value for 'encoding_format': expected 'float' or 'base64'.", "encoding_format");
   return { model: b.model, inputs, dimensions, base64: format === "base64" };
 }
 
-export function embeddingsBody(state: AiState, request: EmbeddingsRequest) {
+/** The vectors of a request: the hashed TF-IDF ones (./vectors.ts), or USE-lite's (./use-lite.ts). */
+async function vectorsOf(state: AiState, request: EmbeddingsRequest): Promise<ArrayLike<number>[]> {
+  if (state.useLite) return state.useLite.embed(request.inputs);
   const idf = state.idf();
+  return request.inputs.map((text) => embed(text, request.dimensions, idf));
+}
+
+export async function embeddingsBody(state: AiState, request: EmbeddingsRequest) {
   const promptTokens = request.inputs.reduce((sum, text) => sum + countTokens(text), 0);
+  const vectors = await vectorsOf(state, request);
   return {
     promptTokens,
     body: {
       object: "list",
-      data: request.inputs.map((text, index) => {
-        const vector = embed(text, request.dimensions, idf);
-        return { object: "embedding", index, embedding: request.base64 ? toBase64(vector) : toFloats(vector) };
-      }),
+      data: vectors.map((vector, index) => ({
+        object: "embedding",
+        index,
+        embedding: request.base64 ? toBase64(vector) : toFloats(vector),
+      })),
       model: request.model,
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
     },

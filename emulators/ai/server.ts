@@ -12,6 +12,7 @@ import { hash } from "../github/random.ts";
 import { completionBody, generate, parseChatRequest, promptTokens, streamChunks, type ChatRequest } from "./chat.ts";
 import { handleControl } from "./control.ts";
 import { embeddingsBody, parseEmbeddingsRequest } from "./embeddings.ts";
+import { USE_LITE_DIMENSIONS, USE_LITE_MODEL, UseLite } from "./use-lite.ts";
 import { errors, type ApiAnswer } from "./errors.ts";
 import type { OutputFault } from "./faults.ts";
 import { AiState, DEFAULT_CONFIG, type AiEmulatorConfig } from "./state.ts";
@@ -29,6 +30,14 @@ export interface AiEmulatorOptions extends Partial<AiEmulatorConfig> {
   corpusDir?: string;
   /** No logs on stderr. */
   quiet?: boolean;
+  /**
+   * The embeddings: `hashed` (default) feature-hashed TF-IDF (./vectors.ts), lexical and instant;
+   * `use-lite` a real model, Universal Sentence Encoder lite (./use-lite.ts): 512 dimensions, served
+   * as model `use-lite` unless `embeddingModels` says otherwise, each text's vector kept on disk.
+   */
+  embeddings?: "hashed" | "use-lite";
+  /** Where use-lite keeps its vectors (default: `STARWISE_USE_LITE_CACHE`, else under the OS's temp dir). */
+  embeddingCacheDir?: string;
 }
 
 export interface AiEmulator {
@@ -102,7 +111,12 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
   for (const key of Object.keys(DEFAULT_CONFIG) as Array<keyof AiEmulatorConfig>) {
     if (options[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = structuredClone(options[key]);
   }
-  const state = new AiState({ seed, corpusDir: options.corpusDir, config });
+  const useLite = options.embeddings === "use-lite" ? new UseLite(options.embeddingCacheDir) : null;
+  if (useLite) {
+    config.embeddingModels = options.embeddingModels ? [...options.embeddingModels] : [USE_LITE_MODEL];
+    config.embeddingDimensions = USE_LITE_DIMENSIONS;
+  }
+  const state = new AiState({ seed, corpusDir: options.corpusDir, config, useLite });
   state.idf(); // load the corpus now: a missing corpus fails at start, not at the first request
 
   /** `seen.model` is set once the body names a model, for the per-model counts of the answer. */
@@ -222,7 +236,7 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
     }
 
     const embeddings = parsed as Exclude<typeof parsed, ChatRequest>;
-    const { body: answer, promptTokens: tokens } = embeddingsBody(
+    const { body: answer, promptTokens: tokens } = await embeddingsBody(
       state,
       embeddings as Parameters<typeof embeddingsBody>[1],
     );
@@ -345,8 +359,15 @@ export async function startAiEmulator(options: AiEmulatorOptions = {}): Promise<
   baseUrl = listening.url;
   log(
     `listening on ${baseUrl} (seed ${seed}, rpm ${config.rpm || "unlimited"}, ` +
-      `key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible})`,
+      `key ${config.apiKey === null ? "not checked" : "required"}, gullible ${config.gullible}, ` +
+      `embeddings ${useLite ? USE_LITE_MODEL : "hashed"})`,
   );
 
-  return listening;
+  return {
+    ...listening,
+    async close() {
+      await listening.close();
+      await useLite?.close();
+    },
+  };
 }

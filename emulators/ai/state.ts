@@ -5,6 +5,7 @@ import { sequence } from "../github/random.ts";
 import { AI_FAULTS } from "./faults.ts";
 import { RateLimiter } from "./ratelimit.ts";
 import { corpusIdf, type Idf } from "./terms.ts";
+import type { UseLite } from "./use-lite.ts";
 
 export interface AiEmulatorConfig {
   /** The accepted Bearer key; null accepts any request, with or without a key. */
@@ -108,11 +109,14 @@ export interface AiStateOptions {
   seed: number;
   corpusDir?: string;
   config: AiEmulatorConfig;
+  /** Real embeddings (`embeddings: "use-lite"`); null = the hashed TF-IDF ones. */
+  useLite?: UseLite | null;
 }
 
 export class AiState {
   readonly seed: number;
   readonly corpusDir: string | undefined;
+  readonly useLite: UseLite | null;
   config: AiEmulatorConfig;
   stats = new Stats();
   limiter = new RateLimiter();
@@ -124,6 +128,7 @@ export class AiState {
   constructor(options: AiStateOptions) {
     this.seed = options.seed;
     this.corpusDir = options.corpusDir;
+    this.useLite = options.useLite ?? null;
     this.initial = structuredClone(options.config);
     this.config = structuredClone(options.config);
     this.random = sequence(options.seed);

@@ -37,11 +37,11 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** OpenAI's `encoding_format: "base64"`: little-endian float32 bytes. */
-export function toBase64(vector: Float64Array): string {
+export function toBase64(vector: ArrayLike<number>): string {
   return Buffer.from(new Float32Array(vector).buffer).toString("base64");
 }
 
 /** Eight decimals (about float32 precision for these magnitudes), to keep answers small. */
-export function toFloats(vector: Float64Array): number[] {
+export function toFloats(vector: ArrayLike<number>): number[] {
   return Array.from(vector, (v) => Math.round(v * 1e8) / 1e8);
 }

@@ -96,6 +96,15 @@ const CJK_STOP = new Set(["一个", "一款", "一种", "这个", "可以", "我
  * keeps every word a prefix: it ANDs them, which is cheap.)
  */
 export function anyTermPhrases(terms: readonly QueryTerm[]): string[] {
+  return anyTermPhraseWeights(terms).map((entry) => entry.phrase);
+}
+
+/**
+ * `anyTermPhrases` with how much of one term each phrase is: 1 for a word, 1/(n − 1) for each of
+ * the n − 1 overlapping bigrams of an n-character Chinese run — they are one word, not n − 1
+ * independent ones (the keyword floor counts a query's information by term, worker/search/keyword.ts).
+ */
+export function anyTermPhraseWeights(terms: readonly QueryTerm[]): Array<{ phrase: string; weight: number }> {
   // A literal still has words for the ranking: NEAR(ripgrep) → near, ripgrep; c++ has none worth asking.
   const words = (term: QueryTerm): QueryTerm[] =>
     term.kind === "literal"
@@ -106,9 +115,14 @@ export function anyTermPhrases(terms: readonly QueryTerm[]): string[] {
   // tripled the time of a four-word query over 10,000 READMEs and matched words not meant.
   const pieces = terms.flatMap(words);
   const lastWord = pieces.findLastIndex((term) => term.kind === "word");
-  const all = [...new Set(pieces.flatMap((term, i) => termStrings(term, i === lastWord)))];
-  const meaningful = all.filter((text) => {
-    const bare = text.replace(/^"|"\*?$/g, "").toLowerCase();
+  const weights = new Map<string, number>();
+  pieces.forEach((term, i) => {
+    const strings = termStrings(term, i === lastWord);
+    for (const text of strings) weights.set(text, Math.max(weights.get(text) ?? 0, 1 / strings.length));
+  });
+  const all = [...weights].map(([phrase, weight]) => ({ phrase, weight }));
+  const meaningful = all.filter(({ phrase }) => {
+    const bare = phrase.replace(/^"|"\*?$/g, "").toLowerCase();
     return !STOP_WORDS.has(bare) && !CJK_STOP.has(bare);
   });
   return meaningful.length > 0 ? meaningful : all;

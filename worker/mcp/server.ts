@@ -12,7 +12,7 @@ import { updateUserFields } from "../library/edit";
 import { starDigest } from "../library/digest";
 import { findByFullName, toRepositoryItem } from "../library/query";
 import { listTags } from "../library/tags";
-import { searchLibrary, type Semantic } from "../search/search";
+import { searchLibrary, type SearchOptions, type Semantic } from "../search/search";
 import { similarRepositories } from "../search/similar";
 
 /**
@@ -28,6 +28,8 @@ export type McpContext = {
   db: Db;
   userId: number;
   semantic: Semantic | null;
+  /** How search fuses its rankings (`SEARCH_FUSION`); the new tab's search reads the same. */
+  search?: SearchOptions;
   /** Counts a search that calls the embedding model against the user's budget; throws `rate_limited` past it. */
   spendSearch: () => Promise<void>;
 };
@@ -92,7 +94,7 @@ export function createMcpServer(context: McpContext): McpServer {
       if (!parsed.success) return failure(parsed.error.issues.map((issue) => issue.message).join("; "));
       const refused = await overBudget();
       if (refused) return refused;
-      const result = await searchLibrary(db, userId, parsed.data, semantic);
+      const result = await searchLibrary(db, userId, parsed.data, semantic, context.search);
       // No results = nothing matches; `related` are the nearest by meaning, below the relevance floor.
       return thirdParty({ mode: result.mode, results: result.items.map(brief), related: result.related.map(brief) });
     },

@@ -40,6 +40,7 @@ export const mcpRoutes = new Hono<AppEnv>()
       db,
       userId,
       semantic,
+      search: config.search,
       spendSearch: () => (semantic ? spendSearch(db, userId, config.searchesPerMinute) : Promise.resolve()),
     });
     const transport = new streamableHttp.WebStandardStreamableHTTPServerTransport({

@@ -12,7 +12,13 @@ export const searchRoutes = new Hono<AppEnv>()
   .get("/", validate("query", SearchQuery), async (c) => {
     const { db, semantic, config } = c.var.services;
     if (semantic) await spendSearch(db, c.var.user.id, config.searchesPerMinute);
-    const { timings, ...result } = await searchLibrary(db, c.var.user.id, c.req.valid("query"), semantic);
+    const { timings, ...result } = await searchLibrary(
+      db,
+      c.var.user.id,
+      c.req.valid("query"),
+      semantic,
+      config.search,
+    );
     // Where the time went (https://www.w3.org/TR/server-timing/), read by `npm run bench:search`.
     c.header(
       "Server-Timing",

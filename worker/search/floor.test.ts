@@ -95,6 +95,9 @@ describe("the relevance floor", () => {
     // The emulator's hashed vectors give unrelated text a similarity of 0: no better than noise.
     expect(nonsense.related).toEqual([]);
     const real = await search("web framework");
-    expect(real.items.map((item) => item.fullName).sort()).toEqual(["honojs/hono", "tiangolo/fastapi"]);
+    expect(real.items.map((item) => item.fullName)[0]).toBe("honojs/hono");
+    // FastAPI holds only "framework", which two of these three stars say (a third of the query's
+    // information, in its description): below the keyword floor, related — not lost, not a match.
+    expect([...real.items, ...real.related].map((item) => item.fullName)).toContain("tiangolo/fastapi");
   });
 });

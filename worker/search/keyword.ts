@@ -2,6 +2,8 @@ import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { USER_ROWID_SPAN } from "../library/query";
+import type { NameHit } from "./fusion";
+import { nameHits, type nameMatchQuery } from "./names";
 
 /**
  * Field weights (docs/architecture.md §7): names above topics and tags, above the summary and
@@ -11,7 +13,12 @@ import { USER_ROWID_SPAN } from "../library/query";
 const REPOSITORY_WEIGHTS = [10, 10, 3, 5, 1]; // name, full name, description, topics, README
 const USER_WEIGHTS = [5, 5, 5, 3, 3, 3]; // custom tags, custom category, AI tags, custom description, AI summary, notes
 
-export type Ranked = { id: number; score: number };
+/**
+ * `score` orders the ranking; `strength` says whether it is a match at all: how much of the query's
+ * information the repository holds, and where (below, "The floor"); null when not worked out
+ * (past `strengthDepth`, or no floor).
+ */
+export type Ranked = { id: number; score: number; strength: number | null };
 
 /**
  * The keyword ranking: the user's repositories matching any of `phrases` (FTS5 strings from
@@ -41,9 +48,21 @@ export async function keywordRanking(
   phrases: readonly string[],
   filters: SQL[],
   limit: number,
-): Promise<Ranked[]> {
-  if (phrases.length === 0) return [];
-  const own = await ownScores(db, userId, phrases);
+  options: {
+    /**
+     * How much of one query term each phrase is (`anyTermPhraseWeights`), for each hit's `strength`;
+     * null: no strength (0 for every hit), one round trip fewer (a search without a keyword floor).
+     */
+    termWeights?: readonly number[] | null;
+    /** Hits whose strength is worked out, best first (the page); the rest get null. */
+    strengthDepth?: number;
+    /** The repositories the query names (./names.ts), asked in the same first batch. */
+    names?: ReturnType<typeof nameMatchQuery>;
+  } = {},
+): Promise<{ hits: Ranked[]; names: NameHit[] }> {
+  const termWeights = options.termWeights ?? null;
+  if (phrases.length === 0) return { hits: [], names: options.names ? nameHits(await options.names) : [] };
+  const { own, ownFields, idf, names } = await ownScores(db, userId, phrases, options.names ?? null);
   const matches = sql`(
     select rowid as id, ${PUBLIC_SCORE} as score
       from repositories_fts where repositories_fts match ${phrases.join(" OR ")}
@@ -70,13 +89,84 @@ export async function keywordRanking(
     .groupBy(sql`m.id`)
     .orderBy(desc(score), asc(sql`m.id`))
     .limit(limit);
-  return rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
+  const ranked = rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
+  if (termWeights === null) return { hits: ranked.map((hit) => ({ ...hit, strength: null })), names };
+  const fields = await publicFields(
+    db,
+    phrases,
+    ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id),
+  );
+  const strengths = strengthOf(
+    [...fields, ...ownFields],
+    idf.map((value, phrase) => value * (termWeights[phrase] ?? 1)),
+  );
+  const depth = new Set(ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id));
+  return {
+    hits: ranked.map((hit) => ({ ...hit, strength: depth.has(hit.id) ? (strengths.get(hit.id) ?? 0) : null })),
+    names,
+  };
+}
+
+/**
+ * The floor (docs/architecture.md §7, "No match"). Any of the query's words may match (an OR), so
+ * an everyday question — "how to knit a wool scarf for winter" — matched some README that says
+ * "winter" somewhere, and every query had a page of "matches". A hit's strength is what its text
+ * holds of the query's information: each phrase's rarity in this user's library (the ranking's
+ * idf) times the summed weights of the fields it is in (name 10, topics 5, description 3,
+ * README 1; the user's tags 5, notes 3…: the ranking's own field weights), over the query's
+ * total rarity — BM25 with k1 = 0 divided by the query's idf. A Chinese word counts once: each of
+ * the n − 1 overlapping bigrams of an n-character run is 1/(n − 1) of it (`anyTermPhraseWeights`).
+ * A hit is a match at strength ≥ 1 (`KEYWORD_FLOOR`): worth the whole query found in a README.
+ * "winter" in one README is an eighth of that; "SIMD", the whole query, in a README is exactly 1;
+ * a rare word of the query in a description and the README, or in the name, is above it. A fixed
+ * principle, not fitted to any query: the README's weight is the unit the field weights are counted in.
+ */
+export const KEYWORD_FLOOR = 1;
+
+/** Each hit's strength from where each phrase is (`fields`: summed field weights) and the phrases' (weighted) idf. */
+export function strengthOf(
+  matches: ReadonlyArray<{ phrase: number; id: number; fields: number }>,
+  idf: readonly number[],
+): Map<number, number> {
+  const total = idf.reduce((sum, value) => sum + value, 0);
+  const strengths = new Map<number, number>();
+  if (total <= 0) return strengths;
+  for (const match of matches)
+    strengths.set(match.id, (strengths.get(match.id) ?? 0) + (idf[match.phrase]! * match.fields) / total);
+  return strengths;
+}
+
+/** Where each phrase is in the public text of the ranked repositories: one statement a phrase, one batch. */
+async function publicFields(
+  db: Db,
+  phrases: readonly string[],
+  ids: readonly number[],
+): Promise<Array<{ phrase: number; id: number; fields: number }>> {
+  if (ids.length === 0) return [];
+  const fields = inFields("repositories_fts", REPOSITORY_WEIGHTS);
+  const candidates = JSON.stringify(ids);
+  // Each phrase's doclist read once and kept to the candidates, bm25() only for them. `+rowid`: an
+  // `in` FTS5 could use would be one seek a candidate instead, 40 times slower (30 ms for 3 words).
+  const statements = phrases.map((phrase) =>
+    db
+      .select({ id: sql<number>`rowid`, fields: sql<number>`${fields}` })
+      .from(sql`repositories_fts`)
+      .where(sql`repositories_fts match ${phrase} and +rowid in (select value from json_each(${candidates}))`),
+  );
+  const [first, ...rest] = statements;
+  const answers = (await db.batch([first!, ...rest])) as Array<Array<{ id: number; fields: number }>>;
+  return answers.flatMap((answer, phrase) =>
+    answer.map((row) => ({ phrase, id: Number(row.id), fields: Number(row.fields) })),
+  );
 }
 
 const PUBLIC_SCORE = sql.raw(`-bm25(repositories_fts, ${REPOSITORY_WEIGHTS.join(", ")})`);
 
 /** `(bm25(table, 1, 0, …) < 0) * weight + …`: the summed weights of the fields a single phrase is in. */
-function inFields(table: "private_repositories_fts" | "stars_fts", weights: readonly number[]): SQL {
+function inFields(
+  table: "repositories_fts" | "private_repositories_fts" | "stars_fts",
+  weights: readonly number[],
+): SQL {
   return sql.raw(
     weights
       .map(
@@ -92,7 +182,17 @@ function inFields(table: "private_repositories_fts" | "stars_fts", weights: read
  * their private repositories' text, weighed by its rarity there. Few rows: a user's notes, tags
  * and summaries, and their private repositories.
  */
-async function ownScores(db: Db, userId: number, phrases: readonly string[]): Promise<Map<number, number>> {
+async function ownScores(
+  db: Db,
+  userId: number,
+  phrases: readonly string[],
+  nameQuery: ReturnType<typeof nameMatchQuery>,
+): Promise<{
+  own: Map<number, number>;
+  ownFields: Array<{ phrase: number; id: number; fields: number }>;
+  idf: number[];
+  names: NameHit[];
+}> {
   const first = userId * USER_ROWID_SPAN;
   const userFields = inFields("stars_fts", USER_WEIGHTS);
   const privateFields = inFields("private_repositories_fts", REPOSITORY_WEIGHTS);
@@ -122,17 +222,29 @@ async function ownScores(db: Db, userId: number, phrases: readonly string[]): Pr
       .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`)),
   );
   const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
-  const [count, ...answers] = await db.batch([library, ...perPhrase, ...inLibrary]);
+  const [count, ...rest] = await db.batch([library, ...perPhrase, ...inLibrary, ...(nameQuery ? [nameQuery] : [])]);
+  const answers = rest.slice(0, phrases.length * 2);
+  const names = nameQuery ? nameHits(rest[phrases.length * 2] as Array<{ id: number; exact: number }>) : [];
   const own = answers.slice(0, phrases.length) as Array<Array<{ id: number; fields: number }>>;
   const counts = answers.slice(phrases.length) as Array<Array<{ n: number }>>;
   const matches = own.flatMap((answer, phrase) =>
     answer.map((row) => ({ phrase, id: Number(row.id), fields: Number(row.fields) })),
   );
-  return weighByRarity(
-    matches,
-    Number(count[0]?.n ?? 0),
-    counts.map((answer) => Number(answer[0]?.n ?? 0)),
-  );
+  const libraryStars = Number(count[0]?.n ?? 0);
+  const matchedIn = counts.map((answer) => Number(answer[0]?.n ?? 0));
+  return {
+    own: weighByRarity(matches, libraryStars, matchedIn),
+    ownFields: matches,
+    idf: phrases.map((_, phrase) => rarity(libraryStars, matchedIn, phrase)),
+    names,
+  };
+}
+
+/** BM25's idf of a phrase matched by `inLibrary[phrase]` of the `libraryStars`, never below a small positive value. */
+function rarity(libraryStars: number, inLibrary: readonly number[], phrase: number): number {
+  const total = Math.max(libraryStars, ...inLibrary);
+  const n = inLibrary[phrase] ?? 0;
+  return Math.max(Math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6);
 }
 
 /**
@@ -145,11 +257,7 @@ export function weighByRarity(
   libraryStars: number,
   inLibrary: readonly number[],
 ): Map<number, number> {
-  const total = Math.max(libraryStars, ...inLibrary);
-  const idf = (phrase: number) => {
-    const n = inLibrary[phrase] ?? 0;
-    return Math.max(Math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6);
-  };
+  const idf = (phrase: number) => rarity(libraryStars, inLibrary, phrase);
   const scores = new Map<number, number>();
   for (const match of matches) scores.set(match.id, (scores.get(match.id) ?? 0) + idf(match.phrase) * match.fields);
   return scores;

@@ -8,7 +8,7 @@ import { seedLibraryItem, seedRepository, seedStar } from "../test/library-seed"
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
 import { userNamespace, type VectorMatch, type VectorStore } from "../vectors/store";
 import { reciprocalRankFusion } from "./fusion";
-import { searchLibrary, type Semantic } from "./search";
+import { DEFAULT_SEARCH_OPTIONS, searchLibrary, type Semantic } from "./search";
 import { makeSnippet } from "./snippet";
 import { parseQuery } from "../library/terms";
 
@@ -294,13 +294,14 @@ describe("hybrid search (searchLibrary with a stand-in semantic ranking)", () =>
     return { model: "fixed", embedQuery: async () => [1, 0, 0], embedTexts: async () => [], store, fixedFloor: 0.5 };
   }
 
-  it("fuses both rankings by reciprocal rank: found by both beats found by one", async () => {
+  it("fuses both rankings by reciprocal rank (SEARCH_FUSION=rrf): found by both beats found by one", async () => {
     const { userId, ids } = await seedLibrary("hybrid-fusion");
     const db = createDb(env.DB);
     const calls: string[] = [];
     // The semantic side puts hono first and fastapi second.
     const semantic = fixedSemantic(() => [ids.hono, ids.ripgrep, ids.fastapi], calls);
-    const answer = await searchLibrary(db, userId, { q: "python api" }, semantic);
+    const rrf = { ...DEFAULT_SEARCH_OPTIONS, fusion: "rrf" } as const;
+    const answer = await searchLibrary(db, userId, { q: "python api" }, semantic, rrf);
     expect(answer.mode).toBe("hybrid");
     expect(calls).toEqual([userNamespace(userId)]);
     const byName = new Map(answer.items.map((item) => [item.fullName, item]));

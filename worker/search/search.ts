@@ -6,11 +6,12 @@ import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
 import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
-import { anyTermPhrases, parseQuery, type QueryTerm } from "../library/terms";
+import { anyTermPhraseWeights, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { semanticFloors, type Floors } from "./floor";
-import { reciprocalRankFusion } from "./fusion";
-import { keywordRanking } from "./keyword";
+import { fuse, namesFirst, type Fusion } from "./fusion";
+import { KEYWORD_FLOOR, keywordRanking, type Ranked as KeywordRanked } from "./keyword";
+import { nameMatchQuery } from "./names";
 import { makeSnippet } from "./snippet";
 
 /**
@@ -41,45 +42,89 @@ export const RELATED_LIMIT = 5;
 /** Milliseconds per part of one search, for a `Server-Timing` header (the benchmark reads it). */
 export type SearchTimings = { keyword: number; embed: number; vectors: number; hydrate: number; total: number };
 
+/**
+ * How the rankings are fused (`SEARCH_FUSION`, ./fusion.ts), and the keyword side's floor
+ * (`KEYWORD_FLOOR`, ./keyword.ts; 0 = none).
+ */
+export type SearchOptions = { fusion: Fusion; keywordFloor: number };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "weighted", keywordFloor: KEYWORD_FLOOR };
+
 export async function searchLibrary(
   db: Db,
   userId: number,
   query: z.output<typeof SearchQuery>,
   semantic: Semantic | null,
+  options: SearchOptions = DEFAULT_SEARCH_OPTIONS,
 ): Promise<SearchResult & { timings: SearchTimings }> {
   const started = Date.now();
   const timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 };
   const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
   const terms = parseQuery(query.q);
   const filters = filterConditions(query);
-  const phrases = anyTermPhrases(terms);
-  const [keyword, nearest, floors] = await Promise.all([
-    timed(timings, "keyword", keywordRanking(db, userId, phrases, filters, CANDIDATES)),
+  const weighted = anyTermPhraseWeights(terms);
+  const phrases = weighted.map((entry) => entry.phrase);
+  const [{ hits: keyword, names }, nearest, floors] = await Promise.all([
+    timed(
+      timings,
+      "keyword",
+      keywordRanking(db, userId, phrases, filters, CANDIDATES, {
+        termWeights: options.keywordFloor > 0 ? weighted.map((entry) => entry.weight) : null,
+        // The floor decides what the page shows: the hits past it are matches only if the meaning agrees.
+        strengthDepth: limit,
+        names: options.fusion === "rrf" ? null : nameMatchQuery(db, userId, terms, filters, CANDIDATES),
+      }),
+    ),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
     semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : Promise.resolve(null),
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";
-  // A neighbour the words did not find is a match only above the floor; above the noise, related.
-  const found = new Set(keyword.map((hit) => hit.id));
+  // A keyword hit is a match at the keyword floor (./keyword.ts); a neighbour the words did not find
+  // is one above the semantic floor (./floor.ts). Below both: related, above the noise.
+  const named = new Set(names.map((hit) => hit.id));
+  // Past the page the strength is not worked out (null): such a hit is a match only if the meaning agrees.
+  const strong = (hit: KeywordRanked) =>
+    options.keywordFloor <= 0 || (hit.strength !== null && hit.strength >= options.keywordFloor);
+  const found = new Set(keyword.filter(strong).map((hit) => hit.id));
   const above = (hit: { similarity: number }) => floors === null || hit.similarity > floors.floor;
   const matching = (nearest ?? []).filter((hit) => found.has(hit.id) || above(hit));
-  const related = (nearest ?? [])
-    .filter((hit) => !found.has(hit.id) && !above(hit) && hit.similarity > floors!.noise)
-    .slice(0, RELATED_LIMIT)
-    .map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true }));
-  const ranked = nearest
-    ? reciprocalRankFusion(
-        keyword.map((hit) => hit.id),
-        matching.map((hit) => hit.id),
+  const confirmed = new Set(matching.map((hit) => hit.id));
+  // A weak keyword hit the meaning confirms keeps its keyword place in the fusion.
+  const keywordMatching = keyword.filter((hit) => found.has(hit.id) || confirmed.has(hit.id));
+  const related = [
+    ...(nearest ?? [])
+      .filter((hit) => !found.has(hit.id) && !above(hit) && hit.similarity > floors!.noise)
+      .map((hit) => ({ id: hit.id, score: hit.similarity, keyword: false, semantic: true })),
+    ...keyword
+      .filter((hit) => hit.strength !== null && !found.has(hit.id) && !confirmed.has(hit.id))
+      .map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false })),
+  ]
+    .filter((hit, index, all) => !named.has(hit.id) && all.findIndex((other) => other.id === hit.id) === index)
+    .slice(0, RELATED_LIMIT);
+  const fused = nearest
+    ? fuse(
+        options.fusion,
+        keywordMatching,
+        matching,
+        names,
+        floors?.noise ?? null,
+        keyword.find((hit) => found.has(hit.id))?.id ?? null,
       )
-        .slice(0, limit)
-        .map((hit) => ({
+    : namesFirst(
+        keywordMatching.map((hit, index) => ({
           id: hit.id,
           score: hit.score,
-          keyword: hit.keywordRank !== null,
-          semantic: hit.semanticRank !== null,
-        }))
-    : keyword.slice(0, limit).map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
+          keywordRank: index + 1,
+          semanticRank: null,
+        })),
+        names,
+      );
+  const ranked = fused.slice(0, limit).map((hit) => ({
+    id: hit.id,
+    score: hit.score,
+    // A repository the query names is a keyword match, whichever ranking found it.
+    keyword: hit.keywordRank !== null || hit.semanticRank === null,
+    semantic: hit.semanticRank !== null,
+  }));
   const [items, relatedItems] = await timed(
     timings,
     "hydrate",

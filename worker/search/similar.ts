@@ -34,7 +34,7 @@ export async function similarRepositories(
     }
   }
   const phrases = anyTermPhrases(parseQuery(text));
-  const keyword = await keywordRanking(db, userId, phrases, [...filters, ne(repositories.id, row.id)], limit);
+  const { hits: keyword } = await keywordRanking(db, userId, phrases, [...filters, ne(repositories.id, row.id)], limit);
   const ranked = keyword.map((hit) => ({ id: hit.id, score: hit.score, keyword: true, semantic: false }));
   return { mode: "keyword", items: await hydrate(db, userId, ranked, []) };
 }
