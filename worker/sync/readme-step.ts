@@ -2,7 +2,6 @@ import { count, eq } from "drizzle-orm";
 import { readmeQueue } from "../db/schema";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { Pacer, type PacingState } from "../github/pacer";
-import type { StarPages } from "../github/rest-source";
 import { createStarSource, type ReadmeOutcome } from "../github/source";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
@@ -21,7 +20,7 @@ import { runWrites } from "./store";
 export const READMES_PER_STEP = 5000;
 const STEP_WALL_MS = 4 * 60_000;
 /** READMEs written together (one D1 batch group): a group lands as soon as its lookups are done. */
-export const README_GROUP = 50;
+const GROUP = 50;
 /** Groups handed to the README batches at once, at most, and more only while the batches want more. */
 const GROUPS_IN_FLIGHT = 8;
 
@@ -71,21 +70,35 @@ export async function readmeStep(
   const source = createStarSource(services.github, user.token, { usage, pacer });
   source.expectMore(false);
 
-  const work = new ReadmeWork(services, source, input, (done) => onProgress(done, Math.max(0, queued - done)));
+  const inFlight = new Set<Promise<void>>();
+  let failed: { error: unknown } | null = null;
+  let done = 0;
   const deadline = Date.now() + STEP_WALL_MS;
-  for (let i = 0; i < entries.length && !work.failed && Date.now() < deadline; i += README_GROUP) {
-    const group = entries.slice(i, i + README_GROUP);
+  for (let i = 0; i < entries.length && !failed && Date.now() < deadline; i += GROUP) {
+    const group = entries.slice(i, i + GROUP);
     source.readmesComingLater(queued - i - group.length);
-    work.hand(group);
+    const work: Promise<void> = lookUp(services, source, input, group)
+      .then(
+        (written) => {
+          counts = addCounts(counts, written);
+          done += group.length;
+          onProgress(done, Math.max(0, queued - done));
+        },
+        (error: unknown) => {
+          failed ??= { error };
+        },
+      )
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
     // More groups only while the batches have too little to stay full: READMEs of several groups share batches.
-    while (!work.wantsMore()) await work.changed();
+    while (inFlight.size >= GROUPS_IN_FLIGHT || (inFlight.size > 1 && !source.wantsMore()))
+      await Promise.race([...inFlight, source.readmesChanged()]);
   }
-  const failure = await work.settled();
-  counts = work.counts;
-  if (failure) {
-    const interruption = interruptionOf(failure.error);
+  await Promise.allSettled([...inFlight]);
+  if (failed) {
+    const interruption = interruptionOf((failed as { error: unknown }).error);
     if (interruption) return stopped(interruption, pacer.toJSON());
-    throw failure.error;
+    throw (failed as { error: unknown }).error;
   }
   return {
     status: "ok",
@@ -94,74 +107,6 @@ export async function readmeStep(
     usage: usage.toJSON(),
     pacing: pacer.toJSON(),
   };
-}
-
-/**
- * README lookups handed to the batches a group at a time, each group written as it lands. (Handing
- * a written page's lookups in from the listing itself was measured: README.md, the sync benchmark.)
- */
-export class ReadmeWork {
-  readonly #inFlight = new Set<Promise<void>>();
-  #failed: { error: unknown } | null = null;
-  counts = zeroCounts();
-  /** Lookups done. */
-  done = 0;
-
-  readonly #services: Services;
-  readonly #source: StarPages;
-  readonly #input: { userId: number; runId: string };
-  readonly #onGroup: (done: number) => void;
-
-  constructor(
-    services: Services,
-    source: StarPages,
-    input: { userId: number; runId: string },
-    onGroup: (done: number) => void = () => undefined,
-  ) {
-    this.#services = services;
-    this.#source = source;
-    this.#input = input;
-    this.#onGroup = onGroup;
-  }
-
-  /** The first failure of a group, if any (no more should be handed in). */
-  get failed(): { error: unknown } | null {
-    return this.#failed;
-  }
-
-  hand(group: QueuedReadme[]): void {
-    if (group.length === 0) return;
-    const work: Promise<void> = lookUp(this.#services, this.#source, this.#input, group)
-      .then(
-        (written) => {
-          this.counts = addCounts(this.counts, written);
-          this.done += group.length;
-          this.#onGroup(this.done);
-        },
-        (error: unknown) => {
-          this.#failed ??= { error };
-        },
-      )
-      .finally(() => this.#inFlight.delete(work));
-    this.#inFlight.add(work);
-  }
-
-  /** Whether more groups would be taken now: few in flight, or the batches have less than two batches' work. */
-  wantsMore(): boolean {
-    const size = this.#inFlight.size;
-    return size < GROUPS_IN_FLIGHT && (size <= 1 || this.#source.wantsMore());
-  }
-
-  /** Resolves when a group ends or the batches' work changes (`wantsMore` may have changed). */
-  changed(): Promise<unknown> {
-    return Promise.race([...this.#inFlight, this.#source.readmesChanged()]);
-  }
-
-  /** Waits for every group handed in; the first failure, if any. */
-  async settled(): Promise<{ error: unknown } | null> {
-    await Promise.allSettled([...this.#inFlight]);
-    return this.#failed;
-  }
 }
 
 async function queueLength(db: Services["db"], userId: number): Promise<number> {
@@ -175,7 +120,7 @@ async function queueLength(db: Services["db"], userId: number): Promise<number> 
  */
 async function lookUp(
   services: Services,
-  source: StarPages,
+  source: ReturnType<typeof createStarSource>,
   input: { userId: number; runId: string },
   group: QueuedReadme[],
 ): Promise<Counts> {

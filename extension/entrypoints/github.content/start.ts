@@ -1,7 +1,7 @@
 import type { ContentScriptContext } from "wxt/utils/content-script-context";
 import type { LookupItem } from "../../../shared/repositories";
 import { startFeatures, type Feature } from "@/github/feature-manager";
-import { useCatalog } from "@/lib/i18n";
+import { connectedInChosenLanguage } from "@/lib/content-start";
 import { sendMessageLite as sendMessage } from "@/lib/send-message";
 
 /**
@@ -10,15 +10,7 @@ import { sendMessageLite as sendMessage } from "@/lib/send-message";
  * page draws its badges without waiting for the background.
  */
 export async function startContentScript(ctx: ContentScriptContext, list: Feature[]): Promise<void> {
-  const status = await sendMessage("getStatus");
-  if (!status.connected) return;
-  if (status.language !== "auto") {
-    try {
-      useCatalog(await sendMessage("getCatalog", { language: status.language }), status.language);
-    } catch (error) {
-      console.warn("starwise: chosen language unavailable; using the browser's", error);
-    }
-  }
+  if (!(await connectedInChosenLanguage())) return;
   const seen = new Map<string, LookupItem | null>();
   const lookup = async (fullNames: string[]) => {
     const missing = fullNames.filter((name) => !seen.has(name));
