@@ -11,8 +11,10 @@ export type Listening = {
 
 /** Starts `server` on `port` (0: any free one) at `host`, as every emulator does. */
 export async function listen(server: Server, port: number, host: string): Promise<Listening> {
-  // Keep-alive sockets must not keep close() waiting.
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive sockets stay open longer than clients keep them in their pools (workerd's, undici's), as
+  // GitHub's front ends do: a server closing one at 5 s raced a client reusing it ("Network connection lost").
+  // close() ends them all, so they never keep it waiting.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
