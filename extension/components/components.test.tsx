@@ -60,6 +60,12 @@ describe("components", () => {
     expect(badge({ archived: false, latestRelease: release })).toEqual(["release", `${HOSTILE} · Dec 3, 2026`]);
     expect(root.querySelector("img, script")).toBeNull();
     expect(badge({ archived: false, latestRelease: { tag: "v1", publishedAt: null } })).toEqual(["release", "v1"]);
+    // A tag's direction overrides are taken out and the tag isolated, like every chip's text.
+    expect(badge({ archived: false, latestRelease: { tag: "v2\u202Egpj.exe", publishedAt: null } })).toEqual([
+      "release",
+      "v2gpj.exe",
+    ]);
+    expect(root.querySelector(".health bdi")).not.toBeNull();
     expect(badge({ archived: false, latestRelease: null })).toBeNull();
     expect(badge(undefined)).toBeNull();
   });

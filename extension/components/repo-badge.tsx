@@ -54,15 +54,18 @@ const ChipView = ({ chip }: { chip: Chip }) => <Line class={`chip ${chip.kind}`}
 function Health({ health }: { health: LookupItem["health"] }) {
   if (health?.archived)
     return (
-      <span class="health archived" data-health="archived">
+      <span class="chip health archived" data-health="archived">
         {t("badgeArchived")}
       </span>
     );
   const release = health?.latestRelease;
   if (!release) return null;
   return (
-    <span class="health release" data-health="release" title={t("badgeLatestReleaseTitle")}>
-      {release.publishedAt ? t("badgeLatestRelease", release.tag, formatDate(release.publishedAt)) : release.tag}
+    <span class="chip health release" data-health="release" title={t("badgeLatestReleaseTitle")}>
+      {/* The tag is the repository's own text: cleaned and isolated like every chip. */}
+      <Line
+        text={release.publishedAt ? t("badgeLatestRelease", release.tag, formatDate(release.publishedAt)) : release.tag}
+      />
     </span>
   );
 }
