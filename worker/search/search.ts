@@ -5,7 +5,14 @@ import { SEARCH_LIMIT_DEFAULT } from "../../shared/search";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
-import { filterConditions, selectLibrary, strings, toRepositoryItem, type LibraryRow } from "../library/query";
+import {
+  filterConditions,
+  inLibrary,
+  selectLibrary,
+  strings,
+  toRepositoryItem,
+  type LibraryRow,
+} from "../library/query";
 import { anyTermPhraseWeights, parseQuery, type QueryTerm } from "../library/terms";
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { semanticFloors, type Floors } from "./floor";
@@ -168,6 +175,11 @@ export async function semanticRanking(
   timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 },
 ): Promise<Array<{ id: number; similarity: number }> | null> {
   let matches: Awaited<ReturnType<typeof semantic.store.query>>;
+  // The library alone (no other filter, the usual search): what is outside it (unstarred, not saved) is read beside
+  // the embedding, off the answer's path, instead of checking the neighbours through D1 after the vector query.
+  // (Failing, it leaves the check to D1 as with any other filter.)
+  const outside =
+    filters.length === 1 && filters[0] === inLibrary ? outsideLibrary(db, userId).catch(() => null) : null;
   try {
     const vector = await timed(timings, "embed", semantic.embedQuery(text));
     matches = await timed(timings, "vectors", semantic.store.query(userNamespace(userId), vector, CANDIDATES));
@@ -182,6 +194,8 @@ export async function semanticRanking(
   }
   if (best.size === 0) return [];
   // Only rows the user has and the filters keep (a vector may outlive an unstar until the next sync).
+  const out = outside && (await timed(timings, "vectors", outside));
+  if (out) return [...best].filter(([id]) => !out.has(id)).map(([id, similarity]) => ({ id, similarity }));
   const allowed = await timed(
     timings,
     "vectors",
@@ -194,6 +208,15 @@ export async function semanticRanking(
   );
   const keep = new Set(allowed.map((row) => row.id));
   return [...best].filter(([id]) => keep.has(id)).map(([id, similarity]) => ({ id, similarity }));
+}
+
+/** The user's repositories outside the library (unstarred and not saved): few, and read in one statement. */
+async function outsideLibrary(db: Db, userId: number): Promise<Set<number>> {
+  const rows = await db
+    .select({ id: stars.repositoryId })
+    .from(stars)
+    .where(and(eq(stars.userId, userId), sql`not ${inLibrary}`));
+  return new Set(rows.map((row) => row.id));
 }
 
 type Ranked = { id: number; score: number; keyword: boolean; semantic: boolean };
