@@ -8,6 +8,7 @@ import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, 
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import { SelectBox, UnstarBar, useSelection, type Selection } from "./unstar";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
 import { createUrlWriter, requestFromUrl } from "./url-state";
@@ -138,7 +139,8 @@ function Access({ access }: { access: NonNullable<Card["access"]> }) {
   );
 }
 
-function Result({ card, selected, onChange }: { card: Card; selected: boolean; onChange: (card: Card) => void }) {
+function Result(props: { card: Card; selected: boolean; onChange: (card: Card) => void; picking?: Selection }) {
+  const { card, selected, onChange, picking } = props;
   const [editing, setEditing] = useState(false);
   const tags = [...new Set([...(card.customTags ?? []), ...(card.aiTags ?? []), ...(card.topics ?? [])])].slice(0, 8);
   const summary = card.customDescription ?? card.aiSummary ?? card.description;
@@ -151,6 +153,7 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
       role="option"
     >
       <h2>
+        {picking && card.isStarred && <SelectBox fullName={card.fullName} selection={picking} />}
         <a href={githubUrlOf(card.fullName)} class="name">
           {card.fullName}
         </a>
@@ -170,7 +173,9 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
         {card.openrank !== null && card.openrank !== undefined && (
           <span class="openrank">{t("badgeOpenrank", formatNumber(Math.round(card.openrank * 100) / 100))}</span>
         )}
-        {card.starredAt ? (
+        {card.isStarred === false && card.unstarredAt ? (
+          <span class="unstarred">{t("cardUnstarredOn", formatDate(card.unstarredAt))}</span>
+        ) : card.starredAt ? (
           <span class="starred">{t("badgeStarredOn", formatDate(card.starredAt))}</span>
         ) : card.isSaved ? (
           <span>{t("badgeSaved")}</span>
@@ -246,6 +251,9 @@ export function App() {
   const facets = useFacets(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
+  const picking = useSelection();
+  // Bumped when an unstar run ends: the panel asks again.
+  const [changes, setChanges] = useState(0);
 
   useEffect(() => {
     void sendMessage("getStatus").then(setStatus, (error: unknown) =>
@@ -335,7 +343,8 @@ export function App() {
         <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
       )}
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
-      {status?.connected && !request.q && <DigestPanel />}
+      {status?.connected && !request.q && <DigestPanel key={changes} selection={picking} />}
+      {status?.connected && <UnstarBar selection={picking} sync={sync} onChanged={() => setChanges((n) => n + 1)} />}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
@@ -386,7 +395,13 @@ export function App() {
           </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
-              <Result key={card.fullName} card={card} selected={index === selected} onChange={replace} />
+              <Result
+                key={card.fullName}
+                card={card}
+                selected={index === selected}
+                onChange={replace}
+                picking={picking}
+              />
             ))}
           </ul>
         </>
