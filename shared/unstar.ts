@@ -33,7 +33,7 @@ export const UnstarSelection = z
         archived: z.literal(true).optional(),
         /** Gone from GitHub (deleted, blocked, made private): GitHub's own page cannot unstar those. */
         gone: z.literal(true).optional(),
-        /** No commit on the default branch for this many years (a repository whose last commit is unknown is left out). */
+        /** No commit on the default branch for this many years (an unknown last commit is left out). */
         quietYears: z.number().min(0.25).max(50).optional(),
       })
       .strict()

@@ -27,7 +27,8 @@ type View =
   /** `request`: the search these are the answer to (the box may already hold newer words). */
   | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
 
-function useSearch(status: Status | null, request: SearchRequest) {
+/** `changes`: bumped when the library changed under the page (an unstar run ended): the same search again. */
+function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
   // This page's searches: a newer one cancels its older one, never another tab's.
@@ -59,7 +60,7 @@ function useSearch(status: Status | null, request: SearchRequest) {
       request.q ? DEBOUNCE_MS : 0,
     );
     return () => clearTimeout(timer);
-  }, [status?.connected, request.q, request.language, request.tag, request.kind]);
+  }, [status?.connected, request.q, request.language, request.tag, request.kind, changes]);
   return [view, setView] as const;
 }
 
@@ -247,13 +248,13 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
-  const [view, setView] = useSearch(status, request);
+  // Bumped when an unstar run ends: the panel and the results ask again.
+  const [changes, setChanges] = useState(0);
+  const [view, setView] = useSearch(status, request, changes);
   const facets = useFacets(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
   const picking = useSelection();
-  // Bumped when an unstar run ends: the panel asks again.
-  const [changes, setChanges] = useState(0);
 
   useEffect(() => {
     void sendMessage("getStatus").then(setStatus, (error: unknown) =>

@@ -56,9 +56,11 @@ function Outcome({ run, onAction }: { run: UnstarRun; onAction: (action: "undo" 
   return (
     <div class="unstar-outcome" role="status" data-status={run.status} data-action={run.action}>
       <p>
-        {run.status === "stopped"
-          ? t(restar ? "unstarRestarStopped" : "unstarStopped", done + missing + failed, run.total)
-          : t(restar ? "unstarRestarDone" : "unstarDone", formatNumber(done))}
+        {run.status === "running"
+          ? t(restar ? "phaseRestarring" : "phaseUnstarring", done + missing + failed, run.total)
+          : run.status === "stopped"
+            ? t(restar ? "unstarRestarStopped" : "unstarStopped", done + missing + failed, run.total)
+            : t(restar ? "unstarRestarDone" : "unstarDone", formatNumber(done))}
         {missing > 0 && ` ${t("unstarMissing", formatNumber(missing))}`}
         {failed > 0 && ` ${t("unstarFailed", formatNumber(failed))}`}
       </p>
@@ -76,7 +78,7 @@ function Outcome({ run, onAction }: { run: UnstarRun; onAction: (action: "undo" 
           </button>
         )}
         {run.undoable && (
-          <button type="button" class="unstar-undo" onClick={() => onAction("undo")}>
+          <button type="button" class="secondary unstar-undo" onClick={() => onAction("undo")}>
             {t("unstarUndo", formatNumber(done))}
           </button>
         )}
@@ -129,10 +131,10 @@ function Confirm(props: { preview: UnstarPreview; onCancel: () => void; onConfir
           )}
         </ul>
         <div class="unstar-actions">
-          <button type="button" class="cancel" onClick={onCancel}>
+          <button type="button" class="secondary cancel" onClick={onCancel}>
             {t("unstarCancel")}
           </button>
-          <button type="button" class="primary danger confirm" onClick={onConfirm} disabled={busy || n === 0}>
+          <button type="button" class="danger confirm" onClick={onConfirm} disabled={busy || n === 0}>
             {t("unstarConfirm", formatNumber(n))}
           </button>
         </div>
@@ -156,15 +158,24 @@ export function UnstarBar(props: { selection: Selection; sync: SyncState | null;
 
   const refresh = () => sendMessage("unstarState").then(setState, (error: unknown) => setFailure(explainError(error)));
   useEffect(() => void refresh(), []);
-  // A run ended: its outcome, and the library it changed.
+  // The run's stream ended: ask for its outcome.
   const wasRunning = useRef(false);
   useEffect(() => {
-    if (wasRunning.current && !running) {
-      void refresh();
-      onChanged();
-    }
+    if (wasRunning.current && !running) void refresh();
     wasRunning.current = running;
   }, [running]);
+  // The latest run ended (seen on the stream or asked): the library changed. One the stream does not show (it
+  // ended before the background attached) is asked again every 2 s until it ends.
+  const latestKey = state?.runs[0] ? `${state.runs[0].id} ${state.runs[0].status}` : null;
+  const previousKey = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = previousKey.current;
+    previousKey.current = latestKey;
+    if (previous?.endsWith(" running") && latestKey && !latestKey.endsWith(" running")) onChanged();
+    if (!latestKey?.endsWith(" running") || running) return;
+    const timer = setTimeout(() => void refresh(), 2000);
+    return () => clearTimeout(timer);
+  }, [latestKey, running]);
 
   const act = async (work: () => Promise<unknown>) => {
     setBusy(true);
@@ -206,7 +217,7 @@ export function UnstarBar(props: { selection: Selection; sync: SyncState | null;
           <span>{t("unstarPicked", formatNumber(names.length))}</span>
           <button
             type="button"
-            class="primary danger unstar-start"
+            class="danger unstar-start"
             disabled={busy || write?.state === "missing"}
             onClick={() => void ask()}
           >
