@@ -208,11 +208,11 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
 
 /**
  * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
- * page lands (rows first: the library grows while the page is open).
+ * page lands (rows first: the library grows while the page is open), and after an unstar run (`changes`).
  */
-function useFacets(connected: boolean, sync: SyncState | null): Facets {
+function useFacets(connected: boolean, sync: SyncState | null, changes = 0): Facets {
   const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
-  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}`;
+  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}·${changes}`;
   const [facets, setFacets] = useState<Facets>("loading");
   useEffect(() => {
     if (!connected) return;
@@ -251,7 +251,7 @@ export function App() {
   // Bumped when an unstar run ends: the panel and the results ask again.
   const [changes, setChanges] = useState(0);
   const [view, setView] = useSearch(status, request, changes);
-  const facets = useFacets(Boolean(status?.connected), sync);
+  const facets = useFacets(Boolean(status?.connected), sync, changes);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
   const picking = useSelection();
