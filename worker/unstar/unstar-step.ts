@@ -202,9 +202,11 @@ async function record(
 ): Promise<void> {
   const { db } = services;
   const now = new Date();
+  // `done_at`: when GitHub was asked (the hour's count, ./pace.ts); none for one refused without a request.
+  const asked = !(state === "failed" && code === "github_star_scope_missing");
   const item = db
     .update(unstarRunItems)
-    .set({ state, errorCode: code, doneAt: state === "failed" && code === "github_star_scope_missing" ? null : now })
+    .set({ state, errorCode: code, doneAt: asked ? now : null })
     .where(and(eq(unstarRunItems.runId, input.unstarRunId), eq(unstarRunItems.repositoryId, repositoryId)));
   const star = and(eq(stars.userId, input.userId), eq(stars.repositoryId, repositoryId));
   if (state === "failed" || (starred && state === "missing")) {
