@@ -30,6 +30,8 @@ export default defineConfig({
                 AI_ALLOW_PRIVATE_URLS: "true",
                 OPENDIGGER_URL: inject<string>("opendiggerUrl"),
                 VECTOR_STORE: "d1",
+                // A second between star changes on GitHub (worker/unstar/pace.ts); tests need not wait it.
+                STAR_WRITE_SPACING_MS: "20",
                 TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTAxMjM=",
               },
               // An empty second database, for tests that apply the migrations one by one

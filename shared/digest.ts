@@ -64,6 +64,11 @@ export const DigestItem = z.object({
     .nullable(),
   /** gone: why GitHub no longer shows it (docs/architecture.md §4, "Gone is not unstarred"). */
   goneReason: z.enum(["deleted", "blocked", "private-or-deleted"]).nullable(),
+  /**
+   * Not starred any more: unstarred through Starwise (a bulk unstar, `starwise`: it can be undone there) or on GitHub
+   * outside Starwise (`github`: a sync found it missing and GitHub confirmed it unstarred). null while starred.
+   */
+  unstarredBy: z.enum(["starwise", "github"]).nullable(),
 });
 export type DigestItem = z.infer<typeof DigestItem>;
 

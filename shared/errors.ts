@@ -22,6 +22,13 @@ export const errorCodes = [
   "github_repository_blocked",
   /** This repository's organisation requires SAML single sign-on the token is not authorised for. */
   "github_sso_required",
+  /**
+   * The token may not star or unstar (docs/architecture.md §4, "Unstar in bulk"): a classic token without
+   * `public_repo`/`repo`, or a fine-grained one without "Starring: write". Starwise stays read-only for stars.
+   */
+  "github_star_scope_missing",
+  /** Another run of this user holds the lock (a sync, an unstar run or its undo): one at a time. */
+  "run_in_progress",
   "not_configured",
   "internal_error",
   // Sync runs (the `error` event, `lastResult` of `GET /api/sync/status`):

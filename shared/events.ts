@@ -59,6 +59,16 @@ export const ProgressData = z.discriminatedUnion("phase", [
     completed: z.number().int(),
     total: z.number().int(),
   }),
+  // Not a sync: an unstar run or its undo (shared/unstar.ts) under the same lock, on the same stream, so the popup
+  // shows it as it shows a sync. `done`: repositories GitHub has answered for, of `total`.
+  z.object({
+    phase: z.literal("unstarring"),
+    ...wait,
+    action: z.enum(["unstar", "restar"]),
+    unstarRunId: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
 ]);
 export type ProgressData = z.infer<typeof ProgressData>;
 export type SyncPhase = ProgressData["phase"];
@@ -164,6 +174,19 @@ export const DoneData = z.object({
   unstarred_count: z.number().int(),
   runId: z.string(),
   stats: SyncStats,
+  /**
+   * Present when the run was an unstar run or its undo, not a sync: what it did (shared/unstar.ts). `total` is then
+   * the run's repositories and `unstarred_count` those it unstarred.
+   */
+  unstar: z
+    .object({
+      action: z.enum(["unstar", "restar"]),
+      unstarRunId: z.string(),
+      done: z.number().int(),
+      missing: z.number().int(),
+      failed: z.number().int(),
+    })
+    .optional(),
 });
 export type DoneData = z.infer<typeof DoneData>;
 

@@ -11,7 +11,7 @@ import { doneOf, fastWorkflows, syncOnce } from "./test/sync-helpers";
 // list of routes comes from the app itself, so a new route without a case here fails the test.
 
 type Case = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
-type Ids = { owner: string; name: string; fullName: string; note: string };
+type Ids = { owner: string; name: string; fullName: string; note: string; runId: string };
 
 /** One request per route of the chain, aimed at `ids` (a repository only the other user has). */
 const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
@@ -81,6 +81,22 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
       params: { name: "get_repository", arguments: { fullName: ids.fullName } },
     },
   }),
+  // The caller's own token and runs: the owner's runs are never listed.
+  "GET /api/unstar": () => ({ method: "GET", path: "/api/unstar" }),
+  // A selection names the caller's own stars only: the owner's repository is "not in the library".
+  "POST /api/unstar/preview": (ids) => ({
+    method: "POST",
+    path: "/api/unstar/preview",
+    body: { selection: { names: [ids.fullName] } },
+  }),
+  "POST /api/unstar": (ids) => ({
+    method: "POST",
+    path: "/api/unstar",
+    body: { selection: { names: [ids.fullName] } },
+  }),
+  // The owner's run: not found for anyone else, never undone or resumed by them.
+  "POST /api/unstar/:id/undo": (ids) => ({ method: "POST", path: `/api/unstar/${ids.runId}/undo` }),
+  "POST /api/unstar/:id/resume": (ids) => ({ method: "POST", path: `/api/unstar/${ids.runId}/resume` }),
   "GET /mcp": () => ({ method: "GET", path: "/mcp" }),
   "DELETE /mcp": () => ({ method: "DELETE", path: "/mcp" }),
 };
@@ -141,7 +157,13 @@ describe("every route of worker/app.ts", () => {
       await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
         .bind(Date.now() - 1000, await sha256Hex(expired))
         .run();
-      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
+      const ids: Ids = {
+        owner: "octocat",
+        name: "hello",
+        fullName: "octocat/hello",
+        note: "x",
+        runId: "00000000-0000-4000-8000-000000000000",
+      };
       for (const [key, make] of Object.entries(CASES)) {
         if (make === "public") continue;
         const c = make(ids);
@@ -202,6 +224,22 @@ describe("every route of worker/app.ts", () => {
         `Bearer ${owner.sessionToken}`,
       );
       expect(patched.status).toBe(200);
+      // A finished unstar run of the owner's (one repository unstarred), which nobody else may see, undo or resume.
+      const runId = crypto.randomUUID();
+      await env.DB.batch([
+        env.DB.prepare(
+          `insert into unstar_runs (id, user_id, action, status, total, created_at)
+           values (?, ?, 'unstar', 'stopped', 2, ?)`,
+        ).bind(runId, owner.user.id, Date.now()),
+        env.DB.prepare(
+          `insert into unstar_run_items (run_id, repository_id, full_name, state, position, done_at)
+           select ?, id, full_name, 'done', 0, ? from repositories where full_name = ?`,
+        ).bind(runId, Date.now(), target),
+        env.DB.prepare(
+          `insert into unstar_run_items (run_id, repository_id, full_name, state, position)
+           select ?, id, full_name, 'pending', 1 from repositories where full_name = ?`,
+        ).bind(runId, results[1]!.full_name),
+      ]);
       const ownerBefore = await starsRowsOf(owner.user.id);
       const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
         .bind(`u${owner.user.id}`)
@@ -223,7 +261,7 @@ describe("every route of worker/app.ts", () => {
       );
       expect(settings.status).toBe(200);
       const githubToken = "emulator-token-iso-other";
-      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note };
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, runId };
 
       const answers: Record<string, { status: number; body: string }> = {};
       const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
@@ -248,6 +286,12 @@ describe("every route of worker/app.ts", () => {
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
       expect(answers["GET /api/digest"]!.status).toBe(200);
       expect(answers["GET /api/digest"]!.body).not.toContain(target);
+      expect(JSON.parse(answers["GET /api/unstar"]!.body).runs).toEqual([]);
+      expect(JSON.parse(answers["POST /api/unstar/preview"]!.body)).toMatchObject({ total: 0, notInLibrary: [target] });
+      // This token may not unstar at all (no public_repo); the owner's stars were never candidates either way.
+      expect(answers["POST /api/unstar"]!.status).toBe(403);
+      expect(answers["POST /api/unstar/:id/undo"]!.status).toBe(404);
+      expect(answers["POST /api/unstar/:id/resume"]!.status).toBe(404);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
       expect(answers["POST /api/repositories/save"]!.status).toBe(201);
 

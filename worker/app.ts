@@ -16,6 +16,7 @@ import { repositoriesRoutes } from "./routes/repositories";
 import { searchRoutes } from "./routes/search";
 import { settingsRoutes } from "./routes/settings";
 import { syncRoutes, syncTriggerRoutes } from "./routes/sync";
+import { unstarRoutes } from "./routes/unstar";
 import { servicesMiddleware } from "./services";
 
 const app = new Hono<AppEnv>();
@@ -65,6 +66,7 @@ const routes = app
   .route("/api/search", searchRoutes)
   .route("/api/export", exportRoutes)
   .route("/api/digest", digestRoutes)
+  .route("/api/unstar", unstarRoutes)
   .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

@@ -30,6 +30,7 @@ describe("configOf", () => {
       searchesPerMinute: 60,
       search: { fusion: "weighted", keywordFloor: 1 },
       syncStuckAfterMs: 2 * 3_600_000,
+      starWriteSpacingMs: 1000,
       tokenEncryptionKey: null,
     });
   });

@@ -84,6 +84,11 @@ export const zEnv = z
      * resilience suite, whose local runtime does not resume a Workflow after a restart.
      */
     SYNC_STUCK_AFTER_SECONDS: withDefault(positiveInt, "7200"),
+    /**
+     * The least time between two star changes (`PUT`/`DELETE /user/starred/…`) of one user: GitHub asks for a second
+     * between mutating requests of one user (worker/unstar/pace.ts). Shorter only in tests.
+     */
+    STAR_WRITE_SPACING_MS: withDefault(z.coerce.number({ error: "must be a number" }).int().min(0), "1000"),
     /** Checked where it is used (lib/crypto.ts): a deployment without it still serves /health. */
     TOKEN_ENCRYPTION_KEY: optional(z.string()),
     AI_API_KEY: optional(z.string()),
@@ -94,6 +99,7 @@ export const zEnv = z
       graphqlUrl: vars.GITHUB_GRAPHQL_URL ?? `${vars.GITHUB_API_URL}/graphql`,
     },
     syncStuckAfterMs: vars.SYNC_STUCK_AFTER_SECONDS * 1000,
+    starWriteSpacingMs: vars.STAR_WRITE_SPACING_MS,
     opendiggerUrl: vars.OPENDIGGER_URL,
     ai: { baseUrl: vars.AI_BASE_URL ?? null, apiKey: vars.AI_API_KEY ?? null },
     chat: { model: vars.CHAT_MODEL ?? null, concurrency: vars.ANALYSIS_CONCURRENCY },

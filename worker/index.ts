@@ -6,6 +6,7 @@ import { startDueSyncs } from "./sync/schedule";
 
 export { UserSync } from "./durable-objects/user-sync";
 export { SyncWorkflow } from "./sync/sync-workflow";
+export { UnstarWorkflow } from "./unstar/unstar-workflow";
 
 export default {
   fetch: app.fetch,

@@ -19,6 +19,7 @@ import {
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
 import { Digest } from "../../shared/digest";
+import { UnstarPreview, UnstarStarted, UnstarState, type UnstarSelection } from "../../shared/unstar";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -148,4 +149,16 @@ export const api = {
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
   digest: (auth: Auth, since: string, quietYears?: number) =>
     parsed(request(auth, "api/digest", { query: { since, quietYears } }), Digest),
+  /** Unstar in bulk (docs/architecture.md §3 `/api/unstar`): may the token write, and the latest runs. */
+  unstarState: (auth: Auth) => parsed(request(auth, "api/unstar"), UnstarState),
+  unstarPreview: (auth: Auth, selection: UnstarSelection) =>
+    parsed(request(auth, "api/unstar/preview", { method: "POST", json: { selection } }), UnstarPreview),
+  startUnstar: (auth: Auth, selection: UnstarSelection) =>
+    parsed(request(auth, "api/unstar", { method: "POST", json: { selection } }), UnstarStarted),
+  /** `undo` re-stars what the run unstarred; `resume` continues a run that stopped. */
+  unstarRunAction: (auth: Auth, runId: string, action: "undo" | "resume") =>
+    parsed(
+      request(auth, `api/unstar/${encodeURIComponent(runId)}/${action}`, { method: "POST", json: {} }),
+      UnstarStarted,
+    ),
 };

@@ -23,6 +23,8 @@ const KNOWN: Record<string, { key: MessageKey; action: FixAction; detail?: true 
   github_repository_blocked: { key: "errorRepositoryBlocked", action: "none" },
   github_sso_required: { key: "errorSsoRequired", action: "none" },
   sync_interrupted: { key: "errorSyncInterrupted", action: "retry" },
+  github_star_scope_missing: { key: "errorStarScopeMissing", action: "options" },
+  run_in_progress: { key: "errorRunInProgress", action: "none" },
   not_configured: { key: "errorNotConfigured", action: "none" },
   bad_response: { key: "errorBadResponse", action: "retry" },
   bad_message: { key: "errorBadMessage", action: "retry", detail: true },

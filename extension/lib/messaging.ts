@@ -4,6 +4,7 @@ import { Me } from "../../shared/api";
 import { Digest } from "../../shared/digest";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
+import { UnstarPreview, UnstarSelection, UnstarStarted, UnstarState } from "../../shared/unstar";
 import {
   ChatProviderTestRequest,
   ChatProviderTestResult,
@@ -133,6 +134,17 @@ export const protocol = {
   digest: {
     data: z.object({ since: z.iso.datetime({ offset: true }), quietYears: z.number().min(0.25).max(50).optional() }),
     response: Digest,
+  },
+  /** Unstar in bulk: whether the token may star and unstar, and the latest runs (`GET /api/unstar`). */
+  unstarState: { data: noData, response: UnstarState },
+  /** What unstarring a selection would do; GitHub is asked nothing. */
+  unstarPreview: { data: z.object({ selection: UnstarSelection }), response: UnstarPreview },
+  /** Starts an unstar run (after the page's confirmation); the background follows its progress like a sync's. */
+  startUnstar: { data: z.object({ selection: UnstarSelection }), response: UnstarStarted },
+  /** Undoes a run (stars again what it unstarred) or resumes one that stopped; followed like a sync. */
+  unstarRunAction: {
+    data: z.object({ runId: z.string().max(64), action: z.enum(["undo", "resume"]) }),
+    response: UnstarStarted,
   },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },

@@ -5,6 +5,20 @@ import { badgeText, fillingNote, nextOverall, progressView, waitLabel } from "./
 describe("sync progress (the seed's rules)", () => {
   const cases: Array<[string, ProgressData | null, number | null, string, Array<string | number>]> = [
     ["before the first event", null, null, "syncStarting", []],
+    [
+      "an unstar run (not a sync, on its stream)",
+      { phase: "unstarring", action: "unstar", unstarRunId: "r", done: 1, total: 4 },
+      25,
+      "phaseUnstarring",
+      [1, 4],
+    ],
+    [
+      "its undo",
+      { phase: "unstarring", action: "restar", unstarRunId: "r", done: 3, total: 4 },
+      75,
+      "phaseRestarring",
+      [3, 4],
+    ],
     ["listing without counts", { phase: "fetching" }, null, "phaseFetching", []],
     ["listing with counts", { phase: "fetching", listed: 1200, total: 5000 }, 24, "phaseFetchingCounts", [1200, 5000]],
     [

@@ -61,6 +61,14 @@ export function progressView(progress: ProgressData | null): ProgressView {
         percent: round(ratio(progress.completed, progress.total) * 100),
         label: { key: "phaseEmbedding", subs: [progress.current, progress.completed, progress.total] },
       };
+    case "unstarring":
+      return {
+        percent: round(ratio(progress.done, progress.total) * 100),
+        label: {
+          key: progress.action === "unstar" ? "phaseUnstarring" : "phaseRestarring",
+          subs: [progress.done, progress.total],
+        },
+      };
   }
 }
 
@@ -105,6 +113,9 @@ export function overallPercent(progress: ProgressData | null): number | null {
       return progress.total === 0
         ? BANDS.embedding[0]
         : within(BANDS.embedding, ratio(progress.completed, progress.total));
+    // Not a sync: an unstar run has one phase, the whole bar.
+    case "unstarring":
+      return round(ratio(progress.done, progress.total) * 100);
   }
 }
 

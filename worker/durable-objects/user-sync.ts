@@ -3,14 +3,21 @@ import { and, eq } from "drizzle-orm";
 import { isFinal, type DoneData, type ErrorData, type SyncEvent, type SyncStatus } from "../../shared/events";
 import { configOf } from "../config";
 import { createDb } from "../db/client";
-import { syncRuns } from "../db/schema";
+import { syncRuns, unstarRuns } from "../db/schema";
 import type { Bindings } from "../env";
 import { ApiError } from "../lib/errors";
-import { streamSessionOf, ticketHashOf, type SyncParams } from "../lib/sync-run";
+import { streamSessionOf, ticketHashOf, type SyncParams, type UnstarParams } from "../lib/sync-run";
 import { StreamHub } from "./stream-hub";
 import { SocketTickets, type Ticket } from "./tickets";
 
-type Lock = { runId: string; trigger: SyncParams["trigger"]; startedAt: number; heartbeatAt: number };
+/** `kind`: which Workflow the run is (absent in locks stored before unstar runs: a sync). */
+type Lock = {
+  runId: string;
+  trigger: SyncParams["trigger"];
+  startedAt: number;
+  heartbeatAt: number;
+  kind?: "sync" | "unstar";
+};
 type LastResult = NonNullable<SyncStatus["lastResult"]>;
 
 /** A run that has said nothing for this long is asked whether it still lives. */
@@ -77,6 +84,44 @@ export class UserSync extends DurableObject<Bindings> {
       throw error;
     }
     return { runId: lock.runId, attached: false };
+  }
+
+  /**
+   * Starts an unstar run (or its undo, or a resume) under the lock. Never attaches: with a run going it answers
+   * `busy` and what holds the lock, so the client can say "a sync is running; try when it ends". A lock whose
+   * Workflow is dead (finished without a word, terminated) is released first, as the watchdog would.
+   */
+  async startUnstar(
+    params: UnstarParams,
+  ): Promise<{ started: true; runId: string } | { started: false; busy: "sync" | "unstar"; runId: string }> {
+    const held = this.#lock;
+    if (held && (await this.#instanceState(held)) !== "dead") {
+      return { started: false, busy: held.kind ?? "sync", runId: held.runId };
+    }
+    if (held && this.#lock === held) await this.#interrupt(held, Date.now());
+    // Another trigger may have taken the lock while the Workflow was asked: it holds it.
+    if (this.#lock) return { started: false, busy: this.#lock.kind ?? "sync", runId: this.#lock.runId };
+    const now = Date.now();
+    const lock: Lock = {
+      runId: crypto.randomUUID(),
+      trigger: "manual",
+      startedAt: now,
+      heartbeatAt: now,
+      kind: "unstar",
+    };
+    this.#lock = lock;
+    this.#latest = null;
+    try {
+      await this.ctx.storage.put("lock", lock);
+      await this.ctx.storage.delete("latest");
+      await this.ctx.storage.setAlarm(now + this.#watchMs());
+      await this.env.UNSTAR_WORKFLOW.create({ id: lock.runId, params });
+    } catch (error) {
+      this.#lock = null;
+      await this.ctx.storage.delete("lock");
+      throw error;
+    }
+    return { started: true, runId: lock.runId };
   }
 
   /** Called by the run's Workflow for each event. Events of a run that no longer holds the lock are dropped. */
@@ -169,24 +214,35 @@ export class UserSync extends DurableObject<Bindings> {
       await this.ctx.storage.setAlarm(lock.heartbeatAt + watch);
       return;
     }
+    const verdict = await this.#instanceState(lock, now);
+    if (verdict === "alive") {
+      await this.ctx.storage.setAlarm(now + watch);
+      return;
+    }
+    await this.#interrupt(lock, now);
+  }
+
+  /** What the Workflow of the lock's run says of it (watchdogVerdict); a stuck one is terminated. */
+  async #instanceState(lock: Lock, now = Date.now()): Promise<"alive" | "stuck" | "dead"> {
     let instance: WorkflowInstance | null = null;
     let state: string | null = null;
     try {
-      instance = await this.env.SYNC_WORKFLOW.get(lock.runId);
+      instance = await (lock.kind === "unstar" ? this.env.UNSTAR_WORKFLOW : this.env.SYNC_WORKFLOW).get(lock.runId);
       state = (await instance.status()).status;
     } catch {
       // Unknown instance: it never started or is long gone.
     }
     const verdict = watchdogVerdict(state, now - lock.heartbeatAt, configOf(this.env).syncStuckAfterMs);
-    if (verdict === "alive") {
-      await this.ctx.storage.setAlarm(now + watch);
-      return;
-    }
     if (verdict === "stuck") {
       // Stopped so it cannot wake up later and write beside the next run (its steps are
       // idempotent, but two runs of one user must never interleave).
       await instance?.terminate().catch((error: unknown) => console.warn(`run ${lock.runId}: terminate failed`, error));
     }
+    return verdict;
+  }
+
+  /** The lock's run died without a word: it is released with `sync_interrupted`, and its row says so. */
+  async #interrupt(lock: Lock, now: number): Promise<void> {
     const event: SyncEvent = {
       event: "error",
       data: {
@@ -197,10 +253,18 @@ export class UserSync extends DurableObject<Bindings> {
     this.#latest = event;
     await this.ctx.storage.put("latest", event);
     await this.#release(event);
-    await createDb(this.env.DB)
-      .update(syncRuns)
-      .set({ status: "error", finishedAt: new Date(now), error: event.data })
-      .where(and(eq(syncRuns.id, lock.runId), eq(syncRuns.status, "running")));
+    const db = createDb(this.env.DB);
+    if (lock.kind === "unstar") {
+      await db
+        .update(unstarRuns)
+        .set({ status: "stopped", finishedAt: new Date(now), error: event.data })
+        .where(and(eq(unstarRuns.workflowId, lock.runId), eq(unstarRuns.status, "running")));
+    } else {
+      await db
+        .update(syncRuns)
+        .set({ status: "error", finishedAt: new Date(now), error: event.data })
+        .where(and(eq(syncRuns.id, lock.runId), eq(syncRuns.status, "running")));
+    }
     this.#hub.broadcast(event);
   }
 
@@ -208,7 +272,8 @@ export class UserSync extends DurableObject<Bindings> {
   async deleteAll(): Promise<void> {
     if (this.#lock) {
       try {
-        await (await this.env.SYNC_WORKFLOW.get(this.#lock.runId)).terminate();
+        const workflows = this.#lock.kind === "unstar" ? this.env.UNSTAR_WORKFLOW : this.env.SYNC_WORKFLOW;
+        await (await workflows.get(this.#lock.runId)).terminate();
       } catch {
         // Already finished or never started: nothing to stop.
       }

@@ -136,12 +136,26 @@ export class GithubClient {
     this.#graphql = this.#octokit.graphql.defaults({ url: config.graphqlUrl });
   }
 
-  /** `GET /user`: proves the token works and says whose it is. */
-  async getAuthenticatedUser(): Promise<AuthenticatedUser> {
+  /**
+   * `GET /user`: proves the token works and says whose it is. `scopes`: a classic token's `X-OAuth-Scopes` ("" for
+   * none); null when GitHub sends no such header (a fine-grained token, whose permissions no header announces).
+   */
+  async getAuthenticatedUser(): Promise<AuthenticatedUser & { scopes: string | null }> {
     const answer = await this.rest("GET /user", {});
     const parsed = AuthenticatedUser.safeParse(jsonOf(answer));
     if (!parsed.success) throw new GithubError("unavailable", "GitHub answered GET /user with an unexpected body");
-    return parsed.data;
+    return { ...parsed.data, scopes: answer.headers["x-oauth-scopes"] ?? null };
+  }
+
+  /**
+   * Stars (`PUT`) or unstars (`DELETE /user/starred/{owner}/{repo}`): 204 done (GitHub answers so when it already
+   * was), 404 GitHub has no repository by that name for this token. Anything else throws a `GithubError`.
+   */
+  async setStar(fullName: string, starred: boolean): Promise<204 | 404> {
+    const [owner = "", repo = ""] = fullName.split("/");
+    const route = starred ? "PUT /user/starred/{owner}/{repo}" : "DELETE /user/starred/{owner}/{repo}";
+    const answer = await this.rest(route, { owner, repo }, { allow404: true });
+    return answer.status === 404 ? 404 : 204;
   }
 
   /**

@@ -11,6 +11,16 @@ export type SyncParams = {
   trigger: "manual" | "auto";
 };
 
+/**
+ * The payload of one unstar run or its undo (one Workflow instance of worker/unstar/unstar-workflow.ts). It holds the
+ * same lock as a sync: a sync and an unstar run of one user never overlap.
+ */
+export type UnstarParams = {
+  userId: number;
+  unstarRunId: string;
+  action: "unstar" | "restar";
+};
+
 /** The Durable Object of one user (`idFromName(String(userId))`): the sync lock and its progress. */
 export function userSync(env: Pick<Bindings, "USER_SYNC">, userId: number) {
   return env.USER_SYNC.get(env.USER_SYNC.idFromName(String(userId)));

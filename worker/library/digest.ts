@@ -34,6 +34,8 @@ type Row = {
   releaseName: unknown;
   releasePrerelease: unknown;
   goneReason: unknown;
+  isStarred: unknown;
+  unstarRunId: unknown;
 };
 
 /** The user's stars and their repositories, with what a digest item shows; `at` is the section's event time. */
@@ -42,7 +44,8 @@ const items = (userId: number, at: SQLWrapper, where: SQL, order: SQL, limit: nu
          ${repositories.description} as description, ${repositories.language} as language,
          ${stars.starredAt} as starredAt, ${stars.notes} as notes, ${stars.customTags} as tags, ${at} as at,
          ${repositories.latestReleaseTag} as releaseTag, ${repositories.latestReleaseName} as releaseName,
-         ${repositories.latestReleasePrerelease} as releasePrerelease, ${stars.goneReason} as goneReason
+         ${repositories.latestReleasePrerelease} as releasePrerelease, ${stars.goneReason} as goneReason,
+         ${stars.isStarred} as isStarred, ${stars.unstarRunId} as unstarRunId
   from ${stars}
   join ${repositories} on ${repositories.id} = ${stars.repositoryId}
   where ${stars.userId} = ${userId} and ${where}
@@ -173,6 +176,7 @@ function toDigestItem(row: Row, withRelease = false): DigestItem {
         ? null
         : { tag, name: text(row.releaseName), publishedAt: time(row.at), prerelease: row.releasePrerelease === 1 },
     goneReason: GONE_REASONS.find((reason) => reason === goneReason) ?? null,
+    unstarredBy: row.isStarred === 1 ? null : row.unstarRunId !== null ? "starwise" : "github",
   };
 }
 

@@ -5,7 +5,10 @@ import { Digest } from "../../shared/digest";
 import { RepositoryItem } from "../../shared/repositories";
 import { SINCE, seedDigestLibrary } from "../test/digest-seed";
 import { seedLibraryItem } from "../test/library-seed";
-import { BASE, env, signIn, workerFetch } from "../test/helpers";
+import { AuthTokenResponse } from "../../shared/api";
+import { UnstarRun } from "../../shared/unstar";
+import { api, BASE, emulator, env, signIn, workerFetch } from "../test/helpers";
+import { doneOf, fastWorkflows, githubStars, syncOnce } from "../test/sync-helpers";
 
 /** The official SDK's client, speaking streamable HTTP to the Worker (through its default export). */
 async function connect(sessionToken: string | null) {
@@ -55,7 +58,7 @@ async function seedAgentLibrary(login: string) {
 }
 
 describe("POST /mcp (the official MCP client against the Worker)", () => {
-  it("lists the six tools and answers them for the session's user", async () => {
+  it("lists the seven tools and answers them for the session's user", async () => {
     const session = await seedAgentLibrary("mcp-alice");
     const client = await connect(session.sessionToken);
     try {
@@ -67,6 +70,7 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
         "set_notes",
         "similar_repositories",
         "star_digest",
+        "unstar_stars",
       ]);
       expect(tools.find((tool) => tool.name === "search_stars")?.annotations?.readOnlyHint).toBe(true);
 
@@ -147,6 +151,34 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
       const bad = await client.callTool({ name: "star_digest", arguments: { since: "last tuesday" } });
       expect(bad.isError).toBe(true);
       expect(textOf(bad)).toMatch(/since must be an ISO date/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("unstar_stars previews and changes nothing unless confirmed; confirmed, it starts the run", async () => {
+    await using _ = await fastWorkflows();
+    const login = "mcp-unstar";
+    await emulator("users", { login, stars: 3, scopes: "public_repo" });
+    const response = await api().api.auth.token.$post({ json: { githubToken: `emulator-token-${login}` } });
+    const session = AuthTokenResponse.parse(await response.json());
+    doneOf(await syncOnce(session.sessionToken));
+    const names = (await githubStars(login)).map((star) => star.fullName);
+    const client = await connect(session.sessionToken);
+    try {
+      const preview = jsonOf(await client.callTool({ name: "unstar_stars", arguments: { names } }));
+      expect(preview).toMatchObject({ total: 3, starWrite: { state: "allowed" }, nextStep: expect.any(String) });
+      expect(await githubStars(login)).toHaveLength(3);
+      expect((await env.DB.prepare("select count(*) n from unstar_runs").first<{ n: number }>())!.n).toBe(0);
+      const bad = await client.callTool({ name: "unstar_stars", arguments: { names, archived: true, confirm: true } });
+      expect(bad.isError).toBe(true);
+
+      const started = jsonOf(await client.callTool({ name: "unstar_stars", arguments: { names, confirm: true } }));
+      const run = UnstarRun.parse(started.run);
+      expect(run).toMatchObject({ action: "unstar", total: 3 });
+      for (let i = 0; i < 200 && (await githubStars(login)).length > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await githubStars(login)).toEqual([]);
     } finally {
       await client.close();
     }

@@ -6,6 +6,7 @@ import { version } from "../../package.json";
 import { DIGEST_QUIET_YEARS_DEFAULT, DigestQuery } from "../../shared/digest";
 import { FullName, RepositoryPatch, type RepositoryItem } from "../../shared/repositories";
 import { SEARCH_LIMIT_MAX, SearchQuery, type SearchHit } from "../../shared/search";
+import { UnstarSelection, type UnstarPreview, type UnstarRun } from "../../shared/unstar";
 import type { Db } from "../db/client";
 import { ApiError } from "../lib/errors";
 import { updateUserFields } from "../library/edit";
@@ -32,6 +33,11 @@ export type McpContext = {
   search?: SearchOptions;
   /** Counts a search that calls the embedding model against the user's budget; throws `rate_limited` past it. */
   spendSearch: () => Promise<void>;
+  /** Unstar in bulk (worker/unstar/): what a selection would do, and starting it (the lock, the token's scope). */
+  unstar?: {
+    preview: (selection: UnstarSelection) => Promise<UnstarPreview>;
+    start: (selection: UnstarSelection) => Promise<UnstarRun>;
+  };
 };
 
 const DATA_NOTE =
@@ -58,7 +64,7 @@ export function createMcpServer(context: McpContext): McpServer {
       instructions:
         "Starwise is the user's library of GitHub stars: search it by what they remember " +
         "(a purpose, a phrase, part of a name, in English or Chinese), read one repository, find similar ones, " +
-        "list their tags, and write their notes.",
+        "list their tags, write their notes, and unstar on GitHub what they no longer want (preview first).",
     },
   );
 
@@ -188,7 +194,7 @@ export function createMcpServer(context: McpContext): McpServer {
       title: "Set my notes on a repository",
       description:
         "Replaces the user's private notes on one repository of their library (an empty string clears them). " +
-        "The only tool that writes.",
+        "With unstar_stars, one of the two tools that write.",
       inputSchema: {
         fullName: z.string().describe("owner/name of a repository in the library"),
         notes: z.string().max(20_000).describe("The new notes, replacing the old ones"),
@@ -205,6 +211,60 @@ export function createMcpServer(context: McpContext): McpServer {
       return json({ fullName: row.fullName, notes: updated?.notes ?? null });
     },
   );
+
+  const unstar = context.unstar;
+  if (unstar) {
+    server.registerTool(
+      "unstar_stars",
+      {
+        title: "Unstar repositories on GitHub",
+        description:
+          "Unstars the user's starred repositories on GitHub, chosen by name or by a filter (archived, gone from " +
+          "GitHub, quiet for quietYears). Without confirm: true it only previews what would be unstarred and changes " +
+          "nothing — show the preview to the user and ask before confirming. The user's notes and tags are kept, " +
+          "and the run can be undone from the Starwise new tab (a re-star gets a new date on GitHub). " +
+          DATA_NOTE,
+        inputSchema: {
+          names: z.array(z.string()).max(1000).optional().describe("owner/name of each repository to unstar"),
+          archived: z.boolean().optional().describe("true: archived repositories"),
+          gone: z.boolean().optional().describe("true: repositories gone from GitHub (deleted, blocked, private)"),
+          quietYears: z.number().min(0.25).max(50).optional().describe("No commit for this many years"),
+          confirm: z.boolean().optional().describe("true only after the user approved the preview"),
+        },
+        annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      },
+      async ({ names, archived, gone, quietYears, confirm }) => {
+        const filter = {
+          ...(archived ? { archived: true as const } : {}),
+          ...(gone ? { gone: true as const } : {}),
+          ...(quietYears !== undefined ? { quietYears } : {}),
+        };
+        const selection = UnstarSelection.safeParse({
+          ...(names ? { names } : {}),
+          ...(Object.keys(filter).length > 0 ? { filter } : {}),
+        });
+        if (!selection.success) return failure(selection.error.issues.map((issue) => issue.message).join("; "));
+        if (confirm !== true) {
+          const preview = await unstar.preview(selection.data);
+          return thirdParty({
+            ...preview,
+            items: preview.items.slice(0, 100),
+            nextStep:
+              preview.starWrite.state === "missing"
+                ? "The token may not unstar: the user must sign in with a token that has the public_repo scope."
+                : "Nothing was changed. Call again with confirm: true once the user approved.",
+          });
+        }
+        try {
+          const run = await unstar.start(selection.data);
+          return thirdParty({ run, nextStep: "Started: the popup and the new tab show its progress and offer Undo." });
+        } catch (error) {
+          if (error instanceof ApiError) return failure(`${error.code}: ${error.message}`);
+          throw error;
+        }
+      },
+    );
+  }
 
   /** The library row of `fullName`, or why there is none (a tool error the agent can read). */
   async function rowOf(fullName: string) {

@@ -42,6 +42,9 @@ export const authRoutes = new Hono<AppEnv>()
         avatarUrl: profile.avatar_url ?? null,
         tokenCiphertext,
         tokenStatus: "valid",
+        // What the token may do (worker/unstar/star-write.ts): whether it may star and unstar.
+        tokenScopes: profile.scopes,
+        tokenScopesAt: now,
         // A new user is due at once: the cron gives them a first sync even if no client asks.
         nextSyncAt: now,
         createdAt: now,
@@ -54,6 +57,10 @@ export const authRoutes = new Hono<AppEnv>()
           avatarUrl: profile.avatar_url ?? null,
           tokenCiphertext,
           tokenStatus: "valid",
+          tokenScopes: profile.scopes,
+          tokenScopesAt: now,
+          // Another token, or the same one given "Starring: write" since: GitHub is asked again.
+          starWriteRefusedAt: null,
           updatedAt: now,
         },
       })

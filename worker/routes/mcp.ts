@@ -3,6 +3,9 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { requireSession } from "../lib/auth";
 import { createMcpServer } from "../mcp/server";
+import { previewOf, selectTargets } from "../unstar/runs";
+import { ensureStarWrite } from "../unstar/star-write";
+import { startUnstar } from "../unstar/start";
 import { spendSearch } from "../search/budget";
 
 /** Bodies past this are refused by the transport (413) before they are parsed; the API's limit. */
@@ -42,6 +45,14 @@ export const mcpRoutes = new Hono<AppEnv>()
       semantic,
       search: config.search,
       spendSearch: () => (semantic ? spendSearch(db, userId, config.searchesPerMinute) : Promise.resolve()),
+      unstar: {
+        preview: async (selection) => {
+          const starWrite = await ensureStarWrite(c.var.services, userId);
+          const { targets, notInLibrary } = await selectTargets(db, userId, selection);
+          return previewOf(targets, notInLibrary, starWrite);
+        },
+        start: (selection) => startUnstar({ env: c.env, services: c.var.services, userId }, selection),
+      },
     });
     const transport = new streamableHttp.WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -25,7 +25,22 @@ export type KnownStar = {
   accessCheckedAt: number | null;
   /** Recorded as gone from GitHub (worker/sync/unstar.ts): listed again, it is written so that it is not. */
   gone?: boolean;
+  /** When a Starwise undo re-starred it (worker/unstar/): GitHub's `starred_at` from then on is the re-star's. */
+  restarredAt?: number;
 };
+
+/**
+ * GitHub's clock and the Worker's differ by seconds: a listed `starred_at` this close before the recorded re-star is
+ * still the re-star's.
+ */
+export const RESTAR_SLACK_MS = 5 * 60_000;
+
+/** Whether the listed date differs from the recorded one in a way the star row must follow. */
+function starredAtMoved(star: KnownStar, listed: number): boolean {
+  if (star.starredAt === listed) return false;
+  // Re-starred by an undo: Starwise keeps its first date, and GitHub's new one is no change.
+  return !(star.restarredAt !== undefined && star.starredAt !== null && listed >= star.restarredAt - RESTAR_SLACK_MS);
+}
 
 /** A repository GitHub refused is asked again at most this often (not at every hourly sync). */
 export const ACCESS_RECHECK_MS = 24 * 60 * 60_000;
@@ -64,7 +79,7 @@ export function planPage(
       metaHash,
       known,
       repo: !known ? "insert" : known.metaHash !== metaHash ? "update" : "keep",
-      star: !star || !star.isStarred ? "new" : star.starredAt !== item.starredAt || star.gone ? "refresh" : "keep",
+      star: !star || !star.isStarred ? "new" : starredAtMoved(star, item.starredAt) || star.gone ? "refresh" : "keep",
       readme: needsReadme(item, known) && !refusedLately(star, now) ? readmeRequest(item, known) : null,
     };
   });

@@ -8,7 +8,14 @@ import { excluded, inJsonArray } from "../db/sql";
 import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
 import { META_FIELDS, type RepoHealth, type RepoMetadata } from "../github/types";
-import type { KnownRepo, KnownStar, PlannedItem, ReadmeChange, StoredMeta } from "./plan";
+import {
+  RESTAR_SLACK_MS,
+  type KnownRepo,
+  type KnownStar,
+  type PlannedItem,
+  type ReadmeChange,
+  type StoredMeta,
+} from "./plan";
 
 // The sync's D1 access. Every statement is one row's write (or one page's read) with at
 // most ~40 bound parameters; lists of ids travel as one JSON parameter (`inJsonArray`), so
@@ -88,6 +95,7 @@ export const STAR_COLUMNS = {
   accessUrl: stars.accessUrl,
   accessCheckedAt: stars.accessCheckedAt,
   goneReason: stars.goneReason,
+  restarredAt: stars.restarredAt,
 };
 
 /** A star as a plan reads it, from STAR_COLUMNS and the repository's GitHub id. */
@@ -100,6 +108,7 @@ export function knownStarOf(row: {
   accessUrl: string | null;
   accessCheckedAt: Date | null;
   goneReason?: string | null;
+  restarredAt?: Date | null;
 }): KnownStar {
   return {
     githubId: row.githubId,
@@ -108,6 +117,7 @@ export function knownStarOf(row: {
     access: row.accessState ? { state: row.accessState, message: row.accessMessage ?? "", url: row.accessUrl } : null,
     accessCheckedAt: ms(row.accessCheckedAt),
     ...(row.goneReason ? { gone: true } : {}),
+    ...(row.restarredAt ? { restarredAt: row.restarredAt.getTime() } : {}),
   };
 }
 
@@ -230,10 +240,15 @@ export function pageWrites(
           .onConflictDoUpdate({
             target: [stars.userId, stars.repositoryId],
             // Listed again: a star recorded as gone (worker/sync/unstar.ts) is back.
+            // A star an undo re-starred keeps the date Starwise recorded first: GitHub's is the re-star's (§4,
+            // "Unstar in bulk"). A Starwise unstar that GitHub lists again (starred on GitHub since) is undone.
             set: {
               isStarred: true,
-              starredAt: excluded(stars.starredAt),
+              starredAt: sql`case when ${stars.restarredAt} is not null and ${stars.starredAt} is not null
+                and excluded.starred_at >= ${stars.restarredAt} - ${RESTAR_SLACK_MS}
+                then ${stars.starredAt} else excluded.starred_at end`,
               unstarredAt: null,
+              unstarRunId: null,
               goneReason: null,
               goneAt: null,
             },

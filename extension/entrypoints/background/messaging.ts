@@ -248,6 +248,20 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
 
     digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
 
+    unstarState: async () => guard(api.unstarState(await session())),
+    unstarPreview: async ({ selection }) => guard(api.unstarPreview(await session(), selection)),
+    // A run publishes on the sync's stream: the follower mirrors its progress into `local:syncState` (the popup).
+    async startUnstar({ selection }) {
+      const started = await guard(api.startUnstar(await session(), selection));
+      await sync.resume();
+      return started;
+    },
+    async unstarRunAction({ runId, action }) {
+      const started = await guard(api.unstarRunAction(await session(), runId, action));
+      await sync.resume();
+      return started;
+    },
+
     async search({ q, language, tag, kind, page = "" }) {
       // A newer query cancels the one from the same page still on its way (the page drops its
       // answer anyway); before any await, so two of them cannot swap places.

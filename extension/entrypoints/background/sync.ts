@@ -57,7 +57,8 @@ export function createSyncFollower(deps: SyncDeps = {}) {
         overall: undefined,
         runId: event.data.runId,
         lastResult: { ...event.data, ok: true, finishedAt },
-        lastSyncedAt: new Date(finishedAt).toISOString(),
+        // An unstar run (`unstar`) rides the sync's stream but is not a sync: the last sync's time stays.
+        ...(event.data.unstar ? {} : { lastSyncedAt: new Date(finishedAt).toISOString() }),
       });
       await deps.onDone?.();
     } else {

@@ -8,6 +8,7 @@ import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, 
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
+import { SelectBox, UnstarBar, useSelection, type Selection } from "./unstar";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
 import { createUrlWriter, requestFromUrl } from "./url-state";
@@ -26,7 +27,8 @@ type View =
   /** `request`: the search these are the answer to (the box may already hold newer words). */
   | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
 
-function useSearch(status: Status | null, request: SearchRequest) {
+/** `changes`: bumped when the library changed under the page (an unstar run ended): the same search again. */
+function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
   // This page's searches: a newer one cancels its older one, never another tab's.
@@ -58,7 +60,7 @@ function useSearch(status: Status | null, request: SearchRequest) {
       request.q ? DEBOUNCE_MS : 0,
     );
     return () => clearTimeout(timer);
-  }, [status?.connected, request.q, request.language, request.tag, request.kind]);
+  }, [status?.connected, request.q, request.language, request.tag, request.kind, changes]);
   return [view, setView] as const;
 }
 
@@ -138,7 +140,8 @@ function Access({ access }: { access: NonNullable<Card["access"]> }) {
   );
 }
 
-function Result({ card, selected, onChange }: { card: Card; selected: boolean; onChange: (card: Card) => void }) {
+function Result(props: { card: Card; selected: boolean; onChange: (card: Card) => void; picking?: Selection }) {
+  const { card, selected, onChange, picking } = props;
   const [editing, setEditing] = useState(false);
   const tags = [...new Set([...(card.customTags ?? []), ...(card.aiTags ?? []), ...(card.topics ?? [])])].slice(0, 8);
   const summary = card.customDescription ?? card.aiSummary ?? card.description;
@@ -151,6 +154,7 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
       role="option"
     >
       <h2>
+        {picking && card.isStarred && <SelectBox fullName={card.fullName} selection={picking} />}
         <a href={githubUrlOf(card.fullName)} class="name">
           {card.fullName}
         </a>
@@ -170,7 +174,9 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
         {card.openrank !== null && card.openrank !== undefined && (
           <span class="openrank">{t("badgeOpenrank", formatNumber(Math.round(card.openrank * 100) / 100))}</span>
         )}
-        {card.starredAt ? (
+        {card.isStarred === false && card.unstarredAt ? (
+          <span class="unstarred">{t("cardUnstarredOn", formatDate(card.unstarredAt))}</span>
+        ) : card.starredAt ? (
           <span class="starred">{t("badgeStarredOn", formatDate(card.starredAt))}</span>
         ) : card.isSaved ? (
           <span>{t("badgeSaved")}</span>
@@ -202,11 +208,11 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
 
 /**
  * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
- * page lands (rows first: the library grows while the page is open).
+ * page lands (rows first: the library grows while the page is open), and after an unstar run (`changes`).
  */
-function useFacets(connected: boolean, sync: SyncState | null): Facets {
+function useFacets(connected: boolean, sync: SyncState | null, changes = 0): Facets {
   const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
-  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}`;
+  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}·${changes}`;
   const [facets, setFacets] = useState<Facets>("loading");
   useEffect(() => {
     if (!connected) return;
@@ -242,10 +248,13 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
-  const [view, setView] = useSearch(status, request);
-  const facets = useFacets(Boolean(status?.connected), sync);
+  // Bumped when an unstar run ends: the panel and the results ask again.
+  const [changes, setChanges] = useState(0);
+  const [view, setView] = useSearch(status, request, changes);
+  const facets = useFacets(Boolean(status?.connected), sync, changes);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
+  const picking = useSelection();
 
   useEffect(() => {
     void sendMessage("getStatus").then(setStatus, (error: unknown) =>
@@ -335,7 +344,8 @@ export function App() {
         <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
       )}
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
-      {status?.connected && !request.q && <DigestPanel />}
+      {status?.connected && !request.q && <DigestPanel key={changes} selection={picking} />}
+      {status?.connected && <UnstarBar selection={picking} sync={sync} onChanged={() => setChanges((n) => n + 1)} />}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
@@ -386,7 +396,13 @@ export function App() {
           </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
-              <Result key={card.fullName} card={card} selected={index === selected} onChange={replace} />
+              <Result
+                key={card.fullName}
+                card={card}
+                selected={index === selected}
+                onChange={replace}
+                picking={picking}
+              />
             ))}
           </ul>
         </>

@@ -23,6 +23,7 @@ const item = (fullName: string, fields: Partial<DigestItem> = {}): DigestItem =>
   at: "2026-12-01T00:00:00.000Z",
   release: null,
   goneReason: null,
+  unstarredBy: null,
   ...fields,
 });
 const section = (items: DigestItem[], total = items.length) => ({ total, items });

@@ -4,6 +4,7 @@ import { explainError } from "@/lib/errors";
 import { formatDate, formatNumber, t, type MessageKey } from "@/lib/i18n";
 import { sendMessage } from "@/lib/messaging";
 import { githubUrlOf } from "@/lib/safe-url";
+import { SelectBox, type Selection } from "./unstar";
 import {
   digestPanelItem,
   readDigestPanel,
@@ -48,7 +49,8 @@ function detailOf(kind: Kind, item: DigestItem): string {
     case "gone":
       return `${t(item.goneReason ? GONE_KEY[item.goneReason] : "digestGonePrivate")} · ${on(item.at)}`;
     case "unstarred":
-      return t("digestUnstarredOn", on(item.at));
+      // Through Starwise (a bulk unstar: Undo is on this page) or on GitHub itself.
+      return t(item.unstarredBy === "starwise" ? "digestUnstarredStarwise" : "digestUnstarredOn", on(item.at));
     case "quiet":
       return t("digestLastCommit", on(item.at));
     case "resurfaced":
@@ -56,11 +58,12 @@ function detailOf(kind: Kind, item: DigestItem): string {
   }
 }
 
-function Item({ kind, item }: { kind: Kind; item: DigestItem }) {
+function Item({ kind, item, selection }: { kind: Kind; item: DigestItem; selection?: Selection | undefined }) {
   // The release's own name when it says more than its tag.
   const releaseName = item.release?.name && item.release.name !== item.release.tag ? item.release.name : null;
   return (
-    <li class="digest-item" data-gone={item.goneReason ?? undefined}>
+    <li class="digest-item" data-gone={item.goneReason ?? undefined} data-unstarred-by={item.unstarredBy ?? undefined}>
+      {selection && item.unstarredBy === null && <SelectBox fullName={item.fullName} selection={selection} />}
       <a href={githubUrlOf(item.fullName)} class="digest-name" rel="noreferrer">
         {item.fullName}
       </a>{" "}
@@ -89,8 +92,9 @@ function Section(props: {
   hint?: string | undefined;
   counted?: boolean;
   folded?: boolean;
+  selection?: Selection | undefined;
 }) {
-  const { kind, title, section, hint, counted = true, folded = false } = props;
+  const { kind, title, section, hint, counted = true, folded = false, selection } = props;
   if (section.total === 0) return null;
   const more = section.total - section.items.length;
   const heading = (
@@ -103,7 +107,7 @@ function Section(props: {
       {hint && <p class="muted digest-hint">{hint}</p>}
       <ul>
         {section.items.map((item) => (
-          <Item key={item.fullName} kind={kind} item={item} />
+          <Item key={item.fullName} kind={kind} item={item} selection={selection} />
         ))}
       </ul>
       {more > 0 && <p class="muted digest-more">{t("digestMore", formatNumber(more))}</p>}
@@ -126,7 +130,7 @@ function Section(props: {
 }
 
 /** The panel; `now` is a seam for tests. */
-export function DigestPanel({ now = Date.now }: { now?: () => number }) {
+export function DigestPanel({ now = Date.now, selection }: { now?: () => number; selection?: Selection }) {
   const [panel, setPanel] = useState<PanelState | null>(null);
   const [visit, setVisit] = useState<DigestVisit | null>(null);
   const [load, setLoad] = useState<Load>({ kind: "loading" });
@@ -216,15 +220,23 @@ export function DigestPanel({ now = Date.now }: { now?: () => number }) {
           {changed === 0 && <p class="digest-empty">{t("digestNothing", sinceText)}</p>}
           <Section
             kind="releases"
+            selection={selection}
             title={t("digestReleases")}
             section={digest.releases}
             hint={t("digestReleasesHint")}
           />
-          <Section kind="archived" title={t("digestArchived")} section={digest.archived} />
-          <Section kind="gone" title={t("digestGone")} section={digest.gone} hint={t("digestGoneHint")} />
+          <Section kind="archived" title={t("digestArchived")} section={digest.archived} selection={selection} />
+          <Section
+            kind="gone"
+            title={t("digestGone")}
+            section={digest.gone}
+            hint={t("digestGoneHint")}
+            selection={selection}
+          />
           <Section kind="unstarred" title={t("digestUnstarred")} section={digest.unstarred} />
           <Section
             kind="quiet"
+            selection={selection}
             title={t("digestQuiet", formatNumber(digest.quietYears))}
             section={digest.quiet}
             hint={digest.quiet.newSince > 0 ? t("digestQuietNew", formatNumber(digest.quiet.newSince)) : undefined}
@@ -232,6 +244,7 @@ export function DigestPanel({ now = Date.now }: { now?: () => number }) {
           />
           <Section
             kind="resurfaced"
+            selection={selection}
             title={t("digestResurfaced")}
             section={{ total: digest.resurfaced.length, items: digest.resurfaced }}
             counted={false}

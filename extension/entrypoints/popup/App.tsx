@@ -137,7 +137,7 @@ function LastRun({ state, autoSync }: { state: SyncState; autoSync: boolean }) {
       <dd class="next-sync">
         {!autoSync ? t("autoSyncOff") : state.nextSyncAt ? formatDateTime(state.nextSyncAt) : t("unknown")}
       </dd>
-      {result?.ok && (
+      {result?.ok && !result.unstar && (
         <>
           <dt>{t("lastResult")}</dt>
           <dd class="last-result">
@@ -218,13 +218,22 @@ function Connected({ status }: { status: Status }) {
       <p class="muted server" title={status.workerUrl}>
         {status.workerUrl}
       </p>
+      {/* An unstar run holds the sync's lock: the button waits for it and says so (docs/architecture.md §4). */}
       <button type="button" class="primary sync" onClick={startSync} disabled={starting || running}>
-        {starting ? t("syncStartingButton") : running ? t("syncRunningButton") : t("syncButton")}
+        {starting
+          ? t("syncStartingButton")
+          : running
+            ? t(state?.progress?.phase === "unstarring" ? "unstarRunningButton" : "syncRunningButton")
+            : t("syncButton")}
       </button>
       {running && state && <ProgressBar progress={state.progress} />}
       {state?.lastResult?.ok && !running && (
         <p class="note done" role="status">
-          {t("syncDone")}
+          {!state.lastResult.unstar
+            ? t("syncDone")
+            : state.lastResult.unstar.action === "unstar"
+              ? t("popupUnstarDone", state.lastResult.unstar.done)
+              : t("popupRestarDone", state.lastResult.unstar.done)}
         </p>
       )}
       {shownError && <ErrorNote error={shownError} onRetry={startSync} />}

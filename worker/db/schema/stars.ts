@@ -75,6 +75,17 @@ export const stars = sqliteTable(
      */
     goneReason: text("gone_reason", { enum: ["deleted", "blocked", "private-or-deleted"] }),
     goneAt: integer("gone_at", { mode: "timestamp_ms" }),
+    /**
+     * The Starwise unstar run (`unstar_runs`) that unstarred it: "unstarred by you in Starwise", apart from a star
+     * the user removed on GitHub (null with `is_starred = 0`, found by a sync). A listing that shows it again clears
+     * it.
+     */
+    unstarRunId: text("unstar_run_id"),
+    /**
+     * When an undo re-starred it (`PUT`). GitHub gives a re-star a new `starred_at`; Starwise keeps the date the star
+     * was first recorded (`starred_at`) for its order, and a sync ignores GitHub's date from this time on.
+     */
+    restarredAt: integer("restarred_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .$defaultFn(() => new Date()),
