@@ -101,8 +101,6 @@ export class Pacer {
   readonly #now: () => number;
 
   readonly #sleep: (ms: number) => Promise<void>;
-  /** The star list is being read: its REST pages go before GraphQL's share of the total (see `#budget`). */
-  #listing = false;
 
   constructor(state: unknown, now: () => number = Date.now, sleepFor: (ms: number) => Promise<void> = sleep) {
     this.#sleep = sleepFor;
@@ -129,14 +127,6 @@ export class Pacer {
     // (The rate a cut-off teaches already halves the next request; this keeps sizes from creeping back up to it.)
     if (failed !== undefined) size = Math.min(size, Math.floor(failed * FAILED_SHARE));
     return Math.max(bounds.min, Math.min(bounds.max, size));
-  }
-
-  /**
-   * While the star list is read (rows first: every star findable by name as soon as it can be),
-   * its pages may use the whole total budget, GraphQL's README batches beside it what is left.
-   */
-  set listing(value: boolean) {
-    this.#listing = value;
   }
 
   /** How long a request should take, on average: half the cut-off GitHub was last seen to apply. */
@@ -231,11 +221,9 @@ export class Pacer {
     // GraphQL may use its own budget. REST gets what the total leaves beside GraphQL's whole
     // budget while a GraphQL request is in flight, and otherwise the total minus what GraphQL
     // actually used in the window (the total's own check below): a listing right after a run's
-    // README batches is not held to REST's share of a minute GraphQL no longer uses. While the
-    // star list is read, REST always gets the total minus what GraphQL used and has in flight.
+    // README batches is not held to REST's share of a minute GraphQL no longer uses.
     const graphqlInFlight = inFlight.some((r) => r.lane === "graphql");
-    const restCap = graphqlInFlight && !this.#listing ? totalMs - graphqlMs : totalMs;
-    const cap = lane === "graphql" ? graphqlMs : restCap;
+    const cap = lane === "graphql" ? graphqlMs : graphqlInFlight ? totalMs - graphqlMs : totalMs;
     const used = (which: Lane | null) =>
       this.#state.recent
         .filter(([, , l]) => which === null || l === (which === "graphql" ? 0 : 1))

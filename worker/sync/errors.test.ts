@@ -8,9 +8,7 @@ describe("sync: GitHub misbehaving", () => {
     // Real sleeps: the run must sleep until the reset GitHub announced.
     await using _ = await fastWorkflows({ sleeps: true });
     const { sessionToken, user } = await signIn("rl-primary", 40);
-    // Reset in 5 s: the README lookups beside the listing meet the limit first and leave their READMEs queued (best
-    // effort); the README step after the listing meets it again and waits.
-    await controlPost("rate-limit", { login: "rl-primary", resource: "graphql", remaining: 0, resetInSeconds: 5 });
+    await controlPost("rate-limit", { login: "rl-primary", resource: "graphql", remaining: 0, resetInSeconds: 1 });
     const started = Date.now();
     const events = await syncOnce(sessionToken);
     const done = doneOf(events);

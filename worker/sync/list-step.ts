@@ -4,14 +4,11 @@ import { users } from "../db/schema";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import type { RepositoryAccess } from "../github/errors";
 import { Pacer, rememberedPacing, type PacingState } from "../github/pacer";
-import type { StarPages } from "../github/rest-source";
-import { createStarSource, type ReadmeOutcome } from "../github/source";
+import { createStarSource } from "../github/source";
 import type { StarredRepo } from "../github/types";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
 import { metaHash, planPage } from "./plan";
-import { nextQueuedReadmes, type QueuedReadme } from "./readme-queue";
-import { askReadmes, GROUPS_IN_FLIGHT, README_GROUP, writeReadmes } from "./readme-step";
 import { addCounts, interruptionOf, TOKEN_INVALID, zeroCounts, type Counts, type Interruption } from "./step-outcome";
 import { loadKnown, pageWrites, runWrites } from "./store";
 
@@ -24,11 +21,6 @@ export const PAGES_PER_STEP = 30;
 const STEP_WALL_MS = 4 * 60_000;
 /** Pages being diffed and written at once (the listing itself runs ahead: worker/github/rest-source.ts). */
 const PAGES_IN_FLIGHT = 8;
-/**
- * README lookups a step makes beside its listing, at most: their answers (README texts) wait in memory until the
- * step's pages are in D1, so this bounds what is held; the rest stay queued for the README steps.
- */
-const READMES_BESIDE_MAX = 1000;
 
 export type ListStepResult =
   | {
@@ -88,8 +80,6 @@ export async function listStep(
   const pacer = new Pacer(input.pacing ?? (await loadPacing(services.db, input.userId)));
   const source = createStarSource(services.github, user.token, { usage, pacer });
   const seen: number[] = [];
-  const beside = new ReadmesBeside(services, source, input);
-  pacer.listing = true;
   let cursor = input.cursor;
   let totalCount: number | null = null;
   let partial = false;
@@ -112,12 +102,11 @@ export async function listStep(
       const page = `${input.pass}:${cursor?.split("/")[0] ?? "1"}`;
       const work: Promise<void> = writePage(services.db, user.id, listed.items, { runId: input.runId, page })
         .then(
-          ({ counts: done, readmes }) => {
+          (done) => {
             counts = addCounts(counts, done);
             written += listed.items.length;
             // Said once the page's rows are in D1: "listed" means findable by name.
             onPage(input.listedBefore + written, totalCount);
-            beside.ask(readmes, Math.max(0, (totalCount ?? 0) - input.listedBefore - written));
           },
           (error: unknown) => {
             failed ??= { error };
@@ -132,13 +121,9 @@ export async function listStep(
     }
     await Promise.all([...processing]);
     rethrow();
-    pacer.listing = false;
-    counts = addCounts(counts, await beside.write());
   } catch (error) {
-    // Let in-flight pages finish what they can; their writes are idempotent either way. What was looked up beside
-    // them is dropped: it stays queued.
-    pacer.listing = false;
-    await Promise.allSettled([...processing, beside.drop()]);
+    // Let in-flight pages finish what they can; their writes are idempotent either way.
+    await Promise.allSettled([...processing]);
     const interruption = interruptionOf(error);
     if (interruption) return { ...interruption, counts, usage: usage.toJSON(), pacing: pacer.toJSON() };
     throw error;
@@ -170,111 +155,14 @@ export async function savePacing(db: Db, userId: number, pacing: PacingState): P
     .where(eq(users.id, userId));
 }
 
-/**
- * README lookups beside the listing (docs/architecture.md §4, "Rows first"): a written page's queued lookups go to
- * the GraphQL batches while they want more, so GitHub's GraphQL budget is spent from the first page on; their
- * answers are written only once the step's pages are all in, so the pages' writes, which make every star findable
- * by name, never wait behind README texts and their full-text index. Best effort: a lookup that fails here stays
- * queued, and the README steps that follow (worker/sync/readme-step.ts) do it and say why if it fails again.
- */
-class ReadmesBeside {
-  readonly #held: Array<Promise<{ group: QueuedReadme[]; outcomes: ReadmeOutcome[] } | null>> = [];
-  #inFlight = 0;
-  #asked = 0;
-  #stopped = false;
-  readonly #services: Services;
-  readonly #source: StarPages;
-  readonly #input: { userId: number; runId: string };
-
-  constructor(services: Services, source: StarPages, input: { userId: number; runId: string }) {
-    this.#services = services;
-    this.#source = source;
-    this.#input = input;
-    source.expectMore(true);
-  }
-
-  /** Hands a written page's queued lookups to the batches, if they want more; `later`: stars still to be listed. */
-  ask(githubIds: readonly number[], later: number): void {
-    if (githubIds.length === 0 || !this.#wantsMore()) return;
-    this.#asked += githubIds.length;
-    this.#source.readmesComingLater(later);
-    this.#inFlight++;
-    const entries = nextQueuedReadmes(this.#services.db, this.#input.userId, githubIds.length, githubIds);
-    const taken = entries.then((found) => {
-      this.#inFlight--;
-      for (let i = 0; i < found.length; i += README_GROUP) this.#hand(found.slice(i, i + README_GROUP));
-    });
-    this.#held.push(
-      taken.then(
-        () => null,
-        () => this.#stop(),
-      ),
-    );
-  }
-
-  /** Writes what was looked up, a group at a time, once the listing's pages are in. */
-  async write(): Promise<Counts> {
-    this.#stopped = true;
-    this.#source.expectMore(false);
-    let counts = zeroCounts();
-    // A page's queue entries, once read, add their groups to what is held: wait until nothing more comes.
-    for (let from = 0; from < this.#held.length; ) {
-      const waiting = this.#held.slice(from);
-      from = this.#held.length;
-      for (const looked of await Promise.all(waiting)) {
-        if (!looked) continue;
-        const written = await writeReadmes(this.#services, this.#input, looked.group, looked.outcomes);
-        counts = addCounts(counts, written);
-      }
-    }
-    return counts;
-  }
-
-  /** The step failed: nothing more is asked, and nothing is written. */
-  async drop(): Promise<void> {
-    this.#stopped = true;
-    this.#source.expectMore(false);
-    await Promise.allSettled(this.#held);
-  }
-
-  #wantsMore(): boolean {
-    if (this.#stopped || this.#asked >= READMES_BESIDE_MAX || this.#inFlight >= GROUPS_IN_FLIGHT) return false;
-    return this.#inFlight === 0 || this.#source.wantsMore();
-  }
-
-  #hand(group: QueuedReadme[]): void {
-    this.#inFlight++;
-    this.#held.push(
-      askReadmes(this.#source, group).then(
-        (outcomes) => {
-          this.#inFlight--;
-          return { group, outcomes };
-        },
-        () => {
-          this.#inFlight--;
-          return this.#stop();
-        },
-      ),
-    );
-  }
-
-  #stop(): null {
-    this.#stopped = true;
-    return null;
-  }
-}
-
-/**
- * One listed page into D1: the diff against what is stored, then one batch group of what changed; with the GitHub
- * ids whose README lookups it queued.
- */
+/** One listed page into D1: the diff against what is stored, then one batch group of what changed. */
 async function writePage(
   db: Db,
   userId: number,
   items: StarredRepo[],
   tally: { runId: string; page: string },
-): Promise<{ counts: Counts; readmes: number[] }> {
-  if (items.length === 0) return { counts: zeroCounts(), readmes: [] };
+): Promise<Counts> {
+  if (items.length === 0) return zeroCounts();
   const ids = items.map((item) => item.repo.githubId);
   const [known, hashes] = await Promise.all([
     loadKnown(db, userId, ids),
@@ -296,7 +184,7 @@ async function writePage(
     tally: { page: tally.page, new: added, updated },
   });
   const rowsWritten = await runWrites(db, writes, counted);
-  const counts = {
+  return {
     listed: items.length,
     new: added,
     updated,
@@ -305,5 +193,4 @@ async function writePage(
     rowsWritten,
     triggerRows: counted.triggerRows,
   };
-  return { counts, readmes: planned.flatMap((p) => (p.readme ? [p.item.repo.githubId] : [])) };
 }

@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { inJsonArray } from "../db/sql";
 import { readmeQueue, repositories, stars, syncPageCounts } from "../db/schema";
 import type { RepositoryAccess } from "../github/errors";
 import type { RepoHealth } from "../github/types";
@@ -31,16 +30,8 @@ export type QueuedReadme = {
   counted: boolean;
 };
 
-/**
- * The next README lookups of a user's queue, most recently starred first; `of`: only those of these
- * repositories, by GitHub id (a page the listing just wrote).
- */
-export async function nextQueuedReadmes(
-  db: Db,
-  userId: number,
-  limit: number,
-  of?: readonly number[],
-): Promise<QueuedReadme[]> {
+/** The next README lookups of a user's queue, most recently starred first. */
+export async function nextQueuedReadmes(db: Db, userId: number, limit: number): Promise<QueuedReadme[]> {
   const rows = await db
     .select({
       githubId: repositories.githubId,
@@ -58,7 +49,7 @@ export async function nextQueuedReadmes(
     .from(readmeQueue)
     .innerJoin(repositories, eq(repositories.id, readmeQueue.repositoryId))
     .innerJoin(stars, and(eq(stars.userId, readmeQueue.userId), eq(stars.repositoryId, readmeQueue.repositoryId)))
-    .where(and(eq(readmeQueue.userId, userId), of ? inJsonArray(repositories.githubId, of) : undefined))
+    .where(eq(readmeQueue.userId, userId))
     .orderBy(desc(readmeQueue.starredAt), asc(readmeQueue.repositoryId))
     .limit(limit);
   return rows.map((row) => ({

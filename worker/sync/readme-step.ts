@@ -3,7 +3,6 @@ import { readmeQueue } from "../db/schema";
 import { GithubUsage, type GithubUsageJson } from "../github/client";
 import { Pacer, type PacingState } from "../github/pacer";
 import { createStarSource, type ReadmeOutcome } from "../github/source";
-import type { StarPages } from "../github/rest-source";
 import { loadGithubUser } from "../lib/github-token";
 import type { Services } from "../services";
 import { addCounts, interruptionOf, TOKEN_INVALID, zeroCounts, type Counts, type Interruption } from "./step-outcome";
@@ -21,9 +20,9 @@ import { runWrites } from "./store";
 export const READMES_PER_STEP = 5000;
 const STEP_WALL_MS = 4 * 60_000;
 /** READMEs written together (one D1 batch group): a group lands as soon as its lookups are done. */
-export const README_GROUP = 50;
+const GROUP = 50;
 /** Groups handed to the README batches at once, at most, and more only while the batches want more. */
-export const GROUPS_IN_FLIGHT = 8;
+const GROUPS_IN_FLIGHT = 8;
 
 export type ReadmeStepResult =
   | {
@@ -75,8 +74,8 @@ export async function readmeStep(
   let failed: { error: unknown } | null = null;
   let done = 0;
   const deadline = Date.now() + STEP_WALL_MS;
-  for (let i = 0; i < entries.length && !failed && Date.now() < deadline; i += README_GROUP) {
-    const group = entries.slice(i, i + README_GROUP);
+  for (let i = 0; i < entries.length && !failed && Date.now() < deadline; i += GROUP) {
+    const group = entries.slice(i, i + GROUP);
     source.readmesComingLater(queued - i - group.length);
     const work: Promise<void> = lookUp(services, source, input, group)
       .then(
@@ -121,16 +120,11 @@ async function queueLength(db: Services["db"], userId: number): Promise<number> 
  */
 async function lookUp(
   services: Services,
-  source: StarPages,
+  source: ReturnType<typeof createStarSource>,
   input: { userId: number; runId: string },
   group: QueuedReadme[],
 ): Promise<Counts> {
-  return writeReadmes(services, input, group, await askReadmes(source, group));
-}
-
-/** A group's lookups, nothing written (the listing holds them until its pages are in: worker/sync/list-step.ts). */
-export function askReadmes(source: StarPages, group: QueuedReadme[]): Promise<ReadmeOutcome[]> {
-  return source.fetchReadmes(
+  const outcomes: ReadmeOutcome[] = await source.fetchReadmes(
     group.map((entry) => ({
       githubId: entry.githubId,
       nodeId: entry.nodeId ?? "",
@@ -140,15 +134,6 @@ export function askReadmes(source: StarPages, group: QueuedReadme[]): Promise<Re
       health: true,
     })),
   );
-}
-
-/** A looked-up group into D1, its queue entries deleted in the same batch. */
-export async function writeReadmes(
-  services: Services,
-  input: { userId: number; runId: string },
-  group: QueuedReadme[],
-  outcomes: ReadmeOutcome[],
-): Promise<Counts> {
   const byId = new Map(outcomes.map((o) => [o.githubId, o]));
   const now = Date.now();
   const counts = zeroCounts();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isFinal, readSse, SyncStatus, type SyncEvent } from "../../shared/events";
 import { BASE, env, signIn, workerFetch } from "../test/helpers";
-import { controlPost, doneOf, fastWorkflows, githubStars, library, stats, syncOnce } from "../test/sync-helpers";
+import { controlPost, doneOf, fastWorkflows, githubStars, library, syncOnce } from "../test/sync-helpers";
 
 // Rows first (docs/architecture.md §4): a listed page is in the library at once, its README
 // lookups follow from a queue, and a run that stops in between loses nothing and repeats nothing.
@@ -84,47 +84,5 @@ describe("sync: rows first", () => {
       .bind(user.id)
       .first<{ n: number; d: number }>();
     expect(rows).toEqual({ n: truth.length, d: truth.length });
-  }, 120_000);
-
-  it("looks READMEs up beside the listing and writes them only once every page is in", async () => {
-    await using _ = await fastWorkflows();
-    const login = "rows-first-beside";
-    const { sessionToken, user } = await signIn(login, 1150);
-    // The listing's last page takes ten seconds: the README batches run beside it (each takes milliseconds here).
-    await controlPost("faults", {
-      route: "GET /user/starred",
-      query: { page: "12" },
-      login,
-      latencyMs: 10_000,
-      count: 1,
-    });
-    let atListed: { downloaded: number; written: number } | null = null;
-    const response = await workerFetch(`${BASE}/api/repositories/sync`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${sessionToken}` },
-    });
-    for await (const event of readSse(response.body!)) {
-      if (!atListed && event.event === "progress" && event.data.phase === "fetching" && event.data.listed === 1150) {
-        const written = await env.DB.prepare(
-          "select count(*) as n from stars s join repositories r on r.id = s.repository_id" +
-            " where s.user_id = ? and r.readme_status is not null",
-        )
-          .bind(user.id)
-          .first<{ n: number }>();
-        atListed = { downloaded: (await stats()).readmeDownloads[login] ?? 0, written: written?.n ?? 0 };
-      }
-      if (isFinal(event)) {
-        expect(event.event).toBe("done");
-        break;
-      }
-    }
-    // GitHub was asked for READMEs while the list was read; none was written before every star was findable.
-    expect(atListed).not.toBeNull();
-    expect(atListed!.downloaded).toBeGreaterThan(0);
-    expect(atListed!.written).toBe(0);
-    expect(await queued(user.id)).toBe(0);
-    const lib = await library(user.id);
-    for (const star of await githubStars(login))
-      expect(lib.get(star.fullName)?.readme_status, star.fullName).toBe(star.readmeSha ? "ok" : "missing");
   }, 120_000);
 });

@@ -171,9 +171,9 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       );
       usage.add(unstarred.usage);
 
-      // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued that the
-      // listing did not do beside it follow, most recently starred first, a bounded step at a time.
-      let readmesDone = counts.readmesChecked;
+      // READMEs: every listed row is in D1 and findable by now; the lookups its pages queued
+      // follow, most recently starred first, a bounded step at a time.
+      let readmesDone = 0;
       let readmesLeft: number | null = null;
       waits = 0;
       for (let i = 0; i < MAX_README_STEPS; ) {
