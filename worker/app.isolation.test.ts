@@ -11,7 +11,7 @@ import { doneOf, fastWorkflows, syncOnce } from "./test/sync-helpers";
 // list of routes comes from the app itself, so a new route without a case here fails the test.
 
 type Case = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
-type Ids = { owner: string; name: string; fullName: string; note: string };
+type Ids = { owner: string; name: string; fullName: string; note: string; operationId: number };
 
 /** One request per route of the chain, aimed at `ids` (a repository only the other user has). */
 const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
@@ -65,6 +65,25 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
     method: "PATCH",
     path: `/api/repositories/${ids.owner}/${ids.name}`,
     body: { notes: "written by someone else" },
+  }),
+  // The caller's own tags, proposals and operations; an operation naming the other user's repository finds
+  // nothing of theirs (it is reported not found), and the other user's operation cannot be undone.
+  "GET /api/tags": () => ({ method: "GET", path: "/api/tags" }),
+  "GET /api/tags/proposals": () => ({ method: "GET", path: "/api/tags/proposals" }),
+  "POST /api/tags/proposals/:id/dismiss": () => ({
+    method: "POST",
+    path: "/api/tags/proposals/case:0123456789abcdef/dismiss",
+  }),
+  "GET /api/tags/operations": () => ({ method: "GET", path: "/api/tags/operations" }),
+  "POST /api/tags/operations": (ids) => ({
+    method: "POST",
+    path: "/api/tags/operations",
+    headers: { "Idempotency-Key": "iso-key" },
+    body: { kind: "tag", selection: { fullNames: [ids.fullName] }, add: ["written-by-someone-else"], remove: [] },
+  }),
+  "POST /api/tags/operations/:id/undo": (ids) => ({
+    method: "POST",
+    path: `/api/tags/operations/${ids.operationId}/undo`,
   }),
   "GET /api/search": (ids) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(ids.note)}` }),
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
@@ -121,7 +140,8 @@ async function drain(response: Response): Promise<string> {
 
 async function starsRowsOf(userId: number) {
   const { results } = await env.DB.prepare(
-    "select repository_id, notes, is_starred, is_saved from stars where user_id = ? order by repository_id",
+    "select repository_id, notes, custom_tags, is_starred, is_saved, tags_revision from stars where user_id = ? " +
+      "order by repository_id",
   )
     .bind(userId)
     .all();
@@ -141,7 +161,7 @@ describe("every route of worker/app.ts", () => {
       await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
         .bind(Date.now() - 1000, await sha256Hex(expired))
         .run();
-      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
+      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x", operationId: 1 };
       for (const [key, make] of Object.entries(CASES)) {
         if (make === "public") continue;
         const c = make(ids);
@@ -202,6 +222,17 @@ describe("every route of worker/app.ts", () => {
         `Bearer ${owner.sessionToken}`,
       );
       expect(patched.status).toBe(200);
+      // An operation of the owner's, tagging the repository with the note's words.
+      const tagged = await send(
+        {
+          method: "POST",
+          path: "/api/tags/operations",
+          body: { kind: "tag", selection: { fullNames: [target] }, add: ["zanzibarquokka"], remove: [] },
+        },
+        `Bearer ${owner.sessionToken}`,
+      );
+      expect(tagged.status).toBe(201);
+      const operationId = ((await tagged.json()) as { operation: { id: number } }).operation.id;
       const ownerBefore = await starsRowsOf(owner.user.id);
       const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
         .bind(`u${owner.user.id}`)
@@ -223,7 +254,7 @@ describe("every route of worker/app.ts", () => {
       );
       expect(settings.status).toBe(200);
       const githubToken = "emulator-token-iso-other";
-      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note };
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, operationId };
 
       const answers: Record<string, { status: number; body: string }> = {};
       const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
@@ -246,6 +277,12 @@ describe("every route of worker/app.ts", () => {
       const index = JSON.parse(answers["GET /api/repositories/index"]!.body) as { items: { fullName: string }[] };
       expect(index.items.map((item) => item.fullName)).not.toContain(target);
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
+      expect(answers["POST /api/tags/operations/:id/undo"]!.status).toBe(404);
+      expect(JSON.parse(answers["POST /api/tags/operations"]!.body)).toMatchObject({
+        operation: { repositories: 0, notFound: { names: [target], count: 1 } },
+      });
+      for (const key of ["GET /api/tags", "GET /api/tags/proposals", "GET /api/tags/operations"])
+        expect(answers[key]!.body, key).not.toContain("zanzibarquokka");
       expect(answers["GET /api/digest"]!.status).toBe(200);
       expect(answers["GET /api/digest"]!.body).not.toContain(target);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
