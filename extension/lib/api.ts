@@ -19,6 +19,7 @@ import {
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
 import { Digest } from "../../shared/digest";
+import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -41,6 +42,7 @@ export interface RequestOptions {
   json?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   accept?: string;
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Test seam; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -52,7 +54,7 @@ export async function request(auth: Auth, path: string, options: RequestOptions 
   for (const [key, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
   }
-  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+  const headers: Record<string, string> = { ...options.headers, Accept: options.accept ?? "application/json" };
   if (auth.sessionToken) headers.Authorization = `Bearer ${auth.sessionToken}`;
   if (options.json !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
@@ -148,4 +150,21 @@ export const api = {
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
   digest: (auth: Auth, since: string, quietYears?: number) =>
     parsed(request(auth, "api/digest", { query: { since, quietYears } }), Digest),
+  /** The tag vocabulary (docs/architecture.md §2, "Tags"). */
+  tags: (auth: Auth) => parsed(request(auth, "api/tags"), TagList),
+  tagProposals: (auth: Auth) => parsed(request(auth, "api/tags/proposals"), TagProposalList),
+  dismissProposal: (auth: Auth, id: string) =>
+    request(auth, `api/tags/proposals/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
+  /** One operation; `idempotencyKey` makes a retried request apply once. */
+  tagOperation: (auth: Auth, body: TagOperationRequest, idempotencyKey: string) =>
+    parsed(
+      request(auth, "api/tags/operations", {
+        method: "POST",
+        json: body,
+        headers: { "Idempotency-Key": idempotencyKey },
+      }),
+      z.object({ operation: TagOperation }),
+    ),
+  undoTagOperation: (auth: Auth, id: number) =>
+    parsed(request(auth, `api/tags/operations/${id}/undo`, { method: "POST" }), z.object({ operation: TagOperation })),
 };

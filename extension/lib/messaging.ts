@@ -4,6 +4,7 @@ import { Me } from "../../shared/api";
 import { Digest } from "../../shared/digest";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
+import { TagList, TagOperation, TagOperationRequest, TagProposalList } from "../../shared/tags";
 import {
   ChatProviderTestRequest,
   ChatProviderTestResult,
@@ -134,6 +135,17 @@ export const protocol = {
     data: z.object({ since: z.iso.datetime({ offset: true }), quietYears: z.number().min(0.25).max(50).optional() }),
     response: Digest,
   },
+  /** The tag vocabulary: every tag with its count and source, the hidden AI tags (`GET /api/tags`). */
+  tags: { data: noData, response: TagList },
+  /** The gardener's proposals (`GET /api/tags/proposals`); none applies itself. */
+  tagProposals: { data: noData, response: TagProposalList },
+  dismissProposal: { data: z.object({ id: z.string().max(100) }), response: z.object({ dismissed: z.literal(true) }) },
+  /** A tag operation, applied once per `idempotencyKey`; the badges' cache is dropped after it. */
+  tagOperation: {
+    data: z.object({ request: TagOperationRequest, idempotencyKey: z.string().min(1).max(200) }),
+    response: TagOperation,
+  },
+  undoTagOperation: { data: z.object({ id: z.number().int().positive() }), response: TagOperation },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */

@@ -13,7 +13,7 @@ import { readVocabulary, tagIdentity, type Vocabulary } from "./list";
 
 /** Proposals answered at most (near-duplicates first: they are the ones a merge fixes for good). */
 const PROPOSALS_MAX = 200;
-/** Edit distance is asked only of short tags, where one letter is likely a typo (longer ones: `nearest` in vocabulary). */
+/** Edit distance is asked of short tags only, where one letter is likely a typo (longer: `nearest`, vocabulary.ts). */
 const EDIT_DISTANCE_MAX_LENGTH = 8;
 /** Co-occurrence: the smaller tag on at least this many repositories, nearly all of them carrying the other. */
 const CO_OCCURRENCE_MIN = 3;

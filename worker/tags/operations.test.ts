@@ -108,13 +108,15 @@ describe("tag operations", () => {
     // Bob reads one of the same shared analyses: nothing alice does may reach him.
     const bob = await signIn("tags-bob", 0);
     const two = await env.DB.prepare(
-      "select s.repository_id as id, s.analysis_id as analysis from stars s join repositories r on r.id = s.repository_id " +
+      "select s.repository_id as id, s.analysis_id as analysis from stars s " +
+        "join repositories r on r.id = s.repository_id " +
         "where s.user_id = ? and r.full_name = 'tags/two'",
     )
       .bind(user.id)
       .first<{ id: number; analysis: number }>();
     await env.DB.prepare(
-      "insert into stars (user_id, repository_id, starred_at, is_starred, analysis_id, created_at) values (?, ?, 0, 1, ?, 0)",
+      "insert into stars (user_id, repository_id, starred_at, is_starred, analysis_id, created_at) " +
+        "values (?, ?, 0, 1, ?, 0)",
     )
       .bind(bob.user.id, two!.id, two!.analysis)
       .run();
@@ -349,10 +351,12 @@ async function seedLargeLibrary(userId: number, count: number) {
   const base = 90_000_000 + userId * 10_000;
   const analyses = await env.DB.batch([
     env.DB.prepare(
-      "insert into analyses (input_sha, model, language, summary, tags, created_at) values (?, 'test', 'en', 'A', ?, 0) returning id",
+      "insert into analyses (input_sha, model, language, summary, tags, created_at) " +
+        "values (?, 'test', 'en', 'A', ?, 0) returning id",
     ).bind(`large-a-${userId}`, JSON.stringify(["react", "web"])),
     env.DB.prepare(
-      "insert into analyses (input_sha, model, language, summary, tags, created_at) values (?, 'test', 'en', 'B', ?, 0) returning id",
+      "insert into analyses (input_sha, model, language, summary, tags, created_at) " +
+        "values (?, 'test', 'en', 'B', ?, 0) returning id",
     ).bind(`large-b-${userId}`, JSON.stringify(["reactjs", "ui"])),
   ]);
   const [a, b] = analyses.map((result) => (result.results[0] as { id: number }).id);
@@ -360,7 +364,8 @@ async function seedLargeLibrary(userId: number, count: number) {
     `insert into repositories (github_id, full_name, name, owner_login, html_url, topics, stargazers_count, is_private,
        created_at, updated_at)
      with recursive n(i) as (select 0 union all select i + 1 from n where i + 1 < ?)
-     select ? + i, 'large' || ? || '/r' || i, 'r' || i, 'large', 'https://github.com/large/r' || i, '[]', 0, 0, 0, 0 from n`,
+     select ? + i, 'large' || ? || '/r' || i, 'r' || i, 'large', 'https://github.com/large/r' || i, '[]',
+       0, 0, 0, 0 from n`,
   )
     .bind(count, base, userId)
     .run();

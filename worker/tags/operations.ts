@@ -248,7 +248,8 @@ async function planOperation(db: Db, userId: number, spec: TagOperationSpec): Pr
     if (crowded.length > 0)
       throw new ApiError(
         "bad_request",
-        `${crowded.length} of the selected repositories would have more than ${CUSTOM_TAGS_MAX} tags; nothing was changed`,
+        `${crowded.length} of the selected repositories would have more than ${CUSTOM_TAGS_MAX} tags; ` +
+          "nothing was changed",
       );
     return { aliases: [], rows: changed, notFound };
   }
@@ -317,7 +318,8 @@ async function customTagsOf(db: Db, userId: number, ids: number[]) {
   for (let i = 0; i < ids.length; i += 5000) {
     const rows = await db.all<{ id: unknown; tags: unknown }>(sql`
       select repository_id as id, custom_tags as tags from stars
-      where user_id = ${userId} and repository_id in (select value from json_each(${JSON.stringify(ids.slice(i, i + 5000))}))`);
+      where user_id = ${userId}
+        and repository_id in (select value from json_each(${JSON.stringify(ids.slice(i, i + 5000))}))`);
     for (const row of rows) out.push([Number(row.id), typeof row.tags === "string" ? row.tags : null]);
   }
   return out;
@@ -334,7 +336,8 @@ async function selectionIds(db: Db, userId: number, selection: TagSelection) {
         and(
           eq(stars.userId, userId),
           inLibrary,
-          sql`${repositories.fullName} collate nocase in (select value from json_each(${JSON.stringify(selection.fullNames)}))`,
+          sql`${repositories.fullName} collate nocase
+            in (select value from json_each(${JSON.stringify(selection.fullNames)}))`,
         ),
       );
     const found = new Set(rows.map((row) => row.fullName.toLowerCase()));

@@ -99,7 +99,8 @@ export async function starsReading(db: Db, userId: number, spellings: string[]):
   const rows = await db.all<{ id: unknown }>(sql`
     select s.repository_id as id from stars s join analyses a on a.id = s.analysis_id
     where s.user_id = ${userId}
-      and exists (select 1 from json_each(a.tags) j where j.value in (select value from json_each(${JSON.stringify(spellings)})))`);
+      and exists (select 1 from json_each(a.tags) j
+        where j.value in (select value from json_each(${JSON.stringify(spellings)})))`);
   return rows.map((row) => Number(row.id));
 }
 

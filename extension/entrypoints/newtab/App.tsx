@@ -10,6 +10,7 @@ import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
+import { TagsPanel } from "./tags";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
@@ -26,7 +27,8 @@ type View =
   /** `request`: the search these are the answer to (the box may already hold newer words). */
   | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
 
-function useSearch(status: Status | null, request: SearchRequest) {
+/** `revision`: bumped when the library changed under the results (a tag operation): asked again. */
+function useSearch(status: Status | null, request: SearchRequest, revision: number) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
   // This page's searches: a newer one cancels its older one, never another tab's.
@@ -58,7 +60,7 @@ function useSearch(status: Status | null, request: SearchRequest) {
       request.q ? DEBOUNCE_MS : 0,
     );
     return () => clearTimeout(timer);
-  }, [status?.connected, request.q, request.language, request.tag, request.kind]);
+  }, [status?.connected, request.q, request.language, request.tag, request.kind, revision]);
   return [view, setView] as const;
 }
 
@@ -204,9 +206,9 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
  * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
  * page lands (rows first: the library grows while the page is open).
  */
-function useFacets(connected: boolean, sync: SyncState | null): Facets {
+function useFacets(connected: boolean, sync: SyncState | null, revision: number): Facets {
   const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
-  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}`;
+  const grown = `${sync?.lastSyncedAt ?? ""}·${listed ?? ""}·${revision}`;
   const [facets, setFacets] = useState<Facets>("loading");
   useEffect(() => {
     if (!connected) return;
@@ -242,8 +244,9 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
-  const [view, setView] = useSearch(status, request);
-  const facets = useFacets(Boolean(status?.connected), sync);
+  const [revision, setRevision] = useState(0);
+  const [view, setView] = useSearch(status, request, revision);
+  const facets = useFacets(Boolean(status?.connected), sync, revision);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
 
@@ -336,6 +339,13 @@ export function App() {
       )}
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
       {status?.connected && !request.q && <DigestPanel />}
+      {status?.connected && (
+        <TagsPanel
+          results={items.map((card) => card.fullName)}
+          onFilter={(tag) => setRequest((r) => ({ ...r, tag }))}
+          onChanged={() => setRevision((n) => n + 1)}
+        />
+      )}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
