@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FullName } from "./repositories";
+import { FullName } from "./repositories.ts";
 
 /**
  * The tag vocabulary contract (docs/architecture.md §3 `/api/tags`, §2 "Tags"): a user's tags are their own

@@ -83,12 +83,16 @@ async function logAndApply(db: Db, userId: number, row: OperationRow, spec: TagO
     const rows = JSON.stringify(plan.rows.slice(i, i + ROWS_PER_STATEMENT));
     chunks.push(db.insert(tagOperationRows).values({ operationId: row.id, chunk: i / ROWS_PER_STATEMENT, rows }));
   }
-  await db.batch([
+  const logged = await db.batch([
     db.delete(tagOperationRows).where(eq(tagOperationRows.operationId, row.id)),
     ...chunks,
     db.update(tagOperations).set({ aliases, status: "applying" }).where(eq(tagOperations.id, row.id)),
   ]);
   const tally = emptyTally();
+  // The log counts with the writes: the operation row inserted before, this batch.
+  tally.batches += 2;
+  tally.statements += 1 + logged.length;
+  tally.rowsWritten += 2 + chunks.length;
   const operation = await write(
     db,
     userId,
@@ -216,6 +220,9 @@ async function write(
     .update(tagOperations)
     .set({ status, result: JSON.stringify(counts), undoneAt })
     .where(eq(tagOperations.id, row.id));
+  tally.batches++;
+  tally.statements++;
+  tally.rowsWritten++;
   return toOperation({ ...row, status, result: JSON.stringify(counts), undoneAt });
 }
 
