@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../shared/errors";
-import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
+import {
+  TagList,
+  TagOperation,
+  TagProposalList,
+  type TagOperationRequest,
+  type TagOperationSpec,
+} from "../../shared/tags";
 import { createDb } from "../db/client";
 import { USER_ROWID_SPAN } from "../library/query";
 import { seedLibraryItem } from "../test/library-seed";
@@ -220,7 +226,7 @@ describe("tag operations", () => {
   it("finishes an operation a failure interrupted when the same request is sent again", async () => {
     const { user } = await seedTagLibrary("tags-resume");
     const db = createDb(env.DB);
-    const spec = { kind: "merge", from: ["cli", "rust"], into: "tools" } as const;
+    const spec: TagOperationSpec = { kind: "merge", from: ["cli", "rust"], into: "tools" };
     const first = await applyOperation(db, user.id, spec, "resume-key");
     const after = await ftsRows(user.id);
     // As if the Worker died after logging and writing one star of two: the log says applying, one star is as before.
