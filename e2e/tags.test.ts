@@ -94,6 +94,22 @@ describe("the tags view", () => {
     await newtab.close();
   });
 
+  it("adds a tag to every repository the list shows, not only the page drawn, and undoes it", async () => {
+    const newtab = await browser.openPage("newtab.html");
+    const panel = newtab.locator("details.tags-panel");
+    await panel.locator("summary").click();
+    await expect
+      .poll(() => panel.locator(".tags-bulk .field span").textContent())
+      .toBe("Your tag on all 9 repositories listed");
+    await panel.locator("input[name=bulk-tag]").fill("reading-list");
+    await panel.locator("button[name=bulk-add]").click();
+    await expect.poll(() => panel.locator(".tags-last").textContent()).toMatch(/^Changed the tags of 9 repositories/);
+    await expect.poll(() => panel.locator(".tags-row[data-tag='reading-list'] .tags-count").textContent()).toBe("9");
+    await panel.locator("button.tags-undo").click();
+    await expect.poll(() => panel.locator(".tags-row[data-tag='reading-list']").count()).toBe(0);
+    await newtab.close();
+  });
+
   it("speaks Chinese", async () => {
     const options = await browser.openPage("options.html");
     await options.locator("select[name=language]").selectOption("zh");

@@ -10,7 +10,7 @@ import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
-import { TagsPanel } from "./tags";
+import { TagsPanel, type BulkTarget } from "./tags";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
@@ -341,7 +341,7 @@ export function App() {
       {status?.connected && !request.q && <DigestPanel />}
       {status?.connected && (
         <TagsPanel
-          results={items.map((card) => card.fullName)}
+          target={bulkTarget(request, items, totalOf(facets, request))}
           onFilter={(tag) => setRequest((r) => ({ ...r, tag }))}
           onChanged={() => setRevision((n) => n + 1)}
         />
@@ -416,6 +416,21 @@ function countLine(request: SearchRequest, shown: number, total: number | null):
   const whole = total !== null && total >= shown ? formatNumber(total) : null;
   if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
   return whole ? t("newtabRecentOf", shown, whole) : t("newtabRecent");
+}
+
+/**
+ * What the tags view's bulk change applies to: a search's results as shown (a search ranks, it has no "all"), or
+ * every repository the list's filters select — thousands at once, not the page drawn.
+ */
+function bulkTarget(request: SearchRequest, items: Card[], total: number | null): BulkTarget {
+  if (request.q)
+    return { selection: { fullNames: items.map((card) => card.fullName) }, count: items.length, all: false };
+  const filter = {
+    ...(request.language ? { language: request.language } : {}),
+    ...(request.tag ? { tag: request.tag } : {}),
+    ...(request.kind === "starred" ? { starred: true } : request.kind === "saved" ? { saved: true } : {}),
+  };
+  return { selection: { filter }, count: total, all: true };
 }
 
 /** An empty list: why, and what to do about it. */

@@ -1,5 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import type { TagList, TagOperation, TagOperationRequest, TagProposal, TagSummary } from "../../../shared/tags";
+import type {
+  TagList,
+  TagOperation,
+  TagOperationRequest,
+  TagProposal,
+  TagSelection,
+  TagSummary,
+} from "../../../shared/tags";
 import { explainError } from "@/lib/errors";
 import { formatNumber, t, type MessageKey } from "@/lib/i18n";
 import { sendMessage } from "@/lib/messaging";
@@ -53,15 +60,21 @@ function doneLine(operation: TagOperation): string {
   return operation.notFound.count > 0 ? `${line} ${t("tagsNotFound", formatNumber(operation.notFound.count))}` : line;
 }
 
+/**
+ * What a bulk change applies to: a search's results as shown (their names), or every repository the list's filters
+ * select (`count`, when the facets know it), not only the page of them drawn.
+ */
+export type BulkTarget = { selection: TagSelection; count: number | null; all: boolean };
+
 export function TagsPanel(props: {
-  /** The results shown now (the bulk change applies to them). */
-  results: readonly string[];
+  target: BulkTarget;
   /** Filter the results by a tag. */
   onFilter: (tag: string) => void;
   /** Something changed: the page asks its results and facets again. */
   onChanged: () => void;
 }) {
-  const { results, onFilter, onChanged } = props;
+  const { target, onFilter, onChanged } = props;
+  const empty = "fullNames" in target.selection && target.selection.fullNames.length === 0;
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [proposals, setProposals] = useState<TagProposal[]>([]);
   const [revision, setRevision] = useState(0);
@@ -214,7 +227,13 @@ export function TagsPanel(props: {
             }}
           >
             <label class="field">
-              <span>{t("tagsBulkLabel", formatNumber(results.length))}</span>
+              <span>
+                {target.all
+                  ? target.count === null
+                    ? t("tagsBulkLabelFilter")
+                    : t("tagsBulkLabelAll", formatNumber(target.count))
+                  : t("tagsBulkLabel", formatNumber(target.count ?? 0))}
+              </span>
               <input
                 name="bulk-tag"
                 value={bulkTag}
@@ -228,11 +247,11 @@ export function TagsPanel(props: {
                 type="button"
                 class="secondary"
                 name={`bulk-${what}`}
-                disabled={busy || !bulkTag.trim() || results.length === 0}
+                disabled={busy || !bulkTag.trim() || empty}
                 onClick={() =>
                   void apply({
                     kind: "tag",
-                    selection: { fullNames: [...results] },
+                    selection: target.selection,
                     add: what === "add" ? [bulkTag.trim()] : [],
                     remove: what === "remove" ? [bulkTag.trim()] : [],
                   })
@@ -241,7 +260,7 @@ export function TagsPanel(props: {
                 {t(what === "add" ? "tagsBulkAdd" : "tagsBulkRemove")}
               </button>
             ))}
-            {results.length === 0 && <p class="muted">{t("tagsBulkNone")}</p>}
+            {empty && <p class="muted">{t("tagsBulkNone")}</p>}
           </form>
 
           <section class="tags-list" aria-label={t("tagsYours")}>
