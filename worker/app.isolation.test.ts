@@ -11,7 +11,7 @@ import { doneOf, fastWorkflows, syncOnce } from "./test/sync-helpers";
 // list of routes comes from the app itself, so a new route without a case here fails the test.
 
 type Case = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
-type Ids = { owner: string; name: string; fullName: string; note: string; runId: string };
+type Ids = { owner: string; name: string; fullName: string; note: string; runId: string; operationId: number };
 
 /** One request per route of the chain, aimed at `ids` (a repository only the other user has). */
 const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
@@ -65,6 +65,25 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
     method: "PATCH",
     path: `/api/repositories/${ids.owner}/${ids.name}`,
     body: { notes: "written by someone else" },
+  }),
+  // The caller's own tags, proposals and operations; an operation naming the other user's repository finds
+  // nothing of theirs (it is reported not found), and the other user's operation cannot be undone.
+  "GET /api/tags": () => ({ method: "GET", path: "/api/tags" }),
+  "GET /api/tags/proposals": () => ({ method: "GET", path: "/api/tags/proposals" }),
+  "POST /api/tags/proposals/:id/dismiss": () => ({
+    method: "POST",
+    path: "/api/tags/proposals/case:0123456789abcdef/dismiss",
+  }),
+  "GET /api/tags/operations": () => ({ method: "GET", path: "/api/tags/operations" }),
+  "POST /api/tags/operations": (ids) => ({
+    method: "POST",
+    path: "/api/tags/operations",
+    headers: { "Idempotency-Key": "iso-key" },
+    body: { kind: "tag", selection: { fullNames: [ids.fullName] }, add: ["written-by-someone-else"], remove: [] },
+  }),
+  "POST /api/tags/operations/:id/undo": (ids) => ({
+    method: "POST",
+    path: `/api/tags/operations/${ids.operationId}/undo`,
   }),
   "GET /api/search": (ids) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(ids.note)}` }),
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
@@ -137,7 +156,8 @@ async function drain(response: Response): Promise<string> {
 
 async function starsRowsOf(userId: number) {
   const { results } = await env.DB.prepare(
-    "select repository_id, notes, is_starred, is_saved from stars where user_id = ? order by repository_id",
+    "select repository_id, notes, custom_tags, is_starred, is_saved, tags_revision from stars where user_id = ? " +
+      "order by repository_id",
   )
     .bind(userId)
     .all();
@@ -163,6 +183,7 @@ describe("every route of worker/app.ts", () => {
         fullName: "octocat/hello",
         note: "x",
         runId: "00000000-0000-4000-8000-000000000000",
+        operationId: 1,
       };
       for (const [key, make] of Object.entries(CASES)) {
         if (make === "public") continue;
@@ -240,6 +261,17 @@ describe("every route of worker/app.ts", () => {
            select ?, id, full_name, 'pending', 1 from repositories where full_name = ?`,
         ).bind(runId, results[1]!.full_name),
       ]);
+      // An operation of the owner's, tagging the repository with the note's words.
+      const tagged = await send(
+        {
+          method: "POST",
+          path: "/api/tags/operations",
+          body: { kind: "tag", selection: { fullNames: [target] }, add: ["zanzibarquokka"], remove: [] },
+        },
+        `Bearer ${owner.sessionToken}`,
+      );
+      expect(tagged.status).toBe(201);
+      const operationId = ((await tagged.json()) as { operation: { id: number } }).operation.id;
       const ownerBefore = await starsRowsOf(owner.user.id);
       const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
         .bind(`u${owner.user.id}`)
@@ -261,7 +293,7 @@ describe("every route of worker/app.ts", () => {
       );
       expect(settings.status).toBe(200);
       const githubToken = "emulator-token-iso-other";
-      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, runId };
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, runId, operationId };
 
       const answers: Record<string, { status: number; body: string }> = {};
       const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
@@ -284,6 +316,12 @@ describe("every route of worker/app.ts", () => {
       const index = JSON.parse(answers["GET /api/repositories/index"]!.body) as { items: { fullName: string }[] };
       expect(index.items.map((item) => item.fullName)).not.toContain(target);
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
+      expect(answers["POST /api/tags/operations/:id/undo"]!.status).toBe(404);
+      expect(JSON.parse(answers["POST /api/tags/operations"]!.body)).toMatchObject({
+        operation: { repositories: 0, notFound: { names: [target], count: 1 } },
+      });
+      for (const key of ["GET /api/tags", "GET /api/tags/proposals", "GET /api/tags/operations"])
+        expect(answers[key]!.body, key).not.toContain("zanzibarquokka");
       expect(answers["GET /api/digest"]!.status).toBe(200);
       expect(answers["GET /api/digest"]!.body).not.toContain(target);
       expect(JSON.parse(answers["GET /api/unstar"]!.body).runs).toEqual([]);

@@ -17,6 +17,7 @@ import { searchRoutes } from "./routes/search";
 import { settingsRoutes } from "./routes/settings";
 import { syncRoutes, syncTriggerRoutes } from "./routes/sync";
 import { unstarRoutes } from "./routes/unstar";
+import { tagsRoutes } from "./routes/tags";
 import { servicesMiddleware } from "./services";
 
 const app = new Hono<AppEnv>();
@@ -38,7 +39,7 @@ app.use(async (c, next) => {
 app.use(
   cors({
     origin: "*",
-    allowHeaders: ["Authorization", "Content-Type"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
     exposeHeaders: ["Content-Disposition"],
     maxAge: 86_400,
   }),
@@ -63,6 +64,7 @@ const routes = app
   .route("/api/repositories/sync", syncTriggerRoutes)
   .route("/api/sync", syncRoutes)
   .route("/api/repositories", repositoriesRoutes)
+  .route("/api/tags", tagsRoutes)
   .route("/api/search", searchRoutes)
   .route("/api/export", exportRoutes)
   .route("/api/digest", digestRoutes)

@@ -20,6 +20,7 @@ import {
 import { SearchResponse, SimilarResponse } from "../../shared/search";
 import { Digest } from "../../shared/digest";
 import { UnstarPreview, UnstarStarted, UnstarState, type UnstarSelection } from "../../shared/unstar";
+import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -42,6 +43,7 @@ export interface RequestOptions {
   json?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   accept?: string;
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Test seam; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -53,7 +55,7 @@ export async function request(auth: Auth, path: string, options: RequestOptions 
   for (const [key, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
   }
-  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+  const headers: Record<string, string> = { ...options.headers, Accept: options.accept ?? "application/json" };
   if (auth.sessionToken) headers.Authorization = `Bearer ${auth.sessionToken}`;
   if (options.json !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
@@ -161,4 +163,21 @@ export const api = {
       request(auth, `api/unstar/${encodeURIComponent(runId)}/${action}`, { method: "POST", json: {} }),
       UnstarStarted,
     ),
+  /** The tag vocabulary (docs/architecture.md §2, "Tags"). */
+  tags: (auth: Auth) => parsed(request(auth, "api/tags"), TagList),
+  tagProposals: (auth: Auth) => parsed(request(auth, "api/tags/proposals"), TagProposalList),
+  dismissProposal: (auth: Auth, id: string) =>
+    request(auth, `api/tags/proposals/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
+  /** One operation; `idempotencyKey` makes a retried request apply once. */
+  tagOperation: (auth: Auth, body: TagOperationRequest, idempotencyKey: string) =>
+    parsed(
+      request(auth, "api/tags/operations", {
+        method: "POST",
+        json: body,
+        headers: { "Idempotency-Key": idempotencyKey },
+      }),
+      z.object({ operation: TagOperation }),
+    ),
+  undoTagOperation: (auth: Auth, id: number) =>
+    parsed(request(auth, `api/tags/operations/${id}/undo`, { method: "POST" }), z.object({ operation: TagOperation })),
 };

@@ -5,6 +5,7 @@ import { Digest } from "../../shared/digest";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
 import { UnstarPreview, UnstarSelection, UnstarStarted, UnstarState } from "../../shared/unstar";
+import { TagList, TagOperation, TagOperationRequest, TagProposalList } from "../../shared/tags";
 import {
   ChatProviderTestRequest,
   ChatProviderTestResult,
@@ -146,6 +147,17 @@ export const protocol = {
     data: z.object({ runId: z.string().max(64), action: z.enum(["undo", "resume"]) }),
     response: UnstarStarted,
   },
+  /** The tag vocabulary: every tag with its count and source, the hidden AI tags (`GET /api/tags`). */
+  tags: { data: noData, response: TagList },
+  /** The gardener's proposals (`GET /api/tags/proposals`); none applies itself. */
+  tagProposals: { data: noData, response: TagProposalList },
+  dismissProposal: { data: z.object({ id: z.string().max(100) }), response: z.object({ dismissed: z.literal(true) }) },
+  /** A tag operation, applied once per `idempotencyKey`; the badges' cache is dropped after it. */
+  tagOperation: {
+    data: z.object({ request: TagOperationRequest, idempotencyKey: z.string().min(1).max(200) }),
+    response: TagOperation,
+  },
+  undoTagOperation: { data: z.object({ id: z.number().int().positive() }), response: TagOperation },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */

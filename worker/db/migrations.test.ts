@@ -95,6 +95,9 @@ describe("0012_drop_repository_ai_columns", () => {
     const asBefore = (row: Record<string, unknown>) =>
       Object.fromEntries(Object.keys(before.stars[0] ?? {}).map((key) => [key, row[key]]));
     expect({ ...after, stars: after.stars.map(asBefore) }).toEqual(before);
+    // 0019's triggers read the AI tags through the user's aliases: with none, re-indexing writes what was there.
+    await d1.prepare("update stars set tags_revision = tags_revision + 1").run();
+    expect((await snapshot()).starsFts).toEqual(before.starsFts);
 
     // The triggers and the library query work on the new table: an update re-indexes, a search finds.
     const db = createDb(d1);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { FACET_LIMIT, type FacetCount, type LibraryFacets } from "../../shared/repositories";
 import type { Db } from "../db/client";
-import { analyses, repositories, stars } from "../db/schema";
+import { analyses, repositories, stars, tagAliases } from "../db/schema";
 import { inLibrary } from "./query";
 
 // The library's facets (`GET /api/repositories/facets`): which languages and tags its filters can
@@ -32,14 +32,17 @@ export async function libraryFacets(db: Db, userId: number): Promise<LibraryFace
       group by language collate nocase
       order by count desc, value collate nocase
       limit ${FACET_LIMIT}`),
-    // What the `tag` filter matches (query.ts, filterConditions): custom tags, the AI's, GitHub's
-    // topics, case-insensitively; a repository with a tag in two of them counts once.
+    // What the `tag` filter matches (query.ts, filterConditions): custom tags, the AI's as the user reads
+    // them (through their aliases), GitHub's topics, case-insensitively; a repository with a tag in two of
+    // them counts once.
     db.all<Row>(sql`
       with lib as (${library(userId)}),
       tagged as (
         select lib.id, j.value from lib, json_each(coalesce(lib.custom, '[]')) j where j.type = 'text'
         union all
-        select lib.id, j.value from lib, json_each(coalesce(lib.ai, '[]')) j where j.type = 'text'
+        select lib.id, coalesce(m.canonical, j.value) from lib, json_each(coalesce(lib.ai, '[]')) j
+        left join ${tagAliases} m on m.user_id = ${userId} and m.alias = j.value
+        where j.type = 'text' and (m.alias is null or m.canonical is not null)
         union all
         select lib.id, j.value from lib, json_each(coalesce(lib.topics, '[]')) j where j.type = 'text'
       )

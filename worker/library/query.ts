@@ -2,10 +2,10 @@ import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm"
 import { z } from "zod";
 import type { LookupItem, RepositoryItem, RepositoryListQuery, RepositorySort } from "../../shared/repositories";
 import type { Db } from "../db/client";
-import { analyses, repositories, stars } from "../db/schema";
+import { analyses, repositories, stars, tagAliases } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { parseQuery, termExpressions } from "./terms";
-import { inVocabulary, vocabularyOf, vocabularyQuery } from "./vocabulary";
+import { aliasesOf, aliasesQuery, inVocabulary, vocabularyOf, vocabularyQuery } from "./vocabulary";
 
 // The library query: a user's repositories as the list, the lookup and the export read
 // them (one select, one sort and cursor scheme, one mapping to the contract).
@@ -63,11 +63,11 @@ export type LibraryRow = Awaited<ReturnType<typeof selectLibrary>>[number];
 
 /**
  * The session user's rows only: the join on `stars.user_id` is the privacy boundary. The AI tags
- * come as this user reads them: in their own vocabulary (worker/library/vocabulary.ts), read in
- * the same round trip.
+ * come as this user reads them: through their aliases and in their own vocabulary
+ * (worker/library/vocabulary.ts), read in the same round trip.
  */
 export async function selectLibrary(db: Db, userId: number, conditions: SQL[], order: SQL[], limit: number) {
-  const [rows, vocabulary] = await db.batch([
+  const [rows, vocabulary, aliasRows] = await db.batch([
     db
       .select(libraryColumns)
       .from(stars)
@@ -77,9 +77,12 @@ export async function selectLibrary(db: Db, userId: number, conditions: SQL[], o
       .orderBy(...order)
       .limit(limit),
     vocabularyQuery(db, userId),
+    aliasesQuery(db, userId),
   ]);
   const own = vocabularyOf(vocabulary);
-  return own.size === 0 ? rows : rows.map((row) => ({ ...row, aiTags: inVocabulary(strings(row.aiTags), own) }));
+  const aliases = aliasesOf(aliasRows);
+  if (own.size === 0 && aliases.size === 0) return rows;
+  return rows.map((row) => ({ ...row, aiTags: inVocabulary(strings(row.aiTags), own, aliases) }));
 }
 
 /** Starred now, or saved. Unstarred rows kept only for the user's notes are not "in the library". */
@@ -176,13 +179,13 @@ export type LibraryFilter = Pick<
 
 /** The list's filters (`GET /api/repositories`). */
 export function libraryFilters(query: z.output<typeof RepositoryListQuery>, userId: number): SQL[] {
-  const conditions = filterConditions(query);
+  const conditions = filterConditions(query, userId);
   if (query.q) conditions.push(...keywordConditions(query.q, userId));
   return conditions;
 }
 
 /** Filters on the library's own columns; the search applies the same ones to both of its rankings. */
-export function filterConditions(query: LibraryFilter): SQL[] {
+export function filterConditions(query: LibraryFilter, userId: number): SQL[] {
   const conditions: SQL[] = [];
   // Default: the library (starred or saved). `starred=false` is what reveals unstarred rows.
   if (query.starred === undefined) conditions.push(inLibrary);
@@ -193,7 +196,12 @@ export function filterConditions(query: LibraryFilter): SQL[] {
   if (query.tag) {
     const hasTag = (column: SQLWrapper) =>
       sql`exists (select 1 from json_each(${column}) where json_each.value = ${query.tag} collate nocase)`;
-    conditions.push(sql`(${hasTag(stars.customTags)} or ${hasTag(analyses.tags)} or ${hasTag(repositories.topics)})`);
+    // An AI tag through the user's aliases (as they read it; a hidden one matches nothing).
+    const hasAiTag = sql`exists (select 1 from json_each(${analyses.tags}) j
+      left join ${tagAliases} m on m.user_id = ${userId} and m.alias = j.value
+      where (m.alias is null or m.canonical is not null)
+        and coalesce(m.canonical, j.value) = ${query.tag} collate nocase)`;
+    conditions.push(sql`(${hasTag(stars.customTags)} or ${hasAiTag} or ${hasTag(repositories.topics)})`);
   }
   return conditions;
 }

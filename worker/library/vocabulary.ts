@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { stars } from "../db/schema";
+import { stars, tagAliases } from "../db/schema";
 
 /**
  * A user's tag vocabulary, applied when that user reads (docs/architecture.md §4, "Analyses are
@@ -39,16 +39,48 @@ export function vocabularyOf(rows: ReadonlyArray<{ tag: unknown }>): Vocabulary 
   return vocabulary;
 }
 
-/** AI tags as this user reads them: each one close to a tag of theirs becomes that tag; duplicates go. */
-export function inVocabulary(tags: readonly string[], vocabulary: Vocabulary): string[] {
-  if (vocabulary.size === 0) return [...tags];
+/**
+ * The user's explicit choices about AI tags (`tag_aliases`, worker/tags/operations.ts): an AI tag as the analyses
+ * hold it → the tag they read instead, or null when they hid it. They come before the implicit vocabulary above.
+ */
+export type Aliases = ReadonlyMap<string, string | null>;
+
+export const NO_ALIASES: Aliases = new Map();
+
+/** The user's aliases (one per AI spelling they renamed, merged or hid): a query to batch with others. */
+export function aliasesQuery(db: Db, userId: number) {
+  return db
+    .select({ alias: tagAliases.alias, canonical: tagAliases.canonical })
+    .from(tagAliases)
+    .where(eq(tagAliases.userId, userId));
+}
+
+export function aliasesOf(rows: ReadonlyArray<{ alias: string; canonical: string | null }>): Aliases {
+  return new Map(rows.map((row) => [row.alias, row.canonical]));
+}
+
+/**
+ * AI tags as this user reads them: an aliased one as its canonical tag (a hidden one not at all), else one close
+ * to a tag of theirs as that tag; duplicates go. The same reading the `stars_fts` triggers apply (aliases only:
+ * migrations/0019_tag_vocabulary.sql).
+ */
+export function inVocabulary(tags: readonly string[], vocabulary: Vocabulary, aliases: Aliases = NO_ALIASES): string[] {
+  if (vocabulary.size === 0 && aliases.size === 0) return [...tags];
   const out: string[] = [];
   for (const tag of tags) {
-    const normal = normaliseTag(tag);
-    const own = vocabulary.get(tagKey(normal)) ?? nearest(normal, vocabulary) ?? tag;
-    if (!out.includes(own)) out.push(own);
+    const own = readAiTag(tag, vocabulary, aliases);
+    if (own !== null && !out.includes(own)) out.push(own);
   }
   return out;
+}
+
+/** One AI tag as this user reads it; null when they hid it. */
+export function readAiTag(tag: string, vocabulary: Vocabulary, aliases: Aliases): string | null {
+  const aliased = aliases.get(tag);
+  if (aliased !== undefined) return aliased;
+  if (vocabulary.size === 0) return tag;
+  const normal = normaliseTag(tag);
+  return vocabulary.get(tagKey(normal)) ?? nearest(normal, vocabulary) ?? tag;
 }
 
 /**

@@ -58,18 +58,58 @@ async function seedAgentLibrary(login: string) {
 }
 
 describe("POST /mcp (the official MCP client against the Worker)", () => {
-  it("lists the seven tools and answers them for the session's user", async () => {
+  it("lets an agent tidy tags: a merge it can see in list_tags, and its undo", async () => {
+    const session = await seedAgentLibrary("mcp-gardener");
+    const client = await connect(session.sessionToken);
+    try {
+      const before = jsonOf(await client.callTool({ name: "list_tags", arguments: {} }));
+      const merged = jsonOf(
+        await client.callTool({
+          name: "merge_tags",
+          arguments: { from: ["web-framework", "backend"], into: "web", idempotencyKey: "agent-1" },
+        }),
+      ) as { operation: { id: number; repositories: number } };
+      expect(merged.operation.repositories).toBe(2);
+      const again = jsonOf(
+        await client.callTool({
+          name: "merge_tags",
+          arguments: { from: ["web-framework", "backend"], into: "web", idempotencyKey: "agent-1" },
+        }),
+      );
+      expect(again).toEqual(merged);
+      const after = jsonOf(await client.callTool({ name: "list_tags", arguments: {} }));
+      expect((after.tags as Array<{ tag: string; count: number }>).slice(0, 1)).toMatchObject([
+        { tag: "web", count: 3, source: "both", aiSpellings: ["web-framework"] },
+      ]);
+      const refused = await client.callTool({ name: "delete_tag", arguments: { tag: "python" } });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toMatch(/not one of your own tags/);
+      await client.callTool({ name: "undo_tag_operation", arguments: { id: merged.operation.id } });
+      expect(jsonOf(await client.callTool({ name: "list_tags", arguments: {} }))).toEqual(before);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("lists the tools and answers them for the session's user", async () => {
     const session = await seedAgentLibrary("mcp-alice");
     const client = await connect(session.sessionToken);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
+        "delete_tag",
         "get_repository",
+        "hide_tag",
         "list_tags",
+        "merge_tags",
+        "rename_tag",
         "search_stars",
         "set_notes",
         "similar_repositories",
         "star_digest",
+        "tag_proposals",
+        "tag_repositories",
+        "undo_tag_operation",
         "unstar_stars",
       ]);
       expect(tools.find((tool) => tool.name === "search_stars")?.annotations?.readOnlyHint).toBe(true);
@@ -103,9 +143,9 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
       const tags = jsonOf(await client.callTool({ name: "list_tags", arguments: {} }));
       expect(tags.tags).toEqual(
         expect.arrayContaining([
-          { tag: "backend", count: 2, source: "custom" },
-          { tag: "cli", count: 1, source: "custom" },
-          { tag: "python", count: 1, source: "ai" },
+          { tag: "backend", count: 2, customCount: 2, aiCount: 0, source: "custom", aiSpellings: [] },
+          { tag: "cli", count: 1, customCount: 1, aiCount: 0, source: "custom", aiSpellings: [] },
+          { tag: "python", count: 1, customCount: 0, aiCount: 1, source: "ai", aiSpellings: ["python"] },
         ]),
       );
       expect((tags.tags as Array<{ tag: string }>)[0]?.tag).toBe("backend");

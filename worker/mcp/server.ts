@@ -12,9 +12,12 @@ import { ApiError } from "../lib/errors";
 import { updateUserFields } from "../library/edit";
 import { starDigest } from "../library/digest";
 import { findByFullName, toRepositoryItem } from "../library/query";
-import { listTags } from "../library/tags";
 import { searchLibrary, type SearchOptions, type Semantic } from "../search/search";
 import { similarRepositories } from "../search/similar";
+import { TagName, TagOperationRequest, TagSelection } from "../../shared/tags";
+import { tagProposals } from "../tags/gardener";
+import { readVocabulary } from "../tags/list";
+import { applyOperation, undoOperation } from "../tags/operations";
 
 /**
  * The MCP server of one request (docs/architecture.md §3 `POST /mcp`): the tools an agent
@@ -64,7 +67,8 @@ export function createMcpServer(context: McpContext): McpServer {
       instructions:
         "Starwise is the user's library of GitHub stars: search it by what they remember " +
         "(a purpose, a phrase, part of a name, in English or Chinese), read one repository, find similar ones, " +
-        "list their tags, write their notes, and unstar on GitHub what they no longer want (preview first).",
+        "list and tidy their tags (every change undoable), write their notes, and unstar on GitHub what they no " +
+        "longer want (preview first).",
     },
   );
 
@@ -151,12 +155,128 @@ export function createMcpServer(context: McpContext): McpServer {
     {
       title: "List my tags",
       description:
-        "The tags of the user's library with how many repositories carry each: " +
-        `the user's own tags (source custom) and the AI's (source ai), most used first. ${DATA_NOTE}`,
+        "The tags of the user's library as they read them, with how many repositories carry each: " +
+        "source custom (their own), ai (the AI's, through their renames and merges), or both; " +
+        "aiSpellings are the AI tags that read as it; hidden are AI tags they hid. Most used first. " +
+        DATA_NOTE,
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async () => thirdParty({ tags: await listTags(db, userId) }),
+    async () => {
+      const { tags, hidden } = await readVocabulary(db, userId);
+      return thirdParty({ tags, hidden });
+    },
+  );
+
+  server.registerTool(
+    "tag_proposals",
+    {
+      title: "Proposals to tidy my tags",
+      description:
+        "The gardener's proposals: near-duplicate tags (case, separators, plurals, .js, Chinese/English, one " +
+        "letter apart, nearly always together), own tags used once, AI tags the user never filtered by. Each has a " +
+        "reason and an `operation`; nothing is applied until an operation tool is called with it. " +
+        DATA_NOTE,
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => thirdParty({ proposals: await tagProposals(db, userId) }),
+  );
+
+  /** The tag operations as tools: each logged and undoable with `undo_tag_operation`. */
+  const operationTool = (
+    name: string,
+    title: string,
+    description: string,
+    inputSchema: z.ZodRawShape,
+    toRequest: (args: Record<string, unknown>) => unknown,
+  ) =>
+    server.registerTool(
+      name,
+      {
+        title,
+        description:
+          `${description} Logged with its inverse: undo_tag_operation with the returned id restores what was there. ` +
+          "Pass the same idempotencyKey when retrying so it applies once.",
+        inputSchema: {
+          ...inputSchema,
+          idempotencyKey: z.string().min(1).max(200).optional().describe("Any unique string; reuse it to retry"),
+        },
+        annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      },
+      async (args: Record<string, unknown>) => {
+        const parsed = TagOperationRequest.safeParse(toRequest(args));
+        if (!parsed.success) return failure(parsed.error.issues.map((issue) => issue.message).join("; "));
+        const key = typeof args.idempotencyKey === "string" ? args.idempotencyKey : null;
+        try {
+          return json({ operation: (await applyOperation(db, userId, parsed.data, key)).operation });
+        } catch (error) {
+          if (error instanceof ApiError && error.status < 500) return failure(error.message);
+          throw error;
+        }
+      },
+    );
+  operationTool(
+    "rename_tag",
+    "Rename a tag",
+    "Renames one of the user's tags everywhere: their own tag on every repository, and the AI tag as they read it.",
+    { from: TagName.describe("The tag as it is"), to: TagName.describe("Its new name") },
+    (args) => ({ kind: "rename", from: args.from, to: args.to }),
+  );
+  operationTool(
+    "merge_tags",
+    "Merge tags into one",
+    "Merges several tags into one (new or one of them), own and AI tags alike.",
+    {
+      from: z.array(TagName).min(1).max(50).describe("The tags merged away"),
+      into: TagName.describe("The tag they become"),
+    },
+    (args) => ({ kind: "merge", from: args.from, into: args.into }),
+  );
+  operationTool(
+    "hide_tag",
+    "Hide an AI tag",
+    "Hides an AI tag from the user's library, search and export (their own tag of that name stays).",
+    { tag: TagName },
+    (args) => ({ kind: "hide", tag: args.tag }),
+  );
+  operationTool(
+    "delete_tag",
+    "Delete one of my tags",
+    "Removes one of the user's own tags from every repository (an AI tag of that name stays; hide it instead).",
+    { tag: TagName },
+    (args) => ({ kind: "delete", tag: args.tag }),
+  );
+  operationTool(
+    "tag_repositories",
+    "Add or remove my tags on many repositories",
+    "Adds and removes the user's own tags on a selection: explicit owner/name names (e.g. search results) or the " +
+      "list's filters (q keywords, tag, language, category, starred, saved); thousands at once.",
+    {
+      selection: TagSelection.describe('{"fullNames": [...]} or {"filter": {"tag": "rust"}}'),
+      add: z.array(TagName).max(30).optional(),
+      remove: z.array(TagName).max(30).optional(),
+    },
+    (args) => ({ kind: "tag", selection: args.selection, add: args.add ?? [], remove: args.remove ?? [] }),
+  );
+
+  server.registerTool(
+    "undo_tag_operation",
+    {
+      title: "Undo a tag operation",
+      description:
+        "Restores what one tag operation changed, where nothing else changed it since (those are counted as skipped).",
+      inputSchema: { id: z.number().int().positive().describe("The operation's id") },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ id }) => {
+      try {
+        return json({ operation: (await undoOperation(db, userId, id)).operation });
+      } catch (error) {
+        if (error instanceof ApiError && error.status < 500) return failure(error.message);
+        throw error;
+      }
+    },
   );
 
   server.registerTool(
@@ -193,8 +313,7 @@ export function createMcpServer(context: McpContext): McpServer {
     {
       title: "Set my notes on a repository",
       description:
-        "Replaces the user's private notes on one repository of their library (an empty string clears them). " +
-        "With unstar_stars, one of the two tools that write.",
+        "Replaces the user's private notes on one repository of their library (an empty string clears them).",
       inputSchema: {
         fullName: z.string().describe("owner/name of a repository in the library"),
         notes: z.string().max(20_000).describe("The new notes, replacing the old ones"),

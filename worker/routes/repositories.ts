@@ -40,6 +40,7 @@ import { spendSearch } from "../search/budget";
 import { libraryFacets } from "../library/facets";
 import { libraryIndex } from "../library/index-list";
 import { similarRepositories } from "../search/similar";
+import { noteTagViewed } from "../tags/gardener";
 
 /** `:owner/:name` of a repository URL (evaluated when the route chain is built, so declared first). */
 const RepositoryParams = z.object({
@@ -60,7 +61,11 @@ export const repositoriesRoutes = new Hono<AppEnv>()
     const conditions = libraryFilters(query, c.var.user.id);
     if (query.cursor) conditions.push(afterCursor(decodeCursor(query.cursor, sort)));
     // One row more than asked says whether another page exists.
-    const rows = await selectLibrary(c.var.services.db, c.var.user.id, conditions, sortOrder[sort], limit + 1);
+    const [rows] = await Promise.all([
+      selectLibrary(c.var.services.db, c.var.user.id, conditions, sortOrder[sort], limit + 1),
+      // A tag the user filtered by is one they looked at (the gardener's "never viewed": worker/tags/gardener.ts).
+      query.tag && !query.cursor ? noteTagViewed(c.var.services.db, c.var.user.id, query.tag) : null,
+    ]);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const nextCursor = rows.length > limit && last ? encodeCursor(cursorOf(sort, last)) : null;

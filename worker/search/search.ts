@@ -67,7 +67,7 @@ export async function searchLibrary(
   const timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 };
   const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
   const terms = parseQuery(query.q);
-  const filters = filterConditions(query);
+  const filters = filterConditions(query, userId);
   const weighted = anyTermPhraseWeights(terms);
   const phrases = weighted.map((entry) => entry.phrase);
   const [{ hits: keyword, names }, nearest, floors] = await Promise.all([

@@ -21,7 +21,7 @@ export async function similarRepositories(
   semantic: Semantic | null,
   limit: number,
 ): Promise<SimilarResponse> {
-  const filters = filterConditions({});
+  const filters = filterConditions({}, userId);
   const text = describe(row);
   if (semantic) {
     const nearest = await semanticRanking(db, userId, semantic, text, filters, [row.id]);

@@ -131,6 +131,11 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     retryBaseMs: options.retryBaseMs,
   });
 
+  const tagsChanged = async () => {
+    await lookups.invalidate();
+    void index.refresh().catch((error: unknown) => console.warn("starwise: library index after a tag change", error));
+  };
+
   const signedOut = async (connection: Connection) => {
     await connectionItem.setValue({ workerUrl: connection.workerUrl, sessionToken: null, login: null });
     await sync.reset();
@@ -260,6 +265,24 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       const started = await guard(api.unstarRunAction(await session(), runId, action));
       await sync.resume();
       return started;
+    },
+    tags: async () => guard(api.tags(await session())),
+    tagProposals: async () => guard(api.tagProposals(await session())),
+    async dismissProposal({ id }) {
+      await guard(api.dismissProposal(await session(), id));
+      return { dismissed: true as const };
+    },
+    // A tag operation changes what every badge and suggestion shows: the cached lookups and the
+    // address bar's index are asked again (the old index answers until the new one lands).
+    async tagOperation({ request, idempotencyKey }) {
+      const { operation } = await guard(api.tagOperation(await session(), request, idempotencyKey));
+      await tagsChanged();
+      return operation;
+    },
+    async undoTagOperation({ id }) {
+      const { operation } = await guard(api.undoTagOperation(await session(), id));
+      await tagsChanged();
+      return operation;
     },
 
     async search({ q, language, tag, kind, page = "" }) {

@@ -11,6 +11,7 @@ import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { SelectBox, UnstarBar, useSelection, type Selection } from "./unstar";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
+import { TagsPanel, type BulkTarget } from "./tags";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
@@ -27,7 +28,10 @@ type View =
   /** `request`: the search these are the answer to (the box may already hold newer words). */
   | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
 
-/** `changes`: bumped when the library changed under the page (an unstar run ended): the same search again. */
+/**
+ * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation): the same
+ * search again.
+ */
 function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
   const [view, setView] = useState<View>({ kind: "loading" });
   const latest = useRef(0);
@@ -208,7 +212,8 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
 
 /**
  * The library's languages and tags, asked again when a sync finishes and, during one, as each listed
- * page lands (rows first: the library grows while the page is open), and after an unstar run (`changes`).
+ * page lands (rows first: the library grows while the page is open), and after an unstar run or a tag operation
+ * (`changes`).
  */
 function useFacets(connected: boolean, sync: SyncState | null, changes = 0): Facets {
   const listed = sync?.progress?.phase === "fetching" ? sync.progress.listed : undefined;
@@ -248,7 +253,7 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
-  // Bumped when an unstar run ends: the panel and the results ask again.
+  // Bumped when an unstar run ends or a tag operation applies: the panels and the results ask again.
   const [changes, setChanges] = useState(0);
   const [view, setView] = useSearch(status, request, changes);
   const facets = useFacets(Boolean(status?.connected), sync, changes);
@@ -346,6 +351,13 @@ export function App() {
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
       {status?.connected && !request.q && <DigestPanel key={changes} selection={picking} />}
       {status?.connected && <UnstarBar selection={picking} sync={sync} onChanged={() => setChanges((n) => n + 1)} />}
+      {status?.connected && (
+        <TagsPanel
+          target={bulkTarget(request, items, totalOf(facets, request))}
+          onFilter={(tag) => setRequest((r) => ({ ...r, tag }))}
+          onChanged={() => setChanges((n) => n + 1)}
+        />
+      )}
       {filling && view.kind !== "signed-out" && (
         <p class="muted filling" role="status">
           {t(filling.key, ...filling.subs)}
@@ -422,6 +434,21 @@ function countLine(request: SearchRequest, shown: number, total: number | null):
   const whole = total !== null && total >= shown ? formatNumber(total) : null;
   if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
   return whole ? t("newtabRecentOf", shown, whole) : t("newtabRecent");
+}
+
+/**
+ * What the tags view's bulk change applies to: a search's results as shown (a search ranks, it has no "all"), or
+ * every repository the list's filters select — thousands at once, not the page drawn.
+ */
+function bulkTarget(request: SearchRequest, items: Card[], total: number | null): BulkTarget {
+  if (request.q)
+    return { selection: { fullNames: items.map((card) => card.fullName) }, count: items.length, all: false };
+  const filter = {
+    ...(request.language ? { language: request.language } : {}),
+    ...(request.tag ? { tag: request.tag } : {}),
+    ...(request.kind === "starred" ? { starred: true } : request.kind === "saved" ? { saved: true } : {}),
+  };
+  return { selection: { filter }, count: total, all: true };
 }
 
 /** An empty list: why, and what to do about it. */

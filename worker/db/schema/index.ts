@@ -5,3 +5,4 @@ export * from "./sync-runs";
 export * from "./users";
 export * from "./vectors";
 export * from "./unstar-runs";
+export * from "./tags";

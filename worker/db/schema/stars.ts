@@ -56,6 +56,11 @@ export const stars = sqliteTable(
      */
     embeddedChunks: integer("embedded_chunks"),
     /**
+     * Bumped to rewrite this star's `stars_fts` row when the user's reading of its AI tags changed
+     * (`tag_aliases`; worker/tags/writes.ts): the FTS trigger is the index's only writer.
+     */
+    tagsRevision: integer("tags_revision").notNull().default(0),
+    /**
      * GitHub refuses this repository to this user's token (worker/github/errors.ts, RepositoryAccess):
      * `blocked` (its terms, a DMCA notice), `sso` (an organisation's SAML single sign-on), `forbidden`.
      * Null = readable. The star and the user's fields stay whatever it is; a later sync that reads
