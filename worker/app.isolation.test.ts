@@ -11,7 +11,7 @@ import { doneOf, fastWorkflows, syncOnce } from "./test/sync-helpers";
 // list of routes comes from the app itself, so a new route without a case here fails the test.
 
 type Case = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
-type Ids = { owner: string; name: string; fullName: string; note: string };
+type Ids = { owner: string; name: string; fullName: string; note: string; feedId: number };
 
 /** One request per route of the chain, aimed at `ids` (a repository only the other user has). */
 const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
@@ -70,6 +70,12 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
   // The caller's own stars' changes since 2000: the other user's repository and note are never in it.
   "GET /api/digest": () => ({ method: "GET", path: "/api/digest?since=2000-01-01" }),
+  // The caller's own feeds: the other user's feed is never listed, and its id revokes nothing.
+  "GET /api/feeds": () => ({ method: "GET", path: "/api/feeds" }),
+  "POST /api/feeds": () => ({ method: "POST", path: "/api/feeds", body: {} }),
+  "DELETE /api/feeds/:id": (ids) => ({ method: "DELETE", path: `/api/feeds/${ids.feedId}` }),
+  // Its credential is the feed's token in its URL (a reader sends no header): routes/feeds.test.ts.
+  "GET /feed/:token": "public",
   "POST /mcp": (ids) => ({
     method: "POST",
     path: "/mcp",
@@ -141,7 +147,7 @@ describe("every route of worker/app.ts", () => {
       await env.DB.prepare("update sessions set expires_at = ? where token_hash = ?")
         .bind(Date.now() - 1000, await sha256Hex(expired))
         .run();
-      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x" };
+      const ids: Ids = { owner: "octocat", name: "hello", fullName: "octocat/hello", note: "x", feedId: 1 };
       for (const [key, make] of Object.entries(CASES)) {
         if (make === "public") continue;
         const c = make(ids);
@@ -202,6 +208,9 @@ describe("every route of worker/app.ts", () => {
         `Bearer ${owner.sessionToken}`,
       );
       expect(patched.status).toBe(200);
+      const ownerFeed = await send({ method: "POST", path: "/api/feeds", body: {} }, `Bearer ${owner.sessionToken}`);
+      expect(ownerFeed.status).toBe(201);
+      const { id: feedId, url: feedUrl } = (await ownerFeed.json()) as { id: number; url: string };
       const ownerBefore = await starsRowsOf(owner.user.id);
       const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
         .bind(`u${owner.user.id}`)
@@ -223,7 +232,7 @@ describe("every route of worker/app.ts", () => {
       );
       expect(settings.status).toBe(200);
       const githubToken = "emulator-token-iso-other";
-      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note };
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, feedId };
 
       const answers: Record<string, { status: number; body: string }> = {};
       const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
@@ -248,6 +257,10 @@ describe("every route of worker/app.ts", () => {
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
       expect(answers["GET /api/digest"]!.status).toBe(200);
       expect(answers["GET /api/digest"]!.body).not.toContain(target);
+      expect(answers["DELETE /api/feeds/:id"]!.status).toBe(404);
+      expect(answers["GET /api/feeds"]!.body).not.toContain(`"id":${feedId},`);
+      expect(answers["POST /api/feeds"]!.body).not.toContain(feedUrl);
+      expect((await workerFetch(feedUrl)).status).toBe(200);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
       expect(answers["POST /api/repositories/save"]!.status).toBe(201);
 

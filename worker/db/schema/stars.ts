@@ -75,6 +75,12 @@ export const stars = sqliteTable(
      */
     goneReason: text("gone_reason", { enum: ["deleted", "blocked", "private-or-deleted"] }),
     goneAt: integer("gone_at", { mode: "timestamp_ms" }),
+    /**
+     * The user watches this repository's releases: after a sync, the extension's one notification lists the new
+     * releases of watched repositories (docs/architecture.md §4, "Watched releases"). Server-side, so it follows the
+     * user to every browser; a sync never touches it.
+     */
+    watchReleases: integer("watch_releases", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .$defaultFn(() => new Date()),
