@@ -70,6 +70,8 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
   // The caller's own stars' changes since 2000: the other user's repository and note are never in it.
   "GET /api/digest": () => ({ method: "GET", path: "/api/digest?since=2000-01-01" }),
+  // The caller's own watched repositories' releases: the other user's are never in it.
+  "GET /api/digest/releases": () => ({ method: "GET", path: "/api/digest/releases?since=2000-01-01" }),
   // The caller's own feeds: the other user's feed is never listed, and its id revokes nothing.
   "GET /api/feeds": () => ({ method: "GET", path: "/api/feeds" }),
   "POST /api/feeds": () => ({ method: "POST", path: "/api/feeds", body: {} }),
@@ -204,7 +206,7 @@ describe("every route of worker/app.ts", () => {
       const [ownerLogin, repoName] = target.split("/") as [string, string];
       const note = "zanzibarquokka private note";
       const patched = await send(
-        { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } },
+        { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note, watchReleases: true } },
         `Bearer ${owner.sessionToken}`,
       );
       expect(patched.status).toBe(200);
@@ -257,6 +259,7 @@ describe("every route of worker/app.ts", () => {
       expect(answers["POST /mcp"]!.body).toMatch(/is not in the user.s library/);
       expect(answers["GET /api/digest"]!.status).toBe(200);
       expect(answers["GET /api/digest"]!.body).not.toContain(target);
+      expect(JSON.parse(answers["GET /api/digest/releases"]!.body)).toMatchObject({ total: 0, items: [] });
       expect(answers["DELETE /api/feeds/:id"]!.status).toBe(404);
       expect(answers["GET /api/feeds"]!.body).not.toContain(`"id":${feedId},`);
       expect(answers["POST /api/feeds"]!.body).not.toContain(feedUrl);

@@ -15,7 +15,7 @@ const idleStatus = {
   lastSyncedAt: null,
   nextSyncAt: null,
   lastResult: null,
-  library: { stars: 0, readmesPending: 0, analysed: 0, embedded: 0 },
+  library: { stars: 0, gone: 0, readmesPending: 0, analysed: 0, embedded: 0 },
 };
 const done = { total: 3, new_count: 2, updated_count: 1, unstarred_count: 0, runId: "run-1", stats };
 
@@ -60,6 +60,7 @@ const item = {
   customCategory: null,
   notes: null,
   lastEdited: null,
+  watchReleases: false,
 };
 
 describe("background messaging", () => {
