@@ -11,9 +11,15 @@
 //   removes the same set (extension/lib/clean-text.ts); a feed reader isolates nothing, so here they go too.
 // Then `&`, `<`, `>`, `"` and `'` become entities, so the text is safe in element content and attributes alike.
 
-const NOT_XML =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this regex's purpose.
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML = new RegExp(
+  [
+    "[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]", // C0 but tab, LF, CR; C1
+    "[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]", // bidi marks, embeddings, overrides, isolates
+    "[\\uFFFE\\uFFFF]", // noncharacters XML excludes
+    "[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]", // lone surrogates
+  ].join("|"),
+  "g",
+);
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 

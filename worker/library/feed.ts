@@ -58,7 +58,8 @@ export async function feedEntries(
   const archived = sql`${present} and ${repositories.archived} = 1 and ${repositories.archivedAt} >= ${since}`;
   const gone = sql`${stars.goneReason} is not null and ${stars.goneAt} >= ${since}`;
   const newest = sql`max(case when ${released} then ${repositories.latestReleaseAt} else 0 end,
-    case when ${archived} then ${repositories.archivedAt} else 0 end, case when ${gone} then ${stars.goneAt} else 0 end)`;
+    case when ${archived} then ${repositories.archivedAt} else 0 end,
+    case when ${gone} then ${stars.goneAt} else 0 end)`;
   const rows = await db.all<Row>(sql`
     select ${repositories.githubId} as githubId, ${repositories.fullName} as fullName,
            ${repositories.htmlUrl} as htmlUrl, ${repositories.description} as description,
@@ -137,7 +138,9 @@ type Language = "en" | "zh";
 const WORDS = {
   en: {
     title: (login: string) => `What changed in ${login}'s GitHub stars`,
-    subtitle: `Releases, archived and gone repositories among your stars over the last ${FEED_WINDOW_DAYS} days, from Starwise.`,
+    subtitle:
+      `Releases, archived and gone repositories among your stars over the last ${FEED_WINDOW_DAYS} days, ` +
+      "from Starwise.",
     release: (name: string, tag: string, title: string | null) =>
       `${name} released ${tag}${title && title !== tag ? `: ${title}` : ""}`,
     archived: (name: string) => `${name} was archived`,
@@ -151,7 +154,8 @@ const WORDS = {
       deleted: "Its owner deleted it. Your star, notes and tags are kept in Starwise.",
       blocked: "GitHub blocked access to it (its terms, or a takedown notice). Your star, notes and tags are kept.",
       "private-or-deleted":
-        "GitHub no longer shows it: deleted or made private (GitHub does not say which). Your star, notes and tags are kept.",
+        "GitHub no longer shows it: deleted or made private (GitHub does not say which). " +
+        "Your star, notes and tags are kept.",
     },
   },
   zh: {

@@ -144,7 +144,7 @@ describe("watched releases", () => {
     return WatchedReleases.parse(await response.json());
   };
 
-  it("are set per star through PATCH, kept for the user, and listed since a time: watched, starred, not gone", async () => {
+  it("are set per star through PATCH, kept for the user, listed since a time: watched, starred, not gone", async () => {
     const { sessionToken, user } = await signIn("watch-owner", 0);
     await seedDigestLibrary(user.id, "dw");
     await seedHealthy(

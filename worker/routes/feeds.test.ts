@@ -129,7 +129,8 @@ describe("the digest's Atom feed", () => {
   it("writes untrusted text as text: markup escaped, XML-illegal and direction controls removed", async () => {
     const { sessionToken, user } = await signIn("feed-escape", 0);
     const hostile =
-      "<script>alert('x')</script> & <![CDATA[ ]]> \"quoted\" \u0000nul\u0008 \u001b[31m photo\u202Egnp.exe \u2066iso\u2069 \u200Fmark \u0085c1 \uFFFE end";
+      "<script>alert('x')</script> & <![CDATA[ ]]> \"quoted\" \u0000nul\u0008 \u001b[31m " +
+      "photo\u202Egnp.exe \u2066iso\u2069 \u200Fmark \u0085c1 \uFFFE end";
     await seedHealthy(
       user.id,
       "fe/hostile",
@@ -196,7 +197,7 @@ describe("the digest's Atom feed", () => {
     expect((await workerFetch(first.url)).status).toBe(404);
   });
 
-  it("never reaches another user's feed or stars: not by id, not by token, and not after the account is gone", async () => {
+  it("never reaches another user's feed or stars: not by id, not by token, not after the account is gone", async () => {
     const alice = await signIn("feed-alice", 0);
     const bob = await signIn("feed-bob", 0);
     await seedFeedLibrary(alice.user.id, "fa");
