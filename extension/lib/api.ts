@@ -18,7 +18,8 @@ import {
   type ChatProviderUpdate,
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
-import { Digest } from "../../shared/digest";
+import { Digest, WatchedReleases } from "../../shared/digest";
+import { FeedCreated, FeedList } from "../../shared/feed";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -148,4 +149,11 @@ export const api = {
     parsed(request(auth, "api/search", { query: { ...params }, signal }), SearchResponse),
   digest: (auth: Auth, since: string, quietYears?: number) =>
     parsed(request(auth, "api/digest", { query: { since, quietYears } }), Digest),
+  /** New releases of the repositories the user watches (the notification after a sync). */
+  watchedReleases: (auth: Auth, since: string) =>
+    parsed(request(auth, "api/digest/releases", { query: { since } }), WatchedReleases),
+  feeds: (auth: Auth) => parsed(request(auth, "api/feeds"), FeedList),
+  createFeed: (auth: Auth, includePrivate: boolean) =>
+    parsed(request(auth, "api/feeds", { method: "POST", json: { includePrivate } }), FeedCreated),
+  revokeFeed: (auth: Auth, id: number) => request(auth, `api/feeds/${id}`, { method: "DELETE" }),
 };

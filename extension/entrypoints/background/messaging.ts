@@ -247,6 +247,15 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     facets: async () => guard(api.facets(await session())),
 
     digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
+    setWatch: async ({ fullName, watch }) => {
+      const item = await guard(api.patch(await session(), fullName, { watchReleases: watch }));
+      return { watchReleases: item.watchReleases };
+    },
+    feeds: async () => guard(api.feeds(await session())),
+    createFeed: async ({ includePrivate }) => guard(api.createFeed(await session(), includePrivate)),
+    revokeFeed: async ({ id }) => {
+      await guard(api.revokeFeed(await session(), id));
+    },
 
     async search({ q, language, tag, kind, page = "" }) {
       // A newer query cancels the one from the same page still on its way (the page drops its
