@@ -154,10 +154,11 @@ export type FacetCount = z.infer<typeof FacetCount>;
 export const LibraryFacets = z.object({
   /**
    * Repositories in the library: starred or saved, not counting stars whose repository is gone from GitHub, which
-   * are `gone` (docs/architecture.md §4, "Gone is not unstarred"). The list shows those too, marked gone.
+   * are `gone` (docs/architecture.md §4, "Gone is not unstarred"). The list shows those too, marked gone. (`gone`
+   * defaults to 0 from an older Worker.)
    */
   total: z.number().int().nonnegative(),
-  gone: z.number().int().nonnegative(),
+  gone: z.number().int().nonnegative().default(0),
   languages: z.array(FacetCount),
   tags: z.array(FacetCount),
 });

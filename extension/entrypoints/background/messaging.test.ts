@@ -97,7 +97,7 @@ describe("background messaging", () => {
         Response.json({
           user: { id: 1, login: "octocat", avatarUrl: null, language: "en", autoSync: false, tokenStatus: "valid" },
           sync: { lastSyncedAt: null, nextSyncAt: null },
-          library: { starred: 0, saved: 0 },
+          library: { starred: 0, saved: 0, gone: 0 },
         }),
       "GET /api/sync/status": () => Response.json(idleStatus),
     });

@@ -456,7 +456,7 @@ function countLine(request: SearchRequest, shown: number, total: number | null, 
 
 /** Stars gone from GitHub, where the list's total leaves them out: the whole library, unfiltered. */
 const goneOf = (facets: Facets, request: SearchRequest) =>
-  typeof facets === "string" || request.language || request.tag || request.kind ? 0 : (facets.gone ?? 0);
+  typeof facets === "string" || request.language || request.tag || request.kind ? 0 : facets.gone;
 
 /** An empty list: why, and what to do about it. */
 function Empty(props: { request: SearchRequest; synced: boolean; onClear: () => void }) {
