@@ -51,8 +51,11 @@ export function planReleaseNotice(
 /** The notifications API when the person allowed it; undefined otherwise (Chrome has no API before the grant). */
 async function notifications() {
   if (!browser.notifications) return undefined;
-  const allowed = await browser.permissions.contains({ permissions: ["notifications"] }).catch(() => false);
-  return allowed ? browser.notifications : undefined;
+  try {
+    return (await browser.permissions.contains({ permissions: ["notifications"] })) ? browser.notifications : undefined;
+  } catch {
+    return undefined; // No permissions API for it: the options say "unsupported".
+  }
 }
 
 export function createReleaseNotifier(deps: {
