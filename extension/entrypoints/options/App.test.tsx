@@ -118,7 +118,7 @@ describe("options", () => {
     expect(root.querySelector("img")).toBeNull();
   });
 
-  it("a feed: its address shown once to copy, listed without it afterwards, revoked; a sixth says how to make room", async () => {
+  it("a feed: its address shown once, listed without it, revoked; a sixth says how to make room", async () => {
     const feedUrl = `${WORKER}/feed/swf_${"a".repeat(43)}`;
     let feeds: Array<{ id: number; includePrivate: boolean; createdAt: string; lastReadAt: string | null }> = [];
     const bodies: unknown[] = [];
