@@ -145,7 +145,8 @@ export const protocol = {
   /** A new feed; its URL is in this answer only (`POST /api/feeds`). */
   createFeed: { data: z.object({ includePrivate: z.boolean() }), response: FeedCreated },
   /** Revokes a feed: its URL stops working at once (`DELETE /api/feeds/:id`). */
-  revokeFeed: { data: z.object({ id: z.number().int().positive() }), response: noData },
+  // An answer with a value: Chrome drops `value: undefined` from a reply, which would then look malformed.
+  revokeFeed: { data: z.object({ id: z.number().int().positive() }), response: z.object({ revoked: z.literal(true) }) },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */

@@ -261,6 +261,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     createFeed: async ({ includePrivate }) => guard(api.createFeed(await session(), includePrivate)),
     revokeFeed: async ({ id }) => {
       await guard(api.revokeFeed(await session(), id));
+      return { revoked: true as const };
     },
 
     async search({ q, language, tag, kind, page = "" }) {
