@@ -29,6 +29,8 @@ function messagesJson(locale: string): string {
 // https://wxt.dev/api/config.html
 export default defineConfig({
   srcDir: "extension",
+  // Files copied as they are (the notification's icon); WXT's default is <root>/public.
+  publicDir: "extension/public",
   outDir: ".output/extension",
   manifest: ({ browser }) => ({
     name: "__MSG_extName__",
@@ -41,7 +43,11 @@ export default defineConfig({
     host_permissions: ["https://github.com/*"],
     // Any site, asked for one at a time from the options (entrypoints/background/site-access.ts);
     // MV2 (the Firefox build) lists optional origins with the optional permissions.
-    ...(browser === "firefox" ? { optional_permissions: ["*://*/*"] } : { optional_host_permissions: ["*://*/*"] }),
+    // notifications: one after a sync, of watched repositories' new releases, only once the person turns them on
+    // in the options (entrypoints/background/release-notice.ts).
+    ...(browser === "firefox"
+      ? { optional_permissions: ["*://*/*", "notifications"] }
+      : { optional_host_permissions: ["*://*/*"], optional_permissions: ["notifications"] }),
     // The address bar: `s`, a space, then words (entrypoints/background/omnibox.ts).
     omnibox: { keyword: "s" },
     action: { default_title: "__MSG_extName__" },

@@ -232,6 +232,23 @@ describe("Firefox ESR", () => {
     await page.close();
   });
 
+  it("turns release notifications on from the options: the optional permission and the API, then off", async () => {
+    const options = await firefox.openPage("options.html");
+    await options.waitForSelector("section.notifications button.notify-on");
+    await options.locator("section.notifications button.notify-on").click();
+    await options.waitForSelector("section.notifications button.notify-off", { timeout: 10_000 });
+    // Granted, Firefox's `browser.notifications` is there for the background's one notification a sync.
+    const api = await options.evaluate(() => {
+      const scope = globalThis as unknown as { browser: { notifications?: { create?: unknown } } };
+      return typeof scope.browser.notifications?.create;
+    });
+    expect(api).toBe("function");
+    await firefoxScreenshot(options, "firefox-options-notifications");
+    await options.locator("section.notifications button.notify-off").click();
+    await options.waitForSelector("section.notifications button.notify-on", { timeout: 10_000 });
+    await options.close();
+  });
+
   it("allows a site from the options, and marks its GitHub links with one lookup", async () => {
     const options = await firefox.openPage("options.html");
     await options.waitForSelector("section.sites .none");

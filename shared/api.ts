@@ -40,7 +40,12 @@ export const Me = z.object({
     lastSyncedAt: z.string().nullable(),
     nextSyncAt: z.string().nullable(),
   }),
-  library: z.object({ starred: z.number().int(), saved: z.number().int() }),
+  /**
+   * `starred`: stars whose repository is still on GitHub; `gone`: stars whose repository left GitHub (deleted,
+   * blocked, made private: docs/architecture.md §4, "Gone is not unstarred"), kept with their notes and never
+   * counted as starred; `saved`: saved without a star. (`gone` defaults to 0 from an older Worker.)
+   */
+  library: z.object({ starred: z.number().int(), saved: z.number().int(), gone: z.number().int().default(0) }),
 });
 export type Me = z.infer<typeof Me>;
 

@@ -108,3 +108,27 @@ export const Digest = z.object({
   resurfaced: z.array(DigestItem),
 });
 export type Digest = z.infer<typeof Digest>;
+
+/** Watched releases a notification lists at most (its `total` counts them all). */
+export const WATCHED_RELEASES_MAX = 50;
+
+/**
+ * `GET /api/digest/releases` query: releases published since `since` of the repositories the user watches
+ * (`RepositoryItem.watchReleases`; docs/architecture.md §4, "Watched releases").
+ */
+export const WatchedReleasesQuery = z
+  .object({ since: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: SINCE_MESSAGE }) })
+  .strict();
+export type WatchedReleasesQuery = z.input<typeof WatchedReleasesQuery>;
+
+/**
+ * `GET /api/digest/releases`: starred (not gone) watched repositories with a release published since `since`, one
+ * each (its newest: the sync keeps the latest release only), newest first, at most WATCHED_RELEASES_MAX.
+ */
+export const WatchedReleases = z.object({
+  since: isoTime,
+  until: isoTime,
+  total: z.number().int().nonnegative(),
+  items: z.array(DigestItem),
+});
+export type WatchedReleases = z.infer<typeof WatchedReleases>;

@@ -234,8 +234,13 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
  * in at once, findable by name, description and topics; READMEs, analyses and vectors fill in behind.
  */
 export const LibraryReadiness = z.object({
-  /** Starred or saved repositories in the library. */
+  /** Starred or saved repositories in the library; a star whose repository is gone from GitHub is not counted. */
   stars: z.number().int(),
+  /**
+   * Stars whose repository left GitHub (docs/architecture.md §4, "Gone is not unstarred"): kept for their notes,
+   * apart from `stars`. Absent from a status stored before it was counted.
+   */
+  gone: z.number().int().nonnegative().default(0),
   /** Of them, those whose README lookup is still queued (a running sync, or the next one, does it). */
   readmesPending: z.number().int(),
   /** With the user's analysis (summary, tags, platforms). */

@@ -94,6 +94,11 @@ export const RepositoryItem = z.object({
   customCategory: z.string().nullable(),
   notes: z.string().nullable(),
   lastEdited: isoTime.nullable(),
+  /**
+   * The user watches its releases: the extension's one notification after a sync lists the new releases of watched
+   * repositories (docs/architecture.md §4, "Watched releases"). The user's own, kept server-side.
+   */
+  watchReleases: z.boolean(),
 });
 export type RepositoryItem = z.infer<typeof RepositoryItem>;
 
@@ -147,8 +152,13 @@ export type FacetCount = z.infer<typeof FacetCount>;
  * per repository, spellings that differ only in case as one.
  */
 export const LibraryFacets = z.object({
-  /** Repositories in the library. */
+  /**
+   * Repositories in the library: starred or saved, not counting stars whose repository is gone from GitHub, which
+   * are `gone` (docs/architecture.md §4, "Gone is not unstarred"). The list shows those too, marked gone. (`gone`
+   * defaults to 0 from an older Worker.)
+   */
   total: z.number().int().nonnegative(),
+  gone: z.number().int().nonnegative().default(0),
   languages: z.array(FacetCount),
   tags: z.array(FacetCount),
 });
@@ -184,10 +194,12 @@ export const RepositoryPatch = z
     customTags: CustomTags.nullable().optional(),
     customCategory: z.string().trim().max(100).nullable().optional(),
     notes: z.string().max(20_000).nullable().optional(),
+    /** Watch this repository's releases (RepositoryItem.watchReleases). */
+    watchReleases: z.boolean({ error: "watchReleases must be true or false" }).optional(),
   })
   .strict()
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: "give at least one of customDescription, customTags, customCategory, notes",
+    message: "give at least one of customDescription, customTags, customCategory, notes, watchReleases",
   });
 export type RepositoryPatch = z.input<typeof RepositoryPatch>;
 

@@ -11,7 +11,15 @@ import { doneOf, fastWorkflows, syncOnce } from "./test/sync-helpers";
 // list of routes comes from the app itself, so a new route without a case here fails the test.
 
 type Case = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
-type Ids = { owner: string; name: string; fullName: string; note: string; runId: string; operationId: number };
+type Ids = {
+  owner: string;
+  name: string;
+  fullName: string;
+  note: string;
+  runId: string;
+  operationId: number;
+  feedId: number;
+};
 
 /** One request per route of the chain, aimed at `ids` (a repository only the other user has). */
 const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
@@ -89,6 +97,14 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "GET /api/export": () => ({ method: "GET", path: "/api/export?format=csv" }),
   // The caller's own stars' changes since 2000: the other user's repository and note are never in it.
   "GET /api/digest": () => ({ method: "GET", path: "/api/digest?since=2000-01-01" }),
+  // The caller's own watched repositories' releases: the other user's are never in it.
+  "GET /api/digest/releases": () => ({ method: "GET", path: "/api/digest/releases?since=2000-01-01" }),
+  // The caller's own feeds: the other user's feed is never listed, and its id revokes nothing.
+  "GET /api/feeds": () => ({ method: "GET", path: "/api/feeds" }),
+  "POST /api/feeds": () => ({ method: "POST", path: "/api/feeds", body: {} }),
+  "DELETE /api/feeds/:id": (ids) => ({ method: "DELETE", path: `/api/feeds/${ids.feedId}` }),
+  // Its credential is the feed's token in its URL (a reader sends no header): routes/feeds.test.ts.
+  "GET /feed/:token": "public",
   "POST /mcp": (ids) => ({
     method: "POST",
     path: "/mcp",
@@ -184,6 +200,7 @@ describe("every route of worker/app.ts", () => {
         note: "x",
         runId: "00000000-0000-4000-8000-000000000000",
         operationId: 1,
+        feedId: 1,
       };
       for (const [key, make] of Object.entries(CASES)) {
         if (make === "public") continue;
@@ -241,7 +258,7 @@ describe("every route of worker/app.ts", () => {
       const [ownerLogin, repoName] = target.split("/") as [string, string];
       const note = "zanzibarquokka private note";
       const patched = await send(
-        { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note } },
+        { method: "PATCH", path: `/api/repositories/${target}`, body: { notes: note, watchReleases: true } },
         `Bearer ${owner.sessionToken}`,
       );
       expect(patched.status).toBe(200);
@@ -272,6 +289,9 @@ describe("every route of worker/app.ts", () => {
       );
       expect(tagged.status).toBe(201);
       const operationId = ((await tagged.json()) as { operation: { id: number } }).operation.id;
+      const ownerFeed = await send({ method: "POST", path: "/api/feeds", body: {} }, `Bearer ${owner.sessionToken}`);
+      expect(ownerFeed.status).toBe(201);
+      const { id: feedId, url: feedUrl } = (await ownerFeed.json()) as { id: number; url: string };
       const ownerBefore = await starsRowsOf(owner.user.id);
       const ownerVectors = await env.DB.prepare("select count(*) n from vectors where namespace = ?")
         .bind(`u${owner.user.id}`)
@@ -293,7 +313,7 @@ describe("every route of worker/app.ts", () => {
       );
       expect(settings.status).toBe(200);
       const githubToken = "emulator-token-iso-other";
-      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, runId, operationId };
+      const ids: Ids = { owner: ownerLogin, name: repoName, fullName: target, note, runId, operationId, feedId };
 
       const answers: Record<string, { status: number; body: string }> = {};
       const ordered = Object.entries(CASES).sort(([a], [b]) => Number(a === LAST) - Number(b === LAST));
@@ -330,6 +350,11 @@ describe("every route of worker/app.ts", () => {
       expect(answers["POST /api/unstar"]!.status).toBe(403);
       expect(answers["POST /api/unstar/:id/undo"]!.status).toBe(404);
       expect(answers["POST /api/unstar/:id/resume"]!.status).toBe(404);
+      expect(JSON.parse(answers["GET /api/digest/releases"]!.body)).toMatchObject({ total: 0, items: [] });
+      expect(answers["DELETE /api/feeds/:id"]!.status).toBe(404);
+      expect(answers["GET /api/feeds"]!.body).not.toContain(`"id":${feedId},`);
+      expect(answers["POST /api/feeds"]!.body).not.toContain(feedUrl);
+      expect((await workerFetch(feedUrl)).status).toBe(200);
       // Saving it put it in the other user's own library (a public repository), not in the owner's row.
       expect(answers["POST /api/repositories/save"]!.status).toBe(201);
 

@@ -9,6 +9,7 @@ import { textRule } from "./lib/validator";
 import { authRoutes } from "./routes/auth";
 import { digestRoutes } from "./routes/digest";
 import { exportRoutes } from "./routes/export";
+import { feedRoutes, feedsRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
@@ -69,6 +70,8 @@ const routes = app
   .route("/api/export", exportRoutes)
   .route("/api/digest", digestRoutes)
   .route("/api/unstar", unstarRoutes)
+  .route("/api/feeds", feedsRoutes)
+  .route("/feed", feedRoutes)
   .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

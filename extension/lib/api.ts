@@ -18,9 +18,10 @@ import {
   type ChatProviderUpdate,
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
-import { Digest } from "../../shared/digest";
 import { UnstarPreview, UnstarStarted, UnstarState, type UnstarSelection } from "../../shared/unstar";
 import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
+import { Digest, WatchedReleases } from "../../shared/digest";
+import { FeedCreated, FeedList } from "../../shared/feed";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -180,4 +181,11 @@ export const api = {
     ),
   undoTagOperation: (auth: Auth, id: number) =>
     parsed(request(auth, `api/tags/operations/${id}/undo`, { method: "POST" }), z.object({ operation: TagOperation })),
+  /** New releases of the repositories the user watches (the notification after a sync). */
+  watchedReleases: (auth: Auth, since: string) =>
+    parsed(request(auth, "api/digest/releases", { query: { since } }), WatchedReleases),
+  feeds: (auth: Auth) => parsed(request(auth, "api/feeds"), FeedList),
+  createFeed: (auth: Auth, includePrivate: boolean) =>
+    parsed(request(auth, "api/feeds", { method: "POST", json: { includePrivate } }), FeedCreated),
+  revokeFeed: (auth: Auth, id: number) => request(auth, `api/feeds/${id}`, { method: "DELETE" }),
 };

@@ -2,6 +2,7 @@ import { browser } from "wxt/browser";
 import { z } from "zod";
 import { Me } from "../../shared/api";
 import { Digest } from "../../shared/digest";
+import { FeedCreated, FeedList } from "../../shared/feed";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
 import { UnstarPreview, UnstarSelection, UnstarStarted, UnstarState } from "../../shared/unstar";
@@ -158,6 +159,18 @@ export const protocol = {
     response: TagOperation,
   },
   undoTagOperation: { data: z.object({ id: z.number().int().positive() }), response: TagOperation },
+  /** Marks a repository's releases watched or not (`PATCH /api/repositories/:owner/:name`, `watchReleases`). */
+  setWatch: {
+    data: z.object({ fullName, watch: z.boolean() }),
+    response: z.object({ watchReleases: z.boolean() }),
+  },
+  /** The account's Atom feeds of the digest (`GET /api/feeds`): never their URLs. */
+  feeds: { data: noData, response: FeedList },
+  /** A new feed; its URL is in this answer only (`POST /api/feeds`). */
+  createFeed: { data: z.object({ includePrivate: z.boolean() }), response: FeedCreated },
+  /** Revokes a feed: its URL stops working at once (`DELETE /api/feeds/:id`). */
+  // An answer with a value: Chrome drops `value: undefined` from a reply, which would then look malformed.
+  revokeFeed: { data: z.object({ id: z.number().int().positive() }), response: z.object({ revoked: z.literal(true) }) },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */

@@ -126,7 +126,7 @@ describe("sync progress (the seed's rules)", () => {
 });
 
 describe("which layer of the library is still filling (the new tab)", () => {
-  const library = { stars: 5000, readmesPending: 0, analysed: 5000, embedded: 5000 };
+  const library = { stars: 5000, gone: 0, readmesPending: 0, analysed: 5000, embedded: 5000 };
   it("says what a running sync is filling in, and nothing once a layer is whole", () => {
     const running = (progress: ProgressData) => fillingNote({ running: true, progress, library });
     expect(running({ phase: "fetching", listed: 1200, total: 5000 })).toEqual({

@@ -12,6 +12,7 @@ import {
   preferencesItem,
   readConnection,
   readSyncState,
+  releaseNoticeItem,
   syncStateItem,
 } from "./storage";
 
@@ -79,7 +80,7 @@ describe("every storage item", () => {
     const defining = walk(root).filter((file) => readFileSync(file, "utf8").includes("storage.defineItem"));
     expect(defining.map((file) => file.slice(root.length + 1))).toEqual(["lib/storage.ts"]);
     const calls = readFileSync(join(root, "lib/storage.ts"), "utf8").split("storage.defineItem<").slice(1);
-    expect(calls).toHaveLength(7);
+    expect(calls).toHaveLength(8);
     for (const call of calls) expect(call.slice(0, call.indexOf("});"))).toMatch(/\bversion: \d+/);
     // And each round-trips through browser.storage.local under its key.
     const items = [
@@ -90,6 +91,7 @@ describe("every storage item", () => {
       [libraryIndexItem, "libraryIndex", { login: "octocat", fetchedAt: 1, items: "[]" }],
       [digestVisitItem, "digestVisit", { previous: 1, current: 2 }],
       [digestPanelItem, "digestPanel", { open: false, range: "week" }],
+      [releaseNoticeItem, "releaseNotice", { runId: "r1", told: ["a/b@v1"], enabledAt: 5, failure: null }],
     ] as const;
     for (const [item, key, value] of items) {
       await (item as { setValue(v: unknown): Promise<void> }).setValue(value);

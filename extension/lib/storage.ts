@@ -230,3 +230,29 @@ export const digestPanelItem = storage.defineItem<DigestPanel>("local:digestPane
 export function readDigestPanel(): Promise<DigestPanel> {
   return read(digestPanelItem, digestPanelSchema, "local:digestPanel");
 }
+
+// --- local:releaseNotice ---------------------------------------------------------------
+
+/**
+ * The notification of watched releases after a sync (background/release-notice.ts): which run last had its one
+ * chance to notify (`runId`: a `done` seen twice, on a re-attached stream, notifies once), which releases were
+ * already told (`fullName@tag`, those of the window the Worker last answered), and since when notifications are
+ * on (`enabledAt`: releases published before are never news).
+ */
+export const releaseNoticeSchema = z.object({
+  runId: z.string().nullable(),
+  told: z.array(z.string()).max(500),
+  enabledAt: z.number().nullable(),
+  /** Why the last notification could not be shown (the options say it); null when it was, or none was due. */
+  failure: z.string().nullable().default(null),
+});
+export type ReleaseNoticeState = z.infer<typeof releaseNoticeSchema>;
+
+export const releaseNoticeItem = storage.defineItem<ReleaseNoticeState>("local:releaseNotice", {
+  fallback: { runId: null, told: [], enabledAt: null, failure: null },
+  version: 1,
+});
+
+export function readReleaseNotice(): Promise<ReleaseNoticeState> {
+  return read(releaseNoticeItem, releaseNoticeSchema, "local:releaseNotice");
+}

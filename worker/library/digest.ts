@@ -4,8 +4,10 @@ import {
   DIGEST_QUIET_YEARS_DEFAULT,
   DIGEST_RESURFACED,
   DIGEST_SECTION_MAX,
+  WATCHED_RELEASES_MAX,
   type Digest,
   type DigestItem,
+  type WatchedReleases,
 } from "../../shared/digest";
 import type { Db } from "../db/client";
 import { repositories, stars } from "../db/schema";
@@ -153,6 +155,36 @@ export async function starDigest(db: Db, userId: number, options: DigestOptions)
   };
   digest.changes = digest.releases.total + digest.archived.total + digest.gone.total + digest.quiet.newSince;
   return digest;
+}
+
+/**
+ * Releases of the repositories the user watches, published since `since` (`GET /api/digest/releases`; the
+ * extension's one notification after a sync: docs/architecture.md §4, "Watched releases"). The digest's release
+ * condition and one more column of the user's own `stars` rows.
+ */
+export async function watchedReleases(db: Db, userId: number, since: Date, now = new Date()): Promise<WatchedReleases> {
+  const watched = sql`${stars.isStarred} = 1 and ${stars.goneReason} is null and ${stars.watchReleases} = 1
+    and ${repositories.latestReleaseTag} is not null and ${repositories.latestReleaseAt} >= ${since.getTime()}`;
+  const [[total], rows] = await Promise.all([
+    db.all<{ total: unknown }>(sql`
+      select count(*) as total from ${stars} join ${repositories} on ${repositories.id} = ${stars.repositoryId}
+      where ${stars.userId} = ${userId} and ${watched}`),
+    db.all<Row>(
+      items(
+        userId,
+        repositories.latestReleaseAt,
+        watched,
+        sql`${repositories.latestReleaseAt} desc, ${repositories.id} desc`,
+        WATCHED_RELEASES_MAX,
+      ),
+    ),
+  ]);
+  return {
+    since: since.toISOString(),
+    until: now.toISOString(),
+    total: Number(total?.total ?? 0),
+    items: rows.map((row) => toDigestItem(row, true)),
+  };
 }
 
 const GONE_REASONS = ["deleted", "blocked", "private-or-deleted"] as const;

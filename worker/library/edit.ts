@@ -21,6 +21,7 @@ export async function updateUserFields(
   if (patch.customTags !== undefined) set.customTags = patch.customTags?.length ? patch.customTags : null;
   if (patch.customCategory !== undefined) set.customCategory = blankToNull(patch.customCategory);
   if (patch.notes !== undefined) set.notes = blankToNull(patch.notes);
+  if (patch.watchReleases !== undefined) set.watchReleases = patch.watchReleases;
   await db
     .update(stars)
     .set(set)

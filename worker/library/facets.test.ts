@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { Me } from "../../shared/api";
 import { ErrorBody } from "../../shared/errors";
+import { SyncStatus } from "../../shared/events";
 import { FACET_LIMIT, LibraryFacets } from "../../shared/repositories";
 import { seedLibraryItem } from "../test/library-seed";
-import { BASE, signIn, workerFetch } from "../test/helpers";
+import { BASE, env, signIn, workerFetch } from "../test/helpers";
 
 async function facets(session: string | null) {
   const response = await workerFetch(`${BASE}/api/repositories/facets`, {
@@ -51,11 +53,31 @@ describe("GET /api/repositories/facets", () => {
     ]);
   });
 
+  it("never counts a star whose repository is gone as starred: the facets, /api/me and the sync status", async () => {
+    const { sessionToken, user } = await signIn("facets-gone", 0);
+    await seedLibraryItem(user.id, { fullName: "g/here" }, { analysis: { summary: "s" } });
+    await seedLibraryItem(user.id, { fullName: "g/saved" }, { isStarred: false, isSaved: true });
+    const gone = await seedLibraryItem(user.id, { fullName: "g/deleted" }, { analysis: { summary: "s" } });
+    await env.DB.prepare(
+      "update stars set gone_reason = 'deleted', gone_at = ? where user_id = ? and repository_id = ?",
+    )
+      .bind(Date.now(), user.id, gone)
+      .run();
+
+    const answer = await facetsOf(sessionToken);
+    expect([answer.total, answer.gone]).toEqual([2, 1]);
+    const headers = { Authorization: `Bearer ${sessionToken}` };
+    const me = Me.parse(await (await workerFetch(`${BASE}/api/me`, { headers })).json());
+    expect(me.library).toEqual({ starred: 1, saved: 1, gone: 1 });
+    const status = SyncStatus.parse(await (await workerFetch(`${BASE}/api/sync/status`, { headers })).json());
+    expect(status.library).toMatchObject({ stars: 2, gone: 1, analysed: 1 });
+  });
+
   it("shows one user nothing of another's library", async () => {
     const other = await signIn("facets-stranger", 0);
     await seedLibraryItem(other.user.id, { fullName: "b/private-thing", language: "Haskell", topics: ["secret"] });
     const mine = await signIn("facets-empty", 0);
-    expect(await facetsOf(mine.sessionToken)).toEqual({ total: 0, languages: [], tags: [] });
+    expect(await facetsOf(mine.sessionToken)).toEqual({ total: 0, gone: 0, languages: [], tags: [] });
     const theirs = await facetsOf(other.sessionToken);
     expect(theirs.languages).toEqual([{ value: "Haskell", count: 1 }]);
   });

@@ -12,7 +12,8 @@ import { inLibrary } from "./query";
 /** The user's library rows with what the facets read of them. */
 const library = (userId: number) => sql`
   select ${stars.repositoryId} as id, ${stars.customTags} as custom, ${analyses.tags} as ai,
-         ${repositories.topics} as topics, ${repositories.language} as language
+         ${repositories.topics} as topics, ${repositories.language} as language,
+         ${stars.goneReason} is not null as gone
   from ${stars}
   join ${repositories} on ${repositories.id} = ${stars.repositoryId}
   left join ${analyses} on ${analyses.id} = ${stars.analysisId}
@@ -25,7 +26,9 @@ const counts = (rows: Row[]): FacetCount[] =>
 
 export async function libraryFacets(db: Db, userId: number): Promise<LibraryFacets> {
   const [total, languages, tags] = await Promise.all([
-    db.all<{ total: unknown }>(sql`select count(*) as total from (${library(userId)})`),
+    db.all<{ total: unknown; gone: unknown }>(
+      sql`select coalesce(sum(not gone), 0) as total, coalesce(sum(gone), 0) as gone from (${library(userId)})`,
+    ),
     db.all<Row>(sql`
       select min(language) as value, count(*) as count from (${library(userId)})
       where language is not null and language <> ''
@@ -52,5 +55,10 @@ export async function libraryFacets(db: Db, userId: number): Promise<LibraryFace
       order by count desc, value collate nocase
       limit ${FACET_LIMIT}`),
   ]);
-  return { total: Number(total[0]?.total ?? 0), languages: counts(languages), tags: counts(tags) };
+  return {
+    total: Number(total[0]?.total ?? 0),
+    gone: Number(total[0]?.gone ?? 0),
+    languages: counts(languages),
+    tags: counts(tags),
+  };
 }

@@ -58,6 +58,7 @@ export const libraryColumns = {
   customCategory: stars.customCategory,
   notes: stars.notes,
   lastEdited: stars.lastEdited,
+  watchReleases: stars.watchReleases,
 };
 export type LibraryRow = Awaited<ReturnType<typeof selectLibrary>>[number];
 
@@ -298,6 +299,7 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
     customCategory: row.customCategory,
     notes: row.notes,
     lastEdited: iso(row.lastEdited),
+    watchReleases: row.watchReleases,
   };
 }
 

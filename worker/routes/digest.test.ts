@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Digest, DIGEST_RESURFACED } from "../../shared/digest";
+import { Digest, DIGEST_RESURFACED, WatchedReleases } from "../../shared/digest";
 import { ErrorBody } from "../../shared/errors";
+import { RepositoryItem } from "../../shared/repositories";
 import { DAY, SINCE, seedDigestLibrary, seedHealthy } from "../test/digest-seed";
 import { BASE, signIn, workerFetch } from "../test/helpers";
 
@@ -125,5 +126,58 @@ describe("GET /api/digest", () => {
       expect(error.code, query).toBe("bad_request");
       expect(error.message, query).toMatch(message);
     }
+  });
+});
+
+describe("watched releases", () => {
+  const watch = (sessionToken: string, fullName: string, watchReleases: unknown) =>
+    workerFetch(`${BASE}/api/repositories/${fullName}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${sessionToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ watchReleases }),
+    });
+  const releasesOf = async (sessionToken: string, since: string) => {
+    const response = await workerFetch(`${BASE}/api/digest/releases?since=${encodeURIComponent(since)}`, {
+      headers: { Authorization: `Bearer ${sessionToken}` },
+    });
+    expect(response.status).toBe(200);
+    return WatchedReleases.parse(await response.json());
+  };
+
+  it("are set per star through PATCH, kept for the user, listed since a time: watched, starred, not gone", async () => {
+    const { sessionToken, user } = await signIn("watch-owner", 0);
+    await seedDigestLibrary(user.id, "dw");
+    await seedHealthy(
+      user.id,
+      "dw/gone-release",
+      { releaseTag: "g1", releaseAt: Date.parse(SINCE) + DAY },
+      {
+        goneReason: "deleted",
+        goneAt: Date.parse(SINCE) + 2 * DAY,
+      },
+    );
+    expect((await releasesOf(sessionToken, SINCE)).total).toBe(0);
+
+    for (const name of ["dw/released", "dw/released-before", "dw/gone-release", "dw/dropped"]) {
+      const response = await watch(sessionToken, name, true);
+      expect(response.status, name).toBe(200);
+      expect(RepositoryItem.parse(await response.json()).watchReleases).toBe(true);
+    }
+    // dw/released-early has a release since, but is not watched; dw/released-before's is older than `since`.
+    const answer = await releasesOf(sessionToken, SINCE);
+    expect(answer.total).toBe(1);
+    expect(answer.items.map((item) => [item.fullName, item.release?.tag])).toEqual([["dw/released", "v2.0.0"]]);
+    expect((await releasesOf(sessionToken, new Date(Date.parse(SINCE) + 4 * DAY).toISOString())).total).toBe(0);
+
+    // Unwatched again: gone from the list; another user's marks are theirs.
+    expect((await watch(sessionToken, "dw/released", false)).status).toBe(200);
+    expect((await releasesOf(sessionToken, SINCE)).total).toBe(0);
+    const other = await signIn("watch-other", 0);
+    expect((await releasesOf(other.sessionToken, SINCE)).items).toEqual([]);
+    expect((await watch(other.sessionToken, "dw/released", true)).status).toBe(404);
+
+    const bad = await watch(sessionToken, "dw/released", "yes");
+    expect(bad.status).toBe(400);
+    expect(ErrorBody.parse(await bad.json()).error.message).toContain("watchReleases must be true or false");
   });
 });

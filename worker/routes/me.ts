@@ -16,8 +16,9 @@ export const meRoutes = new Hono<AppEnv>()
     if (!user) throw new ApiError("unauthorized", "The account no longer exists");
     const [library] = await db
       .select({
-        starred: sql<number>`coalesce(sum(${stars.isStarred}), 0)`,
+        starred: sql<number>`coalesce(sum(${stars.isStarred} and ${stars.goneReason} is null), 0)`,
         saved: sql<number>`coalesce(sum(${stars.isSaved} and not ${stars.isStarred}), 0)`,
+        gone: sql<number>`coalesce(sum(${stars.isStarred} and ${stars.goneReason} is not null), 0)`,
       })
       .from(stars)
       .where(eq(stars.userId, userId));
@@ -35,7 +36,11 @@ export const meRoutes = new Hono<AppEnv>()
           lastSyncedAt: user.lastSyncedAt?.toISOString() ?? null,
           nextSyncAt: user.nextSyncAt?.toISOString() ?? null,
         },
-        library: { starred: Number(library?.starred ?? 0), saved: Number(library?.saved ?? 0) },
+        library: {
+          starred: Number(library?.starred ?? 0),
+          saved: Number(library?.saved ?? 0),
+          gone: Number(library?.gone ?? 0),
+        },
       },
       200,
     );

@@ -237,6 +237,7 @@ describe("GET /api/repositories", () => {
         customDescription: "mine",
         notes: "n",
         lastEdited: null,
+        watchReleases: false,
         isPrivate: false,
       }),
     ]);

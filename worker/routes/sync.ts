@@ -80,23 +80,30 @@ export const syncRoutes = new Hono<AppEnv>()
   })
   .get("/events", (c) => userSync(c.env, c.var.user.id).fetch(eventsRequest(streamSession(c.var.user))));
 
-/** What of the library is ready: two counting reads over the user's own rows (one batch). */
+/**
+ * What of the library is ready: two counting reads over the user's own rows (one batch). A star whose repository
+ * is gone from GitHub is counted apart, never as one of the stars (docs/architecture.md §4, "Gone is not
+ * unstarred").
+ */
 async function libraryReadiness(db: Db, userId: number): Promise<LibraryReadiness> {
+  const present = sql`${stars.goneReason} is null`;
   const [[library], [queue]] = await db.batch([
     db
       .select({
-        stars: count(),
-        analysed: sql<number>`coalesce(sum(${stars.analysisId} is not null), 0)`,
-        embedded: sql<number>`coalesce(sum(${stars.embeddedSource} is not null), 0)`,
+        stars: sql<number>`coalesce(sum(${present}), 0)`,
+        gone: sql<number>`coalesce(sum(not ${present}), 0)`,
+        analysed: sql<number>`coalesce(sum(${present} and ${stars.analysisId} is not null), 0)`,
+        embedded: sql<number>`coalesce(sum(${present} and ${stars.embeddedSource} is not null), 0)`,
       })
       .from(stars)
       .where(and(eq(stars.userId, userId), or(eq(stars.isStarred, true), eq(stars.isSaved, true)))),
     db.select({ pending: count() }).from(readmeQueue).where(eq(readmeQueue.userId, userId)),
   ]);
   return {
-    stars: library?.stars ?? 0,
+    stars: Number(library?.stars ?? 0),
+    gone: Number(library?.gone ?? 0),
     readmesPending: queue?.pending ?? 0,
-    analysed: library?.analysed ?? 0,
-    embedded: library?.embedded ?? 0,
+    analysed: Number(library?.analysed ?? 0),
+    embedded: Number(library?.embedded ?? 0),
   };
 }

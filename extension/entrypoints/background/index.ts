@@ -2,6 +2,7 @@ import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { setUpMessaging } from "./messaging";
 import { setUpOmnibox } from "./omnibox";
+import { setUpReleaseNoticeClicks } from "./release-notice";
 import { setUpSiteAccess } from "./site-access";
 
 // Thin on purpose: WXT imports this file in Node at build time, so everything
@@ -9,6 +10,7 @@ import { setUpSiteAccess } from "./site-access";
 export default defineBackground(() => {
   const background = setUpMessaging();
   setUpSiteAccess();
+  setUpReleaseNoticeClicks();
   const omnibox = setUpOmnibox({ index: background.index, startSync: () => background.sync.start() });
   // The handlers the address bar's listeners call, for the browser tests and the benchmark: no
   // browser lets automation type into its address bar. Only the extension's own contexts see this

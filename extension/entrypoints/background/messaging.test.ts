@@ -15,7 +15,7 @@ const idleStatus = {
   lastSyncedAt: null,
   nextSyncAt: null,
   lastResult: null,
-  library: { stars: 0, readmesPending: 0, analysed: 0, embedded: 0 },
+  library: { stars: 0, gone: 0, readmesPending: 0, analysed: 0, embedded: 0 },
 };
 const done = { total: 3, new_count: 2, updated_count: 1, unstarred_count: 0, runId: "run-1", stats };
 
@@ -60,6 +60,7 @@ const item = {
   customCategory: null,
   notes: null,
   lastEdited: null,
+  watchReleases: false,
 };
 
 describe("background messaging", () => {
@@ -96,7 +97,7 @@ describe("background messaging", () => {
         Response.json({
           user: { id: 1, login: "octocat", avatarUrl: null, language: "en", autoSync: false, tokenStatus: "valid" },
           sync: { lastSyncedAt: null, nextSyncAt: null },
-          library: { starred: 0, saved: 0 },
+          library: { starred: 0, saved: 0, gone: 0 },
         }),
       "GET /api/sync/status": () => Response.json(idleStatus),
     });

@@ -21,6 +21,7 @@ import {
 } from "@/lib/storage";
 import { createLibraryIndex, type LibraryIndexApi } from "./library-index";
 import { createLookupCache, type LookupCacheApi } from "./lookup-cache";
+import { createReleaseNotifier } from "./release-notice";
 import { syncSiteScripts } from "./site-access";
 import { createSyncFollower, type SyncFollower } from "./sync";
 
@@ -122,9 +123,14 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return isConnected(connection) ? connection.login : null;
     },
   });
+  const releases = createReleaseNotifier({
+    watchedReleases: async (since) => guard(api.watchedReleases(await session(), since)),
+  });
   const sync = createSyncFollower({
-    onDone: async () => {
+    onDone: async (runId) => {
       await lookups.invalidate();
+      // At most one notification for this run, of the watched repositories' new releases (opt-in).
+      void releases.afterSync(runId);
       // The new index replaces the old one when it lands; until then the old one answers.
       void index.refresh().catch((error: unknown) => console.warn("starwise: library index after the sync", error));
     },
@@ -252,6 +258,16 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     facets: async () => guard(api.facets(await session())),
 
     digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
+    setWatch: async ({ fullName, watch }) => {
+      const item = await guard(api.patch(await session(), fullName, { watchReleases: watch }));
+      return { watchReleases: item.watchReleases };
+    },
+    feeds: async () => guard(api.feeds(await session())),
+    createFeed: async ({ includePrivate }) => guard(api.createFeed(await session(), includePrivate)),
+    revokeFeed: async ({ id }) => {
+      await guard(api.revokeFeed(await session(), id));
+      return { revoked: true as const };
+    },
 
     unstarState: async () => guard(api.unstarState(await session())),
     unstarPreview: async ({ selection }) => guard(api.unstarPreview(await session(), selection)),

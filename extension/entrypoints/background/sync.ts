@@ -26,8 +26,8 @@ const KEEPALIVE_MS = 20_000;
 const MAX_REATTACH = 20;
 
 export interface SyncDeps {
-  /** Called when a run finished: the library changed. */
-  onDone?: () => void | Promise<void>;
+  /** Called when a run finished: the library changed. `runId`: which run (a replayed `done` says the same). */
+  onDone?: (runId: string) => void | Promise<void>;
   /** Base delay between re-attach attempts (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -60,7 +60,7 @@ export function createSyncFollower(deps: SyncDeps = {}) {
         // An unstar run (`unstar`) rides the sync's stream but is not a sync: the last sync's time stays.
         ...(event.data.unstar ? {} : { lastSyncedAt: new Date(finishedAt).toISOString() }),
       });
-      await deps.onDone?.();
+      await deps.onDone?.(event.data.runId);
     } else {
       await setState({
         running: false,

@@ -48,6 +48,7 @@ const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): Repository
   customCategory: null,
   notes: null,
   lastEdited: null,
+  watchReleases: false,
   ...extra,
 });
 
@@ -78,6 +79,7 @@ describe("new tab", () => {
   const hit = (item: RepositoryItem) => ({ ...item, score: 1, matchedBy: ["keyword"], snippet: null });
   const FACETS = {
     total: 120,
+    gone: 0,
     languages: [
       { value: "Rust", count: 80 },
       { value: "Haskell", count: 40 },
@@ -163,6 +165,60 @@ describe("new tab", () => {
     );
     document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true }));
     await vi.waitFor(() => expect(root.querySelector(".result.selected .name")?.textContent).toBe("rust-lang/rust"));
+  });
+
+  it("shows each card's health as chips, counts gone stars apart, and watches releases from the card", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    const healthy = repo("a/healthy").health;
+    const items = [
+      repo("a/released", {
+        health: {
+          ...healthy,
+          latestRelease: { tag: "v1.2\u202E", name: null, publishedAt: "2026-11-30T00:00:00Z", prerelease: false },
+        },
+      }),
+      repo("a/archived", { health: { ...healthy, archived: true, archivedAt: "2026-10-01T00:00:00Z" } }),
+      repo("a/quiet", {
+        health: { ...healthy, lastCommitAt: new Date(Date.now() - 3.2 * 365.25 * 86_400_000).toISOString() },
+      }),
+      repo("a/disabled", { health: { ...healthy, disabled: true } }),
+      repo("a/deleted", { health: { ...healthy, gone: { reason: "deleted", at: "2026-12-01T00:00:00Z" } } }),
+    ];
+    const patches: unknown[] = [];
+    worker = fakeWorker({
+      "GET /api/repositories/facets": () => Response.json({ ...FACETS, total: 4, gone: 1 }),
+      "GET /api/repositories": () => Response.json({ items, nextCursor: null }),
+      "PATCH /api/repositories/a/released": async (request) => {
+        const patch = (await request.json()) as { watchReleases: boolean };
+        patches.push(patch);
+        return Response.json({ ...items[0], watchReleases: patch.watchReleases });
+      },
+    });
+    render(<App />, root);
+    await vi.waitFor(() =>
+      expect(root.querySelector(".mode")?.textContent).toBe(
+        "Recently starred: the newest 5 of 4, and 1 gone from GitHub (kept with your notes)",
+      ),
+    );
+    const chips = (name: string) =>
+      [...root.querySelectorAll(`[id="result-${name}"] .chip.health`)].map((chip) => [
+        chip.getAttribute("data-kind"),
+        chip.textContent,
+      ]);
+    expect(chips("a/released")).toEqual([["release", "v1.2 released Nov 30, 2026"]]);
+    expect(chips("a/archived")).toEqual([["archived", "Archived"]]);
+    expect(chips("a/quiet")).toEqual([["quiet", "Quiet for 3 years"]]);
+    expect(chips("a/disabled")).toEqual([["disabled", "Disabled by GitHub"]]);
+    expect(chips("a/deleted")).toEqual([["gone", "Gone: deleted"]]);
+    expect(root.querySelector('[id="result-a/deleted"]')?.hasAttribute("data-gone")).toBe(true);
+    // A gone star has nothing to watch; the others can be watched from the card.
+    expect(root.querySelector('[id="result-a/deleted"] button.watch')).toBeNull();
+    const watch = root.querySelector('[id="result-a/released"] button.watch') as HTMLButtonElement;
+    expect([watch.textContent, watch.getAttribute("aria-pressed")]).toEqual(["Watch releases", "false"]);
+    watch.click();
+    await vi.waitFor(() => expect(watch.getAttribute("aria-pressed")).toBe("true"));
+    expect(watch.textContent).toContain("Watching releases");
+    expect(patches).toEqual([{ watchReleases: true }]);
   });
 
   it("offers the whole library's languages and tags with counts, and says how many of how many", async () => {

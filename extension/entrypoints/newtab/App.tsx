@@ -11,6 +11,7 @@ import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { SelectBox, UnstarBar, useSelection, type Selection } from "./unstar";
 import { DigestPanel } from "./digest";
 import { Filters, totalOf, type Facets } from "./filters";
+import { HealthChips } from "./health-chips";
 import { TagsPanel, type BulkTarget } from "./tags";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
@@ -144,6 +145,46 @@ function Access({ access }: { access: NonNullable<Card["access"]> }) {
   );
 }
 
+/**
+ * "Watch releases" on a starred card (docs/architecture.md §4, "Watched releases"): kept on the Worker, so it follows
+ * the user; the one notification after a sync lists the watched repositories' new releases.
+ */
+function WatchToggle({ card, onChange }: { card: Card; onChange: (card: Card) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { watchReleases } = await sendMessage("setWatch", { fullName: card.fullName, watch: !card.watchReleases });
+      onChange({ ...card, watchReleases });
+    } catch (failure) {
+      setError(t("cardWatchFailed", explainError(failure).text));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="link watch"
+        aria-pressed={Boolean(card.watchReleases)}
+        title={t("cardWatchTitle")}
+        disabled={busy}
+        onClick={() => void toggle()}
+      >
+        {card.watchReleases ? `🔔 ${t("cardWatching")}` : t("cardWatch")}
+      </button>
+      {error && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
 function Result(props: { card: Card; selected: boolean; onChange: (card: Card) => void; picking?: Selection }) {
   const { card, selected, onChange, picking } = props;
   const [editing, setEditing] = useState(false);
@@ -153,6 +194,7 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
   return (
     <li
       class={selected ? "result selected" : "result"}
+      data-gone={card.health?.gone ? "" : undefined}
       id={`result-${card.fullName}`}
       aria-selected={selected}
       role="option"
@@ -166,6 +208,7 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
       {summary && <p class="summary">{summary}</p>}
       {card.snippet && <Snippet text={card.snippet.text} ranges={card.snippet.ranges} />}
       <div class="meta">
+        <HealthChips health={card.health} />
         {tags.map((tag) => (
           <span class="chip" key={tag}>
             {tag}
@@ -193,6 +236,7 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
         <button type="button" class="link edit" onClick={() => setEditing(!editing)}>
           {t("cardEdit")}
         </button>
+        {card.isStarred && !card.health?.gone && <WatchToggle card={card} onChange={onChange} />}
       </div>
       {card.access && <Access access={card.access} />}
       {card.notes && !editing && <p class="notes">{card.notes}</p>}
@@ -404,7 +448,7 @@ export function App() {
       {view.kind === "results" && items.length > 0 && (
         <>
           <p class="muted mode" role="status">
-            {countLine(view.request, items.length, totalOf(facets, view.request))}
+            {countLine(view.request, items.length, totalOf(facets, view.request), goneOf(facets, view.request))}
           </p>
           <ul class="results" id="results" role="listbox" aria-label={t("searchLabel")}>
             {items.map((card, index) => (
@@ -427,14 +471,20 @@ export function App() {
  * What the list holds, honestly: the number shown, and the whole when it is known. A search answers
  * at most SEARCH_PAGE matches, so a full page says there may be more rather than a count.
  */
-function countLine(request: SearchRequest, shown: number, total: number | null): string {
+function countLine(request: SearchRequest, shown: number, total: number | null, gone = 0): string {
   if (request.q) return shown < SEARCH_PAGE ? t("newtabResults", formatNumber(shown)) : t("newtabResultsFirst", shown);
   const filtered = Boolean(request.language || request.tag || request.kind);
-  // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then.
-  const whole = total !== null && total >= shown ? formatNumber(total) : null;
+  // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then. The list shows
+  // gone stars too (marked gone), the total counts them apart: never as starred.
+  const whole = total !== null && total + gone >= shown ? formatNumber(total) : null;
   if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
+  if (whole && gone > 0) return t("newtabRecentOfGone", shown, whole, formatNumber(gone));
   return whole ? t("newtabRecentOf", shown, whole) : t("newtabRecent");
 }
+
+/** Stars gone from GitHub, where the list's total leaves them out: the whole library, unfiltered. */
+const goneOf = (facets: Facets, request: SearchRequest) =>
+  typeof facets === "string" || request.language || request.tag || request.kind ? 0 : facets.gone;
 
 /**
  * What the tags view's bulk change applies to: a search's results as shown (a search ranks, it has no "all"), or

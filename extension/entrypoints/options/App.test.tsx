@@ -20,7 +20,7 @@ const settings = {
 const me = (tokenStatus: "valid" | "invalid") => ({
   user: { id: 1, login: "octocat", avatarUrl: null, language: "en", autoSync: true, tokenStatus },
   sync: { lastSyncedAt: null, nextSyncAt: null },
-  library: { starred: 3, saved: 0 },
+  library: { starred: 3, saved: 0, gone: 0 },
 });
 
 describe("options", () => {
@@ -116,5 +116,45 @@ describe("options", () => {
     expect(root.querySelector(".test-result .note-text")?.textContent).toMatch(/^The AI provider's address is private/);
     expect(root.querySelector(".test-result .provider-said")?.textContent).toBe(`The provider said: ${HOSTILE}`);
     expect(root.querySelector("img")).toBeNull();
+  });
+
+  it("a feed: its address shown once, listed without it, revoked; a sixth says how to make room", async () => {
+    const feedUrl = `${WORKER}/feed/swf_${"a".repeat(43)}`;
+    let feeds: Array<{ id: number; includePrivate: boolean; createdAt: string; lastReadAt: string | null }> = [];
+    const bodies: unknown[] = [];
+    worker = fakeWorker({
+      "GET /api/me": () => Response.json(me("valid")),
+      "GET /api/settings": () => Response.json(settings),
+      "GET /api/feeds": () => Response.json({ feeds }),
+      "POST /api/feeds": async (request) => {
+        bodies.push(await request.json());
+        if (feeds.length > 0)
+          return Response.json({ error: { code: "conflict", message: "You already have 5 feeds" } }, { status: 409 });
+        feeds = [{ id: 7, includePrivate: false, createdAt: "2026-12-06T08:00:00.000Z", lastReadAt: null }];
+        return Response.json({ ...feeds[0], url: feedUrl }, { status: 201 });
+      },
+      "DELETE /api/feeds/7": () => {
+        feeds = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector(".feed .none")?.textContent).toBe("No feed address yet."));
+    (root.querySelector("button.create-feed") as HTMLButtonElement).click();
+    await vi.waitFor(() => expect((root.querySelector(".feed-url") as HTMLInputElement | null)?.value).toBe(feedUrl));
+    expect(bodies).toEqual([{ includePrivate: false }]);
+    expect(root.querySelector(".feeds li")?.textContent).toContain("not read by a reader yet");
+
+    (root.querySelector("button.create-feed") as HTMLButtonElement).click();
+    await vi.waitFor(() =>
+      expect(root.querySelector(".feed .note.error")?.textContent).toBe(
+        "You already have 5 feed addresses: revoke one you no longer use, then create a new one.",
+      ),
+    );
+    (root.querySelector("button.revoke-feed") as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(root.querySelector(".feed .note.ok")?.textContent).toMatch(/^Revoked/));
+    // Revoked: the address is gone from the page too.
+    expect(root.querySelector(".feed-url")).toBeNull();
+    expect(root.querySelector(".feed .none")).not.toBeNull();
   });
 });

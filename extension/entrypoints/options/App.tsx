@@ -5,6 +5,8 @@ import { MessageError, sendMessage, type Status } from "@/lib/messaging";
 import { connectionItem, DEFAULT_WORKER_URL, preferencesItem, type Preferences } from "@/lib/storage";
 import type { LanguageCost } from "../../../shared/settings";
 import { AiProviderSection } from "./ai-provider";
+import { FeedSection } from "./feed";
+import { NotificationsSection } from "./notifications";
 import { SitesSection } from "./sites";
 
 // The options page: where the Worker is, who is signed in (and re-authorising when GitHub no
@@ -408,6 +410,8 @@ export function App() {
             </section>
           )}
           <PreferencesSection status={status} />
+          {status.connected && <NotificationsSection />}
+          {status.connected && <FeedSection />}
           <SitesSection />
           {status.connected && <DangerZone />}
         </>

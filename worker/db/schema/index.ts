@@ -1,4 +1,5 @@
 export * from "./analyses";
+export * from "./feeds";
 export * from "./repositories";
 export * from "./stars";
 export * from "./sync-runs";

@@ -91,6 +91,12 @@ export const stars = sqliteTable(
      * was first recorded (`starred_at`) for its order, and a sync ignores GitHub's date from this time on.
      */
     restarredAt: integer("restarred_at", { mode: "timestamp_ms" }),
+    /**
+     * The user watches this repository's releases: after a sync, the extension's one notification lists the new
+     * releases of watched repositories (docs/architecture.md §4, "Watched releases"). Server-side, so it follows the
+     * user to every browser; a sync never touches it.
+     */
+    watchReleases: integer("watch_releases", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .$defaultFn(() => new Date()),
