@@ -10,6 +10,7 @@ import { authRoutes } from "./routes/auth";
 import { digestRoutes } from "./routes/digest";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
+import { listsRoutes } from "./routes/lists";
 import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
 import { repositoriesRoutes } from "./routes/repositories";
@@ -65,6 +66,7 @@ const routes = app
   .route("/api/search", searchRoutes)
   .route("/api/export", exportRoutes)
   .route("/api/digest", digestRoutes)
+  .route("/api/lists", listsRoutes)
   .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

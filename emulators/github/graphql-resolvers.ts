@@ -787,6 +787,12 @@ function nodeById(id: string, ctx: GraphqlContext): View | GraphQLError {
     const user = ctx.state.users.byId(decoded.databaseId);
     return user ? userView(user, ctx) : failure();
   }
+  if (decoded.prefix === "UL") {
+    // A list by id: the viewer's own, or another's public one.
+    const list = ctx.state.lists.byNodeId(id);
+    const mine = list?.ownerLogin.toLowerCase() === ctx.viewer.login.toLowerCase();
+    return list && (mine || !list.isPrivate) ? listView(list, ctx) : failure();
+  }
   return failure();
 }
 

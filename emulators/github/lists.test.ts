@@ -225,7 +225,7 @@ describe("scopes", () => {
 });
 
 describe("the list limit", () => {
-  it(`answers the ${DEFAULT_LIST_LIMIT + 1}th list as GitHub does: UNPROCESSABLE at createUserList, data null`, async () => {
+  it(`answers list ${DEFAULT_LIST_LIMIT + 1} as GitHub does: UNPROCESSABLE at createUserList, data null`, async () => {
     await lister();
     for (let i = 0; i < DEFAULT_LIST_LIMIT; i++) await ctl.createList({ login: "lister", name: `List ${i}` });
     const answer = await graphql(emulator, CREATE, { name: "One more" }, token);

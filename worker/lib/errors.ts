@@ -15,6 +15,9 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   github_unavailable: 502,
   github_repository_blocked: 403,
   github_sso_required: 403,
+  github_scope_missing: 403,
+  github_list_limit: 422,
+  github_list_refused: 422,
   not_configured: 500,
   internal_error: 500,
   // Sync outcomes travel in events and in `GET /api/sync/status` (200); should one ever be

@@ -237,6 +237,7 @@ describe("GET /api/repositories", () => {
         customDescription: "mine",
         notes: "n",
         lastEdited: null,
+        lists: [],
         isPrivate: false,
       }),
     ]);

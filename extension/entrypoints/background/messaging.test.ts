@@ -60,6 +60,7 @@ const item = {
   customCategory: null,
   notes: null,
   lastEdited: null,
+  lists: [],
 };
 
 describe("background messaging", () => {

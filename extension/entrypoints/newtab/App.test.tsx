@@ -48,6 +48,7 @@ const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): Repository
   customCategory: null,
   notes: null,
   lastEdited: null,
+  lists: [],
   ...extra,
 });
 

@@ -4,3 +4,4 @@ export * from "./stars";
 export * from "./sync-runs";
 export * from "./users";
 export * from "./vectors";
+export * from "./lists";

@@ -39,6 +39,14 @@ export const users = sqliteTable(
     /** The last daily health catch-up of this user's stars (worker/sync/health-step.ts); null = never. */
     healthCaughtUpAt: integer("health_caught_up_at", { mode: "timestamp_ms" }),
     /**
+     * The token's scopes as GitHub last sent them (`X-OAuth-Scopes`, e.g. "repo, user"); null when GitHub sent none
+     * (a fine-grained token) or never asked. Writing Lists needs `user` (docs/architecture.md §4, "Lists").
+     */
+    githubScopes: text("github_scopes"),
+    /** The last read of the user's GitHub Lists, and why it failed if it did (GitHub's words kept out). */
+    listsReadAt: integer("lists_read_at", { mode: "timestamp_ms" }),
+    listsError: text("lists_error"),
+    /**
      * The semantic ranking's relevance floors for this library (worker/search/floor.ts): above
      * `semantic_floor` a match, above `semantic_noise` related; and what they were worked out for,
      * `<embedding model>@<last_synced_at>`. Another key: work them out again.
