@@ -1,3 +1,5 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
 import { createEmulatorClient, type ListSummary } from "../../emulators/github/client";
 import { ErrorBody } from "../../shared/errors";
@@ -323,5 +325,44 @@ describe("another user's Lists", () => {
     expect(patch.status).toBe(404);
     expect(await truth("lists-theirs")).toEqual({ Theirs: sorted(their.slice(0, 2)) });
     expect((await lists(theirs.sessionToken)).lists.map((list) => list.name)).toEqual(["Theirs"]);
+  });
+});
+
+describe("MCP", () => {
+  it("lists the Lists, searches one, and adds to one on GitHub keeping the others", async () => {
+    await using _ = await fastWorkflows();
+    const login = "lists-agent";
+    const { sessionToken } = await signInWith(login, 5, "user");
+    const stars = (await githubStars(login)).map((star) => star.fullName) as [string, string, string];
+    await github().createList({ login, name: "Reading", items: [stars[0]] });
+    await github().createList({ login, name: "Keep", items: [stars[1]] });
+    doneOf(await syncOnce(sessionToken));
+    const client = new Client({ name: "starwise-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
+        fetch: workerFetch,
+        requestInit: { headers: { Authorization: `Bearer ${sessionToken}` } },
+      }),
+    );
+    const text = (result: Awaited<ReturnType<Client["callTool"]>>) =>
+      JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "null");
+    const overview = text(await client.callTool({ name: "list_github_lists", arguments: {} }));
+    expect(overview.lists.map((list: { name: string }) => list.name)).toEqual(["Keep", "Reading"]);
+    expect(overview).toMatchObject({ notInAnyList: 3, write: { canWrite: true } });
+    const found = text(await client.callTool({ name: "search_stars", arguments: { query: "list:reading" } }));
+    expect(found.results.map((hit: { fullName: string }) => hit.fullName)).toEqual([stars[0]]);
+    expect(found.results[0].lists).toEqual(["Reading"]);
+    const set = await client.callTool({
+      name: "set_github_list_items",
+      arguments: { list: "reading", add: [stars[1]] },
+    });
+    expect(text(set)).toMatchObject({ changed: [stars[1]] });
+    expect(await truth(login)).toEqual({ Keep: [stars[1]], Reading: sorted([stars[0], stars[1]]) });
+    const unknown = await client.callTool({
+      name: "set_github_list_items",
+      arguments: { list: "nope", add: [stars[2]] },
+    });
+    expect(unknown.isError).toBe(true);
+    await client.close();
   });
 });

@@ -55,15 +55,17 @@ async function seedAgentLibrary(login: string) {
 }
 
 describe("POST /mcp (the official MCP client against the Worker)", () => {
-  it("lists the six tools and answers them for the session's user", async () => {
+  it("lists the eight tools and answers them for the session's user", async () => {
     const session = await seedAgentLibrary("mcp-alice");
     const client = await connect(session.sessionToken);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
         "get_repository",
+        "list_github_lists",
         "list_tags",
         "search_stars",
+        "set_github_list_items",
         "set_notes",
         "similar_repositories",
         "star_digest",
