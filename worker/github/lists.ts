@@ -39,7 +39,9 @@ const LIST_FIELDS = "id name slug description isPrivate lastAddedAt updatedAt it
 // `items { totalCount }` needs no page size (GitHub counts it without fetching): the whole index is one point.
 const INDEX_QUERY = /* GraphQL */ `
   query Lists($after: String) {
-    viewer { lists(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ${LIST_FIELDS} } } }
+    viewer {
+      lists(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ${LIST_FIELDS} } }
+    }
     rateLimit { cost }
   }
 `;

@@ -192,7 +192,7 @@ describe("writing Lists from Starwise", () => {
     }
   });
 
-  it("the replace-membership trap: adding to one List keeps every other List, even one changed on GitHub since", async () => {
+  it("the replace-membership trap: adding to one List keeps every other List, one changed on GitHub too", async () => {
     const login = "lists-trap";
     const { sessionToken } = await signInWith(login, 5, "user");
     const stars = (await githubStars(login)).map((star) => star.fullName);

@@ -149,7 +149,8 @@ export function tagWrites(db: Db, userId: number, tag: string, githubIds: readon
   return chunks(githubIds).map((ids) => {
     const these = sql`${stars.repositoryId} in (select id from repositories
       where github_id in (select value from json_each(${JSON.stringify(ids)})))`;
-    const has = sql`exists (select 1 from json_each(coalesce(${stars.customTags}, '[]')) where value = ${tag} collate nocase)`;
+    const has = sql`exists (select 1 from json_each(coalesce(${stars.customTags}, '[]'))
+      where value = ${tag} collate nocase)`;
     return add
       ? db
           .update(stars)
