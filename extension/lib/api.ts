@@ -19,6 +19,7 @@ import {
 } from "../../shared/settings";
 import { SearchResponse, SimilarResponse } from "../../shared/search";
 import { Digest } from "../../shared/digest";
+import { ListsResponse } from "../../shared/lists";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -95,6 +96,8 @@ export interface SearchParams {
   tag?: string | undefined;
   starred?: boolean | undefined;
   saved?: boolean | undefined;
+  list?: string | undefined;
+  unlisted?: boolean | undefined;
   limit?: number;
 }
 
@@ -124,6 +127,7 @@ export const api = {
   list: (auth: Auth, query: RepositoryListQuery, signal?: AbortSignal) =>
     parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
   facets: (auth: Auth) => parsed(request(auth, "api/repositories/facets"), LibraryFacets),
+  lists: (auth: Auth) => parsed(request(auth, "api/lists"), ListsResponse),
   /** The whole library as a compact index (address-bar suggestions). */
   index: (auth: Auth) => parsed(request(auth, "api/repositories/index"), LibraryIndex),
   get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),

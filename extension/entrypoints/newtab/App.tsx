@@ -9,7 +9,7 @@ import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { DigestPanel } from "./digest";
-import { Filters, totalOf, type Facets } from "./filters";
+import { Filters, ListsNote, totalOf, type Facets, type Lists } from "./filters";
 import { createUrlWriter, requestFromUrl } from "./url-state";
 
 // The new-tab page: search over your stars, keyboard first. Results come as you type
@@ -58,7 +58,7 @@ function useSearch(status: Status | null, request: SearchRequest) {
       request.q ? DEBOUNCE_MS : 0,
     );
     return () => clearTimeout(timer);
-  }, [status?.connected, request.q, request.language, request.tag, request.kind]);
+  }, [status?.connected, request.q, request.language, request.tag, request.kind, request.list, request.unlisted]);
   return [view, setView] as const;
 }
 
@@ -158,6 +158,11 @@ function Result({ card, selected, onChange }: { card: Card; selected: boolean; o
       {summary && <p class="summary">{summary}</p>}
       {card.snippet && <Snippet text={card.snippet.text} ranges={card.snippet.ranges} />}
       <div class="meta">
+        {(card.lists ?? []).map((list) => (
+          <span class="chip list-chip" key={`list:${list}`} title={t("listChip", list)}>
+            {list}
+          </span>
+        ))}
         {tags.map((tag) => (
           <span class="chip" key={tag}>
             {tag}
@@ -225,6 +230,26 @@ function useFacets(connected: boolean, sync: SyncState | null): Facets {
   return facets;
 }
 
+/** The user's GitHub Lists, asked again when a sync finishes (each sync reads them). */
+function useLists(connected: boolean, sync: SyncState | null): Lists {
+  const [lists, setLists] = useState<Lists>("loading");
+  useEffect(() => {
+    if (!connected) return;
+    let current = true;
+    sendMessage("lists").then(
+      (answer) => current && setLists(answer),
+      (error: unknown) => {
+        console.warn("starwise: the GitHub Lists did not load", error);
+        if (current) setLists("failed");
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [connected, sync?.lastSyncedAt]);
+  return lists;
+}
+
 /** The search in the URL: read on load and on Back/Forward, written as it changes. */
 function useUrlRequest() {
   const [request, setRequest] = useState<SearchRequest>(() => requestFromUrl(location.search));
@@ -244,6 +269,7 @@ export function App() {
   const [request, setRequest] = useUrlRequest();
   const [view, setView] = useSearch(status, request);
   const facets = useFacets(Boolean(status?.connected), sync);
+  const lists = useLists(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
 
@@ -332,7 +358,15 @@ export function App() {
         />
       </header>
       {status?.connected && (
-        <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
+        <>
+          <Filters
+            facets={facets}
+            lists={lists}
+            request={request}
+            onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))}
+          />
+          <ListsNote lists={lists} />
+        </>
       )}
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
       {status?.connected && !request.q && <DigestPanel />}
@@ -401,7 +435,7 @@ export function App() {
  */
 function countLine(request: SearchRequest, shown: number, total: number | null): string {
   if (request.q) return shown < SEARCH_PAGE ? t("newtabResults", formatNumber(shown)) : t("newtabResultsFirst", shown);
-  const filtered = Boolean(request.language || request.tag || request.kind);
+  const filtered = Boolean(request.language || request.tag || request.kind || request.list || request.unlisted);
   // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then.
   const whole = total !== null && total >= shown ? formatNumber(total) : null;
   if (filtered) return whole ? t("newtabFilteredOf", shown, whole) : t("newtabFiltered");
@@ -411,7 +445,7 @@ function countLine(request: SearchRequest, shown: number, total: number | null):
 /** An empty list: why, and what to do about it. */
 function Empty(props: { request: SearchRequest; synced: boolean; onClear: () => void }) {
   const { request, synced, onClear } = props;
-  const filtered = Boolean(request.language || request.tag || request.kind);
+  const filtered = Boolean(request.language || request.tag || request.kind || request.list || request.unlisted);
   const clear = filtered && (
     <button type="button" class="secondary clear-filters" onClick={onClear}>
       {t("newtabClearFilters")}
