@@ -261,7 +261,18 @@ function listView(list: EmuList, ctx: GraphqlContext): View {
         .ordered(list)
         .map((uid) => universe.repo(uid))
         .filter((repo) => users.sight(ctx.viewer, repo) === "ok" || users.sight(ctx.viewer, repo) === "blocked");
-      return { __typename: "UserListItemsConnection", ...listConnection(visible, args, (repo) => repoView(repo, ctx)) };
+      // Repositories are resolved (and their server time counted) only when `nodes` or `edges` are asked: a
+      // `totalCount` alone is a count, as on GitHub.
+      const page = listConnection(visible, args, (repo) => repo);
+      let views: unknown[] | undefined;
+      const nodes = () => (views ??= (page.nodes as Repo[]).map((repo) => repoView(repo, ctx)));
+      return {
+        __typename: "UserListItemsConnection",
+        totalCount: page.totalCount,
+        pageInfo: page.pageInfo,
+        nodes,
+        edges: () => page.edges.map((edge, i) => ({ ...edge, node: nodes()[i] })),
+      };
     },
   };
 }
