@@ -118,6 +118,10 @@ describe("reading lists", () => {
     const after = (await ctl.stats()).tokens["user:lister"]?.serverMs.graphql ?? 0;
     // 150 base + lists 15 + two items connections 2 × 15 + six repositories 6 × 30.
     expect(after - before).toBeCloseTo(150 + 15 + 2 * 15 + 6 * 30, 0);
+    // A count alone resolves no repository: GitHub counts without fetching.
+    await graphql(emulator, "{ viewer { lists(first: 10) { nodes { items { totalCount } } } } }", {}, token);
+    const counted = (await ctl.stats()).tokens["user:lister"]?.serverMs.graphql ?? 0;
+    expect(counted - after).toBeCloseTo(150 + 15 + 2 * 15, 0);
   });
 });
 
