@@ -130,7 +130,7 @@ export function ListsNote({ lists }: { lists: Lists }) {
   const lines: string[] = [];
   if (lists.error) lines.push(t("listsReadFailed", lists.error));
   if (!lists.write.canWrite && lists.write.reason === "missing-scope")
-    lines.push(t("listsReadOnly", lists.write.scopes || "—"));
+    lines.push(t("listsReadOnly", lists.write.scopes || t("listsNoScopes")));
   if (!lists.write.canWrite && lists.write.reason === "fine-grained") lines.push(t("listsReadOnlyFineGrained"));
   if (lines.length === 0) return null;
   return (
