@@ -29,6 +29,12 @@ export const errorCodes = [
   "github_star_scope_missing",
   /** Another run of this user holds the lock (a sync, an unstar run or its undo): one at a time. */
   "run_in_progress",
+  /** Writing GitHub Lists needs the classic token scope `user`, which this token lacks: Lists are read-only. */
+  "github_scope_missing",
+  /** GitHub refused a new List: the account has as many as GitHub allows (its words in the message). */
+  "github_list_limit",
+  /** GitHub refused a List write (a taken or too long name, say): its words in the message. */
+  "github_list_refused",
   "not_configured",
   "internal_error",
   // Sync runs (the `error` event, `lastResult` of `GET /api/sync/status`):

@@ -99,6 +99,8 @@ export const RepositoryItem = z.object({
    * repositories (docs/architecture.md §4, "Watched releases"). The user's own, kept server-side.
    */
   watchReleases: z.boolean(),
+  /** The user's GitHub Lists it is in, by name, as the last sync read them (docs/architecture.md §4, "Lists"). */
+  lists: z.array(z.string()),
 });
 export type RepositoryItem = z.infer<typeof RepositoryItem>;
 
@@ -125,6 +127,10 @@ export const RepositoryListQuery = z
     tag: filterText(100).optional(),
     /** The user's custom category, case-insensitively. */
     category: filterText(100).optional(),
+    /** In the user's GitHub List of this name (any case); also `list:Name` in `q`. */
+    list: filterText(100).optional(),
+    /** true: in none of the user's GitHub Lists (also `no:list` in `q`). */
+    unlisted: booleanParam.optional(),
     /** Keywords, all of which must match (prefix match on words). Blank = no filter. */
     q: z.string().trim().max(200).optional(),
     /**

@@ -10,7 +10,15 @@ import { RepositoryItem, RepositoryListQuery } from "./repositories.ts";
 export const SEARCH_LIMIT_DEFAULT = 20;
 export const SEARCH_LIMIT_MAX = 50;
 
-const filters = RepositoryListQuery.pick({ starred: true, saved: true, language: true, tag: true, category: true });
+const filters = RepositoryListQuery.pick({
+  starred: true,
+  saved: true,
+  language: true,
+  tag: true,
+  category: true,
+  list: true,
+  unlisted: true,
+});
 
 /** `GET /api/search`: the library's filters apply to both rankings. */
 export const SearchQuery = filters

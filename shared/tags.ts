@@ -60,6 +60,9 @@ export const TagFilter = z
     category: z.string().trim().min(1).max(100).optional(),
     starred: z.boolean().optional(),
     saved: z.boolean().optional(),
+    /** In this GitHub List (by name), or in none (docs/architecture.md §4, "Lists"). */
+    list: z.string().trim().min(1).max(100).optional(),
+    unlisted: z.boolean().optional(),
   })
   .strict();
 export type TagFilter = z.infer<typeof TagFilter>;

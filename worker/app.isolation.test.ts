@@ -105,6 +105,17 @@ const CASES: Record<string, ((ids: Ids) => Case) | "public"> = {
   "DELETE /api/feeds/:id": (ids) => ({ method: "DELETE", path: `/api/feeds/${ids.feedId}` }),
   // Its credential is the feed's token in its URL (a reader sends no header): routes/feeds.test.ts.
   "GET /feed/:token": "public",
+  // The caller's own Lists only; writes name another user's repository (refused: the caller's token lacks the
+  // `user` scope, and a List id that is not the caller's is not found). worker/lists/lists.test.ts tries another
+  // user's real List id with a token that may write.
+  "GET /api/lists": () => ({ method: "GET", path: "/api/lists" }),
+  "POST /api/lists": (ids) => ({ method: "POST", path: "/api/lists", body: { tag: ids.note.slice(0, 100) } }),
+  "PATCH /api/lists/:id": () => ({ method: "PATCH", path: "/api/lists/UL_kgDOAQ", body: { name: "theirs" } }),
+  "POST /api/lists/:id/items": (ids) => ({
+    method: "POST",
+    path: "/api/lists/UL_kgDOAQ/items",
+    body: { add: [ids.fullName] },
+  }),
   "POST /mcp": (ids) => ({
     method: "POST",
     path: "/mcp",

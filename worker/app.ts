@@ -11,6 +11,7 @@ import { digestRoutes } from "./routes/digest";
 import { exportRoutes } from "./routes/export";
 import { feedRoutes, feedsRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
+import { listsRoutes } from "./routes/lists";
 import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
 import { repositoriesRoutes } from "./routes/repositories";
@@ -72,6 +73,7 @@ const routes = app
   .route("/api/unstar", unstarRoutes)
   .route("/api/feeds", feedsRoutes)
   .route("/feed", feedRoutes)
+  .route("/api/lists", listsRoutes)
   .route("/mcp", mcpRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

@@ -6,7 +6,7 @@
 //   const truth = await emulator.stars("carol", { sha: true });
 import type { RepoState } from "./access.ts";
 import type { ReleaseInput, RenameInput, RepoStateInput } from "./changes.ts";
-import type { RepoSummary, UserSummary, statsSnapshot } from "./control.ts";
+import type { ListSummary, RepoSummary, UserSummary, statsSnapshot } from "./control.ts";
 import type { FaultRule, FaultRuleInput } from "./faults.ts";
 import type { RealismConfig, ServerTimeModel } from "./realism.ts";
 import type { CustomRepoInput } from "./repos.ts";
@@ -15,7 +15,7 @@ import type { Trigger, TriggerInput } from "./triggers.ts";
 
 export type { RepoState } from "./access.ts";
 export type { ReleaseInput, RenameInput, RepoStateInput } from "./changes.ts";
-export type { RepoSummary, UserSummary } from "./control.ts";
+export type { ListSummary, RepoSummary, UserSummary } from "./control.ts";
 export type { FaultRule, FaultRuleInput } from "./faults.ts";
 export type { Trigger, TriggerAction, TriggerInput } from "./triggers.ts";
 
@@ -97,6 +97,8 @@ export type EmulatorStats = ReturnType<typeof statsSnapshot>;
 
 /** `POST config`: any subset; `realism` is a preset name or fields to override. */
 export type ConfigPatch = Partial<Omit<EmulatorConfig, "realism">> & {
+  /** GitHub's lists per account (default 32, reported), until the next reset. */
+  listLimit?: number;
   realism?: "ideal" | "github" | (Partial<Omit<RealismConfig, "model">> & { model?: Partial<ServerTimeModel> });
 };
 
@@ -146,8 +148,22 @@ export interface EmulatorClient {
   clearTriggers(): Promise<{ cleared: number }>;
   /** Star counts drift, as on GitHub every hour: `fraction` of the user's repositories gain a few. */
   drift(input: { login?: string; fraction?: number }): Promise<{ changed: number }>;
+  /** Ground truth: the user's star Lists, items in the order they were added. */
+  lists(login: string): Promise<ListSummary[]>;
+  /** A list made on github.com; `items` by name. Past the list limit: EmulatorControlError 422 with GitHub's words. */
+  createList(input: ListInput & { login: string; name: string }): Promise<ListSummary>;
+  /** A list changed on github.com: rename, describe, make private, or replace its whole membership (`items`). */
+  updateList(input: ListInput & { login: string; listId: string }): Promise<ListSummary>;
+  deleteList(input: { login: string; listId: string }): Promise<{ deleted: true }>;
   stats(): Promise<EmulatorStats>;
   reset(): Promise<{ reset: true }>;
+}
+
+export interface ListInput {
+  name?: string;
+  description?: string | null;
+  isPrivate?: boolean;
+  items?: string[];
 }
 
 /** A client for the emulator at `baseUrl` (e.g. `github.url`); `fetchImpl` defaults to the global fetch. */
@@ -192,6 +208,10 @@ export function createEmulatorClient(
     triggers: async () => (await call<{ triggers: Trigger[] }>("GET", "triggers")).triggers,
     clearTriggers: () => call("DELETE", "triggers"),
     drift: (input) => call("POST", "drift", input),
+    lists: async (login) => (await call<{ lists: ListSummary[] }>("GET", `lists?login=${q(login)}`)).lists,
+    createList: (input) => call("POST", "lists", input),
+    updateList: (input) => call("POST", "lists/update", input),
+    deleteList: (input) => call("POST", "lists/delete", input),
     stats: () => call("GET", "stats"),
     reset: () => call("POST", "reset"),
   };

@@ -17,6 +17,7 @@ import {
   unstarRepo,
 } from "./changes.ts";
 import { isoSeconds, json, type EmuResponse } from "./http.ts";
+import { ListError, type EmuList } from "./lists.ts";
 import { remaining, type Resource } from "./ratelimit.ts";
 import { realismPreset, type RealismConfig } from "./realism.ts";
 import { isPrivate, type CustomRepoInput, type ReadmeKind, type Release, type Repo } from "./repos.ts";
@@ -326,8 +327,9 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
         throw new ControlError(422, `"stars" must be an integer from 0 to ${MAX_STARS}`);
       }
       const user = state.users.create(login, stars, parseScopes(input.scopes), parseTokenModel(input));
-      // A replaced user starts with fresh budgets, like a new account would.
+      // A replaced user starts with fresh budgets and no lists, like a new account would.
       state.limiter.forget(userIdentity(login));
+      state.lists.forget(login);
       log(`user ${login} with ${stars} stars`);
       return json(201, userSummary(user));
     }
@@ -452,6 +454,44 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
       });
     }
 
+    case "GET lists": {
+      // Ground truth: the user's lists as GitHub holds them, items in the order they were added.
+      const user = requireUser(state, request.query.get("login") ?? "");
+      return json(200, { login: user.login, lists: state.lists.of(user).map((list) => listSummary(state, list)) });
+    }
+
+    case "POST lists": {
+      // A list made on github.com: {login, name, description?, isPrivate?, items?: ["owner/name", …]}.
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      return listWrite(() => {
+        const list = state.lists.create(user, listInput(input), state.now());
+        if (input.items !== undefined) setItems(state, list, input.items);
+        return json(201, listSummary(state, list));
+      });
+    }
+
+    case "POST lists/update": {
+      // Changed on github.com: {login, listId, name?, description?, isPrivate?, items?: the whole new membership}.
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      return listWrite(() => {
+        const list = state.lists.own(user, requireString(input, "listId"));
+        state.lists.update(user, list, listInput(input), state.now());
+        if (input.items !== undefined) setItems(state, list, input.items);
+        return json(200, listSummary(state, list));
+      });
+    }
+
+    case "POST lists/delete": {
+      const input = body();
+      const user = requireUser(state, requireString(input, "login"));
+      return listWrite(() => {
+        state.lists.delete(user, state.lists.own(user, requireString(input, "listId")));
+        return json(200, { deleted: true });
+      });
+    }
+
     case "GET triggers":
       return json(200, { triggers: state.triggers.list() });
 
@@ -491,6 +531,12 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
         return json(200, { login, realism: state.userRealism.get(login) });
       }
       if (input.realism !== undefined) state.config.realism = mergeRealism(state.config.realism, input.realism);
+      if (input.listLimit !== undefined) {
+        // GitHub's lists per account (reported 32): until the next reset.
+        if (typeof input.listLimit !== "number" || !Number.isInteger(input.listLimit) || input.listLimit < 0)
+          throw new ControlError(422, '"listLimit" must be an integer >= 0');
+        state.lists.limit = input.listLimit;
+      }
       for (const name of CONFIG_KEYS) {
         const value = input[name];
         if (value === undefined) continue;
@@ -522,6 +568,61 @@ function route(state: EmulatorState, request: ControlRequest, log: (message: str
 
     default:
       throw new ControlError(404, `unknown control endpoint ${request.method} /_emulator/${request.path}`);
+  }
+}
+
+/** A list as the control API shows it: GitHub's fields and the items' names in the order they were added. */
+export interface ListSummary {
+  id: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  isPrivate: boolean;
+  items: string[];
+  lastAddedAt: string;
+  updatedAt: string;
+}
+
+function listSummary(state: EmulatorState, list: EmuList): ListSummary {
+  return {
+    id: list.nodeId,
+    name: list.name,
+    slug: list.slug,
+    description: list.description,
+    isPrivate: list.isPrivate,
+    items: list.items.map((uid) => state.universe.repo(uid).fullName),
+    lastAddedAt: isoSeconds(list.lastAddedAt),
+    updatedAt: isoSeconds(list.updatedAt),
+  };
+}
+
+function listInput(input: Record<string, unknown>) {
+  const text = (key: string) => {
+    const value = input[key];
+    if (value === undefined || value === null || typeof value === "string") return value;
+    throw new ControlError(422, `"${key}" must be a string`);
+  };
+  if (input.isPrivate !== undefined && typeof input.isPrivate !== "boolean")
+    throw new ControlError(422, '"isPrivate" must be a boolean');
+  return { name: text("name"), description: text("description"), isPrivate: input.isPrivate as boolean | undefined };
+}
+
+/** A list's whole membership, by repository names; an addition moves `lastAddedAt` as on GitHub. */
+function setItems(state: EmulatorState, list: EmuList, raw: unknown): void {
+  if (!Array.isArray(raw) || raw.some((name) => typeof name !== "string"))
+    throw new ControlError(422, '"items" must be a list of "owner/name"');
+  const uids = (raw as string[]).map((fullName) => requireRepo(state, fullName).uid);
+  if (uids.some((uid) => !list.items.includes(uid))) list.lastAddedAt = state.now();
+  list.items = [...new Set(uids)];
+}
+
+/** GitHub's refusals (the list limit, a taken name) as 422 with its words; an unknown list 404. */
+function listWrite(write: () => EmuResponse): EmuResponse {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof ListError) throw new ControlError(error.type === "NOT_FOUND" ? 404 : 422, error.message);
+    throw error;
   }
 }
 

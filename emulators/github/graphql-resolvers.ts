@@ -22,6 +22,7 @@ import {
 } from "graphql";
 import { BLOCKED_MESSAGE, SSO_MESSAGE, ssoOrg, ssoUrl } from "./access.ts";
 import { decodeNodeId, encodeNodeId } from "./git.ts";
+import { ListError, type EmuList, type ListInput } from "./lists.ts";
 import { isoSeconds } from "./http.ts";
 import { remaining, type Bucket } from "./ratelimit.ts";
 import {
@@ -227,6 +228,127 @@ function userView(user: User, ctx: GraphqlContext): View {
     isViewer: user === ctx.viewer,
     starredRepositories: (args: PageArgs & { orderBy?: { field: string; direction: string } }) =>
       starConnection(user, args, ctx),
+    // The viewer sees every list of its own, private ones too; anyone else only the public ones.
+    lists: (args: PageArgs) => {
+      ctx.work.nestedConnections++;
+      const lists = ctx.state.lists.of(user).filter((list) => user === ctx.viewer || !list.isPrivate);
+      return { __typename: "UserListConnection", ...listConnection(lists, args, (list) => listView(list, ctx)) };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Star Lists (lists.ts)
+
+function listView(list: EmuList, ctx: GraphqlContext): View {
+  const owner = ctx.state.users.get(list.ownerLogin);
+  return {
+    __typename: "UserList",
+    id: list.nodeId,
+    name: list.name,
+    slug: list.slug,
+    description: list.description,
+    isPrivate: list.isPrivate,
+    createdAt: isoSeconds(list.createdAt),
+    updatedAt: isoSeconds(list.updatedAt),
+    lastAddedAt: isoSeconds(list.lastAddedAt),
+    user: () => (owner ? userView(owner, ctx) : null),
+    // In no documented order (lists.ts); what the viewer cannot see is left out, as in a star list.
+    items: (args: PageArgs) => {
+      ctx.work.nestedConnections++;
+      const { users, universe } = ctx.state;
+      const visible = ctx.state.lists
+        .ordered(list)
+        .map((uid) => universe.repo(uid))
+        .filter((repo) => users.sight(ctx.viewer, repo) === "ok" || users.sight(ctx.viewer, repo) === "blocked");
+      // Repositories are resolved (and their server time counted) only when `nodes` or `edges` are asked: a
+      // `totalCount` alone is a count, as on GitHub.
+      const page = listConnection(visible, args, (repo) => repo);
+      let views: unknown[] | undefined;
+      const nodes = () => (views ??= (page.nodes as Repo[]).map((repo) => repoView(repo, ctx)));
+      return {
+        __typename: "UserListItemsConnection",
+        totalCount: page.totalCount,
+        pageInfo: page.pageInfo,
+        nodes,
+        edges: () => page.edges.map((edge, i) => ({ ...edge, node: nodes()[i] })),
+      };
+    },
+  };
+}
+
+/** A list write refused the way GitHub refuses it: an error at the mutation's path (`type` on top), data null. */
+function listFailure(error: unknown): never {
+  if (error instanceof ListError) throw new GraphQLError(error.message, { extensions: { type: error.type } });
+  throw error;
+}
+
+type Input<T> = { input: T & { clientMutationId?: string | null } };
+
+/** The four list mutations, as root fields of `Mutation` (graphql.ts checks the token's scope before they run). */
+function listMutations(ctx: GraphqlContext): Record<string, unknown> {
+  const { lists } = ctx.state;
+  const viewer = ctx.viewer;
+  const now = () => ctx.state.now();
+  const payload = (input: { clientMutationId?: string | null }, fields: Record<string, unknown>) => ({
+    clientMutationId: input.clientMutationId ?? null,
+    ...fields,
+  });
+  const guarded =
+    <A>(resolve: (args: A) => unknown) =>
+    (args: A) => {
+      ctx.work.mutations++;
+      // A classic token without `user` never gets here (graphql.ts refuses the query first, INSUFFICIENT_SCOPES).
+      if (viewer.tokenModel.kind === "fine-grained") {
+        throw new GraphQLError("Resource not accessible by personal access token", {
+          extensions: { type: "FORBIDDEN" },
+        });
+      }
+      return resolve(args);
+    };
+  return {
+    createUserList: guarded(({ input }: Input<ListInput>) => {
+      try {
+        const list = lists.create(viewer, input, now());
+        return payload(input, { list: listView(list, ctx), viewer: userView(viewer, ctx) });
+      } catch (error) {
+        return listFailure(error);
+      }
+    }),
+    updateUserList: guarded(({ input }: Input<ListInput & { listId: string }>) => {
+      try {
+        const list = lists.update(viewer, lists.own(viewer, input.listId), input, now());
+        return payload(input, { list: listView(list, ctx) });
+      } catch (error) {
+        return listFailure(error);
+      }
+    }),
+    deleteUserList: guarded(({ input }: Input<{ listId: string }>) => {
+      try {
+        lists.delete(viewer, lists.own(viewer, input.listId));
+        return payload(input, { user: userView(viewer, ctx) });
+      } catch (error) {
+        return listFailure(error);
+      }
+    }),
+    updateUserListsForItem: guarded(({ input }: Input<{ itemId: string; listIds: string[] }>) => {
+      const item = nodeById(input.itemId, ctx);
+      if (item instanceof GraphQLError) throw item;
+      if (item.__typename !== "Repository") {
+        throw notFound(`Could not resolve to a node with the global id of '${input.itemId}'`);
+      }
+      const repo = ctx.state.universe.byDatabaseId(item.databaseId as number) as Repo;
+      try {
+        const inLists = lists.setMembership(viewer, repo, input.listIds, now());
+        return payload(input, {
+          item,
+          lists: inLists.map((list) => listView(list, ctx)),
+          user: userView(viewer, ctx),
+        });
+      } catch (error) {
+        return listFailure(error);
+      }
+    }),
   };
 }
 
@@ -676,12 +798,19 @@ function nodeById(id: string, ctx: GraphqlContext): View | GraphQLError {
     const user = ctx.state.users.byId(decoded.databaseId);
     return user ? userView(user, ctx) : failure();
   }
+  if (decoded.prefix === "UL") {
+    // A list by id: the viewer's own, or another's public one.
+    const list = ctx.state.lists.byNodeId(id);
+    const mine = list?.ownerLogin.toLowerCase() === ctx.viewer.login.toLowerCase();
+    return list && (mine || !list.isPrivate) ? listView(list, ctx) : failure();
+  }
   return failure();
 }
 
 export function rootValue(ctx: GraphqlContext): Record<string, unknown> {
   const { users, universe } = ctx.state;
   return {
+    ...listMutations(ctx),
     viewer: () => userView(ctx.viewer, ctx),
     user: ({ login }: { login: string }) => {
       const user = users.get(login);

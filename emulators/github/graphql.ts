@@ -24,6 +24,7 @@ import {
 import { computeCost } from "./graphql-cost.ts";
 import { fieldResolver, rootValue, typeResolver, type GraphqlContext } from "./graphql-resolvers.ts";
 import { DOCS, json, type EmuResponse } from "./http.ts";
+import { LIST_MUTATIONS, LIST_WRITE_SCOPE, mayWriteLists } from "./lists.ts";
 import { refused, remaining } from "./ratelimit.ts";
 import { graphqlServerMs, noWork, timeoutBody } from "./realism.ts";
 import type { RequestContext, Route } from "./routes.ts";
@@ -84,6 +85,35 @@ function errorsResponse(errors: unknown[]): EmuResponse {
   return json(200, { errors });
 }
 
+/**
+ * GitHub's refusal of fields the classic token's scopes do not cover, one error per field (its wording, as GitHub
+ * sends it for any scope it checks). Fine-grained tokens are refused by the resolvers (FORBIDDEN at the field).
+ */
+function insufficientScopes(operation: OperationDefinitionNode, viewer: User) {
+  if (operation.operation !== "mutation" || viewer.tokenModel.kind !== "classic" || mayWriteLists(viewer)) return [];
+  const granted = viewer.scopes
+    .split(",")
+    .map((scope) => `'${scope.trim()}'`)
+    .filter((scope) => scope !== "''");
+  return operation.selectionSet.selections.flatMap((selection) => {
+    if (selection.kind !== Kind.FIELD || !LIST_MUTATIONS.includes(selection.name.value)) return [];
+    const location = selection.loc
+      ? [{ line: selection.loc.startToken.line, column: selection.loc.startToken.column }]
+      : [];
+    return [
+      {
+        type: "INSUFFICIENT_SCOPES",
+        locations: location,
+        message:
+          "Your token has not been granted the required scopes to execute this query. " +
+          `The '${selection.name.value}' field requires one of the following scopes: ['${LIST_WRITE_SCOPE}'], ` +
+          `but your token has only been granted the: [${granted.join(", ")}] scopes. ` +
+          "Please modify your token's scopes at: https://github.com/settings/tokens.",
+      },
+    ];
+  });
+}
+
 /** Whether the operation asks `rateLimit(dryRun: true)`: then nothing is charged. */
 function isDryRun(operation: OperationDefinitionNode, variables: Record<string, unknown>): boolean {
   return operation.selectionSet.selections.some((selection) => {
@@ -135,6 +165,10 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
   if (coerced.errors) return errorsResponse(coerced.errors.map(formatError));
   const variables = coerced.coerced;
+
+  // Scopes are checked before anything is charged or run: a classic token without `user` cannot write lists.
+  const scopeErrors = insufficientScopes(operation, viewer);
+  if (scopeErrors.length > 0) return errorsResponse(scopeErrors);
 
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) {
@@ -221,7 +255,8 @@ async function handleGraphql(ctx: RequestContext): Promise<EmuResponse> {
     ];
     return { status: 200, headers, body, cost: 0, serverMs: realism.resourceLimitMs, pointsCharged: charged };
   }
-  return { status: 200, headers, body, cost: 0, serverMs, pointsCharged: charged };
+  const mutation = operation.operation === "mutation" ? { secondaryPoints: Math.max(5, charged) } : {};
+  return { status: 200, headers, body, cost: 0, serverMs, pointsCharged: charged, ...mutation };
 }
 
 /**

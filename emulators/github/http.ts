@@ -15,6 +15,11 @@ export interface EmuResponse {
   items?: number;
   /** GraphQL points this answer cost, penalties included (for the per-minute points limit). */
   pointsCharged?: number;
+  /**
+   * Points toward the per-minute secondary limit when they differ from `pointsCharged`: GitHub counts a GraphQL
+   * request with mutations as 5 (docs: "Rate limits for the REST API", calculating points for the secondary limit).
+   */
+  secondaryPoints?: number;
 }
 
 export const DOCS = {

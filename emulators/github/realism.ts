@@ -26,6 +26,8 @@ export interface ServerTimeModel {
   perCommitMs: number;
   /** Each KB of blob text returned. */
   perBlobKbMs: number;
+  /** Each mutation run (a write, then the payload read back). A model: GitHub publishes no per-mutation time. */
+  perMutationMs: number;
   /** Fixed cost of a REST request. */
   restBaseMs: number;
   /** Each repository serialised in a REST list. */
@@ -77,6 +79,7 @@ const ZERO_MODEL: ServerTimeModel = {
   perReleaseMs: 0,
   perCommitMs: 0,
   perBlobKbMs: 0,
+  perMutationMs: 0,
   restBaseMs: 0,
   restPerItemMs: 0,
   restPerKbMs: 0,
@@ -95,6 +98,7 @@ const GITHUB_MODEL: ServerTimeModel = {
   perReleaseMs: 10,
   perCommitMs: 15,
   perBlobKbMs: 0.4,
+  perMutationMs: 200,
   restBaseMs: 90,
   restPerItemMs: 8,
   restPerKbMs: 0.1,
@@ -148,6 +152,7 @@ export interface GraphqlWork {
   /** `latestRelease` and ref-target commits resolved. */
   releases: number;
   commits: number;
+  mutations: number;
 }
 
 export const noWork = (): GraphqlWork => ({
@@ -158,6 +163,7 @@ export const noWork = (): GraphqlWork => ({
   blobBytes: 0,
   releases: 0,
   commits: 0,
+  mutations: 0,
 });
 
 /** Seeded standard normal draws (Box–Muller over the emulator's uniform generator). */
@@ -188,6 +194,7 @@ export function graphqlServerMs(
     work.treeEntries * m.perTreeEntryMs +
     work.releases * m.perReleaseMs +
     work.commits * m.perCommitMs +
+    work.mutations * m.perMutationMs +
     (work.blobBytes / 1024) * m.perBlobKbMs;
   return spreadAndLoad(ms, config, othersInFlight, random);
 }

@@ -282,7 +282,10 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       state.meter.add(`${identity}\ncpu:${resource}`, at, windowMs, serverMs);
       state.meter.add(`${identity}\ncpu`, at, windowMs, serverMs);
       if (resource === "core") state.meter.add(`${identity}\npoints:${endpoint}`, at, windowMs, 1);
-      else state.meter.add(`${identity}\npoints:graphql`, at, windowMs, Math.max(1, response.pointsCharged ?? 1));
+      else {
+        const points = response.secondaryPoints ?? Math.max(1, response.pointsCharged ?? 1);
+        state.meter.add(`${identity}\npoints:graphql`, at, windowMs, points);
+      }
     }
     recordMinute(tokenStats, at, lane, serverMs);
     if (lane === "graphql") recordGraphqlSpan(tokenStats, now, at);

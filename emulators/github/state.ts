@@ -2,6 +2,7 @@
 import { FaultList, type SelectedRequest } from "../common/faults.ts";
 import { loadCorpus, type Corpus } from "./corpus.ts";
 import { GITHUB_FAULTS, type FaultRuleInput } from "./faults.ts";
+import { ListStore } from "./lists.ts";
 import { hash, sequence } from "./random.ts";
 import { ConcurrencyGuard, RateLimiter, type Bucket, type Resource } from "./ratelimit.ts";
 import { SecondaryMeter, emptyTokenStats, type RealismConfig, type TokenRealismStats } from "./realism.ts";
@@ -69,6 +70,8 @@ export class EmulatorState {
   config!: EmulatorConfig;
   universe!: Universe;
   users!: UserStore;
+  /** Every user's star Lists (lists.ts). */
+  lists!: ListStore;
   limiter!: RateLimiter;
   concurrency!: ConcurrencyGuard;
   faults!: FaultList<FaultRuleInput, SelectedRequest>;
@@ -103,6 +106,7 @@ export class EmulatorState {
     this.universe = new Universe(this.corpus, this.options.seed);
     this.users = new UserStore(this.universe, this.options.seed);
     this.users.create("octocat", this.options.stars);
+    this.lists = new ListStore(this.options.seed);
     this.limiter = new RateLimiter();
     // Requests that are still in flight during a reset leave the old guard, so they can't skew the new one.
     this.concurrency = new ConcurrencyGuard();

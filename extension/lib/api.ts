@@ -22,6 +22,7 @@ import { UnstarPreview, UnstarStarted, UnstarState, type UnstarSelection } from 
 import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
 import { Digest, WatchedReleases } from "../../shared/digest";
 import { FeedCreated, FeedList } from "../../shared/feed";
+import { ListsResponse } from "../../shared/lists";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -99,6 +100,8 @@ export interface SearchParams {
   tag?: string | undefined;
   starred?: boolean | undefined;
   saved?: boolean | undefined;
+  list?: string | undefined;
+  unlisted?: boolean | undefined;
   limit?: number;
 }
 
@@ -128,6 +131,7 @@ export const api = {
   list: (auth: Auth, query: RepositoryListQuery, signal?: AbortSignal) =>
     parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
   facets: (auth: Auth) => parsed(request(auth, "api/repositories/facets"), LibraryFacets),
+  lists: (auth: Auth) => parsed(request(auth, "api/lists"), ListsResponse),
   /** The whole library as a compact index (address-bar suggestions). */
   index: (auth: Auth) => parsed(request(auth, "api/repositories/index"), LibraryIndex),
   get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),

@@ -38,6 +38,7 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     similar: unused,
     search: unused,
     facets: unused,
+    lists: unused,
     digest: unused,
     unstarState: unused,
     unstarPreview: unused,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Me } from "../../shared/api";
 import { Digest } from "../../shared/digest";
 import { FeedCreated, FeedList } from "../../shared/feed";
+import { ListsResponse } from "../../shared/lists";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
 import { UnstarPreview, UnstarSelection, UnstarStarted, UnstarState } from "../../shared/unstar";
@@ -58,6 +59,10 @@ export const searchRequestSchema = z.object({
   tag: z.string().max(100).optional(),
   /** "starred" | "saved" | undefined (both). */
   kind: z.enum(["starred", "saved"]).optional(),
+  /** In this GitHub List (name). */
+  list: z.string().max(100).optional(),
+  /** "1": in none of the user's GitHub Lists. */
+  unlisted: z.enum(["1"]).optional(),
   /** Which page asks: a newer search from the same page cancels its older one, never another page's. */
   page: z.string().max(64).optional(),
 });
@@ -173,6 +178,8 @@ export const protocol = {
   revokeFeed: { data: z.object({ id: z.number().int().positive() }), response: z.object({ revoked: z.literal(true) }) },
   /** The languages and tags the new tab's filters offer, counted over the whole library. */
   facets: { data: noData, response: LibraryFacets },
+  /** `GET /api/lists`: the user's GitHub Lists as the last sync read them, and whether Starwise may write them. */
+  lists: { data: noData, response: ListsResponse },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */
   getAccount: { data: noData, response: z.object({ tokenStatus: Me.shape.user.shape.tokenStatus }) },
   /** The account's settings on the Worker (`GET /api/settings`): language, auto-sync, chat provider. */

@@ -94,8 +94,8 @@ export const MAX_CONNECTIONS = 6;
 const IN_PLACE_WAIT_S = 65;
 
 type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-/** The response time of one request, filled in when its headers arrive. */
-type Timing = { ms: number | null };
+/** The response time of one request, filled in when its headers arrive, and the token's scopes GitHub sent. */
+type Timing = { ms: number | null; scopes?: string | null };
 
 export type RestAnswer = { status: number; headers: Record<string, string | undefined>; body: ArrayBuffer; ms: number };
 
@@ -263,6 +263,7 @@ export class GithubClient {
         partial: verdict.partial,
         ms: timing.ms ?? Date.now() - started,
         nodeErrors: nodeErrorsOf(errors),
+        scopes: timing.scopes ?? null,
       };
     });
   }
@@ -317,7 +318,11 @@ export class GithubClient {
       return await this.#connections.run(async () => {
         const sent = Date.now();
         const response = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-        if (timing) timing.ms = Date.now() - sent;
+        if (timing) {
+          timing.ms = Date.now() - sent;
+          // A classic token's scopes come with every answer; a fine-grained token gets no such header.
+          timing.scopes = response.headers.get("x-oauth-scopes");
+        }
         const body = await response.arrayBuffer();
         return new Response([101, 204, 205, 304].includes(response.status) ? null : body, {
           status: response.status,
@@ -331,7 +336,14 @@ export class GithubClient {
   }
 }
 
-export type GraphqlAnswer<T> = { data: T; partial: boolean; ms: number; nodeErrors: NodeError[] };
+export type GraphqlAnswer<T> = {
+  data: T;
+  partial: boolean;
+  ms: number;
+  nodeErrors: NodeError[];
+  /** `X-OAuth-Scopes` of the answer ("repo, user"); null when GitHub sent none (a fine-grained token). */
+  scopes: string | null;
+};
 
 /** A GraphQL error about one field of the answer (NOT_FOUND, FORBIDDEN), by its path. */
 export type NodeError = { type: string; path: Array<string | number>; message: string };

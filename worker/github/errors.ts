@@ -19,7 +19,13 @@ export type GithubErrorKind =
   /** GitHub's 10 s cut-off (502/504, or HTTP 200 with data null) or RESOURCE_LIMITS_EXCEEDED: ask for less. */
   | "too_large"
   /** 5xx, timeouts, network failures, malformed answers: retry with backoff. */
-  | "unavailable";
+  | "unavailable"
+  /**
+   * GitHub refused what was asked, in so many words: a GraphQL error of type UNPROCESSABLE (a List past the
+   * account's limit, a taken name) or INSUFFICIENT_SCOPES (the token's scopes). `graphqlType` says which; asking
+   * again changes nothing.
+   */
+  | "refused";
 
 export class GithubError extends Error {
   readonly kind: GithubErrorKind;
@@ -30,6 +36,8 @@ export class GithubError extends Error {
   readonly retryAfterSeconds: number | null;
   /** For `repository_denied`: why, and for SAML the page where the user authorises the token. */
   readonly access: RepositoryAccess | null;
+  /** For `refused`: GitHub's error type (UNPROCESSABLE, INSUFFICIENT_SCOPES, FORBIDDEN). */
+  readonly graphqlType: string | null;
 
   constructor(
     kind: GithubErrorKind,
@@ -39,6 +47,7 @@ export class GithubError extends Error {
       resetAt?: Date | null;
       retryAfterSeconds?: number | null;
       access?: RepositoryAccess | null;
+      graphqlType?: string | null;
       cause?: unknown;
     } = {},
   ) {
@@ -49,6 +58,7 @@ export class GithubError extends Error {
     this.resetAt = details.resetAt ?? null;
     this.retryAfterSeconds = details.retryAfterSeconds ?? null;
     this.access = details.access ?? null;
+    this.graphqlType = details.graphqlType ?? null;
   }
 
   /**
@@ -86,6 +96,10 @@ export class GithubError extends Error {
               }`,
             )
           : new ApiError("github_repository_blocked", "GitHub blocks access to this repository");
+      case "refused":
+        return this.graphqlType === "INSUFFICIENT_SCOPES" || this.graphqlType === "FORBIDDEN"
+          ? new ApiError("github_scope_missing", "GitHub refused: the token lacks the permission this needs")
+          : new ApiError("github_list_refused", `GitHub refused: ${this.message.slice(0, 300)}`);
       case "too_large":
       case "unavailable":
         return new ApiError("github_unavailable", "GitHub did not answer correctly: try again in a while");
@@ -252,6 +266,11 @@ export function classifyGraphqlAnswer(
   if (limited) {
     if (data == null) return new GithubError("too_large", errors[0]?.message ?? "GraphQL resource limits exceeded");
     return { partial: true };
+  }
+  // GitHub said no in words (a List past the limit, a missing scope): not a failure to retry.
+  const refused = errors.find((e) => e.type === "UNPROCESSABLE" || e.type === "INSUFFICIENT_SCOPES");
+  if (refused) {
+    return new GithubError("refused", refused.message ?? "GitHub refused the request", { graphqlType: refused.type });
   }
   const fatal = errors.filter((e) => e.type !== "NOT_FOUND" && e.type !== "FORBIDDEN");
   if (data == null || fatal.length > 0) {

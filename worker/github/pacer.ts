@@ -16,8 +16,8 @@ import { sleep } from "../lib/concurrency";
 
 export type Lane = "graphql" | "rest";
 /** Kinds of request whose size the pacer chooses. */
-export type SizedKind = "readme-batch" | "health-batch";
-const Kind = z.enum(["readme-batch", "health-batch"]);
+export type SizedKind = "readme-batch" | "health-batch" | "list-batch";
+const Kind = z.enum(["readme-batch", "health-batch", "list-batch"]);
 // Kinds an older version wrote are dropped, not refused: z.record of the known ones, loosely.
 const PositiveRecord = z
   .record(z.string(), z.number().positive())
@@ -71,6 +71,8 @@ export const SIZE_BOUNDS: Record<SizedKind, { min: number; max: number; initial:
   "readme-batch": { min: 1, max: 250, initial: 50 },
   // The daily health catch-up (worker/sync/health-step.ts): a repository and two single objects each.
   "health-batch": { min: 1, max: 250, initial: 100 },
+  // Pages of GitHub Lists' items (worker/github/lists.ts), counted in repositories: a page is at most 100.
+  "list-batch": { min: 1, max: 1000, initial: 200 },
 };
 
 export function freshPacing(): PacingState {

@@ -17,6 +17,9 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   github_sso_required: 403,
   github_star_scope_missing: 403,
   run_in_progress: 409,
+  github_scope_missing: 403,
+  github_list_limit: 422,
+  github_list_refused: 422,
   not_configured: 500,
   internal_error: 500,
   // Sync outcomes travel in events and in `GET /api/sync/status` (200); should one ever be

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
+import { splitListOperators } from "../../shared/lists";
 import type { LookupItem, RepositoryItem, RepositoryListQuery, RepositorySort } from "../../shared/repositories";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars, tagAliases } from "../db/schema";
@@ -59,6 +60,10 @@ export const libraryColumns = {
   notes: stars.notes,
   lastEdited: stars.lastEdited,
   watchReleases: stars.watchReleases,
+  // The GitHub Lists it is in, by name (docs/architecture.md §4, "Lists"): the membership index's prefix.
+  lists: sql<string>`(select json_group_array(name) from (select l.name from github_list_items i
+    join github_lists l on l.user_id = i.user_id and l.list_id = i.list_id
+    where i.user_id = ${stars.userId} and i.repository_id = ${stars.repositoryId} order by l.name collate nocase))`,
 };
 export type LibraryRow = Awaited<ReturnType<typeof selectLibrary>>[number];
 
@@ -175,14 +180,26 @@ export function decodeCursor(text: string, sort: RepositorySort): Cursor {
 /** The filters every reader of the library shares (the list, the search). */
 export type LibraryFilter = Pick<
   z.output<typeof RepositoryListQuery>,
-  "starred" | "saved" | "language" | "tag" | "category"
+  "starred" | "saved" | "language" | "tag" | "category" | "list" | "unlisted"
 >;
 
-/** The list's filters (`GET /api/repositories`). */
+/** The list's filters (`GET /api/repositories`); `list:Name` and `no:list` in `q` are filters, not words. */
 export function libraryFilters(query: z.output<typeof RepositoryListQuery>, userId: number): SQL[] {
-  const conditions = filterConditions(query, userId);
-  if (query.q) conditions.push(...keywordConditions(query.q, userId));
+  const { rest, list, unlisted } = splitListOperators(query.q ?? "");
+  const conditions = filterConditions(
+    { ...query, list: query.list ?? list, unlisted: query.unlisted ?? unlisted },
+    userId,
+  );
+  if (rest) conditions.push(...keywordConditions(rest, userId));
   return conditions;
+}
+
+/** In one of the user's GitHub Lists (named: that one, any case). */
+function inList(name?: string): SQL {
+  const named = name === undefined ? sql`` : sql` and l.name = ${name} collate nocase`;
+  return sql`exists (select 1 from github_list_items i join github_lists l
+    on l.user_id = i.user_id and l.list_id = i.list_id
+    where i.user_id = ${stars.userId} and i.repository_id = ${stars.repositoryId}${named})`;
 }
 
 /** Filters on the library's own columns; the search applies the same ones to both of its rankings. */
@@ -194,6 +211,8 @@ export function filterConditions(query: LibraryFilter, userId: number): SQL[] {
   if (query.saved !== undefined) conditions.push(eq(stars.isSaved, query.saved));
   if (query.language) conditions.push(sql`${repositories.language} = ${query.language} collate nocase`);
   if (query.category) conditions.push(sql`${stars.customCategory} = ${query.category} collate nocase`);
+  if (query.list) conditions.push(inList(query.list));
+  if (query.unlisted !== undefined) conditions.push(query.unlisted ? sql`not ${inList()}` : inList());
   if (query.tag) {
     const hasTag = (column: SQLWrapper) =>
       sql`exists (select 1 from json_each(${column}) where json_each.value = ${query.tag} collate nocase)`;
@@ -300,7 +319,17 @@ export function toRepositoryItem(row: LibraryRow): RepositoryItem {
     notes: row.notes,
     lastEdited: iso(row.lastEdited),
     watchReleases: row.watchReleases,
+    lists: listNames(row.lists),
   };
+}
+
+/** The `lists` column: a JSON array of names from SQLite; anything else reads as none. */
+function listNames(value: string | null): string[] {
+  try {
+    return strings(JSON.parse(value ?? "[]"));
+  } catch {
+    return [];
+  }
 }
 
 /** What a github.com badge shows (`POST /api/repositories/lookup`). */

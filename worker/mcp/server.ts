@@ -4,6 +4,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import { z } from "zod";
 import { version } from "../../package.json";
 import { DIGEST_QUIET_YEARS_DEFAULT, DigestQuery } from "../../shared/digest";
+import { ListItemsBody } from "../../shared/lists";
 import { FullName, RepositoryPatch, type RepositoryItem } from "../../shared/repositories";
 import { SEARCH_LIMIT_MAX, SearchQuery, type SearchHit } from "../../shared/search";
 import { UnstarSelection, type UnstarPreview, type UnstarRun } from "../../shared/unstar";
@@ -12,6 +13,8 @@ import { ApiError } from "../lib/errors";
 import { updateUserFields } from "../library/edit";
 import { starDigest } from "../library/digest";
 import { findByFullName, toRepositoryItem } from "../library/query";
+import { listsOverview, setItemsFromHere } from "../lists/push";
+import type { Services } from "../services";
 import { searchLibrary, type SearchOptions, type Semantic } from "../search/search";
 import { similarRepositories } from "../search/similar";
 import { TagName, TagOperationRequest, TagSelection } from "../../shared/tags";
@@ -31,6 +34,8 @@ import { applyOperation, undoOperation } from "../tags/operations";
 export type McpContext = {
   db: Db;
   userId: number;
+  /** What the GitHub Lists tools need: GitHub itself for a write, the login for the Lists' addresses. */
+  lists: { services: Services; login: string };
   semantic: Semantic | null;
   /** How search fuses its rankings (`SEARCH_FUSION`); the new tab's search reads the same. */
   search?: SearchOptions;
@@ -96,6 +101,8 @@ export function createMcpServer(context: McpContext): McpServer {
           .optional()
           .describe("true: starred only; false: not starred (saved, or unstarred and kept for notes)"),
         saved: z.boolean().optional().describe("true: saved without starring only"),
+        list: z.string().trim().min(1).max(100).optional().describe("Only repositories in this GitHub List (name)"),
+        unlisted: z.boolean().optional().describe("true: only repositories in none of the user's GitHub Lists"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -309,11 +316,56 @@ export function createMcpServer(context: McpContext): McpServer {
   );
 
   server.registerTool(
+    "list_github_lists",
+    {
+      title: "My GitHub Lists",
+      description:
+        "The user's GitHub star Lists as the last sync read them: name, description, private or not, how many " +
+        "repositories (and how many of them are in the library), the tag a List is linked to; how many stars are " +
+        "in no List; and whether Starwise may write Lists (GitHub needs a classic token with the user scope). " +
+        `Search one List with search_stars and list. ${DATA_NOTE}`,
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => thirdParty(await listsOverview(db, userId, context.lists.login)),
+  );
+
+  server.registerTool(
+    "set_github_list_items",
+    {
+      title: "Add to or remove from a GitHub List",
+      description:
+        "Adds repositories of the library to one of the user's GitHub Lists and takes others out of it, on GitHub. " +
+        "Every other List a repository is in stays as it is. Needs a token with the user scope; says so otherwise.",
+      inputSchema: {
+        list: z.string().trim().min(1).max(100).describe("The List's name (any case) or its id"),
+        add: z.array(z.string()).max(100).optional().describe("owner/name of repositories to add"),
+        remove: z.array(z.string()).max(100).optional().describe("owner/name of repositories to take out"),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    },
+    async ({ list, add, remove }) => {
+      const body = ListItemsBody.safeParse({ add, remove });
+      if (!body.success) return failure(body.error.issues.map((issue) => issue.message).join("; "));
+      const { lists } = await listsOverview(db, userId, context.lists.login);
+      const target = lists.find((one) => one.id === list || one.name.toLowerCase() === list.toLowerCase());
+      if (!target) return failure(`No GitHub List named "${list}": list_github_lists says which there are`);
+      try {
+        return json(await setItemsFromHere(context.lists.services, userId, target.id, body.data));
+      } catch (error) {
+        if (error instanceof ApiError) return failure(error.message);
+        throw error;
+      }
+    },
+  );
+
+  server.registerTool(
     "set_notes",
     {
       title: "Set my notes on a repository",
       description:
-        "Replaces the user's private notes on one repository of their library (an empty string clears them).",
+        "Replaces the user's private notes on one repository of their library (an empty string clears them). " +
+        "Writes only Starwise's copy (set_github_list_items and unstar_stars are the tools that write to GitHub).",
       inputSchema: {
         fullName: z.string().describe("owner/name of a repository in the library"),
         notes: z.string().max(20_000).describe("The new notes, replacing the old ones"),
@@ -408,6 +460,7 @@ function brief(hit: SearchHit) {
     tags: [...new Set([...hit.customTags, ...hit.aiTags, ...hit.topics])].slice(0, 12),
     notes: hit.notes,
     starred: hit.isStarred,
+    lists: hit.lists,
     snippet: hit.snippet?.text ?? null,
     score: Number(hit.score.toFixed(6)),
   };
@@ -419,6 +472,8 @@ function stringified(filters: {
   tag?: string | undefined;
   starred?: boolean | undefined;
   saved?: boolean | undefined;
+  list?: string | undefined;
+  unlisted?: boolean | undefined;
 }) {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(filters)) if (value !== undefined) out[key] = String(value);

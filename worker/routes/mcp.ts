@@ -42,6 +42,7 @@ export const mcpRoutes = new Hono<AppEnv>()
     const server = createMcpServer({
       db,
       userId,
+      lists: { services: c.var.services, login: c.var.user.login },
       semantic,
       search: config.search,
       spendSearch: () => (semantic ? spendSearch(db, userId, config.searchesPerMinute) : Promise.resolve()),

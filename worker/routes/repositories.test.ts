@@ -238,6 +238,7 @@ describe("GET /api/repositories", () => {
         notes: "n",
         lastEdited: null,
         watchReleases: false,
+        lists: [],
         isPrivate: false,
       }),
     ]);

@@ -5,10 +5,12 @@ import { SEARCH_LIMIT_DEFAULT } from "../../shared/search";
 import type { Db } from "../db/client";
 import { analyses, repositories, stars } from "../db/schema";
 import { inJsonArray } from "../db/sql";
+import { splitListOperators } from "../../shared/lists";
 import {
   filterConditions,
   inLibrary,
   selectLibrary,
+  sortOrder,
   strings,
   toRepositoryItem,
   type LibraryRow,
@@ -59,15 +61,24 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "weighted", keywo
 export async function searchLibrary(
   db: Db,
   userId: number,
-  query: z.output<typeof SearchQuery>,
+  asked: z.output<typeof SearchQuery>,
   semantic: Semantic | null,
   options: SearchOptions = DEFAULT_SEARCH_OPTIONS,
 ): Promise<SearchResult & { timings: SearchTimings }> {
   const started = Date.now();
   const timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 };
-  const limit = query.limit ?? SEARCH_LIMIT_DEFAULT;
-  const terms = parseQuery(query.q);
+  const limit = asked.limit ?? SEARCH_LIMIT_DEFAULT;
+  // `list:Name` and `no:list` are filters, not words (shared/lists.ts).
+  const { rest, list, unlisted } = splitListOperators(asked.q);
+  const query = { ...asked, q: rest, list: asked.list ?? list, unlisted: asked.unlisted ?? unlisted };
   const filters = filterConditions(query, userId);
+  if (!rest) {
+    // Only operators: the List's stars, most recently starred first, each a match.
+    const rows = await selectLibrary(db, userId, filters, sortOrder.starred_at, limit);
+    const items = rows.map((row) => ({ ...toRepositoryItem(row), score: 0, matchedBy: [], snippet: null }));
+    return { mode: "keyword", items, related: [], timings: { ...timings, total: Date.now() - started } };
+  }
+  const terms = parseQuery(query.q);
   const weighted = anyTermPhraseWeights(terms);
   const phrases = weighted.map((entry) => entry.phrase);
   const [{ hits: keyword, names }, nearest, floors] = await Promise.all([

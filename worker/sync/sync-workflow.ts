@@ -12,6 +12,7 @@ import { listStep, savePacing, type ListStepResult } from "./list-step";
 import { addCounts, zeroCounts } from "./step-outcome";
 import { readmeStep, type ReadmeStepResult } from "./readme-step";
 import { catchUpHealth } from "./health-step";
+import { listsStep } from "./lists-step";
 import { fetchSavedReadmes } from "./saved-readmes";
 import { markUnstarred } from "./unstar";
 
@@ -213,6 +214,13 @@ export class SyncWorkflow extends WorkflowEntrypoint<Bindings, SyncParams> {
       );
       usage.add(health.usage);
       pacing = health.pacing ?? pacing;
+      // GitHub Lists: the index and the Lists that changed; linked ones merged both ways. Never fails the run.
+      const pacingForLists = pacing;
+      const lists = await step.do("lists", RETRY, () =>
+        listsStep(this.services(), { userId: params.userId, pacing: pacingForLists }),
+      );
+      usage.add(lists.usage);
+      pacing = lists.pacing ?? pacing;
       if (pacing) {
         const learned = pacing;
         await step.do("remember pacing", RETRY, () => savePacing(this.services().db, params.userId, learned));

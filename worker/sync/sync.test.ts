@@ -76,9 +76,10 @@ describe("sync: first run and resync", () => {
     expect(again.stats.readmesFetched).toBe(0);
     const after = await stats();
     expect(after.readmeDownloads["sync-first"]).toBe(before.readmeDownloads["sync-first"]);
-    // 3 REST pages of stars and one count probe; no README request, no GraphQL at all.
+    // 3 REST pages of stars and one count probe; no README request; one GraphQL point: the index of the user's
+    // GitHub Lists (docs/architecture.md §4, "Lists").
     expect(after.rateLimit["sync-first"]!.core.used - before.rateLimit["sync-first"]!.core.used).toBe(4);
-    expect(after.rateLimit["sync-first"]!.graphql.used).toBe(before.rateLimit["sync-first"]!.graphql.used);
+    expect(after.rateLimit["sync-first"]!.graphql.used).toBe(before.rateLimit["sync-first"]!.graphql.used + 1);
 
     const run = await env.DB.prepare("select status, counters from sync_runs where id = ?")
       .bind(again.runId)
@@ -136,7 +137,8 @@ describe("sync: changes on GitHub", () => {
     await controlPost("push", { fullName: first!.fullName });
     const done = doneOf(await syncOnce(sessionToken));
     expect(done).toMatchObject({ total: 30, updated_count: 1 });
-    expect(done.stats).toMatchObject({ readmesFetched: 0, requests: { restNotModified: 0, graphql: 1 } });
+    // The tree lookup, and the index of the user's GitHub Lists.
+    expect(done.stats).toMatchObject({ readmesFetched: 0, requests: { restNotModified: 0, graphql: 2 } });
   });
 
   it("stores hostile and huge READMEs as plain data", async () => {

@@ -75,7 +75,8 @@ describe("sync: GitHub refusing one repository", () => {
 
       // Asked again at most once a day: the next sync does not ask GitHub for it.
       const again = doneOf(await syncOnce(sessionToken));
-      expect(again.stats.requests.graphql).toBe(0);
+      // The index of the user's GitHub Lists only (docs/architecture.md §4, "Lists").
+      expect(again.stats.requests.graphql).toBe(1);
       expect(await accessOf(user.id, blocked)).toMatchObject({ is_starred: 1, access_state: "blocked" });
     } finally {
       await controlPost("repo-state", { fullName: blocked, state: "ok" });

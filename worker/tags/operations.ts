@@ -359,6 +359,8 @@ async function selectionIds(db: Db, userId: number, selection: TagSelection) {
     ...(filter.category ? { category: filter.category } : {}),
     ...(filter.starred !== undefined ? { starred: filter.starred } : {}),
     ...(filter.saved !== undefined ? { saved: filter.saved } : {}),
+    ...(filter.list ? { list: filter.list } : {}),
+    ...(filter.unlisted !== undefined ? { unlisted: filter.unlisted } : {}),
   };
   const rows = await db
     .select({ id: stars.repositoryId })

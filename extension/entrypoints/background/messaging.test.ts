@@ -61,6 +61,7 @@ const item = {
   notes: null,
   lastEdited: null,
   watchReleases: false,
+  lists: [],
 };
 
 describe("background messaging", () => {

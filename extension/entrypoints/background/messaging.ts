@@ -94,18 +94,29 @@ const searching = new Map<string, AbortController>();
 /** New-tab search: `/api/search` for words; without, the library itself, newest first. */
 async function searchLibrary(
   connection: Connection,
-  { q, language, tag, kind }: Omit<SearchRequest, "page">,
+  { q, language, tag, kind, list: inList, unlisted }: Omit<SearchRequest, "page">,
   signal: AbortSignal,
 ): Promise<SearchAnswer> {
-  const filters = { ...(language ? { language } : {}), ...(tag ? { tag } : {}) };
+  const filters = { ...(language ? { language } : {}), ...(tag ? { tag } : {}), ...(inList ? { list: inList } : {}) };
   if (q.trim()) {
     const kindFilter = kind === "starred" ? { starred: true } : kind === "saved" ? { saved: true } : {};
-    return guard(api.search(connection, { q, limit: SEARCH_PAGE, ...filters, ...kindFilter }, signal));
+    const listFilter = unlisted ? { unlisted: true } : {};
+    return guard(api.search(connection, { q, limit: SEARCH_PAGE, ...filters, ...kindFilter, ...listFilter }, signal));
   }
   const kindFilter =
     kind === "starred" ? { starred: "true" as const } : kind === "saved" ? { saved: "true" as const } : {};
   const list = await guard(
-    api.list(connection, { ...filters, ...kindFilter, sort: "starred_at", limit: SEARCH_PAGE }, signal),
+    api.list(
+      connection,
+      {
+        ...filters,
+        ...kindFilter,
+        ...(unlisted ? { unlisted: "true" as const } : {}),
+        sort: "starred_at",
+        limit: SEARCH_PAGE,
+      },
+      signal,
+    ),
   );
   const items: Card[] = list.items;
   return { mode: "library", items, related: [] };
@@ -256,6 +267,7 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
     },
 
     facets: async () => guard(api.facets(await session())),
+    lists: async () => guard(api.lists(await session())),
 
     digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
     setWatch: async ({ fullName, watch }) => {
@@ -301,14 +313,14 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
       return operation;
     },
 
-    async search({ q, language, tag, kind, page = "" }) {
+    async search({ page = "", ...request }) {
       // A newer query cancels the one from the same page still on its way (the page drops its
       // answer anyway); before any await, so two of them cannot swap places.
       searching.get(page)?.abort();
       const controller = new AbortController();
       searching.set(page, controller);
       try {
-        return await searchLibrary(await session(), { q, language, tag, kind }, controller.signal);
+        return await searchLibrary(await session(), request, controller.signal);
       } catch (error) {
         if (controller.signal.aborted) throw new MessageError("aborted", "A newer search replaced this one.");
         throw error;

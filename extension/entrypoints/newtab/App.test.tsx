@@ -49,6 +49,7 @@ const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): Repository
   notes: null,
   lastEdited: null,
   watchReleases: false,
+  lists: [],
   ...extra,
 });
 
@@ -246,6 +247,59 @@ describe("new tab", () => {
     (root.querySelector("button.clear-filters") as HTMLButtonElement).click();
     await vi.waitFor(() => expect(names()).toHaveLength(2));
     expect(location.search).toBe("");
+  });
+
+  it("filters by GitHub List and by in no List, shows List chips, and says why Lists are read-only", async () => {
+    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
+    const listed: string[] = [];
+    worker = fakeWorker({
+      "GET /api/repositories/facets": () => Response.json(FACETS),
+      "GET /api/lists": () =>
+        Response.json({
+          lists: [
+            {
+              id: "UL_1",
+              name: "Rust <b>things</b>",
+              slug: "rust-b-things-b",
+              description: null,
+              isPrivate: false,
+              itemCount: 3,
+              inLibrary: 2,
+              linkedTag: null,
+              url: "https://github.com/stars/octocat/lists/rust-b-things-b",
+            },
+          ],
+          notInAnyList: 118,
+          write: { canWrite: false, reason: "missing-scope", scopes: "repo" },
+          readAt: "2026-12-06T08:00:00.000Z",
+          error: null,
+        }),
+      "GET /api/repositories": (request) => {
+        const params = new URL(request.url).searchParams;
+        listed.push(`list=${params.get("list") ?? ""} unlisted=${params.get("unlisted") ?? ""}`);
+        return Response.json({
+          items: [repo("tokio-rs/tokio", { lists: ["Rust <b>things</b>"] })],
+          nextCursor: null,
+        });
+      },
+    });
+    render(<App />, root);
+    await vi.waitFor(() => expect(root.querySelector("select[name=list]")).not.toBeNull());
+    await vi.waitFor(() => expect(root.querySelector(".list-chip")).not.toBeNull());
+    const options = [...root.querySelectorAll("select[name=list] option")].map((option) => option.textContent);
+    expect(options).toEqual(["Any GitHub List", "Rust <b>things</b> (2)", "In no List (118)"]);
+    // A List's name is text, never markup.
+    expect(root.querySelector(".list-chip")?.textContent).toBe("Rust <b>things</b>");
+    expect(root.querySelector(".list-chip b")).toBeNull();
+    expect(root.querySelector(".lists-note")?.textContent).toContain("needs a classic token with the “user” scope");
+    const select = root.querySelector("select[name=list]") as HTMLSelectElement;
+    select.value = " none";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await vi.waitFor(() => expect(listed.at(-1)).toBe("list= unlisted=true"));
+    expect(location.search).toBe("?unlisted=1");
+    select.value = "Rust <b>things</b>";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await vi.waitFor(() => expect(listed.at(-1)).toBe("list=Rust <b>things</b> unlisted="));
   });
 
   it("keeps a language from the URL chosen when the facets arrive after the first drawing", async () => {

@@ -10,7 +10,7 @@ import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
 import { SelectBox, UnstarBar, useSelection, type Selection } from "./unstar";
 import { DigestPanel } from "./digest";
-import { Filters, totalOf, type Facets } from "./filters";
+import { Filters, ListsNote, totalOf, type Facets, type Lists } from "./filters";
 import { HealthChips } from "./health-chips";
 import { TagsPanel, type BulkTarget } from "./tags";
 import { createUrlWriter, requestFromUrl } from "./url-state";
@@ -65,7 +65,16 @@ function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
       request.q ? DEBOUNCE_MS : 0,
     );
     return () => clearTimeout(timer);
-  }, [status?.connected, request.q, request.language, request.tag, request.kind, changes]);
+  }, [
+    status?.connected,
+    request.q,
+    request.language,
+    request.tag,
+    request.kind,
+    request.list,
+    request.unlisted,
+    changes,
+  ]);
   return [view, setView] as const;
 }
 
@@ -209,6 +218,11 @@ function Result(props: { card: Card; selected: boolean; onChange: (card: Card) =
       {card.snippet && <Snippet text={card.snippet.text} ranges={card.snippet.ranges} />}
       <div class="meta">
         <HealthChips health={card.health} />
+        {(card.lists ?? []).map((list) => (
+          <span class="chip list-chip" key={`list:${list}`} title={t("listChip", list)}>
+            {list}
+          </span>
+        ))}
         {tags.map((tag) => (
           <span class="chip" key={tag}>
             {tag}
@@ -280,6 +294,26 @@ function useFacets(connected: boolean, sync: SyncState | null, changes = 0): Fac
   return facets;
 }
 
+/** The user's GitHub Lists, asked again when a sync finishes (each sync reads them). */
+function useLists(connected: boolean, sync: SyncState | null): Lists {
+  const [lists, setLists] = useState<Lists>("loading");
+  useEffect(() => {
+    if (!connected) return;
+    let current = true;
+    sendMessage("lists").then(
+      (answer) => current && setLists(answer),
+      (error: unknown) => {
+        console.warn("starwise: the GitHub Lists did not load", error);
+        if (current) setLists("failed");
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [connected, sync?.lastSyncedAt]);
+  return lists;
+}
+
 /** The search in the URL: read on load and on Back/Forward, written as it changes. */
 function useUrlRequest() {
   const [request, setRequest] = useState<SearchRequest>(() => requestFromUrl(location.search));
@@ -301,6 +335,7 @@ export function App() {
   const [changes, setChanges] = useState(0);
   const [view, setView] = useSearch(status, request, changes);
   const facets = useFacets(Boolean(status?.connected), sync, changes);
+  const lists = useLists(Boolean(status?.connected), sync);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
   const picking = useSelection();
@@ -390,7 +425,15 @@ export function App() {
         />
       </header>
       {status?.connected && (
-        <Filters facets={facets} request={request} onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))} />
+        <>
+          <Filters
+            facets={facets}
+            lists={lists}
+            request={request}
+            onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))}
+          />
+          <ListsNote lists={lists} />
+        </>
       )}
       {/* What changed in the stars: beside an empty search, out of the way of one being typed. */}
       {status?.connected && !request.q && <DigestPanel key={changes} selection={picking} />}
@@ -473,7 +516,7 @@ export function App() {
  */
 function countLine(request: SearchRequest, shown: number, total: number | null, gone = 0): string {
   if (request.q) return shown < SEARCH_PAGE ? t("newtabResults", formatNumber(shown)) : t("newtabResultsFirst", shown);
-  const filtered = Boolean(request.language || request.tag || request.kind);
+  const filtered = Boolean(request.language || request.tag || request.kind || request.list || request.unlisted);
   // Facets counted before the last rows landed (mid-sync) would say "30 of 20": say no total then. The list shows
   // gone stars too (marked gone), the total counts them apart: never as starred.
   const whole = total !== null && total + gone >= shown ? formatNumber(total) : null;
@@ -484,7 +527,9 @@ function countLine(request: SearchRequest, shown: number, total: number | null, 
 
 /** Stars gone from GitHub, where the list's total leaves them out: the whole library, unfiltered. */
 const goneOf = (facets: Facets, request: SearchRequest) =>
-  typeof facets === "string" || request.language || request.tag || request.kind ? 0 : facets.gone;
+  typeof facets === "string" || request.language || request.tag || request.kind || request.list || request.unlisted
+    ? 0
+    : facets.gone;
 
 /**
  * What the tags view's bulk change applies to: a search's results as shown (a search ranks, it has no "all"), or
@@ -497,6 +542,8 @@ function bulkTarget(request: SearchRequest, items: Card[], total: number | null)
     ...(request.language ? { language: request.language } : {}),
     ...(request.tag ? { tag: request.tag } : {}),
     ...(request.kind === "starred" ? { starred: true } : request.kind === "saved" ? { saved: true } : {}),
+    ...(request.list ? { list: request.list } : {}),
+    ...(request.unlisted ? { unlisted: true } : {}),
   };
   return { selection: { filter }, count: total, all: true };
 }
@@ -504,7 +551,7 @@ function bulkTarget(request: SearchRequest, items: Card[], total: number | null)
 /** An empty list: why, and what to do about it. */
 function Empty(props: { request: SearchRequest; synced: boolean; onClear: () => void }) {
   const { request, synced, onClear } = props;
-  const filtered = Boolean(request.language || request.tag || request.kind);
+  const filtered = Boolean(request.language || request.tag || request.kind || request.list || request.unlisted);
   const clear = filtered && (
     <button type="button" class="secondary clear-filters" onClick={onClear}>
       {t("newtabClearFilters")}

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
+import type { ListsResponse } from "../../../shared/lists";
 import type { FacetCount, LibraryFacets } from "../../../shared/repositories";
 import { formatNumber, t, type MessageKey } from "@/lib/i18n";
 import type { SearchRequest } from "@/lib/messaging";
@@ -9,6 +10,11 @@ import type { SearchRequest } from "@/lib/messaging";
 
 /** The facets as the page knows them: not yet asked, failed to load, or loaded. */
 export type Facets = LibraryFacets | "loading" | "failed";
+/** The user's GitHub Lists as the page knows them (`GET /api/lists`). */
+export type Lists = ListsResponse | "loading" | "failed";
+
+/** The option that stands for "in no List": a List's name never starts with a space (GitHub trims it). */
+const IN_NO_LIST = " none";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -21,6 +27,7 @@ export const countOf = (values: FacetCount[], value: string) => values.find((fac
  */
 export function totalOf(facets: Facets, request: SearchRequest): number | null {
   if (typeof facets === "string" || request.kind || (request.language && request.tag)) return null;
+  if (request.list || request.unlisted) return null;
   if (request.language) return countOf(facets.languages, request.language) ?? null;
   if (request.tag) return countOf(facets.tags, request.tag) ?? null;
   return facets.total;
@@ -71,8 +78,71 @@ function FacetSelect(props: {
   );
 }
 
+/**
+ * The GitHub List filter: each List with the stars of the library in it, and the stars in none. Shown once the user
+ * has a List; the choice stays selectable while the Lists are on their way.
+ */
+function ListSelect(props: {
+  lists: Lists;
+  request: SearchRequest;
+  onChange: (patch: Partial<SearchRequest>) => void;
+}) {
+  const { lists, request } = props;
+  const loaded = typeof lists === "string" ? null : lists;
+  if (!request.list && !request.unlisted && !loaded?.lists.length) return null;
+  const value = request.unlisted ? IN_NO_LIST : (request.list ?? "");
+  return (
+    <select
+      name="list"
+      aria-label={t("filterList")}
+      value={value}
+      onChange={(e) => {
+        const chosen = (e.target as HTMLSelectElement).value;
+        props.onChange(
+          chosen === IN_NO_LIST
+            ? { list: undefined, unlisted: "1" }
+            : { list: chosen || undefined, unlisted: undefined },
+        );
+      }}
+    >
+      <option value="">{t("filterAnyList")}</option>
+      {request.list && !loaded?.lists.some((list) => same(list.name, request.list!)) && (
+        <option value={request.list}>{request.list}</option>
+      )}
+      {loaded?.lists.map((list) => (
+        <option value={list.name} key={list.id}>
+          {t("facetOption", list.name, formatNumber(list.inLibrary))}
+        </option>
+      ))}
+      <option value={IN_NO_LIST}>{t("filterNotInList", loaded ? formatNumber(loaded.notInAnyList) : "…")}</option>
+      {lists === "failed" && (
+        <option disabled value="-">
+          {t("filterListFailed")}
+        </option>
+      )}
+    </select>
+  );
+}
+
+/** What the Lists' state means for the person, in words: read-only and why, or the last read failed. */
+export function ListsNote({ lists }: { lists: Lists }) {
+  if (typeof lists === "string" || lists.lists.length === 0) return null;
+  const lines: string[] = [];
+  if (lists.error) lines.push(t("listsReadFailed", lists.error));
+  if (!lists.write.canWrite && lists.write.reason === "missing-scope")
+    lines.push(t("listsReadOnly", lists.write.scopes || t("listsNoScopes")));
+  if (!lists.write.canWrite && lists.write.reason === "fine-grained") lines.push(t("listsReadOnlyFineGrained"));
+  if (lines.length === 0) return null;
+  return (
+    <p class="lists-note" role="note">
+      {lines.join(" ")}
+    </p>
+  );
+}
+
 export function Filters(props: {
   facets: Facets;
+  lists: Lists;
   request: SearchRequest;
   /** A change of one filter (applied to the latest search, not to the one this drawing saw). */
   onChange: (patch: Partial<SearchRequest>) => void;
@@ -111,6 +181,7 @@ export function Filters(props: {
         <option value="starred">{t("filterStarred")}</option>
         <option value="saved">{t("filterSaved")}</option>
       </select>
+      <ListSelect lists={props.lists} request={request} onChange={onChange} />
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { searchRequestSchema, type SearchRequest } from "@/lib/messaging";
 // The new tab's search lives in its URL (`newtab.html?q=tokio&language=Rust`), so Back from a
 // result opened with Enter comes back to the same search, and a reload keeps it.
 
-const FIELDS = ["q", "language", "tag", "kind"] as const;
+const FIELDS = ["q", "language", "tag", "kind", "list", "unlisted"] as const;
 
 /** The search a URL's query string holds; anything malformed is dropped, field by field. */
 export function requestFromUrl(search: string): SearchRequest {

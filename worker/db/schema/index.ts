@@ -7,3 +7,4 @@ export * from "./users";
 export * from "./vectors";
 export * from "./unstar-runs";
 export * from "./tags";
+export * from "./lists";

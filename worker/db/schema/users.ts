@@ -38,15 +38,19 @@ export const users = sqliteTable(
     syncTuning: text("sync_tuning", { mode: "json" }).$type<unknown>(),
     /** The last daily health catch-up of this user's stars (worker/sync/health-step.ts); null = never. */
     /**
-     * The token's `X-OAuth-Scopes` at sign-in ("repo, read:user"); null when GitHub sent none (a fine-grained token)
-     * or before it was recorded (`token_scopes_at` null). Whether the token may star and unstar follows from it
-     * (worker/unstar/star-write.ts).
+     * The token's `X-OAuth-Scopes` ("repo, user"), recorded at sign-in and again by each read of the GitHub Lists;
+     * null when GitHub sent none (a fine-grained token) or before it was recorded (`token_scopes_at` null). Whether
+     * the token may star and unstar (worker/unstar/star-write.ts) and write Lists (`user`: worker/lists/push.ts)
+     * follows from it.
      */
     tokenScopes: text("token_scopes"),
     tokenScopesAt: integer("token_scopes_at", { mode: "timestamp_ms" }),
     /** GitHub refused to star or unstar with this token (a fine-grained token without "Starring: write"). */
     starWriteRefusedAt: integer("star_write_refused_at", { mode: "timestamp_ms" }),
     healthCaughtUpAt: integer("health_caught_up_at", { mode: "timestamp_ms" }),
+    /** The last read of the user's GitHub Lists, and why it failed if it did (GitHub's words kept out). */
+    listsReadAt: integer("lists_read_at", { mode: "timestamp_ms" }),
+    listsError: text("lists_error"),
     /**
      * The semantic ranking's relevance floors for this library (worker/search/floor.ts): above
      * `semantic_floor` a match, above `semantic_noise` related; and what they were worked out for,
