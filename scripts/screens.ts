@@ -34,6 +34,19 @@ export const SCREENS = [
   "newtab-no-match-zh",
   "newtab-filling",
   "newtab-digest",
+  "newtab-health-chips",
+  "newtab-health-chips-zh",
+  "newtab-unstar-confirm",
+  "newtab-unstar-done",
+  "newtab-unstar-undone",
+  "popup-unstarring",
+  "newtab-tags",
+  "newtab-tags-merged",
+  "newtab-tags-zh",
+  "newtab-lists",
+  "newtab-lists-filtered",
+  "options-feed",
+  "options-notifications",
   "github-badge-light",
   "github-badge-dark",
   "github-badge-zh",
@@ -49,6 +62,7 @@ export const SCREENS = [
   "firefox-options-ai-test",
   "firefox-sites-marks",
   "firefox-sites-marks-hover",
+  "firefox-options-notifications",
 ];
 
 const missing = SCREENS.filter((name) => !existsSync(join(artifacts, `${name}.png`)));
