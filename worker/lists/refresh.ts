@@ -69,7 +69,10 @@ export async function refreshLists(
   const canWrite = mayWriteLists(index.scopes);
 
   const linked = index.lists.filter((list) => stored.get(list.id)?.linkedTag);
-  const toRead = index.lists.filter((list) => stale(list, stored.get(list.id), now));
+  // A linked List's items are read on every sync: its change decides what the tag does, and GitHub's signs of a
+  // change (the count, `lastAddedAt` to the second) miss one item swapped for another within the second of the last
+  // addition. Linked Lists are the few the user chose to keep in step.
+  const toRead = index.lists.filter((list) => stored.get(list.id)?.linkedTag || stale(list, stored.get(list.id), now));
   let items = await readListItems(client, pacer, toRead);
   const current = (listId: string) =>
     items.get(listId) ? new Set(items.get(listId)) : (members.get(listId) ?? new Set<number>());
