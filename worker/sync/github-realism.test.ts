@@ -77,7 +77,9 @@ beforeEach(async () => {
   await env.DB.batch([env.DB.prepare("delete from stars"), env.DB.prepare("delete from repositories")]);
 });
 
-describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
+// Each test runs whole syncs against the emulator: 90 s is a guard against a hang, not a measure (a loaded
+// machine took over 30 s).
+describe("the sync against GitHub's limits", { timeout: 90_000 }, () => {
   it.each([
     ["HTTP 200 with data: null", ["200"]],
     ["502 and 504", ["502", "504"]],
@@ -125,7 +127,7 @@ describe("the sync against GitHub's limits", { timeout: 30_000 }, () => {
   });
 });
 
-describe("READMEs GitHub stores strangely", { timeout: 30_000 }, () => {
+describe("READMEs GitHub stores strangely", { timeout: 90_000 }, () => {
   it("a symlinked README is followed, a binary one is no README, a BOM is kept out of the text", async () => {
     await using introspector = await fastWorkflows();
     const login = "odd-readmes";

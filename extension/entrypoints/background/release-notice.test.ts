@@ -69,6 +69,15 @@ describe("planReleaseNotice", () => {
     expect(notice?.message).toBe("a/new v2");
     expect(next.told).toEqual(["a/old@v1", "a/new@v2\u202E\u0000"]);
   });
+
+  it("tells a release published in the second notifications were turned on (GitHub's times have whole seconds)", () => {
+    const state = { ...FRESH, enabledAt: Date.parse("2026-12-05T10:00:00.700Z") };
+    const releases = answer([
+      release("a/before", "v1", "2026-12-05T09:59:59.000Z"),
+      release("a/same-second", "v2", "2026-12-05T10:00:00.000Z"),
+    ]);
+    expect(planReleaseNotice(state, "run-1", releases).notice?.message).toBe("a/same-second v2");
+  });
 });
 
 describe("the release notifier", () => {
@@ -109,6 +118,19 @@ describe("the release notifier", () => {
     await notifier.afterSync("run-2");
     expect(create).toHaveBeenCalledTimes(1);
     expect((await readReleaseNotice()).runId).toBe("run-2");
+  });
+
+  it("asks from the whole second notifications were turned on", async () => {
+    await releaseNoticeItem.setValue({ ...FRESH, enabledAt: NOW - 86_400_000 + 700 });
+    const asked: string[] = [];
+    await createReleaseNotifier({
+      watchedReleases: async (since) => {
+        asked.push(since);
+        return answer([]);
+      },
+      now: () => NOW,
+    }).afterSync("run-1");
+    expect(asked).toEqual([new Date(NOW - 86_400_000).toISOString()]);
   });
 
   it("asks nothing and shows nothing until the person allowed notifications", async () => {

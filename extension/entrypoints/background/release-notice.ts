@@ -20,6 +20,12 @@ export type Notice = { title: string; message: string };
 const keyOf = (item: WatchedReleases["items"][number]) => `${item.fullName}@${item.release?.tag ?? ""}`;
 
 /**
+ * When notifications were turned on, to GitHub's precision: `published_at` has whole seconds, so a release published
+ * in the same second as the click reads as earlier than it by the millisecond, and would never be news.
+ */
+const enabledSecond = (enabledAt: number) => Math.floor(enabledAt / 1000) * 1000;
+
+/**
  * What the sync `runId` should tell, given what was told before: one notice or none, and the state to keep.
  * A run that already had its chance tells nothing (one per sync, however often its `done` is seen); a release
  * already told, or published before notifications were turned on, is not news.
@@ -34,7 +40,7 @@ export function planReleaseNotice(
   const fresh = answer.items.filter(
     (item) =>
       !told.has(keyOf(item)) &&
-      (state.enabledAt === null || (item.at !== null && Date.parse(item.at) >= state.enabledAt)),
+      (state.enabledAt === null || (item.at !== null && Date.parse(item.at) >= enabledSecond(state.enabledAt))),
   );
   // What the Worker's window holds now is what was told: it moves on with the window.
   const next = { ...state, runId, told: answer.items.map(keyOf).slice(0, 500), failure: null };
@@ -73,7 +79,7 @@ export function createReleaseNotifier(deps: {
     if (state.runId === runId) return;
     let notice: Notice | null = null;
     try {
-      const since = new Date(Math.max(now() - NOTICE_WINDOW_MS, state.enabledAt ?? 0)).toISOString();
+      const since = new Date(Math.max(now() - NOTICE_WINDOW_MS, enabledSecond(state.enabledAt ?? 0))).toISOString();
       const planned = planReleaseNotice(state, runId, await deps.watchedReleases(since));
       notice = planned.notice;
       // Kept before it is shown: a background stopped in between never shows it twice.
