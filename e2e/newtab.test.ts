@@ -7,7 +7,8 @@ import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 
 // The new tab against the real Worker and the GitHub emulator: filters from the whole library,
 // the search in the URL (Enter opens a result, Back comes back to the search), the count said
-// honestly, and the words for "nothing matches" in English and Chinese.
+// honestly, a misspelled name found and the correction said, and the words for "nothing matches" in
+// English and Chinese.
 
 /** Starred on top of the emulator's own, with languages the test can reason about. */
 const STARRED = [
@@ -132,6 +133,21 @@ describe("the new tab", () => {
     await newtab.close();
   });
 
+  it("finds a half-remembered name typed wrong, and says what it searched instead", async () => {
+    const newtab = await browser.openPage("newtab.html");
+    await newtab.locator(".result").first().waitFor();
+    await newtab.keyboard.type("playwrigth");
+    await expect.poll(() => names(newtab).then((shown) => shown[0])).toBe("microsoft/playwright");
+    expect(await newtab.locator(".spelling").textContent()).toBe(
+      "None of your stars has “\u2068playwrigth\u2069”: also searched for \u2068playwright\u2069.",
+    );
+    await screenshot(newtab, "newtab-spelling");
+    // The word as typed again matches: no correction, no line.
+    await newtab.locator("input[name=q]").fill("playwright");
+    await expect.poll(() => newtab.locator(".spelling").count()).toBe(0);
+    await newtab.close();
+  });
+
   it("speaks Chinese when chosen in the options", async () => {
     const options = await browser.openPage("options.html");
     await options.locator("select[name=language]").selectOption("zh");
@@ -152,6 +168,11 @@ describe("the new tab", () => {
         .poll(() => newtab.locator(".no-match .headline").textContent())
         .toBe(`没有与“${NONSENSE}”匹配的星标`);
       await screenshot(newtab, "newtab-no-match-zh");
+      await newtab.locator("input[name=q]").fill("playwrigth");
+      await expect
+        .poll(() => newtab.locator(".spelling").textContent())
+        .toBe("你的星标中没有“\u2068playwrigth\u2069”，已同时搜索 \u2068playwright\u2069。");
+      await screenshot(newtab, "newtab-spelling-zh");
       await newtab.close();
     } finally {
       await options.locator("select[name=language]").selectOption("auto");

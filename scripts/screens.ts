@@ -32,6 +32,8 @@ export const SCREENS = [
   "newtab-results-zh",
   "newtab-no-match",
   "newtab-no-match-zh",
+  "newtab-spelling",
+  "newtab-spelling-zh",
   "newtab-filling",
   "newtab-digest",
   "newtab-health-chips",

@@ -62,6 +62,11 @@ export const SearchResponse = z.object({
   items: z.array(SearchHit),
   /** Nearest by meaning but below the floor (at most 5): "related", never counted as matches. */
   related: z.array(SearchHit),
+  /**
+   * Words of the query that matched none of the stars, and the words one edit away that were searched
+   * instead (worker/search/spelling.ts); empty when every word was searched as typed.
+   */
+  spelling: z.array(z.object({ word: z.string(), instead: z.array(z.string()).min(1) })).default([]),
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 

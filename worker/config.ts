@@ -72,6 +72,8 @@ export const zEnv = z
      * holds, weighed by rarity and field, are worth this many times the whole query in a README. 0 = none.
      */
     KEYWORD_FLOOR: withDefault(z.coerce.number({ error: "must be a number" }).min(0, "must be 0 or more"), "1"),
+    /** A query word that matches nothing is asked again as its corrections (worker/search/spelling.ts). */
+    SEARCH_SPELLING: withDefault(oneOf(["on", "off"]), "on"),
     /** `d1` where Vectorize is not available (local dev, tests). */
     VECTOR_STORE: withDefault(oneOf(["vectorize", "d1"]), "vectorize"),
     SESSION_TTL_DAYS: withDefault(positiveInt, "90"),
@@ -114,7 +116,7 @@ export const zEnv = z
     vectorStore: vars.VECTOR_STORE,
     sessionTtlMs: vars.SESSION_TTL_DAYS * 86_400_000,
     searchesPerMinute: vars.SEARCHES_PER_MINUTE,
-    search: { fusion: vars.SEARCH_FUSION, keywordFloor: vars.KEYWORD_FLOOR },
+    search: { fusion: vars.SEARCH_FUSION, keywordFloor: vars.KEYWORD_FLOOR, spelling: vars.SEARCH_SPELLING === "on" },
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY ?? null,
   }));
 

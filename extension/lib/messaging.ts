@@ -77,6 +77,8 @@ export const searchAnswerSchema = z.object({
   items: z.array(cardSchema),
   /** Nearest by meaning but below the relevance floor: shown apart, never as matches (docs/architecture.md §7). */
   related: z.array(cardSchema),
+  /** Words of the query none of the stars has, and the corrections searched instead (worker/search/spelling.ts). */
+  spelling: z.array(z.object({ word: z.string(), instead: z.array(z.string()) })).default([]),
 });
 export type SearchAnswer = z.infer<typeof searchAnswerSchema>;
 

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { stars, tagAliases } from "../db/schema";
+import { oneEditApart } from "../lib/edit-distance";
 
 /**
  * A user's tag vocabulary, applied when that user reads (docs/architecture.md §4, "Analyses are
@@ -111,29 +112,7 @@ function nearest(tag: string, vocabulary: Vocabulary): string | null {
   if (tag.length < 6) return null;
   for (const own of vocabulary.values()) {
     const normal = normaliseTag(own);
-    if (normal.length >= 6 && editDistanceAtMostOne(tag, normal)) return own;
+    if (normal.length >= 6 && oneEditApart(tag, normal)) return own;
   }
   return null;
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
 }

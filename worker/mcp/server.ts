@@ -84,6 +84,7 @@ export function createMcpServer(context: McpContext): McpServer {
       description:
         "Search the user's starred and saved GitHub repositories by keywords and meaning (hybrid search). " +
         "Returns the best matches first; none when nothing matches, with the nearest by meaning as `related`. " +
+        "A word that matched nothing is also searched as its likely spellings, listed in `spelling`. " +
         DATA_NOTE,
       inputSchema: {
         query: z.string().trim().min(1).max(200).describe("What to look for, as the user would say it"),
@@ -112,8 +113,14 @@ export function createMcpServer(context: McpContext): McpServer {
       const refused = await overBudget();
       if (refused) return refused;
       const result = await searchLibrary(db, userId, parsed.data, semantic, context.search);
-      // No results = nothing matches; `related` are the nearest by meaning, below the relevance floor.
-      return thirdParty({ mode: result.mode, results: result.items.map(brief), related: result.related.map(brief) });
+      // No results = nothing matches; `related` are the nearest by meaning, below the relevance floor; `spelling`:
+      // words that matched nothing and the corrections searched instead.
+      return thirdParty({
+        mode: result.mode,
+        results: result.items.map(brief),
+        related: result.related.map(brief),
+        spelling: result.spelling,
+      });
     },
   );
 

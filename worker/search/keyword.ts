@@ -4,6 +4,7 @@ import { analyses, repositories, stars } from "../db/schema";
 import { USER_ROWID_SPAN } from "../library/query";
 import type { NameHit } from "./fusion";
 import { nameHits, type nameMatchQuery } from "./names";
+import { respelledPhrase, spellableWord, spellingCorrections } from "./spelling";
 
 /**
  * Field weights (docs/architecture.md §7): names above topics and tags, above the summary and
@@ -56,16 +57,28 @@ export async function keywordRanking(
     termWeights?: readonly number[] | null;
     /** Hits whose strength is worked out, best first (the page); the rest get null. */
     strengthDepth?: number;
-    /** The repositories the query names (./names.ts), asked in the same first batch. */
-    names?: ReturnType<typeof nameMatchQuery>;
+    /**
+     * The repositories the query names (./names.ts), asked in the same first batch; `respelled`: the query's
+     * misspelled words and what to ask instead (./spelling.ts).
+     */
+    names?: ((respelled: ReadonlyMap<string, string>) => ReturnType<typeof nameMatchQuery>) | null;
+    /** Words that match nothing are asked again as their corrections (./spelling.ts). */
+    spelling?: boolean;
   } = {},
-): Promise<{ hits: Ranked[]; names: NameHit[] }> {
-  const termWeights = options.termWeights ?? null;
-  if (phrases.length === 0) return { hits: [], names: options.names ? nameHits(await options.names) : [] };
-  const { own, ownFields, idf, names } = await ownScores(db, userId, phrases, options.names ?? null);
+): Promise<{ hits: Ranked[]; names: NameHit[]; spelling: Respelled[] }> {
+  if (phrases.length === 0)
+    return { hits: [], names: options.names ? nameHits((await options.names(new Map())) ?? []) : [], spelling: [] };
+  const asked = await ownScores(db, userId, phrases, options.names?.(new Map()) ?? null);
+  const respelled = options.spelling
+    ? await respell(db, userId, phrases, options.termWeights ?? null, asked, options.names ?? null)
+    : null;
+  const { own, ownFields, idf, names } = respelled?.scores ?? asked;
+  const termWeights = respelled ? respelled.termWeights : (options.termWeights ?? null);
+  const spelling = respelled?.spelling ?? [];
+  const asking = respelled?.phrases ?? phrases;
   const matches = sql`(
     select rowid as id, ${PUBLIC_SCORE} as score
-      from repositories_fts where repositories_fts match ${phrases.join(" OR ")}
+      from repositories_fts where repositories_fts match ${asking.join(" OR ")}
     union all
     select cast(key as integer) as id, value as score from json_each(${JSON.stringify(Object.fromEntries(own))})
   ) as m`;
@@ -90,10 +103,10 @@ export async function keywordRanking(
     .orderBy(desc(score), asc(sql`m.id`))
     .limit(limit);
   const ranked = rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
-  if (termWeights === null) return { hits: ranked.map((hit) => ({ ...hit, strength: null })), names };
+  if (termWeights === null) return { hits: ranked.map((hit) => ({ ...hit, strength: null })), names, spelling };
   const fields = await publicFields(
     db,
-    phrases,
+    asking,
     ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id),
   );
   const strengths = strengthOf(
@@ -104,6 +117,67 @@ export async function keywordRanking(
   return {
     hits: ranked.map((hit) => ({ ...hit, strength: depth.has(hit.id) ? (strengths.get(hit.id) ?? 0) : null })),
     names,
+    spelling,
+  };
+}
+
+/** A word of the query that matched nothing, and the corrections the library holds, asked in its place. */
+export type Respelled = { word: string; instead: string[] };
+
+type Scores = Awaited<ReturnType<typeof ownScores>>;
+
+/**
+ * The query again with its misspelled words corrected (./spelling.ts), or null when none is: each plain
+ * word that matched none of the user's stars is asked as the corrections public text has for it, and those
+ * the user's library holds share the word's weight (a word counts once, as a Chinese word's bigrams do);
+ * a word with no such correction keeps its weight, unmatched, as before. Two round trips, only for such
+ * a query: the corrections, then the user's own scores and the names asked again with them.
+ */
+async function respell(
+  db: Db,
+  userId: number,
+  phrases: readonly string[],
+  termWeights: readonly number[] | null,
+  asked: Scores,
+  names: ((respelled: ReadonlyMap<string, string>) => ReturnType<typeof nameMatchQuery>) | null,
+): Promise<{ phrases: string[]; termWeights: number[] | null; scores: Scores; spelling: Respelled[] } | null> {
+  const misspelled = new Map<number, string>();
+  phrases.forEach((phrase, index) => {
+    const word = spellableWord(phrase);
+    if (word !== null && asked.counts[index] === 0) misspelled.set(index, word);
+  });
+  if (misspelled.size === 0) return null;
+  const found = await spellingCorrections(db, [...new Set(misspelled.values())]);
+  // The query's phrases, then each correction (which phrase it stands for).
+  const corrections = [...misspelled].flatMap(([index, word]) =>
+    (found.get(word) ?? []).map((fix) => ({ index, word, fix, phrase: respelledPhrase(phrases[index]!, fix) })),
+  );
+  if (corrections.length === 0) return null;
+  const all = [...phrases, ...corrections.map((correction) => correction.phrase)];
+  // The names as the most used correction of each word spells them.
+  const first = new Map<string, string>();
+  for (const { word, fix } of corrections) if (!first.has(word)) first.set(word, fix);
+  const scores = await ownScores(db, userId, all, names?.(first) ?? null);
+  const kept = corrections.filter((_, i) => scores.counts[phrases.length + i]! > 0);
+  if (kept.length === 0) return null;
+  const weight = (index: number) => termWeights?.[index] ?? 1;
+  const share = (index: number) => kept.filter((correction) => correction.index === index).length;
+  const weights = [
+    ...phrases.map((_, index) => (share(index) > 0 ? 0 : weight(index))),
+    ...corrections.map((correction) =>
+      kept.includes(correction) ? weight(correction.index) / share(correction.index) : 0,
+    ),
+  ];
+  const spelling = [...misspelled.values()]
+    .filter((word, i, all) => all.indexOf(word) === i)
+    .map((word) => ({ word, instead: kept.filter((correction) => correction.word === word).map((c) => c.fix) }))
+    .filter((entry) => entry.instead.length > 0);
+  return {
+    phrases: all,
+    termWeights: termWeights === null ? null : weights,
+    // A name the corrections spell; else what the query spelled (a misspelled word may still start a name).
+    scores: { ...scores, names: scores.names.length > 0 ? scores.names : asked.names },
+    spelling,
   };
 }
 
@@ -191,6 +265,8 @@ async function ownScores(
   own: Map<number, number>;
   ownFields: Array<{ phrase: number; id: number; fields: number }>;
   idf: number[];
+  /** How many of the user's stars each phrase matches anywhere. */
+  counts: number[];
   names: NameHit[];
 }> {
   const first = userId * USER_ROWID_SPAN;
@@ -236,6 +312,7 @@ async function ownScores(
     own: weighByRarity(matches, libraryStars, matchedIn),
     ownFields: matches,
     idf: phrases.map((_, phrase) => rarity(libraryStars, matchedIn, phrase)),
+    counts: matchedIn,
     names,
   };
 }

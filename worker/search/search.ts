@@ -19,7 +19,7 @@ import { anyTermPhraseWeights, parseQuery, type QueryTerm } from "../library/ter
 import { userNamespace, type VectorStore } from "../vectors/store";
 import { semanticFloors, type Floors } from "./floor";
 import { fuse, namesFirst, type Fusion } from "./fusion";
-import { KEYWORD_FLOOR, keywordRanking, type Ranked as KeywordRanked } from "./keyword";
+import { KEYWORD_FLOOR, keywordRanking, type Ranked as KeywordRanked, type Respelled } from "./keyword";
 import { nameMatchQuery } from "./names";
 import { makeSnippet } from "./snippet";
 
@@ -45,7 +45,7 @@ export type Semantic = {
 /** Candidates each ranking contributes to the fusion (Vectorize returns at most 100 without metadata). */
 export const CANDIDATES = 100;
 
-export type SearchResult = { mode: SearchMode; items: SearchHit[]; related: SearchHit[] };
+export type SearchResult = { mode: SearchMode; items: SearchHit[]; related: SearchHit[]; spelling: Respelled[] };
 /** Semantic-only neighbours below the floor shown as "related" beside the matches. */
 export const RELATED_LIMIT = 5;
 /** Milliseconds per part of one search, for a `Server-Timing` header (the benchmark reads it). */
@@ -55,8 +55,12 @@ export type SearchTimings = { keyword: number; embed: number; vectors: number; h
  * How the rankings are fused (`SEARCH_FUSION`, ./fusion.ts), and the keyword side's floor
  * (`KEYWORD_FLOOR`, ./keyword.ts; 0 = none).
  */
-export type SearchOptions = { fusion: Fusion; keywordFloor: number };
-export const DEFAULT_SEARCH_OPTIONS: SearchOptions = { fusion: "weighted", keywordFloor: KEYWORD_FLOOR };
+export type SearchOptions = { fusion: Fusion; keywordFloor: number; spelling: boolean };
+export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
+  fusion: "weighted",
+  keywordFloor: KEYWORD_FLOOR,
+  spelling: true,
+};
 
 export async function searchLibrary(
   db: Db,
@@ -76,12 +80,12 @@ export async function searchLibrary(
     // Only operators: the List's stars, most recently starred first, each a match.
     const rows = await selectLibrary(db, userId, filters, sortOrder.starred_at, limit);
     const items = rows.map((row) => ({ ...toRepositoryItem(row), score: 0, matchedBy: [], snippet: null }));
-    return { mode: "keyword", items, related: [], timings: { ...timings, total: Date.now() - started } };
+    return { mode: "keyword", items, related: [], spelling: [], timings: { ...timings, total: Date.now() - started } };
   }
   const terms = parseQuery(query.q);
   const weighted = anyTermPhraseWeights(terms);
   const phrases = weighted.map((entry) => entry.phrase);
-  const [{ hits: keyword, names }, nearest, floors] = await Promise.all([
+  const [{ hits: keyword, names, spelling }, nearest, floors] = await Promise.all([
     timed(
       timings,
       "keyword",
@@ -89,7 +93,11 @@ export async function searchLibrary(
         termWeights: options.keywordFloor > 0 ? weighted.map((entry) => entry.weight) : null,
         // The floor decides what the page shows: the hits past it are matches only if the meaning agrees.
         strengthDepth: limit,
-        names: options.fusion === "rrf" ? null : nameMatchQuery(db, userId, terms, filters, CANDIDATES),
+        names:
+          options.fusion === "rrf"
+            ? null
+            : (respelled) => nameMatchQuery(db, userId, respellTerms(terms, respelled), filters, CANDIDATES),
+        spelling: options.spelling,
       }),
     ),
     semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
@@ -143,13 +151,28 @@ export async function searchLibrary(
     keyword: hit.keywordRank !== null || hit.semanticRank === null,
     semantic: hit.semanticRank !== null,
   }));
+  const shownTerms = respellTerms(terms, firstCorrections(spelling));
   const [items, relatedItems] = await timed(
     timings,
     "hydrate",
-    Promise.all([hydrate(db, userId, ranked, terms), hydrate(db, userId, related, terms)]),
+    // The snippets show the words searched: a corrected word as corrected.
+    Promise.all([hydrate(db, userId, ranked, shownTerms), hydrate(db, userId, related, shownTerms)]),
   );
   timings.total = Date.now() - started;
-  return { mode, items, related: relatedItems, timings };
+  return { mode, items, related: relatedItems, spelling, timings };
+}
+
+/** Each misspelled word and its most used correction. */
+const firstCorrections = (spelling: readonly Respelled[]) =>
+  new Map(spelling.map((entry) => [entry.word, entry.instead[0]!]));
+
+/** The query's terms with each misspelled word (lower-cased, ./spelling.ts) replaced by its correction. */
+function respellTerms(terms: readonly QueryTerm[], respelled: ReadonlyMap<string, string>): QueryTerm[] {
+  if (respelled.size === 0) return [...terms];
+  return terms.map((term) => {
+    const fix = term.kind === "word" ? respelled.get(term.text.toLowerCase()) : undefined;
+    return fix === undefined ? term : { kind: "word", text: fix };
+  });
 }
 
 /** The floors, or none when they cannot be worked out now (a failing model: that answer is keyword-only anyway). */

@@ -3,6 +3,7 @@ import type { TagProposal, TagSummary } from "../../shared/tags";
 import type { Db } from "../db/client";
 import { analyses, stars, tagDismissals, tagViews } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
+import { oneEditApart } from "../lib/edit-distance";
 import { inLibrary } from "../library/query";
 import { normaliseTag, tagKey } from "../library/vocabulary";
 import { readVocabulary, tagIdentity, type Vocabulary } from "./list";
@@ -159,7 +160,12 @@ export async function findProposals(
   for (let i = 0; i < short.length; i++) {
     for (let j = i + 1; j < short.length; j++) {
       const [a, b] = [short[i]!, short[j]!];
-      if (/\d/.test(a.tag + b.tag) || !oneEditApart(tagIdentity(a.tag), tagIdentity(b.tag))) continue;
+      if (
+        /\d/.test(a.tag + b.tag) ||
+        tagIdentity(a.tag) === tagIdentity(b.tag) ||
+        !oneEditApart(tagIdentity(a.tag), tagIdentity(b.tag))
+      )
+        continue;
       out.push(merge("edit-distance", [a, b], a, [b], null));
     }
   }
@@ -228,26 +234,4 @@ function reasonOf(group: TagSummary[]): TagProposal["reason"] {
   if (all((tag) => tag.toLowerCase().replace(/[\s_./-]+/g, ""))) return "separator";
   if (all((tag) => tagKey(normaliseTag(tag)))) return "plural";
   return "js-suffix";
-}
-
-function oneEditApart(a: string, b: string): boolean {
-  if (a === b || Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
 }

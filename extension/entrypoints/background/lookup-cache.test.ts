@@ -64,7 +64,9 @@ describe("lookup cache", () => {
     const fetchBatch = worker();
     const cache = createLookupCache({ fetchBatch });
     await cache.get(["in/a"]);
-    await vi.waitFor(async () => expect(Object.keys(await lookupCacheItem.getValue())).toEqual(["in/a"]));
+    await vi.waitFor(async () => expect(Object.keys(await lookupCacheItem.getValue())).toEqual(["in/a"]), {
+      timeout: 5_000,
+    });
     // A new cache (the service worker restarted) answers from storage without asking.
     const woken = createLookupCache({ fetchBatch });
     expect(Object.keys(await woken.get(["in/a"]))).toEqual(["in/a"]);

@@ -119,7 +119,7 @@ async function searchLibrary(
     ),
   );
   const items: Card[] = list.items;
-  return { mode: "library", items, related: [] };
+  return { mode: "library", items, related: [], spelling: [] };
 }
 
 /** Registers the background's answers; returns the pieces (for the other setUp*s and tests) and a stop function. */

@@ -3,8 +3,17 @@ import { browser } from "wxt/browser";
 import { Snippet } from "@/components/snippet";
 import { parseTags } from "@/components/star-popover";
 import { explain, explainError, type Explained } from "@/lib/errors";
+import { cleanLine } from "@/lib/clean-text";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
-import { MessageError, SEARCH_PAGE, sendMessage, type Card, type SearchRequest, type Status } from "@/lib/messaging";
+import {
+  MessageError,
+  SEARCH_PAGE,
+  sendMessage,
+  type Card,
+  type SearchAnswer,
+  type SearchRequest,
+  type Status,
+} from "@/lib/messaging";
 import { githubUrlOf, safeHttpUrl } from "@/lib/safe-url";
 import { fillingNote } from "@/lib/progress";
 import { readSyncState, syncStateItem, type SyncState } from "@/lib/storage";
@@ -27,7 +36,14 @@ type View =
   | { kind: "signed-out" }
   | { kind: "error"; error: Explained }
   /** `request`: the search these are the answer to (the box may already hold newer words). */
-  | { kind: "results"; mode: string; items: Card[]; related: Card[]; request: SearchRequest };
+  | {
+      kind: "results";
+      mode: string;
+      items: Card[];
+      related: Card[];
+      spelling: SearchAnswer["spelling"];
+      request: SearchRequest;
+    };
 
 /**
  * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation): the same
@@ -50,7 +66,14 @@ function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
         sendMessage("search", { ...request, page }).then(
           (answer) =>
             id === latest.current &&
-            setView({ kind: "results", mode: answer.mode, items: answer.items, related: answer.related, request }),
+            setView({
+              kind: "results",
+              mode: answer.mode,
+              items: answer.items,
+              related: answer.related,
+              spelling: answer.spelling,
+              request,
+            }),
           (error: unknown) => {
             if (id !== latest.current) return;
             if (error instanceof MessageError && error.code === "aborted") return;
@@ -475,6 +498,7 @@ export function App() {
       )}
       {view.kind === "results" && items.length === 0 && (
         <>
+          <Spelling spelling={view.spelling} />
           <Empty request={view.request} synced={Boolean(sync?.lastSyncedAt)} onClear={clearFilters} />
           {view.related.length > 0 && (
             <section class="related" aria-label={t("newtabRelated")}>
@@ -490,6 +514,7 @@ export function App() {
       )}
       {view.kind === "results" && items.length > 0 && (
         <>
+          <Spelling spelling={view.spelling} />
           <p class="muted mode" role="status">
             {countLine(view.request, items.length, totalOf(facets, view.request), goneOf(facets, view.request))}
           </p>
@@ -546,6 +571,21 @@ function bulkTarget(request: SearchRequest, items: Card[], total: number | null)
     ...(request.unlisted ? { unlisted: true } : {}),
   };
   return { selection: { filter }, count: total, all: true };
+}
+
+/** Someone else's word in our sentence: cleaned, and isolated for direction (FSI … PDI). */
+const isolated = (text: string) => `\u2068${cleanLine(text)}\u2069`;
+
+/**
+ * Words of the query none of the stars has, and the words one edit away that were searched instead
+ * (worker/search/spelling.ts): a correction is never silent.
+ */
+function Spelling({ spelling }: { spelling: SearchAnswer["spelling"] }) {
+  return spelling.map((entry) => (
+    <p key={entry.word} class="muted spelling">
+      {t("newtabSpelling", isolated(entry.word), entry.instead.map(isolated).join(" / "))}
+    </p>
+  ));
 }
 
 /** An empty list: why, and what to do about it. */
