@@ -69,21 +69,28 @@ export class UserSync extends DurableObject<Bindings> {
     if (this.#lock) return { runId: this.#lock.runId, attached: true };
     const now = Date.now();
     const lock: Lock = { runId: crypto.randomUUID(), trigger: params.trigger, startedAt: now, heartbeatAt: now };
-    // Taken in memory before the first await: a concurrent trigger that runs while we
-    // wait on storage or on the Workflow sees it and attaches.
+    await this.#take(lock, () => this.env.SYNC_WORKFLOW.create({ id: lock.runId, params }));
+    return { runId: lock.runId, attached: false };
+  }
+
+  /**
+   * Holds `lock` and starts its run's Workflow. Taken in memory before the first await: a concurrent trigger
+   * that runs while we wait on storage or on the Workflow sees it (and attaches, or is told what is busy).
+   * Released again when the Workflow cannot be made.
+   */
+  async #take(lock: Lock, create: () => Promise<unknown>): Promise<void> {
     this.#lock = lock;
     this.#latest = null;
     try {
       await this.ctx.storage.put("lock", lock);
       await this.ctx.storage.delete("latest");
-      await this.ctx.storage.setAlarm(now + this.#watchMs());
-      await this.env.SYNC_WORKFLOW.create({ id: lock.runId, params });
+      await this.ctx.storage.setAlarm(lock.startedAt + this.#watchMs());
+      await create();
     } catch (error) {
       this.#lock = null;
       await this.ctx.storage.delete("lock");
       throw error;
     }
-    return { runId: lock.runId, attached: false };
   }
 
   /**
@@ -109,18 +116,7 @@ export class UserSync extends DurableObject<Bindings> {
       heartbeatAt: now,
       kind: "unstar",
     };
-    this.#lock = lock;
-    this.#latest = null;
-    try {
-      await this.ctx.storage.put("lock", lock);
-      await this.ctx.storage.delete("latest");
-      await this.ctx.storage.setAlarm(now + this.#watchMs());
-      await this.env.UNSTAR_WORKFLOW.create({ id: lock.runId, params });
-    } catch (error) {
-      this.#lock = null;
-      await this.ctx.storage.delete("lock");
-      throw error;
-    }
+    await this.#take(lock, () => this.env.UNSTAR_WORKFLOW.create({ id: lock.runId, params }));
     return { started: true, runId: lock.runId };
   }
 

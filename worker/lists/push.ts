@@ -120,6 +120,24 @@ function toGithubList(list: typeof githubLists.$inferSelect, inLibraryCount: num
 type Writer = { client: GithubClient; pacer: Pacer; lists: RemoteList[]; login: string };
 
 /**
+ * The List as GitHub holds it now; when GitHub has it no more, the Lists gone from GitHub are forgotten here too
+ * and the request is answered 404 with `gone` in words.
+ */
+async function remoteList(db: Db, userId: number, w: Writer, listId: string, gone: string): Promise<RemoteList> {
+  const remote = w.lists.find((list) => list.id === listId);
+  if (remote) return remote;
+  await runWrites(
+    db,
+    goneListsWrite(
+      db,
+      userId,
+      w.lists.map((list) => list.id),
+    ),
+  );
+  throw new ApiError("not_found", gone);
+}
+
+/**
  * A client that may write the user's Lists, with the Lists as GitHub holds them now. Refused, with the fix in words,
  * when the token's scopes (GitHub's `X-OAuth-Scopes`, kept on the user's row) lack `user`.
  */
@@ -288,18 +306,13 @@ export async function updateFromHere(
   const toGithub = body.name !== undefined || body.description !== undefined || typeof body.linkedTag === "string";
   if (toGithub) {
     const w = await writer(services, userId);
-    const remote = w.lists.find((list) => list.id === listId);
-    if (!remote) {
-      await runWrites(
-        db,
-        goneListsWrite(
-          db,
-          userId,
-          w.lists.map((list) => list.id),
-        ),
-      );
-      throw new ApiError("not_found", `The List "${stored.name}" was deleted on GitHub since the last sync`);
-    }
+    const remote = await remoteList(
+      db,
+      userId,
+      w,
+      listId,
+      `The List "${stored.name}" was deleted on GitHub since the last sync`,
+    );
     if (remote.name !== stored.name || (remote.description ?? null) !== (stored.description ?? null)) {
       await runWrites(db, [listWrite(db, userId, remote, null)]);
       throw new ApiError(
@@ -337,18 +350,7 @@ export async function setItemsFromHere(
 ): Promise<z.input<typeof ListItemsResponse>> {
   const { db } = services;
   const w = await writer(services, userId);
-  const remote = w.lists.find((list) => list.id === listId);
-  if (!remote) {
-    await runWrites(
-      db,
-      goneListsWrite(
-        db,
-        userId,
-        w.lists.map((list) => list.id),
-      ),
-    );
-    throw new ApiError("not_found", "No such List on GitHub: it is not one of yours, or it was deleted there");
-  }
+  await remoteList(db, userId, w, listId, "No such List on GitHub: it is not one of yours, or it was deleted there");
   const asked = [
     ...(body.add ?? []).map((name) => ({ name, add: true })),
     ...(body.remove ?? []).map((name) => ({ name, add: false })),
