@@ -147,7 +147,11 @@ async function respell(
     if (word !== null && asked.counts[index] === 0) misspelled.set(index, word);
   });
   if (misspelled.size === 0) return null;
-  const found = await spellingCorrections(db, [...new Set(misspelled.values())]);
+  // Corrections help; they never cost the answer: without the vocabulary the words are searched as typed.
+  const found = await spellingCorrections(db, [...new Set(misspelled.values())]).catch((error: unknown) => {
+    console.error("spelling corrections could not be read; the words are searched as typed:", error);
+    return new Map<string, string[]>();
+  });
   // The query's phrases, then each correction (which phrase it stands for).
   const corrections = [...misspelled].flatMap(([index, word]) =>
     (found.get(word) ?? []).map((fix) => ({ index, word, fix, phrase: respelledPhrase(phrases[index]!, fix) })),

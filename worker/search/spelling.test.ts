@@ -1,6 +1,6 @@
 // Spelling: a query word that matches nothing is searched as its corrections, and the answer says so
 // (docs/architecture.md §7, "Typos").
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SearchResponse, type SearchHit } from "../../shared/search";
 import { createDb } from "../db/client";
 import { oneEditApart } from "../lib/edit-distance";
@@ -141,6 +141,23 @@ describe("searchLibrary with a misspelled word", () => {
       .all<{ term: string; doc: number }>();
     // The public README alone: the private one and the note are not in the vocabulary.
     expect(vocabulary.results).toEqual([{ term: "quixotically", doc: 1 }]);
+  });
+
+  it("searches the words as typed when the vocabulary cannot be read", async () => {
+    const { userId, db } = await seed("spelling-no-vocabulary");
+    await env.DB.prepare("drop table repositories_fts_vocab").run();
+    try {
+      const error = vi.spyOn(console, "error").mockImplementation(() => {});
+      const answer = await searchLibrary(db, userId, { q: "ripgerp regex" }, null, DEFAULT_SEARCH_OPTIONS);
+      expect(names(answer)[0]).toBe("BurntSushi/ripgrep");
+      expect(answer.spelling).toEqual([]);
+      expect(error).toHaveBeenCalledOnce();
+    } finally {
+      // The database outlives the test (storage is shared by the file's tests): as migration 0021 made it.
+      await env.DB.prepare(
+        "create virtual table repositories_fts_vocab using fts5vocab('repositories_fts', 'row')",
+      ).run();
+    }
   });
 
   it("answers over HTTP with the words searched instead", async () => {
