@@ -40,8 +40,10 @@ export type Ranked = { id: number; score: number; strength: number | null };
  *   with N the user's stars and n those whose own or private text the phrase matches. That is
  *   the k1 → 0 limit of the same formula, so both parts add on one scale.
  * Two round trips: the user's own matches (few rows, one statement a phrase, in one batch), then
- * one statement that adds them to the public scores, joins the filters and keeps the best `limit`.
- * Ties go to the smaller id.
+ * one statement that adds them to the public scores, joins the filters and keeps the best `limit`
+ * (a third for the floor's strengths). Ties go to the smaller id. With `spelling`, a word that matched
+ * none of the stars is looked up in the public vocabulary while the words as typed are ranked; only
+ * a correction the library holds costs the ranking again (`respell`).
  */
 export async function keywordRanking(
   db: Db,
@@ -69,16 +71,41 @@ export async function keywordRanking(
   if (phrases.length === 0)
     return { hits: [], names: options.names ? nameHits((await options.names(new Map())) ?? []) : [], spelling: [] };
   const asked = await ownScores(db, userId, phrases, options.names?.(new Map()) ?? null);
-  const respelled = options.spelling
-    ? await respell(db, userId, phrases, options.termWeights ?? null, asked, options.names ?? null)
-    : null;
-  const { own, ownFields, idf, names } = respelled?.scores ?? asked;
-  const termWeights = respelled ? respelled.termWeights : (options.termWeights ?? null);
-  const spelling = respelled?.spelling ?? [];
-  const asking = respelled?.phrases ?? phrases;
+  const rank = (asking: readonly string[], termWeights: readonly number[] | null, scores: Scores) =>
+    rankedHits(db, userId, asking, filters, limit, termWeights, scores, options.strengthDepth);
+  if (!options.spelling)
+    return { hits: await rank(phrases, options.termWeights ?? null, asked), names: asked.names, spelling: [] };
+  // The words as typed are ranked while their corrections are looked for: a query with none (the usual
+  // case for a word the library lacks) waits for nothing more.
+  const typed = rank(phrases, options.termWeights ?? null, asked);
+  // Awaited below unless corrections replace it; a failure then is not this answer's.
+  typed.catch(() => {});
+  const respelled = await respell(db, userId, phrases, options.termWeights ?? null, asked, options.names ?? null);
+  if (!respelled) return { hits: await typed, names: asked.names, spelling: [] };
+  return {
+    hits: await rank(respelled.phrases, respelled.termWeights, respelled.scores),
+    names: respelled.scores.names,
+    spelling: respelled.spelling,
+  };
+}
+
+/**
+ * The ranking itself, from the user's own scores (`ownScores`): one statement that adds them to the public ones,
+ * joins the filters and keeps the best `limit`; then, with `termWeights`, each hit's strength for the floor.
+ */
+async function rankedHits(
+  db: Db,
+  userId: number,
+  phrases: readonly string[],
+  filters: SQL[],
+  limit: number,
+  termWeights: readonly number[] | null,
+  { own, ownFields, idf }: Scores,
+  strengthDepth = limit,
+): Promise<Ranked[]> {
   const matches = sql`(
     select rowid as id, ${PUBLIC_SCORE} as score
-      from repositories_fts where repositories_fts match ${asking.join(" OR ")}
+      from repositories_fts where repositories_fts match ${phrases.join(" OR ")}
     union all
     select cast(key as integer) as id, value as score from json_each(${JSON.stringify(Object.fromEntries(own))})
   ) as m`;
@@ -103,22 +130,18 @@ export async function keywordRanking(
     .orderBy(desc(score), asc(sql`m.id`))
     .limit(limit);
   const ranked = rows.map((row) => ({ id: Number(row.id), score: Number(row.score) }));
-  if (termWeights === null) return { hits: ranked.map((hit) => ({ ...hit, strength: null })), names, spelling };
+  if (termWeights === null) return ranked.map((hit) => ({ ...hit, strength: null }));
   const fields = await publicFields(
     db,
-    asking,
-    ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id),
+    phrases,
+    ranked.slice(0, strengthDepth).map((hit) => hit.id),
   );
   const strengths = strengthOf(
     [...fields, ...ownFields],
     idf.map((value, phrase) => value * (termWeights[phrase] ?? 1)),
   );
-  const depth = new Set(ranked.slice(0, options.strengthDepth ?? ranked.length).map((hit) => hit.id));
-  return {
-    hits: ranked.map((hit) => ({ ...hit, strength: depth.has(hit.id) ? (strengths.get(hit.id) ?? 0) : null })),
-    names,
-    spelling,
-  };
+  const depth = new Set(ranked.slice(0, strengthDepth).map((hit) => hit.id));
+  return ranked.map((hit) => ({ ...hit, strength: depth.has(hit.id) ? (strengths.get(hit.id) ?? 0) : null }));
 }
 
 /** A word of the query that matched nothing, and the corrections the library holds, asked in its place. */
