@@ -112,6 +112,7 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
         "tag_proposals",
         "tag_repositories",
         "undo_tag_operation",
+        "undo_unstar",
         "unstar_stars",
       ]);
       expect(tools.find((tool) => tool.name === "search_stars")?.annotations?.readOnlyHint).toBe(true);
@@ -198,7 +199,7 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
     }
   });
 
-  it("unstar_stars previews and changes nothing unless confirmed; confirmed, it starts the run", async () => {
+  it("unstar_stars previews and changes nothing unless confirmed; confirmed, it starts the run; undo_unstar undoes it", async () => {
     await using _ = await fastWorkflows();
     const login = "mcp-unstar";
     await emulator("users", { login, stars: 3, scopes: "public_repo" });
@@ -221,6 +222,24 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
       for (let i = 0; i < 200 && (await githubStars(login)).length > 0; i++)
         await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await githubStars(login)).toEqual([]);
+
+      // An agent can undo it: the same three are starred on GitHub again.
+      const notARun = await client.callTool({ name: "undo_unstar", arguments: { runId: crypto.randomUUID() } });
+      expect(notARun.isError).toBe(true);
+      let undo: Record<string, unknown> = {};
+      for (let i = 0; i < 200; i++) {
+        const answer = await client.callTool({ name: "undo_unstar", arguments: { runId: run.id } });
+        // The run's lock is released just after its last request: until then the undo is told it is busy.
+        if (!answer.isError) {
+          undo = jsonOf(answer);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(UnstarRun.parse(undo.run)).toMatchObject({ action: "restar", total: 3 });
+      for (let i = 0; i < 200 && (await githubStars(login)).length < 3; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await githubStars(login)).map((star) => star.fullName).sort()).toEqual([...names].sort());
     } finally {
       await client.close();
     }

@@ -41,10 +41,15 @@ export type McpContext = {
   search?: SearchOptions;
   /** Counts a search that calls the embedding model against the user's budget; throws `rate_limited` past it. */
   spendSearch: () => Promise<void>;
-  /** Unstar in bulk (worker/unstar/): what a selection would do, and starting it (the lock, the token's scope). */
+  /**
+   * Unstar in bulk (worker/unstar/): what a selection would do, starting it (the lock, the token's scope), and a
+   * run's undo (re-star what it unstarred) or resume (go on where it stopped).
+   */
   unstar?: {
     preview: (selection: UnstarSelection) => Promise<UnstarPreview>;
     start: (selection: UnstarSelection) => Promise<UnstarRun>;
+    undo: (runId: string) => Promise<UnstarRun>;
+    resume: (runId: string) => Promise<UnstarRun>;
   };
 };
 
@@ -435,7 +440,37 @@ export function createMcpServer(context: McpContext): McpServer {
         }
         try {
           const run = await unstar.start(selection.data);
-          return thirdParty({ run, nextStep: "Started: the popup and the new tab show its progress and offer Undo." });
+          return thirdParty({
+            run,
+            nextStep:
+              "Started: the popup and the new tab show its progress and offer Undo (or undo_unstar with run.id).",
+          });
+        } catch (error) {
+          if (error instanceof ApiError) return failure(`${error.code}: ${error.message}`);
+          throw error;
+        }
+      },
+    );
+
+    server.registerTool(
+      "undo_unstar",
+      {
+        title: "Undo an unstar run",
+        description:
+          "Re-stars on GitHub what an unstar run (unstar_stars) unstarred, at GitHub's pace. Starwise keeps the first " +
+          "starred date; GitHub dates each re-star today, and its own star list shows that date. " +
+          "With resume: true it instead goes on with a run that stopped before its end (the token, a limit). " +
+          DATA_NOTE,
+        inputSchema: {
+          runId: z.uuid().describe("The run's id (unstar_stars answered it as run.id)"),
+          resume: z.boolean().optional().describe("true: go on with the run where it stopped, instead of undoing it"),
+        },
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      },
+      async ({ runId, resume }) => {
+        try {
+          const run = resume ? await unstar.resume(runId) : await unstar.undo(runId);
+          return thirdParty({ run, nextStep: "Started: the popup and the new tab show its progress." });
         } catch (error) {
           if (error instanceof ApiError) return failure(`${error.code}: ${error.message}`);
           throw error;

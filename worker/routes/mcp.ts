@@ -5,7 +5,7 @@ import { requireSession } from "../lib/auth";
 import { createMcpServer } from "../mcp/server";
 import { previewOf, selectTargets } from "../unstar/runs";
 import { ensureStarWrite } from "../unstar/star-write";
-import { startUnstar } from "../unstar/start";
+import { resumeUnstar, startUnstar, undoUnstar } from "../unstar/start";
 import { spendSearch } from "../search/budget";
 
 /** Bodies past this are refused by the transport (413) before they are parsed; the API's limit. */
@@ -53,6 +53,8 @@ export const mcpRoutes = new Hono<AppEnv>()
           return previewOf(targets, notInLibrary, starWrite);
         },
         start: (selection) => startUnstar({ env: c.env, services: c.var.services, userId }, selection),
+        undo: (runId) => undoUnstar({ env: c.env, services: c.var.services, userId }, runId),
+        resume: (runId) => resumeUnstar({ env: c.env, services: c.var.services, userId }, runId),
       },
     });
     const transport = new streamableHttp.WebStandardStreamableHTTPServerTransport({
