@@ -457,8 +457,8 @@ export function createMcpServer(context: McpContext): McpServer {
       {
         title: "Undo an unstar run",
         description:
-          "Re-stars on GitHub what an unstar run (unstar_stars) unstarred, at GitHub's pace. Starwise keeps the first " +
-          "starred date; GitHub dates each re-star today, and its own star list shows that date. " +
+          "Re-stars on GitHub what an unstar run (unstar_stars) unstarred, at GitHub's pace. Starwise keeps the " +
+          "first starred date; GitHub dates each re-star today, and its own star list shows that date. " +
           "With resume: true it instead goes on with a run that stopped before its end (the token, a limit). " +
           DATA_NOTE,
         inputSchema: {
