@@ -199,7 +199,7 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
     }
   });
 
-  it("unstar_stars previews and changes nothing unless confirmed; confirmed, it starts; undo_unstar undoes", async () => {
+  it("unstar_stars previews, changes nothing unless confirmed, then starts; undo_unstar undoes", async () => {
     await using _ = await fastWorkflows();
     const login = "mcp-unstar";
     await emulator("users", { login, stars: 3, scopes: "public_repo" });
