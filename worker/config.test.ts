@@ -28,7 +28,7 @@ describe("configOf", () => {
       vectorStore: "vectorize",
       sessionTtlMs: 90 * DAY,
       searchesPerMinute: 60,
-      search: { fusion: "weighted", keywordFloor: 1 },
+      search: { fusion: "weighted", keywordFloor: 1, spelling: true },
       syncStuckAfterMs: 2 * 3_600_000,
       starWriteSpacingMs: 1000,
       tokenEncryptionKey: null,
@@ -69,6 +69,7 @@ describe("configOf", () => {
     [{ OPENDIGGER_URL: "ftp://oss.open-digger.cn" }, /OPENDIGGER_URL must be an absolute http\(s\) URL/],
     [{ SEARCH_FUSION: "magic" }, /SEARCH_FUSION must be one of "rrf", "names", "weighted", "convex", "anchored"/],
     [{ KEYWORD_FLOOR: "-1" }, /KEYWORD_FLOOR must be 0 or more/],
+    [{ SEARCH_SPELLING: "maybe" }, /SEARCH_SPELLING must be one of "on", "off"/],
     [
       { VECTOR_STORE: "pinecone", EMBEDDING_PROVIDER: "openai" },
       new RegExp(
