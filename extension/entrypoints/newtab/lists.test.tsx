@@ -125,8 +125,9 @@ describe("GitHub Lists in the new tab's tags view", () => {
     const input = listRow(listName).querySelector<HTMLInputElement>("input[name=link-tag]")!;
     input.value = tagName;
     input.dispatchEvent(new Event("input", { bubbles: true }));
-    await vi.waitFor(() => expect(listRow(listName).querySelector<HTMLButtonElement>("[type=submit]")!.disabled).toBe(false));
-    listRow(listName).querySelector("form")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+    const form = listRow(listName).querySelector("form")!;
+    await vi.waitFor(() => expect(form.querySelector<HTMLButtonElement>("[type=submit]")!.disabled).toBe(false));
+    form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
   };
 
   it("makes a GitHub List from one of your tags, shows the tag linked to it on GitHub, and unlinks it", async () => {
@@ -259,7 +260,7 @@ describe("GitHub Lists in the new tab's tags view", () => {
     else await linkTo("Tools", "rust");
     await vi.waitFor(() => expect(notice()?.getAttribute("role")).toBe("alert"));
     for (const words of says) expect(notice()?.textContent).toContain(words);
-    // The Worker read GitHub on the way (a rename kept, a List forgotten, the token's scopes): the Lists are read again.
+    // The Worker read GitHub on the way (a rename kept, a List forgotten, the scopes): the Lists are read again.
     await vi.waitFor(() => expect(listsRead()).toBeGreaterThan(before));
   });
 
@@ -268,7 +269,7 @@ describe("GitHub Lists in the new tab's tags view", () => {
     const state = { lists: [] as GithubList[], write: WRITABLE };
     serve(state, { "POST /api/lists": () => failure(422, "github_list_limit", LIMIT) });
     await open();
-    expect(row("rust").querySelector(".lists-make")?.textContent).toBe("建为 GitHub 列表");
+    expect(row("rust").querySelector(".lists-make")?.textContent).toBe("新建 GitHub 列表");
     await make("rust");
     await vi.waitFor(() => expect(notice()?.textContent).toContain("没有任何改动：GitHub 不再允许创建新列表"));
     expect(notice()?.textContent).toContain("You can't create more than 32 lists.");

@@ -62,6 +62,7 @@ export function useListWrites(onList: (list: GithubList | null) => void) {
 }
 export type ListWrites = ReturnType<typeof useListWrites>;
 
+/** The last List write in words, where the tags view says what its own last change did. */
 export function ListNotice({ notice }: { notice: Notice | null }) {
   if (!notice) return null;
   if (notice.kind === "failed")
