@@ -135,7 +135,14 @@ describe("GitHub Lists pushed from the new tab's tags view", () => {
     await expect.poll(() => section.locator(".lists-row[data-list='launch'] .lists-tag").textContent()).toBe("launch");
     expect(await section.locator(".lists-row[data-list='Tools'] .lists-tag").textContent()).toBe("not linked");
     await expect.poll(() => newtab.locator("select[name=list] option").allTextContents()).toContain("launch (2)");
+    // Read again from the Worker: the Lists in its order, and the cards with their List chips.
+    await expect
+      .poll(() => section.locator(".lists-row").evaluateAll((rows) => rows.map((row) => row.dataset.list)))
+      .toEqual(["launch", "Tools"]);
+    const rocket = newtab.locator(".result", { hasText: "acme/rocket" });
+    await expect.poll(() => rocket.locator(".list-chip").allTextContents()).toEqual(["launch"]);
     expect(await newtab.locator(".lists-note").count()).toBe(0);
+    await newtab.mouse.move(0, 0); // no hover left on a link in the picture
     await screenshot(newtab, "newtab-lists-push");
 
     await launch.getByRole("button", { name: "Unlink" }).click();
@@ -168,6 +175,7 @@ describe("GitHub Lists pushed from the new tab's tags view", () => {
       expect(await panel.locator(".tags-row[data-tag='navigation'] .list-chip").textContent()).toBe("Tools");
       expect(await panel.locator(".lists-notice").textContent()).toContain("已将列表");
       expect(await panel.locator(".tags-row[data-tag='launch'] .lists-make").textContent()).toBe("新建 GitHub 列表");
+      await newtab.mouse.move(0, 0); // no hover left on a link in the picture
       await screenshot(newtab, "newtab-lists-push-zh");
       await newtab.close();
     } finally {

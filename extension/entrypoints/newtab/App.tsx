@@ -47,8 +47,8 @@ type View =
     };
 
 /**
- * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation): the same
- * search again.
+ * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation, a GitHub List
+ * written): the same search again.
  */
 function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
   const [view, setView] = useState<View>({ kind: "loading" });
@@ -367,12 +367,13 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [sync, setSync] = useState<SyncState | null>(null);
   const [request, setRequest] = useUrlRequest();
-  // Bumped when an unstar run ends, a tag operation applies or a GitHub List is written: the panels, the Lists and
-  // the results ask again.
+  // Bumped when an unstar run ends or a tag operation applies: the panels and the results ask again.
   const [changes, setChanges] = useState(0);
-  const [view, setView] = useSearch(status, request, changes);
+  // Bumped when a GitHub List is written: the Lists and the results (their List chips) ask again, not the panels.
+  const [listWrites, setListWrites] = useState(0);
+  const [view, setView] = useSearch(status, request, changes + listWrites);
   const facets = useFacets(Boolean(status?.connected), sync, changes);
-  const [lists, putList] = useLists(Boolean(status?.connected), sync, changes);
+  const [lists, putList] = useLists(Boolean(status?.connected), sync, changes + listWrites);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
   const picking = useSelection();
@@ -483,7 +484,7 @@ export function App() {
           lists={lists}
           onListChanged={(list) => {
             if (list) putList(list);
-            setChanges((n) => n + 1);
+            setListWrites((n) => n + 1);
           }}
         />
       )}
