@@ -47,6 +47,8 @@ export const SCREENS = [
   "newtab-tags-zh",
   "newtab-lists",
   "newtab-lists-filtered",
+  "newtab-lists-push",
+  "newtab-lists-push-zh",
   "options-feed",
   "options-notifications",
   "github-badge-light",

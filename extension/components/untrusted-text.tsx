@@ -17,3 +17,6 @@ export function Paragraph({ text, class: className }: { text: string; class?: st
     </p>
   );
 }
+
+/** Someone else's word inside our sentence (a `t()` substitution): cleaned, and isolated for direction (FSI … PDI). */
+export const isolated = (text: string) => `\u2068${cleanLine(text)}\u2069`;

@@ -22,7 +22,7 @@ import { UnstarPreview, UnstarStarted, UnstarState, type UnstarSelection } from 
 import { TagList, TagOperation, TagProposalList, type TagOperationRequest } from "../../shared/tags";
 import { Digest, WatchedReleases } from "../../shared/digest";
 import { FeedCreated, FeedList } from "../../shared/feed";
-import { ListsResponse } from "../../shared/lists";
+import { GithubList, ListsResponse, type CreateListBody, type UpdateListBody } from "../../shared/lists";
 import { MessageError } from "./message-error";
 import type { Connection } from "./storage";
 
@@ -132,6 +132,11 @@ export const api = {
     parsed(request(auth, "api/repositories", { query: query as RequestOptions["query"], signal }), RepositoryList),
   facets: (auth: Auth) => parsed(request(auth, "api/repositories/facets"), LibraryFacets),
   lists: (auth: Auth) => parsed(request(auth, "api/lists"), ListsResponse),
+  /** GitHub Lists writes (docs/architecture.md §4, "Lists"): GitHub's refusals come back as codes. */
+  createList: (auth: Auth, body: CreateListBody) =>
+    parsed(request(auth, "api/lists", { method: "POST", json: body }), GithubList),
+  updateList: (auth: Auth, id: string, patch: UpdateListBody) =>
+    parsed(request(auth, `api/lists/${encodeURIComponent(id)}`, { method: "PATCH", json: patch }), GithubList),
   /** The whole library as a compact index (address-bar suggestions). */
   index: (auth: Auth) => parsed(request(auth, "api/repositories/index"), LibraryIndex),
   get: (auth: Auth, fullName: string) => parsed(request(auth, path(fullName)), RepositoryItem),

@@ -61,7 +61,13 @@ describe("explain", () => {
         const { text } = explain(code, "the Worker's words");
         // Not the Worker's English message: a text of the catalog, in that language.
         expect(text, `${lang} ${code}`).not.toBe("the Worker's words");
-        expect(Object.values(catalog as Record<string, string>), `${lang} ${code}`).toContain(text);
+        // A text with the failure's own words (`$1`: GitHub's, for a List it refused) is still the catalog's.
+        expect(
+          Object.values(catalog as Record<string, string>).some(
+            (message) => message.replace("$1", "the Worker's words") === text,
+          ),
+          `${lang} ${code}`,
+        ).toBe(true);
         texts[lang].add(text);
       }
     }
@@ -79,6 +85,18 @@ describe("explain", () => {
     });
     expect(explain("bad_message", "")).toEqual({ code: "bad_message", text: "Something went wrong.", action: "retry" });
     expect(explainError(new MessageError("not_connected", "Sign in first.")).action).toBe("options");
+  });
+
+  it("shows GitHub's own words when it will make no more Lists, in English and Chinese", () => {
+    const said = 'GitHub allows no more Lists on this account. GitHub said: "You can\'t create more than 32 lists."';
+    useCatalog(en, "en");
+    expect(explain("github_list_limit", said).text).toBe(
+      "GitHub will not make another List: this account has as many as GitHub allows. Delete a List on GitHub, or " +
+        `add to one you have. (${said})`,
+    );
+    useCatalog(zh, "zh");
+    expect(explain("github_list_limit", said).text).toContain("GitHub 不再允许创建新列表");
+    expect(explain("github_list_limit", said).text).toContain("You can't create more than 32 lists.");
   });
 
   it("shows the Worker's own message for a code it does not know", () => {

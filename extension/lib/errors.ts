@@ -12,7 +12,10 @@ export interface Explained {
   action: FixAction;
 }
 
-/** `detail`: the message's text has a `$1` for the failure's own message (what broke, for a bug report). */
+/**
+ * `detail`: the message's text has a `$1` for the failure's own message (what broke, for a bug report; what GitHub
+ * said).
+ */
 const KNOWN: Record<string, { key: MessageKey; action: FixAction; detail?: true }> = {
   github_token_invalid: { key: "errorTokenInvalid", action: "options" },
   unauthorized: { key: "errorSessionExpired", action: "options" },
@@ -23,8 +26,9 @@ const KNOWN: Record<string, { key: MessageKey; action: FixAction; detail?: true 
   github_repository_blocked: { key: "errorRepositoryBlocked", action: "none" },
   github_sso_required: { key: "errorSsoRequired", action: "none" },
   github_scope_missing: { key: "errorListsScopeMissing", action: "options" },
-  github_list_limit: { key: "errorListLimit", action: "none" },
-  github_list_refused: { key: "errorListRefused", action: "none" },
+  // GitHub's own words are in the message (worker/lists/push.ts): the limit is GitHub's, never a constant here.
+  github_list_limit: { key: "errorListLimit", action: "none", detail: true },
+  github_list_refused: { key: "errorListRefused", action: "none", detail: true },
   sync_interrupted: { key: "errorSyncInterrupted", action: "retry" },
   github_star_scope_missing: { key: "errorStarScopeMissing", action: "options" },
   run_in_progress: { key: "errorRunInProgress", action: "none" },

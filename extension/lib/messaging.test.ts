@@ -39,6 +39,8 @@ function handlers(overrides: Partial<MessageHandlers> = {}): MessageHandlers {
     search: unused,
     facets: unused,
     lists: unused,
+    createList: unused,
+    updateList: unused,
     digest: unused,
     unstarState: unused,
     unstarPreview: unused,

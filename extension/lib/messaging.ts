@@ -3,7 +3,7 @@ import { z } from "zod";
 import { Me } from "../../shared/api";
 import { Digest } from "../../shared/digest";
 import { FeedCreated, FeedList } from "../../shared/feed";
-import { ListsResponse } from "../../shared/lists";
+import { CreateListBody, GithubList, ListsResponse, UpdateListBody } from "../../shared/lists";
 import { LibraryFacets, LookupItem } from "../../shared/repositories";
 import { SearchHit } from "../../shared/search";
 import { UnstarPreview, UnstarSelection, UnstarStarted, UnstarState } from "../../shared/unstar";
@@ -182,6 +182,10 @@ export const protocol = {
   facets: { data: noData, response: LibraryFacets },
   /** `GET /api/lists`: the user's GitHub Lists as the last sync read them, and whether Starwise may write them. */
   lists: { data: noData, response: ListsResponse },
+  /** `POST /api/lists`: a GitHub List made from one of the user's tags, its repositories added, linked to the tag. */
+  createList: { data: CreateListBody, response: GithubList },
+  /** `PATCH /api/lists/:id`: link a List to a tag, or unlink it (`linkedTag: null`); rename or describe it. */
+  updateList: { data: z.object({ id: z.string().max(100), patch: UpdateListBody }), response: GithubList },
   /** Whether GitHub still accepts the account's token (`GET /api/me`): the options offer to re-authorise. */
   getAccount: { data: noData, response: z.object({ tokenStatus: Me.shape.user.shape.tokenStatus }) },
   /** The account's settings on the Worker (`GET /api/settings`): language, auto-sync, chat provider. */

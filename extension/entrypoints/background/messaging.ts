@@ -268,6 +268,8 @@ export function setUpMessaging(options: { retryBaseMs?: number } = {}): (() => v
 
     facets: async () => guard(api.facets(await session())),
     lists: async () => guard(api.lists(await session())),
+    createList: async (body) => guard(api.createList(await session(), body)),
+    updateList: async ({ id, patch }) => guard(api.updateList(await session(), id, patch)),
 
     digest: async ({ since, quietYears }) => guard(api.digest(await session(), since, quietYears)),
     setWatch: async ({ fullName, watch }) => {

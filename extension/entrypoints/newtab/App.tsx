@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
+import type { GithubList } from "../../../shared/lists";
 import { Snippet } from "@/components/snippet";
+import { isolated } from "@/components/untrusted-text";
 import { parseTags } from "@/components/star-popover";
 import { explain, explainError, type Explained } from "@/lib/errors";
-import { cleanLine } from "@/lib/clean-text";
 import { formatDate, formatNumber, t } from "@/lib/i18n";
 import {
   MessageError,
@@ -46,8 +47,8 @@ type View =
     };
 
 /**
- * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation): the same
- * search again.
+ * `changes`: bumped when the library changed under the page (an unstar run ended, a tag operation, a GitHub List
+ * written): the same search again.
  */
 function useSearch(status: Status | null, request: SearchRequest, changes = 0) {
   const [view, setView] = useState<View>({ kind: "loading" });
@@ -317,8 +318,11 @@ function useFacets(connected: boolean, sync: SyncState | null, changes = 0): Fac
   return facets;
 }
 
-/** The user's GitHub Lists, asked again when a sync finishes (each sync reads them). */
-function useLists(connected: boolean, sync: SyncState | null): Lists {
+/**
+ * The user's GitHub Lists, asked again when a sync finishes (each sync reads them) and after a change (`changes`).
+ * `put`: a List as GitHub just answered a write, drawn before the Lists are read again.
+ */
+function useLists(connected: boolean, sync: SyncState | null, changes = 0) {
   const [lists, setLists] = useState<Lists>("loading");
   useEffect(() => {
     if (!connected) return;
@@ -333,8 +337,17 @@ function useLists(connected: boolean, sync: SyncState | null): Lists {
     return () => {
       current = false;
     };
-  }, [connected, sync?.lastSyncedAt]);
-  return lists;
+  }, [connected, sync?.lastSyncedAt, changes]);
+  const put = (list: GithubList) =>
+    setLists((known) => {
+      if (typeof known === "string") return known;
+      const had = known.lists.some((each) => each.id === list.id);
+      return {
+        ...known,
+        lists: had ? known.lists.map((each) => (each.id === list.id ? list : each)) : [...known.lists, list],
+      };
+    });
+  return [lists, put] as const;
 }
 
 /** The search in the URL: read on load and on Back/Forward, written as it changes. */
@@ -356,9 +369,11 @@ export function App() {
   const [request, setRequest] = useUrlRequest();
   // Bumped when an unstar run ends or a tag operation applies: the panels and the results ask again.
   const [changes, setChanges] = useState(0);
-  const [view, setView] = useSearch(status, request, changes);
+  // Bumped when a GitHub List is written: the Lists and the results (their List chips) ask again, not the panels.
+  const [listWrites, setListWrites] = useState(0);
+  const [view, setView] = useSearch(status, request, changes + listWrites);
   const facets = useFacets(Boolean(status?.connected), sync, changes);
-  const lists = useLists(Boolean(status?.connected), sync);
+  const [lists, putList] = useLists(Boolean(status?.connected), sync, changes + listWrites);
   const [selected, setSelected] = useState(0);
   const box = useRef<HTMLInputElement>(null);
   const picking = useSelection();
@@ -466,6 +481,11 @@ export function App() {
           target={bulkTarget(request, items, totalOf(facets, request))}
           onFilter={(tag) => setRequest((r) => ({ ...r, tag }))}
           onChanged={() => setChanges((n) => n + 1)}
+          lists={lists}
+          onListChanged={(list) => {
+            if (list) putList(list);
+            setListWrites((n) => n + 1);
+          }}
         />
       )}
       {filling && view.kind !== "signed-out" && (
@@ -572,9 +592,6 @@ function bulkTarget(request: SearchRequest, items: Card[], total: number | null)
   };
   return { selection: { filter }, count: total, all: true };
 }
-
-/** Someone else's word in our sentence: cleaned, and isolated for direction (FSI … PDI). */
-const isolated = (text: string) => `\u2068${cleanLine(text)}\u2069`;
 
 /**
  * Words of the query none of the stars has, and the words one edit away that were searched instead

@@ -16,7 +16,8 @@ export type Lists = ListsResponse | "loading" | "failed";
 /** The option that stands for "in no List": a List's name never starts with a space (GitHub trims it). */
 const IN_NO_LIST = " none";
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** Two names of one thing: facets, Lists and tags ignore case. */
+export const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** How many repositories the library has for this value, when the facets say. */
 export const countOf = (values: FacetCount[], value: string) => values.find((facet) => same(facet.value, value))?.count;

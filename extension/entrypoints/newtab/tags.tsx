@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import type { GithubList } from "../../../shared/lists";
 import type {
   TagList,
   TagOperation,
@@ -10,11 +11,14 @@ import type {
 import { explainError } from "@/lib/errors";
 import { formatNumber, t, type MessageKey } from "@/lib/i18n";
 import { sendMessage } from "@/lib/messaging";
+import type { Lists } from "./filters";
+import { ListNotice, ListsSection, TagListCell, useListWrites } from "./lists";
 
 // The new tab's tags view (docs/architecture.md §2, "Tags"): every tag with its count and where it comes from,
 // rename and merge inline, hide an AI tag or delete one of yours, the gardener's suggestions (accepted or
 // dismissed, never applied by themselves), a tag added to or removed from the results shown, and undo of the last
-// change. Tag names are untrusted text (AI output): rendered as text only.
+// change; a GitHub List made from a tag, linked to one, or unlinked (./lists.tsx). Tag names are untrusted text (AI
+// output): rendered as text only.
 
 type Load = { kind: "loading" } | { kind: "error"; text: string } | { kind: "ready"; list: TagList };
 
@@ -72,8 +76,13 @@ export function TagsPanel(props: {
   onFilter: (tag: string) => void;
   /** Something changed: the page asks its results and facets again. */
   onChanged: () => void;
+  /** The user's GitHub Lists as the page knows them. */
+  lists: Lists;
+  /** A List write answered (the List as GitHub now has it) or failed (null): the page asks its Lists again. */
+  onListChanged: (list: GithubList | null) => void;
 }) {
   const { target, onFilter, onChanged } = props;
+  const listWrites = useListWrites(props.onListChanged);
   const empty = "fullNames" in target.selection && target.selection.fullNames.length === 0;
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [proposals, setProposals] = useState<TagProposal[]>([]);
@@ -173,6 +182,7 @@ export function TagsPanel(props: {
           {error}
         </p>
       )}
+      <ListNotice notice={listWrites.notice} />
       {open && load.kind === "loading" && <p class="muted">{t("loading")}</p>}
       {load.kind === "error" && (
         <p class="tags-error" role="alert">
@@ -351,6 +361,7 @@ export function TagsPanel(props: {
                   <span class="tags-source" data-source={tag.source}>
                     {t(SOURCE_KEY[tag.source])}
                   </span>
+                  <TagListCell tag={tag} lists={props.lists} writes={listWrites} />
                   <span class="tags-actions">
                     <button type="button" class="link" onClick={() => setRenaming({ tag: tag.tag, to: tag.tag })}>
                       {t("tagsRename")}
@@ -390,6 +401,8 @@ export function TagsPanel(props: {
               <p class="muted tags-hidden">{t("tagsHiddenCount", formatNumber(list.hidden.length))}</p>
             )}
           </section>
+
+          <ListsSection lists={props.lists} tags={list.tags} writes={listWrites} />
         </div>
       )}
     </details>
