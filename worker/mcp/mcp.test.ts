@@ -130,6 +130,10 @@ describe("POST /mcp (the official MCP client against the Worker)", () => {
         await client.callTool({ name: "search_stars", arguments: { query: "framework", language: "TypeScript" } }),
       );
       expect((filtered.results as Array<{ fullName: string }>).map((hit) => hit.fullName)).toEqual(["honojs/hono"]);
+      // A misspelled word is searched as its correction, and the answer says which.
+      const typo = jsonOf(await client.callTool({ name: "search_stars", arguments: { query: "fastpi" } }));
+      expect((typo.results as Array<{ fullName: string }>)[0]?.fullName).toBe("tiangolo/fastapi");
+      expect(typo.spelling).toEqual([{ word: "fastpi", instead: ["fastapi"] }]);
 
       const repo = RepositoryItem.parse(
         jsonOf(await client.callTool({ name: "get_repository", arguments: { fullName: "HONOJS/hono" } })),
