@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchWithExtension, screenshotOf, type ExtensionBrowser } from "./lib/browser";
-import { signInThroughOptions, storedLocal } from "./lib/flows";
+import { signInThroughOptions, syncFromPopup } from "./lib/flows";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 
 // The new tab's "What changed" panel against the real Worker and the GitHub emulator (issue 18, "the digest"):
@@ -17,22 +17,7 @@ describe("the What changed panel", () => {
   let stack: Stack;
   let browser: ExtensionBrowser;
 
-  // Until this sync's own result is stored: the popup shows the last sync's "finished" until the new one runs.
-  const lastFinished = async () => {
-    const state = (await storedLocal(browser)).syncState as { lastResult?: { finishedAt?: number } } | undefined;
-    return state?.lastResult?.finishedAt ?? null;
-  };
-  const sync = async () => {
-    const before = await lastFinished();
-    const popup = await browser.openPage("popup.html");
-    await popup.getByRole("button", { name: "Sync" }).click();
-    for (const deadline = Date.now() + 90_000; (await lastFinished()) === before; ) {
-      if (Date.now() > deadline) throw new Error("the sync did not finish within 90 s");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await popup.locator(".done").waitFor({ timeout: 10_000 });
-    await popup.close();
-  };
+  const sync = () => syncFromPopup(browser);
 
   beforeAll(async () => {
     stack = await startStack({ stars: 12 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAtom } from "../worker/test/atom";
 import { launchWithExtension, screenshotOf, type ExtensionBrowser } from "./lib/browser";
-import { signInThroughOptions, storedLocal } from "./lib/flows";
+import { signInThroughOptions, syncFromPopup } from "./lib/flows";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 import { startDisplay, type Display } from "./lib/xvfb";
 
@@ -32,21 +32,7 @@ describe("health chips, the feed and release notifications", () => {
   let display: Display;
   let browser: ExtensionBrowser;
 
-  const lastFinished = async () => {
-    const state = (await storedLocal(browser)).syncState as { lastResult?: { finishedAt?: number } } | undefined;
-    return state?.lastResult?.finishedAt ?? null;
-  };
-  const sync = async () => {
-    const before = await lastFinished();
-    const popup = await browser.openPage("popup.html");
-    await popup.getByRole("button", { name: "Sync" }).click();
-    for (const deadline = Date.now() + 90_000; (await lastFinished()) === before; ) {
-      if (Date.now() > deadline) throw new Error("the sync did not finish within 90 s");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await popup.locator(".done").waitFor({ timeout: 10_000 });
-    await popup.close();
-  };
+  const sync = () => syncFromPopup(browser);
 
   const setLanguage = (language: "en" | "zh") =>
     browser.background.evaluate(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchWithExtension, screenshotOf, type ExtensionBrowser } from "./lib/browser";
-import { signInThroughOptions, storedLocal } from "./lib/flows";
+import { signInThroughOptions, syncFromPopup } from "./lib/flows";
 import { EMULATOR_TOKEN, startStack, type Stack } from "./lib/stack";
 
 // Unstar in bulk, reversibly (issue 18, item 4), against the real Worker and the GitHub emulator: two archived
@@ -20,10 +20,6 @@ describe("unstar in bulk with undo", () => {
     (
       (await stack.control("stars?login=octocat", undefined, "GET")) as { stars: Array<{ fullName: string }> }
     ).stars.map((star) => star.fullName);
-  const lastFinished = async () => {
-    const state = (await storedLocal(browser)).syncState as { lastResult?: { finishedAt?: number } } | undefined;
-    return state?.lastResult?.finishedAt ?? null;
-  };
 
   beforeAll(async () => {
     stack = await startStack({ stars: 6 });
@@ -35,14 +31,7 @@ describe("unstar in bulk with undo", () => {
     }
     browser = await launchWithExtension();
     (await signInThroughOptions(browser, stack.worker.url, EMULATOR_TOKEN)).close();
-    const before = await lastFinished();
-    const popup = await browser.openPage("popup.html");
-    await popup.getByRole("button", { name: "Sync" }).click();
-    for (const deadline = Date.now() + 90_000; (await lastFinished()) === before; ) {
-      if (Date.now() > deadline) throw new Error("the sync did not finish within 90 s");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await popup.close();
+    await syncFromPopup(browser);
     await stack.d1Execute(
       "update stars set notes = 'Kept for the migration notes' " +
         "where repository_id = (select id from repositories where full_name = 'acme/retired')",

@@ -33,3 +33,25 @@ export function storedLocal(browser: ExtensionBrowser): Promise<Record<string, u
     (globalThis as unknown as Chrome).chrome.storage.local.get(null as unknown as string),
   );
 }
+
+/** When the last sync's result was stored; null before any. */
+async function lastFinished(browser: ExtensionBrowser): Promise<number | null> {
+  const state = (await storedLocal(browser)).syncState as { lastResult?: { finishedAt?: number } } | undefined;
+  return state?.lastResult?.finishedAt ?? null;
+}
+
+/**
+ * A sync started from the popup, waited for until its own result is stored (the popup shows the last sync's
+ * "finished" until the new one runs) and the popup says it is done.
+ */
+export async function syncFromPopup(browser: ExtensionBrowser): Promise<void> {
+  const before = await lastFinished(browser);
+  const popup = await browser.openPage("popup.html");
+  await popup.getByRole("button", { name: "Sync" }).click();
+  for (const deadline = Date.now() + 90_000; (await lastFinished(browser)) === before; ) {
+    if (Date.now() > deadline) throw new Error("the sync did not finish within 90 s");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await popup.locator(".done").waitFor({ timeout: 10_000 });
+  await popup.close();
+}

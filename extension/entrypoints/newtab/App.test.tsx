@@ -1,11 +1,9 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeBrowser } from "wxt/testing/fake-browser";
 import type { RepositoryItem } from "../../../shared/repositories";
 import { connectionItem, IDLE_SYNC_STATE, syncStateItem } from "@/lib/storage";
 import { fakeWorker } from "@/test/fake-worker";
-import { useEnglish } from "@/test/i18n";
-import { setUpMessaging } from "../background/messaging";
+import { closePage, openPage, type TestPage } from "@/test/page";
 import { App } from "./App";
 
 const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): RepositoryItem => ({
@@ -54,26 +52,19 @@ const repo = (fullName: string, extra: Partial<RepositoryItem> = {}): Repository
 });
 
 describe("new tab", () => {
+  let page: TestPage;
   let root: HTMLElement;
-  let stop: () => void;
   let worker: ReturnType<typeof fakeWorker> | undefined;
   const queries: string[] = [];
 
-  beforeEach(() => {
-    fakeBrowser.reset();
-    useEnglish();
+  beforeEach(async () => {
     queries.length = 0;
-    // The search lives in the URL, and happy-dom keeps one location for the whole file.
-    history.replaceState(null, "", "/newtab.html");
-    stop = setUpMessaging();
-    root = document.createElement("div");
-    document.body.append(root);
+    // Each test signs in as it needs.
+    page = await openPage({ signedIn: false });
+    root = page.root;
   });
   afterEach(() => {
-    render(null, root);
-    root.remove();
-    stop();
-    worker?.restore();
+    closePage(page, worker);
     worker = undefined;
   });
 

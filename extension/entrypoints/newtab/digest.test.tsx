@@ -1,11 +1,10 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeBrowser } from "wxt/testing/fake-browser";
 import type { Digest, DigestItem } from "../../../shared/digest";
-import { connectionItem, DIGEST_VISIT_GAP_MS, digestPanelItem, digestVisitItem } from "@/lib/storage";
+import { DIGEST_VISIT_GAP_MS, digestPanelItem, digestVisitItem } from "@/lib/storage";
 import { fakeWorker } from "@/test/fake-worker";
-import { useChinese, useEnglish } from "@/test/i18n";
-import { setUpMessaging } from "../background/messaging";
+import { closePage, openPage, type TestPage } from "@/test/page";
+import { useChinese } from "@/test/i18n";
 import { DigestPanel, sinceOf } from "./digest";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -59,26 +58,18 @@ const FULL: Digest = {
 };
 
 describe("the new tab's What changed panel", () => {
+  let page: TestPage;
   let root: HTMLElement;
-  let stop: () => void;
   let worker: ReturnType<typeof fakeWorker> | undefined;
   const asked: URLSearchParams[] = [];
 
   beforeEach(async () => {
-    fakeBrowser.reset();
-    useEnglish();
     asked.length = 0;
-    history.replaceState(null, "", "/newtab.html");
-    stop = setUpMessaging();
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    root = document.createElement("div");
-    document.body.append(root);
+    page = await openPage();
+    root = page.root;
   });
   afterEach(() => {
-    render(null, root);
-    root.remove();
-    stop();
-    worker?.restore();
+    closePage(page, worker);
     worker = undefined;
   });
 

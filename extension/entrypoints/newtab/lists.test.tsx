@@ -1,12 +1,10 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeBrowser } from "wxt/testing/fake-browser";
 import type { GithubList, ListWriteAccess } from "../../../shared/lists";
 import type { TagSummary } from "../../../shared/tags";
-import { connectionItem } from "@/lib/storage";
 import { fakeWorker } from "@/test/fake-worker";
-import { useChinese, useEnglish } from "@/test/i18n";
-import { setUpMessaging } from "../background/messaging";
+import { closePage, openPage, type TestPage } from "@/test/page";
+import { useChinese } from "@/test/i18n";
 import { App } from "./App";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -53,26 +51,18 @@ const failure = (status: number, code: string, message: string) =>
 const plain = (text: string | null | undefined) => (text ?? "").replace(/[\u2068\u2069]/g, "");
 
 describe("GitHub Lists in the new tab's tags view", () => {
+  let page: TestPage;
   let root: HTMLElement;
-  let stop: () => void;
   let worker: ReturnType<typeof fakeWorker> | undefined;
   const bodies: unknown[] = [];
 
   beforeEach(async () => {
-    fakeBrowser.reset();
-    useEnglish();
     bodies.length = 0;
-    history.replaceState(null, "", "/newtab.html");
-    stop = setUpMessaging();
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    root = document.createElement("div");
-    document.body.append(root);
+    page = await openPage();
+    root = page.root;
   });
   afterEach(() => {
-    render(null, root);
-    root.remove();
-    stop();
-    worker?.restore();
+    closePage(page, worker);
     worker = undefined;
   });
 

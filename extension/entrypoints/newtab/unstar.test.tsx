@@ -1,11 +1,9 @@
 import { render } from "preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeBrowser } from "wxt/testing/fake-browser";
 import type { StarWrite, UnstarPreview, UnstarRun, UnstarState } from "../../../shared/unstar";
-import { connectionItem } from "@/lib/storage";
 import { fakeWorker } from "@/test/fake-worker";
-import { useChinese, useEnglish } from "@/test/i18n";
-import { setUpMessaging } from "../background/messaging";
+import { closePage, openPage, type TestPage } from "@/test/page";
+import { useChinese } from "@/test/i18n";
 import { SelectBox, UnstarBar, useSelection } from "./unstar";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -54,25 +52,18 @@ function Harness() {
 }
 
 describe("the new tab's Unstar on GitHub", () => {
+  let page: TestPage;
   let root: HTMLElement;
-  let stop: () => void;
   let worker: ReturnType<typeof fakeWorker> | undefined;
   const bodies: unknown[] = [];
 
   beforeEach(async () => {
-    fakeBrowser.reset();
-    useEnglish();
     bodies.length = 0;
-    stop = setUpMessaging();
-    await connectionItem.setValue({ workerUrl: "https://sw.example.dev", sessionToken: "t", login: "octocat" });
-    root = document.createElement("div");
-    document.body.append(root);
+    page = await openPage();
+    root = page.root;
   });
   afterEach(() => {
-    render(null, root);
-    root.remove();
-    stop();
-    worker?.restore();
+    closePage(page, worker);
     worker = undefined;
   });
 
