@@ -481,6 +481,13 @@ async function measure(
           `fetched at ${(wallMs / 1000).toFixed(1)} s ` +
           `(its event reached the benchmark ${((fetchedLagMs ?? 0) / 1000).toFixed(1)} s later)`,
       );
+      const gaps = idleGaps(spans, 1_000);
+      if (gaps.length > 0)
+        log(
+          `    no GraphQL request running for 1 s or more: ${gaps.length} times, ` +
+            gaps.map(([from, to]) => `${at(from)}+${((to - from) / 1000).toFixed(1)}`).join(" ") +
+            " (s into the run + s)",
+        );
     }
   }
   return result;
@@ -513,6 +520,18 @@ function concurrencyOf(spans: Array<[number, number]>): { idleS: number; oneS: n
   }
   const s = (x: number) => Math.round(x / 100) / 10;
   return { idleS: s(ms[0]!), oneS: s(ms[1]!), twoOrMoreS: s(ms[2]!) };
+}
+
+/** Stretches of at least `minMs` between the first GraphQL request and the last answer when none was running. */
+function idleGaps(spans: Array<[number, number]>, minMs: number): Array<[number, number]> {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const gaps: Array<[number, number]> = [];
+  let reach = sorted[0]?.[1] ?? 0;
+  for (const [from, to] of sorted) {
+    if (from - reach >= minMs) gaps.push([reach, from]);
+    reach = Math.max(reach, to);
+  }
+  return gaps;
 }
 
 /** Pushes 1% of the user's repositories; a fifth of those get a new README. */
