@@ -85,6 +85,10 @@ export async function searchLibrary(
   const terms = parseQuery(query.q);
   const weighted = anyTermPhraseWeights(terms);
   const phrases = weighted.map((entry) => entry.phrase);
+  // The query's embedding is a call over the network on the answer's path: it goes out before the keyword side's
+  // statements are built (the isolate's work on those would hold it back).
+  const semanticSide = semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : null;
+  const floorsSide = semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : null;
   const [{ hits: keyword, names, spelling }, nearest, floors] = await Promise.all([
     timed(
       timings,
@@ -100,8 +104,8 @@ export async function searchLibrary(
         spelling: options.spelling,
       }),
     ),
-    semantic ? semanticRanking(db, userId, semantic, query.q, filters, [], timings) : Promise.resolve(null),
-    semantic ? timed(timings, "vectors", floorsOrNone(db, userId, semantic)) : Promise.resolve(null),
+    semanticSide,
+    floorsSide,
   ]);
   const mode: SearchMode = nearest ? "hybrid" : "keyword";
   // A keyword hit is a match at the keyword floor (./keyword.ts); a neighbour the words did not find
@@ -152,11 +156,11 @@ export async function searchLibrary(
     semantic: hit.semanticRank !== null,
   }));
   const shownTerms = respellTerms(terms, firstCorrections(spelling));
-  const [items, relatedItems] = await timed(
+  const [items = [], relatedItems = []] = await timed(
     timings,
     "hydrate",
     // The snippets show the words searched: a corrected word as corrected.
-    Promise.all([hydrate(db, userId, ranked, shownTerms), hydrate(db, userId, related, shownTerms)]),
+    hydrateGroups(db, userId, [ranked, related], shownTerms),
   );
   timings.total = Date.now() - started;
   return { mode, items, related: relatedItems, spelling, timings };
@@ -212,10 +216,13 @@ export async function semanticRanking(
   // The library alone (no other filter, the usual search): what is outside it (unstarred, not saved) is read beside
   // the embedding, off the answer's path, instead of checking the neighbours through D1 after the vector query.
   // (Failing, it leaves the check to D1 as with any other filter.)
+  // The embedding first: the call over the network is the long part.
+  const embedding = timed(timings, "embed", semantic.embedQuery(text));
+  embedding.catch(() => {}); // awaited below, where a failure is handled
   const outside =
     filters.length === 1 && filters[0] === inLibrary ? outsideLibrary(db, userId).catch(() => null) : null;
   try {
-    const vector = await timed(timings, "embed", semantic.embedQuery(text));
+    const vector = await embedding;
     matches = await timed(timings, "vectors", semantic.store.query(userNamespace(userId), vector, CANDIDATES));
   } catch (error) {
     console.error(`semantic ranking for user ${userId} failed; answering with keywords:`, error);
@@ -262,8 +269,18 @@ export async function hydrate(
   ranked: readonly Ranked[],
   terms: readonly QueryTerm[],
 ): Promise<SearchHit[]> {
-  if (ranked.length === 0) return [];
-  const ids = ranked.map((hit) => hit.id);
+  return (await hydrateGroups(db, userId, [ranked], terms))[0] ?? [];
+}
+
+/** Several lists of hits (a page and its related ones) read at once: one read of their rows, one of README windows. */
+async function hydrateGroups(
+  db: Db,
+  userId: number,
+  groups: ReadonlyArray<readonly Ranked[]>,
+  terms: readonly QueryTerm[],
+): Promise<SearchHit[][]> {
+  const ids = [...new Set(groups.flat().map((hit) => hit.id))];
+  if (ids.length === 0) return groups.map(() => []);
   const rows = await selectLibrary(db, userId, [inJsonArray(repositories.id, ids)], [], ids.length);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const snippets = new Map(rows.map((row) => [row.id, makeSnippet(shortTexts(row), terms)]));
@@ -276,14 +293,16 @@ export async function hydrate(
       .where(inArray(repositories.id, needReadme));
     for (const { id, readme } of readmes) snippets.set(id, makeSnippet([readme], terms));
   }
-  return ranked.flatMap((hit) => {
-    const row = byId.get(hit.id);
-    if (!row) return [];
-    const matchedBy: SearchHit["matchedBy"] = [];
-    if (hit.keyword) matchedBy.push("keyword");
-    if (hit.semantic) matchedBy.push("semantic");
-    return [{ ...toRepositoryItem(row), score: hit.score, matchedBy, snippet: snippets.get(hit.id) ?? null }];
-  });
+  return groups.map((ranked) =>
+    ranked.flatMap((hit) => {
+      const row = byId.get(hit.id);
+      if (!row) return [];
+      const matchedBy: SearchHit["matchedBy"] = [];
+      if (hit.keyword) matchedBy.push("keyword");
+      if (hit.semantic) matchedBy.push("semantic");
+      return [{ ...toRepositoryItem(row), score: hit.score, matchedBy, snippet: snippets.get(hit.id) ?? null }];
+    }),
+  );
 }
 
 /** What says most about a hit, in order: the user's words, the AI's, the repository's own. */
