@@ -7,7 +7,6 @@
 //
 //   npm run bench:enrich -- [--stars 5000] [--second 4000] [--rpm 200] [--rate-window-ms 10000]
 //                           [--ai-latency 50] [--batch 100] [--no-seed] [--json]
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
@@ -17,9 +16,8 @@ import { createEmulatorClient } from "../emulators/github/client.ts";
 import { startGithubEmulator } from "../emulators/github/server.ts";
 import { startOpendiggerEmulator } from "../emulators/opendigger/server.ts";
 import {
+  d1Execute,
   emulatorVars,
-  offlineEnv,
-  projectRoot,
   freePort,
   startWorker,
   type WorkerProcess,
@@ -69,37 +67,8 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** `wrangler d1 execute` on the benchmark's local D1 (read-only queries). */
-async function d1<T>(persistTo: string, query: string): Promise<T[]> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
-      "d1",
-      "execute",
-      "DB",
-      "--local",
-      "--persist-to",
-      persistTo,
-      "--json",
-      "--command",
-      query,
-    ],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...offlineEnv, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk));
-  child.stderr.on("data", (chunk: Buffer) => (err += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (code !== 0) throw new Error(`d1 execute failed: ${err}`);
-  const parsed = JSON.parse(out) as Array<{ results: T[] }>;
-  return parsed[0]?.results ?? [];
-}
+/** Read-only queries on the benchmark's local D1. */
+const d1 = d1Execute;
 
 type Phases = { analysingMs: number; wallMs: number };
 

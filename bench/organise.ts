@@ -12,14 +12,13 @@
 // (median of the runs).
 //
 //   npm run bench:organise -- [--stars 5000] [--runs 3] [--json]
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startGithubEmulator } from "../emulators/github/server.ts";
-import { freePort, projectRoot, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
+import { d1Execute, freePort, startWorker, type WorkerProcess } from "../emulators/scripts/worker-process.ts";
 import { TagOperation, type TagOperationRequest } from "../shared/tags.ts";
 
 const { values } = parseArgs({
@@ -32,30 +31,6 @@ const { values } = parseArgs({
 const STARS = Number(values.stars);
 const RUNS = Number(values.runs);
 const log = (message: string) => console.error(message);
-
-/** Runs SQL against the Worker's local D1 through wrangler (as the e2e tests write what the API cannot). */
-async function d1(persistTo: string, command: string): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
-      "d1",
-      "execute",
-      "DB",
-      "--local",
-      "--persist-to",
-      persistTo,
-      "--command",
-      command,
-    ],
-    { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: "pipe" },
-  );
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (code !== 0) throw new Error(`wrangler d1 execute failed (${code}): ${output}`);
-}
 
 /** The library: repositories, two shared analyses, the user's stars. One statement each. */
 function seedSql(userId: number, stars: number): string {
@@ -151,7 +126,7 @@ async function main() {
       .object({ sessionToken: z.string(), user: z.object({ id: z.number() }) })
       .parse(await signIn.json());
     log(`writing ${STARS.toLocaleString("en")} stars into D1…`);
-    await d1(state, seedSql(user.id, STARS));
+    await d1Execute(state, seedSql(user.id, STARS));
 
     const scenarios: Array<[string, TagOperationRequest]> = [
       ["merge reactjs into react", { kind: "merge", from: ["reactjs"], into: "react" }],

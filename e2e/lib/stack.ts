@@ -1,14 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
 import { startAiEmulator, type AiEmulator } from "../../emulators/ai/server.ts";
 import { startGithubEmulator, type GithubEmulator } from "../../emulators/github/server.ts";
 import { startOpendiggerEmulator, type OpendiggerEmulator } from "../../emulators/opendigger/server.ts";
 import {
+  d1Execute,
   emulatorVars,
   freePort,
-  projectRoot,
   startWorker,
   type WorkerProcess,
 } from "../../emulators/scripts/worker-process.ts";
@@ -84,30 +83,7 @@ export async function startStack(options: { stars?: number; enrich?: boolean } =
     stateDir,
     control: (path, body, method = "POST") => emulatorControl(github.url, path, body, method),
     async d1Execute(sql) {
-      const child = spawn(
-        process.execPath,
-        [
-          join(projectRoot, "node_modules/wrangler/bin/wrangler.js"),
-          "d1",
-          "execute",
-          "DB",
-          "--local",
-          "--persist-to",
-          stateDir,
-          "--command",
-          sql,
-        ],
-        {
-          cwd: projectRoot,
-          env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk));
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk));
-      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-      if (code !== 0) throw new Error(`wrangler d1 execute failed (${code}): ${output}`);
+      await d1Execute(stateDir, sql);
     },
     async stop() {
       await worker.stop();

@@ -82,14 +82,32 @@ export async function applyMigrations(persistTo?: string): Promise<void> {
   );
 }
 
-/** Exits non-zero with its output in the error; otherwise resolves. */
-async function run(args: string[], what: string): Promise<void> {
+/**
+ * Runs SQL on the local D1 that `wrangler dev --persist-to <dir>` uses (what the API cannot write, or a read for a
+ * report), and answers the first statement's rows.
+ */
+export async function d1Execute<T = Record<string, unknown>>(persistTo: string, command: string): Promise<T[]> {
+  const out = await run(
+    ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--json", "--command", command],
+    "wrangler d1 execute",
+  );
+  const answers = JSON.parse(out) as Array<{ results?: T[] }>;
+  return answers[0]?.results ?? [];
+}
+
+/** Exits non-zero with its output in the error; otherwise answers what it printed on stdout. */
+async function run(args: string[], what: string): Promise<string> {
   const child = wrangler(args);
+  let out = "";
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk));
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk;
+    output += chunk;
+  });
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${output}`);
+  return out;
 }
 
 /**
