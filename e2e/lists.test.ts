@@ -183,4 +183,30 @@ describe("GitHub Lists pushed from the new tab's tags view", () => {
       await options.close();
     }
   });
+
+  it("renames a List on GitHub, and says before sending that a name is too long for GitHub", async () => {
+    const { newtab, panel } = await tagsView();
+    const tools = panel.locator(".lists-row[data-list='Tools']");
+    await tools.getByRole("button", { name: "Rename" }).click();
+    const name = tools.locator("input[name=list-name]");
+    await name.fill("Tools for finding our way around the sky");
+    expect(await tools.locator(".lists-name-error").textContent()).toBe(
+      "GitHub takes at most 32 characters for a List's name.",
+    );
+    expect(await tools.getByRole("button", { name: "Rename" }).isDisabled()).toBe(true);
+    await newtab.mouse.move(0, 0); // no hover left on a link in the picture
+    await screenshot(newtab, "newtab-lists-rename");
+
+    await name.fill("Wayfinding");
+    await tools.getByRole("button", { name: "Rename" }).click();
+    const renamed = panel.locator(".lists-row[data-list='Wayfinding']");
+    await renamed.waitFor({ timeout: 30_000 });
+    expect(await panel.locator(".lists-notice").textContent()).toContain("Renamed the List");
+    expect((await githubLists()).map((list) => list.name)).toContain("Wayfinding");
+    expect((await githubLists()).map((list) => list.name)).not.toContain("Tools");
+    // The link to its tag stays with the List.
+    expect(await renamed.locator(".lists-tag").textContent()).toBe("navigation");
+    expect(browser.errors).toEqual([]);
+    await newtab.close();
+  });
 });

@@ -49,6 +49,7 @@ export const SCREENS = [
   "newtab-lists-filtered",
   "newtab-lists-push",
   "newtab-lists-push-zh",
+  "newtab-lists-rename",
   "options-feed",
   "options-notifications",
   "github-badge-light",

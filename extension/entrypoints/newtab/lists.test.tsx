@@ -70,11 +70,12 @@ describe("GitHub Lists in the new tab's tags view", () => {
   const serve = (
     state: { lists: GithubList[]; write: ListWriteAccess },
     writes: Record<string, (request: Request) => Response | Promise<Response>>,
+    tags: TagSummary[] = TAGS,
   ) => {
     worker = fakeWorker({
       "GET /api/repositories/facets": () => Response.json({ total: 5, gone: 0, languages: [], tags: [] }),
       "GET /api/repositories": () => Response.json({ items: [], nextCursor: null }),
-      "GET /api/tags": () => Response.json({ tags: TAGS, hidden: [] }),
+      "GET /api/tags": () => Response.json({ tags, hidden: [] }),
       "GET /api/tags/proposals": () => Response.json({ proposals: [] }),
       "GET /api/lists": () =>
         Response.json({ ...state, notInAnyList: 1, readAt: "2026-12-06T08:00:00.000Z", error: null }),
@@ -206,6 +207,63 @@ describe("GitHub Lists in the new tab's tags view", () => {
     expect(bodies).toEqual([{ linkedTag: null }]);
   });
 
+  it("renames a List on GitHub, and says before sending anything that a name is too long for GitHub", async () => {
+    const state = { lists: [list()], write: WRITABLE };
+    serve(state, {
+      "PATCH /api/lists/UL_1": async (request) => {
+        const { name } = (await request.clone().json()) as { name: string };
+        state.lists = [list({ name, slug: "tooling" })];
+        return Response.json(state.lists[0]);
+      },
+    });
+    await open();
+    await vi.waitFor(() => expect(listRow("Tools")?.querySelector(".lists-rename")).not.toBeNull());
+    listRow("Tools").querySelector<HTMLButtonElement>(".lists-rename")!.click();
+    await vi.waitFor(() => expect(listRow("Tools").querySelector("input[name=list-name]")).not.toBeNull());
+    const input = listRow("Tools").querySelector<HTMLInputElement>("input[name=list-name]")!;
+    const submit = () => listRow("Tools").querySelector<HTMLButtonElement>("form [type=submit]")!;
+    const type = async (value: string) => {
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await vi.waitFor(() => expect(input.value).toBe(value));
+    };
+    // The name as it is: nothing to send.
+    expect(input.value).toBe("Tools");
+    expect(submit().disabled).toBe(true);
+    // 33 characters: said before anything is sent.
+    await type("x".repeat(33));
+    await vi.waitFor(() =>
+      expect(listRow("Tools").querySelector(".lists-name-error")?.textContent).toBe(
+        "GitHub takes at most 32 characters for a List's name.",
+      ),
+    );
+    expect(submit().disabled).toBe(true);
+    // 32 characters that are 64 UTF-16 units: GitHub counts characters.
+    await type("😀".repeat(32));
+    await vi.waitFor(() => expect(listRow("Tools").querySelector(".lists-name-error")).toBeNull());
+    expect(submit().disabled).toBe(false);
+
+    await type("  Tooling ");
+    listRow("Tools")
+      .querySelector("form")!
+      .dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(listRow("Tooling")).not.toBeNull());
+    expect(bodies).toEqual([{ name: "Tooling" }]);
+    expect(plain(notice()?.textContent)).toBe("Renamed the List “Tools” to “Tooling” on GitHub.");
+    expect(listRow("Tooling").querySelector("form")).toBeNull();
+  });
+
+  it("does not offer a List for a tag longer than GitHub takes as a List's name, and says why", async () => {
+    const long = "command-line-tools-for-the-terminal";
+    serve({ lists: [], write: WRITABLE }, {}, [...TAGS, tag(long, 2)]);
+    await open();
+    await vi.waitFor(() => expect(row(long)).not.toBeNull());
+    expect(row(long).querySelector(".lists-make")).toBeNull();
+    expect(row(long).querySelector(".lists-make-too-long")?.textContent).toBe("too long for a List's name");
+    expect(row(long).querySelector(".lists-make-too-long")?.getAttribute("title")).toContain("at most 32 characters");
+    expect(row("rust").querySelector(".lists-make")).not.toBeNull();
+  });
+
   it.each([
     {
       state: "the List limit, in GitHub's words",
@@ -263,5 +321,22 @@ describe("GitHub Lists in the new tab's tags view", () => {
     await make("rust");
     await vi.waitFor(() => expect(notice()?.textContent).toContain("没有任何改动：GitHub 不再允许创建新列表"));
     expect(notice()?.textContent).toContain("You can't create more than 32 lists.");
+  });
+
+  it("speaks Chinese when renaming", async () => {
+    useChinese();
+    serve({ lists: [list()], write: WRITABLE }, {});
+    await open();
+    await vi.waitFor(() => expect(listRow("Tools")?.querySelector(".lists-rename")?.textContent).toBe("重命名"));
+    listRow("Tools").querySelector<HTMLButtonElement>(".lists-rename")!.click();
+    await vi.waitFor(() => expect(listRow("Tools").querySelector("input[name=list-name]")).not.toBeNull());
+    const input = listRow("Tools").querySelector<HTMLInputElement>("input[name=list-name]")!;
+    input.value = "工".repeat(33);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await vi.waitFor(() =>
+      expect(listRow("Tools").querySelector(".lists-name-error")?.textContent).toBe(
+        "GitHub 的列表名称最多 32 个字符。",
+      ),
+    );
   });
 });

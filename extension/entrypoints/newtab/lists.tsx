@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { GithubList } from "../../../shared/lists";
+import { LIST_NAME_MAX, type GithubList } from "../../../shared/lists";
 import type { TagSummary } from "../../../shared/tags";
 import { isolated, Line } from "@/components/untrusted-text";
 import { explainError } from "@/lib/errors";
@@ -58,6 +58,11 @@ export function useListWrites(onList: (list: GithubList | null) => void) {
         () => sendMessage("updateList", { id: list.id, patch: { linkedTag: null } }),
         (unlinked) => t("listsUnlinked", isolated(unlinked.name), isolated(list.linkedTag ?? "")),
       ),
+    rename: (list: GithubList, name: string) =>
+      write(
+        () => sendMessage("updateList", { id: list.id, patch: { name } }),
+        (renamed) => t("listsRenamed", isolated(list.name), isolated(renamed.name)),
+      ),
   };
 }
 export type ListWrites = ReturnType<typeof useListWrites>;
@@ -77,6 +82,9 @@ export function ListNotice({ notice }: { notice: Notice | null }) {
     </p>
   );
 }
+
+/** Whether GitHub takes this as a List's name: at most LIST_NAME_MAX characters, counted as shared/lists.ts does. */
+const fitsListName = (name: string) => [...name.trim()].length <= LIST_NAME_MAX;
 
 /** A List by its name, a link to it on GitHub, outlined like the List chips on the cards. */
 function ListLink({ list }: { list: GithubList }) {
@@ -116,7 +124,12 @@ export function TagListCell({ tag, lists, writes }: { tag: TagSummary; lists: Li
           <UnlinkButton list={list} writes={writes} />
         </span>
       ))}
-      {linked.length === 0 && loaded?.write.canWrite && tag.customCount > 0 && (
+      {linked.length === 0 && loaded?.write.canWrite && tag.customCount > 0 && !fitsListName(tag.tag) && (
+        <span class="muted lists-make-too-long" title={t("listsTagTooLongTitle", String(LIST_NAME_MAX))}>
+          {t("listsTagTooLong", String(LIST_NAME_MAX))}
+        </span>
+      )}
+      {linked.length === 0 && loaded?.write.canWrite && tag.customCount > 0 && fitsListName(tag.tag) && (
         <button
           type="button"
           class="link lists-make"
@@ -131,70 +144,101 @@ export function TagListCell({ tag, lists, writes }: { tag: TagSummary; lists: Li
   );
 }
 
-/** Each of the user's GitHub Lists with the tag it is linked to, or none: link one to a tag, or unlink it. */
+/** Each of the user's GitHub Lists with the tag it is linked to, or none: link one to a tag, unlink or rename it. */
 export function ListsSection({ lists, tags, writes }: { lists: Lists; tags: TagSummary[]; writes: ListWrites }) {
-  const [linking, setLinking] = useState<{ id: string; tag: string } | null>(null);
+  const [editing, setEditing] = useState<{ id: string; kind: "link" | "rename"; value: string } | null>(null);
   if (typeof lists === "string" || lists.lists.length === 0) return null;
-  const link = async (list: GithubList, tag: string) => {
-    await writes.link(list, tag);
-    setLinking(null);
+  const submit = async (list: GithubList, kind: "link" | "rename", value: string) => {
+    await (kind === "link" ? writes.link(list, value) : writes.rename(list, value));
+    setEditing(null);
   };
   return (
     <section class="lists-section" aria-label={t("listsTitle")}>
       <h3>{t("listsTitle")}</h3>
       <ul>
-        {lists.lists.map((list) => (
-          <li key={list.id} class="lists-row" data-list={list.name}>
-            <ListLink list={list} />
-            <span class="tags-count">{formatNumber(list.inLibrary)}</span>
-            {linking?.id === list.id ? (
-              <form
-                class="lists-link-form"
-                onSubmit={(event) => {
-                  event.preventDefault();
-                  if (linking.tag.trim()) void link(list, linking.tag.trim());
-                }}
-              >
-                <input
-                  name="link-tag"
-                  aria-label={t("listsLinkInput", list.name)}
-                  value={linking.tag}
-                  maxLength={100}
-                  list="lists-own-tags"
-                  onInput={(e) => setLinking({ id: list.id, tag: (e.target as HTMLInputElement).value })}
-                  onKeyDown={(e) => e.key === "Escape" && (e.stopPropagation(), setLinking(null))}
-                />
-                <button type="submit" class="primary" disabled={writes.busy || !linking.tag.trim()}>
-                  {t("listsLink")}
-                </button>
-                <button type="button" class="link" onClick={() => setLinking(null)}>
-                  {t("cancel")}
-                </button>
-              </form>
-            ) : (
-              <>
-                {list.linkedTag ? (
-                  <span class="chip lists-tag">
-                    <Line text={list.linkedTag} />
-                  </span>
-                ) : (
-                  <span class="muted lists-tag">{t("listsNotLinked")}</span>
-                )}
-                <span class="tags-actions">
-                  {list.linkedTag ? (
-                    <UnlinkButton list={list} writes={writes} />
-                  ) : (
-                    lists.write.canWrite && (
-                      <button type="button" class="link" onClick={() => setLinking({ id: list.id, tag: "" })}>
-                        {t("listsLinkTo")}
-                      </button>
-                    )
+        {lists.lists.map((list) => {
+          const form = editing?.id === list.id ? editing : null;
+          const value = form?.value.trim() ?? "";
+          // A name GitHub would refuse is said before it is sent (it counts characters, not UTF-16 units).
+          const tooLong = form?.kind === "rename" && !fitsListName(value);
+          const unchanged = form?.kind === "rename" && value === list.name;
+          return (
+            <li key={list.id} class="lists-row" data-list={list.name}>
+              <ListLink list={list} />
+              <span class="tags-count">{formatNumber(list.inLibrary)}</span>
+              {form ? (
+                <form
+                  class={form.kind === "link" ? "lists-link-form" : "lists-rename-form"}
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    if (value && !tooLong && !unchanged) void submit(list, form.kind, value);
+                  }}
+                >
+                  <input
+                    name={form.kind === "link" ? "link-tag" : "list-name"}
+                    aria-label={t(form.kind === "link" ? "listsLinkInput" : "listsRenameInput", list.name)}
+                    aria-invalid={tooLong}
+                    value={form.value}
+                    maxLength={100}
+                    list={form.kind === "link" ? "lists-own-tags" : undefined}
+                    onInput={(e) => setEditing({ ...form, value: (e.target as HTMLInputElement).value })}
+                    onKeyDown={(e) => {
+                      if (e.key !== "Escape") return;
+                      e.stopPropagation();
+                      setEditing(null);
+                    }}
+                  />
+                  <button type="submit" class="primary" disabled={writes.busy || !value || tooLong || unchanged}>
+                    {t(form.kind === "link" ? "listsLink" : "listsRename")}
+                  </button>
+                  <button type="button" class="link" onClick={() => setEditing(null)}>
+                    {t("cancel")}
+                  </button>
+                  {tooLong && (
+                    <span class="tags-error lists-name-error" role="alert">
+                      {t("listsNameTooLong", String(LIST_NAME_MAX))}
+                    </span>
                   )}
-                </span>
-              </>
-            )}
-          </li>
-        ))}
+                </form>
+              ) : (
+                <>
+                  {list.linkedTag ? (
+                    <span class="chip lists-tag">
+                      <Line text={list.linkedTag} />
+                    </span>
+                  ) : (
+                    <span class="muted lists-tag">{t("listsNotLinked")}</span>
+                  )}
+                  <span class="tags-actions">
+                    {list.linkedTag ? (
+                      <UnlinkButton list={list} writes={writes} />
+                    ) : (
+                      lists.write.canWrite && (
+                        <button
+                          type="button"
+                          class="link"
+                          onClick={() => setEditing({ id: list.id, kind: "link", value: "" })}
+                        >
+                          {t("listsLinkTo")}
+                        </button>
+                      )
+                    )}
+                    {lists.write.canWrite && (
+                      <button
+                        type="button"
+                        class="link lists-rename"
+                        title={t("listsRenameTitle")}
+                        onClick={() => setEditing({ id: list.id, kind: "rename", value: list.name })}
+                      >
+                        {t("listsRename")}
+                      </button>
+                    )}
+                  </span>
+                </>
+              )}
+            </li>
+          );
+        })}
       </ul>
       <datalist id="lists-own-tags">
         {tags
