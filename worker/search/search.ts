@@ -213,12 +213,12 @@ export async function semanticRanking(
   timings: SearchTimings = { keyword: 0, embed: 0, vectors: 0, hydrate: 0, total: 0 },
 ): Promise<Array<{ id: number; similarity: number }> | null> {
   let matches: Awaited<ReturnType<typeof semantic.store.query>>;
-  // The library alone (no other filter, the usual search): what is outside it (unstarred, not saved) is read beside
-  // the embedding, off the answer's path, instead of checking the neighbours through D1 after the vector query.
-  // (Failing, it leaves the check to D1 as with any other filter.)
   // The embedding first: the call over the network is the long part.
   const embedding = timed(timings, "embed", semantic.embedQuery(text));
   embedding.catch(() => {}); // awaited below, where a failure is handled
+  // The library alone (no other filter, the usual search): what is outside it (unstarred, not saved) is read beside
+  // the embedding, off the answer's path, instead of checking the neighbours through D1 after the vector query.
+  // (Failing, it leaves the check to D1 as with any other filter.)
   const outside =
     filters.length === 1 && filters[0] === inLibrary ? outsideLibrary(db, userId).catch(() => null) : null;
   try {

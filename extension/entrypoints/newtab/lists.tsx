@@ -116,6 +116,8 @@ function UnlinkButton({ list, writes }: { list: GithubList; writes: ListWrites }
 export function TagListCell({ tag, lists, writes }: { tag: TagSummary; lists: Lists; writes: ListWrites }) {
   const loaded = typeof lists === "string" ? null : lists;
   const linked = loaded?.lists.filter((list) => list.linkedTag !== null && same(list.linkedTag, tag.tag)) ?? [];
+  // A List for this tag may be made: none yet, the token may write, and it is the user's own tag.
+  const offered = linked.length === 0 && loaded?.write.canWrite === true && tag.customCount > 0;
   return (
     <span class="tags-list-cell">
       {linked.map((list) => (
@@ -124,12 +126,12 @@ export function TagListCell({ tag, lists, writes }: { tag: TagSummary; lists: Li
           <UnlinkButton list={list} writes={writes} />
         </span>
       ))}
-      {linked.length === 0 && loaded?.write.canWrite && tag.customCount > 0 && !fitsListName(tag.tag) && (
+      {offered && !fitsListName(tag.tag) && (
         <span class="muted lists-make-too-long" title={t("listsTagTooLongTitle", String(LIST_NAME_MAX))}>
           {t("listsTagTooLong", String(LIST_NAME_MAX))}
         </span>
       )}
-      {linked.length === 0 && loaded?.write.canWrite && tag.customCount > 0 && fitsListName(tag.tag) && (
+      {offered && fitsListName(tag.tag) && (
         <button
           type="button"
           class="link lists-make"
