@@ -52,7 +52,9 @@ import {
   type SearchVariant,
 } from "./variants.ts";
 
+// The command line only when this file is the program: bench/search-ab.ts imports its helpers.
 const { values } = parseArgs({
+  args: import.meta.main ? process.argv.slice(2) : [],
   options: {
     stars: { type: "string", default: "10000" },
     "real-stars": { type: "string", default: "1000" },
@@ -184,7 +186,7 @@ type Measured = {
   unanswerableItems: number;
 };
 
-async function signIn(worker: WorkerProcess): Promise<string> {
+export async function signIn(worker: WorkerProcess): Promise<string> {
   const response = await fetch(`${worker.url}/api/auth/token`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -243,7 +245,8 @@ async function annotate(worker: WorkerProcess, session: string, annotations: Lab
   }
 }
 
-async function ask(worker: WorkerProcess, session: string, q: string, limit: number) {
+/** One `GET /api/search`: the client's wall time, the Worker's `Server-Timing` parts and the body as JSON, unchecked. */
+export async function timedSearch(worker: WorkerProcess, session: string, q: string, limit: number) {
   const url = `${worker.url}/api/search?${new URLSearchParams({ q, limit: String(limit) })}`;
   const started = performance.now();
   const response = await fetch(url, { headers: { Authorization: `Bearer ${session}` } });
@@ -255,7 +258,12 @@ async function ask(worker: WorkerProcess, session: string, q: string, limit: num
     const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(entry);
     if (match) parts[match[1]!] = Number(match[2]);
   }
-  return { ms, parts, answer: SearchResponse.parse(JSON.parse(text)) };
+  return { ms, parts, body: JSON.parse(text) as unknown };
+}
+
+async function ask(worker: WorkerProcess, session: string, q: string, limit: number) {
+  const { ms, parts, body } = await timedSearch(worker, session, q, limit);
+  return { ms, parts, answer: SearchResponse.parse(body) };
 }
 
 async function measure(

@@ -42,8 +42,8 @@ export type Ranked = { id: number; score: number; strength: number | null };
  * Two round trips: the user's own matches (few rows, one statement a phrase, in one batch), then
  * one statement that adds them to the public scores, joins the filters and keeps the best `limit`
  * (a third for the floor's strengths). Ties go to the smaller id. With `spelling`, a word that matched
- * none of the stars is looked up in the public vocabulary while the words as typed are ranked; only
- * a correction the library holds costs the ranking again (`respell`).
+ * none of the stars is first looked up in the public vocabulary, and the corrections the library holds are
+ * ranked in its place (`respell`).
  */
 export async function keywordRanking(
   db: Db,
@@ -73,15 +73,14 @@ export async function keywordRanking(
   const asked = await ownScores(db, userId, phrases, options.names?.(new Map()) ?? null);
   const rank = (asking: readonly string[], termWeights: readonly number[] | null, scores: Scores) =>
     rankedHits(db, userId, asking, filters, limit, termWeights, scores, options.strengthDepth);
-  if (!options.spelling)
+  // Corrections are looked for before anything is ranked, not beside a ranking of the words as typed: D1 runs one
+  // statement at a time, so that ranking, thrown away whenever a correction is kept, held the corrected one back
+  // by its whole cost (a query with a word that matches nothing costs one small round trip more instead).
+  const respelled = options.spelling
+    ? await respell(db, userId, phrases, options.termWeights ?? null, asked, options.names ?? null)
+    : null;
+  if (!respelled)
     return { hits: await rank(phrases, options.termWeights ?? null, asked), names: asked.names, spelling: [] };
-  // The words as typed are ranked while their corrections are looked for: a query with none (the usual
-  // case for a word the library lacks) waits for nothing more.
-  const typed = rank(phrases, options.termWeights ?? null, asked);
-  // Awaited below unless corrections replace it; a failure then is not this answer's.
-  typed.catch(() => {});
-  const respelled = await respell(db, userId, phrases, options.termWeights ?? null, asked, options.names ?? null);
-  if (!respelled) return { hits: await typed, names: asked.names, spelling: [] };
   return {
     hits: await rank(respelled.phrases, respelled.termWeights, respelled.scores),
     names: respelled.scores.names,
@@ -147,14 +146,24 @@ async function rankedHits(
 /** A word of the query that matched nothing, and the corrections the library holds, asked in its place. */
 export type Respelled = { word: string; instead: string[] };
 
-type Scores = Awaited<ReturnType<typeof ownScores>>;
+/** What the user's own and private text says of each phrase (`ownScores`). */
+type Scores = {
+  own: Map<number, number>;
+  ownFields: Array<{ phrase: number; id: number; fields: number }>;
+  idf: number[];
+  /** How many of the user's stars each phrase matches anywhere. */
+  counts: number[];
+  names: NameHit[];
+  libraryStars: number;
+};
 
 /**
  * The query again with its misspelled words corrected (./spelling.ts), or null when none is: each plain
  * word that matched none of the user's stars is asked as the corrections public text has for it, and those
  * the user's library holds share the word's weight (a word counts once, as a Chinese word's bigrams do);
  * a word with no such correction keeps its weight, unmatched, as before. Two round trips, only for such
- * a query: the corrections, then the user's own scores and the names asked again with them.
+ * a query: the corrections, then the corrections' own scores and the names asked again with them (the
+ * phrases as typed keep the scores already read).
  */
 async function respell(
   db: Db,
@@ -184,7 +193,7 @@ async function respell(
   // The names as the most used correction of each word spells them.
   const first = new Map<string, string>();
   for (const { word, fix } of corrections) if (!first.has(word)) first.set(word, fix);
-  const scores = await ownScores(db, userId, all, names?.(first) ?? null);
+  const scores = await ownScores(db, userId, all, names?.(first) ?? null, asked);
   const kept = corrections.filter((_, i) => scores.counts[phrases.length + i]! > 0);
   if (kept.length === 0) return null;
   const weight = (index: number) => termWeights?.[index] ?? 1;
@@ -288,18 +297,14 @@ async function ownScores(
   userId: number,
   phrases: readonly string[],
   nameQuery: ReturnType<typeof nameMatchQuery>,
-): Promise<{
-  own: Map<number, number>;
-  ownFields: Array<{ phrase: number; id: number; fields: number }>;
-  idf: number[];
-  /** How many of the user's stars each phrase matches anywhere. */
-  counts: number[];
-  names: NameHit[];
-}> {
+  /** Scores already read for the first phrases (the query as typed): only the rest are asked. */
+  known: Scores | null = null,
+): Promise<Scores> {
   const first = userId * USER_ROWID_SPAN;
   const userFields = inFields("stars_fts", USER_WEIGHTS);
   const privateFields = inFields("private_repositories_fts", REPOSITORY_WEIGHTS);
-  const perPhrase = phrases.map((phrase) =>
+  const asking = phrases.slice(known?.counts.length ?? 0);
+  const perPhrase = asking.map((phrase) =>
     db.select({ id: sql<number>`m.id`, fields: sql<number>`m.fields` }).from(sql`(
       select rowid - ${first} as id, ${userFields} as fields
         from stars_fts where stars_fts match ${phrase} and rowid between ${first} and ${first + USER_ROWID_SPAN - 1}
@@ -311,7 +316,7 @@ async function ownScores(
     ) as m`),
   );
   // How many of the user's stars each phrase matches anywhere (public, private or own text): its rarity.
-  const inLibrary = phrases.map((phrase) =>
+  const inLibrary = asking.map((phrase) =>
     db
       .select({ n: sql<number>`count(*)` })
       .from(sql`(
@@ -325,22 +330,32 @@ async function ownScores(
       .where(and(eq(stars.userId, userId), sql`${stars.repositoryId} = m.id`)),
   );
   const library = db.select({ n: sql<number>`count(*)` }).from(stars).where(eq(stars.userId, userId));
-  const [count, ...rest] = await db.batch([library, ...perPhrase, ...inLibrary, ...(nameQuery ? [nameQuery] : [])]);
-  const answers = rest.slice(0, phrases.length * 2);
-  const names = nameQuery ? nameHits(rest[phrases.length * 2] as Array<{ id: number; exact: number }>) : [];
-  const own = answers.slice(0, phrases.length) as Array<Array<{ id: number; fields: number }>>;
-  const counts = answers.slice(phrases.length) as Array<Array<{ n: number }>>;
-  const matches = own.flatMap((answer, phrase) =>
-    answer.map((row) => ({ phrase, id: Number(row.id), fields: Number(row.fields) })),
-  );
-  const libraryStars = Number(count[0]?.n ?? 0);
-  const matchedIn = counts.map((answer) => Number(answer[0]?.n ?? 0));
+  const [head, ...tail] = [
+    ...(known ? [] : [library]),
+    ...perPhrase,
+    ...inLibrary,
+    ...(nameQuery ? [nameQuery] : []),
+  ] as Array<typeof library>;
+  const answers = head ? ((await db.batch([head, ...tail])) as unknown[][]) : [];
+  const libraryStars = known ? known.libraryStars : Number((answers.shift() as Array<{ n: number }>)[0]?.n ?? 0);
+  const own = answers.slice(0, asking.length) as Array<Array<{ id: number; fields: number }>>;
+  const counts = answers.slice(asking.length, asking.length * 2) as Array<Array<{ n: number }>>;
+  const names = nameQuery ? nameHits(answers[asking.length * 2] as Array<{ id: number; exact: number }>) : [];
+  const offset = phrases.length - asking.length;
+  const matches = [
+    ...(known?.ownFields ?? []),
+    ...own.flatMap((answer, phrase) =>
+      answer.map((row) => ({ phrase: offset + phrase, id: Number(row.id), fields: Number(row.fields) })),
+    ),
+  ];
+  const matchedIn = [...(known?.counts ?? []), ...counts.map((answer) => Number(answer[0]?.n ?? 0))];
   return {
     own: weighByRarity(matches, libraryStars, matchedIn),
     ownFields: matches,
     idf: phrases.map((_, phrase) => rarity(libraryStars, matchedIn, phrase)),
     counts: matchedIn,
     names,
+    libraryStars,
   };
 }
 
