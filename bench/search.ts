@@ -245,7 +245,7 @@ async function annotate(worker: WorkerProcess, session: string, annotations: Lab
   }
 }
 
-/** One `GET /api/search`: the client's wall time, the Worker's `Server-Timing` parts and the body as JSON, unchecked. */
+/** One `GET /api/search`: the client's wall time, the Worker's `Server-Timing` parts, the body as JSON (unchecked). */
 export async function timedSearch(worker: WorkerProcess, session: string, q: string, limit: number) {
   const url = `${worker.url}/api/search?${new URLSearchParams({ q, limit: String(limit) })}`;
   const started = performance.now();
