@@ -3,7 +3,8 @@
 // machine shared with other work, runs one after another drift by 20–40 % (the machine, the page cache), more than
 // the change being measured. Here both Workers run at once, each on its own copy of one synced library, and every
 // query is asked of one and then of the other, who goes first alternating, so both meet the machine as it is at
-// that moment (answers are not checked: another commit may answer in another shape). Reported: each side's p50 and p95, and the median of the per-query ratios (this tree ÷ base).
+// that moment (answers are not checked: another commit may answer in another shape). Reported: each side's p50
+// and p95, the median of the per-query ratios (this tree ÷ base), and the queries that changed most.
 //
 //   npm run bench:search:ab -- --base DIR --library DIR [--runs 5] [--limit 30] [--mode hybrid|keyword]
 //                              [--queries bench/search-queries.json]
@@ -121,18 +122,20 @@ function report([base, now]: [Side, Side], baseDir: string): string {
   const partCell = (side: Side) =>
     partNames.map((part) => `${part} ${percentile(sorted(side.parts[part] ?? []), 50).toFixed(0)}`).join(" · ");
   const change = (a: number, b: number) => `${b >= a ? "+" : "−"}${Math.abs((b / a - 1) * 100).toFixed(1)} %`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" / ");
+  const perQuery = change(1, percentile(ratios, 50));
   return [
     `${values.mode}, ${now.ms.length} searches each (limit ${values.limit}), base ${baseDir}; ` +
-      `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, ` +
-      `load average ${loadavg()
-        .map((value) => value.toFixed(2))
-        .join(" / ")} at the end`,
+      `${new Date().toISOString().slice(0, 10)}, ${machine}, load average ${load} at the end`,
     "",
     "| Worker | p50 | p95 | Worker parts, p50 (ms) |",
     "| --- | --- | --- | --- |",
     `| base | ${ms(p(base, 50))} | ${ms(p(base, 95))} | ${partCell(base)} |`,
     `| this tree | ${ms(p(now, 50))} | ${ms(p(now, 95))} | ${partCell(now)} |`,
-    `| change | ${change(p(base, 50), p(now, 50))} | ${change(p(base, 95), p(now, 95))} | per query, median ${change(1, percentile(ratios, 50))} |`,
+    `| change | ${change(p(base, 50), p(now, 50))} | ${change(p(base, 95), p(now, 95))} | per query, median ${perQuery} |`,
   ].join("\n");
 }
 
