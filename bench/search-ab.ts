@@ -126,7 +126,7 @@ function report([base, now]: [Side, Side], baseDir: string): string {
   const load = loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
-  const perQuery = change(1, percentile(ratios, 50));
+  const perQuery = `median ${change(1, percentile(ratios, 50))}`;
   return [
     `${values.mode}, ${now.ms.length} searches each (limit ${values.limit}), base ${baseDir}; ` +
       `${new Date().toISOString().slice(0, 10)}, ${machine}, load average ${load} at the end`,
@@ -135,7 +135,7 @@ function report([base, now]: [Side, Side], baseDir: string): string {
     "| --- | --- | --- | --- |",
     `| base | ${ms(p(base, 50))} | ${ms(p(base, 95))} | ${partCell(base)} |`,
     `| this tree | ${ms(p(now, 50))} | ${ms(p(now, 95))} | ${partCell(now)} |`,
-    `| change | ${change(p(base, 50), p(now, 50))} | ${change(p(base, 95), p(now, 95))} | per query, median ${perQuery} |`,
+    `| change | ${change(p(base, 50), p(now, 50))} | ${change(p(base, 95), p(now, 95))} | per query, ${perQuery} |`,
   ].join("\n");
 }
 
