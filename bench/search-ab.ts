@@ -12,7 +12,7 @@
 //              symlink to this tree's works while the dependencies are the same)
 //   --library  a library `bench:search --state DIR` synced, e.g. DIR/hashed-10000 (copied, never changed)
 //   --mode     keyword runs both Workers with EMBEDDING_PROVIDER=none
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -56,7 +56,23 @@ async function main() {
   }
   const runs = Number(values.runs);
   const limit = Number(values.limit);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`--runs: "${values.runs}" is not a whole number of runs, 1 or more`);
+    process.exit(2);
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    console.error(`--limit: "${values.limit}" is not a whole number from 1 to 100 (the API's limit)`);
+    process.exit(2);
+  }
   const base = path.resolve(values.base);
+  if (!existsSync(path.join(base, "emulators/scripts/worker-process.ts"))) {
+    console.error(`--base: ${base} is not a checkout of this project (no emulators/scripts/worker-process.ts)`);
+    process.exit(2);
+  }
+  if (!existsSync(path.join(values.library, "v3/d1"))) {
+    console.error(`--library: ${values.library} holds no synced library (no v3/d1: see bench:search --state)`);
+    process.exit(2);
+  }
   const labelled = LabelledQueries.parse(JSON.parse(readFileSync(values.queries!, "utf8")));
   const queries = [...labelled.queries.map((q) => q.q), ...labelled.unanswerable];
 
@@ -91,10 +107,10 @@ async function main() {
     log(`warm-up: ${queries.length} queries each`);
     for (const q of queries) for (const side of sides) await timedSearch(side.worker, side.session, q, limit);
     log(`${runs} timed runs × ${queries.length} queries, asked in turn (${values.mode})`);
-    let turn = 0;
     for (let run = 0; run < runs; run++)
-      for (const q of queries) {
-        const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
+      for (const [i, q] of queries.entries()) {
+        // Who goes first alternates from one query to the next and, for each query, from one run to the next.
+        const order = (run + i) % 2 === 0 ? sides : [...sides].reverse();
         for (const side of order) {
           const { ms, parts } = await timedSearch(side.worker, side.session, q, limit);
           side.ms.push(ms);
