@@ -67,9 +67,6 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Read-only queries on the benchmark's local D1. */
-const d1 = d1Execute;
-
 type Phases = { analysingMs: number; wallMs: number };
 
 async function sync(worker: WorkerProcess, session: string): Promise<{ done: DoneData } & Phases> {
@@ -186,13 +183,14 @@ async function main() {
     const measure = async (scenario: string, session: string, options: { expectedChat?: number } = {}) => {
       const beforeAi = await aiStats();
       const beforeOd = await odStats();
-      const maxIdBefore = (await d1<{ id: number | null }>(state, "select max(id) as id from analyses"))[0]?.id ?? 0;
+      const maxIdBefore =
+        (await d1Execute<{ id: number | null }>(state, "select max(id) as id from analyses"))[0]?.id ?? 0;
       const result = await sync(worker!, session);
       const afterAi = await aiStats();
       const afterOd = await odStats();
       const delta = (model: string, key: "requests" | "rateLimited" | "promptTokens" | "inputs") =>
         (afterAi.models[model]?.[key] ?? 0) - (beforeAi.models[model]?.[key] ?? 0);
-      const tokens = await d1<{ t: number }>(
+      const tokens = await d1Execute<{ t: number }>(
         state,
         `select input_tokens as t from analyses where id > ${maxIdBefore} and input_tokens is not null`,
       );
@@ -234,14 +232,14 @@ async function main() {
     await measure("first sync (new repositories)", octocat);
     const needed =
       (
-        await d1<{ n: number }>(
+        await d1Execute<{ n: number }>(
           state,
           "select count(*) as n from stars s join repositories r on r.id = s.repository_id " +
             "where r.readme_status in ('ok','missing')",
         )
       )[0]?.n ?? 0;
     const distinct = (
-      await d1<{ n: number }>(
+      await d1Execute<{ n: number }>(
         state,
         "select count(distinct readme_sha) as n from repositories where readme_status = 'ok'",
       )
@@ -254,7 +252,7 @@ async function main() {
     await measure(`second user, ${SECOND} of the same`, second);
 
     const vectorsBefore =
-      (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
+      (await d1Execute<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
     const list = await gh.stars("octocat");
     const pushed = list.filter((_, i) => i % 100 === 50).slice(0, Math.max(1, Math.round(STARS / 100)));
     const names = pushed.map((repo) => `'${repo.fullName.replace(/'/g, "''")}'`).join(",");
@@ -262,7 +260,7 @@ async function main() {
     // row exists.
     type VectorRow = { repo: number; id: string; code: string; exact: number };
     const pushedVectors = () =>
-      d1<VectorRow>(
+      d1Execute<VectorRow>(
         state,
         "select v.repository_id as repo, v.id, v.code, " +
           `(select count(*) from vector_values x where x.namespace = v.namespace and x.id = v.id) as exact
@@ -279,9 +277,9 @@ async function main() {
       });
     await measure(`1% pushed (${pushed.length} new READMEs)`, octocat, { expectedChat: pushed.length });
     const vectorsAfter =
-      (await d1<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
+      (await d1Execute<{ n: number }>(state, "select count(*) as n from vectors where namespace = 'u1'"))[0]?.n ?? 0;
     const after = await pushedVectors();
-    const chunks = await d1<{ repo: number; n: number | null }>(
+    const chunks = await d1Execute<{ repo: number; n: number | null }>(
       state,
       "select s.repository_id as repo, s.embedded_chunks as n " +
         "from stars s join repositories r on r.id = s.repository_id " +
@@ -298,7 +296,7 @@ async function main() {
     const withoutValues = after.filter((v) => v.exact !== 1).length;
     const stale =
       (
-        await d1<{ n: number }>(
+        await d1Execute<{ n: number }>(
           state,
           "select count(*) as n from vectors v join stars s on s.user_id = 1 and s.repository_id = v.repository_id " +
             "where v.namespace = 'u1' and v.id not like '1:' || v.repository_id || ':%'",
@@ -339,7 +337,7 @@ async function seedApproach(
   type Repo = { full_name: string; description: string | null; topics: string; readme: string | null };
   const repos: Repo[] = [];
   for (let offset = 0; ; offset += 500) {
-    const page = await d1<Repo>(
+    const page = await d1Execute<Repo>(
       state,
       "select r.full_name, r.description, r.topics, substr(r.readme_content, 1, 8000) as readme " +
         "from stars s join repositories r on r.id = s.repository_id " +

@@ -35,13 +35,8 @@ const { values } = parseArgs({
 });
 
 type Side = { name: string; worker: WorkerProcess; session: string; ms: number[]; parts: Record<string, number[]> };
-type StartWorker = (options: {
-  port: number;
-  persistTo: string;
-  vars?: Record<string, string>;
-  stdio?: "inherit" | "log";
-  watch?: boolean;
-}) => Promise<WorkerProcess>;
+/** The other checkout's own worker-process.ts is loaded, so its Worker is built from its own tree. */
+type WorkerModule = typeof import("../emulators/scripts/worker-process.ts");
 
 const log = (line: string) => console.error(line);
 
@@ -96,10 +91,7 @@ async function main() {
       const persistTo = path.join(scratch, name);
       log(`${name}: copying ${values.library} …`);
       await cp(path.resolve(values.library), persistTo, { recursive: true });
-      const module = (await import(path.join(root, "emulators/scripts/worker-process.ts"))) as {
-        startWorker: StartWorker;
-        freePort: () => Promise<number>;
-      };
+      const module = (await import(path.join(root, "emulators/scripts/worker-process.ts"))) as WorkerModule;
       const worker = await module.startWorker({ port: await module.freePort(), persistTo, vars, watch: false });
       sides.push({ name, worker, session: await signIn(worker), ms: [], parts: {} });
     }

@@ -13,11 +13,14 @@ const isoTime = z.iso.datetime({ offset: true });
 export const LIST_NAME_MAX = 32;
 export const LIST_DESCRIPTION_MAX = 160;
 
+/** Whether a name is short enough for a List: at most LIST_NAME_MAX characters (code points, not UTF-16 units). */
+export const fitsListName = (name: string) => [...name.trim()].length <= LIST_NAME_MAX;
+
 export const ListName = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .refine((value) => [...value].length <= LIST_NAME_MAX, `must be at most ${LIST_NAME_MAX} characters`);
+  .refine(fitsListName, `must be at most ${LIST_NAME_MAX} characters`);
 const TagName = z.string().trim().min(1, "must not be empty").max(100);
 
 export const GithubList = z.object({

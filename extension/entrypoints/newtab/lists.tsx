@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { LIST_NAME_MAX, type GithubList } from "../../../shared/lists";
+import { fitsListName, LIST_NAME_MAX, type GithubList } from "../../../shared/lists";
 import type { TagSummary } from "../../../shared/tags";
 import { isolated, Line } from "@/components/untrusted-text";
 import { explainError } from "@/lib/errors";
@@ -82,9 +82,6 @@ export function ListNotice({ notice }: { notice: Notice | null }) {
     </p>
   );
 }
-
-/** Whether GitHub takes this as a List's name: at most LIST_NAME_MAX characters, counted as shared/lists.ts does. */
-const fitsListName = (name: string) => [...name.trim()].length <= LIST_NAME_MAX;
 
 /** A List by its name, a link to it on GitHub, outlined like the List chips on the cards. */
 function ListLink({ list }: { list: GithubList }) {
