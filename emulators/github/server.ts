@@ -232,6 +232,9 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
       });
     }
     await sleep(latency);
+    // The modelled server time is all of GitHub's time for the answer: what this process spends
+    // computing it (resolving a query, reading READMEs) is part of it, not added on top.
+    const computing = performance.now();
 
     if (resource === "core" && remaining(bucket) === 0) {
       refused(bucket, now, state.config.fastForwardWaits);
@@ -273,7 +276,7 @@ export async function startGithubEmulator(options: GithubEmulatorOptions = {}): 
     const lane = resource === "graphql" ? "graphql" : "rest";
     tokenStats.serverMs[lane] += serverMs;
     tokenStats.maxRequestMs = Math.max(tokenStats.maxRequestMs, serverMs);
-    await sleep(serverMs);
+    await sleep(serverMs - (performance.now() - computing));
     // Server time is known, and charged to the window, when the request ends: GitHub measures it
     // by the response time, so a request still running has not used any budget yet.
     const at = state.now();

@@ -316,6 +316,10 @@ export class GithubClient {
     try {
       // The body is read inside the slot: a connection is busy until its response is consumed.
       return await this.#connections.run(async () => {
+        // A Worker's clock stands still while it computes and moves on with I/O: a timer's turn
+        // reads it afresh, so the time this request waited behind the isolate's own work (pages
+        // being diffed, READMEs parsed) is not counted as GitHub's.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         const sent = Date.now();
         const response = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         if (timing) {
