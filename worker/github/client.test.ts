@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sleep } from "../lib/concurrency";
 import { emulator, env } from "../test/helpers";
 import { GithubClient, githubConfig } from "./client";
 
@@ -6,15 +7,13 @@ import { GithubClient, githubConfig } from "./client";
 // the clock moves only with I/O: a send time read while the isolate is still busy with its own work
 // is that work's start, and the pacer would count the work as GitHub's.
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 /** Work that holds the isolate: `rounds` of it, and how long that took (read on a fresh clock). */
 async function busy(rounds: number): Promise<number> {
-  await tick();
+  await sleep(0);
   const from = Date.now();
   let hash = 0;
   for (let i = 0; i < rounds; i++) hash = (hash * 31 + JSON.stringify({ i }).length) | 0;
-  await tick();
+  await sleep(0);
   expect(hash).not.toBeNaN();
   return Date.now() - from;
 }

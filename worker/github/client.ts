@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { SyncStats } from "../../shared/events";
 import { configOf } from "../config";
 import type { Bindings } from "../env";
-import { Semaphore } from "../lib/concurrency";
+import { Semaphore, sleep } from "../lib/concurrency";
 import { classifyGraphqlAnswer, classifyRequestError, GithubError, isSecondary, scopeOfRoute } from "./errors";
 import { Pacer, type Lane } from "./pacer";
 
@@ -319,7 +319,7 @@ export class GithubClient {
         // A Worker's clock stands still while it computes and moves on with I/O: a timer's turn
         // reads it afresh, so the time this request waited behind the isolate's own work (pages
         // being diffed, READMEs parsed) is not counted as GitHub's.
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await sleep(0);
         const sent = Date.now();
         const response = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         if (timing) {
